@@ -1,0 +1,179 @@
+"""Settings read once from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.i18n import N_, ZONE_ABBREVIATIONS, Gettext
+
+Language = Literal["id", "en", "jv"]
+_DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_TOKEN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
+
+
+class SettingProblem(ValueError):
+    """What is wrong with one value: a catalog message and its parameters."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params
+
+
+class SettingsError(ValueError):
+    """A setting has a value the office must correct; the message names the variable."""
+
+    def __init__(self, variable: str, message: str, **params: object) -> None:
+        super().__init__(f"{variable}: {message.format(**params)}")
+        self.variable = variable
+        self.message = message
+        self.params = params
+
+    def describe(self, _: Gettext) -> str:
+        """'OFFICE_TIMEZONE: ...' in the reader's language."""
+        return f"{self.variable}: {_(self.message).format(**self.params)}"
+
+
+# Pydantic's own checks, worded for an office that reads Indonesian first.
+_PYDANTIC_PROBLEMS = {
+    "date": N_("bukan tanggal yang benar; tulis TTTT-BB-HH, misalnya 2029-02-14"),
+    "url": N_("bukan alamat URL yang benar"),
+    "int": N_("bukan bilangan bulat yang benar"),
+    "greater": N_("di luar rentang yang diizinkan"),
+    "less": N_("di luar rentang yang diizinkan"),
+}
+
+
+class Settings(BaseSettings):
+    """Everything an office configures; frozen once read."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    database_url: str = "sqlite+aiosqlite:///rekam.db"
+    bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    webhook_url: AnyHttpUrl | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    office_name: str = "Dinas Kependudukan dan Pencatatan Sipil"
+    office_timezone: str = "Asia/Jakarta"
+    office_region_codes: Annotated[tuple[str, ...], NoDecode] = ()
+    election_date: date = date(2029, 2, 14)
+    default_language: Language = "id"
+    # Outbox dispatcher: messages per second overall (Telegram allows about 30), and the paid
+    # broadcast switch (up to 1000/s, charged in Stars by Telegram).
+    dispatch_rate: float = Field(default=30.0, gt=0, le=1000)
+    dispatch_paid_broadcast: bool = False
+    # How long a claimed row is held before another process may send it again (after a crash).
+    dispatch_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    reminders: Annotated[tuple[str, ...], NoDecode] = ("h3", "h1", "morning")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0]
+        if "://" not in value or scheme not in _DATABASE_SCHEMES:
+            raise SettingProblem(
+                N_("harus berawalan {schemes}"),
+                schemes=" / ".join(f"{s}://" for s in _DATABASE_SCHEMES),
+            )
+        return value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN.match(value.get_secret_value()):
+            raise SettingProblem(
+                N_("bukan token bot Telegram (angka, titik dua, lalu 30+ karakter)")
+            )
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise SettingProblem(N_("harus URL http(s), misalnya https://api.telegram.org/bot"))
+        return value
+
+    @field_validator("office_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingProblem(
+                N_("zona waktu “{value}” tidak dikenal (misalnya Asia/Jakarta)"), value=value
+            ) from None
+        if value not in ZONE_ABBREVIATIONS:
+            raise SettingProblem(
+                N_("“{value}” bukan zona waktu Indonesia: {zones}"),
+                value=value,
+                zones=", ".join(ZONE_ABBREVIATIONS),
+            )
+        return value
+
+    @field_validator("office_region_codes", mode="before")
+    @classmethod
+    def _region_codes(cls, value: object) -> tuple[str, ...]:
+        parts = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+        codes = tuple(str(part).strip() for part in parts if str(part).strip())
+        for code in codes:
+            if not code.isdigit() or len(code) not in (2, 4, 6):
+                raise SettingProblem(N_("“{code}” bukan kode wilayah 2, 4 atau 6 angka"), code=code)
+        return codes
+
+    @field_validator("reminders", mode="before")
+    @classmethod
+    def _reminders(cls, value: object) -> tuple[str, ...]:
+        parts = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+        chosen = tuple(str(part).strip() for part in parts if str(part).strip())
+        for name in chosen:
+            if name not in ("h3", "h1", "morning"):
+                raise SettingProblem(
+                    N_("“{name}” bukan pengingat yang dikenal (h3, h1, morning)"), name=name
+                )
+        return chosen
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The office's time zone."""
+        return ZoneInfo(self.office_timezone)
+
+    @property
+    def zone_abbreviation(self) -> str:
+        """WIB, WITA or WIT."""
+        return ZONE_ABBREVIATIONS[self.office_timezone]
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for the embedded database."""
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value raises SettingsError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "?"
+        cause = (first.get("ctx") or {}).get("error")
+        if isinstance(cause, SettingProblem):
+            raise SettingsError(variable, cause.message, **cause.params) from None
+        if first["type"] == "literal_error":
+            choices = (first.get("ctx") or {}).get("expected", "")
+            message = N_("harus salah satu dari: {choices}")
+            raise SettingsError(variable, message, choices=choices) from None
+        for prefix, message in _PYDANTIC_PROBLEMS.items():
+            if first["type"].startswith(prefix):
+                raise SettingsError(variable, message) from None
+        raise SettingsError(
+            variable, N_("nilai tidak valid ({detail})"), detail=first["msg"]
+        ) from None

@@ -1,0 +1,100 @@
+"""A wrong setting stops start-up with one line that names the variable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from bot.config import SettingsError, load_settings
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("DATABASE_URL", "mysql://office/db", "DATABASE_URL"),
+        ("OFFICE_TIMEZONE", "Asia/Jakartaa", "OFFICE_TIMEZONE"),
+        ("OFFICE_TIMEZONE", "Europe/Berlin", "OFFICE_TIMEZONE"),
+        ("ELECTION_DATE", "2029-02-30", "ELECTION_DATE"),
+        ("OFFICE_REGION_CODES", "35,ABC", "OFFICE_REGION_CODES"),
+        ("BOT_TOKEN", "not-a-token", "BOT_TOKEN"),
+        ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE"),
+    ],
+)
+def test_bad_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"{named}: ")
+    assert "\n" not in str(caught.value)
+
+
+def test_good_values_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OFFICE_TIMEZONE", "Asia/Makassar")
+    monkeypatch.setenv("OFFICE_REGION_CODES", "3572, 3573")
+    monkeypatch.setenv("ELECTION_DATE", "2029-02-14")
+    settings = load_settings()
+    assert settings.zone_abbreviation == "WITA"
+    assert settings.office_region_codes == ("3572", "3573")
+    assert settings.election_date == date(2029, 2, 14)
+
+
+def _rekam(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_cli_reports_a_bad_setting_in_one_line(tmp_path: pytest.TempPathFactory) -> None:
+    env = {"PATH": "/usr/bin:/bin", "OFFICE_TIMEZONE": "Mars/Olympus"}
+    result = _rekam("db", "upgrade", env=env)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Pengaturan salah: OFFICE_TIMEZONE: zona waktu “Mars/Olympus” tidak dikenal "
+        "(misalnya Asia/Jakarta)"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_the_office_reads_setting_errors_in_its_language(tmp_path: pytest.TempPathFactory) -> None:
+    env = {"PATH": "/usr/bin:/bin", "DEFAULT_LANGUAGE": "en", "ELECTION_DATE": "14-02-2029"}
+    result = _rekam("db", "upgrade", env=env)
+    assert result.stderr.strip() == (
+        "Wrong setting: ELECTION_DATE: "
+        "is not a valid date; write YYYY-MM-DD, for example 2029-02-14"
+    )
+
+
+def test_run_without_a_token_points_to_the_demo(tmp_path: pytest.TempPathFactory) -> None:
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/o.db"}
+    result = _rekam("run", env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "BOT_TOKEN belum diisi. Untuk mencoba tanpa token: rekam demo"
+
+
+def test_db_upgrade_creates_the_office_database(tmp_path: pytest.TempPathFactory) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/o.db",
+        "DEFAULT_LANGUAGE": "en",
+    }
+    result = _rekam("db", "upgrade", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "The database is up to date."
+    assert (tmp_path / "o.db").exists()  # type: ignore[operator]
+
+
+def test_help_lists_the_commands() -> None:
+    result = _rekam("--help", env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0
+    for command in ("demo", "run", "db", "emulator"):
+        assert command in result.stdout
