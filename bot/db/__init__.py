@@ -1,0 +1,1 @@
+"""The office database: engine, session scope, models and migrations."""

@@ -1,0 +1,71 @@
+"""One engine per process and a session scope per unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+def _begin_immediate(connection: Any) -> None:
+    # A deferred SQLite transaction that reads and then writes fails outright ("database is
+    # locked", no waiting) when another writer committed in between. Taking the write lock at
+    # BEGIN makes concurrent units of work queue behind each other instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event, not the driver, decide how a transaction starts.
+    dbapi_connection.isolation_level = None
+    # WAL lets the dispatcher read while a handler writes; the busy timeout turns a
+    # momentary lock into a short wait instead of "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """The engine and a factory of sessions, handed to whoever needs them."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        # hide_parameters: a failed statement's message must never carry a NIK into a log.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
+        if not url.startswith("sqlite"):
+            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
+            event.listen(self.engine.sync_engine, "begin", _begin_immediate)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: committed when the block ends, rolled back when it raises."""
+        async with self._sessions() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()

@@ -1,0 +1,41 @@
+"""Named leases in the database: one holder at a time, until it stops renewing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Lease
+from bot.db.queries import insert_or_ignore
+
+
+async def acquire(
+    session: AsyncSession, name: str, holder: str, *, now: datetime, ttl: timedelta
+) -> bool:
+    """Take or renew the lease `name` for `holder`; False while someone else holds it."""
+    renewed = await session.execute(
+        update(Lease)
+        .where(Lease.name == name, or_(Lease.until < now, Lease.holder == holder))
+        .values(holder=holder, until=now + ttl)
+    )
+    if renewed.rowcount:  # type: ignore[attr-defined]
+        return True
+    row = {"name": name, "holder": holder, "until": now + ttl}
+    inserted = await session.execute(insert_or_ignore(session, Lease, [row], "name"))
+    return bool(inserted.rowcount)  # type: ignore[attr-defined]
+
+
+async def release(session: AsyncSession, name: str, holder: str) -> None:
+    await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+
+
+async def live(session: AsyncSession, prefix: str, *, now: datetime) -> list[str]:
+    """Names of unexpired leases starting with `prefix`, sorted."""
+    rows = await session.execute(
+        select(Lease.name)
+        .where(Lease.name.startswith(prefix), Lease.until >= now)
+        .order_by(Lease.name)
+    )
+    return list(rows.scalars())

@@ -1,0 +1,398 @@
+"""The office database: targets, people on Telegram, places, sessions, summonses, the event log
+and the outbox. Every instant is a timezone-aware UTC datetime."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.db.types import BigId, UTCDateTime, enum_column, utcnow
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TargetSource(enum.StrEnum):
+    IMPORTED = "imported"
+    SELF_REGISTERED = "self_registered"
+
+
+class TargetReview(enum.StrEnum):
+    ACCEPTED = "accepted"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+class PreferredDays(enum.StrEnum):
+    ANY = "any"
+    WEEKDAY = "weekday"
+    WEEKEND = "weekend"
+    SCHOOL = "school"
+
+
+class Role(enum.StrEnum):
+    NONE = "none"
+    TEEN = "teen"
+    PARENT = "parent"
+
+
+class LinkState(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class LinkMethod(enum.StrEnum):
+    CODE = "code"
+    NIK = "nik"
+
+
+class PlaceKind(enum.StrEnum):
+    OFFICE = "office"
+    KECAMATAN = "kecamatan"
+    MPP = "mpp"
+    SCHOOL = "school"
+    PESANTREN = "pesantren"
+    PRISON = "prison"
+    CAR_FREE_DAY = "car_free_day"
+    HOME = "home"
+    OTHER = "other"
+
+
+class SessionState(enum.StrEnum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
+class SummonsState(enum.StrEnum):
+    SUMMONED = "summoned"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    MOVED = "moved"
+    HOME_VISIT = "home_visit"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    UNREACHABLE = "unreachable"
+
+
+class Actor(enum.StrEnum):
+    TEEN = "teen"
+    PARENT = "parent"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+class Channel(enum.StrEnum):
+    TELEGRAM = "telegram"
+    CLI = "cli"
+    SYSTEM = "system"
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    CANCELLED = "cancelled"
+
+
+class Audience(enum.StrEnum):
+    SESSION = "session"
+    KELURAHAN = "kelurahan"
+    SCHOOL = "school"
+    ALL_PENDING = "all_pending"
+
+
+class Region(Base):
+    """A kelurahan (or desa) and its kecamatan."""
+
+    __tablename__ = "regions"
+    __table_args__ = (
+        UniqueConstraint("kecamatan", "kelurahan", name="uq_regions_kecamatan_kelurahan"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kecamatan: Mapped[str] = mapped_column(String(100))
+    kelurahan: Mapped[str] = mapped_column(String(100))
+
+
+class School(Base):
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+
+
+class Target(Base):
+    """A resident on the office's target list (sasaran), or a teen who registered themselves."""
+
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nik: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    address: Mapped[str | None] = mapped_column(Text)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    category: Mapped[str | None] = mapped_column(String(50))
+    source: Mapped[TargetSource] = mapped_column(
+        enum_column(TargetSource), default=TargetSource.IMPORTED
+    )
+    review: Mapped[TargetReview] = mapped_column(
+        enum_column(TargetReview), default=TargetReview.ACCEPTED
+    )
+    preferred_days: Mapped[PreferredDays] = mapped_column(
+        enum_column(PreferredDays), default=PreferredDays.ANY
+    )
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invite_code: Mapped[str] = mapped_column(String(16), unique=True)
+    invite_failures: Mapped[int] = mapped_column(Integer, default=0)
+    invite_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    region: Mapped[Region | None] = relationship(lazy="raise")
+    school: Mapped[School | None] = relationship(lazy="raise")
+
+
+class Account(Base):
+    """A Telegram user who has talked to the bot: a teen, a parent, or not yet either."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    language: Mapped[str] = mapped_column(String(5))
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.NONE)
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The step of a multi-message conversation (registration, linking), kept here and not in
+    # memory so that a restart of the bot never loses where a teen was.
+    conversation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Staff(Base):
+    """A Telegram account allowed to act for the office."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_by: Mapped[int | None] = mapped_column(BigInteger)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ParentLink(Base):
+    """A parent or guardian linked to a child on the target list."""
+
+    __tablename__ = "parent_links"
+    __table_args__ = (
+        UniqueConstraint("parent_account_id", "target_id", name="uq_parent_links_parent_target"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"), index=True)
+    state: Mapped[LinkState] = mapped_column(enum_column(LinkState), default=LinkState.PENDING)
+    method: Mapped[LinkMethod] = mapped_column(enum_column(LinkMethod))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Place(Base):
+    """Where recording happens: an office, the MPP, a school, a car-free-day stand, a home."""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    kind: Mapped[PlaceKind] = mapped_column(enum_column(PlaceKind), default=PlaceKind.OFFICE)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+
+
+class ServiceSession(Base):
+    """A dated recording session at a place, with hours, a capacity and what to bring."""
+
+    __tablename__ = "service_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    # Seats held by summonses. Taking one is a conditional UPDATE (booked < capacity), so two
+    # teens can never both get the last place, on SQLite or PostgreSQL, without explicit locks.
+    booked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    bring: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[SessionState] = mapped_column(
+        enum_column(SessionState), default=SessionState.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    place: Mapped[Place] = relationship(lazy="raise")
+
+
+class Summons(Base):
+    """A target's call to one session (one current summons per target), and its answer."""
+
+    __tablename__ = "summonses"
+    __table_args__ = (Index("ix_summonses_session_state", "session_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("targets.id", ondelete="CASCADE"), unique=True
+    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("service_sessions.id"))
+    state: Mapped[SummonsState] = mapped_column(
+        enum_column(SummonsState), default=SummonsState.SUMMONED
+    )
+    reason: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    # Bumped on every change; buttons carry it, so a press on an outdated message changes nothing.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Event(Base):
+    """One change of state, appended and never updated: who, what, when, through which channel.
+
+    account_id and target_id carry no foreign key on purpose: deleting a resident's personal
+    data must leave the office's record of what happened intact.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_target_at", "target_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[Actor] = mapped_column(enum_column(Actor))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(50))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OutboxMessage(Base):
+    """A message to send later, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # Reminders and notices about one summons, so a decline or a move can cancel them at once.
+    summons_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    message_key: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    language: Mapped[str] = mapped_column(String(5))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[OutboxState] = mapped_column(
+        enum_column(OutboxState), default=OutboxState.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which dispatcher process claimed it last (for operators, and tests of several processes).
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Broadcast(Base):
+    """A message staff sent to a group of residents; its copies are outbox rows."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    audience: Mapped[Audience] = mapped_column(enum_column(Audience))
+    audience_value: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Consent(Base):
+    """A teen's consent to the privacy notice, with the notice's version."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    notice_version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Lease(Base):
+    """A named lock with an expiry, held by one process: the reminder planner's leadership,
+    and each live dispatcher's membership (so processes can share the sending rate)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessedUpdate(Base):
+    """Update ids already handled in webhook mode: Telegram may deliver one twice."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,32 @@
+"""seats and summons revisions
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-22 19:33:34.196030
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("service_sessions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("booked", sa.Integer(), server_default="0", nullable=False))
+
+    with op.batch_alter_table("summonses", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("revision", sa.Integer(), server_default="0", nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("summonses", schema=None) as batch_op:
+        batch_op.drop_column("revision")
+
+    with op.batch_alter_table("service_sessions", schema=None) as batch_op:
+        batch_op.drop_column("booked")

@@ -1,0 +1,77 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when a server is there), the bot."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.harness import BotHarness, make_settings, running_bot
+
+POSTGRES_ENV = "REKAM_TEST_POSTGRES_URL"
+_skipped_postgres: list[str] = []
+
+
+def _admin_url() -> str | None:
+    return os.environ.get(POSTGRES_ENV) or None
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    admin = _admin_url()
+    if admin is None:
+        _skipped_postgres.append("unset")
+        pytest.skip(f"PostgreSQL not tested: {POSTGRES_ENV} is not set")
+    name = f"rekam_test_{uuid.uuid4().hex[:12]}"
+    engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OSError as error:
+        await engine.dispose()
+        _skipped_postgres.append(str(error))
+        pytest.skip(f"PostgreSQL not reachable at {admin}: {error}")
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: pytest.TempPathFactory) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/office.db"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Both backends: the test runs once on SQLite and once on PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    yield request.getfixturevalue(name)
+
+
+@pytest.fixture
+async def bot(sqlite_url: str) -> AsyncIterator[BotHarness]:
+    """The bot on a fresh SQLite office, polling the in-process emulator."""
+    async with running_bot(make_settings(sqlite_url)) as harness:
+        yield harness
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped_postgres:
+        bar = "!" * 78
+        terminalreporter.write_line(bar, red=True, bold=True)
+        terminalreporter.write_line(
+            f"PostgreSQL tests were SKIPPED ({len(_skipped_postgres)}): "
+            f"{_skipped_postgres[0]}. Set {POSTGRES_ENV} (see .ci/run).",
+            red=True,
+            bold=True,
+        )
+        terminalreporter.write_line(bar, red=True, bold=True)
