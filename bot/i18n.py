@@ -1,0 +1,103 @@
+"""Translations from the Babel catalogs in messages/, and dates and times as a reader reads them."""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.paths import messages_dir
+
+LANGUAGES = ("id", "en", "jv")
+
+# Indonesia's three civil time zones, by the abbreviation every resident reads on a letter.
+ZONE_ABBREVIATIONS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+DOMAIN = "messages"
+Gettext = Callable[[str], str]
+
+# Each language's own name, shown on the language buttons.
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English", "jv": "Basa Jawa"}
+
+# Indonesians write times with a 24-hour clock; id and jv with a dot (08.00), en with a colon.
+_TIME_PATTERNS = {"id": "HH.mm", "jv": "HH.mm", "en": "HH:mm"}
+_DATE_PATTERN = "EEEE, d MMMM y"
+
+
+def N_(message: str) -> str:
+    """Mark a module-level string for extraction; translate it where it is shown."""
+    return message
+
+
+class Catalogs:
+    """The compiled catalogs of every language, read once from the .po files."""
+
+    def __init__(self, directory: Path | None = None, default_language: str = "id") -> None:
+        self.directory = directory or messages_dir()
+        self.default_language = default_language
+        self._translations: dict[str, gettext.NullTranslations] = {
+            language: self._compile(language) for language in LANGUAGES
+        }
+
+    def _compile(self, language: str) -> gettext.NullTranslations:
+        # Compiling in memory means a fresh checkout or wheel needs no build step for .mo files.
+        po_path = self.directory / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        return gettext.GNUTranslations(buffer)
+
+    def language(self, requested: str | None) -> str:
+        """The supported language closest to `requested`, else the office default."""
+        code = (requested or "").split("-")[0].split("_")[0].lower()
+        return code if code in self._translations else self.default_language
+
+    def gettext(self, language: str | None) -> Gettext:
+        """The `_` function for one reader's language."""
+        return self._translations[self.language(language)].gettext
+
+    def ngettext(self, language: str | None) -> Callable[[str, str, int], str]:
+        """The plural-aware `ngettext` for one reader's language."""
+        return self._translations[self.language(language)].ngettext
+
+
+def zone_abbreviation(zone: ZoneInfo) -> str:
+    """WIB, WITA or WIT for the office's zone."""
+    return ZONE_ABBREVIATIONS.get(zone.key, zone.key)
+
+
+def format_day(day: date, language: str) -> str:
+    """'Sabtu, 9 November 2024' in the reader's language."""
+    return format_date(day, _DATE_PATTERN, locale=language)
+
+
+def format_clock(moment: datetime, language: str, zone: ZoneInfo) -> str:
+    """'08.00' in the office's zone."""
+    return format_datetime(moment, _TIME_PATTERNS[language], tzinfo=zone, locale=language)
+
+
+def format_hours(start: datetime, end: datetime, language: str, zone: ZoneInfo) -> str:
+    """'08.00–11.00 WIB': a session's hours in the office's zone."""
+    opens, closes = format_clock(start, language, zone), format_clock(end, language, zone)
+    return f"{opens}–{closes} {zone_abbreviation(zone)}"
+
+
+def format_when(moment: datetime, language: str, zone: ZoneInfo) -> str:
+    """'Sabtu, 9 November 2024, 08.00 WIB': an instant as a reader in the office reads it."""
+    local = moment.astimezone(zone)
+    day, clock = format_day(local.date(), language), format_clock(moment, language, zone)
+    return f"{day}, {clock} {zone_abbreviation(zone)}"
