@@ -1,0 +1,231 @@
+"""Acting as a Telegram user against the emulator: type, press buttons, read what arrived."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from bot.emulator.state import Chat, Json, StoredFile, TelegramEmulator
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """A message from the bot as the user's client shows it (edits applied)."""
+
+    message_id: int
+    text: str
+    buttons: tuple[Button, ...]
+    raw: Json = field(repr=False)
+    file: StoredFile | None = field(default=None, repr=False)
+
+    @property
+    def venue(self) -> Json | None:
+        venue = self.raw.get("venue")
+        return venue if isinstance(venue, dict) else None
+
+    @property
+    def keyboard(self) -> tuple[str, ...]:
+        """Labels of a reply keyboard (the buttons under the text field), if any."""
+        markup = self.raw.get("reply_markup") or {}
+        return tuple(
+            str(b.get("text", b)) if isinstance(b, dict) else str(b)
+            for row in markup.get("keyboard", [])
+            for b in row
+        )
+
+    def button(self, label: str) -> Button:
+        """The inline button whose label starts with (or, failing that, contains) `label`."""
+        for match in (str.startswith, str.__contains__):
+            for button in self.buttons:
+                if match(button.label, label):
+                    return button
+        raise LookupError(f"no button {label!r} in {[b.label for b in self.buttons]}")
+
+
+def _view(emulator: TelegramEmulator, message: Json) -> ReceivedMessage:
+    markup = message.get("reply_markup") or {}
+    buttons = tuple(
+        Button(str(b.get("text", "")), b.get("callback_data"), b.get("url"))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    )
+    file_id = (message.get("document") or {}).get("file_id") or (
+        message["photo"][-1]["file_id"] if message.get("photo") else None
+    )
+    text = message.get("text") or message.get("caption") or ""
+    if not text and message.get("venue"):
+        text = "{title}\n{address}".format(**message["venue"])
+    return ReceivedMessage(
+        message_id=int(message["message_id"]),
+        text=str(text),
+        buttons=buttons,
+        raw=message,
+        file=emulator.files.get(file_id) if file_id else None,
+    )
+
+
+class UserClient:
+    """One person's Telegram app, talking to the bot through the emulator."""
+
+    def __init__(self, emulator: TelegramEmulator, user: Json) -> None:
+        self.emulator = emulator
+        self.user = user
+        self._cursor = 0
+
+    @classmethod
+    def create(
+        cls,
+        emulator: TelegramEmulator,
+        first_name: str,
+        *,
+        language_code: str = "id",
+        last_name: str | None = None,
+    ) -> UserClient:
+        """A new user on the emulator."""
+        return cls(
+            emulator,
+            emulator.add_user(first_name, last_name=last_name, language_code=language_code),
+        )
+
+    @property
+    def id(self) -> int:
+        return int(self.user["id"])
+
+    @property
+    def chat(self) -> Chat:
+        return self.emulator.chats[self.id]
+
+    # --- acting ---------------------------------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        """Type and send `text` (a command if it starts with '/')."""
+        self.emulator.user_message(self.id, text=text)
+
+    def share_contact(self, phone_number: str) -> None:
+        """Press a 'share my phone number' keyboard button."""
+        self.emulator.user_message(
+            self.id,
+            contact={
+                "phone_number": phone_number,
+                "first_name": self.user["first_name"],
+                "user_id": self.id,
+            },
+        )
+
+    def press(
+        self,
+        label: str | None = None,
+        *,
+        data: str | None = None,
+        message: ReceivedMessage | None = None,
+    ) -> str:
+        """Press an inline button, by label or by callback data; returns the query id.
+
+        Without `message`, the newest message that has such a button is used.
+        """
+        candidates = [message] if message else list(reversed(self.messages))
+        for candidate in candidates:
+            if data is not None:
+                return self.emulator.press(self.id, candidate.message_id, data)
+            try:
+                button = candidate.button(label or "")
+            except LookupError:
+                continue
+            if button.data is not None:
+                return self.emulator.press(self.id, candidate.message_id, button.data)
+        raise LookupError(f"no message with a button {label!r}")
+
+    def block_bot(self) -> None:
+        self.emulator.set_blocked(self.id, True)
+
+    # --- reading --------------------------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[ReceivedMessage]:
+        """Every message from the bot still in the chat, oldest first, as it looks now."""
+        bot_id = self.emulator.bot_user["id"]
+        return [
+            _view(self.emulator, m)
+            for _, m in sorted(self.chat.messages.items())
+            if m["from"].get("id") == bot_id
+        ]
+
+    @property
+    def keyboard(self) -> tuple[str, ...]:
+        """Labels of the reply keyboard under the text field, if the bot shows one."""
+        markup = self.chat.keyboard or {}
+        return tuple(
+            str(b.get("text", "")) if isinstance(b, dict) else str(b)
+            for row in markup.get("keyboard", [])
+            for b in row
+        )
+
+    def message(self, message_id: int) -> ReceivedMessage:
+        return _view(self.emulator, self.chat.messages[message_id])
+
+    def _new(self, kinds: tuple[str, ...]) -> list[tuple[int, str, Json]]:
+        return [a for a in self.chat.activity if a[0] > self._cursor and a[1] in kinds]
+
+    async def _wait_change(self, deadline: float) -> bool:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        self.chat.changed.clear()
+        try:
+            await asyncio.wait_for(self.chat.changed.wait(), remaining)
+        except TimeoutError:
+            return False
+        return True
+
+    async def next_message(self, timeout: float = 5.0) -> ReceivedMessage:
+        """The next new message from the bot; fails if none comes within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            new = self._new(("message",))
+            if new:
+                seq, _, payload = new[0]
+                self._cursor = seq
+                # The payload is the stored message itself, so later edits show through.
+                return _view(self.emulator, payload)
+            if not await self._wait_change(deadline):
+                raise TimeoutError(f"user {self.id}: no message from the bot in {timeout}s")
+
+    async def replies(self, quiet: float = 0.3, timeout: float = 5.0) -> list[ReceivedMessage]:
+        """Every new message until the bot has been quiet for `quiet` seconds."""
+        return [
+            message for kind, message in await self.changes(quiet, timeout) if kind == "message"
+        ]
+
+    async def changes(
+        self,
+        quiet: float = 0.3,
+        timeout: float = 5.0,
+    ) -> list[tuple[str, ReceivedMessage]]:
+        """New messages and edits ("message" / "edit") until the bot is quiet for `quiet` s."""
+        deadline = time.monotonic() + timeout
+        received: list[tuple[str, ReceivedMessage]] = []
+        while True:
+            for seq, kind, payload in self._new(("message", "edit")):
+                self._cursor = seq
+                received.append((kind, _view(self.emulator, payload)))
+            pause_ends = min(deadline, time.monotonic() + quiet)
+            if not await self._wait_change(pause_ends):
+                return received
+
+    async def answer(self, query_id: str, timeout: float = 5.0) -> Json:
+        """The bot's answer to a button press (the little notice at the top of the chat)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            query = self.emulator.callback_queries[query_id]
+            if query.answer is not None:
+                return query.answer
+            if not await self._wait_change(deadline):
+                raise TimeoutError(f"user {self.id}: button press {query_id} not answered")

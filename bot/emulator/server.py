@@ -1,0 +1,180 @@
+"""The emulator as an ASGI application: in-process through httpx, or on a loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+
+from bot.emulator.methods import ApiError, Params, Upload, call
+from bot.emulator.state import Fault, Json, TelegramEmulator
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+async def _respond(send: Send, status: int, payload: Any) -> None:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _params(request: Request) -> Params:
+    values: dict[str, Any] = dict(request.query_params)
+    uploads: dict[str, Upload] = {}
+    if request.method != "POST":
+        return Params(values)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json"):
+        body = await request.body()
+        if body:
+            parsed = json.loads(body)
+            if not isinstance(parsed, dict):
+                raise ApiError(400, "Bad Request: the request body must be a JSON object")
+            values.update(parsed)
+    elif content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        async with request.form(max_part_size=50 * 1024 * 1024) as form:
+            for key, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    uploads[key] = Upload(
+                        value.filename or key, await value.read(), value.content_type or ""
+                    )
+                else:
+                    values[key] = value
+    return Params(values, uploads)
+
+
+class EmulatorApp:
+    """Routes /bot<token>/<method> to the API and /_emulator/... to the control surface."""
+
+    def __init__(self, emulator: TelegramEmulator) -> None:
+        self.emulator = emulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        request = Request(scope, receive)
+        if path.startswith("/_emulator/"):
+            await self._control(request, path.removeprefix("/_emulator/"), send)
+            return
+        token, _, method_name = path.removeprefix("/bot").partition("/")
+        if not path.startswith("/bot") or token != self.emulator.token:
+            await _respond(
+                send, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            )
+            return
+        fault = self.emulator.take_fault(method_name)
+        if fault is not None:
+            await asyncio.sleep(fault.delay)
+            if fault.status is not None:
+                description = "Bad Gateway" if fault.status == 502 else "Internal Server Error"
+                body = {"ok": False, "error_code": fault.status, "description": description}
+                await _respond(send, fault.status, body)
+                return
+        try:
+            result = await call(self.emulator, method_name, await _params(request))
+        except ApiError as error:
+            await _respond(send, error.code, error.as_json())
+            return
+        except ValueError:
+            await _respond(
+                send,
+                400,
+                {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: can't parse request body",
+                },
+            )
+            return
+        await _respond(send, 200, {"ok": True, "result": result})
+
+    async def _control(self, request: Request, action: str, send: Send) -> None:
+        """A small surface for other processes (benchmarks, fault tests) to act as users."""
+        emulator = self.emulator
+        body: Json = await request.json() if request.method == "POST" else {}
+        if action == "stats":
+            payload: Any = {
+                **emulator.limiter.stats.as_dict(),
+                "calls": emulator.method_calls,
+                "pending_updates": emulator.pending_updates,
+            }
+        elif action == "users":
+            payload = [
+                emulator.add_user(
+                    str(body.get("first_name", "User")),
+                    language_code=str(body.get("language_code", "id")),
+                    started=bool(body.get("started", True)),
+                )
+                for _ in range(int(body.get("count", 1)))
+            ]
+        elif action == "send":
+            payload = emulator.user_message(int(body["chat_id"]), text=str(body["text"]))
+        elif action == "press":
+            payload = {
+                "callback_query_id": emulator.press(
+                    int(body["chat_id"]), int(body["message_id"]), str(body["data"])
+                )
+            }
+        elif action == "faults":
+            self.emulator.inject(
+                Fault(
+                    str(body["method"]),
+                    int(body.get("count", 1)),
+                    body.get("status", 502),
+                    float(body.get("delay", 0.0)),
+                )
+            )
+            payload = True
+        elif action == "block":
+            emulator.set_blocked(int(body["chat_id"]), bool(body.get("blocked", True)))
+            payload = True
+        elif action.startswith("chats/"):
+            chat = emulator.chats.get(int(action.removeprefix("chats/")))
+            payload = (
+                []
+                if chat is None
+                else [
+                    {"seq": seq, "kind": kind, "payload": item} for seq, kind, item in chat.activity
+                ]
+            )
+        else:
+            await _respond(send, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return
+        await _respond(send, 200, {"ok": True, "result": payload})
+
+
+async def serve(emulator: TelegramEmulator, host: str = "127.0.0.1", port: int = 8081) -> None:
+    """Serve the emulator on a loopback port until cancelled."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        EmulatorApp(emulator),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    await uvicorn.Server(config).serve()

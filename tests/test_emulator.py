@@ -1,0 +1,331 @@
+"""The emulator answers like Telegram where a bot can tell: shapes, validation, limits, blocks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import BadRequest, Forbidden, RetryAfter
+
+from bot.emulator import Limits, TelegramEmulator, UserClient
+from bot.emulator.limits import RateLimiter
+from bot.emulator.server import EmulatorApp, serve
+from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
+
+TOKEN = "424242:TEST-emulator-tests-token-0000000000"
+
+
+@pytest.fixture
+def emulator() -> TelegramEmulator:
+    return TelegramEmulator(TOKEN)
+
+
+@pytest.fixture
+async def api(emulator: TelegramEmulator) -> AsyncIterator[httpx.AsyncClient]:
+    """Raw HTTP, to check JSON shapes and error bodies exactly."""
+    transport = httpx.ASGITransport(app=EmulatorApp(emulator))
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
+        yield client
+
+
+@pytest.fixture
+async def bot(emulator: TelegramEmulator) -> AsyncIterator[Bot]:
+    """python-telegram-bot's own client, as the product uses it."""
+    async with Bot(
+        TOKEN,
+        base_url=IN_PROCESS_BASE_URL,
+        request=emulator_request(emulator),
+        get_updates_request=emulator_request(emulator),
+    ) as client:
+        yield client
+
+
+def started_user(emulator: TelegramEmulator, name: str = "Sari") -> UserClient:
+    user = UserClient.create(emulator, name)
+    emulator.chats[user.id].started = True
+    return user
+
+
+async def test_get_me_and_message_shapes_match_the_bot_api(
+    api: httpx.AsyncClient, emulator: TelegramEmulator
+) -> None:
+    user = started_user(emulator)
+    me = (await api.get(f"/bot{TOKEN}/getMe")).json()
+    assert me["ok"] is True and me["result"]["is_bot"] is True
+    sent = (
+        await api.post(f"/bot{TOKEN}/sendMessage", json={"chat_id": user.id, "text": "Halo"})
+    ).json()["result"]
+    assert set(sent) >= {"message_id", "from", "chat", "date", "text"}
+    assert sent["chat"] == {"id": user.id, "first_name": "Sari", "type": "private"}
+    again = (
+        await api.post(f"/bot{TOKEN}/sendMessage", data={"chat_id": str(user.id), "text": "Lagi"})
+    ).json()["result"]
+    assert again["message_id"] == sent["message_id"] + 1  # form bodies work too
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "description"),
+    [
+        ({"text": "x"}, 400, "Bad Request: chat_id is empty"),
+        ({"chat_id": "{user}", "text": ""}, 400, "Bad Request: message text is empty"),
+        ({"chat_id": "{user}", "text": "x" * 4097}, 400, "Bad Request: message is too long"),
+        ({"chat_id": 999, "text": "x"}, 400, "Bad Request: chat not found"),
+        ({"chat_id": "abc", "text": "x"}, 400, "Bad Request: chat not found"),
+        (
+            {"chat_id": "{user}", "text": "a <b>b", "parse_mode": "HTML"},
+            400,
+            "Bad Request: can't parse entities: "
+            'Can\'t find end tag corresponding to start tag "b"',
+        ),
+        (
+            {
+                "chat_id": "{user}",
+                "text": "x",
+                "reply_markup": {"inline_keyboard": [[{"text": "✅", "callback_data": "x" * 65}]]},
+            },
+            400,
+            "Bad Request: BUTTON_DATA_INVALID",
+        ),
+    ],
+)
+async def test_send_message_validation(
+    api: httpx.AsyncClient,
+    emulator: TelegramEmulator,
+    body: dict[str, object],
+    status: int,
+    description: str,
+) -> None:
+    user = started_user(emulator)
+    body = {k: (user.id if v == "{user}" else v) for k, v in body.items()}
+    response = await api.post(f"/bot{TOKEN}/sendMessage", json=body)
+    assert response.status_code == status
+    assert response.json() == {"ok": False, "error_code": status, "description": description}
+    assert user.messages == []
+
+
+async def test_4096_characters_and_64_byte_callback_data_are_still_accepted(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    user = started_user(emulator)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("✅", callback_data="é" * 32)]])
+    await bot.send_message(user.id, "x" * 4096, reply_markup=keyboard)
+    assert len(user.messages[-1].text) == 4096
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
+        await bot.send_message(
+            user.id,
+            "x",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton("✅", callback_data="é" * 33)]]
+            ),
+        )  # 66 bytes
+
+
+async def test_unknown_method_and_wrong_token(api: httpx.AsyncClient) -> None:
+    unknown = await api.post(f"/bot{TOKEN}/sendTelepathy", json={})
+    assert (unknown.status_code, unknown.json()["description"]) == (404, "Not Found")
+    wrong = await api.post("/bot1:wrong/getMe")
+    assert (wrong.status_code, wrong.json()["description"]) == (401, "Unauthorized")
+
+
+async def test_blocked_and_never_started_chats_answer_403(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    blocked = started_user(emulator, "Blocked")
+    blocked.block_bot()
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.send_message(blocked.id, "Halo")
+    stranger = UserClient.create(emulator, "Stranger")
+    with pytest.raises(Forbidden, match="bot can't initiate conversation"):
+        await bot.send_message(stranger.id, "Halo")
+
+
+async def test_overall_limit_answers_429_with_retry_after(
+    api: httpx.AsyncClient, emulator: TelegramEmulator
+) -> None:
+    users = [started_user(emulator, f"U{i}") for i in range(31)]
+    answers = [
+        await api.post(f"/bot{TOKEN}/sendMessage", json={"chat_id": u.id, "text": "x"})
+        for u in users
+    ]
+    assert [a.status_code for a in answers[:30]] == [200] * 30
+    refused = answers[30].json()
+    assert answers[30].status_code == 429
+    assert refused["parameters"]["retry_after"] >= 1
+    assert refused["description"].startswith("Too Many Requests: retry after ")
+    assert emulator.limiter.stats.peak_one_second == 30
+    assert emulator.limiter.stats.refused == 1
+
+
+async def test_per_chat_limit_lets_a_short_burst_through_then_429(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    user = started_user(emulator)
+    for _ in range(Limits().chat_burst):
+        await bot.send_message(user.id, "x")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(user.id, "one too many")
+    assert caught.value.retry_after == 1  # type: ignore[comparison-overlap]
+
+
+def test_per_chat_bucket_refills_at_one_per_second() -> None:
+    now = [0.0]
+    limiter = RateLimiter(Limits(chat_burst=1), clock=lambda: now[0])
+    assert limiter.acquire(7) is None
+    assert limiter.acquire(7) == 1
+    now[0] = 0.5
+    assert limiter.acquire(7) == 1
+    now[0] = 1.0
+    assert limiter.acquire(7) is None
+    assert limiter.acquire(8) is None  # other chats are not slowed by chat 7
+
+
+def test_group_limit_is_twenty_a_minute() -> None:
+    now = [0.0]
+    limiter = RateLimiter(Limits(), clock=lambda: now[0])
+    for second in range(20):
+        now[0] = float(second)
+        assert limiter.acquire(-100) is None
+    now[0] = 20.0
+    assert limiter.acquire(-100) == 40
+    now[0] = 60.0
+    assert limiter.acquire(-100) is None
+
+
+def test_paid_broadcast_raises_the_overall_limit() -> None:
+    limiter = RateLimiter(Limits(), clock=lambda: 0.0)
+    assert all(limiter.acquire(i) is None for i in range(1, 31))
+    assert limiter.acquire(31) is not None
+    assert limiter.acquire(32, paid=True) is None
+
+
+def test_limits_can_be_switched_off_for_throughput_runs() -> None:
+    limiter = RateLimiter(Limits(enabled=False), clock=lambda: 0.0)
+    assert all(limiter.acquire(1) is None for _ in range(1000))
+
+
+async def test_updates_long_poll_and_offsets(bot: Bot, emulator: TelegramEmulator) -> None:
+    user = UserClient.create(emulator, "Sari")
+    poll = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.05)
+    assert not poll.done()  # long polling waits for something to happen
+    user.send("/start ABC123")
+    updates = await asyncio.wait_for(poll, 2)
+    message = updates[0].message
+    assert message is not None and message.text == "/start ABC123"
+    assert message.entities[0].type == "bot_command" and message.entities[0].length == 6
+    user.send("second")
+    assert [u.message.text for u in await bot.get_updates() if u.message] == [
+        "/start ABC123",
+        "second",
+    ]
+    confirmed = await bot.get_updates(offset=updates[0].update_id + 1)
+    assert [u.message.text for u in confirmed if u.message] == ["second"]
+
+
+async def test_button_press_round_trip(bot: Bot, emulator: TelegramEmulator) -> None:
+    user = UserClient.create(emulator, "Sari")
+    user.send("/start")
+    await bot.get_updates()
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("✅ Saya datang", callback_data="c:1")]])
+    sent = await bot.send_message(user.id, "Panggilan", reply_markup=keyboard)
+    query_id = user.press("✅")
+    updates = await bot.get_updates(offset=-1)
+    query = updates[-1].callback_query
+    assert query is not None and query.data == "c:1" and query.from_user.id == user.id
+    assert query.message is not None and query.message.message_id == sent.message_id
+    await query.answer("Tercatat")
+    assert (await user.answer(query_id))["text"] == "Tercatat"
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await query.answer("twice")
+    await bot.edit_message_text("Panggilan ✓", chat_id=user.id, message_id=sent.message_id)
+    assert user.message(sent.message_id).text == "Panggilan ✓"
+    assert user.message(sent.message_id).buttons == ()
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text("Panggilan ✓", chat_id=user.id, message_id=sent.message_id)
+
+
+async def test_venue_and_documents(bot: Bot, emulator: TelegramEmulator) -> None:
+    user = started_user(emulator)
+    await bot.send_venue(
+        user.id, latitude=-7.98, longitude=112.63, title="MPP", address="Jl. Veteran 12"
+    )
+    venue = user.messages[-1].venue
+    assert venue is not None and venue["title"] == "MPP"
+    await bot.send_document(user.id, InputFile(b"BEGIN:VCALENDAR", filename="jadwal.ics"))
+    document = user.messages[-1].file
+    assert document is not None and (document.name, document.content) == (
+        "jadwal.ics",
+        b"BEGIN:VCALENDAR",
+    )
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.send_photo(user.id, b"\x89PNG", caption="x" * 1025)
+
+
+async def test_commands_per_language(bot: Bot, emulator: TelegramEmulator) -> None:
+    from telegram import BotCommand
+
+    await bot.set_my_commands([BotCommand("jadwal", "Jadwal saya")])
+    await bot.set_my_commands([BotCommand("jadwal", "My schedule")], language_code="en")
+    assert (await bot.get_my_commands(language_code="en"))[0].description == "My schedule"
+    assert (await bot.get_my_commands())[0].description == "Jadwal saya"
+    with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
+        await bot.set_my_commands([BotCommand("Jadwal Saya", "x")])
+
+
+async def test_webhook_blocks_get_updates(bot: Bot) -> None:
+    await bot.set_webhook("https://office.example/telegram", secret_token="s3cret")
+    with pytest.raises(Exception, match="Conflict"):
+        await bot.get_updates()
+    await bot.delete_webhook()
+    assert await bot.get_updates() == ()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_loopback_server_serves_the_same_api(emulator: TelegramEmulator) -> None:
+    port = _free_port()
+    server = asyncio.create_task(serve(emulator, "127.0.0.1", port))
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(50):
+                try:
+                    me = await client.get(f"/bot{TOKEN}/getMe")
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.05)
+            assert me.json()["result"]["username"] == emulator.bot_user["username"]
+            users = (await client.post("/_emulator/users", json={"count": 2})).json()["result"]
+            sent = await client.post(
+                f"/bot{TOKEN}/sendMessage", json={"chat_id": users[0]["id"], "text": "Halo"}
+            )
+            assert sent.json()["ok"] is True
+            stats = (await client.get("/_emulator/stats")).json()["result"]
+            assert stats["accepted"] == 1 and stats["calls"]["sendMessage"] == 1
+            activity = (await client.get(f"/_emulator/chats/{users[0]['id']}")).json()["result"]
+            assert json.dumps(activity[0]["payload"]["text"]) == '"Halo"'
+    finally:
+        server.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await server
+
+
+async def test_a_second_poller_terminates_the_first_with_409(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    from telegram.error import Conflict
+
+    first = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.05)
+    second = asyncio.create_task(bot.get_updates(timeout=1))
+    with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+        await first
+    assert await second == ()
