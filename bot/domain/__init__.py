@@ -1,0 +1,1 @@
+"""Pure rules with no I/O: NIK, birth dates, eligibility, slot planning."""

@@ -1,0 +1,82 @@
+"""Birth dates as people type them: 12-03-2008, 12/03/2008, 12.03.2008, 2008-03-12,
+'12 Maret 2008', '12 March 2008', '12 Maret 2008' in Javanese spelling."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date
+from functools import cache
+
+from babel import Locale
+
+from bot.i18n import LANGUAGES
+
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WORDS = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})$")
+# Spellings Babel's data does not have but people write (older Indonesian, Javanese).
+_EXTRA_MONTHS = {
+    "pebruari": 2,
+    "peb": 2,
+    "nopember": 11,
+    "nop": 11,
+    "agt": 8,
+    "sept": 9,
+    "okt": 10,
+    "des": 12,
+    "mei": 5,
+    "juni": 6,
+    "juli": 7,
+    "jan": 1,
+}
+
+
+class DateProblem(enum.StrEnum):
+    UNREADABLE = "unreadable"
+    IMPOSSIBLE = "impossible"
+    FUTURE = "future"
+
+
+class DateError(ValueError):
+    def __init__(self, problem: DateProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+@cache
+def month_names() -> dict[str, int]:
+    """Every month name and abbreviation of the bot's languages, lower case."""
+    names = dict(_EXTRA_MONTHS)
+    for language in LANGUAGES:
+        months = Locale.parse(language).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in months.get(context, {}).get(width, {}).items():
+                    names.setdefault(name.casefold().rstrip("."), number)
+    return names
+
+
+def parse_birth_date(text: str, *, today: date) -> date:
+    """The date in `text`; DateError says whether it is unreadable, impossible or future."""
+    cleaned = " ".join(text.strip().split())
+    if match := _DMY.match(cleaned):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _YMD.match(cleaned):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _WORDS.match(cleaned):
+        month_number = month_names().get(match.group(2).casefold())
+        if month_number is None:
+            raise DateError(DateProblem.UNREADABLE)
+        day, month, year = int(match.group(1)), month_number, int(match.group(3))
+    else:
+        raise DateError(DateProblem.UNREADABLE)
+    try:
+        parsed = date(year, month, day)
+    except ValueError:
+        raise DateError(DateProblem.IMPOSSIBLE) from None
+    if parsed > today:
+        raise DateError(DateProblem.FUTURE)
+    if parsed.year < today.year - 120:
+        raise DateError(DateProblem.IMPOSSIBLE)
+    return parsed
