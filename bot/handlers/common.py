@@ -1,0 +1,196 @@
+"""What everyone can do: start, choose a language and a role, get help."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.db.models import Role
+from bot.handlers.menu import command_lines
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.services import accounts
+
+_ROLES = {"teen": Role.TEEN, "parent": Role.PARENT}
+
+
+async def remember_reader(update: Update, context: BotContext) -> None:
+    """Look up the reader's language before any handler answers them."""
+    if update.effective_user is None:
+        return
+    async with context.session() as session:
+        language = await accounts.language_of(session, update.effective_user.id)
+    if language:
+        context.language = language
+
+
+def _language_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")]
+            for code in LANGUAGES
+        ]
+    )
+
+
+def _role_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    _ = context.gettext
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("🧑 Saya pemilih pemula (16–17 tahun)"), callback_data="role:teen"
+                )
+            ],
+            [InlineKeyboardButton(_("👪 Saya orang tua / wali"), callback_data="role:parent")],
+        ]
+    )
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Greet, then ask for a language."""
+    assert update.effective_user and update.effective_message
+    async with context.session() as session:
+        await accounts.ensure(session, update.effective_user.id, context.language)
+    _ = context.gettext
+    await update.effective_message.reply_text(
+        _(
+            "Halo! Saya Rekam, asisten {office} untuk perekaman KTP elektronik pemilih pemula."
+        ).format(office=context.settings.office_name)
+        + "\n\n"
+        + _("Pilih bahasa / Choose a language / Pilih basa:"),
+        reply_markup=_language_keyboard(),
+    )
+
+
+async def change_language(update: Update, context: BotContext) -> None:
+    """/bahasa: offer the languages again."""
+    assert update.effective_message
+    await update.effective_message.reply_text(
+        context.gettext("Pilih bahasa / Choose a language / Pilih basa:"),
+        reply_markup=_language_keyboard(),
+    )
+
+
+async def choose_language(update: Update, context: BotContext) -> None:
+    """A language button: switch, then ask the role of a newcomer."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user
+    code = query.data.removeprefix("lang:")
+    if code not in LANGUAGES:
+        await query.answer(context.gettext("Tombol ini sudah tidak berlaku."))
+        return
+    async with context.session() as session:
+        account = await accounts.choose_language(
+            session, update.effective_user.id, code, context.settings.default_language
+        )
+        role = account.role
+    context.language = code
+    _ = context.gettext
+    await query.answer()
+    await query.edit_message_text(_("Bahasa: {language} ✓").format(language=LANGUAGE_NAMES[code]))
+    if role == Role.NONE:
+        await context.bot.send_message(
+            update.effective_user.id,
+            _(
+                "Selamat datang di Rekam!\n\n"
+                "Rekam membantu pemilih pemula merekam KTP elektronik sebelum hari pemungutan "
+                "suara: Anda dipanggil dengan nama ke jadwal dan tempat perekaman, diingatkan "
+                "sebelumnya, dan kehadiran Anda dicatat oleh kantor Dukcapil.\n\n"
+                "Anda siapa?"
+            ),
+            reply_markup=_role_keyboard(context),
+        )
+
+
+async def choose_role(update: Update, context: BotContext) -> None:
+    """A role button: teen or parent / guardian."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user
+    role = _ROLES.get(query.data.removeprefix("role:"))
+    _ = context.gettext
+    if role is None:
+        await query.answer(_("Tombol ini sudah tidak berlaku."))
+        return
+    async with context.session() as session:
+        await accounts.choose_role(
+            session, update.effective_user.id, role, context.settings.default_language
+        )
+    await query.answer()
+    if role == Role.TEEN:
+        text = _(
+            "Terima kasih! Panggilan perekaman dengan tanggal, jam dan tempatnya akan dikirim "
+            "ke obrolan ini. Ketik /bantuan untuk melihat apa saja yang bisa saya bantu."
+        )
+    else:
+        text = _(
+            "Terima kasih! Sebagai orang tua atau wali, Anda akan menerima panggilan dan "
+            "pengingat untuk anak Anda setelah akun ditautkan. Ketik /bantuan untuk bantuan."
+        )
+    await query.edit_message_text(text)
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    """/bantuan: what the bot is for and the commands."""
+    assert update.effective_message
+    _ = context.gettext
+    await update.effective_message.reply_text(
+        _("Rekam membantu pemilih pemula merekam KTP elektronik di {office}.").format(
+            office=context.settings.office_name
+        )
+        + "\n\n"
+        + command_lines(context.bot_data.catalogs, context.language)
+    )
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Any command we do not offer (or that the sender may not use)."""
+    assert update.effective_message
+    await update.effective_message.reply_text(
+        context.gettext(
+            "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk daftar perintah."
+        )
+    )
+
+
+async def unknown_text(update: Update, context: BotContext) -> None:
+    """A message no conversation is waiting for."""
+    assert update.effective_message
+    await update.effective_message.reply_text(
+        context.gettext(
+            "Maaf, saya belum mengerti pesan itu. Ketik /bantuan untuk daftar perintah."
+        )
+    )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button whose data no handler recognises: forged or from an old message."""
+    assert update.callback_query
+    await update.callback_query.answer(context.gettext("Tombol ini sudah tidak berlaku."))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Common handlers; the catch-alls go last so feature handlers win."""
+    private = filters.ChatType.PRIVATE
+    # Group -2: the reader's language is known before any other handler (group -1 throttles).
+    app.add_handler(TypeHandler(Update, remember_reader), group=-2)
+    app.add_handler(CommandHandler("start", start, filters=private))
+    app.add_handler(CommandHandler("bahasa", change_language, filters=private))
+    app.add_handler(CommandHandler("bantuan", show_help, filters=private))
+    app.add_handler(CallbackQueryHandler(choose_language, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(choose_role, pattern=r"^role:"))
+
+
+def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+    """Answers for whatever no feature handled; registered after every feature."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT & private, unknown_text))
+    app.add_handler(CallbackQueryHandler(stale_button))

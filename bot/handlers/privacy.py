@@ -1,0 +1,51 @@
+"""/hapus: delete my data, after a confirmation."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.services import accounts, privacy
+
+
+async def ask_erase(update: Update, context: BotContext) -> None:
+    """/hapus: say what will go and what the office must keep, then ask."""
+    assert update.effective_message
+    _ = context.gettext
+    await update.effective_message.reply_text(
+        _(
+            "Hapus data Anda? Akun Telegram Anda dilepas dari data perekaman, dan pilihan hari, "
+            "nomor telepon, persetujuan serta tautan orang tua/wali dihapus. Catatan perekaman "
+            "yang wajib disimpan kantor tetap disimpan."
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(_("🗑 Ya, hapus data saya"), callback_data="erase:yes")],
+                [InlineKeyboardButton(_("Batal"), callback_data="erase:no")],
+            ]
+        ),
+    )
+
+
+async def confirm_erase(update: Update, context: BotContext) -> None:
+    """The confirmation buttons of /hapus."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user
+    _ = context.gettext
+    await query.answer()
+    if query.data != "erase:yes":
+        await query.edit_message_text(_("Baik, data Anda tidak dihapus."))
+        return
+    async with context.session() as session:
+        account = await accounts.find(session, update.effective_user.id)
+        if account is not None:
+            await privacy.erase(session, account)
+    await query.edit_message_text(
+        _("Data Anda sudah dihapus. Terima kasih. Anda bisa mulai lagi kapan saja dengan /start.")
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("hapus", ask_erase, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(confirm_erase, pattern=r"^erase:"))

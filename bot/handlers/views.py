@@ -1,0 +1,174 @@
+"""How a summons looks: its text in the reader's language, its buttons, its calendar file, the
+personal QR code."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import segno
+from icalendar import Alarm, Calendar, Event
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.db.models import SummonsState
+from bot.i18n import N_, Gettext, format_clock, format_day, format_hours
+from bot.services.summonses import DECLINE_REASONS, FINAL, SessionOption, SummonsView
+
+STATE_LABELS = {
+    SummonsState.SUMMONED: N_("menunggu jawaban Anda"),
+    SummonsState.CONFIRMED: N_("✅ Anda akan datang"),
+    SummonsState.DECLINED: N_("❌ Anda tidak bisa datang"),
+    SummonsState.MOVED: N_("🔁 jadwal baru pilihan Anda"),
+    SummonsState.HOME_VISIT: N_("🏠 menunggu kunjungan petugas ke rumah"),
+    SummonsState.ATTENDED: N_("✔️ sudah direkam"),
+    SummonsState.NO_SHOW: N_("tidak hadir"),
+    SummonsState.UNREACHABLE: N_("belum bisa dihubungi"),
+}
+SERVICE_LABELS = {
+    "rekam": N_("perekaman KTP-el"),
+    "cetak": N_("pencetakan KTP-el"),
+    "ikd": N_("aktivasi IKD (KTP digital)"),
+}
+DEFAULT_SERVICE = SERVICE_LABELS["rekam"]
+REASON_LABELS = {
+    "school": N_("Ada sekolah / ujian"),
+    "internship": N_("Sedang magang / PKL"),
+    "sick": N_("Sakit"),
+    "away": N_("Sedang di luar kota"),
+    "other": N_("Alasan lain"),
+}
+
+
+def button_data(summons: SummonsView, action: str) -> str:
+    """Opaque to the reader, checked against the database and the presser when pressed."""
+    return f"sm:{summons.id}:{summons.revision}:{action}"
+
+
+def summons_text(summons: SummonsView, _: Gettext, language: str, zone: ZoneInfo) -> str:
+    """The summons by name: service, day and date in words, hours with the zone, place, what
+    to bring, and its state."""
+    names = [_(SERVICE_LABELS.get(service, service)) for service in summons.services]
+    services = ", ".join(names) or _(DEFAULT_SERVICE)
+    local_day = summons.starts_at.astimezone(zone).date()
+    lines = [
+        _("📣 Panggilan perekaman KTP-el"),
+        "",
+        _("{name}, Anda dipanggil untuk: {services}.").format(name=summons.name, services=services),
+        f"🗓 {format_day(local_day, language)}",
+        f"🕗 {format_hours(summons.starts_at, summons.ends_at, language, zone)}",
+        f"📍 {summons.place}, {summons.address}",
+    ]
+    if summons.bring:
+        lines.append("🎒 " + _("Bawa: {bring}").format(bring=summons.bring))
+    lines += ["", _("Status: {state}").format(state=_(STATE_LABELS[summons.state]))]
+    return "\n".join(lines)
+
+
+def summons_keyboard(summons: SummonsView, _: Gettext) -> InlineKeyboardMarkup | None:
+    """✅ ❌ 🔁 🏠 📅, less what no longer applies."""
+    if summons.state in FINAL:
+        return None
+    rows = []
+    if summons.state not in (SummonsState.CONFIRMED, SummonsState.MOVED):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("✅ Saya akan datang"), callback_data=button_data(summons, "ok")
+                )
+            ]
+        )
+    if summons.state != SummonsState.DECLINED:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("❌ Saya tidak bisa datang"), callback_data=button_data(summons, "no")
+                )
+            ]
+        )
+    rows.append(
+        [InlineKeyboardButton(_("🔁 Pilih jadwal lain"), callback_data=button_data(summons, "mv"))]
+    )
+    if summons.state != SummonsState.HOME_VISIT:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("🏠 Perlu kunjungan ke rumah"), callback_data=button_data(summons, "hv")
+                )
+            ]
+        )
+    rows.append(
+        [
+            InlineKeyboardButton(
+                _("📅 Simpan ke kalender (.ics)"), callback_data=button_data(summons, "ics")
+            )
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def reasons_keyboard(summons: SummonsView, _: Gettext) -> InlineKeyboardMarkup:
+    """Why the teen cannot come."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                _(REASON_LABELS[reason]), callback_data=button_data(summons, f"no.{reason}")
+            )
+        ]
+        for reason in DECLINE_REASONS
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def options_keyboard(
+    summons: SummonsView, options: list[SessionOption], _: Gettext, language: str, zone: ZoneInfo
+) -> InlineKeyboardMarkup:
+    """One button per session with free seats: 'Sabtu, 16 November 2024 08.00 · MPP (12)'."""
+    rows = []
+    for option in options:
+        label = _("{day} {clock} · {place} ({free} tempat)").format(
+            day=format_day(option.starts_at.astimezone(zone).date(), language),
+            clock=format_clock(option.starts_at, language, zone),
+            place=option.place,
+            free=option.free,
+        )
+        rows.append(
+            [InlineKeyboardButton(label, callback_data=button_data(summons, f"to.{option.id}"))]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def calendar_file(summons: SummonsView, _: Gettext, zone: ZoneInfo, now: datetime) -> bytes:
+    """An .ics event at the place, with alarms at 19.00 the evening before and an hour before."""
+    title = _("Perekaman KTP-el: {place}").format(place=summons.place)
+    event = Event()
+    event.add("uid", f"rekam-summons-{summons.id}@rekam")
+    event.add("dtstamp", now)
+    event.add("dtstart", summons.starts_at)
+    event.add("dtend", summons.ends_at)
+    event.add("summary", title)
+    event.add("location", f"{summons.place}, {summons.address}")
+    if summons.latitude is not None and summons.longitude is not None:
+        event.add("geo", (summons.latitude, summons.longitude))
+    if summons.bring:
+        event.add("description", _("Bawa: {bring}").format(bring=summons.bring))
+    local_day = summons.starts_at.astimezone(zone).date()
+    evening_before = datetime.combine(local_day - timedelta(days=1), time(19, 0), tzinfo=zone)
+    for before in (evening_before - summons.starts_at, timedelta(hours=-1)):
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", title)
+        alarm.add("trigger", before)
+        event.add_component(alarm)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Rekam//Dukcapil//ID")
+    calendar.add("version", "2.0")
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def qr_png(link: str) -> bytes:
+    """A QR code of `link`, large enough to scan from a phone screen."""
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()

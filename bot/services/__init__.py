@@ -1,0 +1,1 @@
+"""Use cases over a database session and plain values; nothing here knows about Telegram."""

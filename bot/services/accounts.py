@@ -1,0 +1,120 @@
+"""Telegram accounts: who has talked to the bot, in which language, in which role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account, Actor, Channel, Role
+from bot.i18n import LANGUAGES
+from bot.services import events
+
+_ACTORS = {Role.TEEN: Actor.TEEN, Role.PARENT: Actor.PARENT}
+
+
+def actor_of(role: Role) -> Actor:
+    """How the event log names someone acting in `role` (system before a role is chosen)."""
+    return _ACTORS.get(role, Actor.SYSTEM)
+
+
+async def find(session: AsyncSession, telegram_id: int) -> Account | None:
+    """The account of a Telegram user, if they have started the bot."""
+    result = await session.execute(select(Account).where(Account.telegram_id == telegram_id))
+    return result.scalar_one_or_none()
+
+
+async def language_of(session: AsyncSession, telegram_id: int) -> str | None:
+    """Only the chosen language: the one query every update makes."""
+    result = await session.execute(
+        select(Account.language).where(Account.telegram_id == telegram_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def ensure(session: AsyncSession, telegram_id: int, language: str) -> Account:
+    """The user's account, created on first contact."""
+    account = await find(session, telegram_id)
+    if account is None:
+        account = Account(telegram_id=telegram_id, language=language, role=Role.NONE)
+        session.add(account)
+        await session.flush()
+        events.record(
+            session,
+            "account_created",
+            actor=Actor.SYSTEM,
+            channel=Channel.TELEGRAM,
+            account_id=account.id,
+        )
+    return account
+
+
+async def choose_language(
+    session: AsyncSession, telegram_id: int, language: str, default: str
+) -> Account:
+    """Set the reader's language (one of id, en, jv)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    account = await ensure(session, telegram_id, default)
+    account.language = language
+    account.language_chosen = True
+    events.record(
+        session,
+        "language_chosen",
+        actor=actor_of(account.role),
+        channel=Channel.TELEGRAM,
+        account_id=account.id,
+        language=language,
+    )
+    return account
+
+
+async def choose_role(session: AsyncSession, telegram_id: int, role: Role, default: str) -> Account:
+    """Record whether the user is a teen or a parent / guardian."""
+    account = await ensure(session, telegram_id, default)
+    account.role = role
+    events.record(
+        session,
+        "role_chosen",
+        actor=actor_of(role),
+        channel=Channel.TELEGRAM,
+        account_id=account.id,
+        role=role.value,
+    )
+    return account
+
+
+def save_phone(session: AsyncSession, account: Account, phone: str) -> None:
+    """A phone number the teen shared with Telegram's contact button (never typed)."""
+    account.phone = phone[:32]
+    events.record(
+        session,
+        "phone_shared",
+        actor=actor_of(account.role),
+        channel=Channel.TELEGRAM,
+        account_id=account.id,
+        target_id=account.target_id,
+    )
+
+
+# --- the step of a multi-message conversation, kept in the database ----------------------
+
+
+def step_of(account: Account) -> str | None:
+    """Which answer the bot is waiting for from this person, if any."""
+    return (account.conversation or {}).get("step")
+
+
+def step_data(account: Account) -> dict[str, Any]:
+    """What the conversation has collected so far."""
+    return dict(account.conversation or {})
+
+
+def set_step(account: Account, step: str, **data: Any) -> None:
+    """Wait for `step` next; a new dict, so SQLAlchemy sees the change."""
+    account.conversation = {"step": step, **data}
+
+
+def clear_step(account: Account) -> None:
+    account.conversation = None

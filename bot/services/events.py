@@ -1,0 +1,32 @@
+"""The append-only event log: every change of state, who made it and through which channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Actor, Channel, Event
+
+
+def record(
+    session: AsyncSession,
+    kind: str,
+    *,
+    actor: Actor,
+    channel: Channel,
+    account_id: int | None = None,
+    target_id: int | None = None,
+    **data: Any,
+) -> Event:
+    """Append one event to the current unit of work."""
+    event = Event(
+        kind=kind,
+        actor=actor,
+        channel=channel,
+        account_id=account_id,
+        target_id=target_id,
+        data=data,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,145 @@
+"""What a change to a summons puts in the outbox: the summons, its pin, the reminders still
+ahead, the 48-hour escalation to parents; and what a decline, move or attendance cancels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.domain.reminders import reminder_times
+from bot.services import outbox
+from bot.services.outbox import Message, Recipient
+
+# Kinds of outbox row that belong to one summons at one session.
+SUMMONS_KINDS = ("summons", "reminder", "escalation")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The office's reminder rules."""
+
+    zone: ZoneInfo
+    reminders: tuple[str, ...]
+    escalate_after: timedelta = timedelta(hours=48)
+
+    @classmethod
+    def of(cls, settings: Settings) -> Policy:
+        return cls(zone=settings.zone, reminders=settings.reminders)
+
+
+def _messages(
+    summons_id: int,
+    session_id: int,
+    starts_at: datetime,
+    policy: Policy,
+    now: datetime,
+    *,
+    include_summons: bool,
+) -> list[Message]:
+    params = {"summons_id": summons_id, "session_id": session_id}
+    tag = f"{summons_id}:{session_id}"
+    found = []
+    if include_summons:
+        found += [
+            Message("summons", "summons", now, params, summons_id, f"summons:{tag}"),
+            Message("summons", "venue", now, params, summons_id, f"venue:{tag}"),
+        ]
+    for which, due in reminder_times(starts_at, policy.zone, which=policy.reminders).items():
+        if due > now:
+            found.append(
+                Message(
+                    "reminder",
+                    "reminder",
+                    due,
+                    {**params, "which": which},
+                    summons_id,
+                    f"reminder:{tag}:{which}",
+                )
+            )
+    return found
+
+
+async def summoned(
+    session: AsyncSession,
+    *,
+    summons_id: int,
+    target_id: int,
+    session_id: int,
+    starts_at: datetime,
+    policy: Policy,
+    now: datetime,
+    shown_to: int | None = None,
+) -> None:
+    """A new (or moved) summons: everyone linked gets it and the reminders still ahead, except
+    that whoever just saw it as a direct reply (`shown_to`, an account id) gets only the
+    reminders; parents also get a nudge if the teen has not answered after 48 hours."""
+    everyone = await outbox.recipients_of(session, target_id)
+    full = _messages(summons_id, session_id, starts_at, policy, now, include_summons=True)
+    reminders_only = [m for m in full if m.kind == "reminder"]
+    await outbox.enqueue(session, [r for r in everyone if r.account_id != shown_to], full)
+    await outbox.enqueue(session, [r for r in everyone if r.account_id == shown_to], reminders_only)
+    escalate_at = now + policy.escalate_after
+    if escalate_at < starts_at:
+        parents = [r for r in everyone if r.parent]
+        nudge = Message(
+            "escalation",
+            "unanswered",
+            escalate_at,
+            {"summons_id": summons_id, "session_id": session_id},
+            summons_id,
+            f"unanswered:{summons_id}:{session_id}",
+        )
+        await outbox.enqueue(session, parents, [nudge])
+
+
+async def linked_late(
+    session: AsyncSession,
+    recipient: Recipient,
+    *,
+    summons_id: int,
+    session_id: int,
+    starts_at: datetime,
+    policy: Policy,
+    now: datetime,
+    include_summons: bool,
+) -> None:
+    """Someone linked after the summons went out: nobody is silently skipped, so they get the
+    summons (unless it was just shown to them) and every reminder still ahead."""
+    messages = _messages(
+        summons_id, session_id, starts_at, policy, now, include_summons=include_summons
+    )
+    await outbox.enqueue(session, [recipient], messages)
+
+
+async def moved(
+    session: AsyncSession,
+    *,
+    summons_id: int,
+    target_id: int,
+    session_id: int,
+    starts_at: datetime,
+    policy: Policy,
+    now: datetime,
+    shown_to: int | None = None,
+) -> None:
+    """Forget the old session's reminders; schedule the new session's."""
+    await outbox.cancel(session, summons_id=summons_id, kinds=SUMMONS_KINDS)
+    await summoned(
+        session,
+        summons_id=summons_id,
+        target_id=target_id,
+        session_id=session_id,
+        starts_at=starts_at,
+        policy=policy,
+        now=now,
+        shown_to=shown_to,
+    )
+
+
+async def stopped(session: AsyncSession, summons_id: int) -> None:
+    """Declined, home visit, attended: no more reminders for this summons."""
+    await outbox.cancel(session, summons_id=summons_id, kinds=SUMMONS_KINDS)

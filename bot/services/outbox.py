@@ -1,0 +1,117 @@
+"""The durable outbox: messages written in the same transaction as the change that caused them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account, LinkState, OutboxMessage, OutboxState, ParentLink, Staff
+from bot.db.queries import insert_or_ignore
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a message goes to: their chat, account and language, and how they relate."""
+
+    chat_id: int
+    language: str
+    account_id: int | None = None
+    parent: bool = False
+
+
+@dataclass(frozen=True)
+class Message:
+    """One row to queue; `key` names how it is rendered when it is sent."""
+
+    kind: str
+    key: str
+    due_at: datetime
+    params: dict[str, Any] = field(default_factory=dict)
+    summons_id: int | None = None
+    dedupe: str | None = None
+
+
+async def enqueue(
+    session: AsyncSession, recipients: Iterable[Recipient], messages: Iterable[Message]
+) -> None:
+    """Queue every message for every recipient; a row whose dedupe key exists is skipped."""
+    rows = [
+        {
+            "account_id": who.account_id,
+            "chat_id": who.chat_id,
+            "summons_id": what.summons_id,
+            "kind": what.kind,
+            "message_key": what.key,
+            "params": {**what.params, "parent": who.parent},
+            "language": who.language,
+            "due_at": what.due_at,
+            "state": OutboxState.PENDING,
+            "attempts": 0,
+            "dedupe_key": f"{what.dedupe}:{who.chat_id}" if what.dedupe else None,
+        }
+        for what in messages
+        for who in recipients
+    ]
+    if rows:
+        await session.execute(insert_or_ignore(session, OutboxMessage, rows, "dedupe_key"))
+
+
+async def cancel(
+    session: AsyncSession,
+    *,
+    summons_id: int | None = None,
+    account_id: int | None = None,
+    kinds: tuple[str, ...] = (),
+) -> int:
+    """Cancel pending rows of a summons or of an account (optionally only some kinds)."""
+    query = update(OutboxMessage).where(OutboxMessage.state == OutboxState.PENDING)
+    if summons_id is not None:
+        query = query.where(OutboxMessage.summons_id == summons_id)
+    if account_id is not None:
+        query = query.where(OutboxMessage.account_id == account_id)
+    if kinds:
+        query = query.where(OutboxMessage.kind.in_(kinds))
+    result = await session.execute(query.values(state=OutboxState.CANCELLED))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def recipients_of(
+    session: AsyncSession, target_id: int, *, parents: bool = True, teen: bool = True
+) -> list[Recipient]:
+    """The teen's reachable account and (optionally) their linked parents' accounts."""
+    found: list[Recipient] = []
+    if teen:
+        rows = await session.execute(
+            select(Account).where(Account.target_id == target_id, Account.unreachable_at.is_(None))
+        )
+        found += [Recipient(a.telegram_id, a.language, a.id) for a in rows.scalars()]
+    if parents:
+        rows = await session.execute(
+            select(Account)
+            .join(ParentLink, ParentLink.parent_account_id == Account.id)
+            .where(
+                ParentLink.target_id == target_id,
+                ParentLink.state == LinkState.ACTIVE,
+                Account.unreachable_at.is_(None),
+            )
+        )
+        found += [Recipient(a.telegram_id, a.language, a.id, parent=True) for a in rows.scalars()]
+    return found
+
+
+async def staff_recipients(session: AsyncSession, default_language: str) -> list[Recipient]:
+    """Every admin, in the office's language (staff accounts may not have chosen one)."""
+    rows = await session.execute(
+        select(Staff.telegram_id, Account.language, Account.id)
+        .outerjoin(Account, Account.telegram_id == Staff.telegram_id)
+        .where(Staff.is_admin.is_(True))
+    )
+    return [
+        Recipient(tid, language or default_language, account_id)
+        for tid, language, account_id in rows
+    ]

@@ -1,0 +1,199 @@
+"""Linking a Telegram account to a target: by invitation code, or by /daftar."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Account,
+    Actor,
+    Channel,
+    Consent,
+    PreferredDays,
+    Role,
+    Target,
+    TargetReview,
+    TargetSource,
+)
+from bot.domain.codes import new_code
+from bot.domain.names import same_person_name
+from bot.services import events
+
+LOCK_AFTER = 3
+LOCK_FOR = timedelta(hours=1)
+# The privacy notice shown by /daftar; bump when its text changes, so consents say which one.
+NOTICE_VERSION = "2026-11"
+
+
+class Claim(enum.StrEnum):
+    LINKED = "linked"
+    REFUSED = "refused"  # wrong code or date, locked, or someone else's: one neutral answer
+
+
+class Registration(enum.StrEnum):
+    LINKED = "linked"
+    REVIEW = "review"  # not on the list, or not provably theirs: staff decide
+    ALREADY_RECORDED = "already_recorded"
+
+
+@dataclass(frozen=True)
+class Linked:
+    outcome: Claim | Registration
+    name: str | None = None
+    target_id: int | None = None
+    recorded_at: datetime | None = None
+
+
+async def _target_by(session: AsyncSession, **where: str) -> Target | None:
+    column, value = next(iter(where.items()))
+    result = await session.execute(
+        select(Target).where(getattr(Target, column) == value).with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
+async def _claimed_by_another(
+    session: AsyncSession, account: Account, target: Target, via: str
+) -> bool:
+    """True (and an event for staff) when another account already holds this target."""
+    result = await session.execute(select(Account.id).where(Account.target_id == target.id))
+    owner = result.scalar_one_or_none()
+    if owner is None or owner == account.id:
+        return False
+    events.record(
+        session,
+        "claim_conflict",
+        actor=Actor.TEEN,
+        channel=Channel.TELEGRAM,
+        account_id=account.id,
+        target_id=target.id,
+        via=via,
+    )
+    return True
+
+
+def _link(session: AsyncSession, account: Account, target: Target, how: str) -> None:
+    account.target_id = target.id
+    account.role = Role.TEEN
+    events.record(
+        session,
+        "account_linked",
+        actor=Actor.TEEN,
+        channel=Channel.TELEGRAM,
+        account_id=account.id,
+        target_id=target.id,
+        via=how,
+    )
+
+
+async def claim_invitation(
+    session: AsyncSession, account: Account, code: str, birth_date: date, *, now: datetime
+) -> Linked:
+    """Link the account to the target whose invitation `code` it opened, if the date is theirs.
+
+    Three wrong dates lock the code for an hour (whoever tries), and the lock is an event.
+    """
+    target = await _target_by(session, invite_code=code.strip().upper())
+    if target is None:
+        return Linked(Claim.REFUSED)
+    locked = target.invite_locked_until is not None and target.invite_locked_until > now
+    if locked or target.birth_date != birth_date:
+        if not locked:
+            target.invite_failures += 1
+            if target.invite_failures >= LOCK_AFTER:
+                target.invite_failures = 0
+                target.invite_locked_until = now + LOCK_FOR
+                events.record(
+                    session,
+                    "invitation_locked",
+                    actor=Actor.SYSTEM,
+                    channel=Channel.TELEGRAM,
+                    account_id=account.id,
+                    target_id=target.id,
+                )
+        return Linked(Claim.REFUSED)
+    if await _claimed_by_another(session, account, target, "invitation"):
+        return Linked(Claim.REFUSED)
+    target.invite_failures = 0
+    _link(session, account, target, "invitation")
+    return Linked(Claim.LINKED, target.name, target.id)
+
+
+def record_consent(session: AsyncSession, account: Account) -> None:
+    """The teen agreed to the current privacy notice."""
+    session.add(Consent(account_id=account.id, notice_version=NOTICE_VERSION))
+    events.record(
+        session,
+        "consent_given",
+        actor=Actor.TEEN,
+        channel=Channel.TELEGRAM,
+        account_id=account.id,
+        notice_version=NOTICE_VERSION,
+    )
+
+
+async def register(
+    session: AsyncSession,
+    account: Account,
+    *,
+    nik: str,
+    birth_date: date,
+    name: str,
+    preferred: PreferredDays,
+) -> Linked:
+    """Match a /daftar answer to the target list, or keep it as self-registered for review.
+
+    The caller has already checked the NIK's form, its agreement with the birth date and the
+    teen's age. A NIK already linked to someone else, or a name that does not match the list,
+    gets the same answer as a resident who is not on the list, so the reply reveals nothing.
+    """
+    target = await _target_by(session, nik=nik)
+    if target is not None and target.recorded_at is not None:
+        return Linked(Registration.ALREADY_RECORDED, target.name, recorded_at=target.recorded_at)
+    if target is None:
+        target = Target(
+            nik=nik,
+            name=name.strip(),
+            birth_date=birth_date,
+            source=TargetSource.SELF_REGISTERED,
+            review=TargetReview.PENDING,
+            preferred_days=preferred,
+            invite_code=new_code(),
+        )
+        session.add(target)
+        await session.flush()
+        _link(session, account, target, "self_registration")
+        events.record(
+            session,
+            "self_registered",
+            actor=Actor.TEEN,
+            channel=Channel.TELEGRAM,
+            account_id=account.id,
+            target_id=target.id,
+        )
+        return Linked(Registration.REVIEW, target.name, target.id)
+    if await _claimed_by_another(session, account, target, "registration"):
+        return Linked(Registration.REVIEW)
+    if target.birth_date != birth_date or not same_person_name(name, target.name):
+        events.record(
+            session,
+            "registration_mismatch",
+            actor=Actor.TEEN,
+            channel=Channel.TELEGRAM,
+            account_id=account.id,
+            target_id=target.id,
+        )
+        return Linked(Registration.REVIEW)
+    target.preferred_days = preferred
+    _link(session, account, target, "registration")
+    return Linked(Registration.LINKED, target.name, target.id)
+
+
+async def target_of(session: AsyncSession, account: Account) -> Target | None:
+    """The target this account is linked to."""
+    return await session.get(Target, account.target_id) if account.target_id else None

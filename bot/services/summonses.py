@@ -1,0 +1,340 @@
+"""A teen's summons to a session, and their answers: confirm, decline, move, home visit."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Actor,
+    Channel,
+    Place,
+    ServiceSession,
+    SessionState,
+    Summons,
+    SummonsState,
+    Target,
+)
+from bot.services import events, notices, seats
+
+# States that hold a seat at the summons' session.
+HOLDS_SEAT = frozenset(
+    {SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED, SummonsState.ATTENDED}
+)
+# States a teen can no longer change from Telegram.
+FINAL = frozenset({SummonsState.ATTENDED, SummonsState.NO_SHOW})
+DECLINE_REASONS = ("school", "internship", "sick", "away", "other")
+# States in which the office still expects the teen at their session.
+EXPECTED = frozenset({SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED})
+
+
+@dataclass(frozen=True)
+class SummonsView:
+    """Everything a summons message shows."""
+
+    id: int
+    revision: int
+    state: SummonsState
+    target_id: int
+    name: str
+    code: str
+    session_id: int
+    starts_at: datetime
+    ends_at: datetime
+    services: tuple[str, ...]
+    bring: str
+    place: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+
+
+@dataclass(frozen=True)
+class SessionOption:
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    free: int
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"
+    STALE = "stale"  # forged, someone else's, outdated, or no longer changeable
+    FULL = "full"  # the chosen session has no seat left
+
+
+def _view_query() -> Select[Summons, str, str, ServiceSession, Place]:
+    return (
+        select(Summons, Target.name, Target.invite_code, ServiceSession, Place)
+        .join(Target, Target.id == Summons.target_id)
+        .join(ServiceSession, ServiceSession.id == Summons.session_id)
+        .join(Place, Place.id == ServiceSession.place_id)
+    )
+
+
+def _view(row: Row[Summons, str, str, ServiceSession, Place]) -> SummonsView:
+    summons, name, code, service_session, place = row
+    return SummonsView(
+        id=summons.id,
+        revision=summons.revision,
+        state=summons.state,
+        target_id=summons.target_id,
+        name=name,
+        code=code,
+        session_id=service_session.id,
+        starts_at=service_session.starts_at,
+        ends_at=service_session.ends_at,
+        services=tuple(service_session.services or ()),
+        bring=service_session.bring,
+        place=place.name,
+        address=place.address,
+        latitude=place.latitude,
+        longitude=place.longitude,
+    )
+
+
+async def for_target(session: AsyncSession, target_id: int) -> SummonsView | None:
+    """The target's current summons, if they have one."""
+    row = (await session.execute(_view_query().where(Summons.target_id == target_id))).first()
+    return _view(row) if row else None
+
+
+async def view(session: AsyncSession, summons_id: int) -> SummonsView | None:
+    row = (await session.execute(_view_query().where(Summons.id == summons_id))).first()
+    return _view(row) if row else None
+
+
+async def assign(
+    session: AsyncSession,
+    target_id: int,
+    session_id: int,
+    *,
+    now: datetime,
+    deadline: datetime,
+    actor: Actor,
+    channel: Channel,
+    policy: notices.Policy,
+) -> Summons | None:
+    """Summon a target to a session, holding a seat, and queue the summons and its reminders
+    for everyone linked; None when the session is full."""
+    if not await seats.take(session, session_id, now=now, before=deadline):
+        return None
+    summons = Summons(target_id=target_id, session_id=session_id, state=SummonsState.SUMMONED)
+    session.add(summons)
+    await session.flush()
+    events.record(
+        session,
+        "summoned",
+        actor=actor,
+        channel=channel,
+        target_id=target_id,
+        summons_id=summons.id,
+        session_id=session_id,
+    )
+    service_session = await session.get(ServiceSession, session_id)
+    assert service_session is not None
+    await notices.summoned(
+        session,
+        summons_id=summons.id,
+        target_id=target_id,
+        session_id=session_id,
+        starts_at=service_session.starts_at,
+        policy=policy,
+        now=now,
+    )
+    return summons
+
+
+async def _editable(
+    session: AsyncSession,
+    summons_id: int,
+    revision: int,
+    target_ids: set[int],
+    now: datetime,
+    action: str,
+) -> Summons | None:
+    """The summons if the presser may make this change now, at the revision their button
+    showed. After a session is over only a no-show may still move, to a later session."""
+    summons = await session.get(Summons, summons_id, with_for_update=True)
+    if summons is None or summons.target_id not in target_ids or summons.revision != revision:
+        return None
+    if summons.state == SummonsState.NO_SHOW:
+        return summons if action == "move" else None
+    if summons.state in FINAL:
+        return None
+    service_session = await session.get(ServiceSession, summons.session_id)
+    if service_session is None or service_session.ends_at <= now:
+        return None
+    return summons
+
+
+async def _renotify(
+    session: AsyncSession,
+    summons: Summons,
+    *,
+    moved: bool,
+    policy: notices.Policy,
+    now: datetime,
+    shown_to: int,
+) -> None:
+    """Reminders follow the answer: rescheduled on a move, stopped on a decline or home visit.
+    `shown_to` just saw the new summons as a reply, so the outbox does not send it twice."""
+    if moved:
+        new_session = await session.get(ServiceSession, summons.session_id)
+        assert new_session is not None
+        await notices.moved(
+            session,
+            summons_id=summons.id,
+            target_id=summons.target_id,
+            session_id=summons.session_id,
+            starts_at=new_session.starts_at,
+            policy=policy,
+            now=now,
+            shown_to=shown_to,
+        )
+    elif summons.state not in HOLDS_SEAT:
+        await notices.stopped(session, summons.id)
+
+
+async def _refusal(
+    session: AsyncSession, session_id: int, now: datetime, deadline: datetime
+) -> Outcome:
+    """Why no seat was had: a real session that is full, or one nobody may choose (stale)."""
+    target = await session.get(ServiceSession, session_id)
+    choosable = (
+        target is not None
+        and target.state == SessionState.OPEN
+        and now < target.starts_at < deadline
+    )
+    return Outcome.FULL if choosable else Outcome.STALE
+
+
+def _change(summons: Summons, state: SummonsState, now: datetime) -> None:
+    summons.state = state
+    summons.revision += 1
+    summons.answered_at = now
+
+
+async def respond(
+    session: AsyncSession,
+    *,
+    summons_id: int,
+    revision: int,
+    target_ids: set[int],
+    action: str,
+    argument: str | None,
+    actor: Actor,
+    account_id: int,
+    now: datetime,
+    deadline: datetime,
+    policy: notices.Policy,
+) -> Outcome:
+    """Apply one button press (confirm / decline / move / home visit) by someone allowed to."""
+    summons = await _editable(session, summons_id, revision, target_ids, now, action)
+    if summons is None:
+        return Outcome.STALE
+    held = summons.state in HOLDS_SEAT
+    old_session = summons.session_id
+    if action == "confirm":
+        if not held and not await seats.take(session, old_session, now=now, before=deadline):
+            return await _refusal(session, old_session, now, deadline)
+        _change(summons, SummonsState.CONFIRMED, now)
+    elif action == "decline" and argument in DECLINE_REASONS:
+        _change(summons, SummonsState.DECLINED, now)
+        summons.reason = argument
+    elif action == "home_visit":
+        _change(summons, SummonsState.HOME_VISIT, now)
+        summons.note = (argument or "")[:500] or None
+    elif action == "move" and argument and argument.isdigit() and int(argument) != old_session:
+        if not await seats.take(session, int(argument), now=now, before=deadline):
+            return await _refusal(session, int(argument), now, deadline)
+        summons.session_id = int(argument)
+        _change(summons, SummonsState.MOVED, now)
+    else:
+        return Outcome.STALE
+    # The old seat goes back unless the summons still holds it (same session, seat-holding state).
+    if held and (summons.state not in HOLDS_SEAT or summons.session_id != old_session):
+        await seats.release(session, old_session)
+    await _renotify(
+        session,
+        summons,
+        moved=summons.session_id != old_session,
+        policy=policy,
+        now=now,
+        shown_to=account_id,
+    )
+    events.record(
+        session,
+        f"summons_{action}",
+        actor=actor,
+        channel=Channel.TELEGRAM,
+        account_id=account_id,
+        target_id=summons.target_id,
+        summons_id=summons.id,
+        session_id=summons.session_id,
+        reason=summons.reason,
+    )
+    return Outcome.DONE
+
+
+def deadline_for(election: date, zone: ZoneInfo) -> datetime:
+    """Sessions must start before election day begins in the office's zone."""
+    return datetime.combine(election, time(0, 0), tzinfo=zone)
+
+
+async def mark_no_shows(session: AsyncSession, *, now: datetime, grace: timedelta) -> list[int]:
+    """Summonses still expecting the teen at a session that ended `grace` ago: no-shows.
+    Their seats are released (the session is over) and their ids returned."""
+    rows = await session.execute(
+        select(Summons)
+        .join(ServiceSession, ServiceSession.id == Summons.session_id)
+        .where(
+            Summons.state.in_(EXPECTED),
+            ServiceSession.ends_at <= now - grace,
+        )
+        .with_for_update()
+    )
+    marked = []
+    for summons in rows.scalars():
+        _change(summons, SummonsState.NO_SHOW, now)
+        await seats.release(session, summons.session_id)
+        events.record(
+            session,
+            "no_show",
+            actor=Actor.SYSTEM,
+            channel=Channel.SYSTEM,
+            target_id=summons.target_id,
+            summons_id=summons.id,
+            session_id=summons.session_id,
+        )
+        marked.append(summons.id)
+    return marked
+
+
+async def move_options(
+    session: AsyncSession, *, exclude: int, now: datetime, deadline: datetime, limit: int = 8
+) -> list[SessionOption]:
+    """Open sessions with a free seat, from now until election eve, soonest first."""
+    rows = await session.execute(
+        select(ServiceSession, Place.name)
+        .join(Place, Place.id == ServiceSession.place_id)
+        .where(
+            ServiceSession.state == SessionState.OPEN,
+            ServiceSession.starts_at > now,
+            ServiceSession.starts_at < deadline,
+            ServiceSession.booked < ServiceSession.capacity,
+            ServiceSession.id != exclude,
+        )
+        .order_by(ServiceSession.starts_at, ServiceSession.id)
+        .limit(limit)
+    )
+    return [
+        SessionOption(s.id, s.starts_at, s.ends_at, place, s.capacity - s.booked)
+        for s, place in rows
+    ]

@@ -1,0 +1,76 @@
+"""Running the real bot against the in-process emulator, as the tests' users see it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from bot.app import build_application
+from bot.config import Settings, load_settings
+from bot.context import RekamApp
+from bot.db.engine import Database
+from bot.emulator import Limits, TelegramEmulator, UserClient
+from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
+from bot.runtime import running
+
+TOKEN = "987654:TEST-harness-token-00000000000000000"
+# Test users type far faster than people; the per-chat limit has its own tests in
+# test_emulator.py, so journeys get a roomier burst and keep every other limit.
+JOURNEY_LIMITS = Limits(chat_burst=50)
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "bot_token": TOKEN,
+        "telegram_api_base_url": IN_PROCESS_BASE_URL,
+        "office_name": "Dinas Dukcapil Kota Uji",
+        "office_region_codes": "3599",
+        **overrides,
+    }
+    return load_settings(**values)
+
+
+@dataclass
+class BotHarness:
+    emulator: TelegramEmulator
+    app: RekamApp
+    db: Database
+    settings: Settings
+
+    def user(self, first_name: str = "Rina", *, language_code: str = "id") -> UserClient:
+        return UserClient.create(self.emulator, first_name, language_code=language_code)
+
+
+async def onboard(
+    person: UserClient, language: str = "Bahasa Indonesia", role: str | None = None
+) -> None:
+    """What everyone does first: /start, a language button, then (if given) a role button."""
+    person.send("/start")
+    await person.next_message()
+    person.press(language)
+    await person.next_message()
+    if role is not None:
+        person.press(role)
+        await person.replies()
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, *, limits: Limits | None = None, read_timeout: float = 5.0
+) -> AsyncIterator[BotHarness]:
+    """The real Application, polling the emulator, with its own database handle for checks."""
+    emulator = TelegramEmulator(TOKEN, limits=limits or JOURNEY_LIMITS)
+    app = build_application(
+        settings,
+        request=emulator_request(emulator, read_timeout=read_timeout),
+        get_updates_request=emulator_request(emulator, read_timeout=10),
+    )
+    checks = Database(settings.database_url)
+    try:
+        async with running(app, poll_timeout=2):
+            yield BotHarness(emulator, app, checks, settings)
+    finally:
+        await checks.dispose()

@@ -1,0 +1,322 @@
+"""Becoming a known teen, through the real bot: invitation links and /daftar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from babel.dates import format_date
+from sqlalchemy import func, select
+
+from bot.db.models import Account, Consent, Event, Role, Target, TargetReview, TargetSource
+from bot.domain import nik as nik_rules
+from bot.emulator import UserClient
+from tests import factories
+from tests.harness import BotHarness, make_settings, running_bot
+
+NEUTRAL_INVITE = "Maaf, kode undangan atau tanggal lahir tidak cocok."
+REVIEW = "Terima kasih. Data Anda kami teruskan ke petugas untuk diperiksa"
+
+
+def dmy(day: date) -> str:
+    return day.strftime("%d-%m-%Y")
+
+
+async def events_of(bot: BotHarness, kind: str) -> list[Event]:
+    async with bot.db.session() as session:
+        return list((await session.execute(select(Event).where(Event.kind == kind))).scalars())
+
+
+async def account_of(bot: BotHarness, person: UserClient) -> Account | None:
+    async with bot.db.session() as session:
+        result = await session.execute(select(Account).where(Account.telegram_id == person.id))
+        return result.scalar_one_or_none()
+
+
+# --- invitation --------------------------------------------------------------------------
+
+
+async def test_invitation_links_after_the_birth_date_and_greets_by_name(bot: BotHarness) -> None:
+    target = await factories.add_target(bot.db, bot.settings, name="Rina Lestari", code="RINA2345")
+    place = await factories.add_place(bot.db)
+    session = await factories.add_session(bot.db, bot.settings, place)
+    await factories.summon(bot.db, bot.settings, target, session)
+    teen = bot.user("Rina")
+
+    teen.send("/start RINA2345")
+    assert "tulis tanggal lahir Anda" in (await teen.next_message()).text
+    teen.send("kemarin")  # unreadable: explained, not counted as a wrong try
+    assert (await teen.next_message()).text.startswith("Tanggal itu tidak terbaca")
+    teen.send(format_date(target.birth_date, "d MMMM y", locale="id"))
+    replies = await teen.replies()
+
+    assert replies[0].text.startswith("Halo, Rina Lestari!")
+    summons = replies[1]
+    assert "Rina Lestari, Anda dipanggil untuk: perekaman KTP-el." in summons.text
+    assert "WIB" in summons.text and "Mal Pelayanan Publik, Jl. Contoh No. 1" in summons.text
+    assert [b.label[0] for b in summons.buttons] == ["✅", "❌", "🔁", "🏠", "📅"]
+    assert replies[2].venue is not None and replies[2].venue["title"] == "Mal Pelayanan Publik"
+    assert replies[3].text.startswith("Agar petugas bisa menghubungi Anda")
+    assert teen.keyboard == ("📱 Bagikan nomor telepon", "Lewati")
+    account = await account_of(bot, teen)
+    assert account is not None and (account.target_id, account.role) == (target.id, Role.TEEN)
+
+
+async def test_three_wrong_dates_lock_the_code_for_an_hour(bot: BotHarness) -> None:
+    target = await factories.add_target(bot.db, bot.settings, code="RINA2345")
+    intruder = bot.user("Intruder")
+    intruder.send("/start RINA2345")
+    await intruder.next_message()
+    for wrong in ("01-01-2008", "02-01-2008"):
+        intruder.send(wrong)
+        assert (await intruder.next_message()).text.startswith(NEUTRAL_INVITE)
+    intruder.send("03-01-2008")
+    assert "coba lagi setelah satu jam" in (await intruder.next_message()).text
+    assert [e.target_id for e in await events_of(bot, "invitation_locked")] == [target.id]
+
+    # Locked: even the right date from the rightful owner gets the neutral answer for now.
+    owner = bot.user("Rina")
+    owner.send("/start RINA2345")
+    await owner.next_message()
+    owner.send(dmy(target.birth_date))
+    assert (await owner.next_message()).text.startswith(NEUTRAL_INVITE)
+    assert (await account_of(bot, owner)).target_id is None  # type: ignore[union-attr]
+
+
+async def test_an_unknown_code_answers_exactly_like_a_wrong_date(bot: BotHarness) -> None:
+    target = await factories.add_target(bot.db, bot.settings, code="RINA2345")
+    wrong_date, wrong_code = bot.user("A"), bot.user("B")
+    wrong_date.send("/start RINA2345")
+    wrong_code.send("/start ZZZZ9999")
+    first = (await wrong_date.next_message()).text, (await wrong_code.next_message()).text
+    wrong_date.send("01-01-2008")
+    wrong_code.send(dmy(target.birth_date))
+    second = (await wrong_date.next_message()).text, (await wrong_code.next_message()).text
+    assert first[0] == first[1] and second[0] == second[1]
+
+
+async def test_an_invitation_already_claimed_by_someone_else_is_refused_neutrally(
+    bot: BotHarness,
+) -> None:
+    target = await factories.add_target(bot.db, bot.settings, code="RINA2345")
+    for person in (bot.user("Rina"), bot.user("Copycat")):
+        person.send("/start RINA2345")
+        await person.next_message()
+        person.send(dmy(target.birth_date))
+        last = await person.replies()
+    assert last[0].text.startswith(NEUTRAL_INVITE)
+    assert [e.target_id for e in await events_of(bot, "claim_conflict")] == [target.id]
+
+
+# --- /daftar -------------------------------------------------------------------------------
+
+
+async def begin_daftar(teen: UserClient) -> None:
+    """/daftar up to the NIK question, consenting."""
+    teen.send("/daftar")
+    assert "Apakah Anda setuju?" in (await teen.next_message()).text
+    teen.press("✅")
+    assert "Tulis NIK Anda" in (await teen.next_message()).text
+
+
+async def register(
+    teen: UserClient, *, nik: str, born: date, name: str, preference: str = "Akhir pekan"
+) -> list[str]:
+    """Walk /daftar; returns what the bot said after the last answer."""
+    await begin_daftar(teen)
+    teen.send(nik)
+    assert "tanggal lahir" in (await teen.next_message()).text
+    teen.send(dmy(born))
+    reply = await teen.next_message()
+    if "nama lengkap" not in reply.text:
+        return [reply.text]
+    teen.send(name)
+    assert "Kapan Anda paling mudah datang?" in (await teen.next_message()).text
+    teen.press(preference)
+    return [m.text for m in await teen.replies()]
+
+
+async def test_daftar_matches_the_target_list(bot: BotHarness) -> None:
+    target = await factories.add_target(bot.db, bot.settings, name="Dimas Saputra", female=False)
+    teen = bot.user("Dimas")
+    said = await register(teen, nik=target.nik, born=target.birth_date, name="dimas  SAPUTRA")
+    assert said[0].startswith("Data Anda cocok dengan daftar sasaran")
+    assert said[1].startswith("Halo, Dimas Saputra!")
+    async with bot.db.session() as session:
+        consent = (await session.execute(select(Consent))).scalar_one()
+        linked = await session.get(Target, target.id)
+    assert consent.notice_version == "2026-11"
+    assert linked is not None and linked.preferred_days == "weekend"
+    assert (await account_of(bot, teen)).target_id == target.id  # type: ignore[union-attr]
+
+
+async def test_daftar_not_on_the_list_is_kept_for_staff_review(bot: BotHarness) -> None:
+    born = factories.born_aged(bot.settings, 16)
+    nik = nik_rules.build(factories.REGION, born, female=True, serial=77)
+    teen = bot.user("Sekar")
+    said = await register(teen, nik=nik, born=born, name="Sekar Ayu Permata")
+    assert said[-1].startswith(REVIEW)
+    async with bot.db.session() as session:
+        target = (await session.execute(select(Target))).scalar_one()
+    assert (target.source, target.review, target.name) == (
+        TargetSource.SELF_REGISTERED,
+        TargetReview.PENDING,
+        "Sekar Ayu Permata",
+    )
+    teen.send("/jadwal")
+    assert (await teen.next_message()).text.startswith("Data Anda sedang diperiksa petugas")
+
+
+async def test_daftar_too_young_is_told_when_to_come_and_nothing_is_kept(bot: BotHarness) -> None:
+    born = factories.born_aged(bot.settings, 15, days=40)
+    nik = nik_rules.build(factories.REGION, born, female=False, serial=5)
+    teen = bot.user("Bayu")
+    said = await register(teen, nik=nik, born=born, name="Bayu")
+    sixteenth = format_date(born.replace(year=born.year + 16), "EEEE, d MMMM y", locale="id")
+    assert said == [
+        f"Terima kasih! Perekaman KTP-el bisa dilakukan mulai usia 16 tahun. "
+        f"Anda bisa datang mulai {sixteenth}. Sampai jumpa!"
+    ]
+    async with bot.db.session() as session:
+        assert (await session.execute(select(func.count(Target.id)))).scalar_one() == 0
+    account = await account_of(bot, teen)
+    assert account is not None and account.conversation is None
+
+
+async def test_daftar_already_recorded_says_what_comes_next(bot: BotHarness) -> None:
+    target = await factories.add_target(bot.db, bot.settings, name="Putri Kusuma", recorded=True)
+    said = await register(bot.user(), nik=target.nik, born=target.birth_date, name="Putri Kusuma")
+    assert said[-1].startswith("KTP-el Anda sudah direkam pada ")
+    assert "mulai usia 17 tahun" in said[-1]
+
+
+async def test_a_nik_claimed_by_another_account_gets_the_review_answer(bot: BotHarness) -> None:
+    target = await factories.add_target(bot.db, bot.settings, name="Dimas Saputra", female=False)
+    await register(bot.user("Dimas"), nik=target.nik, born=target.birth_date, name="Dimas Saputra")
+    copycat = bot.user("Copycat")
+    said = await register(copycat, nik=target.nik, born=target.birth_date, name="Dimas Saputra")
+    assert said[-1].startswith(REVIEW)  # word for word what a resident not on the list reads
+    assert [e.target_id for e in await events_of(bot, "claim_conflict")] == [target.id]
+    copycat.send("/jadwal")
+    assert (await copycat.next_message()).text.startswith("Data Anda sedang diperiksa petugas")
+
+
+async def test_a_wrong_name_for_a_listed_nik_gets_the_review_answer(bot: BotHarness) -> None:
+    target = await factories.add_target(bot.db, bot.settings, name="Dimas Saputra", female=False)
+    said = await register(bot.user(), nik=target.nik, born=target.birth_date, name="Joko Widodo")
+    assert said[-1].startswith(REVIEW)
+    assert len(await events_of(bot, "registration_mismatch")) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("3599 01 1203 08", "NIK harus 16 angka; yang Anda tulis 12 angka."),
+        ("35990112030800O1", "NIK hanya berisi angka."),
+        ("3599013102080001", "NIK itu tidak berisi tanggal lahir yang benar."),
+        ("3572011203080001", "NIK itu terdaftar di luar wilayah kantor ini."),
+    ],
+)
+async def test_malformed_or_foreign_niks_are_explained_and_asked_again(
+    bot: BotHarness, typed: str, answer: str
+) -> None:
+    teen = bot.user()
+    await begin_daftar(teen)
+    teen.send(typed)
+    assert (await teen.next_message()).text.startswith(answer)
+    account = await account_of(bot, teen)
+    assert account is not None and account.conversation == {"step": "nik", "tries": 0}
+
+
+async def test_nik_and_date_mismatch_three_times_pauses_registration(bot: BotHarness) -> None:
+    born = factories.born_aged(bot.settings, 16)
+    nik = nik_rules.build(factories.REGION, born, female=True, serial=9)
+    teen = bot.user()
+    await begin_daftar(teen)
+    for attempt in range(3):
+        teen.send(nik)
+        await teen.next_message()
+        teen.send("01-01-1999")
+        reply = (await teen.next_message()).text
+        expected = "Untuk keamanan" if attempt == 2 else "NIK dan tanggal lahir tidak cocok"
+        assert reply.startswith(expected)
+    teen.send("/daftar")
+    assert (await teen.next_message()).text.startswith("Untuk keamanan, pendaftaran ditunda")
+
+
+async def test_wrong_birth_dates_are_explained(bot: BotHarness) -> None:
+    born = factories.born_aged(bot.settings, 16)
+    teen = bot.user()
+    await begin_daftar(teen)
+    teen.send(nik_rules.build(factories.REGION, born, female=False, serial=3))
+    await teen.next_message()
+    for typed, answer in [
+        ("31-02-2009", "Tanggal itu tidak ada di kalender"),
+        ("01-01-2999", "Tanggal lahir tidak bisa di masa depan"),
+        ("besok lusa", "Tanggal itu tidak terbaca"),
+    ]:
+        teen.send(typed)
+        assert (await teen.next_message()).text.startswith(answer)
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted"),
+    [("Siti Nur’aini Ñuñez", True), ("A" * 101, False), ("1234", False), ("x", False)],
+)
+async def test_unicode_and_overlong_names(bot: BotHarness, typed: str, accepted: bool) -> None:
+    born = factories.born_aged(bot.settings, 16)
+    teen = bot.user()
+    await begin_daftar(teen)
+    teen.send(nik_rules.build(factories.REGION, born, female=True, serial=4))
+    await teen.next_message()
+    teen.send(dmy(born))
+    await teen.next_message()
+    teen.send(typed)
+    reply = (await teen.next_message()).text
+    assert (reply == "Kapan Anda paling mudah datang?") is accepted
+
+
+async def test_declining_consent_keeps_nothing(bot: BotHarness) -> None:
+    teen = bot.user()
+    teen.send("/daftar")
+    await teen.next_message()
+    teen.press("❌")
+    await teen.replies()
+    assert teen.messages[-1].text.startswith("Baik, tidak ada data yang disimpan.")
+    async with bot.db.session() as session:
+        assert (await session.execute(select(func.count(Consent.id)))).scalar_one() == 0
+
+
+async def test_registration_survives_a_restart(sqlite_url: str) -> None:
+    settings = make_settings(sqlite_url)
+    born = factories.born_aged(settings, 16)
+    nik = nik_rules.build(factories.REGION, born, female=True, serial=21)
+    async with running_bot(settings) as first:
+        teen = first.user("Wulan")
+        await begin_daftar(teen)
+        teen.send(nik)
+        assert "tanggal lahir" in (await teen.next_message()).text
+        user = teen.user
+    async with running_bot(settings) as second:  # a new process, same database
+        second.emulator.chats[user["id"]] = first.emulator.chats[user["id"]]
+        teen = UserClient(second.emulator, user)
+        teen._cursor = second.emulator.chats[user["id"]].seq
+        teen.send(dmy(born))
+        assert (await teen.next_message()).text == "Tulis nama lengkap Anda sesuai Kartu Keluarga."
+
+
+async def test_hapus_deletes_a_self_registered_teen_entirely(bot: BotHarness) -> None:
+    born = factories.born_aged(bot.settings, 16)
+    nik = nik_rules.build(factories.REGION, born, female=True, serial=88)
+    teen = bot.user("Sekar")
+    await register(teen, nik=nik, born=born, name="Sekar Ayu")
+    teen.send("/hapus")
+    await teen.next_message()
+    teen.press("🗑")
+    await teen.changes()
+    async with bot.db.session() as session:
+        assert (await session.execute(select(func.count(Target.id)))).scalar_one() == 0
+        assert (await session.execute(select(func.count(Account.id)))).scalar_one() == 0
+        assert (await session.execute(select(func.count(Consent.id)))).scalar_one() == 0
+        erased = (await session.execute(select(Event).where(Event.kind == "data_erased"))).scalars()
+        assert all(nik not in str(event.data) for event in erased)

@@ -1,0 +1,92 @@
+"""Seats are never over-booked, even when two units of work race for the last one."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
+from bot.db.models import Actor, Channel, ServiceSession, Summons, SummonsState
+from bot.services import notices, summonses
+from bot.services.summonses import Outcome
+from tests import factories
+from tests.harness import make_settings
+
+
+async def test_two_concurrent_moves_to_the_last_seat_one_wins(database_url: str) -> None:
+    settings = make_settings(database_url)
+    db = Database(database_url)
+    try:
+        await upgrade(db)
+        place = await factories.add_place(db)
+        crowded = await factories.add_session(db, settings, place, days_ahead=3, capacity=5)
+        last_seat = await factories.add_session(db, settings, place, days_ahead=4, capacity=1)
+        teens = [
+            await factories.add_target(db, settings, serial=i, code=f"CODE{i:04d}") for i in (1, 2)
+        ]
+        held = [await factories.summon(db, settings, teen, crowded) for teen in teens]
+        deadline = summonses.deadline_for(settings.election_date, settings.zone)
+
+        async def move(summons_id: int, target_id: int) -> Outcome:
+            async with db.session() as session:
+                return await summonses.respond(
+                    session,
+                    summons_id=summons_id,
+                    revision=0,
+                    target_ids={target_id},
+                    action="move",
+                    argument=str(last_seat.id),
+                    actor=Actor.TEEN,
+                    account_id=0,
+                    now=datetime.now(UTC),
+                    deadline=deadline,
+                    policy=notices.Policy.of(settings),
+                )
+
+        outcomes = await asyncio.gather(*(move(s.id, s.target_id) for s in held))
+
+        assert sorted(outcomes) == [Outcome.DONE, Outcome.FULL]
+        async with db.session() as session:
+            seats = {
+                s.id: s.booked for s in (await session.execute(select(ServiceSession))).scalars()
+            }
+            states = sorted(s.state for s in (await session.execute(select(Summons))).scalars())
+        assert seats == {crowded.id: 1, last_seat.id: 1}
+        assert states == sorted([SummonsState.MOVED, SummonsState.SUMMONED])
+    finally:
+        await db.dispose()
+
+
+async def test_assigning_respects_capacity_and_the_election_deadline(sqlite_url: str) -> None:
+    settings = make_settings(sqlite_url)
+    db = Database(sqlite_url)
+    try:
+        await upgrade(db)
+        place = await factories.add_place(db)
+        small = await factories.add_session(db, settings, place, capacity=1)
+        teens = [
+            await factories.add_target(db, settings, serial=i, code=f"CODE{i:04d}") for i in (1, 2)
+        ]
+        deadline = summonses.deadline_for(settings.election_date, settings.zone)
+        now = datetime.now(UTC)
+        attempts = [(teens[0], deadline), (teens[1], deadline), (teens[1], small.starts_at)]
+        async with db.session() as session:
+            first, second, too_late = [
+                await summonses.assign(
+                    session,
+                    teen.id,
+                    small.id,
+                    now=now,
+                    deadline=until,
+                    actor=Actor.STAFF,
+                    channel=Channel.CLI,
+                    policy=notices.Policy.of(settings),
+                )
+                for teen, until in attempts
+            ]
+        assert first is not None and second is None and too_late is None
+    finally:
+        await db.dispose()
