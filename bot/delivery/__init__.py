@@ -1,0 +1,1 @@
+"""Outbox dispatcher, pacing and reminder jobs."""

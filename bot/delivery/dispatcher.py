@@ -1,0 +1,364 @@
+"""The outbox dispatcher: claims due rows with a lease, sends them paced, records each result.
+
+Several processes may dispatch from one PostgreSQL database. Each claims rows with
+FOR UPDATE SKIP LOCKED, so no row is claimed twice; each registers a live lease, and they split
+the chats between them (by chat id) and the office's rate (evenly), so together they stay
+within Telegram's limits. A crash leaves claimed rows in 'sending' until their lease expires;
+then another claim takes them again: only rows in flight at a crash can be sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.config import Settings
+from bot.db import leases
+from bot.db.engine import Database
+from bot.db.models import Account, Actor, Channel, OutboxMessage, OutboxState
+from bot.delivery.pacing import Pacer
+from bot.delivery.render import Outgoing, Renderer, Text
+from bot.i18n import Catalogs
+from bot.services import events, outbox
+from bot.services.outbox import Message as Queued
+
+log = logging.getLogger(__name__)
+
+MEMBERSHIP = timedelta(seconds=15)
+MAX_ATTEMPTS = 8
+BACKOFF_CAP = timedelta(minutes=10)
+MEMBER_PREFIX = "dispatcher:"
+
+
+@dataclass
+class Result:
+    row_id: int
+    attempt: int
+    state: OutboxState
+    error: str | None = None
+    message_id: int | None = None
+    retry_in: float | None = None
+    account_id: int | None = None
+    unreachable: bool = False
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _seconds(error: RetryAfter) -> float:
+    """retry_after as seconds; PTB 22 warns that it will become a timedelta, so accept both."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        value: Any = error.retry_after
+    return float(value.total_seconds() if isinstance(value, timedelta) else value)
+
+
+def backoff(attempts: int, base: float = 1.0) -> timedelta:
+    """Exponential with jitter: 2 s, 4 s, 8 s ... (times `base`) up to ten minutes."""
+    seconds = min(BACKOFF_CAP.total_seconds(), base * 2.0**attempts)
+    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
+
+
+class Dispatcher:
+    """One per process. `run()` until the stop event is set."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        catalogs: Catalogs,
+        settings: Settings,
+        *,
+        batch: int | None = None,
+        idle: float = 0.5,
+        retry_base: float = 1.0,
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.catalogs = catalogs
+        self.settings = settings
+        self.name = f"{MEMBER_PREFIX}{uuid.uuid4().hex[:12]}"
+        self.pacer = Pacer(settings.dispatch_rate)
+        self.batch = batch or max(10, int(settings.dispatch_rate))
+        self.idle = idle
+        self.retry_base = retry_base
+        self.partition = (0, 1)
+        self.sent = 0
+        self._heartbeat_at = 0.0
+
+    # --- membership: who shares the work --------------------------------------------------
+
+    async def _heartbeat(self) -> None:
+        loop_time = asyncio.get_running_loop().time()
+        if loop_time - self._heartbeat_at < MEMBERSHIP.total_seconds() / 3:
+            return
+        now = _now()
+        async with self.db.session() as session:
+            await leases.acquire(session, self.name, self.name, now=now, ttl=MEMBERSHIP)
+            members = await leases.live(session, MEMBER_PREFIX, now=now)
+        count = max(1, len(members))
+        index = members.index(self.name) if self.name in members else 0
+        self.partition = (index, count)
+        self.pacer.set_rate(self.settings.dispatch_rate / count)
+        self._heartbeat_at = loop_time
+
+    async def leave(self) -> None:
+        """Give up membership so the others take over this share at once."""
+        try:
+            async with self.db.session() as session:
+                await leases.release(session, self.name, self.name)
+        except SQLAlchemyError:
+            log.warning("could not release dispatcher lease %s", self.name)
+
+    # --- claiming ----------------------------------------------------------------------
+
+    async def claim(self, limit: int) -> list[tuple[OutboxMessage, Outgoing | None]]:
+        """Take up to `limit` due rows of this process's chats, at most one per chat, each
+        rendered as it will be sent (None: it no longer applies).
+
+        Per chat only the oldest due row is a candidate, even while it waits for a retry or is
+        in flight elsewhere: a chat's messages go out in the order they were queued (the pin
+        never before its summons)."""
+        now = _now()
+        index, count = self.partition
+        waiting = OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING))
+        due = and_(
+            OutboxMessage.due_at <= now, waiting, func.abs(OutboxMessage.chat_id) % count == index
+        )
+        claimable = or_(
+            and_(
+                OutboxMessage.state == OutboxState.PENDING,
+                or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
+            ),
+            and_(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_until < now),
+        )
+        ranked = (
+            select(
+                OutboxMessage.id,
+                func.row_number()
+                .over(
+                    partition_by=OutboxMessage.chat_id,
+                    order_by=(OutboxMessage.due_at, OutboxMessage.id),
+                )
+                .label("n"),
+            )
+            .where(due)
+            .subquery()
+        )
+        first_per_chat = select(ranked.c.id).where(ranked.c.n == 1)
+        candidates = (
+            select(OutboxMessage.id)
+            .where(OutboxMessage.id.in_(first_per_chat), claimable)
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        async with self.db.session() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                candidates = candidates.with_for_update(skip_locked=True)
+            # (SQLite: the transaction began IMMEDIATE, so this process is the only writer.)
+            ids = list((await session.execute(candidates)).scalars())
+            if not ids:
+                return []
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(
+                    state=OutboxState.SENDING,
+                    lease_until=now + timedelta(seconds=self.settings.dispatch_lease_seconds),
+                    claimed_by=self.name,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            rows = (
+                (
+                    await session.execute(
+                        select(OutboxMessage)
+                        .where(OutboxMessage.id.in_(ids))
+                        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            renderer = Renderer(session, self.catalogs, self.settings)
+            await renderer.prepare(list(rows))
+            return [(row, await renderer.render(row)) for row in rows]
+
+    # --- sending -----------------------------------------------------------------------
+
+    async def _send(self, row: OutboxMessage, outgoing: Outgoing) -> Result:
+        await self.pacer.turn(row.chat_id)
+        paid: dict[str, Any] = (
+            {"allow_paid_broadcast": True} if self.settings.dispatch_paid_broadcast else {}
+        )
+        try:
+            sent: Message
+            if isinstance(outgoing, Text):
+                sent = await self.bot.send_message(
+                    row.chat_id, outgoing.text, reply_markup=outgoing.markup, **paid
+                )
+            else:
+                sent = await self.bot.send_venue(
+                    row.chat_id,
+                    latitude=outgoing.latitude,
+                    longitude=outgoing.longitude,
+                    title=outgoing.title,
+                    address=outgoing.address,
+                    **paid,
+                )
+        except RetryAfter as error:
+            wait = _seconds(error)
+            self.pacer.pause(wait)
+            return Result(
+                row.id,
+                row.attempts,
+                OutboxState.PENDING,
+                f"429 retry after {wait:g}s",
+                retry_in=wait,
+            )
+        except Forbidden as error:
+            return Result(
+                row.id,
+                row.attempts,
+                OutboxState.UNREACHABLE,
+                str(error),
+                account_id=row.account_id,
+                unreachable=True,
+            )
+        except BadRequest as error:
+            return Result(row.id, row.attempts, OutboxState.FAILED, str(error))
+        except (NetworkError, TelegramError) as error:  # timeouts, 5xx, connection resets
+            if row.attempts >= MAX_ATTEMPTS:
+                return Result(row.id, row.attempts, OutboxState.FAILED, f"gave up: {error}")
+            return Result(
+                row.id,
+                row.attempts,
+                OutboxState.PENDING,
+                str(error),
+                retry_in=backoff(row.attempts, self.retry_base).total_seconds(),
+            )
+        return Result(row.id, row.attempts, OutboxState.SENT, message_id=sent.message_id)
+
+    # --- recording ---------------------------------------------------------------------
+
+    async def record(self, results: list[Result]) -> None:
+        now = _now()
+        async with self.db.session() as session:
+            for result in results:
+                values: dict[str, Any] = {
+                    "state": result.state,
+                    "last_error": result.error,
+                    "lease_until": None,
+                }
+                if result.state == OutboxState.SENT:
+                    values.update(sent_at=now, telegram_message_id=result.message_id)
+                if result.retry_in is not None:
+                    # Held, not re-dated: it keeps its place at the head of its chat's queue.
+                    values["lease_until"] = now + timedelta(seconds=result.retry_in)
+                # Only our own claim: if our lease ran out and another process reclaimed the row,
+                # its attempt number moved on and this late result changes nothing.
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == result.row_id,
+                        OutboxMessage.state == OutboxState.SENDING,
+                        OutboxMessage.attempts == result.attempt,
+                    )
+                    .values(**values)
+                )
+            for result in results:
+                if result.unreachable and result.account_id is not None:
+                    await self._mark_unreachable(session, result.account_id, now)
+        self.sent += sum(r.state == OutboxState.SENT for r in results)
+
+    async def _mark_unreachable(
+        self, session: AsyncSession, account_id: int, now: datetime
+    ) -> None:
+        """403: the person blocked the bot. Stop writing to them, and tell who can help."""
+        account = await session.get(Account, account_id)
+        if account is None or account.unreachable_at is not None:
+            return
+        account.unreachable_at = now
+        await outbox.cancel(session, account_id=account_id)
+        events.record(
+            session,
+            "unreachable",
+            actor=Actor.SYSTEM,
+            channel=Channel.TELEGRAM,
+            account_id=account_id,
+            target_id=account.target_id,
+        )
+        if account.target_id is None:
+            return
+        notice = Queued(
+            "notice",
+            "unreachable",
+            now,
+            {"target_id": account.target_id},
+            dedupe=f"unreachable:{account.target_id}",
+        )
+        helpers = await outbox.recipients_of(session, account.target_id, teen=False)
+        helpers += await outbox.staff_recipients(session, self.settings.default_language)
+        await outbox.enqueue(session, helpers, [notice])
+
+    # --- the loop ----------------------------------------------------------------------
+
+    async def cycle(self) -> int:
+        """Claim, send and record one batch; the number of rows handled."""
+        await self._heartbeat()
+        rows = await self.claim(self.batch)
+        if not rows:
+            self.pacer.forget_idle_chats()
+            return 0
+        results: list[Result] = []
+        sends = []
+        for row, outgoing in rows:
+            if outgoing is None:
+                results.append(
+                    Result(row.id, row.attempts, OutboxState.CANCELLED, "no longer applies")
+                )
+            else:
+                sends.append(self._send(row, outgoing))
+        results += await asyncio.gather(*sends)
+        await self.record(results)
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Dispatch until `stop` is set; a database outage pauses sending and resumes after."""
+        pause = self.idle
+        while not stop.is_set():
+            try:
+                handled = await self.cycle()
+                pause = self.idle
+            except (SQLAlchemyError, OSError) as error:
+                log.warning(
+                    "dispatcher: database unavailable (%s); retrying in %.0fs",
+                    type(error).__name__,
+                    pause,
+                )
+                handled = 0
+                pause = min(pause * 2, 30.0)
+            except Exception:
+                # A bug must not silence every message of the office: log it, back off, go on.
+                log.exception("dispatcher: cycle failed; retrying in %.0fs", pause)
+                handled = 0
+                pause = min(pause * 2, 30.0)
+            if handled == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+        await self.leave()

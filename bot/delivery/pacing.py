@@ -1,0 +1,83 @@
+"""Pacing of outgoing messages: never more than `rate` sends in any one-second window, one
+message per second to a private chat, twenty a minute to a group, and a pause for all after a
+429. Measured on when sends actually start, not on when they were planned."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+
+GROUP_INTERVAL = 3.0  # 20 a minute
+
+
+class Pacer:
+    """Shared by every send task of one dispatcher; tasks wait for their turn here.
+
+    A task waiting for its chat (sent to a second ago) does not hold up other chats: it sleeps
+    outside the lock. The lock only orders tasks competing for the overall rate.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        chat_interval: float = 1.0,
+        margin: float = 0.03,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate = rate
+        # Sends are timed when they start; Telegram counts them when they arrive. A little
+        # slack on the one-second window keeps network jitter from squeezing one too many in.
+        self.span = 1.0 + margin
+        self.chat_interval = chat_interval
+        self.clock = clock
+        self._window: deque[float] = deque()
+        self._chat_next: dict[int, float] = {}
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def set_rate(self, rate: float) -> None:
+        """Change the overall rate (several processes share the office's budget)."""
+        self.rate = rate
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends for `seconds`."""
+        self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+    def _interval(self, chat_id: int) -> float:
+        return GROUP_INTERVAL if chat_id < 0 else self.chat_interval
+
+    def _overall_wait(self, now: float) -> float:
+        while self._window and self._window[0] <= now - self.span:
+            self._window.popleft()
+        wait = self._paused_until - now
+        if len(self._window) >= max(1, int(self.rate)):
+            wait = max(wait, self._window[0] + self.span - now)
+        return wait
+
+    async def turn(self, chat_id: int) -> None:
+        """Return when a message to `chat_id` may start now; records that it does."""
+        while True:
+            chat_wait = self._chat_next.get(chat_id, 0.0) - self.clock()
+            if chat_wait > 0:
+                await asyncio.sleep(chat_wait)
+                continue
+            async with self._lock:
+                # Sleeping until a computed instant is the point here (a window slot frees up
+                # at a known time); there is no event to wait for.
+                while (wait := self._overall_wait(self.clock())) > 0:  # noqa: ASYNC110
+                    await asyncio.sleep(wait)
+                now = self.clock()
+                if self._chat_next.get(chat_id, 0.0) > now:
+                    continue  # another task of this chat went first while we waited
+                self._window.append(now)
+                self._chat_next[chat_id] = now + self._interval(chat_id)
+                return
+
+    def forget_idle_chats(self) -> None:
+        """Drop per-chat state that no longer restricts anything (bounded memory)."""
+        now = self.clock()
+        for chat_id in [c for c, ready in self._chat_next.items() if ready <= now]:
+            del self._chat_next[chat_id]

@@ -1,0 +1,64 @@
+"""Time-driven work that exactly one process does at a time (a database lease, not luck):
+no-shows after a session closes (offered the next sessions), and housekeeping."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db import leases
+from bot.db.engine import Database
+from bot.db.models import ProcessedUpdate, Summons
+from bot.services import outbox, summonses
+from bot.services.outbox import Message
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "planner"
+INTERVAL = timedelta(seconds=60)
+NO_SHOW_GRACE = timedelta(hours=1)
+KEEP_UPDATE_IDS = timedelta(days=2)
+
+
+class Planner:
+    """One per process; only the lease holder does anything in a round."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.name = f"planner:{uuid.uuid4().hex[:12]}"
+        self.rounds = 0
+
+    async def round(self, now: datetime | None = None) -> bool:
+        """One planning round; False when another process holds the lease."""
+        now = now or datetime.now(UTC)
+        async with self.db.session() as session:
+            if not await leases.acquire(session, LEASE_NAME, self.name, now=now, ttl=INTERVAL * 2):
+                return False
+            await self._no_shows(session, now)
+            await session.execute(
+                delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP_UPDATE_IDS)
+            )
+        self.rounds += 1
+        return True
+
+    async def _no_shows(self, session: AsyncSession, now: datetime) -> None:
+        for summons_id in await summonses.mark_no_shows(session, now=now, grace=NO_SHOW_GRACE):
+            summons = await session.get(Summons, summons_id)
+            assert summons is not None
+            offer = Message(
+                "offer",
+                "no_show",
+                now,
+                {"summons_id": summons_id, "session_id": summons.session_id},
+                summons_id,
+                f"no_show:{summons_id}:{summons.session_id}",
+            )
+            await outbox.enqueue(
+                session, await outbox.recipients_of(session, summons.target_id), [offer]
+            )

@@ -1,0 +1,182 @@
+"""Real `rekam run` processes against a loopback emulator: kill -9 mid-broadcast, and two
+processes sharing one PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
+from bot.db.models import Broadcast, OutboxMessage, OutboxState
+from bot.emulator import Limits, TelegramEmulator
+from bot.emulator.server import serve
+from bot.services import outbox
+from bot.services.outbox import Message, Recipient
+from tests.harness import TOKEN
+
+RECIPIENTS = 600
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def loopback_emulator() -> AsyncIterator[tuple[TelegramEmulator, int]]:
+    """The emulator on a real port, limits off: these tests are about exactly-once delivery."""
+    emulator = TelegramEmulator(TOKEN, limits=Limits(enabled=False), history=5)
+    port = free_port()
+    server = asyncio.create_task(serve(emulator, "127.0.0.1", port))
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            await asyncio.sleep(0.05)
+    try:
+        yield emulator, port
+    finally:
+        server.cancel()
+        await asyncio.gather(server, return_exceptions=True)
+
+
+async def queue_broadcast(db: Database, chat_ids: list[int]) -> None:
+    await upgrade(db)
+    async with db.session() as session:
+        row = Broadcast(
+            created_by=1, audience="all_pending", text="Jadwal berubah", recipients=len(chat_ids)
+        )
+        session.add(row)
+        await session.flush()
+        await outbox.enqueue(
+            session,
+            [Recipient(chat_id, "id") for chat_id in chat_ids],
+            [
+                Message(
+                    "broadcast",
+                    "broadcast",
+                    datetime.now(UTC),
+                    {"broadcast_id": row.id},
+                    dedupe=f"broadcast:{row.id}",
+                )
+            ],
+        )
+
+
+def start_bot(database_url: str, port: int, *args: str, rate: int = 150) -> subprocess.Popen[bytes]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": database_url,
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+        "DISPATCH_RATE": str(rate),
+        "DISPATCH_LEASE_SECONDS": "3",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def count(db: Database, state: OutboxState) -> int:
+    async with db.session() as session:
+        query = select(func.count(OutboxMessage.id)).where(OutboxMessage.state == state)
+        return int((await session.execute(query)).scalar_one())
+
+
+async def wait_for(
+    db: Database,
+    state: OutboxState,
+    at_least: int,
+    *processes: subprocess.Popen[bytes],
+    timeout: float = 60.0,
+) -> None:
+    deadline = time.monotonic() + timeout
+    while await count(db, state) < at_least:
+        for process in processes:
+            if process.poll() is not None:
+                raise AssertionError(process.stderr.read().decode() if process.stderr else "")
+        assert time.monotonic() < deadline, f"only {await count(db, state)} {state} rows"
+        await asyncio.sleep(0.05)
+
+
+def received(emulator: TelegramEmulator, chat_ids: list[int]) -> list[int]:
+    return [sum(kind == "message" for _, kind, _ in emulator.chats[c].activity) for c in chat_ids]
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+async def test_kill_9_mid_broadcast_then_restart_loses_nothing(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/office.db"
+    db = Database(url)
+    async with loopback_emulator() as (emulator, port):
+        chats = [emulator.add_user(f"U{i}", started=True)["id"] for i in range(RECIPIENTS)]
+        await queue_broadcast(db, chats)
+        first = start_bot(url, port)
+        await wait_for(db, OutboxState.SENT, RECIPIENTS // 4, first)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        in_flight = await count(db, OutboxState.SENDING)
+        sent_before = await count(db, OutboxState.SENT)
+        second = start_bot(url, port)
+        try:
+            await wait_for(db, OutboxState.SENT, RECIPIENTS, second)
+        finally:
+            stop(second)
+        copies = received(emulator, chats)
+    await db.dispose()
+    duplicates = sum(c - 1 for c in copies if c > 1)
+    print(
+        f"\nkill -9 after {sent_before} of {RECIPIENTS} sent; {in_flight} in flight; "
+        f"{duplicates} recipients got a second copy; {copies.count(0)} got none"
+    )
+    assert copies.count(0) == 0
+    assert max(copies) <= 2 and duplicates <= in_flight
+
+
+async def test_two_processes_on_postgresql_send_each_message_once(postgres_url: str) -> None:
+    db = Database(postgres_url)
+    async with loopback_emulator() as (emulator, port):
+        chats = [emulator.add_user(f"U{i}", started=True)["id"] for i in range(RECIPIENTS)]
+        await queue_broadcast(db, chats)
+        polling = start_bot(postgres_url, port, rate=200)
+        worker = start_bot(postgres_url, port, "--dispatch-only", rate=200)
+        try:
+            await wait_for(db, OutboxState.SENT, RECIPIENTS, polling, worker)
+        finally:
+            stop(polling)
+            stop(worker)
+        copies = received(emulator, chats)
+        async with db.session() as session:
+            by_process = dict(
+                (
+                    await session.execute(
+                        select(OutboxMessage.claimed_by, func.count()).group_by(
+                            OutboxMessage.claimed_by
+                        )
+                    )
+                ).all()
+            )
+    await db.dispose()
+    print(f"\ntwo processes sent {sorted(by_process.values())} of {RECIPIENTS}")
+    assert copies == [1] * RECIPIENTS
+    assert len(by_process) == 2 and all(n > 0 for n in by_process.values())

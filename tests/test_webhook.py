@@ -1,0 +1,73 @@
+"""Webhook mode: the secret token is checked and a redelivered update is handled once."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import httpx
+from sqlalchemy import func, select
+
+from bot.app import build_application
+from bot.db.models import ProcessedUpdate
+from bot.emulator import TelegramEmulator, UserClient
+from bot.emulator.transport import emulator_request
+from bot.runtime import WEBHOOK_PATH, running
+from tests.harness import TOKEN, make_settings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def update_from(user: UserClient, update_id: int, text: str) -> dict[str, object]:
+    sender = {"id": user.id, "is_bot": False, "first_name": user.user["first_name"]}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "text": text,
+            "from": sender,
+            "chat": {"id": user.id, "type": "private", "first_name": sender["first_name"]},
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+        },
+    }
+
+
+async def test_webhook_checks_the_secret_and_ignores_a_repeated_update(sqlite_url: str) -> None:
+    port = free_port()
+    settings = make_settings(
+        sqlite_url,
+        webhook_url="https://office.example/telegram",
+        webhook_secret="rahasia-kantor",
+        webhook_port=port,
+    )
+    emulator = TelegramEmulator(TOKEN)
+    app = build_application(settings, request=emulator_request(emulator))
+    teen = UserClient(emulator, emulator.add_user("Rina", started=True))
+    url = f"http://127.0.0.1:{port}/{WEBHOOK_PATH}"
+    async with running(app, webhook=True), httpx.AsyncClient() as client:
+        assert emulator.webhook is not None
+        assert (emulator.webhook["url"], emulator.webhook["secret_token"]) == (
+            "https://office.example/telegram",
+            "rahasia-kantor",
+        )
+        forged = await client.post(
+            url,
+            json=update_from(teen, 1, "/bantuan"),
+            headers={"X-Telegram-Bot-Api-Secret-Token": "tebakan"},
+        )
+        assert forged.status_code == 403
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "rahasia-kantor"}
+        first = await client.post(url, json=update_from(teen, 2, "/bantuan"), headers=headers)
+        assert first.status_code == 200
+        assert "/bahasa — Ganti bahasa" in (await teen.next_message()).text
+        again = await client.post(url, json=update_from(teen, 2, "/bantuan"), headers=headers)
+        assert again.status_code == 200
+        assert await teen.replies(quiet=0.5) == []  # the same update is not answered twice
+        async with app.bot_data.db.session() as session:
+            seen = (await session.execute(select(func.count(ProcessedUpdate.update_id)))).scalar()
+        assert seen == 1
