@@ -1,0 +1,57 @@
+"""The only place that wires the bot together."""
+
+from __future__ import annotations
+
+from telegram import LinkPreviewOptions
+from telegram.ext import ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+from bot import handlers
+from bot.config import Settings
+from bot.context import CONTEXT_TYPES, RekamApp
+from bot.db.engine import Database
+from bot.delivery.dispatcher import Dispatcher
+from bot.handlers.throttle import PressThrottle
+from bot.i18n import Catalogs
+
+
+class MissingTokenError(ValueError):
+    """`rekam run` without BOT_TOKEN."""
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    database: Database | None = None,
+    catalogs: Catalogs | None = None,
+) -> RekamApp:
+    """The bot: Telegram connection, services on the context, handlers in order."""
+    if settings.bot_token is None:
+        raise MissingTokenError("BOT_TOKEN")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .context_types(CONTEXT_TYPES)
+        .defaults(
+            Defaults(
+                tzinfo=settings.zone, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
+        # Updates from one user are handled in order; different users run concurrently.
+        .concurrent_updates(False)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    app: RekamApp = builder.build()  # type: ignore[assignment]
+    services = app.bot_data
+    services.settings = settings
+    services.db = database or Database(settings.database_url)
+    services.catalogs = catalogs or Catalogs(default_language=settings.default_language)
+    services.throttle = PressThrottle()
+    services.dispatcher = Dispatcher(app.bot, services.db, services.catalogs, settings)
+    services.webhook = False
+    handlers.register(app)
+    return app

@@ -1,0 +1,202 @@
+"""The `rekam` command line: parses, calls services, prints one clear line on error."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.app import MissingTokenError, build_application
+from bot.config import SettingsError, load_settings
+from bot.context import RekamApp
+from bot.db.engine import Database
+from bot.i18n import LANGUAGES, N_, Catalogs, Gettext
+from bot.logs import redact, setup_logging
+
+Handler = Callable[[argparse.Namespace, Gettext], int]
+log = logging.getLogger(__name__)
+
+
+def _cli_language() -> str:
+    # Settings may be the very thing that is broken, so read the language on its own.
+    language = os.environ.get("DEFAULT_LANGUAGE", "id")
+    return language if language in LANGUAGES else "id"
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace, _: Gettext) -> int:
+    from bot.demo.chat import run_demo
+
+    setup_logging(logging.WARNING)
+    lines = Path(args.script).read_text(encoding="utf-8").splitlines() if args.script else None
+    asyncio.run(run_demo(lines=lines, out=sys.stdout, language=args.language or _cli_language()))
+    return 0
+
+
+async def _run_until_stopped(app: RekamApp, webhook: bool, receive: bool) -> None:
+    from bot.runtime import running
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(app, webhook=webhook, receive=receive):
+        await stop.wait()
+
+
+def cmd_run(args: argparse.Namespace, _: Gettext) -> int:
+    settings = load_settings()
+    if args.webhook and settings.webhook_url is None:
+        raise SettingsError("WEBHOOK_URL", N_("wajib diisi untuk --webhook"))
+    app = build_application(settings)  # a missing token is reported before anything starts
+    setup_logging()
+    asyncio.run(_run_until_stopped(app, args.webhook, not args.dispatch_only))
+    return 0
+
+
+async def _upgrade(url: str) -> None:
+    from bot.db.migrate import upgrade
+
+    database = Database(url)
+    try:
+        await upgrade(database)
+    finally:
+        await database.dispose()
+
+
+def cmd_db_upgrade(args: argparse.Namespace, _: Gettext) -> int:
+    settings = load_settings()
+    asyncio.run(_upgrade(settings.database_url))
+    print(_("Basis data sudah versi terbaru."))
+    return 0
+
+
+def cmd_db_revision(args: argparse.Namespace, _: Gettext) -> int:
+    from alembic import command
+
+    from bot.db.migrate import alembic_config, next_revision_id
+
+    settings = load_settings()
+    asyncio.run(_upgrade(settings.database_url))
+    config = alembic_config(settings.database_url)
+    command.revision(config, message=args.message, autogenerate=True, rev_id=next_revision_id())
+    return 0
+
+
+def cmd_emulator(args: argparse.Namespace, _: Gettext) -> int:
+    from bot.emulator import Limits, TelegramEmulator
+    from bot.emulator.server import serve
+
+    setup_logging(logging.WARNING)
+    emulator = TelegramEmulator(args.token, limits=Limits(enabled=not args.no_limits))
+    print(
+        _(
+            "Emulator Bot API: TELEGRAM_API_BASE_URL=http://{host}:{port}/bot  BOT_TOKEN={token}"
+        ).format(host=args.host, port=args.port, token=args.token),
+        flush=True,
+    )
+    asyncio.run(serve(emulator, args.host, args.port))
+    return 0
+
+
+def cmd_catalogs(args: argparse.Namespace, _: Gettext) -> int:
+    from bot import catalogs
+
+    source = Path(__file__).resolve().parent
+    if args.action == "update":
+        catalogs.update(source)
+        return 0
+    problems = catalogs.check(source)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(_("{count} masalah di katalog pesan.").format(count=len(problems)), file=sys.stderr)
+        return 1
+    print(_("Katalog pesan lengkap."))
+    return 0
+
+
+# --- parser --------------------------------------------------------------------------------
+
+
+def build_parser(_: Gettext) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rekam",
+        description=_("Rekam: bot Telegram dan alat kantor untuk perekaman KTP-el pemilih pemula."),
+    )
+    parser.add_argument("--debug", action="store_true", help=_("tampilkan jejak galat lengkap"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar=_("PERINTAH"))
+
+    demo = commands.add_parser("demo", help=_("coba Rekam tanpa token dan tanpa jaringan"))
+    demo.add_argument("--script", metavar=_("BERKAS"), help=_("jalankan percakapan dari berkas"))
+    demo.add_argument("--language", choices=LANGUAGES, help=_("bahasa demo"))
+    demo.set_defaults(handler=cmd_demo)
+
+    run = commands.add_parser("run", help=_("jalankan bot (BOT_TOKEN wajib)"))
+    run.add_argument("--webhook", action="store_true", help=_("terima pembaruan lewat webhook"))
+    run.add_argument(
+        "--dispatch-only",
+        action="store_true",
+        help=_("hanya kirim pesan antrean (proses tambahan; tanpa menerima pembaruan)"),
+    )
+    run.set_defaults(handler=cmd_run)
+
+    db = commands.add_parser("db", help=_("basis data kantor"))
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar=_("PERINTAH"))
+    db_commands.add_parser("upgrade", help=_("terapkan migrasi")).set_defaults(
+        handler=cmd_db_upgrade
+    )
+    revision = db_commands.add_parser(
+        "revision", help=_("buat migrasi baru dari model (pengembang)")
+    )
+    revision.add_argument("-m", "--message", required=True)
+    revision.set_defaults(handler=cmd_db_revision)
+
+    emulator = commands.add_parser("emulator", help=_("jalankan emulator Bot API Telegram lokal"))
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8081)
+    emulator.add_argument("--token", default="123456:TEST-emulator-token-000000000000000")
+    emulator.add_argument("--no-limits", action="store_true", help=_("matikan batas kecepatan"))
+    emulator.set_defaults(handler=cmd_emulator)
+
+    catalogs = commands.add_parser(
+        "catalogs", help=_("perbarui atau periksa katalog pesan (pengembang)")
+    )
+    catalogs.add_argument("action", choices=("update", "check"))
+    catalogs.set_defaults(handler=cmd_catalogs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `rekam` command."""
+    language = _cli_language()
+    _ = Catalogs(default_language=language).gettext(language)
+    args = build_parser(_).parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args, _)
+    except KeyboardInterrupt:
+        return 130
+    except SettingsError as error:
+        print(_("Pengaturan salah: {error}").format(error=error.describe(_)), file=sys.stderr)
+    except MissingTokenError:
+        print(_("BOT_TOKEN belum diisi. Untuk mencoba tanpa token: rekam demo"), file=sys.stderr)
+    except Exception as error:
+        if args.debug:
+            raise
+        print(
+            _("Gagal: {error}").format(error=redact(f"{type(error).__name__}: {error}")),
+            file=sys.stderr,
+        )
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

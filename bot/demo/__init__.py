@@ -1,0 +1,1 @@
+"""`rekam demo`: the bot, the emulator and a sample office in one process, no network."""

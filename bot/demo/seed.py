@@ -1,0 +1,221 @@
+"""A sample office with generated residents: nothing here is a real person or a real NIK."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Actor,
+    Channel,
+    Place,
+    PlaceKind,
+    Region,
+    School,
+    ServiceSession,
+    Staff,
+    Target,
+)
+from bot.domain import nik as nik_rules
+from bot.domain import reminders
+from bot.domain.codes import new_code
+from bot.services import notices, summonses
+
+# Region codes 3599xx belong to no real regency, so no generated NIK can be someone's.
+REGION_CODES = ("3599",)
+_KELURAHAN = (
+    ("359901", "Kecamatan Utara", "Kelurahan Mawar"),
+    ("359901", "Kecamatan Utara", "Kelurahan Melati"),
+    ("359902", "Kecamatan Selatan", "Kelurahan Kenanga"),
+)
+_GIVEN = (
+    "Ayu",
+    "Bayu",
+    "Citra",
+    "Dimas",
+    "Eka",
+    "Fajar",
+    "Gita",
+    "Hadi",
+    "Intan",
+    "Joko",
+    "Kartika",
+    "Lestari",
+    "Made",
+    "Nanda",
+    "Putri",
+    "Rizky",
+    "Sekar",
+    "Tegar",
+    "Wulan",
+)
+_FAMILY = (
+    "Pratama",
+    "Saputra",
+    "Wijaya",
+    "Lestari",
+    "Kusuma",
+    "Hidayat",
+    "Permata",
+    "Santoso",
+    "Nugroho",
+    "Rahayu",
+)
+_BRING = "Fotokopi Kartu Keluarga (KK) dan akta kelahiran"
+
+
+@dataclass(frozen=True)
+class DemoHint:
+    """What the banner suggests trying: one invited teen, and a NIK that is on no list."""
+
+    invite_code: str
+    birth_date: date
+    spare_nik: str
+
+
+def _at(day: date, hour: int, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=zone)
+
+
+def _next_weekday(start: date, weekday: int) -> date:
+    return start + timedelta(days=(weekday - start.weekday()) % 7 or 7)
+
+
+def _session(
+    place: Place,
+    day: date,
+    hours: tuple[int, int],
+    capacity: int,
+    zone: ZoneInfo,
+    services: list[str],
+    bring: str = _BRING,
+) -> ServiceSession:
+    return ServiceSession(
+        place_id=place.id,
+        starts_at=_at(day, hours[0], zone),
+        ends_at=_at(day, hours[1], zone),
+        capacity=capacity,
+        services=services,
+        bring=bring,
+    )
+
+
+async def seed(
+    session: AsyncSession,
+    *,
+    today: date,
+    zone: ZoneInfo,
+    election: date,
+    staff_ids: tuple[int, ...],
+    residents: int = 40,
+    rng_seed: int = 2024,
+) -> DemoHint:
+    """Places, sessions over the coming weeks, a target list (the first resident already
+    summoned) and the staff accounts."""
+    rng = random.Random(rng_seed)
+    regions = [Region(kecamatan=kec, kelurahan=kel) for _, kec, kel in _KELURAHAN]
+    school = School(name="SMK Negeri 9 Kota Contoh")
+    session.add_all([*regions, school])
+    await session.flush()
+    school.region_id = regions[0].id
+
+    office = Place(
+        name="Kantor Dinas Dukcapil Kota Contoh",
+        address="Jl. Merdeka No. 1",
+        latitude=-7.9797,
+        longitude=112.6304,
+        kind=PlaceKind.OFFICE,
+    )
+    mpp = Place(
+        name="Mal Pelayanan Publik (MPP)",
+        address="Jl. Veteran No. 12",
+        latitude=-7.9666,
+        longitude=112.6326,
+        kind=PlaceKind.MPP,
+    )
+    smk = Place(
+        name=school.name,
+        address="Jl. Pendidikan No. 9",
+        latitude=-7.9551,
+        longitude=112.6140,
+        kind=PlaceKind.SCHOOL,
+        school_id=school.id,
+    )
+    cfd = Place(
+        name="Stan Car Free Day Alun-Alun",
+        address="Alun-Alun Kota Contoh",
+        latitude=-7.9826,
+        longitude=112.6308,
+        kind=PlaceKind.CAR_FREE_DAY,
+    )
+    session.add_all([office, mpp, smk, cfd])
+    await session.flush()
+
+    saturday, sunday = _next_weekday(today, 5), _next_weekday(today, 6)
+    weekdays = [today + timedelta(days=d) for d in range(1, 15)]
+    first_weekend = _session(mpp, saturday, (9, 12), 60, zone, ["rekam"])
+    sessions = [
+        *(
+            _session(office, day, (8, 15), 40, zone, ["rekam", "cetak", "ikd"])
+            for day in weekdays
+            if day.weekday() < 5
+        ),
+        first_weekend,
+        _session(mpp, saturday + timedelta(days=7), (9, 12), 60, zone, ["rekam"]),
+        _session(
+            smk,
+            _next_weekday(today, 2),
+            (8, 11),
+            120,
+            zone,
+            ["rekam"],
+            bring="Kartu pelajar dan fotokopi KK",
+        ),
+        _session(cfd, sunday, (6, 9), 50, zone, ["rekam"]),
+    ]
+    session.add_all(sessions)
+
+    targets = []
+    used: set[str] = set()
+    for index in range(residents):
+        born = today - timedelta(days=rng.randint(16 * 365 + 5, 17 * 365 + 300))
+        female = rng.random() < 0.5
+        code = new_code(rng)
+        while code in used:
+            code = new_code(rng)
+        used.add(code)
+        targets.append(
+            Target(
+                nik=nik_rules.build(
+                    _KELURAHAN[index % 3][0], born, female=female, serial=index + 1
+                ),
+                name=f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)}",
+                birth_date=born,
+                sex="P" if female else "L",
+                region_id=regions[index % 3].id,
+                school_id=school.id if index % 3 == 0 else None,
+                invite_code=code,
+            )
+        )
+    session.add_all(targets)
+    session.add_all(Staff(telegram_id=staff_id, is_admin=True) for staff_id in staff_ids)
+    await session.flush()
+
+    invited = targets[0]
+    await summonses.assign(
+        session,
+        invited.id,
+        first_weekend.id,
+        now=datetime.now(UTC),
+        deadline=summonses.deadline_for(election, zone),
+        actor=Actor.SYSTEM,
+        channel=Channel.SYSTEM,
+        policy=notices.Policy(zone=zone, reminders=reminders.ALL),
+    )
+    spare_born = today - timedelta(days=16 * 365 + 100)
+    spare = nik_rules.build(_KELURAHAN[0][0], spare_born, female=True, serial=9999)
+    return DemoHint(invited.invite_code, invited.birth_date, spare)

@@ -1,0 +1,97 @@
+"""Running the bot: the same start and stop for `rekam run`, `rekam demo` and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+from telegram.ext import Updater
+
+from bot.config import Settings
+from bot.context import BotContext, RekamApp
+from bot.db.migrate import upgrade
+from bot.delivery.planner import INTERVAL, Planner
+from bot.handlers.menu import publish_commands
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "telegram"
+
+
+async def prepare(app: RekamApp) -> None:
+    """Bring the schema up to date and publish the command menu."""
+    services = app.bot_data
+    await upgrade(services.db)
+    await publish_commands(app.bot, services.catalogs, services.settings.default_language)
+
+
+async def _receive(
+    updater: Updater, settings: Settings, *, webhook: bool, poll_timeout: int
+) -> None:
+    if webhook:
+        assert settings.webhook_url is not None
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        await updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=WEBHOOK_PATH,
+            webhook_url=str(settings.webhook_url),
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        await updater.start_polling(
+            timeout=poll_timeout, poll_interval=0.0, allowed_updates=Update.ALL_TYPES
+        )
+
+
+async def _plan(context: BotContext) -> None:
+    """One planning round (the lease decides whether this process does it)."""
+    planner = context.job.data if context.job else None
+    assert isinstance(planner, Planner)
+    try:
+        await planner.round()
+    except SQLAlchemyError as error:
+        log.warning("planner: database unavailable (%s); next round later", type(error).__name__)
+
+
+@asynccontextmanager
+async def running(
+    app: RekamApp, *, poll_timeout: int = 10, webhook: bool = False, receive: bool = True
+) -> AsyncIterator[RekamApp]:
+    """The bot receiving updates (long polling, or a webhook) and dispatching the outbox until
+    the block ends. With `receive` False only the dispatcher runs: an extra worker process,
+    since Telegram lets one process at a time poll a bot."""
+    services = app.bot_data
+    services.webhook = webhook
+    async with app:
+        await prepare(app)
+        await app.start()
+        updater = app.updater
+        assert updater is not None
+        if receive:
+            await _receive(updater, services.settings, webhook=webhook, poll_timeout=poll_timeout)
+        stop = asyncio.Event()
+        dispatching = asyncio.create_task(services.dispatcher.run(stop), name="dispatcher")
+        planner = Planner(services.db, services.settings)
+        assert app.job_queue is not None
+        app.job_queue.run_repeating(
+            _plan, interval=INTERVAL, first=5.0, data=planner, name="planner"
+        )
+        log.info(
+            "bot @%s is running (%s)",
+            app.bot.username,
+            "webhook" if webhook else "polling" if receive else "dispatch only",
+        )
+        try:
+            yield app
+        finally:
+            stop.set()
+            await dispatching
+            if updater.running:
+                await updater.stop()
+            await app.stop()
+            await services.db.dispose()
