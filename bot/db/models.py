@@ -396,3 +396,20 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class WaitingTeen(Base):
+    """A teen who has no place yet (no session left in their area when summoned, or a missed
+    session with none left to move to), in the order they started waiting. A freed place is
+    offered to the first of them it suits; an offer that expires goes to the next."""
+
+    __tablename__ = "waiting_list"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("targets.id", ondelete="CASCADE"), unique=True
+    )
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    offered_session_id: Mapped[int | None] = mapped_column(ForeignKey("service_sessions.id"))
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

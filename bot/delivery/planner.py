@@ -1,5 +1,6 @@
 """Time-driven work that exactly one process does at a time (a database lease, not luck):
-no-shows after a session closes (offered the next sessions), and housekeeping."""
+no-shows after a session closes (offered the next sessions), freed places offered to the
+waiting list, and housekeeping."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bot.config import Settings
 from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import ProcessedUpdate, Summons
-from bot.services import outbox, summonses
+from bot.services import outbox, summonses, waiting
 from bot.services.outbox import Message
 
 log = logging.getLogger(__name__)
@@ -41,16 +42,27 @@ class Planner:
             if not await leases.acquire(session, LEASE_NAME, self.name, now=now, ttl=INTERVAL * 2):
                 return False
             await self._no_shows(session, now)
+            await self._offers(session, now)
             await session.execute(
                 delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP_UPDATE_IDS)
             )
         self.rounds += 1
         return True
 
+    def _deadline(self) -> datetime:
+        return summonses.deadline_for(self.settings.election_date, self.settings.zone)
+
     async def _no_shows(self, session: AsyncSession, now: datetime) -> None:
+        """Missed sessions: the teen (and parents) hear of it, with the sessions still ahead;
+        when none is left, the teen joins the waiting list for the next freed place."""
         for summons_id in await summonses.mark_no_shows(session, now=now, grace=NO_SHOW_GRACE):
             summons = await session.get(Summons, summons_id)
             assert summons is not None
+            ahead = await summonses.move_options(
+                session, exclude=summons.session_id, now=now, deadline=self._deadline()
+            )
+            if not ahead:
+                await waiting.join(session, summons.target_id, now=now)
             offer = Message(
                 "offer",
                 "no_show",
@@ -62,3 +74,17 @@ class Planner:
             await outbox.enqueue(
                 session, await outbox.recipients_of(session, summons.target_id), [offer]
             )
+
+    async def _offers(self, session: AsyncSession, now: datetime) -> None:
+        """Freed places go to waiting teens, each offer a message with a button."""
+        for offer in await waiting.offer_places(session, now=now, deadline=self._deadline()):
+            message = Message(
+                "offer",
+                "place_offer",
+                now,
+                {"entry_id": offer.entry_id, "session_id": offer.session_id},
+                None,
+                f"place_offer:{offer.entry_id}:{offer.session_id}:{offer.expires_at.isoformat()}",
+            )
+            teen = await outbox.recipients_of(session, offer.target_id, parents=False)
+            await outbox.enqueue(session, teen, [message])

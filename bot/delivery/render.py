@@ -12,10 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.config import Settings
-from bot.db.models import Account, Broadcast, OutboxMessage, SummonsState, Target
+from bot.db.models import (
+    Account,
+    Broadcast,
+    OutboxMessage,
+    Place,
+    ServiceSession,
+    SummonsState,
+    Target,
+)
 from bot.handlers import views
 from bot.i18n import N_, Catalogs, format_day
-from bot.services import summonses
+from bot.services import summonses, waiting
 from bot.services.summonses import SummonsView
 
 REMINDER_HEADERS = {
@@ -84,6 +92,8 @@ class Renderer:
             return Text(f"{header}\n\n{text}")
         if row.message_key == "unreachable":
             return Text(await self._unreachable(params, _))
+        if row.message_key == "place_offer":
+            return await self._place_offer(params, _, language)
         summons = await self._view(int(params.get("summons_id", 0)))
         if summons is None or summons.session_id != params.get("session_id"):
             return None  # moved or gone since it was queued: its own rows were rescheduled
@@ -153,6 +163,28 @@ class Renderer:
             )
         markup = views.options_keyboard(summons, options, _, language, self.settings.zone)
         return Text(text + "\n\n" + _("Pilih jadwal baru:"), markup)
+
+    async def _place_offer(self, params: dict[str, Any], _: Any, language: str) -> Text | None:
+        """A freed place for a waiting teen, unless the offer has expired or was taken."""
+        entry_id, session_id = int(params["entry_id"]), int(params["session_id"])
+        entry = await waiting.live_offer(self.session, entry_id, datetime.now(UTC))
+        if entry is None or entry.offered_session_id != session_id:
+            return None
+        assert entry.offer_expires_at is not None
+        found = (
+            await self.session.execute(
+                select(ServiceSession.starts_at, Place.name)
+                .join(Place, Place.id == ServiceSession.place_id)
+                .where(ServiceSession.id == session_id)
+            )
+        ).one()
+        zone = self.settings.zone
+        return Text(
+            views.offer_text(
+                found.name, found.starts_at, entry.offer_expires_at, _, language, zone
+            ),
+            views.offer_keyboard(entry_id, session_id, _),
+        )
 
     async def _broadcast(self, broadcast_id: int) -> str | None:
         if broadcast_id not in self._broadcasts:

@@ -13,6 +13,7 @@ from bot.handlers import (
     registration,
     summons,
     throttle,
+    waiting,
 )
 
 
@@ -24,6 +25,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     registration.register(app)
     common.register(app)
     summons.register(app)
+    waiting.register(app)
     privacy.register(app)
     conversation.register(app)
     common.register_fallbacks(app)

@@ -12,7 +12,7 @@ from icalendar import Alarm, Calendar, Event
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db.models import SummonsState
-from bot.i18n import N_, Gettext, format_clock, format_day, format_hours
+from bot.i18n import N_, Gettext, format_clock, format_day, format_hours, format_when
 from bot.services.summonses import DECLINE_REASONS, FINAL, SessionOption, SummonsView
 
 STATE_LABELS = {
@@ -136,6 +136,31 @@ def options_keyboard(
             [InlineKeyboardButton(label, callback_data=button_data(summons, f"to.{option.id}"))]
         )
     return InlineKeyboardMarkup(rows)
+
+
+def offer_text(
+    place: str, starts_at: datetime, expires_at: datetime, _: Gettext, language: str, zone: ZoneInfo
+) -> str:
+    """A freed place offered to a waiting teen, and until when."""
+    return str(
+        _(
+            "🎟️ Ada tempat kosong untuk perekaman KTP-el Anda: {day} {clock}, {place}. Tekan "
+            "tombol di bawah sebelum {until} untuk mengambilnya; setelah itu tempat ini "
+            "ditawarkan kepada orang berikutnya."
+        ).format(
+            day=format_day(starts_at.astimezone(zone).date(), language),
+            clock=format_clock(starts_at, language, zone),
+            place=place,
+            until=format_when(expires_at, language, zone),
+        )
+    )
+
+
+def offer_keyboard(entry_id: int, session_id: int, _: Gettext) -> InlineKeyboardMarkup:
+    data = f"wl:{entry_id}:{session_id}"
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("✅ Ambil tempat ini"), callback_data=data)]]
+    )
 
 
 def calendar_file(summons: SummonsView, _: Gettext, zone: ZoneInfo, now: datetime) -> bytes:

@@ -120,9 +120,11 @@ async def assign(
     actor: Actor,
     channel: Channel,
     policy: notices.Policy,
+    shown_to: int | None = None,
 ) -> Summons | None:
     """Summon a target to a session, holding a seat, and queue the summons and its reminders
-    for everyone linked; None when the session is full."""
+    for everyone linked (but the summons itself not to `shown_to`, who sees it as a reply);
+    None when the session is full."""
     if not await seats.take(session, session_id, now=now, before=deadline):
         return None
     summons = Summons(target_id=target_id, session_id=session_id, state=SummonsState.SUMMONED)
@@ -147,6 +149,7 @@ async def assign(
         starts_at=service_session.starts_at,
         policy=policy,
         now=now,
+        shown_to=shown_to,
     )
     return summons
 

@@ -1,0 +1,58 @@
+"""The button under a freed place offered to a waiting teen: `wl:<entry>:<session>`."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.context import BotContext
+from bot.handlers.summons import send_summons
+from bot.services import accounts, notices, summonses, waiting
+from bot.services.summonses import Outcome
+
+_PRESS = re.compile(r"^wl:(\d{1,10}):(\d{1,10})$")
+
+
+async def take_offer(update: Update, context: BotContext) -> None:
+    """Take the place: checked against the offer, its expiry and the presser's own target."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user
+    _ = context.gettext
+    settings = context.settings
+    match = _PRESS.match(query.data)
+    outcome, summons = Outcome.STALE, None
+    async with context.session() as session:
+        account = await accounts.find(session, update.effective_user.id)
+        if match and account is not None:
+            outcome, summons_id = await waiting.take(
+                session,
+                entry_id=int(match.group(1)),
+                session_id=int(match.group(2)),
+                account_id=account.id,
+                target_id=account.target_id,
+                now=datetime.now(UTC),
+                deadline=summonses.deadline_for(settings.election_date, settings.zone),
+                policy=notices.Policy.of(settings),
+            )
+            if summons_id is not None and outcome == Outcome.DONE:
+                summons = await summonses.view(session, summons_id)
+    if outcome == Outcome.STALE:
+        await query.answer(_("Tombol ini sudah tidak berlaku. Ketik /jadwal untuk jadwal terbaru."))
+        return
+    if outcome == Outcome.FULL or summons is None:
+        await query.answer(
+            _("Maaf, tempat itu baru saja diambil orang lain. Anda tetap di daftar tunggu."),
+            show_alert=True,
+        )
+        await query.edit_message_reply_markup(None)
+        return
+    await query.answer(_("Tempat ini sekarang milik Anda."))
+    await query.edit_message_text(_("Tempat ini sekarang milik Anda. Jadwal Anda:"))
+    await send_summons(context, update.effective_user.id, summons)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(take_offer, pattern=r"^wl:"))

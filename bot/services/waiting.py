@@ -1,0 +1,226 @@
+"""The waiting list: teens with no place yet get freed places, first come, first served.
+
+One mechanism covers every way a place frees up (a decline, a move, a home visit, a session
+made bigger or added): each planner round compares the free places with the waiting teens and
+offers each place to the first teen it suits. An offer lasts `OFFER_TTL`; one not taken in time
+goes to the next teen, and the teen who let it pass goes to the back of the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Account,
+    Actor,
+    Channel,
+    Place,
+    Region,
+    ServiceSession,
+    SessionState,
+    Summons,
+    SummonsState,
+    Target,
+    WaitingTeen,
+)
+from bot.db.queries import insert_or_ignore
+from bot.services import events, notices, summonses
+from bot.services.summonses import Outcome
+
+OFFER_TTL = timedelta(hours=6)
+# A place is not offered for a session starting sooner than this: nobody could plan for it.
+MIN_NOTICE = timedelta(hours=3)
+
+
+@dataclass(frozen=True)
+class Offer:
+    entry_id: int
+    target_id: int
+    session_id: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class _Free:
+    session_id: int
+    starts_at: datetime
+    kecamatan: str | None
+    school_id: int | None
+    free: int
+
+
+async def join(session: AsyncSession, target_id: int, *, now: datetime) -> None:
+    """Put a teen on the list (a teen already on it keeps their place in line)."""
+    row = {"target_id": target_id, "since": now, "offers": 0}
+    await session.execute(insert_or_ignore(session, WaitingTeen, [row], "target_id"))
+
+
+async def _tidy(session: AsyncSession, now: datetime) -> None:
+    """Expired offers go back to the end of the line; teens placed or recorded since leave."""
+    expired = await session.execute(
+        select(WaitingTeen).where(WaitingTeen.offer_expires_at <= now).with_for_update()
+    )
+    for entry in expired.scalars():
+        entry.offered_session_id = None
+        entry.offer_expires_at = None
+        entry.since = now
+    placed = (
+        select(WaitingTeen.id)
+        .join(Target, Target.id == WaitingTeen.target_id)
+        .outerjoin(Summons, Summons.target_id == WaitingTeen.target_id)
+        .where(
+            or_(
+                Target.recorded_at.is_not(None),
+                Summons.state.is_not(None) & (Summons.state != SummonsState.NO_SHOW),
+            )
+        )
+    )
+    await session.execute(delete(WaitingTeen).where(WaitingTeen.id.in_(placed)))
+
+
+async def _free_places(session: AsyncSession, now: datetime, deadline: datetime) -> list[_Free]:
+    offered = (
+        select(WaitingTeen.offered_session_id, func.count().label("n"))
+        .where(WaitingTeen.offered_session_id.is_not(None))
+        .group_by(WaitingTeen.offered_session_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(
+            ServiceSession.id,
+            ServiceSession.starts_at,
+            Region.kecamatan,
+            Place.school_id,
+            ServiceSession.capacity - ServiceSession.booked - func.coalesce(offered.c.n, 0),
+        )
+        .join(Place, Place.id == ServiceSession.place_id)
+        .outerjoin(Region, Region.id == Place.region_id)
+        .outerjoin(offered, offered.c.offered_session_id == ServiceSession.id)
+        .where(
+            ServiceSession.state == SessionState.OPEN,
+            ServiceSession.starts_at > now + MIN_NOTICE,
+            ServiceSession.starts_at < deadline,
+            ServiceSession.booked + func.coalesce(offered.c.n, 0) < ServiceSession.capacity,
+        )
+        .order_by(ServiceSession.starts_at, ServiceSession.id)
+    )
+    return [_Free(*row) for row in rows]
+
+
+def _suits(place: _Free, kecamatan: str | None, school_id: int | None) -> bool:
+    """A school's visit is for its own students; a place without an area, or a teen whose
+    area is not known, matches any other place; otherwise the kecamatan must be the same."""
+    if place.school_id is not None:
+        return place.school_id == school_id
+    return place.kecamatan is None or kecamatan is None or place.kecamatan == kecamatan
+
+
+async def offer_places(session: AsyncSession, *, now: datetime, deadline: datetime) -> list[Offer]:
+    """Offer every free place to the first waiting teen it suits who can be reached."""
+    await _tidy(session, now)
+    places = await _free_places(session, now, deadline)
+    if not places:
+        return []
+    reachable = select(Account.target_id).where(
+        Account.target_id.is_not(None), Account.unreachable_at.is_(None)
+    )
+    waiting = await session.execute(
+        select(WaitingTeen, Region.kecamatan, Target.school_id)
+        .join(Target, Target.id == WaitingTeen.target_id)
+        .outerjoin(Region, Region.id == Target.region_id)
+        .where(WaitingTeen.offered_session_id.is_(None), WaitingTeen.target_id.in_(reachable))
+        .order_by(WaitingTeen.since, WaitingTeen.id)
+    )
+    made = []
+    expires = now + OFFER_TTL
+    for entry, kecamatan, school_id in waiting:
+        place = next((p for p in places if p.free > 0 and _suits(p, kecamatan, school_id)), None)
+        if place is None:
+            continue
+        places[places.index(place)] = _Free(**{**place.__dict__, "free": place.free - 1})
+        entry.offered_session_id = place.session_id
+        entry.offer_expires_at = min(expires, place.starts_at - MIN_NOTICE)
+        entry.offers += 1
+        made.append(Offer(entry.id, entry.target_id, place.session_id, entry.offer_expires_at))
+    return made
+
+
+async def live_offer(session: AsyncSession, entry_id: int, now: datetime) -> WaitingTeen | None:
+    entry = await session.get(WaitingTeen, entry_id)
+    if entry is None or entry.offer_expires_at is None or entry.offer_expires_at <= now:
+        return None
+    return entry
+
+
+async def take(
+    session: AsyncSession,
+    *,
+    entry_id: int,
+    session_id: int,
+    account_id: int,
+    target_id: int | None,
+    now: datetime,
+    deadline: datetime,
+    policy: notices.Policy,
+) -> tuple[Outcome, int | None]:
+    """The teen takes the place offered to them: a new summons, or their missed one moved.
+    Returns the outcome and the summons id."""
+    entry = await session.get(WaitingTeen, entry_id, with_for_update=True)
+    if (
+        entry is None
+        or entry.target_id != target_id
+        or entry.offered_session_id != session_id
+        or entry.offer_expires_at is None
+        or entry.offer_expires_at <= now
+    ):
+        return Outcome.STALE, None
+    existing = await session.scalar(select(Summons).where(Summons.target_id == entry.target_id))
+    if existing is not None:
+        outcome = await summonses.respond(
+            session,
+            summons_id=existing.id,
+            revision=existing.revision,
+            target_ids={entry.target_id},
+            action="move",
+            argument=str(session_id),
+            actor=Actor.TEEN,
+            account_id=account_id,
+            now=now,
+            deadline=deadline,
+            policy=policy,
+        )
+        summons_id: int | None = existing.id
+    else:
+        created = await summonses.assign(
+            session,
+            entry.target_id,
+            session_id,
+            now=now,
+            deadline=deadline,
+            actor=Actor.TEEN,
+            channel=Channel.TELEGRAM,
+            policy=policy,
+            shown_to=account_id,
+        )
+        outcome = Outcome.DONE if created else Outcome.FULL
+        summons_id = created.id if created else None
+    if outcome == Outcome.DONE:
+        await session.delete(entry)
+        events.record(
+            session,
+            "waiting_offer_taken",
+            actor=Actor.TEEN,
+            channel=Channel.TELEGRAM,
+            account_id=account_id,
+            target_id=target_id,
+            summons_id=summons_id,
+            session_id=session_id,
+        )
+    else:  # taken by someone else meanwhile: the next round offers another place
+        entry.offered_session_id = None
+        entry.offer_expires_at = None
+    return outcome, summons_id
