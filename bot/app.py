@@ -11,8 +11,10 @@ from bot.config import Settings
 from bot.context import CONTEXT_TYPES, RekamApp
 from bot.db.engine import Database
 from bot.delivery.dispatcher import Dispatcher
+from bot.handlers.ordering import PerPersonUpdates
 from bot.handlers.throttle import PressThrottle
 from bot.i18n import Catalogs
+from bot.telegram_request import AiohttpRequest
 
 
 class MissingTokenError(ValueError):
@@ -40,11 +42,13 @@ def build_application(
                 tzinfo=settings.zone, link_preview_options=LinkPreviewOptions(is_disabled=True)
             )
         )
-        # Updates from one user are handled in order; different users run concurrently.
-        .concurrent_updates(False)
+        # Updates from one person are handled in order; different people run concurrently.
+        .concurrent_updates(PerPersonUpdates())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
+    else:  # long polling keeps PTB's own httpx request; everything else goes through aiohttp
+        builder = builder.request(AiohttpRequest())
     app: RekamApp = builder.build()  # type: ignore[assignment]
     services = app.bot_data
     services.settings = settings
