@@ -17,9 +17,9 @@ import uuid
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message
@@ -257,30 +257,45 @@ class Dispatcher:
     # --- recording ---------------------------------------------------------------------
 
     async def record(self, results: list[Result]) -> None:
+        """Write every result of a batch in one executemany."""
         now = _now()
+        table = cast(Table, OutboxMessage.__table__)
+        # Only our own claim: if our lease ran out and another process reclaimed the row, its
+        # attempt number moved on and this late result changes nothing.
+        statement = (
+            update(table)
+            .where(
+                table.c.id == bindparam("b_id"),
+                table.c.state == OutboxState.SENDING,
+                table.c.attempts == bindparam("b_attempt"),
+            )
+            .values(
+                state=bindparam("b_state"),
+                last_error=bindparam("b_error"),
+                lease_until=bindparam("b_lease"),
+                sent_at=bindparam("b_sent_at"),
+                telegram_message_id=bindparam("b_message_id"),
+            )
+        )
+        sent = OutboxState.SENT
+        rows = [
+            {
+                "b_id": result.row_id,
+                "b_attempt": result.attempt,
+                "b_state": result.state,
+                "b_error": result.error,
+                # A retry is held, not re-dated: it keeps its place at the head of its chat.
+                "b_lease": None
+                if result.retry_in is None
+                else now + timedelta(seconds=result.retry_in),
+                "b_sent_at": now if result.state == sent else None,
+                "b_message_id": result.message_id if result.state == sent else None,
+            }
+            for result in results
+        ]
         async with self.db.session() as session:
-            for result in results:
-                values: dict[str, Any] = {
-                    "state": result.state,
-                    "last_error": result.error,
-                    "lease_until": None,
-                }
-                if result.state == OutboxState.SENT:
-                    values.update(sent_at=now, telegram_message_id=result.message_id)
-                if result.retry_in is not None:
-                    # Held, not re-dated: it keeps its place at the head of its chat's queue.
-                    values["lease_until"] = now + timedelta(seconds=result.retry_in)
-                # Only our own claim: if our lease ran out and another process reclaimed the row,
-                # its attempt number moved on and this late result changes nothing.
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == result.row_id,
-                        OutboxMessage.state == OutboxState.SENDING,
-                        OutboxMessage.attempts == result.attempt,
-                    )
-                    .values(**values)
-                )
+            if rows:
+                await session.execute(statement, rows)
             for result in results:
                 if result.unreachable and result.account_id is not None:
                     await self._mark_unreachable(session, result.account_id, now)
