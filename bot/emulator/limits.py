@@ -39,16 +39,26 @@ class SendStats:
     accepted: int = 0
     refused: int = 0
     peak_one_second: int = 0
+    # Attempts (accepted or refused) in the busiest one-second window: how hard a sender pushed.
+    peak_attempts_one_second: int = 0
     started: float | None = None
     last: float | None = None
     per_chat_peak: int = 0
     _per_chat_windows: dict[int, deque[float]] = field(default_factory=dict, repr=False)
+    _attempts: deque[float] = field(default_factory=deque, repr=False)
+
+    def attempt(self, now: float) -> None:
+        self._attempts.append(now)
+        while self._attempts and self._attempts[0] <= now - 1.0:
+            self._attempts.popleft()
+        self.peak_attempts_one_second = max(self.peak_attempts_one_second, len(self._attempts))
 
     def as_dict(self) -> dict[str, float | int | None]:
         return {
             "accepted": self.accepted,
             "refused": self.refused,
             "peak_one_second": self.peak_one_second,
+            "peak_attempts_one_second": self.peak_attempts_one_second,
             "per_chat_peak_one_second": self.per_chat_peak,
             "first_at": self.started,
             "last_at": self.last,
@@ -74,6 +84,7 @@ class RateLimiter:
     def acquire(self, chat_id: int, *, paid: bool = False) -> int | None:
         """Record a send to `chat_id` and return None, or refuse with seconds to wait."""
         now = self.clock()
+        self.stats.attempt(now)
         retry = self._refusal(chat_id, now, paid) if self.limits.enabled else None
         if retry is not None:
             self.stats.refused += 1

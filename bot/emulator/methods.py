@@ -433,6 +433,7 @@ async def answer_callback_query(emulator: TelegramEmulator, params: Params) -> b
     if len(text) > 200:
         raise bad_request("MESSAGE_TOO_LONG")
     query.answered = True
+    query.answered_at = time.monotonic()
     query.answer = {"text": text, "show_alert": params.flag("show_alert")}
     chat = emulator.chats[query.chat_id]
     chat.record("answer", {"callback_query_id": query.id, **query.answer}, emulator.history)

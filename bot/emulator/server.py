@@ -137,6 +137,12 @@ class EmulatorApp:
                     int(body["chat_id"]), int(body["message_id"]), str(body["data"])
                 )
             }
+        elif action == "answers":  # press-to-answer seconds of the given callback queries
+            payload = {}
+            for query_id in body.get("ids", []):
+                query = emulator.callback_queries.get(str(query_id))
+                if query is not None and query.answered_at is not None:
+                    payload[str(query_id)] = query.answered_at - query.pressed_at
         elif action == "faults":
             self.emulator.inject(
                 Fault(

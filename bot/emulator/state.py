@@ -75,6 +75,9 @@ class CallbackQuery:
     chat_id: int
     answered: bool = False
     answer: Json | None = None
+    # When the button was pressed and answered (time.monotonic), for latency benchmarks.
+    pressed_at: float = field(default_factory=time.monotonic)
+    answered_at: float | None = None
 
 
 class TelegramEmulator:
