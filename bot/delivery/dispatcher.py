@@ -203,6 +203,12 @@ class Dispatcher:
 
     async def _send(self, row: OutboxMessage, outgoing: Outgoing) -> Result:
         await self.pacer.turn(row.chat_id)
+        try:
+            return await self._deliver(row, outgoing)
+        finally:
+            self.pacer.answered()
+
+    async def _deliver(self, row: OutboxMessage, outgoing: Outgoing) -> Result:
         paid: dict[str, Any] = (
             {"allow_paid_broadcast": True} if self.settings.dispatch_paid_broadcast else {}
         )

@@ -1,6 +1,12 @@
 """Pacing of outgoing messages: never more than `rate` sends in any one-second window, one
 message per second to a private chat, twenty a minute to a group, and a pause for all after a
-429. Measured on when sends actually start, not on when they were planned."""
+429.
+
+Telegram counts a message when it arrives, somewhere between the moment the send started and
+the moment its answer came back; a busy event loop can hold a started send back for tens of
+milliseconds. So a send occupies its slot in the window from its start until one second after
+its answer: with fewer than `rate` sends in flight or answered within the last second, a new
+send cannot make any one-second window of arrivals exceed `rate`, however late each arrives."""
 
 from __future__ import annotations
 
@@ -33,7 +39,9 @@ class Pacer:
         self.span = 1.0 + margin
         self.chat_interval = chat_interval
         self.clock = clock
-        self._window: deque[float] = deque()
+        self._window: deque[float] = deque()  # when answered sends were answered
+        self._in_flight = 0
+        self._answered = asyncio.Event()
         self._chat_next: dict[int, float] = {}
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
@@ -49,32 +57,52 @@ class Pacer:
     def _interval(self, chat_id: int) -> float:
         return GROUP_INTERVAL if chat_id < 0 else self.chat_interval
 
-    def _overall_wait(self, now: float) -> float:
+    def _overall_wait(self, now: float) -> float | None:
+        """Seconds until a send may start; None: wait for an answer in flight."""
         while self._window and self._window[0] <= now - self.span:
             self._window.popleft()
         wait = self._paused_until - now
-        if len(self._window) >= max(1, int(self.rate)):
+        if len(self._window) + self._in_flight >= max(1, int(self.rate)):
+            if not self._window:
+                return None
             wait = max(wait, self._window[0] + self.span - now)
         return wait
 
+    async def _until_free(self) -> None:
+        # Sleeping until a computed instant is the point here (a window slot frees up at a
+        # known time); otherwise the next answer frees one.
+        while True:
+            wait = self._overall_wait(self.clock())
+            if wait is None:
+                self._answered.clear()
+                await self._answered.wait()
+            elif wait > 0:
+                await asyncio.sleep(wait)
+            else:
+                return
+
     async def turn(self, chat_id: int) -> None:
-        """Return when a message to `chat_id` may start now; records that it does."""
+        """Return when a message to `chat_id` may start now; records that it does. Every
+        turn must be followed by `answered()` once the send is over, however it ended."""
         while True:
             chat_wait = self._chat_next.get(chat_id, 0.0) - self.clock()
             if chat_wait > 0:
                 await asyncio.sleep(chat_wait)
                 continue
             async with self._lock:
-                # Sleeping until a computed instant is the point here (a window slot frees up
-                # at a known time); there is no event to wait for.
-                while (wait := self._overall_wait(self.clock())) > 0:  # noqa: ASYNC110
-                    await asyncio.sleep(wait)
+                await self._until_free()
                 now = self.clock()
                 if self._chat_next.get(chat_id, 0.0) > now:
                     continue  # another task of this chat went first while we waited
-                self._window.append(now)
+                self._in_flight += 1
                 self._chat_next[chat_id] = now + self._interval(chat_id)
                 return
+
+    def answered(self) -> None:
+        """The send that last took a turn is over: its slot stays taken for one more second."""
+        self._in_flight -= 1
+        self._window.append(self.clock())
+        self._answered.set()
 
     def forget_idle_chats(self) -> None:
         """Drop per-chat state that no longer restricts anything (bounded memory)."""
