@@ -16,6 +16,7 @@ from bot.db.models import (
     Target,
     WaitingTeen,
 )
+from bot.emulator import UserClient
 from bot.services import waiting
 from bot.services.summonses import deadline_for
 from tests import factories
@@ -52,6 +53,13 @@ async def full_office(bot: BotHarness) -> dict:  # type: ignore[type-arg]
     return {"session": only, "summons": summons, "budi_target": budi, "sari_target": sari, **teens}
 
 
+async def declines_sick(teen: UserClient) -> None:
+    """The teen presses ❌ and gives a reason: their place is free again."""
+    await teen.answer(teen.press("❌"))
+    await teen.changes()
+    await teen.answer(teen.press("Sakit"))
+
+
 async def entry_of(bot: BotHarness, target: Target) -> WaitingTeen | None:
     async with bot.db.session() as session:
         return await session.scalar(select(WaitingTeen).where(WaitingTeen.target_id == target.id))
@@ -67,10 +75,7 @@ async def test_a_declined_place_goes_to_the_first_waiting_teen(bot: BotHarness) 
     await planner.round()
     assert await entry_of(bot, office["budi_target"]) is not None  # nothing free: nobody is offered
 
-    rina = office["rina"]
-    await rina.answer(rina.press("❌"))
-    await rina.changes()
-    await rina.answer(rina.press("Sakit"))
+    await declines_sick(office["rina"])
     await planner.round()
 
     offer = await office["budi"].next_message()
@@ -102,10 +107,7 @@ async def test_a_declined_place_goes_to_the_first_waiting_teen(bot: BotHarness) 
 async def test_an_offer_not_taken_in_time_goes_to_the_next_teen(bot: BotHarness) -> None:
     office = await full_office(bot)
     planner = bots_planner(bot)
-    rina = office["rina"]
-    await rina.answer(rina.press("❌"))
-    await rina.changes()
-    await rina.answer(rina.press("Sakit"))
+    await declines_sick(office["rina"])
     await planner.round()
     budi_offer = await office["budi"].next_message()
 

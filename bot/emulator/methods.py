@@ -376,18 +376,14 @@ async def send_document(emulator: TelegramEmulator, params: Params) -> Json:
     return _deliver(emulator, chat, content, params)
 
 
-@method("editMessageText")
-async def edit_message_text(emulator: TelegramEmulator, params: Params) -> Json:
-    chat, message = _stored_message(emulator, params, "edit")
-    text = _formatted(params, "text", MAX_TEXT, "MESSAGE_TOO_LONG")
-    markup = _reply_markup(params)
-    if message.get("text") == text and message.get("reply_markup") == markup:
-        raise bad_request(
-            "message is not modified: specified new message content and reply "
-            "markup are exactly the same as a current content and reply markup "
-            "of the message"
-        )
-    message["text"] = text
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+
+
+def _edited(emulator: TelegramEmulator, chat: Chat, message: Json, markup: Json | None) -> Json:
+    """Set the new keyboard (or none), stamp the edit and show it in the chat."""
     if markup is None:
         message.pop("reply_markup", None)
     else:
@@ -395,6 +391,17 @@ async def edit_message_text(emulator: TelegramEmulator, params: Params) -> Json:
     message["edit_date"] = int(time.time())
     chat.record("edit", message, emulator.history)
     return message
+
+
+@method("editMessageText")
+async def edit_message_text(emulator: TelegramEmulator, params: Params) -> Json:
+    chat, message = _stored_message(emulator, params, "edit")
+    text = _formatted(params, "text", MAX_TEXT, "MESSAGE_TOO_LONG")
+    markup = _reply_markup(params)
+    if message.get("text") == text and message.get("reply_markup") == markup:
+        raise bad_request(NOT_MODIFIED)
+    message["text"] = text
+    return _edited(emulator, chat, message, markup)
 
 
 @method("editMessageReplyMarkup")
@@ -402,18 +409,8 @@ async def edit_message_reply_markup(emulator: TelegramEmulator, params: Params) 
     chat, message = _stored_message(emulator, params, "edit")
     markup = _reply_markup(params)
     if message.get("reply_markup") == markup:
-        raise bad_request(
-            "message is not modified: specified new message content and reply "
-            "markup are exactly the same as a current content and reply markup "
-            "of the message"
-        )
-    if markup is None:
-        message.pop("reply_markup", None)
-    else:
-        message["reply_markup"] = markup
-    message["edit_date"] = int(time.time())
-    chat.record("edit", message, emulator.history)
-    return message
+        raise bad_request(NOT_MODIFIED)
+    return _edited(emulator, chat, message, markup)
 
 
 @method("deleteMessage")
