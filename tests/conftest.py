@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +20,17 @@ _skipped_postgres: list[str] = []
 
 def _admin_url() -> str | None:
     return os.environ.get(POSTGRES_ENV) or None
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """`rekam` commands set up logging on the stderr of their moment; under pytest that stream
+    is closed once the test ends, so put the root logger back for the next test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

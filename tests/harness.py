@@ -11,7 +11,7 @@ from bot.app import build_application
 from bot.config import Settings, load_settings
 from bot.context import RekamApp
 from bot.db.engine import Database
-from bot.emulator import Limits, TelegramEmulator, UserClient
+from bot.emulator import Limits, ReceivedMessage, TelegramEmulator, UserClient
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
 from bot.runtime import running
 
@@ -55,6 +55,17 @@ async def onboard(
     if role is not None:
         person.press(role)
         await person.replies()
+
+
+async def until_phone_question(teen: UserClient) -> list[ReceivedMessage]:
+    """Read the welcome (and the summons with its pin, if any) up to the phone question, the
+    last message of linking (it puts the share-number keyboard up), however slowly a busy
+    machine sends them; returns the messages read."""
+    read: list[ReceivedMessage] = []
+    while True:
+        read.append(await teen.next_message())
+        if teen.keyboard and read[-1].message_id == teen.messages[-1].message_id:
+            return read
 
 
 @asynccontextmanager

@@ -12,7 +12,7 @@ from bot.db.models import Account, Consent, Event, Role, Target, TargetReview, T
 from bot.domain import nik as nik_rules
 from bot.emulator import UserClient
 from tests import factories
-from tests.harness import BotHarness, make_settings, running_bot
+from tests.harness import BotHarness, make_settings, running_bot, until_phone_question
 
 NEUTRAL_INVITE = "Maaf, kode undangan atau tanggal lahir tidak cocok."
 REVIEW = "Terima kasih. Data Anda kami teruskan ke petugas untuk diperiksa"
@@ -48,7 +48,7 @@ async def test_invitation_links_after_the_birth_date_and_greets_by_name(bot: Bot
     teen.send("kemarin")  # unreadable: explained, not counted as a wrong try
     assert (await teen.next_message()).text.startswith("Tanggal itu tidak terbaca")
     teen.send(format_date(target.birth_date, "d MMMM y", locale="id"))
-    replies = await teen.replies()
+    replies = await until_phone_question(teen)
 
     assert replies[0].text.startswith("Halo, Rina Lestari!")
     summons = replies[1]

@@ -14,7 +14,7 @@ from bot.handlers.throttle import PressThrottle
 from bot.handlers.views import qr_png
 from bot.i18n import format_day, format_hours
 from tests import factories
-from tests.harness import BotHarness
+from tests.harness import BotHarness, until_phone_question
 
 STALE = "Tombol ini sudah tidak berlaku. Ketik /jadwal untuk jadwal terbaru."
 
@@ -32,7 +32,7 @@ async def linked_teen(
     teen.send(f"/start {target.invite_code}")
     await teen.next_message()
     teen.send(target.birth_date.strftime("%d-%m-%Y"))
-    await teen.replies()
+    await until_phone_question(teen)
     teen.send("Lewati")
     await teen.next_message()
     return teen
@@ -311,7 +311,7 @@ async def test_only_the_teens_own_phone_number_is_kept(bot: BotHarness) -> None:
     teen.send(f"/start {target.invite_code}")
     await teen.next_message()
     teen.send(target.birth_date.strftime("%d-%m-%Y"))
-    await teen.replies()
+    await until_phone_question(teen)
     teen.emulator.user_message(
         teen.id, contact={"phone_number": "+628111", "first_name": "X", "user_id": 12345}
     )

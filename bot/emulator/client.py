@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from bot.emulator.state import Chat, Json, StoredFile, TelegramEmulator
 
+FIRST_REPLY_GRACE = 1.5  # seconds
+
 
 @dataclass(frozen=True)
 class Button:
@@ -216,7 +218,9 @@ class UserClient:
             for seq, kind, payload in self._new(("message", "edit")):
                 self._cursor = seq
                 received.append((kind, _view(self.emulator, payload)))
-            pause_ends = min(deadline, time.monotonic() + quiet)
+            # Before the first reply, allow a busy machine more than `quiet` to start answering.
+            pause = quiet if received else max(quiet, FIRST_REPLY_GRACE)
+            pause_ends = min(deadline, time.monotonic() + pause)
             if not await self._wait_change(pause_ends):
                 return received
 
