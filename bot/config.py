@@ -50,6 +50,10 @@ _PYDANTIC_PROBLEMS = {
 }
 
 
+class MissingTokenError(ValueError):
+    """`rekam run` without BOT_TOKEN."""
+
+
 class Settings(BaseSettings):
     """Everything an office configures; frozen once read."""
 
@@ -58,6 +62,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///rekam.db"
     bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    # The bot's @username, for invitation links printed without asking Telegram.
+    bot_username: str | None = None
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"

@@ -14,12 +14,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+READ_ONLY = "rekam_read_only"
+
 
 def _begin_immediate(connection: Any) -> None:
     # A deferred SQLite transaction that reads and then writes fails outright ("database is
     # locked", no waiting) when another writer committed in between. Taking the write lock at
-    # BEGIN makes concurrent units of work queue behind each other instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # BEGIN makes concurrent units of work queue behind each other instead. A unit of work
+    # that only reads (Database.reading) needs no lock, and runs beside the others.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -65,6 +69,17 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads: on SQLite it takes no write lock, so several run
+        at once (reports); nothing it does is committed."""
+        async with self._sessions() as session:
+            try:
+                await session.connection(execution_options={READ_ONLY: True})
+                yield session
+            finally:
+                await session.rollback()
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from bot.db.engine import Database
 from bot.paths import migrations_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # Any constant works; it only has to be the same in every process of one office.
 _MIGRATION_LOCK_KEY = 7_351_202_400
@@ -15,6 +19,8 @@ _MIGRATION_LOCK_KEY = 7_351_202_400
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic configuration pointing at our migrations, with no alembic.ini needed."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
@@ -23,16 +29,35 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+def _newest() -> int:
+    return max(
+        (int(path.name[:4]) for path in (migrations_dir() / "versions").glob("[0-9]*.py")),
+        default=0,
+    )
+
+
 def next_revision_id() -> str:
     """Revisions are numbered in order: 0001, 0002, ..."""
-    numbers = [int(path.name[:4]) for path in (migrations_dir() / "versions").glob("[0-9]*.py")]
-    return f"{max(numbers, default=0) + 1:04d}"
+    return f"{_newest() + 1:04d}"
+
+
+async def _is_current(database: Database) -> bool:
+    """The schema is at the newest revision (read without loading Alembic: every `rekam`
+    command checks this, and a report should not wait for it)."""
+    try:
+        async with database.engine.connect() as connection:
+            found = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+    except DBAPIError:
+        return False  # no schema yet
+    return bool(found == f"{_newest():04d}")
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
     if connection.dialect.name == "postgresql":
         # Two bot processes starting together must not both run the same migration.
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
@@ -40,5 +65,7 @@ def _upgrade(connection: Connection, revision: str) -> None:
 
 async def upgrade(database: Database, revision: str = "head") -> None:
     """Bring the schema to `revision` (the newest by default)."""
+    if revision == "head" and await _is_current(database):
+        return
     async with database.engine.begin() as connection:
         await connection.run_sync(_upgrade, revision)

@@ -156,6 +156,10 @@ class Target(Base):
     """A resident on the office's target list (sasaran), or a teen who registered themselves."""
 
     __tablename__ = "targets"
+    # Covers the report's count of targets per area and school (bot/services/figures.py).
+    __table_args__ = (
+        Index("ix_targets_figures", "review", "region_id", "school_id", "recorded_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     nik: Mapped[str] = mapped_column(String(16), unique=True)
@@ -231,6 +235,8 @@ class ParentLink(Base):
     target_id: Mapped[int] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"), index=True)
     state: Mapped[LinkState] = mapped_column(enum_column(LinkState), default=LinkState.PENDING)
     method: Mapped[LinkMethod] = mapped_column(enum_column(LinkMethod))
+    # The parent's name as Telegram showed it when they linked, so the child knows who it is.
+    parent_name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -306,7 +312,10 @@ class Event(Base):
     """
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_target_at", "target_id", "at"),)
+    __table_args__ = (
+        Index("ix_events_target_at", "target_id", "at"),
+        Index("ix_events_account_at", "account_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

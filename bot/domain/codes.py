@@ -13,4 +13,11 @@ def new_code(rng: random.Random | None = None) -> str:
     """A fresh 8-character code (cryptographically random unless `rng` is given, for samples)."""
     if rng is not None:
         return "".join(rng.choices(ALPHABET, k=LENGTH))
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    # One 64-bit draw written in base 31: 2**64 is ~2e7 times 31**8, so every code is equally
+    # likely to within 1e-7, at a tenth of the cost of eight separate draws (a city has 280,000).
+    number = secrets.randbits(64)
+    letters = []
+    for _ in range(LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        letters.append(ALPHABET[digit])
+    return "".join(letters)
