@@ -10,13 +10,16 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.app import MissingTokenError, build_application
-from bot.config import SettingsError, load_settings
-from bot.context import RekamApp
+from bot import office_cli
+from bot.config import MissingTokenError, SettingsError, load_settings
 from bot.db.engine import Database
 from bot.i18n import LANGUAGES, N_, Catalogs, Gettext
 from bot.logs import redact, setup_logging
+
+if TYPE_CHECKING:
+    from bot.context import RekamApp
 
 Handler = Callable[[argparse.Namespace, Gettext], int]
 log = logging.getLogger(__name__)
@@ -52,6 +55,8 @@ async def _run_until_stopped(app: RekamApp, webhook: bool, receive: bool) -> Non
 
 
 def cmd_run(args: argparse.Namespace, _: Gettext) -> int:
+    from bot.app import build_application  # the Telegram library loads only for the bot
+
     settings = load_settings()
     if args.webhook and settings.webhook_url is None:
         raise SettingsError("WEBHOOK_URL", N_("wajib diisi untuk --webhook"))
@@ -171,6 +176,7 @@ def build_parser(_: Gettext) -> argparse.ArgumentParser:
     )
     catalogs.add_argument("action", choices=("update", "check"))
     catalogs.set_defaults(handler=cmd_catalogs)
+    office_cli.add_commands(commands, _)
     return parser
 
 

@@ -1,0 +1,294 @@
+"""Rows of the office's spreadsheets (target list, sessions) read and checked: header names in
+Indonesian or English, and one reason for every row that cannot go in."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from bot.domain import nik as nik_rules
+from bot.domain.dates import DateError, parse_birth_date
+
+MAX_NAME = 200
+
+# Header (lower case, spaces as underscores) -> field. SPEC section 4.
+TARGET_HEADERS = {
+    "nik": "nik",
+    "nama": "name",
+    "name": "name",
+    "tanggal_lahir": "birth_date",
+    "tgl_lahir": "birth_date",
+    "birth_date": "birth_date",
+    "date_of_birth": "birth_date",
+    "jenis_kelamin": "sex",
+    "sex": "sex",
+    "kelurahan": "kelurahan",
+    "desa": "kelurahan",
+    "village": "kelurahan",
+    "kecamatan": "kecamatan",
+    "district": "kecamatan",
+    "alamat": "address",
+    "address": "address",
+    "sekolah": "school",
+    "school": "school",
+    "kategori": "category",
+    "category": "category",
+    "status": "status",
+}
+SESSION_HEADERS = {
+    "tempat": "place",
+    "place": "place",
+    "alamat": "address",
+    "address": "address",
+    "lat": "lat",
+    "latitude": "lat",
+    "lon": "lon",
+    "lng": "lon",
+    "longitude": "lon",
+    "jenis": "kind",
+    "kind": "kind",
+    "tanggal": "date",
+    "date": "date",
+    "mulai": "start",
+    "start": "start",
+    "selesai": "end",
+    "end": "end",
+    "kapasitas": "capacity",
+    "capacity": "capacity",
+    "layanan": "services",
+    "services": "services",
+    "bawa": "bring",
+    "bring": "bring",
+    # Not in SPEC's list, but the planner needs to know whose place it is.
+    "kelurahan": "kelurahan",
+    "village": "kelurahan",
+    "kecamatan": "kecamatan",
+    "district": "kecamatan",
+    "sekolah": "school",
+    "school": "school",
+}
+TARGET_REQUIRED = ("nik", "name", "birth_date")
+SESSION_REQUIRED = ("place", "date", "start", "end", "capacity")
+
+# Status values that mean the resident has already recorded (on the list the office keeps).
+_RECORDED = frozenset({"sudah rekam", "sudah", "rekam", "terekam", "recorded", "done", "selesai"})
+_SEX = {"l": "L", "lk": "L", "laki-laki": "L", "m": "L", "male": "L", "p": "P", "pr": "P"}
+_SEX |= {"perempuan": "P", "f": "P", "female": "P", "w": "P", "wanita": "P"}
+_KINDS = {
+    "kantor": "office",
+    "dinas": "office",
+    "office": "office",
+    "kecamatan": "kecamatan",
+    "mpp": "mpp",
+    "sekolah": "school",
+    "school": "school",
+    "pesantren": "pesantren",
+    "lapas": "prison",
+    "rutan": "prison",
+    "prison": "prison",
+    "cfd": "car_free_day",
+    "car_free_day": "car_free_day",
+    "car-free-day": "car_free_day",
+    "rumah": "home",
+    "home": "home",
+    "lain": "other",
+    "lainnya": "other",
+    "other": "other",
+}
+_TIME = re.compile(r"^(\d{1,2})[.:](\d{2})(?:[.:]\d{2})?$")
+
+
+class Problem(enum.StrEnum):
+    """Why a row was rejected; the command line says it in the office's language."""
+
+    BAD_NIK = "bad_nik"
+    OUTSIDE_REGION = "outside_region"
+    BAD_DATE = "bad_date"
+    DATE_MISMATCH = "date_mismatch"
+    DUPLICATE = "duplicate"
+    MISSING_NAME = "missing_name"
+    NAME_TOO_LONG = "name_too_long"
+    MISSING_VALUE = "missing_value"
+    BAD_TIME = "bad_time"
+    BAD_NUMBER = "bad_number"
+    BAD_KIND = "bad_kind"
+    CAPACITY_BELOW_BOOKED = "capacity_below_booked"
+
+
+class RowError(ValueError):
+    def __init__(self, problem: Problem, column: str = "") -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.column = column
+
+
+class HeaderError(ValueError):
+    """The file's first row lacks a required column."""
+
+    def __init__(self, missing: tuple[str, ...]) -> None:
+        super().__init__(", ".join(missing))
+        self.missing = missing
+
+
+def header_fields(
+    headers: list[Any], known: dict[str, str], required: tuple[str, ...]
+) -> list[str]:
+    """The field each column holds ('' for a column we do not use)."""
+    fields = [
+        known.get(re.sub(r"[\s-]+", "_", str(h or "").strip().casefold()), "") for h in headers
+    ]
+    missing = tuple(f for f in required if f not in fields)
+    if missing:
+        raise HeaderError(missing)
+    return fields
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    nik: str
+    name: str
+    birth_date: date
+    sex: str | None
+    kelurahan: str | None
+    kecamatan: str | None
+    address: str | None
+    school: str | None
+    category: str | None
+    recorded: bool
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    place: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    kind: str
+    starts: datetime  # naive, the office's local time
+    ends: datetime
+    capacity: int
+    services: tuple[str, ...]
+    bring: str
+    kelurahan: str | None
+    kecamatan: str | None
+    school: str | None
+
+
+def _text(value: Any) -> str | None:
+    """The cell as one line of text with single spaces, or None when blank."""
+    if value is None:
+        return None
+    text = value.strip() if type(value) is str else str(value).strip()
+    if "  " in text or "\t" in text or "\n" in text or "\r" in text:
+        text = " ".join(text.split())
+    return text or None
+
+
+def _day(value: Any, latest: date) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if text is None:
+        raise RowError(Problem.BAD_DATE)
+    try:
+        return parse_birth_date(text, today=latest)
+    except DateError:
+        raise RowError(Problem.BAD_DATE) from None
+
+
+def target_row(values: dict[str, Any], *, today: date, regions: tuple[str, ...]) -> TargetRow:
+    """A target-list row checked: a real NIK in the office's area whose date is the birth date
+    given, a name, and a real birth date that is not in the future."""
+    raw_nik = _text(values.get("nik")) or ""
+    if raw_nik.endswith(".0"):  # a spreadsheet that stored the NIK as a number
+        raw_nik = raw_nik[:-2]
+    try:
+        parsed = nik_rules.parse(raw_nik, today=today, regions=regions)
+    except nik_rules.NikError as error:
+        problem = Problem.OUTSIDE_REGION if error.problem == "outside_region" else Problem.BAD_NIK
+        raise RowError(problem, "nik") from None
+    born = _day(values.get("birth_date"), today)
+    if born > today:  # a spreadsheet date cell is not checked by the text parser
+        raise RowError(Problem.BAD_DATE, "birth_date")
+    if parsed.birth_date != born:
+        raise RowError(Problem.DATE_MISMATCH, "birth_date")
+    name = _text(values.get("name"))
+    if name is None:
+        raise RowError(Problem.MISSING_NAME, "name")
+    if len(name) > MAX_NAME:
+        raise RowError(Problem.NAME_TOO_LONG, "name")
+    sex = _SEX.get((_text(values.get("sex")) or "").casefold())
+    status = (_text(values.get("status")) or "").casefold()
+    return TargetRow(
+        nik=str(parsed),
+        name=name,
+        birth_date=born,
+        sex=sex,
+        kelurahan=_text(values.get("kelurahan")),
+        kecamatan=_text(values.get("kecamatan")),
+        address=_text(values.get("address")),
+        school=_text(values.get("school")),
+        category=(_text(values.get("category")) or "")[:50] or None,
+        recorded=status in _RECORDED,
+    )
+
+
+def _clock(value: Any, column: str) -> time:
+    if isinstance(value, datetime):
+        return value.time()
+    if isinstance(value, time):
+        return value
+    match = _TIME.match(_text(value) or "")
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise RowError(Problem.BAD_TIME, column)
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _number(value: Any, column: str, kind: type[int] | type[float]) -> Any:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        number = float(text.replace(",", ".")) if kind is float else int(float(text))
+    except ValueError:
+        raise RowError(Problem.BAD_NUMBER, column) from None
+    return number
+
+
+def session_row(values: dict[str, Any], *, today: date) -> SessionRow:
+    """A sessions row checked: a place, a real date, hours that end after they start, a
+    positive capacity, and coordinates (if any) that are numbers."""
+    place = _text(values.get("place"))
+    if place is None:
+        raise RowError(Problem.MISSING_VALUE, "place")
+    day = _day(values.get("date"), today + timedelta(days=5 * 366))
+    starts, ends = _clock(values.get("start"), "start"), _clock(values.get("end"), "end")
+    if ends <= starts:
+        raise RowError(Problem.BAD_TIME, "end")
+    capacity = _number(values.get("capacity"), "capacity", int)
+    if capacity is None or capacity <= 0:
+        raise RowError(Problem.BAD_NUMBER, "capacity")
+    kind_text = (_text(values.get("kind")) or "kantor").casefold()
+    if kind_text not in _KINDS:
+        raise RowError(Problem.BAD_KIND, "kind")
+    services = re.split(r"[,;/]", _text(values.get("services")) or "rekam")
+    return SessionRow(
+        place=place[:200],
+        address=_text(values.get("address")) or "",
+        latitude=_number(values.get("lat"), "lat", float),
+        longitude=_number(values.get("lon"), "lon", float),
+        kind=_KINDS[kind_text],
+        starts=datetime.combine(day, starts),
+        ends=datetime.combine(day, ends),
+        capacity=capacity,
+        services=tuple(s.strip().casefold() for s in services if s.strip()),
+        bring=_text(values.get("bring")) or "",
+        kelurahan=_text(values.get("kelurahan")),
+        kecamatan=_text(values.get("kecamatan")),
+        school=_text(values.get("school")),
+    )

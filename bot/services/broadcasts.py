@@ -1,0 +1,120 @@
+"""Staff messages to a group of residents: the people of one session, one kelurahan, one
+school, or everyone still pending (not yet recorded, whatever their answer). Each copy is an
+outbox row, paced by the dispatcher like every other message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Account,
+    Actor,
+    Audience,
+    Broadcast,
+    Channel,
+    LinkState,
+    ParentLink,
+    Region,
+    School,
+    Summons,
+    Target,
+    TargetReview,
+)
+from bot.services import events, outbox
+from bot.services.outbox import Message, Recipient
+from bot.services.summonses import EXPECTED
+
+MAX_TEXT = 3500  # leaves room for the header within Telegram's 4096 characters
+
+
+def _targets(audience: Audience, value: str | None) -> Select[int]:
+    """Ids of the pending targets in the audience."""
+    query = select(Target.id).where(
+        Target.recorded_at.is_(None), Target.review == TargetReview.ACCEPTED
+    )
+    if audience == Audience.SESSION:
+        session_id = int(value) if value and value.isdigit() else -1
+        query = query.join(Summons, Summons.target_id == Target.id).where(
+            Summons.session_id == session_id, Summons.state.in_(EXPECTED)
+        )
+    elif audience == Audience.KELURAHAN:
+        query = query.join(Region, Region.id == Target.region_id).where(
+            func.lower(Region.kelurahan) == (value or "").strip().lower()
+        )
+    elif audience == Audience.SCHOOL:
+        query = query.join(School, School.id == Target.school_id).where(
+            func.lower(School.name) == (value or "").strip().lower()
+        )
+    return query
+
+
+async def recipients(
+    session: AsyncSession, audience: Audience, value: str | None
+) -> list[Recipient]:
+    """Everyone reachable who would receive it: the teens and their linked parents."""
+    targets = _targets(audience, value).subquery()
+    teens = await session.execute(
+        select(Account.telegram_id, Account.language, Account.id).where(
+            Account.target_id.in_(select(targets.c.id)), Account.unreachable_at.is_(None)
+        )
+    )
+    parents = await session.execute(
+        select(Account.telegram_id, Account.language, Account.id)
+        .join(ParentLink, ParentLink.parent_account_id == Account.id)
+        .where(
+            ParentLink.target_id.in_(select(targets.c.id)),
+            ParentLink.state == LinkState.ACTIVE,
+            Account.unreachable_at.is_(None),
+        )
+        .distinct()
+    )
+    found = {tid: Recipient(tid, lang, aid) for tid, lang, aid in teens}
+    for tid, lang, aid in parents:
+        found.setdefault(tid, Recipient(tid, lang, aid, parent=True))
+    return list(found.values())
+
+
+async def send(
+    session: AsyncSession,
+    *,
+    audience: Audience,
+    value: str | None,
+    text: str,
+    by: int,
+    channel: Channel,
+    now: datetime,
+) -> Broadcast:
+    """Record the broadcast and queue a copy for each recipient."""
+    who = await recipients(session, audience, value)
+    broadcast = Broadcast(
+        created_by=by,
+        audience=audience,
+        audience_value=value,
+        text=text[:MAX_TEXT],
+        recipients=len(who),
+    )
+    session.add(broadcast)
+    await session.flush()
+    message = Message(
+        "broadcast",
+        "broadcast",
+        now,
+        {"broadcast_id": broadcast.id},
+        dedupe=f"broadcast:{broadcast.id}",
+    )
+    await outbox.enqueue(session, who, [message])
+    events.record(
+        session,
+        "broadcast",
+        actor=Actor.STAFF,
+        channel=channel,
+        broadcast_id=broadcast.id,
+        audience=audience.value,
+        value=value,
+        recipients=len(who),
+        by=by,
+    )
+    return broadcast

@@ -1,0 +1,132 @@
+"""The office's figures: target, recorded, remaining and the answers, per kelurahan, kecamatan
+or school.
+
+Two grouped queries, combined here: the targets counted per (kelurahan, school) from a covering
+index, and the summonses counted per (kelurahan, school, state) walking the summonses and
+looking each target up by its key. Joining every target to its summons instead cost a million
+index searches for a million targets (3 s); this is about a third of that (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import TextClause, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Region, School, SummonsState, TargetReview
+
+
+class By(enum.StrEnum):
+    KELURAHAN = "kelurahan"
+    KECAMATAN = "kecamatan"
+    SCHOOL = "school"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One line of the report (or the total, with an empty `area`)."""
+
+    area: str
+    parent_area: str
+    target: int
+    summoned: int
+    confirmed: int
+    declined: int
+    attended: int
+    no_show: int
+    recorded: int
+
+    @property
+    def remaining(self) -> int:
+        return self.target - self.recorded
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.recorded / self.target if self.target else 0.0
+
+
+Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+_NUMBERS = ("target", "summoned", "confirmed", "declined", "attended", "no_show", "recorded")
+_STATE_COLUMN = {
+    SummonsState.CONFIRMED: "confirmed",
+    SummonsState.DECLINED: "declined",
+    SummonsState.ATTENDED: "attended",
+    SummonsState.NO_SHOW: "no_show",
+}
+# Plain SQL both backends read the same way. The CROSS JOIN makes SQLite walk the summonses and
+# look up each target, not the other way round; PostgreSQL plans it as the join it is.
+_TARGETS = text(
+    "SELECT region_id, school_id, count(*), "
+    "sum(CASE WHEN recorded_at IS NOT NULL THEN 1 ELSE 0 END) "
+    "FROM targets WHERE review = :accepted GROUP BY region_id, school_id"
+)
+_SUMMONSES = text(
+    "SELECT t.region_id, t.school_id, s.state, count(*) "
+    "FROM summonses s CROSS JOIN targets t "
+    "WHERE t.id = s.target_id AND t.review = :accepted "
+    "GROUP BY t.region_id, t.school_id, s.state"
+)
+
+
+def total(lines: list[Figures]) -> Figures:
+    """The office's totals: 'target 4,924, recorded 4,656, remaining 268'."""
+    sums = [sum(getattr(line, name) for line in lines) for name in _NUMBERS]
+    return Figures("", "", *sums)
+
+
+async def _rows(sessions: Sessions, query: TextClause) -> list[tuple[Any, ...]]:
+    async with sessions() as session:
+        rows = await session.execute(query, {"accepted": TargetReview.ACCEPTED.value})
+        return [tuple(row) for row in rows]
+
+
+async def report(sessions: Sessions, by: By) -> list[Figures]:
+    """Figures per area, biggest remaining first; targets without an area under ''.
+    The two counts run at once, each in its own unit of work (on two cores, SQLite's two
+    connections work in parallel)."""
+    targets, summoned = await asyncio.gather(_rows(sessions, _TARGETS), _rows(sessions, _SUMMONSES))
+    async with sessions() as session:
+        found = await session.execute(select(Region.id, Region.kecamatan, Region.kelurahan))
+        regions = {i: (kecamatan, kelurahan) for i, kecamatan, kelurahan in found}
+        schools = {i: name for i, name in await session.execute(select(School.id, School.name))}
+
+    def key(region_id: int | None, school_id: int | None) -> tuple[str, str]:
+        kecamatan, kelurahan = regions.get(region_id, ("", "")) if region_id else ("", "")
+        if by == By.SCHOOL:
+            return (schools.get(school_id, "") if school_id is not None else ""), kecamatan
+        if by == By.KECAMATAN:
+            return kecamatan, ""
+        return kelurahan, kecamatan
+
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_NUMBERS, 0))
+    parents: dict[str, set[str]] = defaultdict(set)
+    for region_id, school_id, number, recorded in targets:
+        area, parent = key(region_id, school_id)
+        line = counts[(area, "" if by == By.SCHOOL else parent)]
+        line["target"] += int(number)
+        line["recorded"] += int(recorded or 0)
+        if parent:
+            parents[area].add(parent)
+    for region_id, school_id, state, number in summoned:
+        area, parent = key(region_id, school_id)
+        line = counts[(area, "" if by == By.SCHOOL else parent)]
+        line["summoned"] += int(number)
+        column = _STATE_COLUMN.get(SummonsState(state))
+        if column:
+            line[column] += int(number)
+    lines = [
+        Figures(
+            area,
+            min(parents[area], default="") if by == By.SCHOOL else parent,
+            *(numbers[name] for name in _NUMBERS),
+        )
+        for (area, parent), numbers in counts.items()
+    ]
+    return sorted(lines, key=lambda f: (-f.remaining, f.parent_area, f.area))

@@ -1,0 +1,336 @@
+"""Importing the office's spreadsheets: the target list (keyed by NIK) and the sessions.
+
+The target list is read a chunk at a time, each chunk its own transaction, so a city-sized
+file needs little memory and the bot keeps answering while it runs. Importing again is safe:
+rows are matched by NIK, changed details are updated, and what the office recorded (answers,
+attendance) lives in other tables that an import never touches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.engine import Database
+from bot.db.models import (
+    Actor,
+    Channel,
+    Place,
+    PlaceKind,
+    PreferredDays,
+    Region,
+    School,
+    ServiceSession,
+    Target,
+    TargetReview,
+    TargetSource,
+)
+from bot.db.queries import bulk_insert, insert_or_ignore
+from bot.domain import table_rows
+from bot.domain.codes import new_code
+from bot.domain.table_rows import Problem, RowError, TargetRow
+from bot.services import events
+
+CHUNK = 5000
+# Every column of a new target, in the order the bulk insert gives them (no ORM defaults there).
+_INSERTED = (
+    "nik",
+    "name",
+    "birth_date",
+    "sex",
+    "region_id",
+    "address",
+    "school_id",
+    "category",
+    "recorded_at",
+    "preferred_days",
+    "invite_code",
+    "source",
+    "review",
+    "invite_failures",
+    "created_at",
+    "updated_at",
+)
+# Fields an import may change on a target already on the list.
+_UPDATABLE = ("name", "birth_date", "sex", "region_id", "address", "school_id", "category")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    row: int
+    problem: Problem
+    column: str = ""
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    marked_recorded: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+class _Directory:
+    """Regions and schools by name, created the first time a file names them."""
+
+    def __init__(self) -> None:
+        self.regions: dict[tuple[str, str], int] = {}
+        self.schools: dict[str, int] = {}
+
+    async def region(
+        self, session: AsyncSession, kecamatan: str | None, kelurahan: str | None
+    ) -> int | None:
+        if not kecamatan and not kelurahan:
+            return None
+        key = (kecamatan or "", kelurahan or "")
+        if key not in self.regions:
+            row = {"kecamatan": key[0], "kelurahan": key[1]}
+            await session.execute(
+                insert_or_ignore(session, Region, [row], "kecamatan", "kelurahan")
+            )
+            found = await session.execute(
+                select(Region.id).where(Region.kecamatan == key[0], Region.kelurahan == key[1])
+            )
+            self.regions[key] = found.scalar_one()
+        return self.regions[key]
+
+    async def school(
+        self, session: AsyncSession, name: str | None, region_id: int | None
+    ) -> int | None:
+        if not name:
+            return None
+        if name not in self.schools:
+            row = {"name": name[:200], "region_id": region_id}
+            await session.execute(insert_or_ignore(session, School, [row], "name"))
+            found = await session.execute(select(School.id).where(School.name == name[:200]))
+            self.schools[name] = found.scalar_one()
+        return self.schools[name]
+
+
+async def _insert_new(session: AsyncSession, new: list[dict[str, Any]], now: datetime) -> None:
+    """Insert new targets with fresh invitation codes. Random 8-character codes do collide
+    among a million; a collision fails the insert (unique index), and the chunk is tried again
+    with new codes inside a savepoint, which is cheaper than looking every code up first."""
+    for attempt in range(5):
+        rows = [
+            (
+                *(values[name] for name in _INSERTED[:10]),
+                new_code(),
+                TargetSource.IMPORTED,
+                TargetReview.ACCEPTED,
+                0,
+                now,
+                now,
+            )
+            for values in new
+        ]
+        try:
+            async with session.begin_nested():
+                await bulk_insert(session, Target, _INSERTED, rows)
+            return
+        except IntegrityError:
+            if attempt == 4:
+                raise
+
+
+async def _store_targets(
+    session: AsyncSession,
+    rows: list[TargetRow],
+    directory: _Directory,
+    now: datetime,
+    result: ImportResult,
+) -> None:
+    found = await session.execute(
+        select(
+            Target.id, Target.nik, Target.recorded_at, *(getattr(Target, f) for f in _UPDATABLE)
+        ).where(Target.nik.in_([row.nik for row in rows]))
+    )
+    existing = {r.nik: r for r in found}
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    recorded: list[int] = []
+    for row in rows:
+        region_id = await directory.region(session, row.kecamatan, row.kelurahan)
+        values: dict[str, Any] = {
+            "name": row.name,
+            "birth_date": row.birth_date,
+            "sex": row.sex,
+            "region_id": region_id,
+            "address": row.address,
+            "school_id": await directory.school(session, row.school, region_id),
+            "category": row.category,
+        }
+        old = existing.get(row.nik)
+        if old is None:
+            smk = "smk" in (row.category or "").casefold()
+            values |= {
+                "nik": row.nik,
+                "recorded_at": now if row.recorded else None,
+                # Vocational students are on internships on weekdays (SPEC section 1).
+                "preferred_days": PreferredDays.WEEKEND if smk else PreferredDays.ANY,
+            }
+            new.append(values)
+            continue
+        if any(getattr(old, f) != values[f] for f in _UPDATABLE):
+            changed.append({"id": old.id, **values, "updated_at": now})
+        else:
+            result.unchanged += 1
+        # A recording is never undone by a list that has not caught up with it.
+        if row.recorded and old.recorded_at is None:
+            recorded.append(old.id)
+    if new:
+        await _insert_new(session, new, now)
+    if changed:
+        await session.execute(update(Target), changed)
+    if recorded:
+        await session.execute(update(Target).where(Target.id.in_(recorded)).values(recorded_at=now))
+    result.added += len(new)
+    result.updated += len(changed)
+    result.marked_recorded += len(recorded) + sum(1 for v in new if v["recorded_at"] is not None)
+
+
+async def import_targets(
+    db: Database,
+    header: list[Any],
+    rows: Iterable[tuple[int, list[Any]]],
+    *,
+    today: date,
+    now: datetime,
+    regions: tuple[str, ...],
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Add or update every good row of a target list; say why each other row was left out."""
+    fields = table_rows.header_fields(header, table_rows.TARGET_HEADERS, table_rows.TARGET_REQUIRED)
+    result = ImportResult()
+    directory = _Directory()
+    seen: set[str] = set()
+    chunk: list[TargetRow] = []
+    writing: asyncio.Task[None] | None = None
+
+    async def store(rows: list[TargetRow]) -> None:
+        async with db.session() as session:
+            await _store_targets(session, rows, directory, now, result)
+        if progress is not None:
+            progress(len(rows))
+
+    async def flush() -> None:
+        # The database writes one chunk (in its own thread) while the next is being checked;
+        # chunks are still written one after another, in file order.
+        nonlocal writing, chunk
+        if writing is not None:
+            await writing
+        writing = asyncio.create_task(store(chunk))
+        chunk = []
+
+    for count, (number, cells) in enumerate(rows):
+        if count % 500 == 0:
+            await asyncio.sleep(0)  # let the chunk being written reach the database
+        values = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
+        try:
+            row = table_rows.target_row(values, today=today, regions=regions)
+        except RowError as error:
+            result.rejected.append(Rejected(number, error.problem, error.column))
+            continue
+        if row.nik in seen:
+            result.rejected.append(Rejected(number, Problem.DUPLICATE, "nik"))
+            continue
+        seen.add(row.nik)
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            await flush()
+    if chunk:
+        await flush()
+    if writing is not None:
+        await writing
+    async with db.session() as session:
+        events.record(
+            session,
+            "targets_imported",
+            actor=Actor.STAFF,
+            channel=Channel.CLI,
+            added=result.added,
+            updated=result.updated,
+            rejected=len(result.rejected),
+        )
+    return result
+
+
+async def _place(session: AsyncSession, row: table_rows.SessionRow, directory: _Directory) -> Place:
+    region_id = await directory.region(session, row.kecamatan, row.kelurahan)
+    school_name = row.school or (row.place if row.kind == PlaceKind.SCHOOL else None)
+    school_id = await directory.school(session, school_name, region_id)
+    found = await session.execute(select(Place).where(Place.name == row.place).limit(1))
+    place = found.scalar_one_or_none()
+    if place is None:
+        place = Place(name=row.place)
+        session.add(place)
+    place.kind = PlaceKind(row.kind)
+    place.address = row.address or place.address or ""
+    place.latitude = row.latitude if row.latitude is not None else place.latitude
+    place.longitude = row.longitude if row.longitude is not None else place.longitude
+    place.region_id = region_id if region_id is not None else place.region_id
+    place.school_id = school_id if school_id is not None else place.school_id
+    await session.flush()
+    return place
+
+
+async def _store_session(
+    session: AsyncSession, row: table_rows.SessionRow, zone: ZoneInfo, directory: _Directory
+) -> bool:
+    """Add the session, or update the one at the same place and hour; True when added."""
+    place = await _place(session, row, directory)
+    starts_at = row.starts.replace(tzinfo=zone)
+    found = await session.execute(
+        select(ServiceSession)
+        .where(ServiceSession.place_id == place.id, ServiceSession.starts_at == starts_at)
+        .with_for_update()
+    )
+    existing = found.scalar_one_or_none()
+    if existing is not None and row.capacity < existing.booked:
+        raise RowError(Problem.CAPACITY_BELOW_BOOKED, "capacity")
+    target = existing or ServiceSession(place_id=place.id, starts_at=starts_at, booked=0)
+    target.ends_at = row.ends.replace(tzinfo=zone)
+    target.capacity = row.capacity
+    target.services = list(row.services)
+    target.bring = row.bring
+    if existing is None:
+        session.add(target)
+    return existing is None
+
+
+async def import_sessions(
+    db: Database,
+    header: list[Any],
+    rows: Iterable[tuple[int, list[Any]]],
+    *,
+    today: date,
+    zone: ZoneInfo,
+) -> ImportResult:
+    """Add or update the sessions of a file (matched by place and start)."""
+    fields = table_rows.header_fields(
+        header, table_rows.SESSION_HEADERS, table_rows.SESSION_REQUIRED
+    )
+    result = ImportResult()
+    directory = _Directory()
+    for number, cells in rows:
+        values = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
+        try:
+            row = table_rows.session_row(values, today=today)
+            async with db.session() as session:
+                added = await _store_session(session, row, zone, directory)
+        except RowError as error:
+            result.rejected.append(Rejected(number, error.problem, error.column))
+            directory = _Directory()  # what it learnt in the rolled-back transaction is gone
+            continue
+        result.added += added
+        result.updated += not added
+    return result

@@ -1,0 +1,122 @@
+"""Staff changing a session: moved to another day or hours, or cancelled. Everyone summoned to
+it is told in their own language; reminders follow the new time; after a cancellation each is
+offered the sessions still ahead (or waits for a freed place when there is none)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Actor, Channel, ServiceSession, SessionState, Summons
+from bot.services import events, notices, outbox, summonses, waiting
+from bot.services.outbox import Message
+from bot.services.summonses import EXPECTED
+
+
+class Change(enum.StrEnum):
+    DONE = "done"
+    GONE = "gone"  # no such session, or already cancelled
+    BAD_TIME = "bad_time"  # in the past, not before election day, or ending before it starts
+
+
+async def _affected(session: AsyncSession, session_id: int) -> list[Summons]:
+    rows = await session.execute(
+        select(Summons)
+        .where(Summons.session_id == session_id, Summons.state.in_(EXPECTED))
+        .order_by(Summons.id)
+        .with_for_update()
+    )
+    return list(rows.scalars())
+
+
+async def affected_count(session: AsyncSession, session_id: int) -> int:
+    """How many teens a change to this session would reach (parents come on top)."""
+    return len(await _affected(session, session_id))
+
+
+async def move(
+    session: AsyncSession,
+    session_id: int,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    deadline: datetime,
+    policy: notices.Policy,
+    by: int,
+) -> tuple[Change, int]:
+    """Give the session new hours; every teen expected there hears of it, with new reminders."""
+    target = await session.get(ServiceSession, session_id, with_for_update=True)
+    if target is None or target.state != SessionState.OPEN:
+        return Change.GONE, 0
+    if not now < starts_at < ends_at or starts_at >= deadline:
+        return Change.BAD_TIME, 0
+    old = target.starts_at
+    target.starts_at, target.ends_at = starts_at, ends_at
+    affected = await _affected(session, session_id)
+    for summons in affected:
+        summons.revision += 1  # the buttons of the old time no longer apply
+        await outbox.cancel(session, summons_id=summons.id, kinds=notices.SUMMONS_KINDS)
+        await notices.summoned(
+            session,
+            summons_id=summons.id,
+            target_id=summons.target_id,
+            session_id=session_id,
+            starts_at=starts_at,
+            policy=policy,
+            now=now,
+            changed=True,
+        )
+    events.record(
+        session,
+        "session_moved",
+        actor=Actor.STAFF,
+        channel=Channel.TELEGRAM,
+        session_id=session_id,
+        old=old.isoformat(),
+        new=starts_at.isoformat(),
+        affected=len(affected),
+        by=by,
+    )
+    return Change.DONE, len(affected)
+
+
+async def cancel(
+    session: AsyncSession, session_id: int, *, now: datetime, deadline: datetime, by: int
+) -> tuple[Change, int]:
+    """Cancel the session: its teens are told and offered the sessions still ahead."""
+    target = await session.get(ServiceSession, session_id, with_for_update=True)
+    if target is None or target.state != SessionState.OPEN:
+        return Change.GONE, 0
+    target.state = SessionState.CANCELLED
+    affected = await _affected(session, session_id)
+    ahead = await summonses.move_options(session, exclude=session_id, now=now, deadline=deadline)
+    for summons in affected:
+        summons.revision += 1
+        await outbox.cancel(session, summons_id=summons.id, kinds=notices.SUMMONS_KINDS)
+        if not ahead:
+            await waiting.join(session, summons.target_id, now=now)
+        notice = Message(
+            "summons",
+            "session_cancelled",
+            now,
+            {"summons_id": summons.id, "session_id": session_id},
+            summons.id,
+            f"cancelled:{summons.id}:{session_id}",
+        )
+        await outbox.enqueue(
+            session, await outbox.recipients_of(session, summons.target_id), [notice]
+        )
+    events.record(
+        session,
+        "session_cancelled",
+        actor=Actor.STAFF,
+        channel=Channel.TELEGRAM,
+        session_id=session_id,
+        affected=len(affected),
+        by=by,
+    )
+    return Change.DONE, len(affected)

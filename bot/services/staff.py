@@ -1,0 +1,176 @@
+"""The office's staff: who they are (read from the database at the moment of every action),
+today's sessions with their counts, and attendance."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Actor,
+    Channel,
+    Place,
+    ServiceSession,
+    SessionState,
+    Staff,
+    Summons,
+    SummonsState,
+    Target,
+    WaitingTeen,
+)
+from bot.db.queries import count_where
+from bot.services import events, notices
+from bot.services.summonses import HOLDS_SEAT
+
+
+async def role_of(session: AsyncSession, telegram_id: int) -> Staff | None:
+    """The staff row of this Telegram account, or None for everyone else."""
+    result = await session.execute(select(Staff).where(Staff.telegram_id == telegram_id))
+    return result.scalar_one_or_none()
+
+
+def refused(session: AsyncSession, telegram_id: int, what: str) -> None:
+    """A non-staff account tried a staff action: the office should know."""
+    events.record(
+        session,
+        "staff_action_refused",
+        actor=Actor.SYSTEM,
+        channel=Channel.TELEGRAM,
+        telegram_id=telegram_id,
+        action=what[:50],
+    )
+
+
+async def add(
+    session: AsyncSession, telegram_id: int, *, admin: bool, by: int | None, channel: Channel
+) -> bool:
+    """Make someone staff (or change their admin flag); True when they were not staff before."""
+    existing = await role_of(session, telegram_id)
+    if existing is None:
+        session.add(Staff(telegram_id=telegram_id, is_admin=admin, added_by=by))
+    else:
+        existing.is_admin = admin
+    events.record(
+        session,
+        "staff_added",
+        actor=Actor.STAFF,
+        channel=channel,
+        telegram_id=telegram_id,
+        admin=admin,
+        by=by,
+    )
+    return existing is None
+
+
+async def remove(
+    session: AsyncSession, telegram_id: int, *, by: int | None, channel: Channel
+) -> bool:
+    """Take someone off the staff; False when they were not staff."""
+    result = await session.execute(delete(Staff).where(Staff.telegram_id == telegram_id))
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    events.record(
+        session, "staff_removed", actor=Actor.STAFF, channel=channel, telegram_id=telegram_id, by=by
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class SessionCounts:
+    id: int
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    state: SessionState
+    summoned: int
+    confirmed: int
+    attended: int
+
+
+async def sessions_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[SessionCounts]:
+    """Sessions starting in [start, end) with how many were summoned, confirmed and came."""
+    holding = Summons.state.in_(HOLDS_SEAT)
+    rows = await session.execute(
+        select(
+            ServiceSession.id,
+            Place.name,
+            ServiceSession.starts_at,
+            ServiceSession.ends_at,
+            ServiceSession.capacity,
+            ServiceSession.state,
+            count_where(holding),
+            count_where(Summons.state == SummonsState.CONFIRMED),
+            count_where(Summons.state == SummonsState.ATTENDED),
+        )
+        .join(Place, Place.id == ServiceSession.place_id)
+        .outerjoin(Summons, Summons.session_id == ServiceSession.id)
+        .where(ServiceSession.starts_at >= start, ServiceSession.starts_at < end)
+        .group_by(ServiceSession.id, Place.name)
+        .order_by(ServiceSession.starts_at, ServiceSession.id)
+    )
+    return [SessionCounts(*row) for row in rows]
+
+
+class Attendance(enum.StrEnum):
+    RECORDED = "recorded"
+    ALREADY = "already"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Marked:
+    outcome: Attendance
+    name: str = ""
+    nik: str = ""
+    recorded_at: datetime | None = None
+
+
+async def mark_attended(
+    session: AsyncSession, code: str, *, staff_id: int, now: datetime
+) -> Marked:
+    """The teen with this personal code came and was recorded: their summons (at whichever
+    session) is attended, every reminder stops, and they leave the waiting list."""
+    cleaned = "".join(code.split()).upper()
+    found = await session.execute(
+        select(Target).where(Target.invite_code == cleaned).with_for_update()
+    )
+    target = found.scalar_one_or_none()
+    if target is None:
+        return Marked(Attendance.UNKNOWN)
+    if target.recorded_at is not None:
+        return Marked(Attendance.ALREADY, target.name, target.nik, target.recorded_at)
+    target.recorded_at = now
+    summons = (
+        await session.execute(
+            select(Summons).where(Summons.target_id == target.id).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if summons is not None:
+        summons.state = SummonsState.ATTENDED
+        summons.revision += 1
+        summons.answered_at = now
+        await notices.stopped(session, summons.id)
+    await session.execute(delete(WaitingTeen).where(WaitingTeen.target_id == target.id))
+    events.record(
+        session,
+        "attended",
+        actor=Actor.STAFF,
+        channel=Channel.TELEGRAM,
+        target_id=target.id,
+        staff_telegram_id=staff_id,
+        session_id=summons.session_id if summons else None,
+    )
+    return Marked(Attendance.RECORDED, target.name, target.nik)
+
+
+async def everyone(session: AsyncSession) -> list[Staff]:
+    """All staff, admins first."""
+    rows = await session.execute(select(Staff).order_by(Staff.is_admin.desc(), Staff.telegram_id))
+    return list(rows.scalars())

@@ -1,0 +1,339 @@
+"""Importing the target list and the sessions: good, bad and mixed files, CSV and XLSX, both
+header languages, and re-imports that never lose what the office recorded."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
+from bot.db.models import (
+    PreferredDays,
+    Region,
+    School,
+    ServiceSession,
+    Summons,
+    SummonsState,
+    Target,
+)
+from bot.domain import nik as nik_rules
+from bot.domain.table_rows import HeaderError, Problem
+from bot.services import imports, sheets
+
+TODAY = date(2026, 11, 22)
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+ID_HEADER = [
+    "NIK",
+    "Nama",
+    "Tanggal Lahir",
+    "Jenis Kelamin",
+    "Kelurahan",
+    "Kecamatan",
+    "Alamat",
+    "Sekolah",
+    "Kategori",
+    "Status",
+]
+EN_HEADER = [
+    "nik",
+    "name",
+    "birth_date",
+    "sex",
+    "village",
+    "district",
+    "address",
+    "school",
+    "category",
+    "status",
+]
+
+
+def person(
+    serial: int, *, born: date = date(2009, 3, 12), female: bool = True, name: str = ""
+) -> list[str]:
+    nik = nik_rules.build("359901", born, female=female, serial=serial)
+    return [
+        nik,
+        name or f"Remaja Uji {serial}",
+        born.strftime("%d-%m-%Y"),
+        "P" if female else "L",
+        "Mawar",
+        "Utara",
+        "Jl. Contoh 1",
+        "SMK Negeri Uji" if serial % 2 else "SMA Negeri Uji",
+        "SMK" if serial % 2 else "SMA",
+        "",
+    ]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], delimiter: str = ",") -> Path:
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+async def run_import(database: Database, path: Path) -> imports.ImportResult:
+    with sheets.opened(path) as (header, rows):
+        return await imports.import_targets(
+            database, header, rows, today=TODAY, now=NOW, regions=("3599",)
+        )
+
+
+@pytest.fixture
+async def database(database_url: str):  # type: ignore[no-untyped-def]
+    db = Database(database_url)
+    await upgrade(db)
+    yield db
+    await db.dispose()
+
+
+async def count(db: Database, model: type) -> int:
+    async with db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_good_csv_goes_in_whole_with_regions_schools_and_weekend_for_smk(
+    database: Database, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "sasaran.csv", ID_HEADER, [person(n) for n in range(1, 6)])
+    result = await run_import(database, path)
+    assert (result.added, result.updated, result.rejected) == (5, 0, [])
+    async with database.session() as session:
+        targets = (await session.execute(select(Target).order_by(Target.nik))).scalars().all()
+        assert {t.name for t in targets} == {f"Remaja Uji {n}" for n in range(1, 6)}
+        assert len({t.invite_code for t in targets}) == 5
+        smk = [t for t in targets if t.category == "SMK"]
+        assert smk and all(t.preferred_days == PreferredDays.WEEKEND for t in smk)
+        assert await session.scalar(select(func.count()).select_from(Region)) == 1
+        assert await session.scalar(select(func.count()).select_from(School)) == 2
+
+
+async def test_bad_rows_are_reported_with_row_number_and_reason_and_good_rows_still_go_in(
+    database: Database, tmp_path: Path
+) -> None:
+    good = person(1)
+    wrong_length = [*person(2)]
+    wrong_length[0] = wrong_length[0][:15]
+    impossible = [*person(3)]
+    impossible[2] = "31-02-2009"
+    mismatch = [*person(4)]
+    mismatch[2] = "13-03-2009"
+    duplicate = person(1, name="Someone Else")
+    nameless = [*person(5)]
+    nameless[1] = "  "
+    outside = [*person(6)]
+    outside[0] = "1101" + outside[0][4:]
+    letters = [*person(7)]
+    letters[0] = "35990152030900A7"
+    rows = [good, wrong_length, impossible, mismatch, duplicate, nameless, outside, letters]
+    result = await run_import(database, write_csv(tmp_path / "campur.csv", ID_HEADER, rows, ";"))
+    assert result.added == 1
+    assert [(r.row, r.problem) for r in result.rejected] == [
+        (3, Problem.BAD_NIK),
+        (4, Problem.BAD_DATE),
+        (5, Problem.DATE_MISMATCH),
+        (6, Problem.DUPLICATE),
+        (7, Problem.MISSING_NAME),
+        (8, Problem.OUTSIDE_REGION),
+        (9, Problem.BAD_NIK),
+    ]
+    assert await count(database, Target) == 1
+
+
+async def test_xlsx_with_english_headers_and_spreadsheet_dates_unicode_and_long_names(
+    database: Database, tmp_path: Path
+) -> None:
+    long_name = "Ni Luh Putu " + "Ayu " * 60
+    rows: list[list[object]] = []
+    for serial, name in ((1, "Çitra Dewi Ñoviyanti"), (2, "ꦱꦶꦠꦶ Siti"), (3, long_name)):
+        row: list[object] = person(serial, name=name)
+        row[2] = datetime(2009, 3, 12)  # a date cell, not text
+        rows.append(row)
+    result = await run_import(database, write_xlsx(tmp_path / "targets.xlsx", EN_HEADER, rows))
+    assert result.added == 2
+    assert [(r.row, r.problem) for r in result.rejected] == [(4, Problem.NAME_TOO_LONG)]
+    async with database.session() as session:
+        names = set((await session.execute(select(Target.name))).scalars())
+    assert names == {"Çitra Dewi Ñoviyanti", "ꦱꦶꦠꦶ Siti"}
+
+
+async def test_reimport_updates_details_and_never_loses_a_confirmation_or_a_recording(
+    database: Database, tmp_path: Path
+) -> None:
+    await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, [person(1), person(2)]))
+    async with database.session() as session:
+        first, second = (await session.execute(select(Target).order_by(Target.nik))).scalars().all()
+        first.recorded_at = NOW - timedelta(days=2)
+        from bot.db.models import Place
+
+        place = Place(name="MPP")
+        session.add(place)
+        await session.flush()
+        service = ServiceSession(
+            place_id=place.id,
+            starts_at=NOW + timedelta(days=3),
+            ends_at=NOW + timedelta(days=3, hours=3),
+            capacity=5,
+            booked=1,
+        )
+        session.add(service)
+        await session.flush()
+        session.add(
+            Summons(target_id=second.id, session_id=service.id, state=SummonsState.CONFIRMED)
+        )
+        codes = (first.invite_code, second.invite_code)
+    renamed = person(2, name="Remaja Uji Dua")
+    result = await run_import(
+        database, write_csv(tmp_path / "b.csv", ID_HEADER, [person(1), renamed, person(3)])
+    )
+    assert (result.added, result.updated, result.unchanged) == (1, 1, 1)
+    async with database.session() as session:
+        first, second, _third = (
+            (await session.execute(select(Target).order_by(Target.nik))).scalars().all()
+        )
+        assert first.recorded_at is not None
+        assert second.name == "Remaja Uji Dua"
+        assert (first.invite_code, second.invite_code) == codes
+        state = await session.scalar(select(Summons.state).where(Summons.target_id == second.id))
+        assert state == SummonsState.CONFIRMED
+
+
+async def test_a_status_column_marks_recorded_but_never_unmarks(
+    database: Database, tmp_path: Path
+) -> None:
+    done = person(1)
+    done[-1] = "Sudah Rekam"
+    await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, [done, person(2)]))
+    await run_import(database, write_csv(tmp_path / "b.csv", ID_HEADER, [person(1), person(2)]))
+    async with database.session() as session:
+        recorded = (
+            (await session.execute(select(Target.recorded_at).order_by(Target.nik))).scalars().all()
+        )
+    assert recorded[0] is not None and recorded[1] is None
+
+
+async def test_a_file_without_the_nik_column_is_refused_before_any_row(
+    database: Database, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "a.csv", ["nama", "tanggal_lahir"], [["Rina", "12-03-2009"]])
+    with pytest.raises(HeaderError) as raised:
+        await run_import(database, path)
+    assert raised.value.missing == ("nik",)
+
+
+def test_rekam_import_prints_totals_and_writes_the_reject_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/office.db")
+    monkeypatch.setenv("OFFICE_REGION_CODES", "3599")
+    bad = [*person(2)]
+    bad[0] = "123"
+    path = write_csv(tmp_path / "sasaran.csv", ID_HEADER, [person(1), bad])
+    assert main(["import", "targets", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in out
+    assert "baris 3: NIK salah" in out
+    with (tmp_path / "sasaran-ditolak.csv").open(encoding="utf-8-sig") as handle:
+        assert list(csv.reader(handle))[1] == [
+            "3",
+            "nik",
+            "NIK salah (harus 16 angka dengan tanggal lahir yang benar)",
+        ]
+    assert main(["import", "targets", str(tmp_path / "missing.txt")]) == 1
+
+
+def test_sessions_import_adds_then_updates_and_refuses_bad_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/office.db")
+    header = [
+        "tempat",
+        "alamat",
+        "lat",
+        "lon",
+        "jenis",
+        "tanggal",
+        "mulai",
+        "selesai",
+        "kapasitas",
+        "layanan",
+        "bawa",
+        "kecamatan",
+    ]
+    rows = [
+        [
+            "MPP Kota",
+            "Jl. Merdeka 1",
+            "-7.98",
+            "112.63",
+            "mpp",
+            "30-11-2026",
+            "08.00",
+            "11.00",
+            "50",
+            "rekam, cetak",
+            "KK",
+            "Utara",
+        ],
+        [
+            "SMA Negeri Uji",
+            "",
+            "",
+            "",
+            "sekolah",
+            "2026-12-01",
+            "09:00",
+            "12:00",
+            "40",
+            "rekam",
+            "",
+            "Utara",
+        ],
+        ["MPP Kota", "", "", "", "mpp", "31-11-2026", "08.00", "11.00", "50", "", "", ""],
+        ["MPP Kota", "", "", "", "mpp", "01-12-2026", "11.00", "08.00", "50", "", "", ""],
+        ["MPP Kota", "", "", "", "mpp", "02-12-2026", "08.00", "11.00", "banyak", "", "", ""],
+        ["Balai", "", "", "", "kapal", "02-12-2026", "08.00", "11.00", "5", "", "", ""],
+    ]
+    path = write_csv(tmp_path / "jadwal.csv", header, rows)
+    assert main(["import", "sessions", str(path)]) == 0
+    assert "Ditambah 2, diperbarui 0, tetap 0, ditolak 4." in capsys.readouterr().out
+    rows[0][8] = "60"
+    assert (
+        main(["import", "sessions", str(write_csv(tmp_path / "lagi.csv", header, rows[:2]))]) == 0
+    )
+    assert "Ditambah 0, diperbarui 2" in capsys.readouterr().out
+
+
+async def test_an_invitation_code_that_collides_is_drawn_again(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, [person(1)]))
+    async with database.session() as session:
+        taken = await session.scalar(select(Target.invite_code))
+    draws = iter([taken, "FRESH234"])
+    monkeypatch.setattr("bot.services.imports.new_code", lambda: next(draws))
+    result = await run_import(database, write_csv(tmp_path / "b.csv", ID_HEADER, [person(2)]))
+    assert result.added == 1
+    async with database.session() as session:
+        codes = set((await session.execute(select(Target.invite_code))).scalars())
+    assert codes == {taken, "FRESH234"}

@@ -1,0 +1,193 @@
+"""The office's desk commands end to end on a real database: report totals in a table, CSV and
+XLSX; invitation lists; printable letters; broadcasts; staff."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select, update
+
+from bot.cli import main
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
+from bot.db.models import Account, OutboxMessage, Staff, Summons, SummonsState, Target
+from bot.services import figures
+from tests.test_imports import ID_HEADER, person, write_csv
+from tests.test_summoning import office
+
+
+@pytest.fixture
+def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An office database with six teens summoned (two waiting), one recorded, one confirmed."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/office.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("BOT_USERNAME", "RekamUjiBot")
+
+    async def prepare() -> str:
+        db = Database(url)
+        await upgrade(db)
+        from tests.harness import make_settings
+
+        found = await office(db, make_settings(url).zone, capacity=2)
+        await db.dispose()
+        return found["election"].isoformat()
+
+    monkeypatch.setenv("ELECTION_DATE", asyncio.run(prepare()))
+    assert main(["summon"]) == 0
+
+    async def answers() -> None:
+        db = Database(url)
+        async with db.session() as session:
+            await session.execute(
+                update(Target)
+                .where(Target.name == "Remaja 6")
+                .values(recorded_at=datetime.now(UTC))
+            )
+            first = await session.scalar(
+                select(Summons).where(
+                    Summons.target_id
+                    == select(Target.id).where(Target.name == "Remaja 5").scalar_subquery()
+                )
+            )
+            assert first is not None
+            first.state = SummonsState.CONFIRMED
+            teen = await session.scalar(select(Target).where(Target.name == "Remaja 1"))
+            assert teen is not None
+            session.add(Account(telegram_id=777, language="id", target_id=teen.id))
+        await db.dispose()
+
+    asyncio.run(answers())
+    return url
+
+
+def test_report_prints_the_totals_offices_report(
+    desk: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--by", "kelurahan"]) == 0
+    out = capsys.readouterr().out
+    assert "Target 6, terekam 1, sisa 5 (16.7%)." in out
+    total = next(line for line in out.splitlines() if line.startswith("JUMLAH"))
+    assert re.split(r"\s+", total.strip())[1:] == ["6", "4", "1", "0", "0", "0", "1", "5", "16.67"]
+
+
+def test_report_as_csv_and_xlsx_by_kecamatan(
+    desk: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["report", "--by", "kecamatan", "--format", "csv", "-o", str(tmp_path / "lap")]) == 0
+    )
+    with (tmp_path / "lap.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:3] == ["wilayah", "induk", "target"]
+    assert rows[1][0] == "Utara" and rows[-1][0] == "JUMLAH" and rows[-1][2] == "6"
+    assert (
+        main(["report", "--by", "school", "--format", "xlsx", "-o", str(tmp_path / "lap.xlsx")])
+        == 0
+    )
+    sheet = load_workbook(tmp_path / "lap.xlsx").active
+    assert sheet is not None
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[-1][0] == "JUMLAH" and values[-1][2] == 6
+    assert {v[0] for v in values[1:-1]} == {"SMK Uji", "(tanpa wilayah)"}
+
+
+async def test_figures_count_answers_per_area(database_url: str) -> None:
+    db = Database(database_url)
+    await upgrade(db)
+    from tests.harness import make_settings
+
+    await office(db, make_settings(database_url).zone, capacity=10)
+    async with db.session() as session:
+        await session.execute(
+            update(Target).where(Target.name == "Remaja 2").values(recorded_at=datetime.now(UTC))
+        )
+    lines = await figures.report(db.session, figures.By.KELURAHAN)
+    await db.dispose()
+    assert {(line.area, line.parent_area, line.target, line.recorded) for line in lines} == {
+        ("Mawar", "Utara", 3, 1),
+        ("Melati", "Utara", 3, 0),
+    }
+    whole = figures.total(lines)
+    assert (whole.target, whole.recorded, whole.remaining) == (6, 1, 5)
+
+
+def test_invites_mask_the_nik_and_carry_the_deep_link(desk: str, tmp_path: Path) -> None:
+    assert main(["invites", str(tmp_path / "undangan.csv")]) == 0
+    with (tmp_path / "undangan.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 5  # the recorded teen needs no invitation
+    for row in rows:
+        assert re.fullmatch(r"3599\*{8}\d{4}", row["NIK"])
+        assert row["tautan"] == f"https://t.me/RekamUjiBot?start={row['kode']}"
+
+
+def test_invites_need_the_bot_name(
+    desk: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("BOT_USERNAME")
+    assert main(["invites", str(tmp_path / "u.csv")]) == 1
+    assert "BOT_USERNAME" in capsys.readouterr().err
+
+
+def test_letters_one_page_each_for_teens_without_telegram(
+    desk: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["letters", str(tmp_path / "surat.pdf")]) == 0
+    # Four summoned (1, 2, 5, 6); 6 has recorded and 1 is on Telegram: letters for 2 and 5.
+    assert "2 surat ditulis" in capsys.readouterr().out
+    pdf = (tmp_path / "surat.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2
+    assert main(["letters", str(tmp_path / "semua.pdf"), "--all"]) == 0
+    assert "3 surat ditulis" in capsys.readouterr().out
+
+
+def test_broadcast_and_staff_from_the_command_line(
+    desk: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["broadcast", "--all-pending", "Besok", "libur"]) == 0
+    assert (
+        "Siaran diantrekan untuk 1 orang." in capsys.readouterr().out
+    )  # only Remaja 1 is on Telegram
+    assert main(["staff", "add", "5150", "--admin"]) == 0
+    assert main(["staff", "remove", "6160"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["5150 sekarang admin.", "6160 bukan petugas."]
+
+    async def check() -> tuple[list[int], str]:
+        db = Database(desk)
+        async with db.session() as session:
+            ids = list((await session.execute(select(Staff.telegram_id))).scalars())
+            row = await session.scalar(
+                select(OutboxMessage).where(OutboxMessage.kind == "broadcast")
+            )
+        await db.dispose()
+        assert row is not None
+        return ids, str(row.chat_id)
+
+    assert asyncio.run(check()) == ([5150], "777")
+
+
+def test_import_then_summon_on_a_fresh_database_prints_a_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/baru.db")
+    monkeypatch.setenv("OFFICE_REGION_CODES", "3599")
+    assert (
+        main(
+            [
+                "import",
+                "targets",
+                str(write_csv(tmp_path / "s.csv", ID_HEADER, [person(1), person(2)])),
+            ]
+        )
+        == 0
+    )
+    assert main(["summon"]) == 0
+    out = capsys.readouterr().out
+    assert "Dipanggil 0 remaja ke 0 jadwal; 2 menunggu tempat." in out
+    assert "KURANG TEMPAT: Mawar, Utara: 2 remaja" in out
