@@ -7,18 +7,17 @@ from telegram.ext import ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from bot import handlers
-from bot.config import Settings
+from bot.config import MissingTokenError, Settings
 from bot.context import CONTEXT_TYPES, RekamApp
 from bot.db.engine import Database
 from bot.delivery.dispatcher import Dispatcher
+from bot.handlers.languages import ReaderLanguages
 from bot.handlers.ordering import PerPersonUpdates
 from bot.handlers.throttle import PressThrottle
 from bot.i18n import Catalogs
 from bot.telegram_request import AiohttpRequest
 
-
-class MissingTokenError(ValueError):
-    """`rekam run` without BOT_TOKEN."""
+__all__ = ["MissingTokenError", "build_application"]
 
 
 def build_application(
@@ -55,6 +54,7 @@ def build_application(
     services.db = database or Database(settings.database_url)
     services.catalogs = catalogs or Catalogs(default_language=settings.default_language)
     services.throttle = PressThrottle()
+    services.languages = ReaderLanguages()
     services.dispatcher = Dispatcher(app.bot, services.db, services.catalogs, settings)
     services.webhook = False
     handlers.register(app)

@@ -14,6 +14,7 @@ from bot.i18n import Catalogs, Gettext
 
 if TYPE_CHECKING:
     from bot.delivery.dispatcher import Dispatcher
+    from bot.handlers.languages import ReaderLanguages
     from bot.handlers.throttle import PressThrottle
 
 
@@ -24,6 +25,7 @@ class Services:
     db: Database
     catalogs: Catalogs
     throttle: PressThrottle
+    languages: ReaderLanguages
     dispatcher: Dispatcher
     webhook: bool
 

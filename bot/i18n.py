@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,14 +42,18 @@ def N_(message: str) -> str:
 
 
 class Catalogs:
-    """The compiled catalogs of every language, read once from the .po files."""
+    """The compiled catalogs, each read from its .po file the first time it is needed (a
+    command-line run needs one of the three)."""
 
     def __init__(self, directory: Path | None = None, default_language: str = "id") -> None:
         self.directory = directory or messages_dir()
         self.default_language = default_language
-        self._translations: dict[str, gettext.NullTranslations] = {
-            language: self._compile(language) for language in LANGUAGES
-        }
+        self._translations: dict[str, gettext.NullTranslations] = {}
+
+    def _translation(self, language: str) -> gettext.NullTranslations:
+        if language not in self._translations:
+            self._translations[language] = self._compile(language)
+        return self._translations[language]
 
     def _compile(self, language: str) -> gettext.NullTranslations:
         # Compiling in memory means a fresh checkout or wheel needs no build step for .mo files.
@@ -64,15 +68,15 @@ class Catalogs:
     def language(self, requested: str | None) -> str:
         """The supported language closest to `requested`, else the office default."""
         code = (requested or "").split("-")[0].split("_")[0].lower()
-        return code if code in self._translations else self.default_language
+        return code if code in LANGUAGES else self.default_language
 
     def gettext(self, language: str | None) -> Gettext:
         """The `_` function for one reader's language."""
-        return self._translations[self.language(language)].gettext
+        return self._translation(self.language(language)).gettext
 
     def ngettext(self, language: str | None) -> Callable[[str, str, int], str]:
         """The plural-aware `ngettext` for one reader's language."""
-        return self._translations[self.language(language)].ngettext
+        return self._translation(self.language(language)).ngettext
 
 
 def zone_abbreviation(zone: ZoneInfo) -> str:
@@ -101,3 +105,17 @@ def format_when(moment: datetime, language: str, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone)
     day, clock = format_day(local.date(), language), format_clock(moment, language, zone)
     return f"{day}, {clock} {zone_abbreviation(zone)}"
+
+
+SERVICE_LABELS = {
+    "rekam": N_("perekaman KTP-el"),
+    "cetak": N_("pencetakan KTP-el"),
+    "ikd": N_("aktivasi IKD (KTP digital)"),
+}
+DEFAULT_SERVICE = SERVICE_LABELS["rekam"]
+
+
+def service_names(services: Iterable[str], _: Gettext) -> str:
+    """'perekaman KTP-el, pencetakan KTP-el' for a session's services (recording if none)."""
+    names = [_(SERVICE_LABELS.get(service, service)) for service in services]
+    return ", ".join(names) or _(DEFAULT_SERVICE)

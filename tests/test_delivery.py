@@ -27,7 +27,7 @@ from bot.emulator.state import Fault
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
 from tests import factories
-from tests.harness import BotHarness, make_settings, running_bot
+from tests.harness import BotHarness, make_settings, running_bot, until_phone_question
 
 
 async def rows(bot: BotHarness, **where: object) -> list[OutboxMessage]:
@@ -51,7 +51,7 @@ async def linked(bot: BotHarness, target: Target, name: str = "Rina") -> UserCli
     teen.send(f"/start {target.invite_code}")
     await teen.next_message()
     teen.send(target.birth_date.strftime("%d-%m-%Y"))
-    await teen.replies()
+    await until_phone_question(teen)
     return teen
 
 
@@ -156,7 +156,9 @@ async def test_a_blocked_teen_is_marked_unreachable_and_parent_and_staff_are_tol
     teen.block_bot()
     summons = await factories.summon(bot.db, bot.settings, target, first)  # type: ignore[arg-type]
 
-    assert (await parent.next_message()).text.startswith("Untuk anak Anda, Rina Lestari:")
+    assert (await parent.next_message()).text.startswith(
+        "📣 Panggilan perekaman KTP-el untuk anak Anda, Rina Lestari"
+    )
     told_parent = await parent.next_message(timeout=10)
     while not told_parent.text.startswith("Pesan kami untuk Rina Lestari tidak terkirim"):
         told_parent = await parent.next_message(timeout=10)

@@ -206,7 +206,7 @@ class Dispatcher:
         try:
             return await self._deliver(row, outgoing)
         finally:
-            self.pacer.answered()
+            self.pacer.answered(row.chat_id)
 
     async def _deliver(self, row: OutboxMessage, outgoing: Outgoing) -> Result:
         paid: dict[str, Any] = (

@@ -6,11 +6,13 @@ Telegram counts a message when it arrives, somewhere between the moment the send
 the moment its answer came back; a busy event loop can hold a started send back for tens of
 milliseconds. So a send occupies its slot in the window from its start until one second after
 its answer: with fewer than `rate` sends in flight or answered within the last second, a new
-send cannot make any one-second window of arrivals exceed `rate`, however late each arrives."""
+send cannot make any one-second window of arrivals exceed `rate`, however late each arrives.
+A chat likewise waits its interval from the answer of its last message, not from its start."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -83,25 +85,32 @@ class Pacer:
 
     async def turn(self, chat_id: int) -> None:
         """Return when a message to `chat_id` may start now; records that it does. Every
-        turn must be followed by `answered()` once the send is over, however it ended."""
+        turn must be followed by `answered(chat_id)` once the send is over, however it ended."""
         while True:
-            chat_wait = self._chat_next.get(chat_id, 0.0) - self.clock()
-            if chat_wait > 0:
-                await asyncio.sleep(chat_wait)
+            ready = self._chat_next.get(chat_id, 0.0)
+            if ready == math.inf:  # a send to this chat is in flight: wait for its answer
+                self._answered.clear()
+                await self._answered.wait()
+                continue
+            if ready > self.clock():
+                await asyncio.sleep(ready - self.clock())
                 continue
             async with self._lock:
                 await self._until_free()
-                now = self.clock()
-                if self._chat_next.get(chat_id, 0.0) > now:
+                if self._chat_next.get(chat_id, 0.0) > self.clock():
                     continue  # another task of this chat went first while we waited
                 self._in_flight += 1
-                self._chat_next[chat_id] = now + self._interval(chat_id)
+                self._chat_next[chat_id] = math.inf
                 return
 
-    def answered(self) -> None:
-        """The send that last took a turn is over: its slot stays taken for one more second."""
+    def answered(self, chat_id: int) -> None:
+        """The send that last took a turn for `chat_id` is over: its slot in the overall
+        window stays taken for one more second, and its chat waits one interval from now
+        (not from the start, for the same reason: the message may have arrived late)."""
         self._in_flight -= 1
-        self._window.append(self.clock())
+        now = self.clock()
+        self._window.append(now)
+        self._chat_next[chat_id] = now + self._interval(chat_id)
         self._answered.set()
 
     def forget_idle_chats(self) -> None:

@@ -42,6 +42,7 @@ class Planner:
             if not await leases.acquire(session, LEASE_NAME, self.name, now=now, ttl=INTERVAL * 2):
                 return False
             await self._no_shows(session, now)
+            await waiting.join_stranded(session, now=now)
             await self._offers(session, now)
             await session.execute(
                 delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP_UPDATE_IDS)

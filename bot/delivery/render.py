@@ -24,7 +24,7 @@ from bot.db.models import (
 from bot.handlers import views
 from bot.i18n import N_, Catalogs, format_day
 from bot.services import summonses, waiting
-from bot.services.summonses import SummonsView
+from bot.services.summonses import SessionOption, SummonsView
 
 REMINDER_HEADERS = {
     "h3": N_("⏰ Pengingat: jadwal perekaman KTP-el Anda tinggal 3 hari lagi."),
@@ -64,6 +64,7 @@ class Renderer:
         self._summons: dict[int, SummonsView | None] = {}
         self._broadcasts: dict[int, str | None] = {}
         self._languages: dict[int, str] = {}
+        self._options: dict[int, list[SessionOption]] = {}
 
     async def prepare(self, rows: list[OutboxMessage]) -> None:
         """Current languages of every recipient, in one query."""
@@ -92,6 +93,8 @@ class Renderer:
             return Text(f"{header}\n\n{text}")
         if row.message_key == "unreachable":
             return Text(await self._unreachable(params, _))
+        if row.message_key in ("link_approved", "link_declined"):
+            return Text(await self._link_decided(row.message_key, params, _))
         if row.message_key == "place_offer":
             return await self._place_offer(params, _, language)
         summons = await self._view(int(params.get("summons_id", 0)))
@@ -99,10 +102,9 @@ class Renderer:
             return None  # moved or gone since it was queued: its own rows were rescheduled
         zone = self.settings.zone
         parent = bool(params.get("parent"))
-        markup = None if parent else views.summons_keyboard(summons, _)
-        body = views.summons_text(summons, _, language, zone)
-        if parent:
-            body = _("Untuk anak Anda, {name}:").format(name=summons.name) + "\n\n" + body
+        # A parent's copy has the same buttons: they act for the child.
+        markup = views.summons_keyboard(summons, _)
+        body = views.summons_text(summons, _, language, zone, parent=parent)
         if row.message_key == "summons":
             return None if summons.state in summonses.FINAL else Text(body, markup)
         if row.message_key == "venue":
@@ -116,8 +118,22 @@ class Renderer:
                 return None
             header = _(REMINDER_HEADERS[str(params.get("which"))])
             return Text(f"{header}\n\n{body}", markup)
+        if row.message_key == "session_moved":
+            if summons.state not in summonses.EXPECTED:
+                return None
+            header = _("📅 Petugas mengubah jadwal perekaman Anda. Jadwal yang baru:")
+            return Text(f"{header}\n\n{body}", markup)
+        if row.message_key == "answered":
+            if summons.state not in summonses.ANSWERS:
+                return None
+            header = views.answered_header(
+                summons, _, by_parent=params.get("by") == "parent", to_parent=parent
+            )
+            return Text(f"{header}\n\n{body}", markup)
         if row.message_key == "no_show":
             return await self._no_show(summons, parent, _, language)
+        if row.message_key == "session_cancelled":
+            return await self._cancelled(summons, parent, _, language)
         if row.message_key == "unanswered":
             if summons.state != SummonsState.SUMMONED:
                 return None
@@ -147,22 +163,49 @@ class Renderer:
                     "Dukcapil."
                 ).format(name=summons.name, day=day)
             )
-        options = await summonses.move_options(
-            self.session,
-            exclude=summons.session_id,
-            now=datetime.now(UTC),
-            deadline=summonses.deadline_for(self.settings.election_date, self.settings.zone),
-        )
         text = _(
             "Kami belum melihat Anda di jadwal perekaman {day}. Tidak apa-apa: masih ada "
             "waktu sebelum hari pemungutan suara."
         ).format(day=day)
+        return await self._with_options(summons, text, _, language)
+
+    async def _with_options(self, summons: SummonsView, text: str, _: Any, language: str) -> Text:
+        """`text`, then the sessions still ahead as buttons (read once per batch: a cancelled
+        session or a missed one sends the same offer to many teens at once)."""
+        if summons.session_id not in self._options:
+            self._options[summons.session_id] = await summonses.move_options(
+                self.session,
+                exclude=summons.session_id,
+                now=datetime.now(UTC),
+                deadline=summonses.deadline_for(self.settings.election_date, self.settings.zone),
+            )
+        options = self._options[summons.session_id]
         if not options:
             return Text(
                 text + "\n\n" + _("Petugas akan menambah jadwal; Anda akan dikabari di sini.")
             )
         markup = views.options_keyboard(summons, options, _, language, self.settings.zone)
         return Text(text + "\n\n" + _("Pilih jadwal baru:"), markup)
+
+    async def _cancelled(
+        self, summons: SummonsView, parent: bool, _: Any, language: str
+    ) -> Outgoing | None:
+        """Staff cancelled the session: say so, and offer the sessions still ahead."""
+        if summons.state not in summonses.EXPECTED:
+            return None  # already moved on
+        day = format_day(summons.starts_at.astimezone(self.settings.zone).date(), language)
+        text = _(
+            "Maaf, jadwal perekaman {name} pada {day} di {place} dibatalkan oleh petugas."
+        ).format(name=summons.name, day=day, place=summons.place)
+        if parent:
+            return Text(
+                text
+                + "\n\n"
+                + _("Mohon bantu {name} memilih jadwal baru lewat /ganti.").format(
+                    name=summons.name
+                )
+            )
+        return await self._with_options(summons, text, _, language)
 
     async def _place_offer(self, params: dict[str, Any], _: Any, language: str) -> Text | None:
         """A freed place for a waiting teen, unless the offer has expired or was taken."""
@@ -184,6 +227,23 @@ class Renderer:
                 found.name, found.starts_at, entry.offer_expires_at, _, language, zone
             ),
             views.offer_keyboard(entry_id, session_id, _),
+        )
+
+    async def _link_decided(self, key: str, params: dict[str, Any], _: Any) -> str:
+        target = await self.session.get(Target, int(params.get("target_id", 0)))
+        name = target.name if target else "?"
+        if key == "link_approved":
+            return str(
+                _(
+                    "✅ Petugas menyetujui tautan Anda dengan {name}. Panggilan dan pengingat "
+                    "untuknya akan dikirim juga kepada Anda. Ketik /jadwal untuk jadwalnya."
+                ).format(name=name)
+            )
+        return str(
+            _(
+                "Maaf, permintaan tautan Anda tidak dapat disetujui petugas. Untuk bantuan, "
+                "datanglah ke kantor Dukcapil dengan membawa Kartu Keluarga."
+            )
         )
 
     async def _broadcast(self, broadcast_id: int) -> str | None:

@@ -9,8 +9,12 @@ from bot.handlers import (
     conversation,
     duplicates,
     errors,
+    parents,
     privacy,
     registration,
+    staff,
+    staff_broadcast,
+    staff_sessions,
     summons,
     throttle,
     waiting,
@@ -21,11 +25,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler, in the order that matters: features first, catch-alls last."""
     duplicates.register(app)
     throttle.register(app)
-    # Order matters: /start with an invitation code must win over plain /start.
+    # Order matters: a staff QR scan (/start hadir_...), a parent's link (/start ortu_...) and
+    # an invitation (/start CODE) must win over plain /start.
+    staff.register(app)
+    parents.register(app)
     registration.register(app)
     common.register(app)
     summons.register(app)
     waiting.register(app)
+    staff_broadcast.register(app)
+    staff_sessions.register(app)
     privacy.register(app)
     conversation.register(app)
     common.register_fallbacks(app)

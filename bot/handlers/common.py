@@ -25,8 +25,14 @@ async def remember_reader(update: Update, context: BotContext) -> None:
     """Look up the reader's language before any handler answers them."""
     if update.effective_user is None:
         return
-    async with context.session() as session:
-        language = await accounts.language_of(session, update.effective_user.id)
+    user_id = update.effective_user.id
+    known, language = context.services.languages.get(user_id)
+    if not known:
+        async with context.session() as session:
+            language = await accounts.language_of(session, user_id)
+        # Nobody without an account is remembered: their first /start creates one.
+        if language is not None:
+            context.services.languages.remember(user_id, language)
     if language:
         context.language = language
 
@@ -93,6 +99,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
         )
         role = account.role
     context.language = code
+    context.services.languages.remember(update.effective_user.id, code)
     _ = context.gettext
     await query.answer()
     await query.edit_message_text(_("Bahasa: {language} ✓").format(language=LANGUAGE_NAMES[code]))

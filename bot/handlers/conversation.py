@@ -9,10 +9,28 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.db.models import Account
-from bot.handlers import common, registration, summons
+from bot.handlers import (
+    common,
+    parents,
+    registration,
+    staff,
+    staff_broadcast,
+    staff_sessions,
+    summons,
+)
 from bot.services import accounts
 
 Step = Callable[[Update, BotContext, Account], Awaitable[None]]
+
+
+def _checked_again(handler: Callable[[Update, BotContext], Awaitable[None]]) -> Step:
+    """A staff step: the guarded handler reads the role itself, so the account is not needed."""
+
+    async def step(update: Update, context: BotContext, account: Account) -> None:
+        await handler(update, context)
+
+    return step
+
 
 STEPS: dict[str, Step] = {
     "invite_date": registration.answer_invitation,
@@ -21,9 +39,16 @@ STEPS: dict[str, Step] = {
     "name": registration.answer_name,
     "phone": registration.skip_phone,
     "home_visit": summons.answer_home_visit,
+    "parent_code_date": parents.answer_child_date,
+    "parent_nik": parents.answer_child_nik,
+    "parent_nik_date": parents.answer_child_nik_date,
+    # Staff steps check the role again when the text arrives.
+    "staff_code": _checked_again(staff.answer_code),
+    "broadcast_text": _checked_again(staff_broadcast.preview),
+    "session_move": _checked_again(staff_sessions.confirm_move),
 }
 # Steps answered with buttons: typing instead gets pointed back at them.
-BUTTON_STEPS = frozenset({"preference"})
+BUTTON_STEPS = frozenset({"preference", "broadcast_confirm", "session_move_confirm"})
 
 
 async def route_text(update: Update, context: BotContext) -> None:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Account, Actor, SummonsState, Target, TargetReview
+from bot.db.models import Account, Actor, Role, Summons, SummonsState, Target, TargetReview
 from bot.handlers import views
-from bot.i18n import Gettext
-from bot.services import accounts, notices, registration, summonses
+from bot.i18n import N_, Gettext
+from bot.services import accounts, family, notices, registration, summonses
 from bot.services.summonses import Outcome, SummonsView
 
 _PRESS = re.compile(r"^sm:(\d{1,10}):(\d{1,6}):([a-z]{2,3})(?:\.([a-z0-9]{1,12}))?$")
+STALE = N_("Tombol ini sudah tidak berlaku. Ketik /jadwal untuk jadwal terbaru.")
 _ACTIONS = {"ok": "confirm", "no": "decline", "hv": "home_visit", "to": "move"}
 
 
@@ -23,13 +26,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def send_summons(context: BotContext, chat_id: int, summons: SummonsView) -> None:
+async def send_summons(
+    context: BotContext, chat_id: int, summons: SummonsView, *, parent: bool = False
+) -> None:
     """The summons message with its buttons, then the place's pin when it has coordinates."""
     _ = context.gettext
     zone = context.settings.zone
     await context.bot.send_message(
         chat_id,
-        views.summons_text(summons, _, context.language, zone),
+        views.summons_text(summons, _, context.language, zone, parent=parent),
         reply_markup=views.summons_keyboard(summons, _),
     )
     if summons.latitude is not None and summons.longitude is not None:
@@ -65,6 +70,9 @@ async def show_schedule(update: Update, context: BotContext) -> None:
     if summons is not None:
         await send_summons(context, update.effective_user.id, summons)
         return
+    if account is not None and account.role == Role.PARENT and target is None:
+        await _show_children_schedules(update, context, account)
+        return
     if (target is not None and target.review == TargetReview.PENDING) or (
         account is not None and accounts.step_of(account) == "review"
     ):
@@ -83,7 +91,7 @@ async def change_schedule(update: Update, context: BotContext) -> None:
     assert update.effective_message and update.effective_user
     _account, _target, summons = await _mine(context, update.effective_user.id)
     if summons is None or summons.state in summonses.FINAL:
-        await show_schedule(update, context)
+        await show_schedule(update, context)  # a parent picks from each child's 🔁 button
         return
     await _offer_sessions(context, update.effective_user.id, summons)
 
@@ -114,6 +122,28 @@ async def _offer_sessions(context: BotContext, chat_id: int, summons: SummonsVie
     )
 
 
+async def _show_children_schedules(update: Update, context: BotContext, account: Account) -> None:
+    """/jadwal of a parent: each linked child's summons with its buttons."""
+    assert update.effective_message and update.effective_user
+    _ = context.gettext
+    async with context.session() as session:
+        children = [c for c in await family.children_of(session, account) if c.state == "active"]
+        found = [(c, await summonses.for_target(session, c.target_id)) for c in children]
+    if not children:
+        await update.effective_message.reply_text(
+            _("Belum ada anak yang tertaut. Ketik /ortu untuk menautkan anak Anda.")
+        )
+    for child, summons in found:
+        if summons is None:
+            await update.effective_message.reply_text(
+                _("{name} belum mendapat jadwal perekaman. Jadwalnya akan dikirim ke sini.").format(
+                    name=child.name
+                )
+            )
+        else:
+            await send_summons(context, update.effective_user.id, summons, parent=True)
+
+
 async def show_code(update: Update, context: BotContext) -> None:
     """/kode: the personal code and a QR of the staff's attendance link."""
     assert update.effective_message and update.effective_user
@@ -132,27 +162,45 @@ async def show_code(update: Update, context: BotContext) -> None:
     )
 
 
+async def _pressable(
+    session: AsyncSession, telegram_id: int, match: re.Match[str] | None
+) -> tuple[Account | None, SummonsView | None]:
+    """The presser and the summons, if this button is theirs (or their child's) and current."""
+    if match is None:
+        return None, None
+    account = await accounts.find(session, telegram_id)
+    summons = await summonses.view(session, int(match.group(1)))
+    if account is None or summons is None or summons.revision != int(match.group(2)):
+        return None, None
+    # A teen acts for themselves, a linked parent for their child; nobody for anyone else.
+    if summons.target_id != account.target_id and summons.target_id not in (
+        await family.allowed_targets(session, account)
+    ):
+        return None, None
+    return account, summons
+
+
 async def press_summons_button(update: Update, context: BotContext) -> None:
-    """Any button under a summons: parsed, then checked against the database and the presser."""
+    """Any button under a summons: parsed, then checked against the database and the presser.
+    An answer (✅, a reason for ❌, a new session) is checked and applied in one unit of work,
+    committed before the presser sees the result."""
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
     match = _PRESS.match(query.data)
+    action, argument = (match.group(3), match.group(4)) if match else ("", None)
+    # ❌ without a reason asks for one and 🏠 asks why: those are answered in two steps.
+    answering = action in ("ok", "to") or (action == "no" and argument is not None)
+    result = None
     async with context.session() as session:
-        account = await accounts.find(session, update.effective_user.id)
-        summons = await summonses.view(session, int(match.group(1))) if match else None
-    mine = summons is not None and account is not None and account.target_id == summons.target_id
-    if (
-        match is None
-        or summons is None
-        or account is None
-        or not mine
-        or (summons.revision != int(match.group(2)))
-    ):
-        await query.answer(_("Tombol ini sudah tidak berlaku. Ketik /jadwal untuk jadwal terbaru."))
-        return
-    action, argument = match.group(3), match.group(4)
-    if action == "no" and argument is None:
+        account, summons = await _pressable(session, update.effective_user.id, match)
+        if account is not None and summons is not None and answering:
+            result = await _answer(session, context, account, summons, _ACTIONS[action], argument)
+    if account is None or summons is None:
+        await query.answer(_(STALE))
+    elif result is not None:
+        await _show_answer(update, context, account, summons, _ACTIONS[action], *result)
+    elif action == "no":
         await query.answer()
         await query.edit_message_reply_markup(views.reasons_keyboard(summons, _))
     elif action == "mv":
@@ -170,10 +218,10 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
         )
     elif action == "hv":
         async with context.session() as session:
-            account = await accounts.find(session, update.effective_user.id)
-            assert account is not None
+            fresh_account = await accounts.find(session, update.effective_user.id)
+            assert fresh_account is not None
             accounts.set_step(
-                account, "home_visit", summons_id=summons.id, revision=summons.revision
+                fresh_account, "home_visit", summons_id=summons.id, revision=summons.revision
             )
         await query.answer()
         await context.bot.send_message(
@@ -183,10 +231,39 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
                 "Petugas akan menghubungi Anda."
             ),
         )
-    elif action in _ACTIONS:
-        await apply_answer(update, context, account, summons, _ACTIONS[action], argument)
     else:
-        await query.answer(_("Tombol ini sudah tidak berlaku. Ketik /jadwal untuk jadwal terbaru."))
+        await query.answer(_(STALE))
+
+
+async def _answer(
+    session: AsyncSession,
+    context: BotContext,
+    account: Account,
+    summons: SummonsView,
+    action: str,
+    argument: str | None,
+) -> tuple[Outcome, SummonsView | None]:
+    """Apply the answer; the summons as it now is (read again only when it moved)."""
+    settings = context.settings
+    outcome = await summonses.respond(
+        session,
+        summons_id=summons.id,
+        revision=summons.revision,
+        target_ids={summons.target_id},
+        action=action,
+        argument=argument,
+        actor=Actor.TEEN if account.target_id == summons.target_id else Actor.PARENT,
+        account_id=account.id,
+        now=_now(),
+        deadline=summonses.deadline_for(settings.election_date, settings.zone),
+        policy=notices.Policy.of(settings),
+    )
+    changed = await session.get(Summons, summons.id)  # from the identity map: no query
+    if changed is None:
+        return outcome, None
+    if changed.session_id != summons.session_id:
+        return outcome, await summonses.view(session, summons.id)
+    return outcome, replace(summons, state=changed.state, revision=changed.revision)
 
 
 async def apply_answer(
@@ -197,30 +274,30 @@ async def apply_answer(
     action: str,
     argument: str | None,
 ) -> None:
-    """Change the summons and show the result: the pressed message edited, or a new summons."""
+    """Change the summons and show the result. The caller has checked that `account` may act
+    for this summons (its own, or its child's)."""
+    async with context.session() as session:
+        outcome, fresh = await _answer(session, context, account, summons, action, argument)
+    await _show_answer(update, context, account, summons, action, outcome, fresh)
+
+
+async def _show_answer(
+    update: Update,
+    context: BotContext,
+    account: Account,
+    summons: SummonsView,
+    action: str,
+    outcome: Outcome,
+    fresh: SummonsView | None,
+) -> None:
+    """The result, once committed: the pressed message edited, or a new summons."""
     _ = context.gettext
     settings = context.settings
-    async with context.session() as session:
-        outcome = await summonses.respond(
-            session,
-            summons_id=summons.id,
-            revision=summons.revision,
-            target_ids={summons.target_id},
-            action=action,
-            argument=argument,
-            actor=Actor.TEEN,
-            account_id=account.id,
-            now=_now(),
-            deadline=summonses.deadline_for(settings.election_date, settings.zone),
-            policy=notices.Policy.of(settings),
-        )
-        fresh = await summonses.view(session, summons.id)
+    parent = account.target_id != summons.target_id
     query = update.callback_query
     if outcome == Outcome.STALE or fresh is None:
         if query:
-            await query.answer(
-                _("Tombol ini sudah tidak berlaku. Ketik /jadwal untuk jadwal terbaru.")
-            )
+            await query.answer(_(STALE))
         return
     if outcome == Outcome.FULL:
         if query:
@@ -238,7 +315,7 @@ async def apply_answer(
     if query is not None and action != "move":
         await query.answer(thanks.get(fresh.state, ""))
         await query.edit_message_text(
-            views.summons_text(fresh, _, context.language, settings.zone),
+            views.summons_text(fresh, _, context.language, settings.zone, parent=parent),
             reply_markup=views.summons_keyboard(fresh, _),
         )
         return
@@ -248,7 +325,7 @@ async def apply_answer(
     else:
         await context.bot.send_message(account.telegram_id, thanks.get(fresh.state, ""))
     if action == "move":
-        await send_summons(context, account.telegram_id, fresh)
+        await send_summons(context, account.telegram_id, fresh, parent=parent)
 
 
 async def answer_home_visit(update: Update, context: BotContext, account: Account) -> None:

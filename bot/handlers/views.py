@@ -12,7 +12,15 @@ from icalendar import Alarm, Calendar, Event
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db.models import SummonsState
-from bot.i18n import N_, Gettext, format_clock, format_day, format_hours, format_when
+from bot.i18n import (
+    N_,
+    Gettext,
+    format_clock,
+    format_day,
+    format_hours,
+    format_when,
+    service_names,
+)
 from bot.services.summonses import DECLINE_REASONS, FINAL, SessionOption, SummonsView
 
 STATE_LABELS = {
@@ -25,12 +33,6 @@ STATE_LABELS = {
     SummonsState.NO_SHOW: N_("tidak hadir"),
     SummonsState.UNREACHABLE: N_("belum bisa dihubungi"),
 }
-SERVICE_LABELS = {
-    "rekam": N_("perekaman KTP-el"),
-    "cetak": N_("pencetakan KTP-el"),
-    "ikd": N_("aktivasi IKD (KTP digital)"),
-}
-DEFAULT_SERVICE = SERVICE_LABELS["rekam"]
 REASON_LABELS = {
     "school": N_("Ada sekolah / ujian"),
     "internship": N_("Sedang magang / PKL"),
@@ -40,28 +42,67 @@ REASON_LABELS = {
 }
 
 
+PARENT_STATE_LABELS = {
+    SummonsState.SUMMONED: N_("menunggu jawaban"),
+    SummonsState.CONFIRMED: N_("✅ akan datang"),
+    SummonsState.DECLINED: N_("❌ tidak bisa datang"),
+    SummonsState.MOVED: N_("🔁 jadwal baru yang dipilih"),
+    SummonsState.HOME_VISIT: N_("🏠 menunggu kunjungan petugas ke rumah"),
+    SummonsState.ATTENDED: N_("✔️ sudah direkam"),
+    SummonsState.NO_SHOW: N_("tidak hadir"),
+    SummonsState.UNREACHABLE: N_("belum bisa dihubungi"),
+}
+ANSWER_MARKS = {
+    SummonsState.CONFIRMED: N_("✅ akan datang"),
+    SummonsState.DECLINED: N_("❌ tidak bisa datang"),
+    SummonsState.HOME_VISIT: N_("🏠 minta kunjungan ke rumah"),
+}
+
+
+def answered_header(summons: SummonsView, _: Gettext, *, by_parent: bool, to_parent: bool) -> str:
+    """Who answered the summons, for the others linked to it (the teen, other parents)."""
+    answer = _(ANSWER_MARKS[summons.state])
+    if by_parent and not to_parent:
+        return str(_("Orang tua/wali Anda menjawab panggilan ini: {answer}.").format(answer=answer))
+    if by_parent:
+        return str(
+            _("Orang tua/wali lain menjawab panggilan {name}: {answer}.").format(
+                name=summons.name, answer=answer
+            )
+        )
+    return str(_("{name} menjawab panggilan: {answer}.").format(name=summons.name, answer=answer))
+
+
 def button_data(summons: SummonsView, action: str) -> str:
     """Opaque to the reader, checked against the database and the presser when pressed."""
     return f"sm:{summons.id}:{summons.revision}:{action}"
 
 
-def summons_text(summons: SummonsView, _: Gettext, language: str, zone: ZoneInfo) -> str:
+def summons_text(
+    summons: SummonsView, _: Gettext, language: str, zone: ZoneInfo, *, parent: bool = False
+) -> str:
     """The summons by name: service, day and date in words, hours with the zone, place, what
-    to bring, and its state."""
-    names = [_(SERVICE_LABELS.get(service, service)) for service in summons.services]
-    services = ", ".join(names) or _(DEFAULT_SERVICE)
+    to bring, and its state. A parent's copy is addressed to the parent, about their child."""
+    services = service_names(summons.services, _)
     local_day = summons.starts_at.astimezone(zone).date()
+    if parent:
+        title = _("📣 Panggilan perekaman KTP-el untuk anak Anda, {name}").format(name=summons.name)
+        called = _("{name} dipanggil untuk: {services}.")
+    else:
+        title = _("📣 Panggilan perekaman KTP-el")
+        called = _("{name}, Anda dipanggil untuk: {services}.")
     lines = [
-        _("📣 Panggilan perekaman KTP-el"),
+        title,
         "",
-        _("{name}, Anda dipanggil untuk: {services}.").format(name=summons.name, services=services),
+        called.format(name=summons.name, services=services),
         f"🗓 {format_day(local_day, language)}",
         f"🕗 {format_hours(summons.starts_at, summons.ends_at, language, zone)}",
         f"📍 {summons.place}, {summons.address}",
     ]
     if summons.bring:
         lines.append("🎒 " + _("Bawa: {bring}").format(bring=summons.bring))
-    lines += ["", _("Status: {state}").format(state=_(STATE_LABELS[summons.state]))]
+    labels = PARENT_STATE_LABELS if parent else STATE_LABELS
+    lines += ["", _("Status: {state}").format(state=_(labels[summons.state]))]
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.context import BotContext
-from bot.handlers.summons import send_summons
+from bot.handlers.summons import STALE, send_summons
 from bot.services import accounts, notices, summonses, waiting
 from bot.services.summonses import Outcome
 
@@ -40,7 +40,7 @@ async def take_offer(update: Update, context: BotContext) -> None:
             if summons_id is not None and outcome == Outcome.DONE:
                 summons = await summonses.view(session, summons_id)
     if outcome == Outcome.STALE:
-        await query.answer(_("Tombol ini sudah tidak berlaku. Ketik /jadwal untuk jadwal terbaru."))
+        await query.answer(_(STALE))
         return
     if outcome == Outcome.FULL or summons is None:
         await query.answer(

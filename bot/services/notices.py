@@ -39,13 +39,20 @@ def _messages(
     now: datetime,
     *,
     include_summons: bool,
+    changed: bool = False,
 ) -> list[Message]:
     params = {"summons_id": summons_id, "session_id": session_id}
     tag = f"{summons_id}:{session_id}"
     found = []
     if include_summons:
+        # A session staff moved keeps its id: the new time tells the two summonses apart.
+        key, dedupe = (
+            ("session_moved", f"moved:{tag}:{starts_at.isoformat()}")
+            if changed
+            else ("summons", f"summons:{tag}")
+        )
         found += [
-            Message("summons", "summons", now, params, summons_id, f"summons:{tag}"),
+            Message("summons", key, now, params, summons_id, dedupe),
             Message("summons", "venue", now, params, summons_id, f"venue:{tag}"),
         ]
     for which, due in reminder_times(starts_at, policy.zone, which=policy.reminders).items():
@@ -63,6 +70,18 @@ def _messages(
     return found
 
 
+def _nudge(summons_id: int, session_id: int, due: datetime) -> Message:
+    """To parents: the teen has not answered for 48 hours (dropped if they have by then)."""
+    return Message(
+        "escalation",
+        "unanswered",
+        due,
+        {"summons_id": summons_id, "session_id": session_id},
+        summons_id,
+        f"unanswered:{summons_id}:{session_id}",
+    )
+
+
 async def summoned(
     session: AsyncSession,
     *,
@@ -73,27 +92,23 @@ async def summoned(
     policy: Policy,
     now: datetime,
     shown_to: int | None = None,
+    changed: bool = False,
 ) -> None:
     """A new (or moved) summons: everyone linked gets it and the reminders still ahead, except
     that whoever just saw it as a direct reply (`shown_to`, an account id) gets only the
-    reminders; parents also get a nudge if the teen has not answered after 48 hours."""
+    reminders; parents also get a nudge if the teen has not answered after 48 hours.
+    `changed`: staff moved the session itself, and the summons says so."""
     everyone = await outbox.recipients_of(session, target_id)
-    full = _messages(summons_id, session_id, starts_at, policy, now, include_summons=True)
+    full = _messages(
+        summons_id, session_id, starts_at, policy, now, include_summons=True, changed=changed
+    )
     reminders_only = [m for m in full if m.kind == "reminder"]
     await outbox.enqueue(session, [r for r in everyone if r.account_id != shown_to], full)
     await outbox.enqueue(session, [r for r in everyone if r.account_id == shown_to], reminders_only)
     escalate_at = now + policy.escalate_after
     if escalate_at < starts_at:
         parents = [r for r in everyone if r.parent]
-        nudge = Message(
-            "escalation",
-            "unanswered",
-            escalate_at,
-            {"summons_id": summons_id, "session_id": session_id},
-            summons_id,
-            f"unanswered:{summons_id}:{session_id}",
-        )
-        await outbox.enqueue(session, parents, [nudge])
+        await outbox.enqueue(session, parents, [_nudge(summons_id, session_id, escalate_at)])
 
 
 async def linked_late(
@@ -108,10 +123,14 @@ async def linked_late(
     include_summons: bool,
 ) -> None:
     """Someone linked after the summons went out: nobody is silently skipped, so they get the
-    summons (unless it was just shown to them) and every reminder still ahead."""
+    summons (unless it was just shown to them) and every reminder still ahead; a parent also
+    gets the nudge should the teen still not have answered 48 hours from now."""
     messages = _messages(
         summons_id, session_id, starts_at, policy, now, include_summons=include_summons
     )
+    escalate_at = now + policy.escalate_after
+    if recipient.parent and escalate_at < starts_at:
+        messages.append(_nudge(summons_id, session_id, escalate_at))
     await outbox.enqueue(session, [recipient], messages)
 
 
@@ -143,3 +162,32 @@ async def moved(
 async def stopped(session: AsyncSession, summons_id: int) -> None:
     """Declined, home visit, attended: no more reminders for this summons."""
     await outbox.cancel(session, summons_id=summons_id, kinds=SUMMONS_KINDS)
+
+
+async def answered(
+    session: AsyncSession,
+    *,
+    summons_id: int,
+    target_id: int,
+    session_id: int,
+    revision: int,
+    by_parent: bool,
+    now: datetime,
+    shown_to: int,
+) -> None:
+    """Someone answered the summons: everyone else linked to it (the teen, other parents)
+    sees who answered and what, with the buttons as they are now."""
+    others = [r for r in await outbox.recipients_of(session, target_id) if r.account_id != shown_to]
+    notice = Message(
+        "summons",
+        "answered",
+        now,
+        {
+            "summons_id": summons_id,
+            "session_id": session_id,
+            "by": "parent" if by_parent else "teen",
+        },
+        summons_id,
+        f"answered:{summons_id}:{revision}",
+    )
+    await outbox.enqueue(session, others, [notice])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, LinkState, OutboxMessage, OutboxState, ParentLink, Staff
@@ -76,32 +76,37 @@ async def cancel(
         query = query.where(OutboxMessage.account_id == account_id)
     if kinds:
         query = query.where(OutboxMessage.kind.in_(kinds))
-    result = await session.execute(query.values(state=OutboxState.CANCELLED))
+    # A cancelled row gives up its dedupe key: the same summons may be queued again later
+    # (moved away and back, a session moved to a new hour), and must not be silently skipped.
+    result = await session.execute(query.values(state=OutboxState.CANCELLED, dedupe_key=None))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def recipients_of(
     session: AsyncSession, target_id: int, *, parents: bool = True, teen: bool = True
 ) -> list[Recipient]:
-    """The teen's reachable account and (optionally) their linked parents' accounts."""
-    found: list[Recipient] = []
+    """The teen's reachable account and (optionally) their linked parents' accounts, teen
+    first, in one query (it runs on every answer to a summons)."""
+    who = []
     if teen:
-        rows = await session.execute(
-            select(Account).where(Account.target_id == target_id, Account.unreachable_at.is_(None))
-        )
-        found += [Recipient(a.telegram_id, a.language, a.id) for a in rows.scalars()]
+        who.append(Account.target_id == target_id)
     if parents:
-        rows = await session.execute(
-            select(Account)
-            .join(ParentLink, ParentLink.parent_account_id == Account.id)
-            .where(
-                ParentLink.target_id == target_id,
-                ParentLink.state == LinkState.ACTIVE,
-                Account.unreachable_at.is_(None),
-            )
+        linked = select(ParentLink.parent_account_id).where(
+            ParentLink.target_id == target_id, ParentLink.state == LinkState.ACTIVE
         )
-        found += [Recipient(a.telegram_id, a.language, a.id, parent=True) for a in rows.scalars()]
-    return found
+        who.append(Account.id.in_(linked))
+    if not who:
+        return []
+    rows = await session.execute(
+        select(Account.telegram_id, Account.language, Account.id, Account.target_id)
+        .where(or_(*who), Account.unreachable_at.is_(None))
+        .order_by(Account.id)
+    )
+    found = [
+        Recipient(chat, language, account_id, parent=own != target_id)
+        for chat, language, account_id, own in rows
+    ]
+    return sorted(found, key=lambda r: r.parent)
 
 
 async def staff_recipients(session: AsyncSession, default_language: str) -> list[Recipient]:

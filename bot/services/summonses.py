@@ -29,6 +29,8 @@ HOLDS_SEAT = frozenset(
 # States a teen can no longer change from Telegram.
 FINAL = frozenset({SummonsState.ATTENDED, SummonsState.NO_SHOW})
 DECLINE_REASONS = ("school", "internship", "sick", "away", "other")
+# Answers the others linked to a summons (the teen, the parents) are told of.
+ANSWERS = frozenset({SummonsState.CONFIRMED, SummonsState.DECLINED, SummonsState.HOME_VISIT})
 # States in which the office still expects the teen at their session.
 EXPECTED = frozenset({SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED})
 
@@ -174,6 +176,8 @@ async def _editable(
     service_session = await session.get(ServiceSession, summons.session_id)
     if service_session is None or service_session.ends_at <= now:
         return None
+    if service_session.state == SessionState.CANCELLED:
+        return summons if action == "move" else None  # staff cancelled it: only a new session
     return summons
 
 
@@ -264,14 +268,19 @@ async def respond(
     # The old seat goes back unless the summons still holds it (same session, seat-holding state).
     if held and (summons.state not in HOLDS_SEAT or summons.session_id != old_session):
         await seats.release(session, old_session)
-    await _renotify(
-        session,
-        summons,
-        moved=summons.session_id != old_session,
-        policy=policy,
-        now=now,
-        shown_to=account_id,
-    )
+    moved = summons.session_id != old_session
+    await _renotify(session, summons, moved=moved, policy=policy, now=now, shown_to=account_id)
+    if not moved:  # a move already sends everyone the new summons
+        await notices.answered(
+            session,
+            summons_id=summons.id,
+            target_id=summons.target_id,
+            session_id=summons.session_id,
+            revision=summons.revision,
+            by_parent=actor == Actor.PARENT,
+            now=now,
+            shown_to=account_id,
+        )
     events.record(
         session,
         f"summons_{action}",
@@ -299,6 +308,7 @@ async def mark_no_shows(session: AsyncSession, *, now: datetime, grace: timedelt
         .join(ServiceSession, ServiceSession.id == Summons.session_id)
         .where(
             Summons.state.in_(EXPECTED),
+            ServiceSession.state == SessionState.OPEN,  # nobody misses a cancelled session
             ServiceSession.ends_at <= now - grace,
         )
         .with_for_update()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -27,7 +27,8 @@ from bot.db.models import (
     Target,
     WaitingTeen,
 )
-from bot.db.queries import insert_or_ignore
+from bot.db.queries import core_table, insert_or_ignore
+from bot.db.types import UTCDateTime
 from bot.services import events, notices, summonses
 from bot.services.summonses import Outcome
 
@@ -59,6 +60,24 @@ async def join(session: AsyncSession, target_id: int, *, now: datetime) -> None:
     await session.execute(insert_or_ignore(session, WaitingTeen, [row], "target_id"))
 
 
+async def join_stranded(session: AsyncSession, *, now: datetime) -> None:
+    """Teens whose session staff cancelled and who picked none of the sessions offered by the
+    time it would have started: they wait for a freed place like everyone without one."""
+    stranded = (
+        select(Summons.target_id, literal(now, UTCDateTime()), literal(0))
+        .join(ServiceSession, ServiceSession.id == Summons.session_id)
+        .where(
+            ServiceSession.state == SessionState.CANCELLED,
+            ServiceSession.starts_at <= now,
+            Summons.state.in_(summonses.EXPECTED),
+            Summons.target_id.not_in(select(WaitingTeen.target_id)),
+        )
+    )
+    await session.execute(
+        insert(core_table(WaitingTeen)).from_select(["target_id", "since", "offers"], stranded)
+    )
+
+
 async def _tidy(session: AsyncSession, now: datetime) -> None:
     """Expired offers go back to the end of the line; teens placed or recorded since leave."""
     expired = await session.execute(
@@ -72,10 +91,13 @@ async def _tidy(session: AsyncSession, now: datetime) -> None:
         select(WaitingTeen.id)
         .join(Target, Target.id == WaitingTeen.target_id)
         .outerjoin(Summons, Summons.target_id == WaitingTeen.target_id)
+        .outerjoin(ServiceSession, ServiceSession.id == Summons.session_id)
         .where(
             or_(
                 Target.recorded_at.is_not(None),
-                Summons.state.is_not(None) & (Summons.state != SummonsState.NO_SHOW),
+                Summons.state.is_not(None)
+                & (Summons.state != SummonsState.NO_SHOW)
+                & (ServiceSession.state == SessionState.OPEN),
             )
         )
     )

@@ -1,0 +1,311 @@
+"""Staff in Telegram: /staf, today's sessions, attendance (QR deep link, /hadir, typed codes),
+/statistik, and admins managing staff. Every action reads the role from the database at the
+moment it is taken; anyone else gets the ordinary "unknown command" answer."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, time, timedelta
+from functools import wraps
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.db.models import Channel, Staff
+from bot.domain.nik import mask
+from bot.handlers import common
+from bot.i18n import Gettext, format_day, format_hours, format_when
+from bot.services import accounts, charts, figures, staff
+from bot.services.staff import Attendance
+
+Action = Callable[[Update, BotContext, Staff], Coroutine[Any, Any, None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+_HADIR = r"^/start hadir_[A-Za-z0-9]{6,16}$"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def guarded(what: str, *, admin: bool = False) -> Callable[[Action], Handler]:
+    """Run `action` only for staff (admins when `admin`), checked in the database now; anyone
+    else is answered as if the command did not exist, and the attempt is an event."""
+
+    def decorate(action: Action) -> Handler:
+        @wraps(action)
+        async def run(update: Update, context: BotContext) -> None:
+            assert update.effective_user
+            async with context.session() as session:
+                member = await staff.role_of(session, update.effective_user.id)
+                allowed = member is not None and (member.is_admin or not admin)
+                if not allowed:
+                    staff.refused(session, update.effective_user.id, what)
+            if member is not None and allowed:
+                await action(update, context, member)
+            elif update.callback_query is not None:
+                await common.stale_button(update, context)
+            else:
+                await common.unknown_command(update, context)
+
+        return run
+
+    return decorate
+
+
+def menu_keyboard(_: Gettext, member: Staff) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(_("📋 Jadwal hari ini"), callback_data="st:today")],
+        [InlineKeyboardButton(_("✅ Catat kehadiran"), callback_data="st:attend")],
+        [InlineKeyboardButton(_("📢 Kirim siaran"), callback_data="st:broadcast")],
+        [InlineKeyboardButton(_("🗓️ Pindah / batalkan jadwal"), callback_data="st:sessions")],
+        [InlineKeyboardButton(_("📊 Statistik"), callback_data="st:stats")],
+        [InlineKeyboardButton(_("👪 Permintaan tautan orang tua"), callback_data="st:parents")],
+    ]
+    if member.is_admin:
+        rows.append([InlineKeyboardButton(_("👥 Petugas"), callback_data="st:staff")])
+    return InlineKeyboardMarkup(rows)
+
+
+@guarded("staf")
+async def show_menu(update: Update, context: BotContext, member: Staff) -> None:
+    """/staf: what staff can do here."""
+    assert update.effective_message and update.effective_user
+    async with context.session() as session:
+        account = await accounts.ensure(session, update.effective_user.id, context.language)
+        accounts.clear_step(account)
+    _ = context.gettext
+    await update.effective_message.reply_text(
+        _("Menu petugas {office}:").format(office=context.settings.office_name),
+        reply_markup=menu_keyboard(_, member),
+    )
+
+
+async def _reply(update: Update, text: str, **kwargs: object) -> None:
+    """Answer a button press or a command the same way: a new message in the chat."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    assert update.effective_chat
+    await update.effective_chat.send_message(text, **kwargs)  # type: ignore[arg-type]
+
+
+@guarded("today")
+async def show_today(update: Update, context: BotContext, member: Staff) -> None:
+    """Today's sessions with summoned / confirmed / attended counts."""
+    _ = context.gettext
+    zone, language = context.settings.zone, context.language
+    today = now().astimezone(zone).date()
+    start = datetime.combine(today, time(0), tzinfo=zone)
+    async with context.session() as session:
+        sessions = await staff.sessions_between(session, start, start + timedelta(days=1))
+    lines = [_("Jadwal hari ini, {day}:").format(day=format_day(today, language))]
+    for s in sessions:
+        state = _(" (dibatalkan)") if s.state == "cancelled" else ""
+        lines.append(
+            _(
+                "• {hours} · {place}{state}\n  dipanggil {summoned} · konfirmasi {confirmed} · hadir {attended} · kapasitas {capacity}"
+            ).format(
+                hours=format_hours(s.starts_at, s.ends_at, language, zone),
+                place=s.place,
+                state=state,
+                summoned=s.summoned,
+                confirmed=s.confirmed,
+                attended=s.attended,
+                capacity=s.capacity,
+            )
+        )
+    if not sessions:
+        lines.append(_("Tidak ada jadwal perekaman hari ini."))
+    await _reply(update, "\n".join(lines))
+
+
+@guarded("attend")
+async def ask_code(update: Update, context: BotContext, member: Staff) -> None:
+    """Attendance by typing: every code typed next is marked, until /staf."""
+    await _take_codes(update, context)
+
+
+async def _take_codes(update: Update, context: BotContext) -> None:
+    assert update.effective_user
+    async with context.session() as session:
+        account = await accounts.ensure(session, update.effective_user.id, context.language)
+        accounts.set_step(account, "staff_code")
+    await _reply(
+        update,
+        context.gettext(
+            "Ketik kode kehadiran remaja (8 huruf/angka), atau pindai QR-nya dengan kamera. "
+            "Setiap kode yang Anda ketik akan dicatat; ketik /staf untuk selesai."
+        ),
+    )
+
+
+async def _mark(update: Update, context: BotContext, member: Staff, code: str) -> None:
+    assert update.effective_message
+    _ = context.gettext
+    async with context.session() as session:
+        marked = await staff.mark_attended(session, code, staff_id=member.telegram_id, now=now())
+    if marked.outcome == Attendance.RECORDED:
+        text = _("✅ Tercatat hadir: {name} ({nik}).").format(
+            name=marked.name, nik=mask(marked.nik)
+        )
+    elif marked.outcome == Attendance.ALREADY:
+        assert marked.recorded_at is not None
+        text = _("ℹ️ {name} ({nik}) sudah tercatat pada {when}.").format(
+            name=marked.name,
+            nik=mask(marked.nik),
+            when=format_when(marked.recorded_at, context.language, context.settings.zone),
+        )
+    else:
+        text = _("❓ Kode {code} tidak dikenal. Periksa lagi kodenya.").format(code=code[:16])
+    await update.effective_message.reply_text(text)
+
+
+@guarded("hadir")
+async def attend_by_link(update: Update, context: BotContext, member: Staff) -> None:
+    """/start hadir_<code>: the teen's QR scanned by a staff phone."""
+    assert context.args
+    await _mark(update, context, member, context.args[0].removeprefix("hadir_"))
+
+
+@guarded("hadir")
+async def attend_by_command(update: Update, context: BotContext, member: Staff) -> None:
+    """/hadir CODE."""
+    assert update.effective_message
+    if not context.args:
+        await _take_codes(update, context)
+        return
+    await _mark(update, context, member, context.args[0])
+
+
+@guarded("attend_typed")
+async def answer_code(update: Update, context: BotContext, member: Staff) -> None:
+    """A code typed while taking attendance."""
+    assert update.effective_message and update.effective_message.text
+    await _mark(update, context, member, update.effective_message.text)
+
+
+@guarded("statistik")
+async def show_figures(update: Update, context: BotContext, member: Staff) -> None:
+    """/statistik: target, recorded, remaining and % per kelurahan, as a table and a chart."""
+    _ = context.gettext
+    lines = await figures.report(context.services.db.reading, figures.By.KELURAHAN)
+    whole = figures.total(lines)
+    header = _("Target {target}, terekam {recorded}, sisa {remaining} ({percent:.1f}%).").format(
+        target=f"{whole.target:,}",
+        recorded=f"{whole.recorded:,}",
+        remaining=f"{whole.remaining:,}",
+        percent=whole.percent,
+    )
+    width = max([len(line.area) for line in lines] + [9])
+    columns = (_("Kelurahan"), _("Target"), _("Terekam"), _("Sisa"))
+    rows = [f"{columns[0]:<{width}} {columns[1]:>7} {columns[2]:>7} {columns[3]:>6} {'%':>5}"]
+    for line in lines[:40]:
+        rows.append(
+            f"{(line.area or '—'):<{width}} {line.target:>7} {line.recorded:>7} {line.remaining:>6} {line.percent:>5.1f}"
+        )
+    await _reply(
+        update,
+        f"{html.escape(header)}\n<pre>{html.escape(chr(10).join(rows))}</pre>",
+        parse_mode=ParseMode.HTML,
+    )
+    if lines:
+        assert update.effective_chat
+        image = charts.progress_bars(
+            [(line.area or "—", line.percent) for line in lines[:25]],
+            title=_("Terekam per kelurahan (%)"),
+        )
+        await update.effective_chat.send_photo(
+            InputFile(image, filename="statistik.png"), caption=header
+        )
+
+
+@guarded("staff_list", admin=True)
+async def show_staff(update: Update, context: BotContext, member: Staff) -> None:
+    """Admins: who is staff, and how to add or remove someone."""
+    _ = context.gettext
+    async with context.session() as session:
+        members = await staff.everyone(session)
+    lines = [_("Petugas:")]
+    lines += [f"• {m.telegram_id}" + (_(" (admin)") if m.is_admin else "") for m in members]
+    lines.append(
+        _("Tambah: /petugas_tambah ID_TELEGRAM [admin]\nHapus: /petugas_hapus ID_TELEGRAM")
+    )
+    await _reply(update, "\n".join(lines))
+
+
+def _telegram_id(context: BotContext) -> int | None:
+    text = context.args[0] if context.args else ""
+    return int(text) if text.isdigit() and len(text) <= 15 else None
+
+
+@guarded("staff_add", admin=True)
+async def add_staff(update: Update, context: BotContext, member: Staff) -> None:
+    """/petugas_tambah ID [admin]."""
+    assert update.effective_message
+    _ = context.gettext
+    telegram_id = _telegram_id(context)
+    if telegram_id is None:
+        await update.effective_message.reply_text(_("Tulis: /petugas_tambah ID_TELEGRAM [admin]"))
+        return
+    admin = len(context.args or []) > 1 and context.args[1].casefold() == "admin"  # type: ignore[index]
+    async with context.session() as session:
+        await staff.add(
+            session, telegram_id, admin=admin, by=member.telegram_id, channel=Channel.TELEGRAM
+        )
+    await update.effective_message.reply_text(
+        (_("✅ {id} sekarang admin.") if admin else _("✅ {id} sekarang petugas.")).format(
+            id=telegram_id
+        )
+    )
+
+
+@guarded("staff_remove", admin=True)
+async def remove_staff(update: Update, context: BotContext, member: Staff) -> None:
+    """/petugas_hapus ID."""
+    assert update.effective_message
+    _ = context.gettext
+    telegram_id = _telegram_id(context)
+    if telegram_id is None:
+        await update.effective_message.reply_text(_("Tulis: /petugas_hapus ID_TELEGRAM"))
+        return
+    if telegram_id == member.telegram_id:
+        await update.effective_message.reply_text(_("Anda tidak bisa menghapus diri sendiri."))
+        return
+    async with context.session() as session:
+        removed = await staff.remove(
+            session, telegram_id, by=member.telegram_id, channel=Channel.TELEGRAM
+        )
+    text = _("✅ {id} bukan petugas lagi.") if removed else _("{id} bukan petugas.")
+    await update.effective_message.reply_text(text.format(id=telegram_id))
+
+
+_MENU = {"today": show_today, "attend": ask_code, "stats": show_figures, "staff": show_staff}
+
+
+async def menu_button(update: Update, context: BotContext) -> None:
+    """A button of the staff menu (each action checks the role itself)."""
+    query = update.callback_query
+    assert query and query.data
+    action = _MENU.get(query.data.removeprefix("st:"))
+    if action is None:
+        await common.stale_button(update, context)
+        return
+    await action(update, context)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Staff commands; the QR deep link must come before the invitation deep link."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(
+        CommandHandler("start", attend_by_link, filters=private & filters.Regex(_HADIR))
+    )
+    app.add_handler(CommandHandler("staf", show_menu, filters=private))
+    app.add_handler(CommandHandler("hadir", attend_by_command, filters=private))
+    app.add_handler(CommandHandler("statistik", show_figures, filters=private))
+    app.add_handler(CommandHandler("petugas", show_staff, filters=private))
+    app.add_handler(CommandHandler("petugas_tambah", add_staff, filters=private))
+    app.add_handler(CommandHandler("petugas_hapus", remove_staff, filters=private))
+    app.add_handler(CallbackQueryHandler(menu_button, pattern=r"^st:(today|attend|stats|staff)$"))

@@ -1,0 +1,239 @@
+"""Staff moving or cancelling a session in Telegram: pick the session, see how many teens it
+affects, give the new day and hours (or confirm the cancellation), and everyone is told."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.db.models import Place, ServiceSession, Staff
+from bot.domain.dates import DateError, parse_birth_date
+from bot.handlers.staff import guarded, now
+from bot.i18n import format_day, format_hours
+from bot.services import accounts, notices, schedule, staff, summonses
+from bot.services.schedule import Change
+
+# "23-11-2026 08.00-11.00" (any date form /daftar accepts, then the hours)
+_NEW_TIME = re.compile(r"^(.+?)\s+(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
+
+
+def _deadline(context: BotContext) -> datetime:
+    return summonses.deadline_for(context.settings.election_date, context.settings.zone)
+
+
+def _label(context: BotContext, starts_at: datetime, ends_at: datetime, place: str) -> str:
+    zone, language = context.settings.zone, context.language
+    day = format_day(starts_at.astimezone(zone).date(), language)
+    return f"{day} {format_hours(starts_at, ends_at, language, zone)} · {place}"
+
+
+@guarded("sessions")
+async def list_sessions(update: Update, context: BotContext, member: Staff) -> None:
+    """The open sessions ahead, one button each."""
+    assert update.effective_chat
+    if update.callback_query:
+        await update.callback_query.answer()
+    start = now()
+    async with context.session() as session:
+        found = await staff.sessions_between(session, start, _deadline(context))
+    rows = [
+        [
+            InlineKeyboardButton(
+                _label(context, s.starts_at, s.ends_at, s.place)[:60], callback_data=f"ss:{s.id}"
+            )
+        ]
+        for s in found
+        if s.state == "open"
+    ][:90]
+    _ = context.gettext
+    if not rows:
+        await update.effective_chat.send_message(_("Tidak ada jadwal yang akan datang."))
+        return
+    await update.effective_chat.send_message(
+        _("Pilih jadwal:"), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+@guarded("sessions")
+async def show_session(update: Update, context: BotContext, member: Staff) -> None:
+    """One session: how many are expected, and the two things staff can do to it."""
+    query = update.callback_query
+    assert query and query.data and update.effective_chat
+    session_id = int(query.data.removeprefix("ss:"))
+    _ = context.gettext
+    async with context.session() as session:
+        found = await session.get(ServiceSession, session_id)
+        count = await schedule.affected_count(session, session_id)
+        place = await session.get(Place, found.place_id) if found else None
+    await query.answer()
+    if found is None or place is None or found.state != "open":
+        await update.effective_chat.send_message(_("Jadwal ini sudah tidak ada."))
+        return
+    await update.effective_chat.send_message(
+        _("{session}\n{count} remaja dipanggil ke jadwal ini.").format(
+            session=_label(context, found.starts_at, found.ends_at, place.name), count=count
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("🕒 Pindah ke hari/jam lain"), callback_data=f"ss:mv:{session_id}"
+                    )
+                ],
+                [InlineKeyboardButton(_("✖️ Batalkan jadwal"), callback_data=f"ss:cx:{session_id}")],
+            ]
+        ),
+    )
+
+
+@guarded("sessions")
+async def ask_new_time(update: Update, context: BotContext, member: Staff) -> None:
+    """Moving: ask for the new day and hours."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user and update.effective_chat
+    await query.answer()
+    async with context.session() as session:
+        account = await accounts.ensure(session, update.effective_user.id, context.language)
+        accounts.set_step(
+            account, "session_move", session_id=int(query.data.removeprefix("ss:mv:"))
+        )
+    await update.effective_chat.send_message(
+        context.gettext(
+            "Tulis tanggal dan jam baru, misalnya: 30-11-2026 08.00-11.00. Ketik /staf untuk batal."
+        )
+    )
+
+
+def _parse_new_time(text: str, context: BotContext) -> tuple[datetime, datetime] | None:
+    match = _NEW_TIME.match(" ".join(text.split()))
+    if not match:
+        return None
+    zone = context.settings.zone
+    try:
+        # The date parser refuses the future for birth dates; a session's date is in it.
+        latest = now().date() + timedelta(days=5 * 366)
+        day: date = parse_birth_date(match.group(1), today=latest)
+        start = time(int(match.group(2)), int(match.group(3)))
+        end = time(int(match.group(4)), int(match.group(5)))
+    except (DateError, ValueError):
+        return None
+    return datetime.combine(day, start, tzinfo=zone), datetime.combine(day, end, tzinfo=zone)
+
+
+@guarded("sessions")
+async def confirm_move(update: Update, context: BotContext, member: Staff) -> None:
+    """The typed new time: check it, then ask for confirmation with the count."""
+    message = update.effective_message
+    assert message and message.text and update.effective_user
+    _ = context.gettext
+    parsed = _parse_new_time(message.text, context)
+    if parsed is None:
+        await message.reply_text(_("Format tidak dikenali. Contoh: 30-11-2026 08.00-11.00"))
+        return
+    async with context.session() as session:
+        account = await accounts.ensure(session, update.effective_user.id, context.language)
+        session_id = int(accounts.step_data(account)["session_id"])
+        count = await schedule.affected_count(session, session_id)
+        accounts.set_step(
+            account,
+            "session_move_confirm",
+            session_id=session_id,
+            starts=parsed[0].isoformat(),
+            ends=parsed[1].isoformat(),
+        )
+    await message.reply_text(
+        _("Pindahkan jadwal ke {when}? {count} remaja (dan orang tuanya) akan dikabari.").format(
+            when=_label(context, parsed[0], parsed[1], "").rstrip(" ·"), count=count
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(_("✅ Ya, pindahkan"), callback_data="ss:mvok")],
+                [InlineKeyboardButton(_("Batal"), callback_data="ss:drop")],
+            ]
+        ),
+    )
+
+
+@guarded("sessions")
+async def ask_cancel(update: Update, context: BotContext, member: Staff) -> None:
+    """Cancelling: confirm first, with the count."""
+    query = update.callback_query
+    assert query and query.data and update.effective_chat
+    session_id = int(query.data.removeprefix("ss:cx:"))
+    async with context.session() as session:
+        count = await schedule.affected_count(session, session_id)
+    await query.answer()
+    _ = context.gettext
+    await update.effective_chat.send_message(
+        _(
+            "Batalkan jadwal ini? {count} remaja (dan orang tuanya) akan dikabari dan ditawari jadwal lain."
+        ).format(count=count),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(_("✖️ Ya, batalkan"), callback_data=f"ss:cxok:{session_id}")],
+                [InlineKeyboardButton(_("Batal"), callback_data="ss:drop")],
+            ]
+        ),
+    )
+
+
+@guarded("sessions")
+async def apply_change(update: Update, context: BotContext, member: Staff) -> None:
+    """The confirmation button: move or cancel, and say how many were told."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user and update.effective_chat
+    _ = context.gettext
+    outcome, count = Change.GONE, 0
+    async with context.session() as session:
+        account = await accounts.ensure(session, update.effective_user.id, context.language)
+        data = (
+            accounts.step_data(account)
+            if accounts.step_of(account) == "session_move_confirm"
+            else None
+        )
+        accounts.clear_step(account)
+        if query.data == "ss:mvok" and data is not None:
+            outcome, count = await schedule.move(
+                session,
+                int(data["session_id"]),
+                starts_at=datetime.fromisoformat(data["starts"]),
+                ends_at=datetime.fromisoformat(data["ends"]),
+                now=now(),
+                deadline=_deadline(context),
+                policy=notices.Policy.of(context.settings),
+                by=member.telegram_id,
+            )
+        elif query.data.startswith("ss:cxok:"):
+            outcome, count = await schedule.cancel(
+                session,
+                int(query.data.removeprefix("ss:cxok:")),
+                now=now(),
+                deadline=_deadline(context),
+                by=member.telegram_id,
+            )
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if query.data == "ss:drop":
+        text = _("Tidak ada yang diubah.")
+    elif outcome == Change.DONE:
+        text = _("✅ Selesai. {count} remaja dikabari.").format(count=count)
+    elif outcome == Change.BAD_TIME:
+        text = _(
+            "Jam baru harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai."
+        )
+    else:
+        text = _("Jadwal ini sudah tidak ada atau sudah dibatalkan.")
+    await update.effective_chat.send_message(text)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("sesi", list_sessions, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(list_sessions, pattern=r"^st:sessions$"))
+    app.add_handler(CallbackQueryHandler(apply_change, pattern=r"^ss:(mvok|drop|cxok:\d{1,10})$"))
+    app.add_handler(CallbackQueryHandler(ask_new_time, pattern=r"^ss:mv:\d{1,10}$"))
+    app.add_handler(CallbackQueryHandler(ask_cancel, pattern=r"^ss:cx:\d{1,10}$"))
+    app.add_handler(CallbackQueryHandler(show_session, pattern=r"^ss:\d{1,10}$"))
