@@ -59,6 +59,21 @@ async def _params(request: Request) -> Params:
     return Params(values, uploads)
 
 
+async def _press_at_rate(emulator: TelegramEmulator, presses: list[Json], rate: float) -> list[str]:
+    """Press each button at its time (all at once with rate 0); the callback query ids.
+    Paced in the emulator's process, so a benchmark's load costs the bot nothing."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    ids = []
+    for index, press in enumerate(presses):
+        if rate > 0 and (delay := started + index / rate - loop.time()) > 0:
+            await asyncio.sleep(delay)
+        ids.append(
+            emulator.press(int(press["chat_id"]), int(press["message_id"]), str(press["data"]))
+        )
+    return ids
+
+
 class EmulatorApp:
     """Routes /bot<token>/<method> to the API and /_emulator/... to the control surface."""
 
@@ -137,6 +152,10 @@ class EmulatorApp:
                     int(body["chat_id"]), int(body["message_id"]), str(body["data"])
                 )
             }
+        elif (
+            action == "presses"
+        ):  # many presses at `rate` per second, paced here, not by the caller
+            payload = await _press_at_rate(emulator, body["presses"], float(body.get("rate", 0)))
         elif action == "answers":  # press-to-answer seconds of the given callback queries
             payload = {}
             for query_id in body.get("ids", []):
