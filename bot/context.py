@@ -38,6 +38,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], S
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.language: str = application.bot_data.settings.default_language
+        self.reader_known = False  # see bot.handlers.languages.read_language
+
+    def reader_speaks(self, language: str | None) -> None:
+        """The reader's language is known now (None: they have no account yet)."""
+        if language:
+            self.language = language
+        self.reader_known = True
 
     @property
     def services(self) -> Services:

@@ -126,6 +126,10 @@ async def test_an_error_is_logged_without_personal_data_and_the_user_gets_an_apo
     failure = next(r for r in caplog.records if r.name == "bot.handlers.errors")
     assert failure.getMessage() == f"update 1 from user {teen.id} failed"
     assert failure.exc_info is not None  # the traceback is kept, redacted by the formatter
+    reader = bot.user("Ayu", language_code="en")
+    await onboard(reader, "English")
+    reader.send("/rusak")
+    assert (await reader.next_message()).text.startswith("Sorry, something went wrong")
 
 
 async def test_same_journey_on_postgresql(postgres_url: str) -> None:

@@ -259,6 +259,23 @@ async def test_a_flood_of_presses_is_throttled(bot: BotHarness, office: dict) ->
     assert (await someone_else.answer(query))["text"] == STALE  # others are not slowed
 
 
+async def test_a_press_is_answered_in_the_pressers_language(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]
+    """A press reads the presser's language with their account (no separate lookup): the
+    answer, the edited summons, a stale button and the flood notice are all in English."""
+    bot.app.bot_data.languages.forget_all()  # as in another process, or a minute later
+    teen = await linked_teen(bot, office["target"], language="en")
+    bot.app.bot_data.languages.forget_all()
+    message = summons_message(teen)
+    query = teen.press("✅")
+    assert (await teen.answer(query))["text"] == "Thank you! We look forward to seeing you."
+    await teen.changes()
+    assert "Status: ✅ you will come" in teen.message(message.message_id).text
+    stale = [teen.press(data="sm:1:0:ok", message=message) for _ in range(6)]
+    answers = [(await teen.answer(q))["text"] for q in stale]
+    assert answers[0] == "This button is no longer valid. Type /jadwal for your latest schedule."
+    assert answers[-1] == "⏳ One moment, your presses are being processed."
+
+
 async def test_schedule_in_english_and_javanese(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]
     first: ServiceSession = office["first"]
     day = first.starts_at.astimezone(bot.settings.zone).date()

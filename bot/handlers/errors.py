@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
+from bot.handlers.languages import read_language
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,11 @@ async def apologise(update: object, context: BotContext) -> None:
         return
     if isinstance(context.error, Forbidden):
         return  # the user blocked the bot: nobody to apologise to
+    if update.effective_user is not None:  # PTB gives error handlers a context of their own
+        try:
+            await read_language(context, update.effective_user.id)
+        except (SQLAlchemyError, OSError):  # the database may be what failed: say it in ours
+            log.warning("no language for the apology for update %s", update_id)
     try:
         await context.bot.send_message(
             update.effective_chat.id,

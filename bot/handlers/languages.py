@@ -1,10 +1,16 @@
-"""The reader's language, remembered for a minute: every update needs it before any handler
-answers, and reading it from the database each time cost a unit of work per button press."""
+"""The reader's language: read before anything is said to them, and remembered for a minute
+(reading it from the database each time cost a unit of work per update)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bot.services import accounts
+
+if TYPE_CHECKING:
+    from bot.context import BotContext
 
 TTL = 60.0  # seconds: a change made through another bot process shows within this
 MAX_ENTRIES = 100_000
@@ -25,7 +31,27 @@ class ReaderLanguages:
             return False, None
         return True, found[0]
 
+    def forget_all(self) -> None:
+        """Read everyone's language from the database again."""
+        self._known.clear()
+
     def remember(self, user_id: int, language: str | None) -> None:
         if len(self._known) >= MAX_ENTRIES:
-            self._known.clear()  # simpler than LRU; refilled from the database within a minute
+            self.forget_all()  # simpler than LRU; refilled from the database within a minute
         self._known[user_id] = (language, self.clock() + self.ttl)
+
+
+async def read_language(context: BotContext, user_id: int) -> None:
+    """Make the context speak the reader's language, unless it already knows it: from this
+    process's memory, else from the database. Nobody without an account is remembered (their
+    first /start creates one) and is answered in the office's language."""
+    if context.reader_known:
+        return
+    languages = context.services.languages
+    known, language = languages.get(user_id)
+    if not known:
+        async with context.session() as session:
+            language = await accounts.language_of(session, user_id)
+        if language is not None:
+            languages.remember(user_id, language)
+    context.reader_speaks(language)

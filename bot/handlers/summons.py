@@ -163,13 +163,21 @@ async def show_code(update: Update, context: BotContext) -> None:
 
 
 async def _pressable(
-    session: AsyncSession, telegram_id: int, match: re.Match[str] | None
+    session: AsyncSession,
+    context: BotContext,
+    telegram_id: int,
+    match: re.Match[str] | None,
+    *,
+    answering: bool,
 ) -> tuple[Account | None, SummonsView | None]:
-    """The presser and the summons, if this button is theirs (or their child's) and current."""
+    """The presser and the summons, if this button is theirs (or their child's) and current,
+    locked when the press answers it. The presser's language is learnt here, from their
+    account (see common.remember_reader)."""
+    account = await accounts.find(session, telegram_id)
+    context.reader_speaks(account.language if account else None)
     if match is None:
         return None, None
-    account = await accounts.find(session, telegram_id)
-    summons = await summonses.view(session, int(match.group(1)))
+    summons = await summonses.view(session, int(match.group(1)), lock=answering)
     if account is None or summons is None or summons.revision != int(match.group(2)):
         return None, None
     # A teen acts for themselves, a linked parent for their child; nobody for anyone else.
@@ -186,16 +194,20 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
     committed before the presser sees the result."""
     query = update.callback_query
     assert query and query.data and update.effective_user
-    _ = context.gettext
     match = _PRESS.match(query.data)
     action, argument = (match.group(3), match.group(4)) if match else ("", None)
     # ❌ without a reason asks for one and 🏠 asks why: those are answered in two steps.
     answering = action in ("ok", "to") or (action == "no" and argument is not None)
     result = None
     async with context.session() as session:
-        account, summons = await _pressable(session, update.effective_user.id, match)
+        account, summons = await _pressable(
+            session, context, update.effective_user.id, match, answering=answering
+        )
         if account is not None and summons is not None and answering:
-            result = await _answer(session, context, account, summons, _ACTIONS[action], argument)
+            result = await _answer(
+                session, context, account, summons, _ACTIONS[action], argument, locked=True
+            )
+    _ = context.gettext
     if account is None or summons is None:
         await query.answer(_(STALE))
     elif result is not None:
@@ -242,8 +254,11 @@ async def _answer(
     summons: SummonsView,
     action: str,
     argument: str | None,
+    *,
+    locked: bool = False,
 ) -> tuple[Outcome, SummonsView | None]:
-    """Apply the answer; the summons as it now is (read again only when it moved)."""
+    """Apply the answer; the summons as it now is (read again only when it moved). `locked`:
+    `summons` was read with its row locked in this unit of work."""
     settings = context.settings
     outcome = await summonses.respond(
         session,
@@ -257,6 +272,7 @@ async def _answer(
         now=_now(),
         deadline=summonses.deadline_for(settings.election_date, settings.zone),
         policy=notices.Policy.of(settings),
+        locked=locked,
     )
     changed = await session.get(Summons, summons.id)  # from the identity map: no query
     if changed is None:
@@ -352,4 +368,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("jadwal", show_schedule, filters=private))
     app.add_handler(CommandHandler("ganti", change_schedule, filters=private))
     app.add_handler(CommandHandler("kode", show_code, filters=private))
-    app.add_handler(CallbackQueryHandler(press_summons_button, pattern=r"^sm:"))
+    app.add_handler(CallbackQueryHandler(press_summons_button, pattern=f"^{views.PRESS_PREFIX}"))

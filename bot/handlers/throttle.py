@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler
 
 from bot.context import BotContext
+from bot.handlers.languages import read_language
 
 PRESSES = 5
 WINDOW = 3.0
@@ -40,6 +41,7 @@ async def slow_down(update: Update, context: BotContext) -> None:
     assert query and update.effective_user
     if context.services.throttle.allow(update.effective_user.id):
         return
+    await read_language(context, update.effective_user.id)
     await query.answer(context.gettext("⏳ Sebentar, tombol Anda sedang diproses."))
     raise ApplicationHandlerStop
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import segno
 from icalendar import Alarm, Calendar, Event
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.db.models import SummonsState
 from bot.i18n import (
@@ -73,9 +73,18 @@ def answered_header(summons: SummonsView, _: Gettext, *, by_parent: bool, to_par
     return str(_("{name} menjawab panggilan: {answer}.").format(name=summons.name, answer=answer))
 
 
+PRESS_PREFIX = "sm:"
+
+
 def button_data(summons: SummonsView, action: str) -> str:
     """Opaque to the reader, checked against the database and the presser when pressed."""
-    return f"sm:{summons.id}:{summons.revision}:{action}"
+    return f"{PRESS_PREFIX}{summons.id}:{summons.revision}:{action}"
+
+
+def is_summons_press(update: Update) -> bool:
+    """A press of a button under a summons (whatever its data claims)."""
+    query = update.callback_query
+    return query is not None and (query.data or "").startswith(PRESS_PREFIX)
 
 
 def summons_text(
