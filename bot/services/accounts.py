@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Actor, Channel, Role
@@ -19,9 +19,12 @@ def actor_of(role: Role) -> Actor:
     return _ACTORS.get(role, Actor.SYSTEM)
 
 
+_BY_TELEGRAM_ID = select(Account).where(Account.telegram_id == bindparam("telegram_id"))
+
+
 async def find(session: AsyncSession, telegram_id: int) -> Account | None:
     """The account of a Telegram user, if they have started the bot."""
-    result = await session.execute(select(Account).where(Account.telegram_id == telegram_id))
+    result = await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
     return result.scalar_one_or_none()
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Integer, Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, LinkState, OutboxMessage, OutboxState, ParentLink, Staff
@@ -82,11 +83,10 @@ async def cancel(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def recipients_of(
-    session: AsyncSession, target_id: int, *, parents: bool = True, teen: bool = True
-) -> list[Recipient]:
-    """The teen's reachable account and (optionally) their linked parents' accounts, teen
-    first, in one query (it runs on every answer to a summons)."""
+@functools.cache
+def _recipients_query(*, parents: bool, teen: bool) -> Select[int, str, int, int | None]:
+    """Built once per kind: it runs on every answer to a summons."""
+    target_id = bindparam("target_id", type_=Integer)
     who = []
     if teen:
         who.append(Account.target_id == target_id)
@@ -95,12 +95,22 @@ async def recipients_of(
             ParentLink.target_id == target_id, ParentLink.state == LinkState.ACTIVE
         )
         who.append(Account.id.in_(linked))
-    if not who:
-        return []
-    rows = await session.execute(
+    return (
         select(Account.telegram_id, Account.language, Account.id, Account.target_id)
         .where(or_(*who), Account.unreachable_at.is_(None))
         .order_by(Account.id)
+    )
+
+
+async def recipients_of(
+    session: AsyncSession, target_id: int, *, parents: bool = True, teen: bool = True
+) -> list[Recipient]:
+    """The teen's reachable account and (optionally) their linked parents' accounts, teen
+    first, in one query."""
+    if not (parents or teen):
+        return []
+    rows = await session.execute(
+        _recipients_query(parents=parents, teen=teen), {"target_id": target_id}
     )
     found = [
         Recipient(chat, language, account_id, parent=own != target_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -65,19 +65,27 @@ class SessionOption:
     free: int
 
 
+# Where view(lock=True) keeps what it loaded for the rest of the unit of work.
+_HELD = "rekam_held_for_answer"
+
+
 class Outcome(enum.StrEnum):
     DONE = "done"
     STALE = "stale"  # forged, someone else's, outdated, or no longer changeable
     FULL = "full"  # the chosen session has no seat left
 
 
-def _view_query() -> Select[Summons, str, str, ServiceSession, Place]:
-    return (
-        select(Summons, Target.name, Target.invite_code, ServiceSession, Place)
-        .join(Target, Target.id == Summons.target_id)
-        .join(ServiceSession, ServiceSession.id == Summons.session_id)
-        .join(Place, Place.id == ServiceSession.place_id)
-    )
+# Built once: these run on every press and /jadwal, and building a statement costs more than
+# looking up its compiled form. Values come in as bound parameters.
+_VIEW = (
+    select(Summons, Target.name, Target.invite_code, ServiceSession, Place)
+    .join(Target, Target.id == Summons.target_id)
+    .join(ServiceSession, ServiceSession.id == Summons.session_id)
+    .join(Place, Place.id == ServiceSession.place_id)
+)
+_VIEW_OF_TARGET = _VIEW.where(Summons.target_id == bindparam("target_id"))
+_VIEW_BY_ID = _VIEW.where(Summons.id == bindparam("summons_id"))
+_VIEW_BY_ID_LOCKED = _VIEW_BY_ID.with_for_update(of=Summons)
 
 
 def _view(row: Row[Summons, str, str, ServiceSession, Place]) -> SummonsView:
@@ -103,13 +111,22 @@ def _view(row: Row[Summons, str, str, ServiceSession, Place]) -> SummonsView:
 
 async def for_target(session: AsyncSession, target_id: int) -> SummonsView | None:
     """The target's current summons, if they have one."""
-    row = (await session.execute(_view_query().where(Summons.target_id == target_id))).first()
+    row = (await session.execute(_VIEW_OF_TARGET, {"target_id": target_id})).first()
     return _view(row) if row else None
 
 
-async def view(session: AsyncSession, summons_id: int) -> SummonsView | None:
-    row = (await session.execute(_view_query().where(Summons.id == summons_id))).first()
-    return _view(row) if row else None
+async def view(session: AsyncSession, summons_id: int, *, lock: bool = False) -> SummonsView | None:
+    """The summons as its message shows it. With `lock`, its row is locked for an answer in
+    this unit of work (PostgreSQL; SQLite's units of work take the write lock at BEGIN), and
+    the summons and its session stay loaded for respond(locked=True) to use without reading
+    them again (the session's identity map holds only what something else refers to)."""
+    query = _VIEW_BY_ID_LOCKED if lock else _VIEW_BY_ID
+    row = (await session.execute(query, {"summons_id": summons_id})).first()
+    if row is None:
+        return None
+    if lock:
+        session.info.setdefault(_HELD, []).extend((row[0], row[3]))
+    return _view(row)
 
 
 async def assign(
@@ -163,10 +180,12 @@ async def _editable(
     target_ids: set[int],
     now: datetime,
     action: str,
+    locked: bool,
 ) -> Summons | None:
     """The summons if the presser may make this change now, at the revision their button
     showed. After a session is over only a no-show may still move, to a later session."""
-    summons = await session.get(Summons, summons_id, with_for_update=True)
+    # Locked already: read by view(lock=True) in this unit of work, so in the identity map.
+    summons = await session.get(Summons, summons_id, with_for_update=not locked)
     if summons is None or summons.target_id not in target_ids or summons.revision != revision:
         return None
     if summons.state == SummonsState.NO_SHOW:
@@ -241,9 +260,11 @@ async def respond(
     now: datetime,
     deadline: datetime,
     policy: notices.Policy,
+    locked: bool = False,
 ) -> Outcome:
-    """Apply one button press (confirm / decline / move / home visit) by someone allowed to."""
-    summons = await _editable(session, summons_id, revision, target_ids, now, action)
+    """Apply one button press (confirm / decline / move / home visit) by someone allowed to.
+    `locked`: the caller read the summons with view(lock=True) in this unit of work."""
+    summons = await _editable(session, summons_id, revision, target_ids, now, action, locked)
     if summons is None:
         return Outcome.STALE
     held = summons.state in HOLDS_SEAT
