@@ -44,7 +44,7 @@ async def _receive(
         )
     else:
         await updater.start_polling(
-            timeout=poll_timeout, poll_interval=0.0, allowed_updates=Update.ALL_TYPES
+            timeout=poll_timeout, poll_interval=0.02, allowed_updates=Update.ALL_TYPES
         )
 
 

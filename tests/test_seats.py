@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.engine import Database
@@ -60,6 +61,52 @@ async def test_two_concurrent_moves_to_the_last_seat_one_wins(database_url: str)
         await db.dispose()
 
 
+async def test_a_teen_and_a_parent_answering_at_once_one_answer_counts(database_url: str) -> None:
+    """The press path: the summons read locked, then answered in the same unit of work. Two
+    answers to the same button revision: the second sees the first's and is stale."""
+    settings = make_settings(database_url)
+    db = Database(database_url)
+    try:
+        await upgrade(db)
+        place = await factories.add_place(db)
+        first = await factories.add_session(db, settings, place, days_ahead=3, capacity=5)
+        target = await factories.add_target(db, settings)
+        summons = await factories.summon(db, settings, target, first)
+        deadline = summonses.deadline_for(settings.election_date, settings.zone)
+
+        async def press(action: str, argument: str | None) -> Outcome:
+            async with db.session() as session:
+                assert await summonses.view(session, summons.id, lock=True) is not None
+                await asyncio.sleep(0.05)  # the other press arrives meanwhile
+                return await summonses.respond(
+                    session,
+                    summons_id=summons.id,
+                    revision=0,
+                    target_ids={target.id},
+                    action=action,
+                    argument=argument,
+                    actor=Actor.TEEN,
+                    account_id=0,
+                    now=datetime.now(UTC),
+                    deadline=deadline,
+                    policy=notices.Policy.of(settings),
+                    locked=True,
+                )
+
+        outcomes = await asyncio.gather(press("confirm", None), press("decline", "sick"))
+
+        assert sorted(outcomes) == [Outcome.DONE, Outcome.STALE]
+        async with db.session() as session:
+            answered = await session.get(Summons, summons.id)
+            held = await session.get(ServiceSession, first.id)
+        assert answered is not None and held is not None
+        assert answered.revision == 1
+        won = SummonsState.CONFIRMED if outcomes[0] == Outcome.DONE else SummonsState.DECLINED
+        assert (answered.state, held.booked) == (won, 1 if won == SummonsState.CONFIRMED else 0)
+    finally:
+        await db.dispose()
+
+
 async def test_assigning_respects_capacity_and_the_election_deadline(sqlite_url: str) -> None:
     settings = make_settings(sqlite_url)
     db = Database(sqlite_url)
@@ -88,5 +135,20 @@ async def test_assigning_respects_capacity_and_the_election_deadline(sqlite_url:
                 for teen, until in attempts
             ]
         assert first is not None and second is None and too_late is None
+    finally:
+        await db.dispose()
+
+
+async def test_a_unit_of_work_inside_another_fails_loudly_on_sqlite(sqlite_url: str) -> None:
+    """SQLite has one writer: a nested unit of work would wait for its own outer one forever."""
+    db = Database(sqlite_url)
+    try:
+        await upgrade(db)
+        async with db.session():
+            with pytest.raises(RuntimeError, match="inside another"):
+                async with db.session():
+                    pass
+        async with db.session() as session:  # the writer is free again afterwards
+            assert (await session.execute(select(Summons))).first() is None
     finally:
         await db.dispose()

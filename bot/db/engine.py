@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -53,6 +54,11 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
             event.listen(self.engine.sync_engine, "begin", _begin_immediate)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Inside this process units of work queue for it here,
+        # first come first served; left to SQLite's busy handler they poll with growing sleeps,
+        # and under a burst of presses a few waited seconds while the lock stood free.
+        self._writer = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        self._writing: asyncio.Task[Any] | None = None
 
     @property
     def dialect(self) -> str:
@@ -60,9 +66,24 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
+    async def _one_writer(self) -> AsyncIterator[None]:
+        if self._writer is None:
+            yield
+            return
+        if self._writing is not None and self._writing is asyncio.current_task():
+            # It would wait for itself forever: say so instead.
+            raise RuntimeError("a unit of work opened inside another on SQLite")
+        async with self._writer:
+            self._writing = asyncio.current_task()
+            try:
+                yield
+            finally:
+                self._writing = None
+
+    @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: committed when the block ends, rolled back when it raises."""
-        async with self._sessions() as session:
+        async with self._one_writer(), self._sessions() as session:
             try:
                 yield session
                 await session.commit()
