@@ -19,6 +19,9 @@ from bot.handlers.menu import publish_commands
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "telegram"
+# A pause between getUpdates calls: under load each call brings several updates instead of one
+# or two (about 1 ms of CPU less per button press at 300/s); at most 20 ms more latency.
+POLL_INTERVAL = 0.02  # seconds
 
 
 async def prepare(app: RekamApp) -> None:
@@ -44,7 +47,7 @@ async def _receive(
         )
     else:
         await updater.start_polling(
-            timeout=poll_timeout, poll_interval=0.02, allowed_updates=Update.ALL_TYPES
+            timeout=poll_timeout, poll_interval=POLL_INTERVAL, allowed_updates=Update.ALL_TYPES
         )
 
 
