@@ -80,6 +80,9 @@ async def running_bot(
         get_updates_request=emulator_request(emulator, read_timeout=10),
     )
     checks = Database(settings.database_url)
+    emulator.bot_busy = lambda: (
+        app.update_processor.current_concurrent_updates > 0 or not app.update_queue.empty()
+    )
     try:
         async with running(app, poll_timeout=2):
             yield BotHarness(emulator, app, checks, settings)

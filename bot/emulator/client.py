@@ -222,7 +222,12 @@ class UserClient:
             pause = quiet if received else max(quiet, FIRST_REPLY_GRACE)
             pause_ends = min(deadline, time.monotonic() + pause)
             if not await self._wait_change(pause_ends):
+                if time.monotonic() < deadline and self._bot_working():
+                    continue  # quiet only because a busy machine is slow: wait on
                 return received
+
+    def _bot_working(self) -> bool:
+        return self.emulator.pending_updates > 0 or self.emulator.bot_busy()
 
     async def answer(self, query_id: str, timeout: float = 5.0) -> Json:
         """The bot's answer to a button press (the little notice at the top of the chat)."""

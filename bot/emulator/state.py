@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +99,9 @@ class TelegramEmulator:
         self.token = token
         self.history = history
         self.limiter = RateLimiter(limits or Limits())
+        # Set by whoever runs the bot in the same process (the tests' harness): whether it is
+        # still working on updates, so that "the bot has gone quiet" is not judged by time alone.
+        self.bot_busy: Callable[[], bool] = lambda: False
         self.bot_user: Json = {
             "id": int(token.split(":", 1)[0]),
             "is_bot": True,
