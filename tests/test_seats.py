@@ -90,7 +90,6 @@ async def test_a_teen_and_a_parent_answering_at_once_one_answer_counts(database_
                     now=datetime.now(UTC),
                     deadline=deadline,
                     policy=notices.Policy.of(settings),
-                    locked=True,
                 )
 
         outcomes = await asyncio.gather(press("confirm", None), press("decline", "sick"))

@@ -152,9 +152,7 @@ class EmulatorApp:
                     int(body["chat_id"]), int(body["message_id"]), str(body["data"])
                 )
             }
-        elif (
-            action == "presses"
-        ):  # many presses at `rate` per second, paced here, not by the caller
+        elif action == "presses":  # many presses at `rate` per second, paced here
             payload = await _press_at_rate(emulator, body["presses"], float(body.get("rate", 0)))
         elif action == "answers":  # press-to-answer seconds of the given callback queries
             payload = {}

@@ -204,9 +204,7 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
             session, context, update.effective_user.id, match, answering=answering
         )
         if account is not None and summons is not None and answering:
-            result = await _answer(
-                session, context, account, summons, _ACTIONS[action], argument, locked=True
-            )
+            result = await _answer(session, context, account, summons, _ACTIONS[action], argument)
     _ = context.gettext
     if account is None or summons is None:
         await query.answer(_(STALE))
@@ -254,11 +252,8 @@ async def _answer(
     summons: SummonsView,
     action: str,
     argument: str | None,
-    *,
-    locked: bool = False,
 ) -> tuple[Outcome, SummonsView | None]:
-    """Apply the answer; the summons as it now is (read again only when it moved). `locked`:
-    `summons` was read with its row locked in this unit of work."""
+    """Apply the answer; the summons as it now is (read again only when it moved)."""
     settings = context.settings
     outcome = await summonses.respond(
         session,
@@ -272,7 +267,6 @@ async def _answer(
         now=_now(),
         deadline=summonses.deadline_for(settings.election_date, settings.zone),
         policy=notices.Policy.of(settings),
-        locked=locked,
     )
     changed = await session.get(Summons, summons.id)  # from the identity map: no query
     if changed is None:

@@ -65,10 +65,6 @@ class SessionOption:
     free: int
 
 
-# Where view(lock=True) keeps what it loaded for the rest of the unit of work.
-_HELD = "rekam_held_for_answer"
-
-
 class Outcome(enum.StrEnum):
     DONE = "done"
     STALE = "stale"  # forged, someone else's, outdated, or no longer changeable
@@ -86,6 +82,8 @@ _VIEW = (
 _VIEW_OF_TARGET = _VIEW.where(Summons.target_id == bindparam("target_id"))
 _VIEW_BY_ID = _VIEW.where(Summons.id == bindparam("summons_id"))
 _VIEW_BY_ID_LOCKED = _VIEW_BY_ID.with_for_update(of=Summons)
+# Where view(lock=True) keeps the summonses it locked, by id, for the rest of the unit of work.
+_LOCKED = "rekam_locked_summonses"
 
 
 def _view(row: Row[Summons, str, str, ServiceSession, Place]) -> SummonsView:
@@ -118,14 +116,14 @@ async def for_target(session: AsyncSession, target_id: int) -> SummonsView | Non
 async def view(session: AsyncSession, summons_id: int, *, lock: bool = False) -> SummonsView | None:
     """The summons as its message shows it. With `lock`, its row is locked for an answer in
     this unit of work (PostgreSQL; SQLite's units of work take the write lock at BEGIN), and
-    the summons and its session stay loaded for respond(locked=True) to use without reading
-    them again (the session's identity map holds only what something else refers to)."""
+    the summons and its session stay loaded, so that respond() uses them without reading them
+    again (the session's identity map holds only what something else refers to)."""
     query = _VIEW_BY_ID_LOCKED if lock else _VIEW_BY_ID
     row = (await session.execute(query, {"summons_id": summons_id})).first()
     if row is None:
         return None
     if lock:
-        session.info.setdefault(_HELD, []).extend((row[0], row[3]))
+        session.info.setdefault(_LOCKED, {})[summons_id] = (row[0], row[3])
     return _view(row)
 
 
@@ -180,12 +178,11 @@ async def _editable(
     target_ids: set[int],
     now: datetime,
     action: str,
-    locked: bool,
 ) -> Summons | None:
     """The summons if the presser may make this change now, at the revision their button
     showed. After a session is over only a no-show may still move, to a later session."""
-    # Locked already: read by view(lock=True) in this unit of work, so in the identity map.
-    summons = await session.get(Summons, summons_id, with_for_update=not locked)
+    locked = session.info.get(_LOCKED, {}).get(summons_id)  # by view(lock=True), just now
+    summons = locked[0] if locked else await session.get(Summons, summons_id, with_for_update=True)
     if summons is None or summons.target_id not in target_ids or summons.revision != revision:
         return None
     if summons.state == SummonsState.NO_SHOW:
@@ -260,11 +257,9 @@ async def respond(
     now: datetime,
     deadline: datetime,
     policy: notices.Policy,
-    locked: bool = False,
 ) -> Outcome:
-    """Apply one button press (confirm / decline / move / home visit) by someone allowed to.
-    `locked`: the caller read the summons with view(lock=True) in this unit of work."""
-    summons = await _editable(session, summons_id, revision, target_ids, now, action, locked)
+    """Apply one button press (confirm / decline / move / home visit) by someone allowed to."""
+    summons = await _editable(session, summons_id, revision, target_ids, now, action)
     if summons is None:
         return Outcome.STALE
     held = summons.state in HOLDS_SEAT
