@@ -7,15 +7,16 @@ from telegram.ext import ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from bot import handlers
+from bot.clock import Clock
 from bot.config import MissingTokenError, Settings
 from bot.context import CONTEXT_TYPES, RekamApp
 from bot.db.engine import Database
 from bot.delivery.dispatcher import Dispatcher
-from bot.handlers.languages import ReaderLanguages
 from bot.handlers.ordering import PerPersonUpdates
-from bot.handlers.throttle import PressThrottle
 from bot.i18n import Catalogs
+from bot.readers import ReaderLanguages
 from bot.telegram_request import AiohttpRequest
+from bot.throttle import PressThrottle
 
 __all__ = ["MissingTokenError", "build_application"]
 
@@ -27,6 +28,7 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     database: Database | None = None,
     catalogs: Catalogs | None = None,
+    clock: Clock | None = None,
 ) -> RekamApp:
     """The bot: Telegram connection, services on the context, handlers in order."""
     if settings.bot_token is None:
@@ -51,6 +53,7 @@ def build_application(
     app: RekamApp = builder.build()  # type: ignore[assignment]
     services = app.bot_data
     services.settings = settings
+    services.clock = clock or Clock(settings.zone)
     services.db = database or Database(settings.database_url)
     services.catalogs = catalogs or Catalogs(default_language=settings.default_language)
     services.throttle = PressThrottle()

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import Database
+from bot.delivery.dispatcher import Dispatcher
 from bot.i18n import Catalogs, Gettext
-
-if TYPE_CHECKING:
-    from bot.delivery.dispatcher import Dispatcher
-    from bot.handlers.languages import ReaderLanguages
-    from bot.handlers.throttle import PressThrottle
+from bot.readers import ReaderLanguages
+from bot.throttle import PressThrottle
 
 
 class Services:
     """Long-lived dependencies, set once by build_application (PTB creates this empty)."""
 
     settings: Settings
+    clock: Clock
     db: Database
     catalogs: Catalogs
     throttle: PressThrottle
@@ -31,20 +31,18 @@ class Services:
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Services]):
-    """The context of one update: services, and the reader's language once known."""
+    """The context of one update: services, and the reader's language.
+
+    `language` starts as the office's and is set once per update, before any feature handler
+    runs, by bot.handlers.readers (the error handler, which PTB gives a context of its own,
+    calls the same function); only a reader who switches language changes it afterwards.
+    """
 
     def __init__(
         self, application: RekamApp, chat_id: int | None = None, user_id: int | None = None
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.language: str = application.bot_data.settings.default_language
-        self.reader_known = False  # see bot.handlers.languages.read_language
-
-    def reader_speaks(self, language: str | None) -> None:
-        """The reader's language is known now (None: they have no account yet)."""
-        if language:
-            self.language = language
-        self.reader_known = True
 
     @property
     def services(self) -> Services:
@@ -53,6 +51,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], S
     @property
     def settings(self) -> Settings:
         return self.bot_data.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.bot_data.clock
 
     def session(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A database unit of work, committed when the block ends."""

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.db.engine import Database
-from bot.db.models import Audience, Channel
+from bot.domain.kinds import Audience, Channel
 from bot.domain.nik import mask
 from bot.domain.table_rows import HeaderError, Problem
 from bot.i18n import N_, Gettext

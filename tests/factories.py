@@ -6,17 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.config import Settings
 from bot.db.engine import Database
-from bot.db.models import (
-    Actor,
-    Channel,
-    Place,
-    PlaceKind,
-    Region,
-    ServiceSession,
-    Summons,
-    Target,
-)
+from bot.db.models import Place, Region, ServiceSession, Summons, Target
 from bot.domain import nik as nik_rules
+from bot.domain.kinds import Actor, Channel, PlaceKind
 from bot.services import notices, summonses
 
 REGION = "359901"

@@ -9,18 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.db.models import (
-    Account,
-    Broadcast,
-    LinkMethod,
-    LinkState,
-    OutboxMessage,
-    OutboxState,
-    ParentLink,
-    Role,
-    Staff,
-    Target,
-)
+from bot.db.models import Account, Broadcast, OutboxMessage, ParentLink, Staff, Target
+from bot.domain.kinds import LinkMethod, LinkState, OutboxState, Role
 from bot.domain.reminders import reminder_times
 from bot.emulator import Limits, UserClient
 from bot.emulator.state import Fault

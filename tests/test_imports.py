@@ -14,16 +14,9 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.db.models import (
-    PreferredDays,
-    Region,
-    School,
-    ServiceSession,
-    Summons,
-    SummonsState,
-    Target,
-)
+from bot.db.models import Region, School, ServiceSession, Summons, Target
 from bot.domain import nik as nik_rules
+from bot.domain.kinds import PreferredDays, SummonsState
 from bot.domain.table_rows import HeaderError, Problem
 from bot.services import imports, sheets
 

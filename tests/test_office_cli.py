@@ -16,7 +16,8 @@ from sqlalchemy import select, update
 from bot.cli import main
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.db.models import Account, OutboxMessage, Staff, Summons, SummonsState, Target
+from bot.db.models import Account, OutboxMessage, Staff, Summons, Target
+from bot.domain.kinds import SummonsState
 from bot.services import figures
 from tests.test_imports import ID_HEADER, person, write_csv
 from tests.test_summoning import office

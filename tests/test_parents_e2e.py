@@ -8,18 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from bot.db.models import (
-    Event,
-    LinkState,
-    OutboxMessage,
-    ParentLink,
-    ServiceSession,
-    Summons,
-    SummonsState,
-    Target,
-)
+from bot.db.models import Event, OutboxMessage, ParentLink, ServiceSession, Summons, Target
+from bot.domain.kinds import LinkState, SummonsState
 from bot.emulator import UserClient
-from bot.handlers.throttle import PressThrottle
+from bot.throttle import PressThrottle
 from tests import factories
 from tests.harness import BotHarness, onboard
 from tests.test_planner import bots_planner

@@ -8,8 +8,9 @@ from sqlalchemy import select, update
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.db.models import Event, ServiceSession, Summons, SummonsState
+from bot.db.models import Event, ServiceSession, Summons
 from bot.delivery.planner import Planner
+from bot.domain.kinds import SummonsState
 from tests import factories
 from tests.harness import BotHarness, make_settings
 from tests.test_delivery import linked, setup_summons

@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.db.models import Broadcast, OutboxMessage, OutboxState
+from bot.db.models import Broadcast, OutboxMessage
+from bot.domain.kinds import OutboxState
 from bot.emulator import Limits, TelegramEmulator
 from bot.emulator.server import serve
 from bot.services import outbox

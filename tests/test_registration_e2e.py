@@ -8,8 +8,9 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import func, select
 
-from bot.db.models import Account, Consent, Event, Role, Target, TargetReview, TargetSource
+from bot.db.models import Account, Consent, Event, Target
 from bot.domain import nik as nik_rules
+from bot.domain.kinds import Role, TargetReview, TargetSource
 from bot.emulator import UserClient
 from tests import factories
 from tests.harness import BotHarness, make_settings, running_bot, until_phone_question
@@ -72,14 +73,14 @@ async def test_three_wrong_dates_lock_the_code_for_an_hour(bot: BotHarness) -> N
         assert (await intruder.next_message()).text.startswith(NEUTRAL_INVITE)
     intruder.send("03-01-2008")
     assert "coba lagi setelah satu jam" in (await intruder.next_message()).text
-    assert [e.target_id for e in await events_of(bot, "invitation_locked")] == [target.id]
+    assert [e.target_id for e in await events_of(bot, "refused:invitation")][-1] == target.id
 
-    # Locked: even the right date from the rightful owner gets the neutral answer for now.
+    # Locked for everyone: even the rightful owner is told so plainly, and nothing links.
     owner = bot.user("Rina")
     owner.send("/start RINA2345")
     await owner.next_message()
     owner.send(dmy(target.birth_date))
-    assert (await owner.next_message()).text.startswith(NEUTRAL_INVITE)
+    assert "coba lagi setelah satu jam" in (await owner.next_message()).text
     assert (await account_of(bot, owner)).target_id is None  # type: ignore[union-attr]
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.db.models import Actor, Channel, ServiceSession, Summons, SummonsState
+from bot.db.models import ServiceSession, Summons
+from bot.domain.kinds import Actor, Channel, SummonsState
 from bot.services import notices, summonses
 from bot.services.summonses import Outcome
 from tests import factories

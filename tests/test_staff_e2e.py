@@ -9,18 +9,16 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select, update
 
 from bot.db.models import (
-    Channel,
     Event,
     OutboxMessage,
-    OutboxState,
     Region,
     ServiceSession,
     Staff,
     Summons,
-    SummonsState,
     Target,
     WaitingTeen,
 )
+from bot.domain.kinds import Channel, OutboxState, SummonsState
 from bot.emulator import UserClient
 from bot.services import staff
 from tests import factories

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Account, Event, Role
+from bot.db.models import Account, Event
+from bot.domain.kinds import Role
 from tests.harness import BotHarness, make_settings, onboard, running_bot
 
 WELCOME = {

@@ -13,18 +13,9 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.db.models import (
-    Place,
-    PlaceKind,
-    PreferredDays,
-    Region,
-    School,
-    ServiceSession,
-    Summons,
-    Target,
-    WaitingTeen,
-)
+from bot.db.models import Place, Region, School, ServiceSession, Summons, Target, WaitingTeen
 from bot.domain import nik as nik_rules
+from bot.domain.kinds import PlaceKind, PreferredDays
 from bot.domain.planning import Slot, Teen, plan
 from bot.services import notices, summoning
 from bot.services.summonses import deadline_for

@@ -8,11 +8,12 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select, update
 
-from bot.db.models import Account, Event, ServiceSession, Summons, SummonsState, Target
+from bot.db.models import Account, Event, ServiceSession, Summons, Target
+from bot.domain.kinds import SummonsState
 from bot.emulator import UserClient
-from bot.handlers.throttle import PressThrottle
-from bot.handlers.views import qr_png
 from bot.i18n import format_day, format_hours
+from bot.presentation.summons import qr_png
+from bot.throttle import PressThrottle
 from tests import factories
 from tests.harness import BotHarness, until_phone_question
 

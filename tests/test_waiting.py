@@ -8,14 +8,7 @@ from sqlalchemy import select, update
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.db.models import (
-    Account,
-    Region,
-    ServiceSession,
-    Summons,
-    Target,
-    WaitingTeen,
-)
+from bot.db.models import Account, Region, ServiceSession, Summons, Target, WaitingTeen
 from bot.emulator import UserClient
 from bot.services import waiting
 from bot.services.summonses import deadline_for

@@ -3,7 +3,6 @@ and the outbox. Every instant is a timezone-aware UTC datetime."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +23,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.db.types import BigId, UTCDateTime, enum_column, utcnow
+from bot.domain.kinds import (
+    Actor,
+    Audience,
+    Channel,
+    LinkMethod,
+    LinkState,
+    OutboxState,
+    PlaceKind,
+    PreferredDays,
+    Role,
+    SessionState,
+    SummonsState,
+    TargetReview,
+    TargetSource,
+)
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -37,98 +51,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class TargetSource(enum.StrEnum):
-    IMPORTED = "imported"
-    SELF_REGISTERED = "self_registered"
-
-
-class TargetReview(enum.StrEnum):
-    ACCEPTED = "accepted"
-    PENDING = "pending"
-    REJECTED = "rejected"
-
-
-class PreferredDays(enum.StrEnum):
-    ANY = "any"
-    WEEKDAY = "weekday"
-    WEEKEND = "weekend"
-    SCHOOL = "school"
-
-
-class Role(enum.StrEnum):
-    NONE = "none"
-    TEEN = "teen"
-    PARENT = "parent"
-
-
-class LinkState(enum.StrEnum):
-    PENDING = "pending"
-    ACTIVE = "active"
-    REMOVED = "removed"
-
-
-class LinkMethod(enum.StrEnum):
-    CODE = "code"
-    NIK = "nik"
-
-
-class PlaceKind(enum.StrEnum):
-    OFFICE = "office"
-    KECAMATAN = "kecamatan"
-    MPP = "mpp"
-    SCHOOL = "school"
-    PESANTREN = "pesantren"
-    PRISON = "prison"
-    CAR_FREE_DAY = "car_free_day"
-    HOME = "home"
-    OTHER = "other"
-
-
-class SessionState(enum.StrEnum):
-    OPEN = "open"
-    CANCELLED = "cancelled"
-
-
-class SummonsState(enum.StrEnum):
-    SUMMONED = "summoned"
-    CONFIRMED = "confirmed"
-    DECLINED = "declined"
-    MOVED = "moved"
-    HOME_VISIT = "home_visit"
-    ATTENDED = "attended"
-    NO_SHOW = "no_show"
-    UNREACHABLE = "unreachable"
-
-
-class Actor(enum.StrEnum):
-    TEEN = "teen"
-    PARENT = "parent"
-    STAFF = "staff"
-    SYSTEM = "system"
-
-
-class Channel(enum.StrEnum):
-    TELEGRAM = "telegram"
-    CLI = "cli"
-    SYSTEM = "system"
-
-
-class OutboxState(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    UNREACHABLE = "unreachable"
-    CANCELLED = "cancelled"
-
-
-class Audience(enum.StrEnum):
-    SESSION = "session"
-    KELURAHAN = "kelurahan"
-    SCHOOL = "school"
-    ALL_PENDING = "all_pending"
 
 
 class Region(Base):
@@ -181,8 +103,6 @@ class Target(Base):
     )
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     invite_code: Mapped[str] = mapped_column(String(16), unique=True)
-    invite_failures: Mapped[int] = mapped_column(Integer, default=0)
-    invite_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -315,6 +235,8 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_target_at", "target_id", "at"),
         Index("ix_events_account_at", "account_id", "at"),
+        Index("ix_events_claimant_at", "claimant", "at"),
+        Index("ix_events_subject_at", "subject", "at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -325,6 +247,9 @@ class Event(Base):
     target_id: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(50))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A refused guess (bot/services/lockout.py): who guessed (Telegram user id) and at what.
+    claimant: Mapped[int | None] = mapped_column(BigInteger)
+    subject: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxMessage(Base):

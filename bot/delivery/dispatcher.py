@@ -28,9 +28,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.config import Settings
 from bot.db import leases
 from bot.db.engine import Database
-from bot.db.models import Account, Actor, Channel, OutboxMessage, OutboxState
+from bot.db.models import Account, OutboxMessage
 from bot.delivery.pacing import Pacer
 from bot.delivery.render import Outgoing, Renderer, Text
+from bot.domain.kinds import Actor, Channel, OutboxState
 from bot.i18n import Catalogs
 from bot.services import events, outbox
 from bot.services.outbox import Message as Queued

@@ -12,17 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.config import Settings
-from bot.db.models import (
-    Account,
-    Broadcast,
-    OutboxMessage,
-    Place,
-    ServiceSession,
-    SummonsState,
-    Target,
-)
-from bot.handlers import views
+from bot.db.models import Account, Broadcast, OutboxMessage, Place, ServiceSession, Target
+from bot.domain.kinds import SummonsState
 from bot.i18n import N_, Catalogs, format_day
+from bot.presentation import summons as views
 from bot.services import summonses, waiting
 from bot.services.summonses import SessionOption, SummonsView
 

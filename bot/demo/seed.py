@@ -9,20 +9,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Actor,
-    Channel,
-    Place,
-    PlaceKind,
-    Region,
-    School,
-    ServiceSession,
-    Staff,
-    Target,
-)
+from bot.db.models import Place, Region, School, ServiceSession, Staff, Target
 from bot.domain import nik as nik_rules
 from bot.domain import reminders
 from bot.domain.codes import new_code
+from bot.domain.kinds import Actor, Channel, PlaceKind
 from bot.services import notices, summonses
 
 # Region codes 3599xx belong to no real regency, so no generated NIK can be someone's.

@@ -8,29 +8,16 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from bot.context import BotContext
-from bot.db.models import Role
-from bot.handlers import views
-from bot.handlers.languages import read_language
+from bot.domain.kinds import Role
 from bot.handlers.menu import command_lines
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.services import accounts
 
 _ROLES = {"teen": Role.TEEN, "parent": Role.PARENT}
-
-
-async def remember_reader(update: Update, context: BotContext) -> None:
-    """Look up the reader's language before any handler answers them. A press under a summons
-    is the exception: it reads the presser's account anyway, in the unit of work that applies
-    the answer, and takes the language from there (presses are the updates that come by the
-    hundred per second; a separate read for each cost a fifth of the bot's time)."""
-    if update.effective_user is None or views.is_summons_press(update):
-        return
-    await read_language(context, update.effective_user.id)
 
 
 def _language_keyboard() -> InlineKeyboardMarkup:
@@ -94,7 +81,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
             session, update.effective_user.id, code, context.settings.default_language
         )
         role = account.role
-    context.reader_speaks(code)
+    context.language = code  # the reader switched: speak the new language from here on
     context.services.languages.remember(update.effective_user.id, code)
     _ = context.gettext
     await query.answer()
@@ -182,8 +169,6 @@ async def stale_button(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Common handlers; the catch-alls go last so feature handlers win."""
     private = filters.ChatType.PRIVATE
-    # Group -2: the reader's language is known before any other handler (group -1 throttles).
-    app.add_handler(TypeHandler(Update, remember_reader), group=-2)
     app.add_handler(CommandHandler("start", start, filters=private))
     app.add_handler(CommandHandler("bahasa", change_language, filters=private))
     app.add_handler(CommandHandler("bantuan", show_help, filters=private))

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
-from bot.handlers.languages import read_language
+from bot.handlers.readers import speak_readers_language
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ async def apologise(update: object, context: BotContext) -> None:
         return  # the user blocked the bot: nobody to apologise to
     if update.effective_user is not None:  # PTB gives error handlers a context of their own
         try:
-            await read_language(context, update.effective_user.id)
+            await speak_readers_language(update, context)
         except (SQLAlchemyError, OSError):  # the database may be what failed: say it in ours
             log.warning("no language for the apology for update %s", update_id)
     try:

@@ -11,9 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Account, LinkState, Staff
+from bot.db.models import Account, Staff
 from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, parse_birth_date
+from bot.domain.kinds import LinkState
 from bot.handlers.registration import DATE_PROBLEMS, NIK_PROBLEMS
 from bot.handlers.staff import guarded
 from bot.handlers.summons import send_summons

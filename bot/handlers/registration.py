@@ -15,13 +15,15 @@ from telegram import (
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Account, PreferredDays, Role
+from bot.db.models import Account
 from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, DateProblem, parse_birth_date
 from bot.domain.eligibility import eligibility
+from bot.domain.kinds import PreferredDays, Role
+from bot.domain.steps import Step
 from bot.handlers.summons import send_summons
 from bot.i18n import N_, Gettext, format_day
-from bot.services import accounts, notices, registration, summonses
+from bot.services import accounts, conversations, notices, registration, summonses
 from bot.services.outbox import Recipient
 from bot.services.registration import Claim, Registration
 
@@ -118,18 +120,15 @@ async def answer_invitation(update: Update, context: BotContext, account: Accoun
         await update.effective_message.reply_text(_(DATE_PROBLEMS[error.problem]))
         return
     async with context.session() as session:
-        fresh = await accounts.find(session, account.telegram_id)
-        assert fresh is not None
-        result = await registration.claim_invitation(session, fresh, data["code"], born, now=_now())
-        tries = int(data.get("tries", 0)) + 1
-        if result.outcome == Claim.LINKED or tries >= TRIES:
-            accounts.clear_step(fresh)
-        else:
-            accounts.set_step(fresh, "invite_date", code=data["code"], tries=tries)
+        result = await registration.claim_invitation(
+            session, account.telegram_id, data["code"], born, now=context.clock.now()
+        )
+        if result.outcome == Claim.LOCKED:
+            await conversations.end(session, account.id)
     if result.outcome == Claim.LINKED:
         assert result.target_id is not None and result.name is not None
         await _welcome_linked(update, context, result.target_id, result.name)
-    elif tries >= TRIES:
+    elif result.outcome == Claim.LOCKED:
         await update.effective_message.reply_text(
             _(
                 "Maaf, data tidak cocok. Untuk keamanan, coba lagi setelah satu jam, atau datang ke "
@@ -248,8 +247,11 @@ async def start_registration(update: Update, context: BotContext) -> None:
             )
         )
         return
-    locked = accounts.step_data(account).get("locked_until")
-    if locked and datetime.fromisoformat(locked) > _now():
+    async with context.session() as session:
+        locked = await registration.registration_lock(
+            session, account.telegram_id, None, now=context.clock.now()
+        )
+    if locked is not None:
         await update.effective_message.reply_text(
             _(
                 "Untuk keamanan, pendaftaran ditunda sementara. Coba lagi nanti, atau datang ke "
@@ -298,7 +300,7 @@ async def answer_consent(update: Update, context: BotContext) -> None:
         account = await accounts.ensure(session, update.effective_user.id, context.language)
         if account.target_id is not None:
             return
-        registration.record_consent(session, account)
+        registration.record_consent(session, account.id)
         accounts.set_step(account, "nik", tries=0)
     await query.edit_message_reply_markup(None)
     await context.bot.send_message(
@@ -345,7 +347,7 @@ async def answer_birth_date(update: Update, context: BotContext, account: Accoun
     try:
         nik_rules.check_birth_date(parsed, born)
     except nik_rules.NikError:
-        await _mismatch(update, context, account, int(data.get("tries", 0)) + 1)
+        await _mismatch(update, context, account, data["nik"])
         return
     allowed = eligibility(born, today=today, election=context.settings.election_date)
     async with context.session() as session:
@@ -366,19 +368,18 @@ async def answer_birth_date(update: Update, context: BotContext, account: Accoun
     await message.reply_text(_("Tulis nama lengkap Anda sesuai Kartu Keluarga."))
 
 
-async def _mismatch(update: Update, context: BotContext, account: Account, tries: int) -> None:
+async def _mismatch(update: Update, context: BotContext, account: Account, nik: str) -> None:
     assert update.effective_message
     _ = context.gettext
     async with context.session() as session:
-        fresh = await accounts.find(session, account.telegram_id)
-        assert fresh is not None
-        if tries >= TRIES:
-            accounts.set_step(
-                fresh, "locked", locked_until=(_now() + registration.LOCK_FOR).isoformat()
-            )
+        lock = await registration.refuse_registration(
+            session, account.telegram_id, account.id, nik, now=context.clock.now()
+        )
+        if lock is not None:
+            await conversations.end(session, account.id)
         else:
-            accounts.set_step(fresh, "nik", tries=tries)
-    if tries >= TRIES:
+            await conversations.go(session, account.id, Step.NIK)
+    if lock is not None:
         await update.effective_message.reply_text(
             _(
                 "Untuk keamanan, pendaftaran ditunda sementara. Coba lagi nanti, atau datang ke "

@@ -15,7 +15,8 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Channel, Staff
+from bot.db.models import Staff
+from bot.domain.kinds import Channel
 from bot.domain.nik import mask
 from bot.handlers import common
 from bot.i18n import Gettext, format_day, format_hours, format_when

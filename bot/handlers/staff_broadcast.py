@@ -10,7 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Audience, Channel, Region, School, Staff
+from bot.db.models import Region, School, Staff
+from bot.domain.kinds import Audience, Channel
 from bot.handlers.staff import guarded, now
 from bot.i18n import Gettext, format_day, format_hours
 from bot.services import accounts, broadcasts, staff

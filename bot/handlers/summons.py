@@ -11,9 +11,10 @@ from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Account, Actor, Role, Summons, SummonsState, Target, TargetReview
-from bot.handlers import views
+from bot.db.models import Account, Summons, Target
+from bot.domain.kinds import Actor, Role, SummonsState, TargetReview
 from bot.i18n import N_, Gettext
+from bot.presentation import summons as views
 from bot.services import accounts, family, notices, registration, summonses
 from bot.services.summonses import Outcome, SummonsView
 
@@ -171,10 +172,8 @@ async def _pressable(
     answering: bool,
 ) -> tuple[Account | None, SummonsView | None]:
     """The presser and the summons, if this button is theirs (or their child's) and current,
-    locked when the press answers it. The presser's language is learnt here, from their
-    account (see common.remember_reader)."""
+    locked when the press answers it."""
     account = await accounts.find(session, telegram_id)
-    context.reader_speaks(account.language if account else None)
     if match is None:
         return None, None
     summons = await summonses.view(session, int(match.group(1)), lock=answering)

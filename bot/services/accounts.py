@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Actor, Channel, Role
+from bot.db.models import Account
+from bot.domain.kinds import Actor, Channel, Role
 from bot.i18n import LANGUAGES
 from bot.services import events
 

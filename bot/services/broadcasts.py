@@ -9,20 +9,8 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Account,
-    Actor,
-    Audience,
-    Broadcast,
-    Channel,
-    LinkState,
-    ParentLink,
-    Region,
-    School,
-    Summons,
-    Target,
-    TargetReview,
-)
+from bot.db.models import Account, Broadcast, ParentLink, Region, School, Summons, Target
+from bot.domain.kinds import Actor, Audience, Channel, LinkState, TargetReview
 from bot.services import events, outbox
 from bot.services.outbox import Message, Recipient
 from bot.services.summonses import EXPECTED

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Actor, Channel, Event
+from bot.db.models import Event
+from bot.domain.kinds import Actor, Channel
 
 
 def record(

@@ -11,17 +11,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Account,
-    Actor,
-    Channel,
-    Event,
-    LinkMethod,
-    LinkState,
-    ParentLink,
-    Role,
-    Target,
-)
+from bot.db.models import Account, Event, ParentLink, Target
+from bot.domain.kinds import Actor, Channel, LinkMethod, LinkState, Role
 from bot.services import events, notices, outbox, summonses
 from bot.services.outbox import Message, Recipient
 

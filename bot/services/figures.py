@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import TextClause, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Region, School, SummonsState, TargetReview
+from bot.db.models import Region, School
+from bot.domain.kinds import SummonsState, TargetReview
 
 
 class By(enum.StrEnum):

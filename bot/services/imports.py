@@ -20,22 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
-from bot.db.models import (
-    Actor,
-    Channel,
-    Place,
-    PlaceKind,
-    PreferredDays,
-    Region,
-    School,
-    ServiceSession,
-    Target,
-    TargetReview,
-    TargetSource,
-)
+from bot.db.models import Place, Region, School, ServiceSession, Target
 from bot.db.queries import bulk_insert, insert_or_ignore
 from bot.domain import table_rows
 from bot.domain.codes import new_code
+from bot.domain.kinds import Actor, Channel, PlaceKind, PreferredDays, TargetReview, TargetSource
 from bot.domain.table_rows import Problem, RowError, TargetRow
 from bot.services import events
 
@@ -55,7 +44,6 @@ _INSERTED = (
     "invite_code",
     "source",
     "review",
-    "invite_failures",
     "created_at",
     "updated_at",
 )
@@ -127,7 +115,6 @@ async def _insert_new(session: AsyncSession, new: list[dict[str, Any]], now: dat
                 new_code(),
                 TargetSource.IMPORTED,
                 TargetReview.ACCEPTED,
-                0,
                 now,
                 now,
             )

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Place, School, ServiceSession, Summons, Target, TargetReview
+from bot.db.models import Account, Place, School, ServiceSession, Summons, Target
+from bot.domain.kinds import TargetReview
 from bot.i18n import Gettext, format_day, format_hours, service_names
 from bot.services.summonses import EXPECTED
 

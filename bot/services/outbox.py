@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import Integer, Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, LinkState, OutboxMessage, OutboxState, ParentLink, Staff
+from bot.db.models import Account, OutboxMessage, ParentLink, Staff
 from bot.db.queries import insert_or_ignore
+from bot.domain.kinds import LinkState, OutboxState
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,8 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Account,
-    Actor,
-    Channel,
-    Consent,
-    ParentLink,
-    Summons,
-    SummonsState,
-    Target,
-    TargetSource,
-)
+from bot.db.models import Account, Consent, ParentLink, Summons, Target
+from bot.domain.kinds import Actor, Channel, SummonsState, TargetSource
 from bot.services import events, seats, summonses
 
 

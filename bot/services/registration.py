@@ -4,35 +4,26 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Account,
-    Actor,
-    Channel,
-    Consent,
-    PreferredDays,
-    Role,
-    Target,
-    TargetReview,
-    TargetSource,
-)
+from bot.db.models import Account, Consent, Target
 from bot.domain.codes import new_code
+from bot.domain.kinds import Actor, Channel, PreferredDays, Role, TargetReview, TargetSource
 from bot.domain.names import same_person_name
-from bot.services import events
+from bot.domain.steps import Step
+from bot.services import accounts, conversations, events, lockout
 
-LOCK_AFTER = 3
-LOCK_FOR = timedelta(hours=1)
 # The privacy notice shown by /daftar; bump when its text changes, so consents say which one.
 NOTICE_VERSION = "2026-11"
 
 
 class Claim(enum.StrEnum):
     LINKED = "linked"
-    REFUSED = "refused"  # wrong code or date, locked, or someone else's: one neutral answer
+    REFUSED = "refused"  # wrong code or date, or someone else's: one neutral answer
+    LOCKED = "locked"  # too many refused guesses (bot/services/lockout.py)
 
 
 class Registration(enum.StrEnum):
@@ -47,6 +38,7 @@ class Linked:
     name: str | None = None
     target_id: int | None = None
     recorded_at: datetime | None = None
+    locked_until: datetime | None = None
 
 
 async def _target_by(session: AsyncSession, **where: str) -> Target | None:
@@ -91,48 +83,91 @@ def _link(session: AsyncSession, account: Account, target: Target, how: str) -> 
     )
 
 
+async def invitation_lock(
+    session: AsyncSession, claimant: int, code: str, *, now: datetime
+) -> lockout.Lock | None:
+    """Whether guessing this invitation code (or this person's guessing) is locked now."""
+    return await lockout.lock_on(
+        session,
+        lockout.Surface.INVITATION,
+        claimant=claimant,
+        subject=lockout.code_subject(code),
+        now=now,
+    )
+
+
 async def claim_invitation(
-    session: AsyncSession, account: Account, code: str, birth_date: date, *, now: datetime
+    session: AsyncSession, telegram_id: int, code: str, birth_date: date, *, now: datetime
 ) -> Linked:
     """Link the account to the target whose invitation `code` it opened, if the date is theirs.
 
-    Three wrong dates lock the code for an hour (whoever tries), and the lock is an event.
+    A wrong code or date is a refused guess (bot/services/lockout.py); while the code or the
+    guesser is locked nothing is checked at all.
     """
+    account = await accounts.find(session, telegram_id)
+    assert account is not None, "the invitation step is only reached with an account"
+    lock = await invitation_lock(session, telegram_id, code, now=now)
+    if lock is not None:
+        return Linked(Claim.LOCKED, locked_until=lock.until)
     target = await _target_by(session, invite_code=code.strip().upper())
-    if target is None:
-        return Linked(Claim.REFUSED)
-    locked = target.invite_locked_until is not None and target.invite_locked_until > now
-    if locked or target.birth_date != birth_date:
-        if not locked:
-            target.invite_failures += 1
-            if target.invite_failures >= LOCK_AFTER:
-                target.invite_failures = 0
-                target.invite_locked_until = now + LOCK_FOR
-                events.record(
-                    session,
-                    "invitation_locked",
-                    actor=Actor.SYSTEM,
-                    channel=Channel.TELEGRAM,
-                    account_id=account.id,
-                    target_id=target.id,
-                )
+    if target is None or target.birth_date != birth_date:
+        lock = await lockout.refuse(
+            session,
+            lockout.Surface.INVITATION,
+            claimant=telegram_id,
+            subject=lockout.code_subject(code),
+            now=now,
+            actor=Actor.TEEN,
+            account_id=account.id,
+            target_id=target.id if target else None,
+        )
+        if lock is not None:
+            return Linked(Claim.LOCKED, locked_until=lock.until)
         return Linked(Claim.REFUSED)
     if await _claimed_by_another(session, account, target, "invitation"):
         return Linked(Claim.REFUSED)
-    target.invite_failures = 0
     _link(session, account, target, "invitation")
+    await conversations.go(session, account.id, Step.PHONE)
     return Linked(Claim.LINKED, target.name, target.id)
 
 
-def record_consent(session: AsyncSession, account: Account) -> None:
+async def registration_lock(
+    session: AsyncSession, claimant: int, nik: str | None, *, now: datetime
+) -> lockout.Lock | None:
+    """Whether /daftar is locked for this person (or, with a NIK, for that NIK)."""
+    return await lockout.lock_on(
+        session,
+        lockout.Surface.REGISTRATION,
+        claimant=claimant,
+        subject=lockout.nik_subject(nik) if nik is not None else None,
+        now=now,
+    )
+
+
+async def refuse_registration(
+    session: AsyncSession, claimant: int, account_id: int, nik: str, *, now: datetime
+) -> lockout.Lock | None:
+    """A NIK and a birth date that do not agree: a refused guess; the lock it leads to."""
+    return await lockout.refuse(
+        session,
+        lockout.Surface.REGISTRATION,
+        claimant=claimant,
+        subject=lockout.nik_subject(nik),
+        now=now,
+        actor=Actor.TEEN,
+        account_id=account_id,
+    )
+
+
+def record_consent(session: AsyncSession, account_id: int) -> None:
     """The teen agreed to the current privacy notice."""
-    session.add(Consent(account_id=account.id, notice_version=NOTICE_VERSION))
+    session.add(Consent(account_id=account_id, notice_version=NOTICE_VERSION))
     events.record(
         session,
         "consent_given",
         actor=Actor.TEEN,
         channel=Channel.TELEGRAM,
-        account_id=account.id,
+        account_id=account_id,
         notice_version=NOTICE_VERSION,
     )
 

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Actor, Channel, ServiceSession, SessionState, Summons
+from bot.db.models import ServiceSession, Summons
+from bot.domain.kinds import Actor, Channel, SessionState
 from bot.services import events, notices, outbox, summonses, waiting
 from bot.services.outbox import Message
 from bot.services.summonses import EXPECTED

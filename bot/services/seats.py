@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ServiceSession, SessionState
+from bot.db.models import ServiceSession
+from bot.domain.kinds import SessionState
 
 
 async def take(session: AsyncSession, session_id: int, *, now: datetime, before: datetime) -> bool:

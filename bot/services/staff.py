@@ -10,19 +10,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Actor,
-    Channel,
-    Place,
-    ServiceSession,
-    SessionState,
-    Staff,
-    Summons,
-    SummonsState,
-    Target,
-    WaitingTeen,
-)
+from bot.db.models import Place, ServiceSession, Staff, Summons, Target, WaitingTeen
 from bot.db.queries import count_where
+from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
 from bot.services import events, notices
 from bot.services.summonses import HOLDS_SEAT
 

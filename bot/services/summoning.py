@@ -18,26 +18,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Account,
-    Actor,
-    Channel,
     Event,
-    LinkState,
     ParentLink,
     Place,
-    PlaceKind,
     Region,
     ServiceSession,
-    SessionState,
     Summons,
-    SummonsState,
     Target,
-    TargetReview,
     WaitingTeen,
 )
 from bot.db.queries import core_table
 from bot.db.types import UTCDateTime
 from bot.domain import planning
 from bot.domain.eligibility import RECORDING_AGE, add_years
+from bot.domain.kinds import (
+    Actor,
+    Channel,
+    LinkState,
+    PlaceKind,
+    SessionState,
+    SummonsState,
+    TargetReview,
+)
 from bot.services import notices
 
 # Nobody is called to a session that starts sooner than this: they could not plan to come.

@@ -10,16 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Actor,
-    Channel,
-    Place,
-    ServiceSession,
-    SessionState,
-    Summons,
-    SummonsState,
-    Target,
-)
+from bot.db.models import Place, ServiceSession, Summons, Target
+from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
 from bot.services import events, notices, seats
 
 # States that hold a seat at the summons' session.

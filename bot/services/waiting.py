@@ -14,21 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Account,
-    Actor,
-    Channel,
-    Place,
-    Region,
-    ServiceSession,
-    SessionState,
-    Summons,
-    SummonsState,
-    Target,
-    WaitingTeen,
-)
+from bot.db.models import Account, Place, Region, ServiceSession, Summons, Target, WaitingTeen
 from bot.db.queries import core_table, insert_or_ignore
 from bot.db.types import UTCDateTime
+from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
 from bot.services import events, notices, summonses
 from bot.services.summonses import Outcome
 

@@ -32,16 +32,9 @@ from sqlalchemy import func, select
 from bot.app import build_application
 from bot.config import load_settings
 from bot.db.engine import Database
-from bot.db.models import (
-    Account,
-    Place,
-    Role,
-    ServiceSession,
-    Summons,
-    SummonsState,
-    Target,
-)
+from bot.db.models import Account, Place, ServiceSession, Summons, Target
 from bot.domain import nik as nik_rules
+from bot.domain.kinds import Role, SummonsState
 from bot.runtime import running
 
 TOKEN = "333333:BENCH-presses-token-00000000000000000000"

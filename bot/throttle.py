@@ -5,12 +5,6 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler
-
-from bot.context import BotContext
-from bot.handlers.languages import read_language
-
 PRESSES = 5
 WINDOW = 3.0
 
@@ -33,18 +27,3 @@ class PressThrottle:
             return False
         recent.append(now)
         return True
-
-
-async def slow_down(update: Update, context: BotContext) -> None:
-    """Answer an excess press at once and let no other handler see it."""
-    query = update.callback_query
-    assert query and update.effective_user
-    if context.services.throttle.allow(update.effective_user.id):
-        return
-    await read_language(context, update.effective_user.id)
-    await query.answer(context.gettext("⏳ Sebentar, tombol Anda sedang diproses."))
-    raise ApplicationHandlerStop
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(slow_down), group=-1)

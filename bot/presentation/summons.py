@@ -11,7 +11,7 @@ import segno
 from icalendar import Alarm, Calendar, Event
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.db.models import SummonsState
+from bot.domain.kinds import SummonsState
 from bot.i18n import (
     N_,
     Gettext,

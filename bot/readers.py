@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from bot.db.engine import Database
 from bot.services import accounts
-
-if TYPE_CHECKING:
-    from bot.context import BotContext
 
 TTL = 60.0  # seconds: a change made through another bot process shows within this
 MAX_ENTRIES = 100_000
@@ -40,18 +37,14 @@ class ReaderLanguages:
             self.forget_all()  # simpler than LRU; refilled from the database within a minute
         self._known[user_id] = (language, self.clock() + self.ttl)
 
-
-async def read_language(context: BotContext, user_id: int) -> None:
-    """Make the context speak the reader's language, unless it already knows it: from this
-    process's memory, else from the database. Nobody without an account is remembered (their
-    first /start creates one) and is answered in the office's language."""
-    if context.reader_known:
-        return
-    languages = context.services.languages
-    known, language = languages.get(user_id)
-    if not known:
-        async with context.session() as session:
+    async def language_of(self, db: Database, user_id: int) -> str | None:
+        """The user's language: from this process's memory, else from the database (read-only).
+        Nobody without an account is remembered: their first /start creates one."""
+        known, language = self.get(user_id)
+        if known:
+            return language
+        async with db.reading() as session:
             language = await accounts.language_of(session, user_id)
         if language is not None:
-            languages.remember(user_id, language)
-    context.reader_speaks(language)
+            self.remember(user_id, language)
+        return language

@@ -1,0 +1,98 @@
+"""The office's vocabulary: roles, states, kinds and channels, as values every floor may use
+(handlers, presentation and services alike); the database stores them by their string value."""
+
+from __future__ import annotations
+
+import enum
+
+
+class TargetSource(enum.StrEnum):
+    IMPORTED = "imported"
+    SELF_REGISTERED = "self_registered"
+
+
+class TargetReview(enum.StrEnum):
+    ACCEPTED = "accepted"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+class PreferredDays(enum.StrEnum):
+    ANY = "any"
+    WEEKDAY = "weekday"
+    WEEKEND = "weekend"
+    SCHOOL = "school"
+
+
+class Role(enum.StrEnum):
+    NONE = "none"
+    TEEN = "teen"
+    PARENT = "parent"
+
+
+class LinkState(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class LinkMethod(enum.StrEnum):
+    CODE = "code"
+    NIK = "nik"
+
+
+class PlaceKind(enum.StrEnum):
+    OFFICE = "office"
+    KECAMATAN = "kecamatan"
+    MPP = "mpp"
+    SCHOOL = "school"
+    PESANTREN = "pesantren"
+    PRISON = "prison"
+    CAR_FREE_DAY = "car_free_day"
+    HOME = "home"
+    OTHER = "other"
+
+
+class SessionState(enum.StrEnum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
+class SummonsState(enum.StrEnum):
+    SUMMONED = "summoned"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    MOVED = "moved"
+    HOME_VISIT = "home_visit"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    UNREACHABLE = "unreachable"
+
+
+class Actor(enum.StrEnum):
+    TEEN = "teen"
+    PARENT = "parent"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+class Channel(enum.StrEnum):
+    TELEGRAM = "telegram"
+    CLI = "cli"
+    SYSTEM = "system"
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    CANCELLED = "cancelled"
+
+
+class Audience(enum.StrEnum):
+    SESSION = "session"
+    KELURAHAN = "kelurahan"
+    SCHOOL = "school"
+    ALL_PENDING = "all_pending"

@@ -1,0 +1,31 @@
+"""What runs before any feature sees an update, lowest group first: drop a webhook update seen
+before, learn the reader's language, slow down a flood of presses."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import BotContext
+from bot.services import updates
+
+
+async def skip_seen_update(update: Update, context: BotContext) -> None:
+    """Webhook mode: Telegram may deliver an update twice (a slow answer, a retry); handle it
+    once, whichever process got it first."""
+    if not context.services.webhook:
+        return  # long polling confirms updates by offset: no duplicates to catch
+    async with context.session() as session:
+        first = await updates.first_delivery(session, update.update_id)
+    if not first:
+        raise ApplicationHandlerStop
+
+
+async def slow_down(update: Update, context: BotContext) -> None:
+    """Answer an excess press at once and let no other handler see it."""
+    query = update.callback_query
+    assert query and update.effective_user
+    if context.services.throttle.allow(update.effective_user.id):
+        return
+    await query.answer(context.gettext("⏳ Sebentar, tombol Anda sedang diproses."))
+    raise ApplicationHandlerStop

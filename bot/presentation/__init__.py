@@ -1,0 +1,1 @@
+"""Every text a person reads, rendered once: bot replies, outbox messages, letters, files."""

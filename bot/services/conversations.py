@@ -1,0 +1,73 @@
+"""Where a person is in a multi-message conversation: read once per typed message, changed
+only along bot.domain.steps.FLOW."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account
+from bot.domain.kinds import Role
+from bot.domain.steps import Step, check_transition, parse_step
+from bot.services import accounts
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A person's account as a step handler needs it, read once when their message arrived."""
+
+    account_id: int
+    telegram_id: int
+    language: str
+    role: Role
+    target_id: int | None
+    step: Step | None
+    data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def of_account(account: Account) -> Conversation:
+    stored = dict(account.conversation or {})
+    return Conversation(
+        account_id=account.id,
+        telegram_id=account.telegram_id,
+        language=account.language,
+        role=account.role,
+        target_id=account.target_id,
+        step=parse_step(stored.pop("step", None)),
+        data=MappingProxyType(stored),
+    )
+
+
+async def current(session: AsyncSession, telegram_id: int) -> Conversation | None:
+    """The person's conversation, or None before their first /start."""
+    account = await accounts.find(session, telegram_id)
+    return of_account(account) if account is not None else None
+
+
+async def go(
+    session: AsyncSession, account_id: int, to: Step, *, after: Step | None = None, **data: Any
+) -> None:
+    """Wait for `to` next, with what the conversation has collected so far. `after` is the
+    step the caller saw; the move must be one bot.domain.steps.FLOW allows from it."""
+    check_transition(after, to)
+    await _store(session, account_id, {"step": to.value, **data})
+
+
+async def end(session: AsyncSession, account_id: int) -> None:
+    """Nothing is awaited any more, and nothing collected is kept (a NIK typed into an
+    abandoned /daftar included)."""
+    await _store(session, account_id, None)
+
+
+async def _store(session: AsyncSession, account_id: int, value: dict[str, Any] | None) -> None:
+    await session.execute(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(conversation=value)
+        .execution_options(synchronize_session="fetch")
+    )
