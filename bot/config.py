@@ -157,11 +157,6 @@ class Settings(BaseSettings):
         """WIB, WITA or WIT."""
         return ZONE_ABBREVIATIONS[self.office_timezone]
 
-    @property
-    def is_sqlite(self) -> bool:
-        """True for the embedded database."""
-        return self.database_url.startswith("sqlite")
-
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings; a bad value raises SettingsError naming the variable."""

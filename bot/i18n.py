@@ -74,10 +74,6 @@ class Catalogs:
         """The `_` function for one reader's language."""
         return self._translation(self.language(language)).gettext
 
-    def ngettext(self, language: str | None) -> Callable[[str, str, int], str]:
-        """The plural-aware `ngettext` for one reader's language."""
-        return self._translation(self.language(language)).ngettext
-
 
 def zone_abbreviation(zone: ZoneInfo) -> str:
     """WIB, WITA or WIT for the office's zone."""

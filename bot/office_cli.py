@@ -17,6 +17,7 @@ from bot.domain.kinds import Audience, Channel
 from bot.domain.nik import mask
 from bot.domain.table_rows import HeaderError, Problem
 from bot.i18n import N_, Gettext
+from bot.presentation import letters as letter_pages
 from bot.services import broadcasts, figures, imports, letters, notices, sheets, staff, summoning
 from bot.services.summonses import deadline_for
 
@@ -216,7 +217,7 @@ def cmd_letters(args: argparse.Namespace, _: Gettext) -> int:
             return await letters.letters(session, school=args.school, everyone=args.all)
 
     found = _with_database(settings, work)
-    pages = letters.write_pdf(
+    pages = letter_pages.write_pdf(
         Path(args.file),
         found,
         office=settings.office_name,

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.context import BotContext, RekamApp
 from bot.db.migrate import upgrade
 from bot.delivery.planner import INTERVAL, Planner
-from bot.handlers.menu import publish_commands
+from bot.presentation.menu import publish_commands
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "telegram"

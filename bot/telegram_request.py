@@ -10,14 +10,21 @@ and body returned, TimedOut and NetworkError raised) is the same.
 from __future__ import annotations
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+# PTB marks "not given" timeouts with instances of its (private) DefaultValue class; its public
+# DEFAULT_NONE is one, so its type tells them apart without importing PTB's internals.
+_NOT_GIVEN = type(BaseRequest.DEFAULT_NONE)
 
-def _seconds(value: ODVInput[float], default: float | None) -> float | None:
-    return default if isinstance(value, DefaultValue) else value
+
+def _seconds(value: object, default: float | None) -> float | None:
+    if isinstance(value, _NOT_GIVEN):
+        return default
+    if value is None:
+        return None  # no limit
+    assert isinstance(value, int | float), f"a timeout in seconds, not {value!r}"
+    return float(value)
 
 
 class AiohttpRequest(BaseRequest):
@@ -58,10 +65,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")

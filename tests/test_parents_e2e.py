@@ -20,7 +20,7 @@ from tests.test_summons_e2e import STALE, linked_teen
 
 PARENT_SUMMONS = "📣 Panggilan perekaman KTP-el untuk anak Anda, "
 NEUTRAL = "Maaf, kode atau tanggal lahir tidak cocok."
-LOCKED = "Untuk keamanan, penautan ditunda sementara."
+LOCKED = "Untuk keamanan, percobaan ditunda sampai"
 
 
 async def family_office(bot: BotHarness) -> dict:  # type: ignore[type-arg]

@@ -72,15 +72,15 @@ async def test_three_wrong_dates_lock_the_code_for_an_hour(bot: BotHarness) -> N
         intruder.send(wrong)
         assert (await intruder.next_message()).text.startswith(NEUTRAL_INVITE)
     intruder.send("03-01-2008")
-    assert "coba lagi setelah satu jam" in (await intruder.next_message()).text
+    assert "percobaan ditunda sampai" in (await intruder.next_message()).text
     assert [e.target_id for e in await events_of(bot, "refused:invitation")][-1] == target.id
 
     # Locked for everyone: even the rightful owner is told so plainly, and nothing links.
     owner = bot.user("Rina")
     owner.send("/start RINA2345")
-    await owner.next_message()
+    assert "percobaan ditunda sampai" in (await owner.next_message()).text
     owner.send(dmy(target.birth_date))
-    assert "coba lagi setelah satu jam" in (await owner.next_message()).text
+    await owner.next_message()
     assert (await account_of(bot, owner)).target_id is None  # type: ignore[union-attr]
 
 
@@ -226,7 +226,7 @@ async def test_malformed_or_foreign_niks_are_explained_and_asked_again(
     teen.send(typed)
     assert (await teen.next_message()).text.startswith(answer)
     account = await account_of(bot, teen)
-    assert account is not None and account.conversation == {"step": "nik", "tries": 0}
+    assert account is not None and account.conversation == {"step": "nik"}
 
 
 async def test_nik_and_date_mismatch_three_times_pauses_registration(bot: BotHarness) -> None:
@@ -242,7 +242,7 @@ async def test_nik_and_date_mismatch_three_times_pauses_registration(bot: BotHar
         expected = "Untuk keamanan" if attempt == 2 else "NIK dan tanggal lahir tidak cocok"
         assert reply.startswith(expected)
     teen.send("/daftar")
-    assert (await teen.next_message()).text.startswith("Untuk keamanan, pendaftaran ditunda")
+    assert (await teen.next_message()).text.startswith("Untuk keamanan, percobaan ditunda sampai")
 
 
 async def test_wrong_birth_dates_are_explained(bot: BotHarness) -> None:

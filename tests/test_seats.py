@@ -77,7 +77,8 @@ async def test_a_teen_and_a_parent_answering_at_once_one_answer_counts(database_
 
         async def press(action: str, argument: str | None) -> Outcome:
             async with db.session() as session:
-                assert await summonses.view(session, summons.id, lock=True) is not None
+                found = await summonses.locked_view(session, summons.id)
+                assert found is not None
                 await asyncio.sleep(0.05)  # the other press arrives meanwhile
                 return await summonses.respond(
                     session,
@@ -91,6 +92,7 @@ async def test_a_teen_and_a_parent_answering_at_once_one_answer_counts(database_
                     now=datetime.now(UTC),
                     deadline=deadline,
                     policy=notices.Policy.of(settings),
+                    locked=found[1],
                 )
 
         outcomes = await asyncio.gather(press("confirm", None), press("decline", "sick"))

@@ -60,11 +60,6 @@ class Database:
         self._writer = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
         self._writing: asyncio.Task[Any] | None = None
 
-    @property
-    def dialect(self) -> str:
-        """'sqlite' or 'postgresql'."""
-        return self.engine.dialect.name
-
     @asynccontextmanager
     async def _one_writer(self) -> AsyncIterator[None]:
         if self._writer is None:

@@ -1,5 +1,6 @@
-"""Birth dates as people type them: 12-03-2008, 12/03/2008, 12.03.2008, 2008-03-12,
-'12 Maret 2008', '12 March 2008', '12 Maret 2008' in Javanese spelling."""
+"""Dates as people type them: 12-03-2008, 12/03/2008, 12.03.2008, 2008-03-12,
+'12 Maret 2008', '12 March 2008', '12 Maret 2008' in Javanese spelling. A birth date must not
+be in the future; a session's date must not be in the past."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class DateProblem(enum.StrEnum):
     UNREADABLE = "unreadable"
     IMPOSSIBLE = "impossible"
     FUTURE = "future"
+    PAST = "past"
 
 
 class DateError(ValueError):
@@ -57,8 +59,8 @@ def month_names() -> dict[str, int]:
     return names
 
 
-def parse_birth_date(text: str, *, today: date) -> date:
-    """The date in `text`; DateError says whether it is unreadable, impossible or future."""
+def _read(text: str) -> date:
+    """The calendar date in `text`, in any of the accepted forms."""
     cleaned = " ".join(text.strip().split())
     if match := _DMY.match(cleaned):
         day, month, year = (int(part) for part in match.groups())
@@ -72,11 +74,26 @@ def parse_birth_date(text: str, *, today: date) -> date:
     else:
         raise DateError(DateProblem.UNREADABLE)
     try:
-        parsed = date(year, month, day)
+        return date(year, month, day)
     except ValueError:
         raise DateError(DateProblem.IMPOSSIBLE) from None
+
+
+def parse_birth_date(text: str, *, today: date) -> date:
+    """The date in `text`; DateError says whether it is unreadable, impossible or future."""
+    parsed = _read(text)
     if parsed > today:
         raise DateError(DateProblem.FUTURE)
     if parsed.year < today.year - 120:
+        raise DateError(DateProblem.IMPOSSIBLE)
+    return parsed
+
+
+def parse_session_date(text: str, *, today: date) -> date:
+    """A session's day in `text`: today or later (DateError PAST otherwise), within ten years."""
+    parsed = _read(text)
+    if parsed < today:
+        raise DateError(DateProblem.PAST)
+    if parsed.year > today.year + 10:
         raise DateError(DateProblem.IMPOSSIBLE)
     return parsed

@@ -1,43 +1,123 @@
-"""Thin Telegram adapters, one module per audience."""
+"""Thin Telegram adapters, one module per feature; this module registers every handler.
+
+Order matters! Groups run lowest first, and in each group the first matching handler wins:
+  -3  a webhook update seen before stops here (before anything reads or writes for it);
+  -2  the reader's language, so everything after (the throttle included) speaks it;
+  -1  a flood of presses is answered at once and goes no further;
+   0  features, deep links before plain /start (a staff QR, a parent's link and an invitation
+      all arrive as "/start <payload>"), then typed text by conversation step, then the
+      catch-alls: an unknown command, an unexpected message, a stale button.
+"""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, TypeHandler
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.handlers import (
+    access,
     common,
     conversation,
     errors,
     guards,
+    invitation,
     parents,
+    phone,
     privacy,
-    readers,
-    registration,
+    self_registration,
     staff,
     staff_broadcast,
     staff_sessions,
     summons,
     waiting,
 )
+from bot.presentation.summons import PRESS_PREFIX
+
+# The bot talks to people one to one; a group it is added to gets nothing from it.
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def _command(name: str, callback: object, payload: str | None = None) -> CommandHandler:  # type: ignore[type-arg]
+    only = PRIVATE & filters.Regex(payload) if payload else PRIVATE
+    return CommandHandler(name, callback, filters=only)  # type: ignore[arg-type]
+
+
+def _button(pattern: str, callback: object) -> CallbackQueryHandler:  # type: ignore[type-arg]
+    return CallbackQueryHandler(callback, pattern=pattern)  # type: ignore[arg-type]
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:  # type: ignore[type-arg]
+    """Every handler with its group, in the order they are tried."""
+    return [
+        (-3, TypeHandler(Update, guards.skip_seen_update)),
+        (-2, TypeHandler(Update, guards.speak_readers_language)),
+        (-1, CallbackQueryHandler(guards.slow_down)),
+        # Deep links first: each "/start <payload>" form before the plain /start.
+        (0, _command("start", staff.attend_by_link, staff.HADIR)),
+        (0, _command("start", parents.link_from_deep_link, parents.DEEP_LINK)),
+        (0, _command("start", invitation.open_invitation, invitation.PAYLOAD)),
+        (0, _command("start", common.start)),
+        # Everyone
+        (0, _command("bahasa", common.change_language)),
+        (0, _command("bantuan", common.show_help)),
+        (0, _button(r"^lang:", common.choose_language)),
+        (0, _button(r"^role:", common.choose_role)),
+        # Teens: registering, the summons, erasing
+        (0, _command("daftar", self_registration.start_registration)),
+        (0, _button(r"^consent:", self_registration.answer_consent)),
+        (0, _button(r"^pref:", self_registration.answer_preference)),
+        (0, MessageHandler(filters.CONTACT & PRIVATE, phone.share_phone)),
+        (0, _command("jadwal", summons.show_schedule)),
+        (0, _command("ganti", summons.change_schedule)),
+        (0, _command("kode", summons.show_code)),
+        (0, _button(f"^{PRESS_PREFIX}", summons.press_summons_button)),
+        (0, _button(r"^wl:", waiting.take_offer)),
+        (0, _command("hapus", privacy.ask_erase)),
+        (0, _button(r"^erase:", privacy.confirm_erase)),
+        # Parents
+        (0, _command("ortu", parents.parents_command)),
+        (0, _button(r"^pa:nik$", parents.ask_nik)),
+        (0, _button(parents.REMOVE, parents.remove_link)),
+        # Staff (each checks the role in the database when it runs)
+        (0, _command("staf", staff.show_menu)),
+        (0, _command("hadir", staff.attend_by_command)),
+        (0, _command("statistik", staff.show_figures)),
+        (0, _command("petugas", staff.show_staff)),
+        (0, _command("petugas_tambah", staff.add_staff)),
+        (0, _command("petugas_hapus", staff.remove_staff)),
+        (0, _button(staff.MENU, staff.menu_button)),
+        (0, _button(r"^st:parents$", parents.show_requests)),
+        (0, _button(parents.DECIDE, parents.decide_request)),
+        (0, _command("siaran", staff_broadcast.choose_audience)),
+        (0, _button(r"^st:broadcast$", staff_broadcast.choose_audience)),
+        (0, _button(staff_broadcast.PICK, staff_broadcast.pick_value)),
+        (0, _button(staff_broadcast.CONFIRM, staff_broadcast.confirm)),
+        (0, _button(staff_broadcast.AUDIENCE, staff_broadcast.ask_text)),
+        (0, _command("sesi", staff_sessions.list_sessions)),
+        (0, _button(r"^st:sessions$", staff_sessions.list_sessions)),
+        (0, _button(staff_sessions.APPLY, staff_sessions.apply_change)),
+        (0, _button(staff_sessions.MOVE, staff_sessions.ask_new_time)),
+        (0, _button(staff_sessions.CANCEL, staff_sessions.ask_cancel)),
+        (0, _button(staff_sessions.SESSION, staff_sessions.show_session)),
+        # Typed text, by the step the person is at
+        (0, MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, conversation.route_text)),
+        # Catch-alls, last
+        (0, MessageHandler(filters.COMMAND & PRIVATE, access.unknown_command)),
+        (0, MessageHandler(filters.TEXT & PRIVATE, common.unknown_text)),
+        (0, CallbackQueryHandler(access.stale_button)),
+    ]
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Every handler, in the order that matters: features first, catch-alls last."""
-    app.add_handler(TypeHandler(Update, guards.skip_seen_update), group=-3)
-    app.add_handler(TypeHandler(Update, readers.speak_readers_language), group=-2)
-    app.add_handler(CallbackQueryHandler(guards.slow_down), group=-1)
-    # Order matters: a staff QR scan (/start hadir_...), a parent's link (/start ortu_...) and
-    # an invitation (/start CODE) must win over plain /start.
-    staff.register(app)
-    parents.register(app)
-    registration.register(app)
-    common.register(app)
-    summons.register(app)
-    waiting.register(app)
-    staff_broadcast.register(app)
-    staff_sessions.register(app)
-    privacy.register(app)
-    conversation.register(app)
-    common.register_fallbacks(app)
+    """Every handler, in order, and the error handler."""
+    for group, handler in handlers():
+        app.add_handler(handler, group=group)
     app.add_error_handler(errors.apologise)

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.context import BotContext
 from bot.domain.kinds import Role
-from bot.handlers.menu import command_lines
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.presentation.menu import command_lines
+from bot.presentation.texts import STALE_BUTTON
 from bot.services import accounts
 
 _ROLES = {"teen": Role.TEEN, "parent": Role.PARENT}
@@ -74,7 +68,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
     assert query and query.data and update.effective_user
     code = query.data.removeprefix("lang:")
     if code not in LANGUAGES:
-        await query.answer(context.gettext("Tombol ini sudah tidak berlaku."))
+        await query.answer(context.gettext(STALE_BUTTON))
         return
     async with context.session() as session:
         account = await accounts.choose_language(
@@ -107,7 +101,7 @@ async def choose_role(update: Update, context: BotContext) -> None:
     role = _ROLES.get(query.data.removeprefix("role:"))
     _ = context.gettext
     if role is None:
-        await query.answer(_("Tombol ini sudah tidak berlaku."))
+        await query.answer(_(STALE_BUTTON))
         return
     async with context.session() as session:
         await accounts.choose_role(
@@ -140,16 +134,6 @@ async def show_help(update: Update, context: BotContext) -> None:
     )
 
 
-async def unknown_command(update: Update, context: BotContext) -> None:
-    """Any command we do not offer (or that the sender may not use)."""
-    assert update.effective_message
-    await update.effective_message.reply_text(
-        context.gettext(
-            "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk daftar perintah."
-        )
-    )
-
-
 async def unknown_text(update: Update, context: BotContext) -> None:
     """A message no conversation is waiting for."""
     assert update.effective_message
@@ -158,27 +142,3 @@ async def unknown_text(update: Update, context: BotContext) -> None:
             "Maaf, saya belum mengerti pesan itu. Ketik /bantuan untuk daftar perintah."
         )
     )
-
-
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A button whose data no handler recognises: forged or from an old message."""
-    assert update.callback_query
-    await update.callback_query.answer(context.gettext("Tombol ini sudah tidak berlaku."))
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Common handlers; the catch-alls go last so feature handlers win."""
-    private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("start", start, filters=private))
-    app.add_handler(CommandHandler("bahasa", change_language, filters=private))
-    app.add_handler(CommandHandler("bantuan", show_help, filters=private))
-    app.add_handler(CallbackQueryHandler(choose_language, pattern=r"^lang:"))
-    app.add_handler(CallbackQueryHandler(choose_role, pattern=r"^role:"))
-
-
-def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
-    """Answers for whatever no feature handled; registered after every feature."""
-    private = filters.ChatType.PRIVATE
-    app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
-    app.add_handler(MessageHandler(filters.TEXT & private, unknown_text))
-    app.add_handler(CallbackQueryHandler(stale_button))

@@ -1,73 +1,64 @@
-"""Typed answers: routed by the step stored on the account, so a restart loses nothing."""
+"""Typed messages, routed by the step stored on the person's account (a restart loses nothing):
+one read of the account, then the step's handler with what the conversation has collected."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import Application, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Account
+from bot.domain.steps import FLOW, Expects, Step
 from bot.handlers import (
-    common,
+    invitation,
     parents,
-    registration,
+    phone,
+    self_registration,
     staff,
     staff_broadcast,
     staff_sessions,
     summons,
 )
-from bot.services import accounts
+from bot.handlers.common import unknown_text
+from bot.services import conversations
+from bot.services.conversations import Conversation
 
-Step = Callable[[Update, BotContext, Account], Awaitable[None]]
-
-
-def _checked_again(handler: Callable[[Update, BotContext], Awaitable[None]]) -> Step:
-    """A staff step: the guarded handler reads the role itself, so the account is not needed."""
-
-    async def step(update: Update, context: BotContext, account: Account) -> None:
-        await handler(update, context)
-
-    return step
+StepHandler = Callable[[Update, BotContext, Conversation], Awaitable[None]]
 
 
-STEPS: dict[str, Step] = {
-    "invite_date": registration.answer_invitation,
-    "nik": registration.answer_nik,
-    "birth_date": registration.answer_birth_date,
-    "name": registration.answer_name,
-    "phone": registration.skip_phone,
-    "home_visit": summons.answer_home_visit,
-    "parent_code_date": parents.answer_child_date,
-    "parent_nik": parents.answer_child_nik,
-    "parent_nik_date": parents.answer_child_nik_date,
-    # Staff steps check the role again when the text arrives.
-    "staff_code": _checked_again(staff.answer_code),
-    "broadcast_text": _checked_again(staff_broadcast.preview),
-    "session_move": _checked_again(staff_sessions.confirm_move),
+async def _typed_code(update: Update, context: BotContext, convo: Conversation) -> None:
+    """An attendance code typed by staff (the role is checked again when it arrives)."""
+    await staff.answer_code(update, context)
+
+
+# Every step that expects text, and who answers it (a test checks none is missing).
+TEXT_STEPS: dict[Step, StepHandler] = {
+    Step.INVITE_DATE: invitation.answer_invitation,
+    Step.PHONE: phone.skip_phone,
+    Step.NIK: self_registration.answer_nik,
+    Step.BIRTH_DATE: self_registration.answer_birth_date,
+    Step.NAME: self_registration.answer_name,
+    Step.HOME_VISIT: summons.answer_home_visit,
+    Step.PARENT_CODE_DATE: parents.answer_child_date,
+    Step.PARENT_NIK: parents.answer_child_nik,
+    Step.PARENT_NIK_DATE: parents.answer_child_nik_date,
+    Step.STAFF_CODE: _typed_code,
+    Step.BROADCAST_TEXT: staff_broadcast.type_broadcast,
+    Step.SESSION_MOVE: staff_sessions.type_new_time,
 }
-# Steps answered with buttons: typing instead gets pointed back at them.
-BUTTON_STEPS = frozenset({"preference", "broadcast_confirm", "session_move_confirm"})
 
 
 async def route_text(update: Update, context: BotContext) -> None:
     """Hand a typed message to the step waiting for it, or answer that nothing is."""
     assert update.effective_user and update.effective_message
     async with context.session() as session:
-        account = await accounts.find(session, update.effective_user.id)
-    step = accounts.step_of(account) if account else None
-    if account is not None and step in STEPS:
-        await STEPS[step](update, context, account)
-    elif step in BUTTON_STEPS:
+        convo = await conversations.current(session, update.effective_user.id)
+    step = convo.step if convo is not None else None
+    if convo is not None and step is not None and step in TEXT_STEPS:
+        await TEXT_STEPS[step](update, context, convo)
+    elif step is not None and FLOW[step].expects == Expects.BUTTON:
         await update.effective_message.reply_text(
             context.gettext("Silakan pilih salah satu tombol di pesan sebelumnya.")
         )
     else:
-        await common.unknown_text(update, context)
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, route_text)
-    )
+        await unknown_text(update, context)

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
-from bot.handlers.readers import speak_readers_language
+from bot.handlers.guards import speak_readers_language
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,21 @@ async def skip_seen_update(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
 
 
+async def speak_readers_language(update: object, context: BotContext) -> None:
+    """Set context.language to the reader's (the office's for someone without an account).
+
+    Every update goes through here, presses under a summons included: one mechanism, and the
+    language comes from the process's cache when it can (see bot.readers). The error handler
+    calls it too, as PTB gives error handlers a context of their own.
+    """
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    services = context.services
+    language = await services.languages.language_of(services.db, update.effective_user.id)
+    if language is not None:
+        context.language = language
+
+
 async def slow_down(update: Update, context: BotContext) -> None:
     """Answer an excess press at once and let no other handler see it."""
     query = update.callback_query

@@ -5,30 +5,27 @@ and staff approving NIK requests."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Account, Staff
 from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, parse_birth_date
 from bot.domain.kinds import LinkState
-from bot.handlers.registration import DATE_PROBLEMS, NIK_PROBLEMS
-from bot.handlers.staff import guarded
-from bot.handlers.summons import send_summons
+from bot.domain.steps import Step
+from bot.handlers.access import Member, guarded
+from bot.handlers.replies import send_summons
 from bot.i18n import format_when
-from bot.services import accounts, family, notices, summonses
+from bot.presentation import texts
+from bot.services import conversations, family, notices
+from bot.services.conversations import Conversation
 from bot.services.family import Linking
-from bot.services.outbox import Recipient
 
 _CODE = re.compile(r"^[A-Za-z0-9]{6,16}$")
-_DEEP_LINK = r"^/start ortu_[A-Za-z0-9]{6,16}$"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+DEEP_LINK = r"^/start ortu_[A-Za-z0-9]{6,16}$"
+REMOVE = r"^pa:rm:\d{1,9}$"
+DECIDE = r"^pl:(ok|no):\d{1,9}$"
 
 
 async def _ask_child_date(update: Update, context: BotContext, code: str) -> None:
@@ -36,24 +33,21 @@ async def _ask_child_date(update: Update, context: BotContext, code: str) -> Non
     assert update.effective_message and update.effective_user
     _ = context.gettext
     async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        locked = await family.locked(session, account, _now())
-        if not locked:
-            accounts.set_step(account, "parent_code_date", code=code.upper())
-    if locked:
-        await update.effective_message.reply_text(_locked_text(context))
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        lock = await family.link_lock(
+            session, convo.telegram_id, code, via_nik=False, now=context.clock.now()
+        )
+        if lock is None:
+            await conversations.go(
+                session, convo.account_id, Step.PARENT_CODE_DATE, code=code.upper()
+            )
+    if lock is not None:
+        await update.effective_message.reply_text(
+            texts.locked(lock.until, _, context.language, context.settings.zone)
+        )
         return
     await update.effective_message.reply_text(
         _("Tulis tanggal lahir anak Anda (contoh: 12-03-2009) untuk memastikan tautan ini benar.")
-    )
-
-
-def _locked_text(context: BotContext) -> str:
-    return str(
-        context.gettext(
-            "Untuk keamanan, penautan ditunda sementara. Coba lagi setelah satu jam, atau datang "
-            "ke kantor Dukcapil dengan membawa Kartu Keluarga."
-        )
     )
 
 
@@ -71,12 +65,12 @@ async def parents_command(update: Update, context: BotContext) -> None:
         await _ask_child_date(update, context, context.args[0])
         return
     async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        if account.target_id is not None:
-            guardians = await family.guardians_of(session, account.target_id)
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        if convo.target_id is not None:
+            guardians = await family.guardians_of(session, convo.target_id)
             children = None
         else:
-            guardians, children = None, await family.children_of(session, account)
+            guardians, children = None, await family.children_of_account(session, convo.account_id)
     if guardians is not None:
         await _show_guardians(update, context, guardians)
         return
@@ -146,59 +140,48 @@ async def _typed_birth_date(update: Update, context: BotContext) -> date | None:
     message = update.effective_message
     assert message and message.text
     try:
-        return parse_birth_date(message.text, today=_now().astimezone(context.settings.zone).date())
+        return parse_birth_date(message.text, today=context.clock.today())
     except DateError as error:
-        await message.reply_text(context.gettext(DATE_PROBLEMS[error.problem]))
+        await message.reply_text(context.gettext(texts.DATE_PROBLEMS[error.problem]))
         return None
 
 
-async def answer_child_date(update: Update, context: BotContext, account: Account) -> None:
+async def answer_child_date(update: Update, context: BotContext, convo: Conversation) -> None:
     """The child's birth date after a code: link at once, or one neutral answer."""
     message = update.effective_message
-    assert message and message.text and update.effective_user
+    assert message and update.effective_user
     _ = context.gettext
-    data = accounts.step_data(account)
     born = await _typed_birth_date(update, context)
     if born is None:
         return
     async with context.session() as session:
-        fresh = await accounts.find(session, account.telegram_id)
-        assert fresh is not None
-        outcome, target = await family.link_by_code(
-            session, fresh, str(data["code"]), born, name=update.effective_user.full_name
+        linked = await family.link_by_code(
+            session,
+            convo.telegram_id,
+            str(convo.data["code"]),
+            born,
+            name=update.effective_user.full_name,
+            now=context.clock.now(),
+            policy=notices.Policy.of(context.settings),
         )
-        locked = await family.locked(session, fresh, _now())
-        if outcome != Linking.REFUSED or locked:
-            accounts.clear_step(fresh)
-        summons = await summonses.for_target(session, target.id) if target else None
-        if summons is not None and summons.state in summonses.EXPECTED:
-            # Linked after the summons went out: shown below at once, reminders still ahead queued.
-            await notices.linked_late(
-                session,
-                Recipient(fresh.telegram_id, fresh.language, fresh.id, parent=True),
-                summons_id=summons.id,
-                session_id=summons.session_id,
-                starts_at=summons.starts_at,
-                policy=notices.Policy.of(context.settings),
-                now=_now(),
-                include_summons=False,
-            )
-    if outcome == Linking.LINKED:
-        assert target is not None
+    if linked.outcome == Linking.LINKED:
         await message.reply_text(
             _(
                 "✅ Anda sekarang tertaut dengan {name}. Panggilan, pengingat dan setiap perubahan "
                 "jadwal untuknya akan dikirim juga kepada Anda."
-            ).format(name=target.name)
+            ).format(name=linked.name)
         )
-        if summons is not None:
-            await send_summons(context, update.effective_user.id, summons, parent=True)
-    elif outcome == Linking.IS_TEEN:
+        if linked.summons is not None:
+            await send_summons(context, update.effective_user.id, linked.summons, parent=True)
+    elif linked.outcome == Linking.IS_TEEN:
         await message.reply_text(
             _("Itu kode Anda sendiri. Berikan kode ini kepada orang tua Anda.")
         )
-    elif locked:
-        await message.reply_text(_locked_text(context))
+    elif linked.outcome == Linking.LOCKED:
+        assert linked.locked_until is not None
+        await message.reply_text(
+            texts.locked(linked.locked_until, _, context.language, context.settings.zone)
+        )
     else:
         await message.reply_text(
             _(
@@ -211,58 +194,63 @@ async def ask_nik(update: Update, context: BotContext) -> None:
     """The NIK path, for a child without Telegram: ask the child's NIK."""
     query = update.callback_query
     assert query and update.effective_user and update.effective_chat
+    _ = context.gettext
     async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        locked = await family.locked(session, account, _now())
-        if not locked:
-            accounts.set_step(account, "parent_nik")
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        lock = await family.link_lock(
+            session, convo.telegram_id, None, via_nik=True, now=context.clock.now()
+        )
+        if lock is None:
+            await conversations.go(session, convo.account_id, Step.PARENT_NIK)
     await query.answer()
     text = (
-        _locked_text(context)
-        if locked
-        else context.gettext("Tulis NIK anak Anda (16 angka, ada di Kartu Keluarga).")
+        texts.locked(lock.until, _, context.language, context.settings.zone)
+        if lock is not None
+        else _("Tulis NIK anak Anda (16 angka, ada di Kartu Keluarga).")
     )
     await update.effective_chat.send_message(text)
 
 
-async def answer_child_nik(update: Update, context: BotContext, account: Account) -> None:
+async def answer_child_nik(update: Update, context: BotContext, convo: Conversation) -> None:
     message = update.effective_message
     assert message and message.text
     _ = context.gettext
     try:
         parsed = nik_rules.parse(
-            message.text, today=_now().date(), regions=context.settings.office_region_codes
+            message.text, today=context.clock.today(), regions=context.settings.office_region_codes
         )
     except nik_rules.NikError as error:
-        digits = sum(c.isdigit() for c in message.text)
-        await message.reply_text(_(NIK_PROBLEMS[error.problem]).format(count=digits))
+        await message.reply_text(texts.nik_problem(error, message.text, _))
         return
     async with context.session() as session:
-        fresh = await accounts.find(session, account.telegram_id)
-        assert fresh is not None
-        accounts.set_step(fresh, "parent_nik_date", nik=str(parsed))
+        await conversations.go(
+            session, convo.account_id, Step.PARENT_NIK_DATE, after=convo.step, nik=str(parsed)
+        )
     await message.reply_text(_("Tulis tanggal lahir anak Anda (contoh: 12-03-2009)."))
 
 
-async def answer_child_nik_date(update: Update, context: BotContext, account: Account) -> None:
+async def answer_child_nik_date(update: Update, context: BotContext, convo: Conversation) -> None:
     """NIK and birth date: a request for staff if they match, and the same answer if not."""
     message = update.effective_message
-    assert message and message.text and update.effective_user
+    assert message and update.effective_user
     _ = context.gettext
-    data = accounts.step_data(account)
     born = await _typed_birth_date(update, context)
     if born is None:
         return
     async with context.session() as session:
-        fresh = await accounts.find(session, account.telegram_id)
-        assert fresh is not None
-        matched = await family.request_by_nik(
-            session, fresh, str(data["nik"]), born, name=update.effective_user.full_name
+        linked = await family.request_by_nik(
+            session,
+            convo.telegram_id,
+            str(convo.data["nik"]),
+            born,
+            name=update.effective_user.full_name,
+            now=context.clock.now(),
         )
-        accounts.clear_step(fresh)
-        locked = not matched and await family.locked(session, fresh, _now())
-    if locked:
-        await message.reply_text(_locked_text(context))
+    if linked.outcome == Linking.LOCKED:
+        assert linked.locked_until is not None
+        await message.reply_text(
+            texts.locked(linked.locked_until, _, context.language, context.settings.zone)
+        )
         return
     await message.reply_text(
         _(
@@ -277,16 +265,11 @@ async def remove_link(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
-    link_id = query.data.removeprefix("pa:rm:")
+    link_id = int(query.data.removeprefix("pa:rm:"))
     async with context.session() as session:
-        account = await accounts.find(session, update.effective_user.id)
-        done = (
-            account is not None
-            and link_id.isdigit()
-            and await family.unlink(session, int(link_id), by=account)
-        )
+        done = await family.unlink_by(session, link_id, telegram_id=update.effective_user.id)
     if not done:
-        await query.answer(_("Tombol ini sudah tidak berlaku."))
+        await query.answer(_(texts.STALE_BUTTON))
         return
     await query.answer()
     await query.edit_message_text(
@@ -295,7 +278,7 @@ async def remove_link(update: Update, context: BotContext) -> None:
 
 
 @guarded("parent_links")
-async def show_requests(update: Update, context: BotContext, member: Staff) -> None:
+async def show_requests(update: Update, context: BotContext, member: Member) -> None:
     """Staff: NIK link requests waiting for a decision."""
     assert update.effective_chat
     _ = context.gettext
@@ -323,7 +306,7 @@ async def show_requests(update: Update, context: BotContext, member: Staff) -> N
 
 
 @guarded("parent_links")
-async def decide_request(update: Update, context: BotContext, member: Staff) -> None:
+async def decide_request(update: Update, context: BotContext, member: Member) -> None:
     query = update.callback_query
     assert query and query.data
     _ = context.gettext
@@ -334,7 +317,7 @@ async def decide_request(update: Update, context: BotContext, member: Staff) -> 
             int(number),
             approve=verdict == "ok",
             staff_id=member.telegram_id,
-            now=_now(),
+            now=context.clock.now(),
             policy=notices.Policy.of(context.settings),
         )
     await query.answer()
@@ -344,15 +327,3 @@ async def decide_request(update: Update, context: BotContext, member: Staff) -> 
         await query.edit_message_text(_("✅ Disetujui. Orang tua dikabari."))
     else:
         await query.edit_message_text(_("❌ Ditolak. Orang tua dikabari."))
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
-    app.add_handler(
-        CommandHandler("start", link_from_deep_link, filters=private & filters.Regex(_DEEP_LINK))
-    )
-    app.add_handler(CommandHandler("ortu", parents_command, filters=private))
-    app.add_handler(CallbackQueryHandler(ask_nik, pattern=r"^pa:nik$"))
-    app.add_handler(CallbackQueryHandler(remove_link, pattern=r"^pa:rm:\d{1,10}$"))
-    app.add_handler(CallbackQueryHandler(show_requests, pattern=r"^st:parents$"))
-    app.add_handler(CallbackQueryHandler(decide_request, pattern=r"^pl:(ok|no):\d{1,10}$"))

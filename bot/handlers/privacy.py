@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.services import accounts, privacy
+from bot.services import privacy
 
 
 async def ask_erase(update: Update, context: BotContext) -> None:
@@ -38,14 +37,7 @@ async def confirm_erase(update: Update, context: BotContext) -> None:
         await query.edit_message_text(_("Baik, data Anda tidak dihapus."))
         return
     async with context.session() as session:
-        account = await accounts.find(session, update.effective_user.id)
-        if account is not None:
-            await privacy.erase(session, account)
+        await privacy.erase_account_of(session, update.effective_user.id)
     await query.edit_message_text(
         _("Data Anda sudah dihapus. Terima kasih. Anda bisa mulai lagi kapan saja dengan /start.")
     )
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("hapus", ask_erase, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(confirm_erase, pattern=r"^erase:"))

@@ -5,59 +5,25 @@ moment it is taken; anyone else gets the ordinary "unknown command" answer."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime, time, timedelta
-from functools import wraps
-from typing import Any
+from datetime import datetime, time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Staff
-from bot.domain.kinds import Channel
+from bot.domain.kinds import Channel, SessionState
 from bot.domain.nik import mask
-from bot.handlers import common
+from bot.domain.steps import Step
+from bot.handlers.access import Member, guarded, stale_button
 from bot.i18n import Gettext, format_day, format_hours, format_when
-from bot.services import accounts, charts, figures, staff
+from bot.presentation import charts
+from bot.services import conversations, figures, staff
 from bot.services.staff import Attendance
 
-Action = Callable[[Update, BotContext, Staff], Coroutine[Any, Any, None]]
-Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
-_HADIR = r"^/start hadir_[A-Za-z0-9]{6,16}$"
+HADIR = r"^/start hadir_[A-Za-z0-9]{6,16}$"
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def guarded(what: str, *, admin: bool = False) -> Callable[[Action], Handler]:
-    """Run `action` only for staff (admins when `admin`), checked in the database now; anyone
-    else is answered as if the command did not exist, and the attempt is an event."""
-
-    def decorate(action: Action) -> Handler:
-        @wraps(action)
-        async def run(update: Update, context: BotContext) -> None:
-            assert update.effective_user
-            async with context.session() as session:
-                member = await staff.role_of(session, update.effective_user.id)
-                allowed = member is not None and (member.is_admin or not admin)
-                if not allowed:
-                    staff.refused(session, update.effective_user.id, what)
-            if member is not None and allowed:
-                await action(update, context, member)
-            elif update.callback_query is not None:
-                await common.stale_button(update, context)
-            else:
-                await common.unknown_command(update, context)
-
-        return run
-
-    return decorate
-
-
-def menu_keyboard(_: Gettext, member: Staff) -> InlineKeyboardMarkup:
+def menu_keyboard(_: Gettext, member: Member) -> InlineKeyboardMarkup:
     rows = [
         [InlineKeyboardButton(_("📋 Jadwal hari ini"), callback_data="st:today")],
         [InlineKeyboardButton(_("✅ Catat kehadiran"), callback_data="st:attend")],
@@ -72,12 +38,12 @@ def menu_keyboard(_: Gettext, member: Staff) -> InlineKeyboardMarkup:
 
 
 @guarded("staf")
-async def show_menu(update: Update, context: BotContext, member: Staff) -> None:
+async def show_menu(update: Update, context: BotContext, member: Member) -> None:
     """/staf: what staff can do here."""
     assert update.effective_message and update.effective_user
     async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        accounts.clear_step(account)
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        await conversations.end(session, convo.account_id)
     _ = context.gettext
     await update.effective_message.reply_text(
         _("Menu petugas {office}:").format(office=context.settings.office_name),
@@ -94,17 +60,17 @@ async def _reply(update: Update, text: str, **kwargs: object) -> None:
 
 
 @guarded("today")
-async def show_today(update: Update, context: BotContext, member: Staff) -> None:
+async def show_today(update: Update, context: BotContext, member: Member) -> None:
     """Today's sessions with summoned / confirmed / attended counts."""
     _ = context.gettext
     zone, language = context.settings.zone, context.language
-    today = now().astimezone(zone).date()
+    today = context.clock.today()
     start = datetime.combine(today, time(0), tzinfo=zone)
     async with context.session() as session:
         sessions = await staff.sessions_between(session, start, start + timedelta(days=1))
     lines = [_("Jadwal hari ini, {day}:").format(day=format_day(today, language))]
     for s in sessions:
-        state = _(" (dibatalkan)") if s.state == "cancelled" else ""
+        state = _(" (dibatalkan)") if s.state == SessionState.CANCELLED else ""
         lines.append(
             _(
                 "• {hours} · {place}{state}\n  dipanggil {summoned} · konfirmasi {confirmed} · hadir {attended} · kapasitas {capacity}"
@@ -124,7 +90,7 @@ async def show_today(update: Update, context: BotContext, member: Staff) -> None
 
 
 @guarded("attend")
-async def ask_code(update: Update, context: BotContext, member: Staff) -> None:
+async def ask_code(update: Update, context: BotContext, member: Member) -> None:
     """Attendance by typing: every code typed next is marked, until /staf."""
     await _take_codes(update, context)
 
@@ -132,8 +98,8 @@ async def ask_code(update: Update, context: BotContext, member: Staff) -> None:
 async def _take_codes(update: Update, context: BotContext) -> None:
     assert update.effective_user
     async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        accounts.set_step(account, "staff_code")
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        await conversations.go(session, convo.account_id, Step.STAFF_CODE)
     await _reply(
         update,
         context.gettext(
@@ -143,11 +109,13 @@ async def _take_codes(update: Update, context: BotContext) -> None:
     )
 
 
-async def _mark(update: Update, context: BotContext, member: Staff, code: str) -> None:
+async def _mark(update: Update, context: BotContext, member: Member, code: str) -> None:
     assert update.effective_message
     _ = context.gettext
     async with context.session() as session:
-        marked = await staff.mark_attended(session, code, staff_id=member.telegram_id, now=now())
+        marked = await staff.mark_attended(
+            session, code, staff_id=member.telegram_id, now=context.clock.now()
+        )
     if marked.outcome == Attendance.RECORDED:
         text = _("✅ Tercatat hadir: {name} ({nik}).").format(
             name=marked.name, nik=mask(marked.nik)
@@ -165,14 +133,14 @@ async def _mark(update: Update, context: BotContext, member: Staff, code: str) -
 
 
 @guarded("hadir")
-async def attend_by_link(update: Update, context: BotContext, member: Staff) -> None:
+async def attend_by_link(update: Update, context: BotContext, member: Member) -> None:
     """/start hadir_<code>: the teen's QR scanned by a staff phone."""
     assert context.args
     await _mark(update, context, member, context.args[0].removeprefix("hadir_"))
 
 
 @guarded("hadir")
-async def attend_by_command(update: Update, context: BotContext, member: Staff) -> None:
+async def attend_by_command(update: Update, context: BotContext, member: Member) -> None:
     """/hadir CODE."""
     assert update.effective_message
     if not context.args:
@@ -182,14 +150,14 @@ async def attend_by_command(update: Update, context: BotContext, member: Staff) 
 
 
 @guarded("attend_typed")
-async def answer_code(update: Update, context: BotContext, member: Staff) -> None:
-    """A code typed while taking attendance."""
+async def answer_code(update: Update, context: BotContext, member: Member) -> None:
+    """A code typed while taking attendance (the role is checked again when it arrives)."""
     assert update.effective_message and update.effective_message.text
     await _mark(update, context, member, update.effective_message.text)
 
 
 @guarded("statistik")
-async def show_figures(update: Update, context: BotContext, member: Staff) -> None:
+async def show_figures(update: Update, context: BotContext, member: Member) -> None:
     """/statistik: target, recorded, remaining and % per kelurahan, as a table and a chart."""
     _ = context.gettext
     lines = await figures.report(context.services.db.reading, figures.By.KELURAHAN)
@@ -224,7 +192,7 @@ async def show_figures(update: Update, context: BotContext, member: Staff) -> No
 
 
 @guarded("staff_list", admin=True)
-async def show_staff(update: Update, context: BotContext, member: Staff) -> None:
+async def show_staff(update: Update, context: BotContext, member: Member) -> None:
     """Admins: who is staff, and how to add or remove someone."""
     _ = context.gettext
     async with context.session() as session:
@@ -243,7 +211,7 @@ def _telegram_id(context: BotContext) -> int | None:
 
 
 @guarded("staff_add", admin=True)
-async def add_staff(update: Update, context: BotContext, member: Staff) -> None:
+async def add_staff(update: Update, context: BotContext, member: Member) -> None:
     """/petugas_tambah ID [admin]."""
     assert update.effective_message
     _ = context.gettext
@@ -264,7 +232,7 @@ async def add_staff(update: Update, context: BotContext, member: Staff) -> None:
 
 
 @guarded("staff_remove", admin=True)
-async def remove_staff(update: Update, context: BotContext, member: Staff) -> None:
+async def remove_staff(update: Update, context: BotContext, member: Member) -> None:
     """/petugas_hapus ID."""
     assert update.effective_message
     _ = context.gettext
@@ -284,6 +252,7 @@ async def remove_staff(update: Update, context: BotContext, member: Staff) -> No
 
 
 _MENU = {"today": show_today, "attend": ask_code, "stats": show_figures, "staff": show_staff}
+MENU = r"^st:(today|attend|stats|staff)$"
 
 
 async def menu_button(update: Update, context: BotContext) -> None:
@@ -292,21 +261,6 @@ async def menu_button(update: Update, context: BotContext) -> None:
     assert query and query.data
     action = _MENU.get(query.data.removeprefix("st:"))
     if action is None:
-        await common.stale_button(update, context)
+        await stale_button(update, context)
         return
     await action(update, context)
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Staff commands; the QR deep link must come before the invitation deep link."""
-    private = filters.ChatType.PRIVATE
-    app.add_handler(
-        CommandHandler("start", attend_by_link, filters=private & filters.Regex(_HADIR))
-    )
-    app.add_handler(CommandHandler("staf", show_menu, filters=private))
-    app.add_handler(CommandHandler("hadir", attend_by_command, filters=private))
-    app.add_handler(CommandHandler("statistik", show_figures, filters=private))
-    app.add_handler(CommandHandler("petugas", show_staff, filters=private))
-    app.add_handler(CommandHandler("petugas_tambah", add_staff, filters=private))
-    app.add_handler(CommandHandler("petugas_hapus", remove_staff, filters=private))
-    app.add_handler(CallbackQueryHandler(menu_button, pattern=r"^st:(today|attend|stats|staff)$"))

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Region, School, Staff
-from bot.domain.kinds import Audience, Channel
-from bot.handlers.staff import guarded, now
+from bot.domain.kinds import Audience, Channel, SessionState
+from bot.domain.steps import Step
+from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext, format_day, format_hours
-from bot.services import accounts, broadcasts, staff
+from bot.presentation.texts import STALE_BUTTON
+from bot.services import broadcasts, conversations, staff
+from bot.services.conversations import Conversation
 
-_MAX_BUTTONS = 90
+MAX_BUTTONS = 90
+PICK = r"^bc:pick:(session|kelurahan|school)$"
+AUDIENCE = r"^bc:(all|[skc]:\d{1,9})$"
+CONFIRM = r"^bc:(send|drop)$"
+_BY_LETTER = {"s": Audience.SESSION, "k": Audience.KELURAHAN, "c": Audience.SCHOOL}
 
 
 def _audience_keyboard(_: Gettext) -> InlineKeyboardMarkup:
@@ -31,7 +35,7 @@ def _audience_keyboard(_: Gettext) -> InlineKeyboardMarkup:
 
 
 @guarded("broadcast")
-async def choose_audience(update: Update, context: BotContext, member: Staff) -> None:
+async def choose_audience(update: Update, context: BotContext, member: Member) -> None:
     """Step 1: who should receive it."""
     assert update.effective_chat
     if update.callback_query:
@@ -46,7 +50,7 @@ async def _choices(context: BotContext, kind: str) -> list[tuple[str, str]]:
     zone, language = context.settings.zone, context.language
     async with context.session() as session:
         if kind == "session":
-            start = now() - timedelta(hours=12)
+            start = context.clock.now() - timedelta(hours=12)
             found = await staff.sessions_between(session, start, start + timedelta(days=60))
             return [
                 (
@@ -55,21 +59,15 @@ async def _choices(context: BotContext, kind: str) -> list[tuple[str, str]]:
                     f"bc:s:{s.id}",
                 )
                 for s in found
-                if s.state == "open"
+                if s.state == SessionState.OPEN
             ]
         if kind == "kelurahan":
-            rows = await session.execute(
-                select(Region.id, Region.kelurahan)
-                .where(Region.kelurahan != "")
-                .order_by(Region.kelurahan)
-            )
-            return [(name, f"bc:k:{region_id}") for region_id, name in rows]
-        rows = await session.execute(select(School.id, School.name).order_by(School.name))
-        return [(name, f"bc:c:{school_id}") for school_id, name in rows]
+            return [(c.name, f"bc:k:{c.id}") for c in await broadcasts.kelurahan_choices(session)]
+        return [(c.name, f"bc:c:{c.id}") for c in await broadcasts.school_choices(session)]
 
 
 @guarded("broadcast")
-async def pick_value(update: Update, context: BotContext, member: Staff) -> None:
+async def pick_value(update: Update, context: BotContext, member: Member) -> None:
     """Step 1b: which session, kelurahan or school."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
@@ -81,46 +79,32 @@ async def pick_value(update: Update, context: BotContext, member: Staff) -> None
         return
     keyboard = [
         [InlineKeyboardButton(label[:60], callback_data=data)]
-        for label, data in choices[:_MAX_BUTTONS]
+        for label, data in choices[:MAX_BUTTONS]
     ]
     await update.effective_chat.send_message(
         _("Pilih salah satu:"), reply_markup=InlineKeyboardMarkup(keyboard)
     )
 
 
-async def _audience_of(context: BotContext, data: str) -> tuple[Audience, str | None] | None:
-    """The audience a button names, with the value the broadcast service matches on."""
-    if data == "bc:all":
-        return Audience.ALL_PENDING, None
-    kind, _, number = data.removeprefix("bc:").partition(":")
-    if not number.isdigit():
-        return None
-    async with context.session() as session:
-        if kind == "s":
-            return Audience.SESSION, number
-        if kind == "k":
-            region = await session.get(Region, int(number))
-            return (Audience.KELURAHAN, region.kelurahan) if region else None
-        if kind == "c":
-            school = await session.get(School, int(number))
-            return (Audience.SCHOOL, school.name) if school else None
-    return None
-
-
 @guarded("broadcast")
-async def ask_text(update: Update, context: BotContext, member: Staff) -> None:
+async def ask_text(update: Update, context: BotContext, member: Member) -> None:
     """Step 2: the audience is known; ask for the message."""
     query = update.callback_query
     assert query and query.data and update.effective_user and update.effective_chat
     _ = context.gettext
-    audience = await _audience_of(context, query.data)
-    if audience is None:
-        await query.answer(_("Tombol ini sudah tidak berlaku."))
+    letter, _sep, number = query.data.removeprefix("bc:").partition(":")
+    audience = _BY_LETTER.get(letter, Audience.ALL_PENDING)
+    async with context.session() as session:
+        value = await broadcasts.audience_value(session, audience, int(number)) if number else None
+        if audience == Audience.ALL_PENDING or value is not None:
+            convo = await conversations.ensure(session, update.effective_user.id, context.language)
+            await conversations.go(
+                session, convo.account_id, Step.BROADCAST_TEXT, audience=audience.value, value=value
+            )
+    if audience != Audience.ALL_PENDING and value is None:
+        await query.answer(_(STALE_BUTTON))
         return
     await query.answer()
-    async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        accounts.set_step(account, "broadcast_text", audience=audience[0].value, value=audience[1])
     await update.effective_chat.send_message(
         _("Tulis pesan siaran (paling banyak {limit} karakter). Ketik /staf untuk batal.").format(
             limit=broadcasts.MAX_TEXT
@@ -129,7 +113,7 @@ async def ask_text(update: Update, context: BotContext, member: Staff) -> None:
 
 
 @guarded("broadcast")
-async def preview(update: Update, context: BotContext, member: Staff) -> None:
+async def preview(update: Update, context: BotContext, member: Member) -> None:
     """Step 3: the typed text as it will be read, and how many will receive it."""
     message = update.effective_message
     assert message and message.text and update.effective_user
@@ -142,15 +126,18 @@ async def preview(update: Update, context: BotContext, member: Staff) -> None:
         )
         return
     async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        data = accounts.step_data(account)
-        audience = Audience(data["audience"])
-        who = await broadcasts.recipients(session, audience, data.get("value"))
-        accounts.set_step(
-            account,
-            "broadcast_confirm",
+        convo = await conversations.current(session, update.effective_user.id)
+        if convo is None or convo.step != Step.BROADCAST_TEXT:
+            return  # the step changed under us (another command): nothing to preview
+        audience = Audience(convo.data["audience"])
+        who = await broadcasts.recipients(session, audience, convo.data.get("value"))
+        await conversations.go(
+            session,
+            convo.account_id,
+            Step.BROADCAST_CONFIRM,
+            after=convo.step,
             audience=audience.value,
-            value=data.get("value"),
+            value=convo.data.get("value"),
             text=message.text,
         )
     header = _("📢 Pesan dari {office}:").format(office=context.settings.office_name)
@@ -167,33 +154,34 @@ async def preview(update: Update, context: BotContext, member: Staff) -> None:
     )
 
 
+async def type_broadcast(update: Update, context: BotContext, convo: Conversation) -> None:
+    """The text typed for a broadcast (its sender's role is checked again by `preview`)."""
+    await preview(update, context)
+
+
 @guarded("broadcast")
-async def confirm(update: Update, context: BotContext, member: Staff) -> None:
+async def confirm(update: Update, context: BotContext, member: Member) -> None:
     """Step 4: send (queue) it, or drop it."""
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
+    sent = None
     async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        data = (
-            accounts.step_data(account)
-            if accounts.step_of(account) == "broadcast_confirm"
-            else None
-        )
-        accounts.clear_step(account)
-        sent = None
-        if data is not None and query.data == "bc:send":
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        waiting = convo.step == Step.BROADCAST_CONFIRM
+        await conversations.end(session, convo.account_id)
+        if waiting and query.data == "bc:send":
             sent = await broadcasts.send(
                 session,
-                audience=Audience(data["audience"]),
-                value=data.get("value"),
-                text=data["text"],
+                audience=Audience(convo.data["audience"]),
+                value=convo.data.get("value"),
+                text=str(convo.data["text"]),
                 by=member.telegram_id,
                 channel=Channel.TELEGRAM,
-                now=now(),
+                now=context.clock.now(),
             )
     await query.answer()
-    if data is None:
+    if not waiting:
         text = _("Siaran ini sudah dikirim atau dibatalkan.")
     elif sent is None:
         text = _("Siaran dibatalkan.")
@@ -202,13 +190,3 @@ async def confirm(update: Update, context: BotContext, member: Staff) -> None:
     await query.edit_message_reply_markup(None)
     assert update.effective_chat
     await update.effective_chat.send_message(text)
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("siaran", choose_audience, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(choose_audience, pattern=r"^st:broadcast$"))
-    app.add_handler(
-        CallbackQueryHandler(pick_value, pattern=r"^bc:pick:(session|kelurahan|school)$")
-    )
-    app.add_handler(CallbackQueryHandler(confirm, pattern=r"^bc:(send|drop)$"))
-    app.add_handler(CallbackQueryHandler(ask_text, pattern=r"^bc:(all|[skc]:\d{1,10})$"))

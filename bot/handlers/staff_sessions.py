@@ -4,19 +4,24 @@ affects, give the new day and hours (or confirm the cancellation), and everyone 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.db.models import Place, ServiceSession, Staff
-from bot.domain.dates import DateError, parse_birth_date
-from bot.handlers.staff import guarded, now
+from bot.domain.dates import DateError, parse_session_date
+from bot.domain.kinds import SessionState
+from bot.domain.steps import Step
+from bot.handlers.access import Member, guarded
 from bot.i18n import format_day, format_hours
-from bot.services import accounts, notices, schedule, staff, summonses
+from bot.services import conversations, notices, schedule, staff, summonses
+from bot.services.conversations import Conversation
 from bot.services.schedule import Change
 
+SESSION = r"^ss:\d{1,9}$"
+MOVE = r"^ss:mv:\d{1,9}$"
+CANCEL = r"^ss:cx:\d{1,9}$"
+APPLY = r"^ss:(mvok|drop|cxok:\d{1,9})$"
 # "23-11-2026 08.00-11.00" (any date form /daftar accepts, then the hours)
 _NEW_TIME = re.compile(r"^(.+?)\s+(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
 
@@ -32,14 +37,13 @@ def _label(context: BotContext, starts_at: datetime, ends_at: datetime, place: s
 
 
 @guarded("sessions")
-async def list_sessions(update: Update, context: BotContext, member: Staff) -> None:
+async def list_sessions(update: Update, context: BotContext, member: Member) -> None:
     """The open sessions ahead, one button each."""
     assert update.effective_chat
     if update.callback_query:
         await update.callback_query.answer()
-    start = now()
     async with context.session() as session:
-        found = await staff.sessions_between(session, start, _deadline(context))
+        found = await staff.sessions_between(session, context.clock.now(), _deadline(context))
     rows = [
         [
             InlineKeyboardButton(
@@ -47,7 +51,7 @@ async def list_sessions(update: Update, context: BotContext, member: Staff) -> N
             )
         ]
         for s in found
-        if s.state == "open"
+        if s.state == SessionState.OPEN
     ][:90]
     _ = context.gettext
     if not rows:
@@ -59,23 +63,22 @@ async def list_sessions(update: Update, context: BotContext, member: Staff) -> N
 
 
 @guarded("sessions")
-async def show_session(update: Update, context: BotContext, member: Staff) -> None:
+async def show_session(update: Update, context: BotContext, member: Member) -> None:
     """One session: how many are expected, and the two things staff can do to it."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
     session_id = int(query.data.removeprefix("ss:"))
     _ = context.gettext
     async with context.session() as session:
-        found = await session.get(ServiceSession, session_id)
+        found = await staff.open_session(session, session_id)
         count = await schedule.affected_count(session, session_id)
-        place = await session.get(Place, found.place_id) if found else None
     await query.answer()
-    if found is None or place is None or found.state != "open":
+    if found is None:
         await update.effective_chat.send_message(_("Jadwal ini sudah tidak ada."))
         return
     await update.effective_chat.send_message(
         _("{session}\n{count} remaja dipanggil ke jadwal ini.").format(
-            session=_label(context, found.starts_at, found.ends_at, place.name), count=count
+            session=_label(context, found.starts_at, found.ends_at, found.place), count=count
         ),
         reply_markup=InlineKeyboardMarkup(
             [
@@ -91,15 +94,18 @@ async def show_session(update: Update, context: BotContext, member: Staff) -> No
 
 
 @guarded("sessions")
-async def ask_new_time(update: Update, context: BotContext, member: Staff) -> None:
+async def ask_new_time(update: Update, context: BotContext, member: Member) -> None:
     """Moving: ask for the new day and hours."""
     query = update.callback_query
     assert query and query.data and update.effective_user and update.effective_chat
     await query.answer()
     async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        accounts.set_step(
-            account, "session_move", session_id=int(query.data.removeprefix("ss:mv:"))
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        await conversations.go(
+            session,
+            convo.account_id,
+            Step.SESSION_MOVE,
+            session_id=int(query.data.removeprefix("ss:mv:")),
         )
     await update.effective_chat.send_message(
         context.gettext(
@@ -114,9 +120,7 @@ def _parse_new_time(text: str, context: BotContext) -> tuple[datetime, datetime]
         return None
     zone = context.settings.zone
     try:
-        # The date parser refuses the future for birth dates; a session's date is in it.
-        latest = now().date() + timedelta(days=5 * 366)
-        day: date = parse_birth_date(match.group(1), today=latest)
+        day = parse_session_date(match.group(1), today=context.clock.today())
         start = time(int(match.group(2)), int(match.group(3)))
         end = time(int(match.group(4)), int(match.group(5)))
     except (DateError, ValueError):
@@ -125,7 +129,7 @@ def _parse_new_time(text: str, context: BotContext) -> tuple[datetime, datetime]
 
 
 @guarded("sessions")
-async def confirm_move(update: Update, context: BotContext, member: Staff) -> None:
+async def confirm_move(update: Update, context: BotContext, member: Member) -> None:
     """The typed new time: check it, then ask for confirmation with the count."""
     message = update.effective_message
     assert message and message.text and update.effective_user
@@ -135,12 +139,16 @@ async def confirm_move(update: Update, context: BotContext, member: Staff) -> No
         await message.reply_text(_("Format tidak dikenali. Contoh: 30-11-2026 08.00-11.00"))
         return
     async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        session_id = int(accounts.step_data(account)["session_id"])
+        convo = await conversations.current(session, update.effective_user.id)
+        if convo is None or convo.step != Step.SESSION_MOVE:
+            return  # the step changed under us (another command): nothing to confirm
+        session_id = int(convo.data["session_id"])
         count = await schedule.affected_count(session, session_id)
-        accounts.set_step(
-            account,
-            "session_move_confirm",
+        await conversations.go(
+            session,
+            convo.account_id,
+            Step.SESSION_MOVE_CONFIRM,
+            after=convo.step,
             session_id=session_id,
             starts=parsed[0].isoformat(),
             ends=parsed[1].isoformat(),
@@ -158,8 +166,13 @@ async def confirm_move(update: Update, context: BotContext, member: Staff) -> No
     )
 
 
+async def type_new_time(update: Update, context: BotContext, convo: Conversation) -> None:
+    """The new time typed (its sender's role is checked again by `confirm_move`)."""
+    await confirm_move(update, context)
+
+
 @guarded("sessions")
-async def ask_cancel(update: Update, context: BotContext, member: Staff) -> None:
+async def ask_cancel(update: Update, context: BotContext, member: Member) -> None:
     """Cancelling: confirm first, with the count."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
@@ -182,27 +195,23 @@ async def ask_cancel(update: Update, context: BotContext, member: Staff) -> None
 
 
 @guarded("sessions")
-async def apply_change(update: Update, context: BotContext, member: Staff) -> None:
+async def apply_change(update: Update, context: BotContext, member: Member) -> None:
     """The confirmation button: move or cancel, and say how many were told."""
     query = update.callback_query
     assert query and query.data and update.effective_user and update.effective_chat
     _ = context.gettext
     outcome, count = Change.GONE, 0
+    now = context.clock.now()
     async with context.session() as session:
-        account = await accounts.ensure(session, update.effective_user.id, context.language)
-        data = (
-            accounts.step_data(account)
-            if accounts.step_of(account) == "session_move_confirm"
-            else None
-        )
-        accounts.clear_step(account)
-        if query.data == "ss:mvok" and data is not None:
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        await conversations.end(session, convo.account_id)
+        if query.data == "ss:mvok" and convo.step == Step.SESSION_MOVE_CONFIRM:
             outcome, count = await schedule.move(
                 session,
-                int(data["session_id"]),
-                starts_at=datetime.fromisoformat(data["starts"]),
-                ends_at=datetime.fromisoformat(data["ends"]),
-                now=now(),
+                int(convo.data["session_id"]),
+                starts_at=datetime.fromisoformat(str(convo.data["starts"])),
+                ends_at=datetime.fromisoformat(str(convo.data["ends"])),
+                now=now,
                 deadline=_deadline(context),
                 policy=notices.Policy.of(context.settings),
                 by=member.telegram_id,
@@ -211,7 +220,7 @@ async def apply_change(update: Update, context: BotContext, member: Staff) -> No
             outcome, count = await schedule.cancel(
                 session,
                 int(query.data.removeprefix("ss:cxok:")),
-                now=now(),
+                now=now,
                 deadline=_deadline(context),
                 by=member.telegram_id,
             )
@@ -228,12 +237,3 @@ async def apply_change(update: Update, context: BotContext, member: Staff) -> No
     else:
         text = _("Jadwal ini sudah tidak ada atau sudah dibatalkan.")
     await update.effective_chat.send_message(text)
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("sesi", list_sessions, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(list_sessions, pattern=r"^st:sessions$"))
-    app.add_handler(CallbackQueryHandler(apply_change, pattern=r"^ss:(mvok|drop|cxok:\d{1,10})$"))
-    app.add_handler(CallbackQueryHandler(ask_new_time, pattern=r"^ss:mv:\d{1,10}$"))
-    app.add_handler(CallbackQueryHandler(ask_cancel, pattern=r"^ss:cx:\d{1,10}$"))
-    app.add_handler(CallbackQueryHandler(show_session, pattern=r"^ss:\d{1,10}$"))

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
 
 from bot.context import BotContext
-from bot.handlers.summons import STALE, send_summons
-from bot.services import accounts, notices, summonses, waiting
+from bot.handlers.replies import send_summons
+from bot.presentation.texts import STALE
+from bot.services import conversations, notices, summonses, waiting
 from bot.services.summonses import Outcome
 
-_PRESS = re.compile(r"^wl:(\d{1,10}):(\d{1,10})$")
+PRESS = re.compile(r"^wl:(\d{1,9}):(\d{1,9})$")
 
 
 async def take_offer(update: Update, context: BotContext) -> None:
@@ -22,18 +21,18 @@ async def take_offer(update: Update, context: BotContext) -> None:
     assert query and query.data and update.effective_user
     _ = context.gettext
     settings = context.settings
-    match = _PRESS.match(query.data)
+    match = PRESS.match(query.data)
     outcome, summons = Outcome.STALE, None
     async with context.session() as session:
-        account = await accounts.find(session, update.effective_user.id)
-        if match and account is not None:
+        convo = await conversations.current(session, update.effective_user.id)
+        if match and convo is not None:
             outcome, summons_id = await waiting.take(
                 session,
                 entry_id=int(match.group(1)),
                 session_id=int(match.group(2)),
-                account_id=account.id,
-                target_id=account.target_id,
-                now=datetime.now(UTC),
+                account_id=convo.account_id,
+                target_id=convo.target_id,
+                now=context.clock.now(),
                 deadline=summonses.deadline_for(settings.election_date, settings.zone),
                 policy=notices.Policy.of(settings),
             )
@@ -52,7 +51,3 @@ async def take_offer(update: Update, context: BotContext) -> None:
     await query.answer(_("Tempat ini sekarang milik Anda."))
     await query.edit_message_text(_("Tempat ini sekarang milik Anda. Jadwal Anda:"))
     await send_summons(context, update.effective_user.id, summons)
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(take_offer, pattern=r"^wl:"))

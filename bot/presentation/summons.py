@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import segno
 from icalendar import Alarm, Calendar, Event
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.kinds import SummonsState
 from bot.i18n import (
@@ -79,12 +79,6 @@ PRESS_PREFIX = "sm:"
 def button_data(summons: SummonsView, action: str) -> str:
     """Opaque to the reader, checked against the database and the presser when pressed."""
     return f"{PRESS_PREFIX}{summons.id}:{summons.revision}:{action}"
-
-
-def is_summons_press(update: Update) -> bool:
-    """A press of a button under a summons (whatever its data claims)."""
-    query = update.callback_query
-    return query is not None and (query.data or "").startswith(PRESS_PREFIX)
 
 
 def summons_text(

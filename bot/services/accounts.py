@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,9 +87,14 @@ async def choose_role(session: AsyncSession, telegram_id: int, role: Role, defau
     return account
 
 
-def save_phone(session: AsyncSession, account: Account, phone: str) -> None:
-    """A phone number the teen shared with Telegram's contact button (never typed)."""
+async def save_phone(session: AsyncSession, telegram_id: int, phone: str) -> bool:
+    """A linked teen's phone number, shared with Telegram's contact button (never typed);
+    the phone question is answered. False for anyone not linked to a record."""
+    account = await find(session, telegram_id)
+    if account is None or account.target_id is None:
+        return False
     account.phone = phone[:32]
+    account.conversation = None
     events.record(
         session,
         "phone_shared",
@@ -100,25 +103,4 @@ def save_phone(session: AsyncSession, account: Account, phone: str) -> None:
         account_id=account.id,
         target_id=account.target_id,
     )
-
-
-# --- the step of a multi-message conversation, kept in the database ----------------------
-
-
-def step_of(account: Account) -> str | None:
-    """Which answer the bot is waiting for from this person, if any."""
-    return (account.conversation or {}).get("step")
-
-
-def step_data(account: Account) -> dict[str, Any]:
-    """What the conversation has collected so far."""
-    return dict(account.conversation or {})
-
-
-def set_step(account: Account, step: str, **data: Any) -> None:
-    """Wait for `step` next; a new dict, so SQLAlchemy sees the change."""
-    account.conversation = {"step": step, **data}
-
-
-def clear_step(account: Account) -> None:
-    account.conversation = None
+    return True

@@ -4,6 +4,7 @@ outbox row, paced by the dispatcher like every other message."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
@@ -106,3 +107,36 @@ async def send(
         by=by,
     )
     return broadcast
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A kelurahan or school staff may send to: its id (for a button) and name."""
+
+    id: int
+    name: str
+
+
+async def kelurahan_choices(session: AsyncSession) -> list[Choice]:
+    rows = await session.execute(
+        select(Region.id, Region.kelurahan).where(Region.kelurahan != "").order_by(Region.kelurahan)
+    )
+    return [Choice(region_id, name) for region_id, name in rows]
+
+
+async def school_choices(session: AsyncSession) -> list[Choice]:
+    rows = await session.execute(select(School.id, School.name).order_by(School.name))
+    return [Choice(school_id, name) for school_id, name in rows]
+
+
+async def audience_value(session: AsyncSession, audience: Audience, number: int) -> str | None:
+    """The value a broadcast to `audience` matches on, from a button's id; None if gone."""
+    if audience == Audience.SESSION:
+        return str(number)
+    if audience == Audience.KELURAHAN:
+        region = await session.get(Region, number)
+        return region.kelurahan if region else None
+    if audience == Audience.SCHOOL:
+        school = await session.get(School, number)
+        return school.name if school else None
+    return None

@@ -71,3 +71,8 @@ async def _store(session: AsyncSession, account_id: int, value: dict[str, Any] |
         .values(conversation=value)
         .execution_options(synchronize_session="fetch")
     )
+
+
+async def ensure(session: AsyncSession, telegram_id: int, language: str) -> Conversation:
+    """The person's conversation, their account created on first contact."""
+    return of_account(await accounts.ensure(session, telegram_id, language))

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Event, ParentLink, Target
+from bot.db.models import Account, ParentLink, Target
 from bot.domain.kinds import Actor, Channel, LinkMethod, LinkState, Role
-from bot.services import events, notices, outbox, summonses
+from bot.domain.steps import Step
+from bot.services import accounts, conversations, events, lockout, notices, outbox, summonses
 from bot.services.outbox import Message, Recipient
+from bot.services.summonses import SummonsView
 
 
 class Linking(enum.StrEnum):
@@ -22,6 +24,7 @@ class Linking(enum.StrEnum):
     PENDING = "pending"  # waits for staff (or: nothing to tell, see request_by_nik)
     REFUSED = "refused"  # wrong code or date: one neutral answer
     IS_TEEN = "is_teen"  # this account is the teen's own
+    LOCKED = "locked"  # too many refused guesses (bot/services/lockout.py)
 
 
 @dataclass(frozen=True)
@@ -48,23 +51,6 @@ class PendingLink:
     requested_at: datetime
 
 
-LOCK_AFTER = 3
-LOCK_FOR = timedelta(hours=1)
-
-
-async def locked(session: AsyncSession, account: Account, now: datetime) -> bool:
-    """Three wrong tries (code or NIK, with the birth date) within an hour lock linking for
-    this account. Counted from the event log, so no conversation state can reset it."""
-    count = await session.scalar(
-        select(func.count()).where(
-            Event.account_id == account.id,
-            Event.kind == "parent_link_refused",
-            Event.at > now - LOCK_FOR,
-        )
-    )
-    return int(count or 0) >= LOCK_AFTER
-
-
 async def allowed_targets(session: AsyncSession, account: Account) -> set[int]:
     """The targets this account may see and act for: its own and its active children."""
     rows = await session.execute(
@@ -87,18 +73,6 @@ def _record(
         account_id=account.id,
         target_id=target_id,
         **data,
-    )
-
-
-def _refused(session: AsyncSession, parent: Account, via: str) -> None:
-    """A wrong code, NIK or date: counted towards the lock (see `locked`)."""
-    events.record(
-        session,
-        "parent_link_refused",
-        actor=Actor.PARENT,
-        channel=Channel.TELEGRAM,
-        account_id=parent.id,
-        via=via,
     )
 
 
@@ -128,35 +102,128 @@ async def _link(
     return link
 
 
+def _surface(via_nik: bool) -> lockout.Surface:
+    return lockout.Surface.PARENT_NIK if via_nik else lockout.Surface.PARENT_CODE
+
+
+def _subject(code_or_nik: str, *, via_nik: bool) -> str:
+    return lockout.nik_subject(code_or_nik) if via_nik else lockout.code_subject(code_or_nik)
+
+
+async def link_lock(
+    session: AsyncSession,
+    telegram_id: int,
+    code_or_nik: str | None,
+    *,
+    via_nik: bool,
+    now: datetime,
+) -> lockout.Lock | None:
+    """Whether linking this way is locked for this person (or, given one, for that code or
+    NIK, whoever tries): bot/services/lockout.py."""
+    subject = _subject(code_or_nik, via_nik=via_nik) if code_or_nik is not None else None
+    return await lockout.lock_on(
+        session, _surface(via_nik), claimant=telegram_id, subject=subject, now=now
+    )
+
+
+async def _refused(
+    session: AsyncSession, parent: Account, code_or_nik: str, *, via_nik: bool, now: datetime
+) -> lockout.Lock | None:
+    """A wrong code, NIK or date: a refused guess; the lock it leads to."""
+    return await lockout.refuse(
+        session,
+        _surface(via_nik),
+        claimant=parent.telegram_id,
+        subject=_subject(code_or_nik, via_nik=via_nik),
+        now=now,
+        actor=Actor.PARENT,
+        account_id=parent.id,
+    )
+
+
+@dataclass(frozen=True)
+class Linked:
+    outcome: Linking
+    name: str | None = None
+    summons: SummonsView | None = None  # the child's, shown to the parent at once
+    locked_until: datetime | None = None
+
+
 async def link_by_code(
-    session: AsyncSession, parent: Account, code: str, birth_date: date, *, name: str
-) -> tuple[Linking, Target | None]:
-    """Link at once when the code is a child's and the birth date is theirs."""
+    session: AsyncSession,
+    telegram_id: int,
+    code: str,
+    birth_date: date,
+    *,
+    name: str,
+    now: datetime,
+    policy: notices.Policy,
+) -> Linked:
+    """Link at once when the code is a child's and the birth date is theirs; the parent then
+    gets the reminders still ahead (queued here, in the same unit of work as the link)."""
+    parent = await accounts.find(session, telegram_id)
+    assert parent is not None, "the code step is only reached with an account"
+    await conversations.end(session, parent.id)
+    lock = await link_lock(session, telegram_id, code, via_nik=False, now=now)
+    if lock is not None:
+        return Linked(Linking.LOCKED, locked_until=lock.until)
     found = await session.execute(select(Target).where(Target.invite_code == code.strip().upper()))
     target = found.scalar_one_or_none()
     if target is not None and parent.target_id == target.id:
-        return Linking.IS_TEEN, None
+        return Linked(Linking.IS_TEEN)
     if target is None or target.birth_date != birth_date:
-        _refused(session, parent, "code")
-        return Linking.REFUSED, None
+        lock = await _refused(session, parent, code, via_nik=False, now=now)
+        if lock is not None:
+            return Linked(Linking.LOCKED, locked_until=lock.until)
+        await conversations.go(session, parent.id, Step.PARENT_CODE_DATE, code=code.upper())
+        return Linked(Linking.REFUSED)
     await _link(session, parent, target, LinkMethod.CODE, LinkState.ACTIVE, name)
     _record(session, "parent_linked", parent, target.id, via="code")
-    return Linking.LINKED, target
+    summons = await summonses.for_target(session, target.id)
+    if summons is not None and summons.state in summonses.EXPECTED:
+        await notices.linked_late(
+            session,
+            Recipient(parent.telegram_id, parent.language, parent.id, parent=True),
+            summons_id=summons.id,
+            session_id=summons.session_id,
+            starts_at=summons.starts_at,
+            policy=policy,
+            now=now,
+            include_summons=False,
+        )
+    else:
+        summons = None
+    return Linked(Linking.LINKED, target.name, summons)
 
 
 async def request_by_nik(
-    session: AsyncSession, parent: Account, nik: str, birth_date: date, *, name: str
-) -> bool:
+    session: AsyncSession,
+    telegram_id: int,
+    nik: str,
+    birth_date: date,
+    *,
+    name: str,
+    now: datetime,
+) -> Linked:
     """A child without Telegram: a matching NIK and birth date becomes a request for staff.
-    The caller answers the same either way, so nobody learns whether a NIK is on the list."""
+    PENDING whether or not it matched, so nobody learns whether a NIK is on the list; only
+    a lock (counted alike for listed and unlisted NIKs) is said."""
+    parent = await accounts.find(session, telegram_id)
+    assert parent is not None, "the NIK step is only reached with an account"
+    await conversations.end(session, parent.id)
+    lock = await link_lock(session, telegram_id, nik, via_nik=True, now=now)
+    if lock is not None:
+        return Linked(Linking.LOCKED, locked_until=lock.until)
     found = await session.execute(select(Target).where(Target.nik == nik))
     target = found.scalar_one_or_none()
     if target is None or target.birth_date != birth_date or parent.target_id == target.id:
-        _refused(session, parent, "nik")
-        return False
+        lock = await _refused(session, parent, nik, via_nik=True, now=now)
+        if lock is not None:
+            return Linked(Linking.LOCKED, locked_until=lock.until)
+        return Linked(Linking.PENDING)
     link = await _link(session, parent, target, LinkMethod.NIK, LinkState.PENDING, name)
     _record(session, "parent_link_requested", parent, target.id, link_id=link.id)
-    return True
+    return Linked(Linking.PENDING)
 
 
 async def pending(session: AsyncSession) -> list[PendingLink]:
@@ -234,6 +301,12 @@ async def children_of(session: AsyncSession, parent: Account) -> list[Child]:
     return [Child(*row) for row in rows]
 
 
+async def children_of_account(session: AsyncSession, account_id: int) -> list[Child]:
+    """The children linked (or waiting for approval) to this parent's account."""
+    parent = await session.get(Account, account_id)
+    return await children_of(session, parent) if parent is not None else []
+
+
 async def guardians_of(session: AsyncSession, target_id: int) -> list[Guardian]:
     rows = await session.execute(
         select(ParentLink.id, ParentLink.parent_name, ParentLink.created_at)
@@ -241,6 +314,12 @@ async def guardians_of(session: AsyncSession, target_id: int) -> list[Guardian]:
         .order_by(ParentLink.created_at, ParentLink.id)
     )
     return [Guardian(link_id, name or "", since) for link_id, name, since in rows]
+
+
+async def unlink_by(session: AsyncSession, link_id: int, *, telegram_id: int) -> bool:
+    """A button press to remove a link: done only for its parent or its child."""
+    account = await accounts.find(session, telegram_id)
+    return account is not None and await unlink(session, link_id, by=account)
 
 
 async def unlink(session: AsyncSession, link_id: int, *, by: Account) -> bool:

@@ -7,7 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Consent, ParentLink, Summons, Target
 from bot.domain.kinds import Actor, Channel, SummonsState, TargetSource
-from bot.services import events, seats, summonses
+from bot.services import accounts, events, seats, summonses
+
+
+async def erase_account_of(session: AsyncSession, telegram_id: int) -> None:
+    """/hapus confirmed: erase this Telegram user's account, if they have one."""
+    account = await accounts.find(session, telegram_id)
+    if account is not None:
+        await erase(session, account)
 
 
 async def erase(session: AsyncSession, account: Account) -> None:

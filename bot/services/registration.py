@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -14,7 +14,9 @@ from bot.domain.codes import new_code
 from bot.domain.kinds import Actor, Channel, PreferredDays, Role, TargetReview, TargetSource
 from bot.domain.names import same_person_name
 from bot.domain.steps import Step
-from bot.services import accounts, conversations, events, lockout
+from bot.services import accounts, conversations, events, lockout, notices, summonses
+from bot.services.outbox import Recipient
+from bot.services.summonses import SummonsView
 
 # The privacy notice shown by /daftar; bump when its text changes, so consents say which one.
 NOTICE_VERSION = "2026-11"
@@ -39,6 +41,7 @@ class Linked:
     target_id: int | None = None
     recorded_at: datetime | None = None
     locked_until: datetime | None = None
+    summons: SummonsView | None = None  # the linked target's, shown to them at once
 
 
 async def _target_by(session: AsyncSession, **where: str) -> Target | None:
@@ -97,7 +100,13 @@ async def invitation_lock(
 
 
 async def claim_invitation(
-    session: AsyncSession, telegram_id: int, code: str, birth_date: date, *, now: datetime
+    session: AsyncSession,
+    telegram_id: int,
+    code: str,
+    birth_date: date,
+    *,
+    now: datetime,
+    policy: notices.Policy,
 ) -> Linked:
     """Link the account to the target whose invitation `code` it opened, if the date is theirs.
 
@@ -127,8 +136,9 @@ async def claim_invitation(
     if await _claimed_by_another(session, account, target, "invitation"):
         return Linked(Claim.REFUSED)
     _link(session, account, target, "invitation")
-    await conversations.go(session, account.id, Step.PHONE)
-    return Linked(Claim.LINKED, target.name, target.id)
+    return await _linked(
+        session, account, Linked(Claim.LINKED, target.name, target.id), now=now, policy=policy
+    )
 
 
 async def registration_lock(
@@ -174,19 +184,73 @@ def record_consent(session: AsyncSession, account_id: int) -> None:
 
 async def register(
     session: AsyncSession,
-    account: Account,
+    account_id: int,
     *,
     nik: str,
     birth_date: date,
     name: str,
     preferred: PreferredDays,
+    now: datetime,
+    policy: notices.Policy,
 ) -> Linked:
-    """Match a /daftar answer to the target list, or keep it as self-registered for review.
+    """Match a /daftar answer to the target list, or keep it as self-registered for review;
+    the conversation moves on accordingly (the phone question once linked, "being reviewed"
+    when a listed NIK did not match).
 
     The caller has already checked the NIK's form, its agreement with the birth date and the
     teen's age. A NIK already linked to someone else, or a name that does not match the list,
     gets the same answer as a resident who is not on the list, so the reply reveals nothing.
     """
+    account = await session.get(Account, account_id)
+    assert account is not None
+    result = await _register(session, account, nik, birth_date, name, preferred)
+    if result.outcome == Registration.LINKED:
+        assert result.target_id is not None
+        return await _linked(session, account, result, now=now, policy=policy)
+    account.role = Role.TEEN
+    if result.outcome == Registration.REVIEW and result.target_id is None:
+        await conversations.go(session, account.id, Step.REVIEW, after=Step.PREFERENCE)
+    else:
+        await conversations.end(session, account.id)
+    return result
+
+
+async def _linked(
+    session: AsyncSession,
+    account: Account,
+    result: Linked,
+    *,
+    now: datetime,
+    policy: notices.Policy,
+) -> Linked:
+    """Linked after the summons went out: nobody is silently skipped, so the reminders still
+    ahead are queued in the same unit of work as the link (the summons itself is shown as a
+    reply); then the phone number is offered."""
+    assert result.target_id is not None
+    summons = await summonses.for_target(session, result.target_id)
+    if summons is not None:
+        await notices.linked_late(
+            session,
+            Recipient(account.telegram_id, account.language, account.id),
+            summons_id=summons.id,
+            session_id=summons.session_id,
+            starts_at=summons.starts_at,
+            policy=policy,
+            now=now,
+            include_summons=False,
+        )
+    await conversations.go(session, account.id, Step.PHONE)
+    return replace(result, summons=summons)
+
+
+async def _register(
+    session: AsyncSession,
+    account: Account,
+    nik: str,
+    birth_date: date,
+    name: str,
+    preferred: PreferredDays,
+) -> Linked:
     target = await _target_by(session, nik=nik)
     if target is not None and target.recorded_at is not None:
         return Linked(Registration.ALREADY_RECORDED, target.name, recorded_at=target.recorded_at)
@@ -227,8 +291,3 @@ async def register(
     target.preferred_days = preferred
     _link(session, account, target, "registration")
     return Linked(Registration.LINKED, target.name, target.id)
-
-
-async def target_of(session: AsyncSession, account: Account) -> Target | None:
-    """The target this account is linked to."""
-    return await session.get(Target, account.target_id) if account.target_id else None

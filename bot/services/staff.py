@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,11 +16,27 @@ from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
 from bot.services import events, notices
 from bot.services.summonses import HOLDS_SEAT
 
+_INSTANT = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A staff member as read at the moment of an action."""
+
+    telegram_id: int
+    is_admin: bool
+
 
 async def role_of(session: AsyncSession, telegram_id: int) -> Staff | None:
     """The staff row of this Telegram account, or None for everyone else."""
     result = await session.execute(select(Staff).where(Staff.telegram_id == telegram_id))
     return result.scalar_one_or_none()
+
+
+async def member(session: AsyncSession, telegram_id: int) -> Member | None:
+    """This Telegram account as staff, or None for everyone else."""
+    row = await role_of(session, telegram_id)
+    return Member(row.telegram_id, row.is_admin) if row is not None else None
 
 
 def refused(session: AsyncSession, telegram_id: int, what: str) -> None:
@@ -160,7 +176,18 @@ async def mark_attended(
     return Marked(Attendance.RECORDED, target.name, target.nik)
 
 
-async def everyone(session: AsyncSession) -> list[Staff]:
+async def everyone(session: AsyncSession) -> list[Member]:
     """All staff, admins first."""
-    rows = await session.execute(select(Staff).order_by(Staff.is_admin.desc(), Staff.telegram_id))
-    return list(rows.scalars())
+    rows = await session.execute(
+        select(Staff.telegram_id, Staff.is_admin).order_by(Staff.is_admin.desc(), Staff.telegram_id)
+    )
+    return [Member(telegram_id, is_admin) for telegram_id, is_admin in rows]
+
+
+async def open_session(session: AsyncSession, session_id: int) -> SessionCounts | None:
+    """One open session with its counts, or None when it is gone or cancelled."""
+    found = await session.get(ServiceSession, session_id)
+    if found is None or found.state != SessionState.OPEN:
+        return None
+    counts = await sessions_between(session, found.starts_at, found.starts_at + _INSTANT)
+    return next((c for c in counts if c.id == session_id), None)

@@ -74,8 +74,15 @@ _VIEW = (
 _VIEW_OF_TARGET = _VIEW.where(Summons.target_id == bindparam("target_id"))
 _VIEW_BY_ID = _VIEW.where(Summons.id == bindparam("summons_id"))
 _VIEW_BY_ID_LOCKED = _VIEW_BY_ID.with_for_update(of=Summons)
-# Where view(lock=True) keeps the summonses it locked, by id, for the rest of the unit of work.
-_LOCKED = "rekam_locked_summonses"
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A summons row locked for an answer in this unit of work, with its session, as
+    `locked_view` read them: respond() uses them without reading them again."""
+
+    summons: Summons
+    session: ServiceSession
 
 
 def _view(row: Row[Summons, str, str, ServiceSession, Place]) -> SummonsView:
@@ -105,18 +112,21 @@ async def for_target(session: AsyncSession, target_id: int) -> SummonsView | Non
     return _view(row) if row else None
 
 
-async def view(session: AsyncSession, summons_id: int, *, lock: bool = False) -> SummonsView | None:
-    """The summons as its message shows it. With `lock`, its row is locked for an answer in
-    this unit of work (PostgreSQL; SQLite's units of work take the write lock at BEGIN), and
-    the summons and its session stay loaded, so that respond() uses them without reading them
-    again (the session's identity map holds only what something else refers to)."""
-    query = _VIEW_BY_ID_LOCKED if lock else _VIEW_BY_ID
-    row = (await session.execute(query, {"summons_id": summons_id})).first()
+async def view(session: AsyncSession, summons_id: int) -> SummonsView | None:
+    """The summons as its message shows it."""
+    row = (await session.execute(_VIEW_BY_ID, {"summons_id": summons_id})).first()
+    return _view(row) if row else None
+
+
+async def locked_view(session: AsyncSession, summons_id: int) -> tuple[SummonsView, Locked] | None:
+    """The summons as its message shows it, its row locked for an answer in this unit of work
+    (PostgreSQL; SQLite's units of work take the write lock at BEGIN). The Locked value goes to
+    respond(), which then reads neither again (the session's identity map keeps only what
+    something refers to, so without it each press read the summons three times)."""
+    row = (await session.execute(_VIEW_BY_ID_LOCKED, {"summons_id": summons_id})).first()
     if row is None:
         return None
-    if lock:
-        session.info.setdefault(_LOCKED, {})[summons_id] = (row[0], row[3])
-    return _view(row)
+    return _view(row), Locked(row[0], row[3])
 
 
 async def assign(
@@ -170,11 +180,14 @@ async def _editable(
     target_ids: set[int],
     now: datetime,
     action: str,
+    locked: Locked | None,
 ) -> Summons | None:
     """The summons if the presser may make this change now, at the revision their button
     showed. After a session is over only a no-show may still move, to a later session."""
-    locked = session.info.get(_LOCKED, {}).get(summons_id)  # by view(lock=True), just now
-    summons = locked[0] if locked else await session.get(Summons, summons_id, with_for_update=True)
+    if locked is not None and locked.summons.id == summons_id:
+        summons: Summons | None = locked.summons
+    else:
+        summons = await session.get(Summons, summons_id, with_for_update=True)
     if summons is None or summons.target_id not in target_ids or summons.revision != revision:
         return None
     if summons.state == SummonsState.NO_SHOW:
@@ -249,9 +262,11 @@ async def respond(
     now: datetime,
     deadline: datetime,
     policy: notices.Policy,
+    locked: Locked | None = None,
 ) -> Outcome:
-    """Apply one button press (confirm / decline / move / home visit) by someone allowed to."""
-    summons = await _editable(session, summons_id, revision, target_ids, now, action)
+    """Apply one button press (confirm / decline / move / home visit) by someone allowed to.
+    `locked`: the row as locked_view() read it in this unit of work, if it did."""
+    summons = await _editable(session, summons_id, revision, target_ids, now, action, locked)
     if summons is None:
         return Outcome.STALE
     held = summons.state in HOLDS_SEAT

@@ -1,0 +1,130 @@
+"""A press under a summons, or a typed reason after one: who may answer (the teen for
+themselves, an active linked parent for their child, nobody else), and the answer applied, in
+the one unit of work the caller opened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import Summons, Target
+from bot.domain.kinds import Actor, LinkState, Role, TargetReview
+from bot.domain.steps import Step
+from bot.services import accounts, conversations, family, notices, summonses
+from bot.services.summonses import Locked, Outcome, SummonsView
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """A summons someone may answer, as their button showed it (revision checked)."""
+
+    account_id: int
+    telegram_id: int
+    parent: bool  # acting for their child, not for themselves
+    summons: SummonsView
+    locked: Locked | None
+
+
+async def pressed(
+    session: AsyncSession, telegram_id: int, summons_id: int, revision: int, *, lock: bool
+) -> Pressed | None:
+    """The summons if this person may act on it at this revision; None for a forged, foreign
+    or outdated button. With `lock`, the summons row is locked for an answer."""
+    account = await accounts.find(session, telegram_id)
+    if account is None:
+        return None
+    locked: Locked | None = None
+    if lock:
+        found = await summonses.locked_view(session, summons_id)
+        if found is None:
+            return None
+        view, locked = found
+    else:
+        maybe = await summonses.view(session, summons_id)
+        if maybe is None:
+            return None
+        view = maybe
+    if view.revision != revision:
+        return None
+    own = view.target_id == account.target_id
+    if not own and view.target_id not in await family.allowed_targets(session, account):
+        return None
+    return Pressed(account.id, account.telegram_id, not own, view, locked)
+
+
+async def answer(
+    session: AsyncSession,
+    found: Pressed,
+    action: str,
+    argument: str | None,
+    *,
+    now: datetime,
+    settings: Settings,
+) -> tuple[Outcome, SummonsView | None]:
+    """Apply the answer; the outcome and the summons as it now is."""
+    outcome = await summonses.respond(
+        session,
+        summons_id=found.summons.id,
+        revision=found.summons.revision,
+        target_ids={found.summons.target_id},
+        action=action,
+        argument=argument,
+        actor=Actor.PARENT if found.parent else Actor.TEEN,
+        account_id=found.account_id,
+        now=now,
+        deadline=summonses.deadline_for(settings.election_date, settings.zone),
+        policy=notices.Policy.of(settings),
+        locked=found.locked,
+    )
+    changed = await session.get(Summons, found.summons.id)  # from the identity map: no query
+    if changed is None:
+        return outcome, None
+    if changed.session_id != found.summons.session_id:
+        return outcome, await summonses.view(session, found.summons.id)
+    return outcome, replace(found.summons, state=changed.state, revision=changed.revision)
+
+
+@dataclass(frozen=True)
+class ChildSchedule:
+    name: str
+    summons: SummonsView | None
+
+
+@dataclass(frozen=True)
+class Mine:
+    """What /jadwal, /ganti and /kode show a person: their own record, or their children's."""
+
+    registered: bool  # linked to a target (their own)
+    name: str | None = None
+    code: str | None = None
+    in_review: bool = False
+    summons: SummonsView | None = None
+    children: tuple[ChildSchedule, ...] | None = None  # a parent with no record of their own
+
+
+async def mine(session: AsyncSession, telegram_id: int) -> Mine:
+    """The person's own target and summons, or (for a parent) each active child's summons."""
+    account = await accounts.find(session, telegram_id)
+    if account is None:
+        return Mine(registered=False)
+    in_review = conversations.of_account(account).step == Step.REVIEW
+    target = await session.get(Target, account.target_id) if account.target_id else None
+    if target is not None:
+        return Mine(
+            registered=True,
+            name=target.name,
+            code=target.invite_code,
+            in_review=in_review or target.review == TargetReview.PENDING,
+            summons=await summonses.for_target(session, target.id),
+        )
+    if account.role != Role.PARENT:
+        return Mine(registered=False, in_review=in_review)
+    children = [
+        ChildSchedule(child.name, await summonses.for_target(session, child.target_id))
+        for child in await family.children_of(session, account)
+        if child.state == LinkState.ACTIVE
+    ]
+    return Mine(registered=False, children=tuple(children))
