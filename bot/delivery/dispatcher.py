@@ -32,6 +32,7 @@ from bot.db.models import Account, OutboxMessage
 from bot.delivery.pacing import Pacer
 from bot.delivery.render import Outgoing, Renderer, Text
 from bot.domain.kinds import Actor, Channel, OutboxState
+from bot.domain.outbox_kinds import Kind
 from bot.i18n import Catalogs
 from bot.services import events, outbox
 from bot.services.outbox import Message as Queued
@@ -328,10 +329,9 @@ class Dispatcher:
         if account.target_id is None:
             return
         notice = Queued(
-            "notice",
-            "unreachable",
-            now,
-            {"target_id": account.target_id},
+            kind=Kind.UNREACHABLE,
+            due_at=now,
+            params={"target_id": account.target_id},
             dedupe=f"unreachable:{account.target_id}",
         )
         helpers = await outbox.recipients_of(session, account.target_id, teen=False)
