@@ -30,10 +30,10 @@ from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import Account, OutboxMessage
 from bot.delivery.pacing import Pacer
-from bot.delivery.render import Outgoing, Renderer, Text
 from bot.domain.kinds import Actor, Channel, OutboxState
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import Catalogs
+from bot.presentation.outbox import Outgoing, Renderer, Text
 from bot.services import events, outbox
 from bot.services.outbox import Message as Queued
 
