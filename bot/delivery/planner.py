@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import leases
 from bot.db.engine import Database
@@ -30,15 +31,17 @@ KEEP_UPDATE_IDS = timedelta(days=2)
 class Planner:
     """One per process; only the lease holder does anything in a round."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
         self.db = db
         self.settings = settings
+        self.clock = clock
         self.name = f"planner:{uuid.uuid4().hex[:12]}"
         self.rounds = 0
 
     async def round(self, now: datetime | None = None) -> bool:
-        """One planning round; False when another process holds the lease."""
-        now = now or datetime.now(UTC)
+        """One planning round (at `now`, else the clock's); False when another process holds
+        the lease."""
+        now = now or self.clock.now()
         async with self.db.session() as session:
             if not await leases.acquire(session, LEASE_NAME, self.name, now=now, ttl=INTERVAL * 2):
                 return False

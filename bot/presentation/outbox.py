@@ -4,13 +4,13 @@ language and the summons' state are those of the moment of sending."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import Account, Broadcast, OutboxMessage, Place, ServiceSession, Target
 from bot.domain.kinds import SummonsState
@@ -50,10 +50,13 @@ Outgoing = Text | Venue
 class Renderer:
     """Renders a batch of rows, reading each summons or broadcast once per batch."""
 
-    def __init__(self, session: AsyncSession, catalogs: Catalogs, settings: Settings) -> None:
+    def __init__(
+        self, session: AsyncSession, catalogs: Catalogs, settings: Settings, clock: Clock
+    ) -> None:
         self.session = session
         self.catalogs = catalogs
         self.settings = settings
+        self.clock = clock
         self._summons: dict[int, SummonsView | None] = {}
         self._broadcasts: dict[int, str | None] = {}
         self._languages: dict[int, str] = {}
@@ -169,7 +172,7 @@ class Renderer:
             self._options[summons.session_id] = await summonses.move_options(
                 self.session,
                 exclude=summons.session_id,
-                now=datetime.now(UTC),
+                now=self.clock.now(),
                 deadline=summonses.deadline_for(self.settings.election_date, self.settings.zone),
             )
         options = self._options[summons.session_id]
@@ -203,7 +206,7 @@ class Renderer:
     async def _place_offer(self, params: dict[str, Any], _: Any, language: str) -> Text | None:
         """A freed place for a waiting teen, unless the offer has expired or was taken."""
         entry_id, session_id = int(params["entry_id"]), int(params["session_id"])
-        entry = await waiting.live_offer(self.session, entry_id, datetime.now(UTC))
+        entry = await waiting.live_offer(self.session, entry_id, self.clock.now())
         if entry is None or entry.offered_session_id != session_id:
             return None
         assert entry.offer_expires_at is not None
