@@ -58,7 +58,9 @@ def build_application(
     services.catalogs = catalogs or Catalogs(default_language=settings.default_language)
     services.throttle = PressThrottle()
     services.languages = ReaderLanguages()
-    services.dispatcher = Dispatcher(app.bot, services.db, services.catalogs, settings)
+    services.dispatcher = Dispatcher(
+        app.bot, services.db, services.catalogs, settings, services.clock
+    )
     services.webhook = False
     handlers.register(app)
     return app

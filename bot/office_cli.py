@@ -7,10 +7,10 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.clock import Clock
 from bot.config import Settings, SettingsError, load_settings
 from bot.db.engine import Database
 from bot.domain.kinds import Audience, Channel
@@ -55,10 +55,6 @@ def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]])
     return asyncio.run(run())
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _progress(enabled: bool) -> Any:
     if not enabled:
         return None
@@ -70,8 +66,9 @@ def _progress(enabled: bool) -> Any:
 def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
     path = Path(args.file)
-    now = _now()
-    today = now.astimezone(settings.zone).date()
+    clock = Clock(settings.zone)
+    now = clock.now()
+    today = now.astimezone(clock.zone).date()  # the office's date of that same instant
     bar = _progress(sys.stderr.isatty() and args.kind == "targets")
 
     async def work(database: Database) -> imports.ImportResult:
@@ -139,12 +136,13 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
 
 def cmd_summon(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
+    clock = Clock(settings.zone)
 
     async def work(database: Database) -> summoning.SummonResult:
         async with database.session() as session:
             result = await summoning.summon_all(
                 session,
-                now=_now(),
+                now=clock.now(),
                 deadline=deadline_for(settings.election_date, settings.zone),
                 policy=notices.Policy.of(settings),
                 dry_run=args.dry_run,
@@ -235,6 +233,7 @@ def cmd_letters(args: argparse.Namespace, _: Gettext) -> int:
 
 def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
+    clock = Clock(settings.zone)
     if args.session is not None:
         audience, value = Audience.SESSION, str(args.session)
     elif args.kelurahan:
@@ -262,7 +261,7 @@ def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
                 text=text,
                 by=0,
                 channel=Channel.CLI,
-                now=_now(),
+                now=clock.now(),
             )
             return sent.recipients
 

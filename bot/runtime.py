@@ -79,7 +79,7 @@ async def running(
             await _receive(updater, services.settings, webhook=webhook, poll_timeout=poll_timeout)
         stop = asyncio.Event()
         dispatching = asyncio.create_task(services.dispatcher.run(stop), name="dispatcher")
-        planner = Planner(services.db, services.settings)
+        planner = Planner(services.db, services.settings, services.clock)
         assert app.job_queue is not None
         app.job_queue.run_repeating(
             _plan, interval=INTERVAL, first=5.0, data=planner, name="planner"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.db.models import Account, Broadcast, OutboxMessage, ParentLink, Staff, Target
 from bot.domain.kinds import LinkMethod, LinkState, OutboxState, Role
+from bot.domain.outbox_kinds import Kind
 from bot.domain.reminders import reminder_times
 from bot.emulator import Limits, UserClient
 from bot.emulator.state import Fault
@@ -203,10 +204,9 @@ async def broadcast_to(bot: BotHarness, people: list[UserClient], text: str) -> 
             [Recipient(p.id, "id") for p in people],
             [
                 Message(
-                    "broadcast",
-                    "broadcast",
-                    datetime.now(UTC),
-                    {"broadcast_id": row.id},
+                    kind=Kind.BROADCAST,
+                    due_at=datetime.now(UTC),
+                    params={"broadcast_id": row.id},
                     dedupe=f"broadcast:{row.id}",
                 )
             ],
@@ -283,12 +283,11 @@ async def _has_state(bot: BotHarness, state: OutboxState) -> bool:
 async def test_the_same_reminder_can_never_be_queued_twice(bot: BotHarness) -> None:
     due = datetime.now(UTC) + timedelta(days=1)
     reminder = Message(
-        "reminder",
-        "reminder",
-        due,
-        {"summons_id": 1, "session_id": 1, "which": "h1"},
-        1,
-        "reminder:1:1:h1",
+        kind=Kind.REMINDER,
+        due_at=due,
+        params={"summons_id": 1, "session_id": 1, "which": "h1"},
+        summons_id=1,
+        dedupe="reminder:1:1:h1",
     )
     async with bot.db.session() as session:
         for _ in range(3):

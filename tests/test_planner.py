@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from bot.clock import Clock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Event, ServiceSession, Summons
@@ -28,7 +29,8 @@ async def test_only_one_of_two_planners_works_a_round(sqlite_url: str) -> None:
     await upgrade(db)
     settings = make_settings(sqlite_url)
     try:
-        first, second = Planner(db, settings), Planner(db, settings)
+        clock = Clock(settings.zone)
+        first, second = Planner(db, settings, clock), Planner(db, settings, clock)
         now = datetime.now(UTC)
         assert await first.round(now) is True
         assert await second.round(now) is False

@@ -21,6 +21,7 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Broadcast, OutboxMessage
 from bot.domain.kinds import OutboxState
+from bot.domain.outbox_kinds import Kind
 from bot.emulator import Limits, TelegramEmulator
 from bot.emulator.server import serve
 from bot.services import outbox
@@ -68,10 +69,9 @@ async def queue_broadcast(db: Database, chat_ids: list[int]) -> None:
             [Recipient(chat_id, "id") for chat_id in chat_ids],
             [
                 Message(
-                    "broadcast",
-                    "broadcast",
-                    datetime.now(UTC),
-                    {"broadcast_id": row.id},
+                    kind=Kind.BROADCAST,
+                    due_at=datetime.now(UTC),
+                    params={"broadcast_id": row.id},
                     dedupe=f"broadcast:{row.id}",
                 )
             ],

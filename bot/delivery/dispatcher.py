@@ -16,7 +16,7 @@ import random
 import uuid
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
@@ -25,14 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import Account, OutboxMessage
 from bot.delivery.pacing import Pacer
-from bot.delivery.render import Outgoing, Renderer, Text
 from bot.domain.kinds import Actor, Channel, OutboxState
+from bot.domain.outbox_kinds import Kind
 from bot.i18n import Catalogs
+from bot.presentation.outbox import Outgoing, Renderer, Text
 from bot.services import events, outbox
 from bot.services.outbox import Message as Queued
 
@@ -54,10 +56,6 @@ class Result:
     retry_in: float | None = None
     account_id: int | None = None
     unreachable: bool = False
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _seconds(error: RetryAfter) -> float:
@@ -83,6 +81,7 @@ class Dispatcher:
         db: Database,
         catalogs: Catalogs,
         settings: Settings,
+        clock: Clock,
         *,
         batch: int | None = None,
         idle: float = 0.5,
@@ -92,6 +91,7 @@ class Dispatcher:
         self.db = db
         self.catalogs = catalogs
         self.settings = settings
+        self.clock = clock
         self.name = f"{MEMBER_PREFIX}{uuid.uuid4().hex[:12]}"
         self.pacer = Pacer(settings.dispatch_rate)
         self.batch = batch or max(10, int(settings.dispatch_rate))
@@ -107,7 +107,7 @@ class Dispatcher:
         loop_time = asyncio.get_running_loop().time()
         if loop_time - self._heartbeat_at < MEMBERSHIP.total_seconds() / 3:
             return
-        now = _now()
+        now = self.clock.now()
         async with self.db.session() as session:
             await leases.acquire(session, self.name, self.name, now=now, ttl=MEMBERSHIP)
             members = await leases.live(session, MEMBER_PREFIX, now=now)
@@ -134,7 +134,7 @@ class Dispatcher:
         Per chat only the oldest due row is a candidate, even while it waits for a retry or is
         in flight elsewhere: a chat's messages go out in the order they were queued (the pin
         never before its summons)."""
-        now = _now()
+        now = self.clock.now()
         index, count = self.partition
         waiting = OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING))
         due = and_(
@@ -196,7 +196,7 @@ class Dispatcher:
                 .scalars()
                 .all()
             )
-            renderer = Renderer(session, self.catalogs, self.settings)
+            renderer = Renderer(session, self.catalogs, self.settings, self.clock)
             await renderer.prepare(list(rows))
             return [(row, await renderer.render(row)) for row in rows]
 
@@ -265,7 +265,7 @@ class Dispatcher:
 
     async def record(self, results: list[Result]) -> None:
         """Write every result of a batch in one executemany."""
-        now = _now()
+        now = self.clock.now()
         table = cast(Table, OutboxMessage.__table__)
         # Only our own claim: if our lease ran out and another process reclaimed the row, its
         # attempt number moved on and this late result changes nothing.
@@ -328,10 +328,9 @@ class Dispatcher:
         if account.target_id is None:
             return
         notice = Queued(
-            "notice",
-            "unreachable",
-            now,
-            {"target_id": account.target_id},
+            kind=Kind.UNREACHABLE,
+            due_at=now,
+            params={"target_id": account.target_id},
             dedupe=f"unreachable:{account.target_id}",
         )
         helpers = await outbox.recipients_of(session, account.target_id, teen=False)

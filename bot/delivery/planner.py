@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import ProcessedUpdate, Summons
+from bot.domain.outbox_kinds import Kind
 from bot.services import outbox, summonses, waiting
 from bot.services.outbox import Message
 
@@ -29,15 +31,17 @@ KEEP_UPDATE_IDS = timedelta(days=2)
 class Planner:
     """One per process; only the lease holder does anything in a round."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
         self.db = db
         self.settings = settings
+        self.clock = clock
         self.name = f"planner:{uuid.uuid4().hex[:12]}"
         self.rounds = 0
 
     async def round(self, now: datetime | None = None) -> bool:
-        """One planning round; False when another process holds the lease."""
-        now = now or datetime.now(UTC)
+        """One planning round (at `now`, else the clock's); False when another process holds
+        the lease."""
+        now = now or self.clock.now()
         async with self.db.session() as session:
             if not await leases.acquire(session, LEASE_NAME, self.name, now=now, ttl=INTERVAL * 2):
                 return False
@@ -65,12 +69,11 @@ class Planner:
             if not ahead:
                 await waiting.join(session, summons.target_id, now=now)
             offer = Message(
-                "offer",
-                "no_show",
-                now,
-                {"summons_id": summons_id, "session_id": summons.session_id},
-                summons_id,
-                f"no_show:{summons_id}:{summons.session_id}",
+                kind=Kind.NO_SHOW,
+                due_at=now,
+                params={"summons_id": summons_id, "session_id": summons.session_id},
+                summons_id=summons_id,
+                dedupe=f"no_show:{summons_id}:{summons.session_id}",
             )
             await outbox.enqueue(
                 session, await outbox.recipients_of(session, summons.target_id), [offer]
@@ -80,12 +83,10 @@ class Planner:
         """Freed places go to waiting teens, each offer a message with a button."""
         for offer in await waiting.offer_places(session, now=now, deadline=self._deadline()):
             message = Message(
-                "offer",
-                "place_offer",
-                now,
-                {"entry_id": offer.entry_id, "session_id": offer.session_id},
-                None,
-                f"place_offer:{offer.entry_id}:{offer.session_id}:{offer.expires_at.isoformat()}",
+                kind=Kind.PLACE_OFFER,
+                due_at=now,
+                params={"entry_id": offer.entry_id, "session_id": offer.session_id},
+                dedupe=f"place_offer:{offer.entry_id}:{offer.session_id}:{offer.expires_at.isoformat()}",
             )
             teen = await outbox.recipients_of(session, offer.target_id, parents=False)
             await outbox.enqueue(session, teen, [message])

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Broadcast, ParentLink, Region, School, Summons, Target
 from bot.domain.kinds import Actor, Audience, Channel, LinkState, TargetReview
+from bot.domain.outbox_kinds import Kind
 from bot.services import events, outbox
 from bot.services.outbox import Message, Recipient
 from bot.services.summonses import EXPECTED
@@ -88,10 +89,9 @@ async def send(
     session.add(broadcast)
     await session.flush()
     message = Message(
-        "broadcast",
-        "broadcast",
-        now,
-        {"broadcast_id": broadcast.id},
+        kind=Kind.BROADCAST,
+        due_at=now,
+        params={"broadcast_id": broadcast.id},
         dedupe=f"broadcast:{broadcast.id}",
     )
     await outbox.enqueue(session, who, [message])

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, ParentLink, Target
 from bot.domain.kinds import Actor, Channel, LinkMethod, LinkState, Role
+from bot.domain.outbox_kinds import Kind
 from bot.domain.steps import Step
 from bot.services import accounts, conversations, events, lockout, notices, outbox, summonses
 from bot.services.outbox import Message, Recipient
@@ -269,10 +270,9 @@ async def decide(
     assert parent is not None
     recipient = Recipient(parent.telegram_id, parent.language, parent.id, parent=True)
     verdict = Message(
-        "notice",
-        "link_approved" if approve else "link_declined",
-        now,
-        {"target_id": link.target_id},
+        kind=Kind.LINK_APPROVED if approve else Kind.LINK_DECLINED,
+        due_at=now,
+        params={"target_id": link.target_id},
         dedupe=f"link_decided:{link.id}",
     )
     await outbox.enqueue(session, [recipient], [verdict])

@@ -10,12 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
 from bot.domain.reminders import reminder_times
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
-
-# Kinds of outbox row that belong to one summons at one session.
-SUMMONS_KINDS = ("summons", "reminder", "escalation")
 
 
 @dataclass(frozen=True)
@@ -46,25 +44,30 @@ def _messages(
     found = []
     if include_summons:
         # A session staff moved keeps its id: the new time tells the two summonses apart.
-        key, dedupe = (
-            ("session_moved", f"moved:{tag}:{starts_at.isoformat()}")
+        kind, dedupe = (
+            (Kind.SESSION_MOVED, f"moved:{tag}:{starts_at.isoformat()}")
             if changed
-            else ("summons", f"summons:{tag}")
+            else (Kind.SUMMONS, f"summons:{tag}")
         )
         found += [
-            Message("summons", key, now, params, summons_id, dedupe),
-            Message("summons", "venue", now, params, summons_id, f"venue:{tag}"),
+            Message(kind=kind, due_at=now, params=params, summons_id=summons_id, dedupe=dedupe),
+            Message(
+                kind=Kind.VENUE,
+                due_at=now,
+                params=params,
+                summons_id=summons_id,
+                dedupe=f"venue:{tag}",
+            ),
         ]
     for which, due in reminder_times(starts_at, policy.zone, which=policy.reminders).items():
         if due > now:
             found.append(
                 Message(
-                    "reminder",
-                    "reminder",
-                    due,
-                    {**params, "which": which},
-                    summons_id,
-                    f"reminder:{tag}:{which}",
+                    kind=Kind.REMINDER,
+                    due_at=due,
+                    params={**params, "which": which},
+                    summons_id=summons_id,
+                    dedupe=f"reminder:{tag}:{which}",
                 )
             )
     return found
@@ -73,12 +76,11 @@ def _messages(
 def _nudge(summons_id: int, session_id: int, due: datetime) -> Message:
     """To parents: the teen has not answered for 48 hours (dropped if they have by then)."""
     return Message(
-        "escalation",
-        "unanswered",
-        due,
-        {"summons_id": summons_id, "session_id": session_id},
-        summons_id,
-        f"unanswered:{summons_id}:{session_id}",
+        kind=Kind.UNANSWERED,
+        due_at=due,
+        params={"summons_id": summons_id, "session_id": session_id},
+        summons_id=summons_id,
+        dedupe=f"unanswered:{summons_id}:{session_id}",
     )
 
 
@@ -102,7 +104,7 @@ async def summoned(
     full = _messages(
         summons_id, session_id, starts_at, policy, now, include_summons=True, changed=changed
     )
-    reminders_only = [m for m in full if m.kind == "reminder"]
+    reminders_only = [m for m in full if m.kind == Kind.REMINDER]
     await outbox.enqueue(session, [r for r in everyone if r.account_id != shown_to], full)
     await outbox.enqueue(session, [r for r in everyone if r.account_id == shown_to], reminders_only)
     escalate_at = now + policy.escalate_after
@@ -146,7 +148,7 @@ async def moved(
     shown_to: int | None = None,
 ) -> None:
     """Forget the old session's reminders; schedule the new session's."""
-    await outbox.cancel(session, summons_id=summons_id, kinds=SUMMONS_KINDS)
+    await outbox.cancel(session, summons_id=summons_id, groups=SUMMONS_GROUPS)
     await summoned(
         session,
         summons_id=summons_id,
@@ -161,7 +163,7 @@ async def moved(
 
 async def stopped(session: AsyncSession, summons_id: int) -> None:
     """Declined, home visit, attended: no more reminders for this summons."""
-    await outbox.cancel(session, summons_id=summons_id, kinds=SUMMONS_KINDS)
+    await outbox.cancel(session, summons_id=summons_id, groups=SUMMONS_GROUPS)
 
 
 async def answered(
@@ -179,15 +181,14 @@ async def answered(
     sees who answered and what, with the buttons as they are now."""
     others = [r for r in await outbox.recipients_of(session, target_id) if r.account_id != shown_to]
     notice = Message(
-        "summons",
-        "answered",
-        now,
-        {
+        kind=Kind.ANSWERED,
+        due_at=now,
+        params={
             "summons_id": summons_id,
             "session_id": session_id,
             "by": "parent" if by_parent else "teen",
         },
-        summons_id,
-        f"answered:{summons_id}:{revision}",
+        summons_id=summons_id,
+        dedupe=f"answered:{summons_id}:{revision}",
     )
     await outbox.enqueue(session, others, [notice])

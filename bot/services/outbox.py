@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Account, OutboxMessage, ParentLink, Staff
 from bot.db.queries import insert_or_ignore
 from bot.domain.kinds import LinkState, OutboxState
+from bot.domain.outbox_kinds import KINDS, Group, Kind
 
 
 @dataclass(frozen=True)
@@ -26,16 +27,20 @@ class Recipient:
     parent: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Message:
-    """One row to queue; `key` names how it is rendered when it is sent."""
+    """One row to queue; its `kind` says how it is rendered when it is sent, and so in which
+    group it is cancelled."""
 
-    kind: str
-    key: str
+    kind: Kind
     due_at: datetime
     params: dict[str, Any] = field(default_factory=dict)
     summons_id: int | None = None
     dedupe: str | None = None
+
+    @property
+    def group(self) -> Group:
+        return KINDS[self.kind].group
 
 
 async def enqueue(
@@ -47,8 +52,8 @@ async def enqueue(
             "account_id": who.account_id,
             "chat_id": who.chat_id,
             "summons_id": what.summons_id,
-            "kind": what.kind,
-            "message_key": what.key,
+            "kind": what.group.value,
+            "message_key": what.kind.value,
             "params": {**what.params, "parent": who.parent},
             "language": who.language,
             "due_at": what.due_at,
@@ -68,16 +73,16 @@ async def cancel(
     *,
     summons_id: int | None = None,
     account_id: int | None = None,
-    kinds: tuple[str, ...] = (),
+    groups: tuple[Group, ...] = (),
 ) -> int:
-    """Cancel pending rows of a summons or of an account (optionally only some kinds)."""
+    """Cancel pending rows of a summons or of an account (optionally only some groups)."""
     query = update(OutboxMessage).where(OutboxMessage.state == OutboxState.PENDING)
     if summons_id is not None:
         query = query.where(OutboxMessage.summons_id == summons_id)
     if account_id is not None:
         query = query.where(OutboxMessage.account_id == account_id)
-    if kinds:
-        query = query.where(OutboxMessage.kind.in_(kinds))
+    if groups:
+        query = query.where(OutboxMessage.kind.in_(groups))
     # A cancelled row gives up its dedupe key: the same summons may be queued again later
     # (moved away and back, a session moved to a new hour), and must not be silently skipped.
     result = await session.execute(query.values(state=OutboxState.CANCELLED, dedupe_key=None))

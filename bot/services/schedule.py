@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ServiceSession, Summons
 from bot.domain.kinds import Actor, Channel, SessionState
+from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
 from bot.services import events, notices, outbox, summonses, waiting
 from bot.services.outbox import Message
 from bot.services.summonses import EXPECTED
@@ -60,7 +61,7 @@ async def move(
     affected = await _affected(session, session_id)
     for summons in affected:
         summons.revision += 1  # the buttons of the old time no longer apply
-        await outbox.cancel(session, summons_id=summons.id, kinds=notices.SUMMONS_KINDS)
+        await outbox.cancel(session, summons_id=summons.id, groups=SUMMONS_GROUPS)
         await notices.summoned(
             session,
             summons_id=summons.id,
@@ -97,16 +98,15 @@ async def cancel(
     ahead = await summonses.move_options(session, exclude=session_id, now=now, deadline=deadline)
     for summons in affected:
         summons.revision += 1
-        await outbox.cancel(session, summons_id=summons.id, kinds=notices.SUMMONS_KINDS)
+        await outbox.cancel(session, summons_id=summons.id, groups=SUMMONS_GROUPS)
         if not ahead:
             await waiting.join(session, summons.target_id, now=now)
         notice = Message(
-            "summons",
-            "session_cancelled",
-            now,
-            {"summons_id": summons.id, "session_id": session_id},
-            summons.id,
-            f"cancelled:{summons.id}:{session_id}",
+            kind=Kind.SESSION_CANCELLED,
+            due_at=now,
+            params={"summons_id": summons.id, "session_id": session_id},
+            summons_id=summons.id,
+            dedupe=f"cancelled:{summons.id}:{session_id}",
         )
         await outbox.enqueue(
             session, await outbox.recipients_of(session, summons.target_id), [notice]

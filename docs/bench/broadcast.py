@@ -30,12 +30,14 @@ import httpx
 from telegram import Bot
 from telegram.ext import AIORateLimiter, ExtBot
 
+from bot.clock import Clock
 from bot.config import load_settings
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Broadcast, Lease, OutboxMessage
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.pacing import Pacer
+from bot.domain.outbox_kinds import Kind
 from bot.i18n import Catalogs
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
@@ -88,10 +90,9 @@ async def queue(db: Database, chat_ids: list[int]) -> None:
         session.add(row)
         await session.flush()
         message = Message(
-            "broadcast",
-            "broadcast",
-            datetime.now(UTC),
-            {"broadcast_id": row.id},
+            kind=Kind.BROADCAST,
+            due_at=datetime.now(UTC),
+            params={"broadcast_id": row.id},
             dedupe=f"broadcast:{row.id}",
         )
         for start in range(0, len(chat_ids), 2000):
@@ -126,7 +127,7 @@ async def dispatch(url: str, count: int, database: str, base: str, *, unlimited:
     await queue(db, chat_ids)
     bot = Bot(OURS, base_url=base, request=AiohttpRequest())
     await bot.initialize()
-    dispatcher = Dispatcher(bot, db, Catalogs(), settings)
+    dispatcher = Dispatcher(bot, db, Catalogs(), settings, Clock(settings.zone))
     if unlimited:
         # Pacing off too (the setting is capped at Telegram's paid 1000/s, so bypass it here).
         dispatcher.settings = settings.model_copy(update={"dispatch_rate": 1_000_000})

@@ -1,0 +1,68 @@
+"""What the outbox can hold: each kind of message, and the group it is cancelled with.
+
+A row stores both by their string value (`message_key` the kind, `kind` the group), so the
+values below are what the database already holds: renaming one needs a migration. Adding a
+kind is one member of `Kind` and one entry in `KINDS`; bot/presentation/outbox.py then needs
+its renderer (a test checks that none is missing).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Group(enum.StrEnum):
+    """Rows cancelled together: a decline or a move stops a summons' rows, not a broadcast."""
+
+    SUMMONS = "summons"
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    NOTICE = "notice"
+    BROADCAST = "broadcast"
+    OFFER = "offer"
+
+
+class Kind(enum.StrEnum):
+    """How a row is rendered when it is sent."""
+
+    SUMMONS = "summons"
+    VENUE = "venue"
+    REMINDER = "reminder"
+    SESSION_MOVED = "session_moved"
+    ANSWERED = "answered"
+    NO_SHOW = "no_show"
+    SESSION_CANCELLED = "session_cancelled"
+    UNANSWERED = "unanswered"
+    BROADCAST = "broadcast"
+    UNREACHABLE = "unreachable"
+    LINK_APPROVED = "link_approved"
+    LINK_DECLINED = "link_declined"
+    PLACE_OFFER = "place_offer"
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    group: Group
+
+
+KINDS: dict[Kind, KindSpec] = {
+    Kind.SUMMONS: KindSpec(Group.SUMMONS),
+    Kind.VENUE: KindSpec(Group.SUMMONS),
+    Kind.REMINDER: KindSpec(Group.REMINDER),
+    Kind.SESSION_MOVED: KindSpec(Group.SUMMONS),
+    Kind.ANSWERED: KindSpec(Group.SUMMONS),
+    # Missed sessions and freed places both offer new sessions; nothing cancels them by group.
+    Kind.NO_SHOW: KindSpec(Group.OFFER),
+    Kind.SESSION_CANCELLED: KindSpec(Group.SUMMONS),
+    Kind.UNANSWERED: KindSpec(Group.ESCALATION),
+    Kind.BROADCAST: KindSpec(Group.BROADCAST),
+    Kind.UNREACHABLE: KindSpec(Group.NOTICE),
+    Kind.LINK_APPROVED: KindSpec(Group.NOTICE),
+    Kind.LINK_DECLINED: KindSpec(Group.NOTICE),
+    Kind.PLACE_OFFER: KindSpec(Group.OFFER),
+}
+
+# The groups that belong to one summons at one session: a decline, a move, a moved or a
+# cancelled session cancels them all at once.
+SUMMONS_GROUPS: tuple[Group, ...] = (Group.SUMMONS, Group.REMINDER, Group.ESCALATION)

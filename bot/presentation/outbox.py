@@ -1,0 +1,384 @@
+"""Outbox rows become messages when they are sent, not when they are queued: the reader's
+language and the summons' state are those of the moment of sending.
+
+One cohesive registry, kept in one module on purpose: a small function per `Kind`, registered
+with `@renders` (or `@renders_summons`, for a kind about one summons at one session), and the
+`Renderer` that reads what they need once per batch. Adding a kind is one function here;
+tests/test_outbox_kinds.py fails while any kind has none.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.models import Account, Broadcast, OutboxMessage, Place, ServiceSession, Target
+from bot.domain.kinds import SummonsState
+from bot.domain.outbox_kinds import Kind
+from bot.i18n import N_, Catalogs, Gettext, format_day
+from bot.presentation import summons as views
+from bot.services import summonses, waiting
+from bot.services.summonses import SessionOption, SummonsView
+
+log = logging.getLogger(__name__)
+
+REMINDER_HEADERS = {
+    "h3": N_("⏰ Pengingat: jadwal perekaman KTP-el Anda tinggal 3 hari lagi."),
+    "h1": N_("⏰ Pengingat: besok jadwal perekaman KTP-el Anda."),
+    "morning": N_("⏰ Hari ini jadwal perekaman KTP-el Anda."),
+}
+# A reminder is pointless once the teen has said no, asked for a home visit, or come.
+_NO_REMINDER = frozenset(
+    {SummonsState.DECLINED, SummonsState.HOME_VISIT, SummonsState.ATTENDED, SummonsState.NO_SHOW}
+)
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class Venue:
+    latitude: float
+    longitude: float
+    title: str
+    address: str
+
+
+Outgoing = Text | Venue
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One row about to be rendered: what was queued with it, for its reader as they are now."""
+
+    renderer: Renderer
+    params: dict[str, Any]
+    language: str
+    gettext: Gettext
+
+    @property
+    def parent(self) -> bool:
+        return bool(self.params.get("parent"))
+
+    @property
+    def settings(self) -> Settings:
+        return self.renderer.settings
+
+    def body(self, summons: SummonsView) -> str:
+        zone = self.settings.zone
+        return views.summons_text(summons, self.gettext, self.language, zone, parent=self.parent)
+
+    def keyboard(self, summons: SummonsView) -> InlineKeyboardMarkup | None:
+        # A parent's copy has the same buttons: they act for the child.
+        return views.summons_keyboard(summons, self.gettext)
+
+    def day(self, summons: SummonsView) -> str:
+        return format_day(summons.starts_at.astimezone(self.settings.zone).date(), self.language)
+
+
+Render = Callable[[Draft], Awaitable[Outgoing | None]]
+RenderSummons = Callable[[Draft, SummonsView], Awaitable[Outgoing | None]]
+RENDERERS: dict[Kind, Render] = {}
+
+
+def renders(kind: Kind) -> Callable[[Render], Render]:
+    """Register the function that renders `kind` (None: the row no longer applies)."""
+
+    def register(function: Render) -> Render:
+        if kind in RENDERERS:
+            raise ValueError(f"two renderers for {kind!r}")
+        RENDERERS[kind] = function
+        return function
+
+    return register
+
+
+def renders_summons(kind: Kind) -> Callable[[RenderSummons], RenderSummons]:
+    """Register the function that renders `kind`, a kind about one summons at one session: it
+    gets the summons as it is now, and is not called once the summons is gone or has moved to
+    another session (its own rows were rescheduled then)."""
+
+    def register(function: RenderSummons) -> RenderSummons:
+        async def render(draft: Draft) -> Outgoing | None:
+            summons = await draft.renderer.summons(int(draft.params.get("summons_id", 0)))
+            if summons is None or summons.session_id != draft.params.get("session_id"):
+                return None
+            return await function(draft, summons)
+
+        renders(kind)(render)
+        return function
+
+    return register
+
+
+class Renderer:
+    """Renders a batch of rows, reading each summons, broadcast and offer of sessions once per
+    batch (a cancelled session sends the same offer to many teens at once)."""
+
+    def __init__(
+        self, session: AsyncSession, catalogs: Catalogs, settings: Settings, clock: Clock
+    ) -> None:
+        self.session = session
+        self.catalogs = catalogs
+        self.settings = settings
+        self.clock = clock
+        self._summons: dict[int, SummonsView | None] = {}
+        self._broadcasts: dict[int, str | None] = {}
+        self._languages: dict[int, str] = {}
+        self._options: dict[int, list[SessionOption]] = {}
+
+    async def prepare(self, rows: list[OutboxMessage]) -> None:
+        """Current languages of every recipient, in one query."""
+        ids = {row.account_id for row in rows if row.account_id is not None}
+        if ids:
+            result = await self.session.execute(
+                select(Account.id, Account.language).where(Account.id.in_(ids))
+            )
+            self._languages = {account_id: language for account_id, language in result}
+
+    async def render(self, row: OutboxMessage) -> Outgoing | None:
+        """The message for `row`, or None when it no longer applies (then it is cancelled)."""
+        try:
+            kind = Kind(row.message_key)
+        except ValueError:
+            log.warning("outbox row %s has an unknown message key %r", row.id, row.message_key)
+            return None
+        language = self._languages.get(row.account_id or 0, row.language)
+        draft = Draft(self, row.params or {}, language, self.catalogs.gettext(language))
+        return await RENDERERS[kind](draft)
+
+    async def summons(self, summons_id: int) -> SummonsView | None:
+        if summons_id not in self._summons:
+            self._summons[summons_id] = await summonses.view(self.session, summons_id)
+        return self._summons[summons_id]
+
+    async def broadcast(self, broadcast_id: int) -> str | None:
+        if broadcast_id not in self._broadcasts:
+            broadcast = await self.session.get(Broadcast, broadcast_id)
+            self._broadcasts[broadcast_id] = broadcast.text if broadcast else None
+        return self._broadcasts[broadcast_id]
+
+    async def options(self, summons: SummonsView) -> list[SessionOption]:
+        """The sessions still ahead of election day, other than the summons' own."""
+        if summons.session_id not in self._options:
+            self._options[summons.session_id] = await summonses.move_options(
+                self.session,
+                exclude=summons.session_id,
+                now=self.clock.now(),
+                deadline=summonses.deadline_for(self.settings.election_date, self.settings.zone),
+            )
+        return self._options[summons.session_id]
+
+    async def target_name(self, params: dict[str, Any]) -> str:
+        target = await self.session.get(Target, int(params.get("target_id", 0)))
+        return target.name if target else "?"
+
+
+# --- kinds about no summons ---------------------------------------------------------------
+
+
+@renders(Kind.BROADCAST)
+async def render_broadcast(draft: Draft) -> Outgoing | None:
+    """Staff's text under the office's name (nothing, should the broadcast be gone)."""
+    text = await draft.renderer.broadcast(int(draft.params["broadcast_id"]))
+    if text is None:
+        return None
+    _ = draft.gettext
+    header = _("📢 Pesan dari {office}:").format(office=draft.settings.office_name)
+    return Text(f"{header}\n\n{text}")
+
+
+@renders(Kind.UNREACHABLE)
+async def render_unreachable(draft: Draft) -> Outgoing | None:
+    """To a parent and to staff: the teen blocked the bot, so someone else must tell them."""
+    _ = draft.gettext
+    name = await draft.renderer.target_name(draft.params)
+    if draft.parent:
+        return Text(
+            _(
+                "Pesan kami untuk {name} tidak terkirim: akun Telegram-nya memblokir bot Rekam. "
+                "Mohon sampaikan jadwal perekaman kepadanya, atau minta ia membuka kembali "
+                "obrolan dengan bot."
+            ).format(name=name)
+        )
+    return Text(
+        _("Tidak terkirim: {name} memblokir bot Rekam. Mohon hubungi dengan cara lain.").format(
+            name=name
+        )
+    )
+
+
+@renders(Kind.LINK_APPROVED)
+async def render_link_approved(draft: Draft) -> Outgoing | None:
+    _ = draft.gettext
+    name = await draft.renderer.target_name(draft.params)
+    return Text(
+        _(
+            "✅ Petugas menyetujui tautan Anda dengan {name}. Panggilan dan pengingat "
+            "untuknya akan dikirim juga kepada Anda. Ketik /jadwal untuk jadwalnya."
+        ).format(name=name)
+    )
+
+
+@renders(Kind.LINK_DECLINED)
+async def render_link_declined(draft: Draft) -> Outgoing | None:
+    _ = draft.gettext
+    return Text(
+        _(
+            "Maaf, permintaan tautan Anda tidak dapat disetujui petugas. Untuk bantuan, "
+            "datanglah ke kantor Dukcapil dengan membawa Kartu Keluarga."
+        )
+    )
+
+
+@renders(Kind.PLACE_OFFER)
+async def render_place_offer(draft: Draft) -> Outgoing | None:
+    """A freed place for a waiting teen, unless the offer has expired or was taken."""
+    renderer = draft.renderer
+    entry_id, session_id = int(draft.params["entry_id"]), int(draft.params["session_id"])
+    entry = await waiting.live_offer(renderer.session, entry_id, renderer.clock.now())
+    if entry is None or entry.offered_session_id != session_id:
+        return None
+    assert entry.offer_expires_at is not None
+    found = (
+        await renderer.session.execute(
+            select(ServiceSession.starts_at, Place.name)
+            .join(Place, Place.id == ServiceSession.place_id)
+            .where(ServiceSession.id == session_id)
+        )
+    ).one()
+    _, zone = draft.gettext, draft.settings.zone
+    return Text(
+        views.offer_text(
+            found.name, found.starts_at, entry.offer_expires_at, _, draft.language, zone
+        ),
+        views.offer_keyboard(entry_id, session_id, _),
+    )
+
+
+# --- kinds about one summons at one session -------------------------------------------------
+
+
+@renders_summons(Kind.SUMMONS)
+async def render_summons(draft: Draft, summons: SummonsView) -> Outgoing | None:
+    if summons.state in summonses.FINAL:
+        return None
+    return Text(draft.body(summons), draft.keyboard(summons))
+
+
+@renders_summons(Kind.VENUE)
+async def render_venue(draft: Draft, summons: SummonsView) -> Outgoing | None:
+    """The place's pin, right after its summons (none for a place without coordinates)."""
+    if summons.latitude is None or summons.longitude is None:
+        return None
+    return Venue(
+        summons.latitude, summons.longitude, summons.place, summons.address or summons.place
+    )
+
+
+@renders_summons(Kind.REMINDER)
+async def render_reminder(draft: Draft, summons: SummonsView) -> Outgoing | None:
+    if summons.state in _NO_REMINDER:
+        return None
+    header = draft.gettext(REMINDER_HEADERS[str(draft.params.get("which"))])
+    return Text(f"{header}\n\n{draft.body(summons)}", draft.keyboard(summons))
+
+
+@renders_summons(Kind.SESSION_MOVED)
+async def render_session_moved(draft: Draft, summons: SummonsView) -> Outgoing | None:
+    if summons.state not in summonses.EXPECTED:
+        return None
+    _ = draft.gettext
+    header = _("📅 Petugas mengubah jadwal perekaman Anda. Jadwal yang baru:")
+    return Text(f"{header}\n\n{draft.body(summons)}", draft.keyboard(summons))
+
+
+@renders_summons(Kind.ANSWERED)
+async def render_answered(draft: Draft, summons: SummonsView) -> Outgoing | None:
+    """To everyone else linked to the summons: who answered, and what."""
+    if summons.state not in summonses.ANSWERS:
+        return None
+    header = views.answered_header(
+        summons,
+        draft.gettext,
+        by_parent=draft.params.get("by") == "parent",
+        to_parent=draft.parent,
+    )
+    return Text(f"{header}\n\n{draft.body(summons)}", draft.keyboard(summons))
+
+
+@renders_summons(Kind.UNANSWERED)
+async def render_unanswered(draft: Draft, summons: SummonsView) -> Outgoing | None:
+    """To parents, 48 hours on: the teen has still not answered."""
+    if summons.state != SummonsState.SUMMONED:
+        return None
+    _ = draft.gettext
+    return Text(
+        _(
+            "{name} belum menjawab panggilan perekaman KTP-el selama 2 hari. Mohon ingatkan "
+            "{name} untuk membuka Telegram dan menekan ✅ atau ❌, atau hubungi kantor "
+            "Dukcapil."
+        ).format(name=summons.name)
+        + "\n\n"
+        + draft.body(summons)
+    )
+
+
+@renders_summons(Kind.NO_SHOW)
+async def render_no_show(draft: Draft, summons: SummonsView) -> Outgoing | None:
+    """A missed session: say so kindly and offer the sessions still before election day."""
+    if summons.state != SummonsState.NO_SHOW:
+        return None  # already moved on
+    _ = draft.gettext
+    if draft.parent:
+        return Text(
+            _(
+                "{name} tidak datang ke jadwal perekaman {day}. Mohon bantu {name} "
+                "memilih jadwal baru lewat Telegram (/ganti), atau datang ke kantor "
+                "Dukcapil."
+            ).format(name=summons.name, day=draft.day(summons))
+        )
+    text = _(
+        "Kami belum melihat Anda di jadwal perekaman {day}. Tidak apa-apa: masih ada "
+        "waktu sebelum hari pemungutan suara."
+    ).format(day=draft.day(summons))
+    return await _with_options(draft, summons, text)
+
+
+@renders_summons(Kind.SESSION_CANCELLED)
+async def render_session_cancelled(draft: Draft, summons: SummonsView) -> Outgoing | None:
+    """Staff cancelled the session: say so, and offer the sessions still ahead."""
+    if summons.state not in summonses.EXPECTED:
+        return None  # already moved on
+    _ = draft.gettext
+    text = _("Maaf, jadwal perekaman {name} pada {day} di {place} dibatalkan oleh petugas.").format(
+        name=summons.name, day=draft.day(summons), place=summons.place
+    )
+    if draft.parent:
+        return Text(
+            text
+            + "\n\n"
+            + _("Mohon bantu {name} memilih jadwal baru lewat /ganti.").format(name=summons.name)
+        )
+    return await _with_options(draft, summons, text)
+
+
+async def _with_options(draft: Draft, summons: SummonsView, text: str) -> Text:
+    """`text`, then the sessions still ahead as buttons."""
+    _ = draft.gettext
+    options = await draft.renderer.options(summons)
+    if not options:
+        return Text(text + "\n\n" + _("Petugas akan menambah jadwal; Anda akan dikabari di sini."))
+    markup = views.options_keyboard(summons, options, _, draft.language, draft.settings.zone)
+    return Text(text + "\n\n" + _("Pilih jadwal baru:"), markup)
