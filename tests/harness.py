@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from bot.app import build_application
+from bot.clock import Clock
 from bot.config import Settings, load_settings
 from bot.context import RekamApp
 from bot.db.engine import Database
@@ -68,9 +72,31 @@ async def until_phone_question(teen: UserClient) -> list[ReceivedMessage]:
             return read
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def until(
+    condition: Callable[[], Awaitable[bool]], timeout: float = 10.0, what: str = "condition"
+) -> None:
+    """Wait for an async condition to hold (the dispatcher or another process works in the
+    background); fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not await condition():
+        assert time.monotonic() < deadline, f"{what} not reached in {timeout} s"
+        await asyncio.sleep(0.05)
+
+
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, *, limits: Limits | None = None, read_timeout: float = 5.0
+    settings: Settings,
+    *,
+    limits: Limits | None = None,
+    read_timeout: float = 5.0,
+    clock: Clock | None = None,
 ) -> AsyncIterator[BotHarness]:
     """The real Application, polling the emulator, with its own database handle for checks."""
     emulator = TelegramEmulator(TOKEN, limits=limits or JOURNEY_LIMITS)
@@ -78,6 +104,7 @@ async def running_bot(
         settings,
         request=emulator_request(emulator, read_timeout=read_timeout),
         get_updates_request=emulator_request(emulator, read_timeout=10),
+        clock=clock,
     )
     checks = Database(settings.database_url)
     emulator.bot_busy = lambda: (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from bot.emulator.state import Fault
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
 from tests import factories
-from tests.harness import BotHarness, make_settings, running_bot, until_phone_question
+from tests.harness import BotHarness, make_settings, running_bot, until, until_phone_question
 
 
 async def rows(bot: BotHarness, **where: object) -> list[OutboxMessage]:
@@ -27,14 +26,6 @@ async def rows(bot: BotHarness, **where: object) -> list[OutboxMessage]:
         for column, value in where.items():
             query = query.where(getattr(OutboxMessage, column) == value)
         return list((await session.execute(query)).scalars())
-
-
-async def until(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    """Wait for an async condition to hold (the dispatcher works in the background)."""
-    deadline = time.monotonic() + timeout
-    while not await condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
 
 
 async def linked(bot: BotHarness, target: Target, name: str = "Rina") -> UserClient:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
@@ -16,6 +15,7 @@ from bot.emulator import Limits, TelegramEmulator, UserClient
 from bot.emulator.limits import RateLimiter
 from bot.emulator.server import EmulatorApp, serve
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
+from tests.harness import free_port
 
 TOKEN = "424242:TEST-emulator-tests-token-0000000000"
 
@@ -285,14 +285,8 @@ async def test_webhook_blocks_get_updates(bot: Bot) -> None:
     assert await bot.get_updates() == ()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_loopback_server_serves_the_same_api(emulator: TelegramEmulator) -> None:
-    port = _free_port()
+    port = free_port()
     server = asyncio.create_task(serve(emulator, "127.0.0.1", port))
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:

@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -26,15 +25,9 @@ from bot.emulator import Limits, TelegramEmulator
 from bot.emulator.server import serve
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
-from tests.harness import TOKEN
+from tests.harness import TOKEN, free_port, until
 
 RECIPIENTS = 600
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager
@@ -108,13 +101,14 @@ async def wait_for(
     *processes: subprocess.Popen[bytes],
     timeout: float = 60.0,
 ) -> None:
-    deadline = time.monotonic() + timeout
-    while await count(db, state) < at_least:
+
+    async def reached() -> bool:
         for process in processes:
-            if process.poll() is not None:
+            if process.poll() is not None:  # a process that died says why
                 raise AssertionError(process.stderr.read().decode() if process.stderr else "")
-        assert time.monotonic() < deadline, f"only {await count(db, state)} {state} rows"
-        await asyncio.sleep(0.05)
+        return await count(db, state) >= at_least
+
+    await until(reached, timeout, f"{at_least} {state} rows")
 
 
 def received(emulator: TelegramEmulator, chat_ids: list[int]) -> list[int]:

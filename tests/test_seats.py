@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import ServiceSession, Summons
-from bot.domain.kinds import Actor, Channel, SummonsState
+from bot.domain.kinds import Actor, Answer, Channel, SummonsState
 from bot.services import notices, summonses
 from bot.services.summonses import Outcome
 from tests import factories
@@ -39,7 +39,7 @@ async def test_two_concurrent_moves_to_the_last_seat_one_wins(database_url: str)
                     summons_id=summons_id,
                     revision=0,
                     target_ids={target_id},
-                    action="move",
+                    action=Answer.MOVE,
                     argument=str(last_seat.id),
                     actor=Actor.TEEN,
                     account_id=0,
@@ -75,7 +75,7 @@ async def test_a_teen_and_a_parent_answering_at_once_one_answer_counts(database_
         summons = await factories.summon(db, settings, target, first)
         deadline = summonses.deadline_for(settings.election_date, settings.zone)
 
-        async def press(action: str, argument: str | None) -> Outcome:
+        async def press(action: Answer, argument: str | None) -> Outcome:
             async with db.session() as session:
                 found = await summonses.locked_view(session, summons.id)
                 assert found is not None
@@ -95,7 +95,7 @@ async def test_a_teen_and_a_parent_answering_at_once_one_answer_counts(database_
                     locked=found[1],
                 )
 
-        outcomes = await asyncio.gather(press("confirm", None), press("decline", "sick"))
+        outcomes = await asyncio.gather(press(Answer.CONFIRM, None), press(Answer.DECLINE, "sick"))
 
         assert sorted(outcomes) == [Outcome.DONE, Outcome.STALE]
         async with db.session() as session:

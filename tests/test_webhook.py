@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import httpx
@@ -13,13 +12,7 @@ from bot.db.models import ProcessedUpdate
 from bot.emulator import TelegramEmulator, UserClient
 from bot.emulator.transport import emulator_request
 from bot.runtime import WEBHOOK_PATH, running
-from tests.harness import TOKEN, make_settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.harness import TOKEN, free_port, make_settings
 
 
 def update_from(user: UserClient, update_id: int, text: str) -> dict[str, object]:

@@ -12,10 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import uuid
-import warnings
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -30,6 +27,7 @@ from bot.config import Settings
 from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import Account, OutboxMessage
+from bot.delivery.attempts import MAX_ATTEMPTS, Result, backoff, retry_after_seconds
 from bot.delivery.pacing import Pacer
 from bot.domain.kinds import Actor, Channel, OutboxState
 from bot.domain.outbox_kinds import Kind
@@ -41,35 +39,7 @@ from bot.services.outbox import Message as Queued
 log = logging.getLogger(__name__)
 
 MEMBERSHIP = timedelta(seconds=15)
-MAX_ATTEMPTS = 8
-BACKOFF_CAP = timedelta(minutes=10)
 MEMBER_PREFIX = "dispatcher:"
-
-
-@dataclass
-class Result:
-    row_id: int
-    attempt: int
-    state: OutboxState
-    error: str | None = None
-    message_id: int | None = None
-    retry_in: float | None = None
-    account_id: int | None = None
-    unreachable: bool = False
-
-
-def _seconds(error: RetryAfter) -> float:
-    """retry_after as seconds; PTB 22 warns that it will become a timedelta, so accept both."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        value: Any = error.retry_after
-    return float(value.total_seconds() if isinstance(value, timedelta) else value)
-
-
-def backoff(attempts: int, base: float = 1.0) -> timedelta:
-    """Exponential with jitter: 2 s, 4 s, 8 s ... (times `base`) up to ten minutes."""
-    seconds = min(BACKOFF_CAP.total_seconds(), base * 2.0**attempts)
-    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
 class Dispatcher:
@@ -229,7 +199,7 @@ class Dispatcher:
                     **paid,
                 )
         except RetryAfter as error:
-            wait = _seconds(error)
+            wait = retry_after_seconds(error)
             self.pacer.pause(wait)
             return Result(
                 row.id,

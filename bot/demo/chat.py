@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
 from bot.app import build_application
+from bot.clock import Clock
 from bot.config import load_settings
 from bot.db.migrate import upgrade
 from bot.demo.seed import REGION_CODES, DemoHint, seed
@@ -128,7 +129,8 @@ async def run_demo(*, lines: Iterable[str] | None, out: TextIO, language: str = 
             office_region_codes=REGION_CODES,
             default_language=language,
         )
-        today = datetime.now(settings.zone).date()
+        clock = Clock(settings.zone)
+        today = clock.today()
         settings = settings.model_copy(update={"election_date": today + timedelta(days=45)})
         people = {
             "teen": UserClient.create(emulator, "Rina", language_code=language),
@@ -139,14 +141,14 @@ async def run_demo(*, lines: Iterable[str] | None, out: TextIO, language: str = 
             settings,
             request=emulator_request(emulator),
             get_updates_request=emulator_request(emulator, read_timeout=15),
+            clock=clock,
         )
         services = app.bot_data
         await upgrade(services.db)
         async with services.db.session() as session:
             hint = await seed(
                 session,
-                today=today,
-                zone=settings.zone,
+                clock=clock,
                 election=settings.election_date,
                 staff_ids=(people["staff"].id,),
             )

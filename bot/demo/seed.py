@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.db.models import Place, Region, School, ServiceSession, Staff, Target
 from bot.domain import nik as nik_rules
 from bot.domain import reminders
@@ -98,8 +99,7 @@ def _session(
 async def seed(
     session: AsyncSession,
     *,
-    today: date,
-    zone: ZoneInfo,
+    clock: Clock,
     election: date,
     staff_ids: tuple[int, ...],
     residents: int = 40,
@@ -108,6 +108,7 @@ async def seed(
     """Places, sessions over the coming weeks, a target list (the first resident already
     summoned) and the staff accounts."""
     rng = random.Random(rng_seed)
+    today, zone = clock.today(), clock.zone
     regions = [Region(kecamatan=kec, kelurahan=kel) for _, kec, kel in _KELURAHAN]
     school = School(name="SMK Negeri 9 Kota Contoh")
     session.add_all([*regions, school])
@@ -201,7 +202,7 @@ async def seed(
         session,
         invited.id,
         first_weekend.id,
-        now=datetime.now(UTC),
+        now=clock.now(),
         deadline=summonses.deadline_for(election, zone),
         actor=Actor.SYSTEM,
         channel=Channel.SYSTEM,

@@ -96,3 +96,12 @@ class Audience(enum.StrEnum):
     KELURAHAN = "kelurahan"
     SCHOOL = "school"
     ALL_PENDING = "all_pending"
+
+
+class Answer(enum.StrEnum):
+    """What a teen (or their parent) answers to a summons."""
+
+    CONFIRM = "confirm"
+    DECLINE = "decline"
+    HOME_VISIT = "home_visit"
+    MOVE = "move"

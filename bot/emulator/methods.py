@@ -1,4 +1,7 @@
-"""The Bot API methods the emulator answers, with Telegram's validation and error wording."""
+"""The Bot API methods the emulator answers, with Telegram's validation and error wording.
+
+One cohesive registry, kept in one module on purpose: each method is one `@method` entry, and
+adding a method is one more."""
 
 from __future__ import annotations
 

@@ -4,21 +4,19 @@ moment it is taken; anyone else gets the ordinary "unknown command" answer."""
 
 from __future__ import annotations
 
-import html
 from datetime import datetime, time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 
 from bot.context import BotContext
-from bot.domain.kinds import Channel, SessionState
-from bot.domain.nik import mask
+from bot.domain.kinds import Channel
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded, stale_button
-from bot.i18n import Gettext, format_day, format_hours, format_when
+from bot.i18n import Gettext
 from bot.presentation import charts
+from bot.presentation import staff as staff_views
 from bot.services import conversations, figures, staff
-from bot.services.staff import Attendance
 
 HADIR = r"^/start hadir_[A-Za-z0-9]{6,16}$"
 
@@ -68,25 +66,7 @@ async def show_today(update: Update, context: BotContext, member: Member) -> Non
     start = datetime.combine(today, time(0), tzinfo=zone)
     async with context.session() as session:
         sessions = await staff.sessions_between(session, start, start + timedelta(days=1))
-    lines = [_("Jadwal hari ini, {day}:").format(day=format_day(today, language))]
-    for s in sessions:
-        state = _(" (dibatalkan)") if s.state == SessionState.CANCELLED else ""
-        lines.append(
-            _(
-                "• {hours} · {place}{state}\n  dipanggil {summoned} · konfirmasi {confirmed} · hadir {attended} · kapasitas {capacity}"
-            ).format(
-                hours=format_hours(s.starts_at, s.ends_at, language, zone),
-                place=s.place,
-                state=state,
-                summoned=s.summoned,
-                confirmed=s.confirmed,
-                attended=s.attended,
-                capacity=s.capacity,
-            )
-        )
-    if not sessions:
-        lines.append(_("Tidak ada jadwal perekaman hari ini."))
-    await _reply(update, "\n".join(lines))
+    await _reply(update, staff_views.today(today, sessions, _, language, zone))
 
 
 @guarded("attend")
@@ -116,20 +96,9 @@ async def _mark(update: Update, context: BotContext, member: Member, code: str) 
         marked = await staff.mark_attended(
             session, code, staff_id=member.telegram_id, now=context.clock.now()
         )
-    if marked.outcome == Attendance.RECORDED:
-        text = _("✅ Tercatat hadir: {name} ({nik}).").format(
-            name=marked.name, nik=mask(marked.nik)
-        )
-    elif marked.outcome == Attendance.ALREADY:
-        assert marked.recorded_at is not None
-        text = _("ℹ️ {name} ({nik}) sudah tercatat pada {when}.").format(
-            name=marked.name,
-            nik=mask(marked.nik),
-            when=format_when(marked.recorded_at, context.language, context.settings.zone),
-        )
-    else:
-        text = _("❓ Kode {code} tidak dikenal. Periksa lagi kodenya.").format(code=code[:16])
-    await update.effective_message.reply_text(text)
+    await update.effective_message.reply_text(
+        staff_views.marked(marked, code, _, context.language, context.settings.zone)
+    )
 
 
 @guarded("hadir")
@@ -161,25 +130,8 @@ async def show_figures(update: Update, context: BotContext, member: Member) -> N
     """/statistik: target, recorded, remaining and % per kelurahan, as a table and a chart."""
     _ = context.gettext
     lines = await figures.report(context.services.db.reading, figures.By.KELURAHAN)
-    whole = figures.total(lines)
-    header = _("Target {target}, terekam {recorded}, sisa {remaining} ({percent:.1f}%).").format(
-        target=f"{whole.target:,}",
-        recorded=f"{whole.recorded:,}",
-        remaining=f"{whole.remaining:,}",
-        percent=whole.percent,
-    )
-    width = max([len(line.area) for line in lines] + [9])
-    columns = (_("Kelurahan"), _("Target"), _("Terekam"), _("Sisa"))
-    rows = [f"{columns[0]:<{width}} {columns[1]:>7} {columns[2]:>7} {columns[3]:>6} {'%':>5}"]
-    for line in lines[:40]:
-        rows.append(
-            f"{(line.area or '—'):<{width}} {line.target:>7} {line.recorded:>7} {line.remaining:>6} {line.percent:>5.1f}"
-        )
-    await _reply(
-        update,
-        f"{html.escape(header)}\n<pre>{html.escape(chr(10).join(rows))}</pre>",
-        parse_mode=ParseMode.HTML,
-    )
+    header = staff_views.figures_header(figures.total(lines), _)
+    await _reply(update, staff_views.figures_table(header, lines, _), parse_mode=ParseMode.HTML)
     if lines:
         assert update.effective_chat
         image = charts.progress_bars(

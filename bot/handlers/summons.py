@@ -7,7 +7,7 @@ import re
 from telegram import InputFile, Update
 
 from bot.context import BotContext
-from bot.domain.kinds import SummonsState
+from bot.domain.kinds import Answer, SummonsState
 from bot.domain.steps import Step
 from bot.handlers.replies import offer_sessions, send_summons
 from bot.i18n import Gettext
@@ -19,7 +19,7 @@ from bot.services.conversations import Conversation
 from bot.services.summonses import Outcome, SummonsView
 
 PRESS = re.compile(r"^sm:(\d{1,9}):(\d{1,6}):([a-z]{2,3})(?:\.([a-z0-9]{1,12}))?$")
-ACTIONS = {"ok": "confirm", "no": "decline", "hv": "home_visit", "to": "move"}
+ACTIONS = {"ok": Answer.CONFIRM, "no": Answer.DECLINE, "hv": Answer.HOME_VISIT, "to": Answer.MOVE}
 
 
 def _not_registered(_: Gettext) -> str:
@@ -177,7 +177,7 @@ async def show_answer(
     update: Update,
     context: BotContext,
     found: Pressed,
-    action: str,
+    action: Answer,
     outcome: Outcome,
     fresh: SummonsView | None,
 ) -> None:
@@ -201,7 +201,7 @@ async def show_answer(
         SummonsState.MOVED: _("Jadwal Anda sudah diganti."),
         SummonsState.HOME_VISIT: _("Permintaan kunjungan ke rumah sudah diteruskan ke petugas."),
     }
-    if query is not None and action != "move":
+    if query is not None and action != Answer.MOVE:
         await query.answer(thanks.get(fresh.state, ""))
         await query.edit_message_text(
             views.summons_text(
@@ -215,7 +215,7 @@ async def show_answer(
         await query.edit_message_text(_("Jadwal Anda sudah diganti. Jadwal baru:"))
     else:
         await context.bot.send_message(found.telegram_id, thanks.get(fresh.state, ""))
-    if action == "move":
+    if action == Answer.MOVE:
         await send_summons(context, found.telegram_id, fresh, parent=found.parent)
 
 
@@ -236,7 +236,7 @@ async def answer_home_visit(update: Update, context: BotContext, convo: Conversa
             result = await answers.answer(
                 session,
                 found,
-                "home_visit",
+                Answer.HOME_VISIT,
                 update.effective_message.text.strip(),
                 now=context.clock.now(),
                 settings=context.settings,
@@ -246,4 +246,4 @@ async def answer_home_visit(update: Update, context: BotContext, convo: Conversa
             context.gettext("Jadwal Anda sudah berubah. Ketik /jadwal untuk jadwal terbaru.")
         )
         return
-    await show_answer(update, context, found, "home_visit", *result)
+    await show_answer(update, context, found, Answer.HOME_VISIT, *result)

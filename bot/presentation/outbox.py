@@ -14,18 +14,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db.models import Account, Broadcast, OutboxMessage, Place, ServiceSession, Target
+from bot.db.models import OutboxMessage
 from bot.domain.kinds import SummonsState
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import N_, Catalogs, Gettext, format_day
 from bot.presentation import summons as views
-from bot.services import summonses, waiting
+from bot.services import accounts, broadcasts, outbox, summonses, waiting
 from bot.services.summonses import SessionOption, SummonsView
 
 log = logging.getLogger(__name__)
@@ -141,11 +140,7 @@ class Renderer:
     async def prepare(self, rows: list[OutboxMessage]) -> None:
         """Current languages of every recipient, in one query."""
         ids = {row.account_id for row in rows if row.account_id is not None}
-        if ids:
-            result = await self.session.execute(
-                select(Account.id, Account.language).where(Account.id.in_(ids))
-            )
-            self._languages = {account_id: language for account_id, language in result}
+        self._languages = await outbox.languages_of(self.session, ids)
 
     async def render(self, row: OutboxMessage) -> Outgoing | None:
         """The message for `row`, or None when it no longer applies (then it is cancelled)."""
@@ -165,8 +160,7 @@ class Renderer:
 
     async def broadcast(self, broadcast_id: int) -> str | None:
         if broadcast_id not in self._broadcasts:
-            broadcast = await self.session.get(Broadcast, broadcast_id)
-            self._broadcasts[broadcast_id] = broadcast.text if broadcast else None
+            self._broadcasts[broadcast_id] = await broadcasts.text_of(self.session, broadcast_id)
         return self._broadcasts[broadcast_id]
 
     async def options(self, summons: SummonsView) -> list[SessionOption]:
@@ -181,8 +175,7 @@ class Renderer:
         return self._options[summons.session_id]
 
     async def target_name(self, params: dict[str, Any]) -> str:
-        target = await self.session.get(Target, int(params.get("target_id", 0)))
-        return target.name if target else "?"
+        return await accounts.target_name(self.session, int(params.get("target_id", 0))) or "?"
 
 
 # --- kinds about no summons ---------------------------------------------------------------
@@ -247,22 +240,12 @@ async def render_place_offer(draft: Draft) -> Outgoing | None:
     """A freed place for a waiting teen, unless the offer has expired or was taken."""
     renderer = draft.renderer
     entry_id, session_id = int(draft.params["entry_id"]), int(draft.params["session_id"])
-    entry = await waiting.live_offer(renderer.session, entry_id, renderer.clock.now())
-    if entry is None or entry.offered_session_id != session_id:
+    offer = await waiting.offer_of(renderer.session, entry_id, session_id, renderer.clock.now())
+    if offer is None:
         return None
-    assert entry.offer_expires_at is not None
-    found = (
-        await renderer.session.execute(
-            select(ServiceSession.starts_at, Place.name)
-            .join(Place, Place.id == ServiceSession.place_id)
-            .where(ServiceSession.id == session_id)
-        )
-    ).one()
     _, zone = draft.gettext, draft.settings.zone
     return Text(
-        views.offer_text(
-            found.name, found.starts_at, entry.offer_expires_at, _, draft.language, zone
-        ),
+        views.offer_text(offer.place, offer.starts_at, offer.expires_at, _, draft.language, zone),
         views.offer_keyboard(entry_id, session_id, _),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account
+from bot.db.models import Account, Target
 from bot.domain.kinds import Actor, Channel, Role
 from bot.i18n import LANGUAGES
 from bot.services import events
@@ -104,3 +104,9 @@ async def save_phone(session: AsyncSession, telegram_id: int, phone: str) -> boo
         target_id=account.target_id,
     )
     return True
+
+
+async def target_name(session: AsyncSession, target_id: int) -> str | None:
+    """The name on a target's record, for a message about them."""
+    target = await session.get(Target, target_id)
+    return target.name if target else None

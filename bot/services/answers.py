@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import Summons, Target
-from bot.domain.kinds import Actor, LinkState, Role, TargetReview
+from bot.domain.kinds import Actor, Answer, LinkState, Role, TargetReview
 from bot.domain.steps import Step
 from bot.services import accounts, conversations, family, notices, summonses
 from bot.services.summonses import Locked, Outcome, SummonsView
@@ -58,7 +58,7 @@ async def pressed(
 async def answer(
     session: AsyncSession,
     found: Pressed,
-    action: str,
+    action: Answer,
     argument: str | None,
     *,
     now: datetime,

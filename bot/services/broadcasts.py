@@ -140,3 +140,9 @@ async def audience_value(session: AsyncSession, audience: Audience, number: int)
         school = await session.get(School, number)
         return school.name if school else None
     return None
+
+
+async def text_of(session: AsyncSession, broadcast_id: int) -> str | None:
+    """What staff wrote in a broadcast (None once it is gone)."""
+    broadcast = await session.get(Broadcast, broadcast_id)
+    return broadcast.text if broadcast else None

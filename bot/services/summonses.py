@@ -11,7 +11,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Place, ServiceSession, Summons, Target
-from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
+from bot.domain.kinds import Actor, Answer, Channel, SessionState, SummonsState
 from bot.services import events, notices, seats
 
 # States that hold a seat at the summons' session.
@@ -179,7 +179,7 @@ async def _editable(
     revision: int,
     target_ids: set[int],
     now: datetime,
-    action: str,
+    action: Answer,
     locked: Locked | None,
 ) -> Summons | None:
     """The summons if the presser may make this change now, at the revision their button
@@ -191,14 +191,14 @@ async def _editable(
     if summons is None or summons.target_id not in target_ids or summons.revision != revision:
         return None
     if summons.state == SummonsState.NO_SHOW:
-        return summons if action == "move" else None
+        return summons if action == Answer.MOVE else None
     if summons.state in FINAL:
         return None
     service_session = await session.get(ServiceSession, summons.session_id)
     if service_session is None or service_session.ends_at <= now:
         return None
     if service_session.state == SessionState.CANCELLED:
-        return summons if action == "move" else None  # staff cancelled it: only a new session
+        return summons if action == Answer.MOVE else None  # staff cancelled it: only a new session
     return summons
 
 
@@ -255,7 +255,7 @@ async def respond(
     summons_id: int,
     revision: int,
     target_ids: set[int],
-    action: str,
+    action: Answer,
     argument: str | None,
     actor: Actor,
     account_id: int,
@@ -271,17 +271,17 @@ async def respond(
         return Outcome.STALE
     held = summons.state in HOLDS_SEAT
     old_session = summons.session_id
-    if action == "confirm":
+    if action == Answer.CONFIRM:
         if not held and not await seats.take(session, old_session, now=now, before=deadline):
             return await _refusal(session, old_session, now, deadline)
         _change(summons, SummonsState.CONFIRMED, now)
-    elif action == "decline" and argument in DECLINE_REASONS:
+    elif action == Answer.DECLINE and argument in DECLINE_REASONS:
         _change(summons, SummonsState.DECLINED, now)
         summons.reason = argument
-    elif action == "home_visit":
+    elif action == Answer.HOME_VISIT:
         _change(summons, SummonsState.HOME_VISIT, now)
         summons.note = (argument or "")[:500] or None
-    elif action == "move" and argument and argument.isdigit() and int(argument) != old_session:
+    elif action == Answer.MOVE and argument and argument.isdigit() and int(argument) != old_session:
         if not await seats.take(session, int(argument), now=now, before=deadline):
             return await _refusal(session, int(argument), now, deadline)
         summons.session_id = int(argument)
@@ -306,7 +306,7 @@ async def respond(
         )
     events.record(
         session,
-        f"summons_{action}",
+        f"summons_{action.value}",
         actor=actor,
         channel=Channel.TELEGRAM,
         account_id=account_id,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Account, Place, Region, ServiceSession, Summons, Target, WaitingTeen
 from bot.db.queries import core_table, insert_or_ignore
 from bot.db.types import UTCDateTime
-from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
+from bot.domain.kinds import Actor, Answer, Channel, SessionState, SummonsState
 from bot.services import events, notices, summonses
 from bot.services.summonses import Outcome
 
@@ -167,6 +167,33 @@ async def live_offer(session: AsyncSession, entry_id: int, now: datetime) -> Wai
     return entry
 
 
+@dataclass(frozen=True)
+class OfferShown:
+    """A freed place offered to a waiting teen, as the offer message shows it."""
+
+    place: str
+    starts_at: datetime
+    expires_at: datetime
+
+
+async def offer_of(
+    session: AsyncSession, entry_id: int, session_id: int, now: datetime
+) -> OfferShown | None:
+    """The offer of `session_id` to waiting entry `entry_id`, unless it expired or moved on."""
+    entry = await live_offer(session, entry_id, now)
+    if entry is None or entry.offered_session_id != session_id:
+        return None
+    assert entry.offer_expires_at is not None
+    found = (
+        await session.execute(
+            select(ServiceSession.starts_at, Place.name)
+            .join(Place, Place.id == ServiceSession.place_id)
+            .where(ServiceSession.id == session_id)
+        )
+    ).one()
+    return OfferShown(found.name, found.starts_at, entry.offer_expires_at)
+
+
 async def take(
     session: AsyncSession,
     *,
@@ -196,7 +223,7 @@ async def take(
             summons_id=existing.id,
             revision=existing.revision,
             target_ids={entry.target_id},
-            action="move",
+            action=Answer.MOVE,
             argument=str(session_id),
             actor=Actor.TEEN,
             account_id=account_id,

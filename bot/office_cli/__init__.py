@@ -1,0 +1,63 @@
+"""The office's desk commands of `rekam`: import, summon, invites, letters, broadcast, report,
+staff. Thin: each parses, calls a service, prints; one module per area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.i18n import Gettext
+from bot.office_cli.calls import cmd_broadcast, cmd_invites, cmd_letters, cmd_summon
+from bot.office_cli.lists import cmd_import
+from bot.office_cli.reports import cmd_report, cmd_staff
+from bot.services import figures
+
+
+def add_commands(commands: Any, _: Gettext) -> None:
+    """The office commands, under `rekam`."""
+    imp = commands.add_parser("import", help=_("impor daftar sasaran atau jadwal (CSV/XLSX)"))
+    imp.add_argument("kind", choices=("targets", "sessions"))
+    imp.add_argument("file", metavar=_("BERKAS"))
+    imp.add_argument("--rejects", metavar=_("BERKAS"), help=_("tulis baris yang ditolak ke sini"))
+    imp.set_defaults(handler=cmd_import)
+
+    summon = commands.add_parser("summon", help=_("panggil sasaran yang belum dipanggil ke jadwal"))
+    summon.add_argument("--dry-run", action="store_true", help=_("hitung saja, tanpa menyimpan"))
+    summon.set_defaults(handler=cmd_summon)
+
+    invites = commands.add_parser("invites", help=_("tulis daftar undangan dengan nama (CSV/XLSX)"))
+    invites.add_argument("file", metavar=_("BERKAS"))
+    invites.add_argument("--bot", help=_("nama pengguna bot (bawaan: BOT_USERNAME)"))
+    invites.add_argument("--school", help=_("hanya siswa sekolah ini"))
+    invites.set_defaults(handler=cmd_invites)
+
+    printed = commands.add_parser("letters", help=_("surat panggilan siap cetak (PDF)"))
+    printed.add_argument("file", metavar=_("BERKAS.pdf"))
+    printed.add_argument("--bot", help=_("nama pengguna bot (bawaan: BOT_USERNAME)"))
+    printed.add_argument("--school", help=_("hanya siswa sekolah ini"))
+    printed.add_argument("--all", action="store_true", help=_("juga remaja yang sudah di Telegram"))
+    printed.set_defaults(handler=cmd_letters)
+
+    cast = commands.add_parser("broadcast", help=_("antrekan siaran"))
+    who = cast.add_mutually_exclusive_group(required=True)
+    who.add_argument("--session", type=int, metavar="ID")
+    who.add_argument("--kelurahan", metavar=_("NAMA"))
+    who.add_argument("--school", metavar=_("NAMA"))
+    who.add_argument("--all-pending", action="store_true")
+    cast.add_argument("text", nargs="+", metavar=_("TEKS"))
+    cast.set_defaults(handler=cmd_broadcast)
+
+    report = commands.add_parser("report", help=_("angka per kelurahan / kecamatan / sekolah"))
+    report.add_argument("--by", choices=[b.value for b in figures.By], default="kelurahan")
+    report.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
+    report.add_argument("-o", "--output", metavar=_("BERKAS"))
+    report.set_defaults(handler=cmd_report)
+
+    members = commands.add_parser("staff", help=_("tambah atau hapus petugas"))
+    member_actions = members.add_subparsers(dest="action", required=True, metavar=_("PERINTAH"))
+    add = member_actions.add_parser("add", help=_("jadikan petugas"))
+    add.add_argument("telegram_id", type=int)
+    add.add_argument("--admin", action="store_true")
+    remove = member_actions.add_parser("remove", help=_("hapus dari petugas"))
+    remove.add_argument("telegram_id", type=int)
+    for parser in (add, remove):
+        parser.set_defaults(handler=cmd_staff)

@@ -1,0 +1,55 @@
+"""What the office commands share: a migrated database for one command, a progress bar, and
+how a rejected row is explained."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from bot.config import Settings
+from bot.db.engine import Database
+from bot.domain.table_rows import Problem
+from bot.i18n import N_
+
+T = TypeVar("T")
+
+PROBLEMS = {
+    Problem.BAD_NIK: N_("NIK salah (harus 16 angka dengan tanggal lahir yang benar)"),
+    Problem.OUTSIDE_REGION: N_("NIK di luar wilayah kantor ini"),
+    Problem.BAD_DATE: N_("tanggal tidak terbaca atau mustahil"),
+    Problem.DATE_MISMATCH: N_("tanggal lahir tidak sama dengan tanggal di NIK"),
+    Problem.DUPLICATE: N_("NIK sudah ada di baris sebelumnya"),
+    Problem.MISSING_NAME: N_("nama kosong"),
+    Problem.NAME_TOO_LONG: N_("nama lebih dari 200 karakter"),
+    Problem.MISSING_VALUE: N_("kolom wajib kosong"),
+    Problem.BAD_TIME: N_("jam tidak terbaca, atau selesai sebelum mulai"),
+    Problem.BAD_NUMBER: N_("bukan angka yang benar"),
+    Problem.BAD_KIND: N_("jenis tempat tidak dikenal"),
+    Problem.CAPACITY_BELOW_BOOKED: N_("kapasitas lebih kecil dari jumlah yang sudah dipanggil"),
+}
+
+
+def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` on a migrated database, and close it."""
+
+    async def run() -> T:
+        from bot.db.migrate import upgrade
+
+        database = Database(settings.database_url)
+        try:
+            await upgrade(database)
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def progress(enabled: bool) -> Any:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit=" baris", unit_scale=True, file=sys.stderr)

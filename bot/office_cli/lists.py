@@ -1,0 +1,86 @@
+"""`rekam import`: the target list and the sessions, with every rejected row explained."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.config import load_settings
+from bot.db.engine import Database
+from bot.domain.table_rows import HeaderError
+from bot.i18n import Gettext
+from bot.office_cli.common import PROBLEMS, progress, with_database
+from bot.services import imports, sheets
+
+
+def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
+    settings = load_settings()
+    path = Path(args.file)
+    clock = Clock(settings.zone)
+    now = clock.now()
+    today = now.astimezone(clock.zone).date()  # the office's date of that same instant
+    bar = progress(sys.stderr.isatty() and args.kind == "targets")
+
+    async def work(database: Database) -> imports.ImportResult:
+        with sheets.opened(path) as (header, rows):
+            if args.kind == "targets":
+                return await imports.import_targets(
+                    database,
+                    header,
+                    rows,
+                    today=today,
+                    now=now,
+                    regions=settings.office_region_codes,
+                    progress=bar.update if bar else None,
+                )
+            return await imports.import_sessions(
+                database, header, rows, today=today, zone=settings.zone
+            )
+
+    try:
+        result = with_database(settings, work)
+    except HeaderError as error:
+        print(
+            _("Kolom wajib tidak ada di baris judul: {columns}").format(
+                columns=", ".join(error.missing)
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    except sheets.UnknownFormatError:
+        print(_("Berkas harus .csv atau .xlsx."), file=sys.stderr)
+        return 1
+    finally:
+        if bar:
+            bar.close()
+    print(
+        _("Ditambah {added}, diperbarui {updated}, tetap {unchanged}, ditolak {rejected}.").format(
+            added=result.added,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            rejected=len(result.rejected),
+        )
+    )
+    if result.marked_recorded:
+        print(
+            _("Ditandai sudah rekam menurut kolom status: {count}.").format(
+                count=result.marked_recorded
+            )
+        )
+    if result.rejected:
+        report = Path(args.rejects) if args.rejects else path.with_name(f"{path.stem}-ditolak.csv")
+        sheets.write(
+            report,
+            (_("baris"), _("kolom"), _("alasan")),
+            ((r.row, r.column, _(PROBLEMS[r.problem])) for r in result.rejected),
+        )
+        for rejected in result.rejected[:10]:
+            print(
+                _("  baris {row}: {reason}").format(
+                    row=rejected.row, reason=_(PROBLEMS[rejected.problem])
+                )
+            )
+        print(_("Semua baris yang ditolak dan alasannya: {path}").format(path=report))
+    return 0

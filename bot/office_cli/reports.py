@@ -1,0 +1,102 @@
+"""`rekam report` (the figures, as a table, CSV or XLSX) and `rekam staff`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from bot.config import load_settings
+from bot.db.engine import Database
+from bot.domain.kinds import Channel
+from bot.i18n import Gettext
+from bot.office_cli.common import with_database
+from bot.services import figures, sheets, staff
+
+
+def _figure_rows(
+    lines: list[figures.Figures], _: Gettext
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    header = (
+        _("wilayah"),
+        _("induk"),
+        _("target"),
+        _("dipanggil"),
+        _("konfirmasi"),
+        _("menolak"),
+        _("hadir"),
+        _("tidak datang"),
+        _("terekam"),
+        _("sisa"),
+        "%",
+    )
+    rows = [
+        (
+            line.area or _("(tanpa wilayah)") if line is not lines[-1] else _("JUMLAH"),
+            line.parent_area,
+            line.target,
+            line.summoned,
+            line.confirmed,
+            line.declined,
+            line.attended,
+            line.no_show,
+            line.recorded,
+            line.remaining,
+            round(line.percent, 2),
+        )
+        for line in lines
+    ]
+    return header, rows
+
+
+def cmd_report(args: argparse.Namespace, _: Gettext) -> int:
+    settings = load_settings()
+
+    async def work(database: Database) -> list[figures.Figures]:
+        return await figures.report(database.reading, figures.By(args.by))
+
+    lines = with_database(settings, work)
+    whole = figures.total(lines)
+    header, rows = _figure_rows([*lines, whole], _)
+    if args.format in ("csv", "xlsx"):
+        path = Path(args.output or f"laporan-{args.by}.{args.format}")
+        sheets.write(path.with_suffix(f".{args.format}"), header, rows)
+        print(_("Laporan ditulis ke {path}.").format(path=path.with_suffix(f".{args.format}")))
+    else:
+        widths = [max(len(str(v)) for v in column) for column in zip(header, *rows, strict=True)]
+        for row in (header, *rows):
+            print(
+                "  ".join(
+                    str(v).rjust(w) if isinstance(v, int | float) else str(v).ljust(w)
+                    for v, w in zip(row, widths, strict=True)
+                )
+            )
+    print(
+        _("Target {target}, terekam {recorded}, sisa {remaining} ({percent:.1f}%).").format(
+            target=f"{whole.target:,}",
+            recorded=f"{whole.recorded:,}",
+            remaining=f"{whole.remaining:,}",
+            percent=whole.percent,
+        )
+    )
+    return 0
+
+
+def cmd_staff(args: argparse.Namespace, _: Gettext) -> int:
+    settings = load_settings()
+
+    async def work(database: Database) -> bool:
+        async with database.session() as session:
+            if args.action == "add":
+                return await staff.add(
+                    session, args.telegram_id, admin=args.admin, by=None, channel=Channel.CLI
+                )
+            return await staff.remove(session, args.telegram_id, by=None, channel=Channel.CLI)
+
+    changed = with_database(settings, work)
+    if args.action == "add":
+        text = _("{id} sekarang admin.") if args.admin else _("{id} sekarang petugas.")
+    else:
+        text = _("{id} bukan petugas lagi.") if changed else _("{id} bukan petugas.")
+    print(text.format(id=args.telegram_id))
+    return 0

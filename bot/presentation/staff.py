@@ -1,0 +1,79 @@
+"""What staff read in the chat: today's sessions, an attendance mark, the figures table."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.domain.kinds import SessionState
+from bot.domain.nik import mask
+from bot.i18n import Gettext, format_day, format_hours, format_when
+from bot.services.figures import Figures
+from bot.services.staff import Attendance, Marked, SessionCounts
+
+
+def today(
+    day: date, sessions: list[SessionCounts], _: Gettext, language: str, zone: ZoneInfo
+) -> str:
+    """Today's sessions with how many were summoned, confirmed and came."""
+    lines = [_("Jadwal hari ini, {day}:").format(day=format_day(day, language))]
+    for s in sessions:
+        state = _(" (dibatalkan)") if s.state == SessionState.CANCELLED else ""
+        lines.append(
+            _(
+                "• {hours} · {place}{state}\n  dipanggil {summoned} · konfirmasi {confirmed} · hadir {attended} · kapasitas {capacity}"
+            ).format(
+                hours=format_hours(s.starts_at, s.ends_at, language, zone),
+                place=s.place,
+                state=state,
+                summoned=s.summoned,
+                confirmed=s.confirmed,
+                attended=s.attended,
+                capacity=s.capacity,
+            )
+        )
+    if not sessions:
+        lines.append(_("Tidak ada jadwal perekaman hari ini."))
+    return "\n".join(lines)
+
+
+def marked(result: Marked, code: str, _: Gettext, language: str, zone: ZoneInfo) -> str:
+    """The answer to a scanned or typed attendance code."""
+    if result.outcome == Attendance.RECORDED:
+        return str(
+            _("✅ Tercatat hadir: {name} ({nik}).").format(name=result.name, nik=mask(result.nik))
+        )
+    if result.outcome == Attendance.ALREADY:
+        assert result.recorded_at is not None
+        return str(
+            _("ℹ️ {name} ({nik}) sudah tercatat pada {when}.").format(
+                name=result.name,
+                nik=mask(result.nik),
+                when=format_when(result.recorded_at, language, zone),
+            )
+        )
+    return str(_("❓ Kode {code} tidak dikenal. Periksa lagi kodenya.").format(code=code[:16]))
+
+
+def figures_header(whole: Figures, _: Gettext) -> str:
+    return str(
+        _("Target {target}, terekam {recorded}, sisa {remaining} ({percent:.1f}%).").format(
+            target=f"{whole.target:,}",
+            recorded=f"{whole.recorded:,}",
+            remaining=f"{whole.remaining:,}",
+            percent=whole.percent,
+        )
+    )
+
+
+def figures_table(header: str, lines: list[Figures], _: Gettext) -> str:
+    """The figures per kelurahan as a fixed-width table (HTML, for Telegram's <pre>)."""
+    width = max([len(line.area) for line in lines] + [9])
+    columns = (_("Kelurahan"), _("Target"), _("Terekam"), _("Sisa"))
+    rows = [f"{columns[0]:<{width}} {columns[1]:>7} {columns[2]:>7} {columns[3]:>6} {'%':>5}"]
+    for line in lines[:40]:
+        rows.append(
+            f"{(line.area or '—'):<{width}} {line.target:>7} {line.recorded:>7} {line.remaining:>6} {line.percent:>5.1f}"
+        )
+    return f"{html.escape(header)}\n<pre>{html.escape(chr(10).join(rows))}</pre>"
