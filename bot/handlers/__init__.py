@@ -11,6 +11,9 @@ Order matters! Groups run lowest first, and in each group the first matching han
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -22,6 +25,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.context import BotContext
 from bot.handlers import (
     access,
     common,
@@ -45,16 +49,21 @@ from bot.presentation.summons import PRESS_PREFIX
 PRIVATE = filters.ChatType.PRIVATE
 
 
-def _command(name: str, callback: object, payload: str | None = None) -> CommandHandler:  # type: ignore[type-arg]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+def _command(
+    name: str, callback: Callback, payload: str | None = None
+) -> CommandHandler[BotContext, None]:
     only = PRIVATE & filters.Regex(payload) if payload else PRIVATE
-    return CommandHandler(name, callback, filters=only)  # type: ignore[arg-type]
+    return CommandHandler(name, callback, filters=only)
 
 
-def _button(pattern: str, callback: object) -> CallbackQueryHandler:  # type: ignore[type-arg]
-    return CallbackQueryHandler(callback, pattern=pattern)  # type: ignore[arg-type]
+def _button(pattern: str, callback: Callback) -> CallbackQueryHandler[BotContext, None]:
+    return CallbackQueryHandler(callback, pattern=pattern)
 
 
-def handlers() -> list[tuple[int, BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
     """Every handler with its group, in the order they are tried."""
     return [
         (-3, TypeHandler(Update, guards.skip_seen_update)),

@@ -65,11 +65,9 @@ async def end(session: AsyncSession, account_id: int) -> None:
 
 
 async def _store(session: AsyncSession, account_id: int, value: dict[str, Any] | None) -> None:
+    # One UPDATE; an Account already loaded in this unit of work is updated in place too.
     await session.execute(
-        update(Account)
-        .where(Account.id == account_id)
-        .values(conversation=value)
-        .execution_options(synchronize_session="fetch")
+        update(Account).where(Account.id == account_id).values(conversation=value)
     )
 
 
