@@ -8,7 +8,7 @@ from telegram.request import BaseRequest
 
 from bot import handlers
 from bot.clock import Clock
-from bot.config import MissingTokenError, Settings
+from bot.config import MissingTokenError, Settings, require_data_key
 from bot.context import CONTEXT_TYPES, RekamApp
 from bot.db.engine import Database
 from bot.delivery.dispatcher import Dispatcher
@@ -54,7 +54,7 @@ def build_application(
     services = app.bot_data
     services.settings = settings
     services.clock = clock or Clock(settings.zone)
-    services.db = database or Database(settings.database_url)
+    services.db = database or Database(settings.database_url, data_key=require_data_key(settings))
     services.catalogs = catalogs or Catalogs(default_language=settings.default_language)
     services.throttle = PressThrottle()
     services.languages = ReaderLanguages()

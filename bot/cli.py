@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot import office_cli
 from bot.config import MissingTokenError, SettingsError, load_settings
 from bot.db.engine import Database
+from bot.db.vault import new_key
 from bot.i18n import LANGUAGES, N_, Catalogs, Gettext
 from bot.logs import redact, setup_logging
 
@@ -60,6 +61,9 @@ def cmd_run(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
     if args.webhook and settings.webhook_url is None:
         raise SettingsError("WEBHOOK_URL", N_("wajib diisi untuk --webhook"))
+    if args.webhook and settings.webhook_secret is None:
+        # Without it anyone who finds the address can post forged updates (a staff command).
+        raise SettingsError("WEBHOOK_SECRET", N_("wajib diisi untuk --webhook"))
     app = build_application(settings)  # a missing token is reported before anything starts
     setup_logging()
     asyncio.run(_run_until_stopped(app, args.webhook, not args.dispatch_only))
@@ -74,6 +78,12 @@ async def _upgrade(url: str) -> None:
         await upgrade(database)
     finally:
         await database.dispose()
+
+
+def cmd_keygen(args: argparse.Namespace, _: Gettext) -> int:
+    """A new DATA_KEY on standard output (nothing else, so it can be redirected)."""
+    print(new_key())
+    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace, _: Gettext) -> int:
@@ -170,6 +180,9 @@ def build_parser(_: Gettext) -> argparse.ArgumentParser:
     emulator.add_argument("--token", default="123456:TEST-emulator-token-000000000000000")
     emulator.add_argument("--no-limits", action="store_true", help=_("matikan batas kecepatan"))
     emulator.set_defaults(handler=cmd_emulator)
+
+    keygen = commands.add_parser("keygen", help=_("cetak DATA_KEY baru (kunci penyimpanan NIK)"))
+    keygen.set_defaults(handler=cmd_keygen)
 
     catalogs = commands.add_parser(
         "catalogs", help=_("perbarui atau periksa katalog pesan (pengembang)")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.db.vault import BadDataKeyError, Vault
 from bot.i18n import N_, ZONE_ABBREVIATIONS, Gettext
 
 Language = Literal["id", "en", "jv"]
@@ -80,6 +81,11 @@ class Settings(BaseSettings):
     # How long a claimed row is held before another process may send it again (after a crash).
     dispatch_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     reminders: Annotated[tuple[str, ...], NoDecode] = ("h3", "h1", "morning")
+    # The key NIKs are hashed and sealed with (bot/db/vault.py): 32 bytes, URL-safe base64,
+    # from `rekam keygen`. Every command that reads or writes a NIK refuses to start without it.
+    data_key: SecretStr | None = None
+    # Personal data is deleted this many days after election day (`rekam purge`).
+    retention_days: int = Field(default=90, ge=0, le=3650)
 
     @field_validator("database_url")
     @classmethod
@@ -99,6 +105,18 @@ class Settings(BaseSettings):
             raise SettingProblem(
                 N_("bukan token bot Telegram (angka, titik dua, lalu 30+ karakter)")
             )
+        return value
+
+    @field_validator("data_key")
+    @classmethod
+    def _data_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                Vault(value.get_secret_value())
+            except BadDataKeyError:
+                raise SettingProblem(
+                    N_("bukan kunci 32 bita (base64 URL-safe); buat dengan: rekam keygen")
+                ) from None
         return value
 
     @field_validator("telegram_api_base_url")
@@ -156,6 +174,15 @@ class Settings(BaseSettings):
     def zone_abbreviation(self) -> str:
         """WIB, WITA or WIT."""
         return ZONE_ABBREVIATIONS[self.office_timezone]
+
+
+def require_data_key(settings: Settings) -> str:
+    """DATA_KEY, for a command that reads or writes NIKs; SettingsError when it is not set."""
+    if settings.data_key is None:
+        raise SettingsError(
+            "DATA_KEY", N_("wajib diisi untuk perintah ini; buat dengan: rekam keygen")
+        )
+    return settings.data_key.get_secret_value()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -39,12 +39,19 @@ class ReaderLanguages:
 
     async def language_of(self, db: Database, user_id: int) -> str | None:
         """The user's language: from this process's memory, else from the database (read-only).
-        Nobody without an account is remembered: their first /start creates one."""
+        Nobody without an account is remembered: their first /start creates one.
+
+        The read also learns whether they were marked unreachable (they had blocked the bot):
+        writing to us proves they unblocked it, so the mark is cleared. (Within a minute of an
+        earlier update the read is skipped; the next one after that clears it.)"""
         known, language = self.get(user_id)
         if known:
             return language
         async with db.reading() as session:
-            language = await accounts.language_of(session, user_id)
+            language, unreachable = await accounts.reader(session, user_id)
+        if unreachable:
+            async with db.session() as session:
+                await accounts.reachable_again(session, user_id)
         if language is not None:
             self.remember(user_id, language)
         return language

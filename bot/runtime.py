@@ -11,10 +11,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.ext import Updater
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.context import BotContext, RekamApp
 from bot.db.migrate import upgrade
 from bot.delivery.planner import INTERVAL, Planner
+from bot.i18n import N_
 from bot.presentation.menu import publish_commands
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,10 @@ async def _receive(
     updater: Updater, settings: Settings, *, webhook: bool, poll_timeout: int
 ) -> None:
     if webhook:
-        assert settings.webhook_url is not None
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        if settings.webhook_url is None or settings.webhook_secret is None:
+            # Without the secret, anyone who finds the address posts forged updates.
+            raise SettingsError("WEBHOOK_SECRET", N_("wajib diisi untuk --webhook"))
+        secret = settings.webhook_secret.get_secret_value()
         await updater.start_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.harness import BotHarness, make_settings, running_bot
+from tests.harness import TEST_DATA_KEY, BotHarness, make_settings, running_bot
 
 POSTGRES_ENV = "REKAM_TEST_POSTGRES_URL"
 _skipped_postgres: list[str] = []
@@ -31,6 +31,12 @@ def _logging_restored() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def _data_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rekam` commands run by tests read DATA_KEY from the environment, as in an office."""
+    monkeypatch.setenv("DATA_KEY", TEST_DATA_KEY)
 
 
 @pytest.fixture

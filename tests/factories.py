@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Place, Region, ServiceSession, Summons, Target
+from bot.db.vault import vault_of
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import Actor, Channel, PlaceKind
 from bot.services import notices, summonses
@@ -80,17 +81,27 @@ async def add_target(
     recorded: bool = False,
 ) -> Target:
     born = born_aged(settings, age)
+    nik = nik_rules.build(REGION, born, female=female, serial=serial)
     async with db.session() as session:
+        vault = vault_of(session)
         target = Target(
-            nik=nik_rules.build(REGION, born, female=female, serial=serial),
+            nik_hash=vault.hash(nik),
+            nik_sealed=vault.seal(nik),
             name=name,
             birth_date=born,
             sex="P" if female else "L",
             invite_code=code,
+            attend_code=attend_code_of(code),
             recorded_at=datetime.now(UTC) - timedelta(days=30) if recorded else None,
         )
         session.add(target)
+    target.nik = nik  # type: ignore[attr-defined]  # the clear NIK, for the test to type
     return target
+
+
+def attend_code_of(invite_code: str) -> str:
+    """The attendance code factories give a target with this invitation code."""
+    return ("H" + invite_code[::-1])[:16]
 
 
 async def summon(

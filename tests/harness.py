@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings, load_settings
 from bot.context import RekamApp
 from bot.db.engine import Database
+from bot.db.vault import new_key
 from bot.emulator import Limits, ReceivedMessage, TelegramEmulator, UserClient
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
 from bot.runtime import running
@@ -25,9 +26,19 @@ TOKEN = "987654:TEST-harness-token-00000000000000000"
 JOURNEY_LIMITS = Limits(chat_burst=50)
 
 
+# Generated for this test run: NIKs in test databases are sealed with it (no key in the repo).
+TEST_DATA_KEY = new_key()
+
+
+def database(url: str) -> Database:
+    """A handle on a test database that can read and write NIKs."""
+    return Database(url, data_key=TEST_DATA_KEY)
+
+
 def make_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
+        "data_key": TEST_DATA_KEY,
         "bot_token": TOKEN,
         "telegram_api_base_url": IN_PROCESS_BASE_URL,
         "office_name": "Dinas Dukcapil Kota Uji",
@@ -106,7 +117,7 @@ async def running_bot(
         get_updates_request=emulator_request(emulator, read_timeout=10),
         clock=clock,
     )
-    checks = Database(settings.database_url)
+    checks = database(settings.database_url)
     emulator.bot_busy = lambda: (
         app.update_processor.current_concurrent_updates > 0 or not app.update_queue.empty()
     )

@@ -19,6 +19,7 @@ from bot.domain import nik as nik_rules
 from bot.domain.kinds import PreferredDays, SummonsState
 from bot.domain.table_rows import HeaderError, Problem
 from bot.services import imports, sheets
+from tests.harness import database as open_database
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
@@ -94,7 +95,7 @@ async def run_import(database: Database, path: Path) -> imports.ImportResult:
 
 @pytest.fixture
 async def database(database_url: str):  # type: ignore[no-untyped-def]
-    db = Database(database_url)
+    db = open_database(database_url)
     await upgrade(db)
     yield db
     await db.dispose()
@@ -112,7 +113,7 @@ async def test_a_good_csv_goes_in_whole_with_regions_schools_and_weekend_for_smk
     result = await run_import(database, path)
     assert (result.added, result.updated, result.rejected) == (5, 0, [])
     async with database.session() as session:
-        targets = (await session.execute(select(Target).order_by(Target.nik))).scalars().all()
+        targets = (await session.execute(select(Target).order_by(Target.id))).scalars().all()
         assert {t.name for t in targets} == {f"Remaja Uji {n}" for n in range(1, 6)}
         assert len({t.invite_code for t in targets}) == 5
         smk = [t for t in targets if t.category == "SMK"]
@@ -175,7 +176,7 @@ async def test_reimport_updates_details_and_never_loses_a_confirmation_or_a_reco
 ) -> None:
     await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, [person(1), person(2)]))
     async with database.session() as session:
-        first, second = (await session.execute(select(Target).order_by(Target.nik))).scalars().all()
+        first, second = (await session.execute(select(Target).order_by(Target.id))).scalars().all()
         first.recorded_at = NOW - timedelta(days=2)
         from bot.db.models import Place
 
@@ -202,7 +203,7 @@ async def test_reimport_updates_details_and_never_loses_a_confirmation_or_a_reco
     assert (result.added, result.updated, result.unchanged) == (1, 1, 1)
     async with database.session() as session:
         first, second, _third = (
-            (await session.execute(select(Target).order_by(Target.nik))).scalars().all()
+            (await session.execute(select(Target).order_by(Target.id))).scalars().all()
         )
         assert first.recorded_at is not None
         assert second.name == "Remaja Uji Dua"
@@ -220,7 +221,7 @@ async def test_a_status_column_marks_recorded_but_never_unmarks(
     await run_import(database, write_csv(tmp_path / "b.csv", ID_HEADER, [person(1), person(2)]))
     async with database.session() as session:
         recorded = (
-            (await session.execute(select(Target.recorded_at).order_by(Target.nik))).scalars().all()
+            (await session.execute(select(Target.recorded_at).order_by(Target.id))).scalars().all()
         )
     assert recorded[0] is not None and recorded[1] is None
 
@@ -323,7 +324,8 @@ async def test_an_invitation_code_that_collides_is_drawn_again(
     await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, [person(1)]))
     async with database.session() as session:
         taken = await session.scalar(select(Target.invite_code))
-    draws = iter([taken, "FRESH234"])
+    # The invitation code collides on the first draw (the attendance code is drawn after it).
+    draws = iter([taken, "ATTEND01", "FRESH234", "ATTEND02"])
     monkeypatch.setattr("bot.services.imports.new_code", lambda: next(draws))
     result = await run_import(database, write_csv(tmp_path / "b.csv", ID_HEADER, [person(2)]))
     assert result.added == 1

@@ -46,6 +46,9 @@ class Surface:
     name: str
     guess: Callable[[UserClient, factories.Target], Awaitable[str]]  # one wrong try
     attempt: Callable[[UserClient, factories.Target], Awaitable[str]]  # the right answers
+    # A parent's NIK request is answered alike whatever happens to it, so the lock its third
+    # attempt reaches is said at the next attempt, not as the answer to that one.
+    lock_said_at_once: bool = True
 
 
 async def _invitation_guess(person: UserClient, target: factories.Target) -> str:
@@ -116,7 +119,7 @@ SURFACES = [
     Surface("invitation", _invitation_guess, _invitation_attempt),
     Surface("registration", _registration_guess, _registration_attempt),
     Surface("parent_code", _parent_code_guess, _parent_code_attempt),
-    Surface("parent_nik", _parent_nik_guess, _parent_nik_attempt),
+    Surface("parent_nik", _parent_nik_guess, _parent_nik_attempt, lock_said_at_once=False),
 ]
 
 
@@ -149,7 +152,7 @@ async def test_a_lock_survives_everything_a_stranger_can_do(
 
         replies = [await surface.guess(stranger, target) for _ in range(3)]
         assert not replies[0].startswith(LOCKED) and not replies[1].startswith(LOCKED)
-        assert replies[2].startswith(LOCKED)
+        assert replies[2].startswith(LOCKED) == surface.lock_said_at_once
 
         # Other commands in between, each answered.
         for command in ("/start ZZZZZZZZ", "/ortu ABCDEF", "/bantuan", "/jadwal"):

@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from bot.cli import main
-from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Account, OutboxMessage, Staff, Summons, Target
 from bot.domain.kinds import SummonsState
 from bot.services import figures
+from tests.harness import database
 from tests.test_imports import ID_HEADER, person, write_csv
 from tests.test_summoning import office
 
@@ -31,7 +31,7 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("BOT_USERNAME", "RekamUjiBot")
 
     async def prepare() -> str:
-        db = Database(url)
+        db = database(url)
         await upgrade(db)
         from tests.harness import make_settings
 
@@ -43,7 +43,7 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     assert main(["summon"]) == 0
 
     async def answers() -> None:
-        db = Database(url)
+        db = database(url)
         async with db.session() as session:
             await session.execute(
                 update(Target)
@@ -99,7 +99,7 @@ def test_report_as_csv_and_xlsx_by_kecamatan(
 
 
 async def test_figures_count_answers_per_area(database_url: str) -> None:
-    db = Database(database_url)
+    db = database(database_url)
     await upgrade(db)
     from tests.harness import make_settings
 
@@ -160,7 +160,7 @@ def test_broadcast_and_staff_from_the_command_line(
     assert capsys.readouterr().out.splitlines() == ["5150 sekarang admin.", "6160 bukan petugas."]
 
     async def check() -> tuple[list[int], str]:
-        db = Database(desk)
+        db = database(desk)
         async with db.session() as session:
             ids = list((await session.execute(select(Staff.telegram_id))).scalars())
             row = await session.scalar(

@@ -23,7 +23,7 @@ from bot.presentation.outbox import RENDERERS, Outgoing, Renderer, Text, Venue
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
 from tests import factories
-from tests.harness import make_settings
+from tests.harness import database, make_settings
 
 TEEN_CHAT, PARENT_CHAT = 1001, 1002
 
@@ -48,6 +48,10 @@ def test_kinds_and_groups_keep_the_values_the_database_already_holds() -> None:
         "link_approved": "notice",
         "link_declined": "notice",
         "place_offer": "offer",
+        "claim_approved": "notice",
+        "claim_rejected": "notice",
+        "guardian_linked": "notice",
+        "staff_alert": "notice",
     }
     assert SUMMONS_GROUPS == (Group.SUMMONS, Group.REMINDER, Group.ESCALATION)
 
@@ -127,7 +131,7 @@ class Office:
 async def office(sqlite_url: str) -> AsyncIterator[Office]:
     """Rina summoned to a session in five days at a place with a pin; another a week on."""
     settings = make_settings(sqlite_url)
-    db = Database(sqlite_url)
+    db = database(sqlite_url)
     await upgrade(db)
     place = await factories.add_place(db)
     first = await factories.add_session(db, settings, place, days_ahead=5)

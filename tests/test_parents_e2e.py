@@ -73,8 +73,11 @@ async def test_a_parent_links_with_the_childs_code_and_gets_the_summons_with_but
     async with bot.db.session() as session:
         link = await session.scalar(select(ParentLink))
     assert link is not None and link.state == LinkState.ACTIVE and link.parent_name == "Ibu Sri"
-    # The teen sees who is linked.
+    # The teen is told at once, with a way to undo it, and sees who is linked.
     teen: UserClient = office["teen"]
+    notice = await teen.next_message(timeout=10)
+    assert notice.text.startswith("👪 Ibu Sri sekarang tertaut dengan Anda sebagai orang tua/wali")
+    assert notice.button("🚫")
     listing = await said(teen, "/ortu")
     assert listing.startswith("Orang tua/wali yang tertaut dengan Anda:\n• Ibu Sri, sejak")
 
@@ -158,6 +161,7 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
     parent = await new_parent(bot)
     await link_with_code(parent, office["rina"])
     copy = await parent.next_message()
+    assert (await teen.next_message(timeout=10)).text.startswith("👪 Ibu Sri sekarang tertaut")
 
     query = parent.press("✅", message=copy)
     assert (await parent.answer(query))["text"] == "Terima kasih! Kami tunggu kedatangan Anda."
@@ -197,9 +201,11 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
 async def test_several_parents_and_several_children(bot: BotHarness) -> None:
     office = await family_office(bot)
     mother, father = await new_parent(bot, "Ibu Sri"), await new_parent(bot, "Pak Joko")
+    teen: UserClient = office["teen"]
     for parent in (mother, father):
         await link_with_code(parent, office["rina"])
         await parent.next_message()
+        assert (await teen.next_message(timeout=10)).text.startswith("👪 ")
     # Budi has no Telegram, but a code on his letter: his mother links him too.
     await link_with_code(mother, office["budi"])
     await mother.next_message()
@@ -213,7 +219,6 @@ async def test_several_parents_and_several_children(bot: BotHarness) -> None:
     await father.answer(father.press("✅", message=copy))
     told = await mother.next_message(timeout=10)
     assert told.text.startswith("Orang tua/wali lain menjawab panggilan Rina Lestari: ✅")
-    teen: UserClient = office["teen"]
     assert (await teen.next_message(timeout=10)).text.startswith("Orang tua/wali Anda menjawab")
     listing = await said(teen, "/ortu")
     assert "Ibu Sri" in listing and "Pak Joko" in listing
@@ -225,9 +230,11 @@ async def test_unlinking_from_either_side_stops_everything_for_that_parent(
     office = await family_office(bot)
     teen: UserClient = office["teen"]
     mother, father = await new_parent(bot, "Ibu Sri"), await new_parent(bot, "Pak Joko")
+    teen: UserClient = office["teen"]
     for parent in (mother, father):
         await link_with_code(parent, office["rina"])
         await parent.next_message()
+        assert (await teen.next_message(timeout=10)).text.startswith("👪 ")
     old_copy = next(m for m in reversed(mother.messages) if m.text.startswith(PARENT_SUMMONS))
 
     teen.send("/ortu")

@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from bot.clock import Clock
-from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Event, ServiceSession, Summons
 from bot.delivery.planner import Planner
 from bot.domain.kinds import SummonsState
 from tests import factories
-from tests.harness import BotHarness, make_settings
+from tests.harness import BotHarness, database, make_settings
 from tests.test_delivery import linked, setup_summons
 
 
@@ -25,7 +24,7 @@ def bots_planner(bot: BotHarness) -> Planner:
 
 
 async def test_only_one_of_two_planners_works_a_round(sqlite_url: str) -> None:
-    db = Database(sqlite_url)
+    db = database(sqlite_url)
     await upgrade(db)
     settings = make_settings(sqlite_url)
     try:

@@ -25,7 +25,7 @@ from bot.emulator import Limits, TelegramEmulator
 from bot.emulator.server import serve
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
-from tests.harness import TOKEN, free_port, until
+from tests.harness import TEST_DATA_KEY, TOKEN, database, free_port, until
 
 RECIPIENTS = 600
 
@@ -79,6 +79,7 @@ def start_bot(database_url: str, port: int, *args: str, rate: int = 150) -> subp
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
         "DISPATCH_RATE": str(rate),
         "DISPATCH_LEASE_SECONDS": "3",
+        "DATA_KEY": TEST_DATA_KEY,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run", *args],
@@ -122,7 +123,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 async def test_kill_9_mid_broadcast_then_restart_loses_nothing(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/office.db"
-    db = Database(url)
+    db = database(url)
     async with loopback_emulator() as (emulator, port):
         chats = [emulator.add_user(f"U{i}", started=True)["id"] for i in range(RECIPIENTS)]
         await queue_broadcast(db, chats)
@@ -149,7 +150,7 @@ async def test_kill_9_mid_broadcast_then_restart_loses_nothing(tmp_path: Path) -
 
 
 async def test_two_processes_on_postgresql_send_each_message_once(postgres_url: str) -> None:
-    db = Database(postgres_url)
+    db = database(postgres_url)
     async with loopback_emulator() as (emulator, port):
         chats = [emulator.add_user(f"U{i}", started=True)["id"] for i in range(RECIPIENTS)]
         await queue_broadcast(db, chats)

@@ -8,12 +8,14 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import func, select
 
-from bot.db.models import Account, Consent, Event, Target
+from bot.db.models import Account, Claim, Consent, Event, Target
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import Role, TargetReview, TargetSource
+from bot.domain.retention import NOTICE_VERSION
 from bot.emulator import UserClient
 from tests import factories
 from tests.harness import BotHarness, make_settings, running_bot, until_phone_question
+from tests.test_staff_e2e import staff_member
 
 NEUTRAL_INVITE = "Maaf, kode undangan atau tanggal lahir tidak cocok."
 REVIEW = "Terima kasih. Data Anda kami teruskan ke petugas untuk diperiksa"
@@ -137,18 +139,43 @@ async def register(
     return [m.text for m in await teen.replies()]
 
 
-async def test_daftar_matches_the_target_list(bot: BotHarness) -> None:
+async def test_daftar_with_a_listed_nik_never_links_by_itself_staff_approve_it(
+    bot: BotHarness,
+) -> None:
+    """A NIK and a name are no proof: /daftar only leaves a claim; staff approve it, then the
+    teen is linked and told, and gets their summons."""
     target = await factories.add_target(bot.db, bot.settings, name="Dimas Saputra", female=False)
+    place = await factories.add_place(bot.db, with_pin=False)
+    session_ = await factories.add_session(bot.db, bot.settings, place)
+    await factories.summon(bot.db, bot.settings, target, session_)
     teen = bot.user("Dimas")
     said = await register(teen, nik=target.nik, born=target.birth_date, name="dimas  SAPUTRA")
-    assert said[0].startswith("Data Anda cocok dengan daftar sasaran")
-    assert said[1].startswith("Halo, Dimas Saputra!")
+    assert said[-1].startswith(REVIEW)
+    assert (await account_of(bot, teen)).target_id is None  # type: ignore[union-attr]
     async with bot.db.session() as session:
         consent = (await session.execute(select(Consent))).scalar_one()
+        claim = (await session.execute(select(Claim))).scalar_one()
+    assert consent.notice_version == NOTICE_VERSION
+    assert (claim.state, claim.target_id, claim.name) == ("pending", target.id, "dimas SAPUTRA")
+    teen.send("/jadwal")
+    assert (await teen.next_message()).text.startswith("Data Anda sedang diperiksa petugas")
+
+    officer = await staff_member(bot)
+    officer.send("/tinjau")
+    shown = await officer.next_message()
+    assert "Ditulis: dimas SAPUTRA" in shown.text and "3599********" in shown.text
+    assert "Di daftar sasaran: Dimas Saputra — nama cocok, tanggal lahir cocok." in shown.text
+    await officer.answer(officer.press("✅ Setujui", message=shown))
+    assert (await officer.next_message()).text.startswith("✅ Disetujui.")
+
+    told = await teen.next_message(timeout=10)
+    assert told.text.startswith("✅ Petugas sudah memeriksa data Anda")
+    summons = await teen.next_message(timeout=10)
+    assert summons.text.startswith("📣 Panggilan perekaman KTP-el")
+    async with bot.db.session() as session:
         linked = await session.get(Target, target.id)
-    assert consent.notice_version == "2026-11"
-    assert linked is not None and linked.preferred_days == "weekend"
     assert (await account_of(bot, teen)).target_id == target.id  # type: ignore[union-attr]
+    assert linked is not None and linked.review == TargetReview.ACCEPTED
 
 
 async def test_daftar_not_on_the_list_is_kept_for_staff_review(bot: BotHarness) -> None:
@@ -184,29 +211,37 @@ async def test_daftar_too_young_is_told_when_to_come_and_nothing_is_kept(bot: Bo
     assert account is not None and account.conversation is None
 
 
-async def test_daftar_already_recorded_says_what_comes_next(bot: BotHarness) -> None:
-    target = await factories.add_target(bot.db, bot.settings, name="Putri Kusuma", recorded=True)
-    said = await register(bot.user(), nik=target.nik, born=target.birth_date, name="Putri Kusuma")
-    assert said[-1].startswith("KTP-el Anda sudah direkam pada ")
-    assert "mulai usia 17 tahun" in said[-1]
-
-
-async def test_a_nik_claimed_by_another_account_gets_the_review_answer(bot: BotHarness) -> None:
-    target = await factories.add_target(bot.db, bot.settings, name="Dimas Saputra", female=False)
-    await register(bot.user("Dimas"), nik=target.nik, born=target.birth_date, name="Dimas Saputra")
-    copycat = bot.user("Copycat")
-    said = await register(copycat, nik=target.nik, born=target.birth_date, name="Dimas Saputra")
-    assert said[-1].startswith(REVIEW)  # word for word what a resident not on the list reads
-    assert [e.target_id for e in await events_of(bot, "claim_conflict")] == [target.id]
-    copycat.send("/jadwal")
-    assert (await copycat.next_message()).text.startswith("Data Anda sedang diperiksa petugas")
-
-
-async def test_a_wrong_name_for_a_listed_nik_gets_the_review_answer(bot: BotHarness) -> None:
-    target = await factories.add_target(bot.db, bot.settings, name="Dimas Saputra", female=False)
-    said = await register(bot.user(), nik=target.nik, born=target.birth_date, name="Joko Widodo")
-    assert said[-1].startswith(REVIEW)
-    assert len(await events_of(bot, "registration_mismatch")) == 1
+async def test_daftar_answers_alike_for_recorded_claimed_mismatched_and_unlisted(
+    bot: BotHarness,
+) -> None:
+    """Whatever the NIK is (recorded, someone else's, the name wrong, not on the list), the
+    answer is word for word the same, and nothing is linked."""
+    recorded = await factories.add_target(
+        bot.db, bot.settings, name="Putri Kusuma", recorded=True, serial=3, code="PUTR2345"
+    )
+    taken = await factories.add_target(
+        bot.db, bot.settings, name="Dimas Saputra", female=False, serial=4, code="DIMA2345"
+    )
+    owner = bot.user("Dimas")
+    owner.send(f"/start {taken.invite_code}")
+    await owner.next_message()
+    owner.send(dmy(taken.birth_date))
+    await until_phone_question(owner)
+    born = factories.born_aged(bot.settings, 16)
+    unlisted = nik_rules.build(factories.REGION, born, female=True, serial=99)
+    answers = [
+        await register(bot.user("A"), nik=recorded.nik, born=recorded.birth_date, name="Putri"),
+        await register(bot.user("B"), nik=taken.nik, born=taken.birth_date, name="Dimas"),
+        await register(bot.user("C"), nik=taken.nik, born=taken.birth_date, name="Joko Widodo"),
+        await register(bot.user("D"), nik=unlisted, born=born, name="Sekar"),
+    ]
+    assert {tuple(a) for a in answers} == {(answers[0][-1],)} and answers[0][-1].startswith(REVIEW)
+    async with bot.db.session() as session:
+        linked = await session.scalar(
+            select(func.count()).select_from(Account).where(Account.target_id.is_not(None))
+        )
+        claims = await session.scalar(select(func.count()).select_from(Claim))
+    assert (linked, claims) == (1, 4)  # only the owner, by the paper invitation
 
 
 @pytest.mark.parametrize(
@@ -318,6 +353,8 @@ async def test_hapus_deletes_a_self_registered_teen_entirely(bot: BotHarness) ->
     async with bot.db.session() as session:
         assert (await session.execute(select(func.count(Target.id)))).scalar_one() == 0
         assert (await session.execute(select(func.count(Account.id)))).scalar_one() == 0
-        assert (await session.execute(select(func.count(Consent.id)))).scalar_one() == 0
+        consent = (await session.execute(select(Consent))).scalar_one()
         erased = (await session.execute(select(Event).where(Event.kind == "data_erased"))).scalars()
         assert all(nik not in str(event.data) for event in erased)
+    # Withdrawal is recorded, not deleted: the proof of what was agreed stays, unlinked.
+    assert consent.withdrawn_at is not None and consent.account_id is None

@@ -8,19 +8,18 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import ServiceSession, Summons
 from bot.domain.kinds import Actor, Answer, Channel, SummonsState
 from bot.services import notices, summonses
 from bot.services.summonses import Outcome
 from tests import factories
-from tests.harness import make_settings
+from tests.harness import database, make_settings
 
 
 async def test_two_concurrent_moves_to_the_last_seat_one_wins(database_url: str) -> None:
     settings = make_settings(database_url)
-    db = Database(database_url)
+    db = database(database_url)
     try:
         await upgrade(db)
         place = await factories.add_place(db)
@@ -66,7 +65,7 @@ async def test_a_teen_and_a_parent_answering_at_once_one_answer_counts(database_
     """The press path: the summons read locked, then answered in the same unit of work. Two
     answers to the same button revision: the second sees the first's and is stale."""
     settings = make_settings(database_url)
-    db = Database(database_url)
+    db = database(database_url)
     try:
         await upgrade(db)
         place = await factories.add_place(db)
@@ -111,7 +110,7 @@ async def test_a_teen_and_a_parent_answering_at_once_one_answer_counts(database_
 
 async def test_assigning_respects_capacity_and_the_election_deadline(sqlite_url: str) -> None:
     settings = make_settings(sqlite_url)
-    db = Database(sqlite_url)
+    db = database(sqlite_url)
     try:
         await upgrade(db)
         place = await factories.add_place(db)
@@ -143,7 +142,7 @@ async def test_assigning_respects_capacity_and_the_election_deadline(sqlite_url:
 
 async def test_a_unit_of_work_inside_another_fails_loudly_on_sqlite(sqlite_url: str) -> None:
     """SQLite has one writer: a nested unit of work would wait for its own outer one forever."""
-    db = Database(sqlite_url)
+    db = database(sqlite_url)
     try:
         await upgrade(db)
         async with db.session():

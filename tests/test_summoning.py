@@ -14,12 +14,14 @@ from bot.cli import main
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Place, Region, School, ServiceSession, Summons, Target, WaitingTeen
+from bot.db.vault import vault_of
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import PlaceKind, PreferredDays
 from bot.domain.planning import Slot, Teen, plan
 from bot.services import notices, summoning
 from bot.services.summonses import deadline_for
 from tests.harness import BotHarness, make_settings
+from tests.harness import database as open_database
 from tests.test_delivery import linked
 
 
@@ -157,9 +159,12 @@ async def office(db: Database, settings_zone, *, capacity: int, election_in_days
         for serial in range(1, 7):
             born = today.replace(year=today.year - 17) - timedelta(days=serial)
             smk = serial <= 2
+            nik = nik_rules.build("359901", born, female=False, serial=serial)
             targets.append(
                 Target(
-                    nik=nik_rules.build("359901", born, female=False, serial=serial),
+                    nik_hash=vault_of(session).hash(nik),
+                    nik_sealed=vault_of(session).seal(nik),
+                    attend_code=f"HERE{serial:04d}",
                     name=f"Remaja {serial}",
                     birth_date=born,
                     region_id=(melati if serial % 2 else mawar).id,
@@ -174,7 +179,7 @@ async def office(db: Database, settings_zone, *, capacity: int, election_in_days
 
 @pytest.fixture
 async def database(database_url: str):  # type: ignore[no-untyped-def]
-    db = Database(database_url)
+    db = open_database(database_url)
     await upgrade(db)
     yield db
     await db.dispose()
@@ -251,7 +256,7 @@ def test_rekam_summon_prints_the_shortage_line(tmp_path, monkeypatch, capsys) ->
     import asyncio
 
     async def prepare() -> str:
-        db = Database(url)
+        db = open_database(url)
         await upgrade(db)
         config = make_settings(url)
         found = await office(db, config.zone, capacity=2)

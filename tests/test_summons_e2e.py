@@ -15,6 +15,7 @@ from bot.i18n import format_day, format_hours
 from bot.presentation.summons import qr_png
 from bot.throttle import PressThrottle
 from tests import factories
+from tests.factories import attend_code_of
 from tests.harness import BotHarness, until_phone_question
 
 STALE = "Tombol ini sudah tidak berlaku. Ketik /jadwal untuk jadwal terbaru."
@@ -298,13 +299,22 @@ async def test_schedule_in_english_and_javanese(bot: BotHarness, office: dict) -
     assert javanese.buttons[0].label == "✅ Kula badhe rawuh"
 
 
-async def test_code_shows_a_qr_of_the_attendance_link(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]
+async def test_code_shows_a_qr_of_the_attendance_link_apart_from_the_link_code(
+    bot: BotHarness,
+    office: dict,  # type: ignore[type-arg]
+) -> None:
+    """The QR shown at a session desk marks attendance only; the code that links a parent (the
+    letter's) is given apart, and is not in the QR."""
     teen = await linked_teen(bot, office["target"])
     teen.send("/kode")
     photo = await teen.next_message()
-    assert photo.text.startswith("Kode Anda: RINA2345")
-    link = f"https://t.me/{bot.emulator.bot_user['username']}?start=hadir_RINA2345"
+    attend = attend_code_of("RINA2345")
+    assert photo.text.startswith(f"Kode kehadiran Anda: {attend}")
+    assert "RINA2345" not in photo.text
+    link = f"https://t.me/{bot.emulator.bot_user['username']}?start=hadir_{attend}"
     assert photo.file is not None and photo.file.content == qr_png(link)
+    for_parents = await teen.next_message()
+    assert for_parents.text.startswith("Kode untuk orang tua/wali Anda: RINA2345")
 
 
 async def test_ganti_offers_free_sessions(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]

@@ -6,14 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Account, Region, ServiceSession, Summons, Target, WaitingTeen
 from bot.emulator import UserClient
 from bot.services import waiting
 from bot.services.summonses import deadline_for
 from tests import factories
-from tests.harness import BotHarness, make_settings
+from tests.harness import BotHarness, database, make_settings
 from tests.test_delivery import linked
 from tests.test_planner import bots_planner
 from tests.test_summons_e2e import STALE
@@ -127,7 +126,7 @@ async def test_an_offer_not_taken_in_time_goes_to_the_next_teen(bot: BotHarness)
 async def test_places_go_to_their_own_area_and_schools_to_their_students(
     sqlite_url: str,
 ) -> None:
-    db = Database(sqlite_url)
+    db = database(sqlite_url)
     await upgrade(db)
     settings = make_settings(sqlite_url)
     try:

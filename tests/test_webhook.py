@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_application
+from bot.cli import main
 from bot.db.models import ProcessedUpdate
 from bot.emulator import TelegramEmulator, UserClient
 from bot.emulator.transport import emulator_request
@@ -54,6 +56,8 @@ async def test_webhook_checks_the_secret_and_ignores_a_repeated_update(sqlite_ur
             headers={"X-Telegram-Bot-Api-Secret-Token": "tebakan"},
         )
         assert forged.status_code == 403
+        bare = await client.post(url, json=update_from(teen, 1, "/bantuan"))
+        assert bare.status_code == 403
         headers = {"X-Telegram-Bot-Api-Secret-Token": "rahasia-kantor"}
         first = await client.post(url, json=update_from(teen, 2, "/bantuan"), headers=headers)
         assert first.status_code == 200
@@ -64,3 +68,15 @@ async def test_webhook_checks_the_secret_and_ignores_a_repeated_update(sqlite_ur
         async with app.bot_data.db.session() as session:
             seen = (await session.execute(select(func.count(ProcessedUpdate.update_id)))).scalar()
         assert seen == 1
+
+
+def test_rekam_run_webhook_refuses_to_start_without_a_secret(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("WEBHOOK_URL", "https://office.example/telegram")
+    monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    assert main(["run", "--webhook"]) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("Pengaturan salah: WEBHOOK_SECRET:") and "\n" not in error

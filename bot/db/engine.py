@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db.vault import INFO_KEY, Vault
+
 READ_ONLY = "rekam_read_only"
 
 
@@ -43,7 +45,7 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """The engine and a factory of sessions, handed to whoever needs them."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, data_key: str | None = None) -> None:
         self.url = url
         # hide_parameters: a failed statement's message must never carry a NIK into a log.
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
@@ -53,7 +55,10 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
             event.listen(self.engine.sync_engine, "begin", _begin_immediate)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Every unit of work finds the NIK vault here (bot/db/vault.py: vault_of); without
+        # DATA_KEY a unit of work still runs, and fails only where it touches a NIK.
+        info = {INFO_KEY: Vault(data_key)} if data_key else {}
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         # SQLite has one writer at a time. Inside this process units of work queue for it here,
         # first come first served; left to SQLite's busy handler they poll with growing sleeps,
         # and under a burst of presses a few waited seconds while the lock stood free.

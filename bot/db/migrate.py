@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db.engine import Database
 from bot.paths import migrations_dir
@@ -67,5 +68,19 @@ async def upgrade(database: Database, revision: str = "head") -> None:
     """Bring the schema to `revision` (the newest by default)."""
     if revision == "head" and await _is_current(database):
         return
-    async with database.engine.begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+    if database.engine.dialect.name != "sqlite":
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_upgrade, revision)
+        return
+    # SQLite alters a table by copying it and dropping the old one; with foreign keys on, that
+    # drop deletes (ON DELETE CASCADE) every row that refers to it. So migrations run on a
+    # connection of their own with foreign keys off (SQLite's default), and are checked after.
+    engine = create_async_engine(database.url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade, revision)
+            broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+            if broken:
+                raise RuntimeError(f"migration left {len(broken)} rows pointing nowhere")
+    finally:
+        await engine.dispose()

@@ -27,6 +27,7 @@ from bot.domain.kinds import (
     Actor,
     Audience,
     Channel,
+    ClaimState,
     LinkMethod,
     LinkState,
     OutboxState,
@@ -84,7 +85,10 @@ class Target(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    nik: Mapped[str] = mapped_column(String(16), unique=True)
+    # The NIK is never stored in clear (bot/db/vault.py): a keyed hash to find the record, and
+    # a sealed copy to show it (masked, or whole to staff).
+    nik_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nik_sealed: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(200))
     birth_date: Mapped[date] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(1))
@@ -102,7 +106,11 @@ class Target(Base):
         enum_column(PreferredDays), default=PreferredDays.ANY
     )
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The code on the paper letter: it links a Telegram account (with the birth date), the
+    # teen's or a parent's. Never shown at a session desk.
     invite_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # The code staff scan at a session (the QR of /kode): it marks attendance and links nothing.
+    attend_code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -299,17 +307,49 @@ class Broadcast(Base):
 
 
 class Consent(Base):
-    """A teen's consent to the privacy notice, with the notice's version."""
+    """Consent to the privacy notice, with the notice's version. Withdrawing it (/hapus) is
+    recorded, not deleted: the row stays, without the account, as proof of what was agreed."""
 
     __tablename__ = "consents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
+    # Whose data it covers (no foreign key: erasing the record must not erase the proof).
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    # teen: /daftar or an invitation; parent: a guardian linking a child
+    given_as: Mapped[str] = mapped_column(String(20), default="teen", server_default="teen")
     notice_version: Mapped[str] = mapped_column(String(20))
     given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Claim(Base):
+    """Someone's /daftar answers, waiting for staff: a listed record is linked only through its
+    paper invitation or by staff approving this (what matched is worked out when shown)."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    # The record with this NIK: the office's, or the one this registration created.
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("targets.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    preferred_days: Mapped[PreferredDays] = mapped_column(
+        enum_column(PreferredDays), default=PreferredDays.ANY
+    )
+    state: Mapped[ClaimState] = mapped_column(
+        enum_column(ClaimState), default=ClaimState.PENDING, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Lease(Base):
@@ -347,3 +387,9 @@ class WaitingTeen(Base):
     offered_session_id: Mapped[int | None] = mapped_column(ForeignKey("service_sessions.id"))
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+# SQLite reuses the highest id of a deleted row unless a table says AUTOINCREMENT: a new
+# stranger's account must never inherit an erased one's id (its events, its locks).
+for _table in Base.metadata.tables.values():
+    _table.dialect_options["sqlite"]["autoincrement"] = True

@@ -1,6 +1,6 @@
 """Time-driven work that exactly one process does at a time (a database lease, not luck):
 no-shows after a session closes (offered the next sessions), freed places offered to the
-waiting list, and housekeeping."""
+waiting list, and housekeeping (old update ids, conversations abandoned for a day)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import ProcessedUpdate, Summons
 from bot.domain.outbox_kinds import Kind
-from bot.services import outbox, summonses, waiting
+from bot.services import outbox, retention, summonses, waiting
 from bot.services.outbox import Message
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class Planner:
             await session.execute(
                 delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP_UPDATE_IDS)
             )
+            await retention.forget_abandoned_conversations(session, now)
         self.rounds += 1
         return True
 

@@ -13,6 +13,7 @@ from bot.app import build_application
 from bot.clock import Clock
 from bot.config import load_settings
 from bot.db.migrate import upgrade
+from bot.db.vault import new_key
 from bot.demo.seed import REGION_CODES, DemoHint, seed
 from bot.emulator import ReceivedMessage, TelegramEmulator, UserClient
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
@@ -128,6 +129,7 @@ async def run_demo(*, lines: Iterable[str] | None, out: TextIO, language: str = 
             office_name="Dinas Dukcapil Kota Contoh",
             office_region_codes=REGION_CODES,
             default_language=language,
+            data_key=new_key(),  # a fresh key for a database that lives as long as the demo
         )
         clock = Clock(settings.zone)
         today = clock.today()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.models import Place, Region, School, ServiceSession, Staff, Target
+from bot.db.vault import vault_of
 from bot.domain import nik as nik_rules
 from bot.domain import reminders
 from bot.domain.codes import new_code
@@ -173,18 +174,25 @@ async def seed(
 
     targets = []
     used: set[str] = set()
-    for index in range(residents):
-        born = today - timedelta(days=rng.randint(16 * 365 + 5, 17 * 365 + 300))
-        female = rng.random() < 0.5
+    vault = vault_of(session)
+
+    def fresh_code() -> str:
         code = new_code(rng)
         while code in used:
             code = new_code(rng)
         used.add(code)
+        return code
+
+    for index in range(residents):
+        born = today - timedelta(days=rng.randint(16 * 365 + 5, 17 * 365 + 300))
+        female = rng.random() < 0.5
+        code = fresh_code()
+        nik = nik_rules.build(_KELURAHAN[index % 3][0], born, female=female, serial=index + 1)
         targets.append(
             Target(
-                nik=nik_rules.build(
-                    _KELURAHAN[index % 3][0], born, female=female, serial=index + 1
-                ),
+                nik_hash=vault.hash(nik),
+                nik_sealed=vault.seal(nik),
+                attend_code=fresh_code(),
                 name=f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)}",
                 birth_date=born,
                 sex="P" if female else "L",

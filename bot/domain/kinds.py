@@ -105,3 +105,11 @@ class Answer(enum.StrEnum):
     DECLINE = "decline"
     HOME_VISIT = "home_visit"
     MOVE = "move"
+
+
+class ClaimState(enum.StrEnum):
+    """A /daftar registration waiting for staff: it never links a record by itself."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"

@@ -52,7 +52,9 @@ def _century(two_digits: int, today: date) -> int:
 def parse(text: str, *, today: date, regions: tuple[str, ...] = ()) -> Nik:
     """Take a NIK apart, checking digits, length, a real date and (if given) the office's area."""
     digits = text.replace(" ", "").replace(".", "").replace("-", "")
-    if not digits.isdigit():
+    # ASCII digits only: str.isdigit() also takes "²" and full-width "１", which int() then
+    # refuses or a database stores as something no other system will match.
+    if not digits or not all("0" <= c <= "9" for c in digits):
         raise NikError(NikProblem.NOT_DIGITS)
     if len(digits) != 16:
         raise NikError(NikProblem.WRONG_LENGTH)

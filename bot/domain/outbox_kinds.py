@@ -39,6 +39,10 @@ class Kind(enum.StrEnum):
     LINK_APPROVED = "link_approved"
     LINK_DECLINED = "link_declined"
     PLACE_OFFER = "place_offer"
+    CLAIM_APPROVED = "claim_approved"
+    CLAIM_REJECTED = "claim_rejected"
+    GUARDIAN_LINKED = "guardian_linked"
+    STAFF_ALERT = "staff_alert"
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,10 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.LINK_APPROVED: KindSpec(Group.NOTICE),
     Kind.LINK_DECLINED: KindSpec(Group.NOTICE),
     Kind.PLACE_OFFER: KindSpec(Group.OFFER),
+    Kind.CLAIM_APPROVED: KindSpec(Group.NOTICE),
+    Kind.CLAIM_REJECTED: KindSpec(Group.NOTICE),
+    Kind.GUARDIAN_LINKED: KindSpec(Group.NOTICE),
+    Kind.STAFF_ALERT: KindSpec(Group.NOTICE),
 }
 
 # The groups that belong to one summons at one session: a decline, a move, a moved or a

@@ -2,8 +2,7 @@
 
 A step is stored on the person's account (not in memory), so a restart loses nothing. What a
 step expects decides how a typed message is routed: a TEXT step hands it to its step handler
-(bot/handlers/conversation.py), a BUTTON step points back at the buttons, and a MARK step is
-only a marker (nothing typed is expected; "being reviewed").
+(bot/handlers/conversation.py), and a BUTTON step points back at the buttons.
 
 No lock or count lives here: guessing is counted in the event log (bot/services/lockout.py),
 so no other command, old button or new conversation can reset it.
@@ -24,7 +23,6 @@ class Step(enum.StrEnum):
     BIRTH_DATE = "birth_date"
     NAME = "name"
     PREFERENCE = "preference"
-    REVIEW = "review"
     # the summons
     HOME_VISIT = "home_visit"
     # parents linking a child
@@ -42,7 +40,6 @@ class Step(enum.StrEnum):
 class Expects(enum.StrEnum):
     TEXT = "text"
     BUTTON = "button"
-    MARK = "mark"
 
 
 @dataclass(frozen=True)
@@ -61,8 +58,7 @@ FLOW: dict[Step, Rule] = {
     Step.NIK: _rule(Expects.TEXT, Step.BIRTH_DATE),
     Step.BIRTH_DATE: _rule(Expects.TEXT, Step.NAME, Step.NIK),
     Step.NAME: _rule(Expects.TEXT, Step.PREFERENCE),
-    Step.PREFERENCE: _rule(Expects.BUTTON, Step.PHONE, Step.REVIEW),
-    Step.REVIEW: _rule(Expects.MARK),
+    Step.PREFERENCE: _rule(Expects.BUTTON),
     Step.HOME_VISIT: _rule(Expects.TEXT),
     Step.PARENT_CODE_DATE: _rule(Expects.TEXT, Step.PARENT_CODE_DATE),
     Step.PARENT_NIK: _rule(Expects.TEXT, Step.PARENT_NIK_DATE),

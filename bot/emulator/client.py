@@ -107,9 +107,28 @@ class UserClient:
 
     # --- acting ---------------------------------------------------------------------------------
 
-    def send(self, text: str) -> None:
-        """Type and send `text` (a command if it starts with '/')."""
-        self.emulator.user_message(self.id, text=text)
+    def send(self, text: str) -> int:
+        """Type and send `text` (a command if it starts with '/'); its message id."""
+        return int(self.emulator.user_message(self.id, text=text)["message_id"])
+
+    def send_sticker(self) -> None:
+        """Send a sticker (what many send instead of typing)."""
+        self.emulator.user_message(
+            self.id,
+            sticker={
+                "file_id": "sticker-1",
+                "file_unique_id": "s1",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            },
+        )
+
+    def edit(self, message_id: int, text: str) -> None:
+        """Edit a message this user sent earlier."""
+        self.emulator.user_edit(self.id, message_id, text)
 
     def share_contact(self, phone_number: str) -> None:
         """Press a 'share my phone number' keyboard button."""

@@ -218,6 +218,14 @@ class TelegramEmulator:
         self.push_update("message", message)
         return message
 
+    def user_edit(self, chat_id: int, message_id: int, text: str) -> Json:
+        """The user edits a message they sent earlier (Telegram sends an edited_message)."""
+        chat = self.chats[chat_id]
+        message: Json = {**chat.messages[message_id], "text": text, "edit_date": int(time.time())}
+        chat.messages[message_id] = message
+        self.push_update("edited_message", message)
+        return message
+
     def press(self, chat_id: int, message_id: int, data: str) -> str:
         """The user presses an inline button with callback data `data`; returns the query id."""
         chat = self.chats[chat_id]

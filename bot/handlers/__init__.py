@@ -3,7 +3,8 @@
 Order matters! Groups run lowest first, and in each group the first matching handler wins:
   -3  a webhook update seen before stops here (before anything reads or writes for it);
   -2  the reader's language, so everything after (the throttle included) speaks it;
-  -1  a flood of presses is answered at once and goes no further;
+  -1  a flood of presses is answered at once and goes no further, and so is an edited
+      message (an edit is not a new answer);
    0  features, deep links before plain /start (a staff QR, a parent's link and an invitation
       all arrive as "/start <payload>"), then typed text by conversation step, then the
       catch-alls: an unknown command, an unexpected message, a stale button.
@@ -39,6 +40,7 @@ from bot.handlers import (
     self_registration,
     staff,
     staff_broadcast,
+    staff_review,
     staff_sessions,
     summons,
     waiting,
@@ -69,6 +71,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (-3, TypeHandler(Update, guards.skip_seen_update)),
         (-2, TypeHandler(Update, guards.speak_readers_language)),
         (-1, CallbackQueryHandler(guards.slow_down)),
+        (-1, MessageHandler(filters.UpdateType.EDITED, guards.ignore_edit)),
         # Deep links first: each "/start <payload>" form before the plain /start.
         (0, _command("start", staff.attend_by_link, staff.HADIR)),
         (0, _command("start", parents.link_from_deep_link, parents.DEEP_LINK)),
@@ -95,6 +98,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _command("ortu", parents.parents_command)),
         (0, _button(r"^pa:nik$", parents.ask_nik)),
         (0, _button(parents.REMOVE, parents.remove_link)),
+        (0, _button(parents.DISOWN, parents.disown)),
         # Staff (each checks the role in the database when it runs)
         (0, _command("staf", staff.show_menu)),
         (0, _command("hadir", staff.attend_by_command)),
@@ -104,6 +108,9 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _command("petugas_hapus", staff.remove_staff)),
         (0, _button(staff.MENU, staff.menu_button)),
         (0, _button(r"^st:parents$", parents.show_requests)),
+        (0, _command("tinjau", staff_review.show_queue)),
+        (0, _button(r"^st:review$", staff_review.show_queue)),
+        (0, _button(staff_review.DECIDE, staff_review.decide)),
         (0, _button(parents.DECIDE, parents.decide_request)),
         (0, _command("siaran", staff_broadcast.choose_audience)),
         (0, _button(r"^st:broadcast$", staff_broadcast.choose_audience)),
@@ -121,6 +128,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         # Catch-alls, last
         (0, MessageHandler(filters.COMMAND & PRIVATE, access.unknown_command)),
         (0, MessageHandler(filters.TEXT & PRIVATE, common.unknown_text)),
+        (0, MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, common.not_text)),
         (0, CallbackQueryHandler(access.stale_button)),
     ]
 

@@ -48,7 +48,9 @@ def guarded(what: str, *, admin: bool = False) -> Callable[[Action], Handler]:
                 found = await staff.member(session, update.effective_user.id)
                 allowed = found is not None and (found.is_admin or not admin)
                 if not allowed:
-                    staff.refused(session, update.effective_user.id, what)
+                    await staff.refused(
+                        session, update.effective_user.id, what, context.clock.now()
+                    )
             if found is not None and allowed:
                 await action(update, context, found)
             elif update.callback_query is not None:

@@ -142,3 +142,13 @@ async def unknown_text(update: Update, context: BotContext) -> None:
             "Maaf, saya belum mengerti pesan itu. Ketik /bantuan untuk daftar perintah."
         )
     )
+
+
+async def not_text(update: Update, context: BotContext) -> None:
+    """A sticker, photo, voice note or file: the bot reads typed text and buttons only."""
+    assert update.effective_message
+    await update.effective_message.reply_text(
+        context.gettext(
+            "Maaf, saya hanya bisa membaca teks dan tombol. Ketik jawaban Anda, atau /bantuan."
+        )
+    )

@@ -44,3 +44,13 @@ async def slow_down(update: Update, context: BotContext) -> None:
         return
     await query.answer(context.gettext("⏳ Sebentar, tombol Anda sedang diproses."))
     raise ApplicationHandlerStop
+
+
+async def ignore_edit(update: Update, context: BotContext) -> None:
+    """An edited message is not a new answer (it would re-run a step, or a command, with old
+    words): say so once, and let nothing else see it."""
+    if update.edited_message is not None and update.edited_message.chat.type == "private":
+        await update.edited_message.reply_text(
+            context.gettext("Pesan yang diubah tidak saya baca lagi. Kirim pesan baru bila perlu.")
+        )
+    raise ApplicationHandlerStop

@@ -17,7 +17,7 @@ from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.handlers.replies import send_summons
 from bot.i18n import format_when
-from bot.presentation import texts
+from bot.presentation import privacy, texts
 from bot.services import conversations, family, notices
 from bot.services.conversations import Conversation
 from bot.services.family import Linking
@@ -25,6 +25,7 @@ from bot.services.family import Linking
 _CODE = re.compile(r"^[A-Za-z0-9]{6,16}$")
 DEEP_LINK = r"^/start ortu_[A-Za-z0-9]{6,16}$"
 REMOVE = r"^pa:rm:\d{1,9}$"
+DISOWN = r"^pa:no:\d{1,9}$"
 DECIDE = r"^pl:(ok|no):\d{1,9}$"
 
 
@@ -170,6 +171,8 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
                 "✅ Anda sekarang tertaut dengan {name}. Panggilan, pengingat dan setiap perubahan "
                 "jadwal untuknya akan dikirim juga kepada Anda."
             ).format(name=linked.name)
+            + "\n\n"
+            + privacy.held_for_guardian(linked.name or "", _, context.language, context.settings)
         )
         if linked.summons is not None:
             await send_summons(context, update.effective_user.id, linked.summons, parent=True)
@@ -223,9 +226,7 @@ async def answer_child_nik(update: Update, context: BotContext, convo: Conversat
         await message.reply_text(texts.nik_problem(error, message.text, _))
         return
     async with context.session() as session:
-        await conversations.go(
-            session, convo.account_id, Step.PARENT_NIK_DATE, after=convo.step, nik=str(parsed)
-        )
+        await family.nik_typed(session, convo.account_id, str(parsed), after=convo.step)
     await message.reply_text(_("Tulis tanggal lahir anak Anda (contoh: 12-03-2009)."))
 
 
@@ -241,7 +242,7 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
         linked = await family.request_by_nik(
             session,
             convo.telegram_id,
-            str(convo.data["nik"]),
+            str(convo.data["nik_hash"]),
             born,
             name=update.effective_user.full_name,
             now=context.clock.now(),
@@ -277,6 +278,31 @@ async def remove_link(update: Update, context: BotContext) -> None:
     )
 
 
+async def disown(update: Update, context: BotContext) -> None:
+    """pa:no:<link>: the teen says this guardian is not theirs; only the teen can."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user
+    _ = context.gettext
+    async with context.session() as session:
+        done = await family.disown(
+            session,
+            int(query.data.removeprefix("pa:no:")),
+            telegram_id=update.effective_user.id,
+            now=context.clock.now(),
+            office_language=context.settings.default_language,
+        )
+    if not done:
+        await query.answer(_(texts.STALE_BUTTON))
+        return
+    await query.answer()
+    await query.edit_message_text(
+        _(
+            "Tautan itu sudah dilepas dan petugas sudah diberi tahu. Terima kasih telah "
+            "memberi tahu kami."
+        )
+    )
+
+
 @guarded("parent_links")
 async def show_requests(update: Update, context: BotContext, member: Member) -> None:
     """Staff: NIK link requests waiting for a decision."""
@@ -292,7 +318,7 @@ async def show_requests(update: Update, context: BotContext, member: Member) -> 
     for request in requests[:20]:
         await update.effective_chat.send_message(
             _("Permintaan tautan: {parent} untuk {child} (NIK {nik}).").format(
-                parent=request.parent or "?", child=request.child, nik=nik_rules.mask(request.nik)
+                parent=request.parent or "?", child=request.child, nik=request.masked_nik
             ),
             reply_markup=InlineKeyboardMarkup(
                 [

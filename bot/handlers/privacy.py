@@ -14,9 +14,10 @@ async def ask_erase(update: Update, context: BotContext) -> None:
     _ = context.gettext
     await update.effective_message.reply_text(
         _(
-            "Hapus data Anda? Akun Telegram Anda dilepas dari data perekaman, dan pilihan hari, "
-            "nomor telepon, persetujuan serta tautan orang tua/wali dihapus. Catatan perekaman "
-            "yang wajib disimpan kantor tetap disimpan."
+            "Hapus data Anda? Akun Telegram Anda dilepas dari data perekaman. Nomor telepon, "
+            "pilihan hari, alasan kunjungan rumah, pendaftaran yang belum diperiksa, dan tautan "
+            "orang tua/wali dihapus, dan pesan yang masih antre tidak dikirim lagi. Kantor hanya "
+            "menyimpan yang wajib: catatan perekaman, dan bukti persetujuan Anda (ditandai ditarik)."
         ),
         reply_markup=InlineKeyboardMarkup(
             [
@@ -37,7 +38,7 @@ async def confirm_erase(update: Update, context: BotContext) -> None:
         await query.edit_message_text(_("Baik, data Anda tidak dihapus."))
         return
     async with context.session() as session:
-        await privacy.erase_account_of(session, update.effective_user.id)
+        await privacy.erase_account_of(session, update.effective_user.id, context.clock.now())
     await query.edit_message_text(
         _("Data Anda sudah dihapus. Terima kasih. Anda bisa mulai lagi kapan saja dengan /start.")
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.presentation import privacy
 from bot.presentation import summons as views
 from bot.services import summonses
 from bot.services.registration import Linked
@@ -78,7 +79,9 @@ async def welcome_linked(update: Update, context: BotContext, linked: Linked) ->
         _(
             "Agar petugas bisa menghubungi Anda bila jadwal berubah, Anda boleh membagikan nomor "
             "telepon lewat tombol di bawah (tidak wajib)."
-        ),
+        )
+        + "\n\n"
+        + privacy.teen_notice(context.settings, _, context.language),
         reply_markup=ReplyKeyboardMarkup(
             [
                 [KeyboardButton(_("📱 Bagikan nomor telepon"), request_contact=True)],

@@ -12,13 +12,12 @@ from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, parse_birth_date
 from bot.domain.eligibility import eligibility
 from bot.domain.kinds import PreferredDays
+from bot.domain.retention import NOTICE_VERSION
 from bot.domain.steps import Step
-from bot.handlers.replies import welcome_linked
 from bot.i18n import N_, Gettext, format_day
-from bot.presentation import texts
-from bot.services import answers, conversations, notices, registration
+from bot.presentation import privacy, texts
+from bot.services import answers, consents, conversations, registration
 from bot.services.conversations import Conversation
-from bot.services.registration import Registration
 
 PREFERENCE_LABELS = {
     PreferredDays.WEEKDAY: N_("Hari kerja (Senin–Jumat)"),
@@ -53,25 +52,22 @@ async def start_registration(update: Update, context: BotContext) -> None:
             )
         )
         return
+    if mine.in_review:
+        await update.effective_message.reply_text(
+            _("Data Anda sedang diperiksa petugas. Hasilnya akan dikabarkan di obrolan ini.")
+        )
+        return
     if lock is not None:
         await update.effective_message.reply_text(
             texts.locked(lock.until, _, context.language, context.settings.zone)
         )
         return
     await update.effective_message.reply_text(
-        _(
-            "Sebelum mendaftar, mohon baca:\n"
-            "• Yang kami simpan: NIK, nama, tanggal lahir, pilihan hari, dan akun Telegram Anda.\n"
-            "• Untuk apa: memanggil Anda ke jadwal perekaman KTP-el dan mengingatkan Anda.\n"
-            "• Berapa lama: sampai setelah hari pemungutan suara ({election}); setelah itu dihapus, "
-            "kecuali catatan perekaman yang wajib disimpan kantor.\n"
-            "• Siapa yang melihat: petugas {office}, dan orang tua/wali yang Anda tautkan.\n"
-            "Anda bisa menghapus data Anda kapan saja dengan /hapus.\n\n"
-            "Apakah Anda setuju?"
-        ).format(
-            election=format_day(context.settings.election_date, context.language),
-            office=context.settings.office_name,
-        ),
+        _("Sebelum mendaftar, mohon baca.")
+        + "\n\n"
+        + privacy.teen_notice(context.settings, _, context.language)
+        + "\n\n"
+        + _("Apakah Anda setuju?"),
         reply_markup=InlineKeyboardMarkup(
             [
                 [InlineKeyboardButton(_("✅ Saya setuju"), callback_data="consent:yes")],
@@ -104,7 +100,7 @@ async def answer_consent(update: Update, context: BotContext) -> None:
             session, convo.telegram_id, None, now=context.clock.now()
         )
         if lock is None:
-            registration.record_consent(session, convo.account_id)
+            consents.record(session, convo.account_id, notice_version=NOTICE_VERSION)
             await conversations.go(session, convo.account_id, Step.NIK)
     if lock is not None:
         await query.edit_message_text(
@@ -131,15 +127,7 @@ async def answer_nik(update: Update, context: BotContext, convo: Conversation) -
         await message.reply_text(texts.nik_problem(error, message.text, _))
         return
     async with context.session() as session:
-        lock = await registration.registration_lock(
-            session, convo.telegram_id, str(parsed), now=context.clock.now()
-        )
-        if lock is None:
-            await conversations.go(
-                session, convo.account_id, Step.BIRTH_DATE, after=convo.step, nik=str(parsed)
-            )
-        else:
-            await conversations.end(session, convo.account_id)
+        lock = await registration.nik_typed(session, convo, parsed, now=context.clock.now())
     if lock is not None:
         await message.reply_text(
             texts.locked(lock.until, _, context.language, context.settings.zone)
@@ -159,11 +147,8 @@ async def answer_birth_date(update: Update, context: BotContext, convo: Conversa
     except DateError as error:
         await message.reply_text(_(texts.DATE_PROBLEMS[error.problem]))
         return
-    nik = str(convo.data["nik"])
-    try:
-        nik_rules.check_birth_date(nik_rules.parse(nik, today=today), born)
-    except nik_rules.NikError:
-        await _mismatch(update, context, convo, nik)
+    if born != date.fromisoformat(str(convo.data["nik_born"])):
+        await _mismatch(update, context, convo)
         return
     allowed = eligibility(born, today=today, election=context.settings.election_date)
     async with context.session() as session:
@@ -173,7 +158,8 @@ async def answer_birth_date(update: Update, context: BotContext, convo: Conversa
                 convo.account_id,
                 Step.NAME,
                 after=convo.step,
-                nik=nik,
+                nik_hash=convo.data["nik_hash"],
+                nik_sealed=convo.data["nik_sealed"],
                 born=born.isoformat(),
             )
         else:
@@ -191,18 +177,12 @@ async def answer_birth_date(update: Update, context: BotContext, convo: Conversa
     await message.reply_text(_("Tulis nama lengkap Anda sesuai Kartu Keluarga."))
 
 
-async def _mismatch(update: Update, context: BotContext, convo: Conversation, nik: str) -> None:
+async def _mismatch(update: Update, context: BotContext, convo: Conversation) -> None:
     """A NIK and a birth date that disagree: a refused guess; back to the NIK, or locked."""
     assert update.effective_message
     _ = context.gettext
     async with context.session() as session:
-        lock = await registration.refuse_registration(
-            session, convo.telegram_id, convo.account_id, nik, now=context.clock.now()
-        )
-        if lock is not None:
-            await conversations.end(session, convo.account_id)
-        else:
-            await conversations.go(session, convo.account_id, Step.NIK, after=convo.step)
+        lock = await registration.refuse_registration(session, convo, now=context.clock.now())
     if lock is not None:
         await update.effective_message.reply_text(
             texts.locked(lock.until, _, context.language, context.settings.zone)
@@ -231,7 +211,8 @@ async def answer_name(update: Update, context: BotContext, convo: Conversation) 
             convo.account_id,
             Step.PREFERENCE,
             after=convo.step,
-            nik=convo.data["nik"],
+            nik_hash=convo.data["nik_hash"],
+            nik_sealed=convo.data["nik_sealed"],
             born=convo.data["born"],
             name=name,
         )
@@ -241,7 +222,8 @@ async def answer_name(update: Update, context: BotContext, convo: Conversation) 
 
 
 async def answer_preference(update: Update, context: BotContext) -> None:
-    """Preferred days: the last /daftar answer, then the match against the list."""
+    """Preferred days: the last /daftar answer. Whatever the NIK turns out to be, staff check
+    it, and the answer is the same."""
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
@@ -250,58 +232,22 @@ async def answer_preference(update: Update, context: BotContext) -> None:
     except ValueError:
         await query.answer(_(texts.STALE_BUTTON))
         return
-    result = None
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
-        if convo is not None and convo.step == Step.PREFERENCE:
-            result = await registration.register(
-                session,
-                convo.account_id,
-                nik=str(convo.data["nik"]),
-                birth_date=parse_iso(convo.data["born"]),
-                name=str(convo.data["name"]),
-                preferred=preferred,
-                now=context.clock.now(),
-                policy=notices.Policy.of(context.settings),
-            )
-    if result is None:
+        waiting = convo is not None and convo.step == Step.PREFERENCE
+        if convo is not None and waiting:
+            await registration.register(session, convo, preferred=preferred)
+    if not waiting:
         await query.answer(_(texts.STALE_BUTTON))
         return
     await query.answer()
     await query.edit_message_text(
         _("Pilihan: {choice} ✓").format(choice=_(PREFERENCE_LABELS[preferred]))
     )
-    if result.outcome == Registration.LINKED:
-        await context.bot.send_message(
-            update.effective_user.id,
-            _(
-                "Data Anda cocok dengan daftar sasaran. Anda akan dipanggil ke jadwal perekaman di "
-                "obrolan ini."
-            ),
-        )
-        await welcome_linked(update, context, result)
-    elif result.outcome == Registration.ALREADY_RECORDED:
-        assert result.recorded_at is not None
-        await context.bot.send_message(
-            update.effective_user.id,
-            _(
-                "KTP-el Anda sudah direkam pada {day}. Tidak perlu merekam lagi. Pencetakan KTP-el "
-                "dan aktivasi IKD bisa dilakukan mulai usia 17 tahun di kantor Dukcapil."
-            ).format(
-                day=format_day(
-                    result.recorded_at.astimezone(context.settings.zone).date(), context.language
-                )
-            ),
-        )
-    else:
-        await context.bot.send_message(
-            update.effective_user.id,
-            _(
-                "Terima kasih. Data Anda kami teruskan ke petugas untuk diperiksa; hasilnya akan "
-                "dikabarkan di obrolan ini."
-            ),
-        )
-
-
-def parse_iso(value: object) -> date:
-    return date.fromisoformat(str(value))
+    await context.bot.send_message(
+        update.effective_user.id,
+        _(
+            "Terima kasih. Data Anda kami teruskan ke petugas untuk diperiksa; hasilnya akan "
+            "dikabarkan di obrolan ini."
+        ),
+    )

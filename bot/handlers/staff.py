@@ -29,6 +29,7 @@ def menu_keyboard(_: Gettext, member: Member) -> InlineKeyboardMarkup:
         [InlineKeyboardButton(_("🗓️ Pindah / batalkan jadwal"), callback_data="st:sessions")],
         [InlineKeyboardButton(_("📊 Statistik"), callback_data="st:stats")],
         [InlineKeyboardButton(_("👪 Permintaan tautan orang tua"), callback_data="st:parents")],
+        [InlineKeyboardButton(_("🔎 Tinjau pendaftaran"), callback_data="st:review")],
     ]
     if member.is_admin:
         rows.append([InlineKeyboardButton(_("👥 Petugas"), callback_data="st:staff")])

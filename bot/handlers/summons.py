@@ -87,16 +87,23 @@ async def show_code(update: Update, context: BotContext) -> None:
     _ = context.gettext
     async with context.session() as session:
         mine = await answers.mine(session, update.effective_user.id)
-    if not mine.registered or mine.code is None:
+    if not mine.registered or mine.attend_code is None or mine.link_code is None:
         await update.effective_message.reply_text(_not_registered(_))
         return
-    link = f"https://t.me/{context.bot.username}?start=hadir_{mine.code}"
+    link = f"https://t.me/{context.bot.username}?start=hadir_{mine.attend_code}"
     await update.effective_message.reply_photo(
         InputFile(views.qr_png(link), filename="kode.png"),
         caption=_(
-            "Kode Anda: {code}\n\nTunjukkan kode QR ini kepada petugas saat perekaman; "
-            "petugas memindainya untuk mencatat kehadiran Anda."
-        ).format(code=mine.code),
+            "Kode kehadiran Anda: {code}\n\nTunjukkan kode QR ini kepada petugas saat "
+            "perekaman; petugas memindainya untuk mencatat kehadiran Anda."
+        ).format(code=mine.attend_code),
+    )
+    await update.effective_message.reply_text(
+        _(
+            "Kode untuk orang tua/wali Anda: {code}\nBerikan hanya kepada orang tua/wali Anda: "
+            "dengan kode ini dan tanggal lahir Anda mereka bisa menautkan diri (/ortu {code}). "
+            "Anda akan diberi tahu setiap kali ada yang tertaut."
+        ).format(code=mine.link_code)
     )
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from bot.i18n import Gettext
 from bot.office_cli.calls import cmd_broadcast, cmd_invites, cmd_letters, cmd_summon
+from bot.office_cli.common import add_operator
 from bot.office_cli.lists import cmd_import
+from bot.office_cli.people import cmd_purge, cmd_review
 from bot.office_cli.reports import cmd_report, cmd_staff
 from bot.services import figures
 
@@ -61,3 +63,24 @@ def add_commands(commands: Any, _: Gettext) -> None:
     remove.add_argument("telegram_id", type=int)
     for parser in (add, remove):
         parser.set_defaults(handler=cmd_staff)
+    checks = commands.add_parser("review", help=_("pendaftaran /daftar yang menunggu petugas"))
+    check_actions = checks.add_subparsers(dest="action", metavar=_("PERINTAH"))
+    checks.set_defaults(handler=cmd_review, action="list")
+    check_actions.add_parser("list", help=_("tampilkan yang menunggu")).set_defaults(
+        handler=cmd_review
+    )
+    decided = []
+    for action, helptext in (("approve", _("setujui")), ("reject", _("tolak"))):
+        decide = check_actions.add_parser(action, help=helptext)
+        decide.add_argument("id", type=int, metavar="ID")
+        decide.set_defaults(handler=cmd_review)
+        decided.append(decide)
+
+    wipe = commands.add_parser(
+        "purge", help=_("hapus data pribadi setelah masa simpan (aman dijalankan tiap hari)")
+    )
+    wipe.add_argument("--dry-run", action="store_true", help=_("hitung saja, tanpa menghapus"))
+    wipe.set_defaults(handler=cmd_purge)
+
+    for parser in (imp, summon, cast, add, remove, wipe, *decided):
+        add_operator(parser, _)

@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings, require_data_key
 from bot.db.engine import Database
 from bot.domain.kinds import Audience, Channel
-from bot.domain.nik import mask
 from bot.i18n import N_, Gettext
-from bot.office_cli.common import with_database
+from bot.office_cli.common import operator, with_database
 from bot.presentation import letters as letter_pages
 from bot.services import broadcasts, letters, notices, sheets, summoning
 from bot.services.summonses import deadline_for
@@ -31,6 +30,7 @@ def cmd_summon(args: argparse.Namespace, _: Gettext) -> int:
                 deadline=deadline_for(settings.election_date, settings.zone),
                 policy=notices.Policy.of(settings),
                 dry_run=args.dry_run,
+                by=operator(args),
             )
             if args.dry_run:
                 await session.rollback()
@@ -75,6 +75,7 @@ def _bot_username(args: argparse.Namespace, settings: Settings) -> str:
 
 def cmd_invites(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
+    require_data_key(settings)  # the list shows each NIK masked
     username = _bot_username(args, settings)
 
     async def work(database: Database) -> list[tuple[str, str, str]]:
@@ -83,8 +84,8 @@ def cmd_invites(args: argparse.Namespace, _: Gettext) -> int:
 
     found = with_database(settings, work)
     rows: Iterator[tuple[str, str, str, str]] = (
-        (mask(nik), name, code, f"https://t.me/{username}?start={code}")
-        for nik, name, code in found
+        (masked, name, code, f"https://t.me/{username}?start={code}")
+        for masked, name, code in found
     )
     sheets.write(Path(args.file), (_("NIK"), _("nama"), _("kode"), _("tautan")), rows)
     print(_("{count} undangan ditulis ke {path}.").format(count=len(found), path=args.file))
@@ -146,6 +147,7 @@ def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
                 text=text,
                 by=0,
                 channel=Channel.CLI,
+                operator=operator(args),
                 now=clock.now(),
             )
             return sent.recipients

@@ -3,7 +3,9 @@ how a rejected row is explained."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import getpass
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -11,7 +13,7 @@ from typing import Any, TypeVar
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.domain.table_rows import Problem
-from bot.i18n import N_
+from bot.i18n import N_, Gettext
 
 T = TypeVar("T")
 
@@ -37,7 +39,8 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
     async def run() -> T:
         from bot.db.migrate import upgrade
 
-        database = Database(settings.database_url)
+        key = settings.data_key.get_secret_value() if settings.data_key else None
+        database = Database(settings.database_url, data_key=key)
         try:
             await upgrade(database)
             return await work(database)
@@ -45,6 +48,18 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
             await database.dispose()
 
     return asyncio.run(run())
+
+
+def operator(args: argparse.Namespace) -> str:
+    """Who ran the command, for its events: --by, else the account logged in to this computer."""
+    name = getattr(args, "by", None) or getpass.getuser()
+    return str(name)[:64]
+
+
+def add_operator(parser: argparse.ArgumentParser, _: Gettext) -> None:
+    parser.add_argument(
+        "--by", metavar=_("NAMA"), help=_("siapa yang menjalankan (bawaan: pengguna komputer)")
+    )
 
 
 def progress(enabled: bool) -> Any:

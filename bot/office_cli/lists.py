@@ -7,16 +7,18 @@ import sys
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.config import load_settings
+from bot.config import load_settings, require_data_key
 from bot.db.engine import Database
 from bot.domain.table_rows import HeaderError
 from bot.i18n import Gettext
-from bot.office_cli.common import PROBLEMS, progress, with_database
+from bot.office_cli.common import PROBLEMS, operator, progress, with_database
 from bot.services import imports, sheets
 
 
 def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
+    if args.kind == "targets":
+        require_data_key(settings)  # NIKs are hashed and sealed as they go in
     path = Path(args.file)
     clock = Clock(settings.zone)
     now = clock.now()
@@ -34,6 +36,7 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
                     now=now,
                     regions=settings.office_region_codes,
                     progress=bar.update if bar else None,
+                    by=operator(args),
                 )
             return await imports.import_sessions(
                 database, header, rows, today=today, zone=settings.zone

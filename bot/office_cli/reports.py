@@ -10,7 +10,7 @@ from bot.config import load_settings
 from bot.db.engine import Database
 from bot.domain.kinds import Channel
 from bot.i18n import Gettext
-from bot.office_cli.common import with_database
+from bot.office_cli.common import operator, with_database
 from bot.services import figures, sheets, staff
 
 
@@ -89,9 +89,15 @@ def cmd_staff(args: argparse.Namespace, _: Gettext) -> int:
         async with database.session() as session:
             if args.action == "add":
                 return await staff.add(
-                    session, args.telegram_id, admin=args.admin, by=None, channel=Channel.CLI
+                    session,
+                    args.telegram_id,
+                    admin=args.admin,
+                    by=operator(args),
+                    channel=Channel.CLI,
                 )
-            return await staff.remove(session, args.telegram_id, by=None, channel=Channel.CLI)
+            return await staff.remove(
+                session, args.telegram_id, by=operator(args), channel=Channel.CLI
+            )
 
     changed = with_database(settings, work)
     if args.action == "add":

@@ -24,7 +24,7 @@ from bot.domain.kinds import SummonsState
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import N_, Catalogs, Gettext, format_day
 from bot.presentation import summons as views
-from bot.services import accounts, broadcasts, outbox, summonses, waiting
+from bot.services import accounts, broadcasts, family, outbox, summonses, waiting
 from bot.services.summonses import SessionOption, SummonsView
 
 log = logging.getLogger(__name__)
@@ -174,6 +174,9 @@ class Renderer:
             )
         return self._options[summons.session_id]
 
+    async def guardian(self, link_id: int) -> family.Guardian | None:
+        return await family.active_guardian(self.session, link_id)
+
     async def target_name(self, params: dict[str, Any]) -> str:
         return await accounts.target_name(self.session, int(params.get("target_id", 0))) or "?"
 
@@ -233,6 +236,65 @@ async def render_link_declined(draft: Draft) -> Outgoing | None:
             "datanglah ke kantor Dukcapil dengan membawa Kartu Keluarga."
         )
     )
+
+
+@renders(Kind.CLAIM_APPROVED)
+async def render_claim_approved(draft: Draft) -> Outgoing | None:
+    """Staff accepted a /daftar registration: the account is the teen's now."""
+    _ = draft.gettext
+    name = await draft.renderer.target_name(draft.params)
+    return Text(
+        _(
+            "✅ Petugas sudah memeriksa data Anda: akun Telegram ini sekarang terhubung dengan data "
+            "perekaman KTP-el {name}. Ketik /jadwal untuk jadwal Anda."
+        ).format(name=name)
+    )
+
+
+@renders(Kind.CLAIM_REJECTED)
+async def render_claim_rejected(draft: Draft) -> Outgoing | None:
+    """Staff could not accept a /daftar registration (the words say nothing of the record)."""
+    _ = draft.gettext
+    return Text(
+        _(
+            "Maaf, data pendaftaran Anda tidak dapat kami hubungkan. Bila Anda punya surat "
+            "undangan, buka tautan atau pindai QR di surat itu; atau datanglah ke kantor Dukcapil "
+            "dengan membawa Kartu Keluarga."
+        )
+    )
+
+
+@renders(Kind.GUARDIAN_LINKED)
+async def render_guardian_linked(draft: Draft) -> Outgoing | None:
+    """To the teen: someone linked as their parent or guardian, and a button to undo it."""
+    link_id = int(draft.params.get("link_id", 0))
+    guardian = await draft.renderer.guardian(link_id)
+    if guardian is None:
+        return None  # unlinked since: nothing to undo
+    _ = draft.gettext
+    return Text(
+        _(
+            "👪 {parent} sekarang tertaut dengan Anda sebagai orang tua/wali: ia akan menerima "
+            "panggilan dan pengingat Anda, dan bisa menjawabnya. Bukan orang tua/wali Anda? "
+            "Tekan tombol di bawah; tautan dilepas dan petugas diberi tahu."
+        ).format(parent=guardian.name or "?"),
+        views.not_my_guardian_keyboard(link_id, _),
+    )
+
+
+@renders(Kind.STAFF_ALERT)
+async def render_staff_alert(draft: Draft) -> Outgoing | None:
+    """To staff: something a person did that the office must follow up."""
+    _ = draft.gettext
+    name = await draft.renderer.target_name(draft.params)
+    if draft.params.get("alert") == "not_guardian":
+        return Text(
+            _(
+                "⚠️ {name} menyatakan bahwa {parent} bukan orang tua/walinya. Tautan sudah "
+                "dilepas; mohon periksa siapa yang menautkan diri."
+            ).format(name=name, parent=draft.params.get("parent") or "?")
+        )
+    return None
 
 
 @renders(Kind.PLACE_OFFER)

@@ -7,7 +7,6 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import SessionState
-from bot.domain.nik import mask
 from bot.i18n import Gettext, format_day, format_hours, format_when
 from bot.services.figures import Figures
 from bot.services.staff import Attendance, Marked, SessionCounts
@@ -42,14 +41,14 @@ def marked(result: Marked, code: str, _: Gettext, language: str, zone: ZoneInfo)
     """The answer to a scanned or typed attendance code."""
     if result.outcome == Attendance.RECORDED:
         return str(
-            _("✅ Tercatat hadir: {name} ({nik}).").format(name=result.name, nik=mask(result.nik))
+            _("✅ Tercatat hadir: {name} ({nik}).").format(name=result.name, nik=result.masked_nik)
         )
     if result.outcome == Attendance.ALREADY:
         assert result.recorded_at is not None
         return str(
             _("ℹ️ {name} ({nik}) sudah tercatat pada {when}.").format(
                 name=result.name,
-                nik=mask(result.nik),
+                nik=result.masked_nik,
                 when=format_when(result.recorded_at, language, zone),
             )
         )

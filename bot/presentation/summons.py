@@ -200,6 +200,18 @@ def offer_text(
     )
 
 
+def not_my_guardian_keyboard(link_id: int, _: Gettext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("🚫 Ini bukan orang tua/wali saya"), callback_data=f"pa:no:{link_id}"
+                )
+            ]
+        ]
+    )
+
+
 def offer_keyboard(entry_id: int, session_id: int, _: Gettext) -> InlineKeyboardMarkup:
     data = f"wl:{entry_id}:{session_id}"
     return InlineKeyboardMarkup(

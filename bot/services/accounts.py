@@ -7,8 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Target
 from bot.domain.kinds import Actor, Channel, Role
+from bot.domain.retention import NOTICE_VERSION
 from bot.i18n import LANGUAGES
-from bot.services import events
+from bot.services import consents, events
 
 _ACTORS = {Role.TEEN: Actor.TEEN, Role.PARENT: Actor.PARENT}
 
@@ -27,12 +28,34 @@ async def find(session: AsyncSession, telegram_id: int) -> Account | None:
     return result.scalar_one_or_none()
 
 
-async def language_of(session: AsyncSession, telegram_id: int) -> str | None:
-    """Only the chosen language: the one query every update makes."""
-    result = await session.execute(
-        select(Account.language).where(Account.telegram_id == telegram_id)
+async def reader(session: AsyncSession, telegram_id: int) -> tuple[str | None, bool]:
+    """(language, marked unreachable): the one query an update makes when its reader's
+    language is not in the process's memory. None: no account yet."""
+    row = (
+        await session.execute(
+            select(Account.language, Account.unreachable_at).where(
+                Account.telegram_id == telegram_id
+            )
+        )
+    ).first()
+    return (row[0], row[1] is not None) if row else (None, False)
+
+
+async def reachable_again(session: AsyncSession, telegram_id: int) -> None:
+    """Someone marked unreachable (they had blocked the bot) wrote to us: they unblocked it,
+    so messages reach them again (an event says so)."""
+    account = await find(session, telegram_id)
+    if account is None or account.unreachable_at is None:
+        return
+    account.unreachable_at = None
+    events.record(
+        session,
+        "reachable_again",
+        actor=actor_of(account.role),
+        channel=Channel.TELEGRAM,
+        account_id=account.id,
+        target_id=account.target_id,
     )
-    return result.scalar_one_or_none()
 
 
 async def ensure(session: AsyncSession, telegram_id: int, language: str) -> Account:
@@ -88,11 +111,13 @@ async def choose_role(session: AsyncSession, telegram_id: int, role: Role, defau
 
 
 async def save_phone(session: AsyncSession, telegram_id: int, phone: str) -> bool:
-    """A linked teen's phone number, shared with Telegram's contact button (never typed);
-    the phone question is answered. False for anyone not linked to a record."""
+    """A linked teen's phone number, shared with Telegram's contact button (never typed) under
+    the privacy notice shown with the question: that press is their consent, recorded. False
+    for anyone not linked to a record."""
     account = await find(session, telegram_id)
     if account is None or account.target_id is None:
         return False
+    consents.record(session, account.id, notice_version=NOTICE_VERSION, target_id=account.target_id)
     account.phone = phone[:32]
     account.conversation = None
     events.record(

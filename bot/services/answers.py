@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.models import Summons, Target
 from bot.domain.kinds import Actor, Answer, LinkState, Role, TargetReview
-from bot.domain.steps import Step
-from bot.services import accounts, conversations, family, notices, summonses
+from bot.services import accounts, family, notices, review, summonses
 from bot.services.summonses import Locked, Outcome, SummonsView
 
 
@@ -99,7 +98,8 @@ class Mine:
 
     registered: bool  # linked to a target (their own)
     name: str | None = None
-    code: str | None = None
+    link_code: str | None = None  # the letter's code: links a parent (with the birth date)
+    attend_code: str | None = None  # the QR staff scan at a session
     in_review: bool = False
     summons: SummonsView | None = None
     children: tuple[ChildSchedule, ...] | None = None  # a parent with no record of their own
@@ -110,13 +110,14 @@ async def mine(session: AsyncSession, telegram_id: int) -> Mine:
     account = await accounts.find(session, telegram_id)
     if account is None:
         return Mine(registered=False)
-    in_review = conversations.of_account(account).step == Step.REVIEW
+    in_review = await review.has_pending(session, account.id)
     target = await session.get(Target, account.target_id) if account.target_id else None
     if target is not None:
         return Mine(
             registered=True,
             name=target.name,
-            code=target.invite_code,
+            link_code=target.invite_code,
+            attend_code=target.attend_code,
             in_review=in_review or target.review == TargetReview.PENDING,
             summons=await summonses.for_target(session, target.id),
         )

@@ -76,6 +76,7 @@ async def send(
     by: int,
     channel: Channel,
     now: datetime,
+    operator: str | None = None,
 ) -> Broadcast:
     """Record the broadcast and queue a copy for each recipient."""
     who = await recipients(session, audience, value)
@@ -104,7 +105,7 @@ async def send(
         audience=audience.value,
         value=value,
         recipients=len(who),
-        by=by,
+        by=operator or by,
     )
     return broadcast
 

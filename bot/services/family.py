@@ -12,10 +12,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, ParentLink, Target
+from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, LinkMethod, LinkState, Role
+from bot.domain.nik import mask
 from bot.domain.outbox_kinds import Kind
+from bot.domain.retention import NOTICE_VERSION
 from bot.domain.steps import Step
-from bot.services import accounts, conversations, events, lockout, notices, outbox, summonses
+from bot.services import (
+    accounts,
+    consents,
+    conversations,
+    events,
+    lockout,
+    notices,
+    outbox,
+    summonses,
+)
 from bot.services.outbox import Message, Recipient
 from bot.services.summonses import SummonsView
 
@@ -47,7 +59,7 @@ class Guardian:
 class PendingLink:
     id: int
     child: str
-    nik: str
+    masked_nik: str
     parent: str
     requested_at: datetime
 
@@ -128,14 +140,14 @@ async def link_lock(
 
 
 async def _refused(
-    session: AsyncSession, parent: Account, code_or_nik: str, *, via_nik: bool, now: datetime
+    session: AsyncSession, parent: Account, code_or_nik_hash: str, *, via_nik: bool, now: datetime
 ) -> lockout.Lock | None:
-    """A wrong code, NIK or date: a refused guess; the lock it leads to."""
+    """A wrong code, NIK or date (or, for a NIK, any attempt): counted; the lock it leads to."""
     return await lockout.refuse(
         session,
         _surface(via_nik),
         claimant=parent.telegram_id,
-        subject=_subject(code_or_nik, via_nik=via_nik),
+        subject=_subject(code_or_nik_hash, via_nik=via_nik),
         now=now,
         actor=Actor.PARENT,
         account_id=parent.id,
@@ -148,6 +160,60 @@ class Linked:
     name: str | None = None
     summons: SummonsView | None = None  # the child's, shown to the parent at once
     locked_until: datetime | None = None
+
+
+async def _guardian_linked(
+    session: AsyncSession, link: ParentLink, parent: Account, now: datetime
+) -> None:
+    """A guardian is linked: their consent to the notice is kept, and the teen is told at once,
+    with a button that undoes it (bot/handlers/parents.py: disown)."""
+    consents.record(
+        session,
+        parent.id,
+        notice_version=NOTICE_VERSION,
+        given_as="parent",
+        target_id=link.target_id,
+    )
+    teen = await outbox.recipients_of(session, link.target_id, parents=False)
+    notice = Message(
+        kind=Kind.GUARDIAN_LINKED,
+        due_at=now,
+        params={"link_id": link.id},
+        dedupe=f"guardian_linked:{link.id}",
+    )
+    await outbox.enqueue(session, teen, [notice])
+
+
+async def disown(
+    session: AsyncSession, link_id: int, *, telegram_id: int, now: datetime, office_language: str
+) -> bool:
+    """The teen says a linked guardian is not theirs: the link goes, and staff are alerted.
+    False for anyone but the teen of that link, or a link already removed."""
+    teen = await accounts.find(session, telegram_id)
+    link = await session.get(ParentLink, link_id, with_for_update=True)
+    if teen is None or link is None or link.target_id != teen.target_id:
+        return False
+    if link.state == LinkState.REMOVED:
+        return False
+    parent_name = link.parent_name
+    await unlink(session, link_id, by=teen)
+    events.record(
+        session,
+        "guardian_disowned",
+        actor=Actor.TEEN,
+        channel=Channel.TELEGRAM,
+        account_id=teen.id,
+        target_id=link.target_id,
+        link_id=link.id,
+    )
+    alert = Message(
+        kind=Kind.STAFF_ALERT,
+        due_at=now,
+        params={"alert": "not_guardian", "target_id": link.target_id, "parent": parent_name},
+        dedupe=f"not_guardian:{link.id}",
+    )
+    await outbox.enqueue(session, await outbox.staff_recipients(session, office_language), [alert])
+    return True
 
 
 async def link_by_code(
@@ -178,8 +244,9 @@ async def link_by_code(
             return Linked(Linking.LOCKED, locked_until=lock.until)
         await conversations.go(session, parent.id, Step.PARENT_CODE_DATE, code=code.upper())
         return Linked(Linking.REFUSED)
-    await _link(session, parent, target, LinkMethod.CODE, LinkState.ACTIVE, name)
+    link = await _link(session, parent, target, LinkMethod.CODE, LinkState.ACTIVE, name)
     _record(session, "parent_linked", parent, target.id, via="code")
+    await _guardian_linked(session, link, parent, now)
     summons = await summonses.for_target(session, target.id)
     if summons is not None and summons.state in summonses.EXPECTED:
         await notices.linked_late(
@@ -197,30 +264,40 @@ async def link_by_code(
     return Linked(Linking.LINKED, target.name, summons)
 
 
+async def nik_typed(
+    session: AsyncSession, account_id: int, nik: str, *, after: Step | None
+) -> None:
+    """A child's NIK, well formed: kept (as its keyed hash only) until the birth date comes."""
+    nik_hash = vault_of(session).hash(nik)
+    await conversations.go(
+        session, account_id, Step.PARENT_NIK_DATE, after=after, nik_hash=nik_hash
+    )
+
+
 async def request_by_nik(
     session: AsyncSession,
     telegram_id: int,
-    nik: str,
+    nik_hash: str,
     birth_date: date,
     *,
     name: str,
     now: datetime,
 ) -> Linked:
     """A child without Telegram: a matching NIK and birth date becomes a request for staff.
-    PENDING whether or not it matched, so nobody learns whether a NIK is on the list; only
-    a lock (counted alike for listed and unlisted NIKs) is said."""
+
+    Every attempt counts towards the lock and is answered PENDING, matched or not, listed or
+    not, so nobody learns whether a NIK is on the list: only a lock reached before this
+    attempt is said (attempts are counted before anything is checked)."""
     parent = await accounts.find(session, telegram_id)
     assert parent is not None, "the NIK step is only reached with an account"
     await conversations.end(session, parent.id)
-    lock = await link_lock(session, telegram_id, nik, via_nik=True, now=now)
+    lock = await link_lock(session, telegram_id, nik_hash, via_nik=True, now=now)
     if lock is not None:
         return Linked(Linking.LOCKED, locked_until=lock.until)
-    found = await session.execute(select(Target).where(Target.nik == nik))
+    await _refused(session, parent, nik_hash, via_nik=True, now=now)
+    found = await session.execute(select(Target).where(Target.nik_hash == nik_hash))
     target = found.scalar_one_or_none()
     if target is None or target.birth_date != birth_date or parent.target_id == target.id:
-        lock = await _refused(session, parent, nik, via_nik=True, now=now)
-        if lock is not None:
-            return Linked(Linking.LOCKED, locked_until=lock.until)
         return Linked(Linking.PENDING)
     link = await _link(session, parent, target, LinkMethod.NIK, LinkState.PENDING, name)
     _record(session, "parent_link_requested", parent, target.id, link_id=link.id)
@@ -229,15 +306,18 @@ async def request_by_nik(
 
 async def pending(session: AsyncSession) -> list[PendingLink]:
     """Requests waiting for staff, oldest first."""
+    vault = vault_of(session)
     rows = await session.execute(
-        select(ParentLink, Target.name, Target.nik)
+        select(ParentLink, Target.name, Target.nik_sealed)
         .join(Target, Target.id == ParentLink.target_id)
         .where(ParentLink.state == LinkState.PENDING)
         .order_by(ParentLink.created_at, ParentLink.id)
     )
     return [
-        PendingLink(link.id, name, nik, link.parent_name or "", link.created_at)
-        for link, name, nik in rows
+        PendingLink(
+            link.id, name, mask(vault.open(sealed)), link.parent_name or "", link.created_at
+        )
+        for link, name, sealed in rows
     ]
 
 
@@ -276,6 +356,8 @@ async def decide(
         dedupe=f"link_decided:{link.id}",
     )
     await outbox.enqueue(session, [recipient], [verdict])
+    if approve:
+        await _guardian_linked(session, link, parent, now)
     summons = await summonses.for_target(session, link.target_id) if approve else None
     if summons is not None and summons.state in summonses.EXPECTED:
         await notices.linked_late(
@@ -305,6 +387,14 @@ async def children_of_account(session: AsyncSession, account_id: int) -> list[Ch
     """The children linked (or waiting for approval) to this parent's account."""
     parent = await session.get(Account, account_id)
     return await children_of(session, parent) if parent is not None else []
+
+
+async def active_guardian(session: AsyncSession, link_id: int) -> Guardian | None:
+    """The guardian of an active link, or None once it is removed."""
+    link = await session.get(ParentLink, link_id)
+    if link is None or link.state != LinkState.ACTIVE:
+        return None
+    return Guardian(link.id, link.parent_name or "", link.created_at)
 
 
 async def guardians_of(session: AsyncSession, target_id: int) -> list[Guardian]:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.engine import Database
 from bot.db.models import Place, Region, School, ServiceSession, Target
 from bot.db.queries import bulk_insert, insert_or_ignore
+from bot.db.vault import vault_of
 from bot.domain import table_rows
 from bot.domain.codes import new_code
 from bot.domain.kinds import Actor, Channel, PlaceKind, PreferredDays, TargetReview, TargetSource
@@ -31,7 +32,8 @@ from bot.services import events
 CHUNK = 5000
 # Every column of a new target, in the order the bulk insert gives them (no ORM defaults there).
 _INSERTED = (
-    "nik",
+    "nik_hash",
+    "nik_sealed",
     "name",
     "birth_date",
     "sex",
@@ -42,6 +44,7 @@ _INSERTED = (
     "recorded_at",
     "preferred_days",
     "invite_code",
+    "attend_code",
     "source",
     "review",
     "created_at",
@@ -105,13 +108,15 @@ class _Directory:
 
 
 async def _insert_new(session: AsyncSession, new: list[dict[str, Any]], now: datetime) -> None:
-    """Insert new targets with fresh invitation codes. Random 8-character codes do collide
+    """Insert new targets with fresh invitation and attendance codes. Random 8-character codes
+    do collide
     among a million; a collision fails the insert (unique index), and the chunk is tried again
     with new codes inside a savepoint, which is cheaper than looking every code up first."""
     for attempt in range(5):
         rows = [
             (
-                *(values[name] for name in _INSERTED[:10]),
+                *(values[name] for name in _INSERTED[:11]),
+                new_code(),
                 new_code(),
                 TargetSource.IMPORTED,
                 TargetReview.ACCEPTED,
@@ -136,12 +141,18 @@ async def _store_targets(
     now: datetime,
     result: ImportResult,
 ) -> None:
+    vault = vault_of(session)
+    hashes = {row.nik: vault.hash(row.nik) for row in rows}
     found = await session.execute(
         select(
-            Target.id, Target.nik, Target.recorded_at, *(getattr(Target, f) for f in _UPDATABLE)
-        ).where(Target.nik.in_([row.nik for row in rows]))
+            Target.id,
+            Target.nik_hash,
+            Target.recorded_at,
+            Target.source,
+            *(getattr(Target, f) for f in _UPDATABLE),
+        ).where(Target.nik_hash.in_(hashes.values()))
     )
-    existing = {r.nik: r for r in found}
+    existing = {r.nik_hash: r for r in found}
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     recorded: list[int] = []
@@ -156,18 +167,24 @@ async def _store_targets(
             "school_id": await directory.school(session, row.school, region_id),
             "category": row.category,
         }
-        old = existing.get(row.nik)
+        old = existing.get(hashes[row.nik])
         if old is None:
             smk = "smk" in (row.category or "").casefold()
             values |= {
-                "nik": row.nik,
+                "nik_hash": hashes[row.nik],
+                "nik_sealed": vault.seal(row.nik),
                 "recorded_at": now if row.recorded else None,
                 # Vocational students are on internships on weekdays (SPEC section 1).
                 "preferred_days": PreferredDays.WEEKEND if smk else PreferredDays.ANY,
             }
             new.append(values)
             continue
-        if any(getattr(old, f) != values[f] for f in _UPDATABLE):
+        if old.source == TargetSource.SELF_REGISTERED:
+            # The office's list wins over a self-registration (whoever made it): the record
+            # is now the office's, and any claim on it stays for staff to decide.
+            values |= {"source": TargetSource.IMPORTED, "review": TargetReview.ACCEPTED}
+            changed.append({"id": old.id, **values, "updated_at": now})
+        elif any(getattr(old, f) != values[f] for f in _UPDATABLE):
             changed.append({"id": old.id, **values, "updated_at": now})
         else:
             result.unchanged += 1
@@ -194,6 +211,7 @@ async def import_targets(
     now: datetime,
     regions: tuple[str, ...],
     progress: Callable[[int], None] | None = None,
+    by: str = "cli",
 ) -> ImportResult:
     """Add or update every good row of a target list; say why each other row was left out."""
     fields = table_rows.header_fields(header, table_rows.TARGET_HEADERS, table_rows.TARGET_REQUIRED)
@@ -247,6 +265,7 @@ async def import_targets(
             added=result.added,
             updated=result.updated,
             rejected=len(result.rejected),
+            by=by,
         )
     return result
 

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Place, School, ServiceSession, Summons, Target
+from bot.db.vault import vault_of
 from bot.domain.kinds import TargetReview
+from bot.domain.nik import mask
 from bot.services.summonses import EXPECTED
 
 
@@ -62,13 +64,18 @@ async def letters(session: AsyncSession, *, school: str | None, everyone: bool) 
 
 
 async def invitations(session: AsyncSession, *, school: str | None) -> list[tuple[str, str, str]]:
-    """(NIK, name, code) of every accepted target not yet recorded, by school and name."""
+    """(masked NIK, name, code) of every accepted target not yet recorded, by school and name:
+    the masked NIK lets a family check that a letter is for the right child."""
+    vault = vault_of(session)
     query = (
-        select(Target.nik, Target.name, Target.invite_code)
+        select(Target.nik_sealed, Target.name, Target.invite_code)
         .outerjoin(School, School.id == Target.school_id)
         .where(Target.recorded_at.is_(None), Target.review == TargetReview.ACCEPTED)
         .order_by(School.name, Target.name, Target.id)
     )
     if school:
         query = query.where(School.name == school)
-    return [tuple(row) for row in await session.execute(query)]  # type: ignore[misc]
+    return [
+        (mask(vault.open(sealed)), name, code)
+        for sealed, name, code in await session.execute(query)
+    ]

@@ -2,22 +2,24 @@
 
 Every refused guess is an event (kind "refused:<surface>") carrying who guessed (`claimant`,
 the Telegram user id: it survives /hapus and a new account row) and what was guessed at
-(`subject`: the code, or a hash of the NIK, whether or not it is on the list, so a lock never
-tells whether a NIK exists). A surface is locked for a claimant after LOCK_AFTER refusals of
-theirs on it within WINDOW, and a subject is locked for everyone after LOCK_AFTER refusals about
-it on any surface within WINDOW (a new Telegram account does not start afresh). Counting from
-the append-only log means no conversation step, other command, old button, /hapus or restart
-can reset a lock; it ends when the refusals age out of the window.
+(`subject`: the code, or a keyed hash of the NIK, whether or not it is on the list, so a lock
+never tells whether a NIK exists). Two counts, over the last MEMORY:
+- the claimant's refusals on this surface (one person trying many codes or NIKs), and
+- the subject's refusals on any surface, by anyone (many accounts trying one code or NIK).
+Every LOCK_AFTER-th refusal of either count locks for a while, longer each time (1 h, 2 h,
+4 h ... at most a day), so guessing costs more and more while the real owner is never locked
+out for longer than they are told. Staff can lift a lock on a code or NIK (an event). Counting
+from the append-only log means no conversation step, other command, old button, /hapus or
+restart can reset a lock.
 """
 
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Event
@@ -25,7 +27,10 @@ from bot.domain.kinds import Actor, Channel
 from bot.services import events
 
 LOCK_AFTER = 3
-WINDOW = timedelta(hours=1)
+FIRST_LOCK = timedelta(hours=1)
+LONGEST_LOCK = timedelta(hours=24)
+MEMORY = timedelta(hours=24)  # refusals older than this are forgotten
+UNLOCKED = "lock_lifted"
 
 
 class Surface(enum.StrEnum):
@@ -44,12 +49,20 @@ _ALL_KINDS = tuple(_kind(surface) for surface in Surface)
 
 def code_subject(code: str) -> str:
     """What a guess at a code is about: the code as printed (upper case)."""
-    return "code:" + code.strip().upper()[:16]
+    return "code:" + "".join(code.split()).upper()[:16]
 
 
-def nik_subject(nik: str) -> str:
-    """What a guess at a NIK is about, without keeping the NIK itself in the event log."""
-    return "nik:" + hashlib.sha256(nik.encode()).hexdigest()[:40]
+def nik_subject(nik_hash: str) -> str:
+    """What a guess at a NIK is about: its keyed hash (bot/db/vault.py), never the NIK."""
+    return "nik:" + nik_hash[:40]
+
+
+def lock_length(refusals: int) -> timedelta:
+    """How long the lock after this many refusals lasts: 1 h after the 3rd, 2 h after the 6th,
+    4 h after the 9th, ... at most a day."""
+    level = max(0, refusals // LOCK_AFTER - 1)
+    longer: timedelta = FIRST_LOCK * (1 << min(level, 10))
+    return min(LONGEST_LOCK, longer)
 
 
 @dataclass(frozen=True)
@@ -59,31 +72,52 @@ class Lock:
     until: datetime
 
 
-async def _recent(session: AsyncSession, condition: object, now: datetime) -> list[datetime]:
-    result = await session.execute(
-        select(Event.at)
-        .where(condition, Event.at > now - WINDOW)  # type: ignore[arg-type]
-        .order_by(Event.at.desc())
-        .limit(LOCK_AFTER)
-    )
-    return list(result.scalars())
+async def _standing(
+    session: AsyncSession, condition: ColumnElement[bool], subject: str | None, now: datetime
+) -> datetime | None:
+    """When the lock on these refusals ends, if they are locked now."""
+    since = now - MEMORY
+    count, last = (
+        await session.execute(
+            select(func.count(), func.max(Event.at)).where(condition, Event.at > since)
+        )
+    ).one()
+    if count < LOCK_AFTER:
+        return None
+    if subject is not None:  # staff may have lifted the lock since
+        lifted = await session.scalar(
+            select(func.max(Event.at)).where(Event.kind == UNLOCKED, Event.subject == subject)
+        )
+        if lifted is not None and lifted > since:
+            count = (
+                await session.scalar(select(func.count()).where(condition, Event.at > lifted)) or 0
+            )
+    if not count or count % LOCK_AFTER:
+        return None
+    ends: datetime = last + lock_length(int(count))
+    return ends if ends > now else None
 
 
 async def lock_on(
     session: AsyncSession, surface: Surface, *, claimant: int, subject: str | None, now: datetime
 ) -> Lock | None:
     """The lock on this claimant's guessing here, or on this subject for everyone, if any."""
-    conditions = [(Event.kind == _kind(surface)) & (Event.claimant == claimant)]
+    ends = [
+        await _standing(
+            session,
+            (Event.kind == _kind(surface)) & (Event.claimant == claimant),
+            None,
+            now,
+        )
+    ]
     if subject is not None:
-        conditions.append(Event.kind.in_(_ALL_KINDS) & (Event.subject == subject))
-    until = None
-    for condition in conditions:
-        recent = await _recent(session, condition, now)
-        if len(recent) >= LOCK_AFTER:
-            # It lasts until the oldest of the last LOCK_AFTER refusals leaves the window.
-            ends = recent[LOCK_AFTER - 1] + WINDOW
-            until = ends if until is None else max(until, ends)
-    return Lock(until) if until is not None else None
+        ends.append(
+            await _standing(
+                session, Event.kind.in_(_ALL_KINDS) & (Event.subject == subject), subject, now
+            )
+        )
+    found = [end for end in ends if end is not None]
+    return Lock(max(found)) if found else None
 
 
 async def refuse(
@@ -109,3 +143,16 @@ async def refuse(
     event.at, event.claimant, event.subject = now, claimant, subject
     await session.flush()
     return await lock_on(session, surface, claimant=claimant, subject=subject, now=now)
+
+
+async def lift(
+    session: AsyncSession, subject: str, *, by: int | str, channel: Channel, now: datetime
+) -> bool:
+    """Staff lift the lock on a code or NIK (the owner came to the office); True if there was
+    one. Refusals before this no longer count towards a lock on it."""
+    locked = await _standing(
+        session, Event.kind.in_(_ALL_KINDS) & (Event.subject == subject), subject, now
+    )
+    event = events.record(session, UNLOCKED, actor=Actor.STAFF, channel=channel, by=by)
+    event.at, event.subject = now, subject
+    return locked is not None

@@ -1,53 +1,119 @@
-"""/hapus: deleting a person's data, keeping only the office's record of recording."""
+"""/hapus: erasing a person's data, keeping only what the law requires of the office (that a
+teen was recorded, and id-only events) and the proof of consent, marked withdrawn."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Consent, ParentLink, Summons, Target
-from bot.domain.kinds import Actor, Channel, SummonsState, TargetSource
-from bot.services import accounts, events, seats, summonses
+from bot.db.models import Account, Claim, ParentLink, Summons, Target, WaitingTeen
+from bot.domain.kinds import (
+    Actor,
+    Channel,
+    ClaimState,
+    PreferredDays,
+    SummonsState,
+    TargetSource,
+)
+from bot.services import accounts, consents, events, outbox, seats, summonses
 
 
-async def erase_account_of(session: AsyncSession, telegram_id: int) -> None:
+async def erase_account_of(session: AsyncSession, telegram_id: int, now: datetime) -> None:
     """/hapus confirmed: erase this Telegram user's account, if they have one."""
     account = await accounts.find(session, telegram_id)
     if account is not None:
-        await erase(session, account)
+        await erase(session, account, now)
 
 
-async def erase(session: AsyncSession, account: Account) -> None:
-    """Delete the account, its consents, links and contact details.
+async def erase(session: AsyncSession, account: Account, now: datetime) -> None:
+    """Erase an account and everything personal that hangs on it, in one unit of work:
 
-    A target the teen registered themselves is deleted too unless they have been recorded:
-    then the law requires the office to keep the recording (name, NIK, date). A target from the
-    office's own list stays on the list (it is the office's data), unlinked. The event log keeps
-    only ids, so it stays.
+    - nothing queued for it is sent any more (its outbox rows are cancelled first: a row
+      outlives its account, and would still reach the chat);
+    - its links go, on both sides: as a parent, and, as a teen, their guardians' links to
+      them (with what was queued for those guardians about the teen);
+    - the home-visit reason (health data) on the teen's summons is cleared;
+    - its pending /daftar registrations are withdrawn, and a record one of them created is
+      deleted unless the office has taken it over or the teen was recorded;
+    - its consents are marked withdrawn (kept as proof), and the account row is deleted.
+    The office's own record of the teen stays on the list, unlinked.
     """
-    target = await session.get(Target, account.target_id) if account.target_id else None
-    await session.execute(delete(Consent).where(Consent.account_id == account.id))
+    await outbox.cancel(session, account_id=account.id)
     await session.execute(delete(ParentLink).where(ParentLink.parent_account_id == account.id))
+    target_id = account.target_id
+    if target_id is not None:
+        await _forget_guardians(session, target_id)
+        await session.execute(
+            update(Summons).where(Summons.target_id == target_id).values(note=None)
+        )
+        await session.execute(
+            update(Target).where(Target.id == target_id).values(preferred_days=PreferredDays.ANY)
+        )
+    created = await _withdraw_claims(session, account.id, now)
+    await consents.withdraw(session, account.id, now)
     events.record(
         session,
         "data_erased",
-        actor=Actor.TEEN,
+        actor=Actor.TEEN if target_id else Actor.SYSTEM,
         channel=Channel.TELEGRAM,
         account_id=account.id,
-        target_id=target.id if target else None,
+        target_id=target_id,
     )
     await session.delete(account)
     await session.flush()
+    for candidate in {target_id, *created} - {None}:
+        assert candidate is not None
+        await _delete_if_only_theirs(session, candidate)
+
+
+async def _forget_guardians(session: AsyncSession, target_id: int) -> None:
+    """The teen is gone from Telegram: their guardians' links and queued copies go too."""
+    parents = list(
+        await session.scalars(
+            select(ParentLink.parent_account_id).where(ParentLink.target_id == target_id)
+        )
+    )
+    summons = await summonses.for_target(session, target_id)
+    if summons is not None:
+        for parent_id in parents:
+            await outbox.cancel(session, summons_id=summons.id, account_id=parent_id)
+    await session.execute(delete(ParentLink).where(ParentLink.target_id == target_id))
+
+
+async def _withdraw_claims(session: AsyncSession, account_id: int, now: datetime) -> set[int]:
+    """Pending registrations of this account end; the records they point at, returned."""
+    claims = list(
+        await session.scalars(
+            select(Claim).where(Claim.account_id == account_id, Claim.state == ClaimState.PENDING)
+        )
+    )
+    for claim in claims:
+        claim.state, claim.decided_at, claim.decided_by = ClaimState.REJECTED, now, "withdrawn"
+    return {claim.target_id for claim in claims if claim.target_id is not None}
+
+
+async def _delete_if_only_theirs(session: AsyncSession, target_id: int) -> None:
+    """A self-registered record goes with its maker's data, unless the office took it over
+    (imported it), the teen was recorded (the office must keep that), or someone else still
+    holds or claims it."""
+    target = await session.get(Target, target_id)
     if target is None or target.source != TargetSource.SELF_REGISTERED:
         return
     if target.recorded_at is not None:
         return
-    summons = (
-        await session.execute(select(Summons).where(Summons.target_id == target.id))
-    ).scalar_one_or_none()
+    held = await session.scalar(select(func.count()).where(Account.target_id == target_id))
+    claimed = await session.scalar(
+        select(func.count()).where(Claim.target_id == target_id, Claim.state == ClaimState.PENDING)
+    )
+    if held or claimed:
+        return
+    summons = await session.scalar(select(Summons).where(Summons.target_id == target_id))
     if summons is not None:
         if summons.state in summonses.HOLDS_SEAT and summons.state != SummonsState.ATTENDED:
             await seats.release(session, summons.session_id)
+        await outbox.cancel(session, summons_id=summons.id)
         await session.delete(summons)
-    await session.execute(delete(ParentLink).where(ParentLink.target_id == target.id))
+    await session.execute(delete(WaitingTeen).where(WaitingTeen.target_id == target_id))
     await session.delete(target)

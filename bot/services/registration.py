@@ -1,4 +1,5 @@
-"""Linking a Telegram account to a target: by invitation code, or by /daftar."""
+"""Becoming a known teen: the paper invitation (code + birth date) links at once; /daftar
+never links by itself, it leaves a claim for staff (bot/services/review.py)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Consent, Target
+from bot.db.models import Account, Target
+from bot.db.models import Claim as ClaimRow
+from bot.db.vault import vault_of
 from bot.domain.codes import new_code
 from bot.domain.kinds import Actor, Channel, PreferredDays, Role, TargetReview, TargetSource
-from bot.domain.names import same_person_name
+from bot.domain.nik import Nik
 from bot.domain.steps import Step
 from bot.services import accounts, conversations, events, lockout, notices, summonses
+from bot.services.conversations import Conversation
 from bot.services.outbox import Recipient
 from bot.services.summonses import SummonsView
-
-# The privacy notice shown by /daftar; bump when its text changes, so consents say which one.
-NOTICE_VERSION = "2026-11"
 
 
 class Claim(enum.StrEnum):
@@ -28,18 +29,11 @@ class Claim(enum.StrEnum):
     LOCKED = "locked"  # too many refused guesses (bot/services/lockout.py)
 
 
-class Registration(enum.StrEnum):
-    LINKED = "linked"
-    REVIEW = "review"  # not on the list, or not provably theirs: staff decide
-    ALREADY_RECORDED = "already_recorded"
-
-
 @dataclass(frozen=True)
 class Linked:
-    outcome: Claim | Registration
+    outcome: Claim
     name: str | None = None
     target_id: int | None = None
-    recorded_at: datetime | None = None
     locked_until: datetime | None = None
     summons: SummonsView | None = None  # the linked target's, shown to them at once
 
@@ -72,13 +66,16 @@ async def _claimed_by_another(
     return True
 
 
-def _link(session: AsyncSession, account: Account, target: Target, how: str) -> None:
+def link(
+    session: AsyncSession, account: Account, target: Target, how: str, *, actor: Actor
+) -> None:
+    """The account is the teen's own from now on (an event says how)."""
     account.target_id = target.id
     account.role = Role.TEEN
     events.record(
         session,
         "account_linked",
-        actor=Actor.TEEN,
+        actor=actor,
         channel=Channel.TELEGRAM,
         account_id=account.id,
         target_id=target.id,
@@ -135,97 +132,143 @@ async def claim_invitation(
         return Linked(Claim.REFUSED)
     if await _claimed_by_another(session, account, target, "invitation"):
         return Linked(Claim.REFUSED)
-    _link(session, account, target, "invitation")
-    return await _linked(
+    link(session, account, target, "invitation", actor=Actor.TEEN)
+    await conversations.go(session, account.id, Step.PHONE)  # the phone number is offered next
+    return await linked(
         session, account, Linked(Claim.LINKED, target.name, target.id), now=now, policy=policy
     )
 
 
 async def registration_lock(
-    session: AsyncSession, claimant: int, nik: str | None, *, now: datetime
+    session: AsyncSession, claimant: int, nik_hash: str | None, *, now: datetime
 ) -> lockout.Lock | None:
-    """Whether /daftar is locked for this person (or, with a NIK, for that NIK)."""
+    """Whether /daftar is locked for this person (or, with a NIK's hash, for that NIK)."""
     return await lockout.lock_on(
         session,
         lockout.Surface.REGISTRATION,
         claimant=claimant,
-        subject=lockout.nik_subject(nik) if nik is not None else None,
+        subject=lockout.nik_subject(nik_hash) if nik_hash is not None else None,
         now=now,
     )
+
+
+async def nik_typed(
+    session: AsyncSession, convo: Conversation, nik: Nik, *, now: datetime
+) -> lockout.Lock | None:
+    """A well-formed NIK in /daftar: unless it (or this person) is locked, it is kept sealed,
+    with its hash and the birth date inside it, until the birth date is typed."""
+    vault = vault_of(session)
+    nik_hash = vault.hash(str(nik))
+    lock = await registration_lock(session, convo.telegram_id, nik_hash, now=now)
+    if lock is not None:
+        await conversations.end(session, convo.account_id)
+        return lock
+    await conversations.go(
+        session,
+        convo.account_id,
+        Step.BIRTH_DATE,
+        after=convo.step,
+        nik_hash=nik_hash,
+        nik_sealed=vault.seal(str(nik)),
+        nik_born=nik.birth_date.isoformat(),
+    )
+    return None
 
 
 async def refuse_registration(
-    session: AsyncSession, claimant: int, account_id: int, nik: str, *, now: datetime
+    session: AsyncSession, convo: Conversation, *, now: datetime
 ) -> lockout.Lock | None:
-    """A NIK and a birth date that do not agree: a refused guess; the lock it leads to."""
-    return await lockout.refuse(
+    """A NIK and a birth date that do not agree: a refused guess; back to the NIK, or the
+    lock it leads to (then the conversation, and the sealed NIK in it, ends)."""
+    lock = await lockout.refuse(
         session,
         lockout.Surface.REGISTRATION,
-        claimant=claimant,
-        subject=lockout.nik_subject(nik),
+        claimant=convo.telegram_id,
+        subject=lockout.nik_subject(str(convo.data["nik_hash"])),
         now=now,
         actor=Actor.TEEN,
-        account_id=account_id,
+        account_id=convo.account_id,
     )
-
-
-def record_consent(session: AsyncSession, account_id: int) -> None:
-    """The teen agreed to the current privacy notice."""
-    session.add(Consent(account_id=account_id, notice_version=NOTICE_VERSION))
-    events.record(
-        session,
-        "consent_given",
-        actor=Actor.TEEN,
-        channel=Channel.TELEGRAM,
-        account_id=account_id,
-        notice_version=NOTICE_VERSION,
-    )
+    if lock is not None:
+        await conversations.end(session, convo.account_id)
+    else:
+        await conversations.go(session, convo.account_id, Step.NIK, after=convo.step)
+    return lock
 
 
 async def register(
     session: AsyncSession,
-    account_id: int,
+    convo: Conversation,
     *,
-    nik: str,
-    birth_date: date,
-    name: str,
     preferred: PreferredDays,
-    now: datetime,
-    policy: notices.Policy,
-) -> Linked:
-    """Match a /daftar answer to the target list, or keep it as self-registered for review;
-    the conversation moves on accordingly (the phone question once linked, "being reviewed"
-    when a listed NIK did not match).
-
-    The caller has already checked the NIK's form, its agreement with the birth date and the
-    teen's age. A NIK already linked to someone else, or a name that does not match the list,
-    gets the same answer as a resident who is not on the list, so the reply reveals nothing.
-    """
-    account = await session.get(Account, account_id)
+) -> None:
+    """The last /daftar answer: a claim for staff to review, whatever the NIK is (listed,
+    recorded, someone else's, or new), so the answer never tells which. A NIK not on the list
+    becomes a self-registered record, counted and summoned only once staff accept it; the
+    office's list takes such a record over when it is imported (bot/services/imports.py)."""
+    data = convo.data
+    nik_hash, birth_date = str(data["nik_hash"]), date.fromisoformat(str(data["born"]))
+    name = " ".join(str(data["name"]).split())
+    account = await session.get(Account, convo.account_id)
     assert account is not None
-    result = await _register(session, account, nik, birth_date, name, preferred)
-    if result.outcome == Registration.LINKED:
-        assert result.target_id is not None
-        return await _linked(session, account, result, now=now, policy=policy)
-    account.role = Role.TEEN
-    if result.outcome == Registration.REVIEW and result.target_id is None:
-        await conversations.go(session, account.id, Step.REVIEW, after=Step.PREFERENCE)
-    else:
-        await conversations.end(session, account.id)
-    return result
+    target = await _target_by(session, nik_hash=nik_hash)
+    if target is None:
+        target = Target(
+            nik_hash=nik_hash,
+            nik_sealed=str(data["nik_sealed"]),
+            name=name,
+            birth_date=birth_date,
+            source=TargetSource.SELF_REGISTERED,
+            review=TargetReview.PENDING,
+            preferred_days=preferred,
+            invite_code=new_code(),
+            attend_code=new_code(),
+        )
+        session.add(target)
+        await session.flush()
+        events.record(
+            session,
+            "self_registered",
+            actor=Actor.TEEN,
+            channel=Channel.TELEGRAM,
+            account_id=account.id,
+            target_id=target.id,
+        )
+    claim = ClaimRow(
+        account_id=account.id,
+        target_id=target.id,
+        name=name[:100],
+        birth_date=birth_date,
+        preferred_days=preferred,
+    )
+    session.add(claim)
+    await session.flush()
+    events.record(
+        session,
+        "claim_made",
+        actor=Actor.TEEN,
+        channel=Channel.TELEGRAM,
+        account_id=account.id,
+        target_id=target.id,
+        claim_id=claim.id,
+    )
+    if account.role == Role.NONE:
+        account.role = Role.TEEN
+    await conversations.end(session, account.id)
 
 
-async def _linked(
+async def linked(
     session: AsyncSession,
     account: Account,
     result: Linked,
     *,
     now: datetime,
     policy: notices.Policy,
+    include_summons: bool = False,
 ) -> Linked:
     """Linked after the summons went out: nobody is silently skipped, so the reminders still
-    ahead are queued in the same unit of work as the link (the summons itself is shown as a
-    reply); then the phone number is offered."""
+    ahead (and the summons itself unless it is shown as a reply) are queued in the same unit
+    of work as the link."""
     assert result.target_id is not None
     summons = await summonses.for_target(session, result.target_id)
     if summons is not None:
@@ -237,57 +280,6 @@ async def _linked(
             starts_at=summons.starts_at,
             policy=policy,
             now=now,
-            include_summons=False,
+            include_summons=include_summons,
         )
-    await conversations.go(session, account.id, Step.PHONE)
     return replace(result, summons=summons)
-
-
-async def _register(
-    session: AsyncSession,
-    account: Account,
-    nik: str,
-    birth_date: date,
-    name: str,
-    preferred: PreferredDays,
-) -> Linked:
-    target = await _target_by(session, nik=nik)
-    if target is not None and target.recorded_at is not None:
-        return Linked(Registration.ALREADY_RECORDED, target.name, recorded_at=target.recorded_at)
-    if target is None:
-        target = Target(
-            nik=nik,
-            name=name.strip(),
-            birth_date=birth_date,
-            source=TargetSource.SELF_REGISTERED,
-            review=TargetReview.PENDING,
-            preferred_days=preferred,
-            invite_code=new_code(),
-        )
-        session.add(target)
-        await session.flush()
-        _link(session, account, target, "self_registration")
-        events.record(
-            session,
-            "self_registered",
-            actor=Actor.TEEN,
-            channel=Channel.TELEGRAM,
-            account_id=account.id,
-            target_id=target.id,
-        )
-        return Linked(Registration.REVIEW, target.name, target.id)
-    if await _claimed_by_another(session, account, target, "registration"):
-        return Linked(Registration.REVIEW)
-    if target.birth_date != birth_date or not same_person_name(name, target.name):
-        events.record(
-            session,
-            "registration_mismatch",
-            actor=Actor.TEEN,
-            channel=Channel.TELEGRAM,
-            account_id=account.id,
-            target_id=target.id,
-        )
-        return Linked(Registration.REVIEW)
-    target.preferred_days = preferred
-    _link(session, account, target, "registration")
-    return Linked(Registration.LINKED, target.name, target.id)

@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Place, ServiceSession, Staff, Summons, Target, WaitingTeen
+from bot.db.models import Event, Place, ServiceSession, Staff, Summons, Target, WaitingTeen
 from bot.db.queries import count_where
+from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
+from bot.domain.nik import mask
 from bot.services import events, notices
 from bot.services.summonses import HOLDS_SEAT
 
@@ -39,9 +41,24 @@ async def member(session: AsyncSession, telegram_id: int) -> Member | None:
     return Member(row.telegram_id, row.is_admin) if row is not None else None
 
 
-def refused(session: AsyncSession, telegram_id: int, what: str) -> None:
-    """A non-staff account tried a staff action: the office should know."""
-    events.record(
+REFUSALS_KEPT_EVERY = timedelta(minutes=10)
+
+
+async def refused(session: AsyncSession, telegram_id: int, what: str, now: datetime) -> None:
+    """A non-staff account tried a staff action: the office should know, once every ten
+    minutes per account at most (someone hammering a command must not flood the log)."""
+    recent = await session.scalar(
+        select(Event.id)
+        .where(
+            Event.kind == "staff_action_refused",
+            Event.claimant == telegram_id,
+            Event.at > now - REFUSALS_KEPT_EVERY,
+        )
+        .limit(1)
+    )
+    if recent is not None:
+        return
+    event = events.record(
         session,
         "staff_action_refused",
         actor=Actor.SYSTEM,
@@ -49,15 +66,27 @@ def refused(session: AsyncSession, telegram_id: int, what: str) -> None:
         telegram_id=telegram_id,
         action=what[:50],
     )
+    event.at, event.claimant = now, telegram_id
 
 
 async def add(
-    session: AsyncSession, telegram_id: int, *, admin: bool, by: int | None, channel: Channel
+    session: AsyncSession,
+    telegram_id: int,
+    *,
+    admin: bool,
+    by: int | str | None,
+    channel: Channel,
 ) -> bool:
     """Make someone staff (or change their admin flag); True when they were not staff before."""
     existing = await role_of(session, telegram_id)
     if existing is None:
-        session.add(Staff(telegram_id=telegram_id, is_admin=admin, added_by=by))
+        session.add(
+            Staff(
+                telegram_id=telegram_id,
+                is_admin=admin,
+                added_by=by if isinstance(by, int) else None,
+            )
+        )
     else:
         existing.is_admin = admin
     events.record(
@@ -73,7 +102,7 @@ async def add(
 
 
 async def remove(
-    session: AsyncSession, telegram_id: int, *, by: int | None, channel: Channel
+    session: AsyncSession, telegram_id: int, *, by: int | str | None, channel: Channel
 ) -> bool:
     """Take someone off the staff; False when they were not staff."""
     result = await session.execute(delete(Staff).where(Staff.telegram_id == telegram_id))
@@ -134,24 +163,26 @@ class Attendance(enum.StrEnum):
 class Marked:
     outcome: Attendance
     name: str = ""
-    nik: str = ""
+    masked_nik: str = ""  # for staff to check it is the right teen
     recorded_at: datetime | None = None
 
 
 async def mark_attended(
     session: AsyncSession, code: str, *, staff_id: int, now: datetime
 ) -> Marked:
-    """The teen with this personal code came and was recorded: their summons (at whichever
-    session) is attended, every reminder stops, and they leave the waiting list."""
+    """The teen with this attendance code (their /kode QR) came and was recorded: their
+    summons (at whichever session) is attended, every reminder stops, and they leave the
+    waiting list. The invitation code on a letter marks nothing: it is not shown at a desk."""
     cleaned = "".join(code.split()).upper()
     found = await session.execute(
-        select(Target).where(Target.invite_code == cleaned).with_for_update()
+        select(Target).where(Target.attend_code == cleaned).with_for_update()
     )
     target = found.scalar_one_or_none()
     if target is None:
         return Marked(Attendance.UNKNOWN)
+    masked = mask(vault_of(session).open(target.nik_sealed))
     if target.recorded_at is not None:
-        return Marked(Attendance.ALREADY, target.name, target.nik, target.recorded_at)
+        return Marked(Attendance.ALREADY, target.name, masked, target.recorded_at)
     target.recorded_at = now
     summons = (
         await session.execute(
@@ -173,7 +204,7 @@ async def mark_attended(
         staff_telegram_id=staff_id,
         session_id=summons.session_id if summons else None,
     )
-    return Marked(Attendance.RECORDED, target.name, target.nik)
+    return Marked(Attendance.RECORDED, target.name, masked)
 
 
 async def everyone(session: AsyncSession) -> list[Member]:

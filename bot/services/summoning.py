@@ -164,7 +164,7 @@ def _plan_table() -> Table:
     )
 
 
-async def _write(session: AsyncSession, plan: planning.Plan, now: datetime) -> Table:
+async def _write(session: AsyncSession, plan: planning.Plan, now: datetime, by: str) -> Table:
     seats = Counter(plan.placed.values())
     for session_id, taken in sorted(seats.items()):
         result = await session.execute(
@@ -215,7 +215,7 @@ async def _write(session: AsyncSession, plan: planning.Plan, now: datetime) -> T
                 literal(Channel.CLI.value),
                 table.c.target_id,
                 literal("summoned"),
-                json_object("session_id", table.c.session_id, "by", "rekam summon"),
+                json_object("session_id", table.c.session_id, "by", literal(by)),
             ).where(placed),
         )
     )
@@ -270,6 +270,7 @@ async def summon_all(
     deadline: datetime,
     policy: notices.Policy,
     dry_run: bool,
+    by: str = "rekam summon",
 ) -> SummonResult:
     """Plan and (unless `dry_run`) write the summonses, the waiting list and the messages."""
     today = now.astimezone(policy.zone).date()
@@ -284,7 +285,7 @@ async def summon_all(
         shortages=await _shortages(session, plan.shortage),
     )
     if not dry_run:
-        table = await _write(session, plan, now)
+        table = await _write(session, plan, now, by)
         starts = {slot.id: starts_at for slot, starts_at in slots}
         result.messages_queued = await _notify_linked(session, table, starts, policy, now)
         await session.run_sync(lambda sync: table.drop(sync.connection()))

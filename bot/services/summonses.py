@@ -36,7 +36,6 @@ class SummonsView:
     state: SummonsState
     target_id: int
     name: str
-    code: str
     session_id: int
     starts_at: datetime
     ends_at: datetime
@@ -66,7 +65,7 @@ class Outcome(enum.StrEnum):
 # Built once: these run on every press and /jadwal, and building a statement costs more than
 # looking up its compiled form. Values come in as bound parameters.
 _VIEW = (
-    select(Summons, Target.name, Target.invite_code, ServiceSession, Place)
+    select(Summons, Target.name, ServiceSession, Place)
     .join(Target, Target.id == Summons.target_id)
     .join(ServiceSession, ServiceSession.id == Summons.session_id)
     .join(Place, Place.id == ServiceSession.place_id)
@@ -85,15 +84,14 @@ class Locked:
     session: ServiceSession
 
 
-def _view(row: Row[Summons, str, str, ServiceSession, Place]) -> SummonsView:
-    summons, name, code, service_session, place = row
+def _view(row: Row[Summons, str, ServiceSession, Place]) -> SummonsView:
+    summons, name, service_session, place = row
     return SummonsView(
         id=summons.id,
         revision=summons.revision,
         state=summons.state,
         target_id=summons.target_id,
         name=name,
-        code=code,
         session_id=service_session.id,
         starts_at=service_session.starts_at,
         ends_at=service_session.ends_at,
@@ -126,7 +124,7 @@ async def locked_view(session: AsyncSession, summons_id: int) -> tuple[SummonsVi
     row = (await session.execute(_VIEW_BY_ID_LOCKED, {"summons_id": summons_id})).first()
     if row is None:
         return None
-    return _view(row), Locked(row[0], row[3])
+    return _view(row), Locked(row[0], row[2])
 
 
 async def assign(

@@ -32,6 +32,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.clock import Clock
 from bot.config import load_settings
+from bot.db.vault import new_key
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Broadcast, Lease, OutboxMessage
@@ -117,8 +118,10 @@ async def dispatch(url: str, count: int, database: str, base: str, *, unlimited:
         bot_token=OURS,
         telegram_api_base_url=base,
         dispatch_rate=1000 if unlimited else 30,
+        data_key=new_key(),
     )
-    db = Database(database)
+    assert settings.data_key is not None
+    db = Database(database, data_key=settings.data_key.get_secret_value())
     await upgrade(db)
     async with db.session() as session:  # a clean slate on a reused database
         await session.execute(OutboxMessage.__table__.delete())

@@ -33,6 +33,7 @@ from bot.app import build_application
 from bot.config import load_settings
 from bot.db.engine import Database
 from bot.db.models import Account, Place, ServiceSession, Summons, Target
+from bot.db.vault import new_key, vault_of
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import Role, SummonsState
 from bot.runtime import running
@@ -68,8 +69,11 @@ async def office(db: Database, chat_ids: list[int]) -> list[int]:
         born = now.date() - timedelta(days=17 * 365 + 40)
         summonses = []
         for index, chat_id in enumerate(chat_ids):
+            nik = nik_rules.build("359901", born, female=index % 2 == 0, serial=index + 1)
             target = Target(
-                nik=nik_rules.build("359901", born, female=index % 2 == 0, serial=index + 1),
+                nik_hash=vault_of(session).hash(nik),
+                nik_sealed=vault_of(session).seal(nik),
+                attend_code=f"H{index:07d}",
                 name=f"Peserta Uji {index}",
                 birth_date=born,
                 invite_code=f"B{index:07d}",
@@ -126,9 +130,11 @@ async def main(args: argparse.Namespace) -> None:
                 database_url=url,
                 bot_token=TOKEN,
                 telegram_api_base_url="http://127.0.0.1:8093/bot",
+                data_key=new_key(),
             )
             app = build_application(settings)  # the production request: aiohttp
-            db = Database(url)
+            assert settings.data_key is not None
+            db = Database(url, data_key=settings.data_key.get_secret_value())
             async with running(app, poll_timeout=1):
                 chats = [u["id"] for u in await call("users", {"count": args.teens})]
                 ids = await office(db, chats)
