@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from bot.db.models import Event, OutboxMessage, ParentLink, ServiceSession, Summons, Target
 from bot.domain.kinds import LinkState, SummonsState
 from bot.emulator import UserClient
+from bot.services import family
 from bot.throttle import PressThrottle
 from tests import factories
 from tests.harness import BotHarness, onboard
@@ -36,6 +37,9 @@ async def family_office(bot: BotHarness) -> dict:  # type: ignore[type-arg]
     await factories.summon(bot.db, bot.settings, rina, first)
     await factories.summon(bot.db, bot.settings, budi, first)
     teen = await linked_teen(bot, rina)
+    # Rina is on Telegram: her parents link with the code her /kode gives, not her letter's.
+    async with bot.db.session() as session:
+        rina.parent_code = await family.parent_code_of(session, rina.id)
     return {"rina": rina, "budi": budi, "teen": teen, "first": first, "second": second}
 
 
@@ -46,8 +50,9 @@ async def new_parent(bot: BotHarness, name: str = "Ibu Sri") -> UserClient:
 
 
 async def link_with_code(parent: UserClient, target: Target) -> str:
-    """/ortu CODE, then the child's birth date; returns the first reply to the date."""
-    parent.send(f"/ortu {target.invite_code}")
+    """/ortu CODE (the teen's parent code, else the letter's), then the child's birth date;
+    returns the first reply to the date."""
+    parent.send(f"/ortu {target.parent_code or target.invite_code}")
     await parent.next_message()
     parent.send(target.birth_date.strftime("%d-%m-%Y"))
     return (await parent.next_message()).text
@@ -58,7 +63,7 @@ async def test_a_parent_links_with_the_childs_code_and_gets_the_summons_with_but
 ) -> None:
     office = await family_office(bot)
     parent = await new_parent(bot)
-    parent.send(f"/ortu {office['rina'].invite_code}")
+    parent.send(f"/ortu {office['rina'].parent_code}")
     assert (await parent.next_message()).text.startswith("Tulis tanggal lahir anak Anda")
     assert await said(parent, "01-01-2008") == (
         NEUTRAL + " Periksa lagi, lalu tulis tanggal lahir anak Anda."
@@ -85,7 +90,7 @@ async def test_a_parent_links_with_the_childs_code_and_gets_the_summons_with_but
 async def test_the_deep_link_from_the_child_works_the_same(bot: BotHarness) -> None:
     office = await family_office(bot)
     parent = await new_parent(bot)
-    parent.send(f"/start ortu_{office['rina'].invite_code}")
+    parent.send(f"/start ortu_{office['rina'].parent_code}")
     assert (await parent.next_message()).text.startswith("Tulis tanggal lahir anak Anda")
     parent.send(office["rina"].birth_date.strftime("%d-%m-%Y"))
     assert (await parent.next_message()).text.startswith("✅ Anda sekarang tertaut")
@@ -97,13 +102,13 @@ async def test_three_wrong_tries_lock_linking_for_an_hour(bot: BotHarness) -> No
     parent.send("/ortu ZZZZ9999")
     await parent.next_message()
     assert (await said(parent, "01-01-2009")).startswith(NEUTRAL)  # unknown code: same answer
-    parent.send(f"/ortu {office['rina'].invite_code}")
+    parent.send(f"/ortu {office['rina'].parent_code}")
     await parent.next_message()
     assert (await said(parent, "02-01-2009")).startswith(NEUTRAL)
-    parent.send(f"/ortu {office['rina'].invite_code}")
+    parent.send(f"/ortu {office['rina'].parent_code}")
     await parent.next_message()
     assert (await said(parent, "03-01-2009")).startswith(LOCKED)
-    parent.send(f"/ortu {office['rina'].invite_code}")
+    parent.send(f"/ortu {office['rina'].parent_code}")
     assert (await parent.next_message()).text.startswith(LOCKED)  # even with the right date next
     async with bot.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(ParentLink)) == 0
@@ -311,3 +316,24 @@ async def test_escalations_reach_the_parent(bot: BotHarness) -> None:
     while not missed.text.startswith("Budi Santoso tidak datang"):
         missed = await parent.next_message(timeout=10)
     assert "/ganti" in missed.text
+
+
+async def test_once_the_teen_is_on_telegram_the_letter_links_no_parent(bot: BotHarness) -> None:
+    """A letter seen by someone else is no key to the teen's record: the parent code comes
+    from the teen's own /kode."""
+    office = await family_office(bot)
+    stranger = await new_parent(bot, "Orang Asing")
+    stranger.send(f"/ortu {office['rina'].invite_code}")
+    await stranger.next_message()
+    assert (await said(stranger, dmy_of(office["rina"]))).startswith(NEUTRAL)
+    teen: UserClient = office["teen"]
+    teen.send("/kode")
+    await teen.next_message()  # the attendance QR
+    given = await teen.next_message()
+    assert given.text.startswith(f"Kode untuk orang tua/wali Anda: {office['rina'].parent_code}")
+    parent = await new_parent(bot)
+    assert (await link_with_code(parent, office["rina"])).startswith("✅ Anda sekarang tertaut")
+
+
+def dmy_of(target: Target) -> str:
+    return target.birth_date.strftime("%d-%m-%Y")

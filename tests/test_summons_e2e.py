@@ -314,7 +314,10 @@ async def test_code_shows_a_qr_of_the_attendance_link_apart_from_the_link_code(
     link = f"https://t.me/{bot.emulator.bot_user['username']}?start=hadir_{attend}"
     assert photo.file is not None and photo.file.content == qr_png(link)
     for_parents = await teen.next_message()
-    assert for_parents.text.startswith("Kode untuk orang tua/wali Anda: RINA2345")
+    async with bot.db.session() as session:
+        given = await session.scalar(select(Target.parent_code))
+    assert given is not None and given not in ("RINA2345", attend)
+    assert for_parents.text.startswith(f"Kode untuk orang tua/wali Anda: {given}")
 
 
 async def test_ganti_offers_free_sessions(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]

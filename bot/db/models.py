@@ -111,6 +111,9 @@ class Target(Base):
     invite_code: Mapped[str] = mapped_column(String(16), unique=True)
     # The code staff scan at a session (the QR of /kode): it marks attendance and links nothing.
     attend_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # The code a teen on Telegram gives their parents (/kode); made when first shown. Once a
+    # teen's account holds the record, the letter's code no longer links anyone.
+    parent_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -13,7 +13,7 @@ from bot.handlers.replies import offer_sessions, send_summons
 from bot.i18n import Gettext
 from bot.presentation import summons as views
 from bot.presentation.texts import STALE
-from bot.services import answers, conversations, summonses
+from bot.services import answers, conversations, family, summonses
 from bot.services.answers import Pressed
 from bot.services.conversations import Conversation
 from bot.services.summonses import Outcome, SummonsView
@@ -87,7 +87,9 @@ async def show_code(update: Update, context: BotContext) -> None:
     _ = context.gettext
     async with context.session() as session:
         mine = await answers.mine(session, update.effective_user.id)
-    if not mine.registered or mine.attend_code is None or mine.link_code is None:
+        if mine.target_id is not None:
+            parents_code = await family.parent_code_of(session, mine.target_id)
+    if not mine.registered or mine.attend_code is None or mine.target_id is None:
         await update.effective_message.reply_text(_not_registered(_))
         return
     link = f"https://t.me/{context.bot.username}?start=hadir_{mine.attend_code}"
@@ -103,7 +105,7 @@ async def show_code(update: Update, context: BotContext) -> None:
             "Kode untuk orang tua/wali Anda: {code}\nBerikan hanya kepada orang tua/wali Anda: "
             "dengan kode ini dan tanggal lahir Anda mereka bisa menautkan diri (/ortu {code}). "
             "Anda akan diberi tahu setiap kali ada yang tertaut."
-        ).format(code=mine.link_code)
+        ).format(code=parents_code)
     )
 
 

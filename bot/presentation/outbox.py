@@ -292,7 +292,7 @@ async def render_staff_alert(draft: Draft) -> Outgoing | None:
             _(
                 "⚠️ {name} menyatakan bahwa {parent} bukan orang tua/walinya. Tautan sudah "
                 "dilepas; mohon periksa siapa yang menautkan diri."
-            ).format(name=name, parent=draft.params.get("parent") or "?")
+            ).format(name=name, parent=draft.params.get("guardian") or "?")
         )
     return None
 

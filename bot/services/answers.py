@@ -98,7 +98,7 @@ class Mine:
 
     registered: bool  # linked to a target (their own)
     name: str | None = None
-    link_code: str | None = None  # the letter's code: links a parent (with the birth date)
+    target_id: int | None = None
     attend_code: str | None = None  # the QR staff scan at a session
     in_review: bool = False
     summons: SummonsView | None = None
@@ -116,7 +116,7 @@ async def mine(session: AsyncSession, telegram_id: int) -> Mine:
         return Mine(
             registered=True,
             name=target.name,
-            link_code=target.invite_code,
+            target_id=target.id,
             attend_code=target.attend_code,
             in_review=in_review or target.review == TargetReview.PENDING,
             summons=await summonses.for_target(session, target.id),

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, ParentLink, Target
 from bot.db.vault import vault_of
+from bot.domain.codes import new_code
 from bot.domain.kinds import Actor, Channel, LinkMethod, LinkState, Role
 from bot.domain.nik import mask
 from bot.domain.outbox_kinds import Kind
@@ -209,11 +210,46 @@ async def disown(
     alert = Message(
         kind=Kind.STAFF_ALERT,
         due_at=now,
-        params={"alert": "not_guardian", "target_id": link.target_id, "parent": parent_name},
+        params={"alert": "not_guardian", "target_id": link.target_id, "guardian": parent_name},
         dedupe=f"not_guardian:{link.id}",
     )
     await outbox.enqueue(session, await outbox.staff_recipients(session, office_language), [alert])
     return True
+
+
+async def _target_of_parent_code(session: AsyncSession, code: str) -> Target | None:
+    """The child a code links a parent to: the code the teen gives from /kode, or the letter's
+    code while no teen account holds the record (a child without Telegram: the family has the
+    letter). Once the teen is on Telegram, a letter seen by someone else links nobody."""
+    cleaned = "".join(code.split()).upper()
+    found = await session.scalar(select(Target).where(Target.parent_code == cleaned))
+    if found is not None:
+        return found
+    lettered = await session.scalar(select(Target).where(Target.invite_code == cleaned))
+    if lettered is None:
+        return None
+    held = await session.scalar(select(Account.id).where(Account.target_id == lettered.id))
+    return lettered if held is None else None
+
+
+async def parent_code_of(session: AsyncSession, target_id: int) -> str:
+    """The code the teen gives their parents, made the first time it is asked for."""
+    target = await session.get(Target, target_id, with_for_update=True)
+    assert target is not None
+    if target.parent_code is None:
+        taken = True
+        while taken:
+            code = new_code()
+            taken = (
+                await session.scalar(
+                    select(Target.id).where(
+                        (Target.parent_code == code) | (Target.invite_code == code)
+                    )
+                )
+                is not None
+            )
+        target.parent_code = code
+    return target.parent_code
 
 
 async def link_by_code(
@@ -234,8 +270,7 @@ async def link_by_code(
     lock = await link_lock(session, telegram_id, code, via_nik=False, now=now)
     if lock is not None:
         return Linked(Linking.LOCKED, locked_until=lock.until)
-    found = await session.execute(select(Target).where(Target.invite_code == code.strip().upper()))
-    target = found.scalar_one_or_none()
+    target = await _target_of_parent_code(session, code)
     if target is not None and parent.target_id == target.id:
         return Linked(Linking.IS_TEEN)
     if target is None or target.birth_date != birth_date:

@@ -9,6 +9,7 @@ The database must be empty (a fresh SQLite file is made when --database is not g
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import subprocess
 import sys
@@ -63,6 +64,8 @@ def main() -> None:
         "DATABASE_URL": args.database or f"sqlite+aiosqlite:///{work}/office.db",
         "OFFICE_REGION_CODES": "3599",
         "ELECTION_DATE": (date.today() + timedelta(days=90)).isoformat(),
+        # NIKs are hashed and sealed as they go in (an older checkout ignores it).
+        "DATA_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
     }
     size = (work / "targets.csv").stat().st_size / 1e6
     print(

@@ -1,5 +1,5 @@
-"""NIKs at rest (a keyed hash and a sealed copy instead of the NIK in clear); an attendance
-code apart from the invitation code
+"""NIKs at rest (a keyed hash and a sealed copy instead of the NIK in clear); attendance and
+parent codes apart from the invitation code
 
 Revision ID: 0009
 Revises: 0008
@@ -25,6 +25,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("nik_hash", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("nik_sealed", sa.String(length=120), nullable=True))
         batch.add_column(sa.Column("attend_code", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("parent_code", sa.String(length=16), nullable=True))
     connection = op.get_bind()
     rows = connection.execute(sa.text("SELECT id, nik FROM targets")).all()
     if rows:
@@ -55,6 +56,7 @@ def upgrade() -> None:
         batch.alter_column("attend_code", existing_type=sa.String(length=16), nullable=False)
         batch.create_unique_constraint("uq_targets_nik_hash", ["nik_hash"])
         batch.create_unique_constraint("uq_targets_attend_code", ["attend_code"])
+        batch.create_unique_constraint("uq_targets_parent_code", ["parent_code"])
 
 
 def downgrade() -> None:
