@@ -21,7 +21,7 @@ from tests import factories
 from tests.harness import BotHarness, until
 from tests.test_parents_e2e import family_office, link_with_code, new_parent, said
 from tests.test_registration_e2e import REVIEW, register
-from tests.test_staff_e2e import staff_member
+from tests.test_staff_e2e import UNKNOWN, staff_member
 from tests.test_summons_e2e import linked_teen
 
 HEADER = ["nik", "nama", "tanggal_lahir", "kelurahan", "kecamatan"]
@@ -355,3 +355,19 @@ async def test_a_stolen_database_file_shows_no_nik(bot: BotHarness, sqlite_url: 
     stolen = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
     for nik in (target.nik, typed):
         assert nik.encode() not in stolen
+
+
+async def test_staff_lift_a_lock_for_the_owner_at_the_desk(bot: BotHarness) -> None:
+    """Finding 7: anyone could lock a teen out; the teen is told, and staff can lift it."""
+    target = await factories.add_target(bot.db, bot.settings, code="RINA2345")
+    for n in range(3):
+        stranger = bot.user(f"S{n}")
+        await said(stranger, f"/start {target.invite_code}")
+        await said(stranger, "01-01-2001")
+    rina = bot.user("Rina")
+    assert (await said(rina, "/start RINA2345")).startswith("Untuk keamanan, percobaan ditunda")
+    assert await said(bot.user("Someone"), "/buka_kunci RINA2345") == UNKNOWN
+    officer = await staff_member(bot)
+    assert await said(officer, "/buka_kunci RINA2345") == "✅ Kunci dibuka."
+    assert (await said(rina, "/start RINA2345")).startswith("Halo! Anda membuka undangan")
+    assert (await said(rina, target.birth_date.strftime("%d-%m-%Y"))).startswith("Halo, Rina")

@@ -16,7 +16,7 @@ from bot.handlers.access import Member, guarded, stale_button
 from bot.i18n import Gettext
 from bot.presentation import charts
 from bot.presentation import staff as staff_views
-from bot.services import conversations, figures, staff
+from bot.services import conversations, figures, lockout, staff
 
 HADIR = r"^/start hadir_[A-Za-z0-9]{6,16}$"
 
@@ -142,6 +142,27 @@ async def show_figures(update: Update, context: BotContext, member: Member) -> N
         await update.effective_chat.send_photo(
             InputFile(image, filename="statistik.png"), caption=header
         )
+
+
+@guarded("unlock")
+async def unlock(update: Update, context: BotContext, member: Member) -> None:
+    """/buka_kunci KODE_ATAU_NIK: the owner came to the desk; guessing there is allowed again."""
+    assert update.effective_message
+    _ = context.gettext
+    if not context.args:
+        await update.effective_message.reply_text(_("Tulis: /buka_kunci KODE_ATAU_NIK"))
+        return
+    async with context.session() as session:
+        lifted = await lockout.lift_typed(
+            session,
+            context.args[0],
+            by=member.telegram_id,
+            channel=Channel.TELEGRAM,
+            now=context.clock.now(),
+        )
+    await update.effective_message.reply_text(
+        _("✅ Kunci dibuka.") if lifted else _("Tidak ada kunci untuk itu.")
+    )
 
 
 @guarded("staff_list", admin=True)

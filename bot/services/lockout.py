@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Event
+from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel
 from bot.services import events
 
@@ -156,3 +157,16 @@ async def lift(
     event = events.record(session, UNLOCKED, actor=Actor.STAFF, channel=channel, by=by)
     event.at, event.subject = now, subject
     return locked is not None
+
+
+async def lift_typed(
+    session: AsyncSession, typed: str, *, by: int | str, channel: Channel, now: datetime
+) -> bool:
+    """Staff lift the lock on a code or a NIK as typed (the owner is at the desk, with their
+    family card); True if there was one."""
+    cleaned = "".join(typed.split())
+    if len(cleaned) == 16 and cleaned.isascii() and cleaned.isdigit():
+        subject = nik_subject(vault_of(session).hash(cleaned))
+    else:
+        subject = code_subject(cleaned)
+    return await lift(session, subject, by=by, channel=channel, now=now)
