@@ -55,6 +55,17 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
     except sheets.UnknownFormatError:
         print(_("Berkas harus .csv atau .xlsx."), file=sys.stderr)
         return 1
+    except sheets.UnreadableTextError as error:
+        if error.utf16:
+            text = _(
+                "Berkas ini tersimpan sebagai UTF-16; buka di Excel lalu simpan sebagai CSV UTF-8."
+            )
+        else:
+            text = _(
+                "Berkas ini bukan teks UTF-8 maupun Windows-1252; buka di Excel lalu simpan sebagai CSV UTF-8."
+            )
+        print(text, file=sys.stderr)
+        return 1
     finally:
         if bar:
             bar.close()

@@ -1,9 +1,12 @@
-"""Spreadsheets in and out: CSV (comma or semicolon, UTF-8 with or without BOM) and XLSX,
-read a row at a time so a city's target list never has to fit in memory."""
+"""Spreadsheets in and out: CSV (comma or semicolon; UTF-8 with or without BOM, or the
+Windows-1252 that Excel on Windows saves) and XLSX, read a row at a time so a city's target
+list never has to fit in memory."""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,17 +14,60 @@ from typing import Any
 
 Rows = Iterator[tuple[int, list[Any]]]
 
+_CHUNK = 1 << 20
+# The five bytes Windows-1252 leaves undefined: a file holding them was not written in it.
+_NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
 
 class UnknownFormatError(ValueError):
     """Neither .csv nor .xlsx."""
 
 
-def _csv_rows(path: Path) -> Iterator[list[Any]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+class UnreadableTextError(ValueError):
+    """A .csv file that is neither UTF-8 nor Windows-1252 text (utf16: it is UTF-16)."""
+
+    def __init__(self, *, utf16: bool) -> None:
+        super().__init__("UTF-16" if utf16 else "unknown encoding")
+        self.utf16 = utf16
+
+
+def _encoding(path: Path) -> str:
+    """UTF-8 when every byte of the file is valid UTF-8, else Windows-1252 when every byte is
+    defined there. Decided from the whole file before the first row: a Windows file's first
+    accented letter can be anywhere, and meeting it halfway would leave half a list imported.
+    The file is read once for this a megabyte at a time, so it is never in memory whole."""
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = is_cp1252 = True
+    with path.open("rb") as handle:
+        chunk = handle.read(_CHUNK)
+        if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise UnreadableTextError(utf16=True)
+        # Text has no NUL bytes; UTF-16 without a BOM, or an .xls renamed .csv, is full of them.
+        if chunk.count(b"\x00") * 8 > len(chunk):
+            raise UnreadableTextError(utf16=False)
+        while chunk and (is_utf8 or is_cp1252):
+            if is_utf8:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+            is_cp1252 = is_cp1252 and _NOT_CP1252.search(chunk) is None
+            chunk = handle.read(_CHUNK)
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)  # a letter cut off by the end of the file
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    if is_cp1252:
+        return "cp1252"
+    raise UnreadableTextError(utf16=False)
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[list[Any]]:
+    with path.open(newline="", encoding=encoding) as handle:
         first = handle.readline()
         handle.seek(0)
-        if first.startswith("\ufeff"):
-            handle.read(1)
         delimiter = ";" if first.count(";") > first.count(",") else ","
         yield from csv.reader(handle, delimiter=delimiter)
 
@@ -41,10 +87,11 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
 @contextmanager
 def opened(path: Path) -> Iterator[tuple[list[Any], Rows]]:
     """The header row and the numbered data rows (numbered as a spreadsheet shows them, the
-    header being row 1); blank rows are skipped."""
+    header being row 1); blank rows are skipped. A CSV's encoding is settled before the header
+    is read (UnreadableTextError)."""
     suffix = path.suffix.casefold()
     if suffix == ".csv":
-        source = _csv_rows(path)
+        source = _csv_rows(path, _encoding(path))
     elif suffix in (".xlsx", ".xlsm"):
         source = _xlsx_rows(path)
     else:
