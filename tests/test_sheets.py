@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.db.engine import Database
-from bot.db.models import Target
+from bot.db.models import Place, Region, School, Target
+from bot.domain import table_rows
 from bot.services import sheets
-from tests.test_imports import ID_HEADER, database, person, run_import
+from tests.test_imports import ID_HEADER, TODAY, database, person, run_import
 
 __all__ = ["database"]  # the fixture, shared with tests/test_imports.py
 
@@ -85,3 +86,79 @@ def test_a_file_neither_utf8_nor_cp1252_is_refused_in_one_line(
     assert "\n" not in line and "Traceback" not in line
     assert said in line and "simpan sebagai CSV UTF-8" in line
     assert "Ditambah" not in captured.out
+
+
+# --- lengths the same on SQLite and PostgreSQL ---------------------------------------------
+
+
+def test_the_limits_rows_are_checked_against_are_the_models_column_lengths() -> None:
+    columns = {
+        "name": Target.__table__.c.name,
+        "kelurahan": Region.__table__.c.kelurahan,
+        "kecamatan": Region.__table__.c.kecamatan,
+        "school": School.__table__.c.name,
+        "category": Target.__table__.c.category,
+        "place": Place.__table__.c.name,
+    }
+    assert {field: c.type.length for field, c in columns.items()} == table_rows.MAX_LENGTH
+    # Sex is stored as the one letter it is read as, never as typed.
+    sex = Target.__table__.c.sex.type.length
+    assert all(len(letter) <= sex for letter in table_rows._SEX.values())
+
+
+def target_values(**changes: str) -> dict[str, str]:
+    base = person(1)
+    values = {
+        "nik": base[0],
+        "name": base[1],
+        "birth_date": base[2],
+        "kelurahan": "Mawar",
+        "kecamatan": "Utara",
+        "school": "SMA Negeri Uji",
+        "category": "SMA",
+    }
+    return values | changes
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("kelurahan", 100), ("kecamatan", 100), ("school", 200), ("category", 50)]
+)
+def test_a_target_value_longer_than_its_column_rejects_the_row_naming_the_column(
+    field: str, limit: int
+) -> None:
+    # Measured as stored: the spaces around a cell are not kept, so they do not count.
+    fits = table_rows.target_row(
+        target_values(**{field: "  " + "a" * limit + "   "}), today=TODAY, regions=()
+    )
+    assert getattr(fits, field) == "a" * limit
+    with pytest.raises(table_rows.RowError) as raised:
+        table_rows.target_row(target_values(**{field: "a" * (limit + 1)}), today=TODAY, regions=())
+    assert (raised.value.problem, raised.value.column) == (table_rows.Problem.TOO_LONG, field)
+
+
+def test_a_session_place_longer_than_its_column_rejects_the_row() -> None:
+    values = {"place": "p" * 201, "date": "01-12-2026", "start": "08.00", "end": "11.00"}
+    with pytest.raises(table_rows.RowError) as raised:
+        table_rows.session_row(values | {"capacity": "5"}, today=TODAY)
+    assert (raised.value.problem, raised.value.column) == (table_rows.Problem.TOO_LONG, "place")
+    row = table_rows.session_row(values | {"place": "p" * 200, "capacity": "5"}, today=TODAY)
+    assert row.place == "p" * 200
+
+
+def test_rekam_import_names_the_column_too_long_and_keeps_the_other_rows(
+    office: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long_village = person(2)
+    long_village[4] = "Kelurahan " + "Panjang" * 20
+    rows = [person(1), long_village, person(3)]
+    path = write_encoded(office / "sasaran.csv", rows, "utf-8")
+    assert main(["import", "targets", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Ditambah 2, diperbarui 0, tetap 0, ditolak 1." in out
+    assert "baris 3: isi kolom kelurahan lebih dari 100 karakter" in out
+    with (office / "sasaran-ditolak.csv").open(encoding="utf-8-sig") as handle:
+        assert list(csv.reader(handle))[1] == [
+            "3",
+            "kelurahan",
+            "isi kolom kelurahan lebih dari 100 karakter",
+        ]
