@@ -162,3 +162,16 @@ def test_rekam_import_names_the_column_too_long_and_keeps_the_other_rows(
             "kelurahan",
             "isi kolom kelurahan lebih dari 100 karakter",
         ]
+
+
+async def test_control_characters_are_dropped_so_both_databases_take_the_row(
+    database: Database, tmp_path: Path
+) -> None:
+    # PostgreSQL refuses a NUL (the whole chunk with it); an XLSX export cannot hold any of these.
+    row = person(1, name="Ri\x00na\x07 Dewi\x0bPutri")
+    row[4] = "Mawar\x1f"
+    result = await run_import(database, write_encoded(tmp_path / "kendali.csv", [row], "utf-8"))
+    assert (result.added, result.rejected) == (1, [])
+    async with database.session() as session:
+        found = (await session.execute(select(Target.name, Region.kelurahan).join(Region))).one()
+    assert tuple(found) == ("Rina Dewi Putri", "Mawar")

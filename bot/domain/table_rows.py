@@ -109,6 +109,11 @@ _KINDS = {
     "lainnya": "other",
     "other": "other",
 }
+# Control characters mean nothing in a cell: PostgreSQL refuses NUL (and the chunk with it)
+# where SQLite keeps it, and an XLSX export cannot hold any of them. Those that are not
+# whitespace are dropped; the whitespace ones become one space like any other.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+_UNEVEN_SPACE = re.compile(r"  |[\t\n\r\x0b\x0c\x1c-\x1f]")
 _TIME = re.compile(r"^(\d{1,2})[.:](\d{2})(?:[.:]\d{2})?$")
 
 
@@ -194,7 +199,9 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     text = value.strip() if type(value) is str else str(value).strip()
-    if "  " in text or "\t" in text or "\n" in text or "\r" in text:
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text).strip()
+    if _UNEVEN_SPACE.search(text):
         text = " ".join(text.split())
     return text or None
 
