@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from bot.cli import main
 from bot.db.engine import Database
 from bot.db.models import Place, Region, School, Target
 from bot.domain import table_rows
-from bot.services import sheets
+from bot.services import imports, sheets
 from tests.test_imports import ID_HEADER, TODAY, database, person, run_import
 
 __all__ = ["database"]  # the fixture, shared with tests/test_imports.py
@@ -175,3 +176,65 @@ async def test_control_characters_are_dropped_so_both_databases_take_the_row(
     async with database.session() as session:
         found = (await session.execute(select(Target.name, Region.kelurahan).join(Region))).one()
     assert tuple(found) == ("Rina Dewi Putri", "Mawar")
+
+
+# --- oversized cells -------------------------------------------------------------------------
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return path
+
+
+async def test_a_megabyte_cell_rejects_only_its_row_and_the_rest_goes_in(
+    database: Database, tmp_path: Path
+) -> None:
+    megabyte = "Jl. Panjang, RT 1\n" * 60_000  # quoted: it holds commas and line breaks
+    assert len(megabyte) > 1_000_000
+    header = [*ID_HEADER, "Catatan"]
+    huge_address = [*person(2), ""]
+    huge_address[6] = megabyte
+    huge_note = [*person(3), megabyte]  # a column no row reads: nothing to reject
+    rows = [[*person(1), ""], huge_address, huge_note, [*person(4), ""]]
+    result = await run_import(database, write_rows(tmp_path / "besar.csv", header, rows))
+    assert result.added == 3
+    assert [(r.row, r.problem, r.column) for r in result.rejected] == [
+        (3, table_rows.Problem.TOO_LONG, "address")
+    ]
+
+
+async def test_a_cell_beyond_what_the_reader_holds_rejects_its_row(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sheets, "FIELD_LIMIT", 1_000)
+    header = [*ID_HEADER, "Catatan"]
+    rows = [[*person(1), ""], [*person(2), "x" * 1_001], [*person(3), ""]]
+    result = await run_import(database, write_rows(tmp_path / "rusak.csv", header, rows))
+    assert result.added == 2
+    assert [(r.row, r.problem) for r in result.rejected] == [(3, table_rows.Problem.CELL_TOO_LARGE)]
+    # The same for a sessions file.
+    sessions = [["tempat", "tanggal", "mulai", "selesai", "kapasitas"]]
+    sessions += [["Balai " + "x" * 1_001, "01-12-2026", "08.00", "11.00", "5"]]
+    sessions += [["Balai", "01-12-2026", "08.00", "11.00", "5"]]
+    with sheets.opened(write_rows(tmp_path / "jadwal.csv", sessions[0], sessions[1:])) as (
+        first,
+        numbered,
+    ):
+        done = await imports.import_sessions(
+            database, first, numbered, today=TODAY, zone=ZoneInfo("Asia/Jakarta")
+        )
+    assert done.added == 1
+    assert [(r.row, r.problem) for r in done.rejected] == [(2, table_rows.Problem.CELL_TOO_LARGE)]
+
+
+def test_rekam_import_explains_a_cell_too_long(
+    office: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    huge = person(2)
+    huge[6] = "Jl. " + "Panjang " * 200_000
+    path = write_rows(office / "sasaran.csv", ID_HEADER, [person(1), huge])
+    assert main(["import", "targets", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in out
+    assert "baris 3: isi kolom address lebih dari 500 karakter" in out

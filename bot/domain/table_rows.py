@@ -24,6 +24,9 @@ MAX_LENGTH = {
     "category": 50,  # Target.category
     "place": 200,  # Place.name
 }
+# Any other cell a row reads (an address, a NIK, a date, a number): longer than this it is a
+# pasted paragraph, not a value, and the parsers never see a megabyte.
+MAX_CELL = 500
 
 # Header (lower case, spaces as underscores) -> field. SPEC section 4.
 TARGET_HEADERS = {
@@ -128,6 +131,7 @@ class Problem(enum.StrEnum):
     MISSING_NAME = "missing_name"
     NAME_TOO_LONG = "name_too_long"
     TOO_LONG = "too_long"
+    CELL_TOO_LARGE = "cell_too_large"
     MISSING_VALUE = "missing_value"
     BAD_TIME = "bad_time"
     BAD_NUMBER = "bad_number"
@@ -206,12 +210,17 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def limit_of(field: str) -> int:
+    """How many characters a cell of this field may hold."""
+    return MAX_LENGTH.get(field, MAX_CELL)
+
+
 def _check_lengths(values: dict[str, Any]) -> None:
     """Every text cell within its column's length, measured as it will be stored (spaces
     collapsed); the raw length is looked at first, so a short cell costs nothing."""
     for field, value in values.items():
-        limit = MAX_LENGTH.get(field)
-        if limit is None or type(value) is not str or len(value) <= limit:
+        limit = limit_of(field)
+        if type(value) is not str or len(value) <= limit:
             continue
         text = _text(value)
         if text is not None and len(text) > limit:

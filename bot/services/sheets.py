@@ -12,8 +12,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-Rows = Iterator[tuple[int, list[Any]]]
+# A data row, or None for a CSV record the reader could not hold (a cell over FIELD_LIMIT):
+# that row is rejected, the rows after it still go in.
+Rows = Iterator[tuple[int, list[Any] | None]]
 
+# Python's csv module refuses a cell over 131,072 characters by default, and a whole import
+# would stop at one pasted paragraph. Excel itself holds at most 32,767 characters in a cell, so
+# this bound is met only by a broken file, while it still limits the memory one row can take;
+# the rows' own limits (bot/domain/table_rows.py) reject anything longer than a column holds.
+FIELD_LIMIT = 8 * 1024 * 1024
 _CHUNK = 1 << 20
 # The five bytes Windows-1252 leaves undefined: a file holding them was not written in it.
 _NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
@@ -64,12 +71,23 @@ def _encoding(path: Path) -> str:
     raise UnreadableTextError(utf16=False)
 
 
-def _csv_rows(path: Path, encoding: str) -> Iterator[list[Any]]:
-    with path.open(newline="", encoding=encoding) as handle:
-        first = handle.readline()
-        handle.seek(0)
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        yield from csv.reader(handle, delimiter=delimiter)
+def _csv_rows(path: Path, encoding: str) -> Iterator[list[Any] | None]:
+    previous = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        with path.open(newline="", encoding=encoding) as handle:
+            first = handle.readline()
+            handle.seek(0)
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            reader = csv.reader(handle, delimiter=delimiter)
+            while True:
+                try:
+                    yield next(reader)
+                except StopIteration:
+                    return
+                except csv.Error:  # a cell over FIELD_LIMIT: the reader goes on at the next line
+                    yield None
+    finally:
+        csv.field_size_limit(previous)  # the module's limit is global: the next reader's own
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
@@ -90,6 +108,7 @@ def opened(path: Path) -> Iterator[tuple[list[Any], Rows]]:
     header being row 1); blank rows are skipped. A CSV's encoding is settled before the header
     is read (UnreadableTextError)."""
     suffix = path.suffix.casefold()
+    source: Iterator[list[Any] | None]
     if suffix == ".csv":
         source = _csv_rows(path, _encoding(path))
     elif suffix in (".xlsx", ".xlsm"):
@@ -97,11 +116,11 @@ def opened(path: Path) -> Iterator[tuple[list[Any], Rows]]:
     else:
         raise UnknownFormatError(path.suffix)
     try:
-        header = next(source, [])
+        header = next(source, None) or []
 
         def numbered() -> Rows:
             for number, row in enumerate(source, start=2):
-                if any(cell not in (None, "") for cell in row):
+                if row is None or any(cell not in (None, "") for cell in row):
                     yield number, row
 
         yield header, numbered()
