@@ -238,3 +238,28 @@ def test_rekam_import_explains_a_cell_too_long(
     out = capsys.readouterr().out
     assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in out
     assert "baris 3: isi kolom address lebih dari 500 karakter" in out
+
+
+# --- digits that are not ASCII ---------------------------------------------------------------
+
+
+async def test_a_nik_with_digits_that_are_not_ascii_rejects_only_its_row(
+    database: Database, tmp_path: Path
+) -> None:
+    superscript_serial = person(2)
+    superscript_serial[0] = superscript_serial[0][:-1] + "²"
+    superscript_date = person(3)
+    superscript_date[0] = superscript_date[0][:6] + "²" + superscript_date[0][7:]
+    full_width = person(4)
+    full_width[0] = full_width[0].translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    rows = [person(1), superscript_serial, superscript_date, full_width, person(5)]
+    result = await run_import(database, write_encoded(tmp_path / "angka.csv", rows, "utf-8"))
+    assert result.added == 2
+    assert [(r.row, r.problem, r.column) for r in result.rejected] == [
+        (n, table_rows.Problem.BAD_NIK, "nik") for n in (3, 4, 5)
+    ]
+    async with database.session() as session:
+        assert set((await session.execute(select(Target.name))).scalars()) == {
+            "Remaja Uji 1",
+            "Remaja Uji 5",
+        }
