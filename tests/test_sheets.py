@@ -3,21 +3,26 @@ Excel on Windows, oversized cells, odd digits, text longer than a column holds."
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from openpyxl import load_workbook
+from sqlalchemy import select, update
 
 from bot.cli import main
 from bot.db.engine import Database
 from bot.db.models import Place, Region, School, Target
 from bot.domain import table_rows
 from bot.services import imports, sheets
+from tests.harness import database as open_database
 from tests.test_imports import ID_HEADER, TODAY, database, person, run_import
+from tests.test_office_cli import desk
 
-__all__ = ["database"]  # the fixture, shared with tests/test_imports.py
+__all__ = ["database", "desk"]  # fixtures shared with tests/test_imports.py and test_office_cli.py
 
 
 def write_encoded(path: Path, rows: list[list[str]], encoding: str) -> Path:
@@ -263,3 +268,71 @@ async def test_a_nik_with_digits_that_are_not_ascii_rejects_only_its_row(
             "Remaja Uji 1",
             "Remaja Uji 5",
         }
+
+
+# --- no formulas in what rekam writes --------------------------------------------------------
+
+LINK = '=HYPERLINK("http://x")'
+
+
+def rename_for_formulas(url: str) -> None:
+    async def rename() -> None:
+        db = open_database(url)
+        async with db.session() as session:
+            await session.execute(update(Target).where(Target.name == "Remaja 2").values(name=LINK))
+            await session.execute(
+                update(Target).where(Target.name == "Remaja 5").values(name="@SUM(A1)")
+            )
+            await session.execute(
+                update(Region).where(Region.kelurahan == "Melati").values(kelurahan="-2+3")
+            )
+        await db.dispose()
+
+    asyncio.run(rename())
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_invites_carry_no_formula(desk: str, tmp_path: Path, kind: str) -> None:
+    rename_for_formulas(desk)
+    path = tmp_path / f"undangan.{kind}"
+    assert main(["invites", str(path)]) == 0
+    names = {row[1] for row in read_back(path)[1:]}
+    assert {f"'{LINK}", "'@SUM(A1)"} <= names
+    assert not any(str(name).startswith(("=", "@")) for name in names)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_report_carries_no_formula_and_its_numbers_stay_numbers(
+    desk: str, tmp_path: Path, kind: str
+) -> None:
+    rename_for_formulas(desk)
+    path = tmp_path / f"laporan.{kind}"
+    assert main(["report", "--format", kind, "-o", str(path)]) == 0
+    rows = read_back(path)
+    assert "'-2+3" in {row[0] for row in rows}
+    total = rows[-1]
+    assert total[0] == "JUMLAH"
+    assert total[2] == (6 if kind == "xlsx" else "6")
+
+
+def test_text_that_starts_like_a_formula_is_quoted_and_numbers_are_not(tmp_path: Path) -> None:
+    row = (-5, -1.5, "-5", "+62 812", "\tx", "\rx", "=1", "ok", None)
+    for kind in ("csv", "xlsx"):
+        path = tmp_path / f"angka.{kind}"
+        sheets.write(path, ("a", "b", "c", "d", "e", "f", "g", "h", "i"), [row])
+        written = read_back(path)[1]
+        quoted = ["'-5", "'+62 812", "'\tx", "'\rx", "'=1", "ok"]
+        if kind == "csv":
+            assert written == ["-5", "-1.5", *quoted, ""]
+        else:  # XML reads a carriage return back as a line feed
+            assert written == [-5, -1.5, *[q.replace("\r", "\n") for q in quoted], None]
+
+
+def read_back(path: Path) -> list[list[Any]]:
+    """The cells of a CSV or of an XLSX's first sheet; an XLSX formula cell would fail here."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.reader(handle))
+    sheet = load_workbook(path).worksheets[0]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    return [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -9,6 +9,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ Rows = Iterator[tuple[int, list[Any] | None]]
 # the rows' own limits (bot/domain/table_rows.py) reject anything longer than a column holds.
 FIELD_LIMIT = 8 * 1024 * 1024
 _CHUNK = 1 << 20
+# What a spreadsheet takes for the start of a formula when a text cell begins with it (OWASP,
+# "CSV Injection"); tab and carriage return too, as some programs strip them first.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The five bytes Windows-1252 leaves undefined: a file holding them was not written in it.
 _NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
@@ -130,14 +134,22 @@ def opened(path: Path) -> Iterator[tuple[list[Any], Rows]]:
             close()
 
 
+def _inert(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, behind an apostrophe; numbers (and
+    anything else that is not text) as they are, so a negative number stays a number."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A CSV or XLSX file (by the name's suffix) with a header row."""
+    """A CSV or XLSX file (by the name's suffix) with a header row. Names and places come from
+    files and from Telegram: none of them may reach a spreadsheet as a formula to run."""
     suffix = path.suffix.casefold()
+    inert = ([_inert(value) for value in row] for row in chain([header], rows))
     if suffix == ".csv":
         with path.open("w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
+            csv.writer(handle).writerows(inert)
         return
     if suffix != ".xlsx":
         raise UnknownFormatError(path.suffix)
@@ -145,7 +157,6 @@ def write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> N
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
+    for row in inert:
+        sheet.append(row)
     book.save(path)
