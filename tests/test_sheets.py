@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,9 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
+from sqlalchemy.engine import make_url
 
 from bot.cli import main
 from bot.db.engine import Database
+from bot.db.migrate import upgrade
 from bot.db.models import Place, Region, School, Target
 from bot.domain import table_rows
 from bot.services import imports, sheets
@@ -336,3 +341,67 @@ def read_back(path: Path) -> list[list[Any]]:
     sheet = load_workbook(path).worksheets[0]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+# --- files readable by their owner only --------------------------------------------------------
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The common 022, under which a file is created readable by everyone unless told not."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_every_file_the_office_commands_write_is_its_owners_alone(
+    desk: str, tmp_path: Path
+) -> None:
+    database_file = Path(make_url(desk).database or "")
+    assert mode(database_file) == 0o600
+    written = [tmp_path / name for name in ("u.csv", "u.xlsx", "l.csv", "l.xlsx", "s.pdf")]
+    written[0].write_text("sudah ada\n")  # an older file, readable by all, is written over
+    written[0].chmod(0o644)
+    assert main(["invites", str(written[0])]) == 0
+    assert main(["invites", str(written[1])]) == 0
+    assert main(["report", "--format", "csv", "-o", str(written[2])]) == 0
+    assert main(["report", "--format", "xlsx", "-o", str(written[3])]) == 0
+    assert main(["letters", str(written[4])]) == 0
+    assert {path.name: mode(path) for path in written} == {path.name: 0o600 for path in written}
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_the_rejected_rows_report_is_its_owners_alone(office: Path) -> None:
+    bad = person(2)
+    bad[0] = "123"
+    path = write_encoded(office / "sasaran.csv", [person(1), bad], "utf-8")
+    assert main(["import", "targets", str(path)]) == 0
+    assert mode(office / "sasaran-ditolak.csv") == 0o600
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_a_new_sqlite_database_is_created_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "baru.db"
+
+    async def open_and_migrate() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        assert mode(path) == 0o600  # before SQLAlchemy first connects
+        await upgrade(db)
+        await db.dispose()
+
+    asyncio.run(open_and_migrate())
+    assert mode(path) == 0o600
+    (tmp_path / "lama.db").touch(mode=0o640)
+    for url in (
+        f"sqlite+aiosqlite:///{tmp_path / 'lama.db'}",  # an existing file is the office's choice
+        "sqlite+aiosqlite://",  # in memory: no file at all
+        f"sqlite+aiosqlite:///{tmp_path / 'tidak-ada' / 'x.db'}",  # SQLite says what is missing
+    ):
+        asyncio.run(Database(url).dispose())
+    assert mode(tmp_path / "lama.db") == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baru.db", "lama.db"]

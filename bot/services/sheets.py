@@ -1,17 +1,21 @@
 """Spreadsheets in and out: CSV (comma or semicolon; UTF-8 with or without BOM, or the
 Windows-1252 that Excel on Windows saves) and XLSX, read a row at a time so a city's target
-list never has to fit in memory."""
+list never has to fit in memory. Every file written is its owner's alone and carries no cell a
+spreadsheet would run as a formula."""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from bot.files import open_private
 
 # A data row, or None for a CSV record the reader could not hold (a cell over FIELD_LIMIT):
 # that row is rejected, the rows after it still go in.
@@ -142,21 +146,43 @@ def _inert(value: Any) -> Any:
     return value
 
 
-def write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A CSV or XLSX file (by the name's suffix) with a header row. Names and places come from
-    files and from Telegram: none of them may reach a spreadsheet as a formula to run."""
+def kind_of(path: Path) -> str:
+    """'csv' or 'xlsx', by the name's suffix."""
     suffix = path.suffix.casefold()
-    inert = ([_inert(value) for value in row] for row in chain([header], rows))
-    if suffix == ".csv":
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
-            csv.writer(handle).writerows(inert)
-        return
-    if suffix != ".xlsx":
+    if suffix not in (".csv", ".xlsx"):
         raise UnknownFormatError(path.suffix)
+    return suffix[1:]
+
+
+def write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A CSV or XLSX file (by the name's suffix) with a header row, readable by its owner only
+    (it holds names and masked NIKs)."""
+    kind = kind_of(path)
+    with open_private(path) as handle:
+        write_to(handle, kind, header, rows)
+
+
+def write_to(
+    handle: BinaryIO, kind: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """The same file written to an open binary stream. Names and places come from files and
+    from Telegram: none of them may reach a spreadsheet as a formula to run."""
+    inert = ([_inert(value) for value in row] for row in chain([header], rows))
+    if kind == "csv":
+        # The BOM makes Excel read the file as UTF-8 rather than in the computer's code page.
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        try:
+            csv.writer(text).writerows(inert)
+        finally:
+            text.flush()
+            text.detach()  # the stream stays open: it is the caller's to close
+        return
+    if kind != "xlsx":
+        raise UnknownFormatError(kind)
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     for row in inert:
         sheet.append(row)
-    book.save(path)
+    book.save(handle)
