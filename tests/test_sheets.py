@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
 import os
 import stat
 from collections.abc import Iterator
@@ -405,3 +406,36 @@ def test_a_new_sqlite_database_is_created_readable_by_its_owner_only(tmp_path: P
         asyncio.run(Database(url).dispose())
     assert mode(tmp_path / "lama.db") == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baru.db", "lama.db"]
+
+
+# --- where the command line writes -------------------------------------------------------------
+
+
+def test_report_dash_o_dash_writes_the_file_to_standard_output(
+    desk: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--format", "csv", "-o", "-"]) == 0
+    out, err = capsysbinary.readouterr()
+    rows = list(csv.reader(out.decode("utf-8-sig").splitlines()))
+    assert rows[0][:3] == ["wilayah", "induk", "target"]
+    assert rows[-1][0] == "JUMLAH" and rows[-1][2] == "6"
+    assert "Target 6, terekam 1" in err.decode()  # what a person reads stays off the file
+    assert main(["report", "--format", "xlsx", "-o", "-"]) == 0
+    out, _err = capsysbinary.readouterr()
+    sheet = load_workbook(io.BytesIO(out)).worksheets[0]
+    assert list(sheet.iter_rows(values_only=True))[-1][:3] == ("JUMLAH", None, 6)
+    assert list(tmp_path.glob("-*")) == []
+
+
+def test_letters_refuse_a_name_that_is_not_pdf(
+    desk: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["letters", str(tmp_path / "surat.txt")]) == 1
+    line = capsys.readouterr().err.strip()
+    assert "\n" not in line and ".pdf" in line
+    assert not (tmp_path / "surat.txt").exists()
+    assert main(["letters", str(tmp_path / "SURAT.PDF")]) == 0
