@@ -95,7 +95,7 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[list[Any] | None]:
                 except csv.Error:  # a cell over FIELD_LIMIT: the reader goes on at the next line
                     yield None
     finally:
-        csv.field_size_limit(previous)  # the module's limit is global: the next reader's own
+        csv.field_size_limit(previous)  # the limit is the whole process's: put it back
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
@@ -146,7 +146,7 @@ def _inert(value: Any) -> Any:
     return value
 
 
-def kind_of(path: Path) -> str:
+def _kind_of(path: Path) -> str:
     """'csv' or 'xlsx', by the name's suffix."""
     suffix = path.suffix.casefold()
     if suffix not in (".csv", ".xlsx"):
@@ -157,7 +157,7 @@ def kind_of(path: Path) -> str:
 def write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """A CSV or XLSX file (by the name's suffix) with a header row, readable by its owner only
     (it holds names and masked NIKs)."""
-    kind = kind_of(path)
+    kind = _kind_of(path)
     with open_private(path) as handle:
         write_to(handle, kind, header, rows)
 
