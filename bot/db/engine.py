@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import URL, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.db.vault import INFO_KEY, Vault
+from bot.files import create_private
 
 READ_ONLY = "rekam_read_only"
 
@@ -42,6 +44,16 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _create_private_file(url: URL) -> None:
+    # SQLite creates a missing database file with the umask's mode, often readable by every
+    # account on the computer. Created here first, 0600, before anything connects, it stays its
+    # owner's; SQLite gives its -wal and -shm files the mode of the database file.
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:") or url.query.get("uri"):
+        return  # in memory, or a URI that SQLite reads its own way
+    create_private(Path(name))
+
+
 class Database:
     """The engine and a factory of sessions, handed to whoever needs them."""
 
@@ -53,6 +65,7 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
+            _create_private_file(self.engine.url)
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
             event.listen(self.engine.sync_engine, "begin", _begin_immediate)
         # Every unit of work finds the NIK vault here (bot/db/vault.py: vault_of); without

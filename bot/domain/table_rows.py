@@ -13,6 +13,20 @@ from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, parse_birth_date
 
 MAX_NAME = 200
+# The database's column lengths (bot/db/models.py; tests/test_sheets.py holds the two equal,
+# as the domain does not import the database). PostgreSQL refuses a longer value, and the
+# whole chunk with it, where SQLite keeps it: checked here, a row fares the same on both.
+MAX_LENGTH = {
+    "name": MAX_NAME,  # Target.name
+    "kelurahan": 100,  # Region.kelurahan
+    "kecamatan": 100,  # Region.kecamatan
+    "school": 200,  # School.name
+    "category": 50,  # Target.category
+    "place": 200,  # Place.name
+}
+# Any other cell a row reads (an address, a NIK, a date, a number): longer than this it is a
+# pasted paragraph, not a value, and the parsers never see a megabyte.
+MAX_CELL = 500
 
 # Header (lower case, spaces as underscores) -> field. SPEC section 4.
 TARGET_HEADERS = {
@@ -98,6 +112,11 @@ _KINDS = {
     "lainnya": "other",
     "other": "other",
 }
+# Control characters mean nothing in a cell: PostgreSQL refuses NUL (and the chunk with it)
+# where SQLite keeps it, and an XLSX export cannot hold any of them. Those that are not
+# whitespace are dropped; the whitespace ones become one space like any other.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+_UNEVEN_SPACE = re.compile(r"  |[\t\n\r\x0b\x0c\x1c-\x1f]")
 _TIME = re.compile(r"^(\d{1,2})[.:](\d{2})(?:[.:]\d{2})?$")
 
 
@@ -111,6 +130,8 @@ class Problem(enum.StrEnum):
     DUPLICATE = "duplicate"
     MISSING_NAME = "missing_name"
     NAME_TOO_LONG = "name_too_long"
+    TOO_LONG = "too_long"
+    CELL_TOO_LARGE = "cell_too_large"
     MISSING_VALUE = "missing_value"
     BAD_TIME = "bad_time"
     BAD_NUMBER = "bad_number"
@@ -182,9 +203,29 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     text = value.strip() if type(value) is str else str(value).strip()
-    if "  " in text or "\t" in text or "\n" in text or "\r" in text:
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text).strip()
+    if _UNEVEN_SPACE.search(text):
         text = " ".join(text.split())
     return text or None
+
+
+def limit_of(field: str) -> int:
+    """How many characters a cell of this field may hold."""
+    return MAX_LENGTH.get(field, MAX_CELL)
+
+
+def _check_lengths(values: dict[str, Any]) -> None:
+    """Every text cell within its column's length, measured as it will be stored (spaces
+    collapsed); the raw length is looked at first, so a short cell costs nothing."""
+    for field, value in values.items():
+        limit = limit_of(field)
+        if type(value) is not str or len(value) <= limit:
+            continue
+        text = _text(value)
+        if text is not None and len(text) > limit:
+            problem = Problem.NAME_TOO_LONG if field == "name" else Problem.TOO_LONG
+            raise RowError(problem, field)
 
 
 def _day(value: Any, latest: date) -> date:
@@ -203,7 +244,8 @@ def _day(value: Any, latest: date) -> date:
 
 def target_row(values: dict[str, Any], *, today: date, regions: tuple[str, ...]) -> TargetRow:
     """A target-list row checked: a real NIK in the office's area whose date is the birth date
-    given, a name, and a real birth date that is not in the future."""
+    given, a name, a real birth date that is not in the future, and text the columns hold."""
+    _check_lengths(values)
     raw_nik = _text(values.get("nik")) or ""
     if raw_nik.endswith(".0"):  # a spreadsheet that stored the NIK as a number
         raw_nik = raw_nik[:-2]
@@ -220,8 +262,6 @@ def target_row(values: dict[str, Any], *, today: date, regions: tuple[str, ...])
     name = _text(values.get("name"))
     if name is None:
         raise RowError(Problem.MISSING_NAME, "name")
-    if len(name) > MAX_NAME:
-        raise RowError(Problem.NAME_TOO_LONG, "name")
     sex = _SEX.get((_text(values.get("sex")) or "").casefold())
     status = (_text(values.get("status")) or "").casefold()
     return TargetRow(
@@ -233,7 +273,7 @@ def target_row(values: dict[str, Any], *, today: date, regions: tuple[str, ...])
         kecamatan=_text(values.get("kecamatan")),
         address=_text(values.get("address")),
         school=_text(values.get("school")),
-        category=(_text(values.get("category")) or "")[:50] or None,
+        category=_text(values.get("category")),
         recorded=status in _RECORDED,
     )
 
@@ -262,7 +302,8 @@ def _number(value: Any, column: str, kind: type[int] | type[float]) -> Any:
 
 def session_row(values: dict[str, Any], *, today: date) -> SessionRow:
     """A sessions row checked: a place, a real date, hours that end after they start, a
-    positive capacity, and coordinates (if any) that are numbers."""
+    positive capacity, coordinates (if any) that are numbers, and text the columns hold."""
+    _check_lengths(values)
     place = _text(values.get("place"))
     if place is None:
         raise RowError(Problem.MISSING_VALUE, "place")
@@ -278,7 +319,7 @@ def session_row(values: dict[str, Any], *, today: date) -> SessionRow:
         raise RowError(Problem.BAD_KIND, "kind")
     services = re.split(r"[,;/]", _text(values.get("services")) or "rekam")
     return SessionRow(
-        place=place[:200],
+        place=place,
         address=_text(values.get("address")) or "",
         latitude=_number(values.get("lat"), "lat", float),
         longitude=_number(values.get("lon"), "lon", float),

@@ -51,7 +51,9 @@ def add_commands(commands: Any, _: Gettext) -> None:
     report = commands.add_parser("report", help=_("angka per kelurahan / kecamatan / sekolah"))
     report.add_argument("--by", choices=[b.value for b in figures.By], default="kelurahan")
     report.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
-    report.add_argument("-o", "--output", metavar=_("BERKAS"))
+    report.add_argument(
+        "-o", "--output", metavar=_("BERKAS"), help=_("berkas tujuan; - untuk keluaran standar")
+    )
     report.set_defaults(handler=cmd_report)
 
     members = commands.add_parser("staff", help=_("tambah atau hapus petugas"))

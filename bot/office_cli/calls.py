@@ -93,6 +93,9 @@ def cmd_invites(args: argparse.Namespace, _: Gettext) -> int:
 
 
 def cmd_letters(args: argparse.Namespace, _: Gettext) -> int:
+    if Path(args.file).suffix.casefold() != ".pdf":
+        print(_("Nama berkas surat harus berakhiran .pdf."), file=sys.stderr)
+        return 1
     settings = load_settings()
     username = _bot_username(args, settings)
 

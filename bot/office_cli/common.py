@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 
 from bot.config import Settings
 from bot.db.engine import Database
-from bot.domain.table_rows import Problem
+from bot.domain.table_rows import Problem, limit_of
 from bot.i18n import N_, Gettext
+from bot.services.imports import Rejected
 
 T = TypeVar("T")
 
@@ -25,12 +26,22 @@ PROBLEMS = {
     Problem.DUPLICATE: N_("NIK sudah ada di baris sebelumnya"),
     Problem.MISSING_NAME: N_("nama kosong"),
     Problem.NAME_TOO_LONG: N_("nama lebih dari 200 karakter"),
+    Problem.TOO_LONG: N_("isi kolom {column} lebih dari {limit} karakter"),
+    Problem.CELL_TOO_LARGE: N_("ada sel yang terlalu besar untuk dibaca"),
     Problem.MISSING_VALUE: N_("kolom wajib kosong"),
     Problem.BAD_TIME: N_("jam tidak terbaca, atau selesai sebelum mulai"),
     Problem.BAD_NUMBER: N_("bukan angka yang benar"),
     Problem.BAD_KIND: N_("jenis tempat tidak dikenal"),
     Problem.CAPACITY_BELOW_BOOKED: N_("kapasitas lebih kecil dari jumlah yang sudah dipanggil"),
 }
+
+
+def explain(rejected: Rejected, _: Gettext) -> str:
+    """Why a row was left out, in the office's language, with its column and that column's
+    limit where the reason names them."""
+    return _(PROBLEMS[rejected.problem]).format(
+        column=rejected.column, limit=limit_of(rejected.column)
+    )
 
 
 def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:

@@ -11,7 +11,7 @@ from bot.config import load_settings, require_data_key
 from bot.db.engine import Database
 from bot.domain.table_rows import HeaderError
 from bot.i18n import Gettext
-from bot.office_cli.common import PROBLEMS, operator, progress, with_database
+from bot.office_cli.common import explain, operator, progress, with_database
 from bot.services import imports, sheets
 
 
@@ -55,6 +55,17 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
     except sheets.UnknownFormatError:
         print(_("Berkas harus .csv atau .xlsx."), file=sys.stderr)
         return 1
+    except sheets.UnreadableTextError as error:
+        if error.utf16:
+            text = _(
+                "Berkas ini tersimpan sebagai UTF-16; buka di Excel lalu simpan sebagai CSV UTF-8."
+            )
+        else:
+            text = _(
+                "Berkas ini bukan teks UTF-8 maupun Windows-1252; buka di Excel lalu simpan sebagai CSV UTF-8."
+            )
+        print(text, file=sys.stderr)
+        return 1
     finally:
         if bar:
             bar.close()
@@ -77,13 +88,11 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
         sheets.write(
             report,
             (_("baris"), _("kolom"), _("alasan")),
-            ((r.row, r.column, _(PROBLEMS[r.problem])) for r in result.rejected),
+            ((r.row, r.column, explain(r, _)) for r in result.rejected),
         )
         for rejected in result.rejected[:10]:
             print(
-                _("  baris {row}: {reason}").format(
-                    row=rejected.row, reason=_(PROBLEMS[rejected.problem])
-                )
+                _("  baris {row}: {reason}").format(row=rejected.row, reason=explain(rejected, _))
             )
         print(_("Semua baris yang ditolak dan alasannya: {path}").format(path=report))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,15 @@ def cmd_report(args: argparse.Namespace, _: Gettext) -> int:
     lines = with_database(settings, work)
     whole = figures.total(lines)
     header, rows = _figure_rows([*lines, whole], _)
-    if args.format in ("csv", "xlsx"):
+    said = sys.stdout
+    if args.format in ("csv", "xlsx") and args.output == "-":
+        # Standard output carries the file alone (to a pipe or a redirect); what a person
+        # reads goes to standard error.
+        sys.stdout.flush()
+        sheets.write_to(sys.stdout.buffer, args.format, header, rows)
+        sys.stdout.buffer.flush()
+        said = sys.stderr
+    elif args.format in ("csv", "xlsx"):
         path = Path(args.output or f"laporan-{args.by}.{args.format}")
         sheets.write(path.with_suffix(f".{args.format}"), header, rows)
         print(_("Laporan ditulis ke {path}.").format(path=path.with_suffix(f".{args.format}")))
@@ -77,7 +86,8 @@ def cmd_report(args: argparse.Namespace, _: Gettext) -> int:
             recorded=f"{whole.recorded:,}",
             remaining=f"{whole.remaining:,}",
             percent=whole.percent,
-        )
+        ),
+        file=said,
     )
     return 0
 

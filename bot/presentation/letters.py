@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.files import open_private
 from bot.i18n import Gettext, format_day, format_hours, service_names
 from bot.services.letters import Letter
 
@@ -117,5 +118,6 @@ def write_pdf(
             new_y="NEXT",
         )
     if pages:
-        pdf.output(str(path))
+        with open_private(path) as handle:  # names, schools and invitation codes
+            handle.write(pdf.output())
     return pages

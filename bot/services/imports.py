@@ -205,7 +205,7 @@ async def _store_targets(
 async def import_targets(
     db: Database,
     header: list[Any],
-    rows: Iterable[tuple[int, list[Any]]],
+    rows: Iterable[tuple[int, list[Any] | None]],
     *,
     today: date,
     now: datetime,
@@ -213,7 +213,8 @@ async def import_targets(
     progress: Callable[[int], None] | None = None,
     by: str = "cli",
 ) -> ImportResult:
-    """Add or update every good row of a target list; say why each other row was left out."""
+    """Add or update every good row of a target list; say why each other row was left out
+    (a row of None: one the file's reader could not hold)."""
     fields = table_rows.header_fields(header, table_rows.TARGET_HEADERS, table_rows.TARGET_REQUIRED)
     result = ImportResult()
     directory = _Directory()
@@ -239,6 +240,9 @@ async def import_targets(
     for count, (number, cells) in enumerate(rows):
         if count % 500 == 0:
             await asyncio.sleep(0)  # let the chunk being written reach the database
+        if cells is None:
+            result.rejected.append(Rejected(number, Problem.CELL_TOO_LARGE))
+            continue
         values = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
         try:
             row = table_rows.target_row(values, today=today, regions=regions)
@@ -316,7 +320,7 @@ async def _store_session(
 async def import_sessions(
     db: Database,
     header: list[Any],
-    rows: Iterable[tuple[int, list[Any]]],
+    rows: Iterable[tuple[int, list[Any] | None]],
     *,
     today: date,
     zone: ZoneInfo,
@@ -328,6 +332,9 @@ async def import_sessions(
     result = ImportResult()
     directory = _Directory()
     for number, cells in rows:
+        if cells is None:
+            result.rejected.append(Rejected(number, Problem.CELL_TOO_LARGE))
+            continue
         values = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
         try:
             row = table_rows.session_row(values, today=today)

@@ -1,29 +1,101 @@
-"""Spreadsheets in and out: CSV (comma or semicolon, UTF-8 with or without BOM) and XLSX,
-read a row at a time so a city's target list never has to fit in memory."""
+"""Spreadsheets in and out: CSV (comma or semicolon; UTF-8 with or without BOM, or the
+Windows-1252 that Excel on Windows saves) and XLSX, read a row at a time so a city's target
+list never has to fit in memory. Every file written is its owner's alone and carries no cell a
+spreadsheet would run as a formula."""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-Rows = Iterator[tuple[int, list[Any]]]
+from bot.files import open_private
+
+# A data row, or None for a CSV record the reader could not hold (a cell over FIELD_LIMIT):
+# that row is rejected, the rows after it still go in.
+Rows = Iterator[tuple[int, list[Any] | None]]
+
+# Python's csv module refuses a cell over 131,072 characters by default, and a whole import
+# would stop at one pasted paragraph. Excel itself holds at most 32,767 characters in a cell, so
+# this bound is met only by a broken file, while it still limits the memory one row can take;
+# the rows' own limits (bot/domain/table_rows.py) reject anything longer than a column holds.
+FIELD_LIMIT = 8 * 1024 * 1024
+_CHUNK = 1 << 20
+# What a spreadsheet takes for the start of a formula when a text cell begins with it (OWASP,
+# "CSV Injection"); tab and carriage return too, as some programs strip them first.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The five bytes Windows-1252 leaves undefined: a file holding them was not written in it.
+_NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
 
 class UnknownFormatError(ValueError):
     """Neither .csv nor .xlsx."""
 
 
-def _csv_rows(path: Path) -> Iterator[list[Any]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        first = handle.readline()
-        handle.seek(0)
-        if first.startswith("\ufeff"):
-            handle.read(1)
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        yield from csv.reader(handle, delimiter=delimiter)
+class UnreadableTextError(ValueError):
+    """A .csv file that is neither UTF-8 nor Windows-1252 text (utf16: it is UTF-16)."""
+
+    def __init__(self, *, utf16: bool) -> None:
+        super().__init__("UTF-16" if utf16 else "unknown encoding")
+        self.utf16 = utf16
+
+
+def _encoding(path: Path) -> str:
+    """UTF-8 when every byte of the file is valid UTF-8, else Windows-1252 when every byte is
+    defined there. Decided from the whole file before the first row: a Windows file's first
+    accented letter can be anywhere, and meeting it halfway would leave half a list imported.
+    The file is read once for this a megabyte at a time, so it is never in memory whole."""
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = is_cp1252 = True
+    with path.open("rb") as handle:
+        chunk = handle.read(_CHUNK)
+        if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise UnreadableTextError(utf16=True)
+        # Text has no NUL bytes; UTF-16 without a BOM, or an .xls renamed .csv, is full of them.
+        if chunk.count(b"\x00") * 8 > len(chunk):
+            raise UnreadableTextError(utf16=False)
+        while chunk and (is_utf8 or is_cp1252):
+            if is_utf8:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+            is_cp1252 = is_cp1252 and _NOT_CP1252.search(chunk) is None
+            chunk = handle.read(_CHUNK)
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)  # a letter cut off by the end of the file
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    if is_cp1252:
+        return "cp1252"
+    raise UnreadableTextError(utf16=False)
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[list[Any] | None]:
+    previous = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        with path.open(newline="", encoding=encoding) as handle:
+            first = handle.readline()
+            handle.seek(0)
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            reader = csv.reader(handle, delimiter=delimiter)
+            while True:
+                try:
+                    yield next(reader)
+                except StopIteration:
+                    return
+                except csv.Error:  # a cell over FIELD_LIMIT: the reader goes on at the next line
+                    yield None
+    finally:
+        csv.field_size_limit(previous)  # the limit is the whole process's: put it back
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
@@ -41,20 +113,22 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
 @contextmanager
 def opened(path: Path) -> Iterator[tuple[list[Any], Rows]]:
     """The header row and the numbered data rows (numbered as a spreadsheet shows them, the
-    header being row 1); blank rows are skipped."""
+    header being row 1); blank rows are skipped. A CSV's encoding is settled before the header
+    is read (UnreadableTextError)."""
     suffix = path.suffix.casefold()
+    source: Iterator[list[Any] | None]
     if suffix == ".csv":
-        source = _csv_rows(path)
+        source = _csv_rows(path, _encoding(path))
     elif suffix in (".xlsx", ".xlsm"):
         source = _xlsx_rows(path)
     else:
         raise UnknownFormatError(path.suffix)
     try:
-        header = next(source, [])
+        header = next(source, None) or []
 
         def numbered() -> Rows:
             for number, row in enumerate(source, start=2):
-                if any(cell not in (None, "") for cell in row):
+                if row is None or any(cell not in (None, "") for cell in row):
                     yield number, row
 
         yield header, numbered()
@@ -64,22 +138,51 @@ def opened(path: Path) -> Iterator[tuple[list[Any], Rows]]:
             close()
 
 
-def write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A CSV or XLSX file (by the name's suffix) with a header row."""
+def _inert(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, behind an apostrophe; numbers (and
+    anything else that is not text) as they are, so a negative number stays a number."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _kind_of(path: Path) -> str:
+    """'csv' or 'xlsx', by the name's suffix."""
     suffix = path.suffix.casefold()
-    if suffix == ".csv":
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
-        return
-    if suffix != ".xlsx":
+    if suffix not in (".csv", ".xlsx"):
         raise UnknownFormatError(path.suffix)
+    return suffix[1:]
+
+
+def write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A CSV or XLSX file (by the name's suffix) with a header row, readable by its owner only
+    (it holds names and masked NIKs)."""
+    kind = _kind_of(path)
+    with open_private(path) as handle:
+        write_to(handle, kind, header, rows)
+
+
+def write_to(
+    handle: BinaryIO, kind: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """The same file written to an open binary stream. Names and places come from files and
+    from Telegram: none of them may reach a spreadsheet as a formula to run."""
+    inert = ([_inert(value) for value in row] for row in chain([header], rows))
+    if kind == "csv":
+        # The BOM makes Excel read the file as UTF-8 rather than in the computer's code page.
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        try:
+            csv.writer(text).writerows(inert)
+        finally:
+            text.flush()
+            text.detach()  # the stream stays open: it is the caller's to close
+        return
+    if kind != "xlsx":
+        raise UnknownFormatError(kind)
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    book.save(path)
+    for row in inert:
+        sheet.append(row)
+    book.save(handle)
