@@ -74,7 +74,22 @@ def test_report_prints_the_totals_offices_report(
     out = capsys.readouterr().out
     assert "Target 6, terekam 1, sisa 5 (16.7%)." in out
     total = next(line for line in out.splitlines() if line.startswith("JUMLAH"))
-    assert re.split(r"\s+", total.strip())[1:] == ["6", "4", "1", "0", "0", "0", "1", "5", "16.67"]
+    # target, summoned, confirmed, declined, moved, home visit, unreachable, attended, no-show,
+    # recorded, remaining, %
+    assert re.split(r"\s+", total.strip())[1:] == [
+        "6",
+        "4",
+        "1",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "1",
+        "5",
+        "16.67",
+    ]
 
 
 def test_report_as_csv_and_xlsx_by_kecamatan(

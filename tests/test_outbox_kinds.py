@@ -52,6 +52,7 @@ def test_kinds_and_groups_keep_the_values_the_database_already_holds() -> None:
         "claim_rejected": "notice",
         "guardian_linked": "notice",
         "staff_alert": "notice",
+        "recorded": "notice",
     }
     assert SUMMONS_GROUPS == (Group.SUMMONS, Group.REMINDER, Group.ESCALATION)
 

@@ -43,3 +43,8 @@ def eligibility(born: date, *, today: date, election: date) -> Eligibility:
         first_time_voter=age_on(born, election) >= VOTING_AGE and age < VOTING_AGE + 5,
         may_record_from=add_years(born, RECORDING_AGE),
     )
+
+
+def seventeenth_birthday(born: date) -> date:
+    """The day printing and IKD activation become possible."""
+    return add_years(born, VOTING_AGE)

@@ -64,7 +64,8 @@ class SummonsState(enum.StrEnum):
     DECLINED = "declined"
     MOVED = "moved"
     HOME_VISIT = "home_visit"
-    ATTENDED = "attended"
+    ATTENDED = "attended"  # came to this session and was recorded there
+    RECORDED = "recorded"  # recorded elsewhere (another desk, the office's own records)
     NO_SHOW = "no_show"
     UNREACHABLE = "unreachable"
 

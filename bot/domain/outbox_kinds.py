@@ -43,6 +43,7 @@ class Kind(enum.StrEnum):
     CLAIM_REJECTED = "claim_rejected"
     GUARDIAN_LINKED = "guardian_linked"
     STAFF_ALERT = "staff_alert"
+    RECORDED = "recorded"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.CLAIM_REJECTED: KindSpec(Group.NOTICE),
     Kind.GUARDIAN_LINKED: KindSpec(Group.NOTICE),
     Kind.STAFF_ALERT: KindSpec(Group.NOTICE),
+    Kind.RECORDED: KindSpec(Group.NOTICE),
 }
 
 # The groups that belong to one summons at one session: a decline, a move, a moved or a

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -177,6 +178,10 @@ class Renderer:
     async def guardian(self, link_id: int) -> family.Guardian | None:
         return await family.active_guardian(self.session, link_id)
 
+    async def recorded(self, target_id: int) -> tuple[str, date] | None:
+        """A recorded teen's name and 17th birthday, or None if the record is gone."""
+        return await accounts.recorded_teen(self.session, target_id)
+
     async def target_name(self, params: dict[str, Any]) -> str:
         return await accounts.target_name(self.session, int(params.get("target_id", 0))) or "?"
 
@@ -295,6 +300,32 @@ async def render_staff_alert(draft: Draft) -> Outgoing | None:
             ).format(name=name, parent=draft.params.get("guardian") or "?")
         )
     return None
+
+
+@renders(Kind.RECORDED)
+async def render_recorded(draft: Draft) -> Outgoing | None:
+    """Recorded, from any source: one thank-you, and what comes next (printing and IKD at 17)."""
+    found = await draft.renderer.recorded(int(draft.params.get("target_id", 0)))
+    if found is None:
+        return None
+    name, seventeen = found
+    _, language = draft.gettext, draft.language
+    office = draft.settings.office_name
+    if draft.parent:
+        return Text(
+            _(
+                "✔️ KTP-el {name} sudah direkam. Terima kasih atas bantuan Anda! Langkah "
+                "berikutnya: pencetakan KTP-el dan aktivasi IKD (KTP digital) mulai {day}, di "
+                "{office}. Pengingat jadwal untuk {name} tidak dikirim lagi."
+            ).format(name=name, day=format_day(seventeen, language), office=office)
+        )
+    return Text(
+        _(
+            "✔️ Terima kasih, {name}: KTP-el Anda sudah direkam. Langkah berikutnya: pencetakan "
+            "KTP-el dan aktivasi IKD (KTP digital) bisa dilakukan mulai {day} (usia 17 tahun), "
+            "di {office}. Pengingat jadwal tidak dikirim lagi."
+        ).format(name=name, day=format_day(seventeen, language), office=office)
+    )
 
 
 @renders(Kind.PLACE_OFFER)

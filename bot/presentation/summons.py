@@ -30,6 +30,7 @@ STATE_LABELS = {
     SummonsState.MOVED: N_("🔁 jadwal baru pilihan Anda"),
     SummonsState.HOME_VISIT: N_("🏠 menunggu kunjungan petugas ke rumah"),
     SummonsState.ATTENDED: N_("✔️ sudah direkam"),
+    SummonsState.RECORDED: N_("✔️ sudah direkam"),
     SummonsState.NO_SHOW: N_("tidak hadir"),
     SummonsState.UNREACHABLE: N_("belum bisa dihubungi"),
 }
@@ -49,6 +50,7 @@ PARENT_STATE_LABELS = {
     SummonsState.MOVED: N_("🔁 jadwal baru yang dipilih"),
     SummonsState.HOME_VISIT: N_("🏠 menunggu kunjungan petugas ke rumah"),
     SummonsState.ATTENDED: N_("✔️ sudah direkam"),
+    SummonsState.RECORDED: N_("✔️ sudah direkam"),
     SummonsState.NO_SHOW: N_("tidak hadir"),
     SummonsState.UNREACHABLE: N_("belum bisa dihubungi"),
 }

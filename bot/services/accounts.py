@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Target
+from bot.domain.eligibility import seventeenth_birthday
 from bot.domain.kinds import Actor, Channel, Role
 from bot.domain.retention import NOTICE_VERSION
 from bot.i18n import LANGUAGES
@@ -135,3 +138,11 @@ async def target_name(session: AsyncSession, target_id: int) -> str | None:
     """The name on a target's record, for a message about them."""
     target = await session.get(Target, target_id)
     return target.name if target else None
+
+
+async def recorded_teen(session: AsyncSession, target_id: int) -> tuple[str, date] | None:
+    """(name, the day they turn 17: printing and IKD from then) of a recorded teen."""
+    target = await session.get(Target, target_id)
+    if target is None or target.recorded_at is None:
+        return None
+    return target.name, seventeenth_birthday(target.birth_date)

@@ -40,6 +40,9 @@ class Figures:
     summoned: int
     confirmed: int
     declined: int
+    moved: int
+    home_visit: int
+    unreachable: int
     attended: int
     no_show: int
     recorded: int
@@ -54,10 +57,24 @@ class Figures:
 
 
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
-_NUMBERS = ("target", "summoned", "confirmed", "declined", "attended", "no_show", "recorded")
+_NUMBERS = (
+    "target",
+    "summoned",
+    "confirmed",
+    "declined",
+    "moved",
+    "home_visit",
+    "unreachable",
+    "attended",
+    "no_show",
+    "recorded",
+)
 _STATE_COLUMN = {
     SummonsState.CONFIRMED: "confirmed",
     SummonsState.DECLINED: "declined",
+    SummonsState.MOVED: "moved",
+    SummonsState.HOME_VISIT: "home_visit",
+    SummonsState.UNREACHABLE: "unreachable",
     SummonsState.ATTENDED: "attended",
     SummonsState.NO_SHOW: "no_show",
 }

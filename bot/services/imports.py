@@ -27,7 +27,7 @@ from bot.domain import table_rows
 from bot.domain.codes import new_code
 from bot.domain.kinds import Actor, Channel, PlaceKind, PreferredDays, TargetReview, TargetSource
 from bot.domain.table_rows import Problem, RowError, TargetRow
-from bot.services import events
+from bot.services import events, recording
 
 CHUNK = 5000
 # Every column of a new target, in the order the bulk insert gives them (no ORM defaults there).
@@ -140,6 +140,7 @@ async def _store_targets(
     directory: _Directory,
     now: datetime,
     result: ImportResult,
+    by: str,
 ) -> None:
     vault = vault_of(session)
     hashes = {row.nik: vault.hash(row.nik) for row in rows}
@@ -195,8 +196,16 @@ async def _store_targets(
         await _insert_new(session, new, now)
     if changed:
         await session.execute(update(Target), changed)
-    if recorded:
-        await session.execute(update(Target).where(Target.id.in_(recorded)).values(recorded_at=now))
+    if recorded:  # the list says so: every consequence, as for a mark at the desk
+        await recording.mark_recorded(
+            session,
+            recorded,
+            at=now,
+            source=recording.Source.LIST,
+            by=by,
+            channel=Channel.CLI,
+            now=now,
+        )
     result.added += len(new)
     result.updated += len(changed)
     result.marked_recorded += len(recorded) + sum(1 for v in new if v["recorded_at"] is not None)
@@ -224,7 +233,7 @@ async def import_targets(
 
     async def store(rows: list[TargetRow]) -> None:
         async with db.session() as session:
-            await _store_targets(session, rows, directory, now, result)
+            await _store_targets(session, rows, directory, now, result, by)
         if progress is not None:
             progress(len(rows))
 

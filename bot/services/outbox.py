@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -123,6 +123,34 @@ async def recipients_of(
         for chat, language, account_id, own in rows
     ]
     return sorted(found, key=lambda r: r.parent)
+
+
+async def recipients_of_many(
+    session: AsyncSession, target_ids: Sequence[int]
+) -> dict[int, list[Recipient]]:
+    """Each target's reachable teen and linked parents, in two queries for the lot; targets
+    nobody can be reached for are left out."""
+    found: dict[int, list[Recipient]] = {}
+    teens = await session.execute(
+        select(Account.target_id, Account.telegram_id, Account.language, Account.id).where(
+            Account.target_id.in_(target_ids), Account.unreachable_at.is_(None)
+        )
+    )
+    for target_id, chat, language, account_id in teens:
+        if target_id is not None:
+            found.setdefault(target_id, []).append(Recipient(chat, language, account_id))
+    parents = await session.execute(
+        select(ParentLink.target_id, Account.telegram_id, Account.language, Account.id)
+        .join(Account, Account.id == ParentLink.parent_account_id)
+        .where(
+            ParentLink.target_id.in_(target_ids),
+            ParentLink.state == LinkState.ACTIVE,
+            Account.unreachable_at.is_(None),
+        )
+    )
+    for target_id, chat, language, account_id in parents:
+        found.setdefault(target_id, []).append(Recipient(chat, language, account_id, parent=True))
+    return found
 
 
 async def staff_recipients(session: AsyncSession, default_language: str) -> list[Recipient]:

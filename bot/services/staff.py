@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Event, Place, ServiceSession, Staff, Summons, Target, WaitingTeen
+from bot.db.models import Event, Place, ServiceSession, Staff, Summons, Target
 from bot.db.queries import count_where
 from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
 from bot.domain.nik import mask
-from bot.services import events, notices
+from bot.services import events, recording
 from bot.services.summonses import HOLDS_SEAT
 
 _INSTANT = timedelta(microseconds=1)
@@ -183,26 +183,14 @@ async def mark_attended(
     masked = mask(vault_of(session).open(target.nik_sealed))
     if target.recorded_at is not None:
         return Marked(Attendance.ALREADY, target.name, masked, target.recorded_at)
-    target.recorded_at = now
-    summons = (
-        await session.execute(
-            select(Summons).where(Summons.target_id == target.id).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if summons is not None:
-        summons.state = SummonsState.ATTENDED
-        summons.revision += 1
-        summons.answered_at = now
-        await notices.stopped(session, summons.id)
-    await session.execute(delete(WaitingTeen).where(WaitingTeen.target_id == target.id))
-    events.record(
+    await recording.mark_recorded(
         session,
-        "attended",
-        actor=Actor.STAFF,
+        [target.id],
+        at=now,
+        source=recording.Source.DESK,
+        by=str(staff_id),
         channel=Channel.TELEGRAM,
-        target_id=target.id,
-        staff_telegram_id=staff_id,
-        session_id=summons.session_id if summons else None,
+        now=now,
     )
     return Marked(Attendance.RECORDED, target.name, masked)
 

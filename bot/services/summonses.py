@@ -19,7 +19,7 @@ HOLDS_SEAT = frozenset(
     {SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED, SummonsState.ATTENDED}
 )
 # States a teen can no longer change from Telegram.
-FINAL = frozenset({SummonsState.ATTENDED, SummonsState.NO_SHOW})
+FINAL = frozenset({SummonsState.ATTENDED, SummonsState.RECORDED, SummonsState.NO_SHOW})
 DECLINE_REASONS = ("school", "internship", "sick", "away", "other")
 # Answers the others linked to a summons (the teen, the parents) are told of.
 ANSWERS = frozenset({SummonsState.CONFIRMED, SummonsState.DECLINED, SummonsState.HOME_VISIT})
