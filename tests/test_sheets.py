@@ -4,6 +4,7 @@ that are not ASCII, text longer than a column holds (tests/test_exports.py: file
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,9 +13,9 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.db.engine import Database
-from bot.db.models import Place, Region, School, Target
+from bot.db.models import Place, Region, School, ServiceSession, Target
 from bot.domain import table_rows
-from bot.services import imports, sheets
+from bot.services import imports, notices, sheets
 from tests.test_imports import ID_HEADER, TODAY, database, person, run_import
 
 __all__ = ["database"]  # the fixture, shared with tests/test_imports.py
@@ -100,6 +101,7 @@ def test_the_limits_rows_are_checked_against_are_the_models_column_lengths() -> 
         "school": School.__table__.c.name,
         "category": Target.__table__.c.category,
         "place": Place.__table__.c.name,
+        "code": ServiceSession.__table__.c.code,
     }
     assert {field: c.type.length for field, c in columns.items()} == table_rows.MAX_LENGTH
     # Sex is stored as the one letter it is read as, never as typed.
@@ -222,10 +224,23 @@ async def test_a_cell_beyond_what_the_reader_holds_rejects_its_row(
         numbered,
     ):
         done = await imports.import_sessions(
-            database, first, numbered, today=TODAY, zone=ZoneInfo("Asia/Jakarta")
+            database,
+            first,
+            numbered,
+            today=TODAY,
+            zone=ZoneInfo("Asia/Jakarta"),
+            moving=MOVING,
         )
     assert done.added == 1
     assert [(r.row, r.problem) for r in done.rejected] == [(2, table_rows.Problem.CELL_TOO_LARGE)]
+
+
+MOVING = imports.Moving(
+    now=datetime.now(UTC),
+    deadline=datetime.now(UTC) + timedelta(days=365),
+    policy=notices.Policy(zone=ZoneInfo("Asia/Jakarta"), reminders=("h1",)),
+    by="test",
+)
 
 
 def test_rekam_import_explains_a_cell_too_long(

@@ -195,6 +195,9 @@ class ServiceSession(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    # The office's own code for the session (the sessions file's `kode`): a re-import with a
+    # changed day, hours or place moves this session instead of adding a second one.
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int] = mapped_column(Integer)

@@ -23,6 +23,7 @@ MAX_LENGTH = {
     "school": 200,  # School.name
     "category": 50,  # Target.category
     "place": 200,  # Place.name
+    "code": 32,  # ServiceSession.code
 }
 # Any other cell a row reads (an address, a NIK, a date, a number): longer than this it is a
 # pasted paragraph, not a value, and the parsers never see a megabyte.
@@ -53,6 +54,9 @@ TARGET_HEADERS = {
     "status": "status",
 }
 SESSION_HEADERS = {
+    "kode": "code",
+    "code": "code",
+    "kode_jadwal": "code",
     "tempat": "place",
     "place": "place",
     "alamat": "address",
@@ -136,6 +140,7 @@ class Problem(enum.StrEnum):
     BAD_TIME = "bad_time"
     BAD_NUMBER = "bad_number"
     BAD_KIND = "bad_kind"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
     CAPACITY_BELOW_BOOKED = "capacity_below_booked"
 
 
@@ -196,6 +201,7 @@ class SessionRow:
     kelurahan: str | None
     kecamatan: str | None
     school: str | None
+    code: str | None = None  # the office's own code for the session, when the file has one
 
 
 def _text(value: Any) -> str | None:
@@ -332,4 +338,5 @@ def session_row(values: dict[str, Any], *, today: date) -> SessionRow:
         kelurahan=_text(values.get("kelurahan")),
         kecamatan=_text(values.get("kecamatan")),
         school=_text(values.get("school")),
+        code=(_text(values.get("code")) or "").upper() or None,
     )

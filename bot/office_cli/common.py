@@ -32,6 +32,10 @@ PROBLEMS = {
     Problem.BAD_TIME: N_("jam tidak terbaca, atau selesai sebelum mulai"),
     Problem.BAD_NUMBER: N_("bukan angka yang benar"),
     Problem.BAD_KIND: N_("jenis tempat tidak dikenal"),
+    Problem.POSSIBLE_DUPLICATE: N_(
+        "mungkin jadwal yang sudah ada (tempat dan tanggal sama, jam lain); beri kolom kode "
+        "untuk memindahkan jadwal itu, atau ubah tempatnya bila memang jadwal baru"
+    ),
     Problem.CAPACITY_BELOW_BOOKED: N_("kapasitas lebih kecil dari jumlah yang sudah dipanggil"),
 }
 

@@ -12,7 +12,8 @@ from bot.db.engine import Database
 from bot.domain.table_rows import HeaderError
 from bot.i18n import Gettext
 from bot.office_cli.common import explain, operator, progress, with_database
-from bot.services import imports, sheets
+from bot.services import imports, notices, sheets
+from bot.services.summonses import deadline_for
 
 
 def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
@@ -39,7 +40,17 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
                     by=operator(args),
                 )
             return await imports.import_sessions(
-                database, header, rows, today=today, zone=settings.zone
+                database,
+                header,
+                rows,
+                today=today,
+                zone=settings.zone,
+                moving=imports.Moving(
+                    now=now,
+                    deadline=deadline_for(settings.election_date, settings.zone),
+                    policy=notices.Policy.of(settings),
+                    by=operator(args),
+                ),
             )
 
     try:
@@ -77,6 +88,12 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
             rejected=len(result.rejected),
         )
     )
+    if result.moved:
+        print(
+            _("Jadwal dipindah menurut kodenya: {moved}; {told} remaja dikabari.").format(
+                moved=result.moved, told=result.told
+            )
+        )
     if result.marked_recorded:
         print(
             _("Ditandai sudah rekam menurut kolom status: {count}.").format(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,9 +25,17 @@ from bot.db.queries import bulk_insert, insert_or_ignore
 from bot.db.vault import vault_of
 from bot.domain import table_rows
 from bot.domain.codes import new_code
-from bot.domain.kinds import Actor, Channel, PlaceKind, PreferredDays, TargetReview, TargetSource
+from bot.domain.kinds import (
+    Actor,
+    Channel,
+    PlaceKind,
+    PreferredDays,
+    SessionState,
+    TargetReview,
+    TargetSource,
+)
 from bot.domain.table_rows import Problem, RowError, TargetRow
-from bot.services import events, recording
+from bot.services import events, notices, recording, schedule
 
 CHUNK = 5000
 # Every column of a new target, in the order the bulk insert gives them (no ORM defaults there).
@@ -67,6 +75,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     marked_recorded: int = 0
+    moved: int = 0  # sessions moved by a re-import (their code said which)
+    told: int = 0  # teens told of those moves
     rejected: list[Rejected] = field(default_factory=list)
 
 
@@ -302,28 +312,90 @@ async def _place(session: AsyncSession, row: table_rows.SessionRow, directory: _
     return place
 
 
+@dataclass(frozen=True)
+class Moving:
+    """What a re-imported session with a known code needs to move like a move in Telegram."""
+
+    now: datetime
+    deadline: datetime
+    policy: notices.Policy
+    by: str
+
+
 async def _store_session(
-    session: AsyncSession, row: table_rows.SessionRow, zone: ZoneInfo, directory: _Directory
-) -> bool:
-    """Add the session, or update the one at the same place and hour; True when added."""
+    session: AsyncSession,
+    row: table_rows.SessionRow,
+    zone: ZoneInfo,
+    directory: _Directory,
+    moving: Moving,
+) -> tuple[bool, bool, int]:
+    """Add the session, or update the same one: by its code when the file gives one (a new
+    day, hours or place moves it, and everyone called to it is told), else at the same place
+    and hour. (added, moved, teens told of the move)."""
     place = await _place(session, row, directory)
-    starts_at = row.starts.replace(tzinfo=zone)
-    found = await session.execute(
-        select(ServiceSession)
-        .where(ServiceSession.place_id == place.id, ServiceSession.starts_at == starts_at)
-        .with_for_update()
-    )
+    starts_at, ends_at = row.starts.replace(tzinfo=zone), row.ends.replace(tzinfo=zone)
+    if row.code is not None:
+        found = await session.execute(
+            select(ServiceSession).where(ServiceSession.code == row.code).with_for_update()
+        )
+    else:
+        found = await session.execute(
+            select(ServiceSession)
+            .where(ServiceSession.place_id == place.id, ServiceSession.starts_at == starts_at)
+            .with_for_update()
+        )
     existing = found.scalar_one_or_none()
+    if existing is None and row.code is None:
+        await _refuse_look_alike(session, place.id, starts_at, zone)
     if existing is not None and row.capacity < existing.booked:
         raise RowError(Problem.CAPACITY_BELOW_BOOKED, "capacity")
-    target = existing or ServiceSession(place_id=place.id, starts_at=starts_at, booked=0)
-    target.ends_at = row.ends.replace(tzinfo=zone)
+    told, moved = 0, False
+    if existing is not None and (
+        (existing.starts_at, existing.ends_at, existing.place_id) != (starts_at, ends_at, place.id)
+    ):
+        outcome, told = await schedule.move(
+            session,
+            existing.id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            now=moving.now,
+            deadline=moving.deadline,
+            policy=moving.policy,
+            by=moving.by,
+            place_id=place.id,
+            channel=Channel.CLI,
+        )
+        if outcome != schedule.Change.DONE:
+            raise RowError(Problem.BAD_TIME, "start")
+        moved = True
+    target = existing or ServiceSession(
+        place_id=place.id, starts_at=starts_at, ends_at=ends_at, booked=0, code=row.code
+    )
     target.capacity = row.capacity
     target.services = list(row.services)
     target.bring = row.bring
     if existing is None:
         session.add(target)
-    return existing is None
+    return existing is None, moved, told
+
+
+async def _refuse_look_alike(
+    session: AsyncSession, place_id: int, starts_at: datetime, zone: ZoneInfo
+) -> None:
+    """Without a code, a session at the same place on the same day at other hours is most
+    likely the one the office moved, not a second one: say so instead of adding it."""
+    day = starts_at.astimezone(zone).date()
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    same_day = await session.scalar(
+        select(ServiceSession.id).where(
+            ServiceSession.place_id == place_id,
+            ServiceSession.starts_at >= start,
+            ServiceSession.starts_at < start + timedelta(days=1),
+            ServiceSession.state == SessionState.OPEN,
+        )
+    )
+    if same_day is not None:
+        raise RowError(Problem.POSSIBLE_DUPLICATE, "start")
 
 
 async def import_sessions(
@@ -333,8 +405,9 @@ async def import_sessions(
     *,
     today: date,
     zone: ZoneInfo,
+    moving: Moving,
 ) -> ImportResult:
-    """Add or update the sessions of a file (matched by place and start)."""
+    """Add or update the sessions of a file (matched by code, else by place and start)."""
     fields = table_rows.header_fields(
         header, table_rows.SESSION_HEADERS, table_rows.SESSION_REQUIRED
     )
@@ -348,11 +421,13 @@ async def import_sessions(
         try:
             row = table_rows.session_row(values, today=today)
             async with db.session() as session:
-                added = await _store_session(session, row, zone, directory)
+                added, moved, told = await _store_session(session, row, zone, directory, moving)
         except RowError as error:
             result.rejected.append(Rejected(number, error.problem, error.column))
             directory = _Directory()  # what it learnt in the rolled-back transaction is gone
             continue
         result.added += added
         result.updated += not added
+        result.moved += moved
+        result.told += told
     return result

@@ -48,9 +48,12 @@ async def move(
     now: datetime,
     deadline: datetime,
     policy: notices.Policy,
-    by: int,
+    by: int | str,
+    place_id: int | None = None,
+    channel: Channel = Channel.TELEGRAM,
 ) -> tuple[Change, int]:
-    """Give the session new hours; every teen expected there hears of it, with new reminders."""
+    """Give the session new hours (and, from a sessions file, maybe a new place); every teen
+    expected there hears of it, with new reminders."""
     target = await session.get(ServiceSession, session_id, with_for_update=True)
     if target is None or target.state != SessionState.OPEN:
         return Change.GONE, 0
@@ -58,6 +61,8 @@ async def move(
         return Change.BAD_TIME, 0
     old = target.starts_at
     target.starts_at, target.ends_at = starts_at, ends_at
+    if place_id is not None:
+        target.place_id = place_id
     affected = await _affected(session, session_id)
     for summons in affected:
         summons.revision += 1  # the buttons of the old time no longer apply
@@ -76,7 +81,7 @@ async def move(
         session,
         "session_moved",
         actor=Actor.STAFF,
-        channel=Channel.TELEGRAM,
+        channel=channel,
         session_id=session_id,
         old=old.isoformat(),
         new=starts_at.isoformat(),
