@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date
+from datetime import date, time
 from functools import cache
 
 from babel import Locale
@@ -15,6 +15,10 @@ from bot.i18n import LANGUAGES
 
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# "23-11-2026 08.00-11.00" (any date form above, then the hours), maybe followed by more words
+_DAY_AND_HOURS = re.compile(
+    r"^(.+?)\s+(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})(?:\s+(.*))?$"
+)
 _WORDS = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})$")
 # Spellings Babel's data does not have but people write (older Indonesian, Javanese).
 _EXTRA_MONTHS = {
@@ -38,6 +42,7 @@ class DateProblem(enum.StrEnum):
     IMPOSSIBLE = "impossible"
     FUTURE = "future"
     PAST = "past"
+    BAD_HOURS = "bad_hours"  # hours unreadable, or the end not after the start
 
 
 class DateError(ValueError):
@@ -97,3 +102,20 @@ def parse_session_date(text: str, *, today: date) -> date:
     if parsed.year > today.year + 10:
         raise DateError(DateProblem.IMPOSSIBLE)
     return parsed
+
+
+def parse_day_and_hours(text: str, *, today: date) -> tuple[date, time, time, str]:
+    """'30-11-2026 08.00-11.00 [rest]': a session's day (not past), its hours (the end after
+    the start), and whatever follows (a capacity, say)."""
+    match = _DAY_AND_HOURS.match(" ".join(text.split()))
+    if not match:
+        raise DateError(DateProblem.UNREADABLE)
+    day = parse_session_date(match.group(1), today=today)
+    try:
+        start = time(int(match.group(2)), int(match.group(3)))
+        end = time(int(match.group(4)), int(match.group(5)))
+    except ValueError:
+        raise DateError(DateProblem.BAD_HOURS) from None
+    if end <= start:
+        raise DateError(DateProblem.BAD_HOURS)
+    return day, start, end, (match.group(6) or "").strip()

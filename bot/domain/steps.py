@@ -35,6 +35,9 @@ class Step(enum.StrEnum):
     BROADCAST_CONFIRM = "broadcast_confirm"
     SESSION_MOVE = "session_move"
     SESSION_MOVE_CONFIRM = "session_move_confirm"
+    SESSION_NEW = "session_new"
+    SESSION_NEW_CONFIRM = "session_new_confirm"
+    SESSION_CAPACITY = "session_capacity"
 
 
 class Expects(enum.StrEnum):
@@ -68,6 +71,9 @@ FLOW: dict[Step, Rule] = {
     Step.BROADCAST_CONFIRM: _rule(Expects.BUTTON),
     Step.SESSION_MOVE: _rule(Expects.TEXT, Step.SESSION_MOVE_CONFIRM),
     Step.SESSION_MOVE_CONFIRM: _rule(Expects.BUTTON),
+    Step.SESSION_NEW: _rule(Expects.TEXT, Step.SESSION_NEW_CONFIRM),
+    Step.SESSION_NEW_CONFIRM: _rule(Expects.BUTTON),
+    Step.SESSION_CAPACITY: _rule(Expects.TEXT),
 }
 # Where a conversation may begin, whatever step the person was at: a command or a button
 # always starts afresh.
@@ -82,6 +88,8 @@ ENTRIES = frozenset(
         Step.STAFF_CODE,
         Step.BROADCAST_TEXT,
         Step.SESSION_MOVE,
+        Step.SESSION_NEW,
+        Step.SESSION_CAPACITY,
     }
 )
 

@@ -40,6 +40,7 @@ from bot.handlers import (
     self_registration,
     staff,
     staff_broadcast,
+    staff_plan,
     staff_review,
     staff_sessions,
     summons,
@@ -124,6 +125,13 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _button(staff_sessions.MOVE, staff_sessions.ask_new_time)),
         (0, _button(staff_sessions.CANCEL, staff_sessions.ask_cancel)),
         (0, _button(staff_sessions.SESSION, staff_sessions.show_session)),
+        (0, _button(staff_plan.NEW, staff_plan.pick_place)),
+        (0, _button(staff_plan.PLACE, staff_plan.ask_when)),
+        (0, _button(staff_plan.NEW_OK, staff_plan.create)),
+        (0, _button(staff_plan.CAPACITY, staff_plan.ask_capacity)),
+        (0, _command("panggil", staff_plan.summon_preview)),
+        (0, _button(staff_plan.SUMMON, staff_plan.summon_preview)),
+        (0, _button(staff_plan.SUMMON_RUN, staff_plan.summon_run)),
         # Typed text, by the step the person is at
         (0, MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, conversation.route_text)),
         # Catch-alls, last

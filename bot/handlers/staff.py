@@ -26,7 +26,12 @@ def menu_keyboard(_: Gettext, member: Member) -> InlineKeyboardMarkup:
         [InlineKeyboardButton(_("📋 Jadwal hari ini"), callback_data="st:today")],
         [InlineKeyboardButton(_("✅ Catat kehadiran"), callback_data="st:attend")],
         [InlineKeyboardButton(_("📢 Kirim siaran"), callback_data="st:broadcast")],
-        [InlineKeyboardButton(_("🗓️ Pindah / batalkan jadwal"), callback_data="st:sessions")],
+        [
+            InlineKeyboardButton(
+                _("🗓️ Jadwal: buat, tambah tempat, pindah, batalkan"), callback_data="st:sessions"
+            )
+        ],
+        [InlineKeyboardButton(_("📣 Panggil sasaran"), callback_data="st:summon")],
         [InlineKeyboardButton(_("📊 Statistik"), callback_data="st:stats")],
         [InlineKeyboardButton(_("👪 Permintaan tautan orang tua"), callback_data="st:parents")],
         [InlineKeyboardButton(_("🔎 Tinjau pendaftaran"), callback_data="st:review")],

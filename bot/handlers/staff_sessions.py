@@ -54,11 +54,10 @@ async def list_sessions(update: Update, context: BotContext, member: Member) -> 
         if s.state == SessionState.OPEN
     ][:90]
     _ = context.gettext
-    if not rows:
-        await update.effective_chat.send_message(_("Tidak ada jadwal yang akan datang."))
-        return
+    rows.insert(0, [InlineKeyboardButton(_("➕ Jadwal baru"), callback_data="ss:new")])
     await update.effective_chat.send_message(
-        _("Pilih jadwal:"), reply_markup=InlineKeyboardMarkup(rows)
+        _("Pilih jadwal:") if len(rows) > 1 else _("Tidak ada jadwal yang akan datang."),
+        reply_markup=InlineKeyboardMarkup(rows),
     )
 
 
@@ -87,6 +86,7 @@ async def show_session(update: Update, context: BotContext, member: Member) -> N
                         _("🕒 Pindah ke hari/jam lain"), callback_data=f"ss:mv:{session_id}"
                     )
                 ],
+                [InlineKeyboardButton(_("➕ Tambah tempat"), callback_data=f"ss:cap:{session_id}")],
                 [InlineKeyboardButton(_("✖️ Batalkan jadwal"), callback_data=f"ss:cx:{session_id}")],
             ]
         ),

@@ -5,13 +5,14 @@ offered the sessions still ahead (or waits for a freed place when there is none)
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ServiceSession, Summons
-from bot.domain.kinds import Actor, Channel, SessionState
+from bot.db.models import Place, ServiceSession, Summons
+from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
 from bot.services import events, notices, outbox, summonses, waiting
 from bot.services.outbox import Message
@@ -22,6 +23,7 @@ class Change(enum.StrEnum):
     DONE = "done"
     GONE = "gone"  # no such session, or already cancelled
     BAD_TIME = "bad_time"  # in the past, not before election day, or ending before it starts
+    # (or, for a capacity, fewer seats than teens already called)
 
 
 async def _affected(session: AsyncSession, session_id: int) -> list[Summons]:
@@ -126,3 +128,83 @@ async def cancel(
         by=by,
     )
     return Change.DONE, len(affected)
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    id: int
+    name: str
+
+
+async def places(session: AsyncSession, limit: int = 40) -> list[PlaceChoice]:
+    """Places a new session can be at, by name (not a home: a home visit is made for a teen)."""
+    rows = await session.execute(
+        select(Place.id, Place.name)
+        .where(Place.kind != PlaceKind.HOME)
+        .order_by(Place.name, Place.id)
+        .limit(limit)
+    )
+    return [PlaceChoice(place_id, name) for place_id, name in rows]
+
+
+async def create(
+    session: AsyncSession,
+    place_id: int,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    now: datetime,
+    deadline: datetime,
+    by: int | str,
+) -> tuple[Change, int | None]:
+    """A new recording session at a known place; the planner offers its seats to teens on the
+    waiting list at its next round. (outcome, the new session's id)."""
+    if await session.get(Place, place_id) is None:
+        return Change.GONE, None
+    if not now < starts_at < ends_at or starts_at >= deadline or capacity <= 0:
+        return Change.BAD_TIME, None
+    created = ServiceSession(
+        place_id=place_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        booked=0,
+        services=["rekam"],
+        bring="",
+    )
+    session.add(created)
+    await session.flush()
+    events.record(
+        session,
+        "session_created",
+        actor=Actor.STAFF,
+        channel=Channel.TELEGRAM,
+        session_id=created.id,
+        capacity=capacity,
+        by=by,
+    )
+    return Change.DONE, created.id
+
+
+async def enlarge(
+    session: AsyncSession, session_id: int, capacity: int, *, by: int | str
+) -> Change:
+    """Give a session more (or fewer, but never below those already called) seats."""
+    target = await session.get(ServiceSession, session_id, with_for_update=True)
+    if target is None or target.state != SessionState.OPEN:
+        return Change.GONE
+    if capacity < target.booked or capacity <= 0:
+        return Change.BAD_TIME
+    old, target.capacity = target.capacity, capacity
+    events.record(
+        session,
+        "session_capacity",
+        actor=Actor.STAFF,
+        channel=Channel.TELEGRAM,
+        session_id=session_id,
+        old=old,
+        new=capacity,
+        by=by,
+    )
+    return Change.DONE

@@ -1,0 +1,293 @@
+"""Staff planning in Telegram: a new session at a known place, more seats for a session, and
+the summons of every unsummoned teen, shown as a dry run first. Each typed answer is checked
+when it is typed; a mistake is explained and the question stays open."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.domain.dates import DateError, DateProblem, parse_day_and_hours
+from bot.domain.steps import Step
+from bot.handlers.access import Member, guarded
+from bot.i18n import N_, Gettext, format_day, format_hours
+from bot.services import conversations, notices, schedule, summoning, summonses
+from bot.services.conversations import Conversation
+from bot.services.schedule import Change
+
+NEW = r"^ss:new$"
+PLACE = r"^ss:np:\d{1,9}$"
+NEW_OK = r"^ss:newok$"
+CAPACITY = r"^ss:cap:\d{1,9}$"
+SUMMON = r"^st:summon$"
+SUMMON_RUN = r"^pg:(run|drop)$"
+_WHEN_PROBLEMS = {
+    DateProblem.PAST: N_("Tanggal itu sudah lewat. Tulis tanggal hari ini atau sesudahnya."),
+    DateProblem.BAD_HOURS: N_("Jam selesai harus sesudah jam mulai, misalnya 08.00-11.00."),
+}
+
+
+def _deadline(context: BotContext) -> datetime:
+    return summonses.deadline_for(context.settings.election_date, context.settings.zone)
+
+
+def _example(context: BotContext, _: Gettext) -> str:
+    """An example line whose date is always ahead (tomorrow), never one already past."""
+    tomorrow = context.clock.today().toordinal() + 1
+    day = datetime.fromordinal(tomorrow).strftime("%d-%m-%Y")
+    return str(_("misalnya: {day} 08.00-11.00 50").format(day=day))
+
+
+@guarded("sessions")
+async def pick_place(update: Update, context: BotContext, member: Member) -> None:
+    """➕ Jadwal baru: at which place."""
+    assert update.effective_chat
+    _ = context.gettext
+    if update.callback_query:
+        await update.callback_query.answer()
+    async with context.session() as session:
+        found = await schedule.places(session)
+    if not found:
+        await update.effective_chat.send_message(
+            _("Belum ada tempat. Impor jadwal dulu: rekam import sessions BERKAS")
+        )
+        return
+    rows = [[InlineKeyboardButton(p.name[:60], callback_data=f"ss:np:{p.id}")] for p in found]
+    await update.effective_chat.send_message(
+        _("Di mana jadwal baru itu?"), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+@guarded("sessions")
+async def ask_when(update: Update, context: BotContext, member: Member) -> None:
+    """The place is chosen: ask the day, the hours and the seats in one line."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user and update.effective_chat
+    _ = context.gettext
+    await query.answer()
+    async with context.session() as session:
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        await conversations.go(
+            session, convo.account_id, Step.SESSION_NEW, place_id=int(query.data.split(":")[2])
+        )
+    await update.effective_chat.send_message(
+        _("Tulis tanggal, jam dan jumlah tempat ({example}). Ketik /staf untuk batal.").format(
+            example=_example(context, _)
+        )
+    )
+
+
+def _when_problem(error: DateError, _: Gettext) -> str:
+    said = _WHEN_PROBLEMS.get(error.problem)
+    return str(_(said)) if said else str(_("Format tidak dikenali. Contoh: 30-11-2026 08.00-11.00"))
+
+
+@guarded("sessions")
+async def check_new(update: Update, context: BotContext, member: Member) -> None:
+    """The typed line: checked now; a mistake keeps the question open."""
+    message = update.effective_message
+    assert message and message.text and update.effective_user
+    _ = context.gettext
+    try:
+        day, start, end, rest = parse_day_and_hours(message.text, today=context.clock.today())
+    except DateError as error:
+        await message.reply_text(_when_problem(error, _) + " " + _example(context, _))
+        return
+    if not rest.isdigit() or int(rest) <= 0:
+        await message.reply_text(
+            _("Tulis juga jumlah tempatnya di akhir ({example}).").format(
+                example=_example(context, _)
+            )
+        )
+        return
+    zone = context.settings.zone
+    starts, ends = (
+        datetime.combine(day, start, tzinfo=zone),
+        datetime.combine(day, end, tzinfo=zone),
+    )
+    if not context.clock.now() < starts < _deadline(context):
+        await message.reply_text(_("Jadwal harus di masa depan dan sebelum hari pemungutan suara."))
+        return
+    async with context.session() as session:
+        convo = await conversations.current(session, update.effective_user.id)
+        if convo is None or convo.step != Step.SESSION_NEW:
+            return
+        await conversations.go(
+            session,
+            convo.account_id,
+            Step.SESSION_NEW_CONFIRM,
+            after=convo.step,
+            place_id=convo.data["place_id"],
+            starts=starts.isoformat(),
+            ends=ends.isoformat(),
+            capacity=int(rest),
+        )
+    await message.reply_text(
+        _("Buat jadwal {day} {hours} dengan {capacity} tempat?").format(
+            day=format_day(day, context.language),
+            hours=format_hours(starts, ends, context.language, zone),
+            capacity=int(rest),
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(_("✅ Ya, buat"), callback_data="ss:newok")],
+                [InlineKeyboardButton(_("Batal"), callback_data="ss:drop")],
+            ]
+        ),
+    )
+
+
+async def type_new(update: Update, context: BotContext, convo: Conversation) -> None:
+    """The new session's line (the sender's role is checked again by `check_new`)."""
+    await check_new(update, context)
+
+
+@guarded("sessions")
+async def create(update: Update, context: BotContext, member: Member) -> None:
+    """✅ Ya, buat."""
+    query = update.callback_query
+    assert query and update.effective_user and update.effective_chat
+    _ = context.gettext
+    outcome = Change.GONE
+    async with context.session() as session:
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        await conversations.end(session, convo.account_id)
+        if convo.step == Step.SESSION_NEW_CONFIRM:
+            outcome, _created = await schedule.create(
+                session,
+                int(convo.data["place_id"]),
+                starts_at=datetime.fromisoformat(str(convo.data["starts"])),
+                ends_at=datetime.fromisoformat(str(convo.data["ends"])),
+                capacity=int(convo.data["capacity"]),
+                now=context.clock.now(),
+                deadline=_deadline(context),
+                by=member.telegram_id,
+            )
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await update.effective_chat.send_message(
+        _("✅ Jadwal dibuat. Remaja di daftar tunggu ditawari tempatnya.")
+        if outcome == Change.DONE
+        else _("Jadwal ini sudah tidak bisa dibuat; mulai lagi dengan /sesi.")
+    )
+
+
+@guarded("sessions")
+async def ask_capacity(update: Update, context: BotContext, member: Member) -> None:
+    """➕ Tambah tempat: how many seats in all."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user and update.effective_chat
+    await query.answer()
+    async with context.session() as session:
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        await conversations.go(
+            session,
+            convo.account_id,
+            Step.SESSION_CAPACITY,
+            session_id=int(query.data.split(":")[2]),
+        )
+    await update.effective_chat.send_message(
+        context.gettext("Tulis jumlah tempat yang baru (seluruhnya), misalnya 80.")
+    )
+
+
+@guarded("sessions")
+async def set_capacity(update: Update, context: BotContext, member: Member) -> None:
+    message = update.effective_message
+    assert message and message.text and update.effective_user
+    _ = context.gettext
+    typed = message.text.strip()
+    if not typed.isdigit() or not 0 < int(typed) <= 100_000:
+        await message.reply_text(_("Tulis satu angka, misalnya 80."))
+        return
+    async with context.session() as session:
+        convo = await conversations.current(session, update.effective_user.id)
+        if convo is None or convo.step != Step.SESSION_CAPACITY:
+            return
+        outcome = await schedule.enlarge(
+            session, int(convo.data["session_id"]), int(typed), by=member.telegram_id
+        )
+        if outcome != Change.BAD_TIME:
+            await conversations.end(session, convo.account_id)
+    if outcome == Change.BAD_TIME:
+        await message.reply_text(
+            _("Tidak bisa kurang dari jumlah remaja yang sudah dipanggil ke jadwal ini.")
+        )
+    elif outcome == Change.DONE:
+        await message.reply_text(_("✅ Sekarang {count} tempat.").format(count=int(typed)))
+    else:
+        await message.reply_text(_("Jadwal ini sudah tidak ada atau sudah dibatalkan."))
+
+
+async def type_capacity(update: Update, context: BotContext, convo: Conversation) -> None:
+    await set_capacity(update, context)
+
+
+@guarded("summon")
+async def summon_preview(update: Update, context: BotContext, member: Member) -> None:
+    """📣 Panggil sasaran: what a summons now would do, nothing written yet."""
+    assert update.effective_chat
+    _ = context.gettext
+    if update.callback_query:
+        await update.callback_query.answer()
+    async with context.session() as session:
+        plan = await summoning.summon_all(
+            session,
+            now=context.clock.now(),
+            deadline=_deadline(context),
+            policy=notices.Policy.of(context.settings),
+            dry_run=True,
+        )
+    lines = [
+        _(
+            "Uji coba: {summoned} remaja akan dipanggil ke {sessions} jadwal; {waiting} menunggu "
+            "tempat."
+        ).format(summoned=plan.summoned, sessions=plan.sessions, waiting=plan.waiting)
+    ]
+    lines += [
+        _("Kurang tempat: {area}: {count} remaja.").format(
+            area=", ".join(a for a in (s.kelurahan, s.kecamatan) if a) or "?", count=s.teens
+        )
+        for s in plan.shortages[:10]
+    ]
+    if not plan.summoned:
+        await update.effective_chat.send_message("\n".join(lines))
+        return
+    await update.effective_chat.send_message(
+        "\n".join(lines),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(_("📣 Panggil sekarang"), callback_data="pg:run")],
+                [InlineKeyboardButton(_("Batal"), callback_data="pg:drop")],
+            ]
+        ),
+    )
+
+
+@guarded("summon")
+async def summon_run(update: Update, context: BotContext, member: Member) -> None:
+    """The confirmation: summon for real (the plan is made again: seats may have changed)."""
+    query = update.callback_query
+    assert query and query.data and update.effective_chat
+    _ = context.gettext
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if query.data != "pg:run":
+        await update.effective_chat.send_message(_("Tidak ada yang dipanggil."))
+        return
+    async with context.session() as session:
+        done = await summoning.summon_all(
+            session,
+            now=context.clock.now(),
+            deadline=_deadline(context),
+            policy=notices.Policy.of(context.settings),
+            dry_run=False,
+            by=str(member.telegram_id),
+        )
+    await update.effective_chat.send_message(
+        _(
+            "✅ {summoned} remaja dipanggil; pesan diantrekan untuk {queued} yang di Telegram."
+        ).format(summoned=done.summoned, queued=done.messages_queued)
+    )
