@@ -318,11 +318,17 @@ async def test_statistik_sends_the_table_and_the_chart(bot: BotHarness) -> None:
     officer.send("/statistik")
     table, chart = await officer.next_message(), await officer.next_message()
     assert table.text.startswith("Target 2, terekam 1, sisa 1 (50.0%).")
+    assert "Dipanggil 1 · konfirmasi 0 · menolak 0 · pindah jadwal 0" in table.text
     assert (
         chart.raw.get("photo")
         and chart.file is not None
         and chart.file.content.startswith(b"\x89PNG")
     )
+    # The same figures per school (or kecamatan), from the table's buttons.
+    assert [b.label for b in table.buttons] == ["Kecamatan", "Sekolah"]
+    officer.press("Sekolah", message=table)
+    by_school = await officer.next_message()
+    assert "Sekolah" in by_school.text.split("\n")[1]
 
 
 async def test_admins_add_and_remove_staff_and_plain_staff_cannot(bot: BotHarness) -> None:

@@ -104,6 +104,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _command("staf", staff.show_menu)),
         (0, _command("hadir", staff.attend_by_command)),
         (0, _command("statistik", staff.show_figures)),
+        (0, _button(staff.FIGURES_BY, staff.show_figures)),
         (0, _command("buka_kunci", staff.unlock)),
         (0, _command("petugas", staff.show_staff)),
         (0, _command("petugas_tambah", staff.add_staff)),

@@ -133,20 +133,34 @@ async def answer_code(update: Update, context: BotContext, member: Member) -> No
 
 @guarded("statistik")
 async def show_figures(update: Update, context: BotContext, member: Member) -> None:
-    """/statistik: target, recorded, remaining and % per kelurahan, as a table and a chart."""
+    """/statistik: target, recorded, remaining and % per kelurahan (or, from its buttons, per
+    kecamatan or school), every state in the totals, and a chart."""
     _ = context.gettext
-    lines = await figures.report(context.services.db.reading, figures.By.KELURAHAN)
-    header = staff_views.figures_header(figures.total(lines), _)
-    await _reply(update, staff_views.figures_table(header, lines, _), parse_mode=ParseMode.HTML)
+    query = update.callback_query
+    by = figures.By(query.data.split(":")[1]) if query and query.data else figures.By.KELURAHAN
+    lines = await figures.report(context.services.db.reading, by)
+    whole = figures.total(lines)
+    header = staff_views.figures_header(whole, _)
+    await _reply(
+        update,
+        staff_views.figures_table(header, lines, _, by)
+        + "\n"
+        + staff_views.figure_states(whole, _),
+        parse_mode=ParseMode.HTML,
+        reply_markup=staff_views.figures_keyboard(by, _),
+    )
     if lines:
         assert update.effective_chat
         image = charts.progress_bars(
             [(line.area or "—", line.percent) for line in lines[:25]],
-            title=_("Terekam per kelurahan (%)"),
+            title=staff_views.chart_title(by, _),
         )
         await update.effective_chat.send_photo(
             InputFile(image, filename="statistik.png"), caption=header
         )
+
+
+FIGURES_BY = r"^fig:(kelurahan|kecamatan|school)$"
 
 
 @guarded("unlock")

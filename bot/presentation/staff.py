@@ -6,9 +6,11 @@ import html
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot.domain.kinds import SessionState
-from bot.i18n import Gettext, format_day, format_hours, format_when
-from bot.services.figures import Figures
+from bot.i18n import N_, Gettext, format_day, format_hours, format_when
+from bot.services.figures import By, Figures
 from bot.services.staff import Attendance, Marked, SessionCounts
 
 
@@ -66,10 +68,61 @@ def figures_header(whole: Figures, _: Gettext) -> str:
     )
 
 
-def figures_table(header: str, lines: list[Figures], _: Gettext) -> str:
-    """The figures per kelurahan as a fixed-width table (HTML, for Telegram's <pre>)."""
+_AREA_HEADINGS = {
+    By.KELURAHAN: N_("Kelurahan"),
+    By.KECAMATAN: N_("Kecamatan"),
+    By.SCHOOL: N_("Sekolah"),
+}
+_CHART_TITLES = {
+    By.KELURAHAN: N_("Terekam per kelurahan (%)"),
+    By.KECAMATAN: N_("Terekam per kecamatan (%)"),
+    By.SCHOOL: N_("Terekam per sekolah (%)"),
+}
+
+
+def chart_title(by: By, _: Gettext) -> str:
+    return str(_(_CHART_TITLES[by]))
+
+
+def figures_keyboard(shown: By, _: Gettext) -> InlineKeyboardMarkup:
+    """The other ways to cut the same figures."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_(_AREA_HEADINGS[by]), callback_data=f"fig:{by.value}")
+                for by in By
+                if by != shown
+            ]
+        ]
+    )
+
+
+def figure_states(whole: Figures, _: Gettext) -> str:
+    """Every state of the summonses, for the whole office (HTML-safe)."""
+    return html.escape(
+        str(
+            _(
+                "Dipanggil {summoned} · konfirmasi {confirmed} · menolak {declined} · pindah "
+                "jadwal {moved} · minta kunjungan rumah {home_visit} · tak terhubungi "
+                "{unreachable} · hadir {attended} · tidak datang {no_show}"
+            ).format(
+                summoned=whole.summoned,
+                confirmed=whole.confirmed,
+                declined=whole.declined,
+                moved=whole.moved,
+                home_visit=whole.home_visit,
+                unreachable=whole.unreachable,
+                attended=whole.attended,
+                no_show=whole.no_show,
+            )
+        )
+    )
+
+
+def figures_table(header: str, lines: list[Figures], _: Gettext, by: By = By.KELURAHAN) -> str:
+    """The figures per area as a fixed-width table (HTML, for Telegram's <pre>)."""
     width = max([len(line.area) for line in lines] + [9])
-    columns = (_("Kelurahan"), _("Target"), _("Terekam"), _("Sisa"))
+    columns = (_(_AREA_HEADINGS[by]), _("Target"), _("Terekam"), _("Sisa"))
     rows = [f"{columns[0]:<{width}} {columns[1]:>7} {columns[2]:>7} {columns[3]:>6} {'%':>5}"]
     for line in lines[:40]:
         rows.append(

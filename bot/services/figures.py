@@ -74,7 +74,6 @@ _STATE_COLUMN = {
     SummonsState.DECLINED: "declined",
     SummonsState.MOVED: "moved",
     SummonsState.HOME_VISIT: "home_visit",
-    SummonsState.UNREACHABLE: "unreachable",
     SummonsState.ATTENDED: "attended",
     SummonsState.NO_SHOW: "no_show",
 }
@@ -92,6 +91,15 @@ _SUMMONSES = text(
     "GROUP BY t.region_id, t.school_id, s.state"
 )
 
+# Teens not yet recorded whose own account has blocked the bot (403): nobody reaches them in
+# Telegram, whatever their summons says; staff should call on them another way.
+_UNREACHABLE = text(
+    "SELECT t.region_id, t.school_id, count(*) "
+    "FROM accounts a JOIN targets t ON t.id = a.target_id "
+    "WHERE a.unreachable_at IS NOT NULL AND t.review = :accepted AND t.recorded_at IS NULL "
+    "GROUP BY t.region_id, t.school_id"
+)
+
 
 def total(lines: list[Figures]) -> Figures:
     """The office's totals: 'target 4,924, recorded 4,656, remaining 268'."""
@@ -107,9 +115,11 @@ async def _rows(sessions: Sessions, query: TextClause) -> list[tuple[Any, ...]]:
 
 async def report(sessions: Sessions, by: By) -> list[Figures]:
     """Figures per area, biggest remaining first; targets without an area under ''.
-    The two counts run at once, each in its own unit of work (on two cores, SQLite's two
+    The counts run at once, each in its own unit of work (on two cores, SQLite's two
     connections work in parallel)."""
-    targets, summoned = await asyncio.gather(_rows(sessions, _TARGETS), _rows(sessions, _SUMMONSES))
+    targets, summoned, unreachable = await asyncio.gather(
+        _rows(sessions, _TARGETS), _rows(sessions, _SUMMONSES), _rows(sessions, _UNREACHABLE)
+    )
     async with sessions() as session:
         found = await session.execute(select(Region.id, Region.kecamatan, Region.kelurahan))
         regions = {i: (kecamatan, kelurahan) for i, kecamatan, kelurahan in found}
@@ -139,6 +149,9 @@ async def report(sessions: Sessions, by: By) -> list[Figures]:
         column = _STATE_COLUMN.get(SummonsState(state))
         if column:
             line[column] += int(number)
+    for region_id, school_id, number in unreachable:
+        area, parent = key(region_id, school_id)
+        counts[(area, "" if by == By.SCHOOL else parent)]["unreachable"] += int(number)
     lines = [
         Figures(
             area,
