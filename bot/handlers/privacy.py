@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.context import BotContext
+from bot.presentation import keyboards
 from bot.services import privacy
 
 
@@ -19,12 +20,7 @@ async def ask_erase(update: Update, context: BotContext) -> None:
             "orang tua/wali dihapus, dan pesan yang masih antre tidak dikirim lagi. Kantor hanya "
             "menyimpan yang wajib: catatan perekaman, dan bukti persetujuan Anda (ditandai ditarik)."
         ),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(_("🗑 Ya, hapus data saya"), callback_data="erase:yes")],
-                [InlineKeyboardButton(_("Batal"), callback_data="erase:no")],
-            ]
-        ),
+        reply_markup=keyboards.confirm(_, _("🗑 Ya, hapus data saya"), "erase:yes", "erase:no"),
     )
 
 

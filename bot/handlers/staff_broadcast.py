@@ -12,6 +12,7 @@ from bot.domain.kinds import Audience, Channel, SessionState
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext, format_day, format_hours
+from bot.presentation import keyboards
 from bot.presentation.texts import STALE_BUTTON
 from bot.services import broadcasts, conversations, staff
 from bot.services.conversations import Conversation
@@ -145,12 +146,7 @@ async def preview(update: Update, context: BotContext, member: Member) -> None:
         _("Pratinjau:")
         + f"\n\n{header}\n\n{message.text}\n\n"
         + _("Akan dikirim ke {count} orang.").format(count=len(who)),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(_("📢 Kirim sekarang"), callback_data="bc:send")],
-                [InlineKeyboardButton(_("Batal"), callback_data="bc:drop")],
-            ]
-        ),
+        reply_markup=keyboards.confirm(_, _("📢 Kirim sekarang"), "bc:send", "bc:drop"),
     )
 
 

@@ -13,6 +13,7 @@ from bot.domain.dates import DateError, DateProblem, parse_day_and_hours
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import N_, Gettext, format_day, format_hours
+from bot.presentation import keyboards
 from bot.services import conversations, notices, schedule, summoning, summonses
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
@@ -130,12 +131,7 @@ async def check_new(update: Update, context: BotContext, member: Member) -> None
             hours=format_hours(starts, ends, context.language, zone),
             capacity=int(rest),
         ),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(_("✅ Ya, buat"), callback_data="ss:newok")],
-                [InlineKeyboardButton(_("Batal"), callback_data="ss:drop")],
-            ]
-        ),
+        reply_markup=keyboards.confirm(_, _("✅ Ya, buat"), "ss:newok", "ss:drop"),
     )
 
 
@@ -257,12 +253,7 @@ async def summon_preview(update: Update, context: BotContext, member: Member) ->
         return
     await update.effective_chat.send_message(
         "\n".join(lines),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(_("📣 Panggil sekarang"), callback_data="pg:run")],
-                [InlineKeyboardButton(_("Batal"), callback_data="pg:drop")],
-            ]
-        ),
+        reply_markup=keyboards.confirm(_, _("📣 Panggil sekarang"), "pg:run", "pg:drop"),
     )
 
 

@@ -3,17 +3,17 @@ affects, give the new day and hours (or confirm the cancellation), and everyone 
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.domain.dates import DateError, parse_session_date
+from bot.domain.dates import DateError, parse_day_and_hours
 from bot.domain.kinds import SessionState
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import format_day, format_hours
+from bot.presentation import keyboards
 from bot.services import conversations, notices, schedule, staff, summonses
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
@@ -22,8 +22,6 @@ SESSION = r"^ss:\d{1,9}$"
 MOVE = r"^ss:mv:\d{1,9}$"
 CANCEL = r"^ss:cx:\d{1,9}$"
 APPLY = r"^ss:(mvok|drop|cxok:\d{1,9})$"
-# "23-11-2026 08.00-11.00" (any date form /daftar accepts, then the hours)
-_NEW_TIME = re.compile(r"^(.+?)\s+(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
 
 
 def _deadline(context: BotContext) -> datetime:
@@ -115,16 +113,13 @@ async def ask_new_time(update: Update, context: BotContext, member: Member) -> N
 
 
 def _parse_new_time(text: str, context: BotContext) -> tuple[datetime, datetime] | None:
-    match = _NEW_TIME.match(" ".join(text.split()))
-    if not match:
+    try:
+        day, start, end, rest = parse_day_and_hours(text, today=context.clock.today())
+    except DateError:
+        return None
+    if rest:
         return None
     zone = context.settings.zone
-    try:
-        day = parse_session_date(match.group(1), today=context.clock.today())
-        start = time(int(match.group(2)), int(match.group(3)))
-        end = time(int(match.group(4)), int(match.group(5)))
-    except (DateError, ValueError):
-        return None
     return datetime.combine(day, start, tzinfo=zone), datetime.combine(day, end, tzinfo=zone)
 
 
@@ -157,12 +152,7 @@ async def confirm_move(update: Update, context: BotContext, member: Member) -> N
         _("Pindahkan jadwal ke {when}? {count} remaja (dan orang tuanya) akan dikabari.").format(
             when=_label(context, parsed[0], parsed[1], "").rstrip(" ·"), count=count
         ),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(_("✅ Ya, pindahkan"), callback_data="ss:mvok")],
-                [InlineKeyboardButton(_("Batal"), callback_data="ss:drop")],
-            ]
-        ),
+        reply_markup=keyboards.confirm(_, _("✅ Ya, pindahkan"), "ss:mvok", "ss:drop"),
     )
 
 
@@ -185,12 +175,7 @@ async def ask_cancel(update: Update, context: BotContext, member: Member) -> Non
         _(
             "Batalkan jadwal ini? {count} remaja (dan orang tuanya) akan dikabari dan ditawari jadwal lain."
         ).format(count=count),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(_("✖️ Ya, batalkan"), callback_data=f"ss:cxok:{session_id}")],
-                [InlineKeyboardButton(_("Batal"), callback_data="ss:drop")],
-            ]
-        ),
+        reply_markup=keyboards.confirm(_, _("✖️ Ya, batalkan"), f"ss:cxok:{session_id}", "ss:drop"),
     )
 
 
