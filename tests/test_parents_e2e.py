@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from bot.db.models import Event, OutboxMessage, ParentLink, ServiceSession, Summons, Target
 from bot.domain.kinds import LinkState, SummonsState
 from bot.emulator import UserClient
-from bot.services import family
+from bot.services import guardians
 from bot.throttle import PressThrottle
 from tests import factories
 from tests.harness import BotHarness, onboard
@@ -39,7 +39,7 @@ async def family_office(bot: BotHarness) -> dict:  # type: ignore[type-arg]
     teen = await linked_teen(bot, rina)
     # Rina is on Telegram: her parents link with the code her /kode gives, not her letter's.
     async with bot.db.session() as session:
-        rina.parent_code = await family.parent_code_of(session, rina.id)
+        rina.parent_code = await guardians.parent_code_of(session, rina.id)
     return {"rina": rina, "budi": budi, "teen": teen, "first": first, "second": second}
 
 

@@ -18,9 +18,9 @@ from bot.handlers.access import Member, guarded
 from bot.handlers.replies import send_summons
 from bot.i18n import format_when
 from bot.presentation import privacy, texts
-from bot.services import conversations, family, notices
+from bot.services import conversations, family, guardians, notices
 from bot.services.conversations import Conversation
-from bot.services.family import Linking
+from bot.services.guardians import Linking
 
 _CODE = re.compile(r"^[A-Za-z0-9]{6,16}$")
 DEEP_LINK = r"^/start ortu_[A-Za-z0-9]{6,16}$"
@@ -35,7 +35,7 @@ async def _ask_child_date(update: Update, context: BotContext, code: str) -> Non
     _ = context.gettext
     async with context.session() as session:
         convo = await conversations.ensure(session, update.effective_user.id, context.language)
-        lock = await family.link_lock(
+        lock = await guardians.link_lock(
             session, convo.telegram_id, code, via_nik=False, now=context.clock.now()
         )
         if lock is None:
@@ -156,7 +156,7 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
     if born is None:
         return
     async with context.session() as session:
-        linked = await family.link_by_code(
+        linked = await guardians.link_by_code(
             session,
             convo.telegram_id,
             str(convo.data["code"]),
@@ -200,7 +200,7 @@ async def ask_nik(update: Update, context: BotContext) -> None:
     _ = context.gettext
     async with context.session() as session:
         convo = await conversations.ensure(session, update.effective_user.id, context.language)
-        lock = await family.link_lock(
+        lock = await guardians.link_lock(
             session, convo.telegram_id, None, via_nik=True, now=context.clock.now()
         )
         if lock is None:
@@ -226,7 +226,7 @@ async def answer_child_nik(update: Update, context: BotContext, convo: Conversat
         await message.reply_text(texts.nik_problem(error, message.text, _))
         return
     async with context.session() as session:
-        await family.nik_typed(session, convo.account_id, str(parsed), after=convo.step)
+        await guardians.nik_typed(session, convo.account_id, str(parsed), after=convo.step)
     await message.reply_text(_("Tulis tanggal lahir anak Anda (contoh: 12-03-2009)."))
 
 
@@ -239,7 +239,7 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
     if born is None:
         return
     async with context.session() as session:
-        linked = await family.request_by_nik(
+        linked = await guardians.request_by_nik(
             session,
             convo.telegram_id,
             str(convo.data["nik_hash"]),
@@ -284,7 +284,7 @@ async def disown(update: Update, context: BotContext) -> None:
     assert query and query.data and update.effective_user
     _ = context.gettext
     async with context.session() as session:
-        done = await family.disown(
+        done = await guardians.disown(
             session,
             int(query.data.removeprefix("pa:no:")),
             telegram_id=update.effective_user.id,
@@ -311,7 +311,7 @@ async def show_requests(update: Update, context: BotContext, member: Member) -> 
     if update.callback_query:
         await update.callback_query.answer()
     async with context.session() as session:
-        requests = await family.pending(session)
+        requests = await guardians.pending(session)
     if not requests:
         await update.effective_chat.send_message(_("Tidak ada permintaan tautan orang tua."))
         return
@@ -338,7 +338,7 @@ async def decide_request(update: Update, context: BotContext, member: Member) ->
     _ = context.gettext
     _prefix, verdict, number = query.data.split(":")
     async with context.session() as session:
-        link = await family.decide(
+        link = await guardians.decide(
             session,
             int(number),
             approve=verdict == "ok",

@@ -13,7 +13,7 @@ from bot.handlers.replies import offer_sessions, send_summons
 from bot.i18n import Gettext
 from bot.presentation import summons as views
 from bot.presentation.texts import STALE
-from bot.services import answers, conversations, family, summonses
+from bot.services import answers, conversations, guardians, summonses
 from bot.services.answers import Pressed
 from bot.services.conversations import Conversation
 from bot.services.summonses import Outcome, SummonsView
@@ -88,7 +88,7 @@ async def show_code(update: Update, context: BotContext) -> None:
     async with context.session() as session:
         mine = await answers.mine(session, update.effective_user.id)
         if mine.target_id is not None:
-            parents_code = await family.parent_code_of(session, mine.target_id)
+            parents_code = await guardians.parent_code_of(session, mine.target_id)
     if not mine.registered or mine.attend_code is None or mine.target_id is None:
         await update.effective_message.reply_text(_not_registered(_))
         return
