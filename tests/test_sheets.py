@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.db.engine import Database
 from bot.db.models import Place, Region, School, ServiceSession, Target
 from bot.domain import table_rows
-from bot.services import imports, notices, sheets
+from bot.services import notices, session_imports, sheets
 from tests.test_imports import ID_HEADER, TODAY, database, person, run_import
 
 __all__ = ["database"]  # the fixture, shared with tests/test_imports.py
@@ -223,7 +223,7 @@ async def test_a_cell_beyond_what_the_reader_holds_rejects_its_row(
         first,
         numbered,
     ):
-        done = await imports.import_sessions(
+        done = await session_imports.import_sessions(
             database,
             first,
             numbered,
@@ -235,7 +235,7 @@ async def test_a_cell_beyond_what_the_reader_holds_rejects_its_row(
     assert [(r.row, r.problem) for r in done.rejected] == [(2, table_rows.Problem.CELL_TOO_LARGE)]
 
 
-MOVING = imports.Moving(
+MOVING = session_imports.Moving(
     now=datetime.now(UTC),
     deadline=datetime.now(UTC) + timedelta(days=365),
     policy=notices.Policy(zone=ZoneInfo("Asia/Jakarta"), reminders=("h1",)),

@@ -12,7 +12,7 @@ from bot.db.engine import Database
 from bot.domain.table_rows import HeaderError
 from bot.i18n import Gettext
 from bot.office_cli.common import explain, operator, progress, with_database
-from bot.services import imports, notices, sheets
+from bot.services import imports, notices, session_imports, sheets
 from bot.services.summonses import deadline_for
 
 
@@ -39,13 +39,13 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
                     progress=bar.update if bar else None,
                     by=operator(args),
                 )
-            return await imports.import_sessions(
+            return await session_imports.import_sessions(
                 database,
                 header,
                 rows,
                 today=today,
                 zone=settings.zone,
-                moving=imports.Moving(
+                moving=session_imports.Moving(
                     now=now,
                     deadline=deadline_for(settings.election_date, settings.zone),
                     policy=notices.Policy.of(settings),
