@@ -1,5 +1,6 @@
 """The office database: targets, people on Telegram, places, sessions, summonses, the event log
-and the outbox. Every instant is a timezone-aware UTC datetime."""
+and the outbox. Every instant is a timezone-aware UTC datetime. One cohesive data model, kept
+in one module on purpose (Alembic compares it whole with the migrations)."""
 
 from __future__ import annotations
 
