@@ -332,3 +332,17 @@ async def test_an_invitation_code_that_collides_is_drawn_again(
     async with database.session() as session:
         codes = set((await session.execute(select(Target.invite_code))).scalars())
     assert codes == {taken, "FRESH234"}
+
+
+async def test_the_lembaga_column_says_whose_pesantren_or_prison_list_a_target_is_on(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = [[*person(1), "Pondok Pesantren  Al-Falah"], [*person(2), ""]]
+    path = write_csv(tmp_path / "lapas.csv", [*ID_HEADER, "Lembaga"], rows)
+    assert (await run_import(database, path)).added == 2
+    async with database.session() as session:
+        found = await session.execute(select(Target.name, Target.institution).order_by(Target.id))
+        assert found.all() == [
+            ("Remaja Uji 1", "Pondok Pesantren Al-Falah"),
+            ("Remaja Uji 2", None),
+        ]

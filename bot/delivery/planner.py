@@ -65,7 +65,12 @@ class Planner:
             summons = await session.get(Summons, summons_id)
             assert summons is not None
             ahead = await summonses.move_options(
-                session, exclude=summons.session_id, now=now, deadline=self._deadline()
+                session,
+                exclude=summons.session_id,
+                now=now,
+                deadline=self._deadline(),
+                target_id=summons.target_id,
+                zone=self.settings.zone,
             )
             if not ahead:
                 await waiting.join(session, summons.target_id, now=now)
@@ -82,7 +87,10 @@ class Planner:
 
     async def _offers(self, session: AsyncSession, now: datetime) -> None:
         """Freed places go to waiting teens, each offer a message with a button."""
-        for offer in await waiting.offer_places(session, now=now, deadline=self._deadline()):
+        made = await waiting.offer_places(
+            session, now=now, deadline=self._deadline(), zone=self.settings.zone
+        )
+        for offer in made:
             message = Message(
                 kind=Kind.PLACE_OFFER,
                 due_at=now,

@@ -22,6 +22,7 @@ MAX_LENGTH = {
     "kecamatan": 100,  # Region.kecamatan
     "school": 200,  # School.name
     "category": 50,  # Target.category
+    "institution": 200,  # Target.institution
     "place": 200,  # Place.name
 }
 # Any other cell a row reads (an address, a NIK, a date, a number): longer than this it is a
@@ -51,6 +52,9 @@ TARGET_HEADERS = {
     "kategori": "category",
     "category": "category",
     "status": "status",
+    # The pesantren or prison a list was made for (bot/domain/venues.py); not in SPEC's list.
+    "lembaga": "institution",
+    "institution": "institution",
 }
 SESSION_HEADERS = {
     "tempat": "place",
@@ -179,6 +183,7 @@ class TargetRow:
     school: str | None
     category: str | None
     recorded: bool
+    institution: str | None = None
 
 
 @dataclass(frozen=True)
@@ -275,6 +280,7 @@ def target_row(values: dict[str, Any], *, today: date, regions: tuple[str, ...])
         school=_text(values.get("school")),
         category=_text(values.get("category")),
         recorded=status in _RECORDED,
+        institution=_text(values.get("institution")),
     )
 
 

@@ -41,6 +41,7 @@ _INSERTED = (
     "address",
     "school_id",
     "category",
+    "institution",
     "recorded_at",
     "preferred_days",
     "invite_code",
@@ -51,7 +52,16 @@ _INSERTED = (
     "updated_at",
 )
 # Fields an import may change on a target already on the list.
-_UPDATABLE = ("name", "birth_date", "sex", "region_id", "address", "school_id", "category")
+_UPDATABLE = (
+    "name",
+    "birth_date",
+    "sex",
+    "region_id",
+    "address",
+    "school_id",
+    "category",
+    "institution",
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ async def _insert_new(session: AsyncSession, new: list[dict[str, Any]], now: dat
     for attempt in range(5):
         rows = [
             (
-                *(values[name] for name in _INSERTED[:11]),
+                *(values[name] for name in _INSERTED[: _INSERTED.index("invite_code")]),
                 new_code(),
                 new_code(),
                 TargetSource.IMPORTED,
@@ -167,6 +177,7 @@ async def _store_targets(
             "address": row.address,
             "school_id": await directory.school(session, row.school, region_id),
             "category": row.category,
+            "institution": row.institution,
         }
         old = existing.get(hashes[row.nik])
         if old is None:

@@ -22,6 +22,7 @@ from bot.db.models import (
     ParentLink,
     Place,
     Region,
+    School,
     ServiceSession,
     Summons,
     Target,
@@ -29,7 +30,7 @@ from bot.db.models import (
 )
 from bot.db.queries import core_table
 from bot.db.types import UTCDateTime
-from bot.domain import planning
+from bot.domain import planning, venues
 from bot.domain.eligibility import RECORDING_AGE, add_years
 from bot.domain.kinds import (
     Actor,
@@ -79,6 +80,7 @@ async def _teens(session: AsyncSession, today: date) -> tuple[list[planning.Teen
             Region.kecamatan,
             Target.school_id,
             Target.preferred_days,
+            Target.institution,
         )
         .outerjoin(Region, Region.id == Target.region_id)
         .outerjoin(Summons, Summons.target_id == Target.id)
@@ -90,11 +92,15 @@ async def _teens(session: AsyncSession, today: date) -> tuple[list[planning.Teen
         .order_by(Target.birth_date, Target.id)
     )
     teens, too_young = [], 0
-    for target_id, born, region_id, kecamatan, school_id, days in rows:
+    for target_id, born, region_id, kecamatan, school_id, days, institution in rows:
+        # 16 today, so 16 on the day of any session ahead: the age check at the session's date
+        # holds for every slot. Those who turn 16 later are summoned by the planner's daily
+        # round (summon_newly_of_age).
         if add_years(born, RECORDING_AGE) > today:
             too_young += 1
             continue
-        teens.append(planning.Teen(target_id, region_id, kecamatan, school_id, str(days)))
+        belongs = venues.person_keys(school_id, institution)
+        teens.append(planning.Teen(target_id, region_id, kecamatan, school_id, str(days), belongs))
     return teens, too_young
 
 
@@ -109,9 +115,14 @@ async def _slots(
             Region.kecamatan,
             Place.school_id,
             ServiceSession.capacity - ServiceSession.booked,
+            ServiceSession.services,
+            Place.kind,
+            Place.name,
+            School.name,
         )
         .join(Place, Place.id == ServiceSession.place_id)
         .outerjoin(Region, Region.id == Place.region_id)
+        .outerjoin(School, School.id == Place.school_id)
         .where(
             ServiceSession.state == SessionState.OPEN,
             ServiceSession.starts_at >= now + NOTICE,
@@ -130,10 +141,12 @@ async def _slots(
                 kecamatan=kecamatan,
                 school_id=school_id,
                 free=free,
+                closed=venues.venue_keys(kind, school_id, place_name, school_name),
             ),
             starts,
         )
-        for sid, starts, region_id, kecamatan, school_id, free in rows
+        for sid, starts, region_id, kecamatan, school_id, free, services, kind, place_name, school_name in rows
+        if venues.RECORD in (services or ())  # the teens planned have not recorded yet
     ]
 
 
