@@ -86,7 +86,8 @@ class Planner:
             )
 
     async def _offers(self, session: AsyncSession, now: datetime) -> None:
-        """Freed places go to waiting teens, each offer a message with a button."""
+        """Freed places go to waiting teens (and their linked parents), each offer a message
+        with a button."""
         made = await waiting.offer_places(
             session, now=now, deadline=self._deadline(), zone=self.settings.zone
         )
@@ -94,8 +95,13 @@ class Planner:
             message = Message(
                 kind=Kind.PLACE_OFFER,
                 due_at=now,
-                params={"entry_id": offer.entry_id, "session_id": offer.session_id},
+                params={
+                    "entry_id": offer.entry_id,
+                    "session_id": offer.session_id,
+                    "target_id": offer.target_id,
+                },
                 dedupe=f"place_offer:{offer.entry_id}:{offer.session_id}:{offer.expires_at.isoformat()}",
             )
-            teen = await outbox.recipients_of(session, offer.target_id, parents=False)
-            await outbox.enqueue(session, teen, [message])
+            # The parents too: either may take the place (a teen may not be on Telegram).
+            everyone = await outbox.recipients_of(session, offer.target_id)
+            await outbox.enqueue(session, everyone, [message])

@@ -334,15 +334,19 @@ async def render_recorded(draft: Draft) -> Outgoing | None:
 
 @renders(Kind.PLACE_OFFER)
 async def render_place_offer(draft: Draft) -> Outgoing | None:
-    """A freed place for a waiting teen, unless the offer has expired or was taken."""
+    """A freed place for a waiting teen (or, in a parent's words, for their child), unless the
+    offer has expired or was taken."""
     renderer = draft.renderer
     entry_id, session_id = int(draft.params["entry_id"]), int(draft.params["session_id"])
     offer = await waiting.offer_of(renderer.session, entry_id, session_id, renderer.clock.now())
     if offer is None:
         return None
     _, zone = draft.gettext, draft.settings.zone
+    child = await renderer.target_name(draft.params) if draft.parent else None
     return Text(
-        views.offer_text(offer.place, offer.starts_at, offer.expires_at, _, draft.language, zone),
+        views.offer_text(
+            offer.place, offer.starts_at, offer.expires_at, _, draft.language, zone, child=child
+        ),
         views.offer_keyboard(entry_id, session_id, _),
     )
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Account,
+    ParentLink,
     Place,
     Region,
     School,
@@ -27,7 +28,7 @@ from bot.db.models import (
 from bot.db.queries import core_table, insert_or_ignore
 from bot.db.types import UTCDateTime
 from bot.domain import venues
-from bot.domain.kinds import Actor, Answer, Channel, SessionState, SummonsState
+from bot.domain.kinds import Actor, Answer, Channel, LinkState, SessionState, SummonsState
 from bot.services import events, notices, summonses
 from bot.services.summonses import Outcome
 
@@ -175,8 +176,16 @@ async def offer_places(
     places = await _free_places(session, now, deadline)
     if not places:
         return []
-    reachable = select(Account.target_id).where(
-        Account.target_id.is_not(None), Account.unreachable_at.is_(None)
+    # Reached through the teen's own account or an active linked parent's (who may take the
+    # place for them).
+    reachable = (
+        select(Account.target_id)
+        .where(Account.target_id.is_not(None), Account.unreachable_at.is_(None))
+        .union(
+            select(ParentLink.target_id)
+            .join(Account, Account.id == ParentLink.parent_account_id)
+            .where(ParentLink.state == LinkState.ACTIVE, Account.unreachable_at.is_(None))
+        )
     )
     waiting = await session.execute(
         select(
@@ -200,6 +209,18 @@ async def offer_places(
         entry.offers += 1
         made.append(Offer(entry.id, entry.target_id, place.session_id, entry.offer_expires_at))
     return made
+
+
+async def _parent_of(session: AsyncSession, account_id: int, target_id: int) -> bool:
+    """Whether the account is an active linked parent of the target."""
+    found = await session.scalar(
+        select(ParentLink.id).where(
+            ParentLink.parent_account_id == account_id,
+            ParentLink.target_id == target_id,
+            ParentLink.state == LinkState.ACTIVE,
+        )
+    )
+    return found is not None
 
 
 async def live_offer(session: AsyncSession, entry_id: int, now: datetime) -> WaitingTeen | None:
@@ -247,13 +268,16 @@ async def take(
     deadline: datetime,
     policy: notices.Policy,
 ) -> tuple[Outcome, int | None]:
-    """The teen takes the place offered to them: a new summons, or their missed one moved.
-    Returns the outcome and the summons id."""
+    """The teen (`target_id`: the presser's own), or a parent linked to them, takes the place
+    offered: a new summons, or their missed one moved. Returns the outcome and the summons id."""
     entry = await session.get(WaitingTeen, entry_id, with_for_update=True)
+    if entry is None:
+        return Outcome.STALE, None
+    actor = Actor.TEEN if entry.target_id == target_id else Actor.PARENT
+    if actor == Actor.PARENT and not await _parent_of(session, account_id, entry.target_id):
+        return Outcome.STALE, None
     if (
-        entry is None
-        or entry.target_id != target_id
-        or entry.offered_session_id != session_id
+        entry.offered_session_id != session_id
         or entry.offer_expires_at is None
         or entry.offer_expires_at <= now
     ):
@@ -267,7 +291,7 @@ async def take(
             target_ids={entry.target_id},
             action=Answer.MOVE,
             argument=str(session_id),
-            actor=Actor.TEEN,
+            actor=actor,
             account_id=account_id,
             now=now,
             deadline=deadline,
@@ -281,7 +305,7 @@ async def take(
             session_id,
             now=now,
             deadline=deadline,
-            actor=Actor.TEEN,
+            actor=actor,
             channel=Channel.TELEGRAM,
             policy=policy,
             shown_to=account_id,
@@ -293,10 +317,10 @@ async def take(
         events.record(
             session,
             "waiting_offer_taken",
-            actor=Actor.TEEN,
+            actor=actor,
             channel=Channel.TELEGRAM,
             account_id=account_id,
-            target_id=target_id,
+            target_id=entry.target_id,
             summons_id=summons_id,
             session_id=session_id,
         )
