@@ -11,10 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from bot.clock import Clock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Account, Place, Region, School, ServiceSession, Summons, Target
 from bot.db.vault import vault_of
+from bot.delivery.planner import Planner
 from bot.domain import nik as nik_rules
 from bot.domain import venues
 from bot.domain.eligibility import age_on
@@ -215,3 +217,32 @@ async def test_a_freed_place_at_a_closed_venue_goes_only_to_its_own_people(
         (ids["dodi"], ids["pondok_later"]),
         (ids["citra"], ids["pondok"]),
     }  # Ani waits: nothing left is hers
+
+
+async def test_the_planner_summons_a_teen_the_day_they_turn_16_once_a_day(
+    database: Database,
+) -> None:
+    ids = await _office(database)
+    policy = notices.Policy.of(SETTINGS)
+    async with database.session() as session:
+        await summoning.summon_all(
+            session, now=NOW, deadline=DEADLINE, policy=policy, dry_run=False
+        )
+    planner = Planner(database, SETTINGS, Clock(ZONE))
+
+    async def dodis() -> int | None:
+        async with database.session() as session:
+            return await session.scalar(
+                select(Summons.session_id).where(Summons.target_id == ids["dodi"])
+            )
+
+    assert await planner.round(NOW)
+    assert await dodis() is None  # not 16 yet
+    birthday = NOW + timedelta(days=5)
+    assert await planner.round(birthday)
+    assert await dodis() == ids["pondok_later"]  # his own pesantren, on a day he is 16
+    async with database.session() as session:  # a restart the same day does not run it again
+        again = await summoning.summon_newly_of_age(
+            session, now=birthday + timedelta(hours=2), deadline=DEADLINE, policy=policy
+        )
+    assert again is None

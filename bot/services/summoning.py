@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, Table, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import leases
 from bot.db.models import (
     Account,
     Event,
@@ -46,6 +47,8 @@ from bot.services import notices
 # Nobody is called to a session that starts sooner than this: they could not plan to come.
 NOTICE = timedelta(hours=24)
 _CHUNK = 5000
+# The lease row whose holder is the last office day the newly-16 were summoned.
+_DAILY = "summon_newly_of_age"
 
 
 class SeatsChangedError(RuntimeError):
@@ -69,9 +72,12 @@ class SummonResult:
     messages_queued: int = 0
 
 
-async def _teens(session: AsyncSession, today: date) -> tuple[list[planning.Teen], int]:
-    """Accepted targets not recorded and never summoned, oldest first; and how many are too
-    young to record yet."""
+async def _teens(
+    session: AsyncSession, today: date, turned_16_after: date | None
+) -> tuple[list[planning.Teen], int]:
+    """Accepted targets not recorded and never summoned (with `turned_16_after`: only those
+    whose 16th birthday came after that day), oldest first; and how many are too young to
+    record yet."""
     rows = await session.execute(
         select(
             Target.id,
@@ -99,6 +105,8 @@ async def _teens(session: AsyncSession, today: date) -> tuple[list[planning.Teen
         if add_years(born, RECORDING_AGE) > today:
             too_young += 1
             continue
+        if turned_16_after is not None and add_years(born, RECORDING_AGE) <= turned_16_after:
+            continue  # old enough before: `rekam summon` is the office's call for them
         belongs = venues.person_keys(school_id, institution)
         teens.append(planning.Teen(target_id, region_id, kecamatan, school_id, str(days), belongs))
     return teens, too_young
@@ -284,10 +292,12 @@ async def summon_all(
     policy: notices.Policy,
     dry_run: bool,
     by: str = "rekam summon",
+    turned_16_after: date | None = None,
 ) -> SummonResult:
-    """Plan and (unless `dry_run`) write the summonses, the waiting list and the messages."""
+    """Plan and (unless `dry_run`) write the summonses, the waiting list and the messages;
+    with `turned_16_after`, only for the teens who became old enough since that day."""
     today = now.astimezone(policy.zone).date()
-    teens, too_young = await _teens(session, today)
+    teens, too_young = await _teens(session, today, turned_16_after)
     slots = await _slots(session, now, deadline, policy.zone)
     plan = planning.plan(teens, [slot for slot, _ in slots])
     result = SummonResult(
@@ -303,3 +313,27 @@ async def summon_all(
         result.messages_queued = await _notify_linked(session, table, starts, policy, now)
         await session.run_sync(lambda sync: table.drop(sync.connection()))
     return result
+
+
+async def summon_newly_of_age(
+    session: AsyncSession, *, now: datetime, deadline: datetime, policy: notices.Policy
+) -> SummonResult | None:
+    """Once an office day (the planner's round): summon the teens who turned 16 since the last
+    time, as `rekam summon` would have had they been old enough then. Nothing before the
+    office has summoned anyone: when to start is theirs to say. None when already done today."""
+    today = now.astimezone(policy.zone).date()
+    last = await leases.holder_of(session, _DAILY)
+    if not await leases.first_in(session, _DAILY, today.isoformat(), now=now):
+        return None
+    if await session.scalar(select(Summons.id).limit(1)) is None:
+        return SummonResult()
+    since = date.fromisoformat(last) if last else today - timedelta(days=1)
+    return await summon_all(
+        session,
+        now=now,
+        deadline=deadline,
+        policy=policy,
+        dry_run=False,
+        by="planner",
+        turned_16_after=since,
+    )
