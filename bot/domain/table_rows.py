@@ -141,6 +141,7 @@ class Problem(enum.StrEnum):
     BAD_NUMBER = "bad_number"
     BAD_KIND = "bad_kind"
     CAPACITY_BELOW_BOOKED = "capacity_below_booked"
+    OUTSIDE_AGE = "outside_age"  # not of the target list's age (TARGET_MIN_AGE)
 
 
 class RowError(ValueError):

@@ -33,6 +33,10 @@ PROBLEMS = {
     Problem.BAD_NUMBER: N_("bukan angka yang benar"),
     Problem.BAD_KIND: N_("jenis tempat tidak dikenal"),
     Problem.CAPACITY_BELOW_BOOKED: N_("kapasitas lebih kecil dari jumlah yang sudah dipanggil"),
+    Problem.OUTSIDE_AGE: N_(
+        "usianya di luar daftar sasaran (TARGET_MIN_AGE: 17 tahun pada hari pemilihan, atau 16 "
+        "tahun ke atas hari ini)"
+    ),
 }
 
 

@@ -232,9 +232,11 @@ async def import_targets(
     regions: tuple[str, ...],
     progress: Callable[[int], None] | None = None,
     by: str = "cli",
+    on_list: Callable[[date], bool] | None = None,
 ) -> ImportResult:
     """Add or update every good row of a target list; say why each other row was left out
-    (a row of None: one the file's reader could not hold)."""
+    (a row of None: one the file's reader could not hold). `on_list`: whether a birth date
+    belongs on the list (the office's TARGET_MIN_AGE); a row outside it is left out."""
     fields = table_rows.header_fields(header, table_rows.TARGET_HEADERS, table_rows.TARGET_REQUIRED)
     result = ImportResult()
     directory = _Directory()
@@ -268,6 +270,9 @@ async def import_targets(
             row = table_rows.target_row(values, today=today, regions=regions)
         except RowError as error:
             result.rejected.append(Rejected(number, error.problem, error.column))
+            continue
+        if on_list is not None and not on_list(row.birth_date):
+            result.rejected.append(Rejected(number, Problem.OUTSIDE_AGE, "birth_date"))
             continue
         if row.nik in seen:
             result.rejected.append(Rejected(number, Problem.DUPLICATE, "nik"))
