@@ -24,8 +24,10 @@ from bot.domain.kinds import PlaceKind
 from bot.domain.planning import Slot, Teen, plan
 from bot.services import notices, options, summoning, waiting
 from bot.services.summonses import deadline_for
+from tests import factories
+from tests.harness import BotHarness, make_settings
 from tests.harness import database as open_database
-from tests.harness import make_settings
+from tests.test_summons_e2e import STALE, linked_teen, summons_message
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 SETTINGS = make_settings("sqlite+aiosqlite:///unused.db")
@@ -246,3 +248,30 @@ async def test_the_planner_summons_a_teen_the_day_they_turn_16_once_a_day(
             session, now=birthday + timedelta(hours=2), deadline=DEADLINE, policy=policy
         )
     assert again is None
+
+
+async def test_ganti_never_lists_a_closed_venue_and_a_forged_move_there_is_refused(
+    bot: BotHarness,
+) -> None:
+    target = await factories.add_target(bot.db, bot.settings, name="Rina Lestari", code="RINA2345")
+    mpp = await factories.add_place(bot.db, "Mal Pelayanan Publik")
+    kantor = await factories.add_place(bot.db, "Kantor Dinas", with_pin=False)
+    pondok = await factories.add_place(bot.db, "Pondok Pesantren Al-Falah", with_pin=False)
+    async with bot.db.session() as session:
+        closed = await session.get(Place, pondok.id)
+        assert closed is not None
+        closed.kind = PlaceKind.PESANTREN
+    first = await factories.add_session(bot.db, bot.settings, mpp, days_ahead=5)
+    await factories.add_session(bot.db, bot.settings, kantor, days_ahead=8)
+    santri = await factories.add_session(bot.db, bot.settings, pondok, days_ahead=6)
+    summons = await factories.summon(bot.db, bot.settings, target, first)
+    teen = await linked_teen(bot, target)
+    teen.send("/ganti")
+    listed = await teen.next_message()
+    assert [b.label.split(" · ")[1] for b in listed.buttons] == ["Kantor Dinas (10 tempat)"]
+    forged = f"sm:{summons.id}:0:to.{santri.id}"
+    query = teen.press(data=forged, message=summons_message(teen))
+    assert (await teen.answer(query))["text"] == STALE
+    async with bot.db.session() as session:
+        kept = await session.get(Summons, summons.id)
+        assert kept is not None and kept.session_id == first.id
