@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     office_timezone: str = "Asia/Jakarta"
     office_region_codes: Annotated[tuple[str, ...], NoDecode] = ()
     election_date: date = date(2029, 2, 14)
+    # Who belongs on the target list (SPEC section 1): "17", everyone 17 by election day; or
+    # "16", everyone 16 and over on the day the list is imported. Other rows are reported.
+    target_min_age: str = "17"
     default_language: Language = "id"
     # Outbox dispatcher: messages per second overall (Telegram allows about 30), and the paid
     # broadcast switch (up to 1000/s, charged in Stars by Telegram).
@@ -97,6 +100,18 @@ class Settings(BaseSettings):
                 schemes=" / ".join(f"{s}://" for s in _DATABASE_SCHEMES),
             )
         return value
+
+    @field_validator("target_min_age")
+    @classmethod
+    def _target_min_age(cls, value: str) -> str:
+        if value.strip() not in ("16", "17"):
+            raise SettingProblem(
+                N_(
+                    "harus 17 (berusia 17 tahun pada hari pemilihan) atau 16 (berusia 16 tahun "
+                    "ke atas pada hari impor)"
+                )
+            )
+        return value.strip()
 
     @field_validator("bot_token")
     @classmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
@@ -332,3 +333,46 @@ async def test_an_invitation_code_that_collides_is_drawn_again(
     async with database.session() as session:
         codes = set((await session.execute(select(Target.invite_code))).scalars())
     assert codes == {taken, "FRESH234"}
+
+
+async def test_the_lembaga_column_says_whose_pesantren_or_prison_list_a_target_is_on(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = [[*person(1), "Pondok Pesantren  Al-Falah"], [*person(2), ""]]
+    path = write_csv(tmp_path / "lapas.csv", [*ID_HEADER, "Lembaga"], rows)
+    assert (await run_import(database, path)).added == 2
+    async with database.session() as session:
+        found = await session.execute(select(Target.name, Target.institution).order_by(Target.id))
+        assert found.all() == [
+            ("Remaja Uji 1", "Pondok Pesantren Al-Falah"),
+            ("Remaja Uji 2", None),
+        ]
+
+
+def test_rows_outside_the_target_age_are_reported_not_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/office.db")
+    monkeypatch.setenv("OFFICE_REGION_CODES", "3599")
+    monkeypatch.setenv("ELECTION_DATE", "2029-02-14")
+    # The default, 17 by election day: 17 on 14 February 2029, not the day after.
+    by_election = [person(1, born=date(2012, 2, 14)), person(2, born=date(2012, 2, 15))]
+    path = write_csv(tmp_path / "sasaran.csv", ID_HEADER, by_election)
+    assert main(["import", "targets", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in out
+    assert "baris 3: usianya di luar daftar sasaran" in out
+
+    monkeypatch.setenv("TARGET_MIN_AGE", "16")  # 16 and over today
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    sixteen = date(today.year - 16, 1, 1) if today.month > 1 else date(today.year - 17, 1, 1)
+    rows = [person(3, born=sixteen), person(4, born=date(2012, 2, 14))]
+    path = write_csv(tmp_path / "enam-belas.csv", ID_HEADER, rows)
+    assert main(["import", "targets", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in out
+    assert "baris 3: usianya di luar daftar sasaran" in out
+
+    monkeypatch.setenv("TARGET_MIN_AGE", "18")
+    assert main(["import", "targets", str(path)]) != 0
+    assert "TARGET_MIN_AGE" in capsys.readouterr().err

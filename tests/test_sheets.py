@@ -100,6 +100,7 @@ def test_the_limits_rows_are_checked_against_are_the_models_column_lengths() -> 
         "kecamatan": Region.__table__.c.kecamatan,
         "school": School.__table__.c.name,
         "category": Target.__table__.c.category,
+        "institution": Target.__table__.c.institution,
         "place": Place.__table__.c.name,
         "code": ServiceSession.__table__.c.code,
     }

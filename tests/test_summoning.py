@@ -153,6 +153,7 @@ async def office(db: Database, settings_zone, *, capacity: int, election_in_days
                 starts_at=starts,
                 ends_at=starts + timedelta(hours=3),
                 capacity=capacity,
+                services=["rekam"],
             )
         session.add_all(sessions.values())
         targets = []

@@ -9,11 +9,12 @@ from sqlalchemy import select, update
 from bot.db.migrate import upgrade
 from bot.db.models import Account, Region, ServiceSession, Summons, Target, WaitingTeen
 from bot.emulator import UserClient
-from bot.services import waiting
+from bot.services import guardians, waiting
 from bot.services.summonses import deadline_for
 from tests import factories
 from tests.harness import BotHarness, database, make_settings
 from tests.test_delivery import linked
+from tests.test_parents_e2e import link_with_code, new_parent
 from tests.test_planner import bots_planner
 from tests.test_summons_e2e import STALE
 
@@ -155,3 +156,40 @@ async def test_places_go_to_their_own_area_and_schools_to_their_students(
         assert [offer.target_id for offer in made] == [near.id]  # Dewi waited longer, elsewhere
     finally:
         await db.dispose()
+
+
+async def test_a_freed_place_reaches_the_linked_parent_who_may_take_it_for_the_child(
+    bot: BotHarness,
+) -> None:
+    office = await full_office(bot)
+    budi_target = office["budi_target"]
+    async with bot.db.session() as session:
+        budi_target.parent_code = await guardians.parent_code_of(session, budi_target.id)
+    parent = await new_parent(bot, "Pak Joko")
+    assert (await link_with_code(parent, budi_target)).startswith("✅ Anda sekarang tertaut")
+    await office["budi"].next_message(timeout=10)  # Budi is told who linked
+    await declines_sick(office["rina"])
+    await bots_planner(bot).round()
+
+    teen_offer = await office["budi"].next_message()
+    assert teen_offer.text.startswith(OFFER + " untuk perekaman KTP-el Anda")
+    parent_offer = await parent.next_message()
+    assert parent_offer.text.startswith(OFFER + " untuk perekaman KTP-el Budi Santoso")
+    assert "bagi anak Anda" in parent_offer.text
+
+    # Someone linked to nobody on the list cannot take it with a forged button.
+    stranger = await new_parent(bot, "Bu Lina")
+    entry = await entry_of(bot, budi_target)
+    assert entry is not None
+    forged = f"wl:{entry.id}:{office['session'].id}"
+    pressed = stranger.press(data=forged, message=stranger.messages[-1])
+    assert (await stranger.answer(pressed))["text"] == STALE
+
+    reply = await parent.answer(parent.press("✅ Ambil tempat ini", message=parent_offer))
+    assert reply["text"] == "Tempat ini sekarang milik Budi Santoso."
+    summons = await parent.next_message()
+    assert "Budi Santoso" in summons.text
+    async with bot.db.session() as session:
+        taken = await session.scalar(select(Summons).where(Summons.target_id == budi_target.id))
+        assert taken is not None and taken.session_id == office["session"].id
+    assert await entry_of(bot, budi_target) is None

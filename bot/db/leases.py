@@ -39,3 +39,23 @@ async def live(session: AsyncSession, prefix: str, *, now: datetime) -> list[str
         .order_by(Lease.name)
     )
     return list(rows.scalars())
+
+
+async def first_in(session: AsyncSession, name: str, period: str, *, now: datetime) -> bool:
+    """True the first time `name` is asked for in this `period` (say, an office date), then
+    False until the period changes. The period is kept as the lease's holder, so a restart
+    does not run the day's work twice; a unit of work that rolls back forgets it."""
+    moved = await session.execute(
+        update(Lease)
+        .where(Lease.name == name, Lease.holder != period)
+        .values(holder=period, until=now)
+    )
+    if moved.rowcount:  # type: ignore[attr-defined]
+        return True
+    row = {"name": name, "holder": period, "until": now}
+    inserted = await session.execute(insert_or_ignore(session, Lease, [row], "name"))
+    return bool(inserted.rowcount)  # type: ignore[attr-defined]
+
+
+async def holder_of(session: AsyncSession, name: str) -> str | None:
+    return await session.scalar(select(Lease.holder).where(Lease.name == name))

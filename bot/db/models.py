@@ -96,6 +96,9 @@ class Target(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     address: Mapped[str | None] = mapped_column(Text)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    # The pesantren or prison whose list the target came on (bot/domain/venues.py): its
+    # sessions are for them only.
+    institution: Mapped[str | None] = mapped_column(String(200))
     category: Mapped[str | None] = mapped_column(String(50))
     source: Mapped[TargetSource] = mapped_column(
         enum_column(TargetSource), default=TargetSource.IMPORTED

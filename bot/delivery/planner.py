@@ -17,7 +17,7 @@ from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import ProcessedUpdate, Summons
 from bot.domain.outbox_kinds import Kind
-from bot.services import outbox, retention, summonses, waiting
+from bot.services import notices, outbox, retention, summoning, summonses, waiting
 from bot.services.outbox import Message
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,24 @@ class Planner:
                 delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP_UPDATE_IDS)
             )
             await retention.forget_abandoned_conversations(session, now)
+        await self._newly_of_age(now)
         self.rounds += 1
         return True
+
+    async def _newly_of_age(self, now: datetime) -> None:
+        """Once a day, the teens who turned 16 are summoned. In its own unit of work: seats
+        taken meanwhile (SeatsChangedError) undo only this, and the next round tries again."""
+        policy = notices.Policy.of(self.settings)
+        try:
+            async with self.db.session() as session:
+                done = await summoning.summon_newly_of_age(
+                    session, now=now, deadline=self._deadline(), policy=policy
+                )
+        except summoning.SeatsChangedError:
+            log.info("seats changed while summoning the newly 16; trying again next round")
+            return
+        if done is not None and done.summoned + done.waiting:
+            log.info("summoned %d newly 16, %d waiting", done.summoned, done.waiting)
 
     def _deadline(self) -> datetime:
         return summonses.deadline_for(self.settings.election_date, self.settings.zone)
@@ -65,7 +81,12 @@ class Planner:
             summons = await session.get(Summons, summons_id)
             assert summons is not None
             ahead = await summonses.move_options(
-                session, exclude=summons.session_id, now=now, deadline=self._deadline()
+                session,
+                exclude=summons.session_id,
+                now=now,
+                deadline=self._deadline(),
+                target_id=summons.target_id,
+                zone=self.settings.zone,
             )
             if not ahead:
                 await waiting.join(session, summons.target_id, now=now)
@@ -81,13 +102,22 @@ class Planner:
             )
 
     async def _offers(self, session: AsyncSession, now: datetime) -> None:
-        """Freed places go to waiting teens, each offer a message with a button."""
-        for offer in await waiting.offer_places(session, now=now, deadline=self._deadline()):
+        """Freed places go to waiting teens (and their linked parents), each offer a message
+        with a button."""
+        made = await waiting.offer_places(
+            session, now=now, deadline=self._deadline(), zone=self.settings.zone
+        )
+        for offer in made:
             message = Message(
                 kind=Kind.PLACE_OFFER,
                 due_at=now,
-                params={"entry_id": offer.entry_id, "session_id": offer.session_id},
+                params={
+                    "entry_id": offer.entry_id,
+                    "session_id": offer.session_id,
+                    "target_id": offer.target_id,
+                },
                 dedupe=f"place_offer:{offer.entry_id}:{offer.session_id}:{offer.expires_at.isoformat()}",
             )
-            teen = await outbox.recipients_of(session, offer.target_id, parents=False)
-            await outbox.enqueue(session, teen, [message])
+            # The parents too: either may take the place (a teen may not be on Telegram).
+            everyone = await outbox.recipients_of(session, offer.target_id)
+            await outbox.enqueue(session, everyone, [message])

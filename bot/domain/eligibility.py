@@ -48,3 +48,11 @@ def eligibility(born: date, *, today: date, election: date) -> Eligibility:
 def seventeenth_birthday(born: date) -> date:
     """The day printing and IKD activation become possible."""
     return add_years(born, VOTING_AGE)
+
+
+def on_target_list(born: date, *, rule: str, today: date, election: date) -> bool:
+    """Whether someone belongs on the office's target list (setting TARGET_MIN_AGE): "17",
+    17 by election day; "16", 16 and over today (the day the list is imported)."""
+    if rule == "16":
+        return age_on(born, today) >= RECORDING_AGE
+    return age_on(born, election) >= VOTING_AGE

@@ -1,7 +1,8 @@
 """By-name summons planning: which session each teen is called to. Pure and deterministic:
 the same teens and sessions always give the same plan.
 
-Each teen is offered, in order, the places nearest to their life: their own school's visit, a
+Each teen is offered, in order, the places nearest to their life: their own school's visit (or
+their pesantren's or prison's: closed venues, bot.domain.venues, are never anyone else's), a
 place in their kelurahan, a place in their kecamatan, then a place that serves the whole city
 (the Dinas office, the MPP). Within each, the soonest session with a free seat. A teen who
 can only come on weekends (or only on weekdays) is only given such days, and is planned before
@@ -23,6 +24,15 @@ class Teen:
     kecamatan: str | None
     school_id: int | None
     days: str  # "any", "weekday", "weekend", "school"
+    # The closed venues the teen belongs to (bot.domain.venues.person_keys); without it, their
+    # school's visits.
+    belongs: frozenset[Hashable] = frozenset()
+
+    def venue_keys(self) -> list[Hashable]:
+        own = set(self.belongs)
+        if self.school_id is not None:
+            own.add(("school", self.school_id))
+        return sorted(own, key=repr)  # any fixed order: the plan must be deterministic
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,14 @@ class Slot:
     kecamatan: str | None
     school_id: int | None  # a school's visit: for that school's students only
     free: int
+    # A closed venue's keys (bot.domain.venues.venue_keys): only teens holding one may come;
+    # None: open, unless it is a school's visit.
+    closed: frozenset[Hashable] | None = None
+
+    def venue_keys(self) -> frozenset[Hashable] | None:
+        if self.closed is not None:
+            return self.closed
+        return frozenset({("school", self.school_id)}) if self.school_id is not None else None
 
 
 @dataclass
@@ -75,8 +93,10 @@ def plan(teens: Sequence[Teen], slots: Sequence[Slot]) -> Plan:
         for days in ("any", "weekday", "weekend"):
             if not _days_fit(days, slot.weekend):
                 continue
-            if slot.school_id is not None:
-                queue(("school", slot.school_id, days)).slots.append(slot.id)
+            closed = slot.venue_keys()
+            if closed is not None:  # a closed venue: never anyone else's kelurahan or city
+                for key in sorted(closed, key=repr):
+                    queue(("closed", key, days)).slots.append(slot.id)
                 continue
             if slot.region_id is not None:
                 queue(("kelurahan", slot.region_id, days)).slots.append(slot.id)
@@ -104,8 +124,7 @@ def plan(teens: Sequence[Teen], slots: Sequence[Slot]) -> Plan:
     for teen in restricted + flexible:
         days = teen.days if teen.days in ("weekday", "weekend") else "any"
         keys: list[Hashable] = []
-        if teen.school_id is not None:
-            keys.append(("school", teen.school_id, days))
+        keys += [("closed", key, days) for key in teen.venue_keys()]
         if teen.region_id is None and teen.kecamatan is None:
             keys.append(("anywhere", None, days))  # where they live is not known
         else:

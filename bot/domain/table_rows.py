@@ -22,6 +22,7 @@ MAX_LENGTH = {
     "kecamatan": 100,  # Region.kecamatan
     "school": 200,  # School.name
     "category": 50,  # Target.category
+    "institution": 200,  # Target.institution
     "place": 200,  # Place.name
     "code": 32,  # ServiceSession.code
 }
@@ -52,6 +53,9 @@ TARGET_HEADERS = {
     "kategori": "category",
     "category": "category",
     "status": "status",
+    # The pesantren or prison a list was made for (bot/domain/venues.py); not in SPEC's list.
+    "lembaga": "institution",
+    "institution": "institution",
 }
 SESSION_HEADERS = {
     "kode": "code",
@@ -142,6 +146,7 @@ class Problem(enum.StrEnum):
     BAD_KIND = "bad_kind"
     POSSIBLE_DUPLICATE = "possible_duplicate"
     CAPACITY_BELOW_BOOKED = "capacity_below_booked"
+    OUTSIDE_AGE = "outside_age"  # not of the target list's age (TARGET_MIN_AGE)
 
 
 class RowError(ValueError):
@@ -184,6 +189,7 @@ class TargetRow:
     school: str | None
     category: str | None
     recorded: bool
+    institution: str | None = None
 
 
 @dataclass(frozen=True)
@@ -281,6 +287,7 @@ def target_row(values: dict[str, Any], *, today: date, regions: tuple[str, ...])
         school=_text(values.get("school")),
         category=_text(values.get("category")),
         recorded=status in _RECORDED,
+        institution=_text(values.get("institution")),
     )
 
 

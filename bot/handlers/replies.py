@@ -43,6 +43,8 @@ async def offer_sessions(context: BotContext, chat_id: int, summons: SummonsView
             exclude=summons.session_id,
             now=context.clock.now(),
             deadline=summonses.deadline_for(settings.election_date, settings.zone),
+            target_id=summons.target_id,
+            zone=settings.zone,
         )
     if not options:
         await context.bot.send_message(

@@ -16,7 +16,8 @@ PRESS = re.compile(r"^wl:(\d{1,9}):(\d{1,9})$")
 
 
 async def take_offer(update: Update, context: BotContext) -> None:
-    """Take the place: checked against the offer, its expiry and the presser's own target."""
+    """Take the place: checked against the offer, its expiry and the presser (the teen, or a
+    parent linked to them)."""
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
@@ -48,6 +49,13 @@ async def take_offer(update: Update, context: BotContext) -> None:
         )
         await query.edit_message_reply_markup(None)
         return
-    await query.answer(_("Tempat ini sekarang milik Anda."))
-    await query.edit_message_text(_("Tempat ini sekarang milik Anda. Jadwal Anda:"))
-    await send_summons(context, update.effective_user.id, summons)
+    parent = convo is not None and summons.target_id != convo.target_id  # took it for a child
+    if parent:
+        await query.answer(_("Tempat ini sekarang milik {name}.").format(name=summons.name))
+        await query.edit_message_text(
+            _("Tempat ini sekarang milik {name}. Jadwalnya:").format(name=summons.name)
+        )
+    else:
+        await query.answer(_("Tempat ini sekarang milik Anda."))
+        await query.edit_message_text(_("Tempat ini sekarang milik Anda. Jadwal Anda:"))
+    await send_summons(context, update.effective_user.id, summons, parent=parent)

@@ -37,6 +37,10 @@ PROBLEMS = {
         "untuk memindahkan jadwal itu, atau ubah tempatnya bila memang jadwal baru"
     ),
     Problem.CAPACITY_BELOW_BOOKED: N_("kapasitas lebih kecil dari jumlah yang sudah dipanggil"),
+    Problem.OUTSIDE_AGE: N_(
+        "usianya di luar daftar sasaran (TARGET_MIN_AGE: 17 tahun pada hari pemilihan, atau 16 "
+        "tahun ke atas hari ini)"
+    ),
 }
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import load_settings, require_data_key
 from bot.db.engine import Database
+from bot.domain.eligibility import on_target_list
 from bot.domain.table_rows import HeaderError
 from bot.i18n import Gettext
 from bot.office_cli.common import explain, operator, progress, with_database
@@ -38,6 +40,12 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
                     regions=settings.office_region_codes,
                     progress=bar.update if bar else None,
                     by=operator(args),
+                    on_list=partial(
+                        on_target_list,
+                        rule=settings.target_min_age,
+                        today=today,
+                        election=settings.election_date,
+                    ),
                 )
             return await session_imports.import_sessions(
                 database,

@@ -136,7 +136,7 @@ class Renderer:
         self._summons: dict[int, SummonsView | None] = {}
         self._broadcasts: dict[int, str | None] = {}
         self._languages: dict[int, str] = {}
-        self._options: dict[int, list[SessionOption]] = {}
+        self._options: dict[tuple[int, int], list[SessionOption]] = {}
 
     async def prepare(self, rows: list[OutboxMessage]) -> None:
         """Current languages of every recipient, in one query."""
@@ -165,15 +165,19 @@ class Renderer:
         return self._broadcasts[broadcast_id]
 
     async def options(self, summons: SummonsView) -> list[SessionOption]:
-        """The sessions still ahead of election day, other than the summons' own."""
-        if summons.session_id not in self._options:
-            self._options[summons.session_id] = await summonses.move_options(
+        """The sessions still ahead of election day, other than the summons' own, that its
+        teen may come to."""
+        key = (summons.session_id, summons.target_id)
+        if key not in self._options:
+            self._options[key] = await summonses.move_options(
                 self.session,
                 exclude=summons.session_id,
                 now=self.clock.now(),
                 deadline=summonses.deadline_for(self.settings.election_date, self.settings.zone),
+                target_id=summons.target_id,
+                zone=self.settings.zone,
             )
-        return self._options[summons.session_id]
+        return self._options[key]
 
     async def guardian(self, link_id: int) -> family.Guardian | None:
         return await family.active_guardian(self.session, link_id)
@@ -330,15 +334,19 @@ async def render_recorded(draft: Draft) -> Outgoing | None:
 
 @renders(Kind.PLACE_OFFER)
 async def render_place_offer(draft: Draft) -> Outgoing | None:
-    """A freed place for a waiting teen, unless the offer has expired or was taken."""
+    """A freed place for a waiting teen (or, in a parent's words, for their child), unless the
+    offer has expired or was taken."""
     renderer = draft.renderer
     entry_id, session_id = int(draft.params["entry_id"]), int(draft.params["session_id"])
     offer = await waiting.offer_of(renderer.session, entry_id, session_id, renderer.clock.now())
     if offer is None:
         return None
     _, zone = draft.gettext, draft.settings.zone
+    child = await renderer.target_name(draft.params) if draft.parent else None
     return Text(
-        views.offer_text(offer.place, offer.starts_at, offer.expires_at, _, draft.language, zone),
+        views.offer_text(
+            offer.place, offer.starts_at, offer.expires_at, _, draft.language, zone, child=child
+        ),
         views.offer_keyboard(entry_id, session_id, _),
     )
 

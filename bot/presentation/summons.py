@@ -185,15 +185,32 @@ def options_keyboard(
 
 
 def offer_text(
-    place: str, starts_at: datetime, expires_at: datetime, _: Gettext, language: str, zone: ZoneInfo
+    place: str,
+    starts_at: datetime,
+    expires_at: datetime,
+    _: Gettext,
+    language: str,
+    zone: ZoneInfo,
+    *,
+    child: str | None = None,
 ) -> str:
-    """A freed place offered to a waiting teen, and until when."""
-    return str(
-        _(
+    """A freed place offered to a waiting teen (or to their parent: `child` is the teen's
+    name), and until when."""
+    if child is None:
+        text = _(
             "🎟️ Ada tempat kosong untuk perekaman KTP-el Anda: {day} {clock}, {place}. Tekan "
             "tombol di bawah sebelum {until} untuk mengambilnya; setelah itu tempat ini "
             "ditawarkan kepada orang berikutnya."
-        ).format(
+        )
+    else:
+        text = _(
+            "🎟️ Ada tempat kosong untuk perekaman KTP-el {name}: {day} {clock}, {place}. Tekan "
+            "tombol di bawah sebelum {until} untuk mengambilnya bagi anak Anda; setelah itu "
+            "tempat ini ditawarkan kepada orang berikutnya."
+        )
+    return str(
+        text.format(
+            name=child,
             day=format_day(starts_at.astimezone(zone).date(), language),
             clock=format_clock(starts_at, language, zone),
             place=place,

@@ -46,6 +46,7 @@ _INSERTED = (
     "address",
     "school_id",
     "category",
+    "institution",
     "recorded_at",
     "preferred_days",
     "invite_code",
@@ -56,7 +57,16 @@ _INSERTED = (
     "updated_at",
 )
 # Fields an import may change on a target already on the list.
-_UPDATABLE = ("name", "birth_date", "sex", "region_id", "address", "school_id", "category")
+_UPDATABLE = (
+    "name",
+    "birth_date",
+    "sex",
+    "region_id",
+    "address",
+    "school_id",
+    "category",
+    "institution",
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,7 @@ async def _insert_new(session: AsyncSession, new: list[dict[str, Any]], now: dat
     for attempt in range(5):
         rows = [
             (
-                *(values[name] for name in _INSERTED[:11]),
+                *(values[name] for name in _INSERTED[: _INSERTED.index("invite_code")]),
                 new_code(),
                 new_code(),
                 TargetSource.IMPORTED,
@@ -174,6 +184,7 @@ async def _store_targets(
             "address": row.address,
             "school_id": await directory.school(session, row.school, region_id),
             "category": row.category,
+            "institution": row.institution,
         }
         old = existing.get(hashes[row.nik])
         if old is None:
@@ -228,9 +239,11 @@ async def import_targets(
     regions: tuple[str, ...],
     progress: Callable[[int], None] | None = None,
     by: str = "cli",
+    on_list: Callable[[date], bool] | None = None,
 ) -> ImportResult:
     """Add or update every good row of a target list; say why each other row was left out
-    (a row of None: one the file's reader could not hold)."""
+    (a row of None: one the file's reader could not hold). `on_list`: whether a birth date
+    belongs on the list (the office's TARGET_MIN_AGE); a row outside it is left out."""
     fields = table_rows.header_fields(header, table_rows.TARGET_HEADERS, table_rows.TARGET_REQUIRED)
     result = ImportResult()
     directory = Directory()
@@ -264,6 +277,9 @@ async def import_targets(
             row = table_rows.target_row(values, today=today, regions=regions)
         except RowError as error:
             result.rejected.append(Rejected(number, error.problem, error.column))
+            continue
+        if on_list is not None and not on_list(row.birth_date):
+            result.rejected.append(Rejected(number, Problem.OUTSIDE_AGE, "birth_date"))
             continue
         if row.nik in seen:
             result.rejected.append(Rejected(number, Problem.DUPLICATE, "nik"))

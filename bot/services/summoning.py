@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, Table, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import leases
 from bot.db.models import (
     Account,
     Event,
     ParentLink,
     Place,
     Region,
+    School,
     ServiceSession,
     Summons,
     Target,
@@ -29,7 +31,7 @@ from bot.db.models import (
 )
 from bot.db.queries import core_table
 from bot.db.types import UTCDateTime
-from bot.domain import planning
+from bot.domain import planning, venues
 from bot.domain.eligibility import RECORDING_AGE, add_years
 from bot.domain.kinds import (
     Actor,
@@ -45,6 +47,8 @@ from bot.services import notices
 # Nobody is called to a session that starts sooner than this: they could not plan to come.
 NOTICE = timedelta(hours=24)
 _CHUNK = 5000
+# The lease row whose holder is the last office day the newly-16 were summoned.
+_DAILY = "summon_newly_of_age"
 
 
 class SeatsChangedError(RuntimeError):
@@ -68,9 +72,12 @@ class SummonResult:
     messages_queued: int = 0
 
 
-async def _teens(session: AsyncSession, today: date) -> tuple[list[planning.Teen], int]:
-    """Accepted targets not recorded and never summoned, oldest first; and how many are too
-    young to record yet."""
+async def _teens(
+    session: AsyncSession, today: date, turned_16_after: date | None
+) -> tuple[list[planning.Teen], int]:
+    """Accepted targets not recorded and never summoned (with `turned_16_after`: only those
+    whose 16th birthday came after that day), oldest first; and how many are too young to
+    record yet."""
     rows = await session.execute(
         select(
             Target.id,
@@ -79,6 +86,7 @@ async def _teens(session: AsyncSession, today: date) -> tuple[list[planning.Teen
             Region.kecamatan,
             Target.school_id,
             Target.preferred_days,
+            Target.institution,
         )
         .outerjoin(Region, Region.id == Target.region_id)
         .outerjoin(Summons, Summons.target_id == Target.id)
@@ -90,11 +98,17 @@ async def _teens(session: AsyncSession, today: date) -> tuple[list[planning.Teen
         .order_by(Target.birth_date, Target.id)
     )
     teens, too_young = [], 0
-    for target_id, born, region_id, kecamatan, school_id, days in rows:
+    for target_id, born, region_id, kecamatan, school_id, days, institution in rows:
+        # 16 today, so 16 on the day of any session ahead: the age check at the session's date
+        # holds for every slot. Those who turn 16 later are summoned by the planner's daily
+        # round (summon_newly_of_age).
         if add_years(born, RECORDING_AGE) > today:
             too_young += 1
             continue
-        teens.append(planning.Teen(target_id, region_id, kecamatan, school_id, str(days)))
+        if turned_16_after is not None and add_years(born, RECORDING_AGE) <= turned_16_after:
+            continue  # old enough before: `rekam summon` is the office's call for them
+        belongs = venues.person_keys(school_id, institution)
+        teens.append(planning.Teen(target_id, region_id, kecamatan, school_id, str(days), belongs))
     return teens, too_young
 
 
@@ -109,9 +123,14 @@ async def _slots(
             Region.kecamatan,
             Place.school_id,
             ServiceSession.capacity - ServiceSession.booked,
+            ServiceSession.services,
+            Place.kind,
+            Place.name,
+            School.name,
         )
         .join(Place, Place.id == ServiceSession.place_id)
         .outerjoin(Region, Region.id == Place.region_id)
+        .outerjoin(School, School.id == Place.school_id)
         .where(
             ServiceSession.state == SessionState.OPEN,
             ServiceSession.starts_at >= now + NOTICE,
@@ -130,10 +149,12 @@ async def _slots(
                 kecamatan=kecamatan,
                 school_id=school_id,
                 free=free,
+                closed=venues.venue_keys(kind, school_id, place_name, school_name),
             ),
             starts,
         )
-        for sid, starts, region_id, kecamatan, school_id, free in rows
+        for sid, starts, region_id, kecamatan, school_id, free, services, kind, place_name, school_name in rows
+        if venues.RECORD in (services or ())  # the teens planned have not recorded yet
     ]
 
 
@@ -271,10 +292,12 @@ async def summon_all(
     policy: notices.Policy,
     dry_run: bool,
     by: str = "rekam summon",
+    turned_16_after: date | None = None,
 ) -> SummonResult:
-    """Plan and (unless `dry_run`) write the summonses, the waiting list and the messages."""
+    """Plan and (unless `dry_run`) write the summonses, the waiting list and the messages;
+    with `turned_16_after`, only for the teens who became old enough since that day."""
     today = now.astimezone(policy.zone).date()
-    teens, too_young = await _teens(session, today)
+    teens, too_young = await _teens(session, today, turned_16_after)
     slots = await _slots(session, now, deadline, policy.zone)
     plan = planning.plan(teens, [slot for slot, _ in slots])
     result = SummonResult(
@@ -290,3 +313,27 @@ async def summon_all(
         result.messages_queued = await _notify_linked(session, table, starts, policy, now)
         await session.run_sync(lambda sync: table.drop(sync.connection()))
     return result
+
+
+async def summon_newly_of_age(
+    session: AsyncSession, *, now: datetime, deadline: datetime, policy: notices.Policy
+) -> SummonResult | None:
+    """Once an office day (the planner's round): summon the teens who turned 16 since the last
+    time, as `rekam summon` would have had they been old enough then. Nothing before the
+    office has summoned anyone: when to start is theirs to say. None when already done today."""
+    today = now.astimezone(policy.zone).date()
+    last = await leases.holder_of(session, _DAILY)
+    if not await leases.first_in(session, _DAILY, today.isoformat(), now=now):
+        return None
+    if await session.scalar(select(Summons.id).limit(1)) is None:
+        return SummonResult()
+    since = date.fromisoformat(last) if last else today - timedelta(days=1)
+    return await summon_all(
+        session,
+        now=now,
+        deadline=deadline,
+        policy=policy,
+        dry_run=False,
+        by="planner",
+        turned_16_after=since,
+    )

@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Place, ServiceSession, Summons, Target
 from bot.domain.kinds import Actor, Answer, Channel, SessionState, SummonsState
-from bot.services import events, notices, seats
+from bot.services import events, notices, options, seats
+
+# Which sessions a teen may move to is decided there; re-exported for this module's callers.
+from bot.services.options import SessionOption as SessionOption
+from bot.services.options import move_options as move_options
 
 # States that hold a seat at the summons' session.
 HOLDS_SEAT = frozenset(
@@ -45,15 +49,6 @@ class SummonsView:
     address: str
     latitude: float | None
     longitude: float | None
-
-
-@dataclass(frozen=True)
-class SessionOption:
-    id: int
-    starts_at: datetime
-    ends_at: datetime
-    place: str
-    free: int
 
 
 class Outcome(enum.StrEnum):
@@ -280,6 +275,10 @@ async def respond(
         _change(summons, SummonsState.HOME_VISIT, now)
         summons.note = (argument or "")[:500] or None
     elif action == Answer.MOVE and argument and argument.isdigit() and int(argument) != old_session:
+        if not await options.may_choose(
+            session, summons.target_id, int(argument), zone=policy.zone
+        ):
+            return Outcome.STALE  # a closed venue, or a day they are too young for
         if not await seats.take(session, int(argument), now=now, before=deadline):
             return await _refusal(session, int(argument), now, deadline)
         summons.session_id = int(argument)
@@ -349,26 +348,3 @@ async def mark_no_shows(session: AsyncSession, *, now: datetime, grace: timedelt
         )
         marked.append(summons.id)
     return marked
-
-
-async def move_options(
-    session: AsyncSession, *, exclude: int, now: datetime, deadline: datetime, limit: int = 8
-) -> list[SessionOption]:
-    """Open sessions with a free seat, from now until election eve, soonest first."""
-    rows = await session.execute(
-        select(ServiceSession, Place.name)
-        .join(Place, Place.id == ServiceSession.place_id)
-        .where(
-            ServiceSession.state == SessionState.OPEN,
-            ServiceSession.starts_at > now,
-            ServiceSession.starts_at < deadline,
-            ServiceSession.booked < ServiceSession.capacity,
-            ServiceSession.id != exclude,
-        )
-        .order_by(ServiceSession.starts_at, ServiceSession.id)
-        .limit(limit)
-    )
-    return [
-        SessionOption(s.id, s.starts_at, s.ends_at, place, s.capacity - s.booked)
-        for s, place in rows
-    ]

@@ -9,15 +9,26 @@ goes to the next teen, and the teen who let it pass goes to the back of the list
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import delete, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Place, Region, ServiceSession, Summons, Target, WaitingTeen
+from bot.db.models import (
+    Account,
+    ParentLink,
+    Place,
+    Region,
+    School,
+    ServiceSession,
+    Summons,
+    Target,
+    WaitingTeen,
+)
 from bot.db.queries import core_table, insert_or_ignore
 from bot.db.types import UTCDateTime
-from bot.domain.kinds import Actor, Answer, Channel, SessionState, SummonsState
+from bot.domain import venues
+from bot.domain.kinds import Actor, Answer, Channel, LinkState, SessionState, SummonsState
 from bot.services import events, notices, summonses
 from bot.services.summonses import Outcome
 
@@ -39,7 +50,8 @@ class _Free:
     session_id: int
     starts_at: datetime
     kecamatan: str | None
-    school_id: int | None
+    closed: venues.Keys | None  # bot/domain/venues.py
+    services: tuple[str, ...]
     free: int
 
 
@@ -105,11 +117,16 @@ async def _free_places(session: AsyncSession, now: datetime, deadline: datetime)
             ServiceSession.id,
             ServiceSession.starts_at,
             Region.kecamatan,
+            Place.kind,
             Place.school_id,
+            Place.name,
+            School.name,
+            ServiceSession.services,
             ServiceSession.capacity - ServiceSession.booked - func.coalesce(offered.c.n, 0),
         )
         .join(Place, Place.id == ServiceSession.place_id)
         .outerjoin(Region, Region.id == Place.region_id)
+        .outerjoin(School, School.id == Place.school_id)
         .outerjoin(offered, offered.c.offered_session_id == ServiceSession.id)
         .where(
             ServiceSession.state == SessionState.OPEN,
@@ -119,28 +136,61 @@ async def _free_places(session: AsyncSession, now: datetime, deadline: datetime)
         )
         .order_by(ServiceSession.starts_at, ServiceSession.id)
     )
-    return [_Free(*row) for row in rows]
+    return [
+        _Free(
+            session_id,
+            starts_at,
+            kecamatan,
+            venues.venue_keys(kind, school_id, place, school),
+            tuple(services or ()),
+            free,
+        )
+        for session_id, starts_at, kecamatan, kind, school_id, place, school, services, free in rows
+    ]
 
 
-def _suits(place: _Free, kecamatan: str | None, school_id: int | None) -> bool:
-    """A school's visit is for its own students; a place without an area, or a teen whose
-    area is not known, matches any other place; otherwise the kecamatan must be the same."""
-    if place.school_id is not None:
-        return place.school_id == school_id
-    return place.kecamatan is None or kecamatan is None or place.kecamatan == kecamatan
+@dataclass(frozen=True)
+class _Waiting:
+    born: date
+    kecamatan: str | None
+    keys: venues.Keys
 
 
-async def offer_places(session: AsyncSession, *, now: datetime, deadline: datetime) -> list[Offer]:
-    """Offer every free place to the first waiting teen it suits who can be reached."""
+def _suits(place: _Free, teen: _Waiting, zone: tzinfo) -> bool:
+    """A closed venue (a school's, pesantren's or prison's visit) is for its own people only;
+    a place without an area, or a teen whose area is not known, matches any other place;
+    otherwise the kecamatan must be the same. And the teen must be able to record there."""
+    if not venues.may_record_at(teen.born, place.starts_at.astimezone(zone).date(), place.services):
+        return False
+    if place.closed is not None:
+        return venues.admits(place.closed, teen.keys)
+    return place.kecamatan is None or teen.kecamatan is None or place.kecamatan == teen.kecamatan
+
+
+async def offer_places(
+    session: AsyncSession, *, now: datetime, deadline: datetime, zone: tzinfo = UTC
+) -> list[Offer]:
+    """Offer every free place to the first waiting teen it suits who can be reached (`zone`:
+    the office's, on whose date ages are checked)."""
     await _tidy(session, now)
     places = await _free_places(session, now, deadline)
     if not places:
         return []
-    reachable = select(Account.target_id).where(
-        Account.target_id.is_not(None), Account.unreachable_at.is_(None)
+    # Reached through the teen's own account or an active linked parent's (who may take the
+    # place for them).
+    reachable = (
+        select(Account.target_id)
+        .where(Account.target_id.is_not(None), Account.unreachable_at.is_(None))
+        .union(
+            select(ParentLink.target_id)
+            .join(Account, Account.id == ParentLink.parent_account_id)
+            .where(ParentLink.state == LinkState.ACTIVE, Account.unreachable_at.is_(None))
+        )
     )
     waiting = await session.execute(
-        select(WaitingTeen, Region.kecamatan, Target.school_id)
+        select(
+            WaitingTeen, Target.birth_date, Region.kecamatan, Target.school_id, Target.institution
+        )
         .join(Target, Target.id == WaitingTeen.target_id)
         .outerjoin(Region, Region.id == Target.region_id)
         .where(WaitingTeen.offered_session_id.is_(None), WaitingTeen.target_id.in_(reachable))
@@ -148,8 +198,9 @@ async def offer_places(session: AsyncSession, *, now: datetime, deadline: dateti
     )
     made = []
     expires = now + OFFER_TTL
-    for entry, kecamatan, school_id in waiting:
-        place = next((p for p in places if p.free > 0 and _suits(p, kecamatan, school_id)), None)
+    for entry, born, kecamatan, school_id, institution in waiting:
+        teen = _Waiting(born, kecamatan, venues.person_keys(school_id, institution))
+        place = next((p for p in places if p.free > 0 and _suits(p, teen, zone)), None)
         if place is None:
             continue
         places[places.index(place)] = _Free(**{**place.__dict__, "free": place.free - 1})
@@ -158,6 +209,18 @@ async def offer_places(session: AsyncSession, *, now: datetime, deadline: dateti
         entry.offers += 1
         made.append(Offer(entry.id, entry.target_id, place.session_id, entry.offer_expires_at))
     return made
+
+
+async def _parent_of(session: AsyncSession, account_id: int, target_id: int) -> bool:
+    """Whether the account is an active linked parent of the target."""
+    found = await session.scalar(
+        select(ParentLink.id).where(
+            ParentLink.parent_account_id == account_id,
+            ParentLink.target_id == target_id,
+            ParentLink.state == LinkState.ACTIVE,
+        )
+    )
+    return found is not None
 
 
 async def live_offer(session: AsyncSession, entry_id: int, now: datetime) -> WaitingTeen | None:
@@ -205,13 +268,16 @@ async def take(
     deadline: datetime,
     policy: notices.Policy,
 ) -> tuple[Outcome, int | None]:
-    """The teen takes the place offered to them: a new summons, or their missed one moved.
-    Returns the outcome and the summons id."""
+    """The teen (`target_id`: the presser's own), or a parent linked to them, takes the place
+    offered: a new summons, or their missed one moved. Returns the outcome and the summons id."""
     entry = await session.get(WaitingTeen, entry_id, with_for_update=True)
+    if entry is None:
+        return Outcome.STALE, None
+    actor = Actor.TEEN if entry.target_id == target_id else Actor.PARENT
+    if actor == Actor.PARENT and not await _parent_of(session, account_id, entry.target_id):
+        return Outcome.STALE, None
     if (
-        entry is None
-        or entry.target_id != target_id
-        or entry.offered_session_id != session_id
+        entry.offered_session_id != session_id
         or entry.offer_expires_at is None
         or entry.offer_expires_at <= now
     ):
@@ -225,7 +291,7 @@ async def take(
             target_ids={entry.target_id},
             action=Answer.MOVE,
             argument=str(session_id),
-            actor=Actor.TEEN,
+            actor=actor,
             account_id=account_id,
             now=now,
             deadline=deadline,
@@ -239,7 +305,7 @@ async def take(
             session_id,
             now=now,
             deadline=deadline,
-            actor=Actor.TEEN,
+            actor=actor,
             channel=Channel.TELEGRAM,
             policy=policy,
             shown_to=account_id,
@@ -251,10 +317,10 @@ async def take(
         events.record(
             session,
             "waiting_offer_taken",
-            actor=Actor.TEEN,
+            actor=actor,
             channel=Channel.TELEGRAM,
             account_id=account_id,
-            target_id=target_id,
+            target_id=entry.target_id,
             summons_id=summons_id,
             session_id=session_id,
         )
