@@ -66,6 +66,9 @@ def main() -> None:
         "ELECTION_DATE": (date.today() + timedelta(days=90)).isoformat(),
         # NIKs are hashed and sealed as they go in (an older checkout ignores it).
         "DATA_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        # The generated list has 16- and 17-year-olds: every row goes in (older checkouts
+        # have no age rule and take them all too).
+        "TARGET_MIN_AGE": "16",
     }
     size = (work / "targets.csv").stat().st_size / 1e6
     print(
