@@ -16,8 +16,10 @@ from bot.services import figures
 
 def add_commands(commands: Any, _: Gettext) -> None:
     """The office commands, under `rekam`."""
-    imp = commands.add_parser("import", help=_("impor daftar sasaran atau jadwal (CSV/XLSX)"))
-    imp.add_argument("kind", choices=("targets", "sessions"))
+    imp = commands.add_parser(
+        "import", help=_("impor daftar sasaran, jadwal, atau yang sudah rekam (CSV/XLSX)")
+    )
+    imp.add_argument("kind", choices=("targets", "sessions", "recorded"))
     imp.add_argument("file", metavar=_("BERKAS"))
     imp.add_argument("--rejects", metavar=_("BERKAS"), help=_("tulis baris yang ditolak ke sini"))
     imp.set_defaults(handler=cmd_import)

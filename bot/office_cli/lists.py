@@ -12,10 +12,13 @@ from bot.db.engine import Database
 from bot.domain.table_rows import HeaderError
 from bot.i18n import Gettext
 from bot.office_cli.common import explain, operator, progress, with_database
+from bot.office_cli.records import cmd_import_recorded
 from bot.services import imports, sheets
 
 
 def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
+    if args.kind == "recorded":  # its own columns and outcome
+        return cmd_import_recorded(args, _)
     settings = load_settings()
     if args.kind == "targets":
         require_data_key(settings)  # NIKs are hashed and sealed as they go in
