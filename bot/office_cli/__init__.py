@@ -10,6 +10,7 @@ from bot.office_cli.calls import cmd_broadcast, cmd_invites, cmd_letters, cmd_su
 from bot.office_cli.common import add_operator
 from bot.office_cli.lists import cmd_import
 from bot.office_cli.people import cmd_purge, cmd_review
+from bot.office_cli.person import cmd_person
 from bot.office_cli.reports import cmd_report, cmd_staff
 from bot.services import figures
 
@@ -86,5 +87,10 @@ def add_commands(commands: Any, _: Gettext) -> None:
     wipe.add_argument("--dry-run", action="store_true", help=_("hitung saja, tanpa menghapus"))
     wipe.set_defaults(handler=cmd_purge)
 
-    for parser in (imp, summon, cast, add, remove, wipe, *decided):
+    look = commands.add_parser("person", help=_("semua yang diketahui kantor tentang satu remaja"))
+    look.add_argument("who", metavar=_("NIK|KODE"))
+    look.add_argument("--json", action="store_true", help=_("keluaran JSON"))
+    look.set_defaults(handler=cmd_person)
+
+    for parser in (imp, summon, cast, add, remove, wipe, look, *decided):
         add_operator(parser, _)
