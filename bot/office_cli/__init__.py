@@ -8,6 +8,7 @@ from typing import Any
 from bot.i18n import Gettext
 from bot.office_cli.calls import cmd_broadcast, cmd_invites, cmd_letters, cmd_summon
 from bot.office_cli.common import add_operator
+from bot.office_cli.desk import cmd_desk
 from bot.office_cli.lists import cmd_import
 from bot.office_cli.people import cmd_purge, cmd_review
 from bot.office_cli.person import cmd_person
@@ -92,5 +93,10 @@ def add_commands(commands: Any, _: Gettext) -> None:
     look.add_argument("--json", action="store_true", help=_("keluaran JSON"))
     look.set_defaults(handler=cmd_person)
 
-    for parser in (imp, summon, cast, add, remove, wipe, look, *decided):
+    counter = commands.add_parser(
+        "desk", help=_("meja perekaman: cari remaja, catat terekam / belum / batalkan")
+    )
+    counter.set_defaults(handler=cmd_desk)
+
+    for parser in (imp, summon, cast, add, remove, wipe, look, counter, *decided):
         add_operator(parser, _)

@@ -432,6 +432,30 @@ async def render_no_show(draft: Draft, summons: SummonsView) -> Outgoing | None:
     return await _with_options(draft, summons, text)
 
 
+@renders_summons(Kind.DESK_UNRECORDED)
+async def render_desk_unrecorded(draft: Draft, summons: SummonsView) -> Outgoing | None:
+    """Came to the desk, not recorded there: why, kindly, and the sessions still ahead."""
+    if summons.state != SummonsState.UNRECORDED:
+        return None  # already moved on, or recorded after all
+    _ = draft.gettext
+    reasons = {
+        "documents": _("dokumen yang diperlukan belum lengkap"),
+        "device": _("alat perekaman sedang bermasalah"),
+    }
+    reason = reasons.get(str(draft.params.get("reason")), _("ada kendala di meja perekaman"))
+    text = _(
+        "Terima kasih sudah datang ke jadwal perekaman {day}. KTP-el {name} belum bisa direkam "
+        "karena {reason}."
+    ).format(day=draft.day(summons), name=summons.name, reason=reason)
+    if draft.parent:
+        return Text(
+            text
+            + "\n\n"
+            + _("Mohon bantu {name} memilih jadwal baru lewat /ganti.").format(name=summons.name)
+        )
+    return await _with_options(draft, summons, text)
+
+
 @renders_summons(Kind.SESSION_CANCELLED)
 async def render_session_cancelled(draft: Draft, summons: SummonsView) -> Outgoing | None:
     """Staff cancelled the session: say so, and offer the sessions still ahead."""

@@ -188,7 +188,7 @@ async def _editable(
         summons = await session.get(Summons, summons_id, with_for_update=True)
     if summons is None or summons.target_id not in target_ids or summons.revision != revision:
         return None
-    if summons.state == SummonsState.NO_SHOW:
+    if summons.state in (SummonsState.NO_SHOW, SummonsState.UNRECORDED):
         return summons if action == Answer.MOVE else None
     if summons.state in FINAL:
         return None
