@@ -16,6 +16,7 @@ from bot.handlers import (
     self_registration,
     staff,
     staff_broadcast,
+    staff_desk,
     staff_sessions,
     summons,
 )
@@ -43,6 +44,7 @@ TEXT_STEPS: dict[Step, StepHandler] = {
     Step.PARENT_NIK: parents.answer_child_nik,
     Step.PARENT_NIK_DATE: parents.answer_child_nik_date,
     Step.STAFF_CODE: _typed_code,
+    Step.STAFF_DESK: staff_desk.type_query,
     Step.BROADCAST_TEXT: staff_broadcast.type_broadcast,
     Step.SESSION_MOVE: staff_sessions.type_new_time,
 }
