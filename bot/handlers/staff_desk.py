@@ -14,7 +14,7 @@ from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
 from bot.presentation import desk as views
-from bot.services import conversations, desk
+from bot.services import conversations, desk, summonses
 from bot.services.conversations import Conversation
 from bot.services.desk import Found
 
@@ -143,8 +143,15 @@ async def _apply(
         if outcome == "recorded":
             done = await desk.record(session, target_id, by=by, channel=Channel.TELEGRAM, now=now)
         elif outcome == "unrecorded" and reason is not None:
+            deadline = summonses.deadline_for(context.settings.election_date, context.settings.zone)
             done = await desk.unrecorded(
-                session, target_id, reason, by=by, channel=Channel.TELEGRAM, now=now
+                session,
+                target_id,
+                reason,
+                by=by,
+                channel=Channel.TELEGRAM,
+                now=now,
+                deadline=deadline,
             )
         else:
             done = await desk.undo(session, target_id, by=by, channel=Channel.TELEGRAM, now=now)

@@ -15,7 +15,7 @@ from bot.domain.kinds import Channel
 from bot.i18n import Gettext
 from bot.office_cli.common import operator, with_database
 from bot.presentation import desk as views
-from bot.services import desk
+from bot.services import desk, summonses
 from bot.services.desk import Found
 
 _REASON_KEYS = {"1": Reason.DOCUMENTS, "2": Reason.DEVICE, "3": Reason.OTHER}
@@ -46,6 +46,7 @@ def cmd_desk(args: argparse.Namespace, _: Gettext) -> int:
     require_data_key(settings)  # found by NIK, shown masked
     clock = Clock(settings.zone)
     by, language, zone = operator(args), settings.default_language, settings.zone
+    deadline = summonses.deadline_for(settings.election_date, zone)
 
     async def work(database: Database) -> None:
         while True:
@@ -81,7 +82,7 @@ def cmd_desk(args: argparse.Namespace, _: Gettext) -> int:
                 outcome = "recorded"
             elif action == "n" and reason is not None:
                 result = await desk.unrecorded(
-                    session, tid, reason, by=by, channel=Channel.CLI, now=now
+                    session, tid, reason, by=by, channel=Channel.CLI, now=now, deadline=deadline
                 )
                 outcome = "unrecorded"
             elif action == "u":

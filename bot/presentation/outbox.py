@@ -37,7 +37,13 @@ REMINDER_HEADERS = {
 }
 # A reminder is pointless once the teen has said no, asked for a home visit, or come.
 _NO_REMINDER = frozenset(
-    {SummonsState.DECLINED, SummonsState.HOME_VISIT, SummonsState.ATTENDED, SummonsState.NO_SHOW}
+    {
+        SummonsState.DECLINED,
+        SummonsState.HOME_VISIT,
+        SummonsState.ATTENDED,
+        SummonsState.NO_SHOW,
+        SummonsState.UNRECORDED,
+    }
 )
 
 

@@ -23,7 +23,7 @@ from bot.domain.desk import ByCode, ByName, ByNik, Query, Reason
 from bot.domain.kinds import Actor, Channel, SummonsState
 from bot.domain.nik import mask
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
-from bot.services import events, outbox, recording, seats
+from bot.services import events, outbox, recording, seats, summonses, waiting
 from bot.services.outbox import Message
 from bot.services.summonses import HOLDS_SEAT
 
@@ -140,9 +140,11 @@ async def unrecorded(
     by: str,
     channel: Channel,
     now: datetime,
+    deadline: datetime,
 ) -> Done:
     """Came but could not be recorded: the summons ends as UNRECORDED (its seat back, its
-    reminders stopped), and the teen and parents hear why with the sessions ahead."""
+    reminders stopped), and the teen and parents hear why with the sessions ahead (before
+    `deadline`); with none ahead the teen waits for a freed place, as after a missed session."""
     target = await session.get(Target, target_id)
     if target is None:
         return Done.GONE
@@ -168,6 +170,11 @@ async def unrecorded(
         now,
     )
     await outbox.cancel(session, summons_id=summons.id, groups=SUMMONS_GROUPS)
+    ahead = await summonses.move_options(
+        session, exclude=summons.session_id, now=now, deadline=deadline
+    )
+    if not ahead:
+        await waiting.join(session, target_id, now=now)
     offer = Message(
         kind=Kind.DESK_UNRECORDED,
         due_at=now,

@@ -18,8 +18,16 @@ from bot.services import events, notices, seats
 HOLDS_SEAT = frozenset(
     {SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED, SummonsState.ATTENDED}
 )
-# States a teen can no longer change from Telegram.
-FINAL = frozenset({SummonsState.ATTENDED, SummonsState.RECORDED, SummonsState.NO_SHOW})
+# States a teen can no longer change from Telegram (a no-show, or one who came but was not
+# recorded, may still move on through the sessions offered to them: see _editable).
+FINAL = frozenset(
+    {
+        SummonsState.ATTENDED,
+        SummonsState.RECORDED,
+        SummonsState.NO_SHOW,
+        SummonsState.UNRECORDED,
+    }
+)
 DECLINE_REASONS = ("school", "internship", "sick", "away", "other")
 # Answers the others linked to a summons (the teen, the parents) are told of.
 ANSWERS = frozenset({SummonsState.CONFIRMED, SummonsState.DECLINED, SummonsState.HOME_VISIT})
