@@ -62,7 +62,7 @@ def cmd_desk(args: argparse.Namespace, _: Gettext) -> int:
                 matches = await desk.search(session, query)
             found = await _choose(matches, _) if matches else None
             if found is None:
-                print(views.none_found(_) if not matches else "")
+                print(views.none_found(_) if not matches else _("Dilewati."))
                 continue
             print(views.person(found, _, language, zone))
             action = await _ask(

@@ -80,7 +80,7 @@ async def search(session: AsyncSession, query: Query) -> list[Found]:
     else:
         assert isinstance(query, ByName)
         where = (Target.birth_date == query.birth_date) & (
-            func.lower(Target.name).contains(query.name.casefold())
+            func.lower(Target.name).contains(query.name.casefold(), autoescape=True)
         )
     rows = await session.execute(select_found.where(where).order_by(Target.name).limit(MOST))
     vault = vault_of(session)
