@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import (
     Account,
@@ -25,7 +27,8 @@ from bot.db.models import (
 )
 from bot.domain import nik as nik_rules
 from bot.domain.desk import ByCode, ByName, ByNik, QueryError, QueryProblem, parse_query
-from bot.domain.kinds import Role, SummonsState
+from bot.domain.kinds import Channel, Role, SummonsState
+from bot.services import desk, recording
 from tests import factories
 from tests.harness import database, make_settings
 
@@ -176,3 +179,47 @@ def test_the_desk_records_undoes_and_notes_a_visit_without_recording(
     assert main(["report"]) == 0
     out = capsys.readouterr().out
     assert "datang, belum terekam" in out
+
+
+def test_undo_puts_back_the_answer_the_desk_saw_but_not_one_from_before_another_mark(
+    office: dict[str, object],
+) -> None:
+    rina: Any = office["rina"]
+    budi: Any = office["budi"]
+    now = datetime.now(UTC)
+
+    async def undone(db: Database) -> SummonsState | None:
+        async with db.session() as session:
+            done = await desk.undo(session, rina.id, by="Sari", channel=Channel.CLI, now=now)
+            assert done == desk.Done.DONE
+            return await session.scalar(select(Summons.state).where(Summons.target_id == rina.id))
+
+    async def run() -> tuple[SummonsState | None, SummonsState | None]:
+        db = database(str(office["url"]))
+        async with db.session() as session:
+            summons = await session.scalar(select(Summons).where(Summons.target_id == rina.id))
+            assert summons is not None
+            summons.state = SummonsState.CONFIRMED
+        async with db.session() as session:
+            done = await desk.record(session, rina.id, by="Sari", channel=Channel.CLI, now=now)
+            assert done == desk.Done.DONE
+        after_desk = await undone(db)
+        # Now the office's list marks her: an undo cannot know her answer before that mark.
+        async with db.session() as session:
+            await recording.mark_recorded(
+                session,
+                [rina.id],
+                at=now,
+                source=recording.Source.RECORDS,
+                by="Sari",
+                channel=Channel.CLI,
+                now=now,
+            )
+        after_list = await undone(db)
+        async with db.session() as session:
+            nothing = await desk.undo(session, budi.id, by="Sari", channel=Channel.CLI, now=now)
+            assert nothing == desk.Done.NOT_RECORDED
+        await db.dispose()
+        return after_desk, after_list
+
+    assert asyncio.run(run()) == (SummonsState.CONFIRMED, SummonsState.SUMMONED)

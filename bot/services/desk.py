@@ -199,13 +199,17 @@ async def undo(
         return Done.GONE
     if target.recorded_at is None:
         return Done.NOT_RECORDED
-    last_mark = await session.scalar(
-        select(Event.data)
-        .where(Event.target_id == target_id, Event.kind == "desk_recorded")
-        .order_by(Event.at.desc(), Event.id.desc())
-        .limit(1)
-    )
-    was_text = (last_mark or {}).get("was")
+    # What the summons was before the mark being undone: known only when that mark was the
+    # desk's (its note follows the "recorded" event); a list's or a QR's mark falls back.
+    last = (
+        await session.execute(
+            select(Event.kind, Event.data)
+            .where(Event.target_id == target_id, Event.kind.in_(("recorded", "desk_recorded")))
+            .order_by(Event.id.desc())
+            .limit(1)
+        )
+    ).first()
+    was_text = (last.data or {}).get("was") if last and last.kind == "desk_recorded" else None
     target.recorded_at = None
     summons = await _summons(session, target_id)
     back = None
