@@ -84,6 +84,16 @@ class Settings(BaseSettings):
     # How long a claimed row is held before another process may send it again (after a crash).
     dispatch_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     reminders: Annotated[tuple[str, ...], NoDecode] = ("h3", "h1", "morning")
+    # Status words of the office's recording list (`rekam import recorded`) that mean the
+    # person is recorded (PRR: printed-ready record); any other status is skipped.
+    recorded_statuses: Annotated[tuple[str, ...], NoDecode] = (
+        "sudah rekam",
+        "terekam",
+        "rekam",
+        "prr",
+        "sudah cetak",
+        "cetak",
+    )
     # The key NIKs are hashed and sealed with (bot/db/vault.py): 32 bytes, URL-safe base64,
     # from `rekam keygen`. Every command that reads or writes a NIK refuses to start without it.
     data_key: SecretStr | None = None
@@ -167,6 +177,12 @@ class Settings(BaseSettings):
             if not code.isdigit() or len(code) not in (2, 4, 6):
                 raise SettingProblem(N_("“{code}” bukan kode wilayah 2, 4 atau 6 angka"), code=code)
         return codes
+
+    @field_validator("recorded_statuses", mode="before")
+    @classmethod
+    def _recorded_statuses(cls, value: object) -> tuple[str, ...]:
+        parts = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+        return tuple(" ".join(str(p).split()).casefold() for p in parts if str(p).strip())
 
     @field_validator("reminders", mode="before")
     @classmethod

@@ -53,6 +53,7 @@ def test_kinds_and_groups_keep_the_values_the_database_already_holds() -> None:
         "guardian_linked": "notice",
         "staff_alert": "notice",
         "recorded": "notice",
+        "desk_unrecorded": "offer",
     }
     assert SUMMONS_GROUPS == (Group.SUMMONS, Group.REMINDER, Group.ESCALATION)
 

@@ -67,6 +67,9 @@ class SummonsState(enum.StrEnum):
     ATTENDED = "attended"  # came to this session and was recorded there
     RECORDED = "recorded"  # recorded elsewhere (another desk, the office's own records)
     NO_SHOW = "no_show"
+    # Came to the desk but could not be recorded there (documents, a device fault): like a
+    # no-show the teen may only move on to a later session, but they did come.
+    UNRECORDED = "unrecorded"
     UNREACHABLE = "unreachable"
 
 

@@ -44,6 +44,7 @@ class Kind(enum.StrEnum):
     GUARDIAN_LINKED = "guardian_linked"
     STAFF_ALERT = "staff_alert"
     RECORDED = "recorded"
+    DESK_UNRECORDED = "desk_unrecorded"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.GUARDIAN_LINKED: KindSpec(Group.NOTICE),
     Kind.STAFF_ALERT: KindSpec(Group.NOTICE),
     Kind.RECORDED: KindSpec(Group.NOTICE),
+    # Came to the desk, not recorded: the sessions ahead, offered like after a missed one.
+    Kind.DESK_UNRECORDED: KindSpec(Group.OFFER),
 }
 
 # The groups that belong to one summons at one session: a decline, a move, a moved or a

@@ -31,6 +31,7 @@ class Step(enum.StrEnum):
     PARENT_NIK_DATE = "parent_nik_date"
     # staff
     STAFF_CODE = "staff_code"
+    STAFF_DESK = "staff_desk"
     BROADCAST_TEXT = "broadcast_text"
     BROADCAST_CONFIRM = "broadcast_confirm"
     SESSION_MOVE = "session_move"
@@ -67,6 +68,7 @@ FLOW: dict[Step, Rule] = {
     Step.PARENT_NIK: _rule(Expects.TEXT, Step.PARENT_NIK_DATE),
     Step.PARENT_NIK_DATE: _rule(Expects.TEXT),
     Step.STAFF_CODE: _rule(Expects.TEXT, Step.STAFF_CODE),
+    Step.STAFF_DESK: _rule(Expects.TEXT, Step.STAFF_DESK),
     Step.BROADCAST_TEXT: _rule(Expects.TEXT, Step.BROADCAST_CONFIRM),
     Step.BROADCAST_CONFIRM: _rule(Expects.BUTTON),
     Step.SESSION_MOVE: _rule(Expects.TEXT, Step.SESSION_MOVE_CONFIRM),
@@ -86,6 +88,7 @@ ENTRIES = frozenset(
         Step.PARENT_CODE_DATE,
         Step.PARENT_NIK,
         Step.STAFF_CODE,
+        Step.STAFF_DESK,
         Step.BROADCAST_TEXT,
         Step.SESSION_MOVE,
         Step.SESSION_NEW,

@@ -25,6 +25,7 @@ def menu_keyboard(_: Gettext, member: Member) -> InlineKeyboardMarkup:
     rows = [
         [InlineKeyboardButton(_("📋 Jadwal hari ini"), callback_data="st:today")],
         [InlineKeyboardButton(_("✅ Catat kehadiran"), callback_data="st:attend")],
+        [InlineKeyboardButton(_("🧾 Meja perekaman"), callback_data="st:desk")],
         [InlineKeyboardButton(_("📢 Kirim siaran"), callback_data="st:broadcast")],
         [
             InlineKeyboardButton(

@@ -8,16 +8,20 @@ from typing import Any
 from bot.i18n import Gettext
 from bot.office_cli.calls import cmd_broadcast, cmd_invites, cmd_letters, cmd_summon
 from bot.office_cli.common import add_operator
+from bot.office_cli.desk import cmd_desk
 from bot.office_cli.lists import cmd_import
 from bot.office_cli.people import cmd_purge, cmd_review
+from bot.office_cli.person import cmd_person
 from bot.office_cli.reports import cmd_report, cmd_staff
 from bot.services import figures
 
 
 def add_commands(commands: Any, _: Gettext) -> None:
     """The office commands, under `rekam`."""
-    imp = commands.add_parser("import", help=_("impor daftar sasaran atau jadwal (CSV/XLSX)"))
-    imp.add_argument("kind", choices=("targets", "sessions"))
+    imp = commands.add_parser(
+        "import", help=_("impor daftar sasaran, jadwal, atau yang sudah rekam (CSV/XLSX)")
+    )
+    imp.add_argument("kind", choices=("targets", "sessions", "recorded"))
     imp.add_argument("file", metavar=_("BERKAS"))
     imp.add_argument("--rejects", metavar=_("BERKAS"), help=_("tulis baris yang ditolak ke sini"))
     imp.set_defaults(handler=cmd_import)
@@ -84,5 +88,15 @@ def add_commands(commands: Any, _: Gettext) -> None:
     wipe.add_argument("--dry-run", action="store_true", help=_("hitung saja, tanpa menghapus"))
     wipe.set_defaults(handler=cmd_purge)
 
-    for parser in (imp, summon, cast, add, remove, wipe, *decided):
+    look = commands.add_parser("person", help=_("semua yang diketahui kantor tentang satu remaja"))
+    look.add_argument("who", metavar=_("NIK|KODE"))
+    look.add_argument("--json", action="store_true", help=_("keluaran JSON"))
+    look.set_defaults(handler=cmd_person)
+
+    counter = commands.add_parser(
+        "desk", help=_("meja perekaman: cari remaja, catat terekam / belum / batalkan")
+    )
+    counter.set_defaults(handler=cmd_desk)
+
+    for parser in (imp, summon, cast, add, remove, wipe, look, counter, *decided):
         add_operator(parser, _)

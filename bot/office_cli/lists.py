@@ -14,11 +14,14 @@ from bot.domain.eligibility import on_target_list
 from bot.domain.table_rows import HeaderError
 from bot.i18n import Gettext
 from bot.office_cli.common import explain, operator, progress, with_database
+from bot.office_cli.records import cmd_import_recorded
 from bot.services import imports, notices, session_imports, sheets
 from bot.services.summonses import deadline_for
 
 
 def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
+    if args.kind == "recorded":  # its own columns and outcome
+        return cmd_import_recorded(args, _)
     settings = load_settings()
     if args.kind == "targets":
         require_data_key(settings)  # NIKs are hashed and sealed as they go in

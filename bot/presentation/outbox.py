@@ -37,7 +37,13 @@ REMINDER_HEADERS = {
 }
 # A reminder is pointless once the teen has said no, asked for a home visit, or come.
 _NO_REMINDER = frozenset(
-    {SummonsState.DECLINED, SummonsState.HOME_VISIT, SummonsState.ATTENDED, SummonsState.NO_SHOW}
+    {
+        SummonsState.DECLINED,
+        SummonsState.HOME_VISIT,
+        SummonsState.ATTENDED,
+        SummonsState.NO_SHOW,
+        SummonsState.UNRECORDED,
+    }
 )
 
 
@@ -437,6 +443,30 @@ async def render_no_show(draft: Draft, summons: SummonsView) -> Outgoing | None:
         "Kami belum melihat Anda di jadwal perekaman {day}. Tidak apa-apa: masih ada "
         "waktu sebelum hari pemungutan suara."
     ).format(day=draft.day(summons))
+    return await _with_options(draft, summons, text)
+
+
+@renders_summons(Kind.DESK_UNRECORDED)
+async def render_desk_unrecorded(draft: Draft, summons: SummonsView) -> Outgoing | None:
+    """Came to the desk, not recorded there: why, kindly, and the sessions still ahead."""
+    if summons.state != SummonsState.UNRECORDED:
+        return None  # already moved on, or recorded after all
+    _ = draft.gettext
+    reasons = {
+        "documents": _("dokumen yang diperlukan belum lengkap"),
+        "device": _("alat perekaman sedang bermasalah"),
+    }
+    reason = reasons.get(str(draft.params.get("reason")), _("ada kendala di meja perekaman"))
+    text = _(
+        "Terima kasih sudah datang ke jadwal perekaman {day}. KTP-el {name} belum bisa direkam "
+        "karena {reason}."
+    ).format(day=draft.day(summons), name=summons.name, reason=reason)
+    if draft.parent:
+        return Text(
+            text
+            + "\n\n"
+            + _("Mohon bantu {name} memilih jadwal baru lewat /ganti.").format(name=summons.name)
+        )
     return await _with_options(draft, summons, text)
 
 

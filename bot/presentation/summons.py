@@ -32,6 +32,7 @@ STATE_LABELS = {
     SummonsState.ATTENDED: N_("✔️ sudah direkam"),
     SummonsState.RECORDED: N_("✔️ sudah direkam"),
     SummonsState.NO_SHOW: N_("tidak hadir"),
+    SummonsState.UNRECORDED: N_("datang, belum terekam: pilih jadwal baru"),
     SummonsState.UNREACHABLE: N_("belum bisa dihubungi"),
 }
 REASON_LABELS = {
@@ -52,6 +53,7 @@ PARENT_STATE_LABELS = {
     SummonsState.ATTENDED: N_("✔️ sudah direkam"),
     SummonsState.RECORDED: N_("✔️ sudah direkam"),
     SummonsState.NO_SHOW: N_("tidak hadir"),
+    SummonsState.UNRECORDED: N_("datang, belum terekam: perlu jadwal baru"),
     SummonsState.UNREACHABLE: N_("belum bisa dihubungi"),
 }
 ANSWER_MARKS = {

@@ -45,6 +45,7 @@ class Figures:
     unreachable: int
     attended: int
     no_show: int
+    unrecorded: int  # came to the desk, not recorded there
     recorded: int
 
     @property
@@ -67,6 +68,7 @@ _NUMBERS = (
     "unreachable",
     "attended",
     "no_show",
+    "unrecorded",
     "recorded",
 )
 _STATE_COLUMN = {
@@ -76,6 +78,7 @@ _STATE_COLUMN = {
     SummonsState.HOME_VISIT: "home_visit",
     SummonsState.ATTENDED: "attended",
     SummonsState.NO_SHOW: "no_show",
+    SummonsState.UNRECORDED: "unrecorded",
 }
 # Plain SQL both backends read the same way. The CROSS JOIN makes SQLite walk the summonses and
 # look up each target, not the other way round; PostgreSQL plans it as the join it is.

@@ -22,8 +22,16 @@ from bot.services.options import move_options as move_options
 HOLDS_SEAT = frozenset(
     {SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED, SummonsState.ATTENDED}
 )
-# States a teen can no longer change from Telegram.
-FINAL = frozenset({SummonsState.ATTENDED, SummonsState.RECORDED, SummonsState.NO_SHOW})
+# States a teen can no longer change from Telegram (a no-show, or one who came but was not
+# recorded, may still move on through the sessions offered to them: see _editable).
+FINAL = frozenset(
+    {
+        SummonsState.ATTENDED,
+        SummonsState.RECORDED,
+        SummonsState.NO_SHOW,
+        SummonsState.UNRECORDED,
+    }
+)
 DECLINE_REASONS = ("school", "internship", "sick", "away", "other")
 # Answers the others linked to a summons (the teen, the parents) are told of.
 ANSWERS = frozenset({SummonsState.CONFIRMED, SummonsState.DECLINED, SummonsState.HOME_VISIT})
@@ -183,7 +191,7 @@ async def _editable(
         summons = await session.get(Summons, summons_id, with_for_update=True)
     if summons is None or summons.target_id not in target_ids or summons.revision != revision:
         return None
-    if summons.state == SummonsState.NO_SHOW:
+    if summons.state in (SummonsState.NO_SHOW, SummonsState.UNRECORDED):
         return summons if action == Answer.MOVE else None
     if summons.state in FINAL:
         return None

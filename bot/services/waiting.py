@@ -97,7 +97,7 @@ async def _tidy(session: AsyncSession, now: datetime) -> None:
             or_(
                 Target.recorded_at.is_not(None),
                 Summons.state.is_not(None)
-                & (Summons.state != SummonsState.NO_SHOW)
+                & Summons.state.not_in((SummonsState.NO_SHOW, SummonsState.UNRECORDED))
                 & (ServiceSession.state == SessionState.OPEN),
             )
         )

@@ -1,0 +1,163 @@
+"""The recording desk in Telegram (/meja, or "🧾 Meja perekaman" in /staf): staff type an
+attendance code, a NIK or "Name, DD-MM-YYYY", pick the person, then one outcome: recorded,
+came but not recorded (with a reason), or undo of a wrong mark. Every press is checked
+against the staff table when it arrives, like every staff action."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.domain.desk import QueryError, Reason, parse_query
+from bot.domain.kinds import Channel
+from bot.domain.steps import Step
+from bot.handlers.access import Member, guarded
+from bot.i18n import Gettext
+from bot.presentation import desk as views
+from bot.services import conversations, desk, summonses
+from bot.services.conversations import Conversation
+from bot.services.desk import Found
+
+PICK = r"^dk:p:\d{1,9}$"
+OUTCOME = r"^dk:(r|n|u):\d{1,9}$"
+REASON = r"^dk:nr:\d{1,9}:(documents|device|other)$"
+
+
+def _outcomes(found: Found, _: Gettext) -> InlineKeyboardMarkup:
+    """What staff can say about this person: undo once recorded, else the two outcomes."""
+    if found.recorded_at is not None:
+        buttons = [(_("↩️ Batalkan tanda terekam"), f"dk:u:{found.target_id}")]
+    else:
+        buttons = [
+            (_("✅ Terekam"), f"dk:r:{found.target_id}"),
+            (_("📝 Datang, belum terekam"), f"dk:n:{found.target_id}"),
+        ]
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d)] for t, d in buttons])
+
+
+async def _show(update: Update, context: BotContext, found: Found) -> None:
+    assert update.effective_chat
+    _ = context.gettext
+    text = views.person(found, _, context.language, context.settings.zone)
+    await update.effective_chat.send_message(text, reply_markup=_outcomes(found, _))
+
+
+@guarded("desk")
+async def open_desk(update: Update, context: BotContext, member: Member) -> None:
+    """/meja: every line typed next looks someone up, until /staf."""
+    assert update.effective_user and update.effective_chat
+    async with context.session() as session:
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        await conversations.go(session, convo.account_id, Step.STAFF_DESK)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await update.effective_chat.send_message(views.asking(context.gettext))
+
+
+@guarded("desk_typed")
+async def _look_up(update: Update, context: BotContext, member: Member) -> None:
+    assert update.effective_message and update.effective_message.text
+    _ = context.gettext
+    try:
+        query = parse_query(update.effective_message.text, today=context.clock.today())
+    except QueryError as error:
+        await update.effective_message.reply_text(_(views.PROBLEMS[error.problem]))
+        return
+    async with context.session() as session:
+        matches = await desk.search(session, query)
+    if not matches:
+        await update.effective_message.reply_text(views.none_found(_))
+    elif len(matches) == 1:
+        await _show(update, context, matches[0])
+    else:
+        rows = [
+            [InlineKeyboardButton(views.choice_label(m, _), callback_data=f"dk:p:{m.target_id}")]
+            for m in matches
+        ]
+        await update.effective_message.reply_text(
+            views.several(len(matches), _), reply_markup=InlineKeyboardMarkup(rows)
+        )
+
+
+async def type_query(update: Update, context: BotContext, convo: Conversation) -> None:
+    """A code, NIK or name typed at the desk (the role is checked again when it arrives)."""
+    await _look_up(update, context)
+
+
+@guarded("desk")
+async def pick_person(update: Update, context: BotContext, member: Member) -> None:
+    """One of several matches chosen."""
+    query = update.callback_query
+    assert query and query.data and update.effective_chat
+    async with context.session() as session:
+        found = await desk.one(session, int(query.data.rsplit(":", 1)[1]))
+    await query.answer()
+    if found is None:
+        await update.effective_chat.send_message(views.none_found(context.gettext))
+        return
+    await _show(update, context, found)
+
+
+@guarded("desk")
+async def choose_outcome(update: Update, context: BotContext, member: Member) -> None:
+    """Recorded, or undo, at once; "came, not recorded" asks why first."""
+    query = update.callback_query
+    assert query and query.data and update.effective_chat
+    _ = context.gettext
+    _prefix, action, target = query.data.split(":")
+    if action == "n":
+        await query.answer()
+        rows = [
+            [InlineKeyboardButton(_(label), callback_data=f"dk:nr:{target}:{reason.value}")]
+            for reason, label in views.REASONS.items()
+        ]
+        await update.effective_chat.send_message(
+            _("Kenapa belum terekam?"), reply_markup=InlineKeyboardMarkup(rows)
+        )
+        return
+    outcome = "recorded" if action == "r" else "undo"
+    await _apply(update, context, member, int(target), outcome, None)
+
+
+@guarded("desk")
+async def give_reason(update: Update, context: BotContext, member: Member) -> None:
+    """Came, not recorded, for this reason."""
+    query = update.callback_query
+    assert query and query.data
+    _prefix, _action, target, reason = query.data.split(":")
+    await _apply(update, context, member, int(target), "unrecorded", Reason(reason))
+
+
+async def _apply(
+    update: Update,
+    context: BotContext,
+    member: Member,
+    target_id: int,
+    outcome: str,
+    reason: Reason | None,
+) -> None:
+    query = update.callback_query
+    assert query and update.effective_chat
+    by, now = str(member.telegram_id), context.clock.now()
+    async with context.session() as session:
+        if outcome == "recorded":
+            done = await desk.record(session, target_id, by=by, channel=Channel.TELEGRAM, now=now)
+        elif outcome == "unrecorded" and reason is not None:
+            deadline = summonses.deadline_for(context.settings.election_date, context.settings.zone)
+            done = await desk.unrecorded(
+                session,
+                target_id,
+                reason,
+                by=by,
+                channel=Channel.TELEGRAM,
+                now=now,
+                deadline=deadline,
+            )
+        else:
+            done = await desk.undo(session, target_id, by=by, channel=Channel.TELEGRAM, now=now)
+        found = await desk.one(session, target_id)
+    await query.answer()
+    if found is None:
+        await update.effective_chat.send_message(context.gettext("Data orang ini sudah tidak ada."))
+        return
+    await update.effective_chat.send_message(views.done(outcome, done, found, context.gettext))

@@ -1,0 +1,103 @@
+"""What the recording desk shows, in the chat and at the laptop: a person found, the matches
+to choose from, and the answer to each outcome."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.domain.desk import QueryProblem, Reason
+from bot.domain.kinds import SummonsState
+from bot.i18n import N_, Gettext, format_day, format_when
+from bot.services.desk import Done, Found
+
+STATES = {
+    SummonsState.SUMMONED: N_("dipanggil"),
+    SummonsState.CONFIRMED: N_("sudah konfirmasi"),
+    SummonsState.DECLINED: N_("menolak"),
+    SummonsState.MOVED: N_("pindah jadwal"),
+    SummonsState.HOME_VISIT: N_("minta kunjungan rumah"),
+    SummonsState.ATTENDED: N_("hadir dan terekam"),
+    SummonsState.RECORDED: N_("terekam di tempat lain"),
+    SummonsState.NO_SHOW: N_("tidak datang"),
+    SummonsState.UNRECORDED: N_("datang, belum terekam"),
+    SummonsState.UNREACHABLE: N_("tak terhubungi"),
+}
+REASONS = {
+    Reason.DOCUMENTS: N_("dokumen kurang"),
+    Reason.DEVICE: N_("alat bermasalah"),
+    Reason.OTHER: N_("lainnya"),
+}
+PROBLEMS = {
+    QueryProblem.UNREADABLE: N_(
+        "Ketik kode kehadiran, NIK, atau nama dan tanggal lahir seperti ini: Rina, 12-03-2009"
+    ),
+    QueryProblem.BAD_NIK: N_("NIK salah (harus 16 angka dengan tanggal lahir yang benar)"),
+    QueryProblem.BAD_DATE: N_("Tanggal lahir tidak terbaca; tulis seperti ini: Rina, 12-03-2009"),
+}
+
+
+def asking(_: Gettext) -> str:
+    return _(
+        "🧾 Meja perekaman. Ketik kode kehadiran (atau pindai QR), NIK, atau nama dan tanggal "
+        "lahir seperti ini: Rina, 12-03-2009. Ketik /staf untuk selesai."
+    )
+
+
+def person(found: Found, _: Gettext, language: str, zone: ZoneInfo) -> str:
+    """Who this is (NIK masked), their school and their summons, as one block."""
+    lines = [
+        _("{name} · NIK {nik} · lahir {born}").format(
+            name=found.name, nik=found.nik, born=format_day(found.birth_date, language)
+        ),
+        _("Sekolah: {school}").format(school=found.school or "—"),
+    ]
+    if found.summons_state is None:
+        lines.append(_("Panggilan: belum dipanggil"))
+    else:
+        lines.append(
+            _("Panggilan: {state} · {place} · {when}").format(
+                state=_(STATES[found.summons_state]),
+                place=found.place or "—",
+                when=format_when(found.starts_at, language, zone) if found.starts_at else "—",
+            )
+        )
+    if found.recorded_at is not None:
+        lines.append(
+            _("✔️ Sudah terekam: {when}").format(when=format_when(found.recorded_at, language, zone))
+        )
+    return "\n".join(lines)
+
+
+def none_found(_: Gettext) -> str:
+    return _("❓ Tidak ditemukan. Periksa lagi, atau coba NIK-nya.")
+
+
+def several(count: int, _: Gettext) -> str:
+    return _("Ada {count} yang cocok; pilih satu:").format(count=count)
+
+
+def choice_label(found: Found, _: Gettext) -> str:
+    return _("{name} · {nik} · {school}").format(
+        name=found.name, nik=found.nik, school=found.school or "—"
+    )
+
+
+def done(outcome: str, result: Done, found: Found, _: Gettext) -> str:
+    """The answer to an outcome: `outcome` is 'recorded', 'unrecorded' or 'undo'."""
+    if result == Done.GONE:
+        return _("Data orang ini sudah tidak ada.")
+    if result == Done.ALREADY:
+        return _("ℹ️ {name} sudah terekam sebelumnya; tidak ada yang diubah.").format(
+            name=found.name
+        )
+    if result == Done.NOT_RECORDED:
+        return _("ℹ️ {name} belum terekam; tidak ada yang dibatalkan.").format(name=found.name)
+    if outcome == "recorded":
+        return _("✅ {name} terekam. Terima kasih dikirim ke remaja dan orang tuanya.").format(
+            name=found.name
+        )
+    if outcome == "unrecorded":
+        return _("📝 {name}: datang, belum terekam. Jadwal berikutnya sudah ditawarkan.").format(
+            name=found.name
+        )
+    return _("↩️ Tanda terekam {name} dibatalkan.").format(name=found.name)

@@ -1,0 +1,239 @@
+"""The recording desk: find the person in front of staff, then say what happened.
+
+Three outcomes, each an event naming who did it: recorded (every consequence, through
+`recording.mark_recorded`); came but not recorded, with a reason (the summons ends as
+UNRECORDED and the teen is offered the sessions ahead at once); and undo of a wrong mark
+(recorded_at cleared, the summons back to what it was before the desk, else summoned; the
+thank-you already sent stays sent).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Event, Place, School, ServiceSession, Summons, Target
+from bot.db.vault import vault_of
+from bot.domain.desk import ByCode, ByName, ByNik, Query, Reason
+from bot.domain.kinds import Actor, Channel, SummonsState
+from bot.domain.nik import mask
+from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
+from bot.services import events, outbox, recording, seats, summonses, waiting
+from bot.services.outbox import Message
+from bot.services.summonses import HOLDS_SEAT
+
+MOST = 10  # matches shown for a name; more means the staff should type the NIK
+
+
+class Done(enum.StrEnum):
+    DONE = "done"
+    ALREADY = "already"  # recorded before: nothing to do (or, for undo: nothing to undo)
+    NOT_RECORDED = "not_recorded"  # undo of someone who is not recorded
+    GONE = "gone"
+
+
+@dataclass(frozen=True)
+class Found:
+    target_id: int
+    name: str
+    nik: str  # masked
+    birth_date: date
+    school: str | None
+    recorded_at: datetime | None
+    summons_state: SummonsState | None
+    place: str | None
+    starts_at: datetime | None
+
+
+def _found_query() -> Any:  # the Select of one Found's columns
+    return (
+        select(
+            Target.id,
+            Target.name,
+            Target.nik_sealed,
+            Target.birth_date,
+            School.name,
+            Target.recorded_at,
+            Summons.state,
+            Place.name,
+            ServiceSession.starts_at,
+        )
+        .outerjoin(School, School.id == Target.school_id)
+        .outerjoin(Summons, Summons.target_id == Target.id)
+        .outerjoin(ServiceSession, ServiceSession.id == Summons.session_id)
+        .outerjoin(Place, Place.id == ServiceSession.place_id)
+    )
+
+
+async def search(session: AsyncSession, query: Query) -> list[Found]:
+    """Everyone matching what staff typed (at most MOST), by name."""
+    select_found = _found_query()
+    if isinstance(query, ByCode):
+        where = Target.attend_code == query.code
+    elif isinstance(query, ByNik):
+        where = Target.nik_hash == vault_of(session).hash(query.nik)
+    else:
+        assert isinstance(query, ByName)
+        where = (Target.birth_date == query.birth_date) & (
+            func.lower(Target.name).contains(query.name.casefold(), autoescape=True)
+        )
+    rows = await session.execute(select_found.where(where).order_by(Target.name).limit(MOST))
+    vault = vault_of(session)
+    return [
+        Found(t_id, name, mask(vault.open(sealed)), born, school, rec, state, place, starts)
+        for t_id, name, sealed, born, school, rec, state, place, starts in rows
+    ]
+
+
+async def one(session: AsyncSession, target_id: int) -> Found | None:
+    """One person as the desk shows them (after a button press)."""
+    rows = await session.execute(_found_query().where(Target.id == target_id))
+    row = rows.first()
+    if row is None:
+        return None
+    t_id, name, sealed, born, school, rec, state, place, starts = row
+    return Found(
+        t_id, name, mask(vault_of(session).open(sealed)), born, school, rec, state, place, starts
+    )
+
+
+async def _summons(session: AsyncSession, target_id: int) -> Summons | None:
+    return await session.scalar(
+        select(Summons).where(Summons.target_id == target_id).with_for_update()
+    )
+
+
+def _note(session: AsyncSession, kind: str, target_id: int, channel: Channel, **data: Any) -> None:
+    events.record(session, kind, actor=Actor.STAFF, channel=channel, target_id=target_id, **data)
+
+
+async def record(
+    session: AsyncSession, target_id: int, *, by: str, channel: Channel, now: datetime
+) -> Done:
+    """Recorded at the desk, now: every consequence, once."""
+    target = await session.get(Target, target_id)
+    if target is None:
+        return Done.GONE
+    if target.recorded_at is not None:
+        return Done.ALREADY
+    summons = await _summons(session, target_id)
+    was = summons.state.value if summons else None
+    marked = await recording.mark_recorded(
+        session, [target_id], at=now, source=recording.Source.DESK, by=by, channel=channel, now=now
+    )
+    if not marked:
+        return Done.ALREADY
+    _note(session, "desk_recorded", target_id, channel, by=by, was=was)
+    return Done.DONE
+
+
+async def unrecorded(
+    session: AsyncSession,
+    target_id: int,
+    reason: Reason,
+    *,
+    by: str,
+    channel: Channel,
+    now: datetime,
+    deadline: datetime,
+) -> Done:
+    """Came but could not be recorded: the summons ends as UNRECORDED (its seat back, its
+    reminders stopped), and the teen and parents hear why with the sessions ahead (before
+    `deadline`); with none ahead the teen waits for a freed place, as after a missed session."""
+    target = await session.get(Target, target_id)
+    if target is None:
+        return Done.GONE
+    if target.recorded_at is not None:
+        return Done.ALREADY
+    summons = await _summons(session, target_id)
+    _note(
+        session,
+        "desk_unrecorded",
+        target_id,
+        channel,
+        by=by,
+        reason=reason.value,
+        was=summons.state.value if summons else None,
+    )
+    if summons is None:
+        return Done.DONE  # never summoned: nothing to offer but `rekam summon`'s next round
+    if summons.state in HOLDS_SEAT:
+        await seats.release(session, summons.session_id)
+    summons.state, summons.revision, summons.answered_at = (
+        SummonsState.UNRECORDED,
+        summons.revision + 1,
+        now,
+    )
+    await outbox.cancel(session, summons_id=summons.id, groups=SUMMONS_GROUPS)
+    ahead = await summonses.move_options(
+        session, exclude=summons.session_id, now=now, deadline=deadline
+    )
+    if not ahead:
+        await waiting.join(session, target_id, now=now)
+    offer = Message(
+        kind=Kind.DESK_UNRECORDED,
+        due_at=now,
+        params={
+            "summons_id": summons.id,
+            "session_id": summons.session_id,
+            "reason": reason.value,
+        },
+        summons_id=summons.id,
+        dedupe=f"desk_unrecorded:{summons.id}:{summons.revision}",
+    )
+    await outbox.enqueue(session, await outbox.recipients_of(session, target_id), [offer])
+    return Done.DONE
+
+
+async def undo(
+    session: AsyncSession, target_id: int, *, by: str, channel: Channel, now: datetime
+) -> Done:
+    """A wrong mark taken back (staff only): not recorded any more, the summons as it was."""
+    target = await session.get(Target, target_id, with_for_update=True)
+    if target is None:
+        return Done.GONE
+    if target.recorded_at is None:
+        return Done.NOT_RECORDED
+    # What the summons was before the mark being undone: known only when that mark was the
+    # desk's (its note follows the "recorded" event); a list's or a QR's mark falls back.
+    last = (
+        await session.execute(
+            select(Event.kind, Event.data)
+            .where(Event.target_id == target_id, Event.kind.in_(("recorded", "desk_recorded")))
+            .order_by(Event.id.desc())
+            .limit(1)
+        )
+    ).first()
+    was_text = (last.data or {}).get("was") if last and last.kind == "desk_recorded" else None
+    target.recorded_at = None
+    summons = await _summons(session, target_id)
+    back = None
+    if summons is not None and summons.state in (SummonsState.ATTENDED, SummonsState.RECORDED):
+        known = {state.value for state in SummonsState}
+        back = SummonsState(was_text) if was_text in known else SummonsState.SUMMONED
+        if back in (SummonsState.ATTENDED, SummonsState.RECORDED):
+            back = SummonsState.SUMMONED
+        if back in HOLDS_SEAT and summons.state not in HOLDS_SEAT:
+            # The seat was given back when the mark was made; it is the teen's again, even
+            # over capacity: staff are undoing their own mistake.
+            await session.execute(
+                update(ServiceSession)
+                .where(ServiceSession.id == summons.session_id)
+                .values(booked=ServiceSession.booked + 1)
+                .execution_options(synchronize_session=False)
+            )
+        summons.state, summons.revision, summons.answered_at = back, summons.revision + 1, now
+    _note(
+        session,
+        "recorded_undone",
+        target_id,
+        channel,
+        by=by,
+        summons_state=back.value if back else None,
+    )
+    return Done.DONE

@@ -1,0 +1,220 @@
+"""Everything the office knows about one teen (`rekam person`), read at once into a frozen
+value: the list entry (NIK masked), who is linked, the summons and its history, what is still
+queued to whom, and every event. Looking is itself an event: personal data seen by whom."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Account,
+    Event,
+    OutboxMessage,
+    ParentLink,
+    Place,
+    Region,
+    School,
+    ServiceSession,
+    Summons,
+    Target,
+    WaitingTeen,
+)
+from bot.db.vault import vault_of
+from bot.domain.kinds import Actor, Channel, OutboxState
+from bot.domain.nik import mask
+from bot.services import events
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    telegram_id: int
+    language: str
+    phone: bool  # whether a phone number was shared (the number itself is not shown)
+    unreachable_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ParentOf:
+    telegram_id: int
+    name: str | None
+    state: str
+    method: str
+
+
+@dataclass(frozen=True)
+class SummonsOf:
+    state: str
+    session: int
+    place: str
+    starts_at: datetime
+    reason: str | None
+    note: str | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Queued:
+    kind: str
+    due_at: datetime
+    to: int  # the chat
+    parent: bool
+
+
+@dataclass(frozen=True)
+class Happened:
+    at: datetime
+    kind: str
+    actor: str
+    channel: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Person:
+    target_id: int
+    name: str
+    nik: str  # masked
+    birth_date: date
+    sex: str | None
+    kelurahan: str | None
+    kecamatan: str | None
+    school: str | None
+    category: str | None
+    source: str
+    review: str
+    recorded_at: datetime | None
+    waiting_since: datetime | None
+    accounts: tuple[LinkedAccount, ...]
+    parents: tuple[ParentOf, ...]
+    summons: SummonsOf | None
+    queued: tuple[Queued, ...]
+    events: tuple[Happened, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON values: times as ISO 8601 text."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, datetime | date):
+                return value.isoformat()
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list | tuple):
+                return [plain(v) for v in value]
+            return value
+
+        return plain(asdict(self))  # type: ignore[no-any-return]
+
+
+async def find(session: AsyncSession, nik_or_code: str) -> int | None:
+    """The target with this NIK, attendance code or invitation code."""
+    typed = "".join(nik_or_code.split())
+    if typed.isdigit():
+        where = Target.nik_hash == vault_of(session).hash(typed)
+    else:
+        code = typed.upper()
+        where = or_(Target.attend_code == code, Target.invite_code == code)
+    return await session.scalar(select(Target.id).where(where))
+
+
+async def _summons(session: AsyncSession, target_id: int) -> SummonsOf | None:
+    row = (
+        await session.execute(
+            select(Summons, ServiceSession.starts_at, Place.name)
+            .join(ServiceSession, ServiceSession.id == Summons.session_id)
+            .join(Place, Place.id == ServiceSession.place_id)
+            .where(Summons.target_id == target_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    summons, starts_at, place = row
+    return SummonsOf(
+        summons.state.value,
+        summons.session_id,
+        place,
+        starts_at,
+        summons.reason,
+        summons.note,
+        summons.answered_at,
+    )
+
+
+async def look(session: AsyncSession, target_id: int, *, by: str, channel: Channel) -> Person:
+    """Everything about this teen, and the event that someone (`by`) looked."""
+    target = await session.get(Target, target_id)
+    assert target is not None
+    region = await session.get(Region, target.region_id) if target.region_id else None
+    school = await session.get(School, target.school_id) if target.school_id else None
+    teen_accounts = list(
+        await session.scalars(select(Account).where(Account.target_id == target_id))
+    )
+    links = (
+        await session.execute(
+            select(ParentLink, Account.telegram_id)
+            .join(Account, Account.id == ParentLink.parent_account_id)
+            .where(ParentLink.target_id == target_id)
+            .order_by(ParentLink.id)
+        )
+    ).all()
+    summons_id = await session.scalar(select(Summons.id).where(Summons.target_id == target_id))
+    teen_ids = {a.id for a in teen_accounts}
+    reached = teen_ids | {link.parent_account_id for link, _ in links}
+    about: list[ColumnElement[bool]] = [OutboxMessage.account_id.in_(reached)] if reached else []
+    if summons_id is not None:
+        about.append(OutboxMessage.summons_id == summons_id)
+    queued = (
+        list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.state == OutboxState.PENDING, or_(*about))
+                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            )
+        )
+        if about
+        else []
+    )
+    history = await session.scalars(
+        select(Event).where(Event.target_id == target_id).order_by(Event.at, Event.id)
+    )
+    person = Person(
+        target_id=target.id,
+        name=target.name,
+        nik=mask(vault_of(session).open(target.nik_sealed)),
+        birth_date=target.birth_date,
+        sex=target.sex,
+        kelurahan=region.kelurahan if region else None,
+        kecamatan=region.kecamatan if region else None,
+        school=school.name if school else None,
+        category=target.category,
+        source=target.source.value,
+        review=target.review.value,
+        recorded_at=target.recorded_at,
+        waiting_since=await session.scalar(
+            select(WaitingTeen.since).where(WaitingTeen.target_id == target_id)
+        ),
+        accounts=tuple(
+            LinkedAccount(a.telegram_id, a.language, a.phone is not None, a.unreachable_at)
+            for a in teen_accounts
+        ),
+        parents=tuple(
+            ParentOf(chat, link.parent_name, link.state.value, link.method.value)
+            for link, chat in links
+        ),
+        summons=await _summons(session, target_id),
+        queued=tuple(
+            Queued(m.message_key, m.due_at, m.chat_id, m.account_id not in teen_ids) for m in queued
+        ),
+        events=tuple(
+            Happened(e.at, e.kind, e.actor.value, e.channel.value, dict(e.data or {}))
+            for e in history
+        ),
+    )
+    events.record(
+        session, "person_viewed", actor=Actor.STAFF, channel=channel, target_id=target_id, by=by
+    )
+    return person

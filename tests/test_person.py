@@ -1,0 +1,107 @@
+"""`rekam person`: one teen's whole record, and the event that someone looked."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.db.migrate import upgrade
+from bot.db.models import Account, Event, ParentLink
+from bot.domain.kinds import LinkMethod, LinkState, Role
+from tests import factories
+from tests.harness import database, make_settings
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Rina, linked in Telegram with a parent, summoned (reminders queued); Budi, on the list."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/kantor.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    async def prepare() -> dict[str, str]:
+        db = database(url)
+        await upgrade(db)
+        settings = make_settings(url)
+        rina = await factories.add_target(db, settings, code="RINA2345", serial=1)
+        budi = await factories.add_target(db, settings, name="Budi", code="BUDI2345", serial=2)
+        async with db.session() as session:
+            teen = Account(telegram_id=777, language="id", target_id=rina.id, role=Role.TEEN)
+            parent = Account(telegram_id=888, language="jv", role=Role.PARENT)
+            session.add_all([teen, parent])
+            await session.flush()
+            session.add(
+                ParentLink(
+                    parent_account_id=parent.id,
+                    target_id=rina.id,
+                    state=LinkState.ACTIVE,
+                    method=LinkMethod.CODE,
+                    parent_name="Ibu Sari",
+                )
+            )
+        place = await factories.add_place(db)
+        first = await factories.add_session(db, settings, place, days_ahead=5)
+        await factories.summon(db, settings, rina, first)
+        await db.dispose()
+        return {"url": url, "rina": rina.nik, "budi": budi.nik}  # type: ignore[attr-defined]
+
+    return asyncio.run(prepare())
+
+
+def _viewed(url: str) -> list[object]:
+    async def read() -> list[object]:
+        db = database(url)
+        async with db.session() as session:
+            found = await session.scalars(select(Event.data).where(Event.kind == "person_viewed"))
+            by = [data.get("by") for data in found]
+        await db.dispose()
+        return by
+
+    return asyncio.run(read())
+
+
+def test_person_as_json_holds_summons_queue_and_events(
+    office: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["person", office["rina"], "--json", "--by", "Sari"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["name"] == "Rina Lestari"
+    assert found["nik"] == office["rina"][:4] + "********" + office["rina"][12:]
+    assert office["rina"] not in json.dumps(found)
+    assert found["recorded_at"] is None
+    assert found["summons"]["state"] == "summoned" and isinstance(found["summons"]["session"], int)
+    assert [a["telegram_id"] for a in found["accounts"]] == [777]
+    assert found["parents"] == [
+        {"telegram_id": 888, "name": "Ibu Sari", "state": "active", "method": "code"}
+    ]
+    queued = found["queued"]
+    assert queued and {q["to"] for q in queued} <= {777, 888}
+    assert {"kind", "due_at", "to", "parent"} <= set(queued[0])
+    assert any(q["kind"] == "reminder" and not q["parent"] for q in queued)
+    assert any(q["parent"] for q in queued)  # the parent hears of the summons too
+    assert "summoned" in [e["kind"] for e in found["events"]]
+    assert _viewed(office["url"]) == ["Sari"]
+
+
+def test_person_by_code_prints_labels_and_an_unknown_one_is_refused(
+    office: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["person", "budi2345", "--by", "Sari"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Budi (NIK ")
+    assert office["budi"] not in out
+    assert "Panggilan: (belum dipanggil)" in out
+    assert "Akun Telegram remaja:\n  (tidak ada)" in out
+    # The attendance code (the /kode QR) finds her too.
+    assert main(["person", factories.attend_code_of("RINA2345").lower(), "--by", "Sari"]) == 0
+    rina = capsys.readouterr().out
+    assert "  • 888 Ibu Sari — active (code)" in rina
+    assert "Panggilan: summoned — jadwal " in rina
+    assert " (orang tua)" in rina and "  • reminder — " in rina
+    assert main(["person", "TIDAKADA"]) == 1
+    assert "Tidak ada remaja dengan NIK atau kode itu." in capsys.readouterr().err
+    assert _viewed(office["url"]) == ["Sari", "Sari"]
