@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date
+from datetime import date, time
 from functools import cache
 
 from babel import Locale
@@ -97,3 +97,23 @@ def parse_session_date(text: str, *, today: date) -> date:
     if parsed.year > today.year + 10:
         raise DateError(DateProblem.IMPOSSIBLE)
     return parsed
+
+
+# "23-11-2026 08.00-11.00": any date form above, then the hours (staff moving a session,
+# scheduling a home visit).
+_DAY_AND_HOURS = re.compile(r"^(.+?)\s+(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
+
+
+def parse_session_hours(text: str, *, today: date) -> tuple[date, time, time]:
+    """A session's day and its opening and closing hours; DateError when the day is unreadable
+    or past, or the hours are not clock times (UNREADABLE)."""
+    match = _DAY_AND_HOURS.match(" ".join(text.split()))
+    if not match:
+        raise DateError(DateProblem.UNREADABLE)
+    day = parse_session_date(match.group(1), today=today)
+    try:
+        opens = time(int(match.group(2)), int(match.group(3)))
+        closes = time(int(match.group(4)), int(match.group(5)))
+    except ValueError:
+        raise DateError(DateProblem.UNREADABLE) from None
+    return day, opens, closes

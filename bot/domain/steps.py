@@ -35,6 +35,7 @@ class Step(enum.StrEnum):
     BROADCAST_CONFIRM = "broadcast_confirm"
     SESSION_MOVE = "session_move"
     SESSION_MOVE_CONFIRM = "session_move_confirm"
+    HOME_VISIT_TIME = "home_visit_time"
 
 
 class Expects(enum.StrEnum):
@@ -68,6 +69,7 @@ FLOW: dict[Step, Rule] = {
     Step.BROADCAST_CONFIRM: _rule(Expects.BUTTON),
     Step.SESSION_MOVE: _rule(Expects.TEXT, Step.SESSION_MOVE_CONFIRM),
     Step.SESSION_MOVE_CONFIRM: _rule(Expects.BUTTON),
+    Step.HOME_VISIT_TIME: _rule(Expects.TEXT, Step.HOME_VISIT_TIME),
 }
 # Where a conversation may begin, whatever step the person was at: a command or a button
 # always starts afresh.
@@ -82,6 +84,7 @@ ENTRIES = frozenset(
         Step.STAFF_CODE,
         Step.BROADCAST_TEXT,
         Step.SESSION_MOVE,
+        Step.HOME_VISIT_TIME,  # a 🗓️ pressed on another request adds it to the round
     }
 )
 

@@ -40,6 +40,7 @@ from bot.handlers import (
     self_registration,
     staff,
     staff_broadcast,
+    staff_home_visits,
     staff_review,
     staff_sessions,
     summons,
@@ -124,6 +125,10 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _button(staff_sessions.MOVE, staff_sessions.ask_new_time)),
         (0, _button(staff_sessions.CANCEL, staff_sessions.ask_cancel)),
         (0, _button(staff_sessions.SESSION, staff_sessions.show_session)),
+        (0, _command("kunjungan", staff_home_visits.show_queue)),
+        (0, _button(r"^st:homevisits$", staff_home_visits.show_queue)),
+        (0, _button(staff_home_visits.PICK, staff_home_visits.pick_request)),
+        (0, _button(staff_home_visits.DONE, staff_home_visits.record_outcome)),
         # Typed text, by the step the person is at
         (0, MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, conversation.route_text)),
         # Catch-alls, last

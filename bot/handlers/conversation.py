@@ -16,6 +16,7 @@ from bot.handlers import (
     self_registration,
     staff,
     staff_broadcast,
+    staff_home_visits,
     staff_sessions,
     summons,
 )
@@ -45,6 +46,7 @@ TEXT_STEPS: dict[Step, StepHandler] = {
     Step.STAFF_CODE: _typed_code,
     Step.BROADCAST_TEXT: staff_broadcast.type_broadcast,
     Step.SESSION_MOVE: staff_sessions.type_new_time,
+    Step.HOME_VISIT_TIME: staff_home_visits.type_visit_time,
 }
 
 

@@ -3,13 +3,12 @@ affects, give the new day and hours (or confirm the cancellation), and everyone 
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.domain.dates import DateError, parse_session_date
+from bot.domain.dates import DateError, parse_session_hours
 from bot.domain.kinds import SessionState
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
@@ -22,8 +21,6 @@ SESSION = r"^ss:\d{1,9}$"
 MOVE = r"^ss:mv:\d{1,9}$"
 CANCEL = r"^ss:cx:\d{1,9}$"
 APPLY = r"^ss:(mvok|drop|cxok:\d{1,9})$"
-# "23-11-2026 08.00-11.00" (any date form /daftar accepts, then the hours)
-_NEW_TIME = re.compile(r"^(.+?)\s+(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
 
 
 def _deadline(context: BotContext) -> datetime:
@@ -115,17 +112,12 @@ async def ask_new_time(update: Update, context: BotContext, member: Member) -> N
 
 
 def _parse_new_time(text: str, context: BotContext) -> tuple[datetime, datetime] | None:
-    match = _NEW_TIME.match(" ".join(text.split()))
-    if not match:
+    try:
+        day, opens, closes = parse_session_hours(text, today=context.clock.today())
+    except DateError:
         return None
     zone = context.settings.zone
-    try:
-        day = parse_session_date(match.group(1), today=context.clock.today())
-        start = time(int(match.group(2)), int(match.group(3)))
-        end = time(int(match.group(4)), int(match.group(5)))
-    except (DateError, ValueError):
-        return None
-    return datetime.combine(day, start, tzinfo=zone), datetime.combine(day, end, tzinfo=zone)
+    return datetime.combine(day, opens, tzinfo=zone), datetime.combine(day, closes, tzinfo=zone)
 
 
 @guarded("sessions")
