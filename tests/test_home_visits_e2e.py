@@ -3,10 +3,15 @@ the queue, schedule a visit (one teen or a round), and record what happened at t
 
 from __future__ import annotations
 
+import asyncio
+import csv
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 
+from bot.cli import main
 from bot.db.models import (
     Account,
     Event,
@@ -232,3 +237,47 @@ async def test_a_round_covers_one_kecamatan_and_summons_each_teen_home(bot: BotH
             )
         ).all()
     assert places == ["Jl. Ani 1", "Jl. Budi 1", "Mal Pelayanan Publik"]
+
+
+async def test_the_office_works_the_queue_from_the_command_line(
+    bot: BotHarness,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
+    teen = await requesting_teen(bot)
+    await teen.next_message()
+    assert await asyncio.to_thread(main, ["homevisits"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("1  Rina Lestari  Mawar  Utara  Jl. Melati 7  Saya memakai")
+    assert listed[-1] == "1 permintaan kunjungan rumah."
+    sheet = tmp_path / "antrean.csv"
+    assert await asyncio.to_thread(main, ["homevisits", "--format", "csv", "-o", str(sheet)]) == 0
+    rows = list(csv.reader(sheet.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:3] == ["ID", "nama", "kelurahan"] and rows[1][1] == "Rina Lestari"
+
+    day = factories.today(bot.settings) + timedelta(days=3)
+    plan = ["homevisits", "schedule", "--date", day.isoformat(), "--hours", "08.00-12.00", "1"]
+    assert await asyncio.to_thread(main, [*plan, "--by", "Bu Ana"]) == 0
+    assert "dijadwalkan untuk 1 remaja" in capsys.readouterr().out
+    summons = await teen.next_message(timeout=10)
+    assert summons.text.startswith("📣") and "Jl. Melati 7" in summons.text
+    away = ["homevisits", "done", "1", "--not-recorded", "tidak di rumah"]
+    assert await asyncio.to_thread(main, away) == 0
+    assert capsys.readouterr().out.strip() == "Tercatat; permintaan kembali ke antrean."
+    assert await asyncio.to_thread(main, ["homevisits", "done", "1"]) == 1  # not scheduled now
+    assert await asyncio.to_thread(main, plan) == 0
+    assert await asyncio.to_thread(main, ["homevisits", "done", "1"]) == 0
+    while not (await teen.next_message(timeout=10)).text.startswith("✔️"):
+        pass  # the second visit's summons comes first
+    async with bot.db.session() as session:
+        visit = await session.scalar(select(HomeVisit))
+        target = await session.scalar(select(Target))
+        first = await session.scalar(
+            select(Event).where(Event.kind == "home_visit_scheduled").order_by(Event.id)
+        )
+    assert visit is not None and target is not None and first is not None
+    assert visit.state == HomeVisitState.DONE
+    assert first.data["by"] == "Bu Ana"
+    assert target.recorded_at is not None
