@@ -24,7 +24,7 @@ from bot.db.models import (
 )
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SessionState, SummonsState
 from bot.emulator import UserClient
-from bot.services import home_visits, notices, summonses
+from bot.services import figures, home_visits, notices, summonses
 from bot.services.home_visits import Scheduled
 from tests import factories
 from tests.harness import BotHarness
@@ -237,6 +237,12 @@ async def test_a_round_covers_one_kecamatan_and_summons_each_teen_home(bot: BotH
             )
         ).all()
     assert places == ["Jl. Ani 1", "Jl. Budi 1", "Mal Pelayanan Publik"]
+    lines = await figures.report(bot.db.reading, figures.By.KECAMATAN)
+    visits = {
+        line.area: (line.visits_requested, line.visits_scheduled, line.visits_done)
+        for line in lines
+    }
+    assert visits == {"Utara": (2, 2, 0), "Selatan": (1, 0, 0)}
 
 
 async def test_the_office_works_the_queue_from_the_command_line(

@@ -21,7 +21,7 @@ from sqlalchemy import TextClause, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Region, School
-from bot.domain.kinds import SummonsState, TargetReview
+from bot.domain.kinds import HomeVisitState, SummonsState, TargetReview
 
 
 class By(enum.StrEnum):
@@ -42,6 +42,9 @@ class Figures:
     declined: int
     moved: int
     home_visit: int
+    visits_requested: int  # ever asked for a home visit (a row in home_visits)
+    visits_scheduled: int  # a visit is planned
+    visits_done: int  # recorded at home
     unreachable: int
     attended: int
     no_show: int
@@ -64,6 +67,9 @@ _NUMBERS = (
     "declined",
     "moved",
     "home_visit",
+    "visits_requested",
+    "visits_scheduled",
+    "visits_done",
     "unreachable",
     "attended",
     "no_show",
@@ -91,6 +97,16 @@ _SUMMONSES = text(
     "WHERE t.id = s.target_id AND t.review = :accepted "
     "GROUP BY t.region_id, t.school_id, s.state"
 )
+_HOME_VISITS = text(
+    "SELECT t.region_id, t.school_id, h.state, count(*) "
+    "FROM home_visits h CROSS JOIN targets t "
+    "WHERE t.id = h.target_id AND t.review = :accepted "
+    "GROUP BY t.region_id, t.school_id, h.state"
+)
+_VISIT_COLUMN = {
+    HomeVisitState.SCHEDULED: "visits_scheduled",
+    HomeVisitState.DONE: "visits_done",
+}
 
 
 def total(lines: list[Figures]) -> Figures:
@@ -107,9 +123,11 @@ async def _rows(sessions: Sessions, query: TextClause) -> list[tuple[Any, ...]]:
 
 async def report(sessions: Sessions, by: By) -> list[Figures]:
     """Figures per area, biggest remaining first; targets without an area under ''.
-    The two counts run at once, each in its own unit of work (on two cores, SQLite's two
+    The three counts run at once, each in its own unit of work (on two cores, SQLite's two
     connections work in parallel)."""
-    targets, summoned = await asyncio.gather(_rows(sessions, _TARGETS), _rows(sessions, _SUMMONSES))
+    targets, summoned, visits = await asyncio.gather(
+        _rows(sessions, _TARGETS), _rows(sessions, _SUMMONSES), _rows(sessions, _HOME_VISITS)
+    )
     async with sessions() as session:
         found = await session.execute(select(Region.id, Region.kecamatan, Region.kelurahan))
         regions = {i: (kecamatan, kelurahan) for i, kecamatan, kelurahan in found}
@@ -139,6 +157,13 @@ async def report(sessions: Sessions, by: By) -> list[Figures]:
         column = _STATE_COLUMN.get(SummonsState(state))
         if column:
             line[column] += int(number)
+    for region_id, school_id, state, number in visits:
+        area, parent = key(region_id, school_id)
+        line = counts[(area, "" if by == By.SCHOOL else parent)]
+        line["visits_requested"] += int(number)
+        visit_column = _VISIT_COLUMN.get(HomeVisitState(state))
+        if visit_column:
+            line[visit_column] += int(number)
     lines = [
         Figures(
             area,
