@@ -24,7 +24,7 @@ from bot.db.models import (
 )
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SessionState, SummonsState
 from bot.emulator import UserClient
-from bot.services import figures, home_visits, notices, summonses
+from bot.services import figures, home_visits, notices, privacy, retention, summonses
 from bot.services.home_visits import Scheduled
 from tests import factories
 from tests.harness import BotHarness
@@ -287,3 +287,32 @@ async def test_the_office_works_the_queue_from_the_command_line(
     assert visit.state == HomeVisitState.DONE
     assert first.data["by"] == "Bu Ana"
     assert target.recorded_at is not None
+
+
+async def test_the_reason_and_the_home_address_go_with_personal_data(bot: BotHarness) -> None:
+    """A reason is often health data: erased with the teen's account (/hapus), and purged
+    after the retention period with the home session's place, named for the address."""
+    teen = await requesting_teen(bot)
+    await teen.next_message()
+    async with bot.db.session() as session:
+        visit = await session.scalar(select(HomeVisit))
+        assert visit is not None
+        day = factories.today(bot.settings) + timedelta(days=3)
+        await home_visits.schedule(
+            session,
+            [visit.id],
+            starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
+            ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
+            now=datetime.now(UTC),
+            deadline=summonses.deadline_for(bot.settings.election_date, bot.settings.zone),
+            policy=notices.Policy.of(bot.settings),
+            by="tester",
+            channel=Channel.CLI,
+        )
+        await privacy.erase_account_of(session, teen.id, datetime.now(UTC))
+    async with bot.db.session() as session:
+        assert await session.scalar(select(HomeVisit.reason)) is None
+        await retention.purge(session, now=datetime.now(UTC), by="tester", dry_run=False)
+    async with bot.db.session() as session:
+        home = await session.scalar(select(Place).where(Place.kind == PlaceKind.HOME))
+    assert home is not None and (home.name, home.address) == ("", "")
