@@ -316,3 +316,31 @@ async def test_the_reason_and_the_home_address_go_with_personal_data(bot: BotHar
     async with bot.db.session() as session:
         home = await session.scalar(select(Place).where(Place.kind == PlaceKind.HOME))
     assert home is not None and (home.name, home.address) == ("", "")
+
+
+async def test_a_home_visit_s_seat_is_never_offered_to_anyone_else(bot: BotHarness) -> None:
+    """Should the teen turn the visit down, its one seat comes free: no other teen may move
+    there, or be offered it from the waiting list."""
+    teen = await requesting_teen(bot)
+    await teen.next_message()
+    async with bot.db.session() as session:
+        visit = await session.scalar(select(HomeVisit))
+        assert visit is not None
+        day = factories.today(bot.settings) + timedelta(days=3)
+        deadline = summonses.deadline_for(bot.settings.election_date, bot.settings.zone)
+        await home_visits.schedule(
+            session,
+            [visit.id],
+            starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
+            ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
+            now=datetime.now(UTC),
+            deadline=deadline,
+            policy=notices.Policy.of(bot.settings),
+            by="tester",
+            channel=Channel.CLI,
+        )
+        await session.execute(update(ServiceSession).values(booked=0))  # the teen declined
+        options = await summonses.move_options(
+            session, exclude=0, now=datetime.now(UTC), deadline=deadline
+        )
+    assert [option.place for option in options] == ["Mal Pelayanan Publik"]

@@ -11,7 +11,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Place, ServiceSession, Summons, Target
-from bot.domain.kinds import Actor, Answer, Channel, SessionState, SummonsState
+from bot.domain.kinds import Actor, Answer, Channel, PlaceKind, SessionState, SummonsState
 from bot.services import events, notices, seats
 
 # States that hold a seat at the summons' session.
@@ -364,6 +364,7 @@ async def move_options(
             ServiceSession.starts_at < deadline,
             ServiceSession.booked < ServiceSession.capacity,
             ServiceSession.id != exclude,
+            Place.kind != PlaceKind.HOME,  # a home visit's seat is that teen's alone
         )
         .order_by(ServiceSession.starts_at, ServiceSession.id)
         .limit(limit)
