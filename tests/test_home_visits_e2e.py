@@ -24,7 +24,7 @@ from bot.db.models import (
 )
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SessionState, SummonsState
 from bot.emulator import UserClient
-from bot.services import figures, home_visits, notices, privacy, retention, summonses
+from bot.services import figures, home_visits, notices, outbox, privacy, retention, summonses
 from bot.services.home_visits import Scheduled
 from tests import factories
 from tests.harness import BotHarness
@@ -177,9 +177,9 @@ async def test_the_staff_on_duty_alone_are_alerted_when_named(bot: BotHarness) -
     staff member does (admins or not); someone on duty who is not staff hears nothing."""
     first, second = await staff_member(bot, "Satu"), await staff_member(bot, "Dua", admin=True)
     async with bot.db.session() as session:
-        everyone = await home_visits.duty_recipients(session, "id")
-        on_duty = await home_visits.duty_recipients(session, "id", (second.id, 424242))
-        strangers = await home_visits.duty_recipients(session, "id", (424242,))
+        everyone = await outbox.staff_on_duty(session, "id")
+        on_duty = await outbox.staff_on_duty(session, "id", (second.id, 424242))
+        strangers = await outbox.staff_on_duty(session, "id", (424242,))
     assert [r.chat_id for r in everyone] == [first.id, second.id]
     assert [r.chat_id for r in on_duty] == [second.id]
     assert [r.chat_id for r in strangers] == [first.id, second.id]

@@ -23,7 +23,6 @@ from bot.db.models import (
     Place,
     Region,
     ServiceSession,
-    Staff,
     Summons,
     Target,
 )
@@ -38,7 +37,7 @@ from bot.domain.kinds import (
 )
 from bot.domain.outbox_kinds import Kind
 from bot.services import events, notices, outbox, recording, seats
-from bot.services.outbox import Message, Recipient
+from bot.services.outbox import Message
 from bot.services.summonses import HOLDS_SEAT
 
 
@@ -75,24 +74,6 @@ class Scheduled(enum.StrEnum):
     TWO_AREAS = "two_areas"  # a round covers one kecamatan
 
 
-async def duty_recipients(
-    session: AsyncSession, default_language: str, duty: Sequence[int] = ()
-) -> list[Recipient]:
-    """Staff on duty (DUTY_STAFF) when set, else every staff member, admins or not. An id on
-    duty that is not staff (any more) gets nothing: the alert holds a family's address."""
-    rows = await session.execute(
-        select(Staff.telegram_id, Account.language, Account.id)
-        .outerjoin(Account, Account.telegram_id == Staff.telegram_id)
-        .order_by(Staff.id)
-    )
-    everyone = [
-        Recipient(tid, language or default_language, account_id)
-        for tid, language, account_id in rows
-    ]
-    on_duty = [r for r in everyone if r.chat_id in set(duty)]
-    return on_duty or everyone
-
-
 async def requested(
     session: AsyncSession,
     target_id: int,
@@ -119,7 +100,9 @@ async def requested(
         due_at=now,
         params={"alert": "home_visit", "target_id": target_id, "visit_id": visit.id},
     )
-    await outbox.enqueue(session, await duty_recipients(session, default_language, duty), [alert])
+    await outbox.enqueue(
+        session, await outbox.staff_on_duty(session, default_language, duty), [alert]
+    )
     return visit.id
 
 
