@@ -28,6 +28,7 @@ from bot.services import figures, home_visits, notices, outbox, privacy, retenti
 from bot.services.home_visits import Scheduled
 from tests import factories
 from tests.harness import BotHarness
+from tests.test_parents_e2e import family_office, link_with_code, new_parent
 from tests.test_staff_e2e import staff_member
 from tests.test_summons_e2e import linked_teen
 
@@ -344,3 +345,23 @@ async def test_a_home_visit_s_seat_is_never_offered_to_anyone_else(bot: BotHarne
             session, exclude=0, now=datetime.now(UTC), deadline=deadline
         )
     assert [option.place for option in options] == ["Mal Pelayanan Publik"]
+
+
+async def test_a_parent_asks_for_the_child_and_staff_see_the_parents(bot: BotHarness) -> None:
+    officer = await staff_member(bot, "Petugas")
+    officer.send("/start")
+    await officer.next_message()
+    office = await family_office(bot)
+    parent = await new_parent(bot, "Ibu Sri")
+    await link_with_code(parent, office["rina"])
+    summons = await parent.next_message()
+    parent.press("🏠", message=summons)
+    assert "mengapa perlu kunjungan ke rumah" in (await parent.next_message()).text
+    parent.send("Anak saya sakit berat")
+    assert (await parent.next_message()).text == (
+        "Permintaan kunjungan ke rumah sudah diteruskan ke petugas."
+    )
+    alert = await officer.next_message(timeout=10)
+    assert alert.text.startswith("🏠 Permintaan kunjungan ke rumah: Rina Lestari")
+    assert "Alasan: Anak saya sakit berat" in alert.text
+    assert "Orang tua/wali: Ibu Sri" in alert.text
