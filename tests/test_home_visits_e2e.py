@@ -209,6 +209,11 @@ async def test_a_round_covers_one_kecamatan_and_summons_each_teen_home(bot: BotH
                 .where(Target.id == target.id)
                 .values(region_id=region_id, address=f"Jl. {name} 1")
             )
+            await session.execute(  # as the 🏠 answer leaves it
+                update(Summons)
+                .where(Summons.target_id == target.id)
+                .values(state=SummonsState.HOME_VISIT)
+            )
             ids.append(
                 await home_visits.requested(
                     session, target.id, "sakit", now=datetime.now(UTC), default_language="id"
@@ -365,3 +370,31 @@ async def test_a_parent_asks_for_the_child_and_staff_see_the_parents(bot: BotHar
     assert alert.text.startswith("🏠 Permintaan kunjungan ke rumah: Rina Lestari")
     assert "Alasan: Anak saya sakit berat" in alert.text
     assert "Orang tua/wali: Ibu Sri" in alert.text
+
+
+async def test_a_teen_who_picks_a_session_after_all_leaves_the_queue(bot: BotHarness) -> None:
+    teen = await requesting_teen(bot)
+    await teen.next_message()
+    other = await factories.add_place(bot.db, "Kantor Kecamatan")
+    await factories.add_session(bot.db, bot.settings, other, days_ahead=6)
+    teen.send("/ganti")
+    options = await teen.next_message()
+    teen.press("Kantor Kecamatan", message=options)
+    await teen.replies()
+    async with bot.db.session() as session:
+        assert await home_visits.queue(session) == []
+        visit = await session.scalar(select(HomeVisit))
+        assert visit is not None
+        day = factories.today(bot.settings) + timedelta(days=3)
+        outcome = await home_visits.schedule(
+            session,
+            [visit.id],
+            starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
+            ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
+            now=datetime.now(UTC),
+            deadline=summonses.deadline_for(bot.settings.election_date, bot.settings.zone),
+            policy=notices.Policy.of(bot.settings),
+            by="tester",
+            channel=Channel.CLI,
+        )
+    assert outcome == Scheduled.GONE

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -38,7 +38,7 @@ from bot.domain.kinds import (
 from bot.domain.outbox_kinds import Kind
 from bot.services import events, notices, outbox, recording, seats
 from bot.services.outbox import Message
-from bot.services.summonses import HOLDS_SEAT
+from bot.services.summonses import EXPECTED, HOLDS_SEAT
 
 
 @dataclass(frozen=True)
@@ -135,12 +135,21 @@ def _request(
 
 async def queue(session: AsyncSession) -> list[Request]:
     """What is still owed: waiting requests oldest first, then scheduled visits soonest first.
-    A teen recorded elsewhere in the meantime has left the queue."""
+    The summons says whether it still is: a teen who chose a session after all (or declined
+    the visit), or was recorded elsewhere, has left the queue; 🏠 again puts them back."""
     rows = await session.execute(
-        _REQUESTS.where(
-            HomeVisit.state.in_((HomeVisitState.REQUESTED, HomeVisitState.SCHEDULED)),
+        _REQUESTS.join(Summons, Summons.target_id == HomeVisit.target_id)
+        .where(
+            or_(
+                (HomeVisit.state == HomeVisitState.REQUESTED)
+                & (Summons.state == SummonsState.HOME_VISIT),
+                (HomeVisit.state == HomeVisitState.SCHEDULED)
+                & (Summons.session_id == HomeVisit.session_id)
+                & Summons.state.in_(EXPECTED),
+            ),
             Target.recorded_at.is_(None),
-        ).order_by(HomeVisit.state, HomeVisit.requested_at, HomeVisit.id)
+        )
+        .order_by(HomeVisit.requested_at, HomeVisit.id)
     )
     found = [_request(*row) for row in rows]
     waiting = [r for r in found if r.state == HomeVisitState.REQUESTED]
@@ -195,13 +204,17 @@ async def schedule(
         await session.execute(
             select(HomeVisit, Target)
             .join(Target, Target.id == HomeVisit.target_id)
-            .where(HomeVisit.id.in_(set(visit_ids)))
+            .join(Summons, Summons.target_id == HomeVisit.target_id)
+            .where(
+                HomeVisit.id.in_(set(visit_ids)),
+                HomeVisit.state == HomeVisitState.REQUESTED,
+                Summons.state == SummonsState.HOME_VISIT,  # not since gone to a session
+                Target.recorded_at.is_(None),
+            )
             .with_for_update(of=HomeVisit)
         )
     ).all()
-    if len(rows) != len(set(visit_ids)) or any(
-        v.state != HomeVisitState.REQUESTED or t.recorded_at is not None for v, t in rows
-    ):
+    if len(rows) != len(set(visit_ids)):
         return Scheduled.GONE
     areas = {
         await session.scalar(select(Region.kecamatan).where(Region.id == t.region_id))
@@ -266,13 +279,11 @@ async def _summon_home(
     )
     taken = await seats.take(session, session_id, now=now, before=deadline)
     assert taken, "a new home session has its one seat free"
-    if summons is None:  # no summons left to move (should not happen): a fresh one
-        summons = Summons(target_id=target_id, session_id=session_id)
-        session.add(summons)
-    elif summons.state in HOLDS_SEAT:
+    assert summons is not None, "schedule() takes only requests whose summons waits for a visit"
+    if summons.state in HOLDS_SEAT:
         await seats.release(session, summons.session_id)
     summons.session_id, summons.state = session_id, SummonsState.SUMMONED
-    summons.revision = (summons.revision or 0) + 1  # the old buttons no longer apply
+    summons.revision += 1  # the old buttons no longer apply
     await session.flush()
     service_session = await session.get(ServiceSession, session_id)
     assert service_session is not None
