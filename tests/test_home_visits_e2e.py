@@ -29,7 +29,7 @@ from bot.services.home_visits import Scheduled
 from tests import factories
 from tests.harness import BotHarness
 from tests.test_parents_e2e import family_office, link_with_code, new_parent
-from tests.test_staff_e2e import staff_member
+from tests.test_staff_e2e import said, staff_member
 from tests.test_summons_e2e import linked_teen
 
 
@@ -398,3 +398,55 @@ async def test_a_teen_who_picks_a_session_after_all_leaves_the_queue(bot: BotHar
             channel=Channel.CLI,
         )
     assert outcome == Scheduled.GONE
+
+
+async def waiting_requests(bot: BotHarness, *names: str, kecamatan: str = "Utara") -> None:
+    """Teens summoned to a session who asked (by 🏠) for a visit, in one kecamatan."""
+    place = await factories.add_place(bot.db)
+    session_ = await factories.add_session(bot.db, bot.settings, place)
+    async with bot.db.session() as session:
+        region = Region(kecamatan=kecamatan, kelurahan="Mawar")
+        session.add(region)
+        await session.flush()
+        region_id = region.id
+    for serial, name in enumerate(names, start=1):
+        target = await factories.add_target(
+            bot.db, bot.settings, name=name, serial=serial, code=f"{name.upper()[:4]}2345"
+        )
+        await factories.summon(bot.db, bot.settings, target, session_)
+        async with bot.db.session() as session:
+            await session.execute(
+                update(Target).where(Target.id == target.id).values(region_id=region_id)
+            )
+            await session.execute(
+                update(Summons)
+                .where(Summons.target_id == target.id)
+                .values(state=SummonsState.HOME_VISIT)
+            )
+            await home_visits.requested(
+                session, target.id, "sakit", now=datetime.now(UTC), default_language="id"
+            )
+
+
+async def test_staff_pick_a_round_in_telegram(bot: BotHarness) -> None:
+    await waiting_requests(bot, "Ani", "Budi", "Cici")
+    officer = await staff_member(bot, "Petugas")
+    officer.send("/kunjungan")
+    assert (await officer.next_message()).text == "Kunjungan rumah: 3 menunggu jadwal, 0 terjadwal."
+    ani, budi, _cici = [await officer.next_message() for _ in range(3)]
+    officer.press("🗓️", message=ani)
+    assert (await officer.next_message()).text.startswith("Dipilih: Ani.")
+    officer.press("🗓️", message=budi)
+    assert (await officer.next_message()).text.startswith("Dipilih: Ani, Budi.")
+    assert await said(officer, "31-02-2030 08.00-12.00") == (
+        "Format tidak dikenali. Contoh: 30-11-2026 08.00-12.00"
+    )
+    day = factories.today(bot.settings) + timedelta(days=2)
+    assert await said(officer, f"{day:%d-%m-%Y} 12.00-08.00") == (
+        "Jam harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai."
+    )
+    assert await said(officer, f"{day:%d-%m-%Y} 08.00-12.00") == (
+        "✅ Kunjungan dijadwalkan untuk 2 remaja; mereka dikabari."
+    )
+    officer.send("/kunjungan")
+    assert (await officer.next_message()).text == "Kunjungan rumah: 1 menunggu jadwal, 2 terjadwal."
