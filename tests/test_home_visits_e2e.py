@@ -450,3 +450,29 @@ async def test_staff_pick_a_round_in_telegram(bot: BotHarness) -> None:
     )
     officer.send("/kunjungan")
     assert (await officer.next_message()).text == "Kunjungan rumah: 1 menunggu jadwal, 2 terjadwal."
+
+
+async def test_a_visit_past_its_hours_is_no_no_show_but_waits_for_staff(bot: BotHarness) -> None:
+    """Only staff at the door know what happened: the planner never marks a home visit missed
+    (nor offers the teen other sessions), and it stays in the queue for its outcome."""
+    await waiting_requests(bot, "Ani")
+    day = factories.today(bot.settings) + timedelta(days=2)
+    async with bot.db.session() as session:
+        visit = await session.scalar(select(HomeVisit))
+        assert visit is not None
+        await home_visits.schedule(
+            session,
+            [visit.id],
+            starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
+            ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
+            now=datetime.now(UTC),
+            deadline=summonses.deadline_for(bot.settings.election_date, bot.settings.zone),
+            policy=notices.Policy.of(bot.settings),
+            by="tester",
+            channel=Channel.CLI,
+        )
+    later = datetime.combine(day + timedelta(days=1), time(12), tzinfo=bot.settings.zone)
+    async with bot.db.session() as session:
+        assert await summonses.mark_no_shows(session, now=later, grace=timedelta(hours=1)) == []
+        waiting = await home_visits.queue(session)
+    assert [(r.name, r.state) for r in waiting] == [("Ani", HomeVisitState.SCHEDULED)]

@@ -327,10 +327,13 @@ async def mark_no_shows(session: AsyncSession, *, now: datetime, grace: timedelt
     rows = await session.execute(
         select(Summons)
         .join(ServiceSession, ServiceSession.id == Summons.session_id)
+        .join(Place, Place.id == ServiceSession.place_id)
         .where(
             Summons.state.in_(EXPECTED),
             ServiceSession.state == SessionState.OPEN,  # nobody misses a cancelled session
             ServiceSession.ends_at <= now - grace,
+            # Staff at the door say what happened at a home visit (bot/services/home_visits.py)
+            Place.kind != PlaceKind.HOME,
         )
         .with_for_update()
     )
