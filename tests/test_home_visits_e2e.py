@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from bot.cli import main
@@ -268,6 +269,11 @@ async def test_the_office_works_the_queue_from_the_command_line(
     assert await asyncio.to_thread(main, ["homevisits", "--format", "csv", "-o", str(sheet)]) == 0
     rows = list(csv.reader(sheet.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][:3] == ["ID", "nama", "kelurahan"] and rows[1][1] == "Rina Lestari"
+    book = tmp_path / "antrean.xlsx"
+    assert await asyncio.to_thread(main, ["homevisits", "--format", "xlsx", "-o", str(book)]) == 0
+    sheet = load_workbook(book).active
+    assert sheet is not None
+    assert [row[1] for row in sheet.iter_rows(values_only=True)] == ["nama", "Rina Lestari"]
 
     day = factories.today(bot.settings) + timedelta(days=3)
     plan = ["homevisits", "schedule", "--date", day.isoformat(), "--hours", "08.00-12.00", "1"]
