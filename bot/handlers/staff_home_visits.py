@@ -146,7 +146,7 @@ async def record_outcome(update: Update, context: BotContext, member: Member) ->
     """What happened at the door: recorded, or not (then the request waits again)."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
-    _, visit, how = query.data.removeprefix("kr:").split(":")
+    visit, how = query.data.removeprefix("kr:done:").split(":")
     async with context.session() as session:
         done = await home_visits.finish(
             session,
