@@ -5,6 +5,7 @@ Two grouped queries, combined here: the targets counted per (kelurahan, school) 
 index, and the summonses counted per (kelurahan, school, state) walking the summonses and
 looking each target up by its key. Joining every target to its summons instead cost a million
 index searches for a million targets (3 s); this is about a third of that (docs/benchmarks.md).
+Home visits are counted the same way as the summonses, from the far smaller home_visits table.
 """
 
 from __future__ import annotations
@@ -123,8 +124,8 @@ async def _rows(sessions: Sessions, query: TextClause) -> list[tuple[Any, ...]]:
 
 async def report(sessions: Sessions, by: By) -> list[Figures]:
     """Figures per area, biggest remaining first; targets without an area under ''.
-    The three counts run at once, each in its own unit of work (on two cores, SQLite's two
-    connections work in parallel)."""
+    The three counts run at once, each in its own unit of work (on SQLite, reading connections
+    work in parallel)."""
     targets, summoned, visits = await asyncio.gather(
         _rows(sessions, _TARGETS), _rows(sessions, _SUMMONSES), _rows(sessions, _HOME_VISITS)
     )
