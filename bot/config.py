@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     data_key: SecretStr | None = None
     # Personal data is deleted this many days after election day (`rekam purge`).
     retention_days: int = Field(default=90, ge=0, le=3650)
+    # Telegram ids of the staff on duty: they alone hear of home-visit requests (every staff
+    # member does while it is empty).
+    duty_staff: Annotated[tuple[int, ...], NoDecode] = ()
 
     @field_validator("database_url")
     @classmethod
@@ -183,6 +186,16 @@ class Settings(BaseSettings):
     def _recorded_statuses(cls, value: object) -> tuple[str, ...]:
         parts = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
         return tuple(" ".join(str(p).split()).casefold() for p in parts if str(p).strip())
+
+    @field_validator("duty_staff", mode="before")
+    @classmethod
+    def _duty_staff(cls, value: object) -> tuple[int, ...]:
+        parts = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+        ids = tuple(str(part).strip() for part in parts if str(part).strip())
+        for telegram_id in ids:
+            if not telegram_id.isdigit() or len(telegram_id) > 15:
+                raise SettingProblem(N_("“{id}” bukan ID Telegram (angka)"), id=telegram_id)
+        return tuple(int(telegram_id) for telegram_id in ids)
 
     @field_validator("reminders", mode="before")
     @classmethod

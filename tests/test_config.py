@@ -21,6 +21,7 @@ from bot.config import SettingsError, load_settings
         ("OFFICE_REGION_CODES", "35,ABC", "OFFICE_REGION_CODES"),
         ("BOT_TOKEN", "not-a-token", "BOT_TOKEN"),
         ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE"),
+        ("DUTY_STAFF", "123,@petugas", "DUTY_STAFF"),
     ],
 )
 def test_bad_values_name_the_variable(
@@ -37,7 +38,9 @@ def test_good_values_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OFFICE_TIMEZONE", "Asia/Makassar")
     monkeypatch.setenv("OFFICE_REGION_CODES", "3572, 3573")
     monkeypatch.setenv("ELECTION_DATE", "2029-02-14")
+    monkeypatch.setenv("DUTY_STAFF", "1001, 1002")
     settings = load_settings()
+    assert settings.duty_staff == (1001, 1002)
     assert settings.zone_abbreviation == "WITA"
     assert settings.office_region_codes == ("3572", "3573")
     assert settings.election_date == date(2029, 2, 14)

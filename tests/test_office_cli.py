@@ -74,12 +74,15 @@ def test_report_prints_the_totals_offices_report(
     out = capsys.readouterr().out
     assert "Target 6, terekam 1, sisa 5 (16.7%)." in out
     total = next(line for line in out.splitlines() if line.startswith("JUMLAH"))
-    # target, summoned, confirmed, declined, moved, home visit, unreachable, attended, no-show,
-    # came but not recorded, recorded, remaining, %
+    # target, summoned, confirmed, declined, moved, home visit, visits requested, scheduled and
+    # done, unreachable, attended, no-show, came but not recorded, recorded, remaining, %
     assert re.split(r"\s+", total.strip())[1:] == [
         "6",
         "4",
         "1",
+        "0",
+        "0",
+        "0",
         "0",
         "0",
         "0",

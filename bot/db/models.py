@@ -29,6 +29,7 @@ from bot.domain.kinds import (
     Audience,
     Channel,
     ClaimState,
+    HomeVisitState,
     LinkMethod,
     LinkState,
     OutboxState,
@@ -397,6 +398,28 @@ class WaitingTeen(Base):
     offered_session_id: Mapped[int | None] = mapped_column(ForeignKey("service_sessions.id"))
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class HomeVisit(Base):
+    """A teen's (or their parent's) 🏠 request, one per teen: the reason they gave, and where
+    staff stand with it. The visit itself is an ordinary session at a Place of kind `home`."""
+
+    __tablename__ = "home_visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("targets.id", ondelete="CASCADE"), unique=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[HomeVisitState] = mapped_column(
+        enum_column(HomeVisitState), default=HomeVisitState.REQUESTED, index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_sessions.id", ondelete="SET NULL")
+    )
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # SQLite reuses the highest id of a deleted row unless a table says AUTOINCREMENT: a new

@@ -117,3 +117,13 @@ class ClaimState(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class HomeVisitState(enum.StrEnum):
+    """A teen's request that staff come to their home: waiting in the queue, given a home
+    session, or recorded there. A visit that found nobody (or could not record) goes back to
+    REQUESTED: the queue is what is still owed."""
+
+    REQUESTED = "requested"
+    SCHEDULED = "scheduled"
+    DONE = "done"

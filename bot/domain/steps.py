@@ -39,6 +39,7 @@ class Step(enum.StrEnum):
     SESSION_NEW = "session_new"
     SESSION_NEW_CONFIRM = "session_new_confirm"
     SESSION_CAPACITY = "session_capacity"
+    HOME_VISIT_TIME = "home_visit_time"
 
 
 class Expects(enum.StrEnum):
@@ -76,6 +77,7 @@ FLOW: dict[Step, Rule] = {
     Step.SESSION_NEW: _rule(Expects.TEXT, Step.SESSION_NEW_CONFIRM),
     Step.SESSION_NEW_CONFIRM: _rule(Expects.BUTTON),
     Step.SESSION_CAPACITY: _rule(Expects.TEXT),
+    Step.HOME_VISIT_TIME: _rule(Expects.TEXT, Step.HOME_VISIT_TIME),
 }
 # Where a conversation may begin, whatever step the person was at: a command or a button
 # always starts afresh.
@@ -93,6 +95,7 @@ ENTRIES = frozenset(
         Step.SESSION_MOVE,
         Step.SESSION_NEW,
         Step.SESSION_CAPACITY,
+        Step.HOME_VISIT_TIME,  # a 🗓️ pressed on another request adds it to the round
     }
 )
 

@@ -41,6 +41,7 @@ from bot.handlers import (
     staff,
     staff_broadcast,
     staff_desk,
+    staff_home_visits,
     staff_plan,
     staff_review,
     staff_sessions,
@@ -139,6 +140,10 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _command("panggil", staff_plan.summon_preview)),
         (0, _button(staff_plan.SUMMON, staff_plan.summon_preview)),
         (0, _button(staff_plan.SUMMON_RUN, staff_plan.summon_run)),
+        (0, _command("kunjungan", staff_home_visits.show_queue)),
+        (0, _button(r"^st:homevisits$", staff_home_visits.show_queue)),
+        (0, _button(staff_home_visits.PICK, staff_home_visits.pick_request)),
+        (0, _button(staff_home_visits.DONE, staff_home_visits.record_outcome)),
         # Typed text, by the step the person is at
         (0, MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, conversation.route_text)),
         # Catch-alls, last

@@ -17,6 +17,7 @@ from bot.handlers import (
     staff,
     staff_broadcast,
     staff_desk,
+    staff_home_visits,
     staff_plan,
     staff_sessions,
     summons,
@@ -50,6 +51,7 @@ TEXT_STEPS: dict[Step, StepHandler] = {
     Step.SESSION_MOVE: staff_sessions.type_new_time,
     Step.SESSION_NEW: staff_plan.type_new,
     Step.SESSION_CAPACITY: staff_plan.type_capacity,
+    Step.HOME_VISIT_TIME: staff_home_visits.type_visit_time,
 }
 
 

@@ -36,6 +36,7 @@ def menu_keyboard(_: Gettext, member: Member) -> InlineKeyboardMarkup:
         [InlineKeyboardButton(_("📊 Statistik"), callback_data="st:stats")],
         [InlineKeyboardButton(_("👪 Permintaan tautan orang tua"), callback_data="st:parents")],
         [InlineKeyboardButton(_("🔎 Tinjau pendaftaran"), callback_data="st:review")],
+        [InlineKeyboardButton(_("🏠 Kunjungan rumah"), callback_data="st:homevisits")],
     ]
     if member.is_admin:
         rows.append([InlineKeyboardButton(_("👥 Petugas"), callback_data="st:staff")])

@@ -9,6 +9,7 @@ from bot.i18n import Gettext
 from bot.office_cli.calls import cmd_broadcast, cmd_invites, cmd_letters, cmd_summon
 from bot.office_cli.common import add_operator
 from bot.office_cli.desk import cmd_desk
+from bot.office_cli.home_visits import add_command as add_home_visits
 from bot.office_cli.lists import cmd_import
 from bot.office_cli.people import cmd_purge, cmd_review
 from bot.office_cli.person import cmd_person
@@ -81,6 +82,8 @@ def add_commands(commands: Any, _: Gettext) -> None:
         decide.add_argument("id", type=int, metavar="ID")
         decide.set_defaults(handler=cmd_review)
         decided.append(decide)
+
+    add_home_visits(commands, _)
 
     wipe = commands.add_parser(
         "purge", help=_("hapus data pribadi setelah masa simpan (aman dijalankan tiap hari)")

@@ -25,7 +25,8 @@ from bot.domain.kinds import SummonsState
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import N_, Catalogs, Gettext, format_day
 from bot.presentation import summons as views
-from bot.services import accounts, broadcasts, family, outbox, summonses, waiting
+from bot.presentation.home_visits import alert as home_visit_alert
+from bot.services import accounts, broadcasts, family, home_visits, outbox, summonses, waiting
 from bot.services.summonses import SessionOption, SummonsView
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,9 @@ class Renderer:
         """A recorded teen's name and 17th birthday, or None if the record is gone."""
         return await accounts.recorded_teen(self.session, target_id)
 
+    async def home_visit(self, visit_id: int) -> home_visits.Card | None:
+        return await home_visits.card(self.session, visit_id)
+
     async def target_name(self, params: dict[str, Any]) -> str:
         return await accounts.target_name(self.session, int(params.get("target_id", 0))) or "?"
 
@@ -309,6 +313,9 @@ async def render_staff_alert(draft: Draft) -> Outgoing | None:
                 "dilepas; mohon periksa siapa yang menautkan diri."
             ).format(name=name, parent=draft.params.get("guardian") or "?")
         )
+    if draft.params.get("alert") == "home_visit":
+        found = await draft.renderer.home_visit(int(draft.params.get("visit_id", 0)))
+        return Text(home_visit_alert(found, _)) if found is not None else None
     return None
 
 

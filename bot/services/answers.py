@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.models import Summons, Target
 from bot.domain.kinds import Actor, Answer, LinkState, Role, TargetReview
-from bot.services import accounts, family, notices, review, summonses
+from bot.services import accounts, family, home_visits, notices, review, summonses
 from bot.services.summonses import Locked, Outcome, SummonsView
 
 
@@ -78,6 +78,16 @@ async def answer(
         policy=notices.Policy.of(settings),
         locked=found.locked,
     )
+    if outcome == Outcome.DONE and action == Answer.HOME_VISIT:
+        # Same unit of work as the answer: "forwarded to staff" is true once it commits.
+        await home_visits.requested(
+            session,
+            found.summons.target_id,
+            argument,
+            now=now,
+            default_language=settings.default_language,
+            duty=settings.duty_staff,
+        )
     changed = await session.get(Summons, found.summons.id)  # from the identity map: no query
     if changed is None:
         return outcome, None

@@ -5,6 +5,7 @@ Two grouped queries, combined here: the targets counted per (kelurahan, school) 
 index, and the summonses counted per (kelurahan, school, state) walking the summonses and
 looking each target up by its key. Joining every target to its summons instead cost a million
 index searches for a million targets (3 s); this is about a third of that (docs/benchmarks.md).
+Home visits are counted the same way as the summonses, from the far smaller home_visits table.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy import TextClause, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Region, School
-from bot.domain.kinds import SummonsState, TargetReview
+from bot.domain.kinds import HomeVisitState, SummonsState, TargetReview
 
 
 class By(enum.StrEnum):
@@ -42,6 +43,9 @@ class Figures:
     declined: int
     moved: int
     home_visit: int
+    visits_requested: int  # ever asked for a home visit (a row in home_visits)
+    visits_scheduled: int  # a visit is planned
+    visits_done: int  # recorded at home
     unreachable: int
     attended: int
     no_show: int
@@ -65,6 +69,9 @@ _NUMBERS = (
     "declined",
     "moved",
     "home_visit",
+    "visits_requested",
+    "visits_scheduled",
+    "visits_done",
     "unreachable",
     "attended",
     "no_show",
@@ -93,6 +100,16 @@ _SUMMONSES = text(
     "WHERE t.id = s.target_id AND t.review = :accepted "
     "GROUP BY t.region_id, t.school_id, s.state"
 )
+_HOME_VISITS = text(
+    "SELECT t.region_id, t.school_id, h.state, count(*) "
+    "FROM home_visits h CROSS JOIN targets t "
+    "WHERE t.id = h.target_id AND t.review = :accepted "
+    "GROUP BY t.region_id, t.school_id, h.state"
+)
+_VISIT_COLUMN = {
+    HomeVisitState.SCHEDULED: "visits_scheduled",
+    HomeVisitState.DONE: "visits_done",
+}
 
 # Teens not yet recorded whose own account has blocked the bot (403): nobody reaches them in
 # Telegram, whatever their summons says; staff should call on them another way.
@@ -118,10 +135,13 @@ async def _rows(sessions: Sessions, query: TextClause) -> list[tuple[Any, ...]]:
 
 async def report(sessions: Sessions, by: By) -> list[Figures]:
     """Figures per area, biggest remaining first; targets without an area under ''.
-    The counts run at once, each in its own unit of work (on two cores, SQLite's two
-    connections work in parallel)."""
-    targets, summoned, unreachable = await asyncio.gather(
-        _rows(sessions, _TARGETS), _rows(sessions, _SUMMONSES), _rows(sessions, _UNREACHABLE)
+    The counts run at once, each in its own unit of work (on SQLite, reading connections
+    work in parallel)."""
+    targets, summoned, unreachable, visits = await asyncio.gather(
+        _rows(sessions, _TARGETS),
+        _rows(sessions, _SUMMONSES),
+        _rows(sessions, _UNREACHABLE),
+        _rows(sessions, _HOME_VISITS),
     )
     async with sessions() as session:
         found = await session.execute(select(Region.id, Region.kecamatan, Region.kelurahan))
@@ -155,6 +175,13 @@ async def report(sessions: Sessions, by: By) -> list[Figures]:
     for region_id, school_id, number in unreachable:
         area, parent = key(region_id, school_id)
         counts[(area, "" if by == By.SCHOOL else parent)]["unreachable"] += int(number)
+    for region_id, school_id, state, number in visits:
+        area, parent = key(region_id, school_id)
+        line = counts[(area, "" if by == By.SCHOOL else parent)]
+        line["visits_requested"] += int(number)
+        visit_column = _VISIT_COLUMN.get(HomeVisitState(state))
+        if visit_column:
+            line[visit_column] += int(number)
     lines = [
         Figures(
             area,

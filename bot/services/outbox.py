@@ -166,6 +166,24 @@ async def staff_recipients(session: AsyncSession, default_language: str) -> list
     ]
 
 
+async def staff_on_duty(
+    session: AsyncSession, default_language: str, duty: Sequence[int] = ()
+) -> list[Recipient]:
+    """Staff on duty (DUTY_STAFF) when set, else every staff member, admins or not. An id on
+    duty that is not staff (any more) gets nothing: the alert holds a family's address."""
+    rows = await session.execute(
+        select(Staff.telegram_id, Account.language, Account.id)
+        .outerjoin(Account, Account.telegram_id == Staff.telegram_id)
+        .order_by(Staff.id)
+    )
+    everyone = [
+        Recipient(tid, language or default_language, account_id)
+        for tid, language, account_id in rows
+    ]
+    on_duty = [r for r in everyone if r.chat_id in set(duty)]
+    return on_duty or everyone
+
+
 async def languages_of(session: AsyncSession, account_ids: set[int]) -> dict[int, str]:
     """Each account's current language, in one query (a batch of rows is rendered in them)."""
     if not account_ids:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Claim, ParentLink, Summons, Target, WaitingTeen
+from bot.db.models import Account, Claim, HomeVisit, ParentLink, Summons, Target, WaitingTeen
 from bot.domain.kinds import (
     Actor,
     Channel,
@@ -34,7 +34,7 @@ async def erase(session: AsyncSession, account: Account, now: datetime) -> None:
       outlives its account, and would still reach the chat);
     - its links go, on both sides: as a parent, and, as a teen, their guardians' links to
       them (with what was queued for those guardians about the teen);
-    - the home-visit reason (health data) on the teen's summons is cleared;
+    - the home-visit reason (health data) on the teen's summons and request is cleared;
     - its pending /daftar registrations are withdrawn, and a record one of them created is
       deleted unless the office has taken it over or the teen was recorded;
     - its consents are marked withdrawn (kept as proof), and the account row is deleted.
@@ -47,6 +47,9 @@ async def erase(session: AsyncSession, account: Account, now: datetime) -> None:
         await _forget_guardians(session, target_id)
         await session.execute(
             update(Summons).where(Summons.target_id == target_id).values(note=None)
+        )
+        await session.execute(
+            update(HomeVisit).where(HomeVisit.target_id == target_id).values(reason=None)
         )
         await session.execute(
             update(Target).where(Target.id == target_id).values(preferred_days=PreferredDays.ANY)

@@ -15,14 +15,16 @@ from bot.db.models import (
     Base,
     Claim,
     Event,
+    HomeVisit,
     OutboxMessage,
     ParentLink,
+    Place,
     ProcessedUpdate,
     Summons,
     Target,
     WaitingTeen,
 )
-from bot.domain.kinds import Actor, Channel
+from bot.domain.kinds import Actor, Channel, PlaceKind
 from bot.services import events
 
 CONVERSATION_KEPT = timedelta(days=1)
@@ -84,6 +86,11 @@ async def purge(session: AsyncSession, *, now: datetime, by: str, dry_run: bool)
     await session.execute(delete(ProcessedUpdate))
     await session.execute(delete(Account))
     await session.execute(update(Summons).values(note=None))
+    await session.execute(update(HomeVisit).values(reason=None))
+    # A home visit's place is named for the family's address.
+    await session.execute(
+        update(Place).where(Place.kind == PlaceKind.HOME).values(name=PURGED, address="")
+    )
     await session.execute(
         update(Event).where(Event.claimant.is_not(None)).values(claimant=None, subject=None)
     )

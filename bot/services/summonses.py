@@ -11,7 +11,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Place, ServiceSession, Summons, Target
-from bot.domain.kinds import Actor, Answer, Channel, SessionState, SummonsState
+from bot.domain.kinds import Actor, Answer, Channel, PlaceKind, SessionState, SummonsState
 from bot.services import events, notices, options, seats
 
 # Which sessions a teen may move to is decided there; re-exported for this module's callers.
@@ -334,10 +334,13 @@ async def mark_no_shows(session: AsyncSession, *, now: datetime, grace: timedelt
     rows = await session.execute(
         select(Summons)
         .join(ServiceSession, ServiceSession.id == Summons.session_id)
+        .join(Place, Place.id == ServiceSession.place_id)
         .where(
             Summons.state.in_(EXPECTED),
             ServiceSession.state == SessionState.OPEN,  # nobody misses a cancelled session
             ServiceSession.ends_at <= now - grace,
+            # Staff at the door say what happened at a home visit (bot/services/home_visits.py)
+            Place.kind != PlaceKind.HOME,
         )
         .with_for_update()
     )

@@ -28,7 +28,15 @@ from bot.db.models import (
 from bot.db.queries import core_table, insert_or_ignore
 from bot.db.types import UTCDateTime
 from bot.domain import venues
-from bot.domain.kinds import Actor, Answer, Channel, LinkState, SessionState, SummonsState
+from bot.domain.kinds import (
+    Actor,
+    Answer,
+    Channel,
+    LinkState,
+    PlaceKind,
+    SessionState,
+    SummonsState,
+)
 from bot.services import events, notices, summonses
 from bot.services.summonses import Outcome
 
@@ -133,6 +141,7 @@ async def _free_places(session: AsyncSession, now: datetime, deadline: datetime)
             ServiceSession.starts_at > now + MIN_NOTICE,
             ServiceSession.starts_at < deadline,
             ServiceSession.booked + func.coalesce(offered.c.n, 0) < ServiceSession.capacity,
+            Place.kind != PlaceKind.HOME,  # a home visit's seat is that teen's alone
         )
         .order_by(ServiceSession.starts_at, ServiceSession.id)
     )

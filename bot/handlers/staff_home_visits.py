@@ -1,0 +1,166 @@
+"""Staff and home visits in Telegram: the queue (/kunjungan, or 🏠 in the menu), picking one
+request or a round of several and typing the day and hours, and what happened at the door."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.domain.dates import DateError, DateProblem, parse_session_hours
+from bot.domain.kinds import Channel, HomeVisitState
+from bot.domain.steps import Step
+from bot.handlers.access import Member, guarded
+from bot.i18n import Gettext
+from bot.presentation import home_visits as views
+from bot.services import conversations, home_visits, notices, summonses
+from bot.services.conversations import Conversation
+from bot.services.home_visits import Request, Scheduled
+
+PICK = r"^kr:pick:\d{1,9}$"
+DONE = r"^kr:done:\d{1,9}:(rec|away|fail)$"
+# Why a visit did not record the teen, as the buttons say it (kept in the event).
+_NOT_RECORDED = {"away": "not_at_home", "fail": "could_not_record"}
+_SHOWN = 30  # entries per /kunjungan: a chat is no place for a long list (the CLI exports it)
+
+
+def _buttons(request: Request, _: Gettext) -> InlineKeyboardMarkup:
+    if request.state == HomeVisitState.REQUESTED:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("🗓️ Jadwalkan"), callback_data=f"kr:pick:{request.id}")]]
+        )
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("✅ Sudah direkam"), callback_data=f"kr:done:{request.id}:rec"
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _("🚪 Tidak di rumah"), callback_data=f"kr:done:{request.id}:away"
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _("⚠️ Tidak bisa direkam"), callback_data=f"kr:done:{request.id}:fail"
+                )
+            ],
+        ]
+    )
+
+
+@guarded("home_visits")
+async def show_queue(update: Update, context: BotContext, member: Member) -> None:
+    """Waiting requests oldest first, then scheduled visits, each with what staff can do."""
+    assert update.effective_chat
+    if update.callback_query:
+        await update.callback_query.answer()
+    _ = context.gettext
+    async with context.session() as session:
+        found = await home_visits.queue(session)
+    if not found:
+        await update.effective_chat.send_message(_("Tidak ada permintaan kunjungan rumah."))
+        return
+    waiting = sum(1 for r in found if r.state == HomeVisitState.REQUESTED)
+    await update.effective_chat.send_message(
+        _("Kunjungan rumah: {waiting} menunggu jadwal, {planned} terjadwal.").format(
+            waiting=waiting, planned=len(found) - waiting
+        )
+    )
+    for request in found[:_SHOWN]:
+        await update.effective_chat.send_message(
+            views.entry(request, _, context.language, context.settings.zone),
+            reply_markup=_buttons(request, _),
+        )
+
+
+@guarded("home_visits")
+async def pick_request(update: Update, context: BotContext, member: Member) -> None:
+    """🗓️ on a waiting request: chosen for the next visit (a round, if pressed on several),
+    then the day and hours are asked."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user and update.effective_chat
+    visit_id = int(query.data.removeprefix("kr:pick:"))
+    async with context.session() as session:
+        convo = await conversations.ensure(session, update.effective_user.id, context.language)
+        chosen = [int(i) for i in convo.data.get("visits", [])]
+        if convo.step != Step.HOME_VISIT_TIME:
+            chosen = []
+        if visit_id not in chosen:
+            chosen.append(visit_id)
+        await conversations.go(session, convo.account_id, Step.HOME_VISIT_TIME, visits=chosen)
+        names = [r.name for r in [await home_visits.request_of(session, i) for i in chosen] if r]
+    await query.answer()
+    _ = context.gettext
+    await update.effective_chat.send_message(
+        _(
+            "Dipilih: {names}.\nTulis tanggal dan jam kunjungan, misalnya: 30-11-2026 "
+            "08.00-12.00. Untuk satu putaran, tekan dulu 🗓️ pada permintaan lain di kecamatan "
+            "yang sama. Ketik /staf untuk batal."
+        ).format(names=", ".join(names))
+    )
+
+
+@guarded("home_visits")
+async def schedule_visits(update: Update, context: BotContext, member: Member) -> None:
+    """The typed day and hours: every chosen teen gets a visit then, and their summons."""
+    message = update.effective_message
+    assert message and message.text and update.effective_user
+    _ = context.gettext
+    try:
+        day, opens, closes = parse_session_hours(message.text, today=context.clock.today())
+    except DateError as error:
+        await message.reply_text(
+            _("Jam harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai.")
+            if error.problem in (DateProblem.BAD_HOURS, DateProblem.PAST)
+            else _("Format tidak dikenali. Contoh: 30-11-2026 08.00-12.00")
+        )
+        return
+    zone = context.settings.zone
+    async with context.session() as session:
+        convo = await conversations.current(session, update.effective_user.id)
+        if convo is None or convo.step != Step.HOME_VISIT_TIME:
+            return  # the step changed under us (another command): nothing to schedule
+        chosen = [int(i) for i in convo.data.get("visits", [])]
+        outcome = await home_visits.schedule(
+            session,
+            chosen,
+            starts_at=datetime.combine(day, opens, tzinfo=zone),
+            ends_at=datetime.combine(day, closes, tzinfo=zone),
+            now=context.clock.now(),
+            deadline=summonses.deadline_for(context.settings.election_date, zone),
+            policy=notices.Policy.of(context.settings),
+            by=str(member.telegram_id),
+            channel=Channel.TELEGRAM,
+        )
+        if outcome != Scheduled.BAD_TIME:  # a wrong hour may be typed again
+            await conversations.end(session, convo.account_id)
+    await message.reply_text(views.scheduled(outcome, len(chosen), _))
+
+
+async def type_visit_time(update: Update, context: BotContext, convo: Conversation) -> None:
+    """The day and hours typed (the sender's role is checked again by `schedule_visits`)."""
+    await schedule_visits(update, context)
+
+
+@guarded("home_visits")
+async def record_outcome(update: Update, context: BotContext, member: Member) -> None:
+    """What happened at the door: recorded, or not (then the request waits again)."""
+    query = update.callback_query
+    assert query and query.data and update.effective_chat
+    visit, how = query.data.removeprefix("kr:done:").split(":")
+    async with context.session() as session:
+        done = await home_visits.finish(
+            session,
+            int(visit),
+            recorded=how == "rec",
+            reason=_NOT_RECORDED.get(how),
+            by=str(member.telegram_id),
+            channel=Channel.TELEGRAM,
+            now=context.clock.now(),
+        )
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await update.effective_chat.send_message(views.finished(done, how == "rec", context.gettext))

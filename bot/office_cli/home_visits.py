@@ -1,0 +1,148 @@
+"""`rekam homevisits`: the queue of home-visit requests (printed or exported), scheduling a
+visit for one teen or a round, and what happened at the door."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import load_settings
+from bot.db.engine import Database
+from bot.domain.kinds import Channel, HomeVisitState
+from bot.i18n import Gettext, format_when
+from bot.office_cli.common import add_operator, operator, with_database
+from bot.presentation import home_visits as views
+from bot.services import home_visits, notices, sheets
+from bot.services.home_visits import Request, Scheduled
+from bot.services.summonses import deadline_for
+
+_HOURS = re.compile(r"^(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
+
+
+def add_command(commands: Any, _: Gettext) -> None:
+    visits = commands.add_parser("homevisits", help=_("antrean permintaan kunjungan rumah"))
+    visits.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
+    visits.add_argument("-o", "--output", metavar=_("BERKAS"), help=_("berkas tujuan"))
+    visits.set_defaults(handler=cmd_homevisits, action="list")
+    actions = visits.add_subparsers(dest="action", metavar=_("PERINTAH"))
+    plan = actions.add_parser("schedule", help=_("jadwalkan kunjungan (satu atau satu putaran)"))
+    plan.add_argument("--date", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
+    plan.add_argument("--hours", required=True, metavar="08.00-12.00")
+    plan.add_argument("ids", type=int, nargs="+", metavar="ID")
+    done = actions.add_parser("done", help=_("catat hasil kunjungan"))
+    done.add_argument("id", type=int, metavar="ID")
+    done.add_argument(
+        "--not-recorded", metavar=_("ALASAN"), help=_("tidak di rumah / tidak bisa direkam")
+    )
+    for parser in (plan, done):
+        parser.set_defaults(handler=cmd_homevisits)
+        add_operator(parser, _)
+
+
+def _rows(
+    found: list[Request], _: Gettext, language: str, settings: Any
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    header = (
+        "ID",
+        _("nama"),
+        _("kelurahan"),
+        _("kecamatan"),
+        _("alamat"),
+        _("alasan"),
+        _("diminta"),
+        _("jadwal kunjungan"),
+    )
+    rows = [
+        (
+            r.id,
+            r.name,
+            r.kelurahan,
+            r.kecamatan,
+            r.address,
+            r.reason,
+            format_when(r.requested_at, language, settings.zone),
+            format_when(r.starts_at, language, settings.zone)
+            if r.state == HomeVisitState.SCHEDULED and r.starts_at
+            else "",
+        )
+        for r in found
+    ]
+    return header, rows
+
+
+def cmd_homevisits(args: argparse.Namespace, _: Gettext) -> int:
+    settings = load_settings()
+    if args.action == "schedule":
+        return _schedule(args, _, settings)
+    if args.action == "done":
+        return _done(args, _, settings)
+
+    async def listing(database: Database) -> list[Request]:
+        async with database.reading() as session:
+            return await home_visits.queue(session)
+
+    header, rows = _rows(with_database(settings, listing), _, settings.default_language, settings)
+    if args.format in ("csv", "xlsx"):
+        path = Path(args.output or f"kunjungan-rumah.{args.format}").with_suffix(f".{args.format}")
+        sheets.write(path, header, rows)
+        print(_("Antrean ditulis ke {path}.").format(path=path))
+    else:
+        for row in rows:
+            print("  ".join(str(value) for value in row if value != ""))
+    print(_("{count} permintaan kunjungan rumah.").format(count=len(rows)))
+    return 0
+
+
+def _schedule(args: argparse.Namespace, _: Gettext, settings: Any) -> int:
+    match = _HOURS.match(args.hours.strip())
+    try:
+        opens = time(int(match.group(1)), int(match.group(2))) if match else None
+        closes = time(int(match.group(3)), int(match.group(4))) if match else None
+    except ValueError:
+        opens = closes = None
+    if opens is None or closes is None:
+        print(_("Jam tidak terbaca. Contoh: --hours 08.00-12.00"))
+        return 1
+    zone, clock = settings.zone, Clock(settings.zone)
+
+    async def work(database: Database) -> Scheduled:
+        async with database.session() as session:
+            return await home_visits.schedule(
+                session,
+                args.ids,
+                starts_at=datetime.combine(args.date, opens, tzinfo=zone),
+                ends_at=datetime.combine(args.date, closes, tzinfo=zone),
+                now=clock.now(),
+                deadline=deadline_for(settings.election_date, zone),
+                policy=notices.Policy.of(settings),
+                by=operator(args),
+                channel=Channel.CLI,
+            )
+
+    outcome = with_database(settings, work)
+    print(views.scheduled(outcome, len(args.ids), _))
+    return 0 if outcome == Scheduled.DONE else 1
+
+
+def _done(args: argparse.Namespace, _: Gettext, settings: Any) -> int:
+    clock = Clock(settings.zone)
+
+    async def work(database: Database) -> bool:
+        async with database.session() as session:
+            return await home_visits.finish(
+                session,
+                args.id,
+                recorded=args.not_recorded is None,
+                reason=args.not_recorded,
+                by=operator(args),
+                channel=Channel.CLI,
+                now=clock.now(),
+            )
+
+    done = with_database(settings, work)
+    print(views.finished(done, args.not_recorded is None, _))
+    return 0 if done else 1

@@ -1,0 +1,65 @@
+"""Home visits as staff read them: the alert when a request comes in, and the queue."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.domain.kinds import HomeVisitState
+from bot.i18n import Gettext, format_day, format_hours
+from bot.services.home_visits import Card, Request, Scheduled
+
+
+def _area(request: Request, _: Gettext) -> str:
+    return ", ".join(a for a in (request.kelurahan, request.kecamatan) if a) or _("(tanpa wilayah)")
+
+
+def alert(card: Card, _: Gettext) -> str:
+    """To staff on duty, at once: who asked, where they live, why, and how to reach them."""
+    request = card.request
+    lines = [
+        _("🏠 Permintaan kunjungan ke rumah: {name}").format(name=request.name),
+        _("Wilayah: {area}").format(area=_area(request, _)),
+        _("Alamat: {address}").format(address=request.address or "—"),
+        _("Alasan: {reason}").format(reason=request.reason or "—"),
+    ]
+    if card.phone:
+        lines.append(_("Telepon: {phone}").format(phone=card.phone))
+    if card.parents:
+        lines.append(_("Orang tua/wali: {names}").format(names=", ".join(card.parents)))
+    lines.append(_("Lihat antrean: /kunjungan"))
+    return "\n".join(lines)
+
+
+def entry(request: Request, _: Gettext, language: str, zone: ZoneInfo) -> str:
+    """One request in the queue, waiting or scheduled."""
+    text = _("{name} · {area}\nAlasan: {reason}").format(
+        name=request.name, area=_area(request, _), reason=request.reason or "—"
+    )
+    if request.state == HomeVisitState.SCHEDULED and request.starts_at and request.ends_at:
+        day = format_day(request.starts_at.astimezone(zone).date(), language)
+        hours = format_hours(request.starts_at, request.ends_at, language, zone)
+        text += "\n" + _("Dijadwalkan: {day} {hours}").format(day=day, hours=hours)
+    return text
+
+
+def scheduled(outcome: Scheduled, count: int, _: Gettext) -> str:
+    """The answer to scheduling a visit, from Telegram or the command line."""
+    return {
+        Scheduled.DONE: _("✅ Kunjungan dijadwalkan untuk {count} remaja; mereka dikabari."),
+        Scheduled.GONE: _(
+            "Ada permintaan yang tidak menunggu lagi (sudah dijadwalkan atau selesai)."
+        ),
+        Scheduled.BAD_TIME: _(
+            "Jam harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai."
+        ),
+        Scheduled.TWO_AREAS: _("Satu putaran kunjungan hanya untuk satu kecamatan."),
+    }[outcome].format(count=count)
+
+
+def finished(done: bool, recorded: bool, _: Gettext) -> str:
+    """The answer to recording what happened at the door."""
+    if not done:
+        return _("Kunjungan ini belum dijadwalkan atau sudah dicatat.")
+    if recorded:
+        return _("✅ Tercatat sudah direkam; remaja dan orang tuanya dikabari.")
+    return _("Tercatat; permintaan kembali ke antrean.")

@@ -1,0 +1,355 @@
+"""Home visits: a teen (or a parent for them) asks with 🏠 that staff come to the house; staff
+on duty hear of it at once, see the waiting requests in a queue, schedule a visit for one teen
+or a round of several in one kecamatan on one day, and record what happened at the door.
+
+A visit is an ordinary session (capacity 1) at a Place of kind `home`, and the teen's summons
+moves there through the usual paths, so the summons, its buttons and its reminders are the ones
+every teen gets. Recorded at the door goes through bot/services/recording.py like the desk's."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Account,
+    HomeVisit,
+    ParentLink,
+    Place,
+    Region,
+    ServiceSession,
+    Summons,
+    Target,
+)
+from bot.domain.kinds import (
+    Actor,
+    Channel,
+    HomeVisitState,
+    LinkState,
+    PlaceKind,
+    SessionState,
+    SummonsState,
+)
+from bot.domain.outbox_kinds import Kind
+from bot.services import events, notices, outbox, recording, seats
+from bot.services.outbox import Message
+from bot.services.summonses import EXPECTED, HOLDS_SEAT
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as staff see it: who, where, why, and where it stands."""
+
+    id: int
+    target_id: int
+    name: str
+    kelurahan: str
+    kecamatan: str
+    address: str
+    reason: str
+    requested_at: datetime
+    state: HomeVisitState
+    starts_at: datetime | None = None  # the visit, once scheduled
+    ends_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the staff alert says: the request, and how to reach the family."""
+
+    request: Request
+    phone: str | None
+    parents: tuple[str, ...]  # each linked parent's name, with their phone if shared
+
+
+class Scheduled(enum.StrEnum):
+    DONE = "done"
+    GONE = "gone"  # a request no longer waiting (scheduled, done, recorded elsewhere, unknown)
+    BAD_TIME = "bad_time"  # in the past, not before election day, or ending before it starts
+    TWO_AREAS = "two_areas"  # a round covers one kecamatan
+
+
+async def requested(
+    session: AsyncSession,
+    target_id: int,
+    reason: str | None,
+    *,
+    now: datetime,
+    default_language: str,
+    duty: Sequence[int] = (),
+) -> int:
+    """The 🏠 answer, in its unit of work: the request joins the queue (again, should an
+    earlier visit have been scheduled) and staff on duty are alerted. The request's id."""
+    visit = await session.scalar(
+        select(HomeVisit).where(HomeVisit.target_id == target_id).with_for_update()
+    )
+    if visit is None:
+        visit = HomeVisit(target_id=target_id, requested_at=now)
+        session.add(visit)
+    elif visit.state != HomeVisitState.REQUESTED:
+        visit.requested_at = now
+    visit.state, visit.session_id, visit.reason = HomeVisitState.REQUESTED, None, reason
+    await session.flush()
+    alert = Message(
+        kind=Kind.STAFF_ALERT,
+        due_at=now,
+        params={"alert": "home_visit", "target_id": target_id, "visit_id": visit.id},
+    )
+    await outbox.enqueue(
+        session, await outbox.staff_on_duty(session, default_language, duty), [alert]
+    )
+    return visit.id
+
+
+# A request with its teen, their area and (once scheduled) the visit's session.
+_REQUESTS = (
+    select(HomeVisit, Target, Region, ServiceSession)
+    .join(Target, Target.id == HomeVisit.target_id)
+    .outerjoin(Region, Region.id == Target.region_id)
+    .outerjoin(ServiceSession, ServiceSession.id == HomeVisit.session_id)
+)
+
+
+def _request(
+    visit: HomeVisit, target: Target, region: Region | None, visit_session: ServiceSession | None
+) -> Request:
+    return Request(
+        id=visit.id,
+        target_id=target.id,
+        name=target.name,
+        kelurahan=region.kelurahan if region else "",
+        kecamatan=region.kecamatan if region else "",
+        address=target.address or "",
+        reason=visit.reason or "",
+        requested_at=visit.requested_at,
+        state=visit.state,
+        starts_at=visit_session.starts_at if visit_session else None,
+        ends_at=visit_session.ends_at if visit_session else None,
+    )
+
+
+async def queue(session: AsyncSession) -> list[Request]:
+    """What is still owed: waiting requests oldest first, then scheduled visits soonest first.
+    The summons says whether it still is: a teen who chose a session after all (or declined
+    the visit), or was recorded elsewhere, has left the queue; 🏠 again puts them back."""
+    rows = await session.execute(
+        _REQUESTS.join(Summons, Summons.target_id == HomeVisit.target_id)
+        .where(
+            or_(
+                (HomeVisit.state == HomeVisitState.REQUESTED)
+                & (Summons.state == SummonsState.HOME_VISIT),
+                (HomeVisit.state == HomeVisitState.SCHEDULED)
+                & (Summons.session_id == HomeVisit.session_id)
+                & Summons.state.in_(EXPECTED),
+            ),
+            Target.recorded_at.is_(None),
+        )
+        .order_by(HomeVisit.requested_at, HomeVisit.id)
+    )
+    found = [_request(*row) for row in rows]
+    waiting = [r for r in found if r.state == HomeVisitState.REQUESTED]
+    planned = sorted(
+        (r for r in found if r.state == HomeVisitState.SCHEDULED),
+        key=lambda r: (r.starts_at, r.id),
+    )
+    return waiting + planned
+
+
+async def request_of(session: AsyncSession, visit_id: int) -> Request | None:
+    row = (await session.execute(_REQUESTS.where(HomeVisit.id == visit_id))).first()
+    return _request(*row) if row else None
+
+
+async def card(session: AsyncSession, visit_id: int) -> Card | None:
+    """The staff alert's contents, read when it is sent."""
+    request = await request_of(session, visit_id)
+    if request is None:
+        return None
+    phone = await session.scalar(
+        select(Account.phone).where(Account.target_id == request.target_id)
+    )
+    rows = await session.execute(
+        select(ParentLink.parent_name, Account.phone)
+        .join(Account, Account.id == ParentLink.parent_account_id)
+        .where(ParentLink.target_id == request.target_id, ParentLink.state == LinkState.ACTIVE)
+        .order_by(ParentLink.id)
+    )
+    parents = tuple(f"{name or '?'} ({tel})" if tel else (name or "?") for name, tel in rows)
+    return Card(request, phone, parents)
+
+
+async def schedule(
+    session: AsyncSession,
+    visit_ids: Sequence[int],
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    deadline: datetime,
+    policy: notices.Policy,
+    by: str,
+    channel: Channel,
+) -> Scheduled:
+    """A visit for each of these requests at these hours, all or none: each teen gets a home
+    session of one seat and their summons moves there (summoned again, with its reminders, to
+    the teen and the parents). A round covers one kecamatan."""
+    if not visit_ids or not now < starts_at < ends_at or starts_at >= deadline:
+        return Scheduled.BAD_TIME if visit_ids else Scheduled.GONE
+    rows = (
+        await session.execute(
+            select(HomeVisit, Target)
+            .join(Target, Target.id == HomeVisit.target_id)
+            .join(Summons, Summons.target_id == HomeVisit.target_id)
+            .where(
+                HomeVisit.id.in_(set(visit_ids)),
+                HomeVisit.state == HomeVisitState.REQUESTED,
+                Summons.state == SummonsState.HOME_VISIT,  # not since gone to a session
+                Target.recorded_at.is_(None),
+            )
+            .with_for_update(of=HomeVisit)
+        )
+    ).all()
+    if len(rows) != len(set(visit_ids)):
+        return Scheduled.GONE
+    areas = {
+        await session.scalar(select(Region.kecamatan).where(Region.id == t.region_id))
+        for _, t in rows
+    }
+    if len(areas) > 1:
+        return Scheduled.TWO_AREAS
+    for visit, target in rows:
+        home = await _home_session(session, target, starts_at, ends_at)
+        await _summon_home(session, target.id, home.id, now=now, deadline=deadline, policy=policy)
+        visit.state, visit.session_id = HomeVisitState.SCHEDULED, home.id
+        visit.decided_by, visit.decided_at = by, now
+        events.record(
+            session,
+            "home_visit_scheduled",
+            actor=Actor.STAFF,
+            channel=channel,
+            target_id=target.id,
+            session_id=home.id,
+            by=by,
+        )
+    return Scheduled.DONE
+
+
+async def _home_session(
+    session: AsyncSession, target: Target, starts_at: datetime, ends_at: datetime
+) -> ServiceSession:
+    """A place named for the teen's address, and one seat there at these hours."""
+    place = Place(
+        name=(target.address or target.name)[:200],
+        address=target.address or "",
+        kind=PlaceKind.HOME,
+        region_id=target.region_id,
+    )
+    session.add(place)
+    await session.flush()
+    home = ServiceSession(
+        place_id=place.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=1,
+        services=["rekam"],
+    )
+    session.add(home)
+    await session.flush()
+    return home
+
+
+async def _summon_home(
+    session: AsyncSession,
+    target_id: int,
+    session_id: int,
+    *,
+    now: datetime,
+    deadline: datetime,
+    policy: notices.Policy,
+) -> None:
+    """The teen's summons moves to the home session, summoned again; the old session's rows
+    are cancelled and the new summons and reminders queued, as on any move."""
+    summons = await session.scalar(
+        select(Summons).where(Summons.target_id == target_id).with_for_update()
+    )
+    taken = await seats.take(session, session_id, now=now, before=deadline)
+    assert taken, "a new home session has its one seat free"
+    assert summons is not None, "schedule() takes only requests whose summons waits for a visit"
+    if summons.state in HOLDS_SEAT:
+        await seats.release(session, summons.session_id)
+    summons.session_id, summons.state = session_id, SummonsState.SUMMONED
+    summons.revision += 1  # the old buttons no longer apply
+    await session.flush()
+    service_session = await session.get(ServiceSession, session_id)
+    assert service_session is not None
+    await notices.moved(
+        session,
+        summons_id=summons.id,
+        target_id=target_id,
+        session_id=session_id,
+        starts_at=service_session.starts_at,
+        policy=policy,
+        now=now,
+    )
+
+
+async def finish(
+    session: AsyncSession,
+    visit_id: int,
+    *,
+    recorded: bool,
+    reason: str | None,
+    by: str,
+    channel: Channel,
+    now: datetime,
+) -> bool:
+    """What happened at the door. Recorded: every consequence, as at the desk. Not at home, or
+    not recorded: an event with the reason, the home session is cancelled (nobody else is
+    offered its seat), the summons waits for a visit again and the request is back in the
+    queue. False when the visit is not scheduled (any more)."""
+    visit = await session.get(HomeVisit, visit_id, with_for_update=True)
+    if visit is None or visit.state != HomeVisitState.SCHEDULED or visit.session_id is None:
+        return False
+    home_id = visit.session_id
+    visit.decided_by, visit.decided_at = by, now
+    if recorded:
+        await recording.mark_recorded(
+            session,
+            [visit.target_id],
+            at=now,
+            source=recording.Source.DESK,
+            by=by,
+            channel=channel,
+            now=now,
+            session_id=home_id,
+        )
+        visit.state = HomeVisitState.DONE
+        return True
+    summons = await session.scalar(
+        select(Summons).where(Summons.target_id == visit.target_id).with_for_update()
+    )
+    if summons is not None and summons.session_id == home_id:
+        if summons.state in HOLDS_SEAT:
+            await seats.release(session, home_id)
+        summons.state, summons.revision = SummonsState.HOME_VISIT, summons.revision + 1
+        await notices.stopped(session, summons.id)
+    home = await session.get(ServiceSession, home_id)
+    if home is not None:
+        home.state = SessionState.CANCELLED
+    visit.state, visit.session_id = HomeVisitState.REQUESTED, None
+    events.record(
+        session,
+        "home_visit_failed",
+        actor=Actor.STAFF,
+        channel=channel,
+        target_id=visit.target_id,
+        session_id=home_id,
+        reason=(reason or "")[:200],
+        by=by,
+    )
+    return True

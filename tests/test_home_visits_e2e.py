@@ -1,0 +1,239 @@
+"""Home visits through the emulator: a 🏠 request reaches the staff on duty at once, staff see
+the queue, schedule a visit (one teen or a round), and record what happened at the door."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select, update
+
+from bot.db.models import (
+    Account,
+    Event,
+    HomeVisit,
+    Place,
+    Region,
+    ServiceSession,
+    Summons,
+    Target,
+)
+from bot.domain.kinds import HomeVisitState, PlaceKind, SessionState, SummonsState
+from bot.emulator import UserClient
+from bot.services import home_visits
+from tests import factories
+from tests.harness import BotHarness
+from tests.test_parents_e2e import family_office, link_with_code, new_parent
+from tests.test_staff_e2e import said, staff_member
+from tests.test_summons_e2e import linked_teen
+
+
+async def requesting_teen(bot: BotHarness, reason: str = "Saya memakai kursi roda") -> UserClient:
+    """Rina, summoned, living in Mawar with an address and a phone, asks for a home visit."""
+    target = await factories.add_target(bot.db, bot.settings, name="Rina Lestari", code="RINA2345")
+    place = await factories.add_place(bot.db, "Mal Pelayanan Publik")
+    first = await factories.add_session(bot.db, bot.settings, place, days_ahead=5)
+    await factories.summon(bot.db, bot.settings, target, first)
+    async with bot.db.session() as session:
+        mawar = Region(kecamatan="Utara", kelurahan="Mawar")
+        session.add(mawar)
+        await session.flush()
+        await session.execute(
+            update(Target)
+            .where(Target.id == target.id)
+            .values(region_id=mawar.id, address="Jl. Melati 7")
+        )
+    teen = await linked_teen(bot, target)
+    async with bot.db.session() as session:
+        await session.execute(
+            update(Account).where(Account.target_id == target.id).values(phone="+6281234567")
+        )
+    teen.press("🏠")
+    await teen.next_message()
+    teen.send(reason)
+    return teen
+
+
+async def test_a_home_visit_request_reaches_the_staff_on_duty(bot: BotHarness) -> None:
+    officer = await staff_member(bot, "Petugas")
+    officer.send("/start")
+    await officer.next_message()
+    teen = await requesting_teen(bot)
+    assert (await teen.next_message()).text == (
+        "Permintaan kunjungan ke rumah sudah diteruskan ke petugas."
+    )
+    alert = await officer.next_message(timeout=10)
+    assert alert.text.splitlines() == [
+        "🏠 Permintaan kunjungan ke rumah: Rina Lestari",
+        "Wilayah: Mawar, Utara",
+        "Alamat: Jl. Melati 7",
+        "Alasan: Saya memakai kursi roda",
+        "Telepon: +6281234567",
+        "Lihat antrean: /kunjungan",
+    ]
+    async with bot.db.session() as session:
+        visit = await session.scalar(select(HomeVisit))
+    assert visit is not None
+    assert (visit.state, visit.reason) == (HomeVisitState.REQUESTED, "Saya memakai kursi roda")
+
+
+async def test_staff_schedule_a_visit_from_the_queue_and_record_the_teen_at_the_door(
+    bot: BotHarness,
+) -> None:
+    officer = await staff_member(bot, "Petugas")
+    officer.send("/start")
+    await officer.next_message()
+    teen = await requesting_teen(bot)
+    await teen.next_message()  # forwarded to staff
+    await officer.next_message(timeout=10)  # the alert
+    officer.send("/staf")
+    menu = await officer.next_message()
+    officer.press("🏠 Kunjungan rumah", message=menu)
+    assert (await officer.next_message()).text == "Kunjungan rumah: 1 menunggu jadwal, 0 terjadwal."
+    entry = await officer.next_message()
+    assert entry.text == "Rina Lestari · Mawar, Utara\nAlasan: Saya memakai kursi roda"
+    officer.press("🗓️", message=entry)
+    assert (await officer.next_message()).text.startswith("Dipilih: Rina Lestari.")
+    day = factories.today(bot.settings) + timedelta(days=3)
+    officer.send(f"{day:%d-%m-%Y} 09.00-10.30")
+    assert (await officer.next_message()).text == (
+        "✅ Kunjungan dijadwalkan untuk 1 remaja; mereka dikabari."
+    )
+    summons = await teen.next_message(timeout=10)
+    assert summons.text.startswith("📣") and "Jl. Melati 7" in summons.text
+    assert [b.label[0] for b in summons.buttons][:2] == ["✅", "❌"]
+    async with bot.db.session() as session:
+        row = (
+            await session.execute(
+                select(Summons, ServiceSession, Place)
+                .join(ServiceSession, ServiceSession.id == Summons.session_id)
+                .join(Place, Place.id == ServiceSession.place_id)
+            )
+        ).one()
+    moved, home, place = row
+    assert (moved.state, home.capacity, home.booked) == (SummonsState.SUMMONED, 1, 1)
+    assert (place.kind, place.name, home.services) == (PlaceKind.HOME, "Jl. Melati 7", ["rekam"])
+    assert home.starts_at == datetime.combine(day, time(9), tzinfo=bot.settings.zone)
+
+    officer.send("/kunjungan")
+    assert (await officer.next_message()).text == "Kunjungan rumah: 0 menunggu jadwal, 1 terjadwal."
+    planned = await officer.next_message()
+    assert "Dijadwalkan:" in planned.text
+    officer.press("✅ Sudah direkam", message=planned)
+    assert (await officer.next_message()).text.startswith("✅ Tercatat sudah direkam")
+    thanks = await teen.next_message(timeout=10)
+    assert thanks.text.startswith("✔️ Terima kasih, Rina Lestari")
+    async with bot.db.session() as session:
+        visit = await session.scalar(select(HomeVisit))
+        target = await session.scalar(select(Target))
+        summons_now = await session.scalar(select(Summons))
+    assert visit is not None and target is not None and summons_now is not None
+    assert visit.state == HomeVisitState.DONE and target.recorded_at is not None
+    assert summons_now.state == SummonsState.ATTENDED
+    officer.send("/kunjungan")
+    assert (await officer.next_message()).text == "Tidak ada permintaan kunjungan rumah."
+
+
+async def test_nobody_at_home_puts_the_request_back_in_the_queue(bot: BotHarness) -> None:
+    officer = await staff_member(bot, "Petugas")
+    officer.send("/start")
+    await officer.next_message()
+    teen = await requesting_teen(bot)
+    await teen.next_message()
+    await officer.next_message(timeout=10)
+    officer.send("/kunjungan")
+    await officer.next_message()
+    officer.press("🗓️", message=await officer.next_message())
+    await officer.next_message()
+    day = factories.today(bot.settings) + timedelta(days=2)
+    officer.send(f"{day:%d-%m-%Y} 13.00-14.00")
+    await officer.next_message()
+    officer.send("/kunjungan")
+    await officer.next_message()
+    officer.press("🚪 Tidak di rumah", message=await officer.next_message())
+    assert (await officer.next_message()).text == "Tercatat; permintaan kembali ke antrean."
+    async with bot.db.session() as session:
+        visit = await session.scalar(select(HomeVisit))
+        summons = await session.scalar(select(Summons))
+        home = await session.scalar(
+            select(ServiceSession).join(Place).where(Place.kind == PlaceKind.HOME)
+        )
+        failed = await session.scalar(select(Event).where(Event.kind == "home_visit_failed"))
+    assert visit is not None and summons is not None and home is not None and failed is not None
+    assert (visit.state, visit.session_id) == (HomeVisitState.REQUESTED, None)
+    assert summons.state == SummonsState.HOME_VISIT
+    assert (home.state, home.booked) == (SessionState.CANCELLED, 0)
+    assert failed.data["reason"] == "not_at_home"
+    officer.send("/kunjungan")
+    assert (await officer.next_message()).text == "Kunjungan rumah: 1 menunggu jadwal, 0 terjadwal."
+
+
+async def test_a_parent_asks_for_the_child_and_staff_see_the_parents(bot: BotHarness) -> None:
+    officer = await staff_member(bot, "Petugas")
+    officer.send("/start")
+    await officer.next_message()
+    office = await family_office(bot)
+    parent = await new_parent(bot, "Ibu Sri")
+    await link_with_code(parent, office["rina"])
+    summons = await parent.next_message()
+    parent.press("🏠", message=summons)
+    assert "mengapa perlu kunjungan ke rumah" in (await parent.next_message()).text
+    parent.send("Anak saya sakit berat")
+    assert (await parent.next_message()).text == (
+        "Permintaan kunjungan ke rumah sudah diteruskan ke petugas."
+    )
+    alert = await officer.next_message(timeout=10)
+    assert alert.text.startswith("🏠 Permintaan kunjungan ke rumah: Rina Lestari")
+    assert "Alasan: Anak saya sakit berat" in alert.text
+    assert "Orang tua/wali: Ibu Sri" in alert.text
+
+
+async def waiting_requests(bot: BotHarness, *names: str, kecamatan: str = "Utara") -> None:
+    """Teens summoned to a session who asked (by 🏠) for a visit, in one kecamatan."""
+    place = await factories.add_place(bot.db)
+    session_ = await factories.add_session(bot.db, bot.settings, place)
+    async with bot.db.session() as session:
+        region = Region(kecamatan=kecamatan, kelurahan="Mawar")
+        session.add(region)
+        await session.flush()
+        region_id = region.id
+    for serial, name in enumerate(names, start=1):
+        target = await factories.add_target(
+            bot.db, bot.settings, name=name, serial=serial, code=f"{name.upper()[:4]}2345"
+        )
+        await factories.summon(bot.db, bot.settings, target, session_)
+        async with bot.db.session() as session:
+            await session.execute(
+                update(Target).where(Target.id == target.id).values(region_id=region_id)
+            )
+            await session.execute(
+                update(Summons)
+                .where(Summons.target_id == target.id)
+                .values(state=SummonsState.HOME_VISIT)
+            )
+            await home_visits.requested(
+                session, target.id, "sakit", now=datetime.now(UTC), default_language="id"
+            )
+
+
+async def test_staff_pick_a_round_in_telegram(bot: BotHarness) -> None:
+    await waiting_requests(bot, "Ani", "Budi", "Cici")
+    officer = await staff_member(bot, "Petugas")
+    officer.send("/kunjungan")
+    assert (await officer.next_message()).text == "Kunjungan rumah: 3 menunggu jadwal, 0 terjadwal."
+    ani, budi, _cici = [await officer.next_message() for _ in range(3)]
+    officer.press("🗓️", message=ani)
+    assert (await officer.next_message()).text.startswith("Dipilih: Ani.")
+    officer.press("🗓️", message=budi)
+    assert (await officer.next_message()).text.startswith("Dipilih: Ani, Budi.")
+    assert await said(officer, "31-02-2030 08.00-12.00") == (
+        "Format tidak dikenali. Contoh: 30-11-2026 08.00-12.00"
+    )
+    day = factories.today(bot.settings) + timedelta(days=2)
+    assert await said(officer, f"{day:%d-%m-%Y} 12.00-08.00") == (
+        "Jam harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai."
+    )
+    assert await said(officer, f"{day:%d-%m-%Y} 08.00-12.00") == (
+        "✅ Kunjungan dijadwalkan untuk 2 remaja; mereka dikabari."
+    )
+    officer.send("/kunjungan")
+    assert (await officer.next_message()).text == "Kunjungan rumah: 1 menunggu jadwal, 2 terjadwal."
