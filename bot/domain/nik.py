@@ -30,8 +30,11 @@ class Nik:
     birth_date: date
     female: bool
     serial: str
+    digits: str = ""  # the sixteen digits as read (an import reads millions: not rebuilt)
 
     def __str__(self) -> str:
+        if self.digits:
+            return self.digits
         return build(self.region, self.birth_date, female=self.female, serial=int(self.serial))
 
 
@@ -54,7 +57,7 @@ def parse(text: str, *, today: date, regions: tuple[str, ...] = ()) -> Nik:
     digits = text.replace(" ", "").replace(".", "").replace("-", "")
     # ASCII digits only: str.isdigit() also takes "²" and full-width "１", which int() then
     # refuses or a database stores as something no other system will match.
-    if not digits or not all("0" <= c <= "9" for c in digits):
+    if not (digits.isascii() and digits.isdigit()):
         raise NikError(NikProblem.NOT_DIGITS)
     if len(digits) != 16:
         raise NikError(NikProblem.WRONG_LENGTH)
@@ -68,7 +71,7 @@ def parse(text: str, *, today: date, regions: tuple[str, ...] = ()) -> Nik:
         raise NikError(NikProblem.BAD_DATE)
     if regions and not any(digits.startswith(code) for code in regions):
         raise NikError(NikProblem.OUTSIDE_REGION)
-    return Nik(region=digits[:6], birth_date=born, female=female, serial=digits[12:])
+    return Nik(region=digits[:6], birth_date=born, female=female, serial=digits[12:], digits=digits)
 
 
 def check_birth_date(nik: Nik, birth_date: date) -> None:
