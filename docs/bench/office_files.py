@@ -72,6 +72,7 @@ def write_sessions(path: Path, count: int, today: date, rng: random.Random) -> N
         writer = csv.writer(handle)
         writer.writerow(
             [
+                "kode",
                 "tempat",
                 "alamat",
                 "lat",
@@ -150,7 +151,9 @@ def write_sessions(path: Path, count: int, today: date, rng: random.Random) -> N
                 "rekam",
                 "Fotokopi KK",
             ]
-            writer.writerow((row + [""] * 14)[:14])
+            # The office's own code for each session: several sessions at one place on one
+            # day are the office's plan, not a moved session (older checkouts ignore the column).
+            writer.writerow([f"S{number:05d}", *(row + [""] * 14)[:14]])
 
 
 def main() -> None:
