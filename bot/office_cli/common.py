@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 
 from bot.config import Settings
 from bot.db.engine import Database
-from bot.domain.table_rows import Problem, limit_of
+from bot.domain.table_rows import HeaderError, Problem, limit_of
 from bot.i18n import N_, Gettext
+from bot.services import sheets
 from bot.services.imports import Rejected
 
 T = TypeVar("T")
@@ -79,6 +80,30 @@ def add_operator(parser: argparse.ArgumentParser, _: Gettext) -> None:
     parser.add_argument(
         "--by", metavar=_("NAMA"), help=_("siapa yang menjalankan (bawaan: pengguna komputer)")
     )
+
+
+def read_file(settings: Settings, work: Callable[[Database], Awaitable[T]], _: Gettext) -> T | None:
+    """`with_database(settings, work)` for a command that reads the office's file: a file it
+    cannot read is said in one line (which column is missing, which format, which encoding),
+    and None comes back."""
+    try:
+        return with_database(settings, work)
+    except HeaderError as error:
+        said = _("Kolom wajib tidak ada di baris judul: {columns}").format(
+            columns=", ".join(error.missing)
+        )
+    except sheets.UnknownFormatError:
+        said = _("Berkas harus .csv atau .xlsx.")
+    except sheets.UnreadableTextError as error:
+        said = (
+            _("Berkas ini tersimpan sebagai UTF-16; buka di Excel lalu simpan sebagai CSV UTF-8.")
+            if error.utf16
+            else _(
+                "Berkas ini bukan teks UTF-8 maupun Windows-1252; buka di Excel lalu simpan sebagai CSV UTF-8."
+            )
+        )
+    print(said, file=sys.stderr)
+    return None
 
 
 def progress(enabled: bool) -> Any:

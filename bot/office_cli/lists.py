@@ -11,9 +11,8 @@ from bot.clock import Clock
 from bot.config import load_settings, require_data_key
 from bot.db.engine import Database
 from bot.domain.eligibility import on_target_list
-from bot.domain.table_rows import HeaderError
 from bot.i18n import Gettext
-from bot.office_cli.common import explain, operator, progress, with_database
+from bot.office_cli.common import explain, operator, progress, read_file
 from bot.office_cli.records import cmd_import_recorded
 from bot.services import imports, notices, session_imports, sheets
 from bot.services.summonses import deadline_for
@@ -65,32 +64,12 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
             )
 
     try:
-        result = with_database(settings, work)
-    except HeaderError as error:
-        print(
-            _("Kolom wajib tidak ada di baris judul: {columns}").format(
-                columns=", ".join(error.missing)
-            ),
-            file=sys.stderr,
-        )
-        return 1
-    except sheets.UnknownFormatError:
-        print(_("Berkas harus .csv atau .xlsx."), file=sys.stderr)
-        return 1
-    except sheets.UnreadableTextError as error:
-        if error.utf16:
-            text = _(
-                "Berkas ini tersimpan sebagai UTF-16; buka di Excel lalu simpan sebagai CSV UTF-8."
-            )
-        else:
-            text = _(
-                "Berkas ini bukan teks UTF-8 maupun Windows-1252; buka di Excel lalu simpan sebagai CSV UTF-8."
-            )
-        print(text, file=sys.stderr)
-        return 1
+        result = read_file(settings, work, _)
     finally:
         if bar:
             bar.close()
+    if result is None:
+        return 1
     print(
         _("Ditambah {added}, diperbarui {updated}, tetap {unchanged}, ditolak {rejected}.").format(
             added=result.added,

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import load_settings, require_data_key
 from bot.db.engine import Database
-from bot.domain.table_rows import HeaderError
 from bot.i18n import Gettext
-from bot.office_cli.common import explain, operator, with_database
+from bot.office_cli.common import explain, operator, read_file
 from bot.services import record_imports, sheets
 
 
@@ -36,26 +34,8 @@ def cmd_import_recorded(args: argparse.Namespace, _: Gettext) -> int:
                 by=operator(args),
             )
 
-    try:
-        result = with_database(settings, work)
-    except HeaderError as error:
-        print(
-            _("Kolom wajib tidak ada di baris judul: {columns}").format(
-                columns=", ".join(error.missing)
-            ),
-            file=sys.stderr,
-        )
-        return 1
-    except sheets.UnknownFormatError:
-        print(_("Berkas harus .csv atau .xlsx."), file=sys.stderr)
-        return 1
-    except sheets.UnreadableTextError:
-        print(
-            _(
-                "Berkas ini tidak terbaca sebagai teks; buka di Excel lalu simpan sebagai CSV UTF-8."
-            ),
-            file=sys.stderr,
-        )
+    result = read_file(settings, work, _)
+    if result is None:
         return 1
     print(
         _(
