@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.config import MissingTokenError, Settings, require_data_key
 from bot.context import CONTEXT_TYPES, RekamApp
 from bot.db.engine import Database
+from bot.delivery.budget import SendBudget
 from bot.delivery.dispatcher import Dispatcher
 from bot.handlers.ordering import PerPersonUpdates
 from bot.i18n import Catalogs
@@ -45,6 +46,8 @@ def build_application(
         )
         # Updates from one person are handled in order; different people run concurrently.
         .concurrent_updates(PerPersonUpdates())
+        # One send budget for replies and the outbox alike (the dispatcher's sends are bulk).
+        .rate_limiter(SendBudget.of(settings))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)

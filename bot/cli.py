@@ -16,6 +16,7 @@ from bot import office_cli
 from bot.config import MissingTokenError, SettingsError, load_settings
 from bot.db.engine import Database
 from bot.db.vault import new_key
+from bot.emulator.latency import parse_duration
 from bot.i18n import LANGUAGES, N_, Catalogs, Gettext
 from bot.logs import redact, setup_logging
 
@@ -107,10 +108,18 @@ def cmd_db_revision(args: argparse.Namespace, _: Gettext) -> int:
 
 def cmd_emulator(args: argparse.Namespace, _: Gettext) -> int:
     from bot.emulator import Limits, TelegramEmulator
+    from bot.emulator.latency import Latency
     from bot.emulator.server import serve
 
     setup_logging(logging.WARNING)
-    emulator = TelegramEmulator(args.token, limits=Limits(enabled=not args.no_limits))
+    try:
+        latency = Latency(args.latency, args.jitter)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    emulator = TelegramEmulator(
+        args.token, limits=Limits(enabled=not args.no_limits), latency=latency
+    )
     print(
         _(
             "Emulator Bot API: TELEGRAM_API_BASE_URL=http://{host}:{port}/bot  BOT_TOKEN={token}"
@@ -179,6 +188,18 @@ def build_parser(_: Gettext) -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8081)
     emulator.add_argument("--token", default="123456:TEST-emulator-token-000000000000000")
     emulator.add_argument("--no-limits", action="store_true", help=_("matikan batas kecepatan"))
+    emulator.add_argument(
+        "--latency",
+        type=parse_duration,
+        default=0.0,
+        help=_("waktu pulang-pergi tiap panggilan, mis. 250ms"),
+    )
+    emulator.add_argument(
+        "--jitter",
+        type=parse_duration,
+        default=0.0,
+        help=_("variasi waktu pulang-pergi, mis. 20ms"),
+    )
     emulator.set_defaults(handler=cmd_emulator)
 
     keygen = commands.add_parser("keygen", help=_("cetak DATA_KEY baru (kunci penyimpanan NIK)"))

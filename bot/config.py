@@ -77,10 +77,12 @@ class Settings(BaseSettings):
     # "16", everyone 16 and over on the day the list is imported. Other rows are reported.
     target_min_age: str = "17"
     default_language: Language = "id"
-    # Outbox dispatcher: messages per second overall (Telegram allows about 30), and the paid
-    # broadcast switch (up to 1000/s, charged in Stars by Telegram).
+    # Everything the bot sends, replies and outbox alike: messages per second overall
+    # (Telegram allows about 30), and the paid broadcast switch: the outbox then goes up to
+    # `dispatch_paid_rate` (Telegram's ceiling is 1000/s, charged in Stars by Telegram).
     dispatch_rate: float = Field(default=30.0, gt=0, le=1000)
     dispatch_paid_broadcast: bool = False
+    dispatch_paid_rate: float = Field(default=1000.0, gt=0, le=1000)
     # How long a claimed row is held before another process may send it again (after a crash).
     dispatch_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     reminders: Annotated[tuple[str, ...], NoDecode] = ("h3", "h1", "morning")

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.app import build_application
@@ -15,10 +16,15 @@ from bot.clock import Clock
 from bot.config import Settings, load_settings
 from bot.context import RekamApp
 from bot.db.engine import Database
+from bot.db.models import Broadcast
 from bot.db.vault import new_key
+from bot.domain.outbox_kinds import Kind
 from bot.emulator import Limits, ReceivedMessage, TelegramEmulator, UserClient
+from bot.emulator.latency import NO_LATENCY, Latency
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
 from bot.runtime import running
+from bot.services import outbox
+from bot.services.outbox import Message, Recipient
 
 TOKEN = "987654:TEST-harness-token-00000000000000000"
 # Test users type far faster than people; the per-chat limit has its own tests in
@@ -106,11 +112,12 @@ async def running_bot(
     settings: Settings,
     *,
     limits: Limits | None = None,
+    latency: Latency = NO_LATENCY,
     read_timeout: float = 5.0,
     clock: Clock | None = None,
 ) -> AsyncIterator[BotHarness]:
     """The real Application, polling the emulator, with its own database handle for checks."""
-    emulator = TelegramEmulator(TOKEN, limits=limits or JOURNEY_LIMITS)
+    emulator = TelegramEmulator(TOKEN, limits=limits or JOURNEY_LIMITS, latency=latency)
     app = build_application(
         settings,
         request=emulator_request(emulator, read_timeout=read_timeout),
@@ -126,3 +133,31 @@ async def running_bot(
             yield BotHarness(emulator, app, checks, settings)
     finally:
         await checks.dispose()
+
+
+async def broadcast_to(bot: BotHarness, people: list[UserClient], text: str) -> int:
+    async with bot.db.session() as session:
+        row = Broadcast(created_by=1, audience="all_pending", text=text, recipients=len(people))
+        session.add(row)
+        await session.flush()
+        await outbox.enqueue(
+            session,
+            [Recipient(p.id, "id") for p in people],
+            [
+                Message(
+                    kind=Kind.BROADCAST,
+                    due_at=datetime.now(UTC),
+                    params={"broadcast_id": row.id},
+                    dedupe=f"broadcast:{row.id}",
+                )
+            ],
+        )
+        return row.id
+
+
+def started(bot: BotHarness, count: int) -> list[UserClient]:
+    people = []
+    for index in range(count):
+        person = UserClient(bot.emulator, bot.emulator.add_user(f"U{index}", started=True))
+        people.append(person)
+    return people

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.db.models import Account, Broadcast, OutboxMessage, ParentLink, Staff, Target
+from bot.db.models import Account, OutboxMessage, ParentLink, Staff, Target
 from bot.domain.kinds import LinkMethod, LinkState, OutboxState, Role
 from bot.domain.outbox_kinds import Kind
 from bot.domain.reminders import reminder_times
@@ -17,7 +17,15 @@ from bot.emulator.state import Fault
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
 from tests import factories
-from tests.harness import BotHarness, make_settings, running_bot, until, until_phone_question
+from tests.harness import (
+    BotHarness,
+    broadcast_to,
+    make_settings,
+    running_bot,
+    started,
+    until,
+    until_phone_question,
+)
 
 
 async def rows(bot: BotHarness, **where: object) -> list[OutboxMessage]:
@@ -183,34 +191,6 @@ async def test_timeouts_are_retried(sqlite_url: str) -> None:
         # The timed-out call did reach "Telegram" (it was only slow), so the teen sees it twice:
         # the one duplicate a sender cannot avoid, and the reason timeouts are retried at all.
         assert sum(m.text.startswith("📣") for m in teen.messages) == 2
-
-
-async def broadcast_to(bot: BotHarness, people: list[UserClient], text: str) -> int:
-    async with bot.db.session() as session:
-        row = Broadcast(created_by=1, audience="all_pending", text=text, recipients=len(people))
-        session.add(row)
-        await session.flush()
-        await outbox.enqueue(
-            session,
-            [Recipient(p.id, "id") for p in people],
-            [
-                Message(
-                    kind=Kind.BROADCAST,
-                    due_at=datetime.now(UTC),
-                    params={"broadcast_id": row.id},
-                    dedupe=f"broadcast:{row.id}",
-                )
-            ],
-        )
-        return row.id
-
-
-def started(bot: BotHarness, count: int) -> list[UserClient]:
-    people = []
-    for index in range(count):
-        person = UserClient(bot.emulator, bot.emulator.add_user(f"U{index}", started=True))
-        people.append(person)
-    return people
 
 
 async def test_pacing_keeps_within_the_limits_with_no_429(sqlite_url: str) -> None:

@@ -19,8 +19,9 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, Message
+from telegram import Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -28,7 +29,7 @@ from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import Account, OutboxMessage
 from bot.delivery.attempts import MAX_ATTEMPTS, Result, backoff, retry_after_seconds
-from bot.delivery.pacing import Pacer
+from bot.delivery.budget import BULK, SendBudget
 from bot.domain.kinds import Actor, Channel, OutboxState
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import Catalogs
@@ -47,7 +48,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         db: Database,
         catalogs: Catalogs,
         settings: Settings,
@@ -63,7 +64,10 @@ class Dispatcher:
         self.settings = settings
         self.clock = clock
         self.name = f"{MEMBER_PREFIX}{uuid.uuid4().hex[:12]}"
-        self.pacer = Pacer(settings.dispatch_rate)
+        # The bot's own budget: its sends are paced there, as bulk, behind every reply.
+        if not isinstance(bot.rate_limiter, SendBudget):
+            raise TypeError("the dispatcher sends through a bot whose rate limiter is a SendBudget")
+        self.budget = bot.rate_limiter
         self.batch = batch or max(10, int(settings.dispatch_rate))
         self.idle = idle
         self.retry_base = retry_base
@@ -84,7 +88,7 @@ class Dispatcher:
         count = max(1, len(members))
         index = members.index(self.name) if self.name in members else 0
         self.partition = (index, count)
-        self.pacer.set_rate(self.settings.dispatch_rate / count)
+        self.budget.share(count)
         self._heartbeat_at = loop_time
 
     async def leave(self) -> None:
@@ -173,21 +177,13 @@ class Dispatcher:
     # --- sending -----------------------------------------------------------------------
 
     async def _send(self, row: OutboxMessage, outgoing: Outgoing) -> Result:
-        await self.pacer.turn(row.chat_id)
-        try:
-            return await self._deliver(row, outgoing)
-        finally:
-            self.pacer.answered(row.chat_id)
-
-    async def _deliver(self, row: OutboxMessage, outgoing: Outgoing) -> Result:
-        paid: dict[str, Any] = (
-            {"allow_paid_broadcast": True} if self.settings.dispatch_paid_broadcast else {}
-        )
+        """One send, paced as bulk by the bot's budget (which also adds allow_paid_broadcast
+        in paid mode and pauses everyone on a 429)."""
         try:
             sent: Message
             if isinstance(outgoing, Text):
                 sent = await self.bot.send_message(
-                    row.chat_id, outgoing.text, reply_markup=outgoing.markup, **paid
+                    row.chat_id, outgoing.text, reply_markup=outgoing.markup, rate_limit_args=BULK
                 )
             else:
                 sent = await self.bot.send_venue(
@@ -196,11 +192,10 @@ class Dispatcher:
                     longitude=outgoing.longitude,
                     title=outgoing.title,
                     address=outgoing.address,
-                    **paid,
+                    rate_limit_args=BULK,
                 )
         except RetryAfter as error:
             wait = retry_after_seconds(error)
-            self.pacer.pause(wait)
             return Result(
                 row.id,
                 row.attempts,
@@ -314,7 +309,7 @@ class Dispatcher:
         await self._heartbeat()
         rows = await self.claim(self.batch)
         if not rows:
-            self.pacer.forget_idle_chats()
+            self.budget.pacer.forget_idle_chats()
             return 0
         results: list[Result] = []
         sends = []

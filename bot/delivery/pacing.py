@@ -1,120 +1,230 @@
-"""Pacing of outgoing messages: never more than `rate` sends in any one-second window, one
-message per second to a private chat, twenty a minute to a group, and a pause for all after a
-429.
+"""Pacing of everything the bot sends: never more than `rate` messages arriving at Telegram in
+any one-second window, one message a second to a private chat, twenty a minute to a group, and a
+pause for all after a 429. Replies to a person go ahead of bulk sends.
 
-Telegram counts a message when it arrives, somewhere between the moment the send started and
-the moment its answer came back; a busy event loop can hold a started send back for tens of
-milliseconds. So a send occupies its slot in the window from its start until one second after
-its answer: with fewer than `rate` sends in flight or answered within the last second, a new
-send cannot make any one-second window of arrivals exceed `rate`, however late each arrives.
-A chat likewise waits its interval from the answer of its last message, not from its start."""
+Telegram counts a message when it *arrives*, half a round trip or so after it started; we only
+see when it started and when its answer came back. What bounds the arrival is the answer:
+whatever the split of the round trip, a message arrived at least the shortest way back before
+its answer, and the next one arrives at least the shortest way out after its start. With
+`min_rtt` the shortest round trip seen lately (both shortest ways together), a slot freed at
+`answer + 1 s - min_rtt` can take a new send that cannot arrive within a second of the old one:
+
+    arrival_old <= answer_old - shortest_back
+    arrival_new >= start_new + shortest_out >= answer_old + 1 - min_rtt + shortest_out
+                 = arrival_old + 1 + (shortest_back + shortest_out - min_rtt) >= arrival_old + 1
+
+So a slot is held one second plus this send's own excess over the shortest round trip: the
+jitter actually observed, send by send, and not the round trip itself (the first release held it
+until `answer + 1 s`, losing the whole round trip from every slot: 78 % of the ceiling at
+250 ms). `margin` covers `min_rtt` being judged on few samples. A send without an answer (a
+timeout) keeps the old, blind rule: its slot is held until one second after we gave up.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import math
+import contextlib
+import heapq
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 GROUP_INTERVAL = 3.0  # 20 a minute
+FREE_RATE = 30.0  # Telegram's broadcast limit without paying
+
+
+class RoundTrips:
+    """The shortest of the last `kept` round trips (a sliding minimum), trusted once `trusted`
+    have been seen.
+
+    The bound above needs `min_rtt` no longer than the shortest way out plus the shortest way
+    back; the shortest single round trip approaches that sum as samples accumulate (each way
+    has to be near its floor at once), so a handful of samples, such as a broadcast's opening
+    burst through a busy event loop, is not trusted: until then nothing is taken off. The
+    window counts samples, not seconds, so a quiet hour does not leave one odd sample in
+    charge; a path that got faster is learnt at once, one that got slower after `kept` sends
+    (holding the older, lower minimum only holds slots longer).
+    """
+
+    def __init__(self, kept: int = 1000, trusted: int = 100) -> None:
+        self.kept = kept
+        self.trusted = trusted
+        self.seen = 0
+        self._candidates: deque[tuple[int, float]] = deque()  # (sample number, rtt), increasing
+
+    def observe(self, rtt: float) -> None:
+        self.seen += 1
+        while self._candidates and self._candidates[-1][1] >= rtt:
+            self._candidates.pop()
+        self._candidates.append((self.seen, rtt))
+        while self._candidates[0][0] <= self.seen - self.kept:
+            self._candidates.popleft()
+
+    def minimum(self) -> float:
+        """The shortest recent round trip; 0 while too few have been seen to trust one."""
+        if self.seen < self.trusted:
+            return 0.0
+        return self._candidates[0][1]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One send's permission: give it back with `Pacer.done` however the send ended."""
+
+    chat_id: int
+    started: float
+    urgent: bool
+    # Beyond Telegram's free rate: the send must carry allow_paid_broadcast (paid mode only).
+    paid: bool
 
 
 class Pacer:
-    """Shared by every send task of one dispatcher; tasks wait for their turn here.
+    """One per process, shared by the outbox dispatcher and every reply.
 
-    A task waiting for its chat (sent to a second ago) does not hold up other chats: it sleeps
-    outside the lock. The lock only orders tasks competing for the overall rate.
+    Bulk sends wait for their chat outside the lock and queue on it for the overall rate (so a
+    thousand waiting bulk sends do not all wake at each free slot); a reply skips that queue,
+    and no bulk send takes a slot while a reply is waiting for one. A reply is not held to its
+    chat's one-a-second (Telegram lets a short burst into a private chat: a reply and its
+    venue pin), but it counts there, so the next bulk message to that chat waits for it.
     """
 
     def __init__(
         self,
         rate: float,
         *,
+        free_rate: float | None = None,
         chat_interval: float = 1.0,
-        margin: float = 0.03,
+        margin: float = 0.003,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.rate = rate
-        # Sends are timed when they start; Telegram counts them when they arrive. A little
-        # slack on the one-second window keeps network jitter from squeezing one too many in.
-        self.span = 1.0 + margin
+        self.free_rate = rate if free_rate is None else min(rate, free_rate)
         self.chat_interval = chat_interval
+        self.margin = margin
         self.clock = clock
-        self._window: deque[float] = deque()  # when answered sends were answered
+        self.trips = RoundTrips()
+        self._window: list[float] = []  # when each answered send frees its slot (a heap)
         self._in_flight = 0
-        self._answered = asyncio.Event()
+        self._chat_busy: dict[int, int] = {}
         self._chat_next: dict[int, float] = {}
         self._paused_until = 0.0
-        self._lock = asyncio.Lock()
+        self._urgent_waiting = 0
+        self._changed = asyncio.Event()
+        self._bulk = asyncio.Lock()
 
-    def set_rate(self, rate: float) -> None:
+    # --- settings and news ---------------------------------------------------------------
+
+    def set_rate(self, rate: float, free_rate: float | None = None) -> None:
         """Change the overall rate (several processes share the office's budget)."""
         self.rate = rate
+        self.free_rate = rate if free_rate is None else min(rate, free_rate)
+        self._notify()
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends for `seconds`."""
         self._paused_until = max(self._paused_until, self.clock() + seconds)
+        self._notify()
 
-    def _interval(self, chat_id: int) -> float:
-        return GROUP_INTERVAL if chat_id < 0 else self.chat_interval
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
 
-    def _overall_wait(self, now: float) -> float | None:
-        """Seconds until a send may start; None: wait for an answer in flight."""
-        while self._window and self._window[0] <= now - self.span:
-            self._window.popleft()
+    async def _sleep(self, seconds: float | None) -> None:
+        """Until `seconds` pass (None: indefinitely) or something changes."""
+        changed = self._changed
+        if seconds is None:
+            await changed.wait()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(changed.wait(), seconds)
+
+    # --- the overall window ---------------------------------------------------------------
+
+    def _occupied(self, now: float) -> int:
+        while self._window and self._window[0] <= now:
+            heapq.heappop(self._window)
+        return len(self._window) + self._in_flight
+
+    def _slot_wait(self, now: float) -> float | None:
+        """Seconds until a slot frees (≤ 0: one is free now); None: when an answer comes."""
         wait = self._paused_until - now
-        if len(self._window) + self._in_flight >= max(1, int(self.rate)):
+        if self._occupied(now) >= max(1, int(self.rate)):
             if not self._window:
                 return None
-            wait = max(wait, self._window[0] + self.span - now)
+            wait = max(wait, self._window[0] - now)
         return wait
 
-    async def _until_free(self) -> None:
-        # Sleeping until a computed instant is the point here (a window slot frees up at a
-        # known time); otherwise the next answer frees one.
-        while True:
-            wait = self._overall_wait(self.clock())
-            if wait is None:
-                self._answered.clear()
-                await self._answered.wait()
-            elif wait > 0:
-                await asyncio.sleep(wait)
-            else:
-                return
-
-    async def turn(self, chat_id: int) -> None:
-        """Return when a message to `chat_id` may start now; records that it does. Every
-        turn must be followed by `answered(chat_id)` once the send is over, however it ended."""
-        while True:
-            ready = self._chat_next.get(chat_id, 0.0)
-            if ready == math.inf:  # a send to this chat is in flight: wait for its answer
-                self._answered.clear()
-                await self._answered.wait()
-                continue
-            if ready > self.clock():
-                await asyncio.sleep(ready - self.clock())
-                continue
-            async with self._lock:
-                await self._until_free()
-                if self._chat_next.get(chat_id, 0.0) > self.clock():
-                    continue  # another task of this chat went first while we waited
-                self._in_flight += 1
-                self._chat_next[chat_id] = math.inf
-                return
-
-    def answered(self, chat_id: int) -> None:
-        """The send that last took a turn for `chat_id` is over: its slot in the overall
-        window stays taken for one more second, and its chat waits one interval from now
-        (not from the start, for the same reason: the message may have arrived late)."""
-        self._in_flight -= 1
+    async def _take_slot(self, chat_id: int, *, urgent: bool) -> Turn | None:
+        """A turn if a slot is free now and this send may have it; None after waiting."""
         now = self.clock()
-        self._window.append(now)
-        self._chat_next[chat_id] = now + self._interval(chat_id)
-        self._answered.set()
+        wait = self._slot_wait(now)
+        if wait is not None and wait <= 0 and (urgent or not self._urgent_waiting):
+            paid = self._occupied(now) >= self.free_rate
+            self._in_flight += 1
+            self._chat_busy[chat_id] = self._chat_busy.get(chat_id, 0) + 1
+            return Turn(chat_id, now, urgent, paid)
+        await self._sleep(None if wait is None or wait <= 0 else wait)
+        return None
+
+    # --- turns ---------------------------------------------------------------------------
+
+    def _chat_wait(self, chat_id: int, now: float) -> float | None:
+        """Seconds until a bulk send to this chat may start; None: one is in flight."""
+        if self._chat_busy.get(chat_id, 0):
+            return None
+        return self._chat_next.get(chat_id, 0.0) - now
+
+    def _chat_ready(self, chat_id: int) -> bool:
+        wait = self._chat_wait(chat_id, self.clock())
+        return wait is not None and wait <= 0
+
+    async def turn(self, chat_id: int, *, urgent: bool = False) -> Turn:
+        """Wait until a message to `chat_id` may start, and record that it does."""
+        if urgent:
+            self._urgent_waiting += 1
+            try:
+                while (taken := await self._take_slot(chat_id, urgent=True)) is None:
+                    pass
+                return taken
+            finally:
+                self._urgent_waiting -= 1
+                self._notify()
+        while True:
+            wait = self._chat_wait(chat_id, self.clock())
+            if wait is None or wait > 0:
+                await self._sleep(wait)
+                continue
+            async with self._bulk:
+                while self._chat_ready(chat_id):
+                    if (taken := await self._take_slot(chat_id, urgent=False)) is not None:
+                        return taken
+                # A reply to this chat went first while we waited for a slot.
+
+    def done(self, turn: Turn, *, answered: bool) -> None:
+        """The send of `turn` is over. `answered`: Telegram's answer came back (any status),
+        so the message is known to have arrived before it; otherwise (a timeout, a broken
+        connection) its slot is held a full second from now."""
+        now = self.clock()
+        early = 0.0
+        if answered:
+            self.trips.observe(now - turn.started)
+            early = max(0.0, self.trips.minimum() - self.margin)
+        self._in_flight -= 1
+        heapq.heappush(self._window, now + 1.0 - early)
+        interval = GROUP_INTERVAL if turn.chat_id < 0 else self.chat_interval
+        next_at = now + interval - early
+        self._chat_next[turn.chat_id] = max(self._chat_next.get(turn.chat_id, 0.0), next_at)
+        busy = self._chat_busy[turn.chat_id] - 1
+        if busy:
+            self._chat_busy[turn.chat_id] = busy
+        else:
+            del self._chat_busy[turn.chat_id]
+        self._notify()
 
     def forget_idle_chats(self) -> None:
         """Drop per-chat state that no longer restricts anything (bounded memory)."""
         now = self.clock()
         for chat_id in [c for c, ready in self._chat_next.items() if ready <= now]:
-            del self._chat_next[chat_id]
+            if not self._chat_busy.get(chat_id):
+                del self._chat_next[chat_id]

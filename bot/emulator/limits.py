@@ -26,6 +26,9 @@ class Limits:
     group_per_minute: int = 20
 
 
+ARRIVALS_KEPT = 100_000
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -38,12 +41,15 @@ class SendStats:
 
     accepted: int = 0
     refused: int = 0
+    paid: int = 0  # accepted with allow_paid_broadcast
     peak_one_second: int = 0
     # Attempts (accepted or refused) in the busiest one-second window: how hard a sender pushed.
     peak_attempts_one_second: int = 0
     started: float | None = None
     last: float | None = None
     per_chat_peak: int = 0
+    # When each accepted message arrived (the latest ARRIVALS_KEPT), for steady-rate figures.
+    arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=ARRIVALS_KEPT), repr=False)
     _per_chat_windows: dict[int, deque[float]] = field(default_factory=dict, repr=False)
     _attempts: deque[float] = field(default_factory=deque, repr=False)
 
@@ -53,10 +59,19 @@ class SendStats:
             self._attempts.popleft()
         self.peak_attempts_one_second = max(self.peak_attempts_one_second, len(self._attempts))
 
+    def steady_rate(self, skip: int) -> float:
+        """Messages a second between the `skip`-th arrival and the last: the rate a sender
+        holds once its opening burst (a full window's worth at once) is behind it."""
+        times = list(self.arrivals)[skip:]
+        if len(times) < 2 or times[-1] <= times[0]:
+            return float("nan")
+        return (len(times) - 1) / (times[-1] - times[0])
+
     def as_dict(self) -> dict[str, float | int | None]:
         return {
             "accepted": self.accepted,
             "refused": self.refused,
+            "paid": self.paid,
             "peak_one_second": self.peak_one_second,
             "peak_attempts_one_second": self.peak_attempts_one_second,
             "per_chat_peak_one_second": self.per_chat_peak,
@@ -90,6 +105,7 @@ class RateLimiter:
             self.stats.refused += 1
             return retry
         self._record(chat_id, now)
+        self.stats.paid += paid
         return None
 
     def _refusal(self, chat_id: int, now: float, paid: bool) -> int | None:
@@ -127,6 +143,7 @@ class RateLimiter:
             self._chats[chat_id] = bucket
         stats = self.stats
         stats.accepted += 1
+        stats.arrivals.append(now)
         stats.started = now if stats.started is None else stats.started
         stats.last = now
         stats.peak_one_second = max(stats.peak_one_second, len(self._overall))

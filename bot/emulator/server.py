@@ -99,31 +99,36 @@ class EmulatorApp:
                 send, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
             )
             return
+        latency = self.emulator.latency
+        if latency.enabled:  # on its way to "Telegram": counted only when it arrives
+            await asyncio.sleep(latency.one_way())
+        status, payload = await self._answer(method_name, request)
+        if latency.enabled:  # and the answer's way back
+            await asyncio.sleep(latency.one_way())
+        await _respond(send, status, payload)
+
+    async def _answer(self, method_name: str, request: Request) -> tuple[int, Any]:
         fault = self.emulator.take_fault(method_name)
         if fault is not None:
             await asyncio.sleep(fault.delay)
             if fault.status is not None:
                 description = "Bad Gateway" if fault.status == 502 else "Internal Server Error"
-                body = {"ok": False, "error_code": fault.status, "description": description}
-                await _respond(send, fault.status, body)
-                return
+                return fault.status, {
+                    "ok": False,
+                    "error_code": fault.status,
+                    "description": description,
+                }
         try:
             result = await call(self.emulator, method_name, await _params(request))
         except ApiError as error:
-            await _respond(send, error.code, error.as_json())
-            return
+            return error.code, error.as_json()
         except ValueError:
-            await _respond(
-                send,
-                400,
-                {
-                    "ok": False,
-                    "error_code": 400,
-                    "description": "Bad Request: can't parse request body",
-                },
-            )
-            return
-        await _respond(send, 200, {"ok": True, "result": result})
+            return 400, {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: can't parse request body",
+            }
+        return 200, {"ok": True, "result": result}
 
     async def _control(self, request: Request, action: str, send: Send) -> None:
         """A small surface for other processes (benchmarks, fault tests) to act as users."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.emulator.latency import NO_LATENCY, Latency
 from bot.emulator.limits import Limits, RateLimiter
 
 Json = dict[str, Any]
@@ -94,11 +95,14 @@ class TelegramEmulator:
         username: str = "rekam_demo_bot",
         first_name: str = "Rekam",
         limits: Limits | None = None,
+        latency: Latency = NO_LATENCY,
         history: int = 500,
     ) -> None:
         self.token = token
         self.history = history
         self.limiter = RateLimiter(limits or Limits())
+        # Every Bot API call travels this network both ways; limits are judged on arrival.
+        self.latency = latency
         # Set by whoever runs the bot in the same process (the tests' harness): whether it is
         # still working on updates, so that "the bot has gone quiet" is not judged by time alone.
         self.bot_busy: Callable[[], bool] = lambda: False
