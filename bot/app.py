@@ -34,6 +34,7 @@ def build_application(
     """The bot: Telegram connection, services on the context, handlers in order."""
     if settings.bot_token is None:
         raise MissingTokenError("BOT_TOKEN")
+    budget = SendBudget.of(settings)
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -47,12 +48,14 @@ def build_application(
         # Updates from one person are handled in order; different people run concurrently.
         .concurrent_updates(PerPersonUpdates())
         # One send budget for replies and the outbox alike (the dispatcher's sends are bulk).
-        .rate_limiter(SendBudget.of(settings))
+        .rate_limiter(budget)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     else:  # long polling keeps PTB's own httpx request; everything else goes through aiohttp
-        builder = builder.request(AiohttpRequest())
+        # Enough connections for a second of sends in flight at the budget's rate: a round
+        # trip of up to a second then never holds the rate back.
+        builder = builder.request(AiohttpRequest(connections=max(64, int(budget.rate))))
     app: RekamApp = builder.build()  # type: ignore[assignment]
     services = app.bot_data
     services.settings = settings

@@ -10,7 +10,6 @@ then another claim takes them again: only rows in flight at a crash can be sent 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -41,6 +40,7 @@ log = logging.getLogger(__name__)
 
 MEMBERSHIP = timedelta(seconds=15)
 MEMBER_PREFIX = "dispatcher:"
+OVERLAP = 2  # batches under way at once
 
 
 class Dispatcher:
@@ -68,7 +68,8 @@ class Dispatcher:
         if not isinstance(bot.rate_limiter, SendBudget):
             raise TypeError("the dispatcher sends through a bot whose rate limiter is a SendBudget")
         self.budget = bot.rate_limiter
-        self.batch = batch or max(10, int(settings.dispatch_rate))
+        # A batch is a second of sending at the budget's rate (the paid rate, in paid mode).
+        self.batch = batch or max(10, int(self.budget.rate))
         self.idle = idle
         self.retry_base = retry_base
         self.partition = (0, 1)
@@ -304,13 +305,15 @@ class Dispatcher:
 
     # --- the loop ----------------------------------------------------------------------
 
-    async def cycle(self) -> int:
-        """Claim, send and record one batch; the number of rows handled."""
+    async def _claimed(self) -> list[tuple[OutboxMessage, Outgoing | None]]:
         await self._heartbeat()
         rows = await self.claim(self.batch)
         if not rows:
             self.budget.pacer.forget_idle_chats()
-            return 0
+        return rows
+
+    async def _complete(self, rows: list[tuple[OutboxMessage, Outgoing | None]]) -> None:
+        """Send a claimed batch (paced) and record every result."""
         results: list[Result] = []
         sends = []
         for row, outgoing in rows:
@@ -322,29 +325,61 @@ class Dispatcher:
                 sends.append(self._send(row, outgoing))
         results += await asyncio.gather(*sends)
         await self.record(results)
+
+    async def cycle(self) -> int:
+        """Claim, send and record one batch; the number of rows handled."""
+        rows = await self._claimed()
+        if rows:
+            await self._complete(rows)
         return len(rows)
 
+    async def _completed(self, rows: list[tuple[OutboxMessage, Outgoing | None]]) -> None:
+        try:
+            await self._complete(rows)
+        except Exception:
+            # Its rows stay 'sending' until their lease ends; then they are claimed again.
+            log.exception("dispatcher: a batch could not be recorded")
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Dispatch until `stop` is set; a database outage pauses sending and resumes after."""
+        """Dispatch until `stop` is set; a database outage pauses sending and resumes after.
+
+        Two batches are under way at once: while one finishes (its last sends answered, its
+        results recorded) the next is already claimed and waiting for the pacer, so the rate
+        is the pacer's and not one batch per round trip plus a database write."""
         pause = self.idle
-        while not stop.is_set():
-            try:
-                handled = await self.cycle()
-                pause = self.idle
-            except (SQLAlchemyError, OSError) as error:
-                log.warning(
-                    "dispatcher: database unavailable (%s); retrying in %.0fs",
-                    type(error).__name__,
-                    pause,
+        batches: set[asyncio.Task[None]] = set()
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            while not stop.is_set():
+                if len(batches) >= OVERLAP:
+                    await asyncio.wait(batches, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                rows = []
+                try:
+                    rows = await self._claimed()
+                    pause = self.idle
+                except (SQLAlchemyError, OSError) as error:
+                    log.warning(
+                        "dispatcher: database unavailable (%s); retrying in %.0fs",
+                        type(error).__name__,
+                        pause,
+                    )
+                    pause = min(pause * 2, 30.0)
+                except Exception:
+                    # A bug must not silence every message of the office: log it, back off.
+                    log.exception("dispatcher: cycle failed; retrying in %.0fs", pause)
+                    pause = min(pause * 2, 30.0)
+                if rows:
+                    batch = asyncio.create_task(self._completed(rows))
+                    batches.add(batch)
+                    batch.add_done_callback(batches.discard)
+                    continue
+                # Nothing due: wait for the pause, a stop, or a batch ending (its chats' next).
+                await asyncio.wait(
+                    {stopping, *batches}, timeout=pause, return_when=asyncio.FIRST_COMPLETED
                 )
-                handled = 0
-                pause = min(pause * 2, 30.0)
-            except Exception:
-                # A bug must not silence every message of the office: log it, back off, go on.
-                log.exception("dispatcher: cycle failed; retrying in %.0fs", pause)
-                handled = 0
-                pause = min(pause * 2, 30.0)
-            if handled == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), pause)
+            if batches:
+                await asyncio.gather(*batches)
+        finally:
+            stopping.cancel()
         await self.leave()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -74,6 +76,10 @@ async def _press_at_rate(emulator: TelegramEmulator, presses: list[Json], rate: 
     return ids
 
 
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
 class EmulatorApp:
     """Routes /bot<token>/<method> to the API and /_emulator/... to the control surface."""
 
@@ -137,6 +143,8 @@ class EmulatorApp:
         if action == "stats":
             payload: Any = {
                 **emulator.limiter.stats.as_dict(),
+                # Messages a second from the 200th arrival on: past a sender's opening burst.
+                "steady_rate": _finite(emulator.limiter.stats.steady_rate(skip=200)),
                 "calls": emulator.method_calls,
                 "pending_updates": emulator.pending_updates,
             }
@@ -149,8 +157,11 @@ class EmulatorApp:
                 )
                 for _ in range(int(body.get("count", 1)))
             ]
-        elif action == "send":
-            payload = emulator.user_message(int(body["chat_id"]), text=str(body["text"]))
+        elif action == "send":  # with when it was sent, in the emulator's clock
+            payload = {
+                **emulator.user_message(int(body["chat_id"]), text=str(body["text"])),
+                "sent_at": time.monotonic(),
+            }
         elif action == "press":
             payload = {
                 "callback_query_id": emulator.press(
@@ -184,7 +195,8 @@ class EmulatorApp:
                 []
                 if chat is None
                 else [
-                    {"seq": seq, "kind": kind, "payload": item} for seq, kind, item in chat.activity
+                    {"seq": seq, "kind": kind, "payload": item, "at": chat.stamps.get(seq)}
+                    for seq, kind, item in chat.activity
                 ]
             )
         else:

@@ -43,6 +43,8 @@ class Chat:
     # Every bot action in this chat, numbered:
     # (seq, "message" | "edit" | "delete" | "answer", payload).
     activity: list[tuple[int, str, Json]] = field(default_factory=list)
+    # When each activity happened (time.monotonic), by its seq: for reply-time benchmarks.
+    stamps: dict[int, float] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     next_message_id: int = 1
     seq: int = 0
@@ -55,7 +57,10 @@ class Chat:
     def record(self, kind: str, payload: Json, history: int) -> None:
         self.seq += 1
         self.activity.append((self.seq, kind, payload))
+        self.stamps[self.seq] = time.monotonic()
         if len(self.activity) > history:
+            for seq, _, _ in self.activity[: len(self.activity) - history]:
+                self.stamps.pop(seq, None)
             del self.activity[: len(self.activity) - history]
         self.changed.set()
 

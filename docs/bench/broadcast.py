@@ -1,15 +1,24 @@
-"""A broadcast through the real outbox dispatcher to a loopback emulator (`rekam emulator`).
+"""A broadcast through the real bot to a loopback emulator (`rekam emulator`) with a round trip.
 
-    limits     Telegram's limits on (30/s overall, 1/s per chat): the dispatcher, and beside it in
-               the same run python-telegram-bot's AIORateLimiter sending the same broadcast to a
-               second emulator with the same limits. Reports rate, 429s and the busiest second.
-    unlimited  The emulator's limits off and the dispatcher's pacing off: how fast the outbox
-               itself (claim, render, send, record) goes on this database.
+    limits     Telegram's limits on (30/s overall, 1/s per chat), every call held half a round
+               trip each way: Rekam (the whole Application: polling, replies and the outbox
+               dispatcher, one send budget), and beside it in the same run python-telegram-bot's
+               AIORateLimiter sending the same broadcast to a second emulator with the same
+               limits and latency. During Rekam's broadcast a teen sends /bantuan and presses ✅
+               every two seconds: reply and answer times are reported.
+    paid       The same with DISPATCH_PAID_BROADCAST on (Telegram's paid limit: 1000/s).
+    unlimited  The emulator's limits off and pacing off: how fast the outbox itself (claim,
+               render, send, record) goes on this database.
+
+Rates are first to last arrival at the emulator, and "steady" from the 200th arrival on (after
+the opening burst and the first hundred round trips the pacer waits for before it trusts the
+shortest one). "Busiest second" is the most arrivals in any one-second window.
 
 Run (the emulators are started and stopped by the script):
-    .venv/bin/python docs/bench/broadcast.py limits --count 20000
+    .venv/bin/python docs/bench/broadcast.py limits --count 20000 --latency 250ms --jitter 20ms
+    .venv/bin/python docs/bench/broadcast.py paid --count 20000 --latency 250ms --jitter 20ms
     .venv/bin/python docs/bench/broadcast.py unlimited --count 20000 [--database URL]
-AIORateLimiter needs `pip install "python-telegram-bot[rate-limiter]"`.
+AIORateLimiter needs `pip install "python-telegram-bot[rate-limiter]"` (the `bench` extra).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,26 +37,32 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from telegram import Bot
 from telegram.ext import AIORateLimiter, ExtBot
 
+from bot.app import build_application
 from bot.clock import Clock
-from bot.config import load_settings
-from bot.db.vault import new_key
+from bot.config import Settings, load_settings
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Broadcast, Lease, OutboxMessage
+from bot.db.vault import new_key
+from bot.delivery.budget import SendBudget
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.pacing import Pacer
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import Catalogs
+from bot.runtime import running
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
 from bot.telegram_request import AiohttpRequest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from presses import office
+
 OURS = "111111:BENCH-dispatcher-token-0000000000000000"
 THEIRS = "222222:BENCH-aioratelimiter-token-00000000000"
 TEXT = "Jadwal perekaman KTP-el di MPP hari Sabtu dipindah ke pukul 09.00 WIB. Terima kasih."
+STEADY_FROM = 200
 
 
 def report(line: str) -> None:
@@ -54,10 +70,13 @@ def report(line: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def emulator(port: int, token: str, *, limits: bool) -> AsyncIterator[str]:
+async def emulator(port: int, token: str, args: argparse.Namespace) -> AsyncIterator[str]:
     """`rekam emulator` in its own process; yields its control URL."""
     command = [sys.executable, "-m", "bot", "emulator", "--port", str(port), "--token", token]
-    process = subprocess.Popen([*command, *([] if limits else ["--no-limits"])])  # noqa: ASYNC220
+    command += ["--latency", args.latency, "--jitter", args.jitter]
+    if args.mode == "unlimited":
+        command.append("--no-limits")
+    process = subprocess.Popen(command)  # noqa: ASYNC220
     control = f"http://127.0.0.1:{port}/_emulator"
     try:
         async with httpx.AsyncClient() as client:
@@ -72,13 +91,20 @@ async def emulator(port: int, token: str, *, limits: bool) -> AsyncIterator[str]
         process.wait()
 
 
+_CLIENT: list[httpx.AsyncClient] = []
+
+
 async def control(url: str, action: str, body: dict[str, Any] | None = None) -> Any:
-    async with httpx.AsyncClient(timeout=120) as client:
-        if body is None:
-            response = await client.get(f"{url}/{action}")
-        else:
-            response = await client.post(f"{url}/{action}", json=body)
-        return response.json()["result"]
+    # One client for the whole run: making one builds an SSL context, tens of milliseconds of
+    # CPU that would stall the bot's event loop (it shares this process) at every call.
+    if not _CLIENT:
+        _CLIENT.append(httpx.AsyncClient(timeout=120))
+    client = _CLIENT[0]
+    if body is None:
+        response = await client.get(f"{url}/{action}")
+    else:
+        response = await client.post(f"{url}/{action}", json=body)
+    return response.json()["result"]
 
 
 async def users(url: str, count: int) -> list[int]:
@@ -105,52 +131,106 @@ def summary(name: str, stats: dict[str, Any], wall: float) -> str:
     accepted = stats["accepted"]
     span = (stats["last_at"] or 0) - (stats["first_at"] or 0)
     rate = accepted / span if span > 0 else float("nan")
+    steady = stats.get("steady_rate") or float("nan")
     return (
-        f"| {name} | {accepted} | {rate:,.1f} msg/s | {stats['refused']} | "
+        f"| {name} | {accepted} | {rate:,.1f} msg/s | {steady:,.1f} msg/s | {stats['refused']} | "
         f"{stats['peak_one_second']} | {stats['peak_attempts_one_second']} | "
-        f"{stats['per_chat_peak_one_second']} | {wall:,.1f} s |"
+        f"{stats['per_chat_peak_one_second']} | {stats['paid']} | {wall:,.1f} s |"
     )
 
 
-async def dispatch(url: str, count: int, database: str, base: str, *, unlimited: bool) -> str:
-    settings = load_settings(
-        database_url=database,
-        bot_token=OURS,
-        telegram_api_base_url=base,
-        dispatch_rate=1000 if unlimited else 30,
-        data_key=new_key(),
-    )
+async def fresh_database(url: str, settings: Settings) -> Database:
     assert settings.data_key is not None
-    db = Database(database, data_key=settings.data_key.get_secret_value())
+    db = Database(url, data_key=settings.data_key.get_secret_value())
     await upgrade(db)
     async with db.session() as session:  # a clean slate on a reused database
         await session.execute(OutboxMessage.__table__.delete())
         await session.execute(Lease.__table__.delete())
-    chat_ids = await users(url, count)
+    return db
+
+
+class Teen:
+    """Sends /bantuan and presses ✅, each every two seconds; times the reply and the answer."""
+
+    def __init__(self, url: str, chat_id: int, message_id: int, summons_id: int) -> None:
+        self.url, self.chat_id = url, chat_id
+        self.press = {"chat_id": chat_id, "message_id": message_id, "data": f"sm:{summons_id}:0:ok"}
+        self.asked: list[float] = []
+        self.queries: list[str] = []
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """/bantuan, a second later ✅, a second later /bantuan again, …"""
+        while not stop.is_set():
+            sent = await control(self.url, "send", {"chat_id": self.chat_id, "text": "/bantuan"})
+            self.asked.append(sent["sent_at"])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 1.0)
+            pressed = await control(self.url, "press", self.press)
+            self.queries.append(pressed["callback_query_id"])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 1.0)
+
+    async def times(self) -> tuple[list[float], list[float], int]:
+        """Reply seconds (to the first message after each ask), answer seconds, unanswered."""
+        activity = await control(self.url, f"chats/{self.chat_id}")
+        arrived = sorted(a["at"] for a in activity if a["kind"] == "message" and a["at"])
+        replies = []
+        for asked in self.asked:
+            later = [at for at in arrived if at >= asked]
+            if later:
+                replies.append(later[0] - asked)
+        answers = await control(self.url, "answers", {"ids": self.queries})
+        lost = len(self.asked) - len(replies) + len(self.queries) - len(answers)
+        return replies, list(answers.values()), lost
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
+
+
+async def rekam(url: str, base: str, args: argparse.Namespace, database: str) -> list[str]:
+    """The whole bot: polling, handlers, the dispatcher; a broadcast and a teen asking."""
+    settings = load_settings(
+        database_url=database,
+        bot_token=OURS,
+        telegram_api_base_url=base,
+        dispatch_rate=30,
+        dispatch_paid_broadcast=args.mode == "paid",
+        data_key=new_key(),
+    )
+    db = await fresh_database(database, settings)
+    chat_ids = await users(url, args.count)
+    teen_chat = (await users(url, 1))[0]
+    [summons_id] = await office(db, [teen_chat])
     await queue(db, chat_ids)
-    bot = Bot(OURS, base_url=base, request=AiohttpRequest())
-    await bot.initialize()
-    dispatcher = Dispatcher(bot, db, Catalogs(), settings, Clock(settings.zone))
-    if unlimited:
-        # Pacing off too (the setting is capped at Telegram's paid 1000/s, so bypass it here).
-        dispatcher.settings = settings.model_copy(update={"dispatch_rate": 1_000_000})
-        dispatcher.pacer = Pacer(1_000_000, chat_interval=0)
-        dispatcher.batch = 1000
+    app = build_application(settings, database=db)
+    app.bot_data.throttle.presses = 1000  # the teen presses on purpose, every two seconds
     stop = asyncio.Event()
-    started = time.perf_counter()
-    task = asyncio.create_task(dispatcher.run(stop))
-    while (await control(url, "stats"))["accepted"] < count:  # noqa: ASYNC110 (another process)
-        await asyncio.sleep(0.5)
-    wall = time.perf_counter() - started
-    stop.set()
-    await task
-    await bot.shutdown()
-    await db.dispose()
-    name = "Rekam dispatcher" + (f" (limits off, {db.engine.dialect.name})" if unlimited else "")
-    return summary(name, await control(url, "stats"), wall)
+    async with running(app, poll_timeout=10):
+        pin = await app.bot.send_message(teen_chat, "📣 Panggilan perekaman KTP-el")
+        teen = Teen(url, teen_chat, pin.message_id, summons_id)
+        started = time.perf_counter()
+        asking = asyncio.create_task(teen.run(stop))
+        while (await control(url, "stats"))["accepted"] < args.count + 1:  # noqa: ASYNC110
+            await asyncio.sleep(0.5)
+        wall = time.perf_counter() - started
+        stop.set()
+        await asking
+        await asyncio.sleep(2.0)  # the last ask's reply
+    replies, answers, lost = await teen.times()
+    stats = await control(url, "stats")
+    rows = [summary(f"Rekam ({args.mode})", stats, wall)]
+    rows.append(
+        f"| teen during the broadcast | {len(replies)} replies to /bantuan: p50 "
+        f"{statistics.median(replies) * 1000:,.0f} ms, p99 {percentile(replies, 0.99) * 1000:,.0f}"
+        f" ms, max {max(replies) * 1000:,.0f} ms; {len(answers)} ✅ answered: p99 "
+        f"{percentile(answers, 0.99) * 1000:,.0f} ms; lost {lost} |"
+    )
+    return rows
 
 
-async def aioratelimiter(url: str, count: int, base: str) -> str:
+async def aioratelimiter(url: str, count: int, base: str) -> list[str]:
     chat_ids = await users(url, count)
     bot = ExtBot(
         THEIRS,
@@ -163,34 +243,60 @@ async def aioratelimiter(url: str, count: int, base: str) -> str:
     await asyncio.gather(*(bot.send_message(chat_id, TEXT) for chat_id in chat_ids))
     wall = time.perf_counter() - started
     await bot.shutdown()
-    return summary("PTB AIORateLimiter (max_retries=20)", await control(url, "stats"), wall)
+    return [summary("PTB AIORateLimiter (max_retries=20)", await control(url, "stats"), wall)]
+
+
+async def unlimited(url: str, base: str, count: int, database: str) -> list[str]:
+    """The outbox alone, no pacing: claim, render, send, record."""
+    settings = load_settings(
+        database_url=database, bot_token=OURS, telegram_api_base_url=base, data_key=new_key()
+    )
+    db = await fresh_database(database, settings)
+    await queue(db, await users(url, count))
+    budget = SendBudget(1000, pacer=Pacer(1_000_000, chat_interval=0))
+    request = AiohttpRequest(connections=1000)  # as the bot has in paid mode
+    bot = ExtBot(OURS, base_url=base, request=request, rate_limiter=budget)
+    await bot.initialize()
+    dispatcher = Dispatcher(bot, db, Catalogs(), settings, Clock(settings.zone), batch=1000)
+    stop = asyncio.Event()
+    started = time.perf_counter()
+    task = asyncio.create_task(dispatcher.run(stop))
+    while (await control(url, "stats"))["accepted"] < count:  # noqa: ASYNC110 (another process)
+        await asyncio.sleep(0.5)
+    wall = time.perf_counter() - started
+    stop.set()
+    await task
+    await bot.shutdown()
+    await db.dispose()
+    name = f"Rekam dispatcher (limits off, {db.engine.dialect.name})"
+    return [summary(name, await control(url, "stats"), wall)]
 
 
 HEADER = (
-    "| sender | delivered | rate (first to last) | 429s | busiest second (accepted) | "
-    "busiest second (attempts) | busiest second, one chat | wall |\n"
-    "|---|---|---|---|---|---|---|---|"
+    "| sender | delivered | rate (first to last) | steady | 429s | busiest second (accepted) | "
+    "busiest second (attempts) | busiest second, one chat | paid | wall |\n"
+    "|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = args.database or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        ours_base, theirs_base = "http://127.0.0.1:8091/bot", "http://127.0.0.1:8092/bot"
+        report(f"{args.mode}: {args.count:,} messages, round trips {args.latency} ± {args.jitter}")
         if args.mode == "unlimited":
-            async with emulator(8091, OURS, limits=False) as url:
-                base = "http://127.0.0.1:8091/bot"
-                row = await dispatch(url, args.count, database, base, unlimited=True)
-            report(HEADER)
-            report(row)
-            return
-        async with (
-            emulator(8091, OURS, limits=True) as ours,
-            emulator(8092, THEIRS, limits=True) as theirs,
-        ):
-            rows = await asyncio.gather(
-                dispatch(ours, args.count, database, "http://127.0.0.1:8091/bot", unlimited=False),
-                aioratelimiter(theirs, args.count, "http://127.0.0.1:8092/bot"),
-            )
+            async with emulator(8091, OURS, args) as url:
+                rows = await unlimited(url, ours_base, args.count, database)
+        elif args.mode == "paid" or args.alone:
+            async with emulator(8091, OURS, args) as url:
+                rows = await rekam(url, ours_base, args, database)
+        else:
+            async with emulator(8091, OURS, args) as ours, emulator(8092, THEIRS, args) as theirs:
+                ours_rows, theirs_rows = await asyncio.gather(
+                    rekam(ours, ours_base, args, database),
+                    aioratelimiter(theirs, args.count, theirs_base),
+                )
+                rows = ours_rows + theirs_rows
         report(HEADER)
         for row in rows:
             report(row)
@@ -198,7 +304,10 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=("limits", "unlimited"))
+    parser.add_argument("mode", choices=("limits", "paid", "unlimited"))
     parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--latency", default="250ms", help="round trip, e.g. 250ms")
+    parser.add_argument("--jitter", default="20ms", help="round trips vary by ± this")
+    parser.add_argument("--alone", action="store_true", help="limits: without AIORateLimiter")
     parser.add_argument("--database", help="default: a new SQLite file")
     asyncio.run(main(parser.parse_args()))
