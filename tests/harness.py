@@ -135,14 +135,16 @@ async def running_bot(
         await checks.dispose()
 
 
-async def broadcast_to(bot: BotHarness, people: list[UserClient], text: str) -> int:
+async def broadcast_to(bot: BotHarness, people: list[UserClient] | list[int], text: str) -> int:
+    """Queue a staff broadcast of `text` to these people (or chat ids: a group's)."""
+    chat_ids = [p if isinstance(p, int) else p.id for p in people]
     async with bot.db.session() as session:
         row = Broadcast(created_by=1, audience="all_pending", text=text, recipients=len(people))
         session.add(row)
         await session.flush()
         await outbox.enqueue(
             session,
-            [Recipient(p.id, "id") for p in people],
+            [Recipient(chat_id, "id") for chat_id in chat_ids],
             [
                 Message(
                     kind=Kind.BROADCAST,

@@ -6,6 +6,7 @@ with replies to people going ahead of a broadcast and never lost to a 429."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 from sqlalchemy import func, select
@@ -84,8 +85,8 @@ async def test_replies_during_a_broadcast_go_first_and_none_is_refused(sqlite_ur
         assert no_window_above(list(stats.arrivals), 30)
         # Behind the broadcast a reply would have waited for what was still queued (seconds);
         # ahead of it, one round trip in, one out, and the bot's own work.
-        assert in_queue > 60, in_queue
-        assert max(waits) < 2.0, waits
+        assert in_queue > 90, in_queue  # three seconds of broadcast still ahead at the end
+        assert max(waits) < 2.5, waits
 
 
 async def _sent_at_least(bot: BotHarness, count: int) -> bool:
@@ -137,6 +138,30 @@ async def test_without_paid_broadcast_nothing_is_marked_paid(sqlite_url: str) ->
         await until(lambda: _all_sent(bot, 40), timeout=15)
         stats = bot.emulator.limiter.stats
         assert (stats.accepted, stats.refused, stats.paid) == (40, 0, 0)
+
+
+def arrivals_in(bot: BotHarness, chat_id: int) -> list[float]:
+    chat = bot.emulator.chats[chat_id]
+    return [chat.stamps[seq] for seq, kind, _ in chat.activity if kind == "message"]
+
+
+async def test_one_chat_and_one_group_are_paced_on_arrival_over_a_jittery_link(
+    sqlite_url: str,
+) -> None:
+    settings = make_settings(sqlite_url, dispatch_rate=30)
+    async with running_bot(settings, limits=STRICT, latency=SLOW_LINK) as bot:
+        person = started(bot, 1)
+        group = bot.emulator.add_group("Forum OSIS")
+        for text in ("satu", "dua", "tiga"):
+            await broadcast_to(bot, person, text)
+        for text in ("rapat", "jadwal"):
+            await broadcast_to(bot, [group.id], text)
+        await until(lambda: _all_sent(bot, 5), timeout=20)
+        assert bot.emulator.limiter.stats.refused == 0
+        private, grouped = arrivals_in(bot, person[0].id), arrivals_in(bot, group.id)
+        assert len(private) == 3 and len(grouped) == 2
+        assert all(b - a >= 1.0 for a, b in itertools.pairwise(private)), private
+        assert grouped[1] - grouped[0] >= 3.0  # twenty a minute, evenly
 
 
 def test_the_shortest_round_trip_counts_once_trusted_and_is_forgotten_after_kept_sends() -> None:
