@@ -91,23 +91,69 @@ async def test_confirm_edits_the_summons_and_records_an_event(
 async def test_decline_asks_a_reason_and_frees_the_seat(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]
     teen = await linked_teen(bot, office["target"])
     message = summons_message(teen)
-    await teen.answer(teen.press("❌"))
+    await teen.answer(teen.press("✅"))
     await teen.changes()
-    reasons = [b.label for b in teen.message(message.message_id).buttons]
-    assert reasons == [
+    await teen.answer(teen.press("❌", message=teen.message(message.message_id)))
+    await teen.changes()
+    asking = teen.message(message.message_id)
+    # While the reasons are listed the message says nothing is changed yet (it showed
+    # "✅ Anda akan datang" beside them before).
+    assert "akan datang" not in asking.text
+    assert asking.text.startswith("Mengapa Anda tidak bisa datang?")
+    assert [b.label for b in asking.buttons] == [
         "Ada sekolah / ujian",
         "Sedang magang / PKL",
         "Sakit",
         "Sedang di luar kota",
         "Alasan lain",
+        "↩️ Kembali",
     ]
-    query = teen.press("Sakit", message=teen.message(message.message_id))
-    assert (await teen.answer(query))["text"].startswith("Tercatat.")
+    query = teen.press("Sakit", message=asking)
+    assert (await teen.answer(query))["text"] == "Tercatat: tidak bisa datang."
+    told = await teen.next_message()
+    assert "/ganti" in told.text  # the way to another day is offered at once
     await teen.changes()
     summons = await state_of(bot, office["summons"].id)
     assert (summons.state, summons.reason) == (SummonsState.DECLINED, "sick")
     assert await booked(bot, office["first"].id) == 0
     assert "Status: ❌ Anda tidak bisa datang" in teen.message(message.message_id).text
+
+
+async def test_back_from_the_reasons_changes_nothing(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]
+    teen = await linked_teen(bot, office["target"])
+    message = summons_message(teen)
+    await teen.answer(teen.press("❌"))
+    await teen.changes()
+    await teen.answer(teen.press("↩️", message=teen.message(message.message_id)))
+    await teen.changes()
+    back = teen.message(message.message_id)
+    assert back.text == message.text
+    assert [b.label[0] for b in back.buttons] == ["✅", "❌", "🔁", "🏠", "📅"]
+    assert (await state_of(bot, office["summons"].id)).state == SummonsState.SUMMONED
+
+
+async def test_another_reason_is_asked_for_and_kept_within_a_limit(
+    bot: BotHarness, office: dict
+) -> None:  # type: ignore[type-arg]
+    teen = await linked_teen(bot, office["target"])
+    message = summons_message(teen)
+    await teen.answer(teen.press("❌"))
+    await teen.changes()
+    await teen.answer(teen.press("Alasan lain", message=teen.message(message.message_id)))
+    await teen.changes()
+    assert teen.message(message.message_id).text == (
+        "Tuliskan alasannya singkat (paling banyak 300 karakter)."
+    )
+    teen.send("x" * 2000)
+    assert (await teen.next_message()).text == (
+        "Terlalu panjang (2000 karakter). Tulis paling banyak 300 karakter."
+    )
+    assert (await state_of(bot, office["summons"].id)).state == SummonsState.SUMMONED
+    teen.send("Ikut lomba paduan suara ke luar provinsi")
+    assert "/ganti" in (await teen.next_message()).text
+    summons = await state_of(bot, office["summons"].id)
+    assert (summons.state, summons.reason) == (SummonsState.DECLINED, "other")
+    assert summons.note == "Ikut lomba paduan suara ke luar provinsi"
 
 
 async def test_move_to_another_session(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]
@@ -116,7 +162,7 @@ async def test_move_to_another_session(bot: BotHarness, office: dict) -> None:  
     teen.press("🔁")
     options = await teen.next_message()
     assert options.text == "Pilih jadwal baru (tempat yang masih tersedia):"
-    assert len(options.buttons) == 1 and "SMK Negeri 9 (2 tempat)" in options.buttons[0].label
+    assert len(options.buttons) == 1 and "SMK Negeri 9 · sisa 2 tempat" in options.buttons[0].label
     teen.press("SMK", message=options)
     replies = await teen.replies()
     new = replies[0]
@@ -145,6 +191,11 @@ async def test_home_visit_asks_why_and_frees_the_seat(bot: BotHarness, office: d
     summons = await state_of(bot, office["summons"].id)
     assert (summons.state, summons.note) == (SummonsState.HOME_VISIT, "Saya memakai kursi roda")
     assert await booked(bot, office["first"].id) == 0
+    teen.send("/jadwal")
+    status = (await teen.next_message()).text
+    # The session's day and place no longer apply beside "waiting for a visit".
+    assert "🏠 Petugas akan menghubungi untuk mengatur kunjungan ke rumah." in status
+    assert "🗓" not in status and "📍" not in status
 
 
 async def test_calendar_file_has_the_place_and_two_alarms(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]
@@ -324,7 +375,7 @@ async def test_ganti_offers_free_sessions(bot: BotHarness, office: dict) -> None
     teen = await linked_teen(bot, office["target"])
     teen.send("/ganti")
     options = await teen.next_message()
-    assert [b.label.split(" · ")[1] for b in options.buttons] == ["SMK Negeri 9 (2 tempat)"]
+    assert [b.label.split(" · ")[1] for b in options.buttons] == ["SMK Negeri 9"]
 
 
 async def test_attended_summons_has_no_buttons(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]

@@ -25,6 +25,7 @@ class Step(enum.StrEnum):
     PREFERENCE = "preference"
     # the summons
     HOME_VISIT = "home_visit"
+    DECLINE_REASON = "decline_reason"
     # parents linking a child
     PARENT_CODE_DATE = "parent_code_date"
     PARENT_NIK = "parent_nik"
@@ -65,6 +66,7 @@ FLOW: dict[Step, Rule] = {
     Step.NAME: _rule(Expects.TEXT, Step.PREFERENCE),
     Step.PREFERENCE: _rule(Expects.BUTTON),
     Step.HOME_VISIT: _rule(Expects.TEXT),
+    Step.DECLINE_REASON: _rule(Expects.TEXT),
     Step.PARENT_CODE_DATE: _rule(Expects.TEXT, Step.PARENT_CODE_DATE),
     Step.PARENT_NIK: _rule(Expects.TEXT, Step.PARENT_NIK_DATE),
     Step.PARENT_NIK_DATE: _rule(Expects.TEXT),
@@ -87,6 +89,7 @@ ENTRIES = frozenset(
         Step.PHONE,
         Step.NIK,
         Step.HOME_VISIT,
+        Step.DECLINE_REASON,
         Step.PARENT_CODE_DATE,
         Step.PARENT_NIK,
         Step.STAFF_CODE,

@@ -42,6 +42,7 @@ TEXT_STEPS: dict[Step, StepHandler] = {
     Step.BIRTH_DATE: self_registration.answer_birth_date,
     Step.NAME: self_registration.answer_name,
     Step.HOME_VISIT: summons.answer_home_visit,
+    Step.DECLINE_REASON: summons.answer_decline_reason,
     Step.PARENT_CODE_DATE: parents.answer_child_date,
     Step.PARENT_NIK: parents.answer_child_nik,
     Step.PARENT_NIK_DATE: parents.answer_child_nik_date,

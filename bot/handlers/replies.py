@@ -21,7 +21,7 @@ async def send_summons(
     await context.bot.send_message(
         chat_id,
         views.summons_text(summons, _, context.language, context.settings.zone, parent=parent),
-        reply_markup=views.summons_keyboard(summons, _),
+        reply_markup=views.summons_keyboard(summons, _, parent=parent),
     )
     if summons.latitude is not None and summons.longitude is not None:
         await context.bot.send_venue(

@@ -121,8 +121,11 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
         await query.answer(_(STALE))
         return
     action, argument = match.group(3), match.group(4)
-    # ❌ without a reason asks for one and 🏠 asks why: those are answered in two steps.
-    answering = action in ("ok", "to") or (action == "no" and argument is not None)
+    # ❌ asks for a reason ("other": typed) and 🏠 asks why: those are answered in two steps.
+    answering = action in ("ok", "to") or (action == "no" and argument not in (None, "other"))
+    typing = {"hv": Step.HOME_VISIT, "no": Step.DECLINE_REASON}.get(action)
+    if action == "no" and argument is None:
+        typing = None
     result = None
     async with context.session() as session:
         found = await answers.pressed(
@@ -141,11 +144,11 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
                 now=context.clock.now(),
                 settings=context.settings,
             )
-        elif found is not None and action == "hv":
+        elif found is not None and typing is not None:
             await conversations.go(
                 session,
                 found.account_id,
-                Step.HOME_VISIT,
+                typing,
                 summons_id=found.summons.id,
                 revision=found.summons.revision,
             )
@@ -153,9 +156,27 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
         await query.answer(_(STALE))
     elif result is not None:
         await show_answer(update, context, found, ACTIONS[action], *result)
+    elif action == "no" and argument == "other":
+        await query.answer()
+        await query.edit_message_text(
+            _("Tuliskan alasannya singkat (paling banyak {limit} karakter).").format(
+                limit=summonses.NOTE_LIMIT
+            )
+        )
     elif action == "no":
         await query.answer()
-        await query.edit_message_reply_markup(views.reasons_keyboard(found.summons, _))
+        await query.edit_message_text(
+            views.decline_question(found.summons, _, parent=found.parent),
+            reply_markup=views.reasons_keyboard(found.summons, _),
+        )
+    elif action == "bk":
+        await query.answer()
+        await query.edit_message_text(
+            views.summons_text(
+                found.summons, _, context.language, context.settings.zone, parent=found.parent
+            ),
+            reply_markup=views.summons_keyboard(found.summons, _, parent=found.parent),
+        )
     elif action == "mv":
         await query.answer()
         await offer_sessions(context, update.effective_user.id, found.summons)
@@ -174,9 +195,9 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
         await context.bot.send_message(
             update.effective_user.id,
             _(
-                "Tuliskan singkat mengapa perlu kunjungan ke rumah (misalnya: disabilitas, sakit). "
-                "Petugas akan menghubungi Anda."
-            ),
+                "Tuliskan singkat mengapa perlu kunjungan ke rumah (misalnya: disabilitas, sakit; "
+                "paling banyak {limit} karakter). Petugas akan menghubungi Anda."
+            ).format(limit=summonses.NOTE_LIMIT),
         )
     else:
         await query.answer(_(STALE))
@@ -206,19 +227,29 @@ async def show_answer(
         return
     thanks = {
         SummonsState.CONFIRMED: _("Terima kasih! Kami tunggu kedatangan Anda."),
-        SummonsState.DECLINED: _("Tercatat. Anda bisa memilih jadwal lain dengan 🔁."),
+        SummonsState.DECLINED: _("Tercatat: tidak bisa datang."),
         SummonsState.MOVED: _("Jadwal Anda sudah diganti."),
         SummonsState.HOME_VISIT: _("Permintaan kunjungan ke rumah sudah diteruskan ke petugas."),
     }
+    if fresh.state == SummonsState.DECLINED:
+        await context.bot.send_message(
+            found.telegram_id,
+            _(
+                "Tercatat: tidak bisa datang. Bisa di hari lain? Ketik /ganti untuk memilih jadwal "
+                "baru; tempat Anda di jadwal ini dilepas untuk orang lain."
+            ),
+        )
     if query is not None and action != Answer.MOVE:
         await query.answer(thanks.get(fresh.state, ""))
         await query.edit_message_text(
             views.summons_text(
                 fresh, _, context.language, context.settings.zone, parent=found.parent
             ),
-            reply_markup=views.summons_keyboard(fresh, _),
+            reply_markup=views.summons_keyboard(fresh, _, parent=found.parent),
         )
         return
+    if query is None and action == Answer.DECLINE:
+        return  # the typed reason: told above
     if query is not None:
         await query.answer(thanks.get(fresh.state, ""))
         await query.edit_message_text(_("Jadwal Anda sudah diganti. Jadwal baru:"))
@@ -230,7 +261,31 @@ async def show_answer(
 
 async def answer_home_visit(update: Update, context: BotContext, convo: Conversation) -> None:
     """The short reason for a home visit, typed after pressing 🏠: checked again, as a press."""
+    await _answer_typed(update, context, convo, Answer.HOME_VISIT, None)
+
+
+async def answer_decline_reason(update: Update, context: BotContext, convo: Conversation) -> None:
+    """The reason typed after ❌ → "Alasan lain": checked again, as a press."""
+    await _answer_typed(update, context, convo, Answer.DECLINE, "other")
+
+
+async def _answer_typed(
+    update: Update,
+    context: BotContext,
+    convo: Conversation,
+    action: Answer,
+    argument: str | None,
+) -> None:
     assert update.effective_message and update.effective_message.text
+    _ = context.gettext
+    note = update.effective_message.text.strip()
+    if len(note) > summonses.NOTE_LIMIT:  # the step stays open: they shorten it and resend
+        await update.effective_message.reply_text(
+            _("Terlalu panjang ({count} karakter). Tulis paling banyak {limit} karakter.").format(
+                count=len(note), limit=summonses.NOTE_LIMIT
+            )
+        )
+        return
     result = None
     async with context.session() as session:
         await conversations.end(session, convo.account_id)
@@ -245,14 +300,15 @@ async def answer_home_visit(update: Update, context: BotContext, convo: Conversa
             result = await answers.answer(
                 session,
                 found,
-                Answer.HOME_VISIT,
-                update.effective_message.text.strip(),
+                action,
+                argument,
                 now=context.clock.now(),
                 settings=context.settings,
+                note=note,
             )
     if found is None or result is None:
         await update.effective_message.reply_text(
-            context.gettext("Jadwal Anda sudah berubah. Ketik /jadwal untuk jadwal terbaru.")
+            _("Jadwal Anda sudah berubah. Ketik /jadwal untuk jadwal terbaru.")
         )
         return
-    await show_answer(update, context, found, Answer.HOME_VISIT, *result)
+    await show_answer(update, context, found, action, *result)

@@ -87,8 +87,8 @@ class Draft:
         return views.summons_text(summons, self.gettext, self.language, zone, parent=self.parent)
 
     def keyboard(self, summons: SummonsView) -> InlineKeyboardMarkup | None:
-        # A parent's copy has the same buttons: they act for the child.
-        return views.summons_keyboard(summons, self.gettext)
+        # A parent's copy has the same buttons, naming the child: they act for the child.
+        return views.summons_keyboard(summons, self.gettext, parent=self.parent)
 
     def day(self, summons: SummonsView) -> str:
         return format_day(summons.starts_at.astimezone(self.settings.zone).date(), self.language)

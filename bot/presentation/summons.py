@@ -98,83 +98,88 @@ def summons_text(
     else:
         title = _("📣 Panggilan perekaman KTP-el")
         called = _("{name}, Anda dipanggil untuk: {services}.")
-    lines = [
-        title,
-        "",
-        called.format(name=summons.name, services=services),
-        f"🗓 {format_day(local_day, language)}",
-        f"🕗 {format_hours(summons.starts_at, summons.ends_at, language, zone)}",
-        f"📍 {summons.place}, {summons.address}",
-    ]
-    if summons.bring:
+    lines = [title, "", called.format(name=summons.name, services=services)]
+    if summons.state == SummonsState.HOME_VISIT:
+        # The session's day and place no longer apply: staff arrange the visit.
+        lines.append(_("🏠 Petugas akan menghubungi untuk mengatur kunjungan ke rumah."))
+    else:
+        lines += [
+            f"🗓 {format_day(local_day, language)}",
+            f"🕗 {format_hours(summons.starts_at, summons.ends_at, language, zone)}",
+            f"📍 {summons.place}, {summons.address}",
+        ]
+    if summons.bring and summons.state != SummonsState.HOME_VISIT:
         lines.append("🎒 " + _("Bawa: {bring}").format(bring=summons.bring))
     labels = PARENT_STATE_LABELS if parent else STATE_LABELS
     lines += ["", _("Status: {state}").format(state=_(labels[summons.state]))]
     return "\n".join(lines)
 
 
-def summons_keyboard(summons: SummonsView, _: Gettext) -> InlineKeyboardMarkup | None:
-    """✅ ❌ 🔁 🏠 📅, less what no longer applies."""
+def short_name(name: str) -> str:
+    """A name short enough for a button: whole when it fits, else its first word."""
+    return name if len(name) <= 24 else name.split()[0][:24]
+
+
+def summons_keyboard(
+    summons: SummonsView, _: Gettext, *, parent: bool = False
+) -> InlineKeyboardMarkup | None:
+    """✅ ❌ 🔁 🏠 📅, less what no longer applies. A parent's buttons name the child: the
+    parent answers for them, and is not the one coming."""
     if summons.state in FINAL:
         return None
+    name = short_name(summons.name)
+    if parent:
+        come, cannot = _("✅ {name} akan datang"), _("❌ {name} tidak bisa datang")
+        visit = _("🏠 {name} perlu kunjungan ke rumah")
+    else:
+        come, cannot = _("✅ Saya akan datang"), _("❌ Saya tidak bisa datang")
+        visit = _("🏠 Perlu kunjungan ke rumah")
     rows = []
     if summons.state not in (SummonsState.CONFIRMED, SummonsState.MOVED):
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _("✅ Saya akan datang"), callback_data=button_data(summons, "ok")
-                )
-            ]
-        )
+        rows.append([_button(come.format(name=name), summons, "ok")])
     if summons.state != SummonsState.DECLINED:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _("❌ Saya tidak bisa datang"), callback_data=button_data(summons, "no")
-                )
-            ]
-        )
-    rows.append(
-        [InlineKeyboardButton(_("🔁 Pilih jadwal lain"), callback_data=button_data(summons, "mv"))]
-    )
+        rows.append([_button(cannot.format(name=name), summons, "no")])
+    rows.append([_button(_("🔁 Pilih jadwal lain"), summons, "mv")])
     if summons.state != SummonsState.HOME_VISIT:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _("🏠 Perlu kunjungan ke rumah"), callback_data=button_data(summons, "hv")
-                )
-            ]
-        )
-    rows.append(
-        [
-            InlineKeyboardButton(
-                _("📅 Simpan ke kalender (.ics)"), callback_data=button_data(summons, "ics")
-            )
-        ]
-    )
+        rows.append([_button(visit.format(name=name), summons, "hv")])
+    rows.append([_button(_("📅 Simpan ke kalender (.ics)"), summons, "ics")])
     return InlineKeyboardMarkup(rows)
 
 
-def reasons_keyboard(summons: SummonsView, _: Gettext) -> InlineKeyboardMarkup:
-    """Why the teen cannot come."""
-    rows = [
+def _button(label: str, summons: SummonsView, action: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=button_data(summons, action))
+
+
+def decline_question(summons: SummonsView, _: Gettext, *, parent: bool = False) -> str:
+    """Shown in place of the summons while the reason is chosen: nothing is changed yet."""
+    if parent:
+        question = _("Mengapa {name} tidak bisa datang? Pilih alasannya.")
+    else:
+        question = _("Mengapa Anda tidak bisa datang? Pilih alasannya.")
+    return "\n".join(
         [
-            InlineKeyboardButton(
-                _(REASON_LABELS[reason]), callback_data=button_data(summons, f"no.{reason}")
-            )
+            question.format(name=summons.name),
+            _("Jawaban Anda belum berubah sampai alasan dipilih; ↩️ Kembali membatalkan."),
         ]
-        for reason in DECLINE_REASONS
+    )
+
+
+def reasons_keyboard(summons: SummonsView, _: Gettext) -> InlineKeyboardMarkup:
+    """Why the teen cannot come, and the way back."""
+    rows = [
+        [_button(_(REASON_LABELS[reason]), summons, f"no.{reason}")] for reason in DECLINE_REASONS
     ]
+    rows.append([_button(_("↩️ Kembali"), summons, "bk")])
     return InlineKeyboardMarkup(rows)
 
 
 def options_keyboard(
     summons: SummonsView, options: list[SessionOption], _: Gettext, language: str, zone: ZoneInfo
 ) -> InlineKeyboardMarkup:
-    """One button per session with free seats: 'Sabtu, 16 November 2024 08.00 · MPP (12)'."""
+    """One button per session with free seats: 'Sabtu, 16 November 2024 08.00 · MPP · sisa 12'."""
     rows = []
     for option in options:
-        label = _("{day} {clock} · {place} ({free} tempat)").format(
+        label = _("{day} {clock} · {place} · sisa {free} tempat").format(
             day=format_day(option.starts_at.astimezone(zone).date(), language),
             clock=format_clock(option.starts_at, language, zone),
             place=option.place,

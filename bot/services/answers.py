@@ -62,8 +62,10 @@ async def answer(
     *,
     now: datetime,
     settings: Settings,
+    note: str | None = None,
 ) -> tuple[Outcome, SummonsView | None]:
-    """Apply the answer; the outcome and the summons as it now is."""
+    """Apply the answer; the outcome and the summons as it now is. `note`: typed by the
+    person (a home visit's reason, a decline's "other")."""
     outcome = await summonses.respond(
         session,
         summons_id=found.summons.id,
@@ -77,13 +79,14 @@ async def answer(
         deadline=summonses.deadline_for(settings.election_date, settings.zone),
         policy=notices.Policy.of(settings),
         locked=found.locked,
+        note=note,
     )
     if outcome == Outcome.DONE and action == Answer.HOME_VISIT:
         # Same unit of work as the answer: "forwarded to staff" is true once it commits.
         await home_visits.requested(
             session,
             found.summons.target_id,
-            argument,
+            note or argument,
             now=now,
             default_language=settings.default_language,
             duty=settings.duty_staff,

@@ -33,6 +33,9 @@ FINAL = frozenset(
     }
 )
 DECLINE_REASONS = ("school", "internship", "sick", "away", "other")
+# What a person may type as a reason (a decline's "other", a home visit's why): stated in the
+# question, checked when typed.
+NOTE_LIMIT = 300
 # Answers the others linked to a summons (the teen, the parents) are told of.
 ANSWERS = frozenset({SummonsState.CONFIRMED, SummonsState.DECLINED, SummonsState.HOME_VISIT})
 # States in which the office still expects the teen at their session.
@@ -264,9 +267,11 @@ async def respond(
     deadline: datetime,
     policy: notices.Policy,
     locked: Locked | None = None,
+    note: str | None = None,
 ) -> Outcome:
     """Apply one button press (confirm / decline / move / home visit) by someone allowed to.
-    `locked`: the row as locked_view() read it in this unit of work, if it did."""
+    `locked`: the row as locked_view() read it in this unit of work, if it did. `note`: what
+    the person typed (a home visit's reason, a decline's "other")."""
     summons = await _editable(session, summons_id, revision, target_ids, now, action, locked)
     if summons is None:
         return Outcome.STALE
@@ -279,9 +284,10 @@ async def respond(
     elif action == Answer.DECLINE and argument in DECLINE_REASONS:
         _change(summons, SummonsState.DECLINED, now)
         summons.reason = argument
+        summons.note = (note or "")[:NOTE_LIMIT] or None
     elif action == Answer.HOME_VISIT:
         _change(summons, SummonsState.HOME_VISIT, now)
-        summons.note = (argument or "")[:500] or None
+        summons.note = (note or argument or "")[:NOTE_LIMIT] or None
     elif action == Answer.MOVE and argument and argument.isdigit() and int(argument) != old_session:
         if not await options.may_choose(
             session, summons.target_id, int(argument), zone=policy.zone
