@@ -246,12 +246,29 @@ async def test_unlinking_from_either_side_stops_everything_for_that_parent(
     listing = await teen.next_message()
     teen.press("Lepas tautan: Ibu Sri", message=listing)
     await teen.changes()
+    asked = teen.message(listing.message_id)
+    assert "Lepas tautan ini?" in asked.text  # one tap asks first
+    async with bot.db.session() as session:
+        assert set((await session.execute(select(ParentLink.state))).scalars()) == {
+            LinkState.ACTIVE
+        }
+    teen.press("Ya, lepas tautan", message=asked)
+    await teen.changes()
     assert (await mother.answer(mother.press("✅", message=old_copy)))["text"] == STALE
 
     father.send("/ortu")
     mine = await father.next_message()
     assert "Rina Lestari (tertaut)" in mine.text
     father.press("Lepas tautan: Rina Lestari", message=mine)
+    await father.changes()
+    father.press("Batal", message=father.message(mine.message_id))
+    await father.changes()
+    assert father.message(mine.message_id).text == "Tidak jadi. Tautan tetap seperti semula."
+    father.send("/ortu")
+    mine = await father.next_message()
+    father.press("Lepas tautan: Rina Lestari", message=mine)
+    await father.changes()
+    father.press("Ya, lepas tautan", message=father.message(mine.message_id))
     await father.changes()
     async with bot.db.session() as session:
         states = set((await session.execute(select(ParentLink.state))).scalars())

@@ -268,7 +268,9 @@ async def test_ganti_never_lists_a_closed_venue_and_a_forged_move_there_is_refus
     teen = await linked_teen(bot, target)
     teen.send("/ganti")
     listed = await teen.next_message()
-    assert [b.label.split(" · ")[1:] for b in listed.buttons] == [["Kantor Dinas", "sisa 10 tempat"]]
+    assert [b.label.split(" · ")[1:] for b in listed.buttons] == [
+        ["Kantor Dinas", "sisa 10 tempat"]
+    ]
     forged = f"sm:{summons.id}:0:to.{santri.id}"
     query = teen.press(data=forged, message=summons_message(teen))
     assert (await teen.answer(query))["text"] == STALE

@@ -100,7 +100,9 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         # Parents
         (0, _command("ortu", parents.parents_command)),
         (0, _button(r"^pa:nik$", parents.ask_nik)),
-        (0, _button(parents.REMOVE, parents.remove_link)),
+        (0, _button(parents.REMOVE, parents.ask_remove)),
+        (0, _button(parents.REMOVE_SURE, parents.remove_link)),
+        (0, _button(parents.KEEP, parents.keep_link)),
         (0, _button(parents.DISOWN, parents.disown)),
         # Staff (each checks the role in the database when it runs)
         (0, _command("staf", staff.show_menu)),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.domain import nik as nik_rules
@@ -25,6 +25,8 @@ from bot.services.guardians import Linking
 _CODE = re.compile(r"^[A-Za-z0-9]{6,16}$")
 DEEP_LINK = r"^/start ortu_[A-Za-z0-9]{6,16}$"
 REMOVE = r"^pa:rm:\d{1,9}$"
+REMOVE_SURE = r"^pa:rmok:\d{1,9}$"
+KEEP = r"^pa:keep$"
 DISOWN = r"^pa:no:\d{1,9}$"
 DECIDE = r"^pl:(ok|no):\d{1,9}$"
 
@@ -261,12 +263,55 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
     )
 
 
+async def ask_remove(update: Update, context: BotContext) -> None:
+    """pa:rm:<link>: one tap must not undo a link: say what it ends, and ask."""
+    query = update.callback_query
+    assert query and query.data
+    _ = context.gettext
+    link_id = int(query.data.removeprefix("pa:rm:"))
+    # The pressed button's label names who would be unlinked ("Lepas tautan: Ibu Sri").
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    pressed = [
+        button.text
+        for row in (markup.inline_keyboard if markup is not None else ())
+        for button in row
+        if button.callback_data == query.data
+    ]
+    await query.answer()
+    await query.edit_message_text(
+        "\n\n".join(
+            [
+                *pressed[:1],
+                _(
+                    "Lepas tautan ini? Orang tua/wali itu tidak akan lagi menerima panggilan, "
+                    "pengingat, atau bisa menjawab untuk anak. Tautan bisa dibuat lagi dengan kode "
+                    "dari /kode."
+                ),
+            ]
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(_("Ya, lepas tautan"), callback_data=f"pa:rmok:{link_id}")],
+                [InlineKeyboardButton(_("Batal"), callback_data="pa:keep")],
+            ]
+        ),
+    )
+
+
+async def keep_link(update: Update, context: BotContext) -> None:
+    """pa:keep: the question is withdrawn; nothing changed."""
+    query = update.callback_query
+    assert query
+    await query.answer()
+    await query.edit_message_text(context.gettext("Tidak jadi. Tautan tetap seperti semula."))
+
+
 async def remove_link(update: Update, context: BotContext) -> None:
-    """pa:rm:<link>: the parent or the child removes a link; anyone else changes nothing."""
+    """pa:rmok:<link>: the parent or the child removes a link; anyone else changes nothing."""
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
-    link_id = int(query.data.removeprefix("pa:rm:"))
+    link_id = int(query.data.removeprefix("pa:rmok:"))
     async with context.session() as session:
         done = await family.unlink_by(session, link_id, telegram_id=update.effective_user.id)
     if not done:
