@@ -9,7 +9,7 @@ from bot.domain.dates import DateError, parse_birth_date
 from bot.domain.steps import Step
 from bot.handlers.replies import welcome_linked
 from bot.presentation import texts
-from bot.services import answers, conversations, notices, registration
+from bot.services import answers, conversations, lockout, notices, registration
 from bot.services.conversations import Conversation
 from bot.services.registration import Claim
 
@@ -67,6 +67,9 @@ async def answer_invitation(update: Update, context: BotContext, convo: Conversa
         )
         if result.outcome == Claim.LOCKED:
             await conversations.end(session, convo.account_id)
+        left = await lockout.tries_left(
+            session, lockout.Surface.INVITATION, claimant=convo.telegram_id, now=context.clock.now()
+        )
     if result.outcome == Claim.LINKED:
         await welcome_linked(update, context, result)
     elif result.outcome == Claim.LOCKED:
@@ -76,8 +79,12 @@ async def answer_invitation(update: Update, context: BotContext, convo: Conversa
         )
     else:
         await update.effective_message.reply_text(
-            _(
-                "Maaf, kode undangan atau tanggal lahir tidak cocok. Periksa surat undangan Anda, "
-                "lalu tulis lagi tanggal lahir Anda."
+            texts.warned(
+                _(
+                    "Maaf, kode undangan atau tanggal lahir tidak cocok. Periksa surat undangan "
+                    "Anda, lalu tulis lagi tanggal lahir Anda."
+                ),
+                left,
+                _,
             )
         )

@@ -18,7 +18,7 @@ from bot.handlers.access import Member, guarded
 from bot.handlers.replies import send_summons
 from bot.i18n import format_when
 from bot.presentation import privacy, texts
-from bot.services import conversations, family, guardians, notices
+from bot.services import conversations, family, guardians, lockout, notices
 from bot.services.conversations import Conversation
 from bot.services.guardians import Linking
 
@@ -167,6 +167,12 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
             now=context.clock.now(),
             policy=notices.Policy.of(context.settings),
         )
+        left = await lockout.tries_left(
+            session,
+            lockout.Surface.PARENT_CODE,
+            claimant=convo.telegram_id,
+            now=context.clock.now(),
+        )
     if linked.outcome == Linking.LINKED:
         await message.reply_text(
             _(
@@ -189,8 +195,13 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
         )
     else:
         await message.reply_text(
-            _(
-                "Maaf, kode atau tanggal lahir tidak cocok. Periksa lagi, lalu tulis tanggal lahir anak Anda."
+            texts.warned(
+                _(
+                    "Maaf, kode atau tanggal lahir tidak cocok. Periksa lagi, lalu tulis tanggal "
+                    "lahir anak Anda."
+                ),
+                left,
+                _,
             )
         )
 
@@ -249,6 +260,9 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
             name=update.effective_user.full_name,
             now=context.clock.now(),
         )
+        left = await lockout.tries_left(
+            session, lockout.Surface.PARENT_NIK, claimant=convo.telegram_id, now=context.clock.now()
+        )
     if linked.outcome == Linking.LOCKED:
         assert linked.locked_until is not None
         await message.reply_text(
@@ -256,9 +270,13 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
         )
         return
     await message.reply_text(
-        _(
-            "Terima kasih. Bila data itu cocok dengan daftar sasaran, permintaan Anda diteruskan "
-            "kepada petugas untuk disetujui, dan Anda akan dikabari di sini."
+        texts.warned(
+            _(
+                "Terima kasih. Bila data itu cocok dengan daftar sasaran, permintaan Anda "
+                "diteruskan kepada petugas untuk disetujui, dan Anda akan dikabari di sini."
+            ),
+            left,
+            _,
         )
     )
 

@@ -16,7 +16,7 @@ from bot.domain.retention import NOTICE_VERSION
 from bot.domain.steps import Step
 from bot.i18n import N_, Gettext, format_day
 from bot.presentation import privacy, texts
-from bot.services import answers, consents, conversations, registration
+from bot.services import answers, consents, conversations, lockout, registration
 from bot.services.conversations import Conversation
 
 PREFERENCE_LABELS = {
@@ -183,15 +183,25 @@ async def _mismatch(update: Update, context: BotContext, convo: Conversation) ->
     _ = context.gettext
     async with context.session() as session:
         lock = await registration.refuse_registration(session, convo, now=context.clock.now())
+        left = await lockout.tries_left(
+            session,
+            lockout.Surface.REGISTRATION,
+            claimant=convo.telegram_id,
+            now=context.clock.now(),
+        )
     if lock is not None:
         await update.effective_message.reply_text(
             texts.locked(lock.until, _, context.language, context.settings.zone)
         )
         return
     await update.effective_message.reply_text(
-        _(
-            "NIK dan tanggal lahir tidak cocok. Periksa keduanya di Kartu Keluarga, lalu tulis "
-            "NIK Anda lagi."
+        texts.warned(
+            _(
+                "NIK dan tanggal lahir tidak cocok. Periksa keduanya di Kartu Keluarga, lalu "
+                "tulis NIK Anda lagi."
+            ),
+            left,
+            _,
         )
     )
 

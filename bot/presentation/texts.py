@@ -50,3 +50,11 @@ def locked(until: datetime, _: Gettext, language: str, zone: ZoneInfo) -> str:
             "kantor Dukcapil dengan membawa Kartu Keluarga."
         ).format(until=format_when(until, language, zone))
     )
+
+
+LAST_TRY = N_("⚠️ Tinggal 1 kali percobaan. Jika salah lagi, percobaan dikunci untuk sementara.")
+
+
+def warned(text: str, tries_left: int, _: Gettext) -> str:
+    """A refusal, with the warning when the next wrong try locks."""
+    return f"{text}\n\n{_(LAST_TRY)}" if tries_left == 1 else text

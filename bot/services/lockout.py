@@ -99,6 +99,19 @@ async def _standing(
     return ends if ends > now else None
 
 
+async def tries_left(
+    session: AsyncSession, surface: Surface, *, claimant: int, now: datetime
+) -> int:
+    """How many more wrong tries this person has here before the next lock (so that the last
+    one is said before it is made, not after)."""
+    count = await session.scalar(
+        select(func.count()).where(
+            Event.kind == _kind(surface), Event.claimant == claimant, Event.at > now - MEMORY
+        )
+    )
+    return LOCK_AFTER - int(count or 0) % LOCK_AFTER
+
+
 async def lock_on(
     session: AsyncSession, surface: Surface, *, claimant: int, subject: str | None, now: datetime
 ) -> Lock | None:
