@@ -20,6 +20,7 @@ from bot.db.models import (
 )
 from bot.domain.kinds import Channel, OutboxState, SummonsState
 from bot.emulator import UserClient
+from bot.presentation.menu import command_like
 from bot.services import staff
 from tests import factories
 from tests.factories import attend_code_of
@@ -28,6 +29,14 @@ from tests.test_planner import bots_planner
 from tests.test_summons_e2e import STALE, linked_teen
 
 UNKNOWN = "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk daftar perintah."
+
+
+def unknown(command: str) -> str:
+    """What a command that does not exist gets: a near miss of everyone's commands is named."""
+    meant = command_like(command)
+    return (
+        UNKNOWN if meant is None else f"Maksud Anda /{meant}? Ketik /bantuan untuk daftar perintah."
+    )
 
 
 async def staff_member(
@@ -79,13 +88,13 @@ async def test_everyone_but_staff_gets_unknown_command_and_attempts_are_events(
         "/siaran",
         "/sesi",
     ):
-        assert await said(teen, command) == UNKNOWN, command
+        assert await said(teen, command) == unknown(command), command
     forged = teen.press(data="st:today", message=teen.messages[-1])
     assert (await teen.answer(forged))["text"] == "Tombol ini sudah tidak berlaku."
     # Recorded, but one event per person per ten minutes: hammering cannot flood the log.
     assert await refused_events(bot) == 1
     stranger = bot.user("Stranger")
-    assert await said(stranger, "/staf") == UNKNOWN
+    assert await said(stranger, "/staf") == unknown("/staf")
     assert await refused_events(bot) == 2
     async with bot.db.session() as session:
         assert (await session.get(Target, target.id)).recorded_at is None  # type: ignore[union-attr]
@@ -97,7 +106,7 @@ async def test_a_removed_staff_member_is_refused_at_once(bot: BotHarness) -> Non
     assert (await said(officer, "/staf")).startswith("Menu petugas")
     async with bot.db.session() as session:
         await staff.remove(session, officer.id, by=None, channel=Channel.CLI)
-    assert await said(officer, "/staf") == UNKNOWN
+    assert await said(officer, "/staf") == unknown("/staf")
 
 
 async def test_attendance_by_qr_link_and_by_typed_code(bot: BotHarness) -> None:
@@ -343,7 +352,7 @@ async def test_admins_add_and_remove_staff_and_plain_staff_cannot(bot: BotHarnes
     assert (
         await said(admin, f"/petugas_hapus {officer.id}") == f"✅ {officer.id} bukan petugas lagi."
     )
-    assert await said(officer, "/staf") == UNKNOWN
+    assert await said(officer, "/staf") == unknown("/staf")
     async with bot.db.session() as session:
         ids = set((await session.execute(select(Staff.telegram_id))).scalars())
     assert ids == {admin.id, 4242}

@@ -79,6 +79,8 @@ async def test_unknown_command_and_free_text_get_a_helpful_answer(bot: BotHarnes
     assert "/bantuan" in (await teen.next_message()).text
     assert "tidak saya kenal" in teen.messages[-1].text
     teen.send("halo, kapan jadwal saya?")
+    assert (await teen.next_message()).text.startswith("Untuk itu, ketik /jadwal.")
+    teen.send("selamat pagi")
     assert "belum mengerti" in (await teen.next_message()).text
 
 

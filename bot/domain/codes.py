@@ -21,3 +21,16 @@ def new_code(rng: random.Random | None = None) -> str:
         number, digit = divmod(number, len(ALPHABET))
         letters.append(ALPHABET[digit])
     return "".join(letters)
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether a typed message is a printed code rather than words: one run of 6 to 16 letters
+    and digits (as an invitation link carries) with a digit in it, or typed in capitals as
+    printed (a word like "jadwalku" is neither)."""
+    word = text.strip()
+    return (
+        6 <= len(word) <= 16
+        and word.isascii()
+        and word.isalnum()
+        and (any(char.isdigit() for char in word) or word.isupper())
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from telegram import Update
 
 from bot.context import BotContext
+from bot.presentation.menu import command_like
 from bot.presentation.texts import STALE_BUTTON
 from bot.services import staff
 from bot.services.staff import Member
@@ -21,12 +22,18 @@ Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    """Any command we do not offer (or that the sender may not use)."""
+    """Any command we do not offer (or that the sender may not use); a likely typo of one of
+    everyone's commands is named."""
     assert update.effective_message
-    await update.effective_message.reply_text(
-        context.gettext(
-            "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk daftar perintah."
+    _ = context.gettext
+    meant = command_like(update.effective_message.text or "")
+    if meant is not None:
+        await update.effective_message.reply_text(
+            _("Maksud Anda /{command}? Ketik /bantuan untuk daftar perintah.").format(command=meant)
         )
+        return
+    await update.effective_message.reply_text(
+        _("Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk daftar perintah.")
     )
 
 

@@ -7,9 +7,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.domain.kinds import Role
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
-from bot.presentation.menu import command_lines
+from bot.presentation.menu import command_for, command_lines
 from bot.presentation.texts import STALE_BUTTON
-from bot.services import accounts
+from bot.services import accounts, staff
 
 _ROLES = {"teen": Role.TEEN, "parent": Role.PARENT}
 
@@ -110,37 +110,53 @@ async def choose_role(update: Update, context: BotContext) -> None:
     await query.answer()
     if role == Role.TEEN:
         text = _(
-            "Terima kasih! Panggilan perekaman dengan tanggal, jam dan tempatnya akan dikirim "
-            "ke obrolan ini. Ketik /bantuan untuk melihat apa saja yang bisa saya bantu."
+            "Terima kasih! Langkah berikutnya:\n"
+            "• Punya surat undangan? Tulis kode undangannya di sini, atau pindai kode QR-nya "
+            "dengan kamera ponsel.\n"
+            "• Belum punya? Ketik /daftar.\n\n"
+            "Panggilan perekaman dengan tanggal, jam dan tempatnya akan dikirim ke obrolan ini."
         )
     else:
         text = _(
-            "Terima kasih! Sebagai orang tua atau wali, Anda akan menerima panggilan dan "
-            "pengingat untuk anak Anda setelah akun ditautkan. Ketik /bantuan untuk bantuan."
+            "Terima kasih! Langkah berikutnya: tautkan akun Anda dengan anak Anda.\n"
+            "• Anak Anda punya Telegram? Minta anak mengetik /kode, lalu tulis di sini: "
+            "/ortu KODE\n"
+            "• Anak punya surat undangan? Tulis: /ortu KODE-UNDANGAN\n"
+            '• Tidak keduanya? Ketik /ortu lalu pilih "Anak tanpa Telegram: pakai NIK".\n\n'
+            "Setelah tertaut, panggilan dan pengingat untuk anak Anda juga dikirim ke sini."
         )
     await query.edit_message_text(text)
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    """/bantuan: what the bot is for and the commands."""
-    assert update.effective_message
+    """/bantuan: what the bot is for and the commands; staff see theirs too."""
+    assert update.effective_message and update.effective_user
     _ = context.gettext
+    async with context.session() as session:
+        is_staff = await staff.member(session, update.effective_user.id) is not None
     await update.effective_message.reply_text(
         _("Rekam membantu pemilih pemula merekam KTP elektronik di {office}.").format(
             office=context.settings.office_name
         )
         + "\n\n"
-        + command_lines(context.bot_data.catalogs, context.language)
+        + command_lines(context.bot_data.catalogs, context.language, staff=is_staff)
     )
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:
-    """A message no conversation is waiting for."""
+    """A message no conversation is waiting for: the command it is after, if we can tell."""
     assert update.effective_message
-    await update.effective_message.reply_text(
-        context.gettext(
-            "Maaf, saya belum mengerti pesan itu. Ketik /bantuan untuk daftar perintah."
+    _ = context.gettext
+    command = command_for(update.effective_message.text or "")
+    if command is not None:
+        await update.effective_message.reply_text(
+            _("Untuk itu, ketik /{command}. Daftar semua perintah: /bantuan").format(
+                command=command
+            )
         )
+        return
+    await update.effective_message.reply_text(
+        _("Maaf, saya belum mengerti pesan itu. Ketik /bantuan untuk daftar perintah.")
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
+from bot.domain.codes import looks_like_code
 from bot.domain.steps import FLOW, Expects, Step
 from bot.handlers import (
     invitation,
@@ -68,5 +69,7 @@ async def route_text(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(
             context.gettext("Silakan pilih salah satu tombol di pesan sebelumnya.")
         )
+    elif looks_like_code(update.effective_message.text or ""):
+        await invitation.typed_code(update, context)
     else:
         await unknown_text(update, context)

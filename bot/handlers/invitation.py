@@ -18,9 +18,19 @@ PAYLOAD = r"^/start [A-Za-z0-9]{6,16}$"
 
 async def open_invitation(update: Update, context: BotContext) -> None:
     """/start <code>: an invitation link; ask for the birth date before linking anything."""
-    assert update.effective_message and update.effective_user and context.args
+    assert context.args
+    await _open(update, context, context.args[0].upper())
+
+
+async def typed_code(update: Update, context: BotContext) -> None:
+    """The letter's code typed in the chat (no QR scanned): the same as its link."""
+    assert update.effective_message and update.effective_message.text
+    await _open(update, context, update.effective_message.text.strip().upper())
+
+
+async def _open(update: Update, context: BotContext, code: str) -> None:
+    assert update.effective_message and update.effective_user
     _ = context.gettext
-    code = context.args[0].upper()
     user_id = update.effective_user.id
     async with context.session() as session:
         convo = await conversations.ensure(session, user_id, context.language)

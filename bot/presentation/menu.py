@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from telegram import BotCommand, MenuButtonCommands
@@ -30,10 +31,56 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def command_lines(catalogs: Catalogs, language: str) -> str:
-    """'/start — ...' lines for the help text, in the reader's language."""
+# Staff's own, shown in their /bantuan (not in Telegram's menu: that is everyone's).
+STAFF_COMMANDS: tuple[Command, ...] = (
+    Command("staf", N_("Menu petugas")),
+    Command("hadir", N_("Catat kehadiran dengan kode (atau pindai QR anak)")),
+    Command("meja", N_("Meja layanan: cari orang, catat hasil perekaman")),
+    Command("statistik", N_("Angka capaian per kelurahan, sekolah, jadwal")),
+    Command("sesi", N_("Jadwal: lihat, pindah, batalkan, buat baru, tambah tempat")),
+    Command("panggil", N_("Panggil sasaran ke jadwal yang masih ada tempat")),
+    Command("siaran", N_("Kirim pengumuman ke sekelompok orang")),
+    Command("tinjau", N_("Periksa pendaftaran mandiri dan permintaan orang tua")),
+    Command("kunjungan", N_("Permintaan kunjungan ke rumah")),
+    Command("buka_kunci", N_("Buka kunci percobaan sebuah kode atau NIK")),
+    Command("petugas", N_("Daftar petugas (admin: /petugas_tambah, /petugas_hapus)")),
+)
+# Words people type instead of a command, and the command they are after.
+_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("jadwal", "kapan", "jam berapa", "dimana", "di mana", "tempat"), "jadwal"),
+    (("ganti", "pindah", "tukar", "tidak bisa", "gak bisa", "nggak bisa"), "ganti"),
+    (("kode", "qr", "barcode"), "kode"),
+    (("daftar", "registrasi", "mendaftar"), "daftar"),
+    (("orang tua", "ortu", "wali", "anak saya"), "ortu"),
+    (("bahasa", "language", "basa"), "bahasa"),
+    (("hapus", "berhenti"), "hapus"),
+)
+
+
+def command_lines(catalogs: Catalogs, language: str, *, staff: bool = False) -> str:
+    """'/start — ...' lines for the help text, in the reader's language; staff's own after."""
     _ = catalogs.gettext(language)
-    return "\n".join(f"/{command.name} — {_(command.description)}" for command in COMMANDS)
+    lines = [f"/{command.name} — {_(command.description)}" for command in COMMANDS]
+    if staff:
+        lines += ["", _("Untuk petugas:")]
+        lines += [f"/{command.name} — {_(command.description)}" for command in STAFF_COMMANDS]
+    return "\n".join(lines)
+
+
+def command_like(typed: str) -> str | None:
+    """The everyone's command a mistyped one was probably meant to be ("/jadwl" → "jadwal")."""
+    name = typed.lstrip("/").split("@", 1)[0].split(maxsplit=1)[0].lower() if typed else ""
+    found = difflib.get_close_matches(name, [c.name for c in COMMANDS], n=1, cutoff=0.7)
+    return found[0] if found else None
+
+
+def command_for(text: str) -> str | None:
+    """The command a typed question is after ("kapan jadwal saya" → "jadwal"), if any."""
+    lowered = " ".join(text.lower().split())
+    for words, command in _HINTS:
+        if any(word in lowered for word in words):
+            return command
+    return None
 
 
 async def publish_commands(bot: ExtBot[None], catalogs: Catalogs, default_language: str) -> None:
