@@ -154,15 +154,18 @@ async def fresh_database(url: str, settings: Settings) -> Database:
 class Teen:
     """Sends /bantuan and presses ✅, each every two seconds; times the reply and the answer."""
 
-    def __init__(self, url: str, chat_id: int, message_id: int, summons_id: int) -> None:
-        self.url, self.chat_id = url, chat_id
-        self.press = {"chat_id": chat_id, "message_id": message_id, "data": f"sm:{summons_id}:0:ok"}
+    def __init__(self, url: str, chat_id: int, summons_id: int, bot: ExtBot[Any]) -> None:
+        self.url, self.chat_id, self.bot = url, chat_id, bot
+        self.press = {"chat_id": chat_id, "message_id": 0, "data": f"sm:{summons_id}:0:ok"}
         self.asked: list[float] = []
         self.queries: list[str] = []
 
     async def run(self, stop: asyncio.Event) -> None:
         """/bantuan, a second later ✅, a second later /bantuan again, …"""
         while not stop.is_set():
+            if len(self.asked) % 100 == 0:  # a fresh message to press under: chats keep 500
+                pin = await self.bot.send_message(self.chat_id, "📣 Panggilan perekaman KTP-el")
+                self.press["message_id"] = pin.message_id
             sent = await control(self.url, "send", {"chat_id": self.chat_id, "text": "/bantuan"})
             self.asked.append(sent["sent_at"])
             with contextlib.suppress(TimeoutError):
@@ -210,8 +213,7 @@ async def rekam(url: str, base: str, args: argparse.Namespace, database: str) ->
     app.bot_data.throttle.presses = 1000  # the teen presses on purpose, every two seconds
     stop = asyncio.Event()
     async with running(app, poll_timeout=10):
-        pin = await app.bot.send_message(teen_chat, "📣 Panggilan perekaman KTP-el")
-        teen = Teen(url, teen_chat, pin.message_id, summons_id)
+        teen = Teen(url, teen_chat, summons_id, app.bot)
         started = time.perf_counter()
         asking = asyncio.create_task(teen.run(stop))
         while (await control(url, "stats"))["accepted"] < args.count + 1:  # noqa: ASYNC110
