@@ -61,3 +61,41 @@ async def test_staff_create_a_session_enlarge_it_and_summon_with_a_dry_run_first
     summons = await teen.next_message(timeout=10)
     assert summons.text.startswith("📣 Panggilan perekaman KTP-el")
     assert "Balai Kelurahan Melati" in summons.text
+
+
+async def test_moving_a_session_checks_each_typed_time_and_keeps_the_question_open(
+    bot: BotHarness,
+) -> None:
+    bot.app.bot_data.throttle = PressThrottle(presses=50)
+    place = await factories.add_place(bot.db, "Kantor Dinas Kependudukan dan Pencatatan Sipil Kota")
+    moved = await factories.add_session(bot.db, bot.settings, place, days_ahead=5)
+    officer = await staff_member(bot)
+
+    listing_text = await said(officer, "/sesi")
+    listing = officer.messages[-1]
+    assert listing_text == "Pilih jadwal:"
+    label = next(b.label for b in listing.buttons if b.data == f"ss:{moved.id}")
+    # A long place is cut at a word, never mid-word ("Kantor Dinas Dukcapi").
+    assert label.endswith("…") and len(label) <= 60
+    assert label.removesuffix("…").split()[-1] in "Kantor Dinas Kependudukan dan Pencatatan".split()
+    officer.press(message=listing, data=f"ss:{moved.id}")
+    shown = await officer.next_message()
+    officer.press("🕒 Pindah ke hari/jam lain", message=shown)
+    asked = (await officer.next_message()).text
+    tomorrow = (factories.today(bot.settings) + timedelta(days=1)).strftime("%d-%m-%Y")
+    assert f"misalnya: {tomorrow} 08.00-11.00" in asked  # an example that is not already past
+
+    yesterday = (factories.today(bot.settings) - timedelta(days=1)).strftime("%d-%m-%Y")
+    assert (await said(officer, f"{yesterday} 08.00-11.00")).startswith("Tanggal itu sudah lewat")
+    day = (factories.today(bot.settings) + timedelta(days=6)).strftime("%d-%m-%Y")
+    assert (await said(officer, f"{day} 11.00-08.00")).startswith("Jam selesai harus sesudah")
+    assert (await said(officer, "besok pagi")).startswith("Format tanggal dan jam tidak dikenali.")
+    confirm = await said(officer, f"{day} 09.00-12.00")
+    assert confirm.startswith("Pindahkan jadwal ke")
+    officer.press("✅ Ya, pindahkan")
+    await officer.next_message()
+    async with bot.db.session() as session:
+        again = await session.get(ServiceSession, moved.id)
+    assert again is not None
+    zone = bot.settings.zone
+    assert again.starts_at.astimezone(zone).strftime("%d-%m-%Y %H.%M") == f"{day} 09.00"

@@ -87,7 +87,7 @@ async def parents_command(update: Update, context: BotContext) -> None:
         buttons.append(
             [
                 InlineKeyboardButton(
-                    _("Lepas tautan: {name}").format(name=child.name)[:60],
+                    texts.shorten(_("Lepas tautan: {name}").format(name=child.name)),
                     callback_data=f"pa:rm:{child.link_id}",
                 )
             ]
@@ -127,7 +127,7 @@ async def _show_guardians(
     buttons = [
         [
             InlineKeyboardButton(
-                _("Lepas tautan: {name}").format(name=g.name or "?")[:60],
+                texts.shorten(_("Lepas tautan: {name}").format(name=g.name or "?")),
                 callback_data=f"pa:rm:{g.link_id}",
             )
         ]

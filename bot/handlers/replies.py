@@ -3,9 +3,13 @@ the welcome after linking."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, tzinfo
+
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.domain.dates import DateError, DateProblem, parse_day_and_hours
+from bot.i18n import N_, Gettext
 from bot.presentation import privacy
 from bot.presentation import summons as views
 from bot.services import summonses
@@ -93,3 +97,45 @@ async def welcome_linked(update: Update, context: BotContext, linked: Linked) ->
             one_time_keyboard=True,
         ),
     )
+
+
+# --- a session's day and hours, typed by staff (new session, moved session) ---------------
+
+_WHEN_PROBLEMS = {
+    DateProblem.PAST: N_("Tanggal itu sudah lewat. Tulis tanggal hari ini atau sesudahnya."),
+    DateProblem.BAD_HOURS: N_("Jam selesai harus sesudah jam mulai, misalnya 08.00-11.00."),
+}
+
+
+def when_example(context: BotContext, _: Gettext, *, seats: bool) -> str:
+    """An example line whose date is always ahead (tomorrow), never one already past."""
+    day = (context.clock.today() + timedelta(days=1)).strftime("%d-%m-%Y")
+    if seats:
+        return str(_("misalnya: {day} 08.00-11.00 50").format(day=day))
+    return str(_("misalnya: {day} 08.00-11.00").format(day=day))
+
+
+def when_problem(error: DateError, _: Gettext) -> str:
+    said = _WHEN_PROBLEMS.get(error.problem)
+    return str(_(said)) if said else str(_("Format tanggal dan jam tidak dikenali."))
+
+
+def typed_when(
+    context: BotContext, text: str, deadline: datetime, *, seats: bool
+) -> tuple[datetime, datetime, str] | str:
+    """A typed "day hours [rest]", checked now: (starts, ends, rest), or what is wrong with it
+    with an example, for staff to retype while the question stays open."""
+    _ = context.gettext
+    try:
+        day, start, end, rest = parse_day_and_hours(text, today=context.clock.today())
+    except DateError as error:
+        return when_problem(error, _) + " " + when_example(context, _, seats=seats)
+    zone = context.settings.zone
+    starts, ends = _at(day, start, zone), _at(day, end, zone)
+    if not context.clock.now() < starts < deadline:
+        return str(_("Jadwal harus di masa depan dan sebelum hari pemungutan suara."))
+    return starts, ends, rest
+
+
+def _at(day: date, clock: time, zone: tzinfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=zone)

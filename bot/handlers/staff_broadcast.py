@@ -13,7 +13,7 @@ from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext, format_day, format_hours
 from bot.presentation import keyboards
-from bot.presentation.texts import STALE_BUTTON
+from bot.presentation.texts import STALE_BUTTON, shorten
 from bot.services import broadcasts, conversations, staff
 from bot.services.conversations import Conversation
 
@@ -79,7 +79,7 @@ async def pick_value(update: Update, context: BotContext, member: Member) -> Non
         await update.effective_chat.send_message(_("Belum ada pilihan untuk itu."))
         return
     keyboard = [
-        [InlineKeyboardButton(label[:60], callback_data=data)]
+        [InlineKeyboardButton(shorten(label), callback_data=data)]
         for label, data in choices[:MAX_BUTTONS]
     ]
     await update.effective_chat.send_message(

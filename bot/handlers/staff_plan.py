@@ -9,11 +9,12 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.domain.dates import DateError, DateProblem, parse_day_and_hours
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
-from bot.i18n import N_, Gettext, format_day, format_hours
+from bot.handlers.replies import typed_when, when_example
+from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
+from bot.presentation.texts import shorten
 from bot.services import conversations, notices, schedule, summoning, summonses
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
@@ -24,21 +25,10 @@ NEW_OK = r"^ss:newok$"
 CAPACITY = r"^ss:cap:\d{1,9}$"
 SUMMON = r"^st:summon$"
 SUMMON_RUN = r"^pg:(run|drop)$"
-_WHEN_PROBLEMS = {
-    DateProblem.PAST: N_("Tanggal itu sudah lewat. Tulis tanggal hari ini atau sesudahnya."),
-    DateProblem.BAD_HOURS: N_("Jam selesai harus sesudah jam mulai, misalnya 08.00-11.00."),
-}
 
 
 def _deadline(context: BotContext) -> datetime:
     return summonses.deadline_for(context.settings.election_date, context.settings.zone)
-
-
-def _example(context: BotContext, _: Gettext) -> str:
-    """An example line whose date is always ahead (tomorrow), never one already past."""
-    tomorrow = context.clock.today().toordinal() + 1
-    day = datetime.fromordinal(tomorrow).strftime("%d-%m-%Y")
-    return str(_("misalnya: {day} 08.00-11.00 50").format(day=day))
 
 
 @guarded("sessions")
@@ -55,7 +45,7 @@ async def pick_place(update: Update, context: BotContext, member: Member) -> Non
             _("Belum ada tempat. Impor jadwal dulu: rekam import sessions BERKAS")
         )
         return
-    rows = [[InlineKeyboardButton(p.name[:60], callback_data=f"ss:np:{p.id}")] for p in found]
+    rows = [[InlineKeyboardButton(shorten(p.name), callback_data=f"ss:np:{p.id}")] for p in found]
     await update.effective_chat.send_message(
         _("Di mana jadwal baru itu?"), reply_markup=InlineKeyboardMarkup(rows)
     )
@@ -75,14 +65,9 @@ async def ask_when(update: Update, context: BotContext, member: Member) -> None:
         )
     await update.effective_chat.send_message(
         _("Tulis tanggal, jam dan jumlah tempat ({example}). Ketik /staf untuk batal.").format(
-            example=_example(context, _)
+            example=when_example(context, _, seats=True)
         )
     )
-
-
-def _when_problem(error: DateError, _: Gettext) -> str:
-    said = _WHEN_PROBLEMS.get(error.problem)
-    return str(_(said)) if said else str(_("Format tidak dikenali. Contoh: 30-11-2026 08.00-11.00"))
 
 
 @guarded("sessions")
@@ -91,26 +76,20 @@ async def check_new(update: Update, context: BotContext, member: Member) -> None
     message = update.effective_message
     assert message and message.text and update.effective_user
     _ = context.gettext
-    try:
-        day, start, end, rest = parse_day_and_hours(message.text, today=context.clock.today())
-    except DateError as error:
-        await message.reply_text(_when_problem(error, _) + " " + _example(context, _))
+    checked = typed_when(context, message.text, _deadline(context), seats=True)
+    if isinstance(checked, str):
+        await message.reply_text(checked)
         return
+    starts, ends, rest = checked
     if not rest.isdigit() or int(rest) <= 0:
         await message.reply_text(
             _("Tulis juga jumlah tempatnya di akhir ({example}).").format(
-                example=_example(context, _)
+                example=when_example(context, _, seats=True)
             )
         )
         return
     zone = context.settings.zone
-    starts, ends = (
-        datetime.combine(day, start, tzinfo=zone),
-        datetime.combine(day, end, tzinfo=zone),
-    )
-    if not context.clock.now() < starts < _deadline(context):
-        await message.reply_text(_("Jadwal harus di masa depan dan sebelum hari pemungutan suara."))
-        return
+    day = starts.astimezone(zone).date()
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
         if convo is None or convo.step != Step.SESSION_NEW:

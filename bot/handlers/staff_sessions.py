@@ -8,12 +8,13 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.domain.dates import DateError, parse_day_and_hours
 from bot.domain.kinds import SessionState
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
+from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
+from bot.presentation.texts import shorten
 from bot.services import conversations, notices, schedule, staff, summonses
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
@@ -45,7 +46,8 @@ async def list_sessions(update: Update, context: BotContext, member: Member) -> 
     rows = [
         [
             InlineKeyboardButton(
-                _label(context, s.starts_at, s.ends_at, s.place)[:60], callback_data=f"ss:{s.id}"
+                shorten(_label(context, s.starts_at, s.ends_at, s.place)),
+                callback_data=f"ss:{s.id}",
             )
         ]
         for s in found
@@ -105,22 +107,12 @@ async def ask_new_time(update: Update, context: BotContext, member: Member) -> N
             Step.SESSION_MOVE,
             session_id=int(query.data.removeprefix("ss:mv:")),
         )
+    _ = context.gettext
     await update.effective_chat.send_message(
-        context.gettext(
-            "Tulis tanggal dan jam baru, misalnya: 30-11-2026 08.00-11.00. Ketik /staf untuk batal."
+        _("Tulis tanggal dan jam baru ({example}). Ketik /staf untuk batal.").format(
+            example=when_example(context, _, seats=False)
         )
     )
-
-
-def _parse_new_time(text: str, context: BotContext) -> tuple[datetime, datetime] | None:
-    try:
-        day, start, end, rest = parse_day_and_hours(text, today=context.clock.today())
-    except DateError:
-        return None
-    if rest:
-        return None
-    zone = context.settings.zone
-    return datetime.combine(day, start, tzinfo=zone), datetime.combine(day, end, tzinfo=zone)
 
 
 @guarded("sessions")
@@ -129,10 +121,17 @@ async def confirm_move(update: Update, context: BotContext, member: Member) -> N
     message = update.effective_message
     assert message and message.text and update.effective_user
     _ = context.gettext
-    parsed = _parse_new_time(message.text, context)
-    if parsed is None:
-        await message.reply_text(_("Format tidak dikenali. Contoh: 30-11-2026 08.00-11.00"))
+    checked = typed_when(context, message.text, _deadline(context), seats=False)
+    if isinstance(checked, str) or checked[2]:  # the question stays open: retype
+        await message.reply_text(
+            checked
+            if isinstance(checked, str)
+            else _("Tulis tanggal dan jam saja ({example}).").format(
+                example=when_example(context, _, seats=False)
+            )
+        )
         return
+    parsed = checked[:2]
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
         if convo is None or convo.step != Step.SESSION_MOVE:

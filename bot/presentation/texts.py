@@ -58,3 +58,13 @@ LAST_TRY = N_("⚠️ Tinggal 1 kali percobaan. Jika salah lagi, percobaan dikun
 def warned(text: str, tries_left: int, _: Gettext) -> str:
     """A refusal, with the warning when the next wrong try locks."""
     return f"{text}\n\n{_(LAST_TRY)}" if tries_left == 1 else text
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """Fit a button: cut at a word boundary with "…", never mid-word ("Kantor Dinas Dukcapi")."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ·,-") + "…"
