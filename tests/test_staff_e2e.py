@@ -109,10 +109,38 @@ async def test_a_removed_staff_member_is_refused_at_once(bot: BotHarness) -> Non
     assert await said(officer, "/staf") == unknown("/staf")
 
 
+async def test_a_teen_due_another_day_is_not_recorded_until_staff_say_so(
+    bot: BotHarness,
+) -> None:
+    place = await factories.add_place(bot.db)
+    later = await factories.add_session(bot.db, bot.settings, place, days_ahead=5)
+    ((rina, _chat),) = await teens_at(bot, "Rina", session=later)
+    officer = await staff_member(bot)
+
+    reply = await said(officer, f"/hadir {attend_code_of(rina.invite_code)}")
+    assert reply.startswith("⚠️ Rina Uji (3599********0001) dipanggil untuk ")
+    assert reply.endswith("bukan hari ini. Belum dicatat: catat hadir sekarang?")
+    async with bot.db.session() as session:
+        assert (await session.get(Target, rina.id)).recorded_at is None  # type: ignore[union-attr]
+    officer.press("Tidak", message=officer.messages[-1])
+    assert (await officer.next_message()).text.startswith("Tidak dicatat.")
+
+    await said(officer, f"/hadir {attend_code_of(rina.invite_code)}")
+    officer.press("✅ Ya, catat hadir", message=officer.messages[-1])
+    assert (await officer.next_message()).text == "✅ Tercatat hadir: Rina Uji (3599********0001)."
+    async with bot.db.session() as session:
+        assert (await session.get(Target, rina.id)).recorded_at is not None  # type: ignore[union-attr]
+
+
 async def test_attendance_by_qr_link_and_by_typed_code(bot: BotHarness) -> None:
     place = await factories.add_place(bot.db)
     session_ = await factories.add_session(bot.db, bot.settings, place)
     (rina, rina_chat), (budi, _budi_chat) = await teens_at(bot, "Rina", "Budi", session=session_)
+    async with bot.db.session() as session:  # the session is today, as at the desk
+        today = await session.get(ServiceSession, session_.id)
+        assert today is not None
+        today.starts_at = datetime.now(UTC) + timedelta(minutes=1)
+        today.ends_at = today.starts_at + timedelta(hours=3)
     officer = await staff_member(bot)
 
     reply = await said(officer, f"/start hadir_{attend_code_of(rina.invite_code)}")

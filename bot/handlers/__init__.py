@@ -107,6 +107,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         # Staff (each checks the role in the database when it runs)
         (0, _command("staf", staff.show_menu)),
         (0, _command("hadir", staff.attend_by_command)),
+        (0, _button(staff.ANY_DAY, staff.decide_other_day)),
         (0, _command("statistik", staff.show_figures)),
         (0, _button(staff.FIGURES_BY, staff.show_figures)),
         (0, _command("buka_kunci", staff.unlock)),

@@ -97,16 +97,46 @@ async def _take_codes(update: Update, context: BotContext) -> None:
     )
 
 
-async def _mark(update: Update, context: BotContext, member: Member, code: str) -> None:
-    assert update.effective_message
+async def _mark(
+    update: Update, context: BotContext, member: Member, code: str, *, any_day: bool = False
+) -> None:
+    assert update.effective_chat
     _ = context.gettext
     async with context.session() as session:
         marked = await staff.mark_attended(
-            session, code, staff_id=member.telegram_id, now=context.clock.now()
+            session,
+            code,
+            staff_id=member.telegram_id,
+            now=context.clock.now(),
+            zone=context.settings.zone,
+            any_day=any_day,
         )
-    await update.effective_message.reply_text(
-        staff_views.marked(marked, code, _, context.language, context.settings.zone)
+    await update.effective_chat.send_message(
+        staff_views.marked(marked, code, _, context.language, context.settings.zone),
+        reply_markup=staff_views.other_day_keyboard(code, _)
+        if marked.outcome == staff.Attendance.OTHER_DAY
+        else None,
     )
+
+
+ANY_DAY = r"^at:(ok|no):[A-Za-z0-9]{4,16}$"
+
+
+@guarded("hadir")
+async def decide_other_day(update: Update, context: BotContext, member: Member) -> None:
+    """A teen summoned for another day: staff record them anyway, or not."""
+    query = update.callback_query
+    assert query and query.data
+    _, decision, code = query.data.split(":")
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if decision == "ok":
+        await _mark(update, context, member, code, any_day=True)
+    else:
+        assert update.effective_chat
+        await update.effective_chat.send_message(
+            context.gettext("Tidak dicatat. Minta ia datang pada jadwalnya, atau pilih /ganti.")
+        )
 
 
 @guarded("hadir")

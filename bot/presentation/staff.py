@@ -54,7 +54,29 @@ def marked(result: Marked, code: str, _: Gettext, language: str, zone: ZoneInfo)
                 when=format_when(result.recorded_at, language, zone),
             )
         )
+    if result.outcome == Attendance.OTHER_DAY:
+        assert result.due_at is not None
+        return str(
+            _(
+                "⚠️ {name} ({nik}) dipanggil untuk {when}, bukan hari ini. Belum dicatat: "
+                "catat hadir sekarang?"
+            ).format(
+                name=result.name,
+                nik=result.masked_nik,
+                when=format_when(result.due_at, language, zone),
+            )
+        )
     return str(_("❓ Kode {code} tidak dikenal. Periksa lagi kodenya.").format(code=code[:16]))
+
+
+def other_day_keyboard(code: str, _: Gettext) -> InlineKeyboardMarkup:
+    cleaned = "".join(code.split()).upper()[:16]
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("✅ Ya, catat hadir"), callback_data=f"at:ok:{cleaned}")],
+            [InlineKeyboardButton(_("Tidak"), callback_data=f"at:no:{cleaned}")],
+        ]
+    )
 
 
 def figures_header(whole: Figures, _: Gettext) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from bot.db.queries import count_where
 from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
 from bot.domain.nik import mask
-from bot.services import events, recording
+from bot.services import events, recording, summonses
 from bot.services.summonses import HOLDS_SEAT
 
 _INSTANT = timedelta(microseconds=1)
@@ -157,6 +158,7 @@ class Attendance(enum.StrEnum):
     RECORDED = "recorded"
     ALREADY = "already"
     UNKNOWN = "unknown"
+    OTHER_DAY = "other_day"  # summoned for another day: nothing recorded until staff say so
 
 
 @dataclass(frozen=True)
@@ -165,14 +167,24 @@ class Marked:
     name: str = ""
     masked_nik: str = ""  # for staff to check it is the right teen
     recorded_at: datetime | None = None
+    due_at: datetime | None = None  # OTHER_DAY: the session they were summoned to
 
 
 async def mark_attended(
-    session: AsyncSession, code: str, *, staff_id: int, now: datetime
+    session: AsyncSession,
+    code: str,
+    *,
+    staff_id: int,
+    now: datetime,
+    zone: ZoneInfo,
+    any_day: bool = False,
 ) -> Marked:
     """The teen with this attendance code (their /kode QR) came and was recorded: their
     summons (at whichever session) is attended, every reminder stops, and they leave the
-    waiting list. The invitation code on a letter marks nothing: it is not shown at a desk."""
+    waiting list. The invitation code on a letter marks nothing: it is not shown at a desk.
+
+    A teen summoned for another day is not recorded at once: staff are told the day and
+    decide (`any_day`), since walking in early is welcome but a wrong code is not."""
     cleaned = "".join(code.split()).upper()
     found = await session.execute(
         select(Target).where(Target.attend_code == cleaned).with_for_update()
@@ -183,6 +195,10 @@ async def mark_attended(
     masked = mask(vault_of(session).open(target.nik_sealed))
     if target.recorded_at is not None:
         return Marked(Attendance.ALREADY, target.name, masked, target.recorded_at)
+    due = await summonses.for_target(session, target.id)
+    today = now.astimezone(zone).date()
+    if not any_day and due is not None and due.starts_at.astimezone(zone).date() != today:
+        return Marked(Attendance.OTHER_DAY, target.name, masked, due_at=due.starts_at)
     await recording.mark_recorded(
         session,
         [target.id],
