@@ -347,7 +347,7 @@ async def test_schedule_in_english_and_javanese(bot: BotHarness, office: dict) -
     teen.send("/jadwal")
     javanese = (await teen.replies())[0]
     assert f"🗓 {format_day(day, 'jv')}" in javanese.text
-    assert javanese.buttons[0].label == "✅ Kula badhe rawuh"
+    assert javanese.buttons[0].label == "✅ Kula badhe dhateng"
 
 
 async def test_code_shows_a_qr_of_the_attendance_link_apart_from_the_link_code(
