@@ -140,7 +140,7 @@ async def test_the_office_works_the_queue_from_the_command_line(
     assert summons.text.startswith("📣") and "Jl. Melati 7" in summons.text
     away = ["homevisits", "done", "1", "--not-recorded", "tidak di rumah"]
     assert await asyncio.to_thread(main, away) == 0
-    assert capsys.readouterr().out.strip() == "Tercatat; permintaan kembali ke antrean."
+    assert capsys.readouterr().out.strip() == "Tercatat; permintaan kembali ke daftar."
     assert await asyncio.to_thread(main, ["homevisits", "done", "1"]) == 1  # not scheduled now
     assert await asyncio.to_thread(main, plan) == 0
     assert await asyncio.to_thread(main, ["homevisits", "done", "1"]) == 0

@@ -68,7 +68,7 @@ async def test_a_home_visit_request_reaches_the_staff_on_duty(bot: BotHarness) -
         "Alamat: Jl. Melati 7",
         "Alasan: Saya memakai kursi roda",
         "Telepon: +6281234567",
-        "Lihat antrean: /kunjungan",
+        "Lihat daftar permintaan: /kunjungan",
     ]
     async with bot.db.session() as session:
         visit = await session.scalar(select(HomeVisit))
@@ -150,7 +150,7 @@ async def test_nobody_at_home_puts_the_request_back_in_the_queue(bot: BotHarness
     officer.send("/kunjungan")
     await officer.next_message()
     officer.press("🚪 Tidak di rumah", message=await officer.next_message())
-    assert (await officer.next_message()).text == "Tercatat; permintaan kembali ke antrean."
+    assert (await officer.next_message()).text == "Tercatat; permintaan kembali ke daftar."
     async with bot.db.session() as session:
         visit = await session.scalar(select(HomeVisit))
         summons = await session.scalar(select(Summons))

@@ -201,7 +201,7 @@ async def test_today_shows_each_session_with_its_counts(bot: BotHarness) -> None
     officer.press("📋 Jadwal hari ini")
     text = (await officer.next_message()).text
     assert "Mal Pelayanan Publik" in text
-    assert "dipanggil 2 · konfirmasi 1 · hadir 1 · kapasitas 9" in text
+    assert "dipanggil 2 · konfirmasi 1 · hadir 1 · tempat 9" in text
 
 
 async def test_broadcast_to_a_kelurahan_previews_counts_and_reaches_only_its_pending_teens(
@@ -242,7 +242,7 @@ async def test_broadcast_to_a_kelurahan_previews_counts_and_reaches_only_its_pen
     preview = await said(officer, "Bawa fotokopi KK, ya!")
     assert "Bawa fotokopi KK, ya!" in preview and preview.endswith("Akan dikirim ke 1 orang.")
     officer.press("📢 Kirim sekarang")
-    assert (await officer.next_message()).text == "✅ Siaran diantrekan untuk 1 orang."
+    assert (await officer.next_message()).text == "✅ Siaran sedang dikirim ke 1 orang."
     rina_chat, budi_chat, sari_chat = (chat for _, chat in people)
     got = await rina_chat.next_message(timeout=10)
     assert got.text == "📢 Pesan dari Dinas Dukcapil Kota Uji:\n\nBawa fotokopi KK, ya!"

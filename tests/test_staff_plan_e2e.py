@@ -53,7 +53,7 @@ async def test_staff_create_a_session_enlarge_it_and_summon_with_a_dry_run_first
     assert await said(officer, "40") == "✅ Sekarang 40 tempat."
 
     preview = await said(officer, "/panggil")
-    assert preview.startswith("Uji coba: 1 remaja akan dipanggil ke 1 jadwal; 0 menunggu tempat.")
+    assert preview.startswith("Jika diteruskan: 1 remaja akan dipanggil ke 1 jadwal; 0 menunggu tempat.")
     async with bot.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(Summons)) == 0
     officer.press("📣 Panggil sekarang")

@@ -1,4 +1,4 @@
-"""The by-name invitation: /start <code> from the paper letter's QR, then the birth date."""
+"""The invitation letter: /start <code> from the paper letter's QR, then the birth date."""
 
 from __future__ import annotations
 

@@ -143,7 +143,7 @@ async def preview(update: Update, context: BotContext, member: Member) -> None:
         )
     header = _("📢 Pesan dari {office}:").format(office=context.settings.office_name)
     await message.reply_text(
-        _("Pratinjau:")
+        _("Pesan akan terlihat seperti ini:")
         + f"\n\n{header}\n\n{message.text}\n\n"
         + _("Akan dikirim ke {count} orang.").format(count=len(who)),
         reply_markup=keyboards.confirm(_, _("📢 Kirim sekarang"), "bc:send", "bc:drop"),
@@ -182,7 +182,7 @@ async def confirm(update: Update, context: BotContext, member: Member) -> None:
     elif sent is None:
         text = _("Siaran dibatalkan.")
     else:
-        text = _("✅ Siaran diantrekan untuk {count} orang.").format(count=sent.recipients)
+        text = _("✅ Siaran sedang dikirim ke {count} orang.").format(count=sent.recipients)
     await query.edit_message_reply_markup(None)
     assert update.effective_chat
     await update.effective_chat.send_message(text)

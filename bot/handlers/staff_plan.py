@@ -217,7 +217,7 @@ async def summon_preview(update: Update, context: BotContext, member: Member) ->
         )
     lines = [
         _(
-            "Uji coba: {summoned} remaja akan dipanggil ke {sessions} jadwal; {waiting} menunggu "
+            "Jika diteruskan: {summoned} remaja akan dipanggil ke {sessions} jadwal; {waiting} menunggu "
             "tempat."
         ).format(summoned=plan.summoned, sessions=plan.sessions, waiting=plan.waiting)
     ]
@@ -258,6 +258,6 @@ async def summon_run(update: Update, context: BotContext, member: Member) -> Non
         )
     await update.effective_chat.send_message(
         _(
-            "✅ {summoned} remaja dipanggil; pesan diantrekan untuk {queued} yang di Telegram."
+            "✅ {summoned} remaja dipanggil; pesan sedang dikirim ke {queued} remaja yang di Telegram."
         ).format(summoned=done.summoned, queued=done.messages_queued)
     )

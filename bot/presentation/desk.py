@@ -20,7 +20,7 @@ STATES = {
     SummonsState.RECORDED: N_("terekam di tempat lain"),
     SummonsState.NO_SHOW: N_("tidak datang"),
     SummonsState.UNRECORDED: N_("datang, belum terekam"),
-    SummonsState.UNREACHABLE: N_("tak terhubungi"),
+    SummonsState.UNREACHABLE: N_("tidak bisa dihubungi"),
 }
 REASONS = {
     Reason.DOCUMENTS: N_("dokumen kurang"),

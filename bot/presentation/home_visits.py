@@ -26,7 +26,7 @@ def alert(card: Card, _: Gettext) -> str:
         lines.append(_("Telepon: {phone}").format(phone=card.phone))
     if card.parents:
         lines.append(_("Orang tua/wali: {names}").format(names=", ".join(card.parents)))
-    lines.append(_("Lihat antrean: /kunjungan"))
+    lines.append(_("Lihat daftar permintaan: /kunjungan"))
     return "\n".join(lines)
 
 
@@ -62,4 +62,4 @@ def finished(done: bool, recorded: bool, _: Gettext) -> str:
         return _("Kunjungan ini belum dijadwalkan atau sudah dicatat.")
     if recorded:
         return _("✅ Tercatat sudah direkam; remaja dan orang tuanya dikabari.")
-    return _("Tercatat; permintaan kembali ke antrean.")
+    return _("Tercatat; permintaan kembali ke daftar.")

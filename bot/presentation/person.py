@@ -65,7 +65,7 @@ def person_text(person: Person, _: Gettext, language: str, zone: ZoneInfo) -> st
                 reason=summons.reason or "", note=summons.note or ""
             )
         )
-    lines.append(_("Antrean pesan:"))
+    lines.append(_("Pesan yang belum terkirim:"))
     lines += [
         _("  • {kind} — {when} — ke {chat}{parent}").format(
             kind=q.kind,

@@ -23,7 +23,7 @@ def today(
         state = _(" (dibatalkan)") if s.state == SessionState.CANCELLED else ""
         lines.append(
             _(
-                "• {hours} · {place}{state}\n  dipanggil {summoned} · konfirmasi {confirmed} · hadir {attended} · kapasitas {capacity}"
+                "• {hours} · {place}{state}\n  dipanggil {summoned} · konfirmasi {confirmed} · hadir {attended} · tempat {capacity}"
             ).format(
                 hours=format_hours(s.starts_at, s.ends_at, language, zone),
                 place=s.place,
@@ -125,7 +125,7 @@ def figure_states(whole: Figures, _: Gettext) -> str:
         str(
             _(
                 "Dipanggil {summoned} · konfirmasi {confirmed} · menolak {declined} · pindah "
-                "jadwal {moved} · minta kunjungan rumah {home_visit} · tak terhubungi "
+                "jadwal {moved} · minta kunjungan rumah {home_visit} · tidak bisa dihubungi "
                 "{unreachable} · hadir {attended} · tidak datang {no_show}"
             ).format(
                 summoned=whole.summoned,
