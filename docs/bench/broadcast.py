@@ -161,32 +161,54 @@ class Teen:
         self.queries: list[str] = []
 
     async def run(self, stop: asyncio.Event) -> None:
-        """/bantuan, a second later ✅, a second later /bantuan again, …"""
+        """A second's pause, /bantuan, a second later ✅, and again; each reply is timed as it
+        comes (a chat keeps its last 500 messages: timing them at the end would miss some)."""
+        self.replies: list[float] = []
+        waiting: list[float] = []
         while not stop.is_set():
-            if len(self.asked) % 100 == 0:  # a fresh message to press under: chats keep 500
+            if len(self.asked) % 100 == 0:  # a fresh message to press under
                 pin = await self.bot.send_message(self.chat_id, "📣 Panggilan perekaman KTP-el")
                 self.press["message_id"] = pin.message_id
+            await self._pause(stop)
+            await self._timed(waiting)
             sent = await control(self.url, "send", {"chat_id": self.chat_id, "text": "/bantuan"})
             self.asked.append(sent["sent_at"])
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 1.0)
+            waiting.append(sent["sent_at"])
+            await self._pause(stop)
             pressed = await control(self.url, "press", self.press)
             self.queries.append(pressed["callback_query_id"])
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 1.0)
+        await asyncio.sleep(2.0)  # the last ask's reply
+        await self._timed(waiting)
 
-    async def times(self) -> tuple[list[float], list[float], int]:
-        """Reply seconds (to the first message after each ask), answer seconds, unanswered."""
+    @staticmethod
+    async def _pause(stop: asyncio.Event) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 1.0)
+
+    async def _timed(self, waiting: list[float]) -> None:
+        """Match the asks still waiting with the bot's messages that came after them."""
+        if not waiting:
+            return
         activity = await control(self.url, f"chats/{self.chat_id}")
-        arrived = sorted(a["at"] for a in activity if a["kind"] == "message" and a["at"])
-        replies = []
-        for asked in self.asked:
+        arrived = sorted(
+            a["at"]
+            for a in activity
+            if a["kind"] == "message"
+            and a["at"]
+            and not a["payload"].get("text", "").startswith("📣")
+        )
+        for asked in list(waiting):
             later = [at for at in arrived if at >= asked]
             if later:
-                replies.append(later[0] - asked)
+                self.replies.append(later[0] - asked)
+                waiting.remove(asked)
+                arrived.remove(later[0])
+
+    async def times(self) -> tuple[list[float], list[float], int]:
+        """Reply seconds, answer seconds, asks and presses never answered."""
         answers = await control(self.url, "answers", {"ids": self.queries})
-        lost = len(self.asked) - len(replies) + len(self.queries) - len(answers)
-        return replies, list(answers.values()), lost
+        lost = len(self.asked) - len(self.replies) + len(self.queries) - len(answers)
+        return self.replies, list(answers.values()), lost
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -221,7 +243,6 @@ async def rekam(url: str, base: str, args: argparse.Namespace, database: str) ->
         wall = time.perf_counter() - started
         stop.set()
         await asking
-        await asyncio.sleep(2.0)  # the last ask's reply
     replies, answers, lost = await teen.times()
     stats = await control(url, "stats")
     rows = [summary(f"Rekam ({args.mode})", stats, wall)]
