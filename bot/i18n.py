@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
 
 from bot.paths import messages_dir
 
@@ -78,6 +79,16 @@ class Catalogs:
 def zone_abbreviation(zone: ZoneInfo) -> str:
     """WIB, WITA or WIT for the office's zone."""
     return ZONE_ABBREVIATIONS.get(zone.key, zone.key)
+
+
+def format_number(value: int, language: str) -> str:
+    """'280.000' in Indonesian, '280,000' in English: the reader's own grouping."""
+    return format_decimal(value, locale=language)
+
+
+def format_share(percent: float, language: str) -> str:
+    """A percentage (0–100) with one decimal as the reader's locale writes it: '2,5%'."""
+    return format_percent(percent / 100, "#,##0.0%", locale=language)
 
 
 def format_day(day: date, language: str) -> str:

@@ -69,3 +69,11 @@ def test_check_reports_untranslated_and_missing_messages(tmp_path: Path) -> None
     problems = [str(p) for p in catalogs.check(source, messages)]
     assert any("missing 'Baru'" in p for p in problems)
     assert any("stale 'Sampai jumpa'" in p for p in problems)
+
+
+def test_numbers_follow_the_readers_locale() -> None:
+    from bot.i18n import format_number, format_share
+
+    assert format_share(2.5, "id") == "2,5%" and format_share(2.5, "en") == "2.5%"
+    assert format_number(280_000, "id") == "280.000" and format_number(280_000, "en") == "280,000"
+    assert format_share(100.0, "jv") == "100,0%"

@@ -172,10 +172,10 @@ async def show_figures(update: Update, context: BotContext, member: Member) -> N
     by = figures.By(query.data.split(":")[1]) if query and query.data else figures.By.KELURAHAN
     lines = await figures.report(context.services.db.reading, by)
     whole = figures.total(lines)
-    header = staff_views.figures_header(whole, _)
+    header = staff_views.figures_header(whole, _, context.language)
     await _reply(
         update,
-        staff_views.figures_table(header, lines, _, by)
+        staff_views.figures_table(header, lines, _, context.language, by)
         + "\n"
         + staff_views.figure_states(whole, _),
         parse_mode=ParseMode.HTML,
@@ -186,6 +186,7 @@ async def show_figures(update: Update, context: BotContext, member: Member) -> N
         image = charts.progress_bars(
             [(line.area or "—", line.percent) for line in lines[:25]],
             title=staff_views.chart_title(by, _),
+            language=context.language,
         )
         await update.effective_chat.send_photo(
             InputFile(image, filename="statistik.png"), caption=header

@@ -6,13 +6,15 @@ from io import BytesIO
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.i18n import format_share
+
 _BAR_HEIGHT = 22
 _LABEL_WIDTH = 260
 _BAR_WIDTH = 420
 _MARGIN = 16
 
 
-def progress_bars(bars: list[tuple[str, float]], *, title: str) -> bytes:
+def progress_bars(bars: list[tuple[str, float]], *, title: str, language: str = "id") -> bytes:
     """A PNG: `title`, then for each (label, percent) a bar from 0 to 100 %."""
     font = ImageFont.load_default(size=14)
     height = _MARGIN * 3 + _BAR_HEIGHT * (len(bars) + 1)
@@ -28,7 +30,12 @@ def progress_bars(bars: list[tuple[str, float]], *, title: str) -> bytes:
         filled = left + int(_BAR_WIDTH * max(0.0, min(percent, 100.0)) / 100)
         colour = "#2e7d32" if percent >= 98 else "#f9a825" if percent >= 80 else "#c62828"
         draw.rectangle((left, top + 2, filled, top + _BAR_HEIGHT - 4), fill=colour)
-        draw.text((left + _BAR_WIDTH + 8, top + 3), f"{percent:.1f}%", fill="black", font=font)
+        draw.text(
+            (left + _BAR_WIDTH + 8, top + 3),
+            format_share(percent, language),
+            fill="black",
+            font=font,
+        )
     buffer = BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()

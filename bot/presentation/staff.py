@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.kinds import SessionState
-from bot.i18n import N_, Gettext, format_day, format_hours, format_when
+from bot.i18n import N_, Gettext, format_day, format_hours, format_number, format_share, format_when
 from bot.services.figures import By, Figures
 from bot.services.staff import Attendance, Marked, SessionCounts
 
@@ -79,13 +79,13 @@ def other_day_keyboard(code: str, _: Gettext) -> InlineKeyboardMarkup:
     )
 
 
-def figures_header(whole: Figures, _: Gettext) -> str:
+def figures_header(whole: Figures, _: Gettext, language: str) -> str:
     return str(
-        _("Target {target}, terekam {recorded}, sisa {remaining} ({percent:.1f}%).").format(
-            target=f"{whole.target:,}",
-            recorded=f"{whole.recorded:,}",
-            remaining=f"{whole.remaining:,}",
-            percent=whole.percent,
+        _("Target {target}, terekam {recorded}, sisa {remaining} ({percent}).").format(
+            target=format_number(whole.target, language),
+            recorded=format_number(whole.recorded, language),
+            remaining=format_number(whole.remaining, language),
+            percent=format_share(whole.percent, language),
         )
     )
 
@@ -141,13 +141,18 @@ def figure_states(whole: Figures, _: Gettext) -> str:
     )
 
 
-def figures_table(header: str, lines: list[Figures], _: Gettext, by: By = By.KELURAHAN) -> str:
-    """The figures per area as a fixed-width table (HTML, for Telegram's <pre>)."""
+def figures_table(
+    header: str, lines: list[Figures], _: Gettext, language: str, by: By = By.KELURAHAN
+) -> str:
+    """The figures per area as a fixed-width table (HTML, for Telegram's <pre>), numbers as
+    the reader's locale writes them."""
     width = max([len(line.area) for line in lines] + [9])
     columns = (_(_AREA_HEADINGS[by]), _("Target"), _("Terekam"), _("Sisa"))
-    rows = [f"{columns[0]:<{width}} {columns[1]:>7} {columns[2]:>7} {columns[3]:>6} {'%':>5}"]
+    rows = [f"{columns[0]:<{width}} {columns[1]:>7} {columns[2]:>7} {columns[3]:>6} {'%':>6}"]
     for line in lines[:40]:
+        numbers = [format_number(n, language) for n in (line.target, line.recorded, line.remaining)]
         rows.append(
-            f"{(line.area or '—'):<{width}} {line.target:>7} {line.recorded:>7} {line.remaining:>6} {line.percent:>5.1f}"
+            f"{(line.area or '—'):<{width}} {numbers[0]:>7} {numbers[1]:>7} {numbers[2]:>6} "
+            f"{format_share(line.percent, language):>6}"
         )
     return f"{html.escape(header)}\n<pre>{html.escape(chr(10).join(rows))}</pre>"
