@@ -330,20 +330,21 @@ HEADER = (
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = args.database or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        ours_base, theirs_base = "http://127.0.0.1:8091/bot", "http://127.0.0.1:8092/bot"
+        mine, other = args.port, args.port + 1
+        ours_base, theirs_base = f"http://127.0.0.1:{mine}/bot", f"http://127.0.0.1:{other}/bot"
         if args.mode == "aio":  # the other side of `limits`, started by it
             for row in await aio_alone(args.url, args.count, args.base):
                 report(row)
             return
         report(f"{args.mode}: {args.count:,} messages, round trips {args.latency} ± {args.jitter}")
         if args.mode == "unlimited":
-            async with emulator(8091, OURS, args) as url:
+            async with emulator(mine, OURS, args) as url:
                 rows = await unlimited(url, ours_base, args.count, database)
         elif args.mode == "paid" or args.alone:
-            async with emulator(8091, OURS, args) as url:
+            async with emulator(mine, OURS, args) as url:
                 rows = await rekam(url, ours_base, args, database)
         else:
-            async with emulator(8091, OURS, args) as ours, emulator(8092, THEIRS, args) as theirs:
+            async with emulator(mine, OURS, args) as ours, emulator(other, THEIRS, args) as theirs:
                 ours_rows, theirs_rows = await asyncio.gather(
                     rekam(ours, ours_base, args, database),
                     aioratelimiter(theirs, args.count, theirs_base),
@@ -364,4 +365,5 @@ if __name__ == "__main__":
     parser.add_argument("--jitter", default="20ms", help="round trips vary by ± this")
     parser.add_argument("--alone", action="store_true", help="limits: without AIORateLimiter")
     parser.add_argument("--database", help="default: a new SQLite file")
+    parser.add_argument("--port", type=int, default=8091, help="the emulators': this and the next")
     asyncio.run(main(parser.parse_args()))
