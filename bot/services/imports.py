@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
 from bot.db.models import Region, School, Target
-from bot.db.queries import bulk_insert, insert_or_ignore
+from bot.db.queries import bulk_insert, insert_or_ignore, one_of
 from bot.db.vault import vault_of
 from bot.domain import table_rows
-from bot.domain.codes import new_code
+from bot.domain.codes import new_codes
 from bot.domain.kinds import (
     Actor,
     Channel,
@@ -34,7 +34,25 @@ from bot.domain.kinds import (
 from bot.domain.table_rows import Problem, RowError, TargetRow
 from bot.services import events, recording
 
-CHUNK = 5000
+# Rows written in one transaction. Each commit writes every index page its rows touched, and
+# the NIK hash and the codes are random, so a chunk touches pages all over those indexes:
+# bigger chunks mean fewer times the same pages are written (5,000 rows a chunk spent more time
+# committing than inserting at a city's size).
+CHUNK = 50_000
+# SQLite while importing: a page cache the random indexes of a city's list fit in (its default,
+# 2 MB, does not, and every page read back cost as much as a row), and no checkpoint after each
+# chunk (each one copied every index page the chunk touched back into the file: the same pages,
+# chunk after chunk). The settings are put back when the import ends; SQLite checkpoints then.
+_SQLITE_IMPORTING = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 0")
+_SQLITE_AFTER = ("PRAGMA cache_size = -2000", "PRAGMA wal_autocheckpoint = 1000")
+
+
+async def _sqlite_settings(session: AsyncSession, pragmas: tuple[str, ...]) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        for pragma in pragmas:
+            await session.execute(text(pragma))
+
+
 # Every column of a new target, in the order the bulk insert gives them (no ORM defaults there).
 _INSERTED = (
     "nik_hash",
@@ -123,24 +141,42 @@ class Directory:
             self.schools[name] = found.scalar_one()
         return self.schools[name]
 
+    async def learn(self, session: AsyncSession, rows: list[TargetRow]) -> None:
+        """Every region and school the rows name, made when new (a school in the region of
+        the first row naming it); `region_of` and `school_of` then need no database."""
+        for row in rows:
+            key = _region_key(row)
+            if (key is not None and key not in self.regions) or (
+                row.school and row.school not in self.schools
+            ):
+                region_id = await self.region(session, row.kecamatan, row.kelurahan)
+                await self.school(session, row.school, region_id)
 
-async def _insert_new(session: AsyncSession, new: list[dict[str, Any]], now: datetime) -> None:
-    """Insert new targets with fresh invitation and attendance codes. Random 8-character codes
-    do collide
-    among a million; a collision fails the insert (unique index), and the chunk is tried again
-    with new codes inside a savepoint, which is cheaper than looking every code up first."""
+    def region_of(self, row: TargetRow) -> int | None:
+        key = _region_key(row)
+        return None if key is None else self.regions[key]
+
+    def school_of(self, row: TargetRow) -> int | None:
+        return self.schools[row.school] if row.school else None
+
+
+def _region_key(row: TargetRow) -> tuple[str, str] | None:
+    if not row.kecamatan and not row.kelurahan:
+        return None
+    return (row.kecamatan or "", row.kelurahan or "")
+
+
+async def _insert_new(session: AsyncSession, new: list[tuple[Any, ...]], now: datetime) -> None:
+    """Insert new targets (every column of _INSERTED up to the codes) with fresh invitation
+    and attendance codes. Random 8-character codes do collide with those already given among
+    a million; a collision fails the insert (unique index), and the chunk is tried again with
+    new codes inside a savepoint, which is cheaper than looking every code up first."""
+    tail = (TargetSource.IMPORTED, TargetReview.ACCEPTED, now, now)
     for attempt in range(5):
+        codes = new_codes(2 * len(new))  # distinct from one another: no collision inside
         rows = [
-            (
-                *(values[name] for name in _INSERTED[: _INSERTED.index("invite_code")]),
-                new_code(),
-                new_code(),
-                TargetSource.IMPORTED,
-                TargetReview.ACCEPTED,
-                now,
-                now,
-            )
-            for values in new
+            (*values, codes[2 * index], codes[2 * index + 1], *tail)
+            for index, values in enumerate(new)
         ]
         try:
             async with session.begin_nested():
@@ -149,6 +185,20 @@ async def _insert_new(session: AsyncSession, new: list[dict[str, Any]], now: dat
         except IntegrityError:
             if attempt == 4:
                 raise
+
+
+async def _existing(session: AsyncSession, hashes: list[str]) -> dict[str, Any]:
+    """The targets already on the list among these NIK hashes, by hash."""
+    found = await session.execute(
+        select(
+            Target.id,
+            Target.nik_hash,
+            Target.recorded_at,
+            Target.source,
+            *(getattr(Target, f) for f in _UPDATABLE),
+        ).where(one_of(session, Target.nik_hash, hashes))
+    )
+    return {r.nik_hash: r for r in found}
 
 
 async def _store_targets(
@@ -160,44 +210,50 @@ async def _store_targets(
     by: str,
 ) -> None:
     vault = vault_of(session)
-    hashes = {row.nik: vault.hash(row.nik) for row in rows}
-    found = await session.execute(
-        select(
-            Target.id,
-            Target.nik_hash,
-            Target.recorded_at,
-            Target.source,
-            *(getattr(Target, f) for f in _UPDATABLE),
-        ).where(Target.nik_hash.in_(hashes.values()))
-    )
-    existing = {r.nik_hash: r for r in found}
-    new: list[dict[str, Any]] = []
+    hashes = [vault.hash(row.nik) for row in rows]
+    existing = await _existing(session, hashes)
+    await directory.learn(session, rows)
+    new: list[tuple[Any, ...]] = []
+    new_niks: list[str] = []
     changed: list[dict[str, Any]] = []
     recorded: list[int] = []
-    for row in rows:
-        region_id = await directory.region(session, row.kecamatan, row.kelurahan)
+    added_recorded = 0
+    for row, nik_hash in zip(rows, hashes, strict=True):
+        region_id = directory.region_of(row)
+        school_id = directory.school_of(row)
+        old = existing.get(nik_hash)
+        if old is None:
+            # Vocational students are on internships on weekdays (SPEC section 1).
+            smk = row.category is not None and "smk" in row.category.casefold()
+            added_recorded += row.recorded
+            new_niks.append(row.nik)
+            new.append(
+                (  # the columns of _INSERTED up to the codes; the seal is put in below
+                    nik_hash,
+                    None,
+                    row.name,
+                    row.birth_date,
+                    row.sex,
+                    region_id,
+                    row.address,
+                    school_id,
+                    row.category,
+                    row.institution,
+                    now if row.recorded else None,
+                    PreferredDays.WEEKEND if smk else PreferredDays.ANY,
+                )
+            )
+            continue
         values: dict[str, Any] = {
             "name": row.name,
             "birth_date": row.birth_date,
             "sex": row.sex,
             "region_id": region_id,
             "address": row.address,
-            "school_id": await directory.school(session, row.school, region_id),
+            "school_id": school_id,
             "category": row.category,
             "institution": row.institution,
         }
-        old = existing.get(hashes[row.nik])
-        if old is None:
-            smk = "smk" in (row.category or "").casefold()
-            values |= {
-                "nik_hash": hashes[row.nik],
-                "nik_sealed": vault.seal(row.nik),
-                "recorded_at": now if row.recorded else None,
-                # Vocational students are on internships on weekdays (SPEC section 1).
-                "preferred_days": PreferredDays.WEEKEND if smk else PreferredDays.ANY,
-            }
-            new.append(values)
-            continue
         if old.source == TargetSource.SELF_REGISTERED:
             # The office's list wins over a self-registration (whoever made it): the record
             # is now the office's, and any claim on it stays for staff to decide.
@@ -211,6 +267,8 @@ async def _store_targets(
         if row.recorded and old.recorded_at is None:
             recorded.append(old.id)
     if new:
+        sealed = vault.seal_many(new_niks)
+        new = [(v[0], seal, *v[2:]) for v, seal in zip(new, sealed, strict=True)]
         await _insert_new(session, new, now)
     if changed:
         await session.execute(update(Target), changed)
@@ -226,7 +284,7 @@ async def _store_targets(
         )
     result.added += len(new)
     result.updated += len(changed)
-    result.marked_recorded += len(recorded) + sum(1 for v in new if v["recorded_at"] is not None)
+    result.marked_recorded += len(recorded) + added_recorded
 
 
 async def import_targets(
@@ -245,14 +303,18 @@ async def import_targets(
     (a row of None: one the file's reader could not hold). `on_list`: whether a birth date
     belongs on the list (the office's TARGET_MIN_AGE); a row outside it is left out."""
     fields = table_rows.header_fields(header, table_rows.TARGET_HEADERS, table_rows.TARGET_REQUIRED)
+    read = table_rows.target_reader(fields, today=today, regions=regions)
     result = ImportResult()
     directory = Directory()
-    seen: set[str] = set()
+    # NIKs met so far, as numbers: a million of them take half the memory of their text.
+    seen: set[int] = set()
+    listed: dict[date, bool] = {}  # on_list's answer for each birth date met
     chunk: list[TargetRow] = []
     writing: asyncio.Task[None] | None = None
 
     async def store(rows: list[TargetRow]) -> None:
         async with db.session() as session:
+            await _sqlite_settings(session, _SQLITE_IMPORTING)
             await _store_targets(session, rows, directory, now, result, by)
         if progress is not None:
             progress(len(rows))
@@ -272,19 +334,23 @@ async def import_targets(
         if cells is None:
             result.rejected.append(Rejected(number, Problem.CELL_TOO_LARGE))
             continue
-        values = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
         try:
-            row = table_rows.target_row(values, today=today, regions=regions)
+            row = read(cells)
         except RowError as error:
             result.rejected.append(Rejected(number, error.problem, error.column))
             continue
-        if on_list is not None and not on_list(row.birth_date):
-            result.rejected.append(Rejected(number, Problem.OUTSIDE_AGE, "birth_date"))
-            continue
-        if row.nik in seen:
+        if on_list is not None:
+            allowed = listed.get(row.birth_date)
+            if allowed is None:
+                allowed = listed[row.birth_date] = on_list(row.birth_date)
+            if not allowed:
+                result.rejected.append(Rejected(number, Problem.OUTSIDE_AGE, "birth_date"))
+                continue
+        key = int(row.nik)
+        if key in seen:
             result.rejected.append(Rejected(number, Problem.DUPLICATE, "nik"))
             continue
-        seen.add(row.nik)
+        seen.add(key)
         chunk.append(row)
         if len(chunk) >= CHUNK:
             await flush()
@@ -293,6 +359,7 @@ async def import_targets(
     if writing is not None:
         await writing
     async with db.session() as session:
+        await _sqlite_settings(session, _SQLITE_AFTER)
         events.record(
             session,
             "targets_imported",
