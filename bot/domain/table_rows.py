@@ -318,8 +318,18 @@ def target_reader(
     itself, which alone decides what is wrong with it."""
     # The column each field is read from: the last one naming it, as in a dict of the row.
     column = {field: index for index, field in enumerate(fields) if field}
-    names = tuple(column)
     cells_of = itemgetter(*column.values()) if len(column) > 1 else None
+    # Where each field's text is in a row's list of texts; -1, the None put at its end.
+    at = dict.fromkeys(TARGET_HEADERS.values(), -1) | {f: i for i, f in enumerate(column)}
+    nik_at, name_at, birth_at, sex_at, status_at = (
+        at["nik"],
+        at["name"],
+        at["birth_date"],
+        at["sex"],
+        at["status"],
+    )
+    kelurahan_at, kecamatan_at, address_at = at["kelurahan"], at["kecamatan"], at["address"]
+    school_at, category_at, institution_at = at["school"], at["category"], at["institution"]
     width = len(fields)
     born_of_text: dict[str, date] = {}  # a birth-date cell -> the date parse_birth_date reads
     born_of_nik: dict[str, date] = {}  # DDMMYY of a NIK -> its date, when a real, past one
@@ -338,8 +348,9 @@ def target_reader(
             return slow(cells)
         if max(map(len, used)) > _SHORTEST or _NOT_PLAIN.search(joined):
             return slow(cells)
-        text = dict(zip(names, [cell.strip() or None for cell in used], strict=True))
-        nik, birth, name = text.get("nik"), text.get("birth_date"), text.get("name")
+        text = [cell.strip() or None for cell in used]
+        text.append(None)
+        nik, birth, name = text[nik_at], text[birth_at], text[name_at]
         digits = nik[:-2] if nik is not None and nik.endswith(".0") else nik
         if digits is None or name is None or not _SIXTEEN_DIGITS.fullmatch(digits):
             return slow(cells)
@@ -348,19 +359,19 @@ def target_reader(
         born = born_of_text.get(birth) if birth is not None else None
         if born is None or born != born_of_nik.get(digits[6:12]):
             return _learn(cells, digits, birth)
-        sex, status = text.get("sex"), text.get("status")
+        sex, status = text[sex_at], text[status_at]
         return TargetRow(
             digits,
             name,
             born,
             _SEX.get(sex.casefold()) if sex is not None else None,
-            text.get("kelurahan"),
-            text.get("kecamatan"),
-            text.get("address"),
-            text.get("school"),
-            text.get("category"),
+            text[kelurahan_at],
+            text[kecamatan_at],
+            text[address_at],
+            text[school_at],
+            text[category_at],
             status is not None and status.casefold() in _RECORDED,
-            text.get("institution"),
+            text[institution_at],
         )
 
     def _learn(cells: list[Any], digits: str, birth: str | None) -> TargetRow:

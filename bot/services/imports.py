@@ -9,7 +9,7 @@ attendance) lives in other tables that an import never touches.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -141,46 +141,45 @@ class Directory:
             self.schools[name] = found.scalar_one()
         return self.schools[name]
 
-    async def learn(self, session: AsyncSession, rows: list[TargetRow]) -> None:
-        """Every region and school the rows name, made when new (a school in the region of
-        the first row naming it); `region_of` and `school_of` then need no database."""
+    async def ids_of(
+        self, session: AsyncSession, rows: list[TargetRow]
+    ) -> list[tuple[int | None, int | None]]:
+        """The region and school of each row, made the first time a row names them (a school
+        in the region of that row): dictionaries for a chunk's rows, the database once a name."""
+        regions, schools = self.regions, self.schools
+        ids: list[tuple[int | None, int | None]] = []
         for row in rows:
-            key = _region_key(row)
-            if (key is not None and key not in self.regions) or (
-                row.school and row.school not in self.schools
-            ):
-                region_id = await self.region(session, row.kecamatan, row.kelurahan)
-                await self.school(session, row.school, region_id)
-
-    def region_of(self, row: TargetRow) -> int | None:
-        key = _region_key(row)
-        return None if key is None else self.regions[key]
-
-    def school_of(self, row: TargetRow) -> int | None:
-        return self.schools[row.school] if row.school else None
-
-
-def _region_key(row: TargetRow) -> tuple[str, str] | None:
-    if not row.kecamatan and not row.kelurahan:
-        return None
-    return (row.kecamatan or "", row.kelurahan or "")
+            kecamatan, kelurahan, school = row.kecamatan, row.kelurahan, row.school
+            region_id = school_id = None
+            if kecamatan or kelurahan:
+                region_id = regions.get((kecamatan or "", kelurahan or ""))
+                if region_id is None:
+                    region_id = await self.region(session, kecamatan, kelurahan)
+            if school:
+                school_id = schools.get(school)
+                if school_id is None:
+                    school_id = await self.school(session, school, region_id)
+            ids.append((region_id, school_id))
+        return ids
 
 
-async def _insert_new(session: AsyncSession, new: list[tuple[Any, ...]], now: datetime) -> None:
-    """Insert new targets (every column of _INSERTED up to the codes) with fresh invitation
-    and attendance codes. Random 8-character codes do collide with those already given among
-    a million; a collision fails the insert (unique index), and the chunk is tried again with
-    new codes inside a savepoint, which is cheaper than looking every code up first."""
-    tail = (TargetSource.IMPORTED, TargetReview.ACCEPTED, now, now)
+async def _insert_new(session: AsyncSession, new: list[Sequence[Any]], now: datetime) -> None:
+    """Insert new targets, given column by column (those of _INSERTED up to the codes), with
+    fresh invitation and attendance codes. Random 8-character codes do collide with those
+    already given among a million; a collision fails the insert (unique index), and the chunk
+    is tried again with new codes inside a savepoint, which is cheaper than looking every code
+    up first."""
+    count = len(new[0])
+    constant: list[list[Any]] = [
+        [value] * count for value in (TargetSource.IMPORTED, TargetReview.ACCEPTED, now, now)
+    ]
     for attempt in range(5):
-        codes = new_codes(2 * len(new))  # distinct from one another: no collision inside
-        rows = [
-            (*values, codes[2 * index], codes[2 * index + 1], *tail)
-            for index, values in enumerate(new)
-        ]
+        codes = new_codes(2 * count)  # distinct from one another: no collision inside
         try:
             async with session.begin_nested():
-                await bulk_insert(session, Target, _INSERTED, rows)
+                await bulk_insert(
+                    session, Target, _INSERTED, [*new, codes[0::2], codes[1::2], *constant]
+                )
             return
         except IntegrityError:
             if attempt == 4:
@@ -212,15 +211,13 @@ async def _store_targets(
     vault = vault_of(session)
     hashes = [vault.hash(row.nik) for row in rows]
     existing = await _existing(session, hashes)
-    await directory.learn(session, rows)
+    ids = await directory.ids_of(session, rows)
     new: list[tuple[Any, ...]] = []
     new_niks: list[str] = []
     changed: list[dict[str, Any]] = []
     recorded: list[int] = []
     added_recorded = 0
-    for row, nik_hash in zip(rows, hashes, strict=True):
-        region_id = directory.region_of(row)
-        school_id = directory.school_of(row)
+    for row, nik_hash, (region_id, school_id) in zip(rows, hashes, ids, strict=True):
         old = existing.get(nik_hash)
         if old is None:
             # Vocational students are on internships on weekdays (SPEC section 1).
@@ -267,9 +264,9 @@ async def _store_targets(
         if row.recorded and old.recorded_at is None:
             recorded.append(old.id)
     if new:
-        sealed = vault.seal_many(new_niks)
-        new = [(v[0], seal, *v[2:]) for v, seal in zip(new, sealed, strict=True)]
-        await _insert_new(session, new, now)
+        columns: list[Sequence[Any]] = list(zip(*new, strict=True))
+        columns[1] = vault.seal_many(new_niks)
+        await _insert_new(session, columns, now)
     if changed:
         await session.execute(update(Target), changed)
     if recorded:  # the list says so: every consequence, as for a mark at the desk
