@@ -37,13 +37,15 @@ from bot.services import events, recording
 # Rows written in one transaction. Each commit writes every index page its rows touched, and
 # the NIK hash and the codes are random, so a chunk touches pages all over those indexes:
 # bigger chunks mean fewer times the same pages are written (5,000 rows a chunk spent more time
-# committing than inserting at a city's size).
-CHUNK = 50_000
+# committing than inserting at a city's size). Two chunks are in memory at once (one checked,
+# one written): 25,000 keeps a million-row import well under 400 MB.
+CHUNK = 25_000
 # SQLite while importing: a page cache the random indexes of a city's list fit in (its default,
-# 2 MB, does not, and every page read back cost as much as a row), and no checkpoint after each
-# chunk (each one copied every index page the chunk touched back into the file: the same pages,
-# chunk after chunk). The settings are put back when the import ends; SQLite checkpoints then.
-_SQLITE_IMPORTING = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 0")
+# 2 MB, does not, and every page read back cost as much as a row), and a checkpoint once the
+# log holds 256 MB rather than 4 MB, that is after a few chunks rather than after each: each
+# checkpoint copies back every index page its chunks touched, the same pages chunk after chunk.
+# The settings are put back when the import ends.
+_SQLITE_IMPORTING = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 65536")
 _SQLITE_AFTER = ("PRAGMA cache_size = -2000", "PRAGMA wal_autocheckpoint = 1000")
 
 
