@@ -47,7 +47,7 @@ def bare_sqlite(path: Path, database: Path) -> None:
     connection.execute(f"CREATE TABLE {BARE_TABLE} ({columns})")
     connection.execute(f"CREATE UNIQUE INDEX ix_{BARE_TABLE}_nik ON {BARE_TABLE} (nik)")
     marks = ", ".join("?" for _ in header)
-    connection.executemany(f"INSERT INTO {BARE_TABLE} VALUES ({marks})", rows)
+    connection.executemany(f"INSERT INTO {BARE_TABLE} VALUES ({marks})", rows)  # noqa: S608 (our own table)
     connection.commit()
     connection.close()
 
