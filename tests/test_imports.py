@@ -16,6 +16,7 @@ from bot.cli import main
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Region, School, ServiceSession, Summons, Target
+from bot.db.vault import vault_of
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import PreferredDays, SummonsState
 from bot.domain.table_rows import HeaderError, Problem
@@ -325,9 +326,9 @@ async def test_an_invitation_code_that_collides_is_drawn_again(
     await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, [person(1)]))
     async with database.session() as session:
         taken = await session.scalar(select(Target.invite_code))
-    # The invitation code collides on the first draw (the attendance code is drawn after it).
-    draws = iter([taken, "ATTEND01", "FRESH234", "ATTEND02"])
-    monkeypatch.setattr("bot.services.imports.new_code", lambda: next(draws))
+    # The invitation code collides on the first draw (each draw: invitation, attendance).
+    pairs = iter([[taken, "ATTEND01"], ["FRESH234", "ATTEND02"]])
+    monkeypatch.setattr("bot.services.imports.new_codes", lambda count: next(pairs))
     result = await run_import(database, write_csv(tmp_path / "b.csv", ID_HEADER, [person(2)]))
     assert result.added == 1
     async with database.session() as session:
@@ -376,3 +377,50 @@ def test_rows_outside_the_target_age_are_reported_not_imported(
     monkeypatch.setenv("TARGET_MIN_AGE", "18")
     assert main(["import", "targets", str(path)]) != 0
     assert "TARGET_MIN_AGE" in capsys.readouterr().err
+
+
+async def test_chunk_after_chunk_a_file_goes_in_once_with_duplicates_across_chunks_refused(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "CHUNK", 3)  # rows 2-4, 5-7, 8-10, ... each its own chunk
+    rows = [person(serial) for serial in range(1, 11)]
+    rows.insert(4, person(2, name="Sama NIK"))  # row 6: the NIK of row 3, a chunk earlier
+    mismatched = person(12)
+    mismatched[2] = "13-03-2009"
+    rows.insert(8, mismatched)  # row 10: its birth date is not its NIK's
+    rows.append(person(11))  # row 13: alone in the last chunk
+    result = await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, rows))
+    assert (result.added, result.updated, result.unchanged) == (11, 0, 0)
+    assert [(r.row, r.problem, r.column) for r in result.rejected] == [
+        (6, Problem.DUPLICATE, "nik"),
+        (10, Problem.DATE_MISMATCH, "birth_date"),
+    ]
+    async with database.session() as session:
+        found = (await session.execute(select(Target).order_by(Target.id))).scalars().all()
+        codes = [code for t in found for code in (t.invite_code, t.attend_code)]
+        names = [t.name for t in found]
+    assert names == [f"Remaja Uji {serial}" for serial in range(1, 12)]  # file order
+    assert len(set(codes)) == len(codes) == 22
+
+    rows[0][1] = "Nama Baru"  # changed in the first chunk; the rest as they were
+    again = await run_import(database, write_csv(tmp_path / "b.csv", ID_HEADER, rows))
+    assert (again.added, again.updated, again.unchanged) == (0, 1, 10)
+    assert [r.row for r in again.rejected] == [6, 10]
+    assert await count(database, Target) == 11
+
+
+async def test_what_an_import_stores_reads_back_as_the_file_said(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = [person(1), person(2, born=date(2010, 1, 31), female=False)]
+    rows[1][9] = "Sudah Rekam"
+    await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, rows))
+    async with database.session() as session:
+        vault = vault_of(session)
+        found = (await session.execute(select(Target).order_by(Target.id))).scalars().all()
+        assert [vault.open(t.nik_sealed) for t in found] == [rows[0][0], rows[1][0]]
+        assert [t.nik_hash for t in found] == [vault.hash(rows[0][0]), vault.hash(rows[1][0])]
+        assert [t.birth_date for t in found] == [date(2009, 3, 12), date(2010, 1, 31)]
+        assert [t.recorded_at for t in found] == [None, NOW]
+        assert [t.created_at for t in found] == [NOW, NOW]
+        assert [t.sex for t in found] == ["P", "L"]

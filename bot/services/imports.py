@@ -9,21 +9,21 @@ attendance) lives in other tables that an import never touches.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
 from bot.db.models import Region, School, Target
-from bot.db.queries import bulk_insert, insert_or_ignore
+from bot.db.queries import bulk_insert, insert_or_ignore, one_of
 from bot.db.vault import vault_of
 from bot.domain import table_rows
-from bot.domain.codes import new_code
+from bot.domain.codes import new_codes
 from bot.domain.kinds import (
     Actor,
     Channel,
@@ -34,7 +34,27 @@ from bot.domain.kinds import (
 from bot.domain.table_rows import Problem, RowError, TargetRow
 from bot.services import events, recording
 
-CHUNK = 5000
+# Rows written in one transaction. Each commit writes every index page its rows touched, and
+# the NIK hash and the codes are random, so a chunk touches pages all over those indexes:
+# bigger chunks mean fewer times the same pages are written (5,000 rows a chunk spent more time
+# committing than inserting at a city's size). Two chunks are in memory at once (one checked,
+# one written): 25,000 keeps a million-row import well under 400 MB.
+CHUNK = 25_000
+# SQLite while importing: a page cache the random indexes of a city's list fit in (its default,
+# 2 MB, does not, and every page read back cost as much as a row), and a checkpoint once the
+# log holds 256 MB rather than 4 MB, that is after a few chunks rather than after each: each
+# checkpoint copies back every index page its chunks touched, the same pages chunk after chunk.
+# The settings are put back when the import ends.
+_SQLITE_IMPORTING = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 65536")
+_SQLITE_AFTER = ("PRAGMA cache_size = -2000", "PRAGMA wal_autocheckpoint = 1000")
+
+
+async def _sqlite_settings(session: AsyncSession, pragmas: tuple[str, ...]) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        for pragma in pragmas:
+            await session.execute(text(pragma))
+
+
 # Every column of a new target, in the order the bulk insert gives them (no ORM defaults there).
 _INSERTED = (
     "nik_hash",
@@ -123,32 +143,63 @@ class Directory:
             self.schools[name] = found.scalar_one()
         return self.schools[name]
 
+    async def ids_of(
+        self, session: AsyncSession, rows: list[TargetRow]
+    ) -> list[tuple[int | None, int | None]]:
+        """The region and school of each row, made the first time a row names them (a school
+        in the region of that row): dictionaries for a chunk's rows, the database once a name."""
+        regions, schools = self.regions, self.schools
+        ids: list[tuple[int | None, int | None]] = []
+        for row in rows:
+            kecamatan, kelurahan, school = row.kecamatan, row.kelurahan, row.school
+            region_id = school_id = None
+            if kecamatan or kelurahan:
+                region_id = regions.get((kecamatan or "", kelurahan or ""))
+                if region_id is None:
+                    region_id = await self.region(session, kecamatan, kelurahan)
+            if school:
+                school_id = schools.get(school)
+                if school_id is None:
+                    school_id = await self.school(session, school, region_id)
+            ids.append((region_id, school_id))
+        return ids
 
-async def _insert_new(session: AsyncSession, new: list[dict[str, Any]], now: datetime) -> None:
-    """Insert new targets with fresh invitation and attendance codes. Random 8-character codes
-    do collide
-    among a million; a collision fails the insert (unique index), and the chunk is tried again
-    with new codes inside a savepoint, which is cheaper than looking every code up first."""
+
+async def _insert_new(session: AsyncSession, new: list[Sequence[Any]], now: datetime) -> None:
+    """Insert new targets, given column by column (those of _INSERTED up to the codes), with
+    fresh invitation and attendance codes. Random 8-character codes do collide with those
+    already given among a million; a collision fails the insert (unique index), and the chunk
+    is tried again with new codes inside a savepoint, which is cheaper than looking every code
+    up first."""
+    count = len(new[0])
+    constant: list[list[Any]] = [
+        [value] * count for value in (TargetSource.IMPORTED, TargetReview.ACCEPTED, now, now)
+    ]
     for attempt in range(5):
-        rows = [
-            (
-                *(values[name] for name in _INSERTED[: _INSERTED.index("invite_code")]),
-                new_code(),
-                new_code(),
-                TargetSource.IMPORTED,
-                TargetReview.ACCEPTED,
-                now,
-                now,
-            )
-            for values in new
-        ]
+        codes = new_codes(2 * count)  # distinct from one another: no collision inside
         try:
             async with session.begin_nested():
-                await bulk_insert(session, Target, _INSERTED, rows)
+                await bulk_insert(
+                    session, Target, _INSERTED, [*new, codes[0::2], codes[1::2], *constant]
+                )
             return
         except IntegrityError:
             if attempt == 4:
                 raise
+
+
+async def _existing(session: AsyncSession, hashes: list[str]) -> dict[str, Any]:
+    """The targets already on the list among these NIK hashes, by hash."""
+    found = await session.execute(
+        select(
+            Target.id,
+            Target.nik_hash,
+            Target.recorded_at,
+            Target.source,
+            *(getattr(Target, f) for f in _UPDATABLE),
+        ).where(one_of(session, Target.nik_hash, hashes))
+    )
+    return {r.nik_hash: r for r in found}
 
 
 async def _store_targets(
@@ -160,44 +211,48 @@ async def _store_targets(
     by: str,
 ) -> None:
     vault = vault_of(session)
-    hashes = {row.nik: vault.hash(row.nik) for row in rows}
-    found = await session.execute(
-        select(
-            Target.id,
-            Target.nik_hash,
-            Target.recorded_at,
-            Target.source,
-            *(getattr(Target, f) for f in _UPDATABLE),
-        ).where(Target.nik_hash.in_(hashes.values()))
-    )
-    existing = {r.nik_hash: r for r in found}
-    new: list[dict[str, Any]] = []
+    hashes = [vault.hash(row.nik) for row in rows]
+    existing = await _existing(session, hashes)
+    ids = await directory.ids_of(session, rows)
+    new: list[tuple[Any, ...]] = []
+    new_niks: list[str] = []
     changed: list[dict[str, Any]] = []
     recorded: list[int] = []
-    for row in rows:
-        region_id = await directory.region(session, row.kecamatan, row.kelurahan)
+    added_recorded = 0
+    for row, nik_hash, (region_id, school_id) in zip(rows, hashes, ids, strict=True):
+        old = existing.get(nik_hash)
+        if old is None:
+            # Vocational students are on internships on weekdays (SPEC section 1).
+            smk = row.category is not None and "smk" in row.category.casefold()
+            added_recorded += row.recorded
+            new_niks.append(row.nik)
+            new.append(
+                (  # the columns of _INSERTED up to the codes; the seal is put in below
+                    nik_hash,
+                    None,
+                    row.name,
+                    row.birth_date,
+                    row.sex,
+                    region_id,
+                    row.address,
+                    school_id,
+                    row.category,
+                    row.institution,
+                    now if row.recorded else None,
+                    PreferredDays.WEEKEND if smk else PreferredDays.ANY,
+                )
+            )
+            continue
         values: dict[str, Any] = {
             "name": row.name,
             "birth_date": row.birth_date,
             "sex": row.sex,
             "region_id": region_id,
             "address": row.address,
-            "school_id": await directory.school(session, row.school, region_id),
+            "school_id": school_id,
             "category": row.category,
             "institution": row.institution,
         }
-        old = existing.get(hashes[row.nik])
-        if old is None:
-            smk = "smk" in (row.category or "").casefold()
-            values |= {
-                "nik_hash": hashes[row.nik],
-                "nik_sealed": vault.seal(row.nik),
-                "recorded_at": now if row.recorded else None,
-                # Vocational students are on internships on weekdays (SPEC section 1).
-                "preferred_days": PreferredDays.WEEKEND if smk else PreferredDays.ANY,
-            }
-            new.append(values)
-            continue
         if old.source == TargetSource.SELF_REGISTERED:
             # The office's list wins over a self-registration (whoever made it): the record
             # is now the office's, and any claim on it stays for staff to decide.
@@ -211,7 +266,9 @@ async def _store_targets(
         if row.recorded and old.recorded_at is None:
             recorded.append(old.id)
     if new:
-        await _insert_new(session, new, now)
+        columns: list[Sequence[Any]] = list(zip(*new, strict=True))
+        columns[1] = vault.seal_many(new_niks)
+        await _insert_new(session, columns, now)
     if changed:
         await session.execute(update(Target), changed)
     if recorded:  # the list says so: every consequence, as for a mark at the desk
@@ -226,7 +283,7 @@ async def _store_targets(
         )
     result.added += len(new)
     result.updated += len(changed)
-    result.marked_recorded += len(recorded) + sum(1 for v in new if v["recorded_at"] is not None)
+    result.marked_recorded += len(recorded) + added_recorded
 
 
 async def import_targets(
@@ -245,14 +302,18 @@ async def import_targets(
     (a row of None: one the file's reader could not hold). `on_list`: whether a birth date
     belongs on the list (the office's TARGET_MIN_AGE); a row outside it is left out."""
     fields = table_rows.header_fields(header, table_rows.TARGET_HEADERS, table_rows.TARGET_REQUIRED)
+    read = table_rows.target_reader(fields, today=today, regions=regions)
     result = ImportResult()
     directory = Directory()
-    seen: set[str] = set()
+    # NIKs met so far, as numbers: a million of them take half the memory of their text.
+    seen: set[int] = set()
+    listed: dict[date, bool] = {}  # on_list's answer for each birth date met
     chunk: list[TargetRow] = []
     writing: asyncio.Task[None] | None = None
 
     async def store(rows: list[TargetRow]) -> None:
         async with db.session() as session:
+            await _sqlite_settings(session, _SQLITE_IMPORTING)
             await _store_targets(session, rows, directory, now, result, by)
         if progress is not None:
             progress(len(rows))
@@ -272,19 +333,23 @@ async def import_targets(
         if cells is None:
             result.rejected.append(Rejected(number, Problem.CELL_TOO_LARGE))
             continue
-        values = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
         try:
-            row = table_rows.target_row(values, today=today, regions=regions)
+            row = read(cells)
         except RowError as error:
             result.rejected.append(Rejected(number, error.problem, error.column))
             continue
-        if on_list is not None and not on_list(row.birth_date):
-            result.rejected.append(Rejected(number, Problem.OUTSIDE_AGE, "birth_date"))
-            continue
-        if row.nik in seen:
+        if on_list is not None:
+            allowed = listed.get(row.birth_date)
+            if allowed is None:
+                allowed = listed[row.birth_date] = on_list(row.birth_date)
+            if not allowed:
+                result.rejected.append(Rejected(number, Problem.OUTSIDE_AGE, "birth_date"))
+                continue
+        key = int(row.nik)
+        if key in seen:
             result.rejected.append(Rejected(number, Problem.DUPLICATE, "nik"))
             continue
-        seen.add(row.nik)
+        seen.add(key)
         chunk.append(row)
         if len(chunk) >= CHUNK:
             await flush()
@@ -293,6 +358,7 @@ async def import_targets(
     if writing is not None:
         await writing
     async with db.session() as session:
+        await _sqlite_settings(session, _SQLITE_AFTER)
         events.record(
             session,
             "targets_imported",

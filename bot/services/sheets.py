@@ -128,7 +128,9 @@ def opened(path: Path) -> Iterator[tuple[list[Any], Rows]]:
 
         def numbered() -> Rows:
             for number, row in enumerate(source, start=2):
-                if row is None or any(cell not in (None, "") for cell in row):
+                # any(row): a cell of text, at C speed; only a row without one is looked at
+                # cell by cell (a number 0 is not blank).
+                if row is None or any(row) or any(cell not in (None, "") for cell in row):
                     yield number, row
 
         yield header, numbered()
