@@ -77,7 +77,7 @@ async def test_moving_a_session_checks_each_typed_time_and_keeps_the_question_op
     label = next(b.label for b in listing.buttons if b.data == f"ss:{moved.id}")
     # A long place is cut at a word, never mid-word ("Kantor Dinas Dukcapi").
     assert label.endswith("…") and len(label) <= 60
-    assert label.removesuffix("…").split()[-1] in "Kantor Dinas Kependudukan dan Pencatatan".split()
+    assert label.removesuffix("…").split()[-1] in ["Kantor", "Dinas", "Kependudukan", "dan", "Pencatatan"]
     officer.press(message=listing, data=f"ss:{moved.id}")
     shown = await officer.next_message()
     officer.press("🕒 Pindah ke hari/jam lain", message=shown)
