@@ -68,8 +68,7 @@ class Dispatcher:
         if not isinstance(bot.rate_limiter, SendBudget):
             raise TypeError("the dispatcher sends through a bot whose rate limiter is a SendBudget")
         self.budget = bot.rate_limiter
-        # A batch is a second of sending at the budget's rate (the paid rate, in paid mode).
-        self.batch = batch or max(10, int(self.budget.rate))
+        self.batch = batch  # None: sized to this process's share at each claim
         self.idle = idle
         self.retry_base = retry_base
         self.partition = (0, 1)
@@ -307,10 +306,18 @@ class Dispatcher:
 
     async def _claimed(self) -> list[tuple[OutboxMessage, Outgoing | None]]:
         await self._heartbeat()
-        rows = await self.claim(self.batch)
+        rows = await self.claim(self.batch or self._batch_size())
         if not rows:
             self.budget.pacer.forget_idle_chats()
         return rows
+
+    def _batch_size(self) -> int:
+        """A second of sending at this process's share of the rate (the paid rate in paid
+        mode), and never more than the pacer sends well within a lease: a claimed row that
+        waits in the pacer past its lease would be claimed again by another process."""
+        rate = self.budget.pacer.rate
+        within_lease = rate * self.settings.dispatch_lease_seconds / (2 * OVERLAP)
+        return max(1, min(max(10, int(rate)), int(within_lease)))
 
     async def _complete(self, rows: list[tuple[OutboxMessage, Outgoing | None]]) -> None:
         """Send a claimed batch (paced) and record every result."""
