@@ -53,7 +53,9 @@ async def test_staff_create_a_session_enlarge_it_and_summon_with_a_dry_run_first
     assert await said(officer, "40") == "✅ Sekarang 40 tempat."
 
     preview = await said(officer, "/panggil")
-    assert preview.startswith("Jika diteruskan: 1 remaja akan dipanggil ke 1 jadwal; 0 menunggu tempat.")
+    assert preview.startswith(
+        "Jika diteruskan: 1 remaja akan dipanggil ke 1 jadwal; 0 menunggu tempat."
+    )
     async with bot.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(Summons)) == 0
     officer.press("📣 Panggil sekarang")
@@ -77,7 +79,13 @@ async def test_moving_a_session_checks_each_typed_time_and_keeps_the_question_op
     label = next(b.label for b in listing.buttons if b.data == f"ss:{moved.id}")
     # A long place is cut at a word, never mid-word ("Kantor Dinas Dukcapi").
     assert label.endswith("…") and len(label) <= 60
-    assert label.removesuffix("…").split()[-1] in ["Kantor", "Dinas", "Kependudukan", "dan", "Pencatatan"]
+    assert label.removesuffix("…").split()[-1] in [
+        "Kantor",
+        "Dinas",
+        "Kependudukan",
+        "dan",
+        "Pencatatan",
+    ]
     officer.press(message=listing, data=f"ss:{moved.id}")
     shown = await officer.next_message()
     officer.press("🕒 Pindah ke hari/jam lain", message=shown)

@@ -31,6 +31,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 GROUP_INTERVAL = 3.0  # 20 a minute
+# Replies may come in a short burst into one chat (a reply and its pin, a quick second ask), as
+# Telegram allows; past it they are paced at the chat's rate, so that one fast typist never
+# earns a 429 that pauses everyone. Telegram's own burst is larger; this stays under it.
+REPLY_BURST = 3
 FREE_RATE = 30.0  # Telegram's broadcast limit without paying
 
 
@@ -86,7 +90,8 @@ class Pacer:
     thousand waiting bulk sends do not all wake at each free slot); a reply skips that queue,
     and no bulk send takes a slot while a reply is waiting for one. A reply is not held to its
     chat's one-a-second (Telegram lets a short burst into a private chat: a reply and its
-    venue pin), but it counts there, so the next bulk message to that chat waits for it.
+    venue pin) but to a burst of REPLY_BURST, and it counts there, so the next bulk message
+    to that chat waits for it.
     """
 
     def __init__(
@@ -108,6 +113,7 @@ class Pacer:
         self._in_flight = 0
         self._chat_busy: dict[int, int] = {}
         self._chat_next: dict[int, float] = {}
+        self._chat_tokens: dict[int, tuple[float, float]] = {}  # (tokens, when counted)
         self._paused_until = 0.0
         self._urgent_waiting = 0
         self._changed = asyncio.Event()
@@ -163,11 +169,28 @@ class Pacer:
             paid = self._occupied(now) >= self.free_rate
             self._in_flight += 1
             self._chat_busy[chat_id] = self._chat_busy.get(chat_id, 0) + 1
+            self._chat_tokens[chat_id] = (self._tokens(chat_id, now) - 1.0, now)
             return Turn(chat_id, now, urgent, paid)
         await self._sleep(None if wait is None or wait <= 0 else wait)
         return None
 
     # --- turns ---------------------------------------------------------------------------
+
+    def _interval(self, chat_id: int) -> float:
+        return GROUP_INTERVAL if chat_id < 0 else self.chat_interval
+
+    def _tokens(self, chat_id: int, now: float) -> float:
+        """The chat's burst allowance now: REPLY_BURST, spent one a send, back one an interval."""
+        tokens, counted = self._chat_tokens.get(chat_id, (float(REPLY_BURST), now))
+        refill = (
+            (now - counted) / self._interval(chat_id) if self._interval(chat_id) else REPLY_BURST
+        )
+        return min(float(REPLY_BURST), tokens + refill)
+
+    def _burst_wait(self, chat_id: int, now: float) -> float:
+        """Seconds until a reply to this chat fits its burst allowance (0: now)."""
+        missing = 1.0 - self._tokens(chat_id, now)
+        return max(0.0, missing * self._interval(chat_id))
 
     def _chat_wait(self, chat_id: int, now: float) -> float | None:
         """Seconds until a bulk send to this chat may start; None: one is in flight."""
@@ -182,6 +205,9 @@ class Pacer:
     async def turn(self, chat_id: int, *, urgent: bool = False) -> Turn:
         """Wait until a message to `chat_id` may start, and record that it does."""
         if urgent:
+            # Sleeping until a computed instant: the chat's allowance comes back at a known time.
+            while (burst := self._burst_wait(chat_id, self.clock())) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(burst)  # this chat only: nobody else waits for it
             self._urgent_waiting += 1
             try:
                 while (taken := await self._take_slot(chat_id, urgent=True)) is None:
@@ -212,8 +238,7 @@ class Pacer:
             early = max(0.0, self.trips.minimum() - self.margin)
         self._in_flight -= 1
         heapq.heappush(self._window, now + 1.0 - early)
-        interval = GROUP_INTERVAL if turn.chat_id < 0 else self.chat_interval
-        next_at = now + interval - early
+        next_at = now + self._interval(turn.chat_id) - early
         self._chat_next[turn.chat_id] = max(self._chat_next.get(turn.chat_id, 0.0), next_at)
         busy = self._chat_busy[turn.chat_id] - 1
         if busy:
@@ -228,3 +253,5 @@ class Pacer:
         for chat_id in [c for c, ready in self._chat_next.items() if ready <= now]:
             if not self._chat_busy.get(chat_id):
                 del self._chat_next[chat_id]
+        for chat_id in [c for c in self._chat_tokens if self._tokens(c, now) >= REPLY_BURST]:
+            del self._chat_tokens[chat_id]
