@@ -29,7 +29,7 @@ _PAGE_WIDTH = 210.0
 _WIDTH = _PAGE_WIDTH - _LEFT - _RIGHT
 _LOGO = 24.0
 _QR = 30.0
-_LINE = 5.2
+_LINE = 5.0
 # Lines a name, a school, a place or an address may take before it is cut: with these the
 # longest letter still fits its page (tests/test_letters.py prints one).
 _MOST = 2
@@ -135,6 +135,10 @@ def compose(
     if head.phone:
         contact.append(_("Telp. {phone}").format(phone=head.phone))
     dated = format_dated(today, language)
+    if set(letter.services) <= {"rekam"}:
+        subject = _("Panggilan Perekaman KTP-el")
+    else:  # printing or IKD too: the details name them
+        subject = _("Panggilan Pelayanan KTP-el")
     addressee = [_("Yth. Sdr./Sdri. {name}").format(name=letter.name)]
     addressee.append(_("NIK {nik}").format(nik=letter.nik))
     if letter.school:
@@ -148,7 +152,7 @@ def compose(
             (_("Nomor"), head.number_pattern.format(n=letter.number)),
             (_("Sifat"), _("Biasa")),
             (_("Lampiran"), "-"),
-            (_("Hal"), _("Panggilan {services}").format(services=services)),
+            (_("Hal"), subject),
         ),
         addressee=tuple(addressee),
         opening=_(
@@ -279,7 +283,7 @@ class _Sheet:
         signer = page.signer or "(" + "." * 40 + ")"
         for index, line in enumerate((page.position, signer, page.rank, page.nip)):
             if index == 1:
-                self.pdf.ln(18)  # the signature and the office's stamp
+                self.pdf.ln(17)  # the signature and the office's stamp
             if line:
                 style = "BU" if index == 1 and page.signer else ""
                 width = _LEFT + _WIDTH - _SIGNATURE_X
@@ -295,7 +299,7 @@ class _Sheet:
         pdf.ln(3)
         self.text(page.addressee[0], style="B", most=_MOST)
         for line in page.addressee[1:]:
-            self.text(line, most=_MOST)
+            self.text(line, most=1)
         pdf.ln(3)
         self.text(page.opening)
         pdf.ln(1)
