@@ -101,6 +101,25 @@ def invitation_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={code}"
 
 
+def _details(
+    letter: Letter, _: Gettext, language: str, zone: ZoneInfo
+) -> tuple[tuple[str, str], ...]:
+    """The summons as an aligned list: day, hours, place, address, services, what to bring."""
+    details: list[tuple[str, str]] = []
+    if letter.starts_at and letter.ends_at:
+        day = format_day(letter.starts_at.astimezone(zone).date(), language)
+        details.append((_("Hari/tanggal"), day))
+        details.append((_("Waktu"), format_hours(letter.starts_at, letter.ends_at, language, zone)))
+    if letter.place:
+        details.append((_("Tempat"), letter.place))
+    if letter.address:
+        details.append((_("Alamat"), letter.address))
+    details.append((_("Layanan"), service_names(letter.services, _)))
+    if letter.bring:
+        details.append((_("Yang dibawa"), letter.bring))
+    return tuple(details)
+
+
 def compose(
     letter: Letter,
     head: Letterhead,
@@ -112,19 +131,6 @@ def compose(
     today: date,
 ) -> Page:
     """What one letter says, in the office's language and time zone."""
-    services = service_names(letter.services, _)
-    details: list[tuple[str, str]] = []
-    if letter.starts_at and letter.ends_at:
-        day = format_day(letter.starts_at.astimezone(zone).date(), language)
-        details.append((_("Hari/tanggal"), day))
-        details.append((_("Waktu"), format_hours(letter.starts_at, letter.ends_at, language, zone)))
-    if letter.place:
-        details.append((_("Tempat"), letter.place))
-    if letter.address:
-        details.append((_("Alamat"), letter.address))
-    details.append((_("Layanan"), services))
-    if letter.bring:
-        details.append((_("Yang dibawa"), letter.bring))
     reschedule = _(
         "Jika waktu tersebut tidak sesuai, atau untuk menerima pengingat lewat Telegram, pindai "
         "kode QR ini dengan ponsel atau buka tautan di bawahnya. Kode undangan Saudara/i: {code}."
@@ -159,12 +165,11 @@ def compose(
             "Dalam rangka pelayanan KTP elektronik bagi penduduk yang berusia 16 dan 17 tahun "
             "menjelang Pemilihan Umum, bersama ini kami mengundang Saudara/i untuk hadir pada:"
         ),
-        details=tuple(details),
+        details=_details(letter, _, language, zone),
         reschedule=reschedule,
         link=invitation_link(bot_username, letter.code),
         parents=_(
-            "Kepada Bapak/Ibu orang tua atau wali: mohon bantu putra-putri Anda hadir tepat "
-            "waktu dengan membawa dokumen di atas."
+            "Kepada Bapak/Ibu orang tua atau wali: mohon bantu putra-putri Anda hadir tepat waktu."
         ),
         closing=_(
             "Demikian undangan ini kami sampaikan. Atas perhatian Saudara/i, kami ucapkan "
