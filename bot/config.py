@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import string
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,6 +17,7 @@ from bot.i18n import N_, ZONE_ABBREVIATIONS, Gettext
 
 Language = Literal["id", "en", "jv"]
 _DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
 _TOKEN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 
 
@@ -70,6 +73,19 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     office_name: str = "Dinas Kependudukan dan Pencatatan Sipil"
+    # The printed letter (`rekam letters`, a surat dinas): its letterhead (kop surat), the
+    # place it is dated at, and who signs it. Empty ones are left out of the letter (a blank
+    # signer leaves a dotted line to write on).
+    office_government: str = ""
+    office_city: str = ""
+    office_address: str = ""
+    office_phone: str = ""
+    office_logo: Path | None = None
+    office_head_name: str = ""
+    office_head_rank: str = ""
+    office_head_nip: str = ""
+    # The letter number; {n} is the letter's running number (bot/services/letters.py).
+    letter_number: str = "470/{n}"
     office_timezone: str = "Asia/Jakarta"
     office_region_codes: Annotated[tuple[str, ...], NoDecode] = ()
     election_date: date = date(2029, 2, 14)
@@ -113,6 +129,44 @@ class Settings(BaseSettings):
             raise SettingProblem(
                 N_("harus berawalan {schemes}"),
                 schemes=" / ".join(f"{s}://" for s in _DATABASE_SCHEMES),
+            )
+        return value
+
+    @field_validator("office_logo", mode="before")
+    @classmethod
+    def _office_logo(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        path = Path(str(value)).expanduser()
+        if path.suffix.casefold() not in _LOGO_SUFFIXES:
+            raise SettingProblem(N_("logo harus berkas PNG atau JPG: {path}"), path=path)
+        if not path.is_file():
+            raise SettingProblem(N_("berkas logo tidak ada: {path}"), path=path)
+        return path
+
+    @field_validator("office_head_nip")
+    @classmethod
+    def _office_head_nip(cls, value: str) -> str:
+        digits = "".join(value.split())
+        if digits and (not digits.isdigit() or len(digits) != 18):
+            raise SettingProblem(N_("NIP harus 18 angka, misalnya 19700512 200003 1 004"))
+        return digits
+
+    @field_validator("letter_number")
+    @classmethod
+    def _letter_number(cls, value: str) -> str:
+        try:
+            fields = [
+                field for _, field, _, _ in string.Formatter().parse(value) if field is not None
+            ]
+            value.format(n=1)
+        except (ValueError, KeyError, IndexError, AttributeError):
+            fields = []
+        if fields != ["n"]:
+            raise SettingProblem(
+                N_(
+                    "harus memuat {{n}} sekali untuk nomor urut surat, misalnya 470/{{n}}/410.207/2026"
+                )
             )
         return value
 

@@ -96,6 +96,11 @@ def format_day(day: date, language: str) -> str:
     return format_date(day, _DATE_PATTERN, locale=language)
 
 
+def format_dated(day: date, language: str) -> str:
+    """'1 Desember 2026': the date a letter is signed on."""
+    return format_date(day, "d MMMM y", locale=language)
+
+
 def format_clock(moment: datetime, language: str, zone: ZoneInfo) -> str:
     """'08.00' in the office's zone."""
     return format_datetime(moment, _TIME_PATTERNS[language], tzinfo=zone, locale=language)

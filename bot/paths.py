@@ -20,3 +20,8 @@ def messages_dir() -> Path:
 def migrations_dir() -> Path:
     """The Alembic scripts."""
     return _data_dir("migrations")
+
+
+def fonts_dir() -> Path:
+    """The fonts letters are printed in, shipped inside the package (bot/fonts/)."""
+    return _PACKAGE / "fonts"

@@ -422,6 +422,23 @@ class HomeVisit(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class LetterNumber(Base):
+    """The running number ({n} of LETTER_NUMBER) of one printed summons letter: one per summons
+    and the session it names, so a reprint keeps its number and a moved summons gets a new one.
+    The id is the number: AUTOINCREMENT (SQLite) or a sequence (PostgreSQL) never hands out one
+    twice, even after a purge deletes the row with its summons."""
+
+    __tablename__ = "letter_numbers"
+    __table_args__ = (UniqueConstraint("summons_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    summons_id: Mapped[int] = mapped_column(ForeignKey("summonses.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("service_sessions.id", ondelete="CASCADE"), index=True
+    )
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # SQLite reuses the highest id of a deleted row unless a table says AUTOINCREMENT: a new
 # stranger's account must never inherit an erased one's id (its events, its locks).
 for _table in Base.metadata.tables.values():

@@ -97,6 +97,7 @@ def cmd_letters(args: argparse.Namespace, _: Gettext) -> int:
         print(_("Nama berkas surat harus berakhiran .pdf."), file=sys.stderr)
         return 1
     settings = load_settings()
+    require_data_key(settings)  # each letter shows the teen's NIK masked
     username = _bot_username(args, settings)
 
     async def work(database: Database) -> list[letters.Letter]:
@@ -107,11 +108,12 @@ def cmd_letters(args: argparse.Namespace, _: Gettext) -> int:
     pages = letter_pages.write_pdf(
         Path(args.file),
         found,
-        office=settings.office_name,
+        head=letter_pages.Letterhead.of(settings),
         bot_username=username,
         _=_,
         language=settings.default_language,
         zone=settings.zone,
+        today=Clock(settings.zone).today(),
     )
     if not pages:
         print(_("Tidak ada surat untuk dicetak."))

@@ -1,15 +1,24 @@
-"""Who gets a printed summons letter (teens without Telegram, or a school's), and what each
-says; bot/presentation/letters.py lays them out as a PDF."""
+"""Who gets a printed summons letter (teens without Telegram, or a school's), what each says,
+and its running number; bot/presentation/letters.py lays them out as a PDF."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Place, School, ServiceSession, Summons, Target
+from bot.db.models import (
+    Account,
+    LetterNumber,
+    Place,
+    School,
+    ServiceSession,
+    Summons,
+    Target,
+)
+from bot.db.queries import insert_or_ignore
 from bot.db.vault import vault_of
 from bot.domain.kinds import TargetReview
 from bot.domain.nik import mask
@@ -19,6 +28,7 @@ from bot.services.summonses import EXPECTED
 @dataclass(frozen=True)
 class Letter:
     name: str
+    nik: str  # masked: the family checks the letter is for the right child
     code: str
     school: str | None
     starts_at: datetime | None
@@ -27,13 +37,17 @@ class Letter:
     address: str | None
     bring: str | None
     services: tuple[str, ...]
+    number: int = 0  # the running number, {n} of LETTER_NUMBER
+    summons_id: int = 0
+    session_id: int = 0
 
 
 async def letters(session: AsyncSession, *, school: str | None, everyone: bool) -> list[Letter]:
     """Pending teens with a current summons: those without Telegram (or everyone), optionally
-    only one school's students; by school, then name."""
+    only one school's students; by school, then name; each numbered (see `numbered`)."""
+    vault = vault_of(session)
     query = (
-        select(Target, School.name, ServiceSession, Place)
+        select(Target, Summons.id, School.name, ServiceSession, Place)
         .join(Summons, Summons.target_id == Target.id)
         .join(ServiceSession, ServiceSession.id == Summons.session_id)
         .join(Place, Place.id == ServiceSession.place_id)
@@ -47,9 +61,10 @@ async def letters(session: AsyncSession, *, school: str | None, everyone: bool) 
         query = query.where(
             ~Target.id.in_(select(Account.target_id).where(Account.target_id.is_not(None)))
         )
-    return [
+    found = [
         Letter(
             name=target.name,
+            nik=mask(vault.open(target.nik_sealed)),
             code=target.invite_code,
             school=school_name,
             starts_at=service.starts_at,
@@ -58,9 +73,55 @@ async def letters(session: AsyncSession, *, school: str | None, everyone: bool) 
             address=place.address,
             bring=service.bring,
             services=tuple(service.services or ()),
+            summons_id=summons_id,
+            session_id=service.id,
         )
-        for target, school_name, service, place in await session.execute(query)
+        for target, summons_id, school_name, service, place in await session.execute(query)
     ]
+    return await numbered(session, found)
+
+
+async def numbered(session: AsyncSession, found: list[Letter]) -> list[Letter]:
+    """The letters with their running numbers: a summons printed again for the same session
+    keeps its number; any other letter takes the next one. Numbers come from the database's
+    own counter, so two offices' laptops printing at once never share one, and a number is
+    never handed out again (a purge may leave gaps, which an archive tolerates)."""
+    if not found:
+        return found
+    pairs = {(letter.summons_id, letter.session_id) for letter in found}
+    summons_ids = sorted({summons_id for summons_id, _ in pairs})
+    known = await _numbers(session, summons_ids)
+    missing = [
+        {"summons_id": letter.summons_id, "session_id": letter.session_id}
+        for letter in found
+        if (letter.summons_id, letter.session_id) not in known
+    ]
+    if missing:
+        # Another printing at the same moment may number the same summons: it keeps its own.
+        for start in range(0, len(missing), _CHUNK):
+            rows = missing[start : start + _CHUNK]
+            await session.execute(
+                insert_or_ignore(session, LetterNumber, rows, "summons_id", "session_id")
+            )
+        known = await _numbers(session, summons_ids)
+    return [replace(letter, number=known[letter.summons_id, letter.session_id]) for letter in found]
+
+
+async def _numbers(session: AsyncSession, summons_ids: list[int]) -> dict[tuple[int, int], int]:
+    numbers: dict[tuple[int, int], int] = {}
+    for start in range(0, len(summons_ids), _CHUNK):
+        chunk = summons_ids[start : start + _CHUNK]
+        rows = await session.execute(
+            select(LetterNumber.summons_id, LetterNumber.session_id, LetterNumber.id).where(
+                LetterNumber.summons_id.in_(chunk)
+            )
+        )
+        numbers.update({(summons_id, session_id): n for summons_id, session_id, n in rows})
+    return numbers
+
+
+# Bound parameters per IN (...): well under SQLite's and asyncpg's limits.
+_CHUNK = 500
 
 
 async def invitations(session: AsyncSession, *, school: str | None) -> list[tuple[str, str, str]]:
