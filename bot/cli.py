@@ -71,14 +71,27 @@ def cmd_run(args: argparse.Namespace, _: Gettext) -> int:
     return 0
 
 
-async def _upgrade(url: str) -> None:
-    from bot.db.migrate import upgrade
+async def _upgrade(url: str) -> tuple[str | None, str | None]:
+    """The schema's revision before and after bringing it to the newest."""
+    from bot.db.migrate import revision_of, upgrade
 
     database = Database(url)
     try:
+        before = await revision_of(database)
         await upgrade(database)
+        return before, await revision_of(database)
     finally:
         await database.dispose()
+
+
+def _database_name(url: str) -> str:
+    """The SQLite file (a full path), or the server's URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return str(Path(parsed.database).resolve())
+    return parsed.render_as_string(hide_password=True)
 
 
 def cmd_keygen(args: argparse.Namespace, _: Gettext) -> int:
@@ -89,8 +102,15 @@ def cmd_keygen(args: argparse.Namespace, _: Gettext) -> int:
 
 def cmd_db_upgrade(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
-    asyncio.run(_upgrade(settings.database_url))
-    print(_("Basis data sudah versi terbaru."))
+    before, after = asyncio.run(_upgrade(settings.database_url))
+    name = _database_name(settings.database_url)
+    if before is None:
+        said = _("Basis data baru dibuat: {database}, versi skema {revision}.")
+    elif before != after:
+        said = _("Basis data {database} dinaikkan dari versi skema {old} ke {revision}.")
+    else:
+        said = _("Basis data {database} sudah versi terbaru ({revision}).")
+    print(said.format(database=name, revision=after, old=before))
     return 0
 
 
