@@ -22,9 +22,18 @@ def add_commands(commands: Any, _: Gettext) -> None:
     imp = commands.add_parser(
         "import", help=_("impor daftar sasaran, jadwal, atau yang sudah rekam (CSV/XLSX)")
     )
-    imp.add_argument("kind", choices=("targets", "sessions", "recorded"))
+    imp.add_argument(
+        "kind",
+        choices=("targets", "sessions", "recorded"),
+        metavar=_("JENIS"),
+        help=_("targets (daftar sasaran), sessions (jadwal) atau recorded (yang sudah rekam)"),
+    )
     imp.add_argument("file", metavar=_("BERKAS"))
-    imp.add_argument("--rejects", metavar=_("BERKAS"), help=_("tulis baris yang ditolak ke sini"))
+    imp.add_argument(
+        "--rejects",
+        metavar=_("BERKAS"),
+        help=_("tulis baris yang ditolak ke sini (.csv/.xlsx; - untuk keluaran standar)"),
+    )
     imp.set_defaults(handler=cmd_import)
 
     summon = commands.add_parser("summon", help=_("panggil sasaran yang belum dipanggil ke jadwal"))
@@ -32,7 +41,9 @@ def add_commands(commands: Any, _: Gettext) -> None:
     summon.set_defaults(handler=cmd_summon)
 
     invites = commands.add_parser("invites", help=_("tulis daftar undangan dengan nama (CSV/XLSX)"))
-    invites.add_argument("file", metavar=_("BERKAS"))
+    invites.add_argument(
+        "file", metavar=_("BERKAS"), help=_(".csv atau .xlsx; - untuk CSV di keluaran standar")
+    )
     invites.add_argument("--bot", help=_("nama pengguna bot (bawaan: BOT_USERNAME)"))
     invites.add_argument("--school", help=_("hanya siswa sekolah ini"))
     invites.set_defaults(handler=cmd_invites)
@@ -46,16 +57,25 @@ def add_commands(commands: Any, _: Gettext) -> None:
 
     cast = commands.add_parser("broadcast", help=_("antrekan siaran"))
     who = cast.add_mutually_exclusive_group(required=True)
-    who.add_argument("--session", type=int, metavar="ID")
+    who.add_argument(
+        "--session", type=int, metavar="ID", help=_("nomor jadwal (lihat: rekam sessions)")
+    )
     who.add_argument("--kelurahan", metavar=_("NAMA"))
     who.add_argument("--school", metavar=_("NAMA"))
     who.add_argument("--all-pending", action="store_true")
+    cast.add_argument(
+        "--yes", action="store_true", help=_("antrekan tanpa bertanya, juga untuk 0 penerima")
+    )
     cast.add_argument("text", nargs="+", metavar=_("TEKS"))
     cast.set_defaults(handler=cmd_broadcast)
 
     report = commands.add_parser("report", help=_("angka per kelurahan / kecamatan / sekolah"))
     report.add_argument("--by", choices=[b.value for b in figures.By], default="kelurahan")
-    report.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
+    report.add_argument(
+        "--format",
+        choices=("table", "csv", "xlsx"),
+        help=_("bawaan: table, atau menurut akhiran nama berkas -o"),
+    )
     report.add_argument(
         "-o", "--output", metavar=_("BERKAS"), help=_("berkas tujuan; - untuk keluaran standar")
     )
