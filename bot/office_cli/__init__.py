@@ -1,4 +1,4 @@
-"""The office's desk commands of `rekam`: import, sessions, summon, invites, letters,
+"""The office's desk commands of `rekam`: import, templates, sessions, summon, invites, letters,
 broadcast, report, staff. Thin: each parses, calls a service, prints; one module per area."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from bot.office_cli.people import cmd_purge, cmd_review
 from bot.office_cli.person import cmd_person
 from bot.office_cli.reports import cmd_report, cmd_staff
 from bot.office_cli.sessions import add_command as add_sessions
+from bot.office_cli.templates import add_command as add_templates
 from bot.services import figures
 
 
@@ -36,6 +37,7 @@ def add_commands(commands: Any, _: Gettext) -> None:
         help=_("tulis baris yang ditolak ke sini (.csv/.xlsx; - untuk keluaran standar)"),
     )
     imp.set_defaults(handler=cmd_import)
+    add_templates(commands, _)
     add_sessions(commands, _)
 
     summon = commands.add_parser("summon", help=_("panggil sasaran yang belum dipanggil ke jadwal"))
