@@ -86,7 +86,8 @@ class OfficeFormatter(argparse.HelpFormatter):
 
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         if prefix is None:
-            prefix = self._gettext("penggunaan:") + " "
+            _ = self._gettext
+            prefix = _("penggunaan:") + " "
         super().add_usage(usage, actions, groups, prefix)
 
 
