@@ -19,6 +19,8 @@ from bot.db.vault import new_key
 from bot.emulator.latency import parse_duration
 from bot.i18n import LANGUAGES, N_, Catalogs, Gettext
 from bot.logs import redact, setup_logging
+from bot.office_cli.arguments import OfficeParser
+from bot.office_cli.common import Refused, file_problem
 
 if TYPE_CHECKING:
     from bot.context import RekamApp
@@ -40,7 +42,10 @@ def cmd_demo(args: argparse.Namespace, _: Gettext) -> int:
     from bot.demo.chat import run_demo
 
     setup_logging(logging.WARNING)
-    lines = Path(args.script).read_text(encoding="utf-8").splitlines() if args.script else None
+    try:
+        lines = Path(args.script).read_text(encoding="utf-8").splitlines() if args.script else None
+    except UnicodeDecodeError as error:
+        raise Refused(file_problem(error, _, args.script)) from None
     asyncio.run(run_demo(lines=lines, out=sys.stdout, language=args.language or _cli_language()))
     return 0
 
@@ -71,14 +76,27 @@ def cmd_run(args: argparse.Namespace, _: Gettext) -> int:
     return 0
 
 
-async def _upgrade(url: str) -> None:
-    from bot.db.migrate import upgrade
+async def _upgrade(url: str) -> tuple[str | None, str | None]:
+    """The schema's revision before and after bringing it to the newest."""
+    from bot.db.migrate import revision_of, upgrade
 
     database = Database(url)
     try:
+        before = await revision_of(database)
         await upgrade(database)
+        return before, await revision_of(database)
     finally:
         await database.dispose()
+
+
+def _database_name(url: str) -> str:
+    """The SQLite file (a full path), or the server's URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return str(Path(parsed.database).resolve())
+    return parsed.render_as_string(hide_password=True)
 
 
 def cmd_keygen(args: argparse.Namespace, _: Gettext) -> int:
@@ -89,8 +107,15 @@ def cmd_keygen(args: argparse.Namespace, _: Gettext) -> int:
 
 def cmd_db_upgrade(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
-    asyncio.run(_upgrade(settings.database_url))
-    print(_("Basis data sudah versi terbaru."))
+    before, after = asyncio.run(_upgrade(settings.database_url))
+    name = _database_name(settings.database_url)
+    if before is None:
+        said = _("Basis data baru dibuat: {database}, versi skema {revision}.")
+    elif before != after:
+        said = _("Basis data {database} dinaikkan dari versi skema {old} ke {revision}.")
+    else:
+        said = _("Basis data {database} sudah versi terbaru ({revision}).")
+    print(said.format(database=name, revision=after, old=before))
     return 0
 
 
@@ -151,8 +176,9 @@ def cmd_catalogs(args: argparse.Namespace, _: Gettext) -> int:
 
 
 def build_parser(_: Gettext) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OfficeParser(
         prog="rekam",
+        gettext=_,
         description=_("Rekam: bot Telegram dan alat kantor untuk perekaman KTP-el pemilih pemula."),
     )
     parser.add_argument("--debug", action="store_true", help=_("tampilkan jejak galat lengkap"))
@@ -224,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args, _)
     except KeyboardInterrupt:
         return 130
+    except Refused as refusal:
+        print(refusal.said, file=sys.stderr)
     except SettingsError as error:
         print(_("Pengaturan salah: {error}").format(error=error.describe(_)), file=sys.stderr)
     except MissingTokenError:
@@ -231,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         if args.debug:
             raise
+        if isinstance(error, OSError) and error.filename:  # a file named on the command line
+            print(file_problem(error, _), file=sys.stderr)
+            return 1
         print(
             _("Gagal: {error}").format(error=redact(f"{type(error).__name__}: {error}")),
             file=sys.stderr,

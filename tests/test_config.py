@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from bot.config import SettingsError, load_settings
+from bot.paths import migrations_dir
 
 
 @pytest.mark.parametrize(
@@ -92,8 +93,14 @@ def test_db_upgrade_creates_the_office_database(tmp_path: pytest.TempPathFactory
     }
     result = _rekam("db", "upgrade", env=env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "The database is up to date."
+    # It says what it created: the file, and the schema's revision (not "up to date").
+    newest = max(p.name[:4] for p in (migrations_dir() / "versions").glob("[0-9]*.py"))
+    assert str(tmp_path / "o.db") in result.stdout and newest in result.stdout
     assert (tmp_path / "o.db").exists()  # type: ignore[operator]
+    again = _rekam("db", "upgrade", env={**env, "DEFAULT_LANGUAGE": "id"})
+    assert again.stdout.strip() == (
+        f"Basis data {tmp_path / 'o.db'} sudah versi terbaru ({newest})."
+    )
 
 
 def test_help_lists_the_commands() -> None:

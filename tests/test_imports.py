@@ -252,7 +252,7 @@ def test_rekam_import_prints_totals_and_writes_the_reject_report(
     with (tmp_path / "sasaran-ditolak.csv").open(encoding="utf-8-sig") as handle:
         assert list(csv.reader(handle))[1] == [
             "3",
-            "nik",
+            "NIK",  # the file's own header
             "NIK salah (harus 16 angka dengan tanggal lahir yang benar)",
         ]
     assert main(["import", "targets", str(tmp_path / "missing.txt")]) == 1

@@ -226,4 +226,5 @@ def test_import_recorded_needs_its_columns(
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/kantor.db")
     sheet = write_csv(tmp_path / "r.csv", ["NIK", "Nama"], [[A_NIK, "Rina"]])
     assert main(["import", "recorded", str(sheet)]) == 1
-    assert "Kolom wajib tidak ada di baris judul: recorded_on" in capsys.readouterr().err
+    # The column's Indonesian name, the one the template carries.
+    assert "Kolom wajib tidak ada di baris judul: tanggal_rekam" in capsys.readouterr().err

@@ -159,12 +159,13 @@ def test_rekam_import_names_the_column_too_long_and_keeps_the_other_rows(
     assert main(["import", "targets", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Ditambah 2, diperbarui 0, tetap 0, ditolak 1." in out
-    assert "baris 3: isi kolom kelurahan lebih dari 100 karakter" in out
+    # The column as the office's file names it ("Kelurahan"), never our field name.
+    assert "baris 3: isi kolom Kelurahan lebih dari 100 karakter" in out
     with (office / "sasaran-ditolak.csv").open(encoding="utf-8-sig") as handle:
         assert list(csv.reader(handle))[1] == [
             "3",
-            "kelurahan",
-            "isi kolom kelurahan lebih dari 100 karakter",
+            "Kelurahan",
+            "isi kolom Kelurahan lebih dari 100 karakter",
         ]
 
 
@@ -253,7 +254,7 @@ def test_rekam_import_explains_a_cell_too_long(
     assert main(["import", "targets", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in out
-    assert "baris 3: isi kolom address lebih dari 500 karakter" in out
+    assert "baris 3: isi kolom Alamat lebih dari 500 karakter" in out
 
 
 # --- digits that are not ASCII ---------------------------------------------------------------

@@ -42,15 +42,20 @@ def next_revision_id() -> str:
     return f"{_newest() + 1:04d}"
 
 
-async def _is_current(database: Database) -> bool:
-    """The schema is at the newest revision (read without loading Alembic: every `rekam`
-    command checks this, and a report should not wait for it)."""
+async def revision_of(database: Database) -> str | None:
+    """The schema's revision, None when the database has none yet (read without loading
+    Alembic: every `rekam` command checks it, and a report should not wait for it)."""
     try:
         async with database.engine.connect() as connection:
             found = await connection.scalar(text("SELECT version_num FROM alembic_version"))
     except DBAPIError:
-        return False  # no schema yet
-    return bool(found == f"{_newest():04d}")
+        return None  # no schema yet
+    return str(found) if found is not None else None
+
+
+async def _is_current(database: Database) -> bool:
+    """The schema is at the newest revision."""
+    return await revision_of(database) == f"{_newest():04d}"
 
 
 def _upgrade(connection: Connection, revision: str) -> None:

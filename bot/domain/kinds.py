@@ -53,6 +53,84 @@ class PlaceKind(enum.StrEnum):
     OTHER = "other"
 
 
+# What offices write in a sessions file's `jenis` column. Village and kelurahan halls, halls,
+# sports halls (GOR) and posyandu have no kind of their own: like any place open to everyone
+# that is not an office, a kecamatan office, an MPP or a car-free day, they are OTHER
+# (bot/domain/venues.py: only schools, pesantren, prisons and homes are closed).
+PLACE_KIND_WORDS: dict[str, PlaceKind] = {
+    "kantor": PlaceKind.OFFICE,
+    "dinas": PlaceKind.OFFICE,
+    "disdukcapil": PlaceKind.OFFICE,
+    "dukcapil": PlaceKind.OFFICE,
+    "office": PlaceKind.OFFICE,
+    "kecamatan": PlaceKind.KECAMATAN,
+    "kantor kecamatan": PlaceKind.KECAMATAN,
+    "mpp": PlaceKind.MPP,
+    "mal pelayanan publik": PlaceKind.MPP,
+    "sekolah": PlaceKind.SCHOOL,
+    "madrasah": PlaceKind.SCHOOL,
+    "school": PlaceKind.SCHOOL,
+    "pesantren": PlaceKind.PESANTREN,
+    "pondok pesantren": PlaceKind.PESANTREN,
+    "ponpes": PlaceKind.PESANTREN,
+    "lapas": PlaceKind.PRISON,
+    "rutan": PlaceKind.PRISON,
+    "lembaga pemasyarakatan": PlaceKind.PRISON,
+    "prison": PlaceKind.PRISON,
+    "cfd": PlaceKind.CAR_FREE_DAY,
+    "car free day": PlaceKind.CAR_FREE_DAY,
+    "rumah": PlaceKind.HOME,
+    "kunjungan rumah": PlaceKind.HOME,
+    "home": PlaceKind.HOME,
+    "balai desa": PlaceKind.OTHER,
+    "balai kelurahan": PlaceKind.OTHER,
+    "kantor desa": PlaceKind.OTHER,
+    "kantor kelurahan": PlaceKind.OTHER,
+    "kelurahan": PlaceKind.OTHER,
+    "desa": PlaceKind.OTHER,
+    "aula": PlaceKind.OTHER,
+    "gor": PlaceKind.OTHER,
+    "gedung olahraga": PlaceKind.OTHER,
+    "posyandu": PlaceKind.OTHER,
+    "lain": PlaceKind.OTHER,
+    "lainnya": PlaceKind.OTHER,
+    "other": PlaceKind.OTHER,
+    # The kinds by their own values, as an export of ours writes them.
+    **{kind.value: kind for kind in PlaceKind},
+}
+# The words an error lists when a `jenis` is none of them (one or two per kind, in Indonesian).
+PLACE_KINDS_SHOWN = (
+    "kantor",
+    "kecamatan",
+    "mpp",
+    "sekolah",
+    "pesantren",
+    "lapas",
+    "rutan",
+    "cfd",
+    "rumah",
+    "balai desa",
+    "balai kelurahan",
+    "aula",
+    "gor",
+    "posyandu",
+    "lainnya",
+)
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+_PLACE_KINDS_COMPACT = {_compact(word): kind for word, kind in PLACE_KIND_WORDS.items()}
+
+
+def place_kind(text: object) -> PlaceKind | None:
+    """The kind a `jenis` cell names, whatever its case, spaces, dots, hyphens or underscores
+    ("Balai Desa", "balai_desa", "GOR"); None when it names none."""
+    return _PLACE_KINDS_COMPACT.get(_compact(str(text or "")))
+
+
 class SessionState(enum.StrEnum):
     OPEN = "open"
     CANCELLED = "cancelled"

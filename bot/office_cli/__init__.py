@@ -1,5 +1,5 @@
-"""The office's desk commands of `rekam`: import, summon, invites, letters, broadcast, report,
-staff. Thin: each parses, calls a service, prints; one module per area."""
+"""The office's desk commands of `rekam`: import, templates, sessions, summon, invites, letters,
+broadcast, report, staff. Thin: each parses, calls a service, prints; one module per area."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from bot.office_cli.lists import cmd_import
 from bot.office_cli.people import cmd_purge, cmd_review
 from bot.office_cli.person import cmd_person
 from bot.office_cli.reports import cmd_report, cmd_staff
+from bot.office_cli.sessions import add_command as add_sessions
+from bot.office_cli.templates import add_command as add_templates
 from bot.services import figures
 
 
@@ -22,17 +24,30 @@ def add_commands(commands: Any, _: Gettext) -> None:
     imp = commands.add_parser(
         "import", help=_("impor daftar sasaran, jadwal, atau yang sudah rekam (CSV/XLSX)")
     )
-    imp.add_argument("kind", choices=("targets", "sessions", "recorded"))
+    imp.add_argument(
+        "kind",
+        choices=("targets", "sessions", "recorded"),
+        metavar=_("JENIS"),
+        help=_("targets (daftar sasaran), sessions (jadwal) atau recorded (yang sudah rekam)"),
+    )
     imp.add_argument("file", metavar=_("BERKAS"))
-    imp.add_argument("--rejects", metavar=_("BERKAS"), help=_("tulis baris yang ditolak ke sini"))
+    imp.add_argument(
+        "--rejects",
+        metavar=_("BERKAS"),
+        help=_("tulis baris yang ditolak ke sini (.csv/.xlsx; - untuk keluaran standar)"),
+    )
     imp.set_defaults(handler=cmd_import)
+    add_templates(commands, _)
+    add_sessions(commands, _)
 
     summon = commands.add_parser("summon", help=_("panggil sasaran yang belum dipanggil ke jadwal"))
     summon.add_argument("--dry-run", action="store_true", help=_("hitung saja, tanpa menyimpan"))
     summon.set_defaults(handler=cmd_summon)
 
     invites = commands.add_parser("invites", help=_("tulis daftar undangan dengan nama (CSV/XLSX)"))
-    invites.add_argument("file", metavar=_("BERKAS"))
+    invites.add_argument(
+        "file", metavar=_("BERKAS"), help=_(".csv atau .xlsx; - untuk CSV di keluaran standar")
+    )
     invites.add_argument("--bot", help=_("nama pengguna bot (bawaan: BOT_USERNAME)"))
     invites.add_argument("--school", help=_("hanya siswa sekolah ini"))
     invites.set_defaults(handler=cmd_invites)
@@ -46,16 +61,25 @@ def add_commands(commands: Any, _: Gettext) -> None:
 
     cast = commands.add_parser("broadcast", help=_("antrekan siaran"))
     who = cast.add_mutually_exclusive_group(required=True)
-    who.add_argument("--session", type=int, metavar="ID")
+    who.add_argument(
+        "--session", type=int, metavar="ID", help=_("nomor jadwal (lihat: rekam sessions)")
+    )
     who.add_argument("--kelurahan", metavar=_("NAMA"))
     who.add_argument("--school", metavar=_("NAMA"))
     who.add_argument("--all-pending", action="store_true")
+    cast.add_argument(
+        "--yes", action="store_true", help=_("antrekan tanpa bertanya, juga untuk 0 penerima")
+    )
     cast.add_argument("text", nargs="+", metavar=_("TEKS"))
     cast.set_defaults(handler=cmd_broadcast)
 
     report = commands.add_parser("report", help=_("angka per kelurahan / kecamatan / sekolah"))
     report.add_argument("--by", choices=[b.value for b in figures.By], default="kelurahan")
-    report.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
+    report.add_argument(
+        "--format",
+        choices=("table", "csv", "xlsx"),
+        help=_("bawaan: table, atau menurut akhiran nama berkas -o"),
+    )
     report.add_argument(
         "-o", "--output", metavar=_("BERKAS"), help=_("berkas tujuan; - untuk keluaran standar")
     )

@@ -5,16 +5,25 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator
-from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings, SettingsError, load_settings, require_data_key
 from bot.db.engine import Database
 from bot.domain.kinds import Audience, Channel
 from bot.i18n import N_, Gettext
-from bot.office_cli.common import operator, with_database
+from bot.office_cli.common import (
+    Refused,
+    confirm,
+    known_name,
+    operator,
+    output_file,
+    with_database,
+    write_table,
+)
 from bot.presentation import letters as letter_pages
-from bot.services import broadcasts, letters, notices, sheets, summoning
+from bot.services import broadcasts, letters, notices, schedule, summoning
 from bot.services.summonses import deadline_for
 
 
@@ -73,40 +82,53 @@ def _bot_username(args: argparse.Namespace, settings: Settings) -> str:
     return name
 
 
+async def _school(session: AsyncSession, name: str | None, _: Gettext) -> str | None:
+    """The school as the office's list spells it, or Refused with the names it may mean."""
+    if name is None:
+        return None
+    schools = [choice.name for choice in await broadcasts.school_choices(session)]
+    return known_name(name, schools, _("Sekolah"), _, exact=False)
+
+
 def cmd_invites(args: argparse.Namespace, _: Gettext) -> int:
+    path = output_file(args.file, ("csv", "xlsx"), _)
     settings = load_settings()
     require_data_key(settings)  # the list shows each NIK masked
     username = _bot_username(args, settings)
 
     async def work(database: Database) -> list[tuple[str, str, str]]:
         async with database.session() as session:
-            return await letters.invitations(session, school=args.school)
+            school = await _school(session, args.school, _)
+            return await letters.invitations(session, school=school)
 
     found = with_database(settings, work)
     rows: Iterator[tuple[str, str, str, str]] = (
         (masked, name, code, f"https://t.me/{username}?start={code}")
         for masked, name, code in found
     )
-    sheets.write(Path(args.file), (_("NIK"), _("nama"), _("kode"), _("tautan")), rows)
-    print(_("{count} undangan ditulis ke {path}.").format(count=len(found), path=args.file))
+    kind = path.suffix.casefold().lstrip(".") if path else "csv"
+    write_table(path, kind, (_("NIK"), _("nama"), _("kode"), _("tautan")), rows)
+    said = _("{count} undangan ditulis ke {path}.") if path else _("{count} undangan ditulis.")
+    print(said.format(count=len(found), path=path), file=sys.stdout if path else sys.stderr)
     return 0
 
 
 def cmd_letters(args: argparse.Namespace, _: Gettext) -> int:
-    if Path(args.file).suffix.casefold() != ".pdf":
-        print(_("Nama berkas surat harus berakhiran .pdf."), file=sys.stderr)
-        return 1
+    path = output_file(args.file, ("pdf",), _)
+    if path is None:
+        raise Refused(_("Surat ditulis ke berkas PDF; beri nama berkasnya, mis. surat.pdf."))
     settings = load_settings()
     require_data_key(settings)  # each letter shows the teen's NIK masked
     username = _bot_username(args, settings)
 
     async def work(database: Database) -> list[letters.Letter]:
         async with database.session() as session:
-            return await letters.letters(session, school=args.school, everyone=args.all)
+            school = await _school(session, args.school, _)
+            return await letters.letters(session, school=school, everyone=args.all)
 
     found = with_database(settings, work)
     pages = letter_pages.write_pdf(
-        Path(args.file),
+        path,
         found,
         head=letter_pages.Letterhead.of(settings),
         bot_username=username,
@@ -118,21 +140,46 @@ def cmd_letters(args: argparse.Namespace, _: Gettext) -> int:
     if not pages:
         print(_("Tidak ada surat untuk dicetak."))
         return 0
-    print(_("{count} surat ditulis ke {path}.").format(count=pages, path=args.file))
+    print(_("{count} surat ditulis ke {path}.").format(count=pages, path=path))
     return 0
+
+
+def _audience(args: argparse.Namespace) -> tuple[Audience, str | None]:
+    if args.session is not None:
+        return Audience.SESSION, str(args.session)
+    if args.kelurahan:
+        return Audience.KELURAHAN, args.kelurahan
+    if args.school:
+        return Audience.SCHOOL, args.school
+    return Audience.ALL_PENDING, None
+
+
+async def _known_audience(
+    session: AsyncSession, audience: Audience, value: str | None, _: Gettext
+) -> str | None:
+    """The audience's value as the database holds it; Refused for a session, kelurahan or
+    school the office does not have (a typo must not reach nobody in silence)."""
+    if audience == Audience.SESSION:
+        ids = {str(listed.id) for listed in await schedule.listing(session, since=None)}
+        if value not in ids:
+            raise Refused(
+                _("Tidak ada jadwal nomor {id}. Nomor jadwal ada di daftar: rekam sessions").format(
+                    id=value
+                )
+            )
+        return value
+    if audience == Audience.KELURAHAN:
+        names = [choice.name for choice in await broadcasts.kelurahan_choices(session)]
+        return known_name(value or "", names, _("Kelurahan"), _, exact=False)
+    if audience == Audience.SCHOOL:
+        return await _school(session, value, _)
+    return value
 
 
 def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
     clock = Clock(settings.zone)
-    if args.session is not None:
-        audience, value = Audience.SESSION, str(args.session)
-    elif args.kelurahan:
-        audience, value = Audience.KELURAHAN, args.kelurahan
-    elif args.school:
-        audience, value = Audience.SCHOOL, args.school
-    else:
-        audience, value = Audience.ALL_PENDING, None
+    audience, value = _audience(args)
     text = " ".join(args.text).strip()
     if not text or len(text) > broadcasts.MAX_TEXT:
         print(
@@ -142,6 +189,24 @@ def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
             file=sys.stderr,
         )
         return 1
+
+    async def counting(database: Database) -> tuple[str | None, int]:
+        async with database.reading() as session:
+            known = await _known_audience(session, audience, value, _)
+            return known, len(await broadcasts.recipients(session, audience, known))
+
+    value, reached = with_database(settings, counting)
+    if reached == 0 and not confirm(
+        _("Siaran ini tidak sampai ke siapa pun (0 orang di Telegram). Tetap antrekan?"),
+        yes=args.yes,
+        _=_,
+    ):
+        raise Refused(
+            _(
+                "Siaran tidak diantrekan: tidak ada penerima. Untuk tetap mengantrekannya "
+                "tanpa ditanya: --yes"
+            )
+        )
 
     async def work(database: Database) -> int:
         async with database.session() as session:

@@ -1,18 +1,31 @@
-"""What the office commands share: a migrated database for one command, a progress bar, and
-how a rejected row is explained."""
+"""What the office commands share: a migrated database for one command, a progress bar, how a
+rejected row and a file that cannot be read or written are explained, output files (`-` is
+standard output), refusing an unknown name with the names it may have meant, and asking before
+doing something that reaches nobody."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import getpass
 import sys
-from collections.abc import Awaitable, Callable
+import zipfile
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.config import Settings
 from bot.db.engine import Database
-from bot.domain.table_rows import HeaderError, Problem, limit_of
+from bot.domain.kinds import PLACE_KINDS_SHOWN
+from bot.domain.record_rows import RECORD_HEADERS
+from bot.domain.table_rows import (
+    SESSION_HEADERS,
+    TARGET_HEADERS,
+    HeaderError,
+    Problem,
+    limit_of,
+)
 from bot.i18n import N_, Gettext
 from bot.services import sheets
 from bot.services.imports import Rejected
@@ -32,7 +45,7 @@ PROBLEMS = {
     Problem.MISSING_VALUE: N_("kolom wajib kosong"),
     Problem.BAD_TIME: N_("jam tidak terbaca, atau selesai sebelum mulai"),
     Problem.BAD_NUMBER: N_("bukan angka yang benar"),
-    Problem.BAD_KIND: N_("jenis tempat tidak dikenal"),
+    Problem.BAD_KIND: N_("jenis tempat tidak dikenal; yang dikenal: {kinds}"),
     Problem.POSSIBLE_DUPLICATE: N_(
         "mungkin jadwal yang sudah ada (tempat dan tanggal sama, jam lain); beri kolom kode "
         "untuk memindahkan jadwal itu, atau ubah tempatnya bila memang jadwal baru"
@@ -45,12 +58,199 @@ PROBLEMS = {
 }
 
 
-def explain(rejected: Rejected, _: Gettext) -> str:
-    """Why a row was left out, in the office's language, with its column and that column's
-    limit where the reason names them."""
+class Refused(Exception):
+    """A command that will not go on; `said` is the sentence (already in the office's language)
+    that tells the clerk why and what to do. `rekam` prints it and exits 1."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__(said)
+        self.said = said
+
+
+def _office_names() -> dict[str, str]:
+    # Every header table lists a field's Indonesian name first: that name is the one the
+    # templates carry and the one an error names when the file has no such column.
+    names: dict[str, str] = {}
+    for known in (TARGET_HEADERS, SESSION_HEADERS, RECORD_HEADERS):
+        for header, field in known.items():
+            names.setdefault(field, header)
+    return names
+
+
+OFFICE_COLUMNS = _office_names()
+
+
+def column_names(header: Sequence[Any], known: dict[str, str]) -> dict[str, str]:
+    """Each field with the column name the office's file gives it ("Tanggal Lahir"), so an
+    error names the column the clerk sees, never our own field name."""
+    found: dict[str, str] = {}
+    for cell in header:
+        text = " ".join(str(cell or "").split())
+        field = known.get("_".join(text.casefold().replace("-", " ").split()))
+        if field and text:
+            found.setdefault(field, text)
+    return found
+
+
+def column_label(field: str, columns: dict[str, str] | None = None) -> str:
+    """The office's name for a field: as its file names it, else the Indonesian header."""
+    return (columns or {}).get(field) or OFFICE_COLUMNS.get(field, field)
+
+
+def explain(rejected: Rejected, _: Gettext, columns: dict[str, str] | None = None) -> str:
+    """Why a row was left out, in the office's language, with its column (as the file names
+    it) and that column's limit where the reason names them."""
     return _(PROBLEMS[rejected.problem]).format(
-        column=rejected.column, limit=limit_of(rejected.column)
+        column=column_label(rejected.column, columns),
+        limit=limit_of(rejected.column),
+        kinds=", ".join(PLACE_KINDS_SHOWN),
     )
+
+
+def rejects_path(args: argparse.Namespace, path: Path, _: Gettext) -> Path | None:
+    """Where the rejected rows go: --rejects (None for `-`, standard output), else
+    FILE-ditolak.csv next to the file. Called before the import starts, so a wrong name is
+    refused before anything changes."""
+    if args.rejects:
+        return output_file(args.rejects, ("csv", "xlsx"), _)
+    return path.with_name(f"{path.stem}-ditolak.csv")
+
+
+def report_rejected(
+    rejected: list[Rejected], report: Path | None, columns: dict[str, str], _: Gettext
+) -> None:
+    """The rejected rows with their row number, column and reason, in a file (or as CSV on
+    standard output) and, the first ten, on the screen."""
+    header = (_("baris"), _("kolom"), _("alasan"))
+    rows = (
+        (r.row, column_label(r.column, columns) if r.column else "", explain(r, _, columns))
+        for r in rejected
+    )
+    said = sys.stdout
+    if report is None:
+        said = sys.stderr  # standard output carries the file alone
+        write_table(None, "csv", header, rows)
+    else:
+        sheets.write(report, header, rows)
+    for one in rejected[:10]:
+        reason = explain(one, _, columns)
+        print(_("  baris {row}: {reason}").format(row=one.row, reason=reason), file=said)
+    if report is not None:
+        print(_("Semua baris yang ditolak dan alasannya: {path}").format(path=report))
+
+
+def print_table(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> None:
+    """Columns as wide as their widest cell; numbers to the right, text to the left."""
+    widths = [max(len(str(v)) for v in column) for column in zip(header, *rows, strict=True)]
+    for row in (header, *rows):
+        print(
+            "  ".join(
+                str(v).rjust(w) if isinstance(v, int | float) else str(v).ljust(w)
+                for v, w in zip(row, widths, strict=True)
+            ).rstrip()
+        )
+
+
+def write_table(
+    path: Path | None, kind: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """A CSV or XLSX file, or (path None) the same written to standard output."""
+    if path is not None:
+        sheets.write(path, header, rows)
+        return
+    sys.stdout.flush()
+    sheets.write_to(sys.stdout.buffer, kind, header, rows)
+    sys.stdout.buffer.flush()
+
+
+def file_problem(error: OSError | UnicodeDecodeError, _: Gettext, path: object = None) -> str:
+    """A file that cannot be opened, read or written, said as a sentence that names it."""
+    name = str(getattr(error, "filename", None) or path or "")
+    if isinstance(error, UnicodeDecodeError):
+        return _("Berkas {path} bukan teks UTF-8; simpan ulang sebagai UTF-8.").format(path=name)
+    if isinstance(error, FileNotFoundError):
+        return _("Berkas atau foldernya tidak ada: {path}").format(path=name)
+    if isinstance(error, IsADirectoryError):
+        return _("{path} adalah folder, bukan berkas.").format(path=name)
+    if isinstance(error, PermissionError):
+        return _("Tidak ada izin untuk membuka {path}; periksa hak akses berkas itu.").format(
+            path=name
+        )
+    return _("Berkas {path} tidak bisa dibuka atau ditulis.").format(path=name)
+
+
+def output_file(text: str | None, formats: Iterable[str], _: Gettext) -> Path | None:
+    """The file an output option names, None for `-` (standard output). Its extension must be
+    one of `formats` (a report in a .txt file is a report no program opens); a name without
+    one gets the first."""
+    if text is None or text == "-":
+        return None
+    allowed = tuple(formats)
+    path = Path(text)
+    suffix = path.suffix.casefold().lstrip(".")
+    if not suffix:
+        return path.with_name(f"{path.name}.{allowed[0]}")
+    if suffix not in allowed:
+        raise Refused(
+            _("Nama berkas {path} harus berakhiran {extensions}.").format(
+                path=text, extensions=" / ".join(f".{f}" for f in allowed)
+            )
+        )
+    return path
+
+
+def sheet_output(args: argparse.Namespace, default: str, _: Gettext) -> tuple[str, Path | None]:
+    """The format and file of a listing command's `--format` and `-o`: a file's extension names
+    the format when --format does not (and must match it when it does); `-` is standard
+    output; a file format without -o goes to `default`.FORMAT."""
+    fmt = args.format
+    if args.output and args.output != "-" and fmt is None:
+        suffix = Path(args.output).suffix.casefold().lstrip(".")
+        fmt = suffix if suffix in ("csv", "xlsx") else None
+        if fmt is None:
+            raise Refused(
+                _("Nama berkas {path} harus berakhiran .csv / .xlsx.").format(path=args.output)
+            )
+    fmt = fmt or ("csv" if args.output == "-" else "table")
+    if fmt == "table":
+        if args.output:
+            raise Refused(_("Tabel hanya tampil di layar; untuk berkas pakai --format csv/xlsx."))
+        return fmt, None
+    return fmt, output_file(args.output or f"{default}.{fmt}", (fmt,), _)
+
+
+def known_name(value: str, known: Iterable[str], what: str, _: Gettext, *, exact: bool) -> str:
+    """`value` as the database holds it, or Refused naming the closest names (a misspelled
+    kelurahan must not reach 0 people in silence). Without `exact`, case and spaces do not
+    count."""
+    names = sorted(set(known))
+    folded = {" ".join(n.split()).casefold(): n for n in names}
+    typed = " ".join(value.split())
+    if typed in names:
+        return typed
+    if not exact and typed.casefold() in folded:
+        return folded[typed.casefold()]
+    close = difflib.get_close_matches(typed.casefold(), list(folded), n=3, cutoff=0.6)
+    said = _('{what} "{name}" tidak ada di daftar kantor.').format(what=what, name=typed)
+    if close:
+        said += " " + _("Maksudnya: {names}?").format(
+            names=", ".join(f'"{folded[c]}"' for c in close)
+        )
+    raise Refused(said)
+
+
+def confirm(question: str, *, yes: bool, _: Gettext) -> bool:
+    """Ask `question` (y/t) on the terminal. With --yes it is answered yes; with no terminal to
+    ask at (a script, a pipe), no: a command waiting for an answer nobody can give hangs."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        return False
+    try:
+        answer = input(question + " " + _("[y/t]") + " ")
+    except EOFError:
+        return False
+    return answer.strip().casefold() in ("y", "ya")
 
 
 def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
@@ -82,16 +282,29 @@ def add_operator(parser: argparse.ArgumentParser, _: Gettext) -> None:
     )
 
 
-def read_file(settings: Settings, work: Callable[[Database], Awaitable[T]], _: Gettext) -> T | None:
-    """`with_database(settings, work)` for a command that reads the office's file: a file it
-    cannot read is said in one line (which column is missing, which format, which encoding),
-    and None comes back."""
+def read_file(
+    settings: Settings, work: Callable[[Database], Awaitable[T]], _: Gettext, path: Path
+) -> T | None:
+    """`with_database(settings, work)` for a command that reads the office's file at `path`: a
+    file it cannot read is said in one line (which column is missing, which format, which
+    encoding, or that the file is missing or locked), and None comes back."""
     try:
         return with_database(settings, work)
     except HeaderError as error:
         said = _("Kolom wajib tidak ada di baris judul: {columns}").format(
-            columns=", ".join(error.missing)
+            columns=", ".join(column_label(field) for field in error.missing)
         )
+    except UnicodeDecodeError as error:
+        said = file_problem(error, _, path)
+    except OSError as error:
+        if error.filename is None:  # not the file: the database server, the network
+            raise
+        said = file_problem(error, _)
+    except zipfile.BadZipFile:  # an .xlsx that is not a workbook (renamed, cut short)
+        said = _(
+            "Berkas {path} bukan buku kerja XLSX yang utuh; buka di Excel lalu simpan lagi "
+            "sebagai .xlsx."
+        ).format(path=path)
     except sheets.UnknownFormatError:
         said = _("Berkas harus .csv atau .xlsx.")
     except sheets.UnreadableTextError as error:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
@@ -14,9 +14,15 @@ from bot.config import load_settings
 from bot.db.engine import Database
 from bot.domain.kinds import Channel, HomeVisitState
 from bot.i18n import Gettext, format_when
-from bot.office_cli.common import add_operator, operator, with_database
+from bot.office_cli.common import (
+    add_operator,
+    operator,
+    sheet_output,
+    with_database,
+    write_table,
+)
 from bot.presentation import home_visits as views
-from bot.services import home_visits, notices, sheets
+from bot.services import home_visits, notices
 from bot.services.home_visits import Request, Scheduled
 from bot.services.summonses import deadline_for
 
@@ -25,8 +31,14 @@ _HOURS = re.compile(r"^(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
 
 def add_command(commands: Any, _: Gettext) -> None:
     visits = commands.add_parser("homevisits", help=_("antrean permintaan kunjungan rumah"))
-    visits.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
-    visits.add_argument("-o", "--output", metavar=_("BERKAS"), help=_("berkas tujuan"))
+    visits.add_argument(
+        "--format",
+        choices=("table", "csv", "xlsx"),
+        help=_("bawaan: table, atau menurut akhiran nama berkas -o"),
+    )
+    visits.add_argument(
+        "-o", "--output", metavar=_("BERKAS"), help=_("berkas tujuan; - untuk keluaran standar")
+    )
     visits.set_defaults(handler=cmd_homevisits, action="list")
     actions = visits.add_subparsers(dest="action", metavar=_("PERINTAH"))
     plan = actions.add_parser("schedule", help=_("jadwalkan kunjungan (satu atau satu putaran)"))
@@ -85,15 +97,19 @@ def cmd_homevisits(args: argparse.Namespace, _: Gettext) -> int:
         async with database.reading() as session:
             return await home_visits.queue(session)
 
+    fmt, path = sheet_output(args, "kunjungan-rumah", _)
     header, rows = _rows(with_database(settings, listing), _, settings.default_language, settings)
-    if args.format in ("csv", "xlsx"):
-        path = Path(args.output or f"kunjungan-rumah.{args.format}").with_suffix(f".{args.format}")
-        sheets.write(path, header, rows)
-        print(_("Antrean ditulis ke {path}.").format(path=path))
-    else:
+    said = sys.stdout
+    if fmt == "table":
         for row in rows:
             print("  ".join(str(value) for value in row if value != ""))
-    print(_("{count} permintaan kunjungan rumah.").format(count=len(rows)))
+    else:
+        write_table(path, fmt, header, rows)
+        if path is None:
+            said = sys.stderr  # standard output carries the file alone
+        else:
+            print(_("Antrean ditulis ke {path}.").format(path=path))
+    print(_("{count} permintaan kunjungan rumah.").format(count=len(rows)), file=said)
     return 0
 
 

@@ -11,8 +11,16 @@ from bot.clock import Clock
 from bot.config import load_settings, require_data_key
 from bot.db.engine import Database
 from bot.domain.eligibility import on_target_list
+from bot.domain.table_rows import SESSION_HEADERS, TARGET_HEADERS
 from bot.i18n import Gettext
-from bot.office_cli.common import explain, operator, progress, read_file
+from bot.office_cli.common import (
+    column_names,
+    operator,
+    progress,
+    read_file,
+    rejects_path,
+    report_rejected,
+)
 from bot.office_cli.records import cmd_import_recorded
 from bot.services import imports, notices, session_imports, sheets
 from bot.services.summonses import deadline_for
@@ -25,13 +33,17 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
     if args.kind == "targets":
         require_data_key(settings)  # NIKs are hashed and sealed as they go in
     path = Path(args.file)
+    report = rejects_path(args, path, _)  # a wrong name is refused before, not after
     clock = Clock(settings.zone)
     now = clock.now()
     today = now.astimezone(clock.zone).date()  # the office's date of that same instant
     bar = progress(sys.stderr.isatty() and args.kind == "targets")
+    columns: dict[str, str] = {}
 
     async def work(database: Database) -> imports.ImportResult:
         with sheets.opened(path) as (header, rows):
+            known = TARGET_HEADERS if args.kind == "targets" else SESSION_HEADERS
+            columns.update(column_names(header, known))
             if args.kind == "targets":
                 return await imports.import_targets(
                     database,
@@ -64,7 +76,7 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
             )
 
     try:
-        result = read_file(settings, work, _)
+        result = read_file(settings, work, _, path)
     finally:
         if bar:
             bar.close()
@@ -91,15 +103,5 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
             )
         )
     if result.rejected:
-        report = Path(args.rejects) if args.rejects else path.with_name(f"{path.stem}-ditolak.csv")
-        sheets.write(
-            report,
-            (_("baris"), _("kolom"), _("alasan")),
-            ((r.row, r.column, explain(r, _)) for r in result.rejected),
-        )
-        for rejected in result.rejected[:10]:
-            print(
-                _("  baris {row}: {reason}").format(row=rejected.row, reason=explain(rejected, _))
-            )
-        print(_("Semua baris yang ditolak dan alasannya: {path}").format(path=report))
+        report_rejected(result.rejected, report, columns, _)
     return 0

@@ -8,8 +8,15 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.config import load_settings, require_data_key
 from bot.db.engine import Database
+from bot.domain.record_rows import RECORD_HEADERS
 from bot.i18n import Gettext
-from bot.office_cli.common import explain, operator, read_file
+from bot.office_cli.common import (
+    column_names,
+    operator,
+    read_file,
+    rejects_path,
+    report_rejected,
+)
 from bot.services import record_imports, sheets
 
 
@@ -17,12 +24,15 @@ def cmd_import_recorded(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
     require_data_key(settings)  # NIKs are looked up by their keyed hash
     path = Path(args.file)
+    report = rejects_path(args, path, _)  # a wrong name is refused before, not after
     clock = Clock(settings.zone)
     now = clock.now()
     today = now.astimezone(clock.zone).date()
+    columns: dict[str, str] = {}
 
     async def work(database: Database) -> record_imports.RecordImport:
         with sheets.opened(path) as (header, rows):
+            columns.update(column_names(header, RECORD_HEADERS))
             return await record_imports.import_recorded(
                 database,
                 header,
@@ -34,7 +44,7 @@ def cmd_import_recorded(args: argparse.Namespace, _: Gettext) -> int:
                 by=operator(args),
             )
 
-    result = read_file(settings, work, _)
+    result = read_file(settings, work, _, path)
     if result is None:
         return 1
     print(
@@ -50,15 +60,5 @@ def cmd_import_recorded(args: argparse.Namespace, _: Gettext) -> int:
         )
     )
     if result.rejected:
-        report = Path(args.rejects) if args.rejects else path.with_name(f"{path.stem}-ditolak.csv")
-        sheets.write(
-            report,
-            (_("baris"), _("kolom"), _("alasan")),
-            ((r.row, r.column, explain(r, _)) for r in result.rejected),
-        )
-        for rejected in result.rejected[:10]:
-            print(
-                _("  baris {row}: {reason}").format(row=rejected.row, reason=explain(rejected, _))
-            )
-        print(_("Semua baris yang ditolak dan alasannya: {path}").format(path=report))
+        report_rejected(result.rejected, report, columns, _)
     return 0

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
 from bot.db.engine import Database
 from bot.domain.kinds import Channel
 from bot.i18n import Gettext
-from bot.office_cli.common import operator, with_database
-from bot.services import figures, sheets, staff
+from bot.office_cli.common import (
+    operator,
+    print_table,
+    sheet_output,
+    with_database,
+    write_table,
+)
+from bot.services import figures, staff
 
 
 def _figure_rows(
@@ -65,6 +70,7 @@ def _figure_rows(
 
 
 def cmd_report(args: argparse.Namespace, _: Gettext) -> int:
+    fmt, path = sheet_output(args, f"laporan-{args.by}", _)
     settings = load_settings()
 
     async def work(database: Database) -> list[figures.Figures]:
@@ -74,26 +80,14 @@ def cmd_report(args: argparse.Namespace, _: Gettext) -> int:
     whole = figures.total(lines)
     header, rows = _figure_rows([*lines, whole], _)
     said = sys.stdout
-    if args.format in ("csv", "xlsx") and args.output == "-":
-        # Standard output carries the file alone (to a pipe or a redirect); what a person
-        # reads goes to standard error.
-        sys.stdout.flush()
-        sheets.write_to(sys.stdout.buffer, args.format, header, rows)
-        sys.stdout.buffer.flush()
-        said = sys.stderr
-    elif args.format in ("csv", "xlsx"):
-        path = Path(args.output or f"laporan-{args.by}.{args.format}")
-        sheets.write(path.with_suffix(f".{args.format}"), header, rows)
-        print(_("Laporan ditulis ke {path}.").format(path=path.with_suffix(f".{args.format}")))
+    if fmt == "table":
+        print_table(header, rows)
     else:
-        widths = [max(len(str(v)) for v in column) for column in zip(header, *rows, strict=True)]
-        for row in (header, *rows):
-            print(
-                "  ".join(
-                    str(v).rjust(w) if isinstance(v, int | float) else str(v).ljust(w)
-                    for v, w in zip(row, widths, strict=True)
-                )
-            )
+        write_table(path, fmt, header, rows)
+        if path is None:
+            said = sys.stderr  # standard output carries the file alone (a pipe, a redirect)
+        else:
+            print(_("Laporan ditulis ke {path}.").format(path=path))
     print(
         _("Target {target}, terekam {recorded}, sisa {remaining} ({percent:.1f}%).").format(
             target=f"{whole.target:,}",

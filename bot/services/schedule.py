@@ -208,3 +208,45 @@ async def enlarge(
         by=by,
     )
     return Change.DONE
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A session as the office's list shows it (`rekam sessions`)."""
+
+    id: int
+    code: str | None
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+    cancelled: bool
+
+
+async def listing(session: AsyncSession, *, since: datetime | None) -> list[Listed]:
+    """Every session from `since` on (all of them for None), by start; home visits are left
+    out (each is one teen's, made by `homevisits schedule`)."""
+    query = (
+        select(ServiceSession, Place.name)
+        .join(Place, Place.id == ServiceSession.place_id)
+        .where(Place.kind != PlaceKind.HOME)
+        .order_by(ServiceSession.starts_at, ServiceSession.id)
+    )
+    if since is not None:
+        query = query.where(
+            ServiceSession.ends_at >= since, ServiceSession.state == SessionState.OPEN
+        )
+    return [
+        Listed(
+            id=found.id,
+            code=found.code,
+            place=place,
+            starts_at=found.starts_at,
+            ends_at=found.ends_at,
+            capacity=found.capacity,
+            booked=found.booked,
+            cancelled=found.state == SessionState.CANCELLED,
+        )
+        for found, place in await session.execute(query)
+    ]

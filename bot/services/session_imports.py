@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.engine import Database
 from bot.db.models import Place, ServiceSession
 from bot.domain import table_rows
-from bot.domain.kinds import Channel, PlaceKind, SessionState
+from bot.domain.kinds import Channel, PlaceKind, SessionState, place_kind
 from bot.domain.table_rows import Problem, RowError
 from bot.services import notices, schedule
 from bot.services.imports import Directory, ImportResult, Rejected
@@ -147,6 +147,9 @@ async def import_sessions(
             result.rejected.append(Rejected(number, Problem.CELL_TOO_LARGE))
             continue
         values = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
+        kind = place_kind(values.get("kind"))
+        if kind is not None:  # the office's many words for a place, as the row checks take it
+            values["kind"] = kind.value
         try:
             row = table_rows.session_row(values, today=today)
             async with db.session() as session:
