@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import re
 import select
@@ -12,8 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 
 from bot.demo.lines import Become, Nothing, Press, Quit, Say, fill, read_line
+from bot.demo.transcript import Transcript
+from bot.emulator import TelegramEmulator, UserClient
+from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
+from bot.i18n import Catalogs
+from tests.harness import until
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 GOODBYE = re.compile(r"^Sampai jumpa! Berkas dan log demo tetap ada di (\S+)\.$", re.MULTILINE)
@@ -71,6 +79,48 @@ def test_roles_and_leaving() -> None:
 
 def test_placeholders_are_filled_and_other_braces_stay() -> None:
     assert fill("/start {undangan} {x}", {"undangan": "AB12"}) == "/start AB12 {x}"
+
+
+# --- what arrives -----------------------------------------------------------------------------
+
+
+async def test_what_arrives_for_anyone_prints_at_once_and_files_are_saved(tmp_path: Path) -> None:
+    emulator = TelegramEmulator()
+    people = {
+        persona: UserClient(emulator, emulator.add_user(name, started=True))
+        for persona, name in (("teen", "Rina"), ("parent", "Ibu Wulan"), ("staff", "Andi"))
+    }
+    out = io.StringIO()
+    transcript = Transcript(people, out, Catalogs().gettext("id"), tmp_path / "berkas")
+    transcript.prompt_shown = transcript.prompt  # the teen is typing a line
+    watching = asyncio.create_task(transcript.watch())
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("✅ Setujui", callback_data="a:1")]])
+    async with Bot(
+        emulator.token, base_url=IN_PROCESS_BASE_URL, request=emulator_request(emulator)
+    ) as bot:
+        await bot.send_message(people["parent"].id, "Rina sudah konfirmasi.")
+        await until(lambda: _shows(out, "konfirmasi."), what="the parent's message")
+        for content in (b"BEGIN:VCALENDAR", b"BEGIN:VCALENDAR\nother"):
+            await bot.send_document(people["teen"].id, InputFile(content, filename="jadwal.ics"))
+        await bot.send_message(people["staff"].id, "Permintaan tautan", reply_markup=keyboard)
+        await until(lambda: _shows(out, "[1] ✅ Setujui"), what="the staff's message")
+    watching.cancel()
+    shown = out.getvalue()
+    # Printed with nothing typed, below the prompt, which is shown again.
+    assert shown.startswith("\n[Ibu Wulan, orang tua] 🤖 Rina sudah konfirmasi.\n[remaja] > ")
+    files = tmp_path / "berkas"
+    assert f"🤖 \n   📎 {files / 'jadwal.ics'} (15 B)\n" in shown  # the teen's: no label
+    assert (files / "jadwal.ics").read_bytes() == b"BEGIN:VCALENDAR"
+    assert (files / "jadwal-2.ics").read_bytes() == b"BEGIN:VCALENDAR\nother"
+    assert "[Andi, petugas] 🤖 Permintaan tautan\n   [1] ✅ Setujui" in shown
+    # Numbers press the buttons of whoever is played: the staff's message is not the teen's.
+    assert transcript.buttons() is None
+    transcript.persona = "staff"
+    assert (pressed := transcript.buttons()) is not None and pressed.text == "Permintaan tautan"
+
+
+async def _shows(out: io.StringIO, text: str) -> bool:
+    return text in out.getvalue()
 
 
 # --- scripts ----------------------------------------------------------------------------------
