@@ -59,6 +59,7 @@ _FAMILY = (
     "Rahayu",
 )
 _BRING = "Fotokopi Kartu Keluarga (KK) dan akta kelahiran"
+TODAY_EACH = 4  # teens summoned, confirmed and already recorded at today's session
 
 
 @dataclass(frozen=True)
@@ -226,9 +227,6 @@ async def seed(
     return DemoHint(invited.invite_code, invited.birth_date, spare, expected.attend_code)
 
 
-TODAY_EACH = 4  # teens summoned, confirmed and attended at today's session
-
-
 async def _today_at_the_office(
     session: AsyncSession, office: Place, teens: list[Target], *, clock: Clock
 ) -> Target:
@@ -236,22 +234,22 @@ async def _today_at_the_office(
     screens (/staf, /statistik, /siaran, the desk) have something to show; the first of the
     confirmed, who is still expected."""
     day, zone = clock.today(), clock.zone
-    today = _session(office, day, (8, 16), 40, zone, ["rekam", "cetak", "ikd"])
-    # Still open when the demo runs in the evening: the planner would take the confirmed for
-    # no-shows once it has ended.
+    opened = _session(office, day, (8, 16), 40, zone, ["rekam", "cetak", "ikd"])
+    # Still open when the demo runs in the evening: once it has ended, the planner would take
+    # the confirmed for no-shows.
     last_minute = datetime.combine(day, time(23, 59), tzinfo=zone)
-    in_two_hours = (clock.now().astimezone(zone) + timedelta(hours=3)).replace(
+    hours_ahead = (clock.now().astimezone(zone) + timedelta(hours=3)).replace(
         minute=0, second=0, microsecond=0
     )
-    today.ends_at = max(today.ends_at, min(in_two_hours, last_minute))
-    today.booked = len(teens)  # every state below holds its seat
-    session.add(today)
+    opened.ends_at = max(opened.ends_at, min(hours_ahead, last_minute))
+    opened.booked = len(teens)  # every state below holds its seat
+    session.add(opened)
     await session.flush()
     now = clock.now()
     for index, teen in enumerate(teens):
         # The attended are marked below as the desk marks them; until then they had confirmed.
         state = SummonsState.SUMMONED if index < TODAY_EACH else SummonsState.CONFIRMED
-        summons = Summons(target_id=teen.id, session_id=today.id, state=state)
+        summons = Summons(target_id=teen.id, session_id=opened.id, state=state)
         summons.answered_at = now if state == SummonsState.CONFIRMED else None
         session.add(summons)
         await session.flush()
@@ -262,7 +260,7 @@ async def _today_at_the_office(
             channel=Channel.SYSTEM,
             target_id=teen.id,
             summons_id=summons.id,
-            session_id=today.id,
+            session_id=opened.id,
         )
     await recording.mark_recorded(
         session,
@@ -272,6 +270,6 @@ async def _today_at_the_office(
         by="demo",
         channel=Channel.SYSTEM,
         now=now,
-        session_id=today.id,
+        session_id=opened.id,
     )
     return teens[TODAY_EACH]
