@@ -16,6 +16,7 @@ from bot import office_cli
 from bot.config import MissingTokenError, SettingsError, load_settings
 from bot.db.engine import Database
 from bot.db.vault import new_key
+from bot.demo.lines import script_format
 from bot.emulator.latency import parse_duration
 from bot.i18n import LANGUAGES, N_, Catalogs, Gettext
 from bot.logs import redact, setup_logging
@@ -184,7 +185,12 @@ def build_parser(_: Gettext) -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help=_("tampilkan jejak galat lengkap"))
     commands = parser.add_subparsers(dest="command", required=True, metavar=_("PERINTAH"))
 
-    demo = commands.add_parser("demo", help=_("coba Rekam tanpa token dan tanpa jaringan"))
+    demo = commands.add_parser(
+        "demo",
+        help=_("coba Rekam tanpa token dan tanpa jaringan"),
+        epilog=script_format(_),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     demo.add_argument("--script", metavar=_("BERKAS"), help=_("jalankan percakapan dari berkas"))
     demo.add_argument("--language", choices=LANGUAGES, help=_("bahasa demo"))
     demo.set_defaults(handler=cmd_demo)

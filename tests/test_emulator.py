@@ -227,6 +227,23 @@ async def test_updates_long_poll_and_offsets(bot: Bot, emulator: TelegramEmulato
     assert [u.message.text for u in confirmed if u.message] == ["second"]
 
 
+async def test_until_confirmed_waits_for_the_bot_to_poll_past_an_update(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    user = UserClient.create(emulator, "Sari")
+    user.send("one")
+    user.send("two")
+    waiting = asyncio.create_task(emulator.until_confirmed())
+    first = (await bot.get_updates())[0].update_id
+    await bot.get_updates(offset=first + 1)  # confirms "one" only
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await emulator.until_confirmed(first)  # already confirmed: returns at once
+    await bot.get_updates(offset=first + 2)
+    await asyncio.wait_for(waiting, 1)
+    assert emulator.confirmed_update_id == emulator.last_update_id == first + 1
+
+
 async def test_button_press_round_trip(bot: Bot, emulator: TelegramEmulator) -> None:
     user = UserClient.create(emulator, "Sari")
     user.send("/start")

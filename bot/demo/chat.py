@@ -3,172 +3,310 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import signal
 import tempfile
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import build_application
 from bot.clock import Clock
 from bot.config import load_settings
+from bot.context import RekamApp
 from bot.db.migrate import upgrade
+from bot.db.models import OutboxMessage
 from bot.db.vault import new_key
+from bot.demo.keyboard import Keyboard
+from bot.demo.lines import Become, Nothing, Press, Quit, Say, fill, read_line
 from bot.demo.seed import REGION_CODES, DemoHint, seed
-from bot.emulator import ReceivedMessage, TelegramEmulator, UserClient
+from bot.demo.transcript import PERSONAS, Transcript
+from bot.domain.kinds import OutboxState
+from bot.emulator import TelegramEmulator, UserClient
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
-from bot.i18n import N_, Catalogs, Gettext
+from bot.i18n import Catalogs, Gettext
+from bot.logs import setup_logging
 from bot.runtime import running
 
-PERSONAS = {"teen": N_("remaja"), "parent": N_("orang tua"), "staff": N_("petugas")}
+# A bot still busy after this long is reported, and the demo goes on.
+REPLY_WAIT = 60  # seconds
+# Queued messages (to the other people, mostly) are waited for this long at most: a chat that
+# refuses them is retried later, and the demo need not wait for that.
+QUEUED_WAIT = 10.0  # seconds
+LOG_NAME = "rekam.log"
+FILES_NAME = "berkas"
 
 
 class TerminalChat:
-    """Prints what the bot sends to the current persona and turns typed lines into actions."""
+    """Turns typed lines into what a person does in Telegram, then waits for the bot's answer."""
 
-    def __init__(self, people: dict[str, UserClient], out: TextIO, _: Gettext) -> None:
+    def __init__(
+        self,
+        app: RekamApp,
+        emulator: TelegramEmulator,
+        people: dict[str, UserClient],
+        transcript: Transcript,
+        _: Gettext,
+    ) -> None:
+        self.app = app
+        self.emulator = emulator
         self.people = people
-        self.persona = "teen"
-        self.out = out
+        self.transcript = transcript
         self._ = _
-        self.last_buttons: ReceivedMessage | None = None
-
-    @property
-    def client(self) -> UserClient:
-        return self.people[self.persona]
-
-    @property
-    def prompt(self) -> str:
-        return f"[{self._(PERSONAS[self.persona])}] > "
-
-    def show(self, kind: str, message: ReceivedMessage) -> None:
-        mark = "🤖 ✎ " if kind == "edit" else "🤖 "
-        lines = message.text.splitlines() or [""]
-        print(mark + lines[0], *("   " + line for line in lines[1:]), sep="\n", file=self.out)
-        if message.venue:
-            location = message.venue["location"]
-            print(f"   📍 {location['latitude']:.5f}, {location['longitude']:.5f}", file=self.out)
-        if message.file:
-            print(f"   📎 {message.file.name} ({len(message.file.content)} B)", file=self.out)
-        for number, button in enumerate(message.buttons, start=1):
-            print(f"   [{number}] {button.label}", file=self.out)
-        if message.buttons:
-            self.last_buttons = message
-        elif self.last_buttons and self.last_buttons.message_id == message.message_id:
-            self.last_buttons = None  # an edit took the buttons away
 
     async def handle(self, line: str) -> bool:
         """Act on one typed line; False when the person wants to leave."""
-        _ = self._
-        line = line.strip()
-        if not line or line.startswith("#"):
-            return True
-        if line in (":q", ":quit", ":keluar"):
-            return False
-        if line.startswith(":"):
-            persona = line[1:]
-            if persona in self.people:
-                self.persona = persona
-                self.last_buttons = None
-                print(
-                    _("— Sekarang Anda berperan sebagai {persona}. —").format(
-                        persona=_(PERSONAS[persona])
-                    ),
-                    file=self.out,
-                )
-            else:
-                print(_("Perintah demo: :teen, :parent, :staff, :quit"), file=self.out)
-            return True
-        if line.isdigit() and self.last_buttons is not None:
-            index = int(line) - 1
-            if 0 <= index < len(self.last_buttons.buttons):
-                self.client.press(
-                    data=self.last_buttons.buttons[index].data or "", message=self.last_buttons
-                )
-            else:
-                print(_("Tidak ada tombol nomor {number}.").format(number=line), file=self.out)
+        _, shown = self._, self.transcript
+        person = self.people[shown.persona]
+        with_buttons = shown.buttons()
+        action = read_line(line, len(with_buttons.buttons) if with_buttons else 0)
+        match action:
+            case Quit():
+                return False
+            case Nothing():
                 return True
-        else:
-            self.client.send(line)
-        for kind, message in await self.client.changes(quiet=0.4, timeout=8.0):
-            self.show(kind, message)
-        if self.client.keyboard:
-            print("   ⌨ " + " | ".join(self.client.keyboard), file=self.out)
+            case Become(persona) if persona in self.people:
+                shown.persona = persona
+                text = _("— Sekarang Anda berperan sebagai {persona}. —")
+                print(text.format(persona=_(PERSONAS[persona])), file=shown.out)
+                return True
+            case Become():
+                print(_("Perintah demo: :teen, :parent, :staff, :quit"), file=shown.out)
+                return True
+            case Press(number):
+                if with_buttons is None or not 1 <= number <= len(with_buttons.buttons):
+                    print(
+                        _("Tidak ada tombol nomor {number}.").format(number=number), file=shown.out
+                    )
+                    return True
+                button = with_buttons.buttons[number - 1]
+                person.press(data=button.data or "", message=with_buttons)
+            case Say(text):
+                person.send(text)
+        await self.answered()
         return True
 
+    async def answered(self) -> None:
+        """Until the bot has handled everything sent so far, its replies printed."""
+        try:
+            async with asyncio.timeout(REPLY_WAIT):
+                # Confirmed updates are in the Application's queue; join() waits until each
+                # one's handler has finished, its replies sent.
+                await self.emulator.until_confirmed()
+                await self.app.update_queue.join()
+        except TimeoutError:
+            late = self._("(Bot belum selesai menjawab setelah {seconds} detik.)")
+            print(late.format(seconds=REPLY_WAIT), file=self.transcript.out)
+        await self._queued_sent()
+        self.transcript.flush()
 
-def _banner(_: Gettext, office: str, hint: DemoHint) -> str:
+    async def _queued_sent(self) -> None:
+        """Until the outbox has sent what the last action queued and is due now (a summons to
+        a parent, a broadcast, a notice to staff), so that it prints before the next line."""
+        services = self.app.bot_data
+        changes = [person.chat.changed for person in self.people.values()]
+        deadline = asyncio.get_running_loop().time() + QUEUED_WAIT
+        while asyncio.get_running_loop().time() < deadline:
+            async with services.db.session() as session:
+                if not await _due(session, services.clock.now()):
+                    return
+            # Woken by the next send to anyone; a row that failed changes no chat: look again.
+            waits = [asyncio.ensure_future(changed.wait()) for changed in changes]
+            await asyncio.wait(waits, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
+            for wait in waits:
+                wait.cancel()
+
+
+async def _due(session: AsyncSession, now: datetime) -> int:
+    """Queued messages due now and not yet sent (one waiting for a retry is not counted)."""
+    sending = OutboxMessage.state == OutboxState.SENDING
+    ready = and_(
+        OutboxMessage.state == OutboxState.PENDING,
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
+    )
+    due = select(func.count()).where(OutboxMessage.due_at <= now, or_(sending, ready))
+    return int(await session.scalar(due) or 0)
+
+
+async def play(chat: TerminalChat, lines: Iterable[str] | None, values: dict[str, str]) -> None:
+    """Play a script (`lines`), or the keyboard when it is None, until the end or :quit."""
+    shown = chat.transcript
+    if lines is not None:
+        for line in lines:
+            line = fill(line.rstrip("\n"), values)
+            print(shown.prompt + line, file=shown.out, flush=True)
+            if not await chat.handle(line):
+                return
+        return
+    keyboard = Keyboard()
+    while True:
+        shown.prompt_shown = shown.prompt
+        print(shown.prompt, end="", file=shown.out, flush=True)
+        typed = await keyboard.readline()
+        shown.prompt_shown = None
+        if typed is None:  # Ctrl-D, or the end of piped input
+            print(file=shown.out)
+            return
+        if not await chat.handle(fill(typed, values)):
+            return
+
+
+def _banner(_: Gettext, office: str, hint: DemoHint, folder: Path) -> str:
     example = _(
         "Coba undangan by-name: ketik /start {code}, lalu tanggal lahir {born}. Atau daftar "
         "sendiri dengan /daftar (NIK contoh: {nik})."
     ).format(code=hint.invite_code, born=hint.birth_date.strftime("%d-%m-%Y"), nik=hint.spare_nik)
-    return (
-        _(
-            "Rekam — demo tanpa jaringan\n"
-            "Rekam adalah bot Telegram {office} yang memanggil pemilih pemula (16–17 tahun) dengan "
-            "nama ke jadwal perekaman KTP-el, mengingatkan mereka dan orang tuanya, dan mencatat "
-            "kehadiran.\n"
-            "Di sini Telegram ditiru di komputer ini, dengan kantor contoh (tempat, jadwal, daftar "
-            "sasaran buatan).\n"
-            "Ketik seperti di Telegram (mulai dengan /start); ketik nomor untuk menekan tombol; "
-            ":teen, :parent, :staff untuk berganti peran; :quit untuk keluar."
-        ).format(office=office)
-        + "\n"
-        + example
+    staff = _(
+        "Sebagai petugas (:staff): /staf, /statistik, /siaran, dan meja perekaman /meja (kode "
+        "hadir contoh: {code})."
+    ).format(code=hint.desk_code)
+    where = _("Berkas yang dikirim bot disimpan di {files}; log bot ada di {log}.").format(
+        files=folder / FILES_NAME, log=folder / LOG_NAME
     )
+    intro = _(
+        "Rekam — demo tanpa jaringan\n"
+        "Rekam adalah bot Telegram {office} yang memanggil pemilih pemula (16–17 tahun) dengan "
+        "nama ke jadwal perekaman KTP-el, mengingatkan mereka dan orang tuanya, dan mencatat "
+        "kehadiran.\n"
+        "Di sini Telegram ditiru di komputer ini, dengan kantor contoh (tempat, jadwal, daftar "
+        "sasaran buatan).\n"
+        "Ketik seperti di Telegram (mulai dengan /start). Untuk menekan tombol, ketik nomornya, "
+        "atau #3 untuk tombol 3; angka yang bukan nomor tombol (NIK, tanggal) dikirim sebagai "
+        "teks. :teen, :parent, :staff untuk berganti peran; pesan untuk orang lain muncul saat "
+        "tiba, ditandai [nama, peran]. :quit, Ctrl-D atau Ctrl-C untuk keluar."
+    ).format(office=office)
+    return "\n".join((intro, example, staff, where))
 
 
-async def run_demo(*, lines: Iterable[str] | None, out: TextIO, language: str = "id") -> None:
-    """The whole demo; `lines` plays a script, None reads the keyboard."""
+@contextlib.contextmanager
+def _logging_to(path: Path) -> Iterator[None]:
+    """Log to a file for the demo's length: a traceback in the transcript helps nobody."""
+    root = logging.getLogger()
+    before = root.handlers[:], root.level
+    setup_logging(logging.INFO)  # redaction and quiet libraries, as everywhere
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(root.handlers[0].formatter)
+    root.handlers[:] = [handler]
+    logging.captureWarnings(True)
+    try:
+        yield
+    finally:
+        logging.captureWarnings(False)
+        root.handlers[:], level = before
+        root.setLevel(level)
+        handler.close()
+
+
+async def run_demo(
+    *,
+    lines: Iterable[str] | None,
+    out: TextIO,
+    language: str = "id",
+    folder: Path | None = None,
+) -> None:
+    """The whole demo; `lines` plays a script, None reads the keyboard. Its database, log and
+    the files the bot sends stay in `folder` (a new temporary one by default)."""
+    folder = folder or Path(tempfile.mkdtemp(prefix="rekam-demo-"))
+    _ = Catalogs(default_language=language).gettext(language)
+    with _logging_to(folder / LOG_NAME), _interruptible() as interrupted:
+        await _run(lines, out, _, language, folder, interrupted)
+    goodbye = _("Sampai jumpa! Berkas dan log demo tetap ada di {folder}.")
+    print(goodbye.format(folder=folder), file=out, flush=True)
+
+
+class _Interrupted:
+    """Ctrl-C (or SIGTERM): cancels the chat when it is under way, else stops it starting."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self.chat: asyncio.Task[None] | None = None
+
+    def __call__(self) -> None:
+        self.asked = True
+        if self.chat is not None:
+            self.chat.cancel()
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[_Interrupted]:
+    loop = asyncio.get_running_loop()
+    interrupted = _Interrupted()
+    caught = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, interrupted)
+            caught.append(sig)
+    try:
+        yield interrupted
+    finally:
+        for sig in caught:
+            loop.remove_signal_handler(sig)
+
+
+async def _run(
+    lines: Iterable[str] | None,
+    out: TextIO,
+    _: Gettext,
+    language: str,
+    folder: Path,
+    interrupted: _Interrupted,
+) -> None:
     emulator = TelegramEmulator()
-    with tempfile.TemporaryDirectory(prefix="rekam-demo-") as folder:
-        settings = load_settings(
-            database_url=f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}",
-            bot_token=emulator.token,
-            telegram_api_base_url=IN_PROCESS_BASE_URL,
-            office_name="Dinas Dukcapil Kota Contoh",
-            office_region_codes=REGION_CODES,
-            default_language=language,
-            data_key=new_key(),  # a fresh key for a database that lives as long as the demo
-        )
-        clock = Clock(settings.zone)
-        today = clock.today()
-        settings = settings.model_copy(update={"election_date": today + timedelta(days=45)})
-        people = {
-            "teen": UserClient.create(emulator, "Rina", language_code=language),
-            "parent": UserClient.create(emulator, "Ibu Wulan", language_code=language),
-            "staff": UserClient.create(emulator, "Petugas Andi", language_code=language),
-        }
-        app = build_application(
-            settings,
-            request=emulator_request(emulator),
-            get_updates_request=emulator_request(emulator, read_timeout=15),
+    settings = load_settings(
+        database_url=f"sqlite+aiosqlite:///{folder / 'demo.db'}",
+        bot_token=emulator.token,
+        telegram_api_base_url=IN_PROCESS_BASE_URL,
+        office_name="Dinas Dukcapil Kota Contoh",
+        office_region_codes=REGION_CODES,
+        default_language=language,
+        data_key=new_key(),  # a fresh key for a database that lives as long as the demo
+    )
+    clock = Clock(settings.zone)
+    settings = settings.model_copy(update={"election_date": clock.today() + timedelta(days=45)})
+    people = {
+        "teen": UserClient.create(emulator, "Rina", language_code=language),
+        "parent": UserClient.create(emulator, "Ibu Wulan", language_code=language),
+        "staff": UserClient.create(emulator, "Petugas Andi", language_code=language),
+    }
+    app = build_application(
+        settings,
+        request=emulator_request(emulator),
+        get_updates_request=emulator_request(emulator, read_timeout=15),
+        clock=clock,
+    )
+    services = app.bot_data
+    await upgrade(services.db)
+    async with services.db.session() as session:
+        hint = await seed(
+            session,
             clock=clock,
+            election=settings.election_date,
+            staff_ids=(people["staff"].id,),
         )
-        services = app.bot_data
-        await upgrade(services.db)
-        async with services.db.session() as session:
-            hint = await seed(
-                session,
-                clock=clock,
-                election=settings.election_date,
-                staff_ids=(people["staff"].id,),
-            )
-        _ = Catalogs(default_language=language).gettext(language)
-        chat = TerminalChat(people, out, _)
-        async with running(app, poll_timeout=1):
-            print(_banner(_, settings.office_name, hint), "", sep="\n", file=out)
-            if lines is not None:
-                for line in lines:
-                    print(chat.prompt + line.rstrip("\n"), file=out)
-                    if not await chat.handle(line):
-                        break
-                return
-            while True:
-                try:
-                    line = await asyncio.to_thread(input, chat.prompt)
-                except EOFError:
-                    print(file=out)
-                    break
-                if not await chat.handle(line):
-                    break
+    transcript = Transcript(people, out, _, folder / FILES_NAME)
+    chat = TerminalChat(app, emulator, people, transcript, _)
+    values = {
+        "undangan": hint.invite_code,
+        "lahir": hint.birth_date.strftime("%d-%m-%Y"),
+        "nik": hint.spare_nik,
+        "hadir": hint.desk_code,
+    }
+    async with running(app, poll_timeout=1):
+        print(_banner(_, settings.office_name, hint, folder), "", sep="\n", file=out)
+        if interrupted.asked:
+            return
+        watching = asyncio.create_task(transcript.watch(), name="demo-transcript")
+        interrupted.chat = asyncio.create_task(play(chat, lines, values), name="demo-chat")
+        await asyncio.wait([interrupted.chat])
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
+        transcript.flush()
+        if interrupted.chat.cancelled():
+            print(file=out)  # below the ^C the terminal echoed
+        else:
+            interrupted.chat.result()

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.db.models import Place, Region, School, ServiceSession, Staff, Target
+from bot.db.models import Place, Region, School, ServiceSession, Staff, Summons, Target
 from bot.db.vault import vault_of
 from bot.domain import nik as nik_rules
 from bot.domain import reminders
 from bot.domain.codes import new_code
-from bot.domain.kinds import Actor, Channel, PlaceKind
-from bot.services import notices, summonses
+from bot.domain.kinds import Actor, Channel, PlaceKind, SummonsState
+from bot.services import events, notices, recording, summonses
 
 # Region codes 3599xx belong to no real regency, so no generated NIK can be someone's.
 REGION_CODES = ("3599",)
@@ -59,15 +59,18 @@ _FAMILY = (
     "Rahayu",
 )
 _BRING = "Fotokopi Kartu Keluarga (KK) dan akta kelahiran"
+TODAY_EACH = 4  # teens summoned, confirmed and already recorded at today's session
 
 
 @dataclass(frozen=True)
 class DemoHint:
-    """What the banner suggests trying: one invited teen, and a NIK that is on no list."""
+    """What the banner suggests trying: one invited teen, a NIK that is on no list, and the
+    attendance code of a teen expected at today's session (for the desk)."""
 
     invite_code: str
     birth_date: date
     spare_nik: str
+    desk_code: str
 
 
 def _at(day: date, hour: int, zone: ZoneInfo) -> datetime:
@@ -218,4 +221,55 @@ async def seed(
     )
     spare_born = today - timedelta(days=16 * 365 + 100)
     spare = nik_rules.build(_KELURAHAN[0][0], spare_born, female=True, serial=9999)
-    return DemoHint(invited.invite_code, invited.birth_date, spare)
+    expected = await _today_at_the_office(
+        session, office, targets[1 : 1 + 3 * TODAY_EACH], clock=clock
+    )
+    return DemoHint(invited.invite_code, invited.birth_date, spare, expected.attend_code)
+
+
+async def _today_at_the_office(
+    session: AsyncSession, office: Place, teens: list[Target], *, clock: Clock
+) -> Target:
+    """A session today with teens summoned, confirmed and already recorded, so the staff
+    screens (/staf, /statistik, /siaran, the desk) have something to show; the first of the
+    confirmed, who is still expected."""
+    day, zone = clock.today(), clock.zone
+    opened = _session(office, day, (8, 16), 40, zone, ["rekam", "cetak", "ikd"])
+    # Still open when the demo runs in the evening: once it has ended, the planner would take
+    # the confirmed for no-shows.
+    last_minute = datetime.combine(day, time(23, 59), tzinfo=zone)
+    hours_ahead = (clock.now().astimezone(zone) + timedelta(hours=3)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    opened.ends_at = max(opened.ends_at, min(hours_ahead, last_minute))
+    opened.booked = len(teens)  # every state below holds its seat
+    session.add(opened)
+    await session.flush()
+    now = clock.now()
+    for index, teen in enumerate(teens):
+        # The attended are marked below as the desk marks them; until then they had confirmed.
+        state = SummonsState.SUMMONED if index < TODAY_EACH else SummonsState.CONFIRMED
+        summons = Summons(target_id=teen.id, session_id=opened.id, state=state)
+        summons.answered_at = now if state == SummonsState.CONFIRMED else None
+        session.add(summons)
+        await session.flush()
+        events.record(
+            session,
+            "summoned",
+            actor=Actor.SYSTEM,
+            channel=Channel.SYSTEM,
+            target_id=teen.id,
+            summons_id=summons.id,
+            session_id=opened.id,
+        )
+    await recording.mark_recorded(
+        session,
+        [teen.id for teen in teens[2 * TODAY_EACH :]],
+        at=now,
+        source=recording.Source.DESK,
+        by="demo",
+        channel=Channel.SYSTEM,
+        now=now,
+        session_id=opened.id,
+    )
+    return teens[TODAY_EACH]

@@ -52,7 +52,8 @@ class ReceivedMessage:
         raise LookupError(f"no button {label!r} in {[b.label for b in self.buttons]}")
 
 
-def _view(emulator: TelegramEmulator, message: Json) -> ReceivedMessage:
+def view(emulator: TelegramEmulator, message: Json) -> ReceivedMessage:
+    """A stored message as the user's client shows it."""
     markup = message.get("reply_markup") or {}
     buttons = tuple(
         Button(str(b.get("text", "")), b.get("callback_data"), b.get("url"))
@@ -174,7 +175,7 @@ class UserClient:
         """Every message from the bot still in the chat, oldest first, as it looks now."""
         bot_id = self.emulator.bot_user["id"]
         return [
-            _view(self.emulator, m)
+            view(self.emulator, m)
             for _, m in sorted(self.chat.messages.items())
             if m["from"].get("id") == bot_id
         ]
@@ -190,7 +191,7 @@ class UserClient:
         )
 
     def message(self, message_id: int) -> ReceivedMessage:
-        return _view(self.emulator, self.chat.messages[message_id])
+        return view(self.emulator, self.chat.messages[message_id])
 
     def _new(self, kinds: tuple[str, ...]) -> list[tuple[int, str, Json]]:
         return [a for a in self.chat.activity if a[0] > self._cursor and a[1] in kinds]
@@ -215,7 +216,7 @@ class UserClient:
                 seq, _, payload = new[0]
                 self._cursor = seq
                 # The payload is the stored message itself, so later edits show through.
-                return _view(self.emulator, payload)
+                return view(self.emulator, payload)
             if not await self._wait_change(deadline):
                 raise TimeoutError(f"user {self.id}: no message from the bot in {timeout}s")
 
@@ -236,7 +237,7 @@ class UserClient:
         while True:
             for seq, kind, payload in self._new(("message", "edit")):
                 self._cursor = seq
-                received.append((kind, _view(self.emulator, payload)))
+                received.append((kind, view(self.emulator, payload)))
             # Before the first reply, allow a busy machine more than `quiet` to start answering.
             pause = quiet if received else max(quiet, FIRST_REPLY_GRACE)
             pause_ends = min(deadline, time.monotonic() + pause)

@@ -136,6 +136,12 @@ class TelegramEmulator:
         self._user_ids = itertools.count(700_000_001)
         self._group_ids = itertools.count(1)
         self.updates_waiting = asyncio.Event()
+        # The newest update queued, and the newest the bot confirmed (a later getUpdates offset):
+        # a polling bot has every update it confirmed in hand, so "has it taken my message" is
+        # an event to wait for, not a guess by time.
+        self.last_update_id = 0
+        self.confirmed_update_id = 0
+        self._confirmations = asyncio.Event()
         # The getUpdates call currently allowed to wait; a newer one terminates it (409).
         self.poller: object | None = None
 
@@ -202,7 +208,8 @@ class TelegramEmulator:
 
     def push_update(self, kind: str, payload: Json) -> Json:
         """Queue an update for the bot (getUpdates)."""
-        update = {"update_id": next(self._update_ids), kind: payload}
+        self.last_update_id = next(self._update_ids)
+        update = {"update_id": self.last_update_id, kind: payload}
         self._updates.append(update)
         self.updates_waiting.set()
         return update
@@ -262,6 +269,9 @@ class TelegramEmulator:
         elif offset is not None:
             while self._updates and self._updates[0]["update_id"] < offset:
                 self._updates.popleft()
+            if offset - 1 > self.confirmed_update_id:
+                self.confirmed_update_id = offset - 1
+                self._confirmations.set()
         if allowed:
             kept = [u for u in self._updates if any(kind in u for kind in allowed)]
             self._updates = deque(kept)
@@ -281,6 +291,14 @@ class TelegramEmulator:
         self.updates_waiting.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.updates_waiting.wait(), timeout)
+
+    async def until_confirmed(self, update_id: int | None = None) -> None:
+        """Return once the bot has confirmed every update up to `update_id` (by default every
+        update queued so far) by polling past it."""
+        target = self.last_update_id if update_id is None else update_id
+        while self.confirmed_update_id < target:
+            self._confirmations.clear()
+            await self._confirmations.wait()
 
     @property
     def pending_updates(self) -> int:
