@@ -104,7 +104,7 @@ def test_report_as_csv_and_xlsx_by_kecamatan(
     )
     with (tmp_path / "lap.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][:3] == ["wilayah", "induk", "target"]
+    assert rows[0][:3] == ["wilayah", "bagian dari", "target"]
     assert rows[1][0] == "Utara" and rows[-1][0] == "JUMLAH" and rows[-1][2] == "6"
     assert (
         main(["report", "--by", "school", "--format", "xlsx", "-o", str(tmp_path / "lap.xlsx")])
@@ -172,7 +172,7 @@ def test_broadcast_and_staff_from_the_command_line(
 ) -> None:
     assert main(["broadcast", "--all-pending", "Besok", "libur"]) == 0
     assert (
-        "Siaran diantrekan untuk 1 orang." in capsys.readouterr().out
+        "Siaran sedang dikirim ke 1 orang." in capsys.readouterr().out
     )  # only Remaja 1 is on Telegram
     assert main(["staff", "add", "5150", "--admin"]) == 0
     assert main(["staff", "remove", "6160"]) == 0

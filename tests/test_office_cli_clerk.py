@@ -100,14 +100,14 @@ def test_a_broadcast_to_nobody_is_asked_about_and_refused_without_a_terminal(
     # Nobody of Mawar is on Telegram (only Remaja 1 of Melati is).
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["broadcast", "--kelurahan", "mawar", "Besok", "libur"]) == 1
-    assert "Siaran tidak diantrekan: tidak ada penerima." in capsys.readouterr().err
+    assert "Siaran tidak dikirim: tidak ada penerima." in capsys.readouterr().err
     monkeypatch.setattr("sys.stdin", _Terminal("t\n"))
     assert main(["broadcast", "--kelurahan", "mawar", "Besok", "libur"]) == 1
     said = capsys.readouterr()
-    assert "Siaran ini tidak sampai ke siapa pun (0 orang di Telegram). Tetap antrekan?" in said.out
+    assert "Siaran ini tidak sampai ke siapa pun (0 orang di Telegram). Tetap kirim?" in said.out
     assert _count(desk, Broadcast) == 0
     assert main(["broadcast", "--kelurahan", "mawar", "--yes", "Besok", "libur"]) == 0
-    assert "Siaran diantrekan untuk 0 orang." in capsys.readouterr().out
+    assert "Siaran sedang dikirim ke 0 orang." in capsys.readouterr().out
     assert _count(desk, Broadcast) == 1
 
 

@@ -158,7 +158,7 @@ async def play(chat: TerminalChat, lines: Iterable[str] | None, values: dict[str
 
 def _banner(_: Gettext, office: str, hint: DemoHint, folder: Path) -> str:
     example = _(
-        "Coba undangan by-name: ketik /start {code}, lalu tanggal lahir {born}. Atau daftar "
+        "Coba surat undangan: ketik /start {code}, lalu tanggal lahir {born}. Atau daftar "
         "sendiri dengan /daftar (NIK contoh: {nik})."
     ).format(code=hint.invite_code, born=hint.birth_date.strftime("%d-%m-%Y"), nik=hint.spare_nik)
     staff = _(

@@ -59,7 +59,7 @@ def add_commands(commands: Any, _: Gettext) -> None:
     printed.add_argument("--all", action="store_true", help=_("juga remaja yang sudah di Telegram"))
     printed.set_defaults(handler=cmd_letters)
 
-    cast = commands.add_parser("broadcast", help=_("antrekan siaran"))
+    cast = commands.add_parser("broadcast", help=_("kirim siaran"))
     who = cast.add_mutually_exclusive_group(required=True)
     who.add_argument(
         "--session", type=int, metavar="ID", help=_("nomor jadwal (lihat: rekam sessions)")
@@ -68,7 +68,7 @@ def add_commands(commands: Any, _: Gettext) -> None:
     who.add_argument("--school", metavar=_("NAMA"))
     who.add_argument("--all-pending", action="store_true")
     cast.add_argument(
-        "--yes", action="store_true", help=_("antrekan tanpa bertanya, juga untuk 0 penerima")
+        "--yes", action="store_true", help=_("kirim tanpa bertanya, juga bila tidak ada penerima")
     )
     cast.add_argument("text", nargs="+", metavar=_("TEKS"))
     cast.set_defaults(handler=cmd_broadcast)

@@ -47,7 +47,7 @@ def cmd_summon(args: argparse.Namespace, _: Gettext) -> int:
 
     result = with_database(settings, work)
     if args.dry_run:
-        print(_("Uji coba: tidak ada yang disimpan atau dikirim."))
+        print(_("Hanya percobaan: tidak ada yang disimpan atau dikirim."))
     print(
         _("Dipanggil {summoned} remaja ke {sessions} jadwal; {waiting} menunggu tempat.").format(
             summoned=f"{result.summoned:,}", sessions=result.sessions, waiting=f"{result.waiting:,}"
@@ -57,7 +57,7 @@ def cmd_summon(args: argparse.Namespace, _: Gettext) -> int:
         print(_("{count} sasaran belum 16 tahun: dipanggil nanti.").format(count=result.too_young))
     if not args.dry_run:
         print(
-            _("Pesan panggilan diantrekan untuk {count} remaja yang sudah di Telegram.").format(
+            _("Pesan panggilan sedang dikirim ke {count} remaja yang sudah di Telegram.").format(
                 count=result.messages_queued
             )
         )
@@ -197,14 +197,14 @@ def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
 
     value, reached = with_database(settings, counting)
     if reached == 0 and not confirm(
-        _("Siaran ini tidak sampai ke siapa pun (0 orang di Telegram). Tetap antrekan?"),
+        _("Siaran ini tidak sampai ke siapa pun (0 orang di Telegram). Tetap kirim?"),
         yes=args.yes,
         _=_,
     ):
         raise Refused(
             _(
-                "Siaran tidak diantrekan: tidak ada penerima. Untuk tetap mengantrekannya "
-                "tanpa ditanya: --yes"
+                "Siaran tidak dikirim: tidak ada penerima. Untuk tetap mengirimnya tanpa "
+                "ditanya: --yes"
             )
         )
 
@@ -223,5 +223,5 @@ def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
             return sent.recipients
 
     count = with_database(settings, work)
-    print(_("Siaran diantrekan untuk {count} orang.").format(count=count))
+    print(_("Siaran sedang dikirim ke {count} orang.").format(count=count))
     return 0

@@ -35,7 +35,7 @@ T = TypeVar("T")
 PROBLEMS = {
     Problem.BAD_NIK: N_("NIK salah (harus 16 angka dengan tanggal lahir yang benar)"),
     Problem.OUTSIDE_REGION: N_("NIK di luar wilayah kantor ini"),
-    Problem.BAD_DATE: N_("tanggal tidak terbaca atau mustahil"),
+    Problem.BAD_DATE: N_("tanggal tidak terbaca atau tidak ada di kalender"),
     Problem.DATE_MISMATCH: N_("tanggal lahir tidak sama dengan tanggal di NIK"),
     Problem.DUPLICATE: N_("NIK sudah ada di baris sebelumnya"),
     Problem.MISSING_NAME: N_("nama kosong"),

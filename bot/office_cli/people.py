@@ -89,7 +89,7 @@ def cmd_purge(args: argparse.Namespace, _: Gettext) -> int:
         "accounts": _("akun Telegram"),
         "parent_links": _("tautan orang tua/wali"),
         "claims": _("pendaftaran /daftar"),
-        "queued_messages": _("pesan di antrean"),
+        "queued_messages": _("pesan yang belum terkirim"),
         "waiting": _("daftar tunggu"),
         "guesses": _("catatan percobaan yang salah"),
     }

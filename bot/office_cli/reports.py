@@ -25,7 +25,7 @@ def _figure_rows(
 ) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     header = (
         _("wilayah"),
-        _("induk"),
+        _("bagian dari"),
         _("target"),
         _("dipanggil"),
         _("konfirmasi"),
@@ -35,7 +35,7 @@ def _figure_rows(
         _("kunjungan rumah diminta"),
         _("kunjungan rumah dijadwalkan"),
         _("kunjungan rumah selesai"),
-        _("tak terhubungi"),
+        _("tidak bisa dihubungi"),
         _("hadir"),
         _("tidak datang"),
         _("datang, belum terekam"),
