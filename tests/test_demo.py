@@ -134,7 +134,7 @@ def test_demo_script_plays_a_teen_and_a_parent(tmp_path: Path) -> None:
     assert out.startswith("Rekam — demo tanpa jaringan")
     assert "[1] Bahasa Indonesia\n   [2] English\n   [3] Basa Jawa" in out
     assert "🤖 Welcome to Rekam!" in out
-    assert "🤖 ✎ Thank you! Your recording summons" in out
+    assert "🤖 ✎ Thank you! Next:" in out
     assert "/bahasa — Change language" in out
     assert "— Sekarang Anda berperan sebagai orang tua. —" in out
     assert "🤖 Sugeng rawuh ing Rekam!" in out
@@ -209,7 +209,7 @@ def test_the_readme_demo_script_runs_clean_and_every_line_is_answered(tmp_path: 
     assert f"   📎 {files / 'kode.png'} (" in out and (files / "kode.png").stat().st_size > 100
     assert f"   📎 {files / 'statistik.png'} (" in out and (files / "statistik.png").exists()
     # Today's session has something for staff to see, and the desk finds an expected teen.
-    assert "dipanggil 12 · konfirmasi 4 · hadir 4 · kapasitas 40" in out
+    assert "dipanggil 12 · konfirmasi 4 · hadir 4 · tempat 40" in out
     assert "Panggilan: sudah konfirmasi · Kantor Dinas Dukcapil Kota Contoh" in out
     assert re.search(r"🤖 ✅ .+ terekam\.", out)
     # The broadcast reaches Rina while staff is being played: shown as it arrives, labelled.

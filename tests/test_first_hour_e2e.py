@@ -74,6 +74,7 @@ def test_what_counts_as_a_typed_code() -> None:
     assert not looks_like_code("jadwalku") and not looks_like_code("halo")
     assert not looks_like_code("kapan jadwal") and not looks_like_code("1234")
     assert not looks_like_code("ÀBCDEF12")
+    assert not looks_like_code("3599016708109999") and not looks_like_code("12345678")
 
 
 def test_command_suggestions() -> None:

@@ -47,13 +47,14 @@ def new_codes(count: int) -> list[str]:
 
 
 def looks_like_code(text: str) -> bool:
-    """Whether a typed message is a printed code rather than words: one run of 6 to 16 letters
-    and digits (as an invitation link carries) with a digit in it, or typed in capitals as
-    printed (a word like "jadwalku" is neither)."""
+    """Whether a typed message is a printed code rather than words or a number: eight letters
+    and digits as the letter prints them, with a digit in it or typed in capitals (a word like
+    "jadwalku" is neither; a NIK or a phone number is all digits and longer)."""
     word = text.strip()
     return (
-        6 <= len(word) <= 16
+        len(word) == LENGTH
         and word.isascii()
         and word.isalnum()
+        and not word.isdigit()
         and (any(char.isdigit() for char in word) or word.isupper())
     )
