@@ -400,3 +400,14 @@ async def test_webhook_addresses_the_emulator_accepts_and_delivers_to(
     await bot.delete_webhook()
     assert emulator.pusher is None
     assert [u.message.text for u in await bot.get_updates() if u.message] == ["halo"]
+
+
+async def test_webhook_targets_take_the_updates_in_turn(
+    api: httpx.AsyncClient, emulator: TelegramEmulator
+) -> None:
+    """A benchmark's stand-in for the load balancer in front of several bot processes."""
+    assert emulator.webhook_target("http://127.0.0.1:1/hook") == "http://127.0.0.1:1/hook"
+    urls = ["http://127.0.0.1:2/telegram", "http://127.0.0.1:3/telegram"]
+    answer = await api.post("/_emulator/webhook_targets", json={"urls": urls})
+    assert answer.json() == {"ok": True, "result": True}
+    assert [emulator.webhook_target("http://127.0.0.1:1/hook") for _ in range(4)] == urls * 2
