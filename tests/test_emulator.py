@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
+from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
@@ -15,6 +18,7 @@ from bot.emulator import Limits, TelegramEmulator, UserClient
 from bot.emulator.limits import RateLimiter
 from bot.emulator.server import EmulatorApp, serve
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
+from bot.emulator.webhook import SECRET_HEADER
 from tests.harness import free_port
 
 TOKEN = "424242:TEST-emulator-tests-token-0000000000"
@@ -340,3 +344,87 @@ async def test_a_second_poller_terminates_the_first_with_409(
     with pytest.raises(Conflict, match="terminated by other getUpdates request"):
         await first
     assert await second == ()
+
+
+@contextlib.asynccontextmanager
+async def webhook_receiver(failures: int = 0) -> AsyncIterator[tuple[str, list[web.Request], Any]]:
+    """A webhook on a loopback port: records each request, answers 500 to the first
+    `failures` ones, holds each a moment so that concurrent deliveries overlap."""
+    received: list[web.Request] = []
+    bodies: list[Any] = []
+    load = {"now": 0, "most": 0}
+
+    async def receive(request: web.Request) -> web.Response:
+        received.append(request)
+        status = 500 if len(received) <= failures else 200
+        bodies.append(await request.json())
+        load["now"] += 1
+        load["most"] = max(load["most"], load["now"])
+        await asyncio.sleep(0.05)
+        load["now"] -= 1
+        return web.Response(status=status)
+
+    server = web.Application()
+    server.router.add_post("/hook", receive)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}/hook", received, (bodies, load)
+    finally:
+        await runner.cleanup()
+
+
+async def test_webhook_updates_are_posted_with_the_secret_and_retried_after_a_failure(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    user = started_user(emulator)
+    async with webhook_receiver(failures=1) as (url, received, (bodies, load)):
+        await bot.set_webhook(url, secret_token="s3cret", max_connections=3)
+        try:
+            for index in range(12):
+                user.send(f"pesan {index}")
+            for _ in range(200):
+                if emulator.pending_updates == 0:
+                    break
+                await asyncio.sleep(0.02)
+            info = await bot.get_webhook_info()
+        finally:
+            await bot.delete_webhook()
+    assert emulator.pusher is None and info.pending_update_count == 0
+    assert {r.headers.get(SECRET_HEADER) for r in received} == {"s3cret"}
+    ids = [body["update_id"] for body in bodies]
+    assert len(ids) == 13 and sorted(set(ids)) == list(range(1, 13))  # one failed, sent again
+    assert ids.count(ids[0]) == 2
+    assert load["most"] == 3  # max_connections at once, no more
+
+
+async def test_webhook_addresses_the_emulator_accepts_and_delivers_to(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)https url must be provided"):
+        await bot.set_webhook("http://office.example/telegram")
+    with pytest.raises(BadRequest, match="max_connections"):
+        await bot.set_webhook("https://office.example/telegram", max_connections=101)
+    await bot.set_webhook("https://office.example/telegram")
+    assert emulator.pusher is None  # offline: recorded, updates stay pending
+    started_user(emulator).send("halo")
+    await asyncio.sleep(0.05)
+    assert (await bot.get_webhook_info()).pending_update_count == 1
+    await bot.set_webhook("http://localhost:9/telegram")  # plain HTTP to this machine: allowed
+    assert emulator.pusher is not None
+    await bot.delete_webhook()
+    assert emulator.pusher is None
+    assert [u.message.text for u in await bot.get_updates() if u.message] == ["halo"]
+
+
+async def test_webhook_targets_take_the_updates_in_turn(
+    api: httpx.AsyncClient, emulator: TelegramEmulator
+) -> None:
+    """A benchmark's stand-in for the load balancer in front of several bot processes."""
+    assert emulator.webhook_target("http://127.0.0.1:1/hook") == "http://127.0.0.1:1/hook"
+    urls = ["http://127.0.0.1:2/telegram", "http://127.0.0.1:3/telegram"]
+    answer = await api.post("/_emulator/webhook_targets", json={"urls": urls})
+    assert answer.json() == {"ok": True, "result": True}
+    assert [emulator.webhook_target("http://127.0.0.1:1/hook") for _ in range(4)] == urls * 2

@@ -13,6 +13,7 @@ from bot.cli import main
 from bot.db.models import ProcessedUpdate
 from bot.emulator import TelegramEmulator, UserClient
 from bot.emulator.transport import emulator_request
+from bot.emulator.webhook import stop_pushing
 from bot.runtime import WEBHOOK_PATH, running
 from tests.harness import TOKEN, free_port, make_settings
 
@@ -80,3 +81,29 @@ def test_rekam_run_webhook_refuses_to_start_without_a_secret(
     assert main(["run", "--webhook"]) == 1
     error = capsys.readouterr().err.strip()
     assert error.startswith("Pengaturan salah: WEBHOOK_SECRET:") and "\n" not in error
+
+
+async def test_the_emulator_delivers_a_press_to_the_webhook_and_the_bot_answers_it(
+    sqlite_url: str,
+) -> None:
+    port = free_port()
+    settings = make_settings(
+        sqlite_url,
+        webhook_url=f"http://127.0.0.1:{port}/{WEBHOOK_PATH}",
+        webhook_secret="rahasia-kantor",
+        webhook_port=port,
+    )
+    emulator = TelegramEmulator(TOKEN)
+    app = build_application(settings, request=emulator_request(emulator))
+    teen = UserClient(emulator, emulator.add_user("Rina", started=True))
+    try:
+        async with running(app, webhook=True):
+            assert emulator.pusher is not None  # Telegram's side: it posts to the bot
+            teen.send("/start")
+            assert "Bahasa Indonesia" in [b.label for b in (await teen.next_message()).buttons]
+            query = teen.press("Bahasa Indonesia")
+            await teen.next_message()
+            assert emulator.callback_queries[query].answered
+            assert emulator.pending_updates == 0
+    finally:
+        stop_pushing(emulator)

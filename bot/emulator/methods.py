@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.emulator.html import EntityError, visible_text
 from bot.emulator.state import Chat, Json, StoredFile, TelegramEmulator
+from bot.emulator.webhook import start_pushing, stop_pushing
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -282,25 +283,33 @@ async def set_webhook(emulator: TelegramEmulator, params: Params) -> bool:
     url = params.text("url", required=False) or ""
     if not url:
         emulator.webhook = None
+        stop_pushing(emulator)
         return True
-    if not url.startswith("https://") and not url.startswith("http://127.0.0.1"):
+    # Telegram wants HTTPS; plain HTTP to this machine is the emulator's allowance.
+    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
         raise bad_request("bad webhook: HTTPS url must be provided for webhook")
     secret = params.text("secret_token", required=False)
     if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise bad_request("secret token contains unallowed characters")
+    connections = params.integer("max_connections", required=False)
+    if connections is not None and not 1 <= connections <= 100:
+        raise bad_request("bad webhook: max_connections must be between 1 and 100")
     emulator.webhook = {
         "url": url,
         "secret_token": secret,
         "allowed_updates": params.object("allowed_updates"),
+        "max_connections": connections,
     }
     if params.flag("drop_pending_updates"):
         emulator.drop_updates()
+    start_pushing(emulator)
     return True
 
 
 @method("deleteWebhook")
 async def delete_webhook(emulator: TelegramEmulator, params: Params) -> bool:
     emulator.webhook = None
+    stop_pushing(emulator)
     if params.flag("drop_pending_updates"):
         emulator.drop_updates()
     return True

@@ -176,6 +176,9 @@ class EmulatorApp:
                 query = emulator.callback_queries.get(str(query_id))
                 if query is not None and query.answered_at is not None:
                     payload[str(query_id)] = query.answered_at - query.pressed_at
+        elif action == "webhook_targets":  # spread webhook deliveries over these (benchmarks)
+            emulator.webhook_targets = [str(url) for url in body.get("urls", [])]
+            payload = True
         elif action == "faults":
             self.emulator.inject(
                 Fault(

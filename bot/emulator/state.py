@@ -128,6 +128,13 @@ class TelegramEmulator:
         self.commands: dict[tuple[str, str], list[Json]] = {}
         self.menu_buttons: dict[int | None, Json] = {}
         self.webhook: Json | None = None
+        # Delivery to a loopback webhook (bot.emulator.webhook): the task, the updates it holds,
+        # and the addresses it spreads them over when a benchmark runs several bot processes
+        # (a stand-in for the load balancer in front of them; empty: the webhook's own url).
+        self.pusher: asyncio.Task[None] | None = None
+        self.delivering = 0
+        self.webhook_targets: list[str] = []
+        self._next_target = itertools.count()
         self.method_calls: dict[str, int] = {}
         self.faults: list[Fault] = []
         self._updates: deque[Json] = deque()
@@ -300,9 +307,32 @@ class TelegramEmulator:
             self._confirmations.clear()
             await self._confirmations.wait()
 
+    # --- the queue, as a webhook is sent it (bot.emulator.webhook) -----------------------------
+
+    async def next_update(self, allowed: list[str] | None) -> Json:
+        """The oldest queued update, waiting for one; kinds outside `allowed` are dropped."""
+        while True:
+            while not self._updates:
+                self.updates_waiting.clear()
+                await self.updates_waiting.wait()
+            update = self._updates.popleft()
+            if not allowed or any(kind in update for kind in allowed):
+                return update
+
+    def put_back(self, update: Json) -> None:
+        """An update whose delivery was cut off is pending again, first in line."""
+        self._updates.appendleft(update)
+        self.updates_waiting.set()
+
+    def webhook_target(self, url: str) -> str:
+        """Where the next delivery goes: `url`, or the next of `webhook_targets` in turn."""
+        if not self.webhook_targets:
+            return url
+        return self.webhook_targets[next(self._next_target) % len(self.webhook_targets)]
+
     @property
     def pending_updates(self) -> int:
-        return len(self._updates)
+        return len(self._updates) + self.delivering
 
     def trim(self, chat: Chat) -> None:
         """Forget the oldest messages of a chat beyond `history`."""
