@@ -138,8 +138,13 @@ async def running_bot(
 async def broadcast_to(bot: BotHarness, people: list[UserClient] | list[int], text: str) -> int:
     """Queue a staff broadcast of `text` to these people (or chat ids: a group's)."""
     chat_ids = [p if isinstance(p, int) else p.id for p in people]
-    async with bot.db.session() as session:
-        row = Broadcast(created_by=1, audience="all_pending", text=text, recipients=len(people))
+    return await queue_broadcast(bot.db, chat_ids, text)
+
+
+async def queue_broadcast(db: Database, chat_ids: list[int], text: str) -> int:
+    """A staff broadcast of `text` to these chats, queued in the outbox; its id."""
+    async with db.session() as session:
+        row = Broadcast(created_by=1, audience="all_pending", text=text, recipients=len(chat_ids))
         session.add(row)
         await session.flush()
         await outbox.enqueue(

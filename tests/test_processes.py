@@ -11,21 +11,18 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.db.models import Broadcast, OutboxMessage
+from bot.db.models import OutboxMessage
 from bot.domain.kinds import OutboxState
-from bot.domain.outbox_kinds import Kind
 from bot.emulator import Limits, TelegramEmulator
 from bot.emulator.server import serve
-from bot.services import outbox
-from bot.services.outbox import Message, Recipient
 from tests.harness import TEST_DATA_KEY, TOKEN, database, free_port, until
+from tests.harness import queue_broadcast as queue_text
 
 RECIPIENTS = 600
 
@@ -51,24 +48,7 @@ async def loopback_emulator() -> AsyncIterator[tuple[TelegramEmulator, int]]:
 
 async def queue_broadcast(db: Database, chat_ids: list[int]) -> None:
     await upgrade(db)
-    async with db.session() as session:
-        row = Broadcast(
-            created_by=1, audience="all_pending", text="Jadwal berubah", recipients=len(chat_ids)
-        )
-        session.add(row)
-        await session.flush()
-        await outbox.enqueue(
-            session,
-            [Recipient(chat_id, "id") for chat_id in chat_ids],
-            [
-                Message(
-                    kind=Kind.BROADCAST,
-                    due_at=datetime.now(UTC),
-                    params={"broadcast_id": row.id},
-                    dedupe=f"broadcast:{row.id}",
-                )
-            ],
-        )
+    await queue_text(db, chat_ids, "Jadwal berubah")
 
 
 def start_bot(database_url: str, port: int, *args: str, rate: int = 150) -> subprocess.Popen[bytes]:
