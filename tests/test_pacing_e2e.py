@@ -166,17 +166,20 @@ async def test_one_chat_and_one_group_are_paced_on_arrival_over_a_jittery_link(
         assert grouped[1] - grouped[0] >= 3.0  # twenty a minute, evenly
 
 
-def test_the_shortest_round_trip_counts_once_trusted_and_is_forgotten_after_kept_sends() -> None:
-    trips = RoundTrips(kept=5, trusted=3)
-    trips.observe(0.30)
-    trips.observe(0.25)
+def test_the_shortest_round_trip_counts_once_trusted_and_is_forgotten_when_old_and_far() -> None:
+    trips = RoundTrips(kept=5, trusted=3, seconds=60)
+    trips.observe(0.30, now=0.0)
+    trips.observe(0.25, now=1.0)
     assert trips.minimum() == 0.0  # two samples: not trusted yet, nothing taken off
-    trips.observe(0.40)
+    trips.observe(0.40, now=2.0)
     assert trips.minimum() == 0.25
-    for _ in range(4):
-        trips.observe(0.35)
-    assert trips.minimum() == 0.35  # the 0.25 was six sends ago
-    trips.observe(0.10)
+    for second in range(4):
+        trips.observe(0.35, now=3.0 + second)
+    # Six sends on but within the minute: a burst of slow samples does not push it out.
+    assert trips.minimum() == 0.25
+    trips.observe(0.35, now=70.0)
+    assert trips.minimum() == 0.35  # both a minute and five sends old: forgotten
+    trips.observe(0.10, now=71.0)
     assert trips.minimum() == 0.10  # a faster path is learnt at once
 
 

@@ -23,7 +23,6 @@ timeout) keeps the old, blind rule: its slot is held until one second after we g
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import time
 from collections import deque
@@ -35,41 +34,54 @@ GROUP_INTERVAL = 3.0  # 20 a minute
 # Telegram allows; past it they are paced at the chat's rate, so that one fast typist never
 # earns a 429 that pauses everyone. Telegram's own burst is larger; this stays under it.
 REPLY_BURST = 3
+# A saturated event loop (a paid broadcast at hundreds a second) makes each send's round trip
+# a mix of its own way out and another's way back: the shortest one then no longer bounds both
+# floors (measured: 429s at 250 ms). After a timed wait woke this late, slots are held the
+# blind way (answer + 1 s) for a while.
+LAG_LIMIT = 0.005
+LAG_MEMORY = 5.0
 FREE_RATE = 30.0  # Telegram's broadcast limit without paying
 
 
 class RoundTrips:
-    """The shortest of the last `kept` round trips (a sliding minimum), trusted once `trusted`
+    """The shortest round trip of the recent past (a sliding minimum), trusted once `trusted`
     have been seen.
 
     The bound above needs `min_rtt` no longer than the shortest way out plus the shortest way
     back; the shortest single round trip approaches that sum as samples accumulate (each way
     has to be near its floor at once), so a handful of samples, such as a broadcast's opening
-    burst through a busy event loop, is not trusted: until then nothing is taken off. The
-    window counts samples, not seconds, so a quiet hour does not leave one odd sample in
-    charge; a path that got faster is learnt at once, one that got slower after `kept` sends
-    (holding the older, lower minimum only holds slots longer).
+    burst through a busy event loop, is not trusted: until then nothing is taken off. A sample
+    leaves the window only when it is both `kept` sends and `seconds` old: a quiet hour does not
+    leave one odd sample in charge, and a second of a saturated paid broadcast (a thousand slow
+    samples) does not push out the faster ones of the minute before. A path that got faster is
+    learnt at once, one that got slower after the window (an older, lower minimum only holds
+    slots longer).
     """
 
-    def __init__(self, kept: int = 1000, trusted: int = 100) -> None:
+    def __init__(self, kept: int = 1000, trusted: int = 100, seconds: float = 60.0) -> None:
         self.kept = kept
         self.trusted = trusted
+        self.seconds = seconds
         self.seen = 0
-        self._candidates: deque[tuple[int, float]] = deque()  # (sample number, rtt), increasing
+        # (sample number, when, rtt), rtt increasing
+        self._candidates: deque[tuple[int, float, float]] = deque()
 
-    def observe(self, rtt: float) -> None:
+    def observe(self, rtt: float, now: float = 0.0) -> None:
         self.seen += 1
-        while self._candidates and self._candidates[-1][1] >= rtt:
+        while self._candidates and self._candidates[-1][2] >= rtt:
             self._candidates.pop()
-        self._candidates.append((self.seen, rtt))
-        while self._candidates[0][0] <= self.seen - self.kept:
+        self._candidates.append((self.seen, now, rtt))
+        while (
+            self._candidates[0][0] <= self.seen - self.kept
+            and self._candidates[0][1] < now - self.seconds
+        ):
             self._candidates.popleft()
 
     def minimum(self) -> float:
         """The shortest recent round trip; 0 while too few have been seen to trust one."""
         if self.seen < self.trusted:
             return 0.0
-        return self._candidates[0][1]
+        return self._candidates[0][2]
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,8 @@ class Pacer:
         self._chat_tokens: dict[int, tuple[float, float]] = {}  # (tokens, when counted)
         self._paused_until = 0.0
         self._urgent_waiting = 0
+        # Until a timed wait has shown the loop keeps time, hold slots the blind way.
+        self._loop_busy_until = clock() + LAG_MEMORY
         self._changed = asyncio.Event()
         self._bulk = asyncio.Lock()
 
@@ -142,8 +156,23 @@ class Pacer:
         if seconds is None:
             await changed.wait()
             return
-        with contextlib.suppress(TimeoutError):
+        due = self.clock() + seconds
+        try:
             await asyncio.wait_for(changed.wait(), seconds)
+        except TimeoutError:
+            self._saw_lag(self.clock() - due)
+
+    def _saw_lag(self, late: float) -> None:
+        """A timed wait woke `late` seconds after it was due: the event loop is this busy."""
+        if late > LAG_LIMIT:
+            self._loop_busy_until = self.clock() + LAG_MEMORY
+
+    def _trusted_early(self, now: float) -> float:
+        """What may come off a slot: the shortest round trip (less the margin), unless the
+        loop has lately been too busy to trust it (see the class docstring)."""
+        if now < self._loop_busy_until:
+            return 0.0
+        return max(0.0, self.trips.minimum() - self.margin)
 
     # --- the overall window ---------------------------------------------------------------
 
@@ -234,8 +263,8 @@ class Pacer:
         now = self.clock()
         early = 0.0
         if answered:
-            self.trips.observe(now - turn.started)
-            early = max(0.0, self.trips.minimum() - self.margin)
+            self.trips.observe(now - turn.started, now)
+            early = self._trusted_early(now)
         self._in_flight -= 1
         heapq.heappush(self._window, now + 1.0 - early)
         next_at = now + self._interval(turn.chat_id) - early
