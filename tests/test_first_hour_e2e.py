@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.db.models import Account
 from bot.domain.codes import looks_like_code
+from bot.domain.kinds import Role
 from bot.presentation.menu import command_for, command_like
 from tests import factories
 from tests.harness import BotHarness, onboard
@@ -83,3 +87,32 @@ def test_command_suggestions() -> None:
     assert command_for("Kapan jadwal saya?") == "jadwal"
     assert command_for("saya mau pindah hari") == "ganti"
     assert command_for("selamat pagi") is None
+
+
+async def test_a_parent_with_the_letters_code_is_pointed_to_ortu_and_never_becomes_the_teen(
+    bot: BotHarness,
+) -> None:
+    target = await factories.add_target(bot.db, bot.settings, code="RINA2345")
+    parent = bot.user("Ibu Sri")
+    await onboard(parent, role="👪")
+    for typed in ("RINA2345", "/start RINA2345"):
+        assert (await said(parent, typed)).startswith(
+            "Anda terdaftar sebagai orang tua/wali. Untuk menautkan anak dengan kode ini, "
+            "tulis: /ortu RINA2345"
+        )
+    # Even typing the child's birth date now links nothing.
+    await said(parent, target.birth_date.strftime("%d-%m-%Y"))
+    async with bot.db.session() as session:
+        account = await session.scalar(select(Account).where(Account.telegram_id == parent.id))
+    assert account is not None and account.target_id is None and account.role == Role.PARENT
+
+
+async def test_staff_typing_a_code_outside_hadir_are_told_how_to_take_attendance(
+    bot: BotHarness,
+) -> None:
+    await factories.add_target(bot.db, bot.settings, code="RINA2345")
+    officer = await staff_member(bot, "Sari")
+    assert (await said(officer, "RINA2345")).startswith("Ini kode surat undangan seorang remaja.")
+    async with bot.db.session() as session:
+        account = await session.scalar(select(Account).where(Account.telegram_id == officer.id))
+    assert account is None or account.target_id is None

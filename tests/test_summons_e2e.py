@@ -132,6 +132,23 @@ async def test_back_from_the_reasons_changes_nothing(bot: BotHarness, office: di
     assert (await state_of(bot, office["summons"].id)).state == SummonsState.SUMMONED
 
 
+async def test_another_reason_can_be_withdrawn_and_later_words_decline_nothing(
+    bot: BotHarness, office: dict
+) -> None:  # type: ignore[type-arg]
+    teen = await linked_teen(bot, office["target"])
+    message = summons_message(teen)
+    await teen.answer(teen.press("❌"))
+    await teen.changes()
+    await teen.answer(teen.press("Alasan lain", message=teen.message(message.message_id)))
+    await teen.changes()
+    await teen.answer(teen.press("↩️", message=teen.message(message.message_id)))
+    await teen.changes()
+    assert teen.message(message.message_id).text == message.text
+    teen.send("salah pencet, saya tetap datang")
+    assert "belum mengerti" in (await teen.next_message()).text
+    assert (await state_of(bot, office["summons"].id)).state == SummonsState.SUMMONED
+
+
 async def test_another_reason_is_asked_for_and_kept_within_a_limit(
     bot: BotHarness, office: dict
 ) -> None:  # type: ignore[type-arg]

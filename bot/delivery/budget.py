@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
@@ -25,7 +26,20 @@ from bot.delivery.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
-BULK = "bulk"
+
+@dataclass(frozen=True)
+class Bulk:
+    """An outbox send: behind every reply, and not sent at all once its claim has run out
+    (`until`, on the pacer's clock): another process may have claimed the row again by then,
+    and sending it here too would deliver it twice."""
+
+    until: float
+
+
+class ClaimExpired(Exception):
+    """A bulk send's claim ran out while it waited for its turn: nothing was sent."""
+
+
 _MESSAGES = ("send", "copyMessage", "forwardMessage")
 # Outcomes that are Telegram's answer: the call arrived (a timeout or a broken connection may not).
 _ANSWERS = (RetryAfter, BadRequest, Forbidden, ChatMigrated)
@@ -43,7 +57,7 @@ def chat_key(chat_id: object) -> int:
     return -1 - (hash(str(chat_id)) & 0x7FFFFFFF)
 
 
-class SendBudget(BaseRateLimiter[str]):
+class SendBudget(BaseRateLimiter[Bulk]):
     """One per process; `share` splits the office's rates between its processes."""
 
     def __init__(
@@ -86,14 +100,14 @@ class SendBudget(BaseRateLimiter[str]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: str | None,
+        rate_limit_args: Bulk | None,
     ) -> JSONResult:
-        bulk = rate_limit_args == BULK
+        bulk = rate_limit_args is not None
         counted = endpoint.startswith(_MESSAGES) and "chat_id" in data
         for attempt in range(self.retries + 1):
             try:
                 if counted:
-                    return await self._paced(callback, args, kwargs, data, bulk=bulk)
+                    return await self._paced(callback, args, kwargs, data, rate_limit_args)
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 wait = retry_after_seconds(error)
@@ -112,11 +126,13 @@ class SendBudget(BaseRateLimiter[str]):
         args: Any,
         kwargs: dict[str, Any],
         data: dict[str, Any],
-        *,
-        bulk: bool,
+        bulk: Bulk | None,
     ) -> JSONResult:
-        turn = await self.pacer.turn(chat_key(data["chat_id"]), urgent=not bulk)
-        if self.paid_broadcast and (bulk or turn.paid):
+        turn = await self.pacer.turn(chat_key(data["chat_id"]), urgent=bulk is None)
+        if bulk is not None and self.pacer.clock() > bulk.until:
+            self.pacer.give_back(turn)
+            raise ClaimExpired
+        if self.paid_broadcast and (bulk is not None or turn.paid):
             # `data` is what the call sends: PTB builds the request from it after this.
             data["allow_paid_broadcast"] = True
         answered = False

@@ -28,7 +28,7 @@ from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import Account, OutboxMessage
 from bot.delivery.attempts import MAX_ATTEMPTS, Result, backoff, retry_after_seconds
-from bot.delivery.budget import BULK, SendBudget
+from bot.delivery.budget import Bulk, ClaimExpired, SendBudget
 from bot.domain.kinds import Actor, Channel, OutboxState
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import Catalogs
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 MEMBERSHIP = timedelta(seconds=15)
 MEMBER_PREFIX = "dispatcher:"
 OVERLAP = 2  # batches under way at once
+CLAIM_MARGIN = 2.0  # seconds of a claim kept unused: a send that starts later may be late
 
 
 class Dispatcher:
@@ -178,12 +179,16 @@ class Dispatcher:
 
     async def _send(self, row: OutboxMessage, outgoing: Outgoing) -> Result:
         """One send, paced as bulk by the bot's budget (which also adds allow_paid_broadcast
-        in paid mode and pauses everyone on a 429)."""
+        in paid mode and pauses everyone on a 429), and not sent at all if the row's claim
+        runs out while it waits for its turn (a long 429 pause): it is claimed afresh."""
+        assert row.lease_until is not None
+        left = (row.lease_until - self.clock.now()).total_seconds() - CLAIM_MARGIN
+        bulk = Bulk(until=self.budget.pacer.clock() + left)
         try:
             sent: Message
             if isinstance(outgoing, Text):
                 sent = await self.bot.send_message(
-                    row.chat_id, outgoing.text, reply_markup=outgoing.markup, rate_limit_args=BULK
+                    row.chat_id, outgoing.text, reply_markup=outgoing.markup, rate_limit_args=bulk
                 )
             else:
                 sent = await self.bot.send_venue(
@@ -192,8 +197,16 @@ class Dispatcher:
                     longitude=outgoing.longitude,
                     title=outgoing.title,
                     address=outgoing.address,
-                    rate_limit_args=BULK,
+                    rate_limit_args=bulk,
                 )
+        except ClaimExpired:
+            return Result(
+                row.id,
+                row.attempts,
+                OutboxState.PENDING,
+                "claim ran out before its turn",
+                retry_in=0.0,
+            )
         except RetryAfter as error:
             wait = retry_after_seconds(error)
             return Result(

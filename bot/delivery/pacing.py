@@ -257,6 +257,21 @@ class Pacer:
                         return taken
                 # A reply to this chat went first while we waited for a slot.
 
+    def give_back(self, turn: Turn) -> None:
+        """The turn was not used (nothing was sent): its slot and its chat are free again."""
+        self._in_flight -= 1
+        tokens, counted = self._chat_tokens.get(turn.chat_id, (0.0, turn.started))
+        self._chat_tokens[turn.chat_id] = (tokens + 1.0, counted)
+        self._release_chat(turn.chat_id)
+        self._notify()
+
+    def _release_chat(self, chat_id: int) -> None:
+        busy = self._chat_busy[chat_id] - 1
+        if busy:
+            self._chat_busy[chat_id] = busy
+        else:
+            del self._chat_busy[chat_id]
+
     def done(self, turn: Turn, *, answered: bool) -> None:
         """The send of `turn` is over. `answered`: Telegram's answer came back (any status),
         so the message is known to have arrived before it; otherwise (a timeout, a broken
@@ -270,11 +285,7 @@ class Pacer:
         heapq.heappush(self._window, now + 1.0 - early)
         next_at = now + self._interval(turn.chat_id) - early
         self._chat_next[turn.chat_id] = max(self._chat_next.get(turn.chat_id, 0.0), next_at)
-        busy = self._chat_busy[turn.chat_id] - 1
-        if busy:
-            self._chat_busy[turn.chat_id] = busy
-        else:
-            del self._chat_busy[turn.chat_id]
+        self._release_chat(turn.chat_id)
         self._notify()
 
     def forget_idle_chats(self) -> None:

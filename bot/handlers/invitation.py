@@ -9,7 +9,7 @@ from bot.domain.dates import DateError, parse_birth_date
 from bot.domain.steps import Step
 from bot.handlers.replies import welcome_linked
 from bot.presentation import texts
-from bot.services import answers, conversations, lockout, notices, registration
+from bot.services import answers, conversations, lockout, notices, registration, staff
 from bot.services.conversations import Conversation
 from bot.services.registration import Claim
 
@@ -35,10 +35,26 @@ async def _open(update: Update, context: BotContext, code: str) -> None:
     async with context.session() as session:
         convo = await conversations.ensure(session, user_id, context.language)
         mine = await answers.mine(session, user_id)
+        # A parent or a staff member never becomes the teen of a letter they hold.
+        someone_else = mine.children is not None or await staff.member(session, user_id) is not None
         lock = await registration.invitation_lock(session, user_id, code, now=context.clock.now())
-        if not mine.registered and lock is None:
+        if not mine.registered and not someone_else and lock is None:
             await conversations.go(session, convo.account_id, Step.INVITE_DATE, code=code)
-    if mine.registered:
+    if mine.children is not None:
+        await update.effective_message.reply_text(
+            _(
+                "Anda terdaftar sebagai orang tua/wali. Untuk menautkan anak dengan kode ini, "
+                "tulis: /ortu {code}"
+            ).format(code=code)
+        )
+    elif someone_else:
+        await update.effective_message.reply_text(
+            _(
+                "Ini kode surat undangan seorang remaja. Untuk mencatat kehadiran, pindai QR dari "
+                "/kode remaja itu atau ketik /hadir lalu kode kehadirannya."
+            )
+        )
+    elif mine.registered:
         await update.effective_message.reply_text(
             _(
                 "Akun ini sudah terhubung dengan data {name}. Ketik /jadwal untuk jadwal Anda."

@@ -124,7 +124,7 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
     # ❌ asks for a reason ("other": typed) and 🏠 asks why: those are answered in two steps.
     answering = action in ("ok", "to") or (action == "no" and argument not in (None, "other"))
     typing = {"hv": Step.HOME_VISIT, "no": Step.DECLINE_REASON}.get(action)
-    if action == "no" and argument is None:
+    if answering or (action == "no" and argument is None):
         typing = None
     result = None
     async with context.session() as session:
@@ -144,7 +144,11 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
                 now=context.clock.now(),
                 settings=context.settings,
             )
-        elif found is not None and typing is not None:
+        if found is not None and typing is None:
+            # Any other press of this summons ends a reason still being asked for: free text
+            # typed later must not decline it.
+            await conversations.end(session, found.account_id)
+        if found is not None and typing is not None:
             await conversations.go(
                 session,
                 found.account_id,
@@ -161,7 +165,8 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
         await query.edit_message_text(
             _("Tuliskan alasannya singkat (paling banyak {limit} karakter).").format(
                 limit=summonses.NOTE_LIMIT
-            )
+            ),
+            reply_markup=views.back_keyboard(found.summons, _),
         )
     elif action == "no":
         await query.answer()

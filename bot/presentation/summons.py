@@ -173,6 +173,11 @@ def reasons_keyboard(summons: SummonsView, _: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def back_keyboard(summons: SummonsView, _: Gettext) -> InlineKeyboardMarkup:
+    """Only the way back to the summons, unchanged (while a reason is being typed)."""
+    return InlineKeyboardMarkup([[_button(_("↩️ Kembali"), summons, "bk")]])
+
+
 def options_keyboard(
     summons: SummonsView, options: list[SessionOption], _: Gettext, language: str, zone: ZoneInfo
 ) -> InlineKeyboardMarkup:

@@ -112,6 +112,8 @@ async def claim_invitation(
     """
     account = await accounts.find(session, telegram_id)
     assert account is not None, "the invitation step is only reached with an account"
+    if account.role == Role.PARENT:  # a parent links as a parent (/ortu), never as the teen
+        return Linked(Claim.REFUSED)
     lock = await invitation_lock(session, telegram_id, code, now=now)
     if lock is not None:
         return Linked(Claim.LOCKED, locked_until=lock.until)
