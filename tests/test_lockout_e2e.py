@@ -218,3 +218,14 @@ async def test_a_nik_typed_in_daftar_is_locked_whether_or_not_it_is_listed(
         newcomer = bot.user("New")
         assert await _daftar_to_nik(newcomer) is None
         assert (await said(newcomer, nik)).startswith(LOCKED)
+
+
+async def test_the_warning_counts_other_accounts_guesses_at_the_same_code(bot: BotHarness) -> None:
+    """A lock comes from the code's guesses by anyone too: the warning says so before it."""
+    target = await factories.add_target(bot.db, bot.settings, name="Rina Lestari")
+    first, second = bot.user("Satu"), bot.user("Dua")
+    for person in (first, second):
+        await onboard(person)
+    assert "Tinggal 1 kali percobaan" not in await _invitation_guess(first, target)
+    # The second account's first guess is the code's second: one more and the code locks.
+    assert "⚠️ Tinggal 1 kali percobaan." in await _invitation_guess(second, target)

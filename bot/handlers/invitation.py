@@ -94,7 +94,11 @@ async def answer_invitation(update: Update, context: BotContext, convo: Conversa
         if result.outcome == Claim.LOCKED:
             await conversations.end(session, convo.account_id)
         left = await lockout.tries_left(
-            session, lockout.Surface.INVITATION, claimant=convo.telegram_id, now=context.clock.now()
+            session,
+            lockout.Surface.INVITATION,
+            claimant=convo.telegram_id,
+            now=context.clock.now(),
+            subject=lockout.code_subject(str(convo.data["code"])),
         )
     if result.outcome == Claim.LINKED:
         await welcome_linked(update, context, result)

@@ -172,6 +172,7 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
             lockout.Surface.PARENT_CODE,
             claimant=convo.telegram_id,
             now=context.clock.now(),
+            subject=lockout.code_subject(str(convo.data["code"])),
         )
     if linked.outcome == Linking.LINKED:
         await message.reply_text(
@@ -261,7 +262,11 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
             now=context.clock.now(),
         )
         left = await lockout.tries_left(
-            session, lockout.Surface.PARENT_NIK, claimant=convo.telegram_id, now=context.clock.now()
+            session,
+            lockout.Surface.PARENT_NIK,
+            claimant=convo.telegram_id,
+            now=context.clock.now(),
+            subject=lockout.nik_subject(str(convo.data["nik_hash"])),
         )
     if linked.outcome == Linking.LOCKED:
         assert linked.locked_until is not None

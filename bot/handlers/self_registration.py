@@ -188,6 +188,7 @@ async def _mismatch(update: Update, context: BotContext, convo: Conversation) ->
             lockout.Surface.REGISTRATION,
             claimant=convo.telegram_id,
             now=context.clock.now(),
+            subject=lockout.nik_subject(str(convo.data["nik_hash"])),
         )
     if lock is not None:
         await update.effective_message.reply_text(

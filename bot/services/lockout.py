@@ -100,16 +100,35 @@ async def _standing(
 
 
 async def tries_left(
-    session: AsyncSession, surface: Surface, *, claimant: int, now: datetime
+    session: AsyncSession,
+    surface: Surface,
+    *,
+    claimant: int,
+    now: datetime,
+    subject: str | None = None,
 ) -> int:
-    """How many more wrong tries this person has here before the next lock (so that the last
-    one is said before it is made, not after)."""
-    count = await session.scalar(
+    """How many more wrong tries before the next lock here, counted as `lock_on` counts: this
+    person's on this surface, and (given one) the code's or NIK's by anyone since staff last
+    lifted it; so that the last one is said before it is made, not after."""
+    since = now - MEMORY
+    own = await session.scalar(
         select(func.count()).where(
-            Event.kind == _kind(surface), Event.claimant == claimant, Event.at > now - MEMORY
+            Event.kind == _kind(surface), Event.claimant == claimant, Event.at > since
         )
     )
-    return LOCK_AFTER - int(count or 0) % LOCK_AFTER
+    left = LOCK_AFTER - int(own or 0) % LOCK_AFTER
+    if subject is not None:
+        lifted = await session.scalar(
+            select(func.max(Event.at)).where(Event.kind == UNLOCKED, Event.subject == subject)
+        )
+        after = lifted if lifted is not None and lifted > since else since
+        others = await session.scalar(
+            select(func.count()).where(
+                Event.kind.in_(_ALL_KINDS), Event.subject == subject, Event.at > after
+            )
+        )
+        left = min(left, LOCK_AFTER - int(others or 0) % LOCK_AFTER)
+    return left
 
 
 async def lock_on(
