@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     dispatch_rate: float = Field(default=30.0, gt=0, le=1000)
     dispatch_paid_broadcast: bool = False
     dispatch_paid_rate: float = Field(default=1000.0, gt=0, le=1000)
+    # Replies that may go into one chat at once before they are paced at one a second
+    # (Telegram lets a short burst into a private chat; past it, a 429 pauses everyone).
+    dispatch_reply_burst: int = Field(default=3, ge=1, le=100)
     # How long a claimed row is held before another process may send it again (after a crash).
     dispatch_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     reminders: Annotated[tuple[str, ...], NoDecode] = ("h3", "h1", "morning")

@@ -49,6 +49,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "telegram_api_base_url": IN_PROCESS_BASE_URL,
         "office_name": "Dinas Dukcapil Kota Uji",
         "office_region_codes": "3599",
+        # Test users type instantly; the journeys' emulator takes bursts of 50 (JOURNEY_LIMITS).
+        "dispatch_reply_burst": 50,
         **overrides,
     }
     return load_settings(**values)

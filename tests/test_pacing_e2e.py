@@ -220,7 +220,7 @@ async def test_the_emulator_holds_each_call_half_a_round_trip_each_way(sqlite_ur
 async def test_a_fast_typist_gets_every_reply_without_a_429_that_would_pause_everyone(
     sqlite_url: str,
 ) -> None:
-    settings = make_settings(sqlite_url, dispatch_rate=30)
+    settings = make_settings(sqlite_url, dispatch_rate=30, dispatch_reply_burst=3)
     async with running_bot(settings, limits=TELEGRAM, latency=OFFICE_LINK) as bot:
         bot.app.bot_data.throttle.presses = 50
         teen = bot.user("Tanya")

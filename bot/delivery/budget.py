@@ -66,13 +66,14 @@ class SendBudget(BaseRateLimiter[Bulk]):
         *,
         paid_broadcast: bool = False,
         paid_rate: float = 1000.0,
+        reply_burst: int = 3,
         retries: int = 5,
         pacer: Pacer | None = None,
     ) -> None:
         self.free_rate = rate
         self.paid_broadcast = paid_broadcast
         self.rate = max(rate, paid_rate) if paid_broadcast else rate
-        self.pacer = pacer or Pacer(self.rate, free_rate=self.free_rate)
+        self.pacer = pacer or Pacer(self.rate, free_rate=self.free_rate, reply_burst=reply_burst)
         self.retries = retries
 
     @classmethod
@@ -81,6 +82,7 @@ class SendBudget(BaseRateLimiter[Bulk]):
             settings.dispatch_rate,
             paid_broadcast=settings.dispatch_paid_broadcast,
             paid_rate=settings.dispatch_paid_rate,
+            reply_burst=settings.dispatch_reply_burst,
         )
 
     def share(self, processes: int) -> None:

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 GROUP_INTERVAL = 3.0  # 20 a minute
 # Replies may come in a short burst into one chat (a reply and its pin, a quick second ask), as
 # Telegram allows; past it they are paced at the chat's rate, so that one fast typist never
-# earns a 429 that pauses everyone. Telegram's own burst is larger; this stays under it.
+# earns a 429 that pauses everyone. Telegram's own burst is larger; the default stays under it
+# (DISPATCH_REPLY_BURST).
 REPLY_BURST = 3
 # A saturated event loop (a paid broadcast at hundreds a second) makes each send's round trip
 # a mix of its own way out and another's way back: the shortest one then no longer bounds both
@@ -113,12 +114,14 @@ class Pacer:
         *,
         free_rate: float | None = None,
         chat_interval: float = 1.0,
+        reply_burst: int = REPLY_BURST,
         margin: float = 0.003,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.rate = rate
         self.free_rate = rate if free_rate is None else min(rate, free_rate)
         self.chat_interval = chat_interval
+        self.reply_burst = float(reply_burst)
         self.margin = margin
         self.clock = clock
         self.trips = RoundTrips()
@@ -294,5 +297,5 @@ class Pacer:
         for chat_id in [c for c, ready in self._chat_next.items() if ready <= now]:
             if not self._chat_busy.get(chat_id):
                 del self._chat_next[chat_id]
-        for chat_id in [c for c in self._chat_tokens if self._tokens(c, now) >= REPLY_BURST]:
+        for chat_id in [c for c in self._chat_tokens if self._tokens(c, now) >= self.reply_burst]:
             del self._chat_tokens[chat_id]
