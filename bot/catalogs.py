@@ -37,7 +37,7 @@ def extract(source: Path) -> Catalog:
     catalog = _new_catalog()
     found = extract_from_dir(
         str(source),
-        method_map=[("**.py", "python")],
+        method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")],
         keywords=_KEYWORDS,
         comment_tags=("Translators:",),
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import office_cli
-from bot.config import MissingTokenError, SettingsError, load_settings
+from bot.config import MissingTokenError, Settings, SettingsError, load_settings, require_data_key
 from bot.db.engine import Database
 from bot.db.vault import new_key
 from bot.demo.lines import script_format
@@ -51,14 +51,26 @@ def cmd_demo(args: argparse.Namespace, _: Gettext) -> int:
     return 0
 
 
-async def _run_until_stopped(app: RekamApp, webhook: bool, receive: bool) -> None:
-    from bot.runtime import running
-
+def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running(app, webhook=webhook, receive=receive):
+    return stop
+
+
+async def _run_until_stopped(app: RekamApp, webhook: bool, receive: bool, web: bool) -> None:
+    from bot.runtime import running
+
+    stop = _stop_on_signals()
+    async with running(app, webhook=webhook, receive=receive, web=web):
+        if web:
+            print(
+                app.bot_data.catalogs.gettext(app.bot_data.settings.default_language)(
+                    "Dasbor: {url} (staf masuk dengan /dasbor di bot)"
+                ).format(url=app.bot_data.settings.dashboard_url),
+                flush=True,
+            )
         await stop.wait()
 
 
@@ -73,7 +85,39 @@ def cmd_run(args: argparse.Namespace, _: Gettext) -> int:
         raise SettingsError("WEBHOOK_SECRET", N_("wajib diisi untuk --webhook"))
     app = build_application(settings)  # a missing token is reported before anything starts
     setup_logging()
-    asyncio.run(_run_until_stopped(app, args.webhook, not args.dispatch_only))
+    web = settings.web_enabled and not args.dispatch_only
+    asyncio.run(_run_until_stopped(app, args.webhook, not args.dispatch_only, web))
+    return 0
+
+
+async def _serve_dashboard(settings: Settings, _: Gettext) -> None:
+    from bot.clock import Clock
+    from bot.db.migrate import upgrade
+    from bot.web.context import WebServices
+    from bot.web.server import serving
+
+    database = Database(settings.database_url, data_key=require_data_key(settings))
+    services = WebServices(
+        settings,
+        database,
+        Catalogs(default_language=settings.default_language),
+        Clock(settings.zone),
+    )
+    stop = _stop_on_signals()
+    try:
+        await upgrade(database)
+        async with serving(services) as url:
+            print(_("Dasbor: {url} (staf masuk dengan /dasbor di bot)").format(url=url), flush=True)
+            await stop.wait()
+    finally:
+        await database.dispose()
+
+
+def cmd_web(args: argparse.Namespace, _: Gettext) -> int:
+    """The dashboard alone (a second machine beside the bot's), on the same database."""
+    settings = load_settings()
+    setup_logging()
+    asyncio.run(_serve_dashboard(settings, _))
     return 0
 
 
@@ -203,6 +247,11 @@ def build_parser(_: Gettext) -> argparse.ArgumentParser:
         help=_("hanya kirim pesan antrean (proses tambahan; tanpa menerima pembaruan)"),
     )
     run.set_defaults(handler=cmd_run)
+
+    web = commands.add_parser(
+        "web", help=_("jalankan dasbor web saja (bot berjalan di tempat lain, basis data sama)")
+    )
+    web.set_defaults(handler=cmd_web)
 
     db = commands.add_parser("db", help=_("basis data kantor"))
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar=_("PERINTAH"))

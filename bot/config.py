@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # The office dashboard (bot/web): served by `rekam run` (unless WEB_ENABLED is false) and
+    # by `rekam web`; WEB_BASE_URL is the address staff open (the /dasbor link starts with it).
+    web_enabled: bool = True
+    web_listen: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_base_url: AnyHttpUrl | None = None
+    # A dashboard session ends after this many minutes without a page opened.
+    web_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     office_name: str = "Dinas Kependudukan dan Pencatatan Sipil"
     # The printed letter (`rekam letters`, a surat dinas): its letterhead (kop surat), the
     # place it is dated at, and who signs it. Empty ones are left out of the letter (a blank
@@ -267,6 +275,13 @@ class Settings(BaseSettings):
                     N_("“{name}” bukan pengingat yang dikenal (h3, h1, morning)"), name=name
                 )
         return chosen
+
+    @property
+    def dashboard_url(self) -> str:
+        """The dashboard's address as staff open it, without a trailing slash."""
+        if self.web_base_url is not None:
+            return str(self.web_base_url).rstrip("/")
+        return f"http://{self.web_listen}:{self.web_port}"
 
     @property
     def zone(self) -> ZoneInfo:

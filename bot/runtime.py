@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
@@ -17,6 +17,8 @@ from bot.db.migrate import upgrade
 from bot.delivery.planner import INTERVAL, Planner
 from bot.i18n import N_
 from bot.presentation.menu import publish_commands
+from bot.web.context import WebServices
+from bot.web.server import serving
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "telegram"
@@ -64,17 +66,31 @@ async def _plan(context: BotContext) -> None:
         log.warning("planner: database unavailable (%s); next round later", type(error).__name__)
 
 
+def web_services(app: RekamApp) -> WebServices:
+    """The dashboard's view of the bot's services (the same database handle and clock)."""
+    services = app.bot_data
+    return WebServices(services.settings, services.db, services.catalogs, services.clock)
+
+
 @asynccontextmanager
 async def running(
-    app: RekamApp, *, poll_timeout: int = 10, webhook: bool = False, receive: bool = True
+    app: RekamApp,
+    *,
+    poll_timeout: int = 10,
+    webhook: bool = False,
+    receive: bool = True,
+    web: bool = False,
 ) -> AsyncIterator[RekamApp]:
     """The bot receiving updates (long polling, or a webhook) and dispatching the outbox until
     the block ends. With `receive` False only the dispatcher runs: an extra worker process,
-    since Telegram lets one process at a time poll a bot."""
+    since Telegram lets one process at a time poll a bot. With `web` the dashboard is served
+    too (WEB_LISTEN:WEB_PORT)."""
     services = app.bot_data
     services.webhook = webhook
-    async with app:
+    async with app, AsyncExitStack() as extras:
         await prepare(app)
+        if web:
+            await extras.enter_async_context(serving(web_services(app)))
         await app.start()
         updater = app.updater
         assert updater is not None
@@ -95,6 +111,7 @@ async def running(
         try:
             yield app
         finally:
+            await extras.aclose()  # the dashboard stops before the database it reads
             stop.set()
             await dispatching
             if updater.running:

@@ -117,8 +117,10 @@ async def running_bot(
     latency: Latency = NO_LATENCY,
     read_timeout: float = 5.0,
     clock: Clock | None = None,
+    web: bool = False,
 ) -> AsyncIterator[BotHarness]:
-    """The real Application, polling the emulator, with its own database handle for checks."""
+    """The real Application, polling the emulator, with its own database handle for checks;
+    with `web`, the dashboard served too (give the settings a free WEB_PORT)."""
     emulator = TelegramEmulator(TOKEN, limits=limits or JOURNEY_LIMITS, latency=latency)
     app = build_application(
         settings,
@@ -131,7 +133,7 @@ async def running_bot(
         app.update_processor.current_concurrent_updates > 0 or not app.update_queue.empty()
     )
     try:
-        async with running(app, poll_timeout=2):
+        async with running(app, poll_timeout=2, web=web):
             yield BotHarness(emulator, app, checks, settings)
     finally:
         await checks.dispose()

@@ -439,6 +439,36 @@ class LetterNumber(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class WebLogin(Base):
+    """A one-time dashboard link sent by /dasbor: only its hash is kept; it opens one session,
+    for the staff member it was sent to, within minutes."""
+
+    __tablename__ = "web_logins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebSession(Base):
+    """A staff member signed in to the dashboard: the cookie's hash, the form token, and when
+    it was last used (an idle session ends). Ended by logout, by idleness, or when the staff
+    member is removed; every request checks the staff row again anyway."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # SQLite reuses the highest id of a deleted row unless a table says AUTOINCREMENT: a new
 # stranger's account must never inherit an erased one's id (its events, its locks).
 for _table in Base.metadata.tables.values():

@@ -162,6 +162,7 @@ class Channel(enum.StrEnum):
     TELEGRAM = "telegram"
     CLI = "cli"
     SYSTEM = "system"
+    WEB = "web"
 
 
 class OutboxState(enum.StrEnum):

@@ -112,6 +112,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _button(staff.FIGURES_BY, staff.show_figures)),
         (0, _command("buka_kunci", staff.unlock)),
         (0, _command("petugas", staff.show_staff)),
+        (0, _command("dasbor", staff.send_dashboard_link)),
         (0, _command("petugas_tambah", staff.add_staff)),
         (0, _command("petugas_hapus", staff.remove_staff)),
         (0, _button(staff.MENU, staff.menu_button)),

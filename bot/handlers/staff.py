@@ -16,7 +16,7 @@ from bot.handlers.access import Member, guarded, stale_button
 from bot.i18n import Gettext
 from bot.presentation import charts
 from bot.presentation import staff as staff_views
-from bot.services import conversations, figures, lockout, staff
+from bot.services import conversations, figures, lockout, staff, web_access
 
 HADIR = r"^/start hadir_[A-Za-z0-9]{6,16}$"
 
@@ -37,6 +37,7 @@ def menu_keyboard(_: Gettext, member: Member) -> InlineKeyboardMarkup:
         [InlineKeyboardButton(_("👪 Permintaan tautan orang tua"), callback_data="st:parents")],
         [InlineKeyboardButton(_("🔎 Tinjau pendaftaran"), callback_data="st:review")],
         [InlineKeyboardButton(_("🏠 Kunjungan rumah"), callback_data="st:homevisits")],
+        [InlineKeyboardButton(_("🖥️ Dasbor web"), callback_data="st:dasbor")],
     ]
     if member.is_admin:
         rows.append([InlineKeyboardButton(_("👥 Petugas"), callback_data="st:staff")])
@@ -277,8 +278,29 @@ async def remove_staff(update: Update, context: BotContext, member: Member) -> N
     await update.effective_message.reply_text(text.format(id=telegram_id))
 
 
-_MENU = {"today": show_today, "attend": ask_code, "stats": show_figures, "staff": show_staff}
-MENU = r"^st:(today|attend|stats|staff)$"
+@guarded("dasbor")
+async def send_dashboard_link(update: Update, context: BotContext, member: Member) -> None:
+    """/dasbor: a one-time link into the web dashboard, for this staff member only."""
+    async with context.session() as session:
+        token = await web_access.issue_link(session, member.telegram_id, now=context.clock.now())
+    link = f"{context.settings.dashboard_url}/masuk/{token}"
+    await _reply(
+        update,
+        context.gettext(
+            "Tautan masuk dasbor (sekali pakai, berlaku 10 menit, hanya untuk Anda):\n{link}\n\n"
+            "Jangan teruskan tautan ini. Minta lagi dengan /dasbor."
+        ).format(link=link),
+    )
+
+
+_MENU = {
+    "today": show_today,
+    "attend": ask_code,
+    "stats": show_figures,
+    "staff": show_staff,
+    "dasbor": send_dashboard_link,
+}
+MENU = r"^st:(today|attend|stats|staff|dasbor)$"
 
 
 async def menu_button(update: Update, context: BotContext) -> None:

@@ -43,6 +43,7 @@ STAFF_COMMANDS: tuple[Command, ...] = (
     Command("tinjau", N_("Periksa pendaftaran mandiri dan permintaan orang tua")),
     Command("kunjungan", N_("Permintaan kunjungan ke rumah")),
     Command("buka_kunci", N_("Buka kunci percobaan sebuah kode atau NIK")),
+    Command("dasbor", N_("Tautan masuk dasbor web (sekali pakai)")),
     Command("petugas", N_("Daftar petugas (admin: /petugas_tambah, /petugas_hapus)")),
 )
 # Words people type instead of a command, and the command they are after.

@@ -16,7 +16,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import TextClause, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -133,10 +135,15 @@ async def _rows(sessions: Sessions, query: TextClause) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in rows]
 
 
-async def report(sessions: Sessions, by: By) -> list[Figures]:
+async def report(
+    sessions: Sessions, by: By, *, schools_per_kelurahan: bool = False
+) -> list[Figures]:
     """Figures per area, biggest remaining first; targets without an area under ''.
     The counts run at once, each in its own unit of work (on SQLite, reading connections
-    work in parallel)."""
+    work in parallel). By school, a school is one line under its (first) kecamatan; with
+    `schools_per_kelurahan` one line per kelurahan its targets live in (the dashboard's
+    drill-down from a kelurahan to its schools)."""
+    collapse = by == By.SCHOOL and not schools_per_kelurahan
     targets, summoned, unreachable, visits = await asyncio.gather(
         _rows(sessions, _TARGETS),
         _rows(sessions, _SUMMONSES),
@@ -151,7 +158,8 @@ async def report(sessions: Sessions, by: By) -> list[Figures]:
     def key(region_id: int | None, school_id: int | None) -> tuple[str, str]:
         kecamatan, kelurahan = regions.get(region_id, ("", "")) if region_id else ("", "")
         if by == By.SCHOOL:
-            return (schools.get(school_id, "") if school_id is not None else ""), kecamatan
+            school = schools.get(school_id, "") if school_id is not None else ""
+            return school, kelurahan if schools_per_kelurahan else kecamatan
         if by == By.KECAMATAN:
             return kecamatan, ""
         return kelurahan, kecamatan
@@ -160,24 +168,24 @@ async def report(sessions: Sessions, by: By) -> list[Figures]:
     parents: dict[str, set[str]] = defaultdict(set)
     for region_id, school_id, number, recorded in targets:
         area, parent = key(region_id, school_id)
-        line = counts[(area, "" if by == By.SCHOOL else parent)]
+        line = counts[(area, "" if collapse else parent)]
         line["target"] += int(number)
         line["recorded"] += int(recorded or 0)
         if parent:
             parents[area].add(parent)
     for region_id, school_id, state, number in summoned:
         area, parent = key(region_id, school_id)
-        line = counts[(area, "" if by == By.SCHOOL else parent)]
+        line = counts[(area, "" if collapse else parent)]
         line["summoned"] += int(number)
         column = _STATE_COLUMN.get(SummonsState(state))
         if column:
             line[column] += int(number)
     for region_id, school_id, number in unreachable:
         area, parent = key(region_id, school_id)
-        counts[(area, "" if by == By.SCHOOL else parent)]["unreachable"] += int(number)
+        counts[(area, "" if collapse else parent)]["unreachable"] += int(number)
     for region_id, school_id, state, number in visits:
         area, parent = key(region_id, school_id)
-        line = counts[(area, "" if by == By.SCHOOL else parent)]
+        line = counts[(area, "" if collapse else parent)]
         line["visits_requested"] += int(number)
         visit_column = _VISIT_COLUMN.get(HomeVisitState(state))
         if visit_column:
@@ -185,9 +193,33 @@ async def report(sessions: Sessions, by: By) -> list[Figures]:
     lines = [
         Figures(
             area,
-            min(parents[area], default="") if by == By.SCHOOL else parent,
+            min(parents[area], default="") if collapse else parent,
             *(numbers[name] for name in _NUMBERS),
         )
         for (area, parent), numbers in counts.items()
     ]
     return sorted(lines, key=lambda f: (-f.remaining, f.parent_area, f.area))
+
+
+async def recorded_per_day(sessions: Sessions, zone: ZoneInfo) -> list[tuple[date, int]]:
+    """How many accepted targets were recorded on each day (the office's calendar), oldest
+    first: the trend under the dashboard's overview."""
+    async with sessions() as session:
+        if (await session.connection()).dialect.name == "postgresql":
+            day = f"(recorded_at AT TIME ZONE '{zone.key}')::date"
+        else:  # Indonesia's zones keep one offset all year (no daylight saving)
+            offset = zone.utcoffset(datetime(2026, 1, 1))
+            minutes = int(offset.total_seconds() // 60) if offset else 0
+            day = f"date(recorded_at, '{minutes:+d} minutes')"
+        rows = await session.execute(
+            text(
+                f"SELECT {day} AS day, count(*) FROM targets "  # noqa: S608 (no user input)
+                "WHERE recorded_at IS NOT NULL AND review = :accepted GROUP BY day ORDER BY day"
+            ),
+            {"accepted": TargetReview.ACCEPTED.value},
+        )
+        return [(_as_date(found), int(number)) for found, number in rows]
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

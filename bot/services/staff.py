@@ -16,7 +16,7 @@ from bot.db.queries import count_where
 from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
 from bot.domain.nik import mask
-from bot.services import events, recording, summonses
+from bot.services import events, recording, summonses, web_access
 from bot.services.summonses import HOLDS_SEAT
 
 _INSTANT = timedelta(microseconds=1)
@@ -109,6 +109,7 @@ async def remove(
     result = await session.execute(delete(Staff).where(Staff.telegram_id == telegram_id))
     if not result.rowcount:  # type: ignore[attr-defined]
         return False
+    await web_access.end_all(session, telegram_id)  # their dashboard sessions end with them
     events.record(
         session, "staff_removed", actor=Actor.STAFF, channel=channel, telegram_id=telegram_id, by=by
     )

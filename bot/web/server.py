@@ -1,0 +1,56 @@
+"""Serving the dashboard with uvicorn inside a running process (`rekam run`, `rekam web`, tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Generator
+from contextlib import asynccontextmanager
+
+import uvicorn
+
+from bot.web.app import dashboard
+from bot.web.context import WebServices
+
+log = logging.getLogger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handlers: the process that runs it (the bot, `rekam web`)
+    decides when it stops."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+@asynccontextmanager
+async def serving(services: WebServices) -> AsyncIterator[str]:
+    """The dashboard listening on WEB_LISTEN:WEB_PORT until the block ends; yields its address."""
+    settings = services.settings
+    config = uvicorn.Config(
+        dashboard(services),
+        host=settings.web_listen,
+        port=settings.web_port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        proxy_headers=False,
+    )
+    server = _Server(config)
+    task = asyncio.create_task(server.serve(), name="dashboard")
+    while not server.started:
+        if task.done():  # it could not start (the port is taken, say): uvicorn exits; say why
+            with contextlib.suppress(SystemExit):
+                await task
+            raise OSError(
+                f"dashboard could not listen on {settings.web_listen}:{settings.web_port}"
+            )
+        await asyncio.sleep(0.02)
+    log.info("dashboard at %s", settings.dashboard_url)
+    try:
+        yield settings.dashboard_url
+    finally:
+        server.should_exit = True
+        await task

@@ -1,0 +1,189 @@
+"""Who gets into the dashboard, tried first as an attacker would: used, expired and forged
+links, no session, a non-staff account, a removed staff member, a form without its token,
+an idle session, a signed-out cookie. Real bot, real emulator chat, real HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.db.models import Event, WebLogin, WebSession
+from tests.harness import BotHarness
+from tests.test_staff_e2e import staff_member, unknown
+from tests.web_support import client, csrf_of, dashboard_bot, login_link, sign_in
+
+SIGN_IN_HINT = "Kirim /dasbor ke bot Rekam"
+
+
+@pytest.fixture
+async def bot(sqlite_url: str):  # type: ignore[no-untyped-def]
+    async with dashboard_bot(sqlite_url) as harness:
+        yield harness
+
+
+async def sessions_of(bot: BotHarness, telegram_id: int) -> int:
+    async with bot.db.session() as session:
+        return int(
+            await session.scalar(select(func.count()).where(WebSession.telegram_id == telegram_id))
+            or 0
+        )
+
+
+async def test_a_staff_member_signs_in_once_with_the_link_and_out_again(
+    database_url: str,
+) -> None:
+    async with dashboard_bot(database_url) as bot:
+        desk = await staff_member(bot, "Dewi")
+        link = await login_link(desk)
+        assert link.startswith(bot.settings.dashboard_url + "/masuk/")
+        async with client(bot) as web:
+            pressed = await sign_in(web, link)
+            assert pressed.status_code == 303 and pressed.headers["location"] == "/"
+            cookie = pressed.headers["set-cookie"].lower()
+            assert "httponly" in cookie and "samesite=lax" in cookie
+            page = await web.get("/")
+            assert page.status_code == 200 and "Ringkasan" in page.text
+            assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+            assert page.headers["cache-control"] == "no-store"
+            # Out: the same cookie opens nothing any more.
+            cookie_value = web.cookies["rekam_sesi"]
+            out = await web.post("/keluar", data={"csrf": csrf_of(page)})
+            assert out.status_code == 200 and "Anda sudah keluar" in out.text
+        async with client(bot) as replay:  # the old cookie, kept by someone
+            replay.cookies.set("rekam_sesi", cookie_value)
+            again = await replay.get("/")
+            assert again.status_code == 401 and SIGN_IN_HINT in again.text
+        assert await sessions_of(bot, desk.id) == 0
+        async with bot.db.session() as session:
+            logins = await session.scalar(
+                select(func.count()).where(
+                    Event.kind == "web_login", Event.data["by"].as_integer() == desk.id
+                )
+            )
+        assert logins == 1
+
+
+async def test_a_link_works_once_and_only_for_ten_minutes(bot: BotHarness) -> None:
+    desk = await staff_member(bot, "Dewi")
+    first = await login_link(desk)
+    async with client(bot) as web:
+        assert (await sign_in(web, first)).status_code == 303
+    token = first.rsplit("/", 1)[1]
+    async with client(bot) as thief:  # someone who saw the link after it was used
+        assert (await thief.get(f"/masuk/{token}")).status_code == 403
+        used = await thief.post(f"/masuk/{token}")
+        assert used.status_code == 403 and "sudah dipakai" in used.text
+        assert "rekam_sesi" not in used.headers.get("set-cookie", "")
+    late = await login_link(desk)
+    async with bot.db.session() as session:  # eleven minutes later
+        await session.execute(
+            update(WebLogin)
+            .where(WebLogin.used_at.is_(None))
+            .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    async with client(bot) as web:
+        expired = await web.post(f"/masuk/{late.rsplit('/', 1)[1]}")
+        assert expired.status_code == 403 and (await web.get("/")).status_code == 401
+    async with client(bot) as web:  # a made-up token
+        assert (await web.post("/masuk/" + "A" * 43)).status_code == 403
+
+
+async def test_strangers_get_no_link_and_no_page(bot: BotHarness) -> None:
+    stranger = bot.user("Orang Asing")
+    stranger.send("/dasbor")
+    assert (await stranger.next_message()).text == unknown("/dasbor")
+    async with bot.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(WebLogin)) == 0
+    async with client(bot) as web:
+        for path in ("/", "/meja", "/petugas", "/hari-ini"):
+            page = await web.get(path)
+            assert page.status_code in (401, 404) and "Ringkasan</h1>" not in page.text
+        assert (await web.get("/")).status_code == 401
+        web.cookies.set("rekam_sesi", "bukan-sesi-siapa-pun")
+        forged = await web.get("/")
+        assert forged.status_code == 401 and SIGN_IN_HINT in forged.text
+        posted = await web.post("/keluar", data={"csrf": "x"})
+        assert posted.status_code == 401
+
+
+async def test_removing_a_staff_member_ends_their_sessions_and_unused_links(
+    bot: BotHarness,
+) -> None:
+    admin = await staff_member(bot, "Admin", admin=True)
+    desk = await staff_member(bot, "Dewi")
+    async with client(bot) as web:
+        await sign_in(web, await login_link(desk))
+        assert (await web.get("/")).status_code == 200
+        unused = await login_link(desk)
+        admin.send(f"/petugas_hapus {desk.id}")
+        assert "bukan petugas lagi" in (await admin.next_message()).text
+        page = await web.get("/")
+        assert page.status_code == 401 and SIGN_IN_HINT in page.text
+    assert await sessions_of(bot, desk.id) == 0
+    async with client(bot) as web:
+        assert (await web.post(f"/masuk/{unused.rsplit('/', 1)[1]}")).status_code == 403
+
+
+async def test_a_session_whose_staff_row_is_gone_is_refused_even_without_the_removal_service(
+    bot: BotHarness,
+) -> None:
+    """Every page checks the staff row at that moment (a row deleted by hand, say)."""
+    desk = await staff_member(bot, "Dewi")
+    async with client(bot) as web:
+        await sign_in(web, await login_link(desk))
+        async with bot.db.session() as session:
+            from bot.db.models import Staff
+
+            await session.execute(Staff.__table__.delete().where(Staff.telegram_id == desk.id))
+        assert (await web.get("/")).status_code == 401
+
+
+async def test_a_form_without_its_token_changes_nothing(bot: BotHarness) -> None:
+    desk = await staff_member(bot, "Dewi")
+    async with client(bot) as web:
+        await sign_in(web, await login_link(desk))
+        page = await web.get("/")
+        missing = await web.post("/bahasa", data={"language": "en", "back": "/"})
+        wrong = await web.post("/bahasa", data={"language": "en", "csrf": "x" * 43})
+        assert missing.status_code == wrong.status_code == 403
+        assert "Ringkasan" in (await web.get("/")).text  # still Indonesian
+        changed = await web.post(
+            "/bahasa", data={"language": "en", "csrf": csrf_of(page), "back": "//evil.example/"}
+        )
+        assert changed.status_code == 303 and changed.headers["location"] == "/"
+        assert "Overview" in (await web.get("/")).text
+        # A signed-in session's token does not log another session out.
+        async with client(bot) as other:
+            await sign_in(other, await login_link(desk))
+            refused = await other.post("/keluar", data={"csrf": csrf_of(page)})
+            assert refused.status_code == 403
+            assert (await other.get("/")).status_code == 200
+
+
+async def test_an_idle_session_ends(bot: BotHarness) -> None:
+    desk = await staff_member(bot, "Dewi")
+    async with client(bot) as web:
+        await sign_in(web, await login_link(desk))
+        async with bot.db.session() as session:
+            await session.execute(
+                update(WebSession).values(
+                    seen_at=datetime.now(UTC)
+                    - timedelta(minutes=bot.settings.web_idle_minutes, seconds=5)
+                )
+            )
+        assert (await web.get("/")).status_code == 401
+    assert await sessions_of(bot, desk.id) == 0
+
+
+async def test_only_hashes_of_links_and_cookies_are_stored(bot: BotHarness) -> None:
+    desk = await staff_member(bot, "Dewi")
+    link = await login_link(desk)
+    async with client(bot) as web:
+        await sign_in(web, link)
+        cookie = web.cookies.get("rekam_sesi")
+    async with bot.db.session() as session:
+        stored = [*await session.scalars(select(WebLogin.token_hash))]
+        stored += [*await session.scalars(select(WebSession.token_hash))]
+    assert cookie and link.rsplit("/", 1)[1] not in stored and cookie not in stored

@@ -1,0 +1,51 @@
+"""The dashboard in tests: the bot with its dashboard served, a staff member's /dasbor link
+read from the emulator chat, and an HTTP client signed in with it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+from bot.emulator import UserClient
+from tests.harness import BotHarness, free_port, make_settings, running_bot
+
+LINK = re.compile(r"https?://\S+/masuk/[A-Za-z0-9_-]+")
+
+
+@asynccontextmanager
+async def dashboard_bot(database_url: str, **overrides: Any) -> AsyncIterator[BotHarness]:
+    """The bot polling the emulator, and its dashboard on a free loopback port."""
+    settings = make_settings(database_url, web_port=free_port(), **overrides)
+    async with running_bot(settings, web=True) as bot:
+        yield bot
+
+
+async def login_link(person: UserClient) -> str:
+    """What a staff member gets for /dasbor: the one-time link in the bot's answer."""
+    person.send("/dasbor")
+    answer = await person.next_message()
+    found = LINK.search(answer.text)
+    assert found, answer.text
+    return found.group(0)
+
+
+def client(bot: BotHarness) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=bot.settings.dashboard_url, follow_redirects=False)
+
+
+async def sign_in(web: httpx.AsyncClient, link: str) -> httpx.Response:
+    """Open the link and press its button, as a staff member does; the response to the press."""
+    path = link.split("/masuk/", 1)[1]
+    shown = await web.get(f"/masuk/{path}")
+    assert shown.status_code == 200, shown.text
+    return await web.post(f"/masuk/{path}")
+
+
+def csrf_of(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, "no form token on the page"
+    return found.group(1)
