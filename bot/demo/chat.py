@@ -32,6 +32,8 @@ from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
 from bot.i18n import Catalogs, Gettext
 from bot.logs import setup_logging
 from bot.runtime import running
+from bot.services import web_access
+from bot.web.server import port_to_use
 
 # A bot still busy after this long is reported, and the demo goes on.
 REPLY_WAIT = 60  # seconds
@@ -156,7 +158,7 @@ async def play(chat: TerminalChat, lines: Iterable[str] | None, values: dict[str
             return
 
 
-def _banner(_: Gettext, office: str, hint: DemoHint, folder: Path) -> str:
+def _banner(_: Gettext, office: str, hint: DemoHint, folder: Path, dashboard: str) -> str:
     example = _(
         "Coba surat undangan: ketik /start {code}, lalu tanggal lahir {born}. Atau daftar "
         "sendiri dengan /daftar (NIK contoh: {nik})."
@@ -168,6 +170,10 @@ def _banner(_: Gettext, office: str, hint: DemoHint, folder: Path) -> str:
     where = _("Berkas yang dikirim bot disimpan di {files}; log bot ada di {log}.").format(
         files=folder / FILES_NAME, log=folder / LOG_NAME
     )
+    web = _(
+        "Dasbor web kantor, untuk petugas Andi (tautan sekali pakai, 10 menit): {link}\n"
+        "Tautan baru: sebagai :staff ketik /dasbor."
+    ).format(link=dashboard)
     intro = _(
         "Rekam — demo tanpa jaringan\n"
         "Rekam adalah bot Telegram {office} yang memanggil pemilih pemula (16–17 tahun) dengan "
@@ -180,7 +186,7 @@ def _banner(_: Gettext, office: str, hint: DemoHint, folder: Path) -> str:
         "teks. :teen, :parent, :staff untuk berganti peran; pesan untuk orang lain muncul saat "
         "tiba, ditandai [nama, peran]. :quit, Ctrl-D atau Ctrl-C untuk keluar."
     ).format(office=office)
-    return "\n".join((intro, example, staff, where))
+    return "\n".join((intro, example, staff, web, where))
 
 
 @contextlib.contextmanager
@@ -265,6 +271,7 @@ async def _run(
         office_region_codes=REGION_CODES,
         default_language=language,
         data_key=new_key(),  # a fresh key for a database that lives as long as the demo
+        web_port=port_to_use("127.0.0.1", 8080),
     )
     clock = Clock(settings.zone)
     settings = settings.model_copy(update={"election_date": clock.today() + timedelta(days=45)})
@@ -288,6 +295,8 @@ async def _run(
             election=settings.election_date,
             staff_ids=(people["staff"].id,),
         )
+        token = await web_access.issue_link(session, people["staff"].id, now=clock.now())
+    dashboard = f"{settings.dashboard_url}/masuk/{token}"
     transcript = Transcript(people, out, _, folder / FILES_NAME)
     chat = TerminalChat(app, emulator, people, transcript, _)
     values = {
@@ -296,8 +305,8 @@ async def _run(
         "nik": hint.spare_nik,
         "hadir": hint.desk_code,
     }
-    async with running(app, poll_timeout=1):
-        print(_banner(_, settings.office_name, hint, folder), "", sep="\n", file=out)
+    async with running(app, poll_timeout=1, web=True):
+        print(_banner(_, settings.office_name, hint, folder, dashboard), "", sep="\n", file=out)
         if interrupted.asked:
             return
         watching = asyncio.create_task(transcript.watch(), name="demo-transcript")

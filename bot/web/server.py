@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Generator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,19 @@ from bot.web.app import dashboard
 from bot.web.context import WebServices
 
 log = logging.getLogger(__name__)
+
+
+def port_to_use(host: str, preferred: int) -> int:
+    """`preferred` when nobody listens on it, else any free port (the demo beside a running
+    bot, say)."""
+    for port in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise OSError(f"no free port on {host}")
 
 
 class _Server(uvicorn.Server):

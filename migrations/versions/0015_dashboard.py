@@ -1,4 +1,4 @@
-"""web sessions: the dashboard's one-time links and signed-in staff
+"""dashboard: its one-time links and signed-in staff; targets by birth date (the desk's search)
 
 Revision ID: 0015
 Revises: 0014
@@ -44,9 +44,11 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_web_sessions_telegram_id"), "web_sessions", ["telegram_id"])
+    op.create_index(op.f("ix_targets_birth_date"), "targets", ["birth_date"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_targets_birth_date"), table_name="targets")
     op.drop_index(op.f("ix_web_sessions_telegram_id"), table_name="web_sessions")
     op.drop_table("web_sessions")
     op.drop_index(op.f("ix_web_logins_telegram_id"), table_name="web_logins")
