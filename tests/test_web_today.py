@@ -29,7 +29,7 @@ async def bot_web(sqlite_url: str) -> AsyncIterator[BotHarness]:
 
 def counts_on(page: str, session_id: int) -> dict[str, int]:
     """The counts a session's row shows, by column."""
-    row = re.search(rf'<tr data-session="{session_id}"[^>]*>(.*?)</tr>', page, re.S)
+    row = re.search(rf'data-session="{session_id}">(.*?)</article>', page, re.S)
     assert row, f"session {session_id} is not on the page"
     return {k: int(v) for k, v in re.findall(r'data-count="(\w+)">(\d+)<', row.group(1))}
 
