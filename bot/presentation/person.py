@@ -5,8 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Gettext, format_day, format_when
+from bot.domain.kinds import LinkMethod, LinkState, TargetReview, TargetSource
+from bot.i18n import N_, Gettext, format_day, format_when
 from bot.services.person import Person
+
+# The dashboard's words for the stored values `rekam person` prints as they are.
+SOURCES = {
+    TargetSource.IMPORTED: N_("daftar target"),
+    TargetSource.SELF_REGISTERED: N_("mendaftar sendiri"),
+}
+REVIEWS = {
+    TargetReview.ACCEPTED: N_("diterima"),
+    TargetReview.PENDING: N_("menunggu tinjauan"),
+    TargetReview.REJECTED: N_("ditolak"),
+}
+LINK_STATES = {
+    LinkState.PENDING: N_("menunggu"),
+    LinkState.ACTIVE: N_("aktif"),
+    LinkState.REMOVED: N_("dilepas"),
+}
+LINK_METHODS = {
+    LinkMethod.CODE: N_("dengan kode"),
+    LinkMethod.NIK: N_("dengan NIK dan tanggal lahir"),
+}
 
 
 def person_text(person: Person, _: Gettext, language: str, zone: ZoneInfo) -> str:

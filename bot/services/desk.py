@@ -90,6 +90,22 @@ async def search(session: AsyncSession, query: Query) -> list[Found]:
     ]
 
 
+async def look_up(session: AsyncSession, query: Query, *, by: str, channel: Channel) -> list[Found]:
+    """`search`, and for each person shown the event that `by` saw them listed (every view of
+    a person is an event, the desk's list included)."""
+    found = await search(session, query)
+    for match in found:
+        events.record(
+            session,
+            "person_listed",
+            actor=Actor.STAFF,
+            channel=channel,
+            target_id=match.target_id,
+            by=by,
+        )
+    return found
+
+
 async def one(session: AsyncSession, target_id: int) -> Found | None:
     """One person as the desk shows them (after a button press)."""
     rows = await session.execute(_found_query().where(Target.id == target_id))

@@ -218,3 +218,24 @@ async def look(session: AsyncSession, target_id: int, *, by: str, channel: Chann
         session, "person_viewed", actor=Actor.STAFF, channel=channel, target_id=target_id, by=by
     )
     return person
+
+
+async def look_if_there(
+    session: AsyncSession, target_id: int, *, by: str, channel: Channel
+) -> Person | None:
+    """`look`, or None (and no event) when there is no such teen: an id typed into an address
+    or a form, or someone deleted since the page was opened."""
+    if await session.get(Target, target_id) is None:
+        return None
+    return await look(session, target_id, by=by, channel=channel)
+
+
+async def reveal_nik(session: AsyncSession, target_id: int, *, by: str, channel: Channel) -> str:
+    """The full NIK of this teen (who must exist), and the event that `by` saw it: a full NIK
+    is shown only on a staff member's explicit request, and the office can say to whom."""
+    target = await session.get(Target, target_id)
+    assert target is not None
+    events.record(
+        session, "nik_revealed", actor=Actor.STAFF, channel=channel, target_id=target_id, by=by
+    )
+    return vault_of(session).open(target.nik_sealed)

@@ -126,13 +126,21 @@ class SessionCounts:
     state: SessionState
     summoned: int
     confirmed: int
-    attended: int
+    attended: int  # came and were recorded here
+    unrecorded: int  # came, but could not be recorded (documents, a device fault)
+    recorded: int  # called here and recorded by now: here, or elsewhere before they came
+
+    @property
+    def came(self) -> int:
+        """Everyone who reached the desk for this session, recorded or not."""
+        return self.attended + self.unrecorded
 
 
 async def sessions_between(
     session: AsyncSession, start: datetime, end: datetime
 ) -> list[SessionCounts]:
-    """Sessions starting in [start, end) with how many were summoned, confirmed and came."""
+    """Sessions starting in [start, end) with how many were summoned, confirmed, came and
+    are recorded."""
     holding = Summons.state.in_(HOLDS_SEAT)
     rows = await session.execute(
         select(
@@ -145,6 +153,9 @@ async def sessions_between(
             count_where(holding),
             count_where(Summons.state == SummonsState.CONFIRMED),
             count_where(Summons.state == SummonsState.ATTENDED),
+            count_where(Summons.state == SummonsState.UNRECORDED),
+            # Recording, from any source, ends the summons as one of these two (recording.py).
+            count_where(Summons.state.in_((SummonsState.ATTENDED, SummonsState.RECORDED))),
         )
         .join(Place, Place.id == ServiceSession.place_id)
         .outerjoin(Summons, Summons.session_id == ServiceSession.id)

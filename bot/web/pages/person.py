@@ -1,7 +1,69 @@
-"""(Being built: this page's routes are added by its own change.)"""
+"""Orang: everything the office knows about one teen, as `rekam person` prints it. Opening the
+page is an event naming the viewer (person.look); the NIK is masked until the viewer presses
+"Tampilkan NIK", which is a POST and an event of its own: who saw whose full NIK."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
-routes: list[BaseRoute] = []
+from bot.domain.kinds import Channel
+from bot.i18n import N_
+from bot.presentation.desk import STATES
+from bot.presentation.person import LINK_METHODS, LINK_STATES, REVIEWS, SOURCES
+from bot.services import person
+from bot.services.web_access import Viewer
+from bot.web.access import staff_only
+from bot.web.context import services_of
+from bot.web.pages.desk import target_id_of
+from bot.web.render import refusal, render
+
+NO_SUCH_PERSON = N_(
+    "Tidak ada remaja dengan nomor itu; mungkin datanya sudah dihapus. Cari lagi di Meja perekaman."
+)
+
+
+async def _page(request: Request, viewer: Viewer, *, reveal: bool) -> Response:
+    web = services_of(request)
+    target_id = target_id_of(request.path_params["target_id"])
+    if target_id is None:
+        return refusal(request, viewer, 404, NO_SUCH_PERSON)
+    async with web.db.session() as session:
+        found = await person.look_if_there(session, target_id, by=viewer.by, channel=Channel.WEB)
+        full_nik = (
+            await person.reveal_nik(session, target_id, by=viewer.by, channel=Channel.WEB)
+            if found is not None and reveal
+            else None
+        )
+    if found is None:
+        return refusal(request, viewer, 404, NO_SUCH_PERSON)
+    return render(
+        request,
+        viewer,
+        "person.html",
+        person=found,
+        full_nik=full_nik,
+        states=STATES,
+        sources=SOURCES,
+        reviews=REVIEWS,
+        link_states=LINK_STATES,
+        link_methods=LINK_METHODS,
+    )
+
+
+@staff_only()
+async def show_person(request: Request, viewer: Viewer) -> Response:
+    return await _page(request, viewer, reveal=False)
+
+
+@staff_only()
+async def show_nik(request: Request, viewer: Viewer) -> Response:
+    """The same page with the full NIK, for this response only (pages are never cached)."""
+    return await _page(request, viewer, reveal=True)
+
+
+routes = [
+    Route("/orang/{target_id}", show_person, methods=["GET"]),
+    Route("/orang/{target_id}/nik", show_nik, methods=["POST"]),
+]
