@@ -114,10 +114,29 @@ async def test_xlsx_lists_and_the_offices_recorded_list_go_in(
     recorded = write_csv(
         tmp_path / "rekam.csv", ["NIK", "Tanggal Rekam"], [[person(2)[0], "30-11-2026"]]
     )
+    sessions = write_csv(
+        tmp_path / "jadwal.csv",
+        ["tempat", "alamat", "jenis", "tanggal", "mulai", "selesai", "kapasitas"],
+        [
+            ["MPP Kota", "Jl. Merdeka 1", "mpp", "30-12-2026", "08.00", "11.00", "50"],
+            ["MPP Kota", "Jl. Merdeka 1", "mpp", "31-12-2026", "11.00", "08.00", "50"],
+        ],
+    )
     async with signed_in(bot, "Admin", admin=True) as (_, web):
         assert "Ditambah 2," in (await upload(web, book)).text
         marked = await upload(web, recorded, "recorded")
         assert "Ditandai sudah rekam 1, sudah terekam sebelumnya 0" in marked.text
+        planned = await upload(web, sessions, "sessions", name='jadwal "Desember".csv')
+        assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in planned.text
+        assert "jam tidak terbaca, atau selesai sebelum mulai" in planned.text
+        link = re.search(r'href="(/berkas/ditolak/[^"]+)"', planned.text)
+        assert link
+        report = await web.get(link.group(1))
+        named = re.fullmatch(
+            r'attachment; filename="(jadwal-[A-Za-z0-9._-]+-ditolak\.csv)"',
+            report.headers["content-disposition"],
+        )
+        assert named, report.headers["content-disposition"]  # no quote of the file's own
     async with bot.db.session() as session:
         done = await session.scalar(select(func.count()).where(Target.recorded_at.is_not(None)))
     assert done == 1

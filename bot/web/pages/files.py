@@ -9,6 +9,7 @@ for an hour: they hold row numbers and reasons, never a row's contents."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import tempfile
 from collections import OrderedDict
@@ -199,7 +200,9 @@ async def upload(request: Request, viewer: Viewer) -> Response:
     header, rows = tables.rejected_rows(outcome.rejected, outcome.columns, _)
     token = None
     if rows:
-        stem = PurePath(sent.filename).stem or "berkas"
+        # The office's own file name, in a header: only letters, digits, dots and dashes.
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePath(sent.filename).stem).strip(".-")
+        stem = stem[:80] or "berkas"
         data = _table("csv", header, rows)
         token = _reports(request).keep(
             viewer.telegram_id, web.clock.now(), f"{stem}-ditolak.csv", data
