@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from operator import itemgetter
@@ -180,6 +180,18 @@ def header_fields(
     if missing:
         raise HeaderError(missing)
     return fields
+
+
+def column_names(header: Sequence[Any], known: dict[str, str]) -> dict[str, str]:
+    """Each field with the column name the office's file gives it ("Tanggal Lahir"), so an
+    error names the column the clerk sees, never our own field name."""
+    found: dict[str, str] = {}
+    for cell in header:
+        text = " ".join(str(cell or "").split())
+        field = known.get("_".join(text.casefold().replace("-", " ").split()))
+        if field and text:
+            found.setdefault(field, text)
+    return found
 
 
 class TargetRow(NamedTuple):

@@ -13,6 +13,7 @@ from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext, format_day, format_hours
 from bot.presentation import keyboards
+from bot.presentation.outbox import broadcast_text
 from bot.presentation.texts import STALE_BUTTON, shorten
 from bot.services import broadcasts, conversations, staff
 from bot.services.conversations import Conversation
@@ -141,10 +142,10 @@ async def preview(update: Update, context: BotContext, member: Member) -> None:
             value=convo.data.get("value"),
             text=message.text,
         )
-    header = _("📢 Pesan dari {office}:").format(office=context.settings.office_name)
+    shown = broadcast_text(_, context.settings.office_name, message.text)
     await message.reply_text(
         _("Pesan akan terlihat seperti ini:")
-        + f"\n\n{header}\n\n{message.text}\n\n"
+        + f"\n\n{shown}\n\n"
         + _("Akan dikirim ke {count} orang.").format(count=len(who)),
         reply_markup=keyboards.confirm(_, _("📢 Kirim sekarang"), "bc:send", "bc:drop"),
     )

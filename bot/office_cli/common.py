@@ -10,52 +10,21 @@ import asyncio
 import difflib
 import getpass
 import sys
-import zipfile
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.config import Settings
 from bot.db.engine import Database
-from bot.domain.kinds import PLACE_KINDS_SHOWN
-from bot.domain.record_rows import RECORD_HEADERS
-from bot.domain.table_rows import (
-    SESSION_HEADERS,
-    TARGET_HEADERS,
-    HeaderError,
-    Problem,
-    limit_of,
-)
-from bot.i18n import N_, Gettext
+from bot.i18n import Gettext
+from bot.presentation import tables
+from bot.presentation.tables import column_label, column_names, explain
 from bot.services import sheets
 from bot.services.imports import Rejected
 
-T = TypeVar("T")
+__all__ = ["column_label", "column_names", "explain"]  # kept here for the commands that use them
 
-PROBLEMS = {
-    Problem.BAD_NIK: N_("NIK salah (harus 16 angka dengan tanggal lahir yang benar)"),
-    Problem.OUTSIDE_REGION: N_("NIK di luar wilayah kantor ini"),
-    Problem.BAD_DATE: N_("tanggal tidak terbaca atau tidak ada di kalender"),
-    Problem.DATE_MISMATCH: N_("tanggal lahir tidak sama dengan tanggal di NIK"),
-    Problem.DUPLICATE: N_("NIK sudah ada di baris sebelumnya"),
-    Problem.MISSING_NAME: N_("nama kosong"),
-    Problem.NAME_TOO_LONG: N_("nama lebih dari 200 karakter"),
-    Problem.TOO_LONG: N_("isi kolom {column} lebih dari {limit} karakter"),
-    Problem.CELL_TOO_LARGE: N_("ada sel yang terlalu besar untuk dibaca"),
-    Problem.MISSING_VALUE: N_("kolom wajib kosong"),
-    Problem.BAD_TIME: N_("jam tidak terbaca, atau selesai sebelum mulai"),
-    Problem.BAD_NUMBER: N_("bukan angka yang benar"),
-    Problem.BAD_KIND: N_("jenis tempat tidak dikenal; yang dikenal: {kinds}"),
-    Problem.POSSIBLE_DUPLICATE: N_(
-        "mungkin jadwal yang sudah ada (tempat dan tanggal sama, jam lain); beri kolom kode "
-        "untuk memindahkan jadwal itu, atau ubah tempatnya bila memang jadwal baru"
-    ),
-    Problem.CAPACITY_BELOW_BOOKED: N_("kapasitas lebih kecil dari jumlah yang sudah dipanggil"),
-    Problem.OUTSIDE_AGE: N_(
-        "usianya di luar daftar sasaran (TARGET_MIN_AGE: 17 tahun pada hari pemilihan, atau 16 "
-        "tahun ke atas hari ini)"
-    ),
-}
+T = TypeVar("T")
 
 
 class Refused(Exception):
@@ -65,46 +34,6 @@ class Refused(Exception):
     def __init__(self, said: str) -> None:
         super().__init__(said)
         self.said = said
-
-
-def _office_names() -> dict[str, str]:
-    # Every header table lists a field's Indonesian name first: that name is the one the
-    # templates carry and the one an error names when the file has no such column.
-    names: dict[str, str] = {}
-    for known in (TARGET_HEADERS, SESSION_HEADERS, RECORD_HEADERS):
-        for header, field in known.items():
-            names.setdefault(field, header)
-    return names
-
-
-OFFICE_COLUMNS = _office_names()
-
-
-def column_names(header: Sequence[Any], known: dict[str, str]) -> dict[str, str]:
-    """Each field with the column name the office's file gives it ("Tanggal Lahir"), so an
-    error names the column the clerk sees, never our own field name."""
-    found: dict[str, str] = {}
-    for cell in header:
-        text = " ".join(str(cell or "").split())
-        field = known.get("_".join(text.casefold().replace("-", " ").split()))
-        if field and text:
-            found.setdefault(field, text)
-    return found
-
-
-def column_label(field: str, columns: dict[str, str] | None = None) -> str:
-    """The office's name for a field: as its file names it, else the Indonesian header."""
-    return (columns or {}).get(field) or OFFICE_COLUMNS.get(field, field)
-
-
-def explain(rejected: Rejected, _: Gettext, columns: dict[str, str] | None = None) -> str:
-    """Why a row was left out, in the office's language, with its column (as the file names
-    it) and that column's limit where the reason names them."""
-    return _(PROBLEMS[rejected.problem]).format(
-        column=column_label(rejected.column, columns),
-        limit=limit_of(rejected.column),
-        kinds=", ".join(PLACE_KINDS_SHOWN),
-    )
 
 
 def rejects_path(args: argparse.Namespace, path: Path, _: Gettext) -> Path | None:
@@ -121,11 +50,7 @@ def report_rejected(
 ) -> None:
     """The rejected rows with their row number, column and reason, in a file (or as CSV on
     standard output) and, the first ten, on the screen."""
-    header = (_("baris"), _("kolom"), _("alasan"))
-    rows = (
-        (r.row, column_label(r.column, columns) if r.column else "", explain(r, _, columns))
-        for r in rejected
-    )
+    header, rows = tables.rejected_rows(rejected, columns, _)
     said = sys.stdout
     if report is None:
         said = sys.stderr  # standard output carries the file alone
@@ -290,31 +215,12 @@ def read_file(
     encoding, or that the file is missing or locked), and None comes back."""
     try:
         return with_database(settings, work)
-    except HeaderError as error:
-        said = _("Kolom wajib tidak ada di baris judul: {columns}").format(
-            columns=", ".join(column_label(field) for field in error.missing)
-        )
-    except UnicodeDecodeError as error:
-        said = file_problem(error, _, path)
     except OSError as error:
         if error.filename is None:  # not the file: the database server, the network
             raise
         said = file_problem(error, _)
-    except zipfile.BadZipFile:  # an .xlsx that is not a workbook (renamed, cut short)
-        said = _(
-            "Berkas {path} bukan buku kerja XLSX yang utuh; buka di Excel lalu simpan lagi "
-            "sebagai .xlsx."
-        ).format(path=path)
-    except sheets.UnknownFormatError:
-        said = _("Berkas harus .csv atau .xlsx.")
-    except sheets.UnreadableTextError as error:
-        said = (
-            _("Berkas ini tersimpan sebagai UTF-16; buka di Excel lalu simpan sebagai CSV UTF-8.")
-            if error.utf16
-            else _(
-                "Berkas ini bukan teks UTF-8 maupun Windows-1252; buka di Excel lalu simpan sebagai CSV UTF-8."
-            )
-        )
+    except tables.UNREADABLE as error:
+        said = tables.unreadable(error, _, path)
     print(said, file=sys.stderr)
     return None
 

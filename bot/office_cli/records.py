@@ -8,16 +8,15 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.config import load_settings, require_data_key
 from bot.db.engine import Database
-from bot.domain.record_rows import RECORD_HEADERS
 from bot.i18n import Gettext
 from bot.office_cli.common import (
-    column_names,
     operator,
     read_file,
     rejects_path,
     report_rejected,
 )
-from bot.services import record_imports, sheets
+from bot.services import file_imports
+from bot.services.record_imports import RecordImport
 
 
 def cmd_import_recorded(args: argparse.Namespace, _: Gettext) -> int:
@@ -25,28 +24,18 @@ def cmd_import_recorded(args: argparse.Namespace, _: Gettext) -> int:
     require_data_key(settings)  # NIKs are looked up by their keyed hash
     path = Path(args.file)
     report = rejects_path(args, path, _)  # a wrong name is refused before, not after
-    clock = Clock(settings.zone)
-    now = clock.now()
-    today = now.astimezone(clock.zone).date()
-    columns: dict[str, str] = {}
+    now = Clock(settings.zone).now()
 
-    async def work(database: Database) -> record_imports.RecordImport:
-        with sheets.opened(path) as (header, rows):
-            columns.update(column_names(header, RECORD_HEADERS))
-            return await record_imports.import_recorded(
-                database,
-                header,
-                rows,
-                today=today,
-                now=now,
-                zone=settings.zone,
-                statuses=settings.recorded_statuses,
-                by=operator(args),
-            )
+    async def work(database: Database) -> file_imports.Imported:
+        return await file_imports.import_file(
+            database, settings, file_imports.FileKind.RECORDED, path, now=now, by=operator(args)
+        )
 
-    result = read_file(settings, work, _, path)
-    if result is None:
+    imported = read_file(settings, work, _, path)
+    if imported is None:
         return 1
+    result = imported.result
+    assert isinstance(result, RecordImport)
     print(
         _(
             "Ditandai sudah rekam {marked}, sudah terekam sebelumnya {already}, tidak ada di "
@@ -60,5 +49,5 @@ def cmd_import_recorded(args: argparse.Namespace, _: Gettext) -> int:
         )
     )
     if result.rejected:
-        report_rejected(result.rejected, report, columns, _)
+        report_rejected(result.rejected, report, imported.columns, _)
     return 0

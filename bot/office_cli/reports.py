@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from bot.config import load_settings
 from bot.db.engine import Database
@@ -17,56 +16,8 @@ from bot.office_cli.common import (
     with_database,
     write_table,
 )
+from bot.presentation import tables
 from bot.services import figures, staff
-
-
-def _figure_rows(
-    lines: list[figures.Figures], _: Gettext
-) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    header = (
-        _("wilayah"),
-        _("bagian dari"),
-        _("target"),
-        _("dipanggil"),
-        _("konfirmasi"),
-        _("menolak"),
-        _("pindah jadwal"),
-        _("minta kunjungan rumah"),
-        _("kunjungan rumah diminta"),
-        _("kunjungan rumah dijadwalkan"),
-        _("kunjungan rumah selesai"),
-        _("tidak bisa dihubungi"),
-        _("hadir"),
-        _("tidak datang"),
-        _("datang, belum terekam"),
-        _("terekam"),
-        _("sisa"),
-        "%",
-    )
-    rows = [
-        (
-            line.area or _("(tanpa wilayah)") if line is not lines[-1] else _("JUMLAH"),
-            line.parent_area,
-            line.target,
-            line.summoned,
-            line.confirmed,
-            line.declined,
-            line.moved,
-            line.home_visit,
-            line.visits_requested,
-            line.visits_scheduled,
-            line.visits_done,
-            line.unreachable,
-            line.attended,
-            line.no_show,
-            line.unrecorded,
-            line.recorded,
-            line.remaining,
-            round(line.percent, 2),
-        )
-        for line in lines
-    ]
-    return header, rows
 
 
 def cmd_report(args: argparse.Namespace, _: Gettext) -> int:
@@ -78,7 +29,7 @@ def cmd_report(args: argparse.Namespace, _: Gettext) -> int:
 
     lines = with_database(settings, work)
     whole = figures.total(lines)
-    header, rows = _figure_rows([*lines, whole], _)
+    header, rows = tables.figure_rows([*lines, whole], _)
     said = sys.stdout
     if fmt == "table":
         print_table(header, rows)

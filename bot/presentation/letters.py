@@ -318,6 +318,28 @@ class _Sheet:
         self.signature(page)
 
 
+def pdf_of(
+    items: Iterable[Letter],
+    *,
+    head: Letterhead,
+    bot_username: str,
+    _: Gettext,
+    language: str,
+    zone: ZoneInfo,
+    today: date,
+) -> tuple[bytes, int]:
+    """The PDF of one page per letter, and how many pages it holds."""
+    sheet = _Sheet(_document())
+    pages = 0
+    for letter in items:
+        page = compose(
+            letter, head, bot_username=bot_username, _=_, language=language, zone=zone, today=today
+        )
+        sheet.letter(page, head)
+        pages += 1
+    return (bytes(sheet.pdf.output()) if pages else b""), pages
+
+
 def write_pdf(
     path: Path,
     items: Iterable[Letter],
@@ -329,16 +351,17 @@ def write_pdf(
     zone: ZoneInfo,
     today: date,
 ) -> int:
-    """One page per letter; returns how many pages were written."""
-    sheet = _Sheet(_document())
-    pages = 0
-    for letter in items:
-        page = compose(
-            letter, head, bot_username=bot_username, _=_, language=language, zone=zone, today=today
-        )
-        sheet.letter(page, head)
-        pages += 1
+    """One page per letter in the file at `path`; returns how many pages were written."""
+    document, pages = pdf_of(
+        items,
+        head=head,
+        bot_username=bot_username,
+        _=_,
+        language=language,
+        zone=zone,
+        today=today,
+    )
     if pages:
         with open_private(path) as handle:  # names, masked NIKs and invitation codes
-            handle.write(sheet.pdf.output())
+            handle.write(document)
     return pages

@@ -203,15 +203,20 @@ class Renderer:
 # --- kinds about no summons ---------------------------------------------------------------
 
 
+def broadcast_text(_: Gettext, office: str, text: str) -> str:
+    """A broadcast as its readers get it: staff's text under the office's name (also the
+    preview staff see before sending, in Telegram and on the dashboard)."""
+    header = _("📢 Pesan dari {office}:").format(office=office)
+    return f"{header}\n\n{text}"
+
+
 @renders(Kind.BROADCAST)
 async def render_broadcast(draft: Draft) -> Outgoing | None:
     """Staff's text under the office's name (nothing, should the broadcast be gone)."""
     text = await draft.renderer.broadcast(int(draft.params["broadcast_id"]))
     if text is None:
         return None
-    _ = draft.gettext
-    header = _("📢 Pesan dari {office}:").format(office=draft.settings.office_name)
-    return Text(f"{header}\n\n{text}")
+    return Text(broadcast_text(draft.gettext, draft.settings.office_name, text))
 
 
 @renders(Kind.UNREACHABLE)

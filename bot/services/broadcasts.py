@@ -147,3 +147,34 @@ async def text_of(session: AsyncSession, broadcast_id: int) -> str | None:
     """What staff wrote in a broadcast (None once it is gone)."""
     broadcast = await session.get(Broadcast, broadcast_id)
     return broadcast.text if broadcast else None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A broadcast as the office's list of them shows it."""
+
+    id: int
+    audience: Audience
+    value: str | None
+    text: str
+    recipients: int
+    by: int
+    at: datetime
+
+
+async def recent(session: AsyncSession, *, limit: int = 10) -> list[Sent]:
+    """The latest broadcasts, newest first."""
+    rows = await session.execute(
+        select(
+            Broadcast.id,
+            Broadcast.audience,
+            Broadcast.audience_value,
+            Broadcast.text,
+            Broadcast.recipients,
+            Broadcast.created_by,
+            Broadcast.created_at,
+        )
+        .order_by(Broadcast.id.desc())
+        .limit(limit)
+    )
+    return [Sent(*row) for row in rows]

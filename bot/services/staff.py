@@ -231,6 +231,26 @@ async def everyone(session: AsyncSession) -> list[Member]:
     return [Member(telegram_id, is_admin) for telegram_id, is_admin in rows]
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A staff member as the dashboard's staff page lists them."""
+
+    telegram_id: int
+    is_admin: bool
+    added_by: int | None
+    added_at: datetime
+
+
+async def roster(session: AsyncSession) -> list[Listed]:
+    """All staff with who added them and when, admins first."""
+    rows = await session.execute(
+        select(Staff.telegram_id, Staff.is_admin, Staff.added_by, Staff.added_at).order_by(
+            Staff.is_admin.desc(), Staff.telegram_id
+        )
+    )
+    return [Listed(*row) for row in rows]
+
+
 async def open_session(session: AsyncSession, session_id: int) -> SessionCounts | None:
     """One open session with its counts, or None when it is gone or cancelled."""
     found = await session.get(ServiceSession, session_id)

@@ -1,7 +1,237 @@
-"""(Being built: this page's routes are added by its own change.)"""
+"""Siaran: staff pick who (everyone pending, one session's people, one kelurahan, one school),
+type the text, see it exactly as it will arrive with how many it reaches, then send it: the
+same audiences, limits and service (bot/services/broadcasts.py) as /siaran in Telegram."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from dataclasses import dataclass
+from datetime import timedelta
 
-routes: list[BaseRoute] = []
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.domain.kinds import Audience, Channel, SessionState
+from bot.i18n import N_, format_day, format_hours
+from bot.presentation.outbox import broadcast_text
+from bot.services import broadcasts, staff
+from bot.services.web_access import Viewer
+from bot.web.access import staff_only
+from bot.web.context import WebServices, services_of
+from bot.web.render import render
+
+AUDIENCES = {
+    Audience.ALL_PENDING: N_("Semua yang belum merekam"),
+    Audience.SESSION: N_("Peserta satu jadwal"),
+    Audience.KELURAHAN: N_("Satu kelurahan"),
+    Audience.SCHOOL: N_("Satu sekolah"),
+}
+# The form field that names the session, kelurahan or school of each audience.
+_FIELDS = {Audience.SESSION: "jadwal", Audience.KELURAHAN: "kelurahan", Audience.SCHOOL: "sekolah"}
+EMPTY = N_("Tulis pesannya dulu.")
+TOO_LONG = N_("Pesan terlalu panjang ({length} karakter; paling banyak {limit}).")
+GONE = N_("Pilih jadwal, kelurahan atau sekolah yang masih ada.")
+NOBODY = N_(
+    "Siaran ini tidak sampai ke siapa pun: tidak ada penerima di Telegram yang belum merekam. "
+    "Tidak ada yang dikirim."
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The audience a form names, as the broadcast service matches it."""
+
+    audience: Audience
+    number: int | None  # the session, kelurahan or school picked (None: everyone pending)
+    value: str | None  # what broadcasts.recipients matches on
+    label: str
+
+
+async def _session_choices(session: AsyncSession, web: WebServices, language: str) -> list[Choice]:
+    """The open sessions ahead, as /siaran in Telegram offers them."""
+    zone = web.settings.zone
+    start = web.clock.now() - timedelta(hours=12)
+    found = await staff.sessions_between(session, start, start + timedelta(days=60))
+    return [
+        Choice(
+            s.id,
+            f"{format_day(s.starts_at.astimezone(zone).date(), language)} "
+            f"{format_hours(s.starts_at, s.ends_at, language, zone)} · {s.place}",
+        )
+        for s in found
+        if s.state == SessionState.OPEN
+    ]
+
+
+async def _choices(
+    session: AsyncSession, web: WebServices, language: str
+) -> dict[str, list[Choice]]:
+    return {
+        "jadwal": await _session_choices(session, web, language),
+        "kelurahan": [Choice(c.id, c.name) for c in await broadcasts.kelurahan_choices(session)],
+        "sekolah": [Choice(c.id, c.name) for c in await broadcasts.school_choices(session)],
+    }
+
+
+def _number(form: FormData, name: str) -> int | None:
+    value = form.get(name)
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+
+
+async def _chosen(
+    session: AsyncSession, form: FormData, choices: dict[str, list[Choice]]
+) -> Chosen | None:
+    """The audience the form names, or None when it names nothing that is still there."""
+    try:
+        audience = Audience(str(form.get("audience", "")))
+    except ValueError:
+        return None
+    if audience == Audience.ALL_PENDING:
+        return Chosen(audience, None, None, "")
+    field = _FIELDS[audience]
+    number = _number(form, field)
+    if number is None:
+        return None
+    label = next((c.label for c in choices[field] if c.id == number), None)
+    value = await broadcasts.audience_value(session, audience, number)
+    if label is None or value is None:  # a session no longer open, a kelurahan gone
+        return None
+    return Chosen(audience, number, value, label)
+
+
+def _count(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+def _text(form: FormData) -> str:
+    # Browsers send a textarea's line breaks as CRLF; Telegram counts (and shows) them as one.
+    return str(form.get("teks", "")).replace("\r\n", "\n").strip()
+
+
+async def _page(
+    request: Request,
+    viewer: Viewer,
+    *,
+    status: int = 200,
+    form: FormData | None = None,
+    **values: object,
+) -> Response:
+    web = services_of(request)
+    language = web.catalogs.language(viewer.language)
+    async with web.db.reading() as session:
+        choices = await _choices(session, web, language)
+        sent = await broadcasts.recent(session)
+    values.setdefault("problem", None)
+    values.setdefault("preview", None)
+    return render(
+        request,
+        viewer,
+        "broadcast.html",
+        status=status,
+        audiences=AUDIENCES,
+        choices=choices,
+        recent=sent,
+        limit=broadcasts.MAX_TEXT,
+        picked={
+            "audience": str(form.get("audience", "")) if form else "",
+            **{name: _number(form, name) if form else None for name in _FIELDS.values()},
+        },
+        typed=_text(form) if form else "",
+        sent_to=_count(request.query_params.get("dikirim")),
+        **values,
+    )
+
+
+async def _checked(request: Request, viewer: Viewer) -> tuple[Chosen, str] | Response:
+    """The form's audience and text, or the form again saying what is wrong with it."""
+    form = await request.form()
+    web = services_of(request)
+    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
+    text = _text(form)
+    async with web.db.reading() as session:
+        chosen = await _chosen(
+            session, form, await _choices(session, web, web.catalogs.language(viewer.language))
+        )
+    if chosen is None:
+        return await _page(request, viewer, status=400, form=form, problem=_(GONE))
+    if not text:
+        return await _page(request, viewer, status=400, form=form, problem=_(EMPTY))
+    if len(text) > broadcasts.MAX_TEXT:
+        said = _(TOO_LONG).format(length=len(text), limit=broadcasts.MAX_TEXT)
+        return await _page(request, viewer, status=400, form=form, problem=said)
+    return chosen, text
+
+
+@staff_only()
+async def compose(request: Request, viewer: Viewer) -> Response:
+    """The form: who, and what."""
+    return await _page(request, viewer)
+
+
+@staff_only()
+async def preview(request: Request, viewer: Viewer) -> Response:
+    """The text as it will arrive, how many it reaches, and the button that sends it."""
+    checked = await _checked(request, viewer)
+    if isinstance(checked, Response):
+        return checked
+    chosen, text = checked
+    web = services_of(request)
+    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
+    async with web.db.reading() as session:
+        reached = len(await broadcasts.recipients(session, chosen.audience, chosen.value))
+    return await _page(
+        request,
+        viewer,
+        form=await request.form(),
+        preview={
+            "chosen": chosen,
+            "shown": broadcast_text(_, web.settings.office_name, text),
+            "text": text,
+            "count": reached,
+            "field": _FIELDS.get(chosen.audience, ""),
+        },
+        problem=_(NOBODY) if reached == 0 else None,
+    )
+
+
+@staff_only()
+async def send(request: Request, viewer: Viewer) -> Response:
+    """Queue it for everyone it reaches now (the dispatcher sends it); nothing if nobody."""
+    checked = await _checked(request, viewer)
+    if isinstance(checked, Response):
+        return checked
+    chosen, text = checked
+    web = services_of(request)
+    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
+    async with web.db.session() as session:
+        if not await broadcasts.recipients(session, chosen.audience, chosen.value):
+            return await _page(
+                request, viewer, status=409, form=await request.form(), problem=_(NOBODY)
+            )
+        sent = await broadcasts.send(
+            session,
+            audience=chosen.audience,
+            value=chosen.value,
+            text=text,
+            by=viewer.telegram_id,
+            channel=Channel.WEB,
+            now=web.clock.now(),
+            operator=viewer.by,
+        )
+    # A reload of the page that says so must not send it again.
+    return RedirectResponse(f"/siaran?dikirim={sent.recipients}", status_code=303)
+
+
+routes = [
+    Route("/siaran", compose, methods=["GET"]),
+    Route("/siaran/pratinjau", preview, methods=["POST"]),
+    Route("/siaran/kirim", send, methods=["POST"]),
+]

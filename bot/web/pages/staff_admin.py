@@ -1,7 +1,95 @@
-"""(Being built: this page's routes are added by its own change.)"""
+"""Petugas (admins only): who is staff, adding someone (as staff or admin) by their Telegram id,
+and removing someone, which ends their dashboard sessions at once (bot/services/staff.py, as
+/petugas_tambah and /petugas_hapus do in Telegram). Nobody removes or demotes themself: an
+office must not lose its last admin by a slip."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from typing import Any
 
-routes: list[BaseRoute] = []
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.domain.kinds import Channel
+from bot.i18n import N_
+from bot.services import staff
+from bot.services.web_access import Viewer
+from bot.web.access import staff_only
+from bot.web.context import services_of
+from bot.web.render import render
+
+BAD_ID = N_("ID Telegram adalah angka, misalnya 123456789.")
+NOT_YOURSELF = N_("Anda tidak bisa menghapus diri sendiri.")
+NOT_YOUR_ROLE = N_("Anda tidak bisa mengubah peran Anda sendiri.")
+
+
+def _telegram_id(value: object) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 15 and int(text) > 0 else None
+
+
+async def _page(request: Request, viewer: Viewer, *, status: int = 200, **values: Any) -> Response:
+    web = services_of(request)
+    async with web.db.reading() as session:
+        members = await staff.roster(session)
+    values.setdefault("done", None)
+    values.setdefault("problem", None)
+    return render(request, viewer, "staff.html", status=status, members=members, **values)
+
+
+@staff_only(admin=True)
+async def show_staff(request: Request, viewer: Viewer) -> Response:
+    """The staff list with the forms that change it."""
+    return await _page(request, viewer)
+
+
+@staff_only(admin=True)
+async def add_staff(request: Request, viewer: Viewer) -> Response:
+    """Make a Telegram account staff, or change whether they are admin."""
+    form = await request.form()
+    web = services_of(request)
+    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
+    telegram_id = _telegram_id(form.get("telegram_id"))
+    admin = form.get("admin") == "1"
+    if telegram_id is None:
+        return await _page(request, viewer, status=400, problem=_(BAD_ID))
+    if telegram_id == viewer.telegram_id:
+        return await _page(request, viewer, status=400, problem=_(NOT_YOUR_ROLE))
+    async with web.db.session() as session:
+        await staff.add(
+            session, telegram_id, admin=admin, by=viewer.telegram_id, channel=Channel.WEB
+        )
+    said = _("✅ {id} sekarang admin.") if admin else _("✅ {id} sekarang petugas.")
+    return await _page(request, viewer, done=said.format(id=telegram_id))
+
+
+@staff_only(admin=True)
+async def remove_staff(request: Request, viewer: Viewer) -> Response:
+    """Take someone off the staff; their dashboard sessions end with it."""
+    form = await request.form()
+    web = services_of(request)
+    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
+    telegram_id = _telegram_id(form.get("telegram_id"))
+    if telegram_id is None:
+        return await _page(request, viewer, status=400, problem=_(BAD_ID))
+    if telegram_id == viewer.telegram_id:
+        return await _page(request, viewer, status=400, problem=_(NOT_YOURSELF))
+    async with web.db.session() as session:
+        removed = await staff.remove(
+            session, telegram_id, by=viewer.telegram_id, channel=Channel.WEB
+        )
+    if not removed:
+        return await _page(
+            request, viewer, status=404, problem=_("{id} bukan petugas.").format(id=telegram_id)
+        )
+    return await _page(
+        request, viewer, done=_("✅ {id} bukan petugas lagi.").format(id=telegram_id)
+    )
+
+
+routes = [
+    Route("/petugas", show_staff, methods=["GET"]),
+    Route("/petugas/tambah", add_staff, methods=["POST"]),
+    Route("/petugas/hapus", remove_staff, methods=["POST"]),
+]

@@ -1,0 +1,110 @@
+"""One office file imported, whoever hands it in: `rekam import targets|sessions|recorded FILE`
+and the dashboard's upload run this same function, so a file goes in the same way from both."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from bot.config import Settings
+from bot.db.engine import Database
+from bot.domain.eligibility import on_target_list
+from bot.domain.record_rows import RECORD_HEADERS
+from bot.domain.table_rows import SESSION_HEADERS, TARGET_HEADERS, column_names
+from bot.services import imports, notices, record_imports, session_imports, sheets
+from bot.services.imports import ImportResult, Rejected
+from bot.services.record_imports import RecordImport
+from bot.services.summonses import deadline_for
+
+
+class FileKind(enum.StrEnum):
+    TARGETS = "targets"
+    SESSIONS = "sessions"
+    RECORDED = "recorded"
+
+
+_HEADERS = {
+    FileKind.TARGETS: TARGET_HEADERS,
+    FileKind.SESSIONS: SESSION_HEADERS,
+    FileKind.RECORDED: RECORD_HEADERS,
+}
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What a file did: `result` (ImportResult for targets and sessions, RecordImport for the
+    recorded list) and each field's column name as the file spells it (for the reasons)."""
+
+    kind: FileKind
+    result: ImportResult | RecordImport
+    columns: dict[str, str]
+
+    @property
+    def rejected(self) -> list[Rejected]:
+        return self.result.rejected
+
+
+async def import_file(
+    db: Database,
+    settings: Settings,
+    kind: FileKind,
+    path: Path,
+    *,
+    now: datetime,
+    by: str,
+    progress: Callable[[int], None] | None = None,
+) -> Imported:
+    """Import the CSV or XLSX file at `path` as `kind`. A file that cannot be read at all raises
+    what bot.services.sheets and the header check raise (HeaderError, UnknownFormatError, ...)
+    before any row goes in."""
+    today = now.astimezone(settings.zone).date()  # the office's date of that same instant
+    with sheets.opened(path) as (header, rows):
+        columns = column_names(header, _HEADERS[kind])
+        result: ImportResult | RecordImport
+        if kind == FileKind.TARGETS:
+            result = await imports.import_targets(
+                db,
+                header,
+                rows,
+                today=today,
+                now=now,
+                regions=settings.office_region_codes,
+                progress=progress,
+                by=by,
+                on_list=partial(
+                    on_target_list,
+                    rule=settings.target_min_age,
+                    today=today,
+                    election=settings.election_date,
+                ),
+            )
+        elif kind == FileKind.SESSIONS:
+            result = await session_imports.import_sessions(
+                db,
+                header,
+                rows,
+                today=today,
+                zone=settings.zone,
+                moving=session_imports.Moving(
+                    now=now,
+                    deadline=deadline_for(settings.election_date, settings.zone),
+                    policy=notices.Policy.of(settings),
+                    by=by,
+                ),
+            )
+        else:
+            result = await record_imports.import_recorded(
+                db,
+                header,
+                rows,
+                today=today,
+                now=now,
+                zone=settings.zone,
+                statuses=settings.recorded_statuses,
+                by=by,
+            )
+    return Imported(kind, result, columns)
