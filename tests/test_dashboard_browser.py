@@ -52,7 +52,9 @@ async def office_list(bot: BotHarness, tmp_path: Path) -> list[list[str]]:
     return rows
 
 
-async def report_csv(bot: BotHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+async def report_csv(
+    bot: BotHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, list[str]]:
     """`rekam report --by kecamatan --format csv`, run as the office runs it."""
     monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
     out = tmp_path / "laporan.csv"
