@@ -16,7 +16,8 @@ from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.db.models import Target
+from bot.db.models import OutboxMessage, Target
+from bot.domain.outbox_kinds import Kind
 from bot.services import imports
 from tests.browser import chromium, screenshots_dir
 from tests.harness import BotHarness
@@ -25,6 +26,7 @@ from tests.test_staff_e2e import staff_member
 from tests.test_summons_e2e import linked_teen
 from tests.web_support import dashboard_bot, login_link
 
+NOTICE = "Jadwal Sabtu di Kantor Kelurahan Mawar dibuka pukul 07.30."
 # Two kecamatan, three kelurahan, three schools: enough to drill down through every level.
 AREAS = [("Utara", "Mawar", "SMA Negeri 1 Uji"), ("Utara", "Melati", "SMK Negeri 2 Uji")]
 AREAS += [("Selatan", "Kenanga", "SMA Negeri 3 Uji")]
@@ -97,8 +99,10 @@ async def test_a_staff_morning_on_the_dashboard(
         await office_list(bot, tmp_path)
         async with bot.db.session() as session:
             rina = await session.scalar(select(Target).where(Target.name == "Remaja Uji 5"))
-        assert rina is not None
-        teen = await linked_teen(bot, rina, "Remaja")
+            mawar = await session.scalar(select(Target).where(Target.name == "Remaja Uji 3"))
+        assert rina is not None and mawar is not None
+        teen = await linked_teen(bot, rina, "Remaja")  # lives in Kenanga (Selatan)
+        neighbour = await linked_teen(bot, mawar, "Tetangga")  # lives in Mawar (Utara)
         desk = await staff_member(bot, "Dewi")
         link = await login_link(desk)
 
@@ -139,6 +143,28 @@ async def test_a_staff_morning_on_the_dashboard(
             assert thanks.text.startswith("✔️ Terima kasih, Remaja Uji 5")
             await page.get_by_role("link", name="Ringkasan").click()
             await expect(page.locator("#total-recorded")).to_have_attribute("data-value", "2")
+
+            # A broadcast to Mawar: previewed with its count, confirmed, and only Mawar hears it.
+            await page.get_by_role("link", name="Siaran").click()
+            await page.get_by_label("Siaran untuk siapa?").select_option("kelurahan")
+            await page.get_by_label("Kelurahan (untuk satu kelurahan)").select_option(
+                label="Mawar"
+            )
+            await page.get_by_label("Pesan (paling banyak").fill(NOTICE)
+            await page.get_by_role("button", name="Lihat pratinjau").click()
+            await expect(page.locator("#preview-text")).to_contain_text(NOTICE)
+            await expect(page.locator("#preview-count")).to_have_text("Akan dikirim ke 1 orang.")
+            page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+            await page.get_by_role("button", name="📢 Kirim sekarang").click()
+            heard = await neighbour.next_message(timeout=10)
+            assert NOTICE in heard.text
+            async with bot.db.session() as session:
+                reached = set(
+                    await session.scalars(
+                        select(OutboxMessage.chat_id).where(OutboxMessage.kind == Kind.BROADCAST)
+                    )
+                )
+            assert reached == {neighbour.id}  # not Rina in Kenanga, nor the staff
 
             # Signing out: the page's cookie opens nothing more.
             await page.get_by_role("button", name="Keluar").click()
