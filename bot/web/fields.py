@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -104,3 +105,9 @@ class Flash:
 
     text: str
     problem: bool = False
+
+
+def flash(request: Request, viewer: Viewer, text: str, *, problem: bool, **values: Any) -> Flash:
+    """`text` (a catalog message) in the viewer's language, its {fields} filled in."""
+    _, _language = words(request, viewer)
+    return Flash(_(text).format(**values), problem=problem)

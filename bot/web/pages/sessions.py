@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -64,18 +63,13 @@ def _hours(web: WebServices, form: FormData) -> fields.Hours | str:
     )
 
 
-def _flash(request: Request, viewer: Viewer, text: str, *, problem: bool, **values: Any) -> Flash:
-    _, _language = fields.words(request, viewer)
-    return Flash(_(text).format(**values), problem=problem)
-
-
 def _done(request: Request, viewer: Viewer) -> Flash | None:
     """The line an action's redirect asked for (?ok=…&n=…), if it names one."""
     text = DONE.get(request.query_params.get("ok", ""))
     if text is None:
         return None
     count = fields.an_id(request.query_params.get("n")) or 0
-    return _flash(request, viewer, text, problem=False, count=count)
+    return fields.flash(request, viewer, text, problem=False, count=count)
 
 
 async def _listing(
@@ -106,7 +100,7 @@ async def _listing(
 
 async def _gone(request: Request, viewer: Viewer, status: int) -> Response:
     return await _listing(
-        request, viewer, flash=_flash(request, viewer, GONE, problem=True), status=status
+        request, viewer, flash=fields.flash(request, viewer, GONE, problem=True), status=status
     )
 
 
@@ -193,7 +187,7 @@ async def create_session(request: Request, viewer: Viewer) -> Response:
     return await _listing(
         request,
         viewer,
-        flash=_flash(request, viewer, problem, problem=True),
+        flash=fields.flash(request, viewer, problem, problem=True),
         status=400,
         typed=_typed(form),
     )
@@ -209,7 +203,7 @@ async def resize_session(request: Request, viewer: Viewer) -> Response:
     if session_id is None:
         return await _gone(request, viewer, 404)
     if capacity is None:
-        flash = _flash(request, viewer, fields.COUNT_PROBLEM, problem=True)
+        flash = fields.flash(request, viewer, fields.COUNT_PROBLEM, problem=True)
         return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
     async with web.db.session() as session:
         outcome = await schedule.enlarge(
@@ -218,7 +212,7 @@ async def resize_session(request: Request, viewer: Viewer) -> Response:
     if outcome == Change.GONE:
         return await _gone(request, viewer, 409)
     if outcome == Change.BAD_TIME:
-        flash = _flash(request, viewer, FEWER, problem=True)
+        flash = fields.flash(request, viewer, FEWER, problem=True)
         return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
     web.figures.invalidate()
     return RedirectResponse(f"/jadwal/{session_id}?ok=tempat&n={capacity}", 303)
@@ -257,7 +251,7 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
         return await _gone(request, viewer, 404)
     when = _hours(web, form)
     if isinstance(when, str):
-        flash = _flash(request, viewer, when, problem=True)
+        flash = fields.flash(request, viewer, when, problem=True)
         return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
     if form.get("yakin") != "1":
         return await _confirm(request, viewer, session_id, move=when)
@@ -276,7 +270,7 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
     if outcome == Change.GONE:
         return await _gone(request, viewer, 409)
     if outcome == Change.BAD_TIME:  # the clock passed the hour while the question was open
-        flash = _flash(request, viewer, fields.OUT_OF_WINDOW, problem=True)
+        flash = fields.flash(request, viewer, fields.OUT_OF_WINDOW, problem=True)
         return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
     web.figures.invalidate()
     return RedirectResponse(f"/jadwal/{session_id}?ok=dipindah&n={count}", 303)
