@@ -7,6 +7,7 @@ an id it could not hold."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -49,7 +50,7 @@ def an_id(value: object) -> int | None:
     return None
 
 
-def ids(values: list[object]) -> list[int] | None:
+def ids(values: Sequence[object]) -> list[int] | None:
     """Every id of a multi-valued field (checkboxes), or None when any is not one."""
     found = [an_id(value) for value in values]
     return None if any(i is None for i in found) else [i for i in found if i is not None]
