@@ -304,6 +304,7 @@ async def decide(
     staff_id: int,
     now: datetime,
     policy: notices.Policy,
+    channel: Channel = Channel.TELEGRAM,
 ) -> ParentLink | None:
     """Staff approve or refuse a request; the parent hears of it, and once approved gets the
     child's summons and the reminders still ahead. None when it was already decided."""
@@ -316,7 +317,7 @@ async def decide(
         session,
         "parent_link_approved" if approve else "parent_link_declined",
         actor=Actor.STAFF,
-        channel=Channel.TELEGRAM,
+        channel=channel,
         account_id=link.parent_account_id,
         target_id=link.target_id,
         by=staff_id,

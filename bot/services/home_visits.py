@@ -183,6 +183,29 @@ async def card(session: AsyncSession, visit_id: int) -> Card | None:
     return Card(request, phone, parents)
 
 
+async def pins(session: AsyncSession, visit_ids: Sequence[int]) -> dict[int, tuple[float, float]]:
+    """(latitude, longitude) of each of these visits whose home place has them. A teen's record
+    carries no coordinates: a request not yet scheduled, or a home nobody pinned, has only its
+    address (the dashboard links that to a map search instead)."""
+    if not visit_ids:
+        return {}
+    rows = await session.execute(
+        select(HomeVisit.id, Place.latitude, Place.longitude)
+        .join(ServiceSession, ServiceSession.id == HomeVisit.session_id)
+        .join(Place, Place.id == ServiceSession.place_id)
+        .where(
+            HomeVisit.id.in_(set(visit_ids)),
+            Place.latitude.is_not(None),
+            Place.longitude.is_not(None),
+        )
+    )
+    return {
+        visit_id: (lat, lon)
+        for visit_id, lat, lon in rows
+        if lat is not None and lon is not None  # (for the type checker; the query says so)
+    }
+
+
 async def schedule(
     session: AsyncSession,
     visit_ids: Sequence[int],

@@ -94,7 +94,13 @@ async def move(
 
 
 async def cancel(
-    session: AsyncSession, session_id: int, *, now: datetime, deadline: datetime, by: int
+    session: AsyncSession,
+    session_id: int,
+    *,
+    now: datetime,
+    deadline: datetime,
+    by: int | str,
+    channel: Channel = Channel.TELEGRAM,
 ) -> tuple[Change, int]:
     """Cancel the session: its teens are told and offered the sessions still ahead."""
     target = await session.get(ServiceSession, session_id, with_for_update=True)
@@ -122,7 +128,7 @@ async def cancel(
         session,
         "session_cancelled",
         actor=Actor.STAFF,
-        channel=Channel.TELEGRAM,
+        channel=channel,
         session_id=session_id,
         affected=len(affected),
         by=by,
@@ -157,10 +163,13 @@ async def create(
     now: datetime,
     deadline: datetime,
     by: int | str,
+    channel: Channel = Channel.TELEGRAM,
 ) -> tuple[Change, int | None]:
     """A new recording session at a known place; the planner offers its seats to teens on the
-    waiting list at its next round. (outcome, the new session's id)."""
-    if await session.get(Place, place_id) is None:
+    waiting list at its next round. (outcome, the new session's id). A home is no such place:
+    its visits are one teen's, made by home_visits.schedule (GONE, as for an unknown place)."""
+    place = await session.get(Place, place_id)
+    if place is None or place.kind == PlaceKind.HOME:
         return Change.GONE, None
     if not now < starts_at < ends_at or starts_at >= deadline or capacity <= 0:
         return Change.BAD_TIME, None
@@ -179,7 +188,7 @@ async def create(
         session,
         "session_created",
         actor=Actor.STAFF,
-        channel=Channel.TELEGRAM,
+        channel=channel,
         session_id=created.id,
         capacity=capacity,
         by=by,
@@ -188,7 +197,12 @@ async def create(
 
 
 async def enlarge(
-    session: AsyncSession, session_id: int, capacity: int, *, by: int | str
+    session: AsyncSession,
+    session_id: int,
+    capacity: int,
+    *,
+    by: int | str,
+    channel: Channel = Channel.TELEGRAM,
 ) -> Change:
     """Give a session more (or fewer, but never below those already called) seats."""
     target = await session.get(ServiceSession, session_id, with_for_update=True)
@@ -201,7 +215,7 @@ async def enlarge(
         session,
         "session_capacity",
         actor=Actor.STAFF,
-        channel=Channel.TELEGRAM,
+        channel=channel,
         session_id=session_id,
         old=old,
         new=capacity,

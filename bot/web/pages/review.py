@@ -1,7 +1,136 @@
-"""(Being built: this page's routes are added by its own change.)"""
+"""Tinjauan: /daftar registrations waiting for staff (what was typed beside what the office's
+record says) and parents' requests to link to a child without Telegram. Each is approved or
+rejected through the services /tinjau and 👪 use in Telegram, so the person hears the same
+words through the outbox. A decision posted twice, or for an id that is not waiting, changes
+nothing and says so."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 
-routes: list[BaseRoute] = []
+from bot.domain.kinds import Channel
+from bot.i18n import N_
+from bot.presentation.review import pending_text
+from bot.services import guardians, notices, review
+from bot.services.review import Decision
+from bot.services.web_access import Viewer
+from bot.web import fields
+from bot.web.access import staff_only
+from bot.web.context import services_of
+from bot.web.fields import Flash
+from bot.web.render import render
+
+DONE = {
+    "disetujui": N_("✅ Disetujui. Akun remaja terhubung, dan ia dikabari."),
+    "ditolak": N_("❌ Ditolak. Pendaftar dikabari."),
+    "tautan-disetujui": N_("✅ Disetujui. Orang tua dikabari."),
+    "tautan-ditolak": N_("❌ Ditolak. Orang tua dikabari."),
+}
+GONE = N_("Pendaftaran ini sudah diputuskan atau pendaftarnya sudah tidak ada.")
+TAKEN = N_(
+    "Tidak bisa disetujui: data ini sudah terhubung dengan akun Telegram lain. Tolak, "
+    "atau minta pemilik akun itu datang ke kantor."
+)
+LINK_GONE = N_("Permintaan ini sudah diputuskan.")
+NO_VERDICT = N_("Pilih Setujui atau Tolak.")
+_VERDICTS = {"setujui": True, "tolak": False}
+SHOWN = 200
+
+
+async def _page(
+    request: Request, viewer: Viewer, *, flash: Flash | None = None, status: int = 200
+) -> Response:
+    web = services_of(request)
+    _, language = fields.words(request, viewer)
+    async with web.db.reading() as session:
+        claims = await review.pending(session, limit=SHOWN)
+        links = await guardians.pending(session)
+    return render(
+        request,
+        viewer,
+        "review.html",
+        status=status,
+        flash=flash,
+        claims=[
+            (item, pending_text(item, _, language, web.settings.zone).splitlines())
+            for item in claims
+        ],
+        links=links[:SHOWN],
+    )
+
+
+@staff_only()
+async def show_review(request: Request, viewer: Viewer) -> Response:
+    text = DONE.get(request.query_params.get("ok", ""))
+    flash = fields.flash(request, viewer, text, problem=False) if text else None
+    return await _page(request, viewer, flash=flash)
+
+
+@staff_only()
+async def decide_claim(request: Request, viewer: Viewer) -> Response:
+    """Setujui (the account is linked, told, and summoned) or Tolak (told)."""
+    web = services_of(request)
+    claim_id = fields.an_id(request.path_params["claim_id"])
+    approve = _VERDICTS.get(str((await request.form()).get("keputusan")))
+    if claim_id is None:
+        return await _page(
+            request, viewer, flash=fields.flash(request, viewer, GONE, problem=True), status=409
+        )
+    if approve is None:
+        flash = fields.flash(request, viewer, NO_VERDICT, problem=True)
+        return await _page(request, viewer, flash=flash, status=400)
+    async with web.db.session() as session:
+        decision = await review.decide(
+            session,
+            claim_id,
+            approve=approve,
+            by=viewer.by,
+            channel=Channel.WEB,
+            now=web.clock.now(),
+            policy=notices.Policy.of(web.settings),
+        )
+    if decision in (Decision.GONE, Decision.TAKEN):
+        problem = GONE if decision == Decision.GONE else TAKEN
+        return await _page(
+            request, viewer, flash=fields.flash(request, viewer, problem, problem=True), status=409
+        )
+    web.figures.invalidate()
+    return RedirectResponse(f"/tinjauan?ok={'disetujui' if approve else 'ditolak'}", 303)
+
+
+@staff_only()
+async def decide_link(request: Request, viewer: Viewer) -> Response:
+    """A parent's NIK request: approved (told, and sent the child's summons) or refused."""
+    web = services_of(request)
+    link_id = fields.an_id(request.path_params["link_id"])
+    approve = _VERDICTS.get(str((await request.form()).get("keputusan")))
+    if link_id is None:
+        flash = fields.flash(request, viewer, LINK_GONE, problem=True)
+        return await _page(request, viewer, flash=flash, status=409)
+    if approve is None:
+        flash = fields.flash(request, viewer, NO_VERDICT, problem=True)
+        return await _page(request, viewer, flash=flash, status=400)
+    async with web.db.session() as session:
+        link = await guardians.decide(
+            session,
+            link_id,
+            approve=approve,
+            staff_id=viewer.telegram_id,
+            now=web.clock.now(),
+            policy=notices.Policy.of(web.settings),
+            channel=Channel.WEB,
+        )
+    if link is None:
+        flash = fields.flash(request, viewer, LINK_GONE, problem=True)
+        return await _page(request, viewer, flash=flash, status=409)
+    verdict = "tautan-disetujui" if approve else "tautan-ditolak"
+    return RedirectResponse(f"/tinjauan?ok={verdict}", 303)
+
+
+routes = [
+    Route("/tinjauan", show_review, methods=["GET"]),
+    Route("/tinjauan/{claim_id}", decide_claim, methods=["POST"]),
+    Route("/tinjauan/tautan/{link_id}", decide_link, methods=["POST"]),
+]

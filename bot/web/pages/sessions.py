@@ -1,7 +1,311 @@
-"""(Being built: this page's routes are added by its own change.)"""
+"""Jadwal: the sessions ahead; a new one at a known place; more seats; a session moved or
+cancelled only after a page that says how many teens (and their parents) will be told. Every
+change goes through bot/services/schedule.py as /sesi's does in Telegram, so everyone affected
+is told through the outbox in their own language. Days and hours are the office's."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from collections.abc import Callable
+from datetime import date, datetime
 
-routes: list[BaseRoute] = []
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.domain.kinds import Channel
+from bot.i18n import N_
+from bot.services import notices, schedule, staff, summonses
+from bot.services.schedule import Change
+from bot.services.web_access import Viewer
+from bot.web import fields
+from bot.web.access import staff_only
+from bot.web.context import WebServices, services_of
+from bot.web.fields import Flash
+from bot.web.render import render
+
+DONE = {
+    "dibuat": N_("✅ Jadwal dibuat. Remaja di daftar tunggu ditawari tempatnya."),
+    "tempat": N_("✅ Sekarang {count} tempat."),
+    "dipindah": N_("✅ Jadwal dipindahkan. {count} remaja dikabari."),
+    "dibatalkan": N_("✅ Jadwal dibatalkan. {count} remaja dikabari."),
+}
+GONE = N_("Jadwal ini sudah tidak ada atau sudah dibatalkan.")
+NO_PLACE = N_("Pilih tempatnya.")
+UNKNOWN_PLACE = N_("Tempat itu tidak ada.")
+FEWER = N_("Tidak bisa kurang dari jumlah remaja yang sudah dipanggil ke jadwal ini.")
+_TYPED = ("tempat", "tanggal", "mulai", "selesai", "kapasitas")
+
+
+def _deadline(web: WebServices) -> datetime:
+    return summonses.deadline_for(web.settings.election_date, web.settings.zone)
+
+
+def _day_of(web: WebServices) -> Callable[[datetime], date]:
+    """The office's calendar day of an instant (templates' `day` takes a date)."""
+    return lambda moment: moment.astimezone(web.settings.zone).date()
+
+
+def _typed(form: FormData) -> dict[str, str]:
+    """What was typed, to show again beside the problem."""
+    return {key: str(form.get(key) or "") for key in _TYPED}
+
+
+def _hours(web: WebServices, form: FormData) -> fields.Hours | str:
+    return fields.hours(
+        form.get("tanggal"),
+        form.get("mulai"),
+        form.get("selesai"),
+        today=web.clock.today(),
+        now=web.clock.now(),
+        deadline=_deadline(web),
+        zone=web.settings.zone,
+    )
+
+
+def _done(request: Request, viewer: Viewer) -> Flash | None:
+    """The line an action's redirect asked for (?ok=…&n=…), if it names one."""
+    text = DONE.get(request.query_params.get("ok", ""))
+    if text is None:
+        return None
+    count = fields.an_id(request.query_params.get("n")) or 0
+    return fields.flash(request, viewer, text, problem=False, count=count)
+
+
+async def _listing(
+    request: Request,
+    viewer: Viewer,
+    *,
+    flash: Flash | None = None,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    web = services_of(request)
+    async with web.db.reading() as session:
+        ahead = await schedule.listing(session, since=web.clock.now())
+        places = await schedule.places(session, limit=500)
+    return render(
+        request,
+        viewer,
+        "sessions.html",
+        status=status,
+        sessions=ahead,
+        places=places,
+        flash=flash,
+        typed=typed or dict.fromkeys(_TYPED, ""),
+        today=web.clock.today().isoformat(),
+        day_of=_day_of(web),
+    )
+
+
+async def _gone(request: Request, viewer: Viewer, status: int) -> Response:
+    return await _listing(
+        request, viewer, flash=fields.flash(request, viewer, GONE, problem=True), status=status
+    )
+
+
+async def _detail(
+    request: Request,
+    viewer: Viewer,
+    *,
+    flash: Flash | None = None,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """One open session with its counts and the three changes staff can make to it."""
+    web = services_of(request)
+    session_id = fields.an_id(request.path_params["session_id"])
+    if session_id is None:
+        return await _gone(request, viewer, 404)
+    async with web.db.session() as session:
+        found = await staff.open_session(session, session_id)
+        affected = await schedule.affected_count(session, session_id) if found else 0
+    if found is None:
+        return await _gone(request, viewer, 404)
+    return render(
+        request,
+        viewer,
+        "session.html",
+        status=status,
+        found=found,
+        affected=affected,
+        flash=flash,
+        typed=typed or dict.fromkeys(_TYPED, ""),
+        today=web.clock.today().isoformat(),
+        day_of=_day_of(web),
+    )
+
+
+@staff_only()
+async def show_sessions(request: Request, viewer: Viewer) -> Response:
+    return await _listing(request, viewer, flash=_done(request, viewer))
+
+
+@staff_only()
+async def show_session(request: Request, viewer: Viewer) -> Response:
+    return await _detail(request, viewer, flash=_done(request, viewer))
+
+
+def _new_problem(
+    place_id: int | None, when: fields.Hours | str, capacity: int | None
+) -> str | None:
+    """The first thing wrong with a new session's form, before anything is written."""
+    if place_id is None:
+        return NO_PLACE
+    if isinstance(when, str):
+        return when
+    return fields.COUNT_PROBLEM if capacity is None else None
+
+
+@staff_only()
+async def create_session(request: Request, viewer: Viewer) -> Response:
+    """A new session at a known place (never a home: a visit is made for one teen)."""
+    web = services_of(request)
+    form = await request.form()
+    place_id = fields.an_id(form.get("tempat"))
+    when = _hours(web, form)
+    capacity = fields.seats(form.get("kapasitas"))
+    problem = _new_problem(place_id, when, capacity)
+    if problem is None:
+        assert place_id is not None and capacity is not None and isinstance(when, fields.Hours)
+        async with web.db.session() as session:
+            outcome, _created = await schedule.create(
+                session,
+                place_id,
+                starts_at=when.starts_at,
+                ends_at=when.ends_at,
+                capacity=capacity,
+                now=web.clock.now(),
+                deadline=_deadline(web),
+                by=viewer.by,
+                channel=Channel.WEB,
+            )
+        if outcome == Change.DONE:
+            web.figures.invalidate()
+            return RedirectResponse("/jadwal?ok=dibuat", 303)
+        problem = UNKNOWN_PLACE if outcome == Change.GONE else fields.OUT_OF_WINDOW
+    return await _listing(
+        request,
+        viewer,
+        flash=fields.flash(request, viewer, problem, problem=True),
+        status=400,
+        typed=_typed(form),
+    )
+
+
+@staff_only()
+async def resize_session(request: Request, viewer: Viewer) -> Response:
+    """More seats (or fewer, never below the teens already called)."""
+    web = services_of(request)
+    form = await request.form()
+    session_id = fields.an_id(request.path_params["session_id"])
+    capacity = fields.seats(form.get("kapasitas"))
+    if session_id is None:
+        return await _gone(request, viewer, 404)
+    if capacity is None:
+        flash = fields.flash(request, viewer, fields.COUNT_PROBLEM, problem=True)
+        return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
+    async with web.db.session() as session:
+        outcome = await schedule.enlarge(
+            session, session_id, capacity, by=viewer.by, channel=Channel.WEB
+        )
+    if outcome == Change.GONE:
+        return await _gone(request, viewer, 409)
+    if outcome == Change.BAD_TIME:
+        flash = fields.flash(request, viewer, FEWER, problem=True)
+        return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
+    web.figures.invalidate()
+    return RedirectResponse(f"/jadwal/{session_id}?ok=tempat&n={capacity}", 303)
+
+
+async def _confirm(
+    request: Request, viewer: Viewer, session_id: int, *, move: fields.Hours | None
+) -> Response:
+    """The question before a move (move given) or a cancellation, with how many it reaches."""
+    web = services_of(request)
+    async with web.db.session() as session:
+        found = await staff.open_session(session, session_id)
+        affected = await schedule.affected_count(session, session_id) if found else 0
+    if found is None:
+        return await _gone(request, viewer, 404)
+    form = await request.form()
+    return render(
+        request,
+        viewer,
+        "session_confirm.html",
+        found=found,
+        affected=affected,
+        move=move,
+        typed=_typed(form),
+        day_of=_day_of(web),
+    )
+
+
+@staff_only()
+async def move_session(request: Request, viewer: Viewer) -> Response:
+    """New day and hours: asked first with the count, then (yakin) done and everyone told."""
+    web = services_of(request)
+    form = await request.form()
+    session_id = fields.an_id(request.path_params["session_id"])
+    if session_id is None:
+        return await _gone(request, viewer, 404)
+    when = _hours(web, form)
+    if isinstance(when, str):
+        flash = fields.flash(request, viewer, when, problem=True)
+        return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
+    if form.get("yakin") != "1":
+        return await _confirm(request, viewer, session_id, move=when)
+    async with web.db.session() as session:
+        outcome, count = await schedule.move(
+            session,
+            session_id,
+            starts_at=when.starts_at,
+            ends_at=when.ends_at,
+            now=web.clock.now(),
+            deadline=_deadline(web),
+            policy=notices.Policy.of(web.settings),
+            by=viewer.by,
+            channel=Channel.WEB,
+        )
+    if outcome == Change.GONE:
+        return await _gone(request, viewer, 409)
+    if outcome == Change.BAD_TIME:  # the clock passed the hour while the question was open
+        flash = fields.flash(request, viewer, fields.OUT_OF_WINDOW, problem=True)
+        return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
+    web.figures.invalidate()
+    return RedirectResponse(f"/jadwal/{session_id}?ok=dipindah&n={count}", 303)
+
+
+@staff_only()
+async def cancel_session(request: Request, viewer: Viewer) -> Response:
+    """Asked first with the count; then (yakin) cancelled, and its teens offered the rest."""
+    web = services_of(request)
+    form = await request.form()
+    session_id = fields.an_id(request.path_params["session_id"])
+    if session_id is None:
+        return await _gone(request, viewer, 404)
+    if form.get("yakin") != "1":
+        return await _confirm(request, viewer, session_id, move=None)
+    async with web.db.session() as session:
+        outcome, count = await schedule.cancel(
+            session,
+            session_id,
+            now=web.clock.now(),
+            deadline=_deadline(web),
+            by=viewer.by,
+            channel=Channel.WEB,
+        )
+    if outcome == Change.GONE:
+        return await _gone(request, viewer, 409)
+    web.figures.invalidate()
+    return RedirectResponse(f"/jadwal?ok=dibatalkan&n={count}", 303)
+
+
+routes = [
+    Route("/jadwal", show_sessions, methods=["GET"]),
+    Route("/jadwal/baru", create_session, methods=["POST"]),
+    Route("/jadwal/{session_id}", show_session, methods=["GET"]),
+    Route("/jadwal/{session_id}/tempat", resize_session, methods=["POST"]),
+    Route("/jadwal/{session_id}/pindah", move_session, methods=["POST"]),
+    Route("/jadwal/{session_id}/batal", cancel_session, methods=["POST"]),
+]

@@ -1,0 +1,114 @@
+"""What staff type or pick in the dashboard's forms, read before any service runs: ids from a
+path or a checkbox, a number of seats, and a day with its hours in the office's zone. A value
+that is not one gives None (an id, a count) or the one message that says what is wrong (a time),
+so a forged or mistyped form is answered, never a crash, and the database is never asked about
+an id it could not hold."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+
+from bot.domain.dates import DateError, DateProblem, parse_day_and_hours
+from bot.i18n import N_, Gettext
+from bot.services.web_access import Viewer
+from bot.web.context import services_of
+
+# Nine digits fit every id column on SQLite and PostgreSQL alike.
+_ID = re.compile(r"\d{1,9}")
+_COUNT = re.compile(r"\d{1,6}")
+MOST_SEATS = 100_000
+
+COUNT_PROBLEM = N_("Jumlah tempat harus angka 1 sampai 100.000.")
+UNREADABLE = N_(
+    "Tanggal atau jam tidak terbaca. Pilih tanggal, lalu jam mulai dan jam selesai "
+    "(misalnya 08.00 dan 11.00)."
+)
+_WHEN_PROBLEMS = {
+    DateProblem.PAST: N_("Tanggal itu sudah lewat. Pilih hari ini atau sesudahnya."),
+    DateProblem.BAD_HOURS: N_("Jam selesai harus sesudah jam mulai."),
+}
+OUT_OF_WINDOW = N_("Jadwal harus di masa depan dan sebelum hari pemungutan suara.")
+
+
+@dataclass(frozen=True)
+class Hours:
+    starts_at: datetime
+    ends_at: datetime
+
+
+def an_id(value: object) -> int | None:
+    """A database id as a path or a form carries it, or None for anything else."""
+    if isinstance(value, str) and _ID.fullmatch(value):
+        return int(value)
+    return None
+
+
+def ids(values: Sequence[object]) -> list[int] | None:
+    """Every id of a multi-valued field (checkboxes), or None when any is not one."""
+    found = [an_id(value) for value in values]
+    return None if any(i is None for i in found) else [i for i in found if i is not None]
+
+
+def seats(value: object) -> int | None:
+    """A number of seats, 1 to MOST_SEATS, typed as plain digits."""
+    if isinstance(value, str) and _COUNT.fullmatch(value.strip()):
+        number = int(value.strip())
+        return number if 0 < number <= MOST_SEATS else None
+    return None
+
+
+def hours(
+    day: object,
+    start: object,
+    end: object,
+    *,
+    today: date,
+    now: datetime,
+    deadline: datetime,
+    zone: ZoneInfo,
+) -> Hours | str:
+    """A day (picked, or typed as the bot reads it: 30-11-2026, 2026-11-30, 30 November 2026)
+    and its hours (08:00 or 08.00), in the office's zone; or the message saying what is wrong."""
+    if not all(isinstance(part, str) and part.strip() for part in (day, start, end)):
+        return UNREADABLE
+    try:
+        on, opens, closes, rest = parse_day_and_hours(
+            f"{str(day).strip()} {str(start).strip()}-{str(end).strip()}", today=today
+        )
+    except DateError as error:
+        return _WHEN_PROBLEMS.get(error.problem, UNREADABLE)
+    if rest:
+        return UNREADABLE
+    starts_at = datetime.combine(on, opens, tzinfo=zone)
+    ends_at = datetime.combine(on, closes, tzinfo=zone)
+    if not now < starts_at < deadline:
+        return OUT_OF_WINDOW
+    return Hours(starts_at, ends_at)
+
+
+def words(request: Request, viewer: Viewer) -> tuple[Gettext, str]:
+    """The viewer's gettext and language, for texts built in Python (shared presentation)."""
+    web = services_of(request)
+    language = web.catalogs.language(viewer.language)
+    return web.catalogs.gettext(language), language
+
+
+@dataclass(frozen=True)
+class Flash:
+    """The line above a page after an action: what was done, or (problem) what was not."""
+
+    text: str
+    problem: bool = False
+
+
+def flash(request: Request, viewer: Viewer, text: str, *, problem: bool, **values: Any) -> Flash:
+    """`text` (a catalog message) in the viewer's language, its {fields} filled in."""
+    _, _language = words(request, viewer)
+    return Flash(_(text).format(**values), problem=problem)
