@@ -147,9 +147,7 @@ async def test_a_staff_morning_on_the_dashboard(
             # A broadcast to Mawar: previewed with its count, confirmed, and only Mawar hears it.
             await page.get_by_role("link", name="Siaran").click()
             await page.get_by_label("Siaran untuk siapa?").select_option("kelurahan")
-            await page.get_by_label("Kelurahan (untuk satu kelurahan)").select_option(
-                label="Mawar"
-            )
+            await page.get_by_label("Kelurahan (untuk satu kelurahan)").select_option(label="Mawar")
             await page.get_by_label("Pesan (paling banyak").fill(NOTICE)
             await page.get_by_role("button", name="Lihat pratinjau").click()
             await expect(page.locator("#preview-text")).to_contain_text(NOTICE)
