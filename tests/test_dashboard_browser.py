@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,9 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.db.models import OutboxMessage, Target
 from bot.domain.outbox_kinds import Kind
+from bot.emulator import UserClient
 from bot.services import imports
+from tests import factories
 from tests.browser import chromium, screenshots_dir
 from tests.harness import BotHarness
 from tests.test_imports import ID_HEADER, person
@@ -84,6 +86,11 @@ async def shown_figures(page: Page) -> dict[str, tuple[int, int, int]]:
     return found
 
 
+async def snap(page: Page, name: str) -> None:
+    """A screenshot for people to look at (and for docs/operator-guide.id.md)."""
+    await page.screenshot(path=screenshots_dir() / f"dasbor-{name}.png", full_page=True)
+
+
 async def signed_in_page(browser: Browser, link: str, width: int = 1280) -> Page:
     page = await browser.new_page(viewport={"width": width, "height": 900})
     await page.goto(link)
@@ -100,7 +107,9 @@ async def test_a_staff_morning_on_the_dashboard(
         async with bot.db.session() as session:
             rina = await session.scalar(select(Target).where(Target.name == "Remaja Uji 5"))
             mawar = await session.scalar(select(Target).where(Target.name == "Remaja Uji 3"))
-        assert rina is not None and mawar is not None
+            kenanga = await session.scalar(select(Target).where(Target.name == "Remaja Uji 2"))
+        assert rina is not None and mawar is not None and kenanga is not None
+        visitor = await home_visit_asked(bot, kenanga)
         teen = await linked_teen(bot, rina, "Remaja")  # lives in Kenanga (Selatan)
         neighbour = await linked_teen(bot, mawar, "Tetangga")  # lives in Mawar (Utara)
         desk = await staff_member(bot, "Dewi")
@@ -116,8 +125,10 @@ async def test_a_staff_morning_on_the_dashboard(
                 line = report[area]
                 assert (target, recorded, remaining) == (int(line[2]), int(line[15]), int(line[16]))
             assert shown["JUMLAH"] == (12, 1, 11)
-            folder = screenshots_dir()
-            await page.screenshot(path=folder / "dasbor-ringkasan-1280.png", full_page=True)
+            await snap(page, "ringkasan-1280")
+            await page.set_viewport_size({"width": 360, "height": 740})
+            await snap(page, "ringkasan-360")
+            await page.set_viewport_size({"width": 1280, "height": 900})
             phone = await browser.new_page(viewport={"width": 360, "height": 740})
             await phone.goto(bot.settings.dashboard_url + "/")  # not signed in on this page
             await expect(phone.get_by_text("Kirim /dasbor ke bot Rekam")).to_be_visible()
@@ -139,10 +150,24 @@ async def test_a_staff_morning_on_the_dashboard(
             await expect(found.get_by_role("heading")).to_have_text("Remaja Uji 5")
             await found.get_by_role("button", name="Sudah direkam").click()
             await expect(page.locator("#hasil")).to_contain_text("ditandai sudah direkam")
+            await snap(page, "meja")
             thanks = await teen.next_message(timeout=10)
             assert thanks.text.startswith("✔️ Terima kasih, Remaja Uji 5")
             await page.get_by_role("link", name="Ringkasan").click()
             await expect(page.locator("#total-recorded")).to_have_attribute("data-value", "2")
+
+            # The home-visit queue: her request scheduled for tomorrow morning; she is told.
+            await page.get_by_role("link", name="Kunjungan rumah").click()
+            await page.get_by_label("Remaja Uji 2").check()
+            tomorrow = (datetime.now(bot.settings.zone) + timedelta(days=1)).date()
+            await page.get_by_label("Tanggal").fill(tomorrow.isoformat())
+            await page.get_by_label("Mulai (WIB)").fill("09:00")
+            await page.get_by_label("Selesai (WIB)").fill("10:00")
+            await snap(page, "kunjungan")
+            await page.get_by_role("button", name="🗓️ Jadwalkan").click()
+            visit = await visitor.next_message(timeout=10)
+            assert visit.text.startswith("📣") and "Jl. Contoh 1" in visit.text
+            await expect(page.get_by_text("Terjadwal").first).to_be_visible()
 
             # A broadcast to Mawar: previewed with its count, confirmed, and only Mawar hears it.
             await page.get_by_role("link", name="Siaran").click()
@@ -152,6 +177,7 @@ async def test_a_staff_morning_on_the_dashboard(
             await page.get_by_role("button", name="Lihat pratinjau").click()
             await expect(page.locator("#preview-text")).to_contain_text(NOTICE)
             await expect(page.locator("#preview-count")).to_have_text("Akan dikirim ke 1 orang.")
+            await snap(page, "siaran-pratinjau")
             page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
             await page.get_by_role("button", name="📢 Kirim sekarang").click()
             heard = await neighbour.next_message(timeout=10)
@@ -172,6 +198,19 @@ async def test_a_staff_morning_on_the_dashboard(
             # The link, used once, opens nothing either.
             await page.goto(link)
             await expect(page.get_by_text("sudah dipakai")).to_be_visible()
+
+
+async def home_visit_asked(bot: BotHarness, target: Target) -> UserClient:
+    """A summoned teen on Telegram who presses 🏠 and says why she needs a visit at home."""
+    place = await factories.add_place(bot.db, "Mal Pelayanan Publik")
+    first = await factories.add_session(bot.db, bot.settings, place, days_ahead=5)
+    await factories.summon(bot.db, bot.settings, target, first)
+    teen = await linked_teen(bot, target, "Kursi")
+    teen.press("🏠")
+    await teen.next_message()
+    teen.send("Saya memakai kursi roda")
+    await teen.next_message()  # forwarded to the staff on duty
+    return teen
 
 
 def rina_nik(target: Target) -> str:

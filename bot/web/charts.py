@@ -4,35 +4,47 @@ content policy allows neither)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from itertools import accumulate
+from datetime import date, timedelta
 
-WIDTH, HEIGHT, PAD = 600, 160, 4
+WIDTH, HEIGHT, PAD = 600, 120, 2
+DAYS = 30  # the trend shows the last month of recording
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    day: date
+    count: int
 
 
 @dataclass(frozen=True)
 class Trend:
-    points: str  # the polyline's "x,y x,y ..."
+    bars: list[Bar]
     first: date
     last: date
-    most: int  # the cumulative total at the end (the top of the chart)
+    most: int  # the best day's count (the top of the chart)
+    total: int  # recorded in these days
 
 
-def cumulative(per_day: list[tuple[date, int]]) -> Trend | None:
-    """The recorded total day by day, scaled into the chart; None before anyone is recorded."""
+def daily(per_day: list[tuple[date, int]], today: date) -> Trend | None:
+    """One bar per day for the last DAYS days up to today (days without a recording too);
+    None before anyone is recorded."""
     if not per_day:
         return None
-    first, last = per_day[0][0], per_day[-1][0]
-    days = max((last - first).days, 1)
-    totals = list(accumulate(number for _, number in per_day))
-    most = max(totals[-1], 1)
-    points = [
-        (
-            PAD + (WIDTH - 2 * PAD) * (day - first).days / days,
-            HEIGHT - PAD - (HEIGHT - 2 * PAD) * total / most,
+    last = max(today, per_day[-1][0])
+    first = last - timedelta(days=DAYS - 1)
+    counts = {day: number for day, number in per_day if day >= first}
+    most = max(counts.values(), default=0)
+    slot = (WIDTH - 2 * PAD) / DAYS
+    bars = []
+    for index in range(DAYS):
+        day = first + timedelta(days=index)
+        count = counts.get(day, 0)
+        height = (HEIGHT - 2 * PAD) * count / most if most else 0.0
+        bars.append(
+            Bar(PAD + index * slot + 1, HEIGHT - PAD - height, slot - 2, height, day, count)
         )
-        for (day, _), total in zip(per_day, totals, strict=True)
-    ]
-    if len(points) == 1:  # one day: a flat line across, at its height
-        points.append((WIDTH - PAD, points[0][1]))
-    return Trend(" ".join(f"{x:.1f},{y:.1f}" for x, y in points), first, last, totals[-1])
+    return Trend(bars, first, last, most, sum(counts.values()))
