@@ -22,6 +22,7 @@ _FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    "--lang=id-ID",  # an Indonesian office's browser: its date and time fields read 02/12/2026, 09.00
 ]
 
 

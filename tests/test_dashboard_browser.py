@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.cli import main
-from bot.db.models import OutboxMessage, Target
+from bot.db.models import OutboxMessage, Target, WebLogin
 from bot.domain.outbox_kinds import Kind
 from bot.emulator import UserClient
 from bot.services import imports
@@ -28,6 +28,13 @@ from tests.test_staff_e2e import staff_member
 from tests.test_summons_e2e import linked_teen
 from tests.web_support import dashboard_bot, login_link
 
+TOUR = [
+    ("Hari ini", "Hari ini"),
+    ("Tinjauan", "Tinjauan"),
+    ("Jadwal", "Jadwal"),
+    ("Impor / Ekspor", "Impor / Ekspor"),
+    ("Petugas", "Petugas"),
+]
 NOTICE = "Jadwal Sabtu di Kantor Kelurahan Mawar dibuka pukul 07.30."
 # Two kecamatan, three kelurahan, three schools: enough to drill down through every level.
 AREAS = [("Utara", "Mawar", "SMA Negeri 1 Uji"), ("Utara", "Melati", "SMK Negeri 2 Uji")]
@@ -91,9 +98,14 @@ async def snap(page: Page, name: str) -> None:
     await page.screenshot(path=screenshots_dir() / f"dasbor-{name}.png", full_page=True)
 
 
-async def signed_in_page(browser: Browser, link: str, width: int = 1280) -> Page:
-    page = await browser.new_page(viewport={"width": width, "height": 900})
+async def signed_in_page(browser: Browser, link: str, shot: str = "") -> Page:
+    # An office's browser: Indonesian, in the office's zone (dates and times in its forms).
+    page = await browser.new_page(
+        viewport={"width": 1280, "height": 900}, locale="id-ID", timezone_id="Asia/Jakarta"
+    )
     await page.goto(link)
+    if shot:
+        await snap(page, shot)
     await page.get_by_role("button", name="Masuk", exact=True).click()
     await expect(page.get_by_role("heading", name="Ringkasan")).to_be_visible()
     return page
@@ -112,11 +124,11 @@ async def test_a_staff_morning_on_the_dashboard(
         visitor = await home_visit_asked(bot, kenanga)
         teen = await linked_teen(bot, rina, "Remaja")  # lives in Kenanga (Selatan)
         neighbour = await linked_teen(bot, mawar, "Tetangga")  # lives in Mawar (Utara)
-        desk = await staff_member(bot, "Dewi")
+        desk = await staff_member(bot, "Dewi", admin=True)
         link = await login_link(desk)
 
         async with chromium() as browser:
-            page = await signed_in_page(browser, link)
+            page = await signed_in_page(browser, link, shot="masuk")
             # The overview says what `rekam report` says, area by area and in total.
             report = await report_csv(bot, tmp_path, monkeypatch)
             shown = await shown_figures(page)
@@ -163,6 +175,7 @@ async def test_a_staff_morning_on_the_dashboard(
             await page.get_by_label("Tanggal").fill(tomorrow.isoformat())
             await page.get_by_label("Mulai (WIB)").fill("09:00")
             await page.get_by_label("Selesai (WIB)").fill("10:00")
+            await page.get_by_label("Selesai (WIB)").blur()
             await snap(page, "kunjungan")
             await page.get_by_role("button", name="🗓️ Jadwalkan").click()
             visit = await visitor.next_message(timeout=10)
@@ -189,6 +202,19 @@ async def test_a_staff_morning_on_the_dashboard(
                     )
                 )
             assert reached == {neighbour.id}  # not Rina in Kenanga, nor the staff
+
+            # The other pages, as an office sees them (pictures for the operator guide).
+            for name, heading in TOUR:
+                await page.get_by_role("link", name=name, exact=True).click()
+                await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+                await snap(page, name.lower().replace(" / ", "-").replace(" ", "-"))
+            await page.get_by_role("link", name="Meja perekaman").click()
+            await page.get_by_label("Kode kehadiran, NIK").fill(rina_nik(rina))
+            await page.get_by_role("button", name="Cari").click()
+            await page.get_by_role("link", name="Remaja Uji 5").click()
+            await expect(page.get_by_role("heading", name="Remaja Uji 5")).to_be_visible()
+            await expect(page.get_by_text(rina_nik(rina))).to_have_count(0)  # masked
+            await snap(page, "orang")
 
             # Signing out: the page's cookie opens nothing more.
             await page.get_by_role("button", name="Keluar").click()
@@ -218,3 +244,54 @@ def rina_nik(target: Target) -> str:
     from bot.domain import nik as nik_rules
 
     return nik_rules.build("359901", target.birth_date, female=True, serial=5)
+
+
+async def test_every_way_in_that_must_stay_shut_is_shut_in_the_browser(sqlite_url: str) -> None:
+    async with dashboard_bot(sqlite_url) as bot:
+        admin = await staff_member(bot, "Admin", admin=True)
+        desk = await staff_member(bot, "Dewi")
+        stranger = bot.user("Orang Asing")
+        stranger.send("/dasbor")  # not staff: the ordinary answer, and no link
+        assert "/masuk/" not in (await stranger.next_message()).text
+        async with chromium() as browser:
+            # A page opened without a session.
+            nobody = await browser.new_page()
+            await nobody.goto(bot.settings.dashboard_url + "/meja")
+            await expect(nobody.get_by_text("Kirim /dasbor ke bot Rekam")).to_be_visible()
+            await expect(nobody.get_by_role("link", name="Meja perekaman")).to_have_count(0)
+
+            # An expired link.
+            late = await login_link(desk)
+            async with bot.db.session() as session:
+                await session.execute(
+                    update(WebLogin).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+                )
+            await nobody.goto(late)
+            await expect(nobody.get_by_text("sudah lewat 10 menit")).to_be_visible()
+            await expect(nobody.get_by_role("button", name="Masuk", exact=True)).to_have_count(0)
+
+            # A form whose CSRF token was taken out changes nothing.
+            page = await signed_in_page(browser, await login_link(desk))
+            await page.get_by_role("link", name="Meja perekaman").click()
+            await page.evaluate(
+                "document.querySelectorAll('input[name=csrf]').forEach(f => f.remove())"
+            )
+            await page.get_by_role("button", name="Keluar").click()
+            await expect(page.get_by_text("Formulir ini kedaluwarsa")).to_be_visible()
+            await page.goto(bot.settings.dashboard_url + "/")
+            await expect(page.get_by_role("heading", name="Ringkasan")).to_be_visible()
+
+            # Staff pages for admins only.
+            await page.goto(bot.settings.dashboard_url + "/petugas")
+            await expect(page.get_by_text("Halaman ini hanya untuk admin.")).to_be_visible()
+
+            # Removed from the staff in Telegram: the open page's session is over.
+            admin.send(f"/petugas_hapus {desk.id}")
+            assert "bukan petugas lagi" in (await admin.next_message()).text
+            await page.reload()
+            await expect(page.get_by_text("Kirim /dasbor ke bot Rekam")).to_be_visible()
+            # And the session's cookie, replayed by hand, is refused too (a non-staff session).
+            cookies = await page.context.cookies()
+            assert [c for c in cookies if c["name"] == "rekam_sesi" and c["httpOnly"]]
+            response = await page.request.get(bot.settings.dashboard_url + "/hari-ini")
+            assert response.status == 401
