@@ -10,12 +10,16 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 
+from bot.demo.chat import run_demo
 from bot.demo.lines import Become, Nothing, Press, Quit, Say, fill, read_line
 from bot.demo.transcript import Transcript
 from bot.emulator import TelegramEmulator, UserClient
@@ -284,3 +288,29 @@ def test_ctrl_c_leaves_at_once_without_waiting_for_enter(tmp_path: Path) -> None
     assert time.monotonic() - started < 15
     assert process.returncode == 0, err.decode()
     assert GOODBYE.search(out.decode()) and "Traceback" not in (out + err).decode()
+
+
+async def test_the_banner_link_opens_the_dashboard_while_the_demo_runs(tmp_path: Path) -> None:
+    out = io.StringIO()
+    seen: list[str] = []
+
+    def sign_in(link: str) -> None:
+        with httpx.Client(follow_redirects=True, timeout=10) as browser:
+            assert browser.get(link).status_code == 200  # the page with the Masuk button
+            seen.append(browser.post(link).text)
+
+    def script() -> Iterator[str]:
+        found = re.search(r"(http://127\.0\.0\.1:\d+/masuk/\S+)", out.getvalue())
+        assert found, out.getvalue()
+        opening = threading.Thread(target=sign_in, args=(found[1],))
+        opening.start()
+        for _ in range(100):  # the bot answers while the dashboard serves the staff member
+            if not opening.is_alive():
+                break
+            yield "/bantuan"
+        opening.join()
+        yield ":quit"
+
+    await run_demo(lines=script(), out=out, folder=tmp_path)
+    assert "Dasbor web kantor, untuk petugas Andi" in out.getvalue()
+    assert len(seen) == 1 and "<h1>Ringkasan</h1>" in seen[0]
