@@ -4,6 +4,7 @@ audience of nobody, an over-long text and a form without its token send nothing.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -142,13 +143,14 @@ async def test_everyone_pending_and_one_session_reach_their_people(bot: BotHarne
         form = {"csrf": csrf_of(page), "audience": "all_pending", "teks": "Halo semua"}
         shown = await web.post("/siaran/pratinjau", data=form)
         assert "Akan dikirim ke 2 orang." in shown.text
+        everyone = confirm_form(shown)
         slot = first_option(page, "jadwal")
         session_form = {**form, "audience": "session", "jadwal": slot, "teks": "Jadwal tetap"}
         assert (
             "Akan dikirim ke 2 orang."
             in (await web.post("/siaran/pratinjau", data=session_form)).text
         )
-        assert (await web.post("/siaran/kirim", data=form)).status_code == 303
+        assert (await web.post("/siaran/kirim", data=everyone)).status_code == 303
     for chat in (rina, sari):
         assert (await chat.next_message(timeout=10)).text == f"{HEADER}\n\nHalo semua"
     await budi.replies(quiet=0.5)
@@ -165,7 +167,7 @@ async def test_an_audience_of_nobody_says_so_and_sends_nothing(bot: BotHarness) 
         assert "Akan dikirim ke 0 orang." in shown.text
         assert "tidak sampai ke siapa pun" in shown.text
         assert 'action="/siaran/kirim"' not in shown.text
-        forced = await web.post("/siaran/kirim", data=form)  # sent anyway, by hand
+        forced = await web.post("/siaran/kirim", data={**form, "kunci": "K" * 32})  # by hand
         assert forced.status_code == 409 and "Tidak ada yang dikirim." in forced.text
     assert await broadcasts_sent(bot) == 0
 
@@ -209,3 +211,31 @@ async def test_a_broadcast_without_the_form_token_sends_nothing(bot: BotHarness)
     async with bot.db.session() as session:
         queued = await session.scalar(select(func.count()).where(OutboxMessage.kind == "broadcast"))
     assert queued == 0
+
+
+async def test_the_same_form_sent_twice_sends_one_broadcast(database_url: str) -> None:
+    """A double click, or the form sent again after a slow answer: one broadcast, once (on
+    PostgreSQL the two meet at the form key's unique index)."""
+    async with dashboard_bot(database_url) as bot:
+        await _sent_twice(bot)
+
+
+async def _sent_twice(bot: BotHarness) -> None:
+    rina, _budi, sari = await office_of_three(bot)
+    async with signed_in(bot) as (_officer, web):
+        page = await web.get("/siaran")
+        form = {"csrf": csrf_of(page), "audience": "all_pending", "teks": "Sekali saja"}
+        confirm = confirm_form(await web.post("/siaran/pratinjau", data=form))
+        both = await asyncio.gather(
+            web.post("/siaran/kirim", data=confirm), web.post("/siaran/kirim", data=confirm)
+        )
+        assert [answer.status_code for answer in both] == [303, 303]
+        again = await web.post("/siaran/kirim", data=confirm)
+        assert again.status_code == 303
+        without = await web.post("/siaran/kirim", data={**confirm, "kunci": ""})
+        assert without.status_code == 400
+    assert await broadcasts_sent(bot) == 1
+    for chat in (rina, sari):
+        assert (await chat.next_message(timeout=10)).text == f"{HEADER}\n\nSekali saja"
+        await chat.replies(quiet=0.5)
+        assert len([m for m in chat.messages if "Sekali saja" in m.text]) == 1

@@ -316,6 +316,9 @@ class Broadcast(Base):
     text: Mapped[str] = mapped_column(Text)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The dashboard's preview form's one-time key: the same form sent twice (a double click)
+    # finds its broadcast here and is not sent again.
+    form_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class Consent(Base):

@@ -77,8 +77,13 @@ async def send(
     channel: Channel,
     now: datetime,
     operator: str | None = None,
+    once: str | None = None,
 ) -> Broadcast:
-    """Record the broadcast and queue a copy for each recipient."""
+    """Record the broadcast and queue a copy for each recipient. With `once` (a form's one-time
+    key) a second call with the same key returns the first broadcast and sends nothing; two at
+    the same instant meet the key's unique index, and the second unit of work fails."""
+    if once is not None and (sent := await sent_by_key(session, once)) is not None:
+        return sent
     who = await recipients(session, audience, value)
     broadcast = Broadcast(
         created_by=by,
@@ -86,6 +91,7 @@ async def send(
         audience_value=value,
         text=text[:MAX_TEXT],
         recipients=len(who),
+        form_key=once,
     )
     session.add(broadcast)
     await session.flush()
@@ -108,6 +114,11 @@ async def send(
         by=operator or by,
     )
     return broadcast
+
+
+async def sent_by_key(session: AsyncSession, key: str) -> Broadcast | None:
+    """The broadcast a form's one-time key already sent, if any."""
+    return await session.scalar(select(Broadcast).where(Broadcast.form_key == key))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,16 @@ class Change(enum.StrEnum):
     # (or, for a capacity, fewer seats than teens already called)
 
 
+async def _changeable(session: AsyncSession, session_id: int) -> ServiceSession | None:
+    """The open session staff may move, cancel or enlarge, locked; None for a home visit (its
+    visit is moved or ended from the home-visit queue, which keeps the request in step)."""
+    found = await session.get(ServiceSession, session_id, with_for_update=True)
+    if found is None or found.state != SessionState.OPEN:
+        return None
+    place = await session.get(Place, found.place_id)
+    return None if place is not None and place.kind == PlaceKind.HOME else found
+
+
 async def _affected(session: AsyncSession, session_id: int) -> list[Summons]:
     rows = await session.execute(
         select(Summons)
@@ -56,8 +66,8 @@ async def move(
 ) -> tuple[Change, int]:
     """Give the session new hours (and, from a sessions file, maybe a new place); every teen
     expected there hears of it, with new reminders."""
-    target = await session.get(ServiceSession, session_id, with_for_update=True)
-    if target is None or target.state != SessionState.OPEN:
+    target = await _changeable(session, session_id)
+    if target is None:
         return Change.GONE, 0
     if not now < starts_at < ends_at or starts_at >= deadline:
         return Change.BAD_TIME, 0
@@ -103,8 +113,8 @@ async def cancel(
     channel: Channel = Channel.TELEGRAM,
 ) -> tuple[Change, int]:
     """Cancel the session: its teens are told and offered the sessions still ahead."""
-    target = await session.get(ServiceSession, session_id, with_for_update=True)
-    if target is None or target.state != SessionState.OPEN:
+    target = await _changeable(session, session_id)
+    if target is None:
         return Change.GONE, 0
     target.state = SessionState.CANCELLED
     affected = await _affected(session, session_id)
@@ -205,8 +215,8 @@ async def enlarge(
     channel: Channel = Channel.TELEGRAM,
 ) -> Change:
     """Give a session more (or fewer, but never below those already called) seats."""
-    target = await session.get(ServiceSession, session_id, with_for_update=True)
-    if target is None or target.state != SessionState.OPEN:
+    target = await _changeable(session, session_id)
+    if target is None:
         return Change.GONE
     if capacity < target.booked or capacity <= 0:
         return Change.BAD_TIME

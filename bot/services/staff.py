@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Event, Place, ServiceSession, Staff, Summons, Target
 from bot.db.queries import count_where
 from bot.db.vault import vault_of
-from bot.domain.kinds import Actor, Channel, SessionState, SummonsState
+from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState, SummonsState
 from bot.domain.nik import mask
 from bot.services import events, recording, summonses, web_access
 from bot.services.summonses import HOLDS_SEAT
@@ -252,9 +252,13 @@ async def roster(session: AsyncSession) -> list[Listed]:
 
 
 async def open_session(session: AsyncSession, session_id: int) -> SessionCounts | None:
-    """One open session with its counts, or None when it is gone or cancelled."""
+    """One open session with its counts, or None when it is gone, cancelled, or a home visit
+    (changed from the home-visit queue only)."""
     found = await session.get(ServiceSession, session_id)
     if found is None or found.state != SessionState.OPEN:
+        return None
+    place = await session.get(Place, found.place_id)
+    if place is not None and place.kind == PlaceKind.HOME:
         return None
     counts = await sessions_between(session, found.starts_at, found.starts_at + _INSTANT)
     return next((c for c in counts if c.id == session_id), None)

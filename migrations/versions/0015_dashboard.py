@@ -1,4 +1,4 @@
-"""dashboard: its one-time links and signed-in staff; targets by birth date (the desk's search)
+"""dashboard: its one-time links and signed-in staff; targets by birth date (the desk's search); a broadcast form's one-time key
 
 Revision ID: 0015
 Revises: 0014
@@ -45,9 +45,14 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_web_sessions_telegram_id"), "web_sessions", ["telegram_id"])
     op.create_index(op.f("ix_targets_birth_date"), "targets", ["birth_date"])
+    op.add_column("broadcasts", sa.Column("form_key", sa.String(length=64), nullable=True))
+    op.create_index(op.f("ix_broadcasts_form_key"), "broadcasts", ["form_key"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_broadcasts_form_key"), table_name="broadcasts")
+    with op.batch_alter_table("broadcasts") as batch:
+        batch.drop_column("form_key")
     op.drop_index(op.f("ix_targets_birth_date"), table_name="targets")
     op.drop_index(op.f("ix_web_sessions_telegram_id"), table_name="web_sessions")
     op.drop_table("web_sessions")

@@ -4,9 +4,12 @@ same audiences, limits and service (bot/services/broadcasts.py) as /siaran in Te
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -197,6 +200,7 @@ async def preview(request: Request, viewer: Viewer) -> Response:
             "text": text,
             "count": reached,
             "field": _FIELDS.get(chosen.audience, ""),
+            "key": secrets.token_urlsafe(24),  # this preview's send goes out once
         },
         problem=_(NOBODY) if reached == 0 else None,
     )
@@ -211,24 +215,37 @@ async def send(request: Request, viewer: Viewer) -> Response:
     chosen, text = checked
     web = services_of(request)
     _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
-    async with web.db.session() as session:
-        if not await broadcasts.recipients(session, chosen.audience, chosen.value):
-            return await _page(
-                request, viewer, status=409, form=await request.form(), problem=_(NOBODY)
+    key = (await request.form()).get("kunci")
+    if not isinstance(key, str) or not _KEY.fullmatch(key):
+        return await _page(request, viewer, status=400, form=await request.form(), problem=_(GONE))
+    try:
+        async with web.db.session() as session:
+            if not await broadcasts.recipients(session, chosen.audience, chosen.value):
+                return await _page(
+                    request, viewer, status=409, form=await request.form(), problem=_(NOBODY)
+                )
+            sent = await broadcasts.send(
+                session,
+                audience=chosen.audience,
+                value=chosen.value,
+                text=text,
+                by=viewer.telegram_id,
+                channel=Channel.WEB,
+                now=web.clock.now(),
+                operator=viewer.by,
+                once=key,
             )
-        sent = await broadcasts.send(
-            session,
-            audience=chosen.audience,
-            value=chosen.value,
-            text=text,
-            by=viewer.telegram_id,
-            channel=Channel.WEB,
-            now=web.clock.now(),
-            operator=viewer.by,
-        )
+    except IntegrityError:  # the same form at the same instant (a double click): sent once
+        async with web.db.reading() as session:
+            first = await broadcasts.sent_by_key(session, key)
+        if first is None:
+            raise
+        sent = first
     # A reload of the page that says so must not send it again.
     return RedirectResponse(f"/siaran?dikirim={sent.recipients}", status_code=303)
 
+
+_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 routes = [
     Route("/siaran", compose, methods=["GET"]),
