@@ -4,6 +4,7 @@ that are not ASCII, text longer than a column holds (tests/test_exports.py: file
 from __future__ import annotations
 
 import csv
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -280,3 +281,36 @@ async def test_a_nik_with_digits_that_are_not_ascii_rejects_only_its_row(
             "Remaja Uji 1",
             "Remaja Uji 5",
         }
+
+
+def _zip(path: Path, parts: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_opened(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A few hundred kilobytes that would unpack to hundreds of megabytes in the process that
+    also runs the bot: refused by the sizes its zip declares, nothing read."""
+    bomb = _zip(
+        tmp_path / "daftar.xlsx",
+        {"[Content_Types].xml": b"<Types/>", "xl/sharedStrings.xml": b"<si>" + b"A" * 60_000_000},
+    )
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(sheets.OversizedWorkbookError), sheets.opened(bomb):
+        pass
+    assert main(["import", "targets", str(bomb)]) == 1
+    assert "membengkak berlebihan" in capsys.readouterr().err
+
+
+def test_a_zip_that_is_no_workbook_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = _zip(tmp_path / "daftar.xlsx", {"readme.txt": b"bukan buku kerja"})
+    with pytest.raises(zipfile.BadZipFile), sheets.opened(fake):
+        pass
+    assert main(["import", "targets", str(fake)]) == 1
+    assert "bukan buku kerja XLSX yang utuh" in capsys.readouterr().err

@@ -4,6 +4,7 @@ an idle session, a signed-out cookie. Real bot, real emulator chat, real HTTP.""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -187,3 +188,28 @@ async def test_only_hashes_of_links_and_cookies_are_stored(bot: BotHarness) -> N
         stored = [*await session.scalars(select(WebLogin.token_hash))]
         stored += [*await session.scalars(select(WebSession.token_hash))]
     assert cookie and link.rsplit("/", 1)[1] not in stored and cookie not in stored
+
+
+async def test_a_huge_body_is_refused_before_anything_stores_it(bot: BotHarness) -> None:
+    """Any form: a few hundred kilobytes at most, counted as it arrives, stated length or not;
+    the refusal carries the pages' security headers too."""
+    desk = await staff_member(bot, "Dewi")
+    async with client(bot) as web:
+        await sign_in(web, await login_link(desk))
+        csrf = csrf_of(await web.get("/"))
+        stated = await web.post("/bahasa", data={"csrf": csrf, "language": "x" * 400_000})
+        assert stated.status_code == 413 and "terlalu besar" in stated.text
+        assert "frame-ancestors 'none'" in stated.headers["content-security-policy"]
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield f"csrf={csrf}&language=".encode()
+            for _ in range(40):
+                yield b"x" * 10_000
+
+        streamed = await web.post(
+            "/bahasa",
+            content=chunks(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert streamed.status_code == 413
+        assert (await web.get("/")).status_code == 200  # still signed in, nothing changed

@@ -52,6 +52,7 @@ UNREADABLE = (
     zipfile.BadZipFile,
     sheets.UnknownFormatError,
     sheets.UnreadableTextError,
+    sheets.OversizedWorkbookError,
     UnicodeDecodeError,
 )
 
@@ -106,6 +107,11 @@ def unreadable(error: Exception, _: Gettext, name: object) -> str:
         )
     if isinstance(error, UnicodeDecodeError):
         return _("Berkas {path} bukan teks UTF-8; simpan ulang sebagai UTF-8.").format(path=name)
+    if isinstance(error, sheets.OversizedWorkbookError):
+        return _(
+            "Berkas {path} membengkak berlebihan saat dibuka, tidak seperti buku kerja biasa; "
+            "buka di Excel lalu simpan lagi sebagai .xlsx, atau kirim sebagai CSV."
+        ).format(path=name)
     if isinstance(error, zipfile.BadZipFile):  # an .xlsx that is not a workbook (renamed, cut)
         return _(
             "Berkas {path} bukan buku kerja XLSX yang utuh; buka di Excel lalu simpan lagi "

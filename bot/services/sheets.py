@@ -9,11 +9,13 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
+from xml.etree.ElementTree import ParseError
 
 from bot.files import open_private
 
@@ -98,10 +100,39 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[list[Any] | None]:
         csv.field_size_limit(previous)  # the limit is the whole process's: put it back
 
 
+class OversizedWorkbookError(ValueError):
+    """An .xlsx whose parts unpack to far more than a spreadsheet's do (a "zip bomb"): opening
+    it would take the memory of the process that also runs the bot."""
+
+
+# A worksheet's XML packs about 10–20 to 1; a part packed over 100 to 1 and big once unpacked
+# is no spreadsheet, and neither is a workbook that unpacks past 2 GB.
+_MOST_PACKED = 100
+_LARGE_PART = 10 * 1024 * 1024
+_MOST_UNPACKED = 2 * 1024 * 1024 * 1024
+
+
+def _check_unpacked_size(path: Path) -> None:
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+    total = sum(part.file_size for part in parts)
+    bomb = any(
+        part.file_size > _LARGE_PART and part.file_size > _MOST_PACKED * max(part.compress_size, 1)
+        for part in parts
+    )
+    if bomb or total > _MOST_UNPACKED:
+        raise OversizedWorkbookError(path.name)
+
+
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    _check_unpacked_size(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (KeyError, InvalidFileException, ParseError) as error:  # a zip, but no workbook
+        raise zipfile.BadZipFile(str(error)) from None
     try:
         sheet = book.worksheets[0]
         for row in sheet.iter_rows(values_only=True):

@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.context import WebServices
+from bot.web.limits import BodyLimit
 from bot.web.pages import (
     broadcast,
     desk,
@@ -88,8 +88,9 @@ def routes() -> list[BaseRoute]:
     return found
 
 
-def dashboard(services: WebServices) -> Starlette:
-    """The dashboard application for this office."""
-    app = Starlette(routes=routes(), middleware=[Middleware(SecurityHeaders)])
+def dashboard(services: WebServices) -> ASGIApp:
+    """The dashboard application for this office: its security headers outermost (on error
+    pages too), then the body limit, then the pages."""
+    app = Starlette(routes=routes())
     app.state.services = services
-    return app
+    return SecurityHeaders(BodyLimit(app, services.catalogs))

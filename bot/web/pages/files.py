@@ -36,6 +36,7 @@ from bot.web.context import services_of
 from bot.web.render import render
 
 MAX_UPLOAD = 20 * 1024 * 1024
+UPLOAD_PATH = "/berkas/impor"
 # The form around the file (boundaries, the token, the kind) on top of the file itself.
 _FORM_SLACK = 64 * 1024
 SHOWN_REJECTS = 100
@@ -312,7 +313,7 @@ async def printed_letters(request: Request, viewer: Viewer) -> Response:
 
 routes = [
     Route("/berkas", files, methods=["GET"]),
-    Route("/berkas/impor", _size_checked(upload), methods=["POST"]),
+    Route(UPLOAD_PATH, _size_checked(upload), methods=["POST"]),
     Route("/berkas/ditolak/{token}", rejected, methods=["GET"]),
     Route("/berkas/laporan", report, methods=["GET"]),
     Route("/berkas/surat", printed_letters, methods=["GET"]),
