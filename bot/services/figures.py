@@ -136,14 +136,15 @@ async def _rows(sessions: Sessions, query: TextClause) -> list[tuple[Any, ...]]:
 
 
 async def report(
-    sessions: Sessions, by: By, *, schools_per_kelurahan: bool = False
+    sessions: Sessions, by: By, *, in_kelurahan: tuple[str, str] | None = None
 ) -> list[Figures]:
     """Figures per area, biggest remaining first; targets without an area under ''.
     The counts run at once, each in its own unit of work (on SQLite, reading connections
     work in parallel). By school, a school is one line under its (first) kecamatan; with
-    `schools_per_kelurahan` one line per kelurahan its targets live in (the dashboard's
-    drill-down from a kelurahan to its schools)."""
-    collapse = by == By.SCHOOL and not schools_per_kelurahan
+    `in_kelurahan` (kecamatan, kelurahan) only the targets living there count, each school a
+    line under that kelurahan (the dashboard's drill-down: two kecamatan may each have a
+    kelurahan of the same name)."""
+    collapse = by == By.SCHOOL and in_kelurahan is None
     targets, summoned, unreachable, visits = await asyncio.gather(
         _rows(sessions, _TARGETS),
         _rows(sessions, _SUMMONSES),
@@ -155,11 +156,13 @@ async def report(
         regions = {i: (kecamatan, kelurahan) for i, kecamatan, kelurahan in found}
         schools = {i: name for i, name in await session.execute(select(School.id, School.name))}
 
-    def key(region_id: int | None, school_id: int | None) -> tuple[str, str]:
+    def key(region_id: int | None, school_id: int | None) -> tuple[str, str] | None:
         kecamatan, kelurahan = regions.get(region_id, ("", "")) if region_id else ("", "")
+        if in_kelurahan is not None and (kecamatan, kelurahan) != in_kelurahan:
+            return None
         if by == By.SCHOOL:
             school = schools.get(school_id, "") if school_id is not None else ""
-            return school, kelurahan if schools_per_kelurahan else kecamatan
+            return school, kelurahan if in_kelurahan is not None else kecamatan
         if by == By.KECAMATAN:
             return kecamatan, ""
         return kelurahan, kecamatan
@@ -167,24 +170,32 @@ async def report(
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_NUMBERS, 0))
     parents: dict[str, set[str]] = defaultdict(set)
     for region_id, school_id, number, recorded in targets:
-        area, parent = key(region_id, school_id)
+        if (found_key := key(region_id, school_id)) is None:
+            continue
+        area, parent = found_key
         line = counts[(area, "" if collapse else parent)]
         line["target"] += int(number)
         line["recorded"] += int(recorded or 0)
         if parent:
             parents[area].add(parent)
     for region_id, school_id, state, number in summoned:
-        area, parent = key(region_id, school_id)
+        if (found_key := key(region_id, school_id)) is None:
+            continue
+        area, parent = found_key
         line = counts[(area, "" if collapse else parent)]
         line["summoned"] += int(number)
         column = _STATE_COLUMN.get(SummonsState(state))
         if column:
             line[column] += int(number)
     for region_id, school_id, number in unreachable:
-        area, parent = key(region_id, school_id)
+        if (found_key := key(region_id, school_id)) is None:
+            continue
+        area, parent = found_key
         counts[(area, "" if collapse else parent)]["unreachable"] += int(number)
     for region_id, school_id, state, number in visits:
-        area, parent = key(region_id, school_id)
+        if (found_key := key(region_id, school_id)) is None:
+            continue
+        area, parent = found_key
         line = counts[(area, "" if collapse else parent)]
         line["visits_requested"] += int(number)
         visit_column = _VISIT_COLUMN.get(HomeVisitState(state))

@@ -19,6 +19,7 @@ from bot.db.engine import Database
 from bot.services import figures
 
 MAX_AGE = timedelta(seconds=30)
+MOST_KEPT = 512  # figures kept for this many drill-downs at most
 T = TypeVar("T")
 
 
@@ -41,7 +42,9 @@ class FiguresCache:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        self._reports: dict[tuple[figures.By, bool], _Kept[list[figures.Figures]]] = {}
+        self._reports: dict[
+            tuple[figures.By, tuple[str, str] | None], _Kept[list[figures.Figures]]
+        ] = {}
         self._trend: _Kept[list[tuple[date, int]]] = _Kept()
         self._generation = 0  # a count begun before a change is not kept after it
 
@@ -64,14 +67,13 @@ class FiguresCache:
             return counted
 
     async def report(
-        self, by: figures.By, *, schools_per_kelurahan: bool = False
+        self, by: figures.By, *, in_kelurahan: tuple[str, str] | None = None
     ) -> Counted[list[figures.Figures]]:
-        kept = self._reports.setdefault((by, schools_per_kelurahan), _Kept())
+        if (by, in_kelurahan) not in self._reports and len(self._reports) >= MOST_KEPT:
+            self._reports.clear()  # typed addresses must not grow this without end
+        kept = self._reports.setdefault((by, in_kelurahan), _Kept())
         return await self._get(
-            kept,
-            lambda: figures.report(
-                self._db.reading, by, schools_per_kelurahan=schools_per_kelurahan
-            ),
+            kept, lambda: figures.report(self._db.reading, by, in_kelurahan=in_kelurahan)
         )
 
     async def trend(self, zone: ZoneInfo) -> Counted[list[tuple[date, int]]]:

@@ -21,9 +21,11 @@ async def overview(request: Request, viewer: Viewer) -> Response:
     web = services_of(request)
     kecamatan = request.query_params.get("kecamatan")
     kelurahan = request.query_params.get("kelurahan")
-    if kelurahan is not None:
-        counted = await web.figures.report(figures.By.SCHOOL, schools_per_kelurahan=True)
-        lines = [line for line in counted.value if line.parent_area == kelurahan]
+    if kelurahan is not None and kecamatan is not None:
+        counted = await web.figures.report(
+            figures.By.SCHOOL, in_kelurahan=(kecamatan[:100], kelurahan[:100])
+        )
+        lines = counted.value
         level = "school"
     elif kecamatan is not None:
         counted = await web.figures.report(figures.By.KELURAHAN)

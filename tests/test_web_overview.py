@@ -1,0 +1,64 @@
+"""The overview's drill-down against `rekam report`'s figures, with the names offices really
+have: two kecamatan each with a kelurahan called Sukamaju."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from bot.services import imports
+from tests.harness import BotHarness
+from tests.test_imports import ID_HEADER, person
+from tests.test_staff_e2e import staff_member
+from tests.web_support import client, dashboard_bot, login_link, sign_in
+
+# (kecamatan, kelurahan, school) per serial: Sukamaju in both kecamatan.
+HOMES = {
+    1: ("Utara", "Sukamaju", "SMA Negeri 1 Uji"),
+    2: ("Utara", "Sukamaju", "SMA Negeri 1 Uji"),
+    3: ("Selatan", "Sukamaju", "SMK Negeri 9 Uji"),
+    4: ("Selatan", "Sukamaju", "SMK Negeri 9 Uji"),
+    5: ("Selatan", "Sukamaju", "SMK Negeri 9 Uji"),
+    6: ("Selatan", "Kenanga", "SMA Negeri 1 Uji"),
+}
+
+
+async def listed(bot: BotHarness) -> None:
+    rows = []
+    for serial, (kecamatan, kelurahan, school) in HOMES.items():
+        row = person(serial, born=date(2009, 4, serial))
+        row[4], row[5], row[7] = kelurahan, kecamatan, school
+        rows.append(row)
+    now = datetime.now(UTC)
+    result = await imports.import_targets(
+        bot.db,
+        ID_HEADER,
+        iter(list(enumerate(rows, start=2))),
+        today=now.date(),
+        now=now,
+        regions=bot.settings.office_region_codes,
+    )
+    assert result.added == len(HOMES)
+
+
+def targets_shown(page: str) -> dict[str, int]:
+    """Each line's area and target, read off the table."""
+    found = re.findall(r'<tr data-area="([^"]*)">.*?<td class="num" data-value="(\d+)"', page, re.S)
+    return {area: int(target) for area, target in found}
+
+
+async def test_a_kelurahan_name_in_two_kecamatan_is_two_places(database_url: str) -> None:
+    async with dashboard_bot(database_url) as bot:
+        await listed(bot)
+        desk = await staff_member(bot, "Dewi")
+        async with client(bot) as web:
+            await sign_in(web, await login_link(desk))
+            assert targets_shown((await web.get("/")).text) == {"Selatan": 4, "Utara": 2}
+            north = await web.get("/", params={"kecamatan": "Utara"})
+            assert targets_shown(north.text) == {"Sukamaju": 2}
+            schools = await web.get("/", params={"kecamatan": "Utara", "kelurahan": "Sukamaju"})
+            assert targets_shown(schools.text) == {"SMA Negeri 1 Uji": 2}
+            south = await web.get("/", params={"kecamatan": "Selatan", "kelurahan": "Sukamaju"})
+            assert targets_shown(south.text) == {"SMK Negeri 9 Uji": 3}
+            nowhere = await web.get("/", params={"kecamatan": "Timur", "kelurahan": "Sukamaju"})
+            assert nowhere.status_code == 200 and targets_shown(nowhere.text) == {}
