@@ -213,3 +213,26 @@ async def test_a_huge_body_is_refused_before_anything_stores_it(bot: BotHarness)
         )
         assert streamed.status_code == 413
         assert (await web.get("/")).status_code == 200  # still signed in, nothing changed
+
+
+async def test_digits_from_other_scripts_are_refused_not_a_crash(bot: BotHarness) -> None:
+    """'²' and '٣' pass str.isdigit() but are no number int() reads: every id a page reads."""
+    admin = await staff_member(bot, "Admin", admin=True)
+    async with client(bot) as web:
+        await sign_in(web, await login_link(admin))
+        csrf = csrf_of(await web.get("/"))
+        for odd in ("²", "٣", "1²"):
+            pages = [
+                await web.get("/siaran", params={"dikirim": odd}),
+                await web.post("/berkas/surat", data={"csrf": csrf, "sekolah": odd}),
+                await web.get(f"/orang/{odd}"),
+                await web.get(f"/jadwal/{odd}"),
+                await web.post(
+                    "/siaran/pratinjau",
+                    data={"csrf": csrf, "audience": "session", "jadwal": odd, "teks": "x"},
+                ),
+                await web.post("/petugas/tambah", data={"csrf": csrf, "telegram_id": odd}),
+                await web.post("/petugas/hapus", data={"csrf": csrf, "telegram_id": odd}),
+                await web.post("/meja/direkam", data={"csrf": csrf, "orang": odd}),
+            ]
+            assert all(page.status_code < 500 for page in pages), [p.status_code for p in pages]

@@ -280,11 +280,16 @@ async def test_a_schools_letters_download_as_one_pdf(sqlite_url: str) -> None:
         async with signed_in(bot, "Dewi") as (officer, web):
             page = await web.get("/berkas")
             assert "Surat panggilan (PDF)" in page.text
-            pdf = await web.get("/berkas/surat")
+            csrf = csrf_of(page)
+            assert (await web.get("/berkas/surat")).status_code == 405  # never by a mere link
+            assert (await web.post("/berkas/surat", data={})).status_code == 403
+            pdf = await web.post("/berkas/surat", data={"csrf": csrf})
             assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
             assert pdf.content.startswith(b"%PDF")
             assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.content)) == 2  # one each
-            nobody = await web.get("/berkas/surat?sekolah=99999")  # a school that is not there
+            nobody = await web.post(  # a school that is not there
+                "/berkas/surat", data={"csrf": csrf, "sekolah": "99999"}
+            )
             assert nobody.status_code == 404 and "Tidak ada surat untuk dicetak." in nobody.text
         async with bot.db.session() as session:
             event = await session.scalar(select(Event).where(Event.kind == "letters_printed"))

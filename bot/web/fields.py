@@ -21,8 +21,8 @@ from bot.services.web_access import Viewer
 from bot.web.context import services_of
 
 # Nine digits fit every id column on SQLite and PostgreSQL alike.
-_ID = re.compile(r"\d{1,9}")
-_COUNT = re.compile(r"\d{1,6}")
+_ID = re.compile(r"[0-9]{1,9}")
+_COUNT = re.compile(r"[0-9]{1,6}")
 MOST_SEATS = 100_000
 
 COUNT_PROBLEM = N_("Jumlah tempat harus angka 1 sampai 100.000.")

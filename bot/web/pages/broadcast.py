@@ -86,7 +86,11 @@ async def _choices(
 
 def _number(form: FormData, name: str) -> int | None:
     value = form.get(name)
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+    return (
+        int(value)
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10
+        else None
+    )
 
 
 async def _chosen(
@@ -111,7 +115,7 @@ async def _chosen(
 
 
 def _count(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _text(form: FormData) -> str:

@@ -228,7 +228,7 @@ def _size_checked(endpoint: Endpoint) -> Endpoint:
 
     async def checked(request: Request) -> Response:
         length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_UPLOAD + _FORM_SLACK:
+        if length.isascii() and length.isdigit() and int(length) > MAX_UPLOAD + _FORM_SLACK:
             viewer = await current_viewer(request)
             if viewer is not None and viewer.is_admin:
                 web = services_of(request)
@@ -268,18 +268,21 @@ async def report(request: Request, viewer: Viewer) -> Response:
 
 @staff_only()
 async def printed_letters(request: Request, viewer: Viewer) -> Response:
-    """`rekam letters --school NAME [--all]`: one school's letters as a PDF."""
+    """`rekam letters --school NAME [--all]`: one school's letters as a PDF. A POST with the
+    form's token: printing hands out letter numbers for good and is an event, so no link
+    from another site may do it in a staff member's name."""
     web = services_of(request)
     settings = web.settings
     _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
-    number = request.query_params.get("sekolah", "")
+    form = await request.form()
+    number = str(form.get("sekolah") or "")
     if not settings.bot_username:
         return await _page(request, viewer, status=409, problem=_(NO_BOT_NAME))
-    everyone = request.query_params.get("semua") == "1"
+    everyone = form.get("semua") == "1"
     async with web.db.session() as session:
         school = (
             await broadcasts.audience_value(session, Audience.SCHOOL, int(number))
-            if number.isdigit() and len(number) < 10
+            if number.isascii() and number.isdigit() and len(number) < 10
             else None
         )
         found = (
@@ -316,5 +319,5 @@ routes = [
     Route(UPLOAD_PATH, _size_checked(upload), methods=["POST"]),
     Route("/berkas/ditolak/{token}", rejected, methods=["GET"]),
     Route("/berkas/laporan", report, methods=["GET"]),
-    Route("/berkas/surat", printed_letters, methods=["GET"]),
+    Route("/berkas/surat", printed_letters, methods=["POST"]),
 ]

@@ -26,7 +26,11 @@ NOT_YOUR_ROLE = N_("Anda tidak bisa mengubah peran Anda sendiri.")
 
 def _telegram_id(value: object) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 15 and int(text) > 0 else None
+    return (
+        int(text)
+        if text.isascii() and text.isdigit() and len(text) <= 15 and int(text) > 0
+        else None
+    )
 
 
 async def _page(request: Request, viewer: Viewer, *, status: int = 200, **values: Any) -> Response:
