@@ -60,7 +60,7 @@ async def test_a_staff_member_signs_in_once_with_the_link_and_out_again(
         async with bot.db.session() as session:
             logins = await session.scalar(
                 select(func.count()).where(
-                    Event.kind == "web_login", Event.data["by"].as_integer() == desk.id
+                    Event.kind == "web_login", Event.data["by"].as_string() == f"staff:{desk.id}"
                 )
             )
         assert logins == 1

@@ -24,7 +24,7 @@ from tests.factories import attend_code_of
 from tests.harness import BotHarness
 from tests.test_delivery import linked
 from tests.test_staff_e2e import staff_member
-from tests.web_support import client, csrf_of, dashboard_bot, login_link, sign_in
+from tests.web_support import client, csrf_of, dashboard_bot, login_link, searched, sign_in
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ async def test_the_desk_finds_by_code_nik_and_name_marks_undoes_and_offers_sessi
 
             # By her attendance code, typed in lower case: found, masked NIK, not recorded.
             code = attend_code_of("RINA2345").lower()
-            page = await web.get("/meja", params={"q": code})
+            page = await searched(web, code)
             assert "Rina Uji" in page.text and "Budi Uji" not in page.text
             assert "3599********0001" in page.text and rina.nik not in page.text  # type: ignore[attr-defined]
             assert f'href="/orang/{rina.id}"' in page.text
@@ -151,7 +151,7 @@ async def test_the_desk_finds_by_code_nik_and_name_marks_undoes_and_offers_sessi
 
             # By NIK: the mark was a mistake, undone; her summons is back as it was.
             typed_nik = rina.nik  # type: ignore[attr-defined]
-            page = await web.get("/meja", params={"q": typed_nik})
+            page = await searched(web, typed_nik)
             assert (
                 "Rina Uji" in page.text
                 and 'data-confirm="Batalkan tanda rekam Rina Uji?"' in page.text
@@ -167,7 +167,7 @@ async def test_the_desk_finds_by_code_nik_and_name_marks_undoes_and_offers_sessi
 
             # By name and birth date: both match; Budi came without his documents.
             by_name = f"uji, {budi.birth_date.strftime('%d-%m-%Y')}"
-            page = await web.get("/meja", params={"q": by_name})
+            page = await searched(web, by_name)
             assert "Rina Uji" in page.text and "Budi Uji" in page.text
             assert "dokumen kurang" in page.text
             came = await post_form(
@@ -203,7 +203,7 @@ async def test_what_cannot_be_read_is_explained_and_reveals_nothing(bot_web: Bot
     async with signed_in(bot) as (_officer, web):
 
         async def answer(typed: str) -> str:
-            page = await web.get("/meja", params={"q": typed})
+            page = await searched(web, typed)
             assert page.status_code == 200
             found = re.search(r'<p class="flash problem"[^>]*>([^<]*)</p>', page.text)
             assert found, page.text
@@ -225,7 +225,7 @@ async def test_what_cannot_be_read_is_explained_and_reveals_nothing(bot_web: Bot
         assert await answer("ZZZZ9999") == not_found
         assert await answer("Rina Uji, 01-01-2008") == not_found
         # What was typed comes back in the box as text, never as markup.
-        page = await web.get("/meja", params={"q": '"><script>alert(1)</script>'})
+        page = await searched(web, '"><script>alert(1)</script>')
         assert "<script>alert(1)</script>" not in page.text
         assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page.text
 
@@ -238,7 +238,7 @@ async def test_forged_ids_reasons_and_tokens_change_nothing(database_url: str) -
             bot.db, bot.settings, rina, await factories.add_session(bot.db, bot.settings, place)
         )
         async with signed_in(bot) as (_officer, web):
-            page = await web.get("/meja", params={"q": rina.nik})  # type: ignore[attr-defined]
+            page = await searched(web, rina.nik)  # type: ignore[attr-defined]
             for action in ("/meja/direkam", "/meja/belum-direkam", "/meja/batalkan"):
                 for forged in ("999999", "abc", "-1", "1 OR 1=1", "99999999999999999999", ""):
                     answer = await post_form(
@@ -290,7 +290,7 @@ async def test_hostile_unicode_and_long_names_show_as_text(bot_web: BotHarness) 
         bot.db, bot.settings, name=long_name[:200], code="WIDE2345", serial=2
     )
     async with signed_in(bot) as (_officer, web):
-        page = await web.get("/meja", params={"q": attend_code_of("EVIL2345")})
+        page = await searched(web, attend_code_of("EVIL2345"))
         assert "<script>alert" not in page.text
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Siti" in page.text
         marked = await post_form(
@@ -303,6 +303,40 @@ async def test_hostile_unicode_and_long_names_show_as_text(bot_web: BotHarness) 
         )
         person = await web.get(f"/orang/{evil.id}")
         assert "<script>alert" not in person.text and "&lt;script&gt;" in person.text
-        page = await web.get("/meja", params={"q": attend_code_of("WIDE2345")})
+        page = await searched(web, attend_code_of("WIDE2345"))
         assert long_name[:200] in page.text
         assert long_name[:200] in (await web.get(f"/orang/{wide.id}")).text
+
+
+async def test_a_nik_never_goes_into_an_address_and_a_typed_result_shows_no_one(
+    sqlite_url: str,
+) -> None:
+    """On a shared office computer the browser's history keeps every address: the search is a
+    POST, the redirect after an action names an id and a signed result, and a result address
+    made up or changed by hand shows nobody and records no view."""
+    async with dashboard_bot(sqlite_url) as bot:
+        rina = await factories.add_target(bot.db, bot.settings, name="Rina Uji", code="RINA2345")
+        budi = await factories.add_target(
+            bot.db, bot.settings, name="Budi Uji", code="BUDI2345", serial=2, female=False
+        )
+        async with signed_in(bot) as (_officer, web):
+            page = await searched(web, rina.nik)  # type: ignore[attr-defined]
+            assert "Rina Uji" in page.text
+            pressed = await post_form(web, "/meja/direkam", page, orang=rina.id)
+            location = pressed.headers["location"]
+            assert rina.nik not in location  # type: ignore[attr-defined]
+            shown = await followed(web, pressed)
+            assert flash(shown).startswith("Rina Uji ditandai sudah direkam")
+            async with bot.db.session() as session:
+                before = await session.scalar(select(func.count()).select_from(Event))
+            # The same address for Budi, or with another result: nobody shown, nothing recorded.
+            for forged in (
+                location.replace(f"orang={rina.id}", f"orang={budi.id}"),
+                location.replace("hasil=recorded", "hasil=undone"),
+                f"/meja?hasil=recorded&orang={budi.id}",
+            ):
+                page = await web.get(forged)
+                assert page.status_code == 200
+                assert "Budi Uji" not in page.text and 'id="hasil"' not in page.text
+            async with bot.db.session() as session:
+                assert await session.scalar(select(func.count()).select_from(Event)) == before

@@ -18,7 +18,7 @@ from bot.services.summonses import HOLDS_SEAT
 from tests import factories
 from tests.harness import BotHarness
 from tests.test_web_desk import post_form, result_of, signed_in
-from tests.web_support import dashboard_bot
+from tests.web_support import dashboard_bot, searched
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ async def test_todays_counts_are_the_databases_in_the_offices_day(database_url: 
 
             # The desk: one recorded, one came without documents; one more recorded by the
             # office's own records (not at this session).
-            desk = await web.get("/meja", params={"q": teens[1].nik})  # type: ignore[attr-defined]
+            desk = await searched(web, teens[1].nik)  # type: ignore[attr-defined]
             done = await post_form(web, "/meja/direkam", desk, orang=teens[1].id, q="")
             assert result_of(done) == "recorded"
             done = await post_form(

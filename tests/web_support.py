@@ -49,3 +49,9 @@ def csrf_of(page: httpx.Response) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert found, "no form token on the page"
     return found.group(1)
+
+
+async def searched(web: httpx.AsyncClient, typed: str) -> httpx.Response:
+    """The desk's search, as its form sends it (a POST: a NIK never goes into an address)."""
+    page = await web.get("/meja")
+    return await web.post("/meja", data={"csrf": csrf_of(page), "q": typed})

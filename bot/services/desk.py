@@ -106,6 +106,18 @@ async def look_up(session: AsyncSession, query: Query, *, by: str, channel: Chan
     return found
 
 
+async def look_at(
+    session: AsyncSession, target_id: int, *, by: str, channel: Channel
+) -> Found | None:
+    """`one`, shown to `by`: the event that they saw this person."""
+    found = await one(session, target_id)
+    if found is not None:
+        events.record(
+            session, "person_listed", actor=Actor.STAFF, channel=channel, target_id=target_id, by=by
+        )
+    return found
+
+
 async def one(session: AsyncSession, target_id: int) -> Found | None:
     """One person as the desk shows them (after a button press)."""
     rows = await session.execute(_found_query().where(Target.id == target_id))

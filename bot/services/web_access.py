@@ -58,7 +58,11 @@ async def issue_link(session: AsyncSession, telegram_id: int, *, now: datetime) 
         )
     )
     events.record(
-        session, "web_link_sent", actor=Actor.STAFF, channel=Channel.TELEGRAM, by=telegram_id
+        session,
+        "web_link_sent",
+        actor=Actor.STAFF,
+        channel=Channel.TELEGRAM,
+        by=f"staff:{telegram_id}",
     )
     return token
 
@@ -101,7 +105,9 @@ async def redeem(
             seen_at=now,
         )
     )
-    events.record(session, "web_login", actor=Actor.STAFF, channel=Channel.WEB, by=telegram_id)
+    events.record(
+        session, "web_login", actor=Actor.STAFF, channel=Channel.WEB, by=f"staff:{telegram_id}"
+    )
     return cookie
 
 

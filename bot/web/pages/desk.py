@@ -1,11 +1,16 @@
 """Meja perekaman: the Telegram desk at a browser. Staff type an attendance code, a NIK or
 "Name, DD-MM-YYYY" (read by the same `parse_query`), see who matches, and say what happened:
-recorded, came but not recorded (with a reason), or undo of a wrong mark. Each action is a
-POST answered by a redirect back to the same search with its result (`hasil`), so reloading
-the page never repeats it."""
+recorded, came but not recorded (with a reason), or undo of a wrong mark.
+
+The search is a POST, so a NIK never lands in an address (the browser's history on a shared
+office computer, a proxy's log). Each action is a POST answered by a redirect to the desk with
+its result and the person it was for, signed with the session's form token: reloading never
+repeats it, and an address typed by hand shows no one."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from urllib.parse import urlencode
 
@@ -30,10 +35,12 @@ _ID = re.compile(r"[0-9]{1,9}")  # a target id as the pages write it; anything e
 
 RESULTS = {
     "recorded": N_(
-        "{name} ditandai sudah direkam. Ucapan terima kasih dikirim ke remaja dan orang tuanya."
+        "{name} ditandai sudah direkam. Yang memakai Telegram (remaja dan orang tua yang "
+        "tertaut) menerima ucapan terima kasih."
     ),
     "unrecorded": N_(
-        "{name}: datang, belum direkam. Jadwal berikutnya sudah ditawarkan kepadanya."
+        "{name}: datang, belum direkam. Bila sudah dipanggil dan memakai Telegram, ia diberi "
+        "tahu dan ditawari jadwal berikutnya (atau masuk daftar tunggu bila tidak ada)."
     ),
     "undone": N_("Tanda rekam {name} dibatalkan."),
     "already": N_("{name} sudah terekam sebelumnya; tidak ada yang diubah."),
@@ -56,34 +63,27 @@ def target_id_of(value: object) -> int | None:
     return int(value) if isinstance(value, str) and _ID.fullmatch(value) else None
 
 
-def _back(query: str, result: str, target_id: int | None = None) -> RedirectResponse:
-    values: dict[str, str | int] = {"q": query, "hasil": result}
+def _seal(viewer: Viewer, result: str, target_id: int | None) -> str:
+    said = f"{result}:{target_id}".encode()
+    return hmac.new(viewer.csrf.encode(), said, hashlib.sha256).hexdigest()[:24]
+
+
+def _back(viewer: Viewer, result: str, target_id: int | None = None) -> RedirectResponse:
+    values: dict[str, str | int] = {"hasil": result, "tanda": _seal(viewer, result, target_id)}
     if target_id is not None:
         values["orang"] = target_id
     return RedirectResponse("/meja?" + urlencode(values), status_code=303)
 
 
-@staff_only()
-async def show_desk(request: Request, viewer: Viewer) -> Response:
-    web = services_of(request)
-    typed = request.query_params.get("q", "").strip()[:LONGEST_QUERY]
-    problem: str | None = None
-    found: list[Found] | None = None
-    if typed:
-        try:
-            query = parse_query(typed, today=web.clock.today())
-        except QueryError as error:
-            problem = PROBLEMS[error.problem]
-        else:
-            async with web.db.session() as session:
-                found = await desk.look_up(session, query, by=viewer.by, channel=Channel.WEB)
-    result = request.query_params.get("hasil", "")
-    name = "—"
-    named = target_id_of(request.query_params.get("orang"))
-    if result in RESULTS and named is not None:
-        async with web.db.reading() as session:
-            one = await desk.one(session, named)
-        name = one.name if one else name
+def _page(
+    request: Request,
+    viewer: Viewer,
+    *,
+    typed: str = "",
+    problem: str | None = None,
+    found: list[Found] | None = None,
+    result: str = "",
+) -> Response:
     return render(
         request,
         viewer,
@@ -94,21 +94,53 @@ async def show_desk(request: Request, viewer: Viewer) -> Response:
         none_found=NONE_FOUND,
         most=desk.MOST,
         result=RESULTS.get(result),
-        result_name=name,
+        result_name=found[0].name if found and result else "—",
         result_is_problem=result in _PROBLEMS,
         states=STATES,
         reasons=REASONS,
     )
 
 
+@staff_only()
+async def show_desk(request: Request, viewer: Viewer) -> Response:
+    """The search box; after an action, its result and the person it was for, as they are now."""
+    web = services_of(request)
+    result = request.query_params.get("hasil", "")
+    named = target_id_of(request.query_params.get("orang"))
+    sent = request.query_params.get("tanda", "")
+    if result not in RESULTS or not hmac.compare_digest(sent, _seal(viewer, result, named)):
+        return _page(request, viewer)  # an address typed or changed by hand shows no one
+    found: list[Found] = []
+    if named is not None:
+        async with web.db.session() as session:
+            one = await desk.look_at(session, named, by=viewer.by, channel=Channel.WEB)
+        found = [one] if one is not None else []
+    return _page(request, viewer, found=found or None, result=result)
+
+
+@staff_only()
+async def search(request: Request, viewer: Viewer) -> Response:
+    """Everyone matching what staff typed; each person shown is an event."""
+    web = services_of(request)
+    typed = str((await request.form()).get("q") or "").strip()[:LONGEST_QUERY]
+    if not typed:
+        return _page(request, viewer)
+    try:
+        query = parse_query(typed, today=web.clock.today())
+    except QueryError as error:
+        return _page(request, viewer, typed=typed, problem=PROBLEMS[error.problem])
+    async with web.db.session() as session:
+        found = await desk.look_up(session, query, by=viewer.by, channel=Channel.WEB)
+    return _page(request, viewer, typed=typed, found=found)
+
+
 async def _act(request: Request, viewer: Viewer, outcome: str) -> Response:
     """One outcome for the person the form names; back to the search it was pressed on."""
     web = services_of(request)
     form: FormData = await request.form()
-    typed = str(form.get("q") or "")[:LONGEST_QUERY]
     target_id = target_id_of(form.get("orang"))
     if target_id is None:
-        return _back(typed, "gone")
+        return _back(viewer, "gone")
     now = web.clock.now()
     async with web.db.session() as session:
         if outcome == "recorded":
@@ -117,7 +149,7 @@ async def _act(request: Request, viewer: Viewer, outcome: str) -> Response:
             try:
                 reason = Reason(str(form.get("alasan")))
             except ValueError:
-                return _back(typed, "reason", target_id)
+                return _back(viewer, "reason", target_id)
             done = await desk.unrecorded(
                 session,
                 target_id,
@@ -131,7 +163,7 @@ async def _act(request: Request, viewer: Viewer, outcome: str) -> Response:
             done = await desk.undo(session, target_id, by=viewer.by, channel=Channel.WEB, now=now)
     if done == Done.DONE:
         web.figures.invalidate()
-    return _back(typed, _OUTCOMES[outcome].get(done, "gone"), target_id)
+    return _back(viewer, _OUTCOMES[outcome].get(done, "gone"), target_id)
 
 
 @staff_only()
@@ -151,6 +183,7 @@ async def undo_mark(request: Request, viewer: Viewer) -> Response:
 
 routes = [
     Route("/meja", show_desk, methods=["GET"]),
+    Route("/meja", search, methods=["POST"]),
     Route("/meja/direkam", mark_recorded, methods=["POST"]),
     Route("/meja/belum-direkam", mark_unrecorded, methods=["POST"]),
     Route("/meja/batalkan", undo_mark, methods=["POST"]),
