@@ -72,6 +72,17 @@ async def test_a_visit_scheduled_from_the_page_summons_the_teen_at_home(
         assert home.starts_at == datetime.combine(day, time(9), tzinfo=bot.settings.zone)
         assert made is not None and made.channel == Channel.WEB
         assert made.data["by"] == f"staff:{officer.id}"
+        async with bot.db.session() as session:  # the queue showed her reason: who saw it
+            seen = list(
+                await session.scalars(
+                    select(Event).where(
+                        Event.kind == "person_listed", Event.target_id == scheduled.target_id
+                    )
+                )
+            )
+        assert seen and all(
+            e.data == {"by": f"staff:{officer.id}", "where": "kunjungan"} for e in seen
+        )
 
 
 async def test_the_outcome_at_the_door_is_recorded_from_the_page(bot: BotHarness) -> None:

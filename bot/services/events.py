@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,3 +32,20 @@ def record(
     )
     session.add(event)
     return event
+
+
+def listed(
+    session: AsyncSession, target_ids: Iterable[int], *, by: str, channel: Channel, where: str
+) -> None:
+    """`by` was shown these people in a list (`where`: the page): every view of a person is an
+    event, a list's included."""
+    for target_id in target_ids:
+        record(
+            session,
+            "person_listed",
+            actor=Actor.STAFF,
+            channel=channel,
+            target_id=target_id,
+            by=by,
+            where=where,
+        )

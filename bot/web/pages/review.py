@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.domain.kinds import Channel
+from bot.domain.kinds import Actor, Channel
 from bot.i18n import N_
 from bot.presentation.review import pending_text
-from bot.services import guardians, notices, review
+from bot.services import events, guardians, notices, review
 from bot.services.review import Decision
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -44,9 +44,18 @@ async def _page(
 ) -> Response:
     web = services_of(request)
     _, language = fields.words(request, viewer)
-    async with web.db.reading() as session:
+    async with web.db.session() as session:
         claims = await review.pending(session, limit=SHOWN)
         links = await guardians.pending(session)
+        events.record(  # who was shown the queue (names, masked NIKs, birth dates)
+            session,
+            "review_queue_viewed",
+            actor=Actor.STAFF,
+            channel=Channel.WEB,
+            by=viewer.by,
+            registrations=[item.id for item in claims],
+            parent_links=[link.id for link in links[:SHOWN]],
+        )
     return render(
         request,
         viewer,

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from bot.domain.kinds import Channel, HomeVisitState
 from bot.i18n import N_
 from bot.presentation import home_visits as views
-from bot.services import home_visits, notices, summonses
+from bot.services import events, home_visits, notices, summonses
 from bot.services.home_visits import Scheduled
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -99,9 +99,17 @@ async def _page(
     picked: frozenset[int] = frozenset(),
 ) -> Response:
     web = services_of(request)
-    async with web.db.reading() as session:
+    async with web.db.session() as session:
         queue = await home_visits.queue(session)
         pins = await home_visits.pins(session, [r.id for r in queue])
+        # Names, addresses and reasons (often about health): who saw them is kept.
+        events.listed(
+            session,
+            [r.target_id for r in queue],
+            by=viewer.by,
+            channel=Channel.WEB,
+            where="kunjungan",
+        )
     rows = [_row(r, pins.get(r.id)) for r in queue]
     return render(
         request,
