@@ -42,9 +42,9 @@ PAGES = (
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
-# OpenStreetMap tiles are the only thing a page may load from elsewhere (the home-visit map).
+# Nothing is loaded from elsewhere (an office may be offline; the home-visit map is a link).
 _POLICY = (
-    "default-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; "
+    "default-src 'self'; img-src 'self' data:; "
     "style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'"
 )
