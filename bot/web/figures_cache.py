@@ -1,9 +1,17 @@
 """The office's figures for the dashboard, counted at most once per MAX_AGE (all areas in one
 pass: bot/services/figures.py), and afresh after a change made on the dashboard.
 
-At a million targets one report takes about a second, too long for every page a desk opens;
-the figures of half a minute ago are what a screen on the wall needs, and the page says when
-they were counted."""
+At a million targets one count takes about a second (docs/benchmarks.md, issue 15), too long
+for every page a desk opens; the figures of half a minute ago are what a screen on the wall
+needs, and the page says when they were counted. One count serves every level of the overview
+(kecamatan, kelurahan, schools): each is summed from it in Python.
+
+A page never waits long for a count when it has earlier figures to show: a count that is not
+done within WAIT goes on in the background and the page shows the figures counted before it
+(with their time); the next page after it finishes shows the new ones. Only the first count
+after a start is waited for in full. One count runs at a time for each kind of figure: a page
+asked for while one is under way waits for that one (a change made meanwhile is counted by
+the next page after it)."""
 
 from __future__ import annotations
 
@@ -19,6 +27,8 @@ from bot.db.engine import Database
 from bot.services import figures
 
 MAX_AGE = timedelta(seconds=30)
+# How long a page waits for a count under way before it shows the earlier figures instead.
+WAIT = 0.15
 T = TypeVar("T")
 
 
@@ -30,49 +40,80 @@ class Counted(Generic[T]):
 
 
 class _Kept(Generic[T]):
-    """One figure kept: counted by one request at a time while the others wait for it."""
+    """One figure kept, and the count under way (at most one)."""
 
     def __init__(self) -> None:
         self.counted: Counted[T] | None = None
-        self.lock = asyncio.Lock()
+        self.counting: asyncio.Task[Counted[T]] | None = None
+
+
+def _retrieved(task: asyncio.Task[object]) -> None:
+    """A count nobody waited for to the end: its failure is the next page's to meet, not an
+    "exception never retrieved" in the log."""
+    if not task.cancelled():
+        task.exception()
 
 
 class FiguresCache:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, wait: float = WAIT) -> None:
         self._db = db
         self._clock = clock
-        self._reports: dict[tuple[figures.By, bool], _Kept[list[figures.Figures]]] = {}
+        self._wait = wait
+        self._counts: _Kept[figures.Counts] = _Kept()
         self._trend: _Kept[list[tuple[date, int]]] = _Kept()
-        self._generation = 0  # a count begun before a change is not kept after it
+        # Each level's lines, summed once from the count they came from.
+        self._lines: dict[tuple[figures.By, bool], Counted[list[figures.Figures]]] = {}
+        self._lines_of: dict[tuple[figures.By, bool], Counted[figures.Counts]] = {}
+        self._generation = 0  # figures counted before a change are not fresh after it
 
     def invalidate(self) -> None:
         """Something changed here: the next page counts afresh."""
         self._generation += 1
 
+    def _fresh(self, counted: Counted[T] | None) -> bool:
+        return (
+            counted is not None
+            and counted.generation == self._generation
+            and counted.at + MAX_AGE >= self._clock.now()
+        )
+
     async def _get(self, kept: _Kept[T], count: Callable[[], Awaitable[T]]) -> Counted[T]:
-        async with kept.lock:
-            now = self._clock.now()
-            counted = kept.counted
-            if (
-                counted is None
-                or counted.generation != self._generation
-                or counted.at + MAX_AGE < now
-            ):
-                generation = self._generation
-                counted = Counted(await count(), now, generation)
-                kept.counted = counted
-            return counted
+        if self._fresh(kept.counted):
+            assert kept.counted is not None
+            return kept.counted
+        task = kept.counting
+        if task is None:
+            task = kept.counting = asyncio.create_task(self._count(kept, count, self._generation))
+            task.add_done_callback(_retrieved)
+        earlier = kept.counted
+        if earlier is None:
+            return await asyncio.shield(task)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self._wait)
+        except TimeoutError:
+            return earlier
+
+    async def _count(
+        self, kept: _Kept[T], count: Callable[[], Awaitable[T]], generation: int
+    ) -> Counted[T]:
+        at = self._clock.now()  # the figures are as of the count's start
+        try:
+            counted = Counted(await count(), at, generation)
+        finally:
+            kept.counting = None
+        kept.counted = counted  # kept even when a change came meanwhile: the latest there is
+        return counted
 
     async def report(
         self, by: figures.By, *, schools_per_kelurahan: bool = False
     ) -> Counted[list[figures.Figures]]:
-        kept = self._reports.setdefault((by, schools_per_kelurahan), _Kept())
-        return await self._get(
-            kept,
-            lambda: figures.report(
-                self._db.reading, by, schools_per_kelurahan=schools_per_kelurahan
-            ),
-        )
+        counted = await self._get(self._counts, lambda: figures.count(self._db.reading))
+        key = (by, schools_per_kelurahan)
+        if self._lines_of.get(key) is not counted:
+            lines = figures.lines(counted.value, by, schools_per_kelurahan=schools_per_kelurahan)
+            self._lines[key] = Counted(lines, counted.at, counted.generation)
+            self._lines_of[key] = counted
+        return self._lines[key]
 
     async def trend(self, zone: ZoneInfo) -> Counted[list[tuple[date, int]]]:
         return await self._get(

@@ -92,8 +92,8 @@ async def _extras(env: dict[str, str], linked: int, visits: int, claims: int) ->
     from sqlalchemy import func, insert, select, update
 
     from bot.db.engine import Database
-    from bot.db.models import Account, Claim, HomeVisit, ServiceSession, Target
-    from bot.domain.kinds import Channel, HomeVisitState, Role
+    from bot.db.models import Account, Claim, HomeVisit, ServiceSession, Summons, Target
+    from bot.domain.kinds import Channel, HomeVisitState, Role, SummonsState
     from bot.services import staff
 
     db = Database(env["DATABASE_URL"], data_key=env["DATA_KEY"])
@@ -132,12 +132,16 @@ async def _extras(env: dict[str, str], linked: int, visits: int, claims: int) ->
                     for n, target_id in enumerate(visiting)
                 ],
             )
+            # A request waits in the queue while the teen's summons says so (home_visits.queue).
+            await session.execute(
+                update(Summons)
+                .where(Summons.target_id.in_(visiting))
+                .values(state=SummonsState.HOME_VISIT)
+            )
             targets = {
                 row.id: row
                 for row in await session.execute(
-                    select(Target.id, Target.name, Target.birth_date).where(
-                        Target.id.in_(claimed)
-                    )
+                    select(Target.id, Target.name, Target.birth_date).where(Target.id.in_(claimed))
                 )
             }
             for n, target_id in enumerate(claimed):
@@ -221,7 +225,9 @@ async def _facts(env: dict[str, str], work: Path) -> dict[str, object]:
     db = Database(env["DATABASE_URL"], data_key=env["DATA_KEY"])
     try:
         async with db.session() as session:
-            region = (await session.execute(select(Region).order_by(Region.id).limit(1))).scalar_one()
+            region = (
+                await session.execute(select(Region).order_by(Region.id).limit(1))
+            ).scalar_one()
             today = datetime.now(UTC)
             busiest = await session.scalar(
                 select(ServiceSession.id)
@@ -257,6 +263,30 @@ async def _facts(env: dict[str, str], work: Path) -> dict[str, object]:
             }
     finally:
         await db.dispose()
+
+
+async def _recount(env: dict[str, str], times: int) -> list[dict[str, object]]:
+    """What a cold overview costs the server: the figures counted in this process as the
+    dashboard counts them (one report and the trend, at once), nothing else running."""
+    from zoneinfo import ZoneInfo
+
+    from bot.db.engine import Database
+    from bot.services import figures
+
+    db = Database(env["DATABASE_URL"], data_key=env["DATA_KEY"])
+    zone = ZoneInfo("Asia/Jakarta")
+    spent: list[float] = []
+    try:
+        for _ in range(times):
+            started = time.perf_counter()
+            await asyncio.gather(
+                figures.report(db.reading, figures.By.KECAMATAN),
+                figures.recorded_per_day(db.reading, zone),
+            )
+            spent.append((time.perf_counter() - started) * 1000)
+    finally:
+        await db.dispose()
+    return [_row("figures counted (in process, no HTTP)", spent)]
 
 
 def _free_port() -> int:
@@ -347,9 +377,7 @@ def measure(args: argparse.Namespace, work: Path, env: dict[str, str]) -> list[d
                     },
                 ),
             ]
-            print(
-                f"{'page':<44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}", flush=True
-            )
+            print(f"{'page':<44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}", flush=True)
 
             def timed(method: str, path: str, data: dict[str, str] | None = None) -> float:
                 started = time.perf_counter()
@@ -359,8 +387,11 @@ def measure(args: argparse.Namespace, work: Path, env: dict[str, str]) -> list[d
                     raise SystemExit(f"{method} {path}: {answer.status_code}\n{answer.text[:500]}")
                 return elapsed
 
+            if args.only:
+                gets = [g for g in gets if args.only in g[0]]
+                posts = [p for p in posts if args.only in p[0]]
             # Cold overview first: each right after a change that makes it count afresh.
-            for label, path in gets[:3]:
+            for label, path in [g for g in gets if g[1].startswith("/?") or g[1] == "/"]:
                 cold = []
                 for _ in range(args.cold):
                     changed = client.post(
@@ -374,7 +405,9 @@ def measure(args: argparse.Namespace, work: Path, env: dict[str, str]) -> list[d
                 for _ in range(args.warmup):
                     timed("GET", path)
                 times = [timed("GET", path) for _ in range(args.repeat)]
-                results.append(_row(label + (" warm" if path.startswith("/?") or path == "/" else ""), times))
+                results.append(
+                    _row(label + (" warm" if path.startswith("/?") or path == "/" else ""), times)
+                )
             for label, path, data in posts:
                 for _ in range(args.warmup):
                     timed("POST", path, data)
@@ -394,6 +427,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--cold", type=int, default=10)
     parser.add_argument("--json", help="write the rows here too")
+    parser.add_argument("--only", help="only the pages whose label contains this")
     args = parser.parse_args()
     work = Path(args.work or f"/tmp/rekam-dash-{args.targets}")
     work.mkdir(parents=True, exist_ok=True)
@@ -403,6 +437,8 @@ def main() -> None:
     backend = env["DATABASE_URL"].split(":")[0]
     print(f"{backend}, office in {work}; {args.repeat} requests per page after {args.warmup}")
     rows = measure(args, work, env)
+    if not args.only:
+        rows += asyncio.run(_recount(env, args.cold))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
 

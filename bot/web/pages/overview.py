@@ -4,6 +4,8 @@ The same figures as `rekam report`, counted in one pass for every area (figures_
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -22,18 +24,21 @@ async def overview(request: Request, viewer: Viewer) -> Response:
     kecamatan = request.query_params.get("kecamatan")
     kelurahan = request.query_params.get("kelurahan")
     if kelurahan is not None:
-        counted = await web.figures.report(figures.By.SCHOOL, schools_per_kelurahan=True)
-        lines = [line for line in counted.value if line.parent_area == kelurahan]
-        level = "school"
+        by, per_kelurahan, level = figures.By.SCHOOL, True, "school"
     elif kecamatan is not None:
-        counted = await web.figures.report(figures.By.KELURAHAN)
-        lines = [line for line in counted.value if line.parent_area == kecamatan]
-        level = "kelurahan"
+        by, per_kelurahan, level = figures.By.KELURAHAN, False, "kelurahan"
     else:
-        counted = await web.figures.report(figures.By.KECAMATAN)
-        lines = counted.value
-        level = "kecamatan"
-    trend = await web.figures.trend(web.settings.zone)
+        by, per_kelurahan, level = figures.By.KECAMATAN, False, "kecamatan"
+    # Both at once: each waits at most figures_cache.WAIT for a count under way.
+    counted, trend = await asyncio.gather(
+        web.figures.report(by, schools_per_kelurahan=per_kelurahan),
+        web.figures.trend(web.settings.zone),
+    )
+    lines = counted.value
+    if kelurahan is not None:
+        lines = [line for line in lines if line.parent_area == kelurahan]
+    elif kecamatan is not None:
+        lines = [line for line in lines if line.parent_area == kecamatan]
     return render(
         request,
         viewer,
