@@ -9,13 +9,14 @@ needs, and the page says when they were counted. One count serves every level of
 A page never waits long for a count when it has earlier figures to show: a count that is not
 done within WAIT goes on in the background and the page shows the figures counted before it
 (with their time); the next page after it finishes shows the new ones. Only the first count
-after a start is waited for in full. One count runs at a time for each kind of figure: a page
-asked for while one is under way waits for that one (a change made meanwhile is counted by
-the next page after it)."""
+after a start is waited for in full (the dashboard begins it as it starts: `warm`). One count
+runs at a time for each kind of figure: a page asked for while one is under way waits for
+that one (a change made meanwhile is counted by the next page after it)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -65,6 +66,19 @@ class FiguresCache:
         self._lines: dict[tuple[figures.By, bool], Counted[list[figures.Figures]]] = {}
         self._lines_of: dict[tuple[figures.By, bool], Counted[figures.Counts]] = {}
         self._generation = 0  # figures counted before a change are not fresh after it
+
+    async def warm(self, zone: ZoneInfo) -> None:
+        """Count once now (the dashboard starting), so the first page need not wait long."""
+        await asyncio.gather(self.report(figures.By.KECAMATAN), self.trend(zone))
+
+    async def close(self) -> None:
+        """Stop any count under way (the dashboard stopping, before its database closes)."""
+        for kept in (self._counts, self._trend):
+            task = kept.counting
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
     def invalidate(self) -> None:
         """Something changed here: the next page counts afresh."""
