@@ -68,5 +68,6 @@ def build_application(
         app.bot, services.db, services.catalogs, settings, services.clock
     )
     services.webhook = False
+    services.web = None
     handlers.register(app)
     return app

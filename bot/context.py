@@ -15,6 +15,7 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.i18n import Catalogs, Gettext
 from bot.readers import ReaderLanguages
 from bot.throttle import PressThrottle
+from bot.web.context import WebServices
 
 
 class Services:
@@ -28,6 +29,7 @@ class Services:
     languages: ReaderLanguages
     dispatcher: Dispatcher
     webhook: bool
+    web: WebServices | None  # the dashboard this process serves, if any
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Services]):

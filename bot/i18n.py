@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 from collections.abc import Callable, Iterable
@@ -81,6 +82,9 @@ def zone_abbreviation(zone: ZoneInfo) -> str:
     return ZONE_ABBREVIATIONS.get(zone.key, zone.key)
 
 
+# The formats below are pure and Babel's are slow (10-25 µs a call): a page of 2,000 sessions
+# asks for the same few days, hours and numbers thousands of times (docs/benchmarks.md, issue 15).
+@functools.lru_cache(maxsize=8192)
 def format_number(value: int, language: str) -> str:
     """'280.000' in Indonesian, '280,000' in English: the reader's own grouping."""
     return format_decimal(value, locale=language)
@@ -91,6 +95,7 @@ def format_share(percent: float, language: str) -> str:
     return format_percent(percent / 100, "#,##0.0%", locale=language)
 
 
+@functools.lru_cache(maxsize=4096)
 def format_day(day: date, language: str) -> str:
     """'Sabtu, 9 November 2024' in the reader's language."""
     return format_date(day, _DATE_PATTERN, locale=language)
@@ -101,6 +106,7 @@ def format_dated(day: date, language: str) -> str:
     return format_date(day, "d MMMM y", locale=language)
 
 
+@functools.lru_cache(maxsize=8192)
 def format_clock(moment: datetime, language: str, zone: ZoneInfo) -> str:
     """'08.00' in the office's zone."""
     return format_datetime(moment, _TIME_PATTERNS[language], tzinfo=zone, locale=language)

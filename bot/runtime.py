@@ -90,7 +90,8 @@ async def running(
     async with app, AsyncExitStack() as extras:
         await prepare(app)
         if web:
-            await extras.enter_async_context(serving(web_services(app)))
+            services.web = web_services(app)
+            await extras.enter_async_context(serving(services.web))
         await app.start()
         updater = app.updater
         assert updater is not None

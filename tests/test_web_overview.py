@@ -10,7 +10,7 @@ from bot.services import imports
 from tests.harness import BotHarness
 from tests.test_imports import ID_HEADER, person
 from tests.test_staff_e2e import staff_member
-from tests.web_support import client, dashboard_bot, login_link, sign_in
+from tests.web_support import client, dashboard_bot, figures_changed, login_link, sign_in
 
 # (kecamatan, kelurahan, school) per serial: Sukamaju in both kecamatan.
 HOMES = {
@@ -50,6 +50,7 @@ def targets_shown(page: str) -> dict[str, int]:
 async def test_a_kelurahan_name_in_two_kecamatan_is_two_places(database_url: str) -> None:
     async with dashboard_bot(database_url) as bot:
         await listed(bot)
+        figures_changed(bot)
         desk = await staff_member(bot, "Dewi")
         async with client(bot) as web:
             await sign_in(web, await login_link(desk))

@@ -6,12 +6,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from bot.db.models import Account, Broadcast, ParentLink, Region, School, Summons, Target
-from bot.domain.kinds import Actor, Audience, Channel, LinkState, TargetReview
+from bot.db.models import (
+    Account,
+    Broadcast,
+    ParentLink,
+    Place,
+    Region,
+    School,
+    ServiceSession,
+    Summons,
+    Target,
+)
+from bot.domain.kinds import Actor, Audience, Channel, LinkState, SessionState, TargetReview
 from bot.domain.outbox_kinds import Kind
 from bot.services import events, outbox
 from bot.services.outbox import Message, Recipient
@@ -31,40 +43,75 @@ def _targets(audience: Audience, value: str | None) -> Select[int]:
             Summons.session_id == session_id, Summons.state.in_(EXPECTED)
         )
     elif audience == Audience.KELURAHAN:
-        query = query.join(Region, Region.id == Target.region_id).where(
-            func.lower(Region.kelurahan) == (value or "").strip().lower()
+        # The area's ids first: the targets are then read from the index by (review, area).
+        query = query.where(
+            Target.region_id.in_(
+                select(Region.id).where(
+                    func.lower(Region.kelurahan) == (value or "").strip().lower()
+                )
+            )
         )
     elif audience == Audience.SCHOOL:
-        query = query.join(School, School.id == Target.school_id).where(
-            func.lower(School.name) == (value or "").strip().lower()
+        query = query.where(
+            Target.school_id.in_(
+                select(School.id).where(func.lower(School.name) == (value or "").strip().lower())
+            )
         )
     return query
+
+
+def _in_audience(
+    audience: Audience, value: str | None, target_id: InstrumentedAttribute[Any]
+) -> ColumnElement[bool]:
+    """The target `target_id` names is one of the audience's pending targets. Everyone pending
+    is most of a city's list: each account's target is looked up (EXISTS; a list of 900,000
+    ids built first took seconds at a million targets). A session, a kelurahan or a school
+    holds a few thousand at most: their ids are listed once (IN)."""
+    if audience == Audience.ALL_PENDING:
+        return _targets(audience, value).where(Target.id == target_id).exists()
+    return target_id.in_(_targets(audience, value))
+
+
+def _teens(audience: Audience, value: str | None) -> Select[int, str, int]:
+    return select(Account.telegram_id, Account.language, Account.id).where(
+        Account.target_id.is_not(None),
+        _in_audience(audience, value, Account.target_id),
+        Account.unreachable_at.is_(None),
+    )
+
+
+def _parents(audience: Audience, value: str | None) -> Select[int, str, int]:
+    return (
+        select(Account.telegram_id, Account.language, Account.id)
+        .join(ParentLink, ParentLink.parent_account_id == Account.id)
+        .where(
+            ParentLink.state == LinkState.ACTIVE,
+            _in_audience(audience, value, ParentLink.target_id),
+            Account.unreachable_at.is_(None),
+        )
+        .distinct()
+    )
 
 
 async def recipients(
     session: AsyncSession, audience: Audience, value: str | None
 ) -> list[Recipient]:
     """Everyone reachable who would receive it: the teens and their linked parents."""
-    targets = _targets(audience, value).subquery()
-    teens = await session.execute(
-        select(Account.telegram_id, Account.language, Account.id).where(
-            Account.target_id.in_(select(targets.c.id)), Account.unreachable_at.is_(None)
-        )
-    )
-    parents = await session.execute(
-        select(Account.telegram_id, Account.language, Account.id)
-        .join(ParentLink, ParentLink.parent_account_id == Account.id)
-        .where(
-            ParentLink.target_id.in_(select(targets.c.id)),
-            ParentLink.state == LinkState.ACTIVE,
-            Account.unreachable_at.is_(None),
-        )
-        .distinct()
-    )
+    teens = await session.execute(_teens(audience, value))
+    parents = await session.execute(_parents(audience, value))
     found = {tid: Recipient(tid, lang, aid) for tid, lang, aid in teens}
     for tid, lang, aid in parents:
         found.setdefault(tid, Recipient(tid, lang, aid, parent=True))
     return list(found.values())
+
+
+async def reach(session: AsyncSession, audience: Audience, value: str | None) -> int:
+    """len(recipients(...)), counted by the database (a preview shows only the number)."""
+    both = union(
+        _teens(audience, value).with_only_columns(Account.telegram_id),
+        _parents(audience, value).with_only_columns(Account.telegram_id),
+    ).subquery()
+    return int(await session.scalar(select(func.count()).select_from(both)) or 0)
 
 
 async def send(
@@ -127,6 +174,33 @@ class Choice:
 
     id: int
     name: str
+
+
+@dataclass(frozen=True)
+class SessionChoice:
+    id: int
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+async def session_choices(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[SessionChoice]:
+    """The open sessions starting in [start, end), by start: the sessions a broadcast can be
+    sent to. Only what the choice shows (staff.sessions_between also counts every session's
+    summonses: at a million targets that is most of a page's time for a list of names)."""
+    rows = await session.execute(
+        select(ServiceSession.id, Place.name, ServiceSession.starts_at, ServiceSession.ends_at)
+        .join(Place, Place.id == ServiceSession.place_id)
+        .where(
+            ServiceSession.starts_at >= start,
+            ServiceSession.starts_at < end,
+            ServiceSession.state == SessionState.OPEN,
+        )
+        .order_by(ServiceSession.starts_at, ServiceSession.id)
+    )
+    return [SessionChoice(*row) for row in rows]
 
 
 async def kelurahan_choices(session: AsyncSession) -> list[Choice]:

@@ -135,16 +135,22 @@ async def _rows(sessions: Sessions, query: TextClause) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in rows]
 
 
-async def report(
-    sessions: Sessions, by: By, *, in_kelurahan: tuple[str, str] | None = None
-) -> list[Figures]:
-    """Figures per area, biggest remaining first; targets without an area under ''.
-    The counts run at once, each in its own unit of work (on SQLite, reading connections
-    work in parallel). By school, a school is one line under its (first) kecamatan; with
-    `in_kelurahan` (kecamatan, kelurahan) only the targets living there count, each school a
-    line under that kelurahan (the dashboard's drill-down: two kecamatan may each have a
-    kelurahan of the same name)."""
-    collapse = by == By.SCHOOL and in_kelurahan is None
+@dataclass(frozen=True)
+class Counts:
+    """Everything the report is made of, counted per (kelurahan, school) in one pass: any
+    grouping (kecamatan, kelurahan, school) is then summed from it without the database."""
+
+    targets: list[tuple[Any, ...]]
+    summoned: list[tuple[Any, ...]]
+    unreachable: list[tuple[Any, ...]]
+    visits: list[tuple[Any, ...]]
+    regions: dict[int, tuple[str, str]]
+    schools: dict[int, str]
+
+
+async def count(sessions: Sessions) -> Counts:
+    """The counts behind every report. They run at once, each in its own unit of work (on
+    SQLite, reading connections work in parallel)."""
     targets, summoned, unreachable, visits = await asyncio.gather(
         _rows(sessions, _TARGETS),
         _rows(sessions, _SUMMONSES),
@@ -155,6 +161,24 @@ async def report(
         found = await session.execute(select(Region.id, Region.kecamatan, Region.kelurahan))
         regions = {i: (kecamatan, kelurahan) for i, kecamatan, kelurahan in found}
         schools = {i: name for i, name in await session.execute(select(School.id, School.name))}
+    return Counts(targets, summoned, unreachable, visits, regions, schools)
+
+
+async def report(
+    sessions: Sessions, by: By, *, in_kelurahan: tuple[str, str] | None = None
+) -> list[Figures]:
+    """Figures per area, biggest remaining first (`lines` of a fresh `count`)."""
+    return lines(await count(sessions), by, in_kelurahan=in_kelurahan)
+
+
+def lines(counts: Counts, by: By, *, in_kelurahan: tuple[str, str] | None = None) -> list[Figures]:
+    """Figures per area, biggest remaining first; targets without an area under ''.
+    By school, a school is one line under its (first) kecamatan; with `in_kelurahan`
+    (kecamatan, kelurahan) only the targets living there count, each school a line under that
+    kelurahan (the dashboard's drill-down: two kecamatan may each have a kelurahan of the same
+    name)."""
+    collapse = by == By.SCHOOL and in_kelurahan is None
+    regions, schools = counts.regions, counts.schools
 
     def key(region_id: int | None, school_id: int | None) -> tuple[str, str] | None:
         kecamatan, kelurahan = regions.get(region_id, ("", "")) if region_id else ("", "")
@@ -167,49 +191,49 @@ async def report(
             return kecamatan, ""
         return kelurahan, kecamatan
 
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_NUMBERS, 0))
+    sums: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_NUMBERS, 0))
     parents: dict[str, set[str]] = defaultdict(set)
-    for region_id, school_id, number, recorded in targets:
+    for region_id, school_id, number, recorded in counts.targets:
         if (found_key := key(region_id, school_id)) is None:
             continue
         area, parent = found_key
-        line = counts[(area, "" if collapse else parent)]
+        line = sums[(area, "" if collapse else parent)]
         line["target"] += int(number)
         line["recorded"] += int(recorded or 0)
         if parent:
             parents[area].add(parent)
-    for region_id, school_id, state, number in summoned:
+    for region_id, school_id, state, number in counts.summoned:
         if (found_key := key(region_id, school_id)) is None:
             continue
         area, parent = found_key
-        line = counts[(area, "" if collapse else parent)]
+        line = sums[(area, "" if collapse else parent)]
         line["summoned"] += int(number)
         column = _STATE_COLUMN.get(SummonsState(state))
         if column:
             line[column] += int(number)
-    for region_id, school_id, number in unreachable:
+    for region_id, school_id, number in counts.unreachable:
         if (found_key := key(region_id, school_id)) is None:
             continue
         area, parent = found_key
-        counts[(area, "" if collapse else parent)]["unreachable"] += int(number)
-    for region_id, school_id, state, number in visits:
+        sums[(area, "" if collapse else parent)]["unreachable"] += int(number)
+    for region_id, school_id, state, number in counts.visits:
         if (found_key := key(region_id, school_id)) is None:
             continue
         area, parent = found_key
-        line = counts[(area, "" if collapse else parent)]
+        line = sums[(area, "" if collapse else parent)]
         line["visits_requested"] += int(number)
         visit_column = _VISIT_COLUMN.get(HomeVisitState(state))
         if visit_column:
             line[visit_column] += int(number)
-    lines = [
+    found = [
         Figures(
             area,
             min(parents[area], default="") if collapse else parent,
             *(numbers[name] for name in _NUMBERS),
         )
-        for (area, parent), numbers in counts.items()
+        for (area, parent), numbers in sums.items()
     ]
-    return sorted(lines, key=lambda f: (-f.remaining, f.parent_area, f.area))
+    return sorted(found, key=lambda f: (-f.remaining, f.parent_area, f.area))
 
 
 async def recorded_per_day(sessions: Sessions, zone: ZoneInfo) -> list[tuple[date, int]]:

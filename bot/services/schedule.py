@@ -251,8 +251,19 @@ class Listed:
 async def listing(session: AsyncSession, *, since: datetime | None) -> list[Listed]:
     """Every session from `since` on (all of them for None), by start; home visits are left
     out (each is one teen's, made by `homevisits schedule`)."""
+    # Only the columns shown: a city has thousands of sessions ahead, and whole rows (their
+    # JSON services decoded, each tracked by the session) cost more than the page itself.
     query = (
-        select(ServiceSession, Place.name)
+        select(
+            ServiceSession.id,
+            ServiceSession.code,
+            Place.name,
+            ServiceSession.starts_at,
+            ServiceSession.ends_at,
+            ServiceSession.capacity,
+            ServiceSession.booked,
+            ServiceSession.state,
+        )
         .join(Place, Place.id == ServiceSession.place_id)
         .where(Place.kind != PlaceKind.HOME)
         .order_by(ServiceSession.starts_at, ServiceSession.id)
@@ -263,14 +274,14 @@ async def listing(session: AsyncSession, *, since: datetime | None) -> list[List
         )
     return [
         Listed(
-            id=found.id,
-            code=found.code,
-            place=place,
-            starts_at=found.starts_at,
-            ends_at=found.ends_at,
-            capacity=found.capacity,
-            booked=found.booked,
-            cancelled=found.state == SessionState.CANCELLED,
+            id=row.id,
+            code=row.code,
+            place=row.name,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            capacity=row.capacity,
+            booked=row.booked,
+            cancelled=row.state == SessionState.CANCELLED,
         )
-        for found, place in await session.execute(query)
+        for row in await session.execute(query)
     ]

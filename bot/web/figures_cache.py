@@ -1,13 +1,22 @@
 """The office's figures for the dashboard, counted at most once per MAX_AGE (all areas in one
 pass: bot/services/figures.py), and afresh after a change made on the dashboard.
 
-At a million targets one report takes about a second, too long for every page a desk opens;
-the figures of half a minute ago are what a screen on the wall needs, and the page says when
-they were counted."""
+At a million targets one count takes about a second (docs/benchmarks.md, issue 15), too long
+for every page a desk opens; the figures of half a minute ago are what a screen on the wall
+needs, and the page says when they were counted. One count serves every level of the overview
+(kecamatan, kelurahan, schools): each is summed from it in Python.
+
+A page never waits long for a count when it has earlier figures to show: a count that is not
+done within WAIT goes on in the background and the page shows the figures counted before it
+(with their time); the next page after it finishes shows the new ones. Two counts are waited
+for in full: the first after a start (the dashboard begins it as it starts: `warm`), and the
+first after a change made on the dashboard (the staff member who marked a teen recorded sees
+the overview move). One count runs at a time for each kind of figure."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,8 +28,11 @@ from bot.db.engine import Database
 from bot.services import figures
 
 MAX_AGE = timedelta(seconds=30)
-MOST_KEPT = 512  # figures kept for this many drill-downs at most
+# How long a page waits for a count under way before it shows the earlier figures instead.
+WAIT = 0.15
+MOST_KEPT = 512  # levels' lines kept for this many drill-downs at most
 T = TypeVar("T")
+Level = tuple[figures.By, tuple[str, str] | None]
 
 
 @dataclass(frozen=True)
@@ -31,50 +43,110 @@ class Counted(Generic[T]):
 
 
 class _Kept(Generic[T]):
-    """One figure kept: counted by one request at a time while the others wait for it."""
+    """One figure kept, and the count under way (at most one)."""
 
     def __init__(self) -> None:
         self.counted: Counted[T] | None = None
-        self.lock = asyncio.Lock()
+        self.counting: asyncio.Task[Counted[T]] | None = None
+        self.counting_generation = -1  # the generation the count under way began in
+
+
+def _retrieved(task: asyncio.Task[object]) -> None:
+    """A count nobody waited for to the end: its failure is the next page's to meet, not an
+    "exception never retrieved" in the log."""
+    if not task.cancelled():
+        task.exception()
 
 
 class FiguresCache:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, wait: float = WAIT) -> None:
         self._db = db
         self._clock = clock
-        self._reports: dict[
-            tuple[figures.By, tuple[str, str] | None], _Kept[list[figures.Figures]]
-        ] = {}
+        self._wait = wait
+        self._counts: _Kept[figures.Counts] = _Kept()
         self._trend: _Kept[list[tuple[date, int]]] = _Kept()
-        self._generation = 0  # a count begun before a change is not kept after it
+        # Each level's lines, summed once from the count they came from.
+        self._lines: dict[Level, Counted[list[figures.Figures]]] = {}
+        self._lines_of: dict[Level, Counted[figures.Counts]] = {}
+        self._generation = 0  # figures counted before a change are not fresh after it
+
+    async def warm(self, zone: ZoneInfo) -> None:
+        """Count once now (the dashboard starting), so the first page need not wait long."""
+        await asyncio.gather(self.report(figures.By.KECAMATAN), self.trend(zone))
+
+    async def close(self) -> None:
+        """Stop any count under way (the dashboard stopping, before its database closes)."""
+        for kept in (self._counts, self._trend):
+            task = kept.counting
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def settled(self) -> None:
+        """Until the counts under way have finished (tests; nothing waits for this in a page)."""
+        for kept in (self._counts, self._trend):
+            task = kept.counting
+            if task is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(task)
 
     def invalidate(self) -> None:
         """Something changed here: the next page counts afresh."""
         self._generation += 1
 
+    def _fresh(self, counted: Counted[T] | None) -> bool:
+        return (
+            counted is not None
+            and counted.generation == self._generation
+            and counted.at + MAX_AGE >= self._clock.now()
+        )
+
     async def _get(self, kept: _Kept[T], count: Callable[[], Awaitable[T]]) -> Counted[T]:
-        async with kept.lock:
-            now = self._clock.now()
-            counted = kept.counted
-            if (
-                counted is None
-                or counted.generation != self._generation
-                or counted.at + MAX_AGE < now
-            ):
-                generation = self._generation
-                counted = Counted(await count(), now, generation)
-                kept.counted = counted
-            return counted
+        if self._fresh(kept.counted):
+            assert kept.counted is not None
+            return kept.counted
+        earlier = kept.counted
+        changed_here = earlier is not None and earlier.generation != self._generation
+        task = kept.counting
+        if task is not None and changed_here and kept.counting_generation != self._generation:
+            await asyncio.shield(task)  # begun before the change: it cannot show it
+            task = kept.counting
+        if task is None:
+            task = kept.counting = asyncio.create_task(self._count(kept, count, self._generation))
+            kept.counting_generation = self._generation
+            task.add_done_callback(_retrieved)
+        if earlier is None or changed_here:
+            return await asyncio.shield(task)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self._wait)
+        except TimeoutError:
+            return earlier
+
+    async def _count(
+        self, kept: _Kept[T], count: Callable[[], Awaitable[T]], generation: int
+    ) -> Counted[T]:
+        at = self._clock.now()  # the figures are as of the count's start
+        try:
+            counted = Counted(await count(), at, generation)
+        finally:
+            kept.counting = None
+        kept.counted = counted  # kept even when a change came meanwhile: the latest there is
+        return counted
 
     async def report(
         self, by: figures.By, *, in_kelurahan: tuple[str, str] | None = None
     ) -> Counted[list[figures.Figures]]:
-        if (by, in_kelurahan) not in self._reports and len(self._reports) >= MOST_KEPT:
-            self._reports.clear()  # typed addresses must not grow this without end
-        kept = self._reports.setdefault((by, in_kelurahan), _Kept())
-        return await self._get(
-            kept, lambda: figures.report(self._db.reading, by, in_kelurahan=in_kelurahan)
-        )
+        counted = await self._get(self._counts, lambda: figures.count(self._db.reading))
+        key = (by, in_kelurahan)
+        if self._lines_of.get(key) is not counted:
+            if key not in self._lines and len(self._lines) >= MOST_KEPT:
+                self._lines.clear()  # typed addresses must not grow this without end
+                self._lines_of.clear()
+            lines = figures.lines(counted.value, by, in_kelurahan=in_kelurahan)
+            self._lines[key] = Counted(lines, counted.at, counted.generation)
+            self._lines_of[key] = counted
+        return self._lines[key]
 
     async def trend(self, zone: ZoneInfo) -> Counted[list[tuple[date, int]]]:
         return await self._get(

@@ -63,8 +63,15 @@ async def serving(services: WebServices) -> AsyncIterator[str]:
             )
         await asyncio.sleep(0.02)
     log.info("dashboard at %s", settings.dashboard_url)
+    # The overview's figures take about a second at a million targets: counted now, while
+    # nobody waits for them (bot/web/figures_cache.py).
+    warming = asyncio.create_task(services.figures.warm(settings.zone), name="figures")
     try:
         yield settings.dashboard_url
     finally:
         server.should_exit = True
         await task
+        warming.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await warming
+        await services.figures.close()

@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.domain.kinds import Audience, Channel, SessionState
+from bot.domain.kinds import Audience, Channel
 from bot.i18n import N_, format_day, format_hours
 from bot.presentation.outbox import broadcast_text
-from bot.services import broadcasts, staff
+from bot.services import broadcasts
 from bot.services.web_access import Viewer
 from bot.web.access import staff_only
 from bot.web.context import WebServices, services_of
@@ -62,7 +62,7 @@ async def _session_choices(session: AsyncSession, web: WebServices, language: st
     """The open sessions ahead, as /siaran in Telegram offers them."""
     zone = web.settings.zone
     start = web.clock.now() - timedelta(hours=12)
-    found = await staff.sessions_between(session, start, start + timedelta(days=60))
+    found = await broadcasts.session_choices(session, start, start + timedelta(days=60))
     return [
         Choice(
             s.id,
@@ -70,7 +70,6 @@ async def _session_choices(session: AsyncSession, web: WebServices, language: st
             f"{format_hours(s.starts_at, s.ends_at, language, zone)} · {s.place}",
         )
         for s in found
-        if s.state == SessionState.OPEN
     ]
 
 
@@ -129,12 +128,14 @@ async def _page(
     *,
     status: int = 200,
     form: FormData | None = None,
+    choices: dict[str, list[Choice]] | None = None,
     **values: object,
 ) -> Response:
     web = services_of(request)
     language = web.catalogs.language(viewer.language)
     async with web.db.reading() as session:
-        choices = await _choices(session, web, language)
+        if choices is None:
+            choices = await _choices(session, web, language)
         sent = await broadcasts.recent(session)
     values.setdefault("problem", None)
     values.setdefault("preview", None)
@@ -157,24 +158,28 @@ async def _page(
     )
 
 
-async def _checked(request: Request, viewer: Viewer) -> tuple[Chosen, str] | Response:
-    """The form's audience and text, or the form again saying what is wrong with it."""
+async def _checked(
+    request: Request, viewer: Viewer
+) -> tuple[Chosen, str, dict[str, list[Choice]]] | Response:
+    """The form's audience and text (and the choices the form offers), or the form again
+    saying what is wrong with it."""
     form = await request.form()
     web = services_of(request)
     _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
     text = _text(form)
     async with web.db.reading() as session:
-        chosen = await _chosen(
-            session, form, await _choices(session, web, web.catalogs.language(viewer.language))
-        )
+        choices = await _choices(session, web, web.catalogs.language(viewer.language))
+        chosen = await _chosen(session, form, choices)
+    problem = None
     if chosen is None:
-        return await _page(request, viewer, status=400, form=form, problem=_(GONE))
-    if not text:
-        return await _page(request, viewer, status=400, form=form, problem=_(EMPTY))
-    if len(text) > broadcasts.MAX_TEXT:
-        said = _(TOO_LONG).format(length=len(text), limit=broadcasts.MAX_TEXT)
-        return await _page(request, viewer, status=400, form=form, problem=said)
-    return chosen, text
+        problem = _(GONE)
+    elif not text:
+        problem = _(EMPTY)
+    elif len(text) > broadcasts.MAX_TEXT:
+        problem = _(TOO_LONG).format(length=len(text), limit=broadcasts.MAX_TEXT)
+    if chosen is None or problem is not None:
+        return await _page(request, viewer, status=400, form=form, choices=choices, problem=problem)
+    return chosen, text, choices
 
 
 @staff_only()
@@ -189,15 +194,16 @@ async def preview(request: Request, viewer: Viewer) -> Response:
     checked = await _checked(request, viewer)
     if isinstance(checked, Response):
         return checked
-    chosen, text = checked
+    chosen, text, choices = checked
     web = services_of(request)
     _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
     async with web.db.reading() as session:
-        reached = len(await broadcasts.recipients(session, chosen.audience, chosen.value))
+        reached = await broadcasts.reach(session, chosen.audience, chosen.value)
     return await _page(
         request,
         viewer,
         form=await request.form(),
+        choices=choices,
         preview={
             "chosen": chosen,
             "shown": broadcast_text(_, web.settings.office_name, text),
@@ -216,7 +222,7 @@ async def send(request: Request, viewer: Viewer) -> Response:
     checked = await _checked(request, viewer)
     if isinstance(checked, Response):
         return checked
-    chosen, text = checked
+    chosen, text, _choices_offered = checked
     web = services_of(request)
     _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
     key = (await request.form()).get("kunci")
@@ -224,7 +230,7 @@ async def send(request: Request, viewer: Viewer) -> Response:
         return await _page(request, viewer, status=400, form=await request.form(), problem=_(GONE))
     try:
         async with web.db.session() as session:
-            if not await broadcasts.recipients(session, chosen.audience, chosen.value):
+            if not await broadcasts.reach(session, chosen.audience, chosen.value):
                 return await _page(
                     request, viewer, status=409, form=await request.form(), problem=_(NOBODY)
                 )
@@ -239,14 +245,15 @@ async def send(request: Request, viewer: Viewer) -> Response:
                 operator=viewer.by,
                 once=key,
             )
+            reached = sent.recipients
     except IntegrityError:  # the same form at the same instant (a double click): sent once
         async with web.db.reading() as session:
             first = await broadcasts.sent_by_key(session, key)
-        if first is None:
-            raise
-        sent = first
+            if first is None:
+                raise
+            reached = first.recipients
     # A reload of the page that says so must not send it again.
-    return RedirectResponse(f"/siaran?dikirim={sent.recipients}", status_code=303)
+    return RedirectResponse(f"/siaran?dikirim={reached}", status_code=303)
 
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")

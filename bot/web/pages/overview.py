@@ -4,6 +4,8 @@ The same figures as `rekam report`, counted in one pass for every area (figures_
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -21,21 +23,20 @@ async def overview(request: Request, viewer: Viewer) -> Response:
     web = services_of(request)
     kecamatan = request.query_params.get("kecamatan")
     kelurahan = request.query_params.get("kelurahan")
+    within: tuple[str, str] | None = None
     if kelurahan is not None and kecamatan is not None:
-        counted = await web.figures.report(
-            figures.By.SCHOOL, in_kelurahan=(kecamatan[:100], kelurahan[:100])
-        )
-        lines = counted.value
-        level = "school"
+        by, within, level = figures.By.SCHOOL, (kecamatan, kelurahan), "school"
     elif kecamatan is not None:
-        counted = await web.figures.report(figures.By.KELURAHAN)
-        lines = [line for line in counted.value if line.parent_area == kecamatan]
-        level = "kelurahan"
+        by, level = figures.By.KELURAHAN, "kelurahan"
     else:
-        counted = await web.figures.report(figures.By.KECAMATAN)
-        lines = counted.value
-        level = "kecamatan"
-    trend = await web.figures.trend(web.settings.zone)
+        by, level = figures.By.KECAMATAN, "kecamatan"
+    # Both at once: each waits at most figures_cache.WAIT for a count under way.
+    counted, trend = await asyncio.gather(
+        web.figures.report(by, in_kelurahan=within), web.figures.trend(web.settings.zone)
+    )
+    lines = counted.value
+    if level == "kelurahan":
+        lines = [line for line in lines if line.parent_area == kecamatan]
     return render(
         request,
         viewer,
