@@ -10,6 +10,7 @@ import asyncio
 import csv
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -17,9 +18,10 @@ from sqlalchemy import select, update
 
 from bot.cli import main
 from bot.db.models import OutboxMessage, Target, WebLogin
+from bot.domain import nik as nik_rules
 from bot.domain.outbox_kinds import Kind
 from bot.emulator import UserClient
-from bot.services import imports
+from bot.services import figures, imports
 from tests import factories
 from tests.browser import chromium, screenshots_dir
 from tests.harness import BotHarness
@@ -108,7 +110,14 @@ async def signed_in_page(browser: Browser, link: str, shot: str = "") -> Page:
         await snap(page, shot)
     await page.get_by_role("button", name="Masuk", exact=True).click()
     await expect(page.get_by_role("heading", name="Ringkasan")).to_be_visible()
+    await recounted(page)
     return page
+
+
+async def recounted(page: Page) -> None:
+    """Until the overview shows figures counted after the latest change: it says a recount is
+    under way and refreshes itself (live.js) until then."""
+    await expect(page.locator("#menghitung")).to_have_count(0, timeout=15_000)
 
 
 async def test_a_staff_morning_on_the_dashboard(
@@ -167,7 +176,10 @@ async def test_a_staff_morning_on_the_dashboard(
             thanks = await teen.next_message(timeout=10)
             assert thanks.text.startswith("✔️ Terima kasih, Remaja Uji 5")
             await page.get_by_role("link", name="Ringkasan").click()
-            await expect(page.locator("#total-recorded")).to_have_attribute("data-value", "2")
+            await expect(page.locator("#total-recorded")).to_have_attribute(
+                "data-value", "2", timeout=15_000
+            )
+            await recounted(page)
 
             # The home-visit queue: her request scheduled for tomorrow morning; she is told.
             await page.get_by_role("link", name="Kunjungan rumah").click()
@@ -296,3 +308,43 @@ async def test_every_way_in_that_must_stay_shut_is_shut_in_the_browser(sqlite_ur
             assert [c for c in cookies if c["name"] == "rekam_sesi" and c["httpOnly"]]
             response = await page.request.get(bot.settings.dashboard_url + "/hari-ini")
             assert response.status == 401
+
+
+async def test_the_overview_says_it_is_recounting_and_updates_itself(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a million targets a count takes a second: after a change made on the dashboard the
+    overview answers at once with the figures it has, says they are being counted again, and
+    replaces them by itself when the new count lands (no reload by the staff member)."""
+    gate = asyncio.Event()
+    real_count = figures.count
+
+    async def slow_count(sessions: Any) -> figures.Counts:
+        await gate.wait()
+        return await real_count(sessions)
+
+    async with dashboard_bot(sqlite_url) as bot:
+        await office_list(bot, tmp_path)
+        figures_changed(bot)
+        desk = await staff_member(bot, "Dewi")
+        async with chromium() as browser:
+            page = await signed_in_page(browser, await login_link(desk))
+            await expect(page.locator("#total-recorded")).to_have_attribute("data-value", "1")
+            monkeypatch.setattr(figures, "count", slow_count)
+            async with bot.db.session() as session:
+                target = await session.scalar(select(Target).where(Target.name == "Remaja Uji 7"))
+            assert target is not None
+            await page.get_by_role("link", name="Meja perekaman").click()
+            await page.get_by_label("Kode kehadiran, NIK").fill(
+                nik_rules.build("359901", target.birth_date, female=True, serial=7)
+            )
+            await page.get_by_role("button", name="Cari").click()
+            await page.get_by_role("button", name="Sudah direkam").click()
+            await page.get_by_role("link", name="Ringkasan").click()
+            await expect(page.locator("#menghitung")).to_be_visible()
+            await expect(page.locator("#total-recorded")).to_have_attribute("data-value", "1")
+            gate.set()  # the count lands; the page, left alone, shows it
+            await expect(page.locator("#total-recorded")).to_have_attribute(
+                "data-value", "2", timeout=15_000
+            )
+            await expect(page.locator("#menghitung")).to_have_count(0)

@@ -24,7 +24,15 @@ from tests.factories import attend_code_of
 from tests.harness import BotHarness
 from tests.test_delivery import linked
 from tests.test_staff_e2e import staff_member
-from tests.web_support import client, csrf_of, dashboard_bot, login_link, searched, sign_in
+from tests.web_support import (
+    client,
+    csrf_of,
+    dashboard_bot,
+    login_link,
+    overview,
+    searched,
+    sign_in,
+)
 
 
 @pytest.fixture
@@ -115,7 +123,7 @@ async def test_the_desk_finds_by_code_nik_and_name_marks_undoes_and_offers_sessi
             await teen.next_message()  # its pin
             teens[name] = teen
         async with signed_in(bot) as (officer, web):
-            assert recorded_tile(await web.get("/")) == 0
+            assert recorded_tile(await overview(web)) == 0
             desk = await web.get("/meja")
             assert desk.status_code == 200 and "Meja perekaman</h1>" in desk.text
 
@@ -142,7 +150,7 @@ async def test_the_desk_finds_by_code_nik_and_name_marks_undoes_and_offers_sessi
                 assert event.target_id == rina.id and event.channel == Channel.WEB
                 assert event.data["by"] == f"staff:{officer.id}"
             # The overview counts the mark at once, not half a minute later.
-            assert recorded_tile(await web.get("/")) == 1
+            assert recorded_tile(await overview(web)) == 1
 
             # Pressed again (a second tab): nothing more happens, and she is not thanked twice.
             again = await post_form(web, "/meja/direkam", page, orang=rina.id, q=code)
@@ -163,7 +171,7 @@ async def test_the_desk_finds_by_code_nik_and_name_marks_undoes_and_offers_sessi
             assert await summons_state(bot, rina.id) == SummonsState.SUMMONED
             (undo,) = await events_of(bot, "recorded_undone")
             assert undo.channel == Channel.WEB and undo.data["by"] == f"staff:{officer.id}"
-            assert recorded_tile(await web.get("/")) == 0
+            assert recorded_tile(await overview(web)) == 0
 
             # By name and birth date: both match; Budi came without his documents.
             by_name = f"uji, {budi.birth_date.strftime('%d-%m-%Y')}"

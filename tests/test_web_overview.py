@@ -10,7 +10,7 @@ from bot.services import imports
 from tests.harness import BotHarness
 from tests.test_imports import ID_HEADER, person
 from tests.test_staff_e2e import staff_member
-from tests.web_support import client, dashboard_bot, figures_changed, login_link, sign_in
+from tests.web_support import client, dashboard_bot, figures_changed, login_link, overview, sign_in
 
 # (kecamatan, kelurahan, school) per serial: Sukamaju in both kecamatan.
 HOMES = {
@@ -54,12 +54,12 @@ async def test_a_kelurahan_name_in_two_kecamatan_is_two_places(database_url: str
         desk = await staff_member(bot, "Dewi")
         async with client(bot) as web:
             await sign_in(web, await login_link(desk))
-            assert targets_shown((await web.get("/")).text) == {"Selatan": 4, "Utara": 2}
-            north = await web.get("/", params={"kecamatan": "Utara"})
+            assert targets_shown((await overview(web)).text) == {"Selatan": 4, "Utara": 2}
+            north = await overview(web, kecamatan="Utara")
             assert targets_shown(north.text) == {"Sukamaju": 2}
-            schools = await web.get("/", params={"kecamatan": "Utara", "kelurahan": "Sukamaju"})
+            schools = await overview(web, **{"kecamatan": "Utara", "kelurahan": "Sukamaju"})
             assert targets_shown(schools.text) == {"SMA Negeri 1 Uji": 2}
-            south = await web.get("/", params={"kecamatan": "Selatan", "kelurahan": "Sukamaju"})
+            south = await overview(web, **{"kecamatan": "Selatan", "kelurahan": "Sukamaju"})
             assert targets_shown(south.text) == {"SMK Negeri 9 Uji": 3}
-            nowhere = await web.get("/", params={"kecamatan": "Timur", "kelurahan": "Sukamaju"})
+            nowhere = await overview(web, **{"kecamatan": "Timur", "kelurahan": "Sukamaju"})
             assert nowhere.status_code == 200 and targets_shown(nowhere.text) == {}

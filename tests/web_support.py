@@ -3,7 +3,9 @@ read from the emulator chat, and an HTTP client signed in with it."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -63,3 +65,15 @@ def figures_changed(bot: BotHarness) -> None:
     web = bot.app.bot_data.web
     assert web is not None, "the dashboard is not served"
     web.figures.invalidate()
+
+
+async def overview(web: httpx.AsyncClient, **params: str) -> httpx.Response:
+    """The overview once it shows figures counted after the latest change (it says a recount is
+    under way until then, and a browser refreshes it by itself); fails after 15 s."""
+    deadline = time.monotonic() + 15
+    while True:
+        page = await web.get("/", params=params)
+        if 'id="menghitung"' not in page.text:
+            return page
+        assert time.monotonic() < deadline, "the overview's recount never landed"
+        await asyncio.sleep(0.1)

@@ -8,10 +8,11 @@ needs, and the page says when they were counted. One count serves every level of
 
 A page never waits long for a count when it has earlier figures to show: a count that is not
 done within WAIT goes on in the background and the page shows the figures counted before it
-(with their time); the next page after it finishes shows the new ones. Two counts are waited
-for in full: the first after a start (the dashboard begins it as it starts: `warm`), and the
-first after a change made on the dashboard (the staff member who marked a teen recorded sees
-the overview move). One count runs at a time for each kind of figure."""
+(with their time); the next page after it finishes shows the new ones. After a change made on
+the dashboard the page says a recount is under way and refreshes itself until it shows figures
+counted after the change (the staff member who marked a teen recorded sees the overview move,
+without waiting a second for it). Only the first count after a start is waited for in full (the
+dashboard begins it as it starts: `warm`). One count runs at a time for each kind of figure."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -48,7 +49,6 @@ class _Kept(Generic[T]):
     def __init__(self) -> None:
         self.counted: Counted[T] | None = None
         self.counting: asyncio.Task[Counted[T]] | None = None
-        self.counting_generation = -1  # the generation the count under way began in
 
 
 def _retrieved(task: asyncio.Task[object]) -> None:
@@ -84,12 +84,13 @@ class FiguresCache:
                     await task
 
     async def settled(self) -> None:
-        """Until the counts under way have finished (tests; nothing waits for this in a page)."""
+        """Until no count is under way (tests; nothing waits for this in a page)."""
         for kept in (self._counts, self._trend):
-            task = kept.counting
-            if task is not None:
+            while (task := kept.counting) is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(task)
+                if kept.counting is task:  # failed before it could clear itself
+                    break
 
     def invalidate(self) -> None:
         """Something changed here: the next page counts afresh."""
@@ -106,22 +107,21 @@ class FiguresCache:
         if self._fresh(kept.counted):
             assert kept.counted is not None
             return kept.counted
-        earlier = kept.counted
-        changed_here = earlier is not None and earlier.generation != self._generation
         task = kept.counting
-        if task is not None and changed_here and kept.counting_generation != self._generation:
-            await asyncio.shield(task)  # begun before the change: it cannot show it
-            task = kept.counting
         if task is None:
-            task = kept.counting = asyncio.create_task(self._count(kept, count, self._generation))
-            kept.counting_generation = self._generation
-            task.add_done_callback(_retrieved)
-        if earlier is None or changed_here:
+            task = self._start(kept, count)
+        earlier = kept.counted
+        if earlier is None:  # nothing to show yet (just started): this one is waited for
             return await asyncio.shield(task)
         try:
             return await asyncio.wait_for(asyncio.shield(task), self._wait)
         except TimeoutError:
             return earlier
+
+    def _start(self, kept: _Kept[T], count: Callable[[], Awaitable[T]]) -> asyncio.Task[Counted[T]]:
+        task = kept.counting = asyncio.create_task(self._count(kept, count, self._generation))
+        task.add_done_callback(_retrieved)
+        return task
 
     async def _count(
         self, kept: _Kept[T], count: Callable[[], Awaitable[T]], generation: int
@@ -132,7 +132,16 @@ class FiguresCache:
         finally:
             kept.counting = None
         kept.counted = counted  # kept even when a change came meanwhile: the latest there is
+        if generation != self._generation:
+            # A change was made while this count ran: it cannot show it, so the next one
+            # starts now, and the pages showing these figures keep refreshing until it lands.
+            self._start(kept, count)
         return counted
+
+    def stale(self, counted: Counted[Any]) -> bool:
+        """Whether these figures were counted before the latest change made on the dashboard
+        (the page then says a recount is under way and refreshes itself)."""
+        return counted.generation != self._generation
 
     async def report(
         self, by: figures.By, *, in_kelurahan: tuple[str, str] | None = None

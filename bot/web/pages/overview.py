@@ -47,6 +47,7 @@ async def overview(request: Request, viewer: Viewer) -> Response:
         kecamatan=kecamatan,
         kelurahan=kelurahan,
         counted_at=counted.at,
+        recounting=web.figures.stale(counted),
         trend=charts.daily(trend.value, web.clock.today()),
         per_day=trend.value[-14:],
         chart=charts,
