@@ -7,6 +7,7 @@ nothing. A link works once, within LINK_LIFETIME, and only as the staff member i
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -115,21 +116,40 @@ async def _staff(session: AsyncSession, telegram_id: int) -> Staff | None:
     return await session.scalar(select(Staff).where(Staff.telegram_id == telegram_id))
 
 
-async def viewer(
+class Upkeep(enum.Enum):
+    """What a session needs written after it was read: most requests need nothing, so the check
+    every page makes reads only (on SQLite it then waits for no writer, the bot's presses
+    included)."""
+
+    NONE = "none"
+    TOUCH = "touch"  # seen_at is over SEEN_EVERY old
+    END = "end"  # idle, too old, or its staff member removed
+
+
+async def look(
     session: AsyncSession, cookie: str, *, now: datetime, idle: timedelta
-) -> Viewer | None:
-    """The staff member this cookie signs in, or None (and the session ended) when it is
-    unknown, idle too long, too old, or its staff member was removed."""
+) -> tuple[Viewer | None, Upkeep, int | None]:
+    """The staff member this cookie signs in (None when it is unknown, idle too long, too old,
+    or its staff member was removed), what the session row needs written, and its id. Reads
+    only; `keep_up` writes."""
     row = await session.scalar(select(WebSession).where(WebSession.token_hash == _hash(cookie)))
     if row is None:
-        return None
+        return None, Upkeep.NONE, None
     staff = await _staff(session, row.telegram_id)
     if staff is None or row.seen_at + idle < now or row.created_at + LONGEST_SESSION < now:
-        await session.delete(row)
-        return None
-    if row.seen_at + SEEN_EVERY < now:
-        row.seen_at = now
-    return Viewer(row.telegram_id, staff.is_admin, row.language, row.csrf, row.id)
+        return None, Upkeep.END, row.id
+    found = Viewer(row.telegram_id, staff.is_admin, row.language, row.csrf, row.id)
+    return found, Upkeep.TOUCH if row.seen_at + SEEN_EVERY < now else Upkeep.NONE, row.id
+
+
+async def keep_up(session: AsyncSession, session_id: int, upkeep: Upkeep, *, now: datetime) -> None:
+    """Write what `look` found the session needs: ended, or seen now."""
+    if upkeep == Upkeep.END:
+        await session.execute(delete(WebSession).where(WebSession.id == session_id))
+    elif upkeep == Upkeep.TOUCH:
+        await session.execute(
+            update(WebSession).where(WebSession.id == session_id).values(seen_at=now)
+        )
 
 
 async def set_language(session: AsyncSession, session_id: int, language: str) -> None:

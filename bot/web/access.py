@@ -39,8 +39,13 @@ async def current_viewer(request: Request) -> Viewer | None:
         return None
     web = services_of(request)
     idle = timedelta(minutes=web.settings.web_idle_minutes)
-    async with web.db.session() as session:
-        return await web_access.viewer(session, cookie, now=web.clock.now(), idle=idle)
+    now = web.clock.now()
+    async with web.db.reading() as session:
+        found, upkeep, row_id = await web_access.look(session, cookie, now=now, idle=idle)
+    if upkeep != web_access.Upkeep.NONE and row_id is not None:
+        async with web.db.session() as session:
+            await web_access.keep_up(session, row_id, upkeep, now=now)
+    return found
 
 
 def staff_only(*, admin: bool = False) -> Callable[[View], Endpoint]:
