@@ -4,14 +4,20 @@ an idle session, a signed-out cookie. Real bot, real emulator chat, real HTTP.""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.clock import Clock
+from bot.config import SettingsError
 from bot.db.models import Event, WebLogin, WebSession
-from tests.harness import BotHarness
+from bot.i18n import Catalogs
+from bot.web.context import WebServices
+from bot.web.server import serving
+from tests.harness import BotHarness, database, make_settings
 from tests.test_staff_e2e import staff_member, unknown
 from tests.web_support import client, csrf_of, dashboard_bot, login_link, sign_in
 
@@ -236,3 +242,21 @@ async def test_digits_from_other_scripts_are_refused_not_a_crash(bot: BotHarness
                 await web.post("/meja/direkam", data={"csrf": csrf, "orang": odd}),
             ]
             assert all(page.status_code < 500 for page in pages), [p.status_code for p in pages]
+
+
+async def test_a_taken_port_is_named_and_the_process_lives_on(sqlite_url: str) -> None:
+    """uvicorn exits the process when it cannot bind: the dashboard says which setting instead
+    (the bot beside it, in `rekam run`, must not vanish without a word)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings = make_settings(sqlite_url, web_port=taken.getsockname()[1])
+        db = database(sqlite_url)
+        web = WebServices(settings, db, Catalogs(), Clock(settings.zone))
+        try:
+            with pytest.raises(SettingsError) as raised:
+                async with serving(web):
+                    pass
+        finally:
+            await db.dispose()
+    assert raised.value.variable == "WEB_PORT"

@@ -11,6 +11,8 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 
+from bot.config import SettingsError
+from bot.i18n import N_
 from bot.web.app import dashboard
 from bot.web.context import WebServices
 
@@ -39,6 +41,13 @@ class _Server(uvicorn.Server):
         yield
 
 
+async def _serve(server: uvicorn.Server) -> None:
+    # uvicorn calls sys.exit() when it cannot bind; asyncio would let that SystemExit out of
+    # the event loop and end the whole process (the bot with it) without a word.
+    with contextlib.suppress(SystemExit):
+        await server.serve()
+
+
 @asynccontextmanager
 async def serving(services: WebServices) -> AsyncIterator[str]:
     """The dashboard listening on WEB_LISTEN:WEB_PORT until the block ends; yields its address."""
@@ -53,13 +62,14 @@ async def serving(services: WebServices) -> AsyncIterator[str]:
         proxy_headers=False,
     )
     server = _Server(config)
-    task = asyncio.create_task(server.serve(), name="dashboard")
+    task = asyncio.create_task(_serve(server), name="dashboard")
     while not server.started:
-        if task.done():  # it could not start (the port is taken, say): uvicorn exits; say why
-            with contextlib.suppress(SystemExit):
-                await task
-            raise OSError(
-                f"dashboard could not listen on {settings.web_listen}:{settings.web_port}"
+        if task.done():  # it could not start (the port is taken, say): say why
+            raise SettingsError(
+                "WEB_PORT",
+                N_("dasbor tidak bisa mendengarkan di {host}:{port} (sudah dipakai proses lain?)"),
+                host=settings.web_listen,
+                port=settings.web_port,
             )
         await asyncio.sleep(0.02)
     log.info("dashboard at %s", settings.dashboard_url)
