@@ -21,6 +21,7 @@ from bot.i18n import N_, format_day, format_hours
 from bot.presentation.outbox import broadcast_text
 from bot.services import broadcasts
 from bot.services.web_access import Viewer
+from bot.web import fields
 from bot.web.access import staff_only
 from bot.web.context import WebServices, services_of
 from bot.web.render import render
@@ -83,15 +84,6 @@ async def _choices(
     }
 
 
-def _number(form: FormData, name: str) -> int | None:
-    value = form.get(name)
-    return (
-        int(value)
-        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10
-        else None
-    )
-
-
 async def _chosen(
     session: AsyncSession, form: FormData, choices: dict[str, list[Choice]]
 ) -> Chosen | None:
@@ -103,7 +95,7 @@ async def _chosen(
     if audience == Audience.ALL_PENDING:
         return Chosen(audience, None, None, "")
     field = _FIELDS[audience]
-    number = _number(form, field)
+    number = fields.an_id(form.get(field))
     if number is None:
         return None
     label = next((c.label for c in choices[field] if c.id == number), None)
@@ -111,10 +103,6 @@ async def _chosen(
     if label is None or value is None:  # a session no longer open, a kelurahan gone
         return None
     return Chosen(audience, number, value, label)
-
-
-def _count(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _text(form: FormData) -> str:
@@ -150,10 +138,10 @@ async def _page(
         limit=broadcasts.MAX_TEXT,
         picked={
             "audience": str(form.get("audience", "")) if form else "",
-            **{name: _number(form, name) if form else None for name in _FIELDS.values()},
+            **{name: fields.an_id(form.get(name)) if form else None for name in _FIELDS.values()},
         },
         typed=_text(form) if form else "",
-        sent_to=_count(request.query_params.get("dikirim")),
+        sent_to=fields.an_id(request.query_params.get("dikirim")),
         **values,
     )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
@@ -26,12 +25,12 @@ from bot.presentation.desk import PROBLEMS, REASONS, STATES
 from bot.services import desk, summonses
 from bot.services.desk import Done, Found
 from bot.services.web_access import Viewer
+from bot.web import fields
 from bot.web.access import staff_only
 from bot.web.context import services_of
 from bot.web.render import render
 
 LONGEST_QUERY = 200
-_ID = re.compile(r"[0-9]{1,9}")  # a target id as the pages write it; anything else is no one
 
 RESULTS = {
     "recorded": N_(
@@ -56,11 +55,6 @@ _OUTCOMES = {
     "unrecorded": {Done.DONE: "unrecorded", Done.ALREADY: "already"},
     "undo": {Done.DONE: "undone", Done.NOT_RECORDED: "not_recorded"},
 }
-
-
-def target_id_of(value: object) -> int | None:
-    """The target id a form or address names, or None for anything a page would not write."""
-    return int(value) if isinstance(value, str) and _ID.fullmatch(value) else None
 
 
 def _seal(viewer: Viewer, result: str, target_id: int | None) -> str:
@@ -106,7 +100,7 @@ async def show_desk(request: Request, viewer: Viewer) -> Response:
     """The search box; after an action, its result and the person it was for, as they are now."""
     web = services_of(request)
     result = request.query_params.get("hasil", "")
-    named = target_id_of(request.query_params.get("orang"))
+    named = fields.an_id(request.query_params.get("orang"))
     sent = request.query_params.get("tanda", "")
     if result not in RESULTS or not hmac.compare_digest(sent, _seal(viewer, result, named)):
         return _page(request, viewer)  # an address typed or changed by hand shows no one
@@ -138,7 +132,7 @@ async def _act(request: Request, viewer: Viewer, outcome: str) -> Response:
     """One outcome for the person the form names; back to the search it was pressed on."""
     web = services_of(request)
     form: FormData = await request.form()
-    target_id = target_id_of(form.get("orang"))
+    target_id = fields.an_id(form.get("orang"))
     if target_id is None:
         return _back(viewer, "gone")
     now = web.clock.now()

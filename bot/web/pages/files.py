@@ -31,6 +31,7 @@ from bot.presentation import tables
 from bot.services import broadcasts, events, figures, letters, sheets
 from bot.services.file_imports import FileKind, Imported, import_file
 from bot.services.web_access import Viewer
+from bot.web import fields
 from bot.web.access import Endpoint, current_viewer, staff_only
 from bot.web.context import services_of
 from bot.web.render import render
@@ -275,19 +276,20 @@ async def printed_letters(request: Request, viewer: Viewer) -> Response:
     settings = web.settings
     _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
     form = await request.form()
-    number = str(form.get("sekolah") or "")
+    picked = form.get("sekolah") or ""
+    number = fields.an_id(picked)
     if not settings.bot_username:
         return await _page(request, viewer, status=409, problem=_(NO_BOT_NAME))
     everyone = form.get("semua") == "1"
     async with web.db.session() as session:
         school = (
-            await broadcasts.audience_value(session, Audience.SCHOOL, int(number))
-            if number.isascii() and number.isdigit() and len(number) < 10
+            await broadcasts.audience_value(session, Audience.SCHOOL, number)
+            if number is not None
             else None
         )
         found = (
             await letters.letters(session, school=school, everyone=everyone)
-            if school is not None or not number
+            if school is not None or not picked
             else []  # a school that is gone: no letters, never everyone's
         )
         if found:

@@ -14,9 +14,9 @@ from bot.presentation.desk import STATES
 from bot.presentation.person import LINK_METHODS, LINK_STATES, REVIEWS, SOURCES
 from bot.services import person
 from bot.services.web_access import Viewer
+from bot.web import fields
 from bot.web.access import staff_only
 from bot.web.context import services_of
-from bot.web.pages.desk import target_id_of
 from bot.web.render import refusal, render
 
 NO_SUCH_PERSON = N_(
@@ -26,7 +26,7 @@ NO_SUCH_PERSON = N_(
 
 async def _page(request: Request, viewer: Viewer, *, reveal: bool) -> Response:
     web = services_of(request)
-    target_id = target_id_of(request.path_params["target_id"])
+    target_id = fields.an_id(request.path_params["target_id"])
     if target_id is None:
         return refusal(request, viewer, 404, NO_SUCH_PERSON)
     async with web.db.session() as session:
