@@ -77,6 +77,13 @@ async def show_review(request: Request, viewer: Viewer) -> Response:
     return await _page(request, viewer, flash=flash)
 
 
+async def _refused(request: Request, viewer: Viewer, problem: str, status: int) -> Response:
+    """The queue again, saying why nothing was decided."""
+    return await _page(
+        request, viewer, flash=fields.flash(request, viewer, problem, problem=True), status=status
+    )
+
+
 @staff_only()
 async def decide_claim(request: Request, viewer: Viewer) -> Response:
     """Setujui (the account is linked, told, and summoned) or Tolak (told)."""
@@ -84,12 +91,9 @@ async def decide_claim(request: Request, viewer: Viewer) -> Response:
     claim_id = fields.an_id(request.path_params["claim_id"])
     approve = _VERDICTS.get(str((await request.form()).get("keputusan")))
     if claim_id is None:
-        return await _page(
-            request, viewer, flash=fields.flash(request, viewer, GONE, problem=True), status=409
-        )
+        return await _refused(request, viewer, GONE, 409)
     if approve is None:
-        flash = fields.flash(request, viewer, NO_VERDICT, problem=True)
-        return await _page(request, viewer, flash=flash, status=400)
+        return await _refused(request, viewer, NO_VERDICT, 400)
     async with web.db.session() as session:
         decision = await review.decide(
             session,
@@ -102,9 +106,7 @@ async def decide_claim(request: Request, viewer: Viewer) -> Response:
         )
     if decision in (Decision.GONE, Decision.TAKEN):
         problem = GONE if decision == Decision.GONE else TAKEN
-        return await _page(
-            request, viewer, flash=fields.flash(request, viewer, problem, problem=True), status=409
-        )
+        return await _refused(request, viewer, problem, 409)
     web.figures.invalidate()
     return RedirectResponse(f"/tinjauan?ok={'disetujui' if approve else 'ditolak'}", 303)
 
@@ -116,11 +118,9 @@ async def decide_link(request: Request, viewer: Viewer) -> Response:
     link_id = fields.an_id(request.path_params["link_id"])
     approve = _VERDICTS.get(str((await request.form()).get("keputusan")))
     if link_id is None:
-        flash = fields.flash(request, viewer, LINK_GONE, problem=True)
-        return await _page(request, viewer, flash=flash, status=409)
+        return await _refused(request, viewer, LINK_GONE, 409)
     if approve is None:
-        flash = fields.flash(request, viewer, NO_VERDICT, problem=True)
-        return await _page(request, viewer, flash=flash, status=400)
+        return await _refused(request, viewer, NO_VERDICT, 400)
     async with web.db.session() as session:
         link = await guardians.decide(
             session,
@@ -132,8 +132,7 @@ async def decide_link(request: Request, viewer: Viewer) -> Response:
             channel=Channel.WEB,
         )
     if link is None:
-        flash = fields.flash(request, viewer, LINK_GONE, problem=True)
-        return await _page(request, viewer, flash=flash, status=409)
+        return await _refused(request, viewer, LINK_GONE, 409)
     verdict = "tautan-disetujui" if approve else "tautan-ditolak"
     return RedirectResponse(f"/tinjauan?ok={verdict}", 303)
 

@@ -193,6 +193,12 @@ async def create_session(request: Request, viewer: Viewer) -> Response:
     )
 
 
+async def _refused_here(request: Request, viewer: Viewer, form: FormData, problem: str) -> Response:
+    """The session's page again, saying what was wrong, with what was typed kept."""
+    flash = fields.flash(request, viewer, problem, problem=True)
+    return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
+
+
 @staff_only()
 async def resize_session(request: Request, viewer: Viewer) -> Response:
     """More seats (or fewer, never below the teens already called)."""
@@ -203,8 +209,7 @@ async def resize_session(request: Request, viewer: Viewer) -> Response:
     if session_id is None:
         return await _gone(request, viewer, 404)
     if capacity is None:
-        flash = fields.flash(request, viewer, fields.COUNT_PROBLEM, problem=True)
-        return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
+        return await _refused_here(request, viewer, form, fields.COUNT_PROBLEM)
     async with web.db.session() as session:
         outcome = await schedule.enlarge(
             session, session_id, capacity, by=viewer.by, channel=Channel.WEB
@@ -212,8 +217,7 @@ async def resize_session(request: Request, viewer: Viewer) -> Response:
     if outcome == Change.GONE:
         return await _gone(request, viewer, 409)
     if outcome == Change.BAD_TIME:
-        flash = fields.flash(request, viewer, FEWER, problem=True)
-        return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
+        return await _refused_here(request, viewer, form, FEWER)
     web.figures.invalidate()
     return RedirectResponse(f"/jadwal/{session_id}?ok=tempat&n={capacity}", 303)
 
@@ -251,8 +255,7 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
         return await _gone(request, viewer, 404)
     when = _hours(web, form)
     if isinstance(when, str):
-        flash = fields.flash(request, viewer, when, problem=True)
-        return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
+        return await _refused_here(request, viewer, form, when)
     if form.get("yakin") != "1":
         return await _confirm(request, viewer, session_id, move=when)
     async with web.db.session() as session:
@@ -270,8 +273,7 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
     if outcome == Change.GONE:
         return await _gone(request, viewer, 409)
     if outcome == Change.BAD_TIME:  # the clock passed the hour while the question was open
-        flash = fields.flash(request, viewer, fields.OUT_OF_WINDOW, problem=True)
-        return await _detail(request, viewer, flash=flash, status=400, typed=_typed(form))
+        return await _refused_here(request, viewer, form, fields.OUT_OF_WINDOW)
     web.figures.invalidate()
     return RedirectResponse(f"/jadwal/{session_id}?ok=dipindah&n={count}", 303)
 
