@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
@@ -19,8 +17,8 @@ from bot.emulator import UserClient
 from bot.services import broadcasts
 from tests import factories
 from tests.harness import BotHarness
-from tests.test_staff_e2e import staff_member, teens_at
-from tests.web_support import client, csrf_of, dashboard_bot, login_link, sign_in
+from tests.test_staff_e2e import teens_at
+from tests.web_support import client, csrf_of, dashboard_bot, signed_in
 
 HEADER = "📢 Pesan dari Dinas Dukcapil Kota Uji:"
 
@@ -74,17 +72,6 @@ def confirm_form(page: httpx.Response) -> dict[str, str]:
     """The fields of the preview's send form, as a browser would send them."""
     form = page.text.split('action="/siaran/kirim"')[1].split("</form>")[0]
     return dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
-
-
-@asynccontextmanager
-async def signed_in(
-    bot: BotHarness, name: str = "Dewi", *, admin: bool = False
-) -> AsyncIterator[tuple[UserClient, httpx.AsyncClient]]:
-    """A staff member and an HTTP client signed in as them."""
-    officer = await staff_member(bot, name, admin=admin)
-    async with client(bot) as web:
-        await sign_in(web, await login_link(officer))
-        yield officer, web
 
 
 async def broadcasts_sent(bot: BotHarness) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -18,20 +17,17 @@ from sqlalchemy import func, select
 from bot.db.models import Event, OutboxMessage, Summons, Target
 from bot.domain.kinds import Channel, SummonsState
 from bot.domain.outbox_kinds import Kind
-from bot.emulator import UserClient
 from tests import factories
 from tests.factories import attend_code_of
 from tests.harness import BotHarness
 from tests.test_delivery import linked
-from tests.test_staff_e2e import staff_member
 from tests.web_support import (
     client,
     csrf_of,
     dashboard_bot,
-    login_link,
     overview,
     searched,
-    sign_in,
+    signed_in,
 )
 
 
@@ -40,17 +36,6 @@ async def bot_web(sqlite_url: str) -> AsyncIterator[BotHarness]:
     """The bot with its dashboard, on SQLite."""
     async with dashboard_bot(sqlite_url) as harness:
         yield harness
-
-
-@asynccontextmanager
-async def signed_in(
-    bot: BotHarness, name: str = "Dewi"
-) -> AsyncIterator[tuple[UserClient, httpx.AsyncClient]]:
-    """A staff member and their browser, signed in through /dasbor."""
-    officer = await staff_member(bot, name)
-    async with client(bot) as web:
-        assert (await sign_in(web, await login_link(officer))).status_code == 303
-        yield officer, web
 
 
 async def post_form(

@@ -6,7 +6,6 @@ token answered in Indonesian with nothing changed. Real bot, real emulator chats
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
 
 import httpx
@@ -15,28 +14,16 @@ from sqlalchemy import func, select
 
 from bot.db.models import Event, Place, ServiceSession
 from bot.domain.kinds import Channel, PlaceKind, SessionState
-from bot.emulator import UserClient
 from tests import factories
 from tests.harness import BotHarness
-from tests.test_staff_e2e import staff_member, teens_at
-from tests.web_support import client, csrf_of, dashboard_bot, login_link, sign_in
+from tests.test_staff_e2e import teens_at
+from tests.web_support import client, csrf_of, dashboard_bot, signed_in
 
 
 @pytest.fixture
 async def bot(sqlite_url: str) -> AsyncIterator[BotHarness]:
     async with dashboard_bot(sqlite_url) as harness:
         yield harness
-
-
-@asynccontextmanager
-async def signed_in(
-    bot: BotHarness, name: str = "Dewi"
-) -> AsyncIterator[tuple[UserClient, httpx.AsyncClient]]:
-    """A staff member and a dashboard client signed in as them."""
-    officer = await staff_member(bot, name)
-    async with client(bot) as web:
-        await sign_in(web, await login_link(officer))
-        yield officer, web
 
 
 async def token(web: httpx.AsyncClient, path: str = "/jadwal") -> str:

@@ -77,3 +77,16 @@ async def overview(web: httpx.AsyncClient, **params: str) -> httpx.Response:
             return page
         assert time.monotonic() < deadline, "the overview's recount never landed"
         await asyncio.sleep(0.1)
+
+
+@asynccontextmanager
+async def signed_in(
+    bot: BotHarness, name: str = "Dewi", *, admin: bool = False
+) -> AsyncIterator[tuple[UserClient, httpx.AsyncClient]]:
+    """A staff member and an HTTP client signed in as them through /dasbor."""
+    from tests.test_staff_e2e import staff_member
+
+    officer = await staff_member(bot, name, admin=admin)
+    async with client(bot) as web:
+        assert (await sign_in(web, await login_link(officer))).status_code == 303
+        yield officer, web
