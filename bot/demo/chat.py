@@ -8,31 +8,26 @@ import logging
 import signal
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
-
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import build_application
 from bot.clock import Clock
 from bot.config import load_settings
 from bot.context import RekamApp
 from bot.db.migrate import upgrade
-from bot.db.models import OutboxMessage
 from bot.db.vault import new_key
 from bot.demo.keyboard import Keyboard
 from bot.demo.lines import Become, Nothing, Press, Quit, Say, fill, read_line
 from bot.demo.seed import REGION_CODES, DemoHint, seed
 from bot.demo.transcript import PERSONAS, Transcript
-from bot.domain.kinds import OutboxState
 from bot.emulator import TelegramEmulator, UserClient
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
 from bot.i18n import Catalogs, Gettext
 from bot.logs import setup_logging
 from bot.runtime import running
-from bot.services import web_access
+from bot.services import outbox, web_access
 from bot.web.server import port_to_use
 
 # A bot still busy after this long is reported, and the demo goes on.
@@ -115,24 +110,13 @@ class TerminalChat:
         deadline = asyncio.get_running_loop().time() + QUEUED_WAIT
         while asyncio.get_running_loop().time() < deadline:
             async with services.db.session() as session:
-                if not await _due(session, services.clock.now()):
+                if not await outbox.due_now(session, services.clock.now()):
                     return
             # Woken by the next send to anyone; a row that failed changes no chat: look again.
             waits = [asyncio.ensure_future(changed.wait()) for changed in changes]
             await asyncio.wait(waits, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
             for wait in waits:
                 wait.cancel()
-
-
-async def _due(session: AsyncSession, now: datetime) -> int:
-    """Queued messages due now and not yet sent (one waiting for a retry is not counted)."""
-    sending = OutboxMessage.state == OutboxState.SENDING
-    ready = and_(
-        OutboxMessage.state == OutboxState.PENDING,
-        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
-    )
-    due = select(func.count()).where(OutboxMessage.due_at <= now, or_(sending, ready))
-    return int(await session.scalar(due) or 0)
 
 
 async def play(chat: TerminalChat, lines: Iterable[str] | None, values: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, or_, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, OutboxMessage, ParentLink, Staff
@@ -192,3 +192,15 @@ async def languages_of(session: AsyncSession, account_ids: set[int]) -> dict[int
         select(Account.id, Account.language).where(Account.id.in_(account_ids))
     )
     return {account_id: language for account_id, language in rows}
+
+
+async def due_now(session: AsyncSession, now: datetime) -> int:
+    """Queued messages due now and not yet sent (one waiting for a retry is not counted): the
+    demo waits for them before it plays its next line."""
+    sending = OutboxMessage.state == OutboxState.SENDING
+    ready = and_(
+        OutboxMessage.state == OutboxState.PENDING,
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
+    )
+    due = select(func.count()).where(OutboxMessage.due_at <= now, or_(sending, ready))
+    return int(await session.scalar(due) or 0)
