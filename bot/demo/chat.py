@@ -28,7 +28,7 @@ from bot.i18n import Catalogs, Gettext
 from bot.logs import setup_logging
 from bot.runtime import running
 from bot.services import outbox, web_access
-from bot.web.server import port_to_use
+from bot.web.server import free_port
 
 # A bot still busy after this long is reported, and the demo goes on.
 REPLY_WAIT = 60  # seconds
@@ -255,7 +255,7 @@ async def _run(
         office_region_codes=REGION_CODES,
         default_language=language,
         data_key=new_key(),  # a fresh key for a database that lives as long as the demo
-        web_port=port_to_use("127.0.0.1", 8080),
+        web_port=free_port("127.0.0.1"),
     )
     clock = Clock(settings.zone)
     settings = settings.model_copy(update={"election_date": clock.today() + timedelta(days=45)})

@@ -19,17 +19,12 @@ from bot.web.context import WebServices
 log = logging.getLogger(__name__)
 
 
-def port_to_use(host: str, preferred: int) -> int:
-    """`preferred` when nobody listens on it, else any free port (the demo beside a running
-    bot, say)."""
-    for port in (preferred, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind((host, port))
-            except OSError:
-                continue
-            return int(probe.getsockname()[1])
-    raise OSError(f"no free port on {host}")
+def free_port(host: str) -> int:
+    """A port nobody listens on now, chosen by the system (the demo's dashboard: several demos,
+    or a demo beside a running bot, each get their own; a fixed port would collide)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 class _Server(uvicorn.Server):
