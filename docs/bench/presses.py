@@ -200,9 +200,10 @@ async def webhook_processes(
             process.wait()
 
 
-async def press_all(call: Call, office_db: Database, args: argparse.Namespace) -> dict[str, Any]:
-    """The office, a summons message per teen, then the presses at the offered rate; returns
-    the latencies and the wall time from the first press to the last answer."""
+async def prepare(
+    call: Call, office_db: Database, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """The office and a summons message per teen; returns the presses to make."""
     chats = [u["id"] for u in await call("users", {"count": args.teens})]
     ids = await office(office_db, chats)
     messages = []
@@ -217,6 +218,14 @@ async def press_all(call: Call, office_db: Database, args: argparse.Namespace) -
         {"chat_id": chat_id, "message_id": message_id, "data": f"sm:{summons_id}:0:ok"}
         for chat_id, message_id, summons_id in zip(chats, messages, ids, strict=True)
     ]
+    return presses
+
+
+async def press_all(
+    call: Call, presses: list[dict[str, Any]], args: argparse.Namespace
+) -> dict[str, Any]:
+    """The presses at the offered rate; returns the latencies and the wall time from the first
+    press to the last answer."""
     started = time.monotonic()
     queries = await call("presses", {"presses": presses, "rate": args.rate})
     while len(answers := await call("answers", {"ids": queries})) < len(queries):  # noqa: ASYNC110
@@ -247,7 +256,10 @@ async def main(args: argparse.Namespace) -> None:
                 )
                 app = build_application(settings)  # the production request: aiohttp
                 async with running(app, poll_timeout=1):
-                    result = await measured([os.getpid(), emulator_pid], press_all(call, db, args))
+                    presses = await prepare(call, db, args)
+                    result = await measured(
+                        [os.getpid(), emulator_pid], press_all(call, presses, args)
+                    )
             else:
                 async with webhook_processes(args.processes, url, data_key, folder) as pids:
                     if args.processes > 1:
@@ -256,7 +268,8 @@ async def main(args: argparse.Namespace) -> None:
                             for index in range(args.processes)
                         ]
                         await call("webhook_targets", {"urls": hooks})
-                    result = await measured([*pids, emulator_pid], press_all(call, db, args))
+                    presses = await prepare(call, db, args)
+                    result = await measured([*pids, emulator_pid], press_all(call, presses, args))
         async with db.session() as session:
             confirmed = await session.scalar(
                 select(func.count())
