@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, event
+from sqlalchemy import URL, Dialect, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +22,13 @@ from bot.db.vault import INFO_KEY, Vault
 from bot.files import create_private
 
 READ_ONLY = "rekam_read_only"
+# PostgreSQL: a pooled connection that sat unused this long is pinged before a unit of work gets
+# it (the server may have closed it meanwhile: a restart, an idle timeout, a network break).
+# SQLAlchemy's pool_pre_ping pings at every checkout, and on asyncpg a ping is three round trips
+# (BEGIN, ";", ROLLBACK): under a burst of presses, where connections go back and forth within
+# milliseconds, a third of a press's round trips to the database.
+PING_IDLE_AFTER = 10.0  # seconds
+_IDLE_SINCE = "rekam_idle_since"
 
 
 def _begin_immediate(connection: Any) -> None:
@@ -44,6 +53,24 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect) -> Any:
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < PING_IDLE_AFTER:
+            return  # just connected, or back in the pool a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool closes this one and hands out a new connection instead.
+            raise DisconnectionError("a pooled connection no longer answers") from error
+
+    return checkout
+
+
 def _create_private_file(url: URL) -> None:
     # SQLite creates a missing database file with the umask's mode, often readable by every
     # account on the computer. Created here first, 0600, before anything connects, it stays its
@@ -62,8 +89,11 @@ class Database:
         # hide_parameters: a failed statement's message must never carry a NIK into a log.
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if not url.startswith("sqlite"):
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=10)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            event.listen(self.engine.sync_engine, "checkin", _note_idle)
+            event.listen(self.engine.sync_engine, "checkout", _ping_if_idle(self.engine.dialect))
         if self.engine.dialect.name == "sqlite":
             _create_private_file(self.engine.url)
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)

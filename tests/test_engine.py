@@ -1,0 +1,79 @@
+"""The pool's connections on PostgreSQL: pinged only after sitting idle, replaced when the server
+closed them meanwhile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.db import engine as engine_module
+from bot.db.engine import Database
+
+
+async def _close_everyone_elses_connections(url: str) -> int:
+    """What a server restart does to the pool: every other connection to the database is cut."""
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            cut = await connection.scalars(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            return sum(1 for ok in cut if ok)
+    finally:
+        await admin.dispose()
+
+
+async def _backend(database: Database) -> int:
+    async with database.session() as session:
+        pid = await session.scalar(text("SELECT pg_backend_pid()"))
+    assert isinstance(pid, int)
+    return pid
+
+
+def _count_pings(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    pings: list[int] = []
+    dialect: Any = database.engine.dialect
+    real = dialect.do_ping
+
+    def counted(dbapi_connection: Any) -> bool:
+        pings.append(1)
+        return bool(real(dbapi_connection))
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    return pings
+
+
+async def test_a_connection_the_server_closed_while_idle_is_replaced(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = Database(postgres_url)
+    pings = _count_pings(database, monkeypatch)
+    try:
+        first = await _backend(database)
+        assert await _close_everyone_elses_connections(postgres_url) == 1
+        monkeypatch.setattr(engine_module, "PING_IDLE_AFTER", 0.0)  # it has sat "long enough"
+        # The unit of work gets a working connection, not the one the server closed.
+        second = await _backend(database)
+        assert second != first
+        assert len(pings) == 1
+    finally:
+        await database.dispose()
+
+
+async def test_a_connection_in_steady_use_is_not_pinged(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = Database(postgres_url)
+    pings = _count_pings(database, monkeypatch)
+    try:
+        backends = {await _backend(database) for _ in range(5)}
+        assert len(backends) == 1  # the same pooled connection, back and forth
+        assert pings == []  # no round trips spent asking whether it still works
+    finally:
+        await database.dispose()
