@@ -144,7 +144,7 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
                 now=context.clock.now(),
                 settings=context.settings,
             )
-        if found is not None and typing is None:
+        if found is not None and typing is None and found.conversing:
             # Any other press of this summons ends a reason still being asked for: free text
             # typed later must not decline it.
             await conversations.end(session, found.account_id)

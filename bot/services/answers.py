@@ -25,6 +25,8 @@ class Pressed:
     parent: bool  # acting for their child, not for themselves
     summons: SummonsView
     locked: Locked | None
+    # Something typed is awaited from this person (a reason for ❌, say): a press ends it.
+    conversing: bool = False
 
 
 async def pressed(
@@ -51,7 +53,9 @@ async def pressed(
     own = view.target_id == account.target_id
     if not own and view.target_id not in await family.allowed_targets(session, account):
         return None
-    return Pressed(account.id, account.telegram_id, not own, view, locked)
+    return Pressed(
+        account.id, account.telegram_id, not own, view, locked, account.conversation is not None
+    )
 
 
 async def answer(
