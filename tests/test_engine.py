@@ -1,5 +1,5 @@
-"""The pool's connections on PostgreSQL: pinged only after sitting idle, replaced when the server
-closed them meanwhile."""
+"""The pool's connections on PostgreSQL: pinged only after sitting idle; once one is found closed
+by the server, every older one is replaced."""
 
 from __future__ import annotations
 
@@ -49,18 +49,45 @@ def _count_pings(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[in
     return pings
 
 
-async def test_a_connection_the_server_closed_while_idle_is_replaced(
+async def _two_at_once(database: Database) -> set[int]:
+    """Two units of work at the same time: two pooled connections (PostgreSQL)."""
+    async with database.reading() as one, database.reading() as two:
+        pids = [await each.scalar(text("SELECT pg_backend_pid()")) for each in (one, two)]
+    return {int(pid) for pid in pids}
+
+
+async def test_after_the_server_closed_the_pool_every_unit_of_work_gets_a_live_connection(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = Database(postgres_url)
     pings = _count_pings(database, monkeypatch)
     try:
-        first = await _backend(database)
-        assert await _close_everyone_elses_connections(postgres_url) == 1
+        before = await _two_at_once(database)
+        assert len(before) == 2
+        assert await _close_everyone_elses_connections(postgres_url) == 2  # a restart, say
         monkeypatch.setattr(engine_module, "PING_IDLE_AFTER", 0.0)  # it has sat "long enough"
-        # The unit of work gets a working connection, not the one the server closed.
-        second = await _backend(database)
-        assert second != first
+        # The first unit of work after it: its connection is pinged, found dead, replaced.
+        assert await _backend(database) not in before
+        assert len(pings) == 1
+        # The other connection was used a moment ago and is not pinged, yet it is not handed
+        # out dead either: the failed ping replaced every connection made before it.
+        monkeypatch.setattr(engine_module, "PING_IDLE_AFTER", 3600.0)
+        assert not (await _two_at_once(database)) & before
+        assert len(pings) == 1
+    finally:
+        await database.dispose()
+
+
+async def test_a_connection_that_sat_idle_is_pinged_and_kept_when_it_answers(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = Database(postgres_url)
+    pings = _count_pings(database, monkeypatch)
+    monkeypatch.setattr(engine_module, "PING_IDLE_AFTER", 0.0)
+    try:
+        first = await _backend(database)  # a new connection: nothing to ask
+        assert pings == []
+        assert await _backend(database) == first
         assert len(pings) == 1
     finally:
         await database.dispose()

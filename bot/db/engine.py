@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Dialect, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -23,7 +23,9 @@ from bot.files import create_private
 
 READ_ONLY = "rekam_read_only"
 # PostgreSQL: a pooled connection that sat unused this long is pinged before a unit of work gets
-# it (the server may have closed it meanwhile: a restart, an idle timeout, a network break).
+# it (the server may have closed it meanwhile: a restart, an idle timeout, a network break). One
+# used less than this ago is not: if the server restarted in between, the unit of work that gets
+# it fails (the person is told to try again) and the pool is replaced from that failure on.
 # SQLAlchemy's pool_pre_ping pings at every checkout, and on asyncpg a ping is three round trips
 # (BEGIN, ";", ROLLBACK): under a burst of presses, where connections go back and forth within
 # milliseconds, a third of a press's round trips to the database.
@@ -64,9 +66,11 @@ def _ping_if_idle(dialect: Dialect) -> Any:
             return  # just connected, or back in the pool a moment ago
         try:
             dialect.do_ping(dbapi_connection)
-        except Exception as error:
-            # The pool closes this one and hands out a new connection instead.
-            raise DisconnectionError("a pooled connection no longer answers") from error
+        except dialect.loaded_dbapi.Error as error:
+            # As pool_pre_ping does: the server went away (a restart, most often), so every
+            # connection made before now is replaced at its next checkout, not only this one;
+            # one pinged recently would otherwise be handed out dead.
+            raise InvalidatePoolError("a pooled connection no longer answers") from error
 
     return checkout
 
@@ -89,7 +93,9 @@ class Database:
         # hide_parameters: a failed statement's message must never carry a NIK into a log.
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if not url.startswith("sqlite"):
-            kwargs.update(pool_size=10, max_overflow=10)
+            # Last in, first out: under light traffic the same few connections are used and stay
+            # fresh (no ping), and the rest age in the pool.
+            kwargs.update(pool_size=10, max_overflow=10, pool_use_lifo=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.engine.dialect.name != "sqlite":
             event.listen(self.engine.sync_engine, "checkin", _note_idle)
