@@ -144,9 +144,12 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
                 now=context.clock.now(),
                 settings=context.settings,
             )
-        if found is not None and typing is None and found.conversing:
+        if found is not None and typing is None and (found.conversing or not answering):
             # Any other press of this summons ends a reason still being asked for: free text
-            # typed later must not decline it.
+            # typed later must not decline it. An answer skips the write when nothing was
+            # being asked (most ✅): a reason asked for in another bot process at this moment
+            # is outdated by the answer's new revision anyway. ↩️ and the rest always write,
+            # as nothing else outdates such a reason.
             await conversations.end(session, found.account_id)
         if found is not None and typing is not None:
             await conversations.go(

@@ -25,8 +25,7 @@ class Pressed:
     parent: bool  # acting for their child, not for themselves
     summons: SummonsView
     locked: Locked | None
-    # Something typed is awaited from this person (a reason for ❌, say): a press ends it.
-    conversing: bool = False
+    conversing: bool  # something typed is awaited from this person (a reason for ❌, say)
 
 
 async def pressed(
