@@ -142,7 +142,7 @@ class Account(Base):
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The step of a multi-message conversation (registration, linking), kept here and not in
     # memory so that a restart of the bot never loses where a teen was.
-    conversation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    conversation: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
