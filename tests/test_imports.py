@@ -429,3 +429,30 @@ async def test_what_an_import_stores_reads_back_as_the_file_said(
         assert [t.recorded_at for t in found] == [None, NOW]
         assert [t.created_at for t in found] == [NOW, NOW]
         assert [t.sex for t in found] == ["P", "L"]
+
+
+async def test_rows_put_in_another_order_for_the_indexes_keep_each_their_own_nik_and_details(
+    database: Database, tmp_path: Path
+) -> None:
+    # One chunk's rows go in sorted by NIK hash (with the invitation codes sorted): every
+    # target must still carry the sealed NIK, name, date and school of its own row.
+    rows = [
+        person(serial, born=date(2009, 1 + serial % 12, 1 + serial % 28), female=serial % 3 == 0)
+        for serial in range(1, 41)
+    ]
+    assert (await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, rows))).added == 40
+    async with database.session() as session:
+        vault = vault_of(session)
+        found = await targets_of(session, rows)
+        for row, target in zip(rows, found, strict=True):
+            assert vault.open(target.nik_sealed) == row[0]
+            assert target.name == row[1]
+            assert target.birth_date.strftime("%d-%m-%Y") == row[2]
+            assert target.sex == row[3]
+            assert target.category == row[8]
+        by_id = sorted(found, key=lambda t: t.id)
+    # The order the indexes were given: ids rise with the hash, and so do invitation codes;
+    # attendance codes do not follow them (one code must say nothing about the other).
+    assert [t.nik_hash for t in by_id] == sorted(t.nik_hash for t in found)
+    assert [t.invite_code for t in by_id] == sorted(t.invite_code for t in found)
+    assert [t.attend_code for t in by_id] != sorted(t.attend_code for t in found)

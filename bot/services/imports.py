@@ -179,8 +179,12 @@ async def _insert_new(session: AsyncSession, new: list[Sequence[Any]], now: date
         codes = new_codes(2 * count)  # distinct from one another: no collision inside
         try:
             async with session.begin_nested():
-                invite, attend = sorted(codes[0::2]), sorted(codes[1::2])  # see _store_targets
-                await bulk_insert(session, Target, _INSERTED, [*new, invite, attend, *constant])
+                # Invitation codes sorted, as the rows are (see _store_targets); attendance codes
+                # not, so that one of a teen's codes says nothing about the other.
+                invite = sorted(codes[0::2])
+                await bulk_insert(
+                    session, Target, _INSERTED, [*new, invite, codes[1::2], *constant]
+                )
             return
         except IntegrityError:
             if attempt == 4:
@@ -265,13 +269,14 @@ async def _store_targets(
         if row.recorded and old.recorded_at is None:
             recorded.append(old.id)
     if new:
-        # In NIK-hash order, with the codes sorted too (_insert_new): the three random unique
-        # indexes then take the chunk's keys in one sweep each, every page touched once, where
-        # random order read pages back again and again once the indexes outgrew the page cache
-        # (a million rows: 145 s in file order, 122 s sorted). So a chunk's ids follow the hash,
-        # not the file: nothing reads meaning into an id's order (the rejected-rows report goes
-        # by the file's row numbers). Given their ids in file order instead, the rows went into
-        # the table's own tree out of order, and that cost the gain back (138 s).
+        # In NIK-hash order, with the invitation codes sorted too (_insert_new): two of the
+        # three random unique indexes then take the chunk's keys in one sweep each, every page
+        # touched once, where random order read pages back again and again once the indexes
+        # outgrew the page cache (docs/benchmarks.md). So a chunk's ids follow the keyed hash,
+        # not the file; where ids break a tie (teens of one birth date, summoned in id order),
+        # file order gave way to an order nobody chose, which is no less fair. Given their ids in
+        # file order instead, rows went into the table's own tree out of order, and that cost the
+        # gain back.
         paired = sorted(zip(new, new_niks, strict=True), key=lambda pair: pair[0][0])
         columns: list[Sequence[Any]] = list(zip(*(row for row, _ in paired), strict=True))
         columns[1] = vault.seal_many([nik for _, nik in paired])
