@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.emulator import Limits, TelegramEmulator, UserClient
+from bot.emulator.latency import NO_LATENCY, Latency
 from bot.emulator.limits import RateLimiter
 from bot.emulator.server import EmulatorApp, serve
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
@@ -428,3 +430,27 @@ async def test_webhook_targets_take_the_updates_in_turn(
     answer = await api.post("/_emulator/webhook_targets", json={"urls": urls})
     assert answer.json() == {"ok": True, "result": True}
     assert [emulator.webhook_target("http://127.0.0.1:1/hook") for _ in range(4)] == urls * 2
+
+
+async def test_a_webhook_delivery_takes_half_a_round_trip_each_way(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    user = started_user(emulator)
+    async with webhook_receiver() as (url, received, _):
+        await bot.set_webhook(url)
+        emulator.latency = Latency(0.4, 0.0)
+        try:
+            async with asyncio.timeout(10):
+                sent = time.monotonic()
+                user.send("halo")
+                while not received:  # noqa: ASYNC110 (the receiver records; a short poll)
+                    await asyncio.sleep(0.01)
+                arrived = time.monotonic()
+                while emulator.pending_updates:  # noqa: ASYNC110 (delivered, answer back)
+                    await asyncio.sleep(0.01)
+                done = time.monotonic()
+        finally:
+            emulator.latency = NO_LATENCY
+            await bot.delete_webhook()
+    assert arrived - sent >= 0.2  # half the round trip to reach the bot
+    assert done - arrived >= 0.2  # and the bot's answer half of it to come back

@@ -1,5 +1,7 @@
 """Delivering updates to a webhook as Telegram does: one HTTP POST per update with the secret
-header, up to `max_connections` at once, the same update again after a failure.
+header, up to `max_connections` at once, the same update again after a failure. With a round
+trip set (`--latency`), each POST takes half of it to reach the bot and its answer the other
+half to come back, holding its connection, as for the bot's own calls.
 
 The emulator is offline, so it delivers only to this machine (127.0.0.1, localhost, ::1);
 a webhook elsewhere (the tests' https://office.example) is recorded and never called, as if
@@ -63,7 +65,7 @@ async def _deliver(
         emulator.delivering += 1
         try:
             delay = RETRY_FIRST
-            while not await _post(client, emulator.webhook_target(str(webhook["url"])), update):
+            while not await _post(emulator, client, webhook, update):
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX)
         except asyncio.CancelledError:
@@ -73,9 +75,18 @@ async def _deliver(
             emulator.delivering -= 1
 
 
-async def _post(client: aiohttp.ClientSession, url: str, update: Json) -> bool:
+async def _post(
+    emulator: TelegramEmulator, client: aiohttp.ClientSession, webhook: Json, update: Json
+) -> bool:
+    latency = emulator.latency
+    if latency.enabled:  # on its way to the bot
+        await asyncio.sleep(latency.one_way())
+    url = emulator.webhook_target(str(webhook["url"]))
+    delivered = False
     with contextlib.suppress(aiohttp.ClientError, TimeoutError):
         async with client.post(url, json=update) as response:
             await response.read()
-            return 200 <= response.status < 300
-    return False
+            delivered = 200 <= response.status < 300
+    if latency.enabled:  # and the answer's way back
+        await asyncio.sleep(latency.one_way())
+    return delivered

@@ -16,6 +16,7 @@ shortest one). "Busiest second" is the most arrivals in any one-second window.
 
 Run (the emulators are started and stopped by the script):
     .venv/bin/python docs/bench/broadcast.py limits --count 20000 --latency 250ms --jitter 20ms
+    .venv/bin/python docs/bench/broadcast.py limits --alone --webhook --latency 600ms --jitter 40ms
     .venv/bin/python docs/bench/broadcast.py paid --count 20000 --latency 250ms --jitter 20ms
     .venv/bin/python docs/bench/broadcast.py unlimited --count 20000 [--database URL]
 AIORateLimiter needs `pip install "python-telegram-bot[rate-limiter]"` (the `bench` extra).
@@ -218,6 +219,14 @@ def percentile(values: list[float], share: float) -> float:
 
 async def rekam(url: str, base: str, args: argparse.Namespace, database: str) -> list[str]:
     """The whole bot: polling, handlers, the dispatcher; a broadcast and a teen asking."""
+    receiving: dict[str, Any] = {}
+    if args.webhook:  # updates pushed by the emulator, as Telegram does, instead of polled
+        port = args.port + 10
+        receiving = {
+            "webhook_url": f"http://127.0.0.1:{port}/telegram",
+            "webhook_secret": "bench-webhook-secret",
+            "webhook_port": port,
+        }
     settings = load_settings(
         database_url=database,
         bot_token=OURS,
@@ -225,6 +234,7 @@ async def rekam(url: str, base: str, args: argparse.Namespace, database: str) ->
         dispatch_rate=30,
         dispatch_paid_broadcast=args.mode == "paid",
         data_key=new_key(),
+        **receiving,
     )
     db = await fresh_database(database, settings)
     chat_ids = await users(url, args.count)
@@ -234,7 +244,7 @@ async def rekam(url: str, base: str, args: argparse.Namespace, database: str) ->
     app = build_application(settings, database=db)
     app.bot_data.throttle.presses = 1000  # the teen presses on purpose, every two seconds
     stop = asyncio.Event()
-    async with running(app, poll_timeout=10):
+    async with running(app, poll_timeout=10, webhook=args.webhook):
         teen = Teen(url, teen_chat, summons_id, app.bot)
         started = time.perf_counter()
         asking = asyncio.create_task(teen.run(stop))
@@ -245,7 +255,8 @@ async def rekam(url: str, base: str, args: argparse.Namespace, database: str) ->
         await asking
     replies, answers, lost = await teen.times()
     stats = await control(url, "stats")
-    rows = [summary(f"Rekam ({args.mode})", stats, wall)]
+    receive = "webhook" if args.webhook else "polling"
+    rows = [summary(f"Rekam ({args.mode}, {receive})", stats, wall)]
     rows.append(
         f"| teen during the broadcast | {len(replies)} replies to /bantuan: p50 "
         f"{statistics.median(replies) * 1000:,.0f} ms, p99 {percentile(replies, 0.99) * 1000:,.0f}"
@@ -364,6 +375,7 @@ if __name__ == "__main__":
     parser.add_argument("--latency", default="250ms", help="round trip, e.g. 250ms")
     parser.add_argument("--jitter", default="20ms", help="round trips vary by ± this")
     parser.add_argument("--alone", action="store_true", help="limits: without AIORateLimiter")
+    parser.add_argument("--webhook", action="store_true", help="Rekam receives by webhook")
     parser.add_argument("--database", help="default: a new SQLite file")
     parser.add_argument("--port", type=int, default=8091, help="the emulators': this and the next")
     asyncio.run(main(parser.parse_args()))
