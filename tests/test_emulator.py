@@ -16,6 +16,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.emulator import Limits, TelegramEmulator, UserClient
+from bot.emulator import webhook as webhook_module
 from bot.emulator.latency import NO_LATENCY, Latency
 from bot.emulator.limits import RateLimiter
 from bot.emulator.server import EmulatorApp, serve
@@ -454,3 +455,37 @@ async def test_a_webhook_delivery_takes_half_a_round_trip_each_way(
             await bot.delete_webhook()
     assert arrived - sent >= 0.2  # half the round trip to reach the bot
     assert done - arrived >= 0.2  # and the bot's answer half of it to come back
+
+
+async def test_an_update_the_bot_answered_is_not_sent_again_when_the_webhook_goes(
+    bot: Bot, emulator: TelegramEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = started_user(emulator)
+    trips: list[str] = []
+    on_its_way_back = asyncio.Event()
+    real_one_way = webhook_module._one_way
+
+    async def one_way(emulator: TelegramEmulator) -> None:
+        trips.append("to the bot" if len(trips) % 2 == 0 else "back")
+        if trips[-1] == "back":
+            on_its_way_back.set()
+        await real_one_way(emulator)
+
+    monkeypatch.setattr(webhook_module, "_one_way", one_way)
+    async with webhook_receiver() as (url, received, _):
+        await bot.set_webhook(url)
+        emulator.latency = Latency(0.4, 0.0)
+        try:
+            user.send("halo")
+            async with asyncio.timeout(10):
+                await on_its_way_back.wait()  # the bot said 200; the answer is on its way
+        finally:
+            emulator.latency = NO_LATENCY
+            pusher = emulator.pusher
+            await bot.delete_webhook()
+            assert pusher is not None
+            with contextlib.suppress(asyncio.CancelledError):
+                await pusher  # delivery has stopped
+    assert len(received) == 1
+    assert emulator.pending_updates == 0
+    assert await bot.get_updates() == ()  # answered once: not pending any more

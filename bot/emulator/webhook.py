@@ -1,7 +1,7 @@
 """Delivering updates to a webhook as Telegram does: one HTTP POST per update with the secret
 header, up to `max_connections` at once, the same update again after a failure. With a round
 trip set (`--latency`), each POST takes half of it to reach the bot and its answer the other
-half to come back, holding its connection, as for the bot's own calls.
+half to come back, the delivery slot taken meanwhile, as for the bot's own calls.
 
 The emulator is offline, so it delivers only to this machine (127.0.0.1, localhost, ::1);
 a webhook elsewhere (the tests' https://office.example) is recorded and never called, as if
@@ -63,30 +63,36 @@ async def _deliver(
     while True:
         update = await emulator.next_update(webhook.get("allowed_updates"))
         emulator.delivering += 1
+        answered = False
         try:
             delay = RETRY_FIRST
-            while not await _post(emulator, client, webhook, update):
+            while True:
+                answered = await _post(emulator, client, webhook, update)
+                await _one_way(emulator)  # the answer's way back; the slot stays taken
+                if answered:
+                    break
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX)
         except asyncio.CancelledError:
-            emulator.put_back(update)  # still pending, as Telegram keeps it
+            if not answered:  # still pending, as Telegram keeps it; a 2xx is never sent again
+                emulator.put_back(update)
             raise
         finally:
             emulator.delivering -= 1
 
 
+async def _one_way(emulator: TelegramEmulator) -> None:
+    if emulator.latency.enabled:
+        await asyncio.sleep(emulator.latency.one_way())
+
+
 async def _post(
     emulator: TelegramEmulator, client: aiohttp.ClientSession, webhook: Json, update: Json
 ) -> bool:
-    latency = emulator.latency
-    if latency.enabled:  # on its way to the bot
-        await asyncio.sleep(latency.one_way())
+    await _one_way(emulator)  # on its way to the bot
     url = emulator.webhook_target(str(webhook["url"]))
-    delivered = False
     with contextlib.suppress(aiohttp.ClientError, TimeoutError):
         async with client.post(url, json=update) as response:
             await response.read()
-            delivered = 200 <= response.status < 300
-    if latency.enabled:  # and the answer's way back
-        await asyncio.sleep(latency.one_way())
-    return delivered
+            return 200 <= response.status < 300
+    return False

@@ -148,8 +148,9 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
             # Any other press of this summons ends a reason still being asked for: free text
             # typed later must not decline it. An answer skips the write when nothing was
             # being asked (most ✅): a reason asked for in another bot process at this moment
-            # is outdated by the answer's new revision anyway. ↩️ and the rest always write,
-            # as nothing else outdates such a reason.
+            # is outdated by the new revision an applied answer gives the summons (an answer
+            # refused, the session full, changes nothing, and the reason stays asked, as if it
+            # had come after). ↩️ and the rest always write: nothing else outdates a reason.
             await conversations.end(session, found.account_id)
         if found is not None and typing is not None:
             await conversations.go(
