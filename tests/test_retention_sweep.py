@@ -1,5 +1,5 @@
-"""The daily sweep of abandoned conversations: it ends those left for a day, and leaves alone
-accounts whose conversation has already ended."""
+"""The planner's sweep of abandoned conversations (each round): it ends those left for a day,
+and leaves alone accounts whose conversation has already ended."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ async def test_the_sweep_ends_abandoned_conversations_and_leaves_ended_ones_alon
         async with db.session() as session:
             rows = (await session.execute(select(Account).order_by(Account.telegram_id))).scalars()
             assert [(a.telegram_id, a.conversation) for a in rows] == [(501, None), (502, None)]
-            # The next day's sweep finds nothing to do (an ended conversation is not rewritten).
+            # A later sweep finds nothing to do (an ended conversation is not rewritten).
             assert await retention.forget_abandoned_conversations(session, NOW + timedelta(1)) == 0
     finally:
         await db.dispose()
