@@ -3,6 +3,7 @@ by the server, every older one is replaced."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -36,7 +37,12 @@ async def _backend(database: Database) -> int:
     return pid
 
 
-def _count_pings(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+@pytest.fixture
+async def pinged(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Database, list[int]]]:
+    """A database on PostgreSQL, and the pings its pool makes (one entry each)."""
+    database = Database(postgres_url)
     pings: list[int] = []
     dialect: Any = database.engine.dialect
     real = dialect.do_ping
@@ -46,7 +52,10 @@ def _count_pings(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[in
         return bool(real(dbapi_connection))
 
     monkeypatch.setattr(dialect, "do_ping", counted)
-    return pings
+    try:
+        yield database, pings
+    finally:
+        await database.dispose()
 
 
 async def _two_at_once(database: Database) -> set[int]:
@@ -57,50 +66,38 @@ async def _two_at_once(database: Database) -> set[int]:
 
 
 async def test_after_the_server_closed_the_pool_every_unit_of_work_gets_a_live_connection(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    pinged: tuple[Database, list[int]], postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    database = Database(postgres_url)
-    pings = _count_pings(database, monkeypatch)
-    try:
-        before = await _two_at_once(database)
-        assert len(before) == 2
-        assert await _close_everyone_elses_connections(postgres_url) == 2  # a restart, say
-        monkeypatch.setattr(engine_module, "PING_IDLE_AFTER", 0.0)  # it has sat "long enough"
-        # The first unit of work after it: its connection is pinged, found dead, replaced.
-        assert await _backend(database) not in before
-        assert len(pings) == 1
-        # The other connection was used a moment ago and is not pinged, yet it is not handed
-        # out dead either: the failed ping replaced every connection made before it.
-        monkeypatch.setattr(engine_module, "PING_IDLE_AFTER", 3600.0)
-        assert not (await _two_at_once(database)) & before
-        assert len(pings) == 1
-    finally:
-        await database.dispose()
+    database, pings = pinged
+    before = await _two_at_once(database)
+    assert len(before) == 2
+    assert await _close_everyone_elses_connections(postgres_url) == 2  # a restart, say
+    monkeypatch.setattr(engine_module, "PING_IDLE_AFTER", 0.0)  # it has sat "long enough"
+    # The first unit of work after it: its connection is pinged, found dead, replaced.
+    assert await _backend(database) not in before
+    assert len(pings) == 1
+    # The other connection was used a moment ago and is not pinged, yet it is not handed out
+    # dead either: the failed ping replaced every connection made before it.
+    monkeypatch.setattr(engine_module, "PING_IDLE_AFTER", 3600.0)
+    assert not (await _two_at_once(database)) & before
+    assert len(pings) == 1
 
 
 async def test_a_connection_that_sat_idle_is_pinged_and_kept_when_it_answers(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    pinged: tuple[Database, list[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    database = Database(postgres_url)
-    pings = _count_pings(database, monkeypatch)
+    database, pings = pinged
     monkeypatch.setattr(engine_module, "PING_IDLE_AFTER", 0.0)
-    try:
-        first = await _backend(database)  # a new connection: nothing to ask
-        assert pings == []
-        assert await _backend(database) == first
-        assert len(pings) == 1
-    finally:
-        await database.dispose()
+    first = await _backend(database)  # a new connection: nothing to ask
+    assert pings == []
+    assert await _backend(database) == first
+    assert len(pings) == 1
 
 
 async def test_a_connection_in_steady_use_is_not_pinged(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    pinged: tuple[Database, list[int]],
 ) -> None:
-    database = Database(postgres_url)
-    pings = _count_pings(database, monkeypatch)
-    try:
-        backends = {await _backend(database) for _ in range(5)}
-        assert len(backends) == 1  # the same pooled connection, back and forth
-        assert pings == []  # no round trips spent asking whether it still works
-    finally:
-        await database.dispose()
+    database, pings = pinged
+    backends = {await _backend(database) for _ in range(5)}
+    assert len(backends) == 1  # the same pooled connection, back and forth
+    assert pings == []  # no round trips spent asking whether it still works

@@ -23,8 +23,7 @@ from bot.db.models import Event, Target
 from tests import factories
 from tests.harness import BotHarness
 from tests.test_imports import ID_HEADER, person, write_csv, write_xlsx
-from tests.test_web_broadcast import signed_in
-from tests.web_support import client, csrf_of, dashboard_bot, overview
+from tests.web_support import client, csrf_of, dashboard_bot, overview, signed_in
 
 CSV = "text/csv"
 

@@ -14,8 +14,7 @@ from bot.domain.kinds import Channel
 from tests import factories
 from tests.harness import BotHarness
 from tests.test_delivery import linked
-from tests.test_web_desk import signed_in
-from tests.web_support import client, csrf_of, dashboard_bot
+from tests.web_support import client, csrf_of, dashboard_bot, signed_in
 
 NO_SUCH = "Tidak ada remaja dengan nomor itu"
 

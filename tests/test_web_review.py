@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 from bot.db.models import Account, Claim, Event, ParentLink, Target
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import Channel, ClaimState, LinkState, TargetReview
+from bot.emulator import UserClient
 from tests import factories
 from tests.harness import BotHarness
 from tests.test_parents_e2e import PARENT_SUMMONS, family_office, new_parent
 from tests.test_registration_e2e import REVIEW, register
 from tests.test_staff_e2e import said
-from tests.test_web_sessions import signed_in
-from tests.web_support import csrf_of, dashboard_bot
+from tests.web_support import csrf_of, dashboard_bot, signed_in
 
 GONE = "Pendaftaran ini sudah diputuskan atau pendaftarnya sudah tidak ada."
 
@@ -28,6 +28,15 @@ GONE = "Pendaftaran ini sudah diputuskan atau pendaftarnya sudah tidak ada."
 async def bot(sqlite_url: str) -> AsyncIterator[BotHarness]:
     async with dashboard_bot(sqlite_url) as harness:
         yield harness
+
+
+async def self_registered(bot: BotHarness) -> tuple[UserClient, Claim]:
+    """A 16-year-old not on the list who registered with /daftar, and the claim staff decide."""
+    born = factories.born_aged(bot.settings, 16)
+    nik = nik_rules.build(factories.REGION, born, female=True, serial=77)
+    teen = bot.user("Sekar")
+    await register(teen, nik=nik, born=born, name="Sekar Ayu Permata")
+    return teen, await claim_of(bot)
 
 
 async def claim_of(bot: BotHarness) -> Claim:
@@ -79,11 +88,7 @@ async def test_an_approved_registration_links_the_teen_who_is_told_and_summoned(
 
 
 async def test_a_rejected_self_registration_is_told_and_kept_out(bot: BotHarness) -> None:
-    born = factories.born_aged(bot.settings, 16)
-    nik = nik_rules.build(factories.REGION, born, female=True, serial=77)
-    teen = bot.user("Sekar")
-    await register(teen, nik=nik, born=born, name="Sekar Ayu Permata")
-    claim = await claim_of(bot)
+    teen, claim = await self_registered(bot)
     async with signed_in(bot) as (_officer, web):
         page = await web.get("/tinjauan")
         assert "Tidak ada di daftar sasaran (pendaftaran mandiri)." in page.text
@@ -105,11 +110,7 @@ async def test_a_rejected_self_registration_is_told_and_kept_out(bot: BotHarness
 
 
 async def test_a_decision_posted_again_or_forged_changes_nothing(bot: BotHarness) -> None:
-    born = factories.born_aged(bot.settings, 16)
-    nik = nik_rules.build(factories.REGION, born, female=True, serial=77)
-    teen = bot.user("Sekar")
-    await register(teen, nik=nik, born=born, name="Sekar Ayu Permata")
-    claim = await claim_of(bot)
+    teen, claim = await self_registered(bot)
     async with signed_in(bot) as (_officer, web):
         csrf = csrf_of(await web.get("/tinjauan"))
         unknown = await web.post("/tinjauan/99999", data={"csrf": csrf, "keputusan": "setujui"})

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from bot.db.models import Event, Staff
 from tests.harness import BotHarness
 from tests.test_staff_e2e import staff_member
-from tests.test_web_broadcast import signed_in
-from tests.web_support import client, csrf_of, dashboard_bot, login_link, sign_in
+from tests.web_support import client, csrf_of, dashboard_bot, login_link, sign_in, signed_in
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from bot.services import recording
 from bot.services.summonses import HOLDS_SEAT
 from tests import factories
 from tests.harness import BotHarness
-from tests.test_web_desk import post_form, result_of, signed_in
-from tests.web_support import dashboard_bot, searched
+from tests.test_web_desk import post_form, result_of
+from tests.web_support import dashboard_bot, searched, signed_in
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SummonsState
 from tests import factories
 from tests.harness import BotHarness
 from tests.test_home_visits_e2e import requesting_teen, waiting_requests
-from tests.test_web_sessions import signed_in
-from tests.web_support import csrf_of, dashboard_bot
+from tests.web_support import csrf_of, dashboard_bot, signed_in
 
 SCHEDULED = "✅ Kunjungan dijadwalkan untuk {count} remaja; mereka dikabari."
 
