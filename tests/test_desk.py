@@ -141,7 +141,7 @@ def test_the_desk_records_undoes_and_notes_a_visit_without_recording(
     typing(monkeypatch, [factories.attend_code_of("RINA2345").lower(), "r"])
     assert main(["desk", "--by", "Sari"]) == 0
     out = capsys.readouterr().out
-    assert "Rina Lestari · NIK 3599********0001" in out
+    assert "Rina Lestari · NIK 3599************" in out
     assert "Panggilan: dipanggil · " in out
     assert "✅ Rina Lestari terekam." in out
     state = asyncio.run(_state(url))

@@ -43,7 +43,7 @@ async def test_the_desk_finds_marks_undoes_and_offers_new_sessions(bot: BotHarne
     # By the attendance code (her /kode QR): recorded, and she is thanked.
     officer.send(attend_code_of("RINA2345").lower())
     found = await officer.next_message()
-    assert found.text.startswith("Rina Uji · NIK 3599********0001 · lahir ")
+    assert found.text.startswith("Rina Uji · NIK 3599************ · lahir ")
     assert "Panggilan: dipanggil · " in found.text
     officer.press("✅ Terekam", message=found)
     assert (await officer.next_message()).text.startswith("✅ Rina Uji terekam.")

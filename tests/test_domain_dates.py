@@ -9,7 +9,13 @@ from babel.dates import format_date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.dates import DateError, DateProblem, parse_birth_date
+from bot.domain.dates import (
+    DateError,
+    DateProblem,
+    parse_birth_date,
+    parse_day_and_hours,
+    parse_session_date,
+)
 from bot.domain.eligibility import add_years, age_on, eligibility
 
 TODAY = date(2026, 11, 22)
@@ -79,6 +85,60 @@ def test_any_date_written_any_accepted_way_reads_back(
     day: date, language: str, pattern: str
 ) -> None:
     assert parse_birth_date(format_date(day, pattern, locale=language), today=TODAY) == day
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "١٢-٠٣-٢٠٠٨",  # Arabic-Indic
+        "۱۲/۰۳/۲۰۰۸",  # Persian
+        "１２-０３-２００８",  # full-width
+        "12-03-２００８",
+        "१२ Maret 2008",  # Devanagari
+        "２００８-03-12",
+        "𝟏𝟐.03.2008",  # mathematical bold
+    ],
+)
+def test_digits_of_other_scripts_are_unreadable(text: str) -> None:
+    """Python's int() and \\d read them as numbers; nothing in an office writes them, and some
+    look like other digits or letters."""
+    with pytest.raises(DateError) as caught:
+        parse_birth_date(text, today=TODAY)
+    assert caught.value.problem == DateProblem.UNREADABLE
+
+
+# Digits of any script but ASCII's.
+other_digits = st.characters(categories=["Nd"]).filter(lambda c: not c.isascii())
+
+
+@given(
+    day=st.dates(min_value=date(1950, 1, 1), max_value=TODAY),
+    language=st.sampled_from(["id", "en", "jv"]),
+    pattern=st.sampled_from(["dd-MM-y", "dd/MM/y", "d.M.y", "y-MM-dd", "d MMMM y", "d MMM y"]),
+    data=st.data(),
+)
+def test_any_accepted_date_with_one_digit_of_another_script_is_refused(
+    day: date, language: str, pattern: str, data: st.DataObject
+) -> None:
+    text = format_date(day, pattern, locale=language)
+    places = [i for i, c in enumerate(text) if c.isascii() and c.isdigit()]
+    at = data.draw(st.sampled_from(places))
+    odd = data.draw(other_digits.filter(lambda c: int(c) == int(text[at])))
+    with pytest.raises(DateError) as caught:
+        parse_birth_date(text[:at] + odd + text[at + 1 :], today=TODAY)
+    assert caught.value.problem == DateProblem.UNREADABLE
+
+
+@pytest.mark.parametrize(
+    "text", ["٣٠-١١-2026", "30-11-2026 ٠٨.00-11.00", "30-11-2026 08.00-١١.٠٠", "３０-11-2026"]
+)
+def test_a_sessions_day_and_hours_take_ascii_digits_only(text: str) -> None:
+    with pytest.raises(DateError) as caught:
+        if " " in text:
+            parse_day_and_hours(text, today=TODAY)
+        else:
+            parse_session_date(text, today=TODAY)
+    assert caught.value.problem == DateProblem.UNREADABLE
 
 
 def test_ages_and_leap_day_birthdays() -> None:

@@ -45,7 +45,7 @@ def a_letter(**changes: Any) -> letters.Letter:
     starts = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)  # 08.00 WIB
     values: dict[str, Any] = {
         "name": "Sekar Ayu Wulandari",
-        "nik": "3572********0001",
+        "nik": "3572************",
         "code": "K7M2PQ4X",
         "school": "SMA Negeri 1 Kota Contoh",
         "starts_at": starts,
@@ -130,7 +130,7 @@ def test_a_letter_says_what_a_surat_dinas_says() -> None:
     assert page.contact == ("Jl. Merdeka No. 1, Kota Contoh", "Telp. (0342) 000-000")
     assert page.dated == "Kota Contoh, 1 Desember 2026"
     assert dict(page.heading)["Nomor"] == "470/123/410.207/2026"
-    assert page.addressee[:2] == ("Yth. Sdr./Sdri. Sekar Ayu Wulandari", "NIK 3572********0001")
+    assert page.addressee[:2] == ("Yth. Sdr./Sdri. Sekar Ayu Wulandari", "NIK 3572************")
     assert dict(page.details) == {
         "Hari/tanggal": "Sabtu, 5 Desember 2026",
         "Waktu": "08.00–11.00 WIB",
@@ -198,7 +198,7 @@ def test_the_link_the_qr_opens_is_printed_under_it(printed: list[str], tmp_path:
     for text in (
         "Nomor",
         "470/123/410.207/2026",
-        "NIK 3572********0001",
+        "NIK 3572************",
         "Drs. Budi Santoso, M.Si.",
     ):
         assert text in printed

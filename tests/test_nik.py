@@ -57,8 +57,18 @@ def test_birth_date_must_agree() -> None:
     assert caught.value.problem == nik.NikProblem.DATE_MISMATCH
 
 
-def test_mask_shows_only_the_ends() -> None:
-    assert nik.mask("3572014503080001") == "3572********0001"
+def test_mask_keeps_only_the_province_and_regency() -> None:
+    """The birth date printed beside a masked NIK rebuilds its date digits: the kecamatan and
+    the serial must be hidden too (tests/test_masked_nik.py counts what is left)."""
+    assert nik.mask("3572014503080001") == "3572************"
+
+
+def test_serial_0000_is_refused() -> None:
+    """The register numbers people from 0001: 0000 is a made-up NIK."""
+    with pytest.raises(nik.NikError) as caught:
+        nik.parse("3599011203080000", today=TODAY)
+    assert caught.value.problem == nik.NikProblem.BAD_SERIAL
+    assert nik.parse("3599011203080001", today=TODAY).serial == "0001"
 
 
 regions = st.text(alphabet="0123456789", min_size=6, max_size=6)
@@ -83,3 +93,34 @@ def test_any_valid_nik_parses_back_to_what_built_it(
         serial,
     )
     assert str(parsed) == value
+
+
+# Digits of every other script: "\d" and int() take them, and a database would keep them as
+# something no other system matches.
+other_digits = st.characters(categories=["Nd"]).filter(lambda c: not c.isascii())
+
+
+@given(
+    region=regions,
+    born=birth_dates,
+    female=st.booleans(),
+    serial=st.integers(min_value=1, max_value=9999),
+    data=st.data(),
+)
+def test_a_nik_with_any_digit_of_another_script_is_refused(
+    region: str, born: date, female: bool, serial: int, data: st.DataObject
+) -> None:
+    value = nik.build(region, born, female=female, serial=serial)
+    at = data.draw(st.integers(min_value=0, max_value=15))
+    odd = data.draw(other_digits.filter(lambda c: int(c) == int(value[at])))
+    with pytest.raises(nik.NikError) as caught:
+        nik.parse(value[:at] + odd + value[at + 1 :], today=TODAY)
+    assert caught.value.problem == nik.NikProblem.NOT_DIGITS
+
+
+@given(region=regions, born=birth_dates, female=st.booleans())
+def test_no_nik_with_serial_0000_parses(region: str, born: date, female: bool) -> None:
+    value = nik.build(region, born, female=female, serial=1)[:12] + "0000"
+    with pytest.raises(nik.NikError) as caught:
+        nik.parse(value, today=TODAY)
+    assert caught.value.problem == nik.NikProblem.BAD_SERIAL

@@ -134,7 +134,7 @@ async def test_a_child_without_telegram_is_linked_by_nik_after_staff_approve(
     await officer.next_message()
     officer.press("👪")
     request = await officer.next_message()
-    assert request.text == "Permintaan tautan: Pak Joko untuk Budi Santoso (NIK 3599********0002)."
+    assert request.text == "Permintaan tautan: Pak Joko untuk Budi Santoso (NIK 3599************)."
     officer.press("✅ Setujui", message=request)
     await officer.changes()
     approved = await parent.next_message(timeout=10)

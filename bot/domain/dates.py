@@ -13,13 +13,17 @@ from babel import Locale
 
 from bot.i18n import LANGUAGES
 
-_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# Digits are [0-9], never \d: \d and int() also take Arabic-Indic "١٢", full-width "１２" and
+# dozens of other scripts' digits, some of which look like other digits or letters ("٥" is
+# five, not "o"), and no office system writes them. A date with them is unreadable, as a NIK
+# with them is (nik.py).
+_DMY = re.compile(r"^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$")
+_YMD = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 # "23-11-2026 08.00-11.00" (any date form above, then the hours), maybe followed by more words
 _DAY_AND_HOURS = re.compile(
-    r"^(.+?)\s+(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})(?:\s+(.*))?$"
+    r"^(.+?)\s+([0-9]{1,2})[.:]([0-9]{2})\s*[-–]\s*([0-9]{1,2})[.:]([0-9]{2})(?:\s+(.*))?$"
 )
-_WORDS = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})$")
+_WORDS = re.compile(r"^([0-9]{1,2})\s+([^\W\d_]+)\.?\s+([0-9]{4})$")
 # Spellings Babel's data does not have but people write (older Indonesian, Javanese).
 _EXTRA_MONTHS = {
     "pebruari": 2,

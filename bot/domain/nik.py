@@ -1,5 +1,5 @@
 """The 16-digit NIK: province (2), regency/city (2), district (2), birth date DDMMYY
-(women: DD + 40), serial (4)."""
+(women: DD + 40), serial (4, from 0001)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ class NikProblem(enum.StrEnum):
     BAD_DATE = "bad_date"
     OUTSIDE_REGION = "outside_region"
     DATE_MISMATCH = "date_mismatch"
+    BAD_SERIAL = "bad_serial"  # 0000: the register numbers people from 0001
 
 
 class NikError(ValueError):
@@ -69,6 +70,8 @@ def parse(text: str, *, today: date, regions: tuple[str, ...] = ()) -> Nik:
         raise NikError(NikProblem.BAD_DATE) from None
     if born > today:
         raise NikError(NikProblem.BAD_DATE)
+    if digits[12:] == "0000":
+        raise NikError(NikProblem.BAD_SERIAL)
     if regions and not any(digits.startswith(code) for code in regions):
         raise NikError(NikProblem.OUTSIDE_REGION)
     return Nik(region=digits[:6], birth_date=born, female=female, serial=digits[12:], digits=digits)
@@ -80,6 +83,15 @@ def check_birth_date(nik: Nik, birth_date: date) -> None:
         raise NikError(NikProblem.DATE_MISMATCH)
 
 
+SHOWN = 4  # digits a masked NIK keeps: the province and regency, the office's own area
+
+
 def mask(nik: str) -> str:
-    """'3572********0001': how a NIK appears anywhere but to its owner and staff."""
-    return f"{nik[:4]}{'*' * 8}{nik[12:]}" if len(nik) == 16 else "*" * len(nik)
+    """'3572************': how a NIK appears anywhere but where its owner or staff asked for it.
+
+    Only the province and regency are kept: the birth date (and often the sex) is printed
+    beside a masked NIK, and it alone rebuilds the six digits of the date. Kept serial digits
+    would leave one candidate per kecamatan; with the kecamatan and the serial hidden,
+    whatever a page, letter, export or command line shows together leaves 99 x 9,999
+    candidates (9,999 to someone who looks up the code of a kecamatan named beside it)."""
+    return f"{nik[:SHOWN]}{'*' * (16 - SHOWN)}" if len(nik) == 16 else "*" * len(nik)

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, parse_birth_date
+from bot.domain.names import invisible
 
 MAX_NAME = 200
 # The database's column lengths (bot/db/models.py; tests/test_sheets.py holds the two equal,
@@ -235,6 +236,10 @@ def _text(value: Any) -> str | None:
     text = value.strip() if type(value) is str else str(value).strip()
     if _INVISIBLE.search(text):
         text = _INVISIBLE.sub("", text).strip()
+    # Bidi overrides, zero-width and other format characters: nothing a cell means, and in a
+    # name they would turn it around or hide a difference on staff's screens.
+    if not text.isascii() and invisible().search(text):
+        text = invisible().sub("", text).strip()
     if _UNEVEN_SPACE.search(text):
         text = " ".join(text.split())
     return text or None
@@ -360,11 +365,15 @@ def target_reader(
             return slow(cells)
         if max(map(len, used)) > _SHORTEST or _NOT_PLAIN.search(joined):
             return slow(cells)
+        if not joined.isascii() and invisible().search(joined):
+            return slow(cells)
         text = [cell.strip() or None for cell in used]
         text.append(None)
         nik, birth, name = text[nik_at], text[birth_at], text[name_at]
         digits = nik[:-2] if nik is not None and nik.endswith(".0") else nik
         if digits is None or name is None or not _SIXTEEN_DIGITS.fullmatch(digits):
+            return slow(cells)
+        if digits.endswith("0000"):  # no such serial: `target_row` says so
             return slow(cells)
         if regions and not digits.startswith(regions):
             return slow(cells)

@@ -12,6 +12,7 @@ from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, parse_birth_date
 from bot.domain.eligibility import eligibility
 from bot.domain.kinds import PreferredDays
+from bot.domain.names import clean_name
 from bot.domain.retention import NOTICE_VERSION
 from bot.domain.steps import Step
 from bot.i18n import N_, Gettext, format_day
@@ -212,7 +213,9 @@ async def answer_name(update: Update, context: BotContext, convo: Conversation) 
     message = update.effective_message
     assert message and message.text
     _ = context.gettext
-    name = " ".join(message.text.split())
+    # An override or a zero-width character would turn the name around or hide it on staff's
+    # screens: none is kept.
+    name = clean_name(message.text)
     if not 2 <= len(name) <= 100 or not any(c.isalpha() for c in name):
         await message.reply_text(_("Tulis nama lengkap Anda (2–100 huruf), sesuai Kartu Keluarga."))
         return

@@ -22,6 +22,10 @@ NIK_PROBLEMS = {
         "NIK itu tidak berisi tanggal lahir yang benar. Periksa "
         "lagi di Kartu Keluarga, lalu tulis lagi."
     ),
+    nik_rules.NikProblem.BAD_SERIAL: N_(
+        "NIK itu tidak benar: empat angka terakhirnya tidak mungkin 0000. Periksa lagi di "
+        "Kartu Keluarga, lalu tulis lagi."
+    ),
     nik_rules.NikProblem.OUTSIDE_REGION: N_(
         "NIK itu terdaftar di luar wilayah kantor ini. "
         "Silakan mendaftar di Dukcapil daerah asal NIK Anda."
