@@ -18,7 +18,9 @@ from bot.i18n import N_, ZONE_ABBREVIATIONS, Gettext
 Language = Literal["id", "en", "jv"]
 _DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
-_TOKEN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
+_TOKEN = re.compile(r"[0-9]{5,16}:[A-Za-z0-9_-]{30,64}")
+# What Telegram's setWebhook takes as secret_token (and sends back in every update's header).
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingProblem(ValueError):
@@ -196,11 +198,27 @@ class Settings(BaseSettings):
     @field_validator("bot_token")
     @classmethod
     def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not _TOKEN.match(value.get_secret_value()):
+        if value is not None and not _TOKEN.fullmatch(value.get_secret_value()):
             raise SettingProblem(
                 N_("bukan token bot Telegram (angka, titik dua, lalu 30+ karakter)")
             )
         return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        # Blank is unset (`--webhook` then says it is needed); anything else must be a secret
+        # Telegram takes, or the webhook would fail at start-up with Telegram's own words.
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or (isinstance(text, str) and not text.strip()):
+            return None
+        if not isinstance(text, str) or not _WEBHOOK_SECRET.fullmatch(text):
+            raise SettingProblem(
+                N_(
+                    "harus 1–256 karakter, hanya huruf A-Z a-z, angka 0-9, _ dan - (aturan Telegram)"
+                )
+            )
+        return text
 
     @field_validator("data_key")
     @classmethod

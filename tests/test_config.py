@@ -23,6 +23,11 @@ from bot.paths import migrations_dir
         ("BOT_TOKEN", "not-a-token", "BOT_TOKEN"),
         ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE"),
         ("DUTY_STAFF", "123,@petugas", "DUTY_STAFF"),
+        ("WEBHOOK_SECRET", "rahasia kantor", "WEBHOOK_SECRET"),
+        ("WEBHOOK_SECRET", "rahasia/kantor", "WEBHOOK_SECRET"),
+        ("WEBHOOK_SECRET", "rahasia\u202ekantor", "WEBHOOK_SECRET"),
+        ("WEBHOOK_SECRET", "x" * 257, "WEBHOOK_SECRET"),
+        ("BOT_TOKEN", "١٢٣٤٥:AAE-secret-token-abcdefghijklmnopqrstu", "BOT_TOKEN"),
     ],
 )
 def test_bad_values_name_the_variable(
@@ -33,6 +38,21 @@ def test_bad_values_name_the_variable(
         load_settings()
     assert str(caught.value).startswith(f"{named}: ")
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("secret", ["a", "Rahasia_Kantor-2026", "z" * 256])
+def test_a_webhook_secret_telegram_takes_is_kept(
+    monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    monkeypatch.setenv("WEBHOOK_SECRET", secret)
+    found = load_settings().webhook_secret
+    assert found is not None and found.get_secret_value() == secret
+
+
+def test_a_blank_webhook_secret_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As an empty line in .env: `rekam run --webhook` then says it is needed."""
+    monkeypatch.setenv("WEBHOOK_SECRET", "")
+    assert load_settings().webhook_secret is None
 
 
 def test_good_values_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,6 +87,19 @@ def test_cli_reports_a_bad_setting_in_one_line(tmp_path: pytest.TempPathFactory)
         "(misalnya Asia/Jakarta)"
     ]
     assert "Traceback" not in result.stderr
+
+
+def test_a_webhook_secret_telegram_would_refuse_stops_start_up_in_one_line() -> None:
+    """Telegram takes 1-256 characters of A-Z a-z 0-9 _ -; anything else failed only when the
+    webhook was set, with Telegram's English words."""
+    env = {"PATH": "/usr/bin:/bin", "WEBHOOK_SECRET": "rahasia kantor!"}
+    result = _rekam("db", "upgrade", env=env)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Pengaturan salah: WEBHOOK_SECRET: harus 1–256 karakter, hanya huruf A-Z a-z, angka "
+        "0-9, _ dan - (aturan Telegram)"
+    ]
+    assert "rahasia kantor" not in result.stderr  # the secret is not repeated
 
 
 def test_the_office_reads_setting_errors_in_its_language(tmp_path: pytest.TempPathFactory) -> None:
