@@ -212,6 +212,8 @@ async def serve(emulator: TelegramEmulator, host: str = "127.0.0.1", port: int =
     """Serve the emulator on a loopback port until cancelled."""
     import uvicorn
 
+    from bot.logs import route_uvicorn
+
     config = uvicorn.Config(
         EmulatorApp(emulator),
         host=host,
@@ -219,5 +221,7 @@ async def serve(emulator: TelegramEmulator, host: str = "127.0.0.1", port: int =
         log_level="warning",
         access_log=False,
         lifespan="on",
+        log_config=None,  # its loggers write through the redacting one (bot/logs.py)
     )
+    route_uvicorn()
     await uvicorn.Server(config).serve()

@@ -13,6 +13,7 @@ import uvicorn
 
 from bot.config import SettingsError
 from bot.i18n import N_
+from bot.logs import route_uvicorn
 from bot.web.app import dashboard
 from bot.web.context import WebServices
 
@@ -55,7 +56,11 @@ async def serving(services: WebServices) -> AsyncIterator[str]:
         access_log=False,
         lifespan="off",
         proxy_headers=False,
+        # uvicorn's own log config writes tracebacks through its own handlers, past the
+        # redaction (bot/logs.py): its loggers go through ours instead.
+        log_config=None,
     )
+    route_uvicorn()
     server = _Server(config)
     task = asyncio.create_task(_serve(server), name="dashboard")
     while not server.started:
