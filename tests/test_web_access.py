@@ -79,21 +79,25 @@ async def test_a_link_works_once_and_only_for_ten_minutes(bot: BotHarness) -> No
         assert (await sign_in(web, first)).status_code == 303
     token = first.rsplit("/", 1)[1]
     async with client(bot) as thief:  # someone who saw the link after it was used
-        assert (await thief.get(f"/masuk/{token}")).status_code == 403
+        shown = await thief.get(f"/masuk/{token}")
+        assert shown.status_code == 403 and "sudah dipakai" in shown.text
         used = await thief.post(f"/masuk/{token}")
-        assert used.status_code == 403 and "sudah dipakai" in used.text
+        assert used.status_code == 403
         assert "rekam_sesi" not in used.headers.get("set-cookie", "")
     late = await login_link(desk)
-    async with bot.db.session() as session:  # eleven minutes later
-        await session.execute(
-            update(WebLogin)
-            .where(WebLogin.used_at.is_(None))
-            .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
-        )
     async with client(bot) as web:
-        expired = await web.post(f"/masuk/{late.rsplit('/', 1)[1]}")
-        assert expired.status_code == 403 and (await web.get("/")).status_code == 401
+        page = await web.get(f"/masuk/{late.rsplit('/', 1)[1]}")  # opened in time, ...
+        async with bot.db.session() as session:  # ... pressed eleven minutes later
+            await session.execute(
+                update(WebLogin)
+                .where(WebLogin.used_at.is_(None))
+                .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+            )
+        expired = await web.post(f"/masuk/{late.rsplit('/', 1)[1]}", data={"csrf": csrf_of(page)})
+        assert expired.status_code == 403 and "sudah lewat 10 menit" in expired.text
+        assert (await web.get("/")).status_code == 401
     async with client(bot) as web:  # a made-up token
+        assert (await web.get("/masuk/" + "A" * 43)).status_code == 403
         assert (await web.post("/masuk/" + "A" * 43)).status_code == 403
 
 
@@ -123,14 +127,62 @@ async def test_removing_a_staff_member_ends_their_sessions_and_unused_links(
     async with client(bot) as web:
         await sign_in(web, await login_link(desk))
         assert (await web.get("/")).status_code == 200
-        unused = await login_link(desk)
-        admin.send(f"/petugas_hapus {desk.id}")
-        assert "bukan petugas lagi" in (await admin.next_message()).text
-        page = await web.get("/")
-        assert page.status_code == 401 and SIGN_IN_HINT in page.text
+        unused = (await login_link(desk)).rsplit("/", 1)[1]
+        async with client(bot) as other:
+            shown = await other.get(f"/masuk/{unused}")  # opened before the removal
+            admin.send(f"/petugas_hapus {desk.id}")
+            assert "bukan petugas lagi" in (await admin.next_message()).text
+            page = await web.get("/")
+            assert page.status_code == 401 and SIGN_IN_HINT in page.text
+            pressed = await other.post(f"/masuk/{unused}", data={"csrf": csrf_of(shown)})
+            assert pressed.status_code == 403 and "bukan untuk petugas" in pressed.text
     assert await sessions_of(bot, desk.id) == 0
-    async with client(bot) as web:
-        assert (await web.post(f"/masuk/{unused.rsplit('/', 1)[1]}")).status_code == 403
+
+
+async def test_a_sign_in_posted_from_another_site_signs_nobody_in(bot: BotHarness) -> None:
+    """Login CSRF: a page elsewhere posts a link's button in an office browser (to sign it in
+    as the attacker's account, whose actions staff would then take as their own). Only the
+    link's own page may press it; a refused press leaves the link unspent."""
+    mallory = await staff_member(bot, "Mallory")
+    token = (await login_link(mallory)).rsplit("/", 1)[1]
+    async with client(bot) as office:
+        # An evil page's auto-submitting form: the browser says where it comes from, and
+        # (SameSite=Strict) sends no form cookie; the attacker cannot know the page's token.
+        forged = [
+            await office.post(
+                f"/masuk/{token}",
+                data={"csrf": "x" * 43},
+                headers={"sec-fetch-site": "cross-site", "origin": "https://evil.example"},
+            ),
+            await office.post(f"/masuk/{token}", headers={"sec-fetch-site": "cross-site"}),
+            # An older browser, which says nothing of where a request comes from.
+            await office.post(f"/masuk/{token}", data={"csrf": "x" * 43}),
+        ]
+        # A sibling subdomain that planted a form cookie of its own and posts its value.
+        office.cookies.set("rekam_masuk", "planted", path="/masuk/")
+        forged.append(
+            await office.post(
+                f"/masuk/{token}",
+                data={"csrf": "planted"},
+                headers={"sec-fetch-site": "same-site"},
+            )
+        )
+        for refused in forged:
+            assert refused.status_code == 403 and "tidak berasal dari dasbor" in refused.text
+            assert "rekam_sesi" not in refused.headers.get("set-cookie", "")
+        assert (await office.get("/")).status_code == 401  # nobody signed in
+    assert await sessions_of(bot, mallory.id) == 0
+    async with client(bot) as web:  # the link itself still works from its page
+        assert (await sign_in(web, f"/masuk/{token}")).status_code == 303
+    # Opened in two browsers: the form token of one page is no good in the other.
+    other = await login_link(mallory)
+    async with client(bot) as first, client(bot) as second:
+        shown = await first.get(f"/masuk/{other.rsplit('/', 1)[1]}")
+        await second.get(f"/masuk/{other.rsplit('/', 1)[1]}")
+        mixed = await second.post(
+            f"/masuk/{other.rsplit('/', 1)[1]}", data={"csrf": csrf_of(shown)}
+        )
+        assert mixed.status_code == 403
 
 
 async def test_a_session_whose_staff_row_is_gone_is_refused_even_without_the_removal_service(

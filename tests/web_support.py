@@ -44,7 +44,7 @@ async def sign_in(web: httpx.AsyncClient, link: str) -> httpx.Response:
     path = link.split("/masuk/", 1)[1]
     shown = await web.get(f"/masuk/{path}")
     assert shown.status_code == 200, shown.text
-    return await web.post(f"/masuk/{path}")
+    return await web.post(f"/masuk/{path}", data={"csrf": csrf_of(shown)})
 
 
 def csrf_of(page: httpx.Response) -> str:

@@ -1,9 +1,14 @@
 """Signing in with the one-time link from /dasbor, changing language, and signing out.
 
 Opening the link shows a button; only pressing it spends the link and opens a session (a
-link preview or a virus scanner that fetches the address does not use it up)."""
+link preview or a virus scanner that fetches the address does not use it up). The press must
+come from that page: another site's form posting to the link (to sign an office's browser in
+as someone else, say) is refused and leaves the link unspent."""
 
 from __future__ import annotations
+
+import hmac
+import secrets
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -12,7 +17,7 @@ from starlette.routing import Route
 from bot.i18n import LANGUAGES, N_
 from bot.services import web_access
 from bot.services.web_access import Viewer
-from bot.web.access import COOKIE, staff_only
+from bot.web.access import BAD_FORM, COOKIE, staff_only
 from bot.web.context import services_of
 from bot.web.render import refusal, render
 
@@ -22,6 +27,14 @@ LINK_SPENT = N_(
 )
 
 
+# The sign-in page's form token, kept in a cookie only that page's form is posted with: a
+# page of another site can neither read it nor (SameSite=Strict) post with it.
+PRESS_COOKIE = "rekam_masuk"
+# What a browser says of who sent a request (Sec-Fetch-Site): the page itself, or the person
+# (typed, bookmarked). Other sites, sibling subdomains included, may not press the button.
+_OWN_PAGE = ("same-origin", "none")
+
+
 async def show_link(request: Request) -> Response:
     web = services_of(request)
     token = request.path_params["token"]
@@ -29,11 +42,34 @@ async def show_link(request: Request) -> Response:
         usable = await web_access.link_is_open(session, token, now=web.clock.now())
     if not usable:
         return refusal(request, None, 403, LINK_SPENT)
-    return render(request, None, "login.html")
+    press = secrets.token_urlsafe(32)
+    response = render(request, None, "login.html", press=press)
+    response.set_cookie(
+        PRESS_COOKIE,
+        press,
+        max_age=int(web_access.LINK_LIFETIME.total_seconds()),
+        path="/masuk/",
+        httponly=True,
+        secure=web.settings.dashboard_url.startswith("https://"),
+        samesite="strict",
+    )
+    return response
+
+
+async def _pressed_on_the_page(request: Request) -> bool:
+    """The sign-in form was posted from the page that showed it: the browser says the request
+    is not another site's, and the form's token is the one in the page's cookie."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in _OWN_PAGE:
+        return False
+    kept = request.cookies.get(PRESS_COOKIE, "")
+    sent = (await request.form()).get("csrf")
+    return bool(kept) and isinstance(sent, str) and hmac.compare_digest(sent, kept)
 
 
 async def use_link(request: Request) -> Response:
     web = services_of(request)
+    if not await _pressed_on_the_page(request):
+        return refusal(request, None, 403, BAD_FORM)
     async with web.db.session() as session:
         cookie = await web_access.redeem(
             session,
@@ -52,6 +88,7 @@ async def use_link(request: Request) -> Response:
         secure=web.settings.dashboard_url.startswith("https://"),
         samesite="lax",  # the link arrives from Telegram: a strict cookie would not follow it
     )
+    response.delete_cookie(PRESS_COOKIE, path="/masuk/")
     return response
 
 
