@@ -93,14 +93,19 @@ async def test_a_round_covers_one_kecamatan_and_summons_each_teen_home(bot: BotH
         assert await home_visits.schedule(session, ids[:1], **when) == Scheduled.GONE
     async with bot.db.session() as session:
         places = (
-            await session.scalars(
-                select(Place.name)
+            await session.execute(
+                select(Place.name, Place.address)
                 .join(ServiceSession, ServiceSession.place_id == Place.id)
                 .join(Summons, Summons.session_id == ServiceSession.id)
                 .order_by(Summons.id)
             )
         ).all()
-    assert places == ["Jl. Ani 1", "Jl. Budi 1", "Mal Pelayanan Publik"]
+    # A home's place is where staff go, and says nothing of who lives there (issue 22, item 8).
+    assert [tuple(p) for p in places] == [
+        ("Rumah", "Jl. Ani 1"),
+        ("Rumah", "Jl. Budi 1"),
+        ("Mal Pelayanan Publik", "Jl. Contoh No. 1"),
+    ]
     lines = await figures.report(bot.db.reading, figures.By.KECAMATAN)
     visits = {
         line.area: (line.visits_requested, line.visits_scheduled, line.visits_done)

@@ -50,6 +50,8 @@ def test_kinds_and_groups_keep_the_values_the_database_already_holds() -> None:
         "place_offer": "offer",
         "claim_approved": "notice",
         "claim_rejected": "notice",
+        "claim_reopened": "notice",
+        "account_released": "notice",
         "guardian_linked": "notice",
         "staff_alert": "notice",
         "recorded": "notice",

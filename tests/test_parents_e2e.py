@@ -81,7 +81,7 @@ async def test_a_parent_links_with_the_childs_code_and_gets_the_summons_with_but
     # The teen is told at once, with a way to undo it, and sees who is linked.
     teen: UserClient = office["teen"]
     notice = await teen.next_message(timeout=10)
-    assert notice.text.startswith("👪 Ibu Sri sekarang tertaut dengan Anda sebagai orang tua/wali")
+    assert notice.text.startswith("👪 Akun Telegram bernama «Ibu Sri» tertaut dengan Anda sebagai orang tua/wali")
     assert notice.button("🚫")
     listing = await said(teen, "/ortu")
     assert listing.startswith("Orang tua/wali yang tertaut dengan Anda:\n• Ibu Sri, sejak")
@@ -166,7 +166,7 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
     parent = await new_parent(bot)
     await link_with_code(parent, office["rina"])
     copy = await parent.next_message()
-    assert (await teen.next_message(timeout=10)).text.startswith("👪 Ibu Sri sekarang tertaut")
+    assert (await teen.next_message(timeout=10)).text.startswith("👪 Akun Telegram bernama «Ibu Sri» tertaut")
 
     query = parent.press("✅", message=copy)
     assert (await parent.answer(query))["text"] == "Terima kasih! Kami tunggu kedatangan Anda."

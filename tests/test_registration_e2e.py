@@ -139,18 +139,19 @@ async def register(
     return [m.text for m in await teen.replies()]
 
 
-async def test_daftar_with_a_listed_nik_never_links_by_itself_staff_approve_it(
+async def test_daftar_with_a_listed_nik_never_links_and_staff_cannot_approve_it(
     bot: BotHarness,
 ) -> None:
-    """A NIK and a name are no proof: /daftar only leaves a claim; staff approve it, then the
-    teen is linked and told, and gets their summons."""
+    """A NIK and a name are no proof (issue 22, item 4): /daftar on a listed NIK leaves a claim
+    staff can only close; no approval is offered, a forged ✅ links nothing, and the person is
+    pointed to their letter or the desk."""
     target = await factories.add_target(bot.db, bot.settings, name="Dimas Saputra", female=False)
     place = await factories.add_place(bot.db, with_pin=False)
     session_ = await factories.add_session(bot.db, bot.settings, place)
     await factories.summon(bot.db, bot.settings, target, session_)
     teen = bot.user("Dimas")
     said = await register(teen, nik=target.nik, born=target.birth_date, name="dimas  SAPUTRA")
-    assert said[-1].startswith(REVIEW)
+    assert said[-1].startswith(REVIEW) and "ketik kode di surat itu" in said[-1]
     assert (await account_of(bot, teen)).target_id is None  # type: ignore[union-attr]
     async with bot.db.session() as session:
         consent = (await session.execute(select(Consent))).scalar_one()
@@ -164,18 +165,19 @@ async def test_daftar_with_a_listed_nik_never_links_by_itself_staff_approve_it(
     officer.send("/tinjau")
     shown = await officer.next_message()
     assert "Ditulis: dimas SAPUTRA" in shown.text and "3599********" in shown.text
-    assert "Di daftar sasaran: Dimas Saputra — nama cocok, tanggal lahir cocok." in shown.text
-    await officer.answer(officer.press("✅ Setujui", message=shown))
-    assert (await officer.next_message()).text.startswith("✅ Disetujui.")
+    assert "Di daftar sasaran: Dimas Saputra — ditulis: dimas SAPUTRA" in shown.text
+    assert "persetujuan tidak tersedia" in shown.text
+    assert [b.label for b in shown.buttons] == ["↩️ Tutup: arahkan ke surat/meja"]
+    # A forged approval, as an old button or a hand-made callback would send it.
+    await officer.answer(officer.press(data=f"rv:ok:{claim.id}", message=shown))
+    assert (await officer.next_message()).text.startswith("Tidak bisa disetujui: data ini ada")
+    assert (await account_of(bot, teen)).target_id is None  # type: ignore[union-attr]
 
+    await officer.answer(officer.press("↩️ Tutup", message=shown))
+    assert (await officer.next_message()).text.startswith("❌ Ditolak. Pendaftar dikabari cara masuk")
     told = await teen.next_message(timeout=10)
-    assert told.text.startswith("✅ Petugas sudah memeriksa data Anda")
-    summons = await teen.next_message(timeout=10)
-    assert summons.text.startswith("📣 Panggilan perekaman KTP-el")
-    async with bot.db.session() as session:
-        linked = await session.get(Target, target.id)
-    assert (await account_of(bot, teen)).target_id == target.id  # type: ignore[union-attr]
-    assert linked is not None and linked.review == TargetReview.ACCEPTED
+    assert "Bila Anda punya surat undangan" in told.text and "Kartu Keluarga" in told.text
+    assert (await account_of(bot, teen)).target_id is None  # type: ignore[union-attr]
 
 
 async def test_daftar_not_on_the_list_is_kept_for_staff_review(bot: BotHarness) -> None:

@@ -140,7 +140,7 @@ async def test_the_teen_undoes_a_guardian_who_is_not_theirs_and_staff_are_told(
     await link_with_code(stranger, office["rina"])
     teen: UserClient = office["teen"]
     notice = await teen.next_message(timeout=10)
-    assert notice.text.startswith("👪 Orang Asing sekarang tertaut")
+    assert notice.text.startswith("👪 Akun Telegram bernama «Orang Asing» tertaut")
     await teen.answer(teen.press("🚫", message=notice))
     async with bot.db.session() as session:
         link = await session.scalar(select(ParentLink))

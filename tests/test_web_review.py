@@ -46,28 +46,16 @@ async def claim_of(bot: BotHarness) -> Claim:
     return claim
 
 
-async def test_an_approved_registration_links_the_teen_who_is_told_and_summoned(
-    database_url: str,
-) -> None:
+async def test_an_approved_registration_links_the_teen_who_is_told(database_url: str) -> None:
+    """A self-registration (a NIK not on the list) is approved from the page: the teen is
+    linked and told."""
     async with dashboard_bot(database_url) as bot:
-        target = await factories.add_target(
-            bot.db, bot.settings, name="Dimas Saputra", female=False
-        )
-        place = await factories.add_place(bot.db, with_pin=False)
-        session_ = await factories.add_session(bot.db, bot.settings, place)
-        await factories.summon(bot.db, bot.settings, target, session_)
-        teen = bot.user("Dimas")
-        answers = await register(
-            teen, nik=target.nik, born=target.birth_date, name="dimas  SAPUTRA"
-        )
-        assert answers[-1].startswith(REVIEW)
-        claim = await claim_of(bot)
+        teen, claim = await self_registered(bot)
         async with signed_in(bot) as (officer, web):
             page = await web.get("/tinjauan")
             assert page.status_code == 200
-            assert "dimas SAPUTRA" in page.text and "3599********" in page.text
-            assert target.nik not in page.text  # staff see the masked NIK here
-            assert "Dimas Saputra — nama cocok, tanggal lahir cocok." in page.text
+            assert "Sekar Ayu Permata" in page.text and "3599************" in page.text
+            assert "Tidak ada di daftar sasaran (pendaftaran mandiri)." in page.text
             decided = await web.post(
                 f"/tinjauan/{claim.id}", data={"csrf": csrf_of(page), "keputusan": "setujui"}
             )
@@ -77,14 +65,43 @@ async def test_an_approved_registration_links_the_teen_who_is_told_and_summoned(
             assert "Tidak ada pendaftaran yang menunggu." in after.text
         told = await teen.next_message(timeout=10)
         assert told.text.startswith("✅ Petugas sudah memeriksa data Anda")
-        summons = await teen.next_message(timeout=10)
-        assert summons.text.startswith("📣 Panggilan perekaman KTP-el")
         async with bot.db.session() as session:
             account = await session.scalar(select(Account).where(Account.telegram_id == teen.id))
             approved = await session.scalar(select(Event).where(Event.kind == "claim_approved"))
-        assert account is not None and account.target_id == target.id
+        assert account is not None and account.target_id == claim.target_id
         assert approved is not None and approved.channel == Channel.WEB
         assert approved.data["by"] == f"staff:{officer.id}"
+
+
+async def test_a_listed_nik_can_only_be_closed_and_a_forged_approval_links_nothing(
+    database_url: str,
+) -> None:
+    """/daftar with a NIK on the office's list (issue 22, item 4): the page offers no approval,
+    only closing, and an approval posted by hand is refused with the reason."""
+    async with dashboard_bot(database_url) as bot:
+        target = await factories.add_target(
+            bot.db, bot.settings, name="Dimas Saputra", female=False
+        )
+        teen = bot.user("Dimas")
+        answers = await register(
+            teen, nik=target.nik, born=target.birth_date, name="dimas  SAPUTRA"
+        )
+        assert answers[-1].startswith(REVIEW)
+        claim = await claim_of(bot)
+        async with signed_in(bot) as (_officer, web):
+            page = await web.get("/tinjauan")
+            assert "Di daftar sasaran: Dimas Saputra — ditulis: dimas SAPUTRA" in page.text
+            assert target.nik not in page.text  # staff see the masked NIK here
+            assert 'value="setujui"' not in page.text and "Tutup: arahkan ke surat/meja" in page.text
+            forged = await web.post(
+                f"/tinjauan/{claim.id}", data={"csrf": csrf_of(page), "keputusan": "setujui"}
+            )
+            assert forged.status_code == 409
+            assert "Tidak bisa disetujui: data ini ada di daftar kantor" in forged.text
+        async with bot.db.session() as session:
+            account = await session.scalar(select(Account).where(Account.telegram_id == teen.id))
+        assert account is not None and account.target_id is None
+        assert (await claim_of(bot)).state == ClaimState.PENDING
 
 
 async def test_a_rejected_self_registration_is_told_and_kept_out(bot: BotHarness) -> None:
@@ -97,7 +114,8 @@ async def test_a_rejected_self_registration_is_told_and_kept_out(bot: BotHarness
         )
         assert decided.status_code == 303
         assert (
-            "❌ Ditolak. Pendaftar dikabari." in (await web.get(decided.headers["location"])).text
+            "❌ Ditolak. Pendaftar dikabari cara masuk dengan surat undangan atau di meja."
+            in (await web.get(decided.headers["location"])).text
         )
     told = await teen.next_message(timeout=10)
     assert told.text.startswith("Maaf, data pendaftaran Anda tidak dapat kami hubungkan.")

@@ -37,7 +37,8 @@ class LinkState(enum.StrEnum):
 
 
 class LinkMethod(enum.StrEnum):
-    CODE = "code"
+    CODE = "code"  # the code the teen's /kode gives
+    LETTER = "letter"  # the printed letter's code, while no teen account holds the record
     NIK = "nik"
 
 

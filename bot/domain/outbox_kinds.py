@@ -41,6 +41,8 @@ class Kind(enum.StrEnum):
     PLACE_OFFER = "place_offer"
     CLAIM_APPROVED = "claim_approved"
     CLAIM_REJECTED = "claim_rejected"
+    CLAIM_REOPENED = "claim_reopened"
+    ACCOUNT_RELEASED = "account_released"
     GUARDIAN_LINKED = "guardian_linked"
     STAFF_ALERT = "staff_alert"
     RECORDED = "recorded"
@@ -69,6 +71,8 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.PLACE_OFFER: KindSpec(Group.OFFER),
     Kind.CLAIM_APPROVED: KindSpec(Group.NOTICE),
     Kind.CLAIM_REJECTED: KindSpec(Group.NOTICE),
+    Kind.CLAIM_REOPENED: KindSpec(Group.NOTICE),
+    Kind.ACCOUNT_RELEASED: KindSpec(Group.NOTICE),
     Kind.GUARDIAN_LINKED: KindSpec(Group.NOTICE),
     Kind.STAFF_ALERT: KindSpec(Group.NOTICE),
     Kind.RECORDED: KindSpec(Group.NOTICE),

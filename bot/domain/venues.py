@@ -28,6 +28,10 @@ from datetime import date
 from bot.domain.eligibility import RECORDING_AGE, add_years
 from bot.domain.kinds import PlaceKind
 
+# What a home visit's place is called: never the teen's name (a place outlives an erased
+# account); its address is where staff go.
+HOME_PLACE = "Rumah"
+
 RECORD = "rekam"
 Key = tuple[str, int | str]
 Keys = frozenset[Key]

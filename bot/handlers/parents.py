@@ -18,6 +18,7 @@ from bot.handlers.access import Member, guarded
 from bot.handlers.replies import send_summons
 from bot.i18n import format_when
 from bot.presentation import privacy, texts
+from bot.presentation.review import LINK_DECIDED
 from bot.services import conversations, family, guardians, lockout, notices
 from bot.services.conversations import Conversation
 from bot.services.guardians import Linking
@@ -189,6 +190,15 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
         await message.reply_text(
             _("Itu kode Anda sendiri. Berikan kode ini kepada orang tua Anda.")
         )
+    elif linked.outcome == Linking.PENDING:
+        await message.reply_text(
+            _(
+                "Kode surat undangan ini sudah menautkan orang tua/wali lain. Permintaan Anda "
+                "diteruskan kepada petugas untuk diperiksa; bila disetujui, Anda akan dikabari "
+                "di sini. Bila dalam 3 hari kerja tidak ada kabar, datanglah ke kantor Dukcapil "
+                "dengan membawa Kartu Keluarga."
+            )
+        )
     elif linked.outcome == Linking.LOCKED:
         assert linked.locked_until is not None
         await message.reply_text(
@@ -278,7 +288,9 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
         texts.warned(
             _(
                 "Terima kasih. Bila data itu cocok dengan daftar sasaran, permintaan Anda "
-                "diteruskan kepada petugas untuk disetujui, dan Anda akan dikabari di sini."
+                "diteruskan kepada petugas; bila disetujui, Anda akan dikabari di sini. Bila "
+                "dalam 3 hari kerja tidak ada kabar, datanglah ke kantor Dukcapil dengan membawa "
+                "Kartu Keluarga."
             ),
             left,
             _,
@@ -418,6 +430,6 @@ async def decide_request(update: Update, context: BotContext, member: Member) ->
     if link is None:
         await query.edit_message_text(_("Permintaan ini sudah diputuskan."))
     elif verdict == "ok":
-        await query.edit_message_text(_("✅ Disetujui. Orang tua dikabari."))
+        await query.edit_message_text(_(LINK_DECIDED[True]))
     else:
-        await query.edit_message_text(_("❌ Ditolak. Orang tua dikabari."))
+        await query.edit_message_text(_(LINK_DECIDED[False]))

@@ -262,6 +262,8 @@ async def answer_preference(update: Update, context: BotContext) -> None:
         update.effective_user.id,
         _(
             "Terima kasih. Data Anda kami teruskan ke petugas untuk diperiksa; hasilnya akan "
-            "dikabarkan di obrolan ini."
+            "dikabarkan di obrolan ini.\n\nPunya surat undangan dari kantor? Itu jalan yang pasti: "
+            "ketik kode di surat itu di sini. Surat hilang? Datanglah ke meja perekaman dengan "
+            "membawa Kartu Keluarga; petugas mencetakkan surat Anda."
         ),
     )

@@ -8,12 +8,24 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.domain.kinds import Channel
 from bot.handlers.access import Member, guarded
-from bot.presentation.review import pending_text
+from bot.i18n import Gettext
+from bot.presentation.review import decision_text, pending_text
 from bot.services import notices, review
-from bot.services.review import Decision
+from bot.services.review import Decision, Pending
 
 DECIDE = r"^rv:(ok|no):\d{1,9}$"
 SHOWN = 20
+
+
+def _verdict_buttons(item: Pending, _: Gettext) -> list[InlineKeyboardButton]:
+    """✅ only where staff may approve (review.Pending.approvable); ❌ closes it either way."""
+    close = InlineKeyboardButton(
+        _("❌ Tolak") if item.approvable else _("↩️ Tutup: arahkan ke surat/meja"),
+        callback_data=f"rv:no:{item.id}",
+    )
+    if not item.approvable:
+        return [close]
+    return [InlineKeyboardButton(_("✅ Setujui"), callback_data=f"rv:ok:{item.id}"), close]
 
 
 @guarded("review")
@@ -31,14 +43,7 @@ async def show_queue(update: Update, context: BotContext, member: Member) -> Non
     for item in waiting:
         await update.effective_chat.send_message(
             pending_text(item, _, context.language, context.settings.zone),
-            reply_markup=InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(_("✅ Setujui"), callback_data=f"rv:ok:{item.id}"),
-                        InlineKeyboardButton(_("❌ Tolak"), callback_data=f"rv:no:{item.id}"),
-                    ]
-                ]
-            ),
+            reply_markup=InlineKeyboardMarkup([_verdict_buttons(item, _)]),
         )
 
 
@@ -60,15 +65,7 @@ async def decide(update: Update, context: BotContext, member: Member) -> None:
             policy=notices.Policy.of(context.settings),
         )
     await query.answer()
-    texts = {
-        Decision.APPROVED: _("✅ Disetujui. Akun remaja terhubung, dan ia dikabari."),
-        Decision.REJECTED: _("❌ Ditolak. Pendaftar dikabari."),
-        Decision.GONE: _("Pendaftaran ini sudah diputuskan atau pendaftarnya sudah tidak ada."),
-        Decision.TAKEN: _(
-            "Tidak bisa disetujui: data ini sudah terhubung dengan akun Telegram lain. Tolak, "
-            "atau minta pemilik akun itu datang ke kantor."
-        ),
-    }
-    await query.edit_message_reply_markup(None)
+    if decision not in (Decision.TAKEN, Decision.LISTED):  # else the buttons still apply
+        await query.edit_message_reply_markup(None)
     assert update.effective_chat
-    await update.effective_chat.send_message(texts[decision])
+    await update.effective_chat.send_message(decision_text(decision, _))

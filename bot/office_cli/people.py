@@ -12,7 +12,7 @@ from bot.domain.kinds import Channel
 from bot.domain.retention import purge_day
 from bot.i18n import Gettext, format_day
 from bot.office_cli.common import operator, with_database
-from bot.presentation.review import pending_text
+from bot.presentation.review import decision_text, pending_text
 from bot.services import notices, retention, review
 from bot.services.review import Decision
 
@@ -48,15 +48,7 @@ def cmd_review(args: argparse.Namespace, _: Gettext) -> int:
             )
 
     decision = with_database(settings, deciding)
-    said = {
-        Decision.APPROVED: _("Disetujui; remaja dikabari di Telegram."),
-        Decision.REJECTED: _("Ditolak; pendaftar dikabari di Telegram."),
-        Decision.GONE: _("Pendaftaran ini sudah diputuskan atau pendaftarnya sudah tidak ada."),
-        Decision.TAKEN: _(
-            "Tidak bisa disetujui: data ini sudah terhubung dengan akun Telegram lain."
-        ),
-    }
-    print(said[decision])
+    print(decision_text(decision, _))
     return 0 if decision in (Decision.APPROVED, Decision.REJECTED) else 1
 
 

@@ -26,7 +26,17 @@ from bot.domain.outbox_kinds import Kind
 from bot.i18n import N_, Catalogs, Gettext, format_day
 from bot.presentation import summons as views
 from bot.presentation.home_visits import alert as home_visit_alert
-from bot.services import accounts, broadcasts, family, home_visits, outbox, summonses, waiting
+from bot.services import (
+    accounts,
+    broadcasts,
+    family,
+    holding,
+    home_visits,
+    outbox,
+    review,
+    summonses,
+    waiting,
+)
 from bot.services.summonses import SessionOption, SummonsView
 
 log = logging.getLogger(__name__)
@@ -186,6 +196,9 @@ class Renderer:
             )
         return self._options[key]
 
+    async def claim_name(self, claim_id: int) -> str | None:
+        return await review.typed_name(self.session, claim_id)
+
     async def guardian(self, link_id: int) -> family.Guardian | None:
         return await family.active_guardian(self.session, link_id)
 
@@ -288,22 +301,65 @@ async def render_claim_rejected(draft: Draft) -> Outgoing | None:
     )
 
 
+@renders(Kind.CLAIM_REOPENED)
+async def render_claim_reopened(draft: Draft) -> Outgoing | None:
+    """An account held a record through an approved /daftar, and the office's list (or the
+    letter, opened by its holder) now names it: the account let go of it."""
+    _ = draft.gettext
+    return Text(
+        _(
+            "Data yang Anda daftarkan lewat /daftar kini ada di daftar resmi kantor, dan untuk "
+            "data seperti itu hanya surat undangan yang bisa menghubungkan akun. Akun ini tidak "
+            "lagi terhubung dengan data itu, dan pesan jadwalnya tidak dikirim ke sini lagi. Bila "
+            "itu data Anda: ketik kode di surat undangan Anda di sini, atau datanglah ke kantor "
+            "Dukcapil dengan membawa Kartu Keluarga untuk mendapat surat itu."
+        )
+    )
+
+
+@renders(Kind.ACCOUNT_RELEASED)
+async def render_account_released(draft: Draft) -> Outgoing | None:
+    """Staff let go of the record this account held."""
+    _ = draft.gettext
+    return Text(
+        _(
+            "Petugas melepas akun Telegram ini dari data perekaman KTP-el yang tadinya terhubung, "
+            "dan pesan jadwalnya tidak dikirim ke sini lagi. Bila itu data Anda, datanglah ke "
+            "kantor Dukcapil dengan membawa Kartu Keluarga."
+        )
+    )
+
+
 @renders(Kind.GUARDIAN_LINKED)
 async def render_guardian_linked(draft: Draft) -> Outgoing | None:
-    """To the teen: someone linked as their parent or guardian, and a button to undo it."""
+    """To the teen: someone linked as their parent or guardian (perhaps before she joined, and
+    perhaps they answered for her then), and a button to undo it."""
     link_id = int(draft.params.get("link_id", 0))
     guardian = await draft.renderer.guardian(link_id)
     if guardian is None:
         return None  # unlinked since: nothing to undo
     _ = draft.gettext
-    return Text(
+    lines = [
         _(
-            "👪 {parent} sekarang tertaut dengan Anda sebagai orang tua/wali: ia akan menerima "
-            "panggilan dan pengingat Anda, dan bisa menjawabnya. Bukan orang tua/wali Anda? "
-            "Tekan tombol di bawah; tautan dilepas dan petugas diberi tahu."
-        ).format(parent=guardian.name or "?"),
-        views.not_my_guardian_keyboard(link_id, _),
+            "👪 {parent} tertaut dengan Anda sebagai orang tua/wali: ia menerima panggilan dan "
+            "pengingat Anda, dan bisa menjawabnya."
+        ).format(parent=views.guardian_label(guardian.name, _))
+    ]
+    answered = draft.params.get("answered")
+    if answered in views.PARENT_STATE_LABELS:
+        lines.append(
+            _(
+                "Sebelum Anda bergabung, ia sudah menjawab panggilan Anda: {answer}. Bila itu tidak "
+                "benar, jawablah sendiri dengan tombol di pesan panggilan (/jadwal)."
+            ).format(answer=_(views.PARENT_STATE_LABELS[SummonsState(answered)]))
+        )
+    lines.append(
+        _(
+            "Bukan orang tua/wali Anda? Tekan tombol di bawah; tautan dilepas dan petugas "
+            "diberi tahu."
+        )
     )
+    return Text("\n\n".join(lines), views.not_my_guardian_keyboard(link_id, _))
 
 
 @renders(Kind.STAFF_ALERT)
@@ -317,6 +373,37 @@ async def render_staff_alert(draft: Draft) -> Outgoing | None:
                 "⚠️ {name} menyatakan bahwa {parent} bukan orang tua/walinya. Tautan sudah "
                 "dilepas; mohon periksa siapa yang menautkan diri."
             ).format(name=name, parent=draft.params.get("guardian") or "?")
+        )
+    alert = draft.params.get("alert")
+    if alert in (holding.CLAIM_LISTED, holding.LETTER_TOOK_BACK):
+        typed = await draft.renderer.claim_name(int(draft.params.get("claim_id", 0)))
+        said = (
+            _(
+                "⚠️ Daftar sasaran yang diimpor kini memuat {name}, yang dulu disetujui lewat "
+                "/daftar atas nama «{typed}»."
+            )
+            if alert == holding.CLAIM_LISTED
+            else _(
+                "⚠️ Surat undangan {name} dibuka dengan tanggal lahir yang benar, padahal data itu "
+                "dipegang akun yang dulu disetujui lewat /daftar atas nama «{typed}»."
+            )
+        )
+        return Text(
+            said.format(name=name, typed=typed or "?")
+            + " "
+            + _(
+                "Akun itu sudah dilepas dan diberi tahu cara masuk dengan surat; pendaftarannya "
+                "kembali ke tinjauan (/tinjau)."
+            )
+        )
+    if alert == holding.LETTER_HELD:
+        return Text(
+            _(
+                "⚠️ Seseorang membuka surat undangan {name} dengan tanggal lahir yang benar, tetapi "
+                "data itu sudah terhubung dengan akun Telegram lain. Mungkin surat itu dipakai "
+                "orang lain: periksa di meja dengan Kartu Keluarga; akun yang salah dilepas di "
+                "halaman orang itu di dasbor (Lepas akun)."
+            ).format(name=name)
         )
     if draft.params.get("alert") == "home_visit":
         found = await draft.renderer.home_visit(int(draft.params.get("visit_id", 0)))

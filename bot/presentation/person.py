@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import LinkMethod, LinkState, TargetReview, TargetSource
 from bot.i18n import N_, Gettext, format_day, format_when
+from bot.presentation.summons import guardian_label
 from bot.services.person import Person
 
 # The dashboard's words for the stored values `rekam person` prints as they are.
@@ -26,6 +27,7 @@ LINK_STATES = {
 }
 LINK_METHODS = {
     LinkMethod.CODE: N_("dengan kode"),
+    LinkMethod.LETTER: N_("dengan kode surat undangan"),
     LinkMethod.NIK: N_("dengan NIK dan tanggal lahir"),
 }
 
@@ -65,7 +67,10 @@ def person_text(person: Person, _: Gettext, language: str, zone: ZoneInfo) -> st
     lines.append(_("Orang tua/wali:"))
     lines += [
         _("  • {id} {name} — {state} ({method})").format(
-            id=p.telegram_id, name=p.name or "", state=p.state, method=p.method
+            id=p.telegram_id,
+            name=guardian_label(p.name or "", _),
+            state=p.state,
+            method=p.method,
         )
         for p in person.parents
     ] or [_("  (tidak ada)")]

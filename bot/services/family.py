@@ -9,9 +9,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, ParentLink, Target
-from bot.domain.kinds import Actor, Channel, LinkMethod, LinkState, Role
+from bot.db.models import Account, Event, ParentLink, Target
+from bot.domain.kinds import Actor, Answer, Channel, LinkMethod, LinkState, Role, SummonsState
+from bot.domain.outbox_kinds import Kind
 from bot.services import accounts, events, outbox, summonses
+from bot.services.outbox import Message, Recipient
+from bot.services.summonses import SummonsView
 
 
 @dataclass(frozen=True)
@@ -141,3 +144,55 @@ async def unlink(session: AsyncSession, link_id: int, *, by: Account) -> bool:
         link_id=link.id,
     )
     return True
+
+
+async def tell_joined_teen(
+    session: AsyncSession,
+    teen: Account,
+    target_id: int,
+    summons: SummonsView | None,
+    *,
+    now: datetime,
+) -> None:
+    """A teen just joined (her letter, or staff approving her /daftar): she is told of every
+    guardian already linked, as she would have been had she been here, each with the button
+    that undoes it, and of the answer one of them gave for her in the meantime."""
+    links = list(
+        await session.scalars(
+            select(ParentLink)
+            .where(ParentLink.target_id == target_id, ParentLink.state == LinkState.ACTIVE)
+            .order_by(ParentLink.created_at, ParentLink.id)
+        )
+    )
+    if not links:
+        return
+    answered_by = None
+    if summons is not None and (
+        summons.state in summonses.ANSWERS or summons.state == SummonsState.MOVED
+    ):
+        # The summons' standing answer, if a guardian gave it: its last answer event.
+        last = await session.execute(
+            select(Event.actor, Event.account_id)
+            .where(
+                Event.target_id == target_id,
+                Event.kind.in_([f"summons_{answer.value}" for answer in Answer]),
+            )
+            .order_by(Event.id.desc())
+            .limit(1)
+        )
+        row = last.first()
+        if row is not None and row.actor == Actor.PARENT:
+            answered_by = row.account_id
+    teen_recipient = [Recipient(teen.telegram_id, teen.language, teen.id)]
+    for link in links:
+        params: dict[str, object] = {"link_id": link.id}
+        if answered_by is not None and link.parent_account_id == answered_by:
+            assert summons is not None
+            params |= {"answered": summons.state.value, "summons_id": summons.id}
+        notice = Message(
+            kind=Kind.GUARDIAN_LINKED,
+            due_at=now,
+            params=params,
+            dedupe=f"guardian_linked:{link.id}",
+        )
+        await outbox.enqueue(session, teen_recipient, [notice])

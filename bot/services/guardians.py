@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, ParentLink, Target
@@ -153,19 +153,40 @@ async def disown(
     return True
 
 
-async def _target_of_parent_code(session: AsyncSession, code: str) -> Target | None:
-    """The child a code links a parent to: the code the teen gives from /kode, or the letter's
-    code while no teen account holds the record (a child without Telegram: the family has the
-    letter). Once the teen is on Telegram, a letter seen by someone else links nobody."""
+# Guardians the printed letter's code alone may link to one record. A letter is seen by more
+# people than a teen's /kode (it travels through school and family); past these, a guardian
+# waits for staff, who can check who they are.
+LETTER_LINKS = 2
+
+
+async def _target_of_parent_code(
+    session: AsyncSession, code: str
+) -> tuple[Target | None, LinkMethod]:
+    """The child a code links a parent to, and how: the code the teen gives from /kode, or the
+    letter's code while no teen account holds the record (a child without Telegram: the family
+    has the letter). Once the teen is on Telegram, a letter seen by someone else links nobody."""
     cleaned = "".join(code.split()).upper()
     found = await session.scalar(select(Target).where(Target.parent_code == cleaned))
     if found is not None:
-        return found
+        return found, LinkMethod.CODE
     lettered = await session.scalar(select(Target).where(Target.invite_code == cleaned))
     if lettered is None:
-        return None
+        return None, LinkMethod.LETTER
     held = await session.scalar(select(Account.id).where(Account.target_id == lettered.id))
-    return lettered if held is None else None
+    return (lettered if held is None else None), LinkMethod.LETTER
+
+
+async def _letter_links(session: AsyncSession, target_id: int, parent_id: int) -> int:
+    """Other guardians linked (or waiting) through this record's letter."""
+    count = await session.scalar(
+        select(func.count()).where(
+            ParentLink.target_id == target_id,
+            ParentLink.method == LinkMethod.LETTER,
+            ParentLink.state != LinkState.REMOVED,
+            ParentLink.parent_account_id != parent_id,
+        )
+    )
+    return int(count or 0)
 
 
 async def parent_code_of(session: AsyncSession, target_id: int) -> str:
@@ -206,7 +227,7 @@ async def link_by_code(
     lock = await link_lock(session, telegram_id, code, via_nik=False, now=now)
     if lock is not None:
         return Linked(Linking.LOCKED, locked_until=lock.until)
-    target = await _target_of_parent_code(session, code)
+    target, method = await _target_of_parent_code(session, code)
     if target is not None and parent.target_id == target.id:
         return Linked(Linking.IS_TEEN)
     if target is None or target.birth_date != birth_date:
@@ -215,10 +236,17 @@ async def link_by_code(
             return Linked(Linking.LOCKED, locked_until=lock.until)
         await conversations.go(session, parent.id, Step.PARENT_CODE_DATE, code=code.upper())
         return Linked(Linking.REFUSED)
-    link = await family.link_parent(
-        session, parent, target, LinkMethod.CODE, LinkState.ACTIVE, name
-    )
-    family.record(session, "parent_linked", parent, target.id, via="code")
+    if method == LinkMethod.LETTER and await _letter_links(session, target.id, parent.id) >= (
+        LETTER_LINKS
+    ):
+        link = await family.link_parent(session, parent, target, method, LinkState.PENDING, name)
+        if link.state == LinkState.PENDING:
+            family.record(
+                session, "parent_link_requested", parent, target.id, link_id=link.id, via="letter"
+            )
+            return Linked(Linking.PENDING)
+    link = await family.link_parent(session, parent, target, method, LinkState.ACTIVE, name)
+    family.record(session, "parent_linked", parent, target.id, via=method.value)
     await _guardian_linked(session, link, parent, now)
     summons = await summonses.for_target(session, target.id)
     if summons is not None and summons.state in summonses.EXPECTED:
@@ -325,13 +353,17 @@ async def decide(
     parent = await session.get(Account, link.parent_account_id)
     assert parent is not None
     recipient = Recipient(parent.telegram_id, parent.language, parent.id, parent=True)
-    verdict = Message(
-        kind=Kind.LINK_APPROVED if approve else Kind.LINK_DECLINED,
-        due_at=now,
-        params={"target_id": link.target_id},
-        dedupe=f"link_decided:{link.id}",
-    )
-    await outbox.enqueue(session, [recipient], [verdict])
+    # Only an approval is told. A request whose NIK and date matched nothing never reaches
+    # staff, so a refusal, told, would say that this NIK was on the list; the parent was told
+    # when asking what to do if no answer comes.
+    if approve:
+        verdict = Message(
+            kind=Kind.LINK_APPROVED,
+            due_at=now,
+            params={"target_id": link.target_id},
+            dedupe=f"link_decided:{link.id}",
+        )
+        await outbox.enqueue(session, [recipient], [verdict])
     if approve:
         await _guardian_linked(session, link, parent, now)
     summons = await summonses.for_target(session, link.target_id) if approve else None

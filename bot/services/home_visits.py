@@ -36,6 +36,7 @@ from bot.domain.kinds import (
     SummonsState,
 )
 from bot.domain.outbox_kinds import Kind
+from bot.domain.venues import HOME_PLACE
 from bot.services import events, notices, outbox, recording, seats
 from bot.services.outbox import Message
 from bot.services.summonses import EXPECTED, HOLDS_SEAT
@@ -265,9 +266,10 @@ async def schedule(
 async def _home_session(
     session: AsyncSession, target: Target, starts_at: datetime, ends_at: datetime
 ) -> ServiceSession:
-    """A place named for the teen's address, and one seat there at these hours."""
+    """The teen's home as a place (its address, a name that says nothing of them), and one
+    seat there at these hours."""
     place = Place(
-        name=(target.address or target.name)[:200],
+        name=HOME_PLACE,
         address=target.address or "",
         kind=PlaceKind.HOME,
         region_id=target.region_id,

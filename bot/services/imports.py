@@ -32,7 +32,7 @@ from bot.domain.kinds import (
     TargetSource,
 )
 from bot.domain.table_rows import Problem, RowError, TargetRow
-from bot.services import events, recording
+from bot.services import events, holding, recording
 
 # Rows written in one transaction. Each commit writes every index page its rows touched, and
 # the NIK hash and the codes are random, so a chunk touches pages all over those indexes:
@@ -221,6 +221,7 @@ async def _store_targets(
     new_niks: list[str] = []
     changed: list[dict[str, Any]] = []
     recorded: list[int] = []
+    listed_now: list[int] = []
     added_recorded = 0
     for row, nik_hash, (region_id, school_id) in zip(rows, hashes, ids, strict=True):
         old = existing.get(nik_hash)
@@ -258,9 +259,10 @@ async def _store_targets(
         }
         if old.source == TargetSource.SELF_REGISTERED:
             # The office's list wins over a self-registration (whoever made it): the record
-            # is now the office's, and any claim on it stays for staff to decide.
+            # is now the office's; who may hold it from now on is holding.list_arrived's rule.
             values |= {"source": TargetSource.IMPORTED, "review": TargetReview.ACCEPTED}
             changed.append({"id": old.id, **values, "updated_at": now})
+            listed_now.append(old.id)
         elif any(getattr(old, f) != values[f] for f in _UPDATABLE):
             changed.append({"id": old.id, **values, "updated_at": now})
         else:
@@ -283,6 +285,8 @@ async def _store_targets(
         await _insert_new(session, columns, now)
     if changed:
         await session.execute(update(Target), changed)
+    if listed_now:
+        await holding.list_arrived(session, listed_now, now=now)
     if recorded:  # the list says so: every consequence, as for a mark at the desk
         await recording.mark_recorded(
             session,

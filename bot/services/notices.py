@@ -23,10 +23,13 @@ class Policy:
     zone: ZoneInfo
     reminders: tuple[str, ...]
     escalate_after: timedelta = timedelta(hours=48)
+    language: str = "id"  # the office's: what staff alerts are written in
 
     @classmethod
     def of(cls, settings: Settings) -> Policy:
-        return cls(zone=settings.zone, reminders=settings.reminders)
+        return cls(
+            zone=settings.zone, reminders=settings.reminders, language=settings.default_language
+        )
 
 
 def _messages(

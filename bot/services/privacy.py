@@ -8,15 +8,27 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Claim, HomeVisit, ParentLink, Summons, Target, WaitingTeen
+from bot.db.models import (
+    Account,
+    Claim,
+    HomeVisit,
+    ParentLink,
+    Place,
+    ServiceSession,
+    Summons,
+    Target,
+    WaitingTeen,
+)
 from bot.domain.kinds import (
     Actor,
     Channel,
     ClaimState,
+    PlaceKind,
     PreferredDays,
     SummonsState,
     TargetSource,
 )
+from bot.domain.venues import HOME_PLACE
 from bot.services import accounts, consents, events, outbox, seats, summonses
 
 
@@ -35,8 +47,10 @@ async def erase(session: AsyncSession, account: Account, now: datetime) -> None:
     - its links go, on both sides: as a parent, and, as a teen, their guardians' links to
       them (with what was queued for those guardians about the teen);
     - the home-visit reason (health data) on the teen's summons and request is cleared;
-    - its pending /daftar registrations are withdrawn, and a record one of them created is
-      deleted unless the office has taken it over or the teen was recorded;
+    - its /daftar registrations are deleted (they hold the typed name and birth date), and a
+      record a pending one created is deleted unless the office has taken it over or the teen
+      was recorded;
+    - a home visit's place says nothing of the teen (and, with a deleted record, no address);
     - its consents are marked withdrawn (kept as proof), and the account row is deleted.
     The office's own record of the teen stays on the list, unlinked.
     """
@@ -54,6 +68,7 @@ async def erase(session: AsyncSession, account: Account, now: datetime) -> None:
         await session.execute(
             update(Target).where(Target.id == target_id).values(preferred_days=PreferredDays.ANY)
         )
+        await _unname_home(session, target_id, address=False)
     created = await _withdraw_claims(session, account.id, now)
     await consents.withdraw(session, account.id, now)
     events.record(
@@ -86,15 +101,37 @@ async def _forget_guardians(session: AsyncSession, target_id: int) -> None:
 
 
 async def _withdraw_claims(session: AsyncSession, account_id: int, now: datetime) -> set[int]:
-    """Pending registrations of this account end; the records they point at, returned."""
-    claims = list(
+    """Every registration of this account goes, decided or not: a claim holds the name and
+    birth date that were typed, and nothing of the person may stay (the events keep its id).
+    The records its pending ones point at are returned."""
+    pending = set(
         await session.scalars(
-            select(Claim).where(Claim.account_id == account_id, Claim.state == ClaimState.PENDING)
+            select(Claim.target_id).where(
+                Claim.account_id == account_id,
+                Claim.state == ClaimState.PENDING,
+                Claim.target_id.is_not(None),
+            )
         )
     )
-    for claim in claims:
-        claim.state, claim.decided_at, claim.decided_by = ClaimState.REJECTED, now, "withdrawn"
-    return {claim.target_id for claim in claims if claim.target_id is not None}
+    await session.execute(delete(Claim).where(Claim.account_id == account_id))
+    return {target_id for target_id in pending if target_id is not None}
+
+
+async def _unname_home(session: AsyncSession, target_id: int, *, address: bool) -> None:
+    """A home visit's place for this teen says nothing of them (older rows were named after
+    the teen); with `address`, its address goes too (the record itself is being deleted)."""
+    homes = (
+        select(ServiceSession.place_id)
+        .join(Summons, Summons.session_id == ServiceSession.id)
+        .where(Summons.target_id == target_id)
+        .scalar_subquery()
+    )
+    values: dict[str, str] = {"name": HOME_PLACE}
+    if address:
+        values["address"] = ""
+    await session.execute(
+        update(Place).where(Place.kind == PlaceKind.HOME, Place.id.in_(homes)).values(**values)
+    )
 
 
 async def _delete_if_only_theirs(session: AsyncSession, target_id: int) -> None:
@@ -112,6 +149,7 @@ async def _delete_if_only_theirs(session: AsyncSession, target_id: int) -> None:
     )
     if held or claimed:
         return
+    await _unname_home(session, target_id, address=True)
     summons = await session.scalar(select(Summons).where(Summons.target_id == target_id))
     if summons is not None:
         if summons.state in summonses.HOLDS_SEAT and summons.state != SummonsState.ATTENDED:

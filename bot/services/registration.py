@@ -1,5 +1,7 @@
 """Becoming a known teen: the paper invitation (code + birth date) links at once; /daftar
-never links by itself, it leaves a claim for staff (bot/services/review.py)."""
+never links by itself, it leaves a claim for staff (bot/services/review.py).
+Who holds a record once the office lists it: bot/services/holding.py.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +16,26 @@ from bot.db.models import Account, Target
 from bot.db.models import Claim as ClaimRow
 from bot.db.vault import vault_of
 from bot.domain.codes import new_code
-from bot.domain.kinds import Actor, Channel, PreferredDays, Role, TargetReview, TargetSource
+from bot.domain.kinds import (
+    Actor,
+    Channel,
+    PreferredDays,
+    Role,
+    TargetReview,
+    TargetSource,
+)
 from bot.domain.nik import Nik
 from bot.domain.steps import Step
-from bot.services import accounts, conversations, events, lockout, notices, summonses
+from bot.services import (
+    accounts,
+    conversations,
+    events,
+    family,
+    holding,
+    lockout,
+    notices,
+    summonses,
+)
 from bot.services.conversations import Conversation
 from bot.services.outbox import Recipient
 from bot.services.summonses import SummonsView
@@ -44,26 +62,6 @@ async def _target_by(session: AsyncSession, **where: str) -> Target | None:
         select(Target).where(getattr(Target, column) == value).with_for_update()
     )
     return result.scalar_one_or_none()
-
-
-async def _claimed_by_another(
-    session: AsyncSession, account: Account, target: Target, via: str
-) -> bool:
-    """True (and an event for staff) when another account already holds this target."""
-    result = await session.execute(select(Account.id).where(Account.target_id == target.id))
-    owner = result.scalar_one_or_none()
-    if owner is None or owner == account.id:
-        return False
-    events.record(
-        session,
-        "claim_conflict",
-        actor=Actor.TEEN,
-        channel=Channel.TELEGRAM,
-        account_id=account.id,
-        target_id=target.id,
-        via=via,
-    )
-    return True
 
 
 def link(
@@ -118,7 +116,16 @@ async def claim_invitation(
     if lock is not None:
         return Linked(Claim.LOCKED, locked_until=lock.until)
     target = await _target_by(session, invite_code=code.strip().upper())
-    if target is None or target.birth_date != birth_date:
+    right = target is not None and target.birth_date == birth_date
+    # Someone else holding the record through the letter is refused exactly as a wrong date
+    # is, and counted: otherwise a right date would read differently from a wrong one.
+    if (
+        target is None
+        or not right
+        or await holding.held_by_another(
+            session, account, target, now=now, language=policy.language
+        )
+    ):
         lock = await lockout.refuse(
             session,
             lockout.Surface.INVITATION,
@@ -132,8 +139,7 @@ async def claim_invitation(
         if lock is not None:
             return Linked(Claim.LOCKED, locked_until=lock.until)
         return Linked(Claim.REFUSED)
-    if await _claimed_by_another(session, account, target, "invitation"):
-        return Linked(Claim.REFUSED)
+    assert target is not None
     link(session, account, target, "invitation", actor=Actor.TEEN)
     await conversations.go(session, account.id, Step.PHONE)  # the phone number is offered next
     return await linked(
@@ -204,10 +210,11 @@ async def register(
     *,
     preferred: PreferredDays,
 ) -> None:
-    """The last /daftar answer: a claim for staff to review, whatever the NIK is (listed,
-    recorded, someone else's, or new), so the answer never tells which. A NIK not on the list
-    becomes a self-registered record, counted and summoned only once staff accept it; the
-    office's list takes such a record over when it is imported (bot/services/imports.py)."""
+    """The last /daftar answer: a claim for staff, whatever the NIK is (listed, recorded,
+    someone else's, or new), so the answer never tells which. A NIK not on the list becomes a
+    self-registered record, counted and summoned only once staff accept it. A listed NIK's
+    claim can only be closed (bot/services/review.py): its letter, or the desk, links it; and
+    the office's list arriving later takes back what staff approved (bot/services/holding.py)."""
     data = convo.data
     nik_hash, birth_date = str(data["nik_hash"]), date.fromisoformat(str(data["born"]))
     name = " ".join(str(data["name"]).split())
@@ -270,7 +277,9 @@ async def linked(
 ) -> Linked:
     """Linked after the summons went out: nobody is silently skipped, so the reminders still
     ahead (and the summons itself unless it is shown as a reply) are queued in the same unit
-    of work as the link."""
+    of work as the link. Guardians who linked before the teen joined are told to her now, as
+    a guardian linking later would be, each with the button that undoes it, and with the
+    answer one of them gave for her in the meantime."""
     assert result.target_id is not None
     summons = await summonses.for_target(session, result.target_id)
     if summons is not None:
@@ -284,4 +293,5 @@ async def linked(
             now=now,
             include_summons=include_summons,
         )
+    await family.tell_joined_teen(session, account, result.target_id, summons, now=now)
     return replace(result, summons=summons)

@@ -1,6 +1,12 @@
 """The review queue: /daftar registrations waiting for staff. Staff see what matched and
 approve (the account is linked to the record) or reject; the teen hears of it either way,
-in words that tell nothing about anyone else's record."""
+in words that tell nothing about anyone else's record.
+
+Only a self-registered record can be approved. A record on the office's list is linked by its
+printed letter alone (bot/services/holding.py): what /daftar shows staff of it (a NIK and a
+name, which someone else may know, and the birth date inside the NIK) cannot tell the teen from
+an impostor, so approval is not offered for it and the person is pointed to the letter or the
+desk."""
 
 from __future__ import annotations
 
@@ -39,6 +45,11 @@ class Pending:
     recorded_at: datetime | None
     linked_elsewhere: bool  # another account already holds the record
     erased: bool  # the person deleted their data since
+    # Approved while the NIK was unlisted; back here because the list (or the letter) came.
+    reopened: bool
+    # Staff may approve it (a self-registered record); else only close it, pointing the
+    # person to their letter or the desk.
+    approvable: bool
 
 
 class Decision(enum.StrEnum):
@@ -46,6 +57,7 @@ class Decision(enum.StrEnum):
     REJECTED = "rejected"
     GONE = "gone"  # decided before, or nobody left to decide for
     TAKEN = "taken"  # the record is another account's: reject, or unlink that one first
+    LISTED = "listed"  # on the office's list: only the letter or the desk links it
 
 
 async def pending(session: AsyncSession, limit: int = 200) -> list[Pending]:
@@ -76,9 +88,17 @@ async def pending(session: AsyncSession, limit: int = 200) -> list[Pending]:
                 recorded_at=target.recorded_at if target else None,
                 linked_elsewhere=bool(held),
                 erased=claim.account_id is None,
+                reopened=claim.decided_at is not None,
+                approvable=not listed and target is not None and claim.account_id is not None,
             )
         )
     return found
+
+
+async def typed_name(session: AsyncSession, claim_id: int) -> str | None:
+    """The name a registration typed, for staff comparing it with the list's."""
+    claim = await session.get(Claim, claim_id)
+    return claim.name if claim is not None else None
 
 
 async def has_pending(session: AsyncSession, account_id: int) -> bool:
@@ -108,6 +128,8 @@ async def decide(
     target = await session.get(Target, claim.target_id) if claim.target_id else None
     if approve and (account is None or target is None):
         return Decision.GONE
+    if approve and target is not None and target.source == TargetSource.IMPORTED:
+        return Decision.LISTED
     if approve and account is not None and target is not None:
         holder = await session.scalar(select(Account.id).where(Account.target_id == target.id))
         if holder is not None and holder != account.id:

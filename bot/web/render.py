@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from bot import i18n
+from bot.presentation.summons import guardian_label
 from bot.services.web_access import Viewer
 from bot.web import nav
 from bot.web.context import services_of
@@ -64,6 +65,7 @@ def render(
         day=day,
         clock=lambda moment: i18n.format_clock(moment, language, zone),
         zone=i18n.zone_abbreviation(zone),
+        guardian_label=guardian_label,
         **values,
     )
     return HTMLResponse(page, status_code=status)

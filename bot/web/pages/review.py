@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from bot.domain.kinds import Actor, Channel
 from bot.i18n import N_
-from bot.presentation.review import pending_text
+from bot.presentation.review import DECISIONS, LINK_DECIDED, pending_text
 from bot.services import events, guardians, notices, review
 from bot.services.review import Decision
 from bot.services.web_access import Viewer
@@ -22,17 +22,13 @@ from bot.web.context import services_of
 from bot.web.fields import Flash
 from bot.web.render import render
 
+# What a decision left on the page, in the same words /tinjau and `rekam review` use.
 DONE = {
-    "disetujui": N_("✅ Disetujui. Akun remaja terhubung, dan ia dikabari."),
-    "ditolak": N_("❌ Ditolak. Pendaftar dikabari."),
-    "tautan-disetujui": N_("✅ Disetujui. Orang tua dikabari."),
-    "tautan-ditolak": N_("❌ Ditolak. Orang tua dikabari."),
+    "disetujui": DECISIONS[Decision.APPROVED],
+    "ditolak": DECISIONS[Decision.REJECTED],
+    "tautan-disetujui": LINK_DECIDED[True],
+    "tautan-ditolak": LINK_DECIDED[False],
 }
-GONE = N_("Pendaftaran ini sudah diputuskan atau pendaftarnya sudah tidak ada.")
-TAKEN = N_(
-    "Tidak bisa disetujui: data ini sudah terhubung dengan akun Telegram lain. Tolak, "
-    "atau minta pemilik akun itu datang ke kantor."
-)
 LINK_GONE = N_("Permintaan ini sudah diputuskan.")
 NO_VERDICT = N_("Pilih Setujui atau Tolak.")
 _VERDICTS = {"setujui": True, "tolak": False}
@@ -91,7 +87,7 @@ async def decide_claim(request: Request, viewer: Viewer) -> Response:
     claim_id = fields.an_id(request.path_params["claim_id"])
     approve = _VERDICTS.get(str((await request.form()).get("keputusan")))
     if claim_id is None:
-        return await _refused(request, viewer, GONE, 409)
+        return await _refused(request, viewer, DECISIONS[Decision.GONE], 409)
     if approve is None:
         return await _refused(request, viewer, NO_VERDICT, 400)
     async with web.db.session() as session:
@@ -104,9 +100,8 @@ async def decide_claim(request: Request, viewer: Viewer) -> Response:
             now=web.clock.now(),
             policy=notices.Policy.of(web.settings),
         )
-    if decision in (Decision.GONE, Decision.TAKEN):
-        problem = GONE if decision == Decision.GONE else TAKEN
-        return await _refused(request, viewer, problem, 409)
+    if decision not in (Decision.APPROVED, Decision.REJECTED):
+        return await _refused(request, viewer, DECISIONS[decision], 409)
     web.figures.invalidate()
     return RedirectResponse(f"/tinjauan?ok={'disetujui' if approve else 'ditolak'}", 303)
 
