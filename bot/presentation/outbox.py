@@ -343,7 +343,7 @@ async def render_guardian_linked(draft: Draft) -> Outgoing | None:
         _(
             "👪 {parent} tertaut dengan Anda sebagai orang tua/wali: ia menerima panggilan dan "
             "pengingat Anda, dan bisa menjawabnya."
-        ).format(parent=views.guardian_label(guardian.name, _))
+        ).format(parent=views.guardian_label(guardian.name, _, start=True))
     ]
     answered = draft.params.get("answered")
     if answered in views.PARENT_STATE_LABELS:
@@ -372,7 +372,7 @@ async def render_staff_alert(draft: Draft) -> Outgoing | None:
             _(
                 "⚠️ {name} menyatakan bahwa {parent} bukan orang tua/walinya. Tautan sudah "
                 "dilepas; mohon periksa siapa yang menautkan diri."
-            ).format(name=name, parent=draft.params.get("guardian") or "?")
+            ).format(name=name, parent=views.guardian_label(draft.params.get("guardian") or "", _))
         )
     alert = draft.params.get("alert")
     if alert in (holding.CLAIM_LISTED, holding.LETTER_TOOK_BACK):

@@ -231,14 +231,16 @@ def offer_text(
     )
 
 
-def guardian_label(telegram_name: str, _: Gettext) -> str:
+def guardian_label(telegram_name: str, _: Gettext, *, start: bool = False) -> str:
     """A guardian as the teen and staff see them: the name is the one they gave their own
     Telegram account, which anyone can set to anything ("Petugas Dukcapil", a parent's name),
     so it is quoted and said to be theirs, never shown as who they are."""
     name = " ".join(telegram_name.split())[:64]
-    if not name:
-        return str(_("Akun Telegram tanpa nama"))
-    return str(_("Akun Telegram bernama «{name}»").format(name=name))
+    if name:
+        label = str(_("akun Telegram bernama «{name}»").format(name=name))
+    else:
+        label = str(_("akun Telegram tanpa nama"))
+    return label[:1].upper() + label[1:] if start else label
 
 
 def not_my_guardian_keyboard(link_id: int, _: Gettext) -> InlineKeyboardMarkup:

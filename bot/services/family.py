@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Event, ParentLink, Target
 from bot.domain.kinds import Actor, Answer, Channel, LinkMethod, LinkState, Role, SummonsState
+from bot.domain.names import clean_name
 from bot.domain.outbox_kinds import Kind
 from bot.services import accounts, events, outbox, summonses
 from bot.services.outbox import Message, Recipient
@@ -76,7 +77,8 @@ async def link_parent(
         session.add(link)
     if link.state != LinkState.ACTIVE:
         link.state, link.method = state, method
-    link.parent_name = name[:100] or None
+    # The name they gave their Telegram account: shown quoted as theirs (guardian_label).
+    link.parent_name = clean_name(name)[:100] or None
     if parent.role == Role.NONE:
         parent.role = Role.PARENT
     await session.flush()

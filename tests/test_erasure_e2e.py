@@ -1,0 +1,84 @@
+"""/hapus leaves nothing personal behind (issue 22, item 8): every table is read whole after
+the erasure and searched for what the person typed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text, update
+
+from bot.db.models import Base, Place, ServiceSession, Summons
+from bot.domain import nik as nik_rules
+from bot.domain.kinds import PlaceKind
+from tests import factories
+from tests.harness import BotHarness
+from tests.test_registration_e2e import REVIEW, register
+from tests.test_staff_e2e import staff_member
+from tests.test_trust_e2e import erase
+
+
+async def anywhere(bot: BotHarness, needle: str) -> list[str]:
+    """The tables with a row that holds `needle`, read as text."""
+    found = []
+    async with bot.db.session() as session:
+        for table in Base.metadata.sorted_tables:
+            rows = (await session.execute(text(f"SELECT * FROM {table.name}"))).all()
+            if any(needle in str(value) for row in rows for value in row):
+                found.append(table.name)
+    return found
+
+
+async def test_hapus_leaves_no_typed_name_of_a_pending_or_an_approved_registration(
+    bot: BotHarness,
+) -> None:
+    """A pending /daftar on a listed NIK kept its typed name; an approved self-registration
+    kept its name and birth date: both go with /hapus."""
+    listed = await factories.add_target(bot.db, bot.settings, name="Budi Santoso", female=False)
+    pending = bot.user("Budi")
+    said = await register(
+        pending, nik=listed.nik, born=listed.birth_date, name="Budi Santoso Rahasia"
+    )
+    assert said[-1].startswith(REVIEW)
+
+    born = factories.born_aged(bot.settings, 16)
+    nik = nik_rules.build(factories.REGION, born, female=True, serial=61)
+    approved = bot.user("Sekar")
+    await register(approved, nik=nik, born=born, name="Sekar Tersembunyi")
+    officer = await staff_member(bot)
+    officer.send("/tinjau")
+    await officer.next_message()  # Budi's: a listed NIK, only closed
+    shown = await officer.next_message()
+    assert "Sekar Tersembunyi" in shown.text
+    await officer.answer(officer.press("✅ Setujui", message=shown))
+    await officer.next_message()
+    await approved.next_message(timeout=10)
+    assert await anywhere(bot, "Rahasia") == ["claims"]
+    assert set(await anywhere(bot, "Tersembunyi")) == {"targets", "claims"}
+
+    await erase(pending)
+    await erase(approved)
+    assert await anywhere(bot, "Rahasia") == []
+    assert await anywhere(bot, "Tersembunyi") == []
+    assert await anywhere(bot, born.isoformat()) == []
+
+
+async def test_hapus_unnames_a_home_visit_place_named_after_the_teen(bot: BotHarness) -> None:
+    """A home visit's place made before this release carried the teen's name: erasure of the
+    teen's account renames it."""
+    target = await factories.add_target(bot.db, bot.settings, name="Gita Santoso")
+    place = await factories.add_place(bot.db, "Gita Santoso")
+    session_ = await factories.add_session(bot.db, bot.settings, place, capacity=1)
+    await factories.summon(bot.db, bot.settings, target, session_)
+    async with bot.db.session() as session:
+        await session.execute(update(Place).where(Place.id == place.id).values(kind=PlaceKind.HOME))
+    teen = bot.user("Gita")
+    teen.send(f"/start {target.invite_code}")
+    await teen.next_message()
+    teen.send(target.birth_date.strftime("%d-%m-%Y"))
+    await teen.replies()
+    await erase(teen)
+    async with bot.db.session() as session:
+        name = await session.scalar(
+            select(Place.name)
+            .join(ServiceSession, ServiceSession.place_id == Place.id)
+            .join(Summons, Summons.session_id == ServiceSession.id)
+        )
+    assert name == "Rumah"
