@@ -20,6 +20,7 @@ from tests.test_parents_e2e import new_parent
 from tests.test_registration_e2e import NEUTRAL_INVITE, REVIEW, dmy, register
 from tests.test_staff_e2e import staff_member
 from tests.test_trust_e2e import _import
+from tests.web_support import csrf_of, dashboard_bot, signed_in
 
 LAST_TRY = "⚠️ Tinggal 1 kali percobaan."
 
@@ -282,3 +283,35 @@ async def test_a_refused_nik_link_request_tells_the_parent_nothing(bot: BotHarne
             )
         )
     assert told == 0
+
+
+async def test_the_dashboard_lists_the_alert_and_staff_release_the_wrong_account(
+    sqlite_url: str,
+) -> None:
+    """Item 4's dashboard side: a letter refused because another account holds the record is
+    listed on the review page; after the desk checks the family card, staff release that
+    account from the person page, it is told, and the real teen's letter links her."""
+    async with dashboard_bot(sqlite_url) as bot:
+        target = await factories.add_target(bot.db, bot.settings, name="Rina Lestari")
+        impostor = bot.user("Impostor")
+        await open_letter(impostor, target.invite_code, dmy(target.birth_date))
+        await until_phone_question(impostor)
+        teen = bot.user("Rina")
+        refused = await open_letter(teen, target.invite_code, dmy(target.birth_date))
+        assert refused[0].startswith(NEUTRAL_INVITE)
+        async with signed_in(bot) as (_officer, web):
+            page = await web.get("/tinjauan")
+            assert "Rina Lestari" in page.text and 'data-alert="claim_conflict"' in page.text
+            person = await web.get(f"/orang/{target.id}")
+            assert "Lepas akun" in person.text
+            released = await web.post(f"/orang/{target.id}/lepas", data={"csrf": csrf_of(person)})
+            assert released.status_code == 303
+            after = await web.get(released.headers["location"])
+            assert "Akun Telegram itu sudah dilepas" in after.text
+            forged = await web.post(f"/orang/{target.id}/lepas", data={})
+            assert forged.status_code == 403
+        told = await impostor.next_message(timeout=10)
+        assert told.text.startswith("Petugas melepas akun Telegram ini")
+        assert await holder_of(bot, target.id) is None
+        teen.send(dmy(target.birth_date))
+        assert (await until_phone_question(teen))[0].text.startswith("Halo, Rina Lestari!")

@@ -13,12 +13,13 @@ tell a right birth date from a wrong one), and staff are alerted at once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Claim, ParentLink, Target
+from bot.db.models import Account, Claim, Event, ParentLink, Target
 from bot.domain.kinds import Actor, Channel, ClaimState, LinkMethod, LinkState
 from bot.domain.outbox_kinds import Kind
 from bot.services import conversations, events, outbox, summonses
@@ -220,3 +221,31 @@ async def release(
         session, [Recipient(holder.telegram_id, holder.language, holder.id)], [told]
     )
     return True
+
+
+# The events staff are alerted of in Telegram, listed again on the dashboard's review page.
+ALERTED = ("claim_reopened", "claim_conflict", "guardian_disowned")
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # one of ALERTED
+    why: str  # for claim_reopened: CLAIM_LISTED or LETTER_TOOK_BACK
+    at: datetime
+    target_id: int
+    name: str  # the record's name (the list's)
+
+
+async def alerts(session: AsyncSession, *, since: datetime, limit: int = 50) -> list[Alert]:
+    """Trust alerts since a moment, newest first, for the dashboard."""
+    rows = await session.execute(
+        select(Event.kind, Event.data, Event.at, Event.target_id, Target.name)
+        .join(Target, Target.id == Event.target_id)
+        .where(Event.kind.in_(ALERTED), Event.at >= since)
+        .order_by(Event.at.desc(), Event.id.desc())
+        .limit(limit)
+    )
+    return [
+        Alert(kind, str((data or {}).get("why", "")), at, target_id, name)
+        for kind, data, at, target_id, name in rows
+    ]

@@ -6,6 +6,8 @@ nothing and says so."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -13,7 +15,7 @@ from starlette.routing import Route
 from bot.domain.kinds import Actor, Channel
 from bot.i18n import N_
 from bot.presentation.review import DECISIONS, LINK_DECIDED, pending_text
-from bot.services import events, guardians, notices, review
+from bot.services import events, guardians, holding, notices, review
 from bot.services.review import Decision
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -33,6 +35,22 @@ LINK_GONE = N_("Permintaan ini sudah diputuskan.")
 NO_VERDICT = N_("Pilih Setujui atau Tolak.")
 _VERDICTS = {"setujui": True, "tolak": False}
 SHOWN = 200
+ALERTS_FOR = timedelta(days=14)
+# Each trust alert as the page lists it; the same ones reach admins in Telegram at once.
+ALERT_TEXTS = {
+    holding.CLAIM_LISTED: N_(
+        "Daftar kantor kini memuat data yang dulu disetujui lewat /daftar: akun itu dilepas, "
+        "pendaftarannya kembali ke tinjauan."
+    ),
+    holding.LETTER_TOOK_BACK: N_(
+        "Surat undangan dibuka pemiliknya: akun yang dulu disetujui lewat /daftar dilepas."
+    ),
+    "claim_conflict": N_(
+        "Surat undangan dibuka dengan tanggal lahir yang benar, padahal data ini sudah "
+        "terhubung dengan akun lain: periksa di meja dengan Kartu Keluarga."
+    ),
+    "guardian_disowned": N_("Remaja menyatakan seseorang yang tertaut bukan orang tua/walinya."),
+}
 
 
 async def _page(
@@ -43,6 +61,7 @@ async def _page(
     async with web.db.session() as session:
         claims = await review.pending(session, limit=SHOWN)
         links = await guardians.pending(session)
+        alerts = await holding.alerts(session, since=web.clock.now() - ALERTS_FOR)
         events.record(  # who was shown the queue (names, masked NIKs, birth dates)
             session,
             "review_queue_viewed",
@@ -63,6 +82,8 @@ async def _page(
             for item in claims
         ],
         links=links[:SHOWN],
+        alerts=alerts,
+        alert_texts=ALERT_TEXTS,
     )
 
 
