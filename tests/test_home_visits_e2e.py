@@ -111,7 +111,8 @@ async def test_staff_schedule_a_visit_from_the_queue_and_record_the_teen_at_the_
         ).one()
     moved, home, place = row
     assert (moved.state, home.capacity, home.booked) == (SummonsState.SUMMONED, 1, 1)
-    assert (place.kind, place.name, home.services) == (PlaceKind.HOME, "Jl. Melati 7", ["rekam"])
+    assert (place.kind, place.name, place.address) == (PlaceKind.HOME, "Rumah", "Jl. Melati 7")
+    assert home.services == ["rekam"]
     assert home.starts_at == datetime.combine(day, time(9), tzinfo=bot.settings.zone)
 
     officer.send("/kunjungan")

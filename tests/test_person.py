@@ -99,7 +99,7 @@ def test_person_by_code_prints_labels_and_an_unknown_one_is_refused(
     # The attendance code (the /kode QR) finds her too.
     assert main(["person", factories.attend_code_of("RINA2345").lower(), "--by", "Sari"]) == 0
     rina = capsys.readouterr().out
-    assert "  • 888 Ibu Sari — active (code)" in rina
+    assert "  • 888 akun Telegram bernama «Ibu Sari» — active (code)" in rina
     assert "Panggilan: summoned — jadwal " in rina
     assert " (orang tua)" in rina and "  • reminder — " in rina
     assert main(["person", "TIDAKADA"]) == 1
