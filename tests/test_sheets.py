@@ -1,5 +1,6 @@
 """Files in that never lose a good row: CSVs from Excel on Windows, oversized cells, digits
-that are not ASCII, text longer than a column holds (tests/test_exports.py: files out)."""
+that are not ASCII, text longer than a column holds; and files past their limits refused
+before a row is read (tests/test_exports.py: files out)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from bot.cli import main
 from bot.db.engine import Database
 from bot.db.models import Place, Region, School, ServiceSession, Target
 from bot.domain import table_rows
+from bot.presentation import tables
 from bot.services import notices, session_imports, sheets
 from tests.test_imports import ID_HEADER, TODAY, database, person, run_import
+from tests.upload_support import crafted_workbook
 
 __all__ = ["database"]  # the fixture, shared with tests/test_imports.py
 
@@ -314,3 +317,81 @@ def test_a_zip_that_is_no_workbook_is_named_as_such(
         pass
     assert main(["import", "targets", str(fake)]) == 1
     assert "bukan buku kerja XLSX yang utuh" in capsys.readouterr().err
+
+
+# --- limits: a file is measured before its first row is read -----------------------------------
+
+
+def test_an_xlsx_past_its_limits_is_refused_before_a_row_is_read(tmp_path: Path) -> None:
+    """Rows and cells are counted in the sheet's XML, whatever namespace prefix its tags
+    carry; a file past a limit is refused from the count, before openpyxl reads its rows."""
+    plain = crafted_workbook(tmp_path / "daftar.xlsx", 300)
+    prefixed = crafted_workbook(tmp_path / "awalan.xlsx", 300, prefix="x:")
+    for book in (plain, prefixed):
+        with pytest.raises(sheets.OverLimitError) as rows, sheets.opened(book, _limits(rows=299)):
+            pass
+        assert rows.value.measure == sheets.Measure.ROWS and rows.value.limit == 299
+        with pytest.raises(sheets.OverLimitError) as cells, sheets.opened(book, _limits(cells=900)):
+            pass
+        assert cells.value.measure == sheets.Measure.CELLS  # 301 rows of 3 cells
+        with sheets.opened(book, _limits(rows=300, cells=903)) as (header, numbered):
+            assert header == ["nik", "nama", "tanggal_lahir"] and len(list(numbered)) == 300
+
+
+def test_a_csv_past_its_limits_is_refused_before_a_row_is_read(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "sasaran.csv", ID_HEADER, [person(n) for n in range(1, 6)])
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n\n")  # blank lines are no rows
+    with pytest.raises(sheets.OverLimitError) as rows, sheets.opened(path, _limits(rows=4)):
+        pass
+    assert rows.value.measure == sheets.Measure.ROWS
+    with pytest.raises(sheets.OverLimitError) as cells, sheets.opened(path, _limits(cells=59)):
+        pass
+    assert cells.value.measure == sheets.Measure.CELLS  # 6 rows of 10 cells
+    with sheets.opened(path, _limits(rows=5, cells=60)) as (_, numbered):
+        assert len(list(numbered)) == 5
+
+
+def test_an_xlsx_past_its_unpacked_limit_is_refused_from_its_zip_directory(
+    tmp_path: Path,
+) -> None:
+    book = crafted_workbook(tmp_path / "daftar.xlsx", 10)
+    with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/gambar.bin", bytes(2 * 1024 * 1024))
+    limits = _limits(unpacked=2 * 1024 * 1024)
+    with pytest.raises(sheets.OverLimitError) as swollen, sheets.opened(book, limits):
+        pass
+    assert swollen.value.measure == sheets.Measure.UNPACKED
+    assert "lebih dari 2 MB saat dibuka" in tables.unreadable(swollen.value, str, "daftar.xlsx")
+
+
+def test_rows_that_reach_column_xfd_are_read_no_wider_than_the_widest(tmp_path: Path) -> None:
+    """Without a <dimension>, openpyxl makes a row as wide as its last cell's column: one cell
+    in column XFD, the last, made each row 16,384 values to build and look through."""
+    cells = '<c r="A{n}" t="inlineStr"><is><t>x</t></is></c><c r="XFD{n}"><v>1</v></c>'
+    rows = "".join(f'<row r="{n}">{cells.format(n=n)}</row>' for n in range(1, 4))
+    book = crafted_workbook(tmp_path / "lebar.xlsx", 0)
+    with zipfile.ZipFile(book) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    start, end = sheet.index("<sheetData>") + len("<sheetData>"), sheet.index("</sheetData>")
+    parts["xl/worksheets/sheet1.xml"] = (sheet[:start] + rows + sheet[end:]).encode()
+    _zip(book, parts)
+    with sheets.opened(book) as (header, numbered):
+        widths = [len(header), *(len(row or ()) for _, row in numbered)]
+    assert widths == [1, 1, 1]  # as wide as the header's names, within the first WIDEST
+
+
+def test_the_rows_read_are_told_as_the_file_is_read(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "sasaran.csv", ID_HEADER, [person(n) for n in range(1, 2501)])
+    told: list[tuple[int, int]] = []
+    with sheets.opened(path, counted=lambda read, total: told.append((read, total))) as (_, rows):
+        for _ in rows:
+            pass
+    assert told == [(1000, 2500), (2000, 2500), (2500, 2500)]
+
+
+def _limits(
+    rows: int = 1_000_000, cells: int = 10_000_000, unpacked: int = 512 * 1024 * 1024
+) -> sheets.Limits:
+    return sheets.Limits(rows=rows, cells=cells, unpacked=unpacked)

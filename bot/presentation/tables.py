@@ -5,6 +5,7 @@ office's own column names), and why a file could not be read at all."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bot.domain.kinds import PLACE_KINDS_SHOWN
@@ -17,7 +18,7 @@ from bot.domain.table_rows import (
     column_names,
     limit_of,
 )
-from bot.i18n import N_, Gettext
+from bot.i18n import N_, Gettext, format_number
 from bot.services import figures, sheets
 from bot.services.imports import Rejected
 
@@ -53,8 +54,23 @@ UNREADABLE = (
     sheets.UnknownFormatError,
     sheets.UnreadableTextError,
     sheets.OversizedWorkbookError,
+    sheets.OverLimitError,
     UnicodeDecodeError,
 )
+_OVER_LIMIT = {
+    sheets.Measure.ROWS: N_(
+        "Berkas {path} berisi lebih dari {limit} baris data. Tidak ada yang diimpor; bagi "
+        "berkasnya lalu impor per bagian."
+    ),
+    sheets.Measure.CELLS: N_(
+        "Berkas {path} berisi lebih dari {limit} sel. Tidak ada yang diimpor; hapus kolom yang "
+        "tidak dipakai, atau bagi berkasnya lalu impor per bagian."
+    ),
+    sheets.Measure.UNPACKED: N_(
+        "Berkas {path} menjadi lebih dari {limit} MB saat dibuka. Tidak ada yang diimpor; bagi "
+        "berkasnya, atau simpan sebagai CSV."
+    ),
+}
 
 
 def _office_names() -> dict[str, str]:
@@ -87,20 +103,41 @@ def explain(rejected: Rejected, _: Gettext, columns: dict[str, str] | None = Non
     )
 
 
+def rejected_header(_: Gettext) -> tuple[str, str, str]:
+    return (_("baris"), _("kolom"), _("alasan"))
+
+
+def rejected_lines(
+    rejected: Iterable[Rejected], columns: dict[str, str], _: Gettext
+) -> Iterator[tuple[int, str, str]]:
+    """The rejected-rows report's rows, one at a time: row number, column (as the file names
+    it) and reason; each reason said once, however many rows share it (a million, say)."""
+    said: dict[tuple[Problem, str], tuple[str, str]] = {}
+    for r in rejected:
+        words = said.get((r.problem, r.column))
+        if words is None:
+            label = column_label(r.column, columns) if r.column else ""
+            words = said[r.problem, r.column] = (label, explain(r, _, columns))
+        yield (r.row, *words)
+
+
 def rejected_rows(
     rejected: list[Rejected], columns: dict[str, str], _: Gettext
 ) -> tuple[tuple[str, ...], list[tuple[int, str, str]]]:
-    """The rejected-rows report: row number, column (as the file names it) and reason."""
-    header = (_("baris"), _("kolom"), _("alasan"))
-    rows = [
-        (r.row, column_label(r.column, columns) if r.column else "", explain(r, _, columns))
-        for r in rejected
-    ]
-    return header, rows
+    """The rejected-rows report: its header and every row (rejected_lines)."""
+    return rejected_header(_), list(rejected_lines(rejected, columns, _))
 
 
-def unreadable(error: Exception, _: Gettext, name: object) -> str:
-    """Why the file `name` could not be read at all (one of UNREADABLE), as one sentence."""
+def unreadable(error: Exception, _: Gettext, name: object, language: str = "id") -> str:
+    """Why the file `name` could not be read at all (one of UNREADABLE), as one sentence
+    (numbers in `language`)."""
+    if isinstance(error, sheets.OverLimitError):
+        limit = (
+            error.limit // (1024 * 1024)
+            if error.measure == sheets.Measure.UNPACKED
+            else error.limit
+        )
+        return _(_OVER_LIMIT[error.measure]).format(path=name, limit=format_number(limit, language))
     if isinstance(error, HeaderError):
         return _("Kolom wajib tidak ada di baris judul: {columns}").format(
             columns=", ".join(column_label(field) for field in error.missing)

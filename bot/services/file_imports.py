@@ -57,12 +57,15 @@ async def import_file(
     now: datetime,
     by: str,
     progress: Callable[[int], None] | None = None,
+    limits: sheets.Limits = sheets.FILE_LIMITS,
+    counted: sheets.Counted | None = None,
 ) -> Imported:
-    """Import the CSV or XLSX file at `path` as `kind`. A file that cannot be read at all raises
-    what bot.services.sheets and the header check raise (HeaderError, UnknownFormatError, ...)
-    before any row goes in."""
+    """Import the CSV or XLSX file at `path` as `kind`. A file that cannot be read at all, or
+    is past `limits`, raises what bot.services.sheets and the header check raise (HeaderError,
+    OverLimitError, ...) before any row goes in. `progress`: target rows stored, a chunk at a
+    time; `counted`: rows read from the file, of how many (sheets.opened)."""
     today = now.astimezone(settings.zone).date()  # the office's date of that same instant
-    with sheets.opened(path) as (header, rows):
+    with sheets.opened(path, limits, counted=counted) as (header, rows):
         columns = column_names(header, _HEADERS[kind])
         result: ImportResult | RecordImport
         if kind == FileKind.TARGETS:
