@@ -1,13 +1,14 @@
 """The dashboard in a real browser (Playwright driving Debian's chromium), as a staff member
 uses it: the /dasbor link from the emulator chat, the overview beside `rekam report`, the desk
 marking a teen recorded (the teen is thanked in Telegram, the overview moves), a home visit
-scheduled, a broadcast previewed and sent to the right chats, and signing out; and every way in
-that must stay shut. Screenshots of the overview at 360 px and 1280 px go to test-output/."""
+scheduled, a broadcast previewed and sent to the right chats, an upload's progress and outcome,
+and signing out; and every way in that must stay shut. Screenshots of the overview at 360 px and 1280 px go to test-output/."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from tests.harness import BotHarness
 from tests.test_imports import ID_HEADER, person
 from tests.test_staff_e2e import staff_member
 from tests.test_summons_e2e import linked_teen
+from tests.upload_support import crafted_workbook
 from tests.web_support import dashboard_bot, figures_changed, login_link
 
 TOUR = [
@@ -348,3 +350,37 @@ async def test_the_overview_says_it_is_recounting_and_updates_itself(
                 "data-value", "2", timeout=15_000
             )
             await expect(page.locator("#menghitung")).to_have_count(0)
+
+
+async def test_an_upload_shows_its_progress_then_its_outcome_in_place(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """An admin uploads a list (the crafted kind, all of it rejected): the page answers at once
+    with a progress bar that moves by itself, then shows the outcome in its place, without a
+    reload: the rejected rows counted by reason, the first thousand, the whole list to download."""
+    crafted = crafted_workbook(tmp_path / "daftar.xlsx", 100_000)
+    async with dashboard_bot(sqlite_url) as bot:
+        admin = await staff_member(bot, "Admin", admin=True)
+        async with chromium() as browser:
+            page = await signed_in_page(browser, await login_link(admin))
+            await page.get_by_role("link", name="Impor / Ekspor").click()
+            await page.get_by_label("Berkas", exact=True).set_input_files(crafted)
+            await page.get_by_role("button", name="Unggah dan impor").click()
+            bar = page.locator("#import-progress")
+            await expect(bar).to_be_visible()
+            await page.evaluate("window.notReloaded = true")
+            await expect(bar).to_have_attribute("value", re.compile(r"^[1-9]"), timeout=30_000)
+            await expect(page.locator("#import-job [role=status]")).to_contain_text("baris")
+            await snap(page, "impor-berjalan")
+            counts = page.locator("#rejected-counts tbody tr")
+            await expect(counts).to_have_count(1, timeout=60_000)
+            await expect(counts).to_contain_text("100.000")
+            await expect(bar).to_have_count(0)
+            assert await page.evaluate("window.notReloaded === true")  # live.js replaced it
+            await expect(page.locator("#rejected-rows tbody tr")).to_have_count(1000)
+            await snap(page, "impor-selesai")
+            async with page.expect_download() as info:
+                await page.get_by_role("link", name="Unduh semua baris yang ditolak (CSV)").click()
+            saved = Path(await (await info.value).path())
+            text = await asyncio.to_thread(saved.read_text, encoding="utf-8-sig")
+            assert len(text.splitlines()) == 100_001

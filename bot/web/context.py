@@ -1,4 +1,5 @@
-"""What every dashboard request reaches: the office's settings, database, catalogs and clock."""
+"""What every dashboard request reaches: the office's settings, database, catalogs and clock,
+the overview's figures and the imports under way."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.i18n import Catalogs
 from bot.web.figures_cache import FiguresCache
+from bot.web.import_jobs import ImportJobs
 
 
 @dataclass
@@ -20,9 +22,11 @@ class WebServices:
     catalogs: Catalogs
     clock: Clock
     figures: FiguresCache = field(init=False)
+    imports: ImportJobs = field(init=False)
 
     def __post_init__(self) -> None:
         self.figures = FiguresCache(self.db, self.clock)
+        self.imports = ImportJobs(self.clock, self.figures.invalidate)
 
 
 def services_of(request: Request) -> WebServices:

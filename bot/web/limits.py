@@ -1,7 +1,8 @@
 """How much a request may send: every form a few hundred kilobytes, the import's upload its
 file's limit. Counted as the body arrives, before Starlette's form parser stores any of it (it
 writes file parts to disk with no limit of its own), so a huge body fills neither the disk nor
-the memory of the process that also runs the bot."""
+the memory of the process that also runs the bot. And how much an uploaded file may hold once
+read (UPLOAD_LIMITS): 20 MB of .xlsx can unpack to gigabytes, or a million rows."""
 
 from __future__ import annotations
 
@@ -10,17 +11,27 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.i18n import N_, Catalogs
-from bot.web.pages.files import MAX_UPLOAD, TOO_BIG, UPLOAD_PATH
+from bot.services.sheets import Limits
 
+MAX_UPLOAD = 20 * 1024 * 1024
+UPLOAD_PATH = "/berkas/impor"
+TOO_BIG = N_(
+    "Berkas terlalu besar: paling besar {limit} MB. Bagi berkasnya lalu unggah per bagian."
+)
+# What an upload may hold. A real list of 20 MB is about 200,000 rows of CSV (450,000 with three
+# columns) or 500,000 rows of .xlsx, some 250 MB unpacked; a million rows, ten million cells or
+# 512 MB unpacked is a file made to keep the import busy (a crafted 433 KB .xlsx held 200,000
+# rows, a 2 MB one a million). Refused whole, before a row goes in (bot/services/sheets.py).
+UPLOAD_LIMITS = Limits(rows=1_000_000, cells=10_000_000, unpacked=512 * 1024 * 1024)
 FORM_LIMIT = 256 * 1024  # a broadcast's text is 3,500 characters; nothing else comes near
-_FORM_SLACK = 64 * 1024  # the upload's form around its file (boundaries, token, kind)
+FORM_SLACK = 64 * 1024  # the upload's form around its file (boundaries, token, kind)
 TOO_MUCH = N_("Kiriman ini terlalu besar untuk dasbor. Tidak ada yang diubah.")
 
 
 def limit_of(path: str) -> tuple[int, str]:
     """The most a request to `path` may send, and what a bigger one is told."""
     if path == UPLOAD_PATH:
-        return MAX_UPLOAD + _FORM_SLACK, TOO_BIG
+        return MAX_UPLOAD + FORM_SLACK, TOO_BIG
     return FORM_LIMIT, TOO_MUCH
 
 

@@ -85,3 +85,4 @@ async def serving(services: WebServices) -> AsyncIterator[str]:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await warming
         await services.figures.close()
+        await services.imports.close()  # a running import's worker stopped, its files gone

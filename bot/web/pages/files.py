@@ -1,46 +1,43 @@
 """Impor / Ekspor: admins hand in the target list, a sessions file or the recording office's list
 (what `rekam import` does, through the same service: bot/services/file_imports.py) and see the
-totals and every rejected row with its reason; every staff member downloads the figures report
-(the same columns and numbers as `rekam report`) and a school's printed letters.
+totals, the rejected rows counted by reason and the first thousand of them; every staff member
+downloads the figures report (the same columns and numbers as `rekam report`) and a school's
+printed letters.
 
-A file is imported within its request: a 20 MB target list takes seconds, and the page that
-answers shows the outcome. Rejected-rows reports are kept in memory, for their uploader only,
-for an hour: they hold row numbers and reasons, never a row's contents."""
+A file is imported by a process of its own (bot/web/import_jobs.py), never in the request: the
+upload answers at once with the import's page, which shows how far it has read and refreshes
+itself (static/live.js) until the outcome is there. The bot's buttons, answered by this same
+process, wait for none of it."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-import secrets
-import tempfile
-from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import shutil
 from io import BytesIO
 from pathlib import Path, PurePath
 from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.domain.kinds import Actor, Audience, Channel
-from bot.i18n import N_
+from bot.files import open_private
+from bot.i18n import N_, Gettext
 from bot.presentation import letters as letter_pages
 from bot.presentation import tables
 from bot.services import broadcasts, events, figures, letters, sheets
-from bot.services.file_imports import FileKind, Imported, import_file
+from bot.services.file_imports import FileKind
 from bot.services.web_access import Viewer
 from bot.web import fields
 from bot.web.access import Endpoint, current_viewer, staff_only
 from bot.web.context import services_of
+from bot.web.import_jobs import Progress, Upload
+from bot.web.limits import FORM_SLACK, MAX_UPLOAD, TOO_BIG, UPLOAD_LIMITS, UPLOAD_PATH
 from bot.web.render import render
 
-MAX_UPLOAD = 20 * 1024 * 1024
-UPLOAD_PATH = "/berkas/impor"
-# The form around the file (boundaries, the token, the kind) on top of the file itself.
-_FORM_SLACK = 64 * 1024
-SHOWN_REJECTS = 100
 KINDS = {
     FileKind.TARGETS: N_("Daftar sasaran"),
     FileKind.SESSIONS: N_("Jadwal"),
@@ -51,57 +48,17 @@ REPORTS = {
     figures.By.KELURAHAN: N_("per kelurahan"),
     figures.By.SCHOOL: N_("per sekolah"),
 }
-TOO_BIG = N_(
-    "Berkas terlalu besar: paling besar {limit} MB. Bagi berkasnya lalu unggah per bagian."
-)
 NO_FILE = N_("Pilih berkas yang akan diunggah.")
 WRONG_KIND = N_("Berkas harus .csv atau .xlsx.")
+BUSY = N_("Impor lain sedang berjalan. Tunggu sampai selesai, lalu unggah lagi.")
 NO_LETTERS = N_("Tidak ada surat untuk dicetak.")
 NO_BOT_NAME = N_("Surat memerlukan nama pengguna bot (BOT_USERNAME) untuk tautan undangannya.")
 GONE = N_("Laporan baris yang ditolak ini sudah tidak ada; unggah berkasnya lagi.")
+NO_IMPORT = N_("Impor ini sudah tidak ada; unggah berkasnya lagi untuk melihat hasilnya.")
 _TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-@dataclass(frozen=True)
-class _Kept:
-    owner: int
-    at: datetime
-    name: str
-    data: bytes
-
-
-class RejectedReports:
-    """The latest rejected-rows reports, each for the staff member who uploaded the file."""
-
-    KEEP = timedelta(hours=1)
-    MOST = 20
-
-    def __init__(self) -> None:
-        self._kept: OrderedDict[str, _Kept] = OrderedDict()
-
-    def keep(self, owner: int, now: datetime, name: str, data: bytes) -> str:
-        token = secrets.token_urlsafe(16)
-        self._kept[token] = _Kept(owner, now, name, data)
-        while len(self._kept) > self.MOST:
-            self._kept.popitem(last=False)
-        return token
-
-    def take(self, token: str, owner: int, now: datetime) -> _Kept | None:
-        kept = self._kept.get(token)
-        if kept is None or kept.owner != owner or kept.at + self.KEEP < now:
-            return None
-        return kept
-
-
-def _reports(request: Request) -> RejectedReports:
-    state = request.app.state
-    if not hasattr(state, "rejected_reports"):
-        state.rejected_reports = RejectedReports()
-    found: RejectedReports = state.rejected_reports
-    return found
 
 
 def _download(data: bytes, name: str, media_type: str) -> Response:
@@ -124,7 +81,7 @@ async def _page(request: Request, viewer: Viewer, *, status: int = 200, **values
     async with web.db.reading() as session:
         schools = await broadcasts.school_choices(session)
     values.setdefault("problem", None)
-    values.setdefault("done", None)
+    values.setdefault("job", None)
     values.setdefault("kind", FileKind.TARGETS)
     return render(
         request,
@@ -135,6 +92,7 @@ async def _page(request: Request, viewer: Viewer, *, status: int = 200, **values
         reports=REPORTS,
         schools=schools,
         limit_mb=MAX_UPLOAD // (1024 * 1024),
+        latest=web.imports.latest(viewer.telegram_id),
         **values,
     )
 
@@ -151,7 +109,7 @@ def _saved(upload: UploadFile, folder: Path) -> Path | None:
     suffix = PurePath(upload.filename or "").suffix.casefold()
     path = folder / f"berkas{suffix}"
     copied = 0
-    with path.open("wb") as handle:
+    with open_private(path) as handle:
         while chunk := upload.file.read(1 << 20):
             copied += len(chunk)
             if copied > MAX_UPLOAD:
@@ -160,30 +118,15 @@ def _saved(upload: UploadFile, folder: Path) -> Path | None:
     return path
 
 
-async def _imported(
-    request: Request, viewer: Viewer, kind: FileKind, upload: UploadFile
-) -> Imported | tuple[int, str]:
-    """The file imported, or the status and the one sentence that say why it was not."""
-    web = services_of(request)
-    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
-    name = PurePath(upload.filename or "").name
-    if PurePath(name).suffix.casefold() not in (".csv", ".xlsx"):
-        return 400, _(WRONG_KIND)
-    with tempfile.TemporaryDirectory(prefix="rekam-unggah-") as folder:
-        path = _saved(upload, Path(folder))
-        if path is None:
-            return 413, _(TOO_BIG).format(limit=MAX_UPLOAD // (1024 * 1024))
-        try:
-            return await import_file(
-                web.db, web.settings, kind, path, now=web.clock.now(), by=viewer.by
-            )
-        except tables.UNREADABLE as error:
-            return 400, tables.unreadable(error, _, name)
+def _download_name(sent: str) -> str:
+    """The office's own file name, for a header: only letters, digits, dots and dashes."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePath(sent).stem).strip(".-")
+    return f"{stem[:80] or 'berkas'}-ditolak.csv"
 
 
 @staff_only(admin=True)
 async def upload(request: Request, viewer: Viewer) -> Response:
-    """Import the uploaded file; the totals and the rejected rows."""
+    """Save the uploaded file and start its import; the import's page."""
     form = await request.form()
     web = services_of(request)
     _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
@@ -194,34 +137,67 @@ async def upload(request: Request, viewer: Viewer) -> Response:
         kind = FileKind.TARGETS
     if not isinstance(sent, UploadFile) or not sent.filename:
         return await _page(request, viewer, status=400, problem=_(NO_FILE), kind=kind)
-    outcome = await _imported(request, viewer, kind, sent)
-    if isinstance(outcome, tuple):
-        status, said = outcome
-        return await _page(request, viewer, status=status, problem=said, kind=kind)
-    web.figures.invalidate()  # the overview and the report count afresh
-    header, rows = tables.rejected_rows(outcome.rejected, outcome.columns, _)
-    token = None
-    if rows:
-        # The office's own file name, in a header: only letters, digits, dots and dashes.
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePath(sent.filename).stem).strip(".-")
-        stem = stem[:80] or "berkas"
-        data = _table("csv", header, rows)
-        token = _reports(request).keep(
-            viewer.telegram_id, web.clock.now(), f"{stem}-ditolak.csv", data
-        )
-    return await _page(
-        request,
-        viewer,
-        kind=kind,
-        done={
-            "kind": outcome.kind,
-            "name": sent.filename,
-            "result": outcome.result,
-            "rejected": rows[:SHOWN_REJECTS],
-            "rejected_count": len(rows),
-            "token": token,
-        },
+    name = PurePath(sent.filename).name
+    if PurePath(name).suffix.casefold() not in (".csv", ".xlsx"):
+        return await _page(request, viewer, status=400, problem=_(WRONG_KIND), kind=kind)
+    if web.imports.busy():  # before 20 MB are copied for nothing
+        return await _page(request, viewer, status=409, problem=_(BUSY), kind=kind)
+    folder = web.imports.folder()
+    path = await asyncio.to_thread(_saved, sent, folder)
+    if path is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        said = _(TOO_BIG).format(limit=MAX_UPLOAD // (1024 * 1024))
+        return await _page(request, viewer, status=413, problem=said, kind=kind)
+    token = await web.imports.start(
+        Upload(
+            owner=viewer.telegram_id,
+            by=viewer.by,
+            kind=kind,
+            path=path,
+            name=name,
+            download=_download_name(name),
+            language=web.catalogs.language(viewer.language),
+            now=web.clock.now(),
+        ),
+        settings=web.settings,
+        catalogs=web.catalogs.directory,
+        limits=UPLOAD_LIMITS,
     )
+    if token is None:
+        return await _page(request, viewer, status=409, problem=_(BUSY), kind=kind)
+    return RedirectResponse(f"{UPLOAD_PATH}/{token}", status_code=303)
+
+
+def _shown(progress: Progress, _: Gettext) -> dict[str, Any]:
+    """The import as its section shows it: the rejected rows' counts and first rows in words."""
+    outcome = progress.outcome
+    if outcome is None:
+        return {"progress": progress, "counts": [], "first": []}
+    columns = outcome.columns
+    counts = [
+        (
+            tables.column_label(one.column, columns) if one.column else "",
+            tables.explain(one, _, columns),
+            n,
+        )
+        for one, n in outcome.counts
+    ]
+    first = list(tables.rejected_lines(outcome.first, columns, _))
+    return {"progress": progress, "counts": counts, "first": first}
+
+
+@staff_only(admin=True)
+async def imported(request: Request, viewer: Viewer) -> Response:
+    """An import of this admin's: how far it has got, then what it did. Always 200 while it
+    exists: live.js replaces the section only from a page that answered 200."""
+    web = services_of(request)
+    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
+    progress = web.imports.progress(
+        request.path_params["token"], viewer.telegram_id, web.clock.now()
+    )
+    if progress is None:
+        return await _page(request, viewer, status=404, problem=_(NO_IMPORT))
+    return await _page(request, viewer, kind=progress.kind, job=_shown(progress, _))
 
 
 def _size_checked(endpoint: Endpoint) -> Endpoint:
@@ -229,7 +205,7 @@ def _size_checked(endpoint: Endpoint) -> Endpoint:
 
     async def checked(request: Request) -> Response:
         length = request.headers.get("content-length", "")
-        if length.isascii() and length.isdigit() and int(length) > MAX_UPLOAD + _FORM_SLACK:
+        if length.isascii() and length.isdigit() and int(length) > MAX_UPLOAD + FORM_SLACK:
             viewer = await current_viewer(request)
             if viewer is not None and viewer.is_admin:
                 web = services_of(request)
@@ -243,13 +219,18 @@ def _size_checked(endpoint: Endpoint) -> Endpoint:
 
 @staff_only()
 async def rejected(request: Request, viewer: Viewer) -> Response:
-    """The rejected-rows report of an upload of this viewer's, as CSV."""
+    """The rejected-rows report of an upload of this viewer's, as CSV, streamed from its file."""
     web = services_of(request)
-    kept = _reports(request).take(request.path_params["token"], viewer.telegram_id, web.clock.now())
-    if kept is None:
+    found = web.imports.report(request.path_params["token"], viewer.telegram_id, web.clock.now())
+    if found is None:
         _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
         return await _page(request, viewer, status=404, problem=_(GONE))
-    return _download(kept.data, kept.name, _TYPES["csv"])
+    path, name = found
+    return FileResponse(
+        path,
+        media_type=_TYPES["csv"],
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @staff_only()
@@ -319,6 +300,7 @@ async def printed_letters(request: Request, viewer: Viewer) -> Response:
 routes = [
     Route("/berkas", files, methods=["GET"]),
     Route(UPLOAD_PATH, _size_checked(upload), methods=["POST"]),
+    Route(UPLOAD_PATH + "/{token}", imported, methods=["GET"]),
     Route("/berkas/ditolak/{token}", rejected, methods=["GET"]),
     Route("/berkas/laporan", report, methods=["GET"]),
     Route("/berkas/surat", printed_letters, methods=["POST"]),
