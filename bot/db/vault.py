@@ -1,9 +1,13 @@
-"""How a NIK is kept at rest: a keyed hash to find it, and a sealed copy to show it to those
-allowed. A stolen database file or backup shows neither the NIK nor a way to test guesses
-against it without DATA_KEY, which lives in the environment, not in the database.
+"""How a NIK and a target's codes are kept at rest: a keyed hash to find them, and a sealed
+copy to show them to those allowed. A stolen database file or backup shows neither a NIK nor a
+working code, nor a way to test guesses against them, without DATA_KEY, which lives in the
+environment, not in the database.
 
-One 32-byte key (URL-safe base64, from `rekam keygen`) gives two keys by HMAC: one for the
-hash (HMAC-SHA256), one for the seal (AES-256-GCM with a random nonce per value).
+One 32-byte key (URL-safe base64, from `rekam keygen`) gives its keys by HMAC: one for the NIK
+hash and one for the code hash (HMAC-SHA256), one for the seal (AES-256-GCM with a random nonce
+per value; a NIK and a code are sealed under different associated data, so neither can stand
+in for the other), one for the database's key check (bot/db/keys.py) and one for backups
+(bot/db/backup.py).
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 KEY_BYTES = 32
 _NONCE_BYTES = 12
 _CONTEXT = b"rekam:nik"
+_CODE_CONTEXT = b"rekam:code"
+CODE_HASH_DIGITS = 32
 INFO_KEY = "rekam_vault"  # where a unit of work finds the vault (Database puts it there)
 
 
 class MissingDataKeyError(RuntimeError):
-    """A NIK was to be read or written, and DATA_KEY is not set."""
+    """A NIK or a code was to be read or written, and DATA_KEY is not set."""
 
 
 class BadDataKeyError(ValueError):
@@ -47,15 +53,24 @@ def _decode(text: str) -> bytes:
     return key
 
 
+def _derived(key: bytes, label: bytes) -> bytes:
+    return hmac.new(key, label, hashlib.sha256).digest()
+
+
 class Vault:
-    """Hashes, seals and opens NIKs with the office's DATA_KEY."""
+    """Hashes, seals and opens NIKs and codes with the office's DATA_KEY. `check_value` names
+    the key without giving it away (stored in the database: bot/db/keys.py)."""
 
     def __init__(self, data_key: str) -> None:
         key = _decode(data_key)
         # Keyed once: each hash copies this state, half the cost of keying HMAC again (an
         # import hashes a city's list).
-        self._mac = hmac.new(hmac.new(key, b"hash", hashlib.sha256).digest(), None, "sha256")
-        self._aead = AESGCM(hmac.new(key, b"seal", hashlib.sha256).digest())
+        self._mac = hmac.new(_derived(key, b"hash"), None, "sha256")
+        self._code_mac = hmac.new(_derived(key, b"code"), None, "sha256")
+        self._aead = AESGCM(_derived(key, b"seal"))
+        check = hmac.new(_derived(key, b"check"), b"rekam:data-key", "sha256")
+        self.check_value = check.hexdigest()
+        self._backup = _derived(key, b"backup")
 
     def hash(self, nik: str) -> str:
         """The NIK's keyed hash (64 hex digits): equal NIKs, equal hashes; unguessable without
@@ -64,30 +79,68 @@ class Vault:
         mac.update(nik.encode())
         return mac.hexdigest()
 
+    def backup_key(self, salt: bytes) -> bytes:
+        """The key of one backup file, made with its own random salt (bot/db/backup.py)."""
+        return _derived(self._backup, salt)
+
+    def code_hash(self, code: str) -> str:
+        """A code's keyed hash, the same for an invitation, attendance or parent code: codes
+        are 8 characters, so without the key a stolen hash cannot be tested against the 31**8
+        of them. 128 bits (CODE_HASH_DIGITS hex digits) keep millions of codes apart with no
+        collision in sight, and their unique indexes half the size of whole digests (an import
+        writes two a row)."""
+        return self.code_hashes([code])[0]
+
+    def code_hashes(self, codes: list[str]) -> list[str]:
+        """`code_hash` for each code (an import makes two codes a row)."""
+        copy = self._code_mac.copy
+        hashes = []
+        for code in codes:
+            mac = copy()
+            mac.update(code.encode())
+            hashes.append(mac.hexdigest()[:CODE_HASH_DIGITS])
+        return hashes
+
     def seal(self, nik: str) -> str:
         """The NIK encrypted (a new nonce each time), URL-safe base64."""
-        nonce = os.urandom(_NONCE_BYTES)
-        sealed = self._aead.encrypt(nonce, nik.encode(), _CONTEXT)
-        return base64.urlsafe_b64encode(nonce + sealed).decode()
+        return self.seal_many([nik])[0]
 
     def seal_many(self, niks: list[str]) -> list[str]:
         """`seal` for each NIK, the nonces drawn from the system in one block, not one call a
         NIK: an import seals a city's list. Each NIK still has its own random nonce."""
-        nonces = os.urandom(_NONCE_BYTES * len(niks))
+        return self._seal_all(niks, _CONTEXT)
+
+    def seal_code(self, code: str) -> str:
+        """A code encrypted, to print it on a letter again or show it in /kode."""
+        return self._seal_all([code], _CODE_CONTEXT)[0]
+
+    def seal_codes(self, codes: list[str]) -> list[str]:
+        """`seal_code` for each code, the nonces drawn in one block (as `seal_many`)."""
+        return self._seal_all(codes, _CODE_CONTEXT)
+
+    def _seal_all(self, values: list[str], context: bytes) -> list[str]:
+        nonces = os.urandom(_NONCE_BYTES * len(values))
         encrypt, encode = self._aead.encrypt, base64.urlsafe_b64encode
         sealed = []
-        for index, nik in enumerate(niks):
+        for index, value in enumerate(values):
             nonce = nonces[index * _NONCE_BYTES : (index + 1) * _NONCE_BYTES]
-            sealed.append(encode(nonce + encrypt(nonce, nik.encode(), _CONTEXT)).decode())
+            sealed.append(encode(nonce + encrypt(nonce, value.encode(), context)).decode())
         return sealed
 
     def open(self, sealed: str) -> str:
         """The NIK back; ValueError if it was sealed with another key or altered."""
-        raw = base64.urlsafe_b64decode(sealed.encode())
+        return self._open(sealed, _CONTEXT)
+
+    def open_code(self, sealed: str) -> str:
+        """The code back; ValueError if it was sealed with another key or altered."""
+        return self._open(sealed, _CODE_CONTEXT)
+
+    def _open(self, sealed: str, context: bytes) -> str:
         try:
-            opened: bytes = self._aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _CONTEXT)
+            raw = base64.urlsafe_b64decode(sealed.encode())
+            opened: bytes = self._aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context)
             return opened.decode()
-        except InvalidTag:
+        except (InvalidTag, binascii.Error, ValueError):
             raise ValueError("sealed with another DATA_KEY, or altered") from None
 
 
