@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from bot import office_cli
 from bot.config import MissingTokenError, Settings, SettingsError, load_settings, require_data_key
 from bot.db.engine import Database
-from bot.db.vault import new_key
+from bot.db.keys import WrongDataKeyError
+from bot.db.vault import MissingDataKeyError, new_key
 from bot.demo.lines import script_format
 from bot.emulator.latency import parse_duration
 from bot.i18n import LANGUAGES, N_, Catalogs, Gettext
@@ -121,11 +122,11 @@ def cmd_web(args: argparse.Namespace, _: Gettext) -> int:
     return 0
 
 
-async def _upgrade(url: str) -> tuple[str | None, str | None]:
+async def _upgrade(url: str, data_key: str | None) -> tuple[str | None, str | None]:
     """The schema's revision before and after bringing it to the newest."""
     from bot.db.migrate import revision_of, upgrade
 
-    database = Database(url)
+    database = Database(url, data_key=data_key)  # to seal what an old schema kept in clear
     try:
         before = await revision_of(database)
         await upgrade(database)
@@ -152,7 +153,8 @@ def cmd_keygen(args: argparse.Namespace, _: Gettext) -> int:
 
 def cmd_db_upgrade(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
-    before, after = asyncio.run(_upgrade(settings.database_url))
+    key = settings.data_key.get_secret_value() if settings.data_key else None
+    before, after = asyncio.run(_upgrade(settings.database_url, key))
     name = _database_name(settings.database_url)
     if before is None:
         said = _("Basis data baru dibuat: {database}, versi skema {revision}.")
@@ -170,7 +172,8 @@ def cmd_db_revision(args: argparse.Namespace, _: Gettext) -> int:
     from bot.db.migrate import alembic_config, next_revision_id
 
     settings = load_settings()
-    asyncio.run(_upgrade(settings.database_url))
+    key = settings.data_key.get_secret_value() if settings.data_key else None
+    asyncio.run(_upgrade(settings.database_url, key))
     config = alembic_config(settings.database_url)
     command.revision(config, message=args.message, autogenerate=True, rev_id=next_revision_id())
     return 0
@@ -309,6 +312,23 @@ def main(argv: list[str] | None = None) -> int:
         print(refusal.said, file=sys.stderr)
     except SettingsError as error:
         print(_("Pengaturan salah: {error}").format(error=error.describe(_)), file=sys.stderr)
+    except WrongDataKeyError:
+        print(
+            _(
+                "DATA_KEY ini bukan kunci basis data ini: isi DATA_KEY dengan kunci yang disimpan "
+                "kantor untuk basis data ini (kunci baru dari rekam keygen tidak membukanya); "
+                "mengganti kunci: rekam rekey."
+            ),
+            file=sys.stderr,
+        )
+    except MissingDataKeyError:
+        print(
+            _(
+                "DATA_KEY belum diisi, padahal basis data ini menyimpan NIK dan kode tersegel: "
+                "isi DATA_KEY dengan kunci yang disimpan kantor untuk basis data ini."
+            ),
+            file=sys.stderr,
+        )
     except MissingTokenError:
         print(_("BOT_TOKEN belum diisi. Untuk mencoba tanpa token: rekam demo"), file=sys.stderr)
     except Exception as error:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.config import Settings
+from bot.db.codes import codes_of, new_columns
 from bot.db.engine import Database
 from bot.db.models import Place, Region, ServiceSession, Summons, Target
 from bot.db.vault import vault_of
@@ -90,12 +93,25 @@ async def add_target(
             name=name,
             birth_date=born,
             sex="P" if female else "L",
-            invite_code=code,
-            attend_code=attend_code_of(code),
+            **new_columns(vault, invite=code, attend=attend_code_of(code)),
             recorded_at=datetime.now(UTC) - timedelta(days=30) if recorded else None,
         )
         session.add(target)
     target.nik = nik  # type: ignore[attr-defined]  # the clear NIK, for the test to type
+    # The codes in clear, for the test to type (the database holds only their hashes and seals).
+    target.invite_code = code  # type: ignore[attr-defined]
+    target.attend_code = attend_code_of(code)  # type: ignore[attr-defined]
+    target.parent_code = None  # type: ignore[attr-defined]
+    return target
+
+
+def in_clear(session: AsyncSession, target: Target) -> Target:
+    """`target` with its codes in clear as plain attributes (`invite_code`, `attend_code`,
+    `parent_code`), for the test to type: the database holds only their hashes and seals."""
+    found = codes_of(vault_of(session), target)
+    target.invite_code = found.invite  # type: ignore[attr-defined]
+    target.attend_code = found.attend  # type: ignore[attr-defined]
+    target.parent_code = found.parent  # type: ignore[attr-defined]
     return target
 
 

@@ -87,7 +87,8 @@ async def test_a_claim_approved_before_the_list_goes_back_to_review_when_the_lis
 
     async with bot.db.session() as session:
         listed = await session.get(Target, target.id)
-    assert listed is not None
+        assert listed is not None
+        factories.in_clear(session, listed)  # its letter's code, to type
     teen = bot.user("Sari")
     teen.send(f"/start {listed.invite_code}")
     await teen.next_message()

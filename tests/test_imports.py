@@ -126,7 +126,7 @@ async def test_a_good_csv_goes_in_whole_with_regions_schools_and_weekend_for_smk
     async with database.session() as session:
         targets = (await session.execute(select(Target).order_by(Target.id))).scalars().all()
         assert {t.name for t in targets} == {f"Remaja Uji {n}" for n in range(1, 6)}
-        assert len({t.invite_code for t in targets}) == 5
+        assert len({vault_of(session).open_code(t.invite_sealed) for t in targets}) == 5
         smk = [t for t in targets if t.category == "SMK"]
         assert smk and all(t.preferred_days == PreferredDays.WEEKEND for t in smk)
         assert await session.scalar(select(func.count()).select_from(Region)) == 1
@@ -206,7 +206,7 @@ async def test_reimport_updates_details_and_never_loses_a_confirmation_or_a_reco
         session.add(
             Summons(target_id=second.id, session_id=service.id, state=SummonsState.CONFIRMED)
         )
-        codes = (first.invite_code, second.invite_code)
+        codes = (first.invite_hash, second.invite_hash)
     renamed = person(2, name="Remaja Uji Dua")
     result = await run_import(
         database, write_csv(tmp_path / "b.csv", ID_HEADER, [person(1), renamed, person(3)])
@@ -216,7 +216,7 @@ async def test_reimport_updates_details_and_never_loses_a_confirmation_or_a_reco
         first, second, _third = await targets_of(session, [person(1), renamed, person(3)])
         assert first.recorded_at is not None
         assert second.name == "Remaja Uji Dua"
-        assert (first.invite_code, second.invite_code) == codes
+        assert (first.invite_hash, second.invite_hash) == codes
         state = await session.scalar(select(Summons.state).where(Summons.target_id == second.id))
         assert state == SummonsState.CONFIRMED
 
@@ -330,14 +330,16 @@ async def test_an_invitation_code_that_collides_is_drawn_again(
 ) -> None:
     await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, [person(1)]))
     async with database.session() as session:
-        taken = await session.scalar(select(Target.invite_code))
+        taken = vault_of(session).open_code(str(await session.scalar(select(Target.invite_sealed))))
     # The invitation code collides on the first draw (each draw: invitation, attendance).
     pairs = iter([[taken, "ATTEND01"], ["FRESH234", "ATTEND02"]])
     monkeypatch.setattr("bot.services.imports.new_codes", lambda count: next(pairs))
     result = await run_import(database, write_csv(tmp_path / "b.csv", ID_HEADER, [person(2)]))
     assert result.added == 1
     async with database.session() as session:
-        codes = set((await session.execute(select(Target.invite_code))).scalars())
+        vault = vault_of(session)
+        sealed = (await session.execute(select(Target.invite_sealed))).scalars()
+        codes = {vault.open_code(code) for code in sealed}
     assert codes == {taken, "FRESH234"}
 
 
@@ -402,7 +404,7 @@ async def test_chunk_after_chunk_a_file_goes_in_once_with_duplicates_across_chun
     ]
     async with database.session() as session:
         found = (await session.execute(select(Target).order_by(Target.id))).scalars().all()
-        codes = [code for t in found for code in (t.invite_code, t.attend_code)]
+        codes = [code for t in found for code in (t.invite_hash, t.attend_hash)]
         names = sorted(t.name for t in found)
     assert names == sorted(f"Remaja Uji {serial}" for serial in range(1, 12))
     assert len(set(codes)) == len(codes) == 22
@@ -434,7 +436,7 @@ async def test_what_an_import_stores_reads_back_as_the_file_said(
 async def test_rows_put_in_another_order_for_the_indexes_keep_each_their_own_nik_and_details(
     database: Database, tmp_path: Path
 ) -> None:
-    # One chunk's rows go in sorted by NIK hash (with the invitation codes sorted): every
+    # One chunk's rows go in sorted by NIK hash (with the invitation codes' hashes sorted): every
     # target must still carry the sealed NIK, name, date and school of its own row.
     rows = [
         person(serial, born=date(2009, 1 + serial % 12, 1 + serial % 28), female=serial % 3 == 0)
@@ -451,8 +453,9 @@ async def test_rows_put_in_another_order_for_the_indexes_keep_each_their_own_nik
             assert target.sex == row[3]
             assert target.category == row[8]
         by_id = sorted(found, key=lambda t: t.id)
-    # The order the indexes were given: ids rise with the hash, and so do invitation codes;
-    # attendance codes do not follow them (one code must say nothing about the other).
+    # The order the indexes were given: ids rise with the hash, and so do the invitation
+    # codes' hashes; attendance codes do not follow them (one code must say nothing about the
+    # other).
     assert [t.nik_hash for t in by_id] == sorted(t.nik_hash for t in found)
-    assert [t.invite_code for t in by_id] == sorted(t.invite_code for t in found)
-    assert [t.attend_code for t in by_id] != sorted(t.attend_code for t in found)
+    assert [t.invite_hash for t in by_id] == sorted(t.invite_hash for t in found)
+    assert [t.attend_hash for t in by_id] != sorted(t.attend_hash for t in found)

@@ -9,6 +9,7 @@ from icalendar import Calendar
 from sqlalchemy import select, update
 
 from bot.db.models import Account, Event, ServiceSession, Summons, Target
+from bot.db.vault import vault_of
 from bot.domain.kinds import SummonsState
 from bot.emulator import UserClient
 from bot.i18n import format_day, format_hours
@@ -383,7 +384,8 @@ async def test_code_shows_a_qr_of_the_attendance_link_apart_from_the_link_code(
     assert photo.file is not None and photo.file.content == qr_png(link)
     for_parents = await teen.next_message()
     async with bot.db.session() as session:
-        given = await session.scalar(select(Target.parent_code))
+        sealed = await session.scalar(select(Target.parent_sealed))
+        given = vault_of(session).open_code(sealed) if sealed else None
     assert given is not None and given not in ("RINA2345", attend)
     assert for_parents.text.startswith(f"Kode untuk orang tua/wali Anda: {given}")
 

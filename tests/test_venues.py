@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.clock import Clock
+from bot.db.codes import new_columns
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Account, Place, Region, School, ServiceSession, Summons, Target
@@ -140,8 +141,7 @@ async def _office(db: Database) -> dict[str, int]:
                 region_id=mawar.id,
                 school_id=school_id,
                 institution=institution,
-                invite_code=f"CODE{serial:04d}",
-                attend_code=f"HERE{serial:04d}",
+                **new_columns(vault_of(session), f"CODE{serial:04d}", f"HERE{serial:04d}"),
             )
             session.add(target)
             await session.flush()

@@ -106,7 +106,8 @@ class Database:
             event.listen(self.engine.sync_engine, "begin", _begin_immediate)
         # Every unit of work finds the NIK vault here (bot/db/vault.py: vault_of); without
         # DATA_KEY a unit of work still runs, and fails only where it touches a NIK.
-        info = {INFO_KEY: Vault(data_key)} if data_key else {}
+        self.vault = Vault(data_key) if data_key else None
+        info = {INFO_KEY: self.vault} if self.vault else {}
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         # SQLite has one writer at a time. Inside this process units of work queue for it here,
         # first come first served; left to SQLite's busy handler they poll with growing sleeps,

@@ -112,14 +112,19 @@ class Target(Base):
         enum_column(PreferredDays), default=PreferredDays.ANY
     )
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The code on the paper letter: it links a Telegram account (with the birth date), the
-    # teen's or a parent's. Never shown at a session desk.
-    invite_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # Three codes, each kept as the NIK is (bot/db/vault.py): a keyed hash to find the record
+    # (bot/db/codes.py) and a sealed copy to print or show it, so a copy of the database links
+    # no one. The invitation code is on the paper letter: it links a Telegram account (with
+    # the birth date), the teen's or a parent's, and is never shown at a session desk.
+    invite_hash: Mapped[str] = mapped_column(String(32), unique=True)
+    invite_sealed: Mapped[str] = mapped_column(String(64))
     # The code staff scan at a session (the QR of /kode): it marks attendance and links nothing.
-    attend_code: Mapped[str] = mapped_column(String(16), unique=True)
+    attend_hash: Mapped[str] = mapped_column(String(32), unique=True)
+    attend_sealed: Mapped[str] = mapped_column(String(64))
     # The code a teen on Telegram gives their parents (/kode); made when first shown. Once a
     # teen's account holds the record, the letter's code no longer links anyone.
-    parent_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    parent_hash: Mapped[str | None] = mapped_column(String(32), unique=True)
+    parent_sealed: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -471,6 +476,18 @@ class WebSession(Base):
     language: Mapped[str] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KeyCheck(Base):
+    """One row: a value derived from the DATA_KEY the database's NIKs and codes are kept
+    under (never the key itself), so that a process started with another key refuses to run
+    rather than add every row of the list again under it (bot/db/keys.py)."""
+
+    __tablename__ = "key_check"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check_value: Mapped[str] = mapped_column(String(64))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # SQLite reuses the highest id of a deleted row unless a table says AUTOINCREMENT: a new

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.db.codes import codes_of, new_columns
 from bot.db.models import Place, Region, School, ServiceSession, Staff, Summons, Target
 from bot.db.vault import vault_of
 from bot.domain import nik as nik_rules
@@ -195,13 +196,12 @@ async def seed(
             Target(
                 nik_hash=vault.hash(nik),
                 nik_sealed=vault.seal(nik),
-                attend_code=fresh_code(),
+                **new_columns(vault, invite=code, attend=fresh_code()),
                 name=f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)}",
                 birth_date=born,
                 sex="P" if female else "L",
                 region_id=regions[index % 3].id,
                 school_id=school.id if index % 3 == 0 else None,
-                invite_code=code,
             )
         )
     session.add_all(targets)
@@ -224,7 +224,8 @@ async def seed(
     expected = await _today_at_the_office(
         session, office, targets[1 : 1 + 3 * TODAY_EACH], clock=clock
     )
-    return DemoHint(invited.invite_code, invited.birth_date, spare, expected.attend_code)
+    desk_code = codes_of(vault, expected).attend
+    return DemoHint(codes_of(vault, invited).invite, invited.birth_date, spare, desk_code)
 
 
 async def _today_at_the_office(

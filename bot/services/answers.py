@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import Summons, Target
+from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Answer, LinkState, Role, TargetReview
 from bot.services import accounts, family, home_visits, notices, review, summonses
 from bot.services.summonses import Locked, Outcome, SummonsView
@@ -133,7 +134,7 @@ async def mine(session: AsyncSession, telegram_id: int) -> Mine:
             registered=True,
             name=target.name,
             target_id=target.id,
-            attend_code=target.attend_code,
+            attend_code=vault_of(session).open_code(target.attend_sealed),
             in_review=in_review or target.review == TargetReview.PENDING,
             summons=await summonses.for_target(session, target.id),
         )

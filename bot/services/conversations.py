@@ -1,5 +1,10 @@
 """Where a person is in a multi-message conversation: read once per typed message, changed
-only along bot.domain.steps.FLOW."""
+only along bot.domain.steps.FLOW.
+
+A code the conversation waits on (an invitation's or a child's, until the birth date comes)
+is kept sealed, as the target's own codes are (bot/db/codes.py): a copy of the database holds
+no code in clear. A NIK typed into /daftar is kept as its keyed hash and sealed copy.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account
+from bot.db.vault import vault_of
 from bot.domain.kinds import Role
 from bot.domain.steps import Step, check_transition, parse_step
 from bot.services import accounts
@@ -30,8 +36,13 @@ class Conversation:
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
-def of_account(account: Account) -> Conversation:
+_CODE, _SEALED_CODE = "code", "code_sealed"
+
+
+def _of_account(session: AsyncSession, account: Account) -> Conversation:
     stored = dict(account.conversation or {})
+    if _SEALED_CODE in stored:
+        stored[_CODE] = vault_of(session).open_code(str(stored.pop(_SEALED_CODE)))
     return Conversation(
         account_id=account.id,
         telegram_id=account.telegram_id,
@@ -46,7 +57,7 @@ def of_account(account: Account) -> Conversation:
 async def current(session: AsyncSession, telegram_id: int) -> Conversation | None:
     """The person's conversation, or None before their first /start."""
     account = await accounts.find(session, telegram_id)
-    return of_account(account) if account is not None else None
+    return _of_account(session, account) if account is not None else None
 
 
 async def go(
@@ -55,6 +66,8 @@ async def go(
     """Wait for `to` next, with what the conversation has collected so far. `after` is the
     step the caller saw; the move must be one bot.domain.steps.FLOW allows from it."""
     check_transition(after, to)
+    if _CODE in data:
+        data[_SEALED_CODE] = vault_of(session).seal_code(str(data.pop(_CODE)))
     await _store(session, account_id, {"step": to.value, **data})
 
 
@@ -73,4 +86,4 @@ async def _store(session: AsyncSession, account_id: int, value: dict[str, Any] |
 
 async def ensure(session: AsyncSession, telegram_id: int, language: str) -> Conversation:
     """The person's conversation, their account created on first contact."""
-    return of_account(await accounts.ensure(session, telegram_id, language))
+    return _of_account(session, await accounts.ensure(session, telegram_id, language))

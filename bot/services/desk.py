@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.codes import Code, find_by_code
 from bot.db.models import Event, Place, School, ServiceSession, Summons, Target
 from bot.db.vault import vault_of
 from bot.domain.desk import ByCode, ByName, ByNik, Query, Reason
@@ -74,7 +75,10 @@ async def search(session: AsyncSession, query: Query) -> list[Found]:
     """Everyone matching what staff typed (at most MOST), by name."""
     select_found = _found_query()
     if isinstance(query, ByCode):
-        where = Target.attend_code == query.code
+        found = await find_by_code(session, query.code, Code.ATTEND)
+        if found is None:
+            return []
+        where = Target.id == found.id
     elif isinstance(query, ByNik):
         where = Target.nik_hash == vault_of(session).hash(query.nik)
     else:

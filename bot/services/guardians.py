@@ -12,9 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import codes
+from bot.db.codes import Code, find_by_code
 from bot.db.models import Account, ParentLink, Target
 from bot.db.vault import vault_of
-from bot.domain.codes import new_code
 from bot.domain.kinds import Actor, Channel, LinkMethod, LinkState
 from bot.domain.nik import mask
 from bot.domain.outbox_kinds import Kind
@@ -166,10 +167,10 @@ async def _target_of_parent_code(
     letter's code while no teen account holds the record (a child without Telegram: the family
     has the letter). Once the teen is on Telegram, a letter seen by someone else links nobody."""
     cleaned = "".join(code.split()).upper()
-    found = await session.scalar(select(Target).where(Target.parent_code == cleaned))
+    found = await find_by_code(session, cleaned, Code.PARENT)
     if found is not None:
         return found, LinkMethod.CODE
-    lettered = await session.scalar(select(Target).where(Target.invite_code == cleaned))
+    lettered = await find_by_code(session, cleaned, Code.INVITE)
     if lettered is None:
         return None, LinkMethod.LETTER
     held = await session.scalar(select(Account.id).where(Account.target_id == lettered.id))
@@ -193,20 +194,7 @@ async def parent_code_of(session: AsyncSession, target_id: int) -> str:
     """The code the teen gives their parents, made the first time it is asked for."""
     target = await session.get(Target, target_id, with_for_update=True)
     assert target is not None
-    if target.parent_code is None:
-        taken = True
-        while taken:
-            code = new_code()
-            taken = (
-                await session.scalar(
-                    select(Target.id).where(
-                        (Target.parent_code == code) | (Target.invite_code == code)
-                    )
-                )
-                is not None
-            )
-        target.parent_code = code
-    return target.parent_code
+    return await codes.parent_code(session, target)
 
 
 async def link_by_code(

@@ -121,7 +121,7 @@ async def _let_go(session: AsyncSession, holder: Account, target: Target) -> int
     summons = await summonses.for_target(session, target.id)
     if summons is not None:
         await outbox.cancel(session, summons_id=summons.id, account_id=holder.id)
-    target.parent_code = None
+    target.parent_hash = target.parent_sealed = None
     through_code = list(
         await session.scalars(
             select(ParentLink).where(

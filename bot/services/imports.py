@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.engine import Database
 from bot.db.models import Region, School, Target
 from bot.db.queries import bulk_insert, insert_or_ignore, one_of
-from bot.db.vault import vault_of
+from bot.db.vault import Vault, vault_of
 from bot.domain import table_rows
 from bot.domain.codes import new_codes
 from bot.domain.kinds import (
@@ -69,8 +69,10 @@ _INSERTED = (
     "institution",
     "recorded_at",
     "preferred_days",
-    "invite_code",
-    "attend_code",
+    "invite_hash",
+    "invite_sealed",
+    "attend_hash",
+    "attend_sealed",
     "source",
     "review",
     "created_at",
@@ -165,7 +167,26 @@ class Directory:
         return ids
 
 
-async def _insert_new(session: AsyncSession, new: list[Sequence[Any]], now: datetime) -> None:
+def _code_columns(vault: Vault, count: int) -> list[Sequence[str]]:
+    """Fresh invitation and attendance codes for `count` new targets, each as its keyed hash
+    and its sealed copy (bot/db/codes.py), hashed and sealed a list at a time."""
+    codes = new_codes(2 * count)  # distinct from one another: no collision inside
+    # Invitation codes in the order of their hashes, as the rows are in the order of theirs
+    # (see _store_targets), so that index too takes the chunk in one sweep; attendance codes
+    # not, so that one of a teen's codes says nothing about the other.
+    invite = sorted(zip(vault.code_hashes(codes[0::2]), codes[0::2], strict=True))
+    attend = codes[1::2]
+    return [
+        [digest for digest, _ in invite],
+        vault.seal_codes([code for _, code in invite]),
+        vault.code_hashes(attend),
+        vault.seal_codes(attend),
+    ]
+
+
+async def _insert_new(
+    session: AsyncSession, vault: Vault, new: list[Sequence[Any]], now: datetime
+) -> None:
     """Insert new targets, given column by column (those of _INSERTED up to the codes), with
     fresh invitation and attendance codes. Random 8-character codes do collide with those
     already given among a million; a collision fails the insert (unique index), and the chunk
@@ -176,15 +197,10 @@ async def _insert_new(session: AsyncSession, new: list[Sequence[Any]], now: date
         [value] * count for value in (TargetSource.IMPORTED, TargetReview.ACCEPTED, now, now)
     ]
     for attempt in range(5):
-        codes = new_codes(2 * count)  # distinct from one another: no collision inside
+        codes = _code_columns(vault, count)
         try:
             async with session.begin_nested():
-                # Invitation codes sorted, as the rows are (see _store_targets); attendance codes
-                # not, so that one of a teen's codes says nothing about the other.
-                invite = sorted(codes[0::2])
-                await bulk_insert(
-                    session, Target, _INSERTED, [*new, invite, codes[1::2], *constant]
-                )
+                await bulk_insert(session, Target, _INSERTED, [*new, *codes, *constant])
             return
         except IntegrityError:
             if attempt == 4:
@@ -271,8 +287,8 @@ async def _store_targets(
         if row.recorded and old.recorded_at is None:
             recorded.append(old.id)
     if new:
-        # In NIK-hash order, with the invitation codes sorted too (_insert_new): two of the
-        # three random unique indexes then take the chunk's keys in one sweep each, every page
+        # In NIK-hash order, with the invitation codes' hashes sorted too (_code_columns): two
+        # of the three random unique indexes then take the chunk's keys in one sweep each, every page
         # touched once, where random order read pages back again and again once the indexes
         # outgrew the page cache (docs/benchmarks.md). So a chunk's ids follow the keyed hash,
         # not the file; where ids break a tie (teens of one birth date, summoned in id order),
@@ -282,7 +298,7 @@ async def _store_targets(
         paired = sorted(zip(new, new_niks, strict=True), key=lambda pair: pair[0][0])
         columns: list[Sequence[Any]] = list(zip(*(row for row, _ in paired), strict=True))
         columns[1] = vault.seal_many([nik for _, nik in paired])
-        await _insert_new(session, columns, now)
+        await _insert_new(session, vault, columns, now)
     if changed:
         await session.execute(update(Target), changed)
     if listed_now:

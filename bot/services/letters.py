@@ -65,7 +65,7 @@ async def letters(session: AsyncSession, *, school: str | None, everyone: bool) 
         Letter(
             name=target.name,
             nik=mask(vault.open(target.nik_sealed)),
-            code=target.invite_code,
+            code=vault.open_code(target.invite_sealed),
             school=school_name,
             starts_at=service.starts_at,
             ends_at=service.ends_at,
@@ -129,7 +129,7 @@ async def invitations(session: AsyncSession, *, school: str | None) -> list[tupl
     the masked NIK lets a family check that a letter is for the right child."""
     vault = vault_of(session)
     query = (
-        select(Target.nik_sealed, Target.name, Target.invite_code)
+        select(Target.nik_sealed, Target.name, Target.invite_sealed)
         .outerjoin(School, School.id == Target.school_id)
         .where(Target.recorded_at.is_(None), Target.review == TargetReview.ACCEPTED)
         .order_by(School.name, Target.name, Target.id)
@@ -137,6 +137,6 @@ async def invitations(session: AsyncSession, *, school: str | None) -> list[tupl
     if school:
         query = query.where(School.name == school)
     return [
-        (mask(vault.open(sealed)), name, code)
+        (mask(vault.open(sealed)), name, vault.open_code(code))
         for sealed, name, code in await session.execute(query)
     ]

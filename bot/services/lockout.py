@@ -2,8 +2,9 @@
 
 Every refused guess is an event (kind "refused:<surface>") carrying who guessed (`claimant`,
 the Telegram user id: it survives /hapus and a new account row) and what was guessed at
-(`subject`: the code, or a keyed hash of the NIK, whether or not it is on the list, so a lock
-never tells whether a NIK exists). Two counts, over the last MEMORY:
+(`subject`: a keyed hash of the code or of the NIK, whether or not it is on the list, so a
+lock never tells whether a NIK exists, and the log holds no code a copy of the database could
+use). Two counts, over the last MEMORY:
 - the claimant's refusals on this surface (one person trying many codes or NIKs), and
 - the subject's refusals on any surface, by anyone (many accounts trying one code or NIK).
 Every LOCK_AFTER-th refusal of either count locks for a while, longer each time (1 h, 2 h,
@@ -22,8 +23,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.codes import cleaned
 from bot.db.models import Event
-from bot.db.vault import vault_of
+from bot.db.vault import CODE_HASH_DIGITS, vault_of
 from bot.domain.kinds import Actor, Channel
 from bot.services import events
 
@@ -48,14 +50,29 @@ def _kind(surface: Surface) -> str:
 _ALL_KINDS = tuple(_kind(surface) for surface in Surface)
 
 
+_CODE = "code:"
+_HASHED = 40  # hex digits of a keyed hash kept in a subject
+
+
 def code_subject(code: str) -> str:
-    """What a guess at a code is about: the code as printed (upper case)."""
-    return "code:" + "".join(code.split()).upper()[:16]
+    """What a guess at a code is about: the code as printed (upper case). It is hashed with
+    DATA_KEY (`_kept`) before it is stored or compared: the log never holds the code."""
+    return _CODE + cleaned(code)[:16]
+
+
+def _kept(session: AsyncSession, subject: str | None) -> str | None:
+    """A subject as the log keeps it: a code's keyed hash instead of the code."""
+    if subject is None or not subject.startswith(_CODE):
+        return subject
+    code = subject.removeprefix(_CODE)
+    if len(code) == CODE_HASH_DIGITS and all(c in "0123456789abcdef" for c in code):
+        return subject  # kept already
+    return _CODE + vault_of(session).code_hash(code)[:_HASHED]
 
 
 def nik_subject(nik_hash: str) -> str:
     """What a guess at a NIK is about: its keyed hash (bot/db/vault.py), never the NIK."""
-    return "nik:" + nik_hash[:40]
+    return "nik:" + nik_hash[:_HASHED]
 
 
 def lock_length(refusals: int) -> timedelta:
@@ -117,6 +134,7 @@ async def tries_left(
         )
     )
     left = LOCK_AFTER - int(own or 0) % LOCK_AFTER
+    subject = _kept(session, subject)
     if subject is not None:
         lifted = await session.scalar(
             select(func.max(Event.at)).where(Event.kind == UNLOCKED, Event.subject == subject)
@@ -135,6 +153,7 @@ async def lock_on(
     session: AsyncSession, surface: Surface, *, claimant: int, subject: str | None, now: datetime
 ) -> Lock | None:
     """The lock on this claimant's guessing here, or on this subject for everyone, if any."""
+    subject = _kept(session, subject)
     ends = [
         await _standing(
             session,
@@ -165,6 +184,7 @@ async def refuse(
     target_id: int | None = None,
 ) -> Lock | None:
     """Count one refused guess; the lock it leads to, if any."""
+    subject = _kept(session, subject)
     event = events.record(
         session,
         _kind(surface),
@@ -183,6 +203,7 @@ async def lift(
 ) -> bool:
     """Staff lift the lock on a code or NIK (the owner came to the office); True if there was
     one. Refusals before this no longer count towards a lock on it."""
+    subject = str(_kept(session, subject))
     locked = await _standing(
         session, Event.kind.in_(_ALL_KINDS) & (Event.subject == subject), subject, now
     )
@@ -196,9 +217,9 @@ async def lift_typed(
 ) -> bool:
     """Staff lift the lock on a code or a NIK as typed (the owner is at the desk, with their
     family card); True if there was one."""
-    cleaned = "".join(typed.split())
-    if len(cleaned) == 16 and cleaned.isascii() and cleaned.isdigit():
-        subject = nik_subject(vault_of(session).hash(cleaned))
+    bare = "".join(typed.split())
+    if len(bare) == 16 and bare.isascii() and bare.isdigit():
+        subject = nik_subject(vault_of(session).hash(bare))
     else:
-        subject = code_subject(cleaned)
+        subject = code_subject(bare)
     return await lift(session, subject, by=by, channel=channel, now=now)

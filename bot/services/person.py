@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.codes import Code, find_by_code
 from bot.db.models import (
     Account,
     Event,
@@ -114,11 +115,11 @@ async def find(session: AsyncSession, nik_or_code: str) -> int | None:
     """The target with this NIK, attendance code or invitation code."""
     typed = "".join(nik_or_code.split())
     if typed.isdigit():
-        where = Target.nik_hash == vault_of(session).hash(typed)
-    else:
-        code = typed.upper()
-        where = or_(Target.attend_code == code, Target.invite_code == code)
-    return await session.scalar(select(Target.id).where(where))
+        return await session.scalar(
+            select(Target.id).where(Target.nik_hash == vault_of(session).hash(typed))
+        )
+    found = await find_by_code(session, typed, Code.ATTEND, Code.INVITE)
+    return found.id if found is not None else None
 
 
 async def _summons(session: AsyncSession, target_id: int) -> SummonsOf | None:

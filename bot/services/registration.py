@@ -12,10 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.codes import Code, find_by_code, new_columns
 from bot.db.models import Account, Target
 from bot.db.models import Claim as ClaimRow
 from bot.db.vault import vault_of
-from bot.domain.codes import new_code
 from bot.domain.kinds import (
     Actor,
     Channel,
@@ -115,7 +115,7 @@ async def claim_invitation(
     lock = await invitation_lock(session, telegram_id, code, now=now)
     if lock is not None:
         return Linked(Claim.LOCKED, locked_until=lock.until)
-    target = await _target_by(session, invite_code=code.strip().upper())
+    target = await find_by_code(session, code, Code.INVITE, lock=True)
     right = target is not None and target.birth_date == birth_date
     # Someone else holding the record through the letter is refused exactly as a wrong date
     # is, and counted: otherwise a right date would read differently from a wrong one.
@@ -230,8 +230,7 @@ async def register(
             source=TargetSource.SELF_REGISTERED,
             review=TargetReview.PENDING,
             preferred_days=preferred,
-            invite_code=new_code(),
-            attend_code=new_code(),
+            **new_columns(vault_of(session)),
         )
         session.add(target)
         await session.flush()

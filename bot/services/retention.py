@@ -100,8 +100,10 @@ async def purge(session: AsyncSession, *, now: datetime, by: str, dry_run: bool)
         target.nik_hash = f"purged:{target.id}"  # unique, and matches no NIK
         target.birth_date = target.birth_date.replace(month=1, day=1)
         target.sex = target.address = None
-        target.invite_code = f"P{target.id}"[:16]
-        target.attend_code = f"Q{target.id}"[:16]
+        # Codes: unique placeholders that no typed code hashes to; a parent code links no more.
+        target.invite_hash, target.invite_sealed = f"purged:invite{target.id}", PURGED
+        target.attend_hash, target.attend_sealed = f"purged:attend{target.id}", PURGED
+        target.parent_hash = target.parent_sealed = None
     events.record(
         session,
         "personal_data_purged",

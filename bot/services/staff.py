@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Event, Place, ServiceSession, Staff, Summons, Target
+from bot.db.codes import Code, find_by_code
+from bot.db.models import Event, Place, ServiceSession, Staff, Summons
 from bot.db.queries import count_where
 from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState, SummonsState
@@ -197,11 +198,7 @@ async def mark_attended(
 
     A teen summoned for another day is not recorded at once: staff are told the day and
     decide (`any_day`), since walking in early is welcome but a wrong code is not."""
-    cleaned = "".join(code.split()).upper()
-    found = await session.execute(
-        select(Target).where(Target.attend_code == cleaned).with_for_update()
-    )
-    target = found.scalar_one_or_none()
+    target = await find_by_code(session, code, Code.ATTEND, lock=True)
     if target is None:
         return Marked(Attendance.UNKNOWN)
     masked = mask(vault_of(session).open(target.nik_sealed))

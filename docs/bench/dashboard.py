@@ -258,7 +258,7 @@ async def _facts(env: dict[str, str], work: Path) -> dict[str, object]:
                 "nik": vault_of(session).open(person.nik_sealed),
                 "name": person.name,
                 "birth_date": person.birth_date.strftime("%d-%m-%Y"),
-                "attend_code": person.attend_code,
+                "attend_code": vault_of(session).open_code(person.attend_sealed),
                 "token": token,
             }
     finally:

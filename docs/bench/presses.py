@@ -46,6 +46,7 @@ from sqlalchemy import func, select
 
 from bot.app import build_application
 from bot.config import load_settings
+from bot.db.codes import new_columns
 from bot.db.engine import Database
 from bot.db.models import Account, Place, ServiceSession, Summons, Target
 from bot.db.vault import new_key, vault_of
@@ -99,10 +100,9 @@ async def office(db: Database, chat_ids: list[int]) -> list[int]:
             target = Target(
                 nik_hash=vault_of(session).hash(nik),
                 nik_sealed=vault_of(session).seal(nik),
-                attend_code=f"H{index:07d}",
+                **new_columns(vault_of(session), f"B{index:07d}", f"H{index:07d}"),
                 name=f"Peserta Uji {index}",
                 birth_date=born,
-                invite_code=f"B{index:07d}",
             )
             session.add(target)
             await session.flush()
