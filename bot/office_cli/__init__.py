@@ -10,6 +10,7 @@ from bot.office_cli.calls import cmd_broadcast, cmd_invites, cmd_letters, cmd_su
 from bot.office_cli.common import add_operator
 from bot.office_cli.desk import cmd_desk
 from bot.office_cli.home_visits import add_command as add_home_visits
+from bot.office_cli.keys import add_commands as add_key_commands
 from bot.office_cli.lists import cmd_import
 from bot.office_cli.people import cmd_purge, cmd_review
 from bot.office_cli.person import cmd_person
@@ -108,6 +109,7 @@ def add_commands(commands: Any, _: Gettext) -> None:
         decided.append(decide)
 
     add_home_visits(commands, _)
+    add_key_commands(commands, _)
 
     wipe = commands.add_parser(
         "purge", help=_("hapus data pribadi setelah masa simpan (aman dijalankan tiap hari)")
