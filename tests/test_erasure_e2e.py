@@ -82,3 +82,23 @@ async def test_hapus_unnames_a_home_visit_place_named_after_the_teen(bot: BotHar
             .join(Summons, Summons.session_id == ServiceSession.id)
         )
     assert name == "Rumah"
+
+
+async def test_hapus_after_a_rejected_registration_deletes_the_record_it_made(
+    bot: BotHarness,
+) -> None:
+    """Review finding: the self-registered record of a rejected /daftar (typed name, birth
+    date, sealed NIK) stayed after /hapus."""
+    born = factories.born_aged(bot.settings, 16)
+    nik = nik_rules.build(factories.REGION, born, female=True, serial=62)
+    teen = bot.user("Sekar")
+    await register(teen, nik=nik, born=born, name="Sekar Ditolak")
+    officer = await staff_member(bot)
+    officer.send("/tinjau")
+    shown = await officer.next_message()
+    await officer.answer(officer.press("❌ Tolak", message=shown))
+    await officer.next_message()
+    await teen.next_message(timeout=10)
+    assert set(await anywhere(bot, "Sekar Ditolak")) == {"targets", "claims"}
+    await erase(teen)
+    assert await anywhere(bot, "Sekar Ditolak") == []

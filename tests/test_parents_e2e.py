@@ -81,10 +81,14 @@ async def test_a_parent_links_with_the_childs_code_and_gets_the_summons_with_but
     # The teen is told at once, with a way to undo it, and sees who is linked.
     teen: UserClient = office["teen"]
     notice = await teen.next_message(timeout=10)
-    assert notice.text.startswith("👪 Akun Telegram bernama «Ibu Sri» tertaut dengan Anda sebagai orang tua/wali")
+    assert notice.text.startswith(
+        "👪 Akun Telegram bernama «Ibu Sri» tertaut dengan Anda sebagai orang tua/wali"
+    )
     assert notice.button("🚫")
     listing = await said(teen, "/ortu")
-    assert listing.startswith("Orang tua/wali yang tertaut dengan Anda:\n• Ibu Sri, sejak")
+    assert listing.startswith(
+        "Orang tua/wali yang tertaut dengan Anda:\n• Akun Telegram bernama «Ibu Sri», sejak"
+    )
 
 
 async def test_the_deep_link_from_the_child_works_the_same(bot: BotHarness) -> None:
@@ -134,7 +138,10 @@ async def test_a_child_without_telegram_is_linked_by_nik_after_staff_approve(
     await officer.next_message()
     officer.press("👪")
     request = await officer.next_message()
-    assert request.text == "Permintaan tautan: Pak Joko untuk Budi Santoso (NIK 3599************)."
+    assert (
+        request.text
+        == "Permintaan tautan: akun Telegram bernama «Pak Joko» untuk Budi Santoso (NIK 3599************)."
+    )
     officer.press("✅ Setujui", message=request)
     await officer.changes()
     approved = await parent.next_message(timeout=10)
@@ -166,7 +173,9 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
     parent = await new_parent(bot)
     await link_with_code(parent, office["rina"])
     copy = await parent.next_message()
-    assert (await teen.next_message(timeout=10)).text.startswith("👪 Akun Telegram bernama «Ibu Sri» tertaut")
+    assert (await teen.next_message(timeout=10)).text.startswith(
+        "👪 Akun Telegram bernama «Ibu Sri» tertaut"
+    )
 
     query = parent.press("✅", message=copy)
     assert (await parent.answer(query))["text"] == "Terima kasih! Kami tunggu kedatangan Anda."

@@ -88,7 +88,7 @@ def codes_of(vault: Vault, target: Target) -> Codes:
     )
 
 
-async def _unused(session: AsyncSession) -> str:
+async def unused_code(session: AsyncSession) -> str:
     """A fresh code that is no record's letter or parent code (`/ortu` takes both)."""
     code = new_code()
     while await find_by_code(session, code, Code.PARENT, Code.INVITE) is not None:
@@ -102,7 +102,7 @@ async def parent_code(session: AsyncSession, target: Target) -> str:
     vault = vault_of(session)
     if target.parent_sealed is not None:
         return vault.open_code(target.parent_sealed)
-    code = await _unused(session)
+    code = await unused_code(session)
     target.parent_hash, target.parent_sealed = vault.code_hash(code), vault.seal_code(code)
     return code
 
@@ -111,6 +111,6 @@ async def new_invite_code(session: AsyncSession, target: Target) -> str:
     """A new letter code for the target (the old one links nobody from now on); returned in
     clear for a letter printed anew."""
     vault = vault_of(session)
-    code = await _unused(session)
+    code = await unused_code(session)
     target.invite_hash, target.invite_sealed = vault.code_hash(code), vault.seal_code(code)
     return code

@@ -19,6 +19,7 @@ from bot.handlers.replies import send_summons
 from bot.i18n import format_when
 from bot.presentation import privacy, texts
 from bot.presentation.review import LINK_DECIDED
+from bot.presentation.summons import guardian_label
 from bot.services import conversations, family, guardians, lockout, notices
 from bot.services.conversations import Conversation
 from bot.services.guardians import Linking
@@ -81,14 +82,18 @@ async def parents_command(update: Update, context: BotContext) -> None:
     lines = []
     buttons = []
     for child in children or []:
-        state = (
-            _("tertaut") if child.state == LinkState.ACTIVE else _("menunggu persetujuan petugas")
-        )
-        lines.append(f"• {child.name} ({state})")
+        # A request waiting for staff names nobody: its name would tell that the NIK typed
+        # for it is on the list (a NIK on no list leaves no request at all).
+        if child.state == LinkState.ACTIVE:
+            label = _("Lepas tautan: {name}").format(name=child.name)
+            lines.append(_("• {name} (tertaut)").format(name=child.name))
+        else:
+            label = _("Batalkan permintaan yang menunggu petugas")
+            lines.append(_("• Permintaan tautan yang menunggu petugas"))
         buttons.append(
             [
                 InlineKeyboardButton(
-                    texts.shorten(_("Lepas tautan: {name}").format(name=child.name)),
+                    texts.shorten(label),
                     callback_data=f"pa:rm:{child.link_id}",
                 )
             ]
@@ -121,7 +126,7 @@ async def _show_guardians(
     lines = [_("Orang tua/wali yang tertaut dengan Anda:")]
     lines += [
         _("• {name}, sejak {when}").format(
-            name=g.name or "?", when=format_when(g.since, language, zone)
+            name=guardian_label(g.name, _, start=True), when=format_when(g.since, language, zone)
         )
         for g in guardians
     ]
@@ -398,7 +403,9 @@ async def show_requests(update: Update, context: BotContext, member: Member) -> 
     for request in requests[:20]:
         await update.effective_chat.send_message(
             _("Permintaan tautan: {parent} untuk {child} (NIK {nik}).").format(
-                parent=request.parent or "?", child=request.child, nik=request.masked_nik
+                parent=guardian_label(request.parent, _),
+                child=request.child,
+                nik=request.masked_nik,
             ),
             reply_markup=InlineKeyboardMarkup(
                 [

@@ -401,8 +401,8 @@ async def render_staff_alert(draft: Draft) -> Outgoing | None:
             _(
                 "⚠️ Seseorang membuka surat undangan {name} dengan tanggal lahir yang benar, tetapi "
                 "data itu sudah terhubung dengan akun Telegram lain. Mungkin surat itu dipakai "
-                "orang lain: periksa di meja dengan Kartu Keluarga; akun yang salah dilepas di "
-                "halaman orang itu di dasbor (Lepas akun)."
+                "orang lain: periksa di meja dengan Kartu Keluarga; admin melepas akun yang salah "
+                "di halaman orang itu di dasbor (Lepas akun), lalu mencetak ulang suratnya."
             ).format(name=name)
         )
     if draft.params.get("alert") == "home_visit":

@@ -173,18 +173,21 @@ async def tell_joined_teen(
         summons.state in summonses.ANSWERS or summons.state == SummonsState.MOVED
     ):
         # The summons' standing answer, if a guardian gave it: its last answer event.
-        last = await session.execute(
-            select(Event.actor, Event.account_id)
+        answers = await session.execute(
+            select(Event.actor, Event.account_id, Event.data)
             .where(
                 Event.target_id == target_id,
                 Event.kind.in_([f"summons_{answer.value}" for answer in Answer]),
             )
             .order_by(Event.id.desc())
-            .limit(1)
+            .limit(20)
         )
-        row = last.first()
-        if row is not None and row.actor == Actor.PARENT:
-            answered_by = row.account_id
+        # The standing answer is the last one given to this summons (not to an older one).
+        for actor, account_id, data in answers:
+            if (data or {}).get("summons_id") == summons.id:
+                if actor == Actor.PARENT:
+                    answered_by = account_id
+                break
     teen_recipient = [Recipient(teen.telegram_id, teen.language, teen.id)]
     for link in links:
         params: dict[str, object] = {"link_id": link.id}

@@ -19,7 +19,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import codes
 from bot.db.models import Account, Claim, Event, ParentLink, Target
+from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, ClaimState, LinkMethod, LinkState
 from bot.domain.outbox_kinds import Kind
 from bot.services import conversations, events, outbox, summonses
@@ -194,13 +196,18 @@ async def release(
 ) -> bool:
     """Staff let go of the account that holds this record, however it came to hold it (after
     checking the family card at the desk, say, when the letter was used by someone else). The
-    account is told; guardians who linked with that account's code wait for staff. False when
-    no account holds the record."""
+    account is told; guardians who linked with that account's code wait for staff; the letter
+    gets a new code (the old one links nobody). False when no account holds the record."""
+    target = await session.get(Target, target_id, with_for_update=True)
     holder = await _holder(session, target_id)
-    target = await session.get(Target, target_id)
     if holder is None or target is None:
         return False
     await _let_go(session, holder, target)
+    # The letter that account opened must not open the record again: a new code, and the
+    # letter is printed anew for its owner (the desk, or the dashboard's letters).
+    invite = await codes.unused_code(session)
+    vault = vault_of(session)
+    target.invite_hash, target.invite_sealed = vault.code_hash(invite), vault.seal_code(invite)
     claim = await _approved_claim(session, holder.id, target_id)
     if claim is not None:
         claim.state = ClaimState.REJECTED

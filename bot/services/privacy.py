@@ -103,18 +103,17 @@ async def _forget_guardians(session: AsyncSession, target_id: int) -> None:
 async def _withdraw_claims(session: AsyncSession, account_id: int, now: datetime) -> set[int]:
     """Every registration of this account goes, decided or not: a claim holds the name and
     birth date that were typed, and nothing of the person may stay (the events keep its id).
-    The records its pending ones point at are returned."""
-    pending = set(
+    The records they point at are returned (a self-registered one goes too, pending, rejected
+    or accepted, unless the office took it over or someone else holds or claims it)."""
+    made = set(
         await session.scalars(
             select(Claim.target_id).where(
-                Claim.account_id == account_id,
-                Claim.state == ClaimState.PENDING,
-                Claim.target_id.is_not(None),
+                Claim.account_id == account_id, Claim.target_id.is_not(None)
             )
         )
     )
     await session.execute(delete(Claim).where(Claim.account_id == account_id))
-    return {target_id for target_id in pending if target_id is not None}
+    return {target_id for target_id in made if target_id is not None}
 
 
 async def _unname_home(session: AsyncSession, target_id: int, *, address: bool) -> None:

@@ -125,7 +125,13 @@ async def decide(
     if claim is None or claim.state != ClaimState.PENDING:
         return Decision.GONE
     account = await session.get(Account, claim.account_id) if claim.account_id else None
-    target = await session.get(Target, claim.target_id) if claim.target_id else None
+    # Locked: an import may be turning this record into a listed one right now, and the
+    # approval must see what it will be, not what it was (holding.list_arrived).
+    target = (
+        await session.get(Target, claim.target_id, with_for_update=True)
+        if claim.target_id
+        else None
+    )
     if approve and (account is None or target is None):
         return Decision.GONE
     if approve and target is not None and target.source == TargetSource.IMPORTED:
@@ -139,7 +145,8 @@ async def decide(
             kind=Kind.CLAIM_APPROVED if approve else Kind.CLAIM_REJECTED,
             due_at=now,
             params={"target_id": claim.target_id},
-            dedupe=f"claim:{claim.id}",
+            # A claim can be decided again after the list took it back: a new key each time.
+            dedupe=f"claim:{claim.id}:{now.isoformat()}",
         )
         await outbox.enqueue(
             session, [Recipient(account.telegram_id, account.language, account.id)], [verdict]

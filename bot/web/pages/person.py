@@ -26,7 +26,8 @@ NO_SUCH_PERSON = N_(
 
 RELEASED = N_(
     "Akun Telegram itu sudah dilepas dari data ini dan diberi tahu; orang tua/wali yang tertaut "
-    "lewat kodenya menunggu tinjauan."
+    "lewat kodenya menunggu tinjauan. Kode surat undangan sudah diganti: cetak ulang suratnya "
+    "untuk pemilik data yang sebenarnya."
 )
 
 
@@ -74,7 +75,7 @@ async def show_nik(request: Request, viewer: Viewer) -> Response:
     return await _page(request, viewer, reveal=True)
 
 
-@staff_only()
+@staff_only(admin=True)
 async def release_account(request: Request, viewer: Viewer) -> Response:
     """Lepas akun: the account holding this record lets go of it (bot/services/holding.py)."""
     web = services_of(request)
