@@ -132,7 +132,9 @@ async def test_a_staff_morning_on_the_dashboard(
             rina = await session.scalar(select(Target).where(Target.name == "Remaja Uji 5"))
             mawar = await session.scalar(select(Target).where(Target.name == "Remaja Uji 3"))
             kenanga = await session.scalar(select(Target).where(Target.name == "Remaja Uji 2"))
-        assert rina is not None and mawar is not None and kenanga is not None
+            assert rina is not None and mawar is not None and kenanga is not None
+            for target in (rina, mawar, kenanga):
+                factories.in_clear(session, target)  # their letters' codes, to type
         visitor = await home_visit_asked(bot, kenanga)
         teen = await linked_teen(bot, rina, "Remaja")  # lives in Kenanga (Selatan)
         neighbour = await linked_teen(bot, mawar, "Tetangga")  # lives in Mawar (Utara)
