@@ -146,7 +146,9 @@ async def test_the_teen_undoes_a_guardian_who_is_not_theirs_and_staff_are_told(
         link = await session.scalar(select(ParentLink))
     assert link is not None and link.state == LinkState.REMOVED
     alert = await officer.next_message(timeout=10)
-    assert alert.text.startswith("⚠️ Rina Lestari menyatakan bahwa akun Telegram bernama «Orang Asing» bukan")
+    assert alert.text.startswith(
+        "⚠️ Rina Lestari menyatakan bahwa akun Telegram bernama «Orang Asing» bukan"
+    )
     # Someone else pressing the same button changes nothing.
     other = bot.user("Other")
     other.send("/start")

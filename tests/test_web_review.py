@@ -92,7 +92,9 @@ async def test_a_listed_nik_can_only_be_closed_and_a_forged_approval_links_nothi
             page = await web.get("/tinjauan")
             assert "Di daftar sasaran: Dimas Saputra — ditulis: dimas SAPUTRA" in page.text
             assert target.nik not in page.text  # staff see the masked NIK here
-            assert 'value="setujui"' not in page.text and "Tutup: arahkan ke surat/meja" in page.text
+            assert (
+                'value="setujui"' not in page.text and "Tutup: arahkan ke surat/meja" in page.text
+            )
             forged = await web.post(
                 f"/tinjauan/{claim.id}", data={"csrf": csrf_of(page), "keputusan": "setujui"}
             )
