@@ -251,19 +251,24 @@ async def test_the_letter_alone_links_two_guardians_and_a_third_waits_for_staff(
     assert [w.parent for w in waiting] == ["Orang Ketiga"]
 
 
+async def _nik_request(parent: UserClient, child: Target) -> str:
+    """/ortu, the NIK path, the child's NIK and birth date; what the bot says to the date."""
+    parent.send("/ortu")
+    await parent.next_message()
+    parent.press("Anak tanpa Telegram")
+    await parent.next_message()
+    parent.send(child.nik)  # type: ignore[attr-defined]
+    await parent.next_message()
+    parent.send(dmy(child.birth_date))
+    return (await parent.next_message()).text
+
+
 async def test_a_refused_nik_link_request_tells_the_parent_nothing(bot: BotHarness) -> None:
     """Smaller item: a refusal, told, would say that the NIK was on the list (a NIK on no list
     never reaches staff); only an approval is told."""
     budi, _summons_id = await _letter_office(bot)
     parent = await new_parent(bot, "Pak Joko")
-    parent.send("/ortu")
-    await parent.next_message()
-    parent.press("Anak tanpa Telegram")
-    await parent.next_message()
-    parent.send(budi.nik)
-    await parent.next_message()
-    parent.send(dmy(budi.birth_date))
-    said = (await parent.next_message()).text
+    said = await _nik_request(parent, budi)
     assert "Bila dalam 3 hari kerja tidak ada kabar" in said
     async with bot.db.session() as session:
         link = await session.scalar(select(ParentLink))
@@ -336,14 +341,7 @@ async def test_a_nik_request_waiting_for_staff_names_nobody(bot: BotHarness) -> 
     one try told whether a NIK was on the list and whose it was."""
     budi, _summons_id = await _letter_office(bot)
     parent = await new_parent(bot, "Pak Joko")
-    parent.send("/ortu")
-    await parent.next_message()
-    parent.press("Anak tanpa Telegram")
-    await parent.next_message()
-    parent.send(budi.nik)
-    await parent.next_message()
-    parent.send(dmy(budi.birth_date))
-    await parent.next_message()
+    await _nik_request(parent, budi)
     parent.send("/ortu")
     listed = (await parent.next_message()).text
     assert "Budi" not in listed and "Permintaan tautan yang menunggu petugas" in listed
