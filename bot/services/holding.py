@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import codes
 from bot.db.models import Account, Claim, Event, ParentLink, Target
-from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, ClaimState, LinkMethod, LinkState
 from bot.domain.outbox_kinds import Kind
 from bot.services import conversations, events, outbox, summonses
@@ -205,9 +204,7 @@ async def release(
     await _let_go(session, holder, target)
     # The letter that account opened must not open the record again: a new code, and the
     # letter is printed anew for its owner (the desk, or the dashboard's letters).
-    invite = await codes.unused_code(session)
-    vault = vault_of(session)
-    target.invite_hash, target.invite_sealed = vault.code_hash(invite), vault.seal_code(invite)
+    await codes.new_invite_code(session, target)
     claim = await _approved_claim(session, holder.id, target_id)
     if claim is not None:
         claim.state = ClaimState.REJECTED
