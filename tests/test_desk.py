@@ -165,7 +165,7 @@ def test_the_desk_records_undoes_and_notes_a_visit_without_recording(
     typing(monkeypatch, ["??", f"budi, {born}", "n", "1", "Tidak Ada, 01-01-2009"])
     assert main(["desk", "--by", "Sari"]) == 0
     out = capsys.readouterr().out
-    assert "Ketik kode kehadiran, NIK, atau nama dan tanggal lahir" in out
+    assert "Ketik kode kehadiran, NIK, atau nama (boleh dengan tanggal lahir)" in out
     assert "📝 Budi Santoso: datang, belum terekam." in out
     assert "❓ Tidak ditemukan." in out
     state = asyncio.run(_state(url))

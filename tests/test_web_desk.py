@@ -208,7 +208,8 @@ async def test_what_cannot_be_read_is_explained_and_reveals_nothing(bot_web: Bot
             "Tanggal lahir tidak terbaca; tulis seperti ini: Rina, 12-03-2009"
         )
         assert await answer("??") == (
-            "Ketik kode kehadiran, NIK, atau nama dan tanggal lahir seperti ini: Rina, 12-03-2009"
+            "Ketik kode kehadiran, NIK, atau nama (boleh dengan tanggal lahir), misalnya: "
+            "Rina Lestari 12-03-2009"
         )
         # A NIK that is well formed but not Rina's, a code nobody has, her name with another
         # birth date: the same answer, which says nothing about who is on the list.
@@ -333,3 +334,22 @@ async def test_a_nik_never_goes_into_an_address_and_a_typed_result_shows_no_one(
                 assert "Budi Uji" not in page.text and 'id="hasil"' not in page.text
             async with bot.db.session() as session:
                 assert await session.scalar(select(func.count()).select_from(Event)) == before
+
+
+async def test_the_reason_for_not_recording_must_be_chosen(bot_web: BotHarness) -> None:
+    """No reason is picked in advance: a clerk who presses without choosing is stopped by the
+    browser, and a form sent without one changes nothing."""
+    bot = bot_web
+    rina = await factories.add_target(bot.db, bot.settings, name="Rina Uji", code="RINA2345")
+    async with signed_in(bot) as (_officer, web):
+        page = await searched(web, "rina uji")
+        select_tag = re.search(
+            r'<select id="alasan-\d+" name="alasan"[^>]*>(.*?)</select>', page.text, re.S
+        )
+        assert select_tag, page.text
+        assert "required" in select_tag.group(0)
+        options = re.findall(r"<option([^>]*)>", select_tag.group(1))
+        chosen = [o for o in options if "selected" in o]
+        assert chosen and all('value=""' in o for o in chosen), options
+        answer = await post_form(web, "/meja/belum-direkam", page, orang=rina.id, alasan="")
+        assert result_of(answer) == "reason"

@@ -1,5 +1,5 @@
 """The recording desk in Telegram (/meja, or "🧾 Meja perekaman" in /staf): staff type an
-attendance code, a NIK or "Name, DD-MM-YYYY", pick the person, then one outcome: recorded,
+attendance code, a NIK or a name (with or without a birth date), pick the person, then one outcome: recorded,
 came but not recorded (with a reason), or undo of a wrong mark. Every press is checked
 against the staff table when it arrives, like every staff action."""
 
@@ -14,9 +14,9 @@ from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
 from bot.presentation import desk as views
-from bot.services import conversations, desk, summonses
+from bot.services import conversations, desk, desk_search, summonses
 from bot.services.conversations import Conversation
-from bot.services.desk import Found
+from bot.services.desk_search import Found
 
 PICK = r"^dk:p:\d{1,9}$"
 OUTCOME = r"^dk:(r|n|u):\d{1,9}$"
@@ -64,14 +64,20 @@ async def _look_up(update: Update, context: BotContext, member: Member) -> None:
         await update.effective_message.reply_text(_(views.PROBLEMS[error.problem]))
         return
     async with context.session() as session:
-        matches = await desk.search(session, query)
+        matches = await desk_search.look_up(
+            session, query, by=str(member.telegram_id), channel=Channel.TELEGRAM
+        )
     if not matches:
         await update.effective_message.reply_text(views.none_found(_))
     elif len(matches) == 1:
         await _show(update, context, matches[0])
     else:
         rows = [
-            [InlineKeyboardButton(views.choice_label(m, _), callback_data=f"dk:p:{m.target_id}")]
+            [
+                InlineKeyboardButton(
+                    views.choice_label(m, _, context.language), callback_data=f"dk:p:{m.target_id}"
+                )
+            ]
             for m in matches
         ]
         await update.effective_message.reply_text(
@@ -90,7 +96,7 @@ async def pick_person(update: Update, context: BotContext, member: Member) -> No
     query = update.callback_query
     assert query and query.data and update.effective_chat
     async with context.session() as session:
-        found = await desk.one(session, int(query.data.rsplit(":", 1)[1]))
+        found = await desk_search.one(session, int(query.data.rsplit(":", 1)[1]))
     await query.answer()
     if found is None:
         await update.effective_chat.send_message(views.none_found(context.gettext))
@@ -155,7 +161,7 @@ async def _apply(
             )
         else:
             done = await desk.undo(session, target_id, by=by, channel=Channel.TELEGRAM, now=now)
-        found = await desk.one(session, target_id)
+        found = await desk_search.one(session, target_id)
     await query.answer()
     if found is None:
         await update.effective_chat.send_message(context.gettext("Data orang ini sudah tidak ada."))

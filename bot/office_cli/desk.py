@@ -1,5 +1,5 @@
 """`rekam desk`: the recording desk at a laptop. Find someone (attendance code, NIK, or
-"Name, DD-MM-YYYY"), then r (recorded), n (came, not recorded) or u (undo a wrong mark). An
+a name, with or without a birth date), then r (recorded), n (came, not recorded) or u (undo a wrong mark). An
 empty line or Ctrl-D ends it."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from bot.domain.kinds import Channel
 from bot.i18n import Gettext
 from bot.office_cli.common import operator, with_database
 from bot.presentation import desk as views
-from bot.services import desk, summonses
-from bot.services.desk import Found
+from bot.services import desk, desk_search, summonses
+from bot.services.desk_search import Found
 
 _REASON_KEYS = {"1": Reason.DOCUMENTS, "2": Reason.DEVICE, "3": Reason.OTHER}
 
@@ -29,12 +29,12 @@ async def _ask(prompt: str) -> str | None:
         return None
 
 
-async def _choose(matches: list[Found], _: Gettext) -> Found | None:
+async def _choose(matches: list[Found], _: Gettext, language: str) -> Found | None:
     if len(matches) == 1:
         return matches[0]
     print(views.several(len(matches), _))
     for number, found in enumerate(matches, start=1):
-        print(f"  {number}. {views.choice_label(found, _)}")
+        print(f"  {number}. {views.choice_label(found, _, language)}")
     picked = await _ask(_("Nomor: "))
     if picked and picked.isdigit() and 1 <= int(picked) <= len(matches):
         return matches[int(picked) - 1]
@@ -50,7 +50,7 @@ def cmd_desk(args: argparse.Namespace, _: Gettext) -> int:
 
     async def work(database: Database) -> None:
         while True:
-            typed = await _ask(_("Kode / NIK / Nama, DD-MM-YYYY (kosong: selesai): "))
+            typed = await _ask(_("Kode / NIK / nama (dan tanggal lahir) (kosong: selesai): "))
             if not typed:
                 return
             try:
@@ -59,8 +59,8 @@ def cmd_desk(args: argparse.Namespace, _: Gettext) -> int:
                 print(_(views.PROBLEMS[error.problem]))
                 continue
             async with database.session() as session:
-                matches = await desk.search(session, query)
-            found = await _choose(matches, _) if matches else None
+                matches = await desk_search.look_up(session, query, by=by, channel=Channel.CLI)
+            found = await _choose(matches, _, language) if matches else None
             if found is None:
                 print(views.none_found(_) if not matches else _("Dilewati."))
                 continue

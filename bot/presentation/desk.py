@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from bot.domain.desk import QueryProblem, Reason
 from bot.domain.kinds import SummonsState
 from bot.i18n import N_, Gettext, format_day, format_when
-from bot.services.desk import Done, Found
+from bot.services.desk import Done
+from bot.services.desk_search import Found
 
 STATES = {
     SummonsState.SUMMONED: N_("dipanggil"),
@@ -29,7 +30,8 @@ REASONS = {
 }
 PROBLEMS = {
     QueryProblem.UNREADABLE: N_(
-        "Ketik kode kehadiran, NIK, atau nama dan tanggal lahir seperti ini: Rina, 12-03-2009"
+        "Ketik kode kehadiran, NIK, atau nama (boleh dengan tanggal lahir), misalnya: "
+        "Rina Lestari 12-03-2009"
     ),
     QueryProblem.BAD_NIK: N_("NIK salah (harus 16 angka dengan tanggal lahir yang benar)"),
     QueryProblem.BAD_DATE: N_("Tanggal lahir tidak terbaca; tulis seperti ini: Rina, 12-03-2009"),
@@ -38,8 +40,8 @@ PROBLEMS = {
 
 def asking(_: Gettext) -> str:
     return _(
-        "🧾 Meja perekaman. Ketik kode kehadiran (atau pindai QR), NIK, atau nama dan tanggal "
-        "lahir seperti ini: Rina, 12-03-2009. Ketik /staf untuk selesai."
+        "🧾 Meja perekaman. Ketik kode kehadiran (atau pindai QR), NIK, atau nama (boleh dengan "
+        "tanggal lahir), misalnya: Rina Lestari 12-03-2009. Ketik /staf untuk selesai."
     )
 
 
@@ -49,7 +51,9 @@ def person(found: Found, _: Gettext, language: str, zone: ZoneInfo) -> str:
         _("{name} · NIK {nik} · lahir {born}").format(
             name=found.name, nik=found.nik, born=format_day(found.birth_date, language)
         ),
-        _("Sekolah: {school}").format(school=found.school or "—"),
+        _("Sekolah: {school} · Kelurahan: {kelurahan}").format(
+            school=found.school or "—", kelurahan=found.kelurahan or "—"
+        ),
     ]
     if found.summons_state is None:
         lines.append(_("Panggilan: belum dipanggil"))
@@ -76,9 +80,13 @@ def several(count: int, _: Gettext) -> str:
     return _("Ada {count} yang cocok; pilih satu:").format(count=count)
 
 
-def choice_label(found: Found, _: Gettext) -> str:
-    return _("{name} · {nik} · {school}").format(
-        name=found.name, nik=found.nik, school=found.school or "—"
+def choice_label(found: Found, _: Gettext, language: str) -> str:
+    """One candidate on one line: enough to tell two people of one name apart."""
+    return _("{name} · lahir {born} · {school} · {kelurahan}").format(
+        name=found.name,
+        born=format_day(found.birth_date, language),
+        school=found.school or "—",
+        kelurahan=found.kelurahan or "—",
     )
 
 

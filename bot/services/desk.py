@@ -1,4 +1,5 @@
-"""The recording desk: find the person in front of staff, then say what happened.
+"""The recording desk: say what happened to the person in front of staff (finding them is
+`desk_search`).
 
 Three outcomes, each an event naming who did it: recorded (every consequence, through
 `recording.mark_recorded`); came but not recorded, with a reason (the summons ends as
@@ -10,25 +11,19 @@ thank-you already sent stays sent).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.codes import Code, find_by_code
-from bot.db.models import Event, Place, School, ServiceSession, Summons, Target
-from bot.db.vault import vault_of
-from bot.domain.desk import ByCode, ByName, ByNik, Query, Reason
+from bot.db.models import Event, ServiceSession, Summons, Target
+from bot.domain.desk import Reason
 from bot.domain.kinds import Actor, Channel, SummonsState
-from bot.domain.nik import mask
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
 from bot.services import events, outbox, recording, seats, summonses, waiting
 from bot.services.outbox import Message
 from bot.services.summonses import HOLDS_SEAT
-
-MOST = 10  # matches shown for a name; more means the staff should type the NIK
 
 
 class Done(enum.StrEnum):
@@ -36,102 +31,6 @@ class Done(enum.StrEnum):
     ALREADY = "already"  # recorded before: nothing to do (or, for undo: nothing to undo)
     NOT_RECORDED = "not_recorded"  # undo of someone who is not recorded
     GONE = "gone"
-
-
-@dataclass(frozen=True)
-class Found:
-    target_id: int
-    name: str
-    nik: str  # masked
-    birth_date: date
-    school: str | None
-    recorded_at: datetime | None
-    summons_state: SummonsState | None
-    place: str | None
-    starts_at: datetime | None
-
-
-def _found_query() -> Any:  # the Select of one Found's columns
-    return (
-        select(
-            Target.id,
-            Target.name,
-            Target.nik_sealed,
-            Target.birth_date,
-            School.name,
-            Target.recorded_at,
-            Summons.state,
-            Place.name,
-            ServiceSession.starts_at,
-        )
-        .outerjoin(School, School.id == Target.school_id)
-        .outerjoin(Summons, Summons.target_id == Target.id)
-        .outerjoin(ServiceSession, ServiceSession.id == Summons.session_id)
-        .outerjoin(Place, Place.id == ServiceSession.place_id)
-    )
-
-
-async def search(session: AsyncSession, query: Query) -> list[Found]:
-    """Everyone matching what staff typed (at most MOST), by name."""
-    select_found = _found_query()
-    if isinstance(query, ByCode):
-        found = await find_by_code(session, query.code, Code.ATTEND)
-        if found is None:
-            return []
-        where = Target.id == found.id
-    elif isinstance(query, ByNik):
-        where = Target.nik_hash == vault_of(session).hash(query.nik)
-    else:
-        assert isinstance(query, ByName)
-        where = (Target.birth_date == query.birth_date) & (
-            func.lower(Target.name).contains(query.name.casefold(), autoescape=True)
-        )
-    rows = await session.execute(select_found.where(where).order_by(Target.name).limit(MOST))
-    vault = vault_of(session)
-    return [
-        Found(t_id, name, mask(vault.open(sealed)), born, school, rec, state, place, starts)
-        for t_id, name, sealed, born, school, rec, state, place, starts in rows
-    ]
-
-
-async def look_up(session: AsyncSession, query: Query, *, by: str, channel: Channel) -> list[Found]:
-    """`search`, and for each person shown the event that `by` saw them listed (every view of
-    a person is an event, the desk's list included)."""
-    found = await search(session, query)
-    for match in found:
-        events.record(
-            session,
-            "person_listed",
-            actor=Actor.STAFF,
-            channel=channel,
-            target_id=match.target_id,
-            by=by,
-        )
-    return found
-
-
-async def look_at(
-    session: AsyncSession, target_id: int, *, by: str, channel: Channel
-) -> Found | None:
-    """`one`, shown to `by`: the event that they saw this person."""
-    found = await one(session, target_id)
-    if found is not None:
-        events.record(
-            session, "person_listed", actor=Actor.STAFF, channel=channel, target_id=target_id, by=by
-        )
-    return found
-
-
-async def one(session: AsyncSession, target_id: int) -> Found | None:
-    """One person as the desk shows them (after a button press)."""
-    rows = await session.execute(_found_query().where(Target.id == target_id))
-    row = rows.first()
-    if row is None:
-        return None
-    t_id, name, sealed, born, school, rec, state, place, starts = row
-    return Found(
-        t_id, name, mask(vault_of(session).open(sealed)), born, school, rec, state, place, starts
-    )
 
 
 async def _summons(session: AsyncSession, target_id: int) -> Summons | None:

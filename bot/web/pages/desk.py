@@ -1,5 +1,5 @@
 """Meja perekaman: the Telegram desk at a browser. Staff type an attendance code, a NIK or
-"Name, DD-MM-YYYY" (read by the same `parse_query`), see who matches, and say what happened:
+a name with or without a birth date (read by the same `parse_query`), see who matches, and say what happened:
 recorded, came but not recorded (with a reason), or undo of a wrong mark.
 
 The search is a POST, so a NIK never lands in an address (the browser's history on a shared
@@ -22,8 +22,9 @@ from bot.domain.desk import QueryError, Reason, parse_query
 from bot.domain.kinds import Channel
 from bot.i18n import N_
 from bot.presentation.desk import PROBLEMS, REASONS, STATES
-from bot.services import desk, summonses
-from bot.services.desk import Done, Found
+from bot.services import desk, desk_search, summonses
+from bot.services.desk import Done
+from bot.services.desk_search import Found
 from bot.services.web_access import Viewer
 from bot.web import fields
 from bot.web.access import staff_only
@@ -86,7 +87,7 @@ def _page(
         problem=problem,
         found=found,
         none_found=NONE_FOUND,
-        most=desk.MOST,
+        most=desk_search.MOST,
         result=RESULTS.get(result),
         result_name=found[0].name if found and result else "—",
         result_is_problem=result in _PROBLEMS,
@@ -107,7 +108,7 @@ async def show_desk(request: Request, viewer: Viewer) -> Response:
     found: list[Found] = []
     if named is not None:
         async with web.db.session() as session:
-            one = await desk.look_at(session, named, by=viewer.by, channel=Channel.WEB)
+            one = await desk_search.look_at(session, named, by=viewer.by, channel=Channel.WEB)
         found = [one] if one is not None else []
     return _page(request, viewer, found=found or None, result=result)
 
@@ -124,7 +125,7 @@ async def search(request: Request, viewer: Viewer) -> Response:
     except QueryError as error:
         return _page(request, viewer, typed=typed, problem=PROBLEMS[error.problem])
     async with web.db.session() as session:
-        found = await desk.look_up(session, query, by=viewer.by, channel=Channel.WEB)
+        found = await desk_search.look_up(session, query, by=viewer.by, channel=Channel.WEB)
     return _page(request, viewer, typed=typed, found=found)
 
 

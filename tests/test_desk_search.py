@@ -1,0 +1,122 @@
+"""Finding a person at the desk: by name alone, by name and birth date with or without a
+comma, in any case, with or without accents; each candidate with school and kelurahan."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.migrate import upgrade
+from bot.db.models import Event, Region, School, Target
+from bot.domain.desk import ByCode, ByName, parse_query
+from bot.i18n import Catalogs
+from bot.presentation import desk as views
+from bot.services import desk_search
+from bot.services.desk_search import Found
+from tests import factories
+from tests.harness import database, make_settings
+
+TODAY = date(2026, 12, 1)
+
+
+def test_a_name_alone_or_with_a_birth_date_without_a_comma_is_read() -> None:
+    assert parse_query("rina lestari", today=TODAY) == ByName("rina lestari")
+    assert parse_query("Rina Lestari 12-03-2009", today=TODAY) == ByName(
+        "Rina Lestari", date(2009, 3, 12)
+    )
+    assert parse_query("rina 12 maret 2009", today=TODAY) == ByName("rina", date(2009, 3, 12))
+    assert parse_query("Gîta", today=TODAY) == ByName("Gîta")
+    # one word of a code's shape: a code when it has a digit, else a name that may be a code
+    assert parse_query("h5432anir", today=TODAY) == ByCode("H5432ANIR")
+    assert parse_query("Rahmawati", today=TODAY) == ByName("Rahmawati", maybe_code="RAHMAWATI")
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> dict[str, object]:
+    """Gîta Santoso at SMA Negeri 1, Kelurahan Sukorejo; Gita Rahayu elsewhere; Budi."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/kantor.db"
+
+    async def prepare() -> dict[str, object]:
+        db = database(url)
+        await upgrade(db)
+        settings = make_settings(url)
+        gita = await factories.add_target(db, settings, name="Gîta Santoso", code="GITA2345")
+        other = await factories.add_target(
+            db, settings, name="Gita Rahayu", code="GITB2345", serial=2, age=16
+        )
+        await factories.add_target(
+            db, settings, name="Budi Santoso", code="BUDI2345", serial=3, female=False
+        )
+        async with db.session() as session:
+            region = Region(kecamatan="Kecamatan Uji", kelurahan="Sukorejo")
+            school = School(name="SMA Negeri 1")
+            session.add_all([region, school])
+            await session.flush()
+            row = await session.get(Target, gita.id)
+            assert row is not None
+            row.region_id, row.school_id = region.id, school.id
+        await db.dispose()
+        return {"url": url, "gita": gita, "other": other}
+
+    return asyncio.run(prepare())
+
+
+def _find(url: str, typed: str) -> list[Found]:
+    async def run() -> list[Found]:
+        db = database(url)
+        async with db.session() as session:
+            found = await desk_search.search(session, parse_query(typed, today=TODAY))
+        await db.dispose()
+        return found
+
+    return asyncio.run(run())
+
+
+def test_a_name_is_found_in_any_case_with_or_without_accents(office: dict[str, object]) -> None:
+    url, gita = str(office["url"]), office["gita"]
+    born = gita.birth_date.strftime("%d-%m-%Y")  # type: ignore[attr-defined]
+    assert [f.name for f in _find(url, "gita")] == ["Gita Rahayu", "Gîta Santoso"]
+    assert [f.name for f in _find(url, "GÎTA")] == ["Gita Rahayu", "Gîta Santoso"]
+    assert [f.name for f in _find(url, "santoso gita")] == ["Gîta Santoso"]
+    assert [f.name for f in _find(url, "sant")] == ["Budi Santoso", "Gîta Santoso"]
+    for typed in (f"gita santoso {born}", f"GITA, {born}", f"Gita {born}"):
+        assert [f.name for f in _find(url, typed)] == ["Gîta Santoso"], typed
+    assert _find(url, "siti") == []
+
+
+def test_each_candidate_says_school_and_kelurahan(office: dict[str, object]) -> None:
+    found = {f.name: f for f in _find(str(office["url"]), "gita")}
+    assert (found["Gîta Santoso"].school, found["Gîta Santoso"].kelurahan) == (
+        "SMA Negeri 1",
+        "Sukorejo",
+    )
+    label = views.choice_label(found["Gîta Santoso"], Catalogs().gettext("id"), "id")
+    assert "SMA Negeri 1" in label and "Sukorejo" in label
+
+
+def test_a_code_typed_in_lower_case_without_digits_is_still_found(
+    office: dict[str, object],
+) -> None:
+    gita = office["gita"]
+    code = gita.attend_code  # type: ignore[attr-defined]
+    assert [f.name for f in _find(str(office["url"]), code.lower())] == ["Gîta Santoso"]
+
+
+def test_a_desk_search_is_recorded_for_each_person_shown(office: dict[str, object]) -> None:
+    from bot.domain.kinds import Channel
+
+    async def run() -> list[str]:
+        db = database(str(office["url"]))
+        async with db.session() as session:
+            query = parse_query("gita", today=TODAY)
+            await desk_search.look_up(session, query, by="staff:1", channel=Channel.WEB)
+        async with db.session() as session:
+            kinds = list(await session.scalars(select(Event.kind)))
+        await db.dispose()
+        return kinds
+
+    assert asyncio.run(run()).count(desk_search.LISTED) == 2
