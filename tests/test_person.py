@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.db.migrate import upgrade
-from bot.db.models import Account, Event, ParentLink
-from bot.domain.kinds import LinkMethod, LinkState, Role
+from bot.db.models import Account, Event, ParentLink, Staff, Target
+from bot.domain.kinds import Actor, Channel, LinkMethod, LinkState, Role
+from bot.services import events
 from tests import factories
 from tests.harness import database, make_settings
 
@@ -99,9 +100,66 @@ def test_person_by_code_prints_labels_and_an_unknown_one_is_refused(
     # The attendance code (the /kode QR) finds her too.
     assert main(["person", factories.attend_code_of("RINA2345").lower(), "--by", "Sari"]) == 0
     rina = capsys.readouterr().out
-    assert "  • 888 akun Telegram bernama «Ibu Sari» — active (code)" in rina
-    assert "Panggilan: summoned — jadwal " in rina
-    assert " (orang tua)" in rina and "  • reminder — " in rina
+    assert "  • 888 akun Telegram bernama «Ibu Sari» — aktif (dengan kode)" in rina
+    assert "Asal data: daftar target, tinjauan: diterima" in rina
+    assert "Panggilan: dipanggil — jadwal " in rina
+    assert " (orang tua)" in rina and "  • pengingat — " in rina
+    for code in ("imported", "accepted", "summoned", "active", "reminder", "staff:"):
+        assert code not in rina, code
     assert main(["person", "TIDAKADA"]) == 1
     assert "Tidak ada remaja dengan NIK atau kode itu." in capsys.readouterr().err
     assert _viewed(office["url"]) == ["Sari", "Sari"]
+
+
+def test_the_history_reads_in_words_names_staff_and_leaves_out_looks(
+    office: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A desk mark by a named staff member, one by a staff member with no name yet, an event
+    kind no label names yet, and the desk's searches: words, names, and no searches."""
+
+    async def prepare() -> None:
+        db = database(office["url"])
+        async with db.session() as session:
+            target_id = await session.scalar(select(Target.id).where(Target.name != "Budi"))
+            session.add(Staff(telegram_id=700000003, name="Sari Wulandari"))
+            session.add(Staff(telegram_id=700000004))
+            for kind, by in (
+                ("person_listed", "staff:700000003"),
+                ("desk_recorded", "staff:700000003"),
+                ("recorded_undone", "700000004"),
+                ("zz_kind_from_next_year", "staff:700000003"),
+            ):
+                events.record(
+                    session,
+                    kind,
+                    actor=Actor.STAFF,
+                    channel=Channel.WEB,
+                    target_id=target_id,
+                    by=by,
+                    was="summoned",
+                )
+        await db.dispose()
+
+    asyncio.run(prepare())
+    assert main(["person", office["rina"], "--by", "Sari"]) == 0
+    history = capsys.readouterr().out.split("Riwayat:")[1]
+    assert "ditandai terekam di meja perekaman (Sari Wulandari · dasbor)" in history
+    assert "sebelumnya: dipanggil" in history
+    assert "tanda terekam dibatalkan (petugas (Telegram 700000004) · dasbor)" in history
+    assert "kejadian lain (Sari Wulandari · dasbor)" in history
+    assert "dilihat petugas" not in history and "datanya dibuka" not in history
+    for code in ("person_listed", "desk_recorded", "recorded_undone", "zz_kind", "by=", "staff:"):
+        assert code not in history, code
+    # The searches are still in the event log: who looked at whom.
+    assert len(_viewed_kinds(office["url"], "person_listed")) == 1
+
+
+def _viewed_kinds(url: str, kind: str) -> list[int | None]:
+    async def read() -> list[int | None]:
+        db = database(url)
+        async with db.session() as session:
+            found = list(await session.scalars(select(Event.target_id).where(Event.kind == kind)))
+        await db.dispose()
+        return found
+
+    return asyncio.run(read())

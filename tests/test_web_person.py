@@ -50,7 +50,9 @@ async def test_the_page_masks_the_nik_until_asked_and_records_who_looked(
             assert "Tampilkan NIK" in page.text
             assert "dipanggil" in page.text and "Kantor Kecamatan Klojen" in page.text
             assert f'<td class="num">{teen.id}</td>' in page.text  # her Telegram account
-            assert "summoned" in page.text  # the history, newest first
+            history = page.text.split('class="history"')[1]
+            assert "<td>dipanggil</td>" in history  # the history, newest first, in words
+            assert "summoned" not in history and "person_viewed" not in history
             (viewed,) = await views(bot, "person_viewed")
             assert viewed.target_id == rina.id and viewed.channel == Channel.WEB
             assert viewed.data["by"] == f"staff:{officer.id}"

@@ -159,9 +159,32 @@ class Staff(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # The name the office knows them by (shown in a teen's history and on the Petugas page):
+    # given with `rekam staff add --name`, or their Telegram name when they joined by invitation.
+    name: Mapped[str | None] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     added_by: Mapped[int | None] = mapped_column(BigInteger)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffInvite(Base):
+    """A one-time link (`rekam staff invite`) that makes whoever opens it staff once an admin
+    confirms: only its hash is kept; it works once, before it expires."""
+
+    __tablename__ = "staff_invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Who opened it (their Telegram id and name), then the admin's decision.
+    opened_by: Mapped[int | None] = mapped_column(BigInteger)
+    opened_name: Mapped[str | None] = mapped_column(String(200))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class ParentLink(Base):

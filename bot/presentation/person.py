@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import LinkMethod, LinkState, TargetReview, TargetSource
 from bot.i18n import N_, Gettext, format_day, format_when
-from bot.presentation.summons import guardian_label
+from bot.presentation import history
+from bot.presentation.summons import REASON_LABELS, guardian_label
 from bot.services.person import Person
 
-# The dashboard's words for the stored values `rekam person` prints as they are.
+# The words for the stored values, on the dashboard and in `rekam person` alike.
 SOURCES = {
     TargetSource.IMPORTED: N_("daftar target"),
     TargetSource.SELF_REGISTERED: N_("mendaftar sendiri"),
@@ -46,7 +49,7 @@ def person_text(person: Person, _: Gettext, language: str, zone: ZoneInfo) -> st
         _("Sekolah: {school}").format(school=person.school or "—"),
         _("Kategori: {category}").format(category=person.category or "—"),
         _("Asal data: {source}, tinjauan: {review}").format(
-            source=person.source, review=person.review
+            source=_(_label(SOURCES, person.source)), review=_(_label(REVIEWS, person.review))
         ),
         _("Terekam: {when}").format(when=when(person.recorded_at)),
         _("Daftar tunggu sejak: {when}").format(when=when(person.waiting_since)),
@@ -69,15 +72,15 @@ def person_text(person: Person, _: Gettext, language: str, zone: ZoneInfo) -> st
         _("  • {id} {name} — {state} ({method})").format(
             id=p.telegram_id,
             name=guardian_label(p.name or "", _),
-            state=p.state,
-            method=p.method,
+            state=_(_label(LINK_STATES, p.state)),
+            method=_(_label(LINK_METHODS, p.method)),
         )
         for p in person.parents
     ] or [_("  (tidak ada)")]
     summons = person.summons
     lines.append(
         _("Panggilan: {state} — jadwal {session}, {place}, {when}").format(
-            state=summons.state,
+            state=history.state_label(summons.state, _),
             session=summons.session,
             place=summons.place,
             when=when(summons.starts_at),
@@ -88,13 +91,14 @@ def person_text(person: Person, _: Gettext, language: str, zone: ZoneInfo) -> st
     if summons and (summons.reason or summons.note):
         lines.append(
             _("  alasan: {reason} {note}").format(
-                reason=summons.reason or "", note=summons.note or ""
+                reason=_(REASON_LABELS[summons.reason]) if summons.reason in REASON_LABELS else "",
+                note=summons.note or "",
             )
         )
     lines.append(_("Pesan yang belum terkirim:"))
     lines += [
         _("  • {kind} — {when} — ke {chat}{parent}").format(
-            kind=q.kind,
+            kind=history.message_label(q.kind, _),
             when=when(q.due_at),
             chat=q.to,
             parent=_(" (orang tua)") if q.parent else "",
@@ -103,12 +107,13 @@ def person_text(person: Person, _: Gettext, language: str, zone: ZoneInfo) -> st
     ] or [_("  (kosong)")]
     lines.append(_("Riwayat:"))
     lines += [
-        f"  • {when(e.at)} — {e.kind} ({e.actor}, {e.channel})"
-        + (f" {_format_data(e.data)}" if e.data else "")
+        f"  • {when(e.at)} — {history.event_label(e.kind, _)} ({history.by_label(e, _)})"
+        + (f" {said}" if (said := history.details(e, _)) else "")
         for e in person.events
     ] or [_("  (kosong)")]
     return "\n".join(lines)
 
 
-def _format_data(data: dict[str, object]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in sorted(data.items()))
+def _label(labels: Mapping[Any, str], value: str) -> str:
+    """The catalog's words for a stored value; a value nobody has named yet reads as 'lainnya'."""
+    return next((label for key, label in labels.items() if key == value), N_("lainnya"))

@@ -21,6 +21,7 @@ from bot.db.models import (
     Region,
     School,
     ServiceSession,
+    Staff,
     Summons,
     Target,
     WaitingTeen,
@@ -67,12 +68,21 @@ class Queued:
 
 
 @dataclass(frozen=True)
+class Who:
+    """The staff member an event names: their name when the office has one."""
+
+    name: str | None
+    telegram_id: int | None
+
+
+@dataclass(frozen=True)
 class Happened:
     at: datetime
     kind: str
     actor: str
     channel: str
     data: dict[str, Any]
+    by: Who | None = None  # the staff member who did it, when it was staff
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,37 @@ async def find(session: AsyncSession, nik_or_code: str) -> int | None:
         )
     found = await find_by_code(session, typed, Code.ATTEND, Code.INVITE)
     return found.id if found is not None else None
+
+
+LOOKS = ("person_listed", "person_viewed")
+
+
+def _telegram_id(by: object) -> int | None:
+    """The Telegram id in an event's `by` ("staff:700000003", "700000003" or the number)."""
+    text = str(by).removeprefix("staff:")
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+async def _staff_named(session: AsyncSession, said: list[object]) -> dict[str, Who]:
+    """Each `by` an event holds, as the staff member it names: their name from the staff
+    table; `rekam ... --by Sari` is a name already."""
+    ids = {_telegram_id(by) for by in said} - {None}
+    names = dict(
+        (
+            await session.execute(
+                select(Staff.telegram_id, Staff.name).where(Staff.telegram_id.in_(ids))
+            )
+        ).all()
+        if ids
+        else []
+    )
+    who: dict[str, Who] = {}
+    for by in said:
+        if by is None or str(by) in who:
+            continue
+        number = _telegram_id(by)
+        who[str(by)] = Who(names.get(number), number) if number is not None else Who(str(by), None)
+    return who
 
 
 async def _summons(session: AsyncSession, target_id: int) -> SummonsOf | None:
@@ -179,9 +220,15 @@ async def look(session: AsyncSession, target_id: int, *, by: str, channel: Chann
         if about
         else []
     )
-    history = await session.scalars(
-        select(Event).where(Event.target_id == target_id).order_by(Event.at, Event.id)
+    # Looking at someone is an event (who saw whom) but not something that happened to them.
+    history = list(
+        await session.scalars(
+            select(Event)
+            .where(Event.target_id == target_id, Event.kind.not_in(LOOKS))
+            .order_by(Event.at, Event.id)
+        )
     )
+    who = await _staff_named(session, [(e.data or {}).get("by") for e in history])
     person = Person(
         target_id=target.id,
         name=target.name,
@@ -211,7 +258,14 @@ async def look(session: AsyncSession, target_id: int, *, by: str, channel: Chann
             Queued(m.message_key, m.due_at, m.chat_id, m.account_id not in teen_ids) for m in queued
         ),
         events=tuple(
-            Happened(e.at, e.kind, e.actor.value, e.channel.value, dict(e.data or {}))
+            Happened(
+                e.at,
+                e.kind,
+                e.actor.value,
+                e.channel.value,
+                dict(e.data or {}),
+                who.get(str((e.data or {}).get("by"))),
+            )
             for e in history
         ),
     )

@@ -10,8 +10,9 @@ from starlette.routing import Route
 
 from bot.domain.kinds import Channel
 from bot.i18n import N_
-from bot.presentation.desk import STATES
+from bot.presentation import history
 from bot.presentation.person import LINK_METHODS, LINK_STATES, REVIEWS, SOURCES
+from bot.presentation.summons import REASON_LABELS
 from bot.services import holding, person
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -53,7 +54,8 @@ async def _page(
         "person.html",
         person=found,
         full_nik=full_nik,
-        states=STATES,
+        history=history,
+        reason_labels=REASON_LABELS,
         sources=SOURCES,
         reviews=REVIEWS,
         link_states=LINK_STATES,
