@@ -126,3 +126,20 @@ async def test_a_staff_form_without_its_token_does_nothing(bot: BotHarness) -> N
             assert (await web.post("/petugas/hapus", data=data)).status_code == 403
             assert (await web.post("/petugas/tambah", data=data)).status_code == 403
     assert await staff_rows(bot) == {admin.id: True, desk.id: False}
+
+
+async def test_the_staff_page_shows_names_not_only_telegram_ids(bot: BotHarness) -> None:
+    async with signed_in(bot, "Admin", admin=True) as (_admin, web):
+        page = await web.get("/petugas")
+        added = await web.post(
+            "/petugas/tambah",
+            data={"csrf": csrf_of(page), "telegram_id": "555000222", "name": " Sari  Wulandari "},
+        )
+        assert added.status_code == 200
+        row = added.text.split('data-staff="555000222"')[1].split("</tr>")[0]
+        assert '<td class="staff-name">Sari Wulandari' in row
+        # Adding again without a name keeps the one the office knows.
+        again = await web.post(
+            "/petugas/tambah", data={"csrf": csrf_of(page), "telegram_id": "555000222"}
+        )
+        assert '<td class="staff-name">Sari Wulandari' in again.text

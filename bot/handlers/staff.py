@@ -225,7 +225,10 @@ async def show_staff(update: Update, context: BotContext, member: Member) -> Non
     async with context.session() as session:
         members = await staff.everyone(session)
     lines = [_("Petugas:")]
-    lines += [f"• {m.telegram_id}" + (_(" (admin)") if m.is_admin else "") for m in members]
+    lines += [
+        f"• {m.name or '—'} · {m.telegram_id}" + (_(" (admin)") if m.is_admin else "")
+        for m in members
+    ]
     lines.append(
         _("Tambah: /petugas_tambah ID_TELEGRAM [admin]\nHapus: /petugas_hapus ID_TELEGRAM")
     )

@@ -91,6 +91,7 @@ def add_commands(commands: Any, _: Gettext) -> None:
     add = member_actions.add_parser("add", help=_("jadikan petugas"))
     add.add_argument("telegram_id", type=int)
     add.add_argument("--admin", action="store_true")
+    add.add_argument("--name", metavar=_("NAMA"), help=_("nama petugas, tampil di riwayat"))
     remove = member_actions.add_parser("remove", help=_("hapus dari petugas"))
     remove.add_argument("telegram_id", type=int)
     for parser in (add, remove):

@@ -63,6 +63,7 @@ def cmd_staff(args: argparse.Namespace, _: Gettext) -> int:
                     admin=args.admin,
                     by=operator(args),
                     channel=Channel.CLI,
+                    name=args.name,
                 )
             return await staff.remove(
                 session, args.telegram_id, by=operator(args), channel=Channel.CLI

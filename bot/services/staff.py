@@ -10,17 +10,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.codes import Code, find_by_code
 from bot.db.models import Event, Place, ServiceSession, Staff, Summons
 from bot.db.queries import count_where
 from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState, SummonsState
+from bot.domain.names import clean_name
 from bot.domain.nik import mask
 from bot.services import events, recording, summonses, web_access
 from bot.services.summonses import HOLDS_SEAT
 
 _INSTANT = timedelta(microseconds=1)
+NAME_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Member:
 
     telegram_id: int
     is_admin: bool
+    name: str | None = None
 
 
 async def role_of(session: AsyncSession, telegram_id: int) -> Staff | None:
@@ -40,7 +44,7 @@ async def role_of(session: AsyncSession, telegram_id: int) -> Staff | None:
 async def member(session: AsyncSession, telegram_id: int) -> Member | None:
     """This Telegram account as staff, or None for everyone else."""
     row = await role_of(session, telegram_id)
-    return Member(row.telegram_id, row.is_admin) if row is not None else None
+    return Member(row.telegram_id, row.is_admin, row.name) if row is not None else None
 
 
 REFUSALS_KEPT_EVERY = timedelta(minutes=10)
@@ -78,8 +82,11 @@ async def add(
     admin: bool,
     by: int | str | None,
     channel: Channel,
+    name: str | None = None,
 ) -> bool:
-    """Make someone staff (or change their admin flag); True when they were not staff before."""
+    """Make someone staff (or change their admin flag, and their name when one is given);
+    True when they were not staff before."""
+    name = clean_name(name or "")[:NAME_LIMIT] or None
     existing = await role_of(session, telegram_id)
     if existing is None:
         session.add(
@@ -87,10 +94,12 @@ async def add(
                 telegram_id=telegram_id,
                 is_admin=admin,
                 added_by=by if isinstance(by, int) else None,
+                name=name,
             )
         )
     else:
         existing.is_admin = admin
+        existing.name = name or existing.name
     events.record(
         session,
         "staff_added",
@@ -223,9 +232,11 @@ async def mark_attended(
 async def everyone(session: AsyncSession) -> list[Member]:
     """All staff, admins first."""
     rows = await session.execute(
-        select(Staff.telegram_id, Staff.is_admin).order_by(Staff.is_admin.desc(), Staff.telegram_id)
+        select(Staff.telegram_id, Staff.is_admin, Staff.name).order_by(
+            Staff.is_admin.desc(), Staff.name, Staff.telegram_id
+        )
     )
-    return [Member(telegram_id, is_admin) for telegram_id, is_admin in rows]
+    return [Member(telegram_id, is_admin, name) for telegram_id, is_admin, name in rows]
 
 
 @dataclass(frozen=True)
@@ -236,14 +247,24 @@ class Listed:
     is_admin: bool
     added_by: int | None
     added_at: datetime
+    name: str | None = None
+    added_by_name: str | None = None
 
 
 async def roster(session: AsyncSession) -> list[Listed]:
-    """All staff with who added them and when, admins first."""
+    """All staff by name, with who added them and when, admins first."""
+    adder = aliased(Staff)
     rows = await session.execute(
-        select(Staff.telegram_id, Staff.is_admin, Staff.added_by, Staff.added_at).order_by(
-            Staff.is_admin.desc(), Staff.telegram_id
+        select(
+            Staff.telegram_id,
+            Staff.is_admin,
+            Staff.added_by,
+            Staff.added_at,
+            Staff.name,
+            adder.name,
         )
+        .outerjoin(adder, adder.telegram_id == Staff.added_by)
+        .order_by(Staff.is_admin.desc(), Staff.name, Staff.telegram_id)
     )
     return [Listed(*row) for row in rows]
 

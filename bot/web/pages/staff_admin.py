@@ -62,7 +62,12 @@ async def add_staff(request: Request, viewer: Viewer) -> Response:
         return await _page(request, viewer, status=400, problem=_(NOT_YOUR_ROLE))
     async with web.db.session() as session:
         await staff.add(
-            session, telegram_id, admin=admin, by=viewer.telegram_id, channel=Channel.WEB
+            session,
+            telegram_id,
+            admin=admin,
+            by=viewer.telegram_id,
+            channel=Channel.WEB,
+            name=str(form.get("name") or ""),
         )
     said = _("✅ {id} sekarang admin.") if admin else _("✅ {id} sekarang petugas.")
     return await _page(request, viewer, done=said.format(id=telegram_id))
