@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bot.app import build_application
 from bot.clock import Clock
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.context import RekamApp
 from bot.db.migrate import upgrade
 from bot.db.vault import new_key
@@ -144,9 +144,14 @@ async def play(chat: TerminalChat, lines: Iterable[str] | None, values: dict[str
 
 def _banner(_: Gettext, office: str, hint: DemoHint, folder: Path, dashboard: str) -> str:
     example = _(
-        "Coba surat undangan: ketik /start {code}, lalu tanggal lahir {born}. Atau daftar "
-        "sendiri dengan /daftar (NIK contoh: {nik})."
-    ).format(code=hint.invite_code, born=hint.birth_date.strftime("%d-%m-%Y"), nik=hint.spare_nik)
+        "Coba surat undangan Rina: ketik /start {code}, lalu tanggal lahir {born}. Atau daftar "
+        "sendiri dengan /daftar (NIK contoh: {nik}, lahir {nik_born}; tidak ada di daftar)."
+    ).format(
+        code=hint.invite_code,
+        born=hint.birth_date.strftime("%d-%m-%Y"),
+        nik=hint.spare_nik,
+        nik_born=hint.spare_birth_date.strftime("%d-%m-%Y"),
+    )
     staff = _(
         "Sebagai petugas (:staff): /staf, /statistik, /siaran, dan meja perekaman /meja (kode "
         "hadir contoh: {code})."
@@ -238,15 +243,9 @@ def _interruptible() -> Iterator[_Interrupted]:
             loop.remove_signal_handler(sig)
 
 
-async def _run(
-    lines: Iterable[str] | None,
-    out: TextIO,
-    _: Gettext,
-    language: str,
-    folder: Path,
-    interrupted: _Interrupted,
-) -> None:
-    emulator = TelegramEmulator()
+def demo_settings(emulator: TelegramEmulator, folder: Path, language: str) -> Settings:
+    """The sample office's settings: its database in `folder`, the emulator for Telegram, an
+    election 45 days ahead."""
     settings = load_settings(
         database_url=f"sqlite+aiosqlite:///{folder / 'demo.db'}",
         bot_token=emulator.token,
@@ -256,9 +255,36 @@ async def _run(
         default_language=language,
         data_key=new_key(),  # a fresh key for a database that lives as long as the demo
         web_port=free_port("127.0.0.1"),
+        # The letters' links (the dashboard's "Unduh surat") name the bot.
+        bot_username=emulator.bot_user["username"],
     )
+    today = Clock(settings.zone).today()
+    return settings.model_copy(update={"election_date": today + timedelta(days=45)})
+
+
+def script_values(hint: DemoHint) -> dict[str, str]:
+    """What `{name}` stands for in a script (README's, or `--script FILE`)."""
+    return {
+        "undangan": hint.invite_code,
+        "lahir": hint.birth_date.strftime("%d-%m-%Y"),
+        "nik_anak": hint.teen_nik,
+        "nik": hint.spare_nik,
+        "lahir_nik": hint.spare_birth_date.strftime("%d-%m-%Y"),
+        "hadir": hint.desk_code,
+    }
+
+
+async def _run(
+    lines: Iterable[str] | None,
+    out: TextIO,
+    _: Gettext,
+    language: str,
+    folder: Path,
+    interrupted: _Interrupted,
+) -> None:
+    emulator = TelegramEmulator()
+    settings = demo_settings(emulator, folder, language)
     clock = Clock(settings.zone)
-    settings = settings.model_copy(update={"election_date": clock.today() + timedelta(days=45)})
     people = {
         "teen": UserClient.create(emulator, "Rina", language_code=language),
         "parent": UserClient.create(emulator, "Ibu Wulan", language_code=language),
@@ -283,12 +309,7 @@ async def _run(
     dashboard = f"{settings.dashboard_url}/masuk/{token}"
     transcript = Transcript(people, out, _, folder / FILES_NAME)
     chat = TerminalChat(app, emulator, people, transcript, _)
-    values = {
-        "undangan": hint.invite_code,
-        "lahir": hint.birth_date.strftime("%d-%m-%Y"),
-        "nik": hint.spare_nik,
-        "hadir": hint.desk_code,
-    }
+    values = script_values(hint)
     async with running(app, poll_timeout=1, web=True):
         print(_banner(_, settings.office_name, hint, folder, dashboard), "", sep="\n", file=out)
         if interrupted.asked:

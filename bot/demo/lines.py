@@ -84,6 +84,8 @@ def script_format(_: Gettext) -> str:
         "  #3                    selalu menekan tombol nomor 3\n"
         "  # catatan             diabaikan, begitu juga baris kosong\n"
         "  :teen :parent :staff  berganti peran; :quit berhenti\n"
-        "  {undangan} {lahir}    kode undangan dan tanggal lahir dari kantor contoh\n"
-        "  {nik} {hadir}         NIK contoh (tidak ada di daftar), kode hadir untuk meja"
+        "  {undangan} {lahir}    kode undangan Rina dan tanggal lahirnya\n"
+        "  {nik_anak}            NIK Rina (untuk orang tuanya)\n"
+        "  {nik} {lahir_nik}     NIK contoh yang tidak ada di daftar dan tanggal lahirnya\n"
+        "  {hadir}               kode hadir untuk meja"
     )

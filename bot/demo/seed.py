@@ -26,27 +26,11 @@ _KELURAHAN = (
     ("359901", "Kecamatan Utara", "Kelurahan Melati"),
     ("359902", "Kecamatan Selatan", "Kelurahan Kenanga"),
 )
-_GIVEN = (
-    "Ayu",
-    "Bayu",
-    "Citra",
-    "Dimas",
-    "Eka",
-    "Fajar",
-    "Gita",
-    "Hadi",
-    "Intan",
-    "Joko",
-    "Kartika",
-    "Lestari",
-    "Made",
-    "Nanda",
-    "Putri",
-    "Rizky",
-    "Sekar",
-    "Tegar",
-    "Wulan",
-)
+# Given names by the sex the NIK encodes: a "Dimas" listed as P reads as a data error.
+GIVEN_FEMALE = ("Ayu", "Citra", "Gita", "Intan", "Kartika", "Lestari", "Putri", "Sekar", "Wulan")
+GIVEN_MALE = ("Bayu", "Dimas", "Fajar", "Hadi", "Joko", "Rizky", "Tegar", "Yoga")
+# The first resident, the one with the invitation the banner suggests: the demo's teen, Rina.
+INVITED_NAME = "Rina Lestari"
 _FAMILY = (
     "Pratama",
     "Saputra",
@@ -65,13 +49,16 @@ TODAY_EACH = 4  # teens summoned, confirmed and already recorded at today's sess
 
 @dataclass(frozen=True)
 class DemoHint:
-    """What the banner suggests trying: one invited teen, a NIK that is on no list, and the
-    attendance code of a teen expected at today's session (for the desk)."""
+    """What the banner suggests trying: one invited teen (Rina: her letter's code, her birth
+    date and her NIK, which her parent types), a NIK that is on no list with the birth date it
+    encodes (for /daftar), and the attendance code of a teen expected at today's session."""
 
     invite_code: str
     birth_date: date
     spare_nik: str
     desk_code: str
+    teen_nik: str
+    spare_birth_date: date
 
 
 def _at(day: date, hour: int, zone: ZoneInfo) -> datetime:
@@ -187,17 +174,21 @@ async def seed(
         used.add(code)
         return code
 
+    niks = []
     for index in range(residents):
         born = today - timedelta(days=rng.randint(16 * 365 + 5, 17 * 365 + 300))
-        female = rng.random() < 0.5
+        female = index == 0 or rng.random() < 0.5
+        given = GIVEN_FEMALE if female else GIVEN_MALE
+        name = INVITED_NAME if index == 0 else f"{rng.choice(given)} {rng.choice(_FAMILY)}"
         code = fresh_code()
         nik = nik_rules.build(_KELURAHAN[index % 3][0], born, female=female, serial=index + 1)
+        niks.append(nik)
         targets.append(
             Target(
                 nik_hash=vault.hash(nik),
                 nik_sealed=vault.seal(nik),
                 **new_columns(vault, invite=code, attend=fresh_code()),
-                name=f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)}",
+                name=name,
                 birth_date=born,
                 sex="P" if female else "L",
                 region_id=regions[index % 3].id,
@@ -205,7 +196,9 @@ async def seed(
             )
         )
     session.add_all(targets)
-    session.add_all(Staff(telegram_id=staff_id, is_admin=True) for staff_id in staff_ids)
+    session.add_all(
+        Staff(telegram_id=staff_id, is_admin=True, name="Petugas Andi") for staff_id in staff_ids
+    )
     await session.flush()
 
     invited = targets[0]
@@ -225,7 +218,14 @@ async def seed(
         session, office, targets[1 : 1 + 3 * TODAY_EACH], clock=clock
     )
     desk_code = codes_of(vault, expected).attend
-    return DemoHint(codes_of(vault, invited).invite, invited.birth_date, spare, desk_code)
+    return DemoHint(
+        codes_of(vault, invited).invite,
+        invited.birth_date,
+        spare,
+        desk_code,
+        teen_nik=niks[0],
+        spare_birth_date=spare_born,
+    )
 
 
 async def _today_at_the_office(
