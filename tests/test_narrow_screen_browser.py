@@ -1,0 +1,57 @@
+"""The dashboard on a phone (360 px wide) in a real browser: the home-visit queue keeps each
+name whole (no word broken across lines) and the page never scrolls sideways."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page, expect
+
+from tests.browser import chromium, screenshots_dir
+from tests.test_home_visits_e2e import requesting_teen
+from tests.test_staff_e2e import staff_member
+from tests.web_support import dashboard_bot, login_link
+
+# Every word of the element's text on one line: a word the browser broke spans two boxes.
+_BROKEN_WORDS = """(element) => {
+  const broken = [];
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      if (range.getClientRects().length > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+async def _broken_words(page: Page, selector: str) -> list[str]:
+    broken: list[str] = []
+    for element in await page.locator(selector).all():
+        broken += await element.evaluate(_BROKEN_WORDS)
+    return broken
+
+
+async def test_the_home_visit_queue_keeps_names_whole_at_360_px(sqlite_url: str) -> None:
+    async with dashboard_bot(sqlite_url) as bot:
+        await requesting_teen(bot, reason="Saya memakai kursi roda sejak kecelakaan")
+        officer = await staff_member(bot, "Petugas")
+        link = await login_link(officer)
+        async with chromium() as browser:
+            page = await browser.new_page(
+                viewport={"width": 360, "height": 740}, locale="id-ID", timezone_id="Asia/Jakarta"
+            )
+            await page.goto(link)
+            await page.get_by_role("button", name="Masuk", exact=True).click()
+            await expect(page.get_by_role("heading", name="Ringkasan")).to_be_visible()
+            await page.goto(bot.settings.dashboard_url + "/kunjungan")
+            name = page.locator("table.visits tbody th[scope=row]")
+            await expect(name).to_have_count(1)
+            await expect(name).to_contain_text("Rina Lestari")
+            assert await _broken_words(page, "table.visits tbody th[scope=row]") == []
+            await page.screenshot(
+                path=screenshots_dir() / "dasbor-kunjungan-360.png", full_page=True
+            )
+            wide = await page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= 360
