@@ -42,6 +42,7 @@ from bot.handlers import (
     staff_broadcast,
     staff_desk,
     staff_home_visits,
+    staff_invites,
     staff_plan,
     staff_review,
     staff_sessions,
@@ -77,6 +78,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (-1, MessageHandler(filters.UpdateType.EDITED, guards.ignore_edit)),
         # Deep links first: each "/start <payload>" form before the plain /start.
         (0, _command("start", staff.attend_by_link, staff.HADIR)),
+        (0, _command("start", staff_invites.open_staff_invite, staff_invites.PAYLOAD)),
         (0, _command("start", parents.link_from_deep_link, parents.DEEP_LINK)),
         (0, _command("start", invitation.open_invitation, invitation.PAYLOAD)),
         (0, _command("start", common.start)),
@@ -115,6 +117,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _command("dasbor", staff.send_dashboard_link)),
         (0, _command("petugas_tambah", staff.add_staff)),
         (0, _command("petugas_hapus", staff.remove_staff)),
+        (0, _button(staff_invites.DECIDE, staff_invites.decide_staff_invite)),
         (0, _button(staff.MENU, staff.menu_button)),
         (0, _command("meja", staff_desk.open_desk)),
         (0, _button(r"^st:desk$", staff_desk.open_desk)),

@@ -16,6 +16,7 @@ from bot.office_cli.people import cmd_purge, cmd_review
 from bot.office_cli.person import cmd_person
 from bot.office_cli.reports import cmd_report, cmd_staff
 from bot.office_cli.sessions import add_command as add_sessions
+from bot.office_cli.staff_invite import add_invite_parser
 from bot.office_cli.templates import add_command as add_templates
 from bot.services import figures
 
@@ -86,12 +87,13 @@ def add_commands(commands: Any, _: Gettext) -> None:
     )
     report.set_defaults(handler=cmd_report)
 
-    members = commands.add_parser("staff", help=_("tambah atau hapus petugas"))
+    members = commands.add_parser("staff", help=_("tambah, undang, atau hapus petugas"))
     member_actions = members.add_subparsers(dest="action", required=True, metavar=_("PERINTAH"))
     add = member_actions.add_parser("add", help=_("jadikan petugas"))
     add.add_argument("telegram_id", type=int)
     add.add_argument("--admin", action="store_true")
     add.add_argument("--name", metavar=_("NAMA"), help=_("nama petugas, tampil di riwayat"))
+    add_invite_parser(member_actions, _)
     remove = member_actions.add_parser("remove", help=_("hapus dari petugas"))
     remove.add_argument("telegram_id", type=int)
     for parser in (add, remove):
