@@ -4,6 +4,8 @@ demotes themself, staff who are not admin get 403, and a form without its token 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -143,3 +145,34 @@ async def test_the_staff_page_shows_names_not_only_telegram_ids(bot: BotHarness)
             "/petugas/tambah", data={"csrf": csrf_of(page), "telegram_id": "555000222"}
         )
         assert '<td class="staff-name">Sari Wulandari' in again.text
+
+
+async def test_an_admin_makes_an_invitation_link_on_the_staff_page(sqlite_url: str) -> None:
+    async with (
+        dashboard_bot(sqlite_url, bot_username="rekam_kota_bot") as bot,
+        signed_in(bot, "Admin", admin=True) as (admin, web),
+    ):
+        admin.send("/start")  # the admin has talked to the bot: it may write to them
+        await admin.next_message()
+        page = await web.get("/petugas")
+        made = await web.post("/petugas/undang", data={"csrf": csrf_of(page)})
+        assert made.status_code == 200
+        found = re.search(
+            r'<code id="tautan-undangan">https://t\.me/rekam_kota_bot\?start=(staf-[^<]+)</code>',
+            made.text,
+        )
+        assert found, made.text
+        # Whoever opens it in Telegram waits for an admin, who is asked there.
+        sari = bot.user("Sari")
+        sari.send(f"/start {found[1]}")
+        assert "diteruskan ke admin kantor" in (await sari.next_message()).text
+        asked = await admin.next_message()
+        assert "Sari" in asked.text and "membuka tautan undangan petugas" in asked.text
+
+
+async def test_without_the_bots_name_no_link_is_made(bot: BotHarness) -> None:
+    async with signed_in(bot, "Admin", admin=True) as (_admin, web):
+        page = await web.get("/petugas")
+        made = await web.post("/petugas/undang", data={"csrf": csrf_of(page)})
+        assert made.status_code == 409 and "BOT_USERNAME" in made.text
+        assert "tautan-undangan" not in made.text

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from bot.domain.kinds import Channel
 from bot.i18n import N_
-from bot.services import staff
+from bot.services import staff, staff_invites
 from bot.services.web_access import Viewer
 from bot.web.access import staff_only
 from bot.web.context import services_of
@@ -22,6 +22,10 @@ from bot.web.render import render
 BAD_ID = N_("ID Telegram adalah angka, misalnya 123456789.")
 NOT_YOURSELF = N_("Anda tidak bisa menghapus diri sendiri.")
 NOT_YOUR_ROLE = N_("Anda tidak bisa mengubah peran Anda sendiri.")
+NO_BOT_NAME = N_(
+    "Tautan undangan memerlukan nama pengguna bot: isi BOT_USERNAME di pengaturan, lalu jalankan "
+    "ulang Rekam."
+)
 
 
 def _telegram_id(value: object) -> int | None:
@@ -38,6 +42,7 @@ async def _page(request: Request, viewer: Viewer, *, status: int = 200, **values
     async with web.db.reading() as session:
         members = await staff.roster(session)
     values.setdefault("done", None)
+    values.setdefault("invite", None)
     values.setdefault("problem", None)
     return render(request, viewer, "staff.html", status=status, members=members, **values)
 
@@ -97,8 +102,29 @@ async def remove_staff(request: Request, viewer: Viewer) -> Response:
     )
 
 
+@staff_only(admin=True)
+async def invite_staff(request: Request, viewer: Viewer) -> Response:
+    """A one-time link for someone whose Telegram id nobody knows: whoever opens it becomes
+    staff once an admin confirms in Telegram (bot/services/staff_invites.py)."""
+    web = services_of(request)
+    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
+    username = (web.settings.bot_username or "").lstrip("@")
+    if not username:
+        return await _page(request, viewer, status=409, problem=_(NO_BOT_NAME))
+    now = web.clock.now()
+    async with web.db.session() as session:
+        token = await staff_invites.create(session, by=viewer.by, channel=Channel.WEB, now=now)
+    return await _page(
+        request,
+        viewer,
+        invite=staff_invites.link(username, token),
+        invite_until=now + staff_invites.LIFETIME,
+    )
+
+
 routes = [
     Route("/petugas", show_staff, methods=["GET"]),
     Route("/petugas/tambah", add_staff, methods=["POST"]),
     Route("/petugas/hapus", remove_staff, methods=["POST"]),
+    Route("/petugas/undang", invite_staff, methods=["POST"]),
 ]
