@@ -3,16 +3,17 @@ comma, in any case, with or without accents; each candidate with school and kelu
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Event, Region, School, Target
 from bot.domain.desk import ByCode, ByName, parse_query
+from bot.domain.kinds import Channel
 from bot.i18n import Catalogs
 from bot.presentation import desk as views
 from bot.services import desk_search
@@ -36,60 +37,57 @@ def test_a_name_alone_or_with_a_birth_date_without_a_comma_is_read() -> None:
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> dict[str, object]:
+async def office(database_url: str) -> AsyncIterator[dict[str, object]]:
     """Gîta Santoso at SMA Negeri 1, Kelurahan Sukorejo; Gita Rahayu elsewhere; Budi."""
-    url = f"sqlite+aiosqlite:///{tmp_path}/kantor.db"
-
-    async def prepare() -> dict[str, object]:
-        db = database(url)
-        await upgrade(db)
-        settings = make_settings(url)
-        gita = await factories.add_target(db, settings, name="Gîta Santoso", code="GITA2345")
-        other = await factories.add_target(
-            db, settings, name="Gita Rahayu", code="GITB2345", serial=2, age=16
-        )
-        await factories.add_target(
-            db, settings, name="Budi Santoso", code="BUDI2345", serial=3, female=False
-        )
-        async with db.session() as session:
-            region = Region(kecamatan="Kecamatan Uji", kelurahan="Sukorejo")
-            school = School(name="SMA Negeri 1")
-            session.add_all([region, school])
-            await session.flush()
-            row = await session.get(Target, gita.id)
-            assert row is not None
-            row.region_id, row.school_id = region.id, school.id
-        await db.dispose()
-        return {"url": url, "gita": gita, "other": other}
-
-    return asyncio.run(prepare())
+    db = database(database_url)
+    await upgrade(db)
+    settings = make_settings(database_url)
+    gita = await factories.add_target(db, settings, name="Gîta Santoso", code="GITA2345")
+    other = await factories.add_target(
+        db, settings, name="Gita Rahayu", code="GITB2345", serial=2, age=16
+    )
+    await factories.add_target(
+        db, settings, name="Budi Santoso", code="BUDI2345", serial=3, female=False
+    )
+    async with db.session() as session:
+        region = Region(kecamatan="Kecamatan Uji", kelurahan="Sukorejo")
+        school = School(name="SMA Negeri 1")
+        session.add_all([region, school])
+        await session.flush()
+        row = await session.get(Target, gita.id)
+        assert row is not None
+        row.region_id, row.school_id = region.id, school.id
+    yield {"db": db, "gita": gita, "other": other}
+    await db.dispose()
 
 
-def _find(url: str, typed: str) -> list[Found]:
-    async def run() -> list[Found]:
-        db = database(url)
-        async with db.session() as session:
-            found = await desk_search.search(session, parse_query(typed, today=TODAY))
-        await db.dispose()
-        return found
-
-    return asyncio.run(run())
+async def _find(office: dict[str, object], typed: str) -> list[Found]:
+    db = office["db"]
+    assert isinstance(db, Database)
+    async with db.session() as session:
+        return await desk_search.search(session, parse_query(typed, today=TODAY))
 
 
-def test_a_name_is_found_in_any_case_with_or_without_accents(office: dict[str, object]) -> None:
-    url, gita = str(office["url"]), office["gita"]
+async def _names(office: dict[str, object], typed: str) -> list[str]:
+    return [found.name for found in await _find(office, typed)]
+
+
+async def test_a_name_is_found_in_any_case_with_or_without_accents(
+    office: dict[str, object],
+) -> None:
+    gita = office["gita"]
     born = gita.birth_date.strftime("%d-%m-%Y")  # type: ignore[attr-defined]
-    assert [f.name for f in _find(url, "gita")] == ["Gita Rahayu", "Gîta Santoso"]
-    assert [f.name for f in _find(url, "GÎTA")] == ["Gita Rahayu", "Gîta Santoso"]
-    assert [f.name for f in _find(url, "santoso gita")] == ["Gîta Santoso"]
-    assert [f.name for f in _find(url, "sant")] == ["Budi Santoso", "Gîta Santoso"]
+    assert await _names(office, "gita") == ["Gita Rahayu", "Gîta Santoso"]
+    assert await _names(office, "GÎTA") == ["Gita Rahayu", "Gîta Santoso"]
+    assert await _names(office, "santoso gita") == ["Gîta Santoso"]
+    assert await _names(office, "sant") == ["Budi Santoso", "Gîta Santoso"]
     for typed in (f"gita santoso {born}", f"GITA, {born}", f"Gita {born}"):
-        assert [f.name for f in _find(url, typed)] == ["Gîta Santoso"], typed
-    assert _find(url, "siti") == []
+        assert await _names(office, typed) == ["Gîta Santoso"], typed
+    assert await _find(office, "siti") == []
 
 
-def test_each_candidate_says_school_and_kelurahan(office: dict[str, object]) -> None:
-    found = {f.name: f for f in _find(str(office["url"]), "gita")}
+async def test_each_candidate_says_school_and_kelurahan(office: dict[str, object]) -> None:
+    found = {f.name: f for f in await _find(office, "gita")}
     assert (found["Gîta Santoso"].school, found["Gîta Santoso"].kelurahan) == (
         "SMA Negeri 1",
         "Sukorejo",
@@ -98,25 +96,19 @@ def test_each_candidate_says_school_and_kelurahan(office: dict[str, object]) -> 
     assert "SMA Negeri 1" in label and "Sukorejo" in label
 
 
-def test_a_code_typed_in_lower_case_without_digits_is_still_found(
+async def test_a_code_typed_in_lower_case_without_digits_is_still_found(
     office: dict[str, object],
 ) -> None:
-    gita = office["gita"]
-    code = gita.attend_code  # type: ignore[attr-defined]
-    assert [f.name for f in _find(str(office["url"]), code.lower())] == ["Gîta Santoso"]
+    code = office["gita"].attend_code  # type: ignore[attr-defined]
+    assert await _names(office, code.lower()) == ["Gîta Santoso"]
 
 
-def test_a_desk_search_is_recorded_for_each_person_shown(office: dict[str, object]) -> None:
-    from bot.domain.kinds import Channel
-
-    async def run() -> list[str]:
-        db = database(str(office["url"]))
-        async with db.session() as session:
-            query = parse_query("gita", today=TODAY)
-            await desk_search.look_up(session, query, by="staff:1", channel=Channel.WEB)
-        async with db.session() as session:
-            kinds = list(await session.scalars(select(Event.kind)))
-        await db.dispose()
-        return kinds
-
-    assert asyncio.run(run()).count(desk_search.LISTED) == 2
+async def test_a_desk_search_is_recorded_for_each_person_shown(office: dict[str, object]) -> None:
+    db = office["db"]
+    assert isinstance(db, Database)
+    async with db.session() as session:
+        query = parse_query("gita", today=TODAY)
+        await desk_search.look_up(session, query, by="staff:1", channel=Channel.WEB)
+    async with db.session() as session:
+        kinds = list(await session.scalars(select(Event.kind)))
+    assert kinds.count(desk_search.LISTED) == 2
