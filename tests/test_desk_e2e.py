@@ -90,3 +90,29 @@ async def test_the_desk_finds_marks_undoes_and_offers_new_sessions(bot: BotHarne
         kinds = list(await session.scalars(select(Event.kind)))
         for kind in ("desk_recorded", "recorded_undone", "desk_unrecorded"):
             assert kind in kinds
+
+
+async def test_the_desk_finds_a_name_alone_and_lists_school_and_kelurahan(bot: BotHarness) -> None:
+    await factories.add_target(bot.db, bot.settings, name="Rina Uji", code="RINA2345")
+    await factories.add_target(
+        bot.db, bot.settings, name="Rina Ayu", code="RINB2345", serial=2, age=16
+    )
+    officer = await staff_member(bot, "Petugas")
+    officer.send("/meja")
+    await officer.next_message()
+    # A name alone, typed in capitals and with an accent: both Rinas, each with what tells
+    # them apart.
+    officer.send("RÍNA")
+    listing = await officer.next_message()
+    assert listing.text == "Ada 2 yang cocok; pilih satu:"
+    labels = [b.label for b in listing.buttons]
+    assert [label.split(" · ")[0] for label in labels] == ["Rina Ayu", "Rina Uji"]
+    assert all(" · lahir " in label for label in labels)
+    # Her name and birth date without a comma: only her.
+    async with bot.db.session() as session:
+        born = await session.scalar(select(Target.birth_date).where(Target.name == "Rina Uji"))
+    assert born is not None
+    officer.send(f"rina uji {born.strftime('%d-%m-%Y')}")
+    found = await officer.next_message()
+    assert found.text.startswith("Rina Uji · NIK 3599************ · lahir ")
+    assert "Kelurahan: —" in found.text
