@@ -6,7 +6,8 @@ Names are compared as `names.name_tokens` folds them: every word typed must begi
 the listed name, in any order. The database cannot fold accents the same way in SQLite and
 PostgreSQL, so the query narrows by a pattern in which every letter that may carry an accent is
 a one-character wildcard (and by the birth date's index when one is typed), and the fold
-decides among the rows it returns.
+decides among the rows it streams, stopping at the MOST-th match: a common name typed alone
+shows MOST of its bearers and asks for the birth date, it never hides them behind a cut-off.
 
 A search is an event (`person_listed`, who looked and through which channel) for every person
 shown, so the office can see who looked at whom; the person's history leaves these out."""
@@ -30,11 +31,9 @@ from bot.domain.nik import mask
 from bot.services import events
 
 MOST = 10  # matches shown for a name; more means the staff should type the birth date or NIK
-# Rows the narrowing pattern may return before the fold picks; past it the list is cut.
-_NARROWED = 500
 # Letters that carry accents in names people write ("é", "ñ", "ç", "ÿ"): matched by any one
 # character in the database's pattern, decided by the fold afterwards.
-_ACCENTED = frozenset("aceinouyszg")
+_ACCENTED = frozenset("aeiouycn")
 LISTED = "person_listed"
 
 
@@ -97,8 +96,15 @@ async def _by_name(session: AsyncSession, query: ByName) -> list[int]:
         narrow = narrow.where(Target.birth_date == query.birth_date)
     for token in typed:
         narrow = narrow.where(func.lower(Target.name).like(_pattern(token)))
-    rows = await session.execute(narrow.order_by(Target.name, Target.id).limit(_NARROWED))
-    return [t_id for t_id, name in rows if name_matches(typed, name)][:MOST]
+    found: list[int] = []
+    rows = await session.stream(narrow.execution_options(yield_per=1_000))
+    async for t_id, name in rows:
+        if name_matches(typed, name):
+            found.append(t_id)
+            if len(found) == MOST:
+                break
+    await rows.close()
+    return found
 
 
 async def search(session: AsyncSession, query: Query) -> list[Found]:
