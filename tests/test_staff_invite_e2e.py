@@ -89,6 +89,9 @@ async def test_an_invited_person_becomes_staff_once_an_admin_confirms(bot: BotHa
     assert (await staff_names(bot))[sari.id] == ("Sari", False)
     # Staff now: the link takes nothing more.
     assert "Anda sudah menjadi petugas" in await said(sari, link)
+    # /petugas lists her by name, and says how to invite someone.
+    listed = await said(admin, "/petugas")
+    assert f"• Sari · {sari.id}" in listed and "rekam staff invite" in listed
 
 
 async def test_the_strangers_cases_change_nothing_and_say_so(bot: BotHarness) -> None:

@@ -232,6 +232,12 @@ async def show_staff(update: Update, context: BotContext, member: Member) -> Non
     lines.append(
         _("Tambah: /petugas_tambah ID_TELEGRAM [admin]\nHapus: /petugas_hapus ID_TELEGRAM")
     )
+    lines.append(
+        _(
+            "Tidak tahu ID Telegram-nya? Buat tautan undangan di dasbor (halaman Petugas) atau "
+            "dengan: rekam staff invite"
+        )
+    )
     await _reply(update, "\n".join(lines))
 
 
