@@ -233,8 +233,10 @@ def test_help_describes_the_script_format() -> None:
         env={"PATH": "/usr/bin:/bin"},
     )
     assert "#3                    selalu menekan tombol nomor 3" in result.stdout
-    assert "{undangan} {lahir}    kode undangan" in result.stdout
-    assert "{nik} {hadir}         NIK contoh" in result.stdout
+    assert "{undangan} {lahir}    kode undangan Rina" in result.stdout
+    assert "{nik_anak}            NIK Rina" in result.stdout
+    assert "{nik} {lahir_nik}     NIK contoh" in result.stdout
+    assert "{hadir}               kode hadir" in result.stdout
 
 
 # --- at a terminal: leaving at once -----------------------------------------------------------
