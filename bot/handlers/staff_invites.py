@@ -5,6 +5,7 @@ the first admin's answer is told to the person who asked."""
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -23,12 +24,27 @@ PAYLOAD = staff_invites.PAYLOAD
 DECIDE = r"^si:(y|n):\d{1,9}$"
 
 
+def answer_data(invite_id: int, *, confirm: bool) -> str:
+    """An admin's button, encoded (read back by `read_answer`; DECIDE routes it)."""
+    return f"si:{'y' if confirm else 'n'}:{invite_id}"
+
+
+def read_answer(data: str) -> tuple[int, bool] | None:
+    """The invitation and the answer a button carries, or None for anything else."""
+    match = re.fullmatch(r"si:(y|n):(\d{1,9})", data)
+    return (int(match[2]), match[1] == "y") if match else None
+
+
 def _buttons(invite_id: int, _: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(_("✅ Setujui"), callback_data=f"si:y:{invite_id}"),
-                InlineKeyboardButton(_("❌ Tolak"), callback_data=f"si:n:{invite_id}"),
+                InlineKeyboardButton(
+                    _("✅ Setujui"), callback_data=answer_data(invite_id, confirm=True)
+                ),
+                InlineKeyboardButton(
+                    _("❌ Tolak"), callback_data=answer_data(invite_id, confirm=False)
+                ),
             ]
         ]
     )
@@ -65,12 +81,14 @@ async def decide_staff_invite(update: Update, context: BotContext, member: Membe
     """An admin's ✅ / ❌ on a request to become staff."""
     query = update.callback_query
     assert query and query.data
-    _prefix, answer, invite = query.data.split(":")
+    read = read_answer(query.data)
+    assert read is not None  # DECIDE let only these through
+    invite_id, confirm = read
     async with context.session() as session:
         decision = await staff_invites.decide(
             session,
-            int(invite),
-            confirm=answer == "y",
+            invite_id,
+            confirm=confirm,
             admin_id=member.telegram_id,
             channel=Channel.TELEGRAM,
             now=context.clock.now(),
