@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import LinkMethod, LinkState, TargetReview, TargetSource
-from bot.i18n import N_, Gettext, format_day, format_when
+from bot.i18n import LANGUAGE_NAMES, N_, Gettext, format_day, format_when
 from bot.presentation import history
 from bot.presentation.summons import REASON_LABELS, guardian_label
 from bot.services.person import Person
@@ -59,7 +59,7 @@ def person_text(person: Person, _: Gettext, language: str, zone: ZoneInfo) -> st
     lines += [
         _("  • {id} ({language}){phone}{unreachable}").format(
             id=a.telegram_id,
-            language=a.language,
+            language=LANGUAGE_NAMES.get(a.language, a.language),
             phone=_(", nomor HP ada") if a.phone else "",
             unreachable=_(", tidak terjangkau sejak {when}").format(when=when(a.unreachable_at))
             if a.unreachable_at
