@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.db.engine import Database
@@ -34,6 +36,22 @@ def test_a_name_alone_or_with_a_birth_date_without_a_comma_is_read() -> None:
     # one word of a code's shape: a code when it has a digit, else a name that may be a code
     assert parse_query("h5432anir", today=TODAY) == ByCode("H5432ANIR")
     assert parse_query("Rahmawati", today=TODAY) == ByName("Rahmawati", maybe_code="RAHMAWATI")
+
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèüñ", min_size=2, max_size=12)
+
+
+@given(
+    st.lists(_WORD, min_size=1, max_size=3),
+    st.dates(min_value=date(1990, 1, 1), max_value=TODAY),
+    st.sampled_from(["{name}, {day}", "{name} {day}", "{name},{day}"]),
+)
+def test_any_name_and_birth_date_is_read_with_or_without_a_comma(
+    words: list[str], born: date, form: str
+) -> None:
+    name = " ".join(words).title()
+    typed = form.format(name=name, day=born.strftime("%d-%m-%Y"))
+    assert parse_query(typed, today=TODAY) == ByName(name, born)
 
 
 @pytest.fixture
