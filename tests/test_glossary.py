@@ -151,3 +151,19 @@ def test_a_forbidden_word_is_caught() -> None:
         assert re.search(JAVANESE[rule], text), (rule, text)
     for text in ("daftar jadwal: tempat, kursi", "Lepas tautan: {name}", "menolak 0"):
         assert any(re.search(p, text, re.IGNORECASE) for p in INDONESIAN.values()), text
+
+
+@pytest.mark.parametrize("language", ["en", "jv"])
+def test_translations_keep_placeholders_and_commands(language: str) -> None:
+    """A reader types the command the text names; a lost {name} would show as a gap."""
+
+    def kept(text: str) -> tuple[list[str], set[str]]:
+        commands = set(re.findall(r"(?<![\w/])/[a-z_]+\b", text)) - {"/perintah"}
+        return sorted(re.findall(r"\{[^{}]*\}", text)), commands
+
+    offending = [
+        (msgid, msgstr)
+        for msgid, msgstr in _pairs(language)
+        if kept(msgid) != kept(msgstr.replace("/prentah", "").replace("/command", ""))
+    ]
+    assert offending == []
