@@ -15,7 +15,7 @@ from bot.services.person import Person
 
 # The words for the stored values, on the dashboard and in `rekam person` alike.
 SOURCES = {
-    TargetSource.IMPORTED: N_("daftar target"),
+    TargetSource.IMPORTED: N_("daftar sasaran"),
     TargetSource.SELF_REGISTERED: N_("mendaftar sendiri"),
 }
 REVIEWS = {
