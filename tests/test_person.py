@@ -101,7 +101,7 @@ def test_person_by_code_prints_labels_and_an_unknown_one_is_refused(
     assert main(["person", factories.attend_code_of("RINA2345").lower(), "--by", "Sari"]) == 0
     rina = capsys.readouterr().out
     assert "  • 888 akun Telegram bernama «Ibu Sari» — aktif (dengan kode)" in rina
-    assert "Asal data: daftar target, tinjauan: diterima" in rina
+    assert "Asal data: daftar sasaran, tinjauan: diterima" in rina
     assert "Panggilan: dipanggil — jadwal " in rina
     assert " (orang tua)" in rina and "  • pengingat — " in rina
     for code in ("imported", "accepted", "summoned", "active", "reminder", "staff:"):

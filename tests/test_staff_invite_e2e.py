@@ -120,7 +120,9 @@ async def test_the_strangers_cases_change_nothing_and_say_so(bot: BotHarness) ->
 
     # The admin refuses: Budi is told and is not staff; opening it again says refused.
     admin.press("❌ Tolak", message=asked)
-    assert (await budi.next_message()).text == "Admin menolak permintaan Anda menjadi petugas."
+    assert (
+        await budi.next_message()
+    ).text == "Permintaan Anda menjadi petugas tidak disetujui admin."
     assert await edited(admin, asked) == "❌ Permintaan Budi ditolak. Ia sudah diberi tahu."
     assert "sudah ditolak admin" in await said(budi, link)
     names = await staff_names(bot)

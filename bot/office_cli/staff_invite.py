@@ -57,7 +57,7 @@ def cmd_staff_invite(args: argparse.Namespace, _: Gettext) -> int:
     print(
         _(
             "Kirim tautan ini kepada calon petugas. Tautan berlaku sekali, sampai {until}. Setelah "
-            "ia membukanya di Telegram, setiap admin diminta menyetujui atau menolak."
+            "ia membukanya di Telegram, setiap admin diminta memutuskan."
         ).format(until=until)
     )
     return 0

@@ -63,4 +63,4 @@ def decided_for_admin(decision: Decision, told: bool, _: Gettext) -> str:
 def decided_for_person(decision: Decision, _: Gettext) -> str:
     if decision.outcome == Decided.CONFIRMED:
         return _("✅ Admin menyetujui: Anda sekarang petugas. Ketik /staf untuk mulai.")
-    return _("Admin menolak permintaan Anda menjadi petugas.")
+    return _("Permintaan Anda menjadi petugas tidak disetujui admin.")
