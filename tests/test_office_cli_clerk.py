@@ -305,12 +305,12 @@ def test_an_unknown_place_kind_lists_the_known_ones(
     out = capsys.readouterr().out
     assert "Ditambah 2, diperbarui 0, tetap 0, ditolak 1." in out
     assert (
-        "baris 4: jenis tempat tidak dikenal; yang dikenal: kantor, kecamatan, mpp, sekolah, "
+        "baris 4 (Stadion Utara): jenis tempat tidak dikenal; yang dikenal: kantor, kecamatan, mpp, sekolah, "
         "pesantren, lapas, rutan, cfd, rumah, balai desa, balai kelurahan, aula, gor, posyandu, "
         "lainnya"
     ) in out
-    with (tmp_path / "jadwal-ditolak.csv").open(encoding="utf-8-sig") as handle:
-        assert list(csv.reader(handle))[1][:2] == ["4", "Jenis"]
+    with (tmp_path / "jadwal-csv-ditolak.csv").open(encoding="utf-8-sig") as handle:
+        assert list(csv.reader(handle))[1][:4] == ["4", "Stadion Utara", "", "Jenis"]
 
     async def kinds() -> set[PlaceKind]:
         db = database(url)

@@ -196,8 +196,8 @@ def test_import_recorded_from_the_command_line_moves_teens_in_the_report(
         "Ditandai sudah rekam 2, sudah terekam sebelumnya 0, tidak ada di daftar sasaran 0, "
         "status lain (dilewati) 0, ditolak 1." in out
     )
-    assert "  baris 4: NIK salah (harus 16 angka dengan tanggal lahir yang benar)" in out
-    assert (tmp_path / "terekam-ditolak.csv").exists()
+    assert "  baris 4 (***): NIK salah (harus 16 angka dengan tanggal lahir yang benar)" in out
+    assert (tmp_path / "terekam-csv-ditolak.csv").exists()
     assert main(["report"]) == 0
     assert "Target 3, terekam 2, sisa 1 (66.7%)." in capsys.readouterr().out
 

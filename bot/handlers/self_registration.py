@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, parse_birth_date
-from bot.domain.eligibility import eligibility
+from bot.domain.eligibility import RECORDING_AGE, AgeProblem, add_years
 from bot.domain.kinds import PreferredDays
 from bot.domain.names import clean_name
 from bot.domain.retention import NOTICE_VERSION
@@ -151,28 +151,26 @@ async def answer_birth_date(update: Update, context: BotContext, convo: Conversa
     if born != date.fromisoformat(str(convo.data["nik_born"])):
         await _mismatch(update, context, convo)
         return
-    allowed = eligibility(born, today=today, election=context.settings.election_date)
+    election = context.settings.election_date
     async with context.session() as session:
-        if allowed.may_record:
-            await conversations.go(
-                session,
-                convo.account_id,
-                Step.NAME,
-                after=convo.step,
-                nik_hash=convo.data["nik_hash"],
-                nik_sealed=convo.data["nik_sealed"],
-                born=born.isoformat(),
-            )
-        else:
-            await conversations.end(
-                session, convo.account_id
-            )  # nothing of a too-young teen is kept
-    if not allowed.may_record:
+        refused = await registration.birth_date_given(
+            session, convo, born, today=today, election=election
+        )
+    if refused is not None and refused.problem == AgeProblem.TOO_OLD:
+        await message.reply_text(
+            _(
+                "Terima kasih! Pendaftaran di sini untuk pemilih pemula. Pada hari pemilihan, "
+                "{day}, Anda sudah berusia {age} tahun. Bila Anda belum merekam KTP-el, "
+                "silakan datang langsung ke kantor Dukcapil."
+            ).format(day=format_day(refused.on, context.language), age=refused.age)
+        )
+        return
+    if refused is not None:
         await message.reply_text(
             _(
                 "Terima kasih! Perekaman KTP-el bisa dilakukan mulai usia 16 tahun. Anda bisa datang "
                 "mulai {day}. Sampai jumpa!"
-            ).format(day=format_day(allowed.may_record_from, context.language))
+            ).format(day=format_day(add_years(born, RECORDING_AGE), context.language))
         )
         return
     await message.reply_text(_("Tulis nama lengkap Anda sesuai Kartu Keluarga."))

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.db.engine import Database
-from bot.domain.eligibility import on_target_list
+from bot.domain.eligibility import target_age
 from bot.domain.record_rows import RECORD_HEADERS
-from bot.domain.table_rows import SESSION_HEADERS, TARGET_HEADERS, column_names
+from bot.domain.session_rows import SESSION_HEADERS
+from bot.domain.table_rows import Rejected, column_names
+from bot.domain.target_rows import TARGET_HEADERS
 from bot.services import imports, notices, record_imports, session_imports, sheets
-from bot.services.imports import ImportResult, Rejected
+from bot.services.imports import ImportResult
 from bot.services.record_imports import RecordImport
 from bot.services.summonses import deadline_for
 
@@ -78,8 +80,8 @@ async def import_file(
                 regions=settings.office_region_codes,
                 progress=progress,
                 by=by,
-                on_list=partial(
-                    on_target_list,
+                age_of=partial(
+                    target_age,
                     rule=settings.target_min_age,
                     today=today,
                     election=settings.election_date,

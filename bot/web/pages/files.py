@@ -119,9 +119,11 @@ def _saved(upload: UploadFile, folder: Path) -> Path | None:
 
 
 def _download_name(sent: str) -> str:
-    """The office's own file name, for a header: only letters, digits, dots and dashes."""
+    """The office's own file name with its extension (sasaran.xlsx: sasaran-xlsx-ditolak.csv,
+    apart from sasaran.csv's), for a header: only letters, digits, dots and dashes."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePath(sent).stem).strip(".-")
-    return f"{stem[:80] or 'berkas'}-ditolak.csv"
+    extension = PurePath(sent).suffix.lstrip(".").casefold()
+    return f"{stem[:80] or 'berkas'}-{extension or 'berkas'}-ditolak.csv"
 
 
 @staff_only(admin=True)
@@ -168,7 +170,7 @@ async def upload(request: Request, viewer: Viewer) -> Response:
     return RedirectResponse(f"{UPLOAD_PATH}/{token}", status_code=303)
 
 
-def _shown(progress: Progress, _: Gettext) -> dict[str, Any]:
+def _shown(progress: Progress, _: Gettext, language: str) -> dict[str, Any]:
     """The import as its section shows it: the rejected rows' counts and first rows in words."""
     outcome = progress.outcome
     if outcome is None:
@@ -176,13 +178,13 @@ def _shown(progress: Progress, _: Gettext) -> dict[str, Any]:
     columns = outcome.columns
     counts = [
         (
-            tables.column_label(one.column, columns) if one.column else "",
-            tables.explain(one, _, columns),
+            tables.column_label(one.column, columns) if one.column else _(tables.WHOLE_ROW),
+            tables.explain(one, _, columns, language),
             n,
         )
         for one, n in outcome.counts
     ]
-    first = list(tables.rejected_lines(outcome.first, columns, _))
+    first = list(tables.rejected_lines(outcome.first, columns, _, language))
     return {"progress": progress, "counts": counts, "first": first}
 
 
@@ -197,7 +199,12 @@ async def imported(request: Request, viewer: Viewer) -> Response:
     )
     if progress is None:
         return await _page(request, viewer, status=404, problem=_(NO_IMPORT))
-    return await _page(request, viewer, kind=progress.kind, job=_shown(progress, _))
+    return await _page(
+        request,
+        viewer,
+        kind=progress.kind,
+        job=_shown(progress, _, web.catalogs.language(viewer.language)),
+    )
 
 
 def _size_checked(endpoint: Endpoint) -> Endpoint:
