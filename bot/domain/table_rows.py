@@ -193,7 +193,7 @@ def nik_cell(value: Any) -> str:
 
 def masked_nik(value: Any) -> str:
     """A NIK cell as a rejects file shows it: masked (nik.mask), whatever the cell holds."""
-    text = cell_text(value) or ""
+    text = (cell_text(value) or "")[:20]  # a pasted paragraph is not shown as one
     if text.endswith(".0"):
         text = text[:-2]
     return nik_rules.mask(text) if text else ""
