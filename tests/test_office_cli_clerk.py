@@ -215,10 +215,10 @@ def test_argparse_speaks_the_office_language(capsys: pytest.CaptureFixture[str])
     assert err.startswith("penggunaan: rekam import")
     assert "rekam import: argumen ini wajib diisi: JENIS, BERKAS" in err
     with pytest.raises(SystemExit):
-        main(["report", "--by", "desa"])
+        main(["report", "--by", "provinsi"])
     assert (
-        "rekam report: --by: 'desa' tidak dikenal; pilih salah satu: kelurahan, kecamatan, school"
-        in capsys.readouterr().err
+        "rekam report: --by: 'provinsi' tidak dikenal; pilih salah satu: kelurahan, kecamatan, "
+        "sekolah" in capsys.readouterr().err
     )
     with pytest.raises(SystemExit):
         main(["summon", "--sekarang"])

@@ -100,14 +100,18 @@ def report_rejected(
         print(_("Semua baris yang ditolak dan alasannya: {path}").format(path=report))
 
 
-def print_table(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> None:
-    """Columns as wide as their widest cell; numbers to the right, text to the left."""
+def print_table(
+    header: Sequence[Any], rows: Sequence[Sequence[Any]], right: Iterable[int] = ()
+) -> None:
+    """Columns as wide as their widest cell; numbers (and the columns `right`) to the right,
+    text to the left."""
     widths = [max(len(str(v)) for v in column) for column in zip(header, *rows, strict=True)]
+    aligned = frozenset(right)
     for row in (header, *rows):
         print(
             "  ".join(
-                str(v).rjust(w) if isinstance(v, int | float) else str(v).ljust(w)
-                for v, w in zip(row, widths, strict=True)
+                str(v).rjust(w) if isinstance(v, int | float) or i in aligned else str(v).ljust(w)
+                for i, (v, w) in enumerate(zip(row, widths, strict=True))
             ).rstrip()
         )
 

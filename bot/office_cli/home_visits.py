@@ -34,7 +34,10 @@ def add_command(commands: Any, _: Gettext) -> None:
     visits.add_argument(
         "--format",
         choices=("table", "csv", "xlsx"),
-        help=_("bawaan: table, atau menurut akhiran nama berkas -o"),
+        help=_(
+            "table (tabel di layar), csv atau xlsx; bila tidak diisi: menurut akhiran nama "
+            "berkas -o, atau tabel di layar"
+        ),
     )
     visits.add_argument(
         "-o", "--output", metavar=_("BERKAS"), help=_("berkas tujuan; - untuk keluaran standar")

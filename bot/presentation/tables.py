@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
 from bot.domain.kinds import PLACE_KINDS_SHOWN
 from bot.domain.record_rows import RECORD_HEADERS
@@ -20,7 +19,7 @@ from bot.domain.table_rows import (
 )
 from bot.domain.target_rows import TARGET_HEADERS
 from bot.i18n import N_, Gettext, format_day, format_number
-from bot.services import figures, sheets
+from bot.services import sheets
 
 PROBLEMS = {
     Problem.BAD_NIK: N_("NIK salah (harus 16 angka dengan tanggal lahir yang benar)"),
@@ -185,54 +184,3 @@ def unreadable(error: Exception, _: Gettext, name: object, language: str = "id")
             "Berkas ini bukan teks UTF-8 maupun Windows-1252; buka di Excel lalu simpan sebagai CSV UTF-8."
         )
     return _("Berkas harus .csv atau .xlsx.")
-
-
-def figure_rows(
-    lines: list[figures.Figures], _: Gettext
-) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """The report `rekam report` writes and the dashboard offers: one row per area, the last
-    line (the office's total, figures.total) as JUMLAH."""
-    header = (
-        _("wilayah"),
-        _("bagian dari"),
-        _("target"),
-        _("dipanggil"),
-        _("konfirmasi"),
-        _("menolak"),
-        _("pindah jadwal"),
-        _("minta kunjungan rumah"),
-        _("kunjungan rumah diminta"),
-        _("kunjungan rumah dijadwalkan"),
-        _("kunjungan rumah selesai"),
-        _("tidak bisa dihubungi"),
-        _("hadir"),
-        _("tidak datang"),
-        _("datang, belum terekam"),
-        _("terekam"),
-        _("sisa"),
-        "%",
-    )
-    rows = [
-        (
-            line.area or _("(tanpa wilayah)") if line is not lines[-1] else _("JUMLAH"),
-            line.parent_area,
-            line.target,
-            line.summoned,
-            line.confirmed,
-            line.declined,
-            line.moved,
-            line.home_visit,
-            line.visits_requested,
-            line.visits_scheduled,
-            line.visits_done,
-            line.unreachable,
-            line.attended,
-            line.no_show,
-            line.unrecorded,
-            line.recorded,
-            line.remaining,
-            round(line.percent, 2),
-        )
-        for line in lines
-    ]
-    return header, rows

@@ -27,6 +27,7 @@ from bot.domain.kinds import Actor, Audience, Channel
 from bot.files import open_private
 from bot.i18n import N_, Gettext
 from bot.presentation import letters as letter_pages
+from bot.presentation import report as report_columns
 from bot.presentation import tables
 from bot.services import broadcasts, events, figures, letters, sheets
 from bot.services.file_imports import FileKind
@@ -251,7 +252,7 @@ async def report(request: Request, viewer: Viewer) -> Response:
         by = figures.By.KELURAHAN
     kind = "xlsx" if request.query_params.get("format") == "xlsx" else "csv"
     lines = await figures.report(web.db.reading, by)
-    header, rows = tables.figure_rows([*lines, figures.total(lines)], _)
+    header, rows = report_columns.figure_rows([*lines, figures.total(lines)], _)
     return _download(_table(kind, header, rows), f"laporan-{by}.{kind}", _TYPES[kind])
 
 
