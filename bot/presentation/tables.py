@@ -39,7 +39,9 @@ PROBLEMS = {
         "mungkin jadwal yang sudah ada (tempat dan tanggal sama, jam lain); beri kolom kode "
         "untuk memindahkan jadwal itu, atau ubah tempatnya bila memang jadwal baru"
     ),
-    Problem.CAPACITY_BELOW_BOOKED: N_("kapasitas lebih kecil dari jumlah yang sudah dipanggil"),
+    Problem.CAPACITY_BELOW_BOOKED: N_(
+        "jumlah tempat lebih kecil dari jumlah remaja yang sudah dipanggil"
+    ),
     Problem.TOO_YOUNG: N_(
         "belum cukup umur untuk daftar sasaran: pada {day} baru berusia {age} tahun "
         "(daftar sasaran: 17 tahun pada hari pemilihan, atau 16 tahun ke atas bila "
