@@ -29,7 +29,7 @@ from bot.i18n import N_, Gettext
 from bot.presentation import letters as letter_pages
 from bot.presentation import report as report_columns
 from bot.presentation import tables
-from bot.services import broadcasts, events, figures, letters, sheets
+from bot.services import broadcasts, events, figures, letters, sheets, templates
 from bot.services.file_imports import FileKind
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -257,6 +257,20 @@ async def report(request: Request, viewer: Viewer) -> Response:
 
 
 @staff_only()
+async def template_file(request: Request, viewer: Viewer) -> Response:
+    """`rekam templates`' sample file of one kind, as CSV or XLSX: the columns the import reads,
+    with made-up rows that import cleanly as they are."""
+    web = services_of(request)
+    try:
+        kind = FileKind(request.path_params["kind"])
+    except ValueError:
+        return Response(status_code=404)
+    fmt = "xlsx" if request.path_params["format"] == "xlsx" else "csv"
+    header, rows = templates.template(kind, web.settings, web.clock.today())
+    return _download(_table(fmt, header, rows), f"{templates.NAMES[kind]}.{fmt}", _TYPES[fmt])
+
+
+@staff_only()
 async def printed_letters(request: Request, viewer: Viewer) -> Response:
     """`rekam letters --school NAME [--all]`: one school's letters as a PDF. A POST with the
     form's token: printing hands out letter numbers for good and is an event, so no link
@@ -311,5 +325,6 @@ routes = [
     Route(UPLOAD_PATH + "/{token}", imported, methods=["GET"]),
     Route("/berkas/ditolak/{token}", rejected, methods=["GET"]),
     Route("/berkas/laporan", report, methods=["GET"]),
+    Route("/berkas/contoh/{kind}.{format:str}", template_file, methods=["GET"]),
     Route("/berkas/surat", printed_letters, methods=["POST"]),
 ]
