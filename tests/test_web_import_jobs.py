@@ -123,7 +123,7 @@ async def test_a_crafted_workbook_of_200000_bad_rows_is_read_beside_a_bot_that_k
         text = io.StringIO()
         async with web.stream("GET", link.group(1)) as download:
             assert download.status_code == 200
-            assert "daftar-csv-ditolak.csv" in download.headers["content-disposition"]
+            assert "daftar-xlsx-ditolak.csv" in download.headers["content-disposition"]
             async for chunk in download.aiter_text():
                 text.write(chunk)
         lines = list(csv.reader(io.StringIO(text.getvalue().removeprefix("\ufeff"))))
