@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import ProcessedUpdate, Summons
+from bot.domain import summons_rules
 from bot.domain.outbox_kinds import Kind
 from bot.services import notices, outbox, retention, summoning, summonses, waiting
 from bot.services.outbox import Message
@@ -72,7 +73,7 @@ class Planner:
             log.info("summoned %d newly 16, %d waiting", done.summoned, done.waiting)
 
     def _deadline(self) -> datetime:
-        return summonses.deadline_for(self.settings.election_date, self.settings.zone)
+        return summons_rules.deadline_for(self.settings.election_date, self.settings.zone)
 
     async def _no_shows(self, session: AsyncSession, now: datetime) -> None:
         """Missed sessions: the teen (and parents) hear of it, with the sessions still ahead;

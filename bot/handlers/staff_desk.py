@@ -8,13 +8,14 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.domain import summons_rules
 from bot.domain.desk import QueryError, Reason, parse_query
 from bot.domain.kinds import Channel
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
 from bot.presentation import desk as views
-from bot.services import conversations, desk, summonses
+from bot.services import conversations, desk
 from bot.services.conversations import Conversation
 from bot.services.desk import Found
 
@@ -143,7 +144,9 @@ async def _apply(
         if outcome == "recorded":
             done = await desk.record(session, target_id, by=by, channel=Channel.TELEGRAM, now=now)
         elif outcome == "unrecorded" and reason is not None:
-            deadline = summonses.deadline_for(context.settings.election_date, context.settings.zone)
+            deadline = summons_rules.deadline_for(
+                context.settings.election_date, context.settings.zone
+            )
             done = await desk.unrecorded(
                 session,
                 target_id,

@@ -9,13 +9,14 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.domain import summons_rules
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
 from bot.presentation.texts import shorten
-from bot.services import conversations, notices, schedule, summoning, summonses
+from bot.services import conversations, notices, schedule, summoning
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
 
@@ -28,7 +29,7 @@ SUMMON_RUN = r"^pg:(run|drop)$"
 
 
 def _deadline(context: BotContext) -> datetime:
-    return summonses.deadline_for(context.settings.election_date, context.settings.zone)
+    return summons_rules.deadline_for(context.settings.election_date, context.settings.zone)
 
 
 @guarded("sessions")

@@ -8,6 +8,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.domain import summons_rules
 from bot.domain.kinds import SessionState
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
@@ -15,7 +16,7 @@ from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
 from bot.presentation.texts import shorten
-from bot.services import conversations, notices, schedule, staff, summonses
+from bot.services import conversations, notices, schedule, staff
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
 
@@ -26,7 +27,7 @@ APPLY = r"^ss:(mvok|drop|cxok:\d{1,9})$"
 
 
 def _deadline(context: BotContext) -> datetime:
-    return summonses.deadline_for(context.settings.election_date, context.settings.zone)
+    return summons_rules.deadline_for(context.settings.election_date, context.settings.zone)
 
 
 def _label(context: BotContext, starts_at: datetime, ends_at: datetime, place: str) -> str:

@@ -7,6 +7,7 @@ import re
 from telegram import InputFile, Update
 
 from bot.context import BotContext
+from bot.domain import summons_rules
 from bot.domain.kinds import Answer, SummonsState
 from bot.domain.steps import Step
 from bot.handlers.replies import offer_sessions, send_summons
@@ -75,7 +76,7 @@ async def change_schedule(update: Update, context: BotContext) -> None:
     assert update.effective_user
     async with context.session() as session:
         mine = await answers.mine(session, update.effective_user.id)
-    if mine.summons is None or mine.summons.state in summonses.FINAL:
+    if mine.summons is None or mine.summons.state in summons_rules.FINAL:
         await show_schedule(update, context)  # a parent picks from each child's 🔁 button
         return
     await offer_sessions(context, update.effective_user.id, mine.summons)

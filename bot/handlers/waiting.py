@@ -7,6 +7,7 @@ import re
 from telegram import Update
 
 from bot.context import BotContext
+from bot.domain import summons_rules
 from bot.handlers.replies import send_summons
 from bot.presentation.texts import STALE
 from bot.services import conversations, notices, summonses, waiting
@@ -34,7 +35,7 @@ async def take_offer(update: Update, context: BotContext) -> None:
                 account_id=convo.account_id,
                 target_id=convo.target_id,
                 now=context.clock.now(),
-                deadline=summonses.deadline_for(settings.election_date, settings.zone),
+                deadline=summons_rules.deadline_for(settings.election_date, settings.zone),
                 policy=notices.Policy.of(settings),
             )
             if summons_id is not None and outcome == Outcome.DONE:

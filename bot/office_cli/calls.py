@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings, SettingsError, load_settings, require_data_key
 from bot.db.engine import Database
 from bot.domain.kinds import Audience, Channel
+from bot.domain.summons_rules import deadline_for
 from bot.i18n import N_, Gettext
 from bot.office_cli.common import (
     Refused,
@@ -24,7 +25,6 @@ from bot.office_cli.common import (
 )
 from bot.presentation import letters as letter_pages
 from bot.services import broadcasts, letters, notices, schedule, summoning
-from bot.services.summonses import deadline_for
 
 
 def cmd_summon(args: argparse.Namespace, _: Gettext) -> int:

@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.config import load_settings
 from bot.db.engine import Database
 from bot.domain.kinds import Channel, HomeVisitState
+from bot.domain.summons_rules import deadline_for
 from bot.i18n import Gettext, format_when
 from bot.office_cli.common import (
     add_operator,
@@ -24,7 +25,6 @@ from bot.office_cli.common import (
 from bot.presentation import home_visits as views
 from bot.services import home_visits, notices
 from bot.services.home_visits import Request, Scheduled
-from bot.services.summonses import deadline_for
 
 _HOURS = re.compile(r"^(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
 

@@ -12,6 +12,7 @@ from icalendar import Alarm, Calendar, Event
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.kinds import SummonsState
+from bot.domain.summons_rules import FINAL
 from bot.i18n import (
     N_,
     Gettext,
@@ -21,7 +22,7 @@ from bot.i18n import (
     format_when,
     service_names,
 )
-from bot.services.summonses import DECLINE_REASONS, FINAL, SessionOption, SummonsView
+from bot.services.summonses import DECLINE_REASONS, SessionOption, SummonsView
 
 STATE_LABELS = {
     SummonsState.SUMMONED: N_("menunggu jawaban Anda"),

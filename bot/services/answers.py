@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.models import Summons, Target
 from bot.db.vault import vault_of
+from bot.domain import summons_rules
 from bot.domain.kinds import Actor, Answer, LinkState, Role, TargetReview
 from bot.services import accounts, family, home_visits, notices, review, summonses
 from bot.services.summonses import Locked, Outcome, SummonsView
@@ -80,7 +81,7 @@ async def answer(
         actor=Actor.PARENT if found.parent else Actor.TEEN,
         account_id=found.account_id,
         now=now,
-        deadline=summonses.deadline_for(settings.election_date, settings.zone),
+        deadline=summons_rules.deadline_for(settings.election_date, settings.zone),
         policy=notices.Policy.of(settings),
         locked=found.locked,
         note=note,

@@ -14,11 +14,11 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.domain.eligibility import on_target_list
 from bot.domain.record_rows import RECORD_HEADERS
+from bot.domain.summons_rules import deadline_for
 from bot.domain.table_rows import SESSION_HEADERS, TARGET_HEADERS, column_names
 from bot.services import imports, notices, record_imports, session_imports, sheets
 from bot.services.imports import ImportResult, Rejected
 from bot.services.record_imports import RecordImport
-from bot.services.summonses import deadline_for
 
 
 class FileKind(enum.StrEnum):

@@ -4,42 +4,26 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Place, ServiceSession, Summons, Target
 from bot.domain.kinds import Actor, Answer, Channel, PlaceKind, SessionState, SummonsState
+from bot.domain.summons_rules import EXPECTED, FINAL, HOLDS_SEAT
 from bot.services import events, notices, options, seats
 
 # Which sessions a teen may move to is decided there; re-exported for this module's callers.
 from bot.services.options import SessionOption as SessionOption
 from bot.services.options import move_options as move_options
 
-# States that hold a seat at the summons' session.
-HOLDS_SEAT = frozenset(
-    {SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED, SummonsState.ATTENDED}
-)
-# States a teen can no longer change from Telegram (a no-show, or one who came but was not
-# recorded, may still move on through the sessions offered to them: see _editable).
-FINAL = frozenset(
-    {
-        SummonsState.ATTENDED,
-        SummonsState.RECORDED,
-        SummonsState.NO_SHOW,
-        SummonsState.UNRECORDED,
-    }
-)
 DECLINE_REASONS = ("school", "internship", "sick", "away", "other")
 # What a person may type as a reason (a decline's "other", a home visit's why): stated in the
 # question, checked when typed.
 NOTE_LIMIT = 300
 # Answers the others linked to a summons (the teen, the parents) are told of.
 ANSWERS = frozenset({SummonsState.CONFIRMED, SummonsState.DECLINED, SummonsState.HOME_VISIT})
-# States in which the office still expects the teen at their session.
-EXPECTED = frozenset({SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED})
 
 
 @dataclass(frozen=True)
@@ -327,11 +311,6 @@ async def respond(
         reason=summons.reason,
     )
     return Outcome.DONE
-
-
-def deadline_for(election: date, zone: ZoneInfo) -> datetime:
-    """Sessions must start before election day begins in the office's zone."""
-    return datetime.combine(election, time(0, 0), tzinfo=zone)
 
 
 async def mark_no_shows(session: AsyncSession, *, now: datetime, grace: timedelta) -> list[int]:

@@ -27,7 +27,7 @@ from bot.db.models import (
 )
 from bot.db.queries import core_table, insert_or_ignore
 from bot.db.types import UTCDateTime
-from bot.domain import venues
+from bot.domain import summons_rules, venues
 from bot.domain.kinds import (
     Actor,
     Answer,
@@ -78,7 +78,7 @@ async def join_stranded(session: AsyncSession, *, now: datetime) -> None:
         .where(
             ServiceSession.state == SessionState.CANCELLED,
             ServiceSession.starts_at <= now,
-            Summons.state.in_(summonses.EXPECTED),
+            Summons.state.in_(summons_rules.EXPECTED),
             Summons.target_id.not_in(select(WaitingTeen.target_id)),
         )
     )

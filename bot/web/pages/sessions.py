@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.domain import summons_rules
 from bot.domain.kinds import Channel
 from bot.i18n import N_
-from bot.services import notices, schedule, staff, summonses
+from bot.services import notices, schedule, staff
 from bot.services.schedule import Change
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -38,7 +39,7 @@ _TYPED = ("tempat", "tanggal", "mulai", "selesai", "kapasitas")
 
 
 def _deadline(web: WebServices) -> datetime:
-    return summonses.deadline_for(web.settings.election_date, web.settings.zone)
+    return summons_rules.deadline_for(web.settings.election_date, web.settings.zone)
 
 
 def _day_of(web: WebServices) -> Callable[[datetime], date]:
