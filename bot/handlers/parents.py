@@ -20,7 +20,7 @@ from bot.i18n import format_when
 from bot.presentation import privacy, texts
 from bot.presentation.review import LINK_DECIDED
 from bot.presentation.summons import guardian_label
-from bot.services import conversations, family, guardians, lockout, notices
+from bot.services import conversations, family, guardians, lockout
 from bot.services.conversations import Conversation
 from bot.services.guardians import Linking
 
@@ -171,7 +171,7 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
             born,
             name=update.effective_user.full_name,
             now=context.clock.now(),
-            policy=notices.Policy.of(context.settings),
+            policy=context.office.policy,
         )
         left = await lockout.tries_left(
             session,
@@ -431,7 +431,7 @@ async def decide_request(update: Update, context: BotContext, member: Member) ->
             approve=verdict == "ok",
             staff_id=member.telegram_id,
             now=context.clock.now(),
-            policy=notices.Policy.of(context.settings),
+            policy=context.office.policy,
         )
     await query.answer()
     if link is None:

@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.domain import summons_rules
 from bot.domain.dates import DateError, DateProblem, parse_day_and_hours
 from bot.i18n import N_, Gettext
 from bot.presentation import privacy
@@ -47,7 +46,7 @@ async def offer_sessions(context: BotContext, chat_id: int, summons: SummonsView
             session,
             exclude=summons.session_id,
             now=context.clock.now(),
-            deadline=summons_rules.deadline_for(settings.election_date, settings.zone),
+            deadline=context.office.deadline,
             target_id=summons.target_id,
             zone=settings.zone,
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.domain import summons_rules
 from bot.domain.desk import QueryError, Reason, parse_query
 from bot.domain.kinds import Channel
 from bot.domain.steps import Step
@@ -144,9 +143,7 @@ async def _apply(
         if outcome == "recorded":
             done = await desk.record(session, target_id, by=by, channel=Channel.TELEGRAM, now=now)
         elif outcome == "unrecorded" and reason is not None:
-            deadline = summons_rules.deadline_for(
-                context.settings.election_date, context.settings.zone
-            )
+            deadline = context.office.deadline
             done = await desk.unrecorded(
                 session,
                 target_id,

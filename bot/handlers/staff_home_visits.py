@@ -8,14 +8,13 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.domain import summons_rules
 from bot.domain.dates import DateError, DateProblem, parse_session_hours
 from bot.domain.kinds import Channel, HomeVisitState
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
 from bot.presentation import home_visits as views
-from bot.services import conversations, home_visits, notices
+from bot.services import conversations, home_visits
 from bot.services.conversations import Conversation
 from bot.services.home_visits import Request, Scheduled
 
@@ -131,8 +130,8 @@ async def schedule_visits(update: Update, context: BotContext, member: Member) -
             starts_at=datetime.combine(day, opens, tzinfo=zone),
             ends_at=datetime.combine(day, closes, tzinfo=zone),
             now=context.clock.now(),
-            deadline=summons_rules.deadline_for(context.settings.election_date, zone),
-            policy=notices.Policy.of(context.settings),
+            deadline=context.office.deadline,
+            policy=context.office.policy,
             by=str(member.telegram_id),
             channel=Channel.TELEGRAM,
         )

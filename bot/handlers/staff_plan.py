@@ -9,14 +9,13 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.domain import summons_rules
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
 from bot.presentation.texts import shorten
-from bot.services import conversations, notices, schedule, summoning
+from bot.services import conversations, schedule, summoning
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
 
@@ -26,10 +25,6 @@ NEW_OK = r"^ss:newok$"
 CAPACITY = r"^ss:cap:\d{1,9}$"
 SUMMON = r"^st:summon$"
 SUMMON_RUN = r"^pg:(run|drop)$"
-
-
-def _deadline(context: BotContext) -> datetime:
-    return summons_rules.deadline_for(context.settings.election_date, context.settings.zone)
 
 
 @guarded("sessions")
@@ -77,7 +72,7 @@ async def check_new(update: Update, context: BotContext, member: Member) -> None
     message = update.effective_message
     assert message and message.text and update.effective_user
     _ = context.gettext
-    checked = typed_when(context, message.text, _deadline(context), seats=True)
+    checked = typed_when(context, message.text, context.office.deadline, seats=True)
     if isinstance(checked, str):
         await message.reply_text(checked)
         return
@@ -138,7 +133,7 @@ async def create(update: Update, context: BotContext, member: Member) -> None:
                 ends_at=datetime.fromisoformat(str(convo.data["ends"])),
                 capacity=int(convo.data["capacity"]),
                 now=context.clock.now(),
-                deadline=_deadline(context),
+                deadline=context.office.deadline,
                 by=member.telegram_id,
             )
     await query.answer()
@@ -212,8 +207,8 @@ async def summon_preview(update: Update, context: BotContext, member: Member) ->
         plan = await summoning.summon_all(
             session,
             now=context.clock.now(),
-            deadline=_deadline(context),
-            policy=notices.Policy.of(context.settings),
+            deadline=context.office.deadline,
+            policy=context.office.policy,
             dry_run=True,
         )
     lines = [
@@ -252,8 +247,8 @@ async def summon_run(update: Update, context: BotContext, member: Member) -> Non
         done = await summoning.summon_all(
             session,
             now=context.clock.now(),
-            deadline=_deadline(context),
-            policy=notices.Policy.of(context.settings),
+            deadline=context.office.deadline,
+            policy=context.office.policy,
             dry_run=False,
             by=str(member.telegram_id),
         )

@@ -10,7 +10,7 @@ from bot.domain.kinds import Channel
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
 from bot.presentation.review import decision_text, pending_text
-from bot.services import notices, review
+from bot.services import review
 from bot.services.review import Decision, Pending
 
 DECIDE = r"^rv:(ok|no):\d{1,9}$"
@@ -62,7 +62,7 @@ async def decide(update: Update, context: BotContext, member: Member) -> None:
             by=str(member.telegram_id),
             channel=Channel.TELEGRAM,
             now=context.clock.now(),
-            policy=notices.Policy.of(context.settings),
+            policy=context.office.policy,
         )
     await query.answer()
     if decision not in (Decision.TAKEN, Decision.LISTED):  # else the buttons still apply

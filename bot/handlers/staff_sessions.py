@@ -8,7 +8,6 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.domain import summons_rules
 from bot.domain.kinds import SessionState
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
@@ -16,7 +15,7 @@ from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
 from bot.presentation.texts import shorten
-from bot.services import conversations, notices, schedule, staff
+from bot.services import conversations, schedule, staff
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
 
@@ -24,10 +23,6 @@ SESSION = r"^ss:\d{1,9}$"
 MOVE = r"^ss:mv:\d{1,9}$"
 CANCEL = r"^ss:cx:\d{1,9}$"
 APPLY = r"^ss:(mvok|drop|cxok:\d{1,9})$"
-
-
-def _deadline(context: BotContext) -> datetime:
-    return summons_rules.deadline_for(context.settings.election_date, context.settings.zone)
 
 
 def _label(context: BotContext, starts_at: datetime, ends_at: datetime, place: str) -> str:
@@ -43,7 +38,7 @@ async def list_sessions(update: Update, context: BotContext, member: Member) -> 
     if update.callback_query:
         await update.callback_query.answer()
     async with context.session() as session:
-        found = await staff.sessions_between(session, context.clock.now(), _deadline(context))
+        found = await staff.sessions_between(session, context.clock.now(), context.office.deadline)
     rows = [
         [
             InlineKeyboardButton(
@@ -122,7 +117,7 @@ async def confirm_move(update: Update, context: BotContext, member: Member) -> N
     message = update.effective_message
     assert message and message.text and update.effective_user
     _ = context.gettext
-    checked = typed_when(context, message.text, _deadline(context), seats=False)
+    checked = typed_when(context, message.text, context.office.deadline, seats=False)
     if isinstance(checked, str) or checked[2]:  # the question stays open: retype
         await message.reply_text(
             checked
@@ -197,8 +192,8 @@ async def apply_change(update: Update, context: BotContext, member: Member) -> N
                 starts_at=datetime.fromisoformat(str(convo.data["starts"])),
                 ends_at=datetime.fromisoformat(str(convo.data["ends"])),
                 now=now,
-                deadline=_deadline(context),
-                policy=notices.Policy.of(context.settings),
+                deadline=context.office.deadline,
+                policy=context.office.policy,
                 by=member.telegram_id,
             )
         elif query.data.startswith("ss:cxok:"):
@@ -206,7 +201,7 @@ async def apply_change(update: Update, context: BotContext, member: Member) -> N
                 session,
                 int(query.data.removeprefix("ss:cxok:")),
                 now=now,
-                deadline=_deadline(context),
+                deadline=context.office.deadline,
                 by=member.telegram_id,
             )
     await query.answer()

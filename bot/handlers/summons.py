@@ -143,7 +143,8 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
                 ACTIONS[action],
                 argument,
                 now=context.clock.now(),
-                settings=context.settings,
+                office=context.office,
+                duty=context.settings.duty_staff,
             )
         if found is not None and typing is None and (found.conversing or not answering):
             # Any other press of this summons ends a reason still being asked for: free text
@@ -313,7 +314,8 @@ async def _answer_typed(
                 action,
                 argument,
                 now=context.clock.now(),
-                settings=context.settings,
+                office=context.office,
+                duty=context.settings.duty_staff,
                 note=note,
             )
     if found is None or result is None:

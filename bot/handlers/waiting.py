@@ -7,10 +7,9 @@ import re
 from telegram import Update
 
 from bot.context import BotContext
-from bot.domain import summons_rules
 from bot.handlers.replies import send_summons
 from bot.presentation.texts import STALE
-from bot.services import conversations, notices, summonses, waiting
+from bot.services import conversations, summonses, waiting
 from bot.services.summonses import Outcome
 
 PRESS = re.compile(r"^wl:(\d{1,9}):(\d{1,9})$")
@@ -22,7 +21,6 @@ async def take_offer(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
-    settings = context.settings
     match = PRESS.match(query.data)
     outcome, summons = Outcome.STALE, None
     async with context.session() as session:
@@ -35,8 +33,7 @@ async def take_offer(update: Update, context: BotContext) -> None:
                 account_id=convo.account_id,
                 target_id=convo.target_id,
                 now=context.clock.now(),
-                deadline=summons_rules.deadline_for(settings.election_date, settings.zone),
-                policy=notices.Policy.of(settings),
+                office=context.office,
             )
             if summons_id is not None and outcome == Outcome.DONE:
                 summons = await summonses.view(session, summons_id)

@@ -12,7 +12,6 @@ from bot.clock import Clock
 from bot.config import Settings, SettingsError, load_settings, require_data_key
 from bot.db.engine import Database
 from bot.domain.kinds import Audience, Channel
-from bot.domain.summons_rules import deadline_for
 from bot.i18n import N_, Gettext
 from bot.office_cli.common import (
     Refused,
@@ -24,20 +23,21 @@ from bot.office_cli.common import (
     write_table,
 )
 from bot.presentation import letters as letter_pages
-from bot.services import broadcasts, letters, notices, schedule, summoning
+from bot.services import broadcasts, letters, schedule, summoning
+from bot.services.office import Office
 
 
 def cmd_summon(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
-    clock = Clock(settings.zone)
+    clock, office = Clock(settings.zone), Office.of(settings)
 
     async def work(database: Database) -> summoning.SummonResult:
         async with database.session() as session:
             result = await summoning.summon_all(
                 session,
                 now=clock.now(),
-                deadline=deadline_for(settings.election_date, settings.zone),
-                policy=notices.Policy.of(settings),
+                deadline=office.deadline,
+                policy=office.policy,
                 dry_run=args.dry_run,
                 by=operator(args),
             )

@@ -10,7 +10,6 @@ import asyncio
 from bot.clock import Clock
 from bot.config import load_settings, require_data_key
 from bot.db.engine import Database
-from bot.domain import summons_rules
 from bot.domain.desk import QueryError, Reason, parse_query
 from bot.domain.kinds import Channel
 from bot.i18n import Gettext
@@ -18,6 +17,7 @@ from bot.office_cli.common import operator, with_database
 from bot.presentation import desk as views
 from bot.services import desk
 from bot.services.desk import Found
+from bot.services.office import Office
 
 _REASON_KEYS = {"1": Reason.DOCUMENTS, "2": Reason.DEVICE, "3": Reason.OTHER}
 
@@ -47,7 +47,7 @@ def cmd_desk(args: argparse.Namespace, _: Gettext) -> int:
     require_data_key(settings)  # found by NIK, shown masked
     clock = Clock(settings.zone)
     by, language, zone = operator(args), settings.default_language, settings.zone
-    deadline = summons_rules.deadline_for(settings.election_date, zone)
+    deadline = Office.of(settings).deadline
 
     async def work(database: Database) -> None:
         while True:

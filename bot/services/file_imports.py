@@ -14,10 +14,10 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.domain.eligibility import on_target_list
 from bot.domain.record_rows import RECORD_HEADERS
-from bot.domain.summons_rules import deadline_for
 from bot.domain.table_rows import SESSION_HEADERS, TARGET_HEADERS, column_names
-from bot.services import imports, notices, record_imports, session_imports, sheets
+from bot.services import imports, record_imports, session_imports, sheets
 from bot.services.imports import ImportResult, Rejected
+from bot.services.office import Office
 from bot.services.record_imports import RecordImport
 
 
@@ -86,6 +86,7 @@ async def import_file(
                 ),
             )
         elif kind == FileKind.SESSIONS:
+            office = Office.of(settings)
             result = await session_imports.import_sessions(
                 db,
                 header,
@@ -94,8 +95,8 @@ async def import_file(
                 zone=settings.zone,
                 moving=session_imports.Moving(
                     now=now,
-                    deadline=deadline_for(settings.election_date, settings.zone),
-                    policy=notices.Policy.of(settings),
+                    deadline=office.deadline,
+                    policy=office.policy,
                     by=by,
                 ),
             )

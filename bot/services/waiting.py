@@ -37,7 +37,8 @@ from bot.domain.kinds import (
     SessionState,
     SummonsState,
 )
-from bot.services import events, notices, summonses
+from bot.services import events, summonses
+from bot.services.office import Office
 from bot.services.summonses import Outcome
 
 OFFER_TTL = timedelta(hours=6)
@@ -274,8 +275,7 @@ async def take(
     account_id: int,
     target_id: int | None,
     now: datetime,
-    deadline: datetime,
-    policy: notices.Policy,
+    office: Office,
 ) -> tuple[Outcome, int | None]:
     """The teen (`target_id`: the presser's own), or a parent linked to them, takes the place
     offered: a new summons, or their missed one moved. Returns the outcome and the summons id."""
@@ -295,16 +295,10 @@ async def take(
     if existing is not None:
         outcome = await summonses.respond(
             session,
-            summons_id=existing.id,
-            revision=existing.revision,
-            target_ids={entry.target_id},
-            action=Answer.MOVE,
-            argument=str(session_id),
-            actor=actor,
-            account_id=account_id,
+            summonses.Press(existing.id, existing.revision, Answer.MOVE, str(session_id)),
+            summonses.Presser(account_id, actor, frozenset({entry.target_id})),
+            office=office,
             now=now,
-            deadline=deadline,
-            policy=policy,
         )
         summons_id: int | None = existing.id
     else:
@@ -313,10 +307,10 @@ async def take(
             entry.target_id,
             session_id,
             now=now,
-            deadline=deadline,
+            deadline=office.deadline,
             actor=actor,
             channel=Channel.TELEGRAM,
-            policy=policy,
+            policy=office.policy,
             shown_to=account_id,
         )
         outcome = Outcome.DONE if created else Outcome.FULL

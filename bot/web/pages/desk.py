@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.domain import summons_rules
 from bot.domain.desk import QueryError, Reason, parse_query
 from bot.domain.kinds import Channel
 from bot.i18n import N_
@@ -152,7 +151,7 @@ async def _act(request: Request, viewer: Viewer, outcome: str) -> Response:
                 by=viewer.by,
                 channel=Channel.WEB,
                 now=now,
-                deadline=summons_rules.deadline_for(web.settings.election_date, web.settings.zone),
+                deadline=web.office.deadline,
             )
         else:
             done = await desk.undo(session, target_id, by=viewer.by, channel=Channel.WEB, now=now)
