@@ -105,7 +105,7 @@ async def _guardian_linked(
     session: AsyncSession, link: ParentLink, parent: Account, now: datetime
 ) -> None:
     """A guardian is linked: their consent to the notice is kept, and the teen is told at once,
-    with a button that undoes it (bot/handlers/parents.py: disown)."""
+    with a button that undoes it (bot/handlers/unlinking.py: disown)."""
     consents.record(
         session,
         parent.id,

@@ -1,0 +1,100 @@
+"""Ending a guardian's link: the parent or the teen removes it (asked first), or the teen
+says a guardian is not theirs."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.context import BotContext
+from bot.presentation import texts
+from bot.services import family, guardians
+
+REMOVE = r"^pa:rm:\d{1,9}$"
+REMOVE_SURE = r"^pa:rmok:\d{1,9}$"
+KEEP = r"^pa:keep$"
+DISOWN = r"^pa:no:\d{1,9}$"
+
+
+async def ask_remove(update: Update, context: BotContext) -> None:
+    """pa:rm:<link>: one tap must not undo a link: say what it ends, and ask."""
+    query = update.callback_query
+    assert query and query.data
+    _ = context.gettext
+    link_id = int(query.data.removeprefix("pa:rm:"))
+    # The pressed button's label names who would be unlinked ("Lepas tautan: Ibu Sri").
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    pressed = [
+        button.text
+        for row in (markup.inline_keyboard if markup is not None else ())
+        for button in row
+        if button.callback_data == query.data
+    ]
+    await query.answer()
+    await query.edit_message_text(
+        "\n\n".join(
+            [
+                *pressed[:1],
+                _(
+                    "Lepas tautan ini? Orang tua/wali itu tidak akan lagi menerima panggilan, "
+                    "pengingat, atau bisa menjawab untuk anak. Tautan bisa dibuat lagi dengan kode "
+                    "dari /kode."
+                ),
+            ]
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(_("Ya, lepas tautan"), callback_data=f"pa:rmok:{link_id}")],
+                [InlineKeyboardButton(_("Batal"), callback_data="pa:keep")],
+            ]
+        ),
+    )
+
+
+async def keep_link(update: Update, context: BotContext) -> None:
+    """pa:keep: the question is withdrawn; nothing changed."""
+    query = update.callback_query
+    assert query
+    await query.answer()
+    await query.edit_message_text(context.gettext("Tidak jadi. Tautan tetap seperti semula."))
+
+
+async def remove_link(update: Update, context: BotContext) -> None:
+    """pa:rmok:<link>: the parent or the child removes a link; anyone else changes nothing."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user
+    _ = context.gettext
+    link_id = int(query.data.removeprefix("pa:rmok:"))
+    async with context.session() as session:
+        done = await family.unlink_by(session, link_id, telegram_id=update.effective_user.id)
+    if not done:
+        await query.answer(_(texts.STALE_BUTTON))
+        return
+    await query.answer()
+    await query.edit_message_text(
+        _("Tautan dilepas. Ketik /ortu untuk melihat tautan yang tersisa.")
+    )
+
+
+async def disown(update: Update, context: BotContext) -> None:
+    """pa:no:<link>: the teen says this guardian is not theirs; only the teen can."""
+    query = update.callback_query
+    assert query and query.data and update.effective_user
+    _ = context.gettext
+    async with context.session() as session:
+        done = await guardians.disown(
+            session,
+            int(query.data.removeprefix("pa:no:")),
+            telegram_id=update.effective_user.id,
+            now=context.clock.now(),
+            office_language=context.settings.default_language,
+        )
+    if not done:
+        await query.answer(_(texts.STALE_BUTTON))
+        return
+    await query.answer()
+    await query.edit_message_text(
+        _(
+            "Tautan itu sudah dilepas dan petugas sudah diberi tahu. Terima kasih telah "
+            "memberi tahu kami."
+        )
+    )
