@@ -17,6 +17,7 @@ from bot.domain.steps import Step
 from bot.handlers.replies import send_summons
 from bot.i18n import format_when
 from bot.presentation import privacy, texts
+from bot.presentation.buttons import GUARDIANS, AskNik, AskRemove
 from bot.presentation.summons import guardian_label
 from bot.services import conversations, family, guardians, lockout
 from bot.services.conversations import Conversation
@@ -87,12 +88,17 @@ async def parents_command(update: Update, context: BotContext) -> None:
             [
                 InlineKeyboardButton(
                     texts.shorten(label),
-                    callback_data=f"pa:rm:{child.link_id}",
+                    callback_data=GUARDIANS.encode(AskRemove(child.link_id)),
                 )
             ]
         )
     buttons.append(
-        [InlineKeyboardButton(_("Anak tanpa Telegram: pakai NIK"), callback_data="pa:nik")]
+        [
+            InlineKeyboardButton(
+                _("Anak tanpa Telegram: pakai NIK"),
+                callback_data=GUARDIANS.encode(AskNik()),
+            )
+        ]
     )
     intro = _(
         "Untuk menautkan anak Anda, minta kodenya (anak Anda mengetik /kode), lalu tulis: "
@@ -127,7 +133,7 @@ async def _show_guardians(
         [
             InlineKeyboardButton(
                 texts.shorten(_("Lepas tautan: {name}").format(name=g.name or "?")),
-                callback_data=f"pa:rm:{g.link_id}",
+                callback_data=GUARDIANS.encode(AskRemove(g.link_id)),
             )
         ]
         for g in guardians

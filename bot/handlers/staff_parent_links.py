@@ -6,11 +6,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.handlers.access import Member, guarded
+from bot.presentation import buttons
 from bot.presentation.review import LINK_DECIDED
 from bot.presentation.summons import guardian_label
 from bot.services import guardians
-
-DECIDE = r"^pl:(ok|no):\d{1,9}$"
 
 
 @guarded("parent_links")
@@ -35,8 +34,18 @@ async def show_requests(update: Update, context: BotContext, member: Member) -> 
             reply_markup=InlineKeyboardMarkup(
                 [
                     [
-                        InlineKeyboardButton(_("✅ Setujui"), callback_data=f"pl:ok:{request.id}"),
-                        InlineKeyboardButton(_("❌ Tolak"), callback_data=f"pl:no:{request.id}"),
+                        InlineKeyboardButton(
+                            _("✅ Setujui"),
+                            callback_data=buttons.LINK_REQUESTS.encode(
+                                buttons.DecideLink("ok", request.id)
+                            ),
+                        ),
+                        InlineKeyboardButton(
+                            _("❌ Tolak"),
+                            callback_data=buttons.LINK_REQUESTS.encode(
+                                buttons.DecideLink("no", request.id)
+                            ),
+                        ),
                     ]
                 ]
             ),
@@ -48,11 +57,12 @@ async def decide_request(update: Update, context: BotContext, member: Member) ->
     query = update.callback_query
     assert query and query.data
     _ = context.gettext
-    _prefix, verdict, number = query.data.split(":")
+    decision = buttons.LINK_REQUESTS.read(query.data, buttons.DecideLink)
+    verdict = decision.verdict
     async with context.session() as session:
         link = await guardians.decide(
             session,
-            int(number),
+            decision.request_id,
             approve=verdict == "ok",
             staff_id=member.telegram_id,
             now=context.clock.now(),

@@ -14,15 +14,21 @@ from bot.handlers.access import Member, guarded
 from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
+from bot.presentation.buttons import (
+    SESSIONS,
+    AddSeats,
+    ApplyCancel,
+    ApplyMove,
+    CancelSession,
+    DropChange,
+    MoveSession,
+    NewSession,
+    ShowSession,
+)
 from bot.presentation.texts import shorten
 from bot.services import conversations, schedule, staff
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
-
-SESSION = r"^ss:\d{1,9}$"
-MOVE = r"^ss:mv:\d{1,9}$"
-CANCEL = r"^ss:cx:\d{1,9}$"
-APPLY = r"^ss:(mvok|drop|cxok:\d{1,9})$"
 
 
 def _label(context: BotContext, starts_at: datetime, ends_at: datetime, place: str) -> str:
@@ -43,14 +49,16 @@ async def list_sessions(update: Update, context: BotContext, member: Member) -> 
         [
             InlineKeyboardButton(
                 shorten(_label(context, s.starts_at, s.ends_at, s.place)),
-                callback_data=f"ss:{s.id}",
+                callback_data=SESSIONS.encode(ShowSession(s.id)),
             )
         ]
         for s in found
         if s.state == SessionState.OPEN
     ][:90]
     _ = context.gettext
-    rows.insert(0, [InlineKeyboardButton(_("➕ Jadwal baru"), callback_data="ss:new")])
+    rows.insert(
+        0, [InlineKeyboardButton(_("➕ Jadwal baru"), callback_data=SESSIONS.encode(NewSession()))]
+    )
     await update.effective_chat.send_message(
         _("Pilih jadwal:") if len(rows) > 1 else _("Tidak ada jadwal yang akan datang."),
         reply_markup=InlineKeyboardMarkup(rows),
@@ -62,7 +70,7 @@ async def show_session(update: Update, context: BotContext, member: Member) -> N
     """One session: how many are expected, and the two things staff can do to it."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
-    session_id = int(query.data.removeprefix("ss:"))
+    session_id = SESSIONS.read(query.data, ShowSession).session_id
     _ = context.gettext
     async with context.session() as session:
         found = await staff.open_session(session, session_id)
@@ -79,11 +87,21 @@ async def show_session(update: Update, context: BotContext, member: Member) -> N
             [
                 [
                     InlineKeyboardButton(
-                        _("🕒 Pindah ke hari/jam lain"), callback_data=f"ss:mv:{session_id}"
+                        _("🕒 Pindah ke hari/jam lain"),
+                        callback_data=SESSIONS.encode(MoveSession(session_id)),
                     )
                 ],
-                [InlineKeyboardButton(_("➕ Tambah tempat"), callback_data=f"ss:cap:{session_id}")],
-                [InlineKeyboardButton(_("✖️ Batalkan jadwal"), callback_data=f"ss:cx:{session_id}")],
+                [
+                    InlineKeyboardButton(
+                        _("➕ Tambah tempat"), callback_data=SESSIONS.encode(AddSeats(session_id))
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        _("✖️ Batalkan jadwal"),
+                        callback_data=SESSIONS.encode(CancelSession(session_id)),
+                    )
+                ],
             ]
         ),
     )
@@ -101,7 +119,7 @@ async def ask_new_time(update: Update, context: BotContext, member: Member) -> N
             session,
             convo.account_id,
             Step.SESSION_MOVE,
-            session_id=int(query.data.removeprefix("ss:mv:")),
+            session_id=SESSIONS.read(query.data, MoveSession).session_id,
         )
     _ = context.gettext
     await update.effective_chat.send_message(
@@ -147,7 +165,9 @@ async def confirm_move(update: Update, context: BotContext, member: Member) -> N
         _("Pindahkan jadwal ke {when}? {count} remaja (dan orang tuanya) akan dikabari.").format(
             when=_label(context, parsed[0], parsed[1], "").rstrip(" ·"), count=count
         ),
-        reply_markup=keyboards.confirm(_, _("✅ Ya, pindahkan"), "ss:mvok", "ss:drop"),
+        reply_markup=keyboards.confirm(
+            _, _("✅ Ya, pindahkan"), SESSIONS.encode(ApplyMove()), SESSIONS.encode(DropChange())
+        ),
     )
 
 
@@ -161,7 +181,7 @@ async def ask_cancel(update: Update, context: BotContext, member: Member) -> Non
     """Cancelling: confirm first, with the count."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
-    session_id = int(query.data.removeprefix("ss:cx:"))
+    session_id = SESSIONS.read(query.data, CancelSession).session_id
     async with context.session() as session:
         count = await schedule.affected_count(session, session_id)
     await query.answer()
@@ -170,7 +190,12 @@ async def ask_cancel(update: Update, context: BotContext, member: Member) -> Non
         _(
             "Batalkan jadwal ini? {count} remaja (dan orang tuanya) akan dikabari dan ditawari jadwal lain."
         ).format(count=count),
-        reply_markup=keyboards.confirm(_, _("✖️ Ya, batalkan"), f"ss:cxok:{session_id}", "ss:drop"),
+        reply_markup=keyboards.confirm(
+            _,
+            _("✖️ Ya, batalkan"),
+            SESSIONS.encode(ApplyCancel(session_id)),
+            SESSIONS.encode(DropChange()),
+        ),
     )
 
 
@@ -181,11 +206,12 @@ async def apply_change(update: Update, context: BotContext, member: Member) -> N
     assert query and query.data and update.effective_user and update.effective_chat
     _ = context.gettext
     outcome, count = Change.GONE, 0
+    pressed = SESSIONS.decode(query.data)
     now = context.clock.now()
     async with context.session() as session:
         convo = await conversations.ensure(session, update.effective_user.id, context.language)
         await conversations.end(session, convo.account_id)
-        if query.data == "ss:mvok" and convo.step == Step.SESSION_MOVE_CONFIRM:
+        if isinstance(pressed, ApplyMove) and convo.step == Step.SESSION_MOVE_CONFIRM:
             outcome, count = await schedule.move(
                 session,
                 int(convo.data["session_id"]),
@@ -196,17 +222,17 @@ async def apply_change(update: Update, context: BotContext, member: Member) -> N
                 policy=context.office.policy,
                 by=member.telegram_id,
             )
-        elif query.data.startswith("ss:cxok:"):
+        elif isinstance(pressed, ApplyCancel):
             outcome, count = await schedule.cancel(
                 session,
-                int(query.data.removeprefix("ss:cxok:")),
+                pressed.session_id,
                 now=now,
                 deadline=context.office.deadline,
                 by=member.telegram_id,
             )
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if query.data == "ss:drop":
+    if isinstance(pressed, DropChange):
         text = _("Tidak ada yang diubah.")
     elif outcome == Change.DONE:
         text = _("✅ Selesai. {count} remaja dikabari.").format(count=count)

@@ -6,21 +6,16 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
-from bot.presentation import texts
+from bot.presentation import buttons, texts
 from bot.services import family, guardians
-
-REMOVE = r"^pa:rm:\d{1,9}$"
-REMOVE_SURE = r"^pa:rmok:\d{1,9}$"
-KEEP = r"^pa:keep$"
-DISOWN = r"^pa:no:\d{1,9}$"
 
 
 async def ask_remove(update: Update, context: BotContext) -> None:
-    """pa:rm:<link>: one tap must not undo a link: say what it ends, and ask."""
+    """Lepas tautan: one tap must not undo a link: say what it ends, and ask."""
     query = update.callback_query
     assert query and query.data
     _ = context.gettext
-    link_id = int(query.data.removeprefix("pa:rm:"))
+    link_id = buttons.GUARDIANS.read(query.data, buttons.AskRemove).link_id
     # The pressed button's label names who would be unlinked ("Lepas tautan: Ibu Sri").
     markup = query.message.reply_markup if isinstance(query.message, Message) else None
     pressed = [
@@ -43,15 +38,24 @@ async def ask_remove(update: Update, context: BotContext) -> None:
         ),
         reply_markup=InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(_("Ya, lepas tautan"), callback_data=f"pa:rmok:{link_id}")],
-                [InlineKeyboardButton(_("Batal"), callback_data="pa:keep")],
+                [
+                    InlineKeyboardButton(
+                        _("Ya, lepas tautan"),
+                        callback_data=buttons.GUARDIANS.encode(buttons.Remove(link_id)),
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        _("Batal"), callback_data=buttons.GUARDIANS.encode(buttons.Keep())
+                    )
+                ],
             ]
         ),
     )
 
 
 async def keep_link(update: Update, context: BotContext) -> None:
-    """pa:keep: the question is withdrawn; nothing changed."""
+    """Keep: the question is withdrawn; nothing changed."""
     query = update.callback_query
     assert query
     await query.answer()
@@ -59,11 +63,11 @@ async def keep_link(update: Update, context: BotContext) -> None:
 
 
 async def remove_link(update: Update, context: BotContext) -> None:
-    """pa:rmok:<link>: the parent or the child removes a link; anyone else changes nothing."""
+    """Yes, remove: the parent or the child removes a link; anyone else changes nothing."""
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
-    link_id = int(query.data.removeprefix("pa:rmok:"))
+    link_id = buttons.GUARDIANS.read(query.data, buttons.Remove).link_id
     async with context.session() as session:
         done = await family.unlink_by(session, link_id, telegram_id=update.effective_user.id)
     if not done:
@@ -76,14 +80,14 @@ async def remove_link(update: Update, context: BotContext) -> None:
 
 
 async def disown(update: Update, context: BotContext) -> None:
-    """pa:no:<link>: the teen says this guardian is not theirs; only the teen can."""
+    """Not my guardian: the teen says this guardian is not theirs; only the teen can."""
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
     async with context.session() as session:
         done = await guardians.disown(
             session,
-            int(query.data.removeprefix("pa:no:")),
+            buttons.GUARDIANS.read(query.data, buttons.Disown).link_id,
             telegram_id=update.effective_user.id,
             now=context.clock.now(),
             office_language=context.settings.default_language,
