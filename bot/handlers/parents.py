@@ -46,7 +46,9 @@ async def _ask_child_date(update: Update, context: BotContext, code: str) -> Non
         )
         return
     await update.effective_message.reply_text(
-        _("Tulis tanggal lahir anak Anda (contoh: 12-03-2009) untuk memastikan tautan ini benar.")
+        _(
+            "Tulis tanggal lahir anak Anda (contoh: 12-03-2009) untuk memastikan bahwa ini anak Anda."
+        )
     )
 
 
@@ -79,11 +81,11 @@ async def parents_command(update: Update, context: BotContext) -> None:
         # A request waiting for staff names nobody: its name would tell that the NIK typed
         # for it is on the list (a NIK on no list leaves no request at all).
         if child.state == LinkState.ACTIVE:
-            label = _("Lepas tautan: {name}").format(name=child.name)
-            lines.append(_("• {name} (tertaut)").format(name=child.name))
+            label = _("Putuskan hubungan dengan {name}").format(name=child.name)
+            lines.append(_("• {name} (terhubung)").format(name=child.name))
         else:
             label = _("Batalkan permintaan yang menunggu petugas")
-            lines.append(_("• Permintaan tautan yang menunggu petugas"))
+            lines.append(_("• Permintaan terhubung yang menunggu petugas"))
         buttons.append(
             [
                 InlineKeyboardButton(
@@ -101,10 +103,10 @@ async def parents_command(update: Update, context: BotContext) -> None:
         ]
     )
     intro = _(
-        "Untuk menautkan anak Anda, minta kodenya (anak Anda mengetik /kode), lalu tulis: "
+        "Untuk terhubung dengan anak Anda, minta kodenya (anak Anda mengetik /kode), lalu tulis: "
         "/ortu KODE"
     )
-    text = "\n".join([_("Anak Anda yang tertaut:"), *lines, "", intro]) if lines else intro
+    text = "\n".join([_("Anak Anda yang terhubung:"), *lines, "", intro]) if lines else intro
     await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(buttons))
 
 
@@ -116,13 +118,13 @@ async def _show_guardians(
     if not guardians:
         await update.effective_message.reply_text(
             _(
-                "Belum ada orang tua/wali yang tertaut. Orang tua Anda bisa menautkan diri dengan "
+                "Belum ada orang tua/wali yang terhubung. Orang tua Anda bisa menghubungkan diri dengan "
                 "kode Anda (/kode) dan tanggal lahir Anda."
             )
         )
         return
     zone, language = context.settings.zone, context.language
-    lines = [_("Orang tua/wali yang tertaut dengan Anda:")]
+    lines = [_("Orang tua/wali yang terhubung dengan Anda:")]
     lines += [
         _("• {name}, sejak {when}").format(
             name=guardian_label(g.name, _, start=True), when=format_when(g.since, language, zone)
@@ -132,7 +134,7 @@ async def _show_guardians(
     buttons = [
         [
             InlineKeyboardButton(
-                texts.shorten(_("Lepas tautan: {name}").format(name=g.name or "?")),
+                texts.shorten(_("Putuskan hubungan dengan {name}").format(name=g.name or "?")),
                 callback_data=GUARDIANS.encode(AskRemove(g.link_id)),
             )
         ]
@@ -182,7 +184,7 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
     if linked.outcome == Linking.LINKED:
         await message.reply_text(
             _(
-                "✅ Anda sekarang tertaut dengan {name}. Panggilan, pengingat dan setiap perubahan "
+                "✅ Anda sekarang terhubung dengan {name}. Panggilan, pengingat dan setiap perubahan "
                 "jadwal untuknya akan dikirim juga kepada Anda."
             ).format(name=linked.name)
             + "\n\n"
@@ -197,7 +199,7 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
     elif linked.outcome == Linking.PENDING:
         await message.reply_text(
             _(
-                "Kode surat undangan ini sudah menautkan orang tua/wali lain. Permintaan Anda "
+                "Kode surat undangan ini sudah dipakai untuk menghubungkan orang tua/wali lain. Permintaan Anda "
                 "diteruskan kepada petugas untuk diperiksa; bila disetujui, Anda akan dikabari "
                 "di sini. Bila dalam 3 hari kerja tidak ada kabar, datanglah ke kantor Dukcapil "
                 "dengan membawa Kartu Keluarga."

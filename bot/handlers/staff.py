@@ -40,7 +40,11 @@ def menu_keyboard(_: Gettext, member: Member) -> InlineKeyboardMarkup:
         ],
         [InlineKeyboardButton(_("📣 Panggil sasaran"), callback_data=_item("summon"))],
         [InlineKeyboardButton(_("📊 Statistik"), callback_data=_item("stats"))],
-        [InlineKeyboardButton(_("👪 Permintaan tautan orang tua"), callback_data=_item("parents"))],
+        [
+            InlineKeyboardButton(
+                _("👪 Permintaan terhubung dari orang tua"), callback_data=_item("parents")
+            )
+        ],
         [InlineKeyboardButton(_("🔎 Tinjau pendaftaran"), callback_data=_item("review"))],
         [InlineKeyboardButton(_("🏠 Kunjungan rumah"), callback_data=_item("homevisits"))],
         [InlineKeyboardButton(_("🖥️ Dasbor web"), callback_data=_item("dasbor"))],

@@ -22,11 +22,13 @@ async def show_requests(update: Update, context: BotContext, member: Member) -> 
     async with context.session() as session:
         requests = await guardians.pending(session)
     if not requests:
-        await update.effective_chat.send_message(_("Tidak ada permintaan tautan orang tua."))
+        await update.effective_chat.send_message(
+            _("Tidak ada permintaan terhubung dari orang tua.")
+        )
         return
     for request in requests[:20]:
         await update.effective_chat.send_message(
-            _("Permintaan tautan: {parent} untuk {child} (NIK {nik}).").format(
+            _("Permintaan terhubung: {parent} dengan {child} (NIK {nik}).").format(
                 parent=guardian_label(request.parent, _),
                 child=request.child,
                 nik=request.masked_nik,

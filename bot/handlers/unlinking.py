@@ -11,12 +11,12 @@ from bot.services import family, guardians
 
 
 async def ask_remove(update: Update, context: BotContext) -> None:
-    """Lepas tautan: one tap must not undo a link: say what it ends, and ask."""
+    """Putuskan hubungan: one tap must not undo a link: say what it ends, and ask."""
     query = update.callback_query
     assert query and query.data
     _ = context.gettext
     link_id = buttons.GUARDIANS.read(query.data, buttons.AskRemove).link_id
-    # The pressed button's label names who would be unlinked ("Lepas tautan: Ibu Sri").
+    # The pressed button's label names who would be unlinked ("Putuskan hubungan dengan Ibu Sri").
     markup = query.message.reply_markup if isinstance(query.message, Message) else None
     pressed = [
         button.text
@@ -30,8 +30,8 @@ async def ask_remove(update: Update, context: BotContext) -> None:
             [
                 *pressed[:1],
                 _(
-                    "Lepas tautan ini? Orang tua/wali itu tidak akan lagi menerima panggilan, "
-                    "pengingat, atau bisa menjawab untuk anak. Tautan bisa dibuat lagi dengan kode "
+                    "Putuskan hubungan ini? Orang tua/wali itu tidak akan lagi menerima panggilan, "
+                    "pengingat, atau bisa menjawab untuk anak. Hubungan bisa dibuat lagi dengan kode "
                     "dari /kode."
                 ),
             ]
@@ -40,7 +40,7 @@ async def ask_remove(update: Update, context: BotContext) -> None:
             [
                 [
                     InlineKeyboardButton(
-                        _("Ya, lepas tautan"),
+                        _("Ya, putuskan"),
                         callback_data=buttons.GUARDIANS.encode(buttons.Remove(link_id)),
                     )
                 ],
@@ -59,7 +59,7 @@ async def keep_link(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query
     await query.answer()
-    await query.edit_message_text(context.gettext("Tidak jadi. Tautan tetap seperti semula."))
+    await query.edit_message_text(context.gettext("Tidak jadi. Hubungan tetap seperti semula."))
 
 
 async def remove_link(update: Update, context: BotContext) -> None:
@@ -75,7 +75,7 @@ async def remove_link(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     await query.edit_message_text(
-        _("Tautan dilepas. Ketik /ortu untuk melihat tautan yang tersisa.")
+        _("Hubungan diputuskan. Ketik /ortu untuk melihat siapa yang masih terhubung.")
     )
 
 
@@ -98,7 +98,7 @@ async def disown(update: Update, context: BotContext) -> None:
     await query.answer()
     await query.edit_message_text(
         _(
-            "Tautan itu sudah dilepas dan petugas sudah diberi tahu. Terima kasih telah "
+            "Hubungan itu sudah diputuskan dan petugas sudah diberi tahu. Terima kasih telah "
             "memberi tahu kami."
         )
     )
