@@ -16,7 +16,7 @@ from bot.domain.names import clean_name
 from bot.domain.retention import NOTICE_VERSION
 from bot.domain.steps import Step
 from bot.i18n import N_, Gettext, format_day
-from bot.presentation import privacy, texts
+from bot.presentation import buttons, privacy, texts
 from bot.services import answers, consents, conversations, lockout, registration
 from bot.services.conversations import Conversation
 
@@ -31,7 +31,11 @@ PREFERENCE_LABELS = {
 def _preference_keyboard(_: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_(label), callback_data=f"pref:{choice.value}")]
+            [
+                InlineKeyboardButton(
+                    _(label), callback_data=buttons.PREFERENCE.encode(buttons.Preference(choice))
+                )
+            ]
             for choice, label in PREFERENCE_LABELS.items()
         ]
     )
@@ -71,8 +75,18 @@ async def start_registration(update: Update, context: BotContext) -> None:
         + _("Apakah Anda setuju?"),
         reply_markup=InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(_("✅ Saya setuju"), callback_data="consent:yes")],
-                [InlineKeyboardButton(_("❌ Tidak setuju"), callback_data="consent:no")],
+                [
+                    InlineKeyboardButton(
+                        _("✅ Saya setuju"),
+                        callback_data=buttons.CONSENT.encode(buttons.Consent("yes")),
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        _("❌ Tidak setuju"),
+                        callback_data=buttons.CONSENT.encode(buttons.Consent("no")),
+                    )
+                ],
             ]
         ),
     )
@@ -84,7 +98,7 @@ async def answer_consent(update: Update, context: BotContext) -> None:
     assert query and query.data and update.effective_user
     _ = context.gettext
     await query.answer()
-    if query.data != "consent:yes":
+    if buttons.CONSENT.read(query.data, buttons.Consent).answer != "yes":
         await query.edit_message_text(
             _(
                 "Baik, tidak ada data yang disimpan. Anda tetap bisa datang langsung ke kantor "
@@ -239,11 +253,7 @@ async def answer_preference(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
-    try:
-        preferred = PreferredDays(query.data.removeprefix("pref:"))
-    except ValueError:
-        await query.answer(_(texts.STALE_BUTTON))
-        return
+    preferred = buttons.PREFERENCE.read(query.data, buttons.Preference).days
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
         waiting = convo is not None and convo.step == Step.PREFERENCE

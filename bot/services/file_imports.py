@@ -17,10 +17,10 @@ from bot.domain.record_rows import RECORD_HEADERS
 from bot.domain.session_rows import SESSION_HEADERS
 from bot.domain.table_rows import Rejected, column_names
 from bot.domain.target_rows import TARGET_HEADERS
-from bot.services import imports, notices, record_imports, session_imports, sheets
+from bot.services import imports, record_imports, session_imports, sheets
 from bot.services.imports import ImportResult
+from bot.services.office import Office
 from bot.services.record_imports import RecordImport
-from bot.services.summonses import deadline_for
 
 
 class FileKind(enum.StrEnum):
@@ -88,6 +88,7 @@ async def import_file(
                 ),
             )
         elif kind == FileKind.SESSIONS:
+            office = Office.of(settings)
             result = await session_imports.import_sessions(
                 db,
                 header,
@@ -96,8 +97,8 @@ async def import_file(
                 zone=settings.zone,
                 moving=session_imports.Moving(
                     now=now,
-                    deadline=deadline_for(settings.election_date, settings.zone),
-                    policy=notices.Policy.of(settings),
+                    deadline=office.deadline,
+                    policy=office.policy,
                     by=by,
                 ),
             )
