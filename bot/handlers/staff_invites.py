@@ -5,7 +5,6 @@ the first admin's answer is told to the person who asked."""
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -15,24 +14,14 @@ from bot.domain.kinds import Channel
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
 from bot.presentation import staff_invites as views
+from bot.presentation.buttons import STAFF_INVITES, DecideInvite
 from bot.services import staff_invites
 from bot.services.staff_invites import Decided
 
 log = logging.getLogger(__name__)
 
 PAYLOAD = staff_invites.PAYLOAD
-DECIDE = r"^si:(y|n):\d{1,9}$"
-
-
-def answer_data(invite_id: int, *, confirm: bool) -> str:
-    """An admin's button, encoded (read back by `read_answer`; DECIDE routes it)."""
-    return f"si:{'y' if confirm else 'n'}:{invite_id}"
-
-
-def read_answer(data: str) -> tuple[int, bool] | None:
-    """The invitation and the answer a button carries, or None for anything else."""
-    match = re.fullmatch(r"si:(y|n):(\d{1,9})", data)
-    return (int(match[2]), match[1] == "y") if match else None
+DECIDE = STAFF_INVITES.pattern(DecideInvite)
 
 
 def _buttons(invite_id: int, _: Gettext) -> InlineKeyboardMarkup:
@@ -40,10 +29,11 @@ def _buttons(invite_id: int, _: Gettext) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    _("✅ Setujui"), callback_data=answer_data(invite_id, confirm=True)
+                    _("✅ Setujui"),
+                    callback_data=STAFF_INVITES.encode(DecideInvite("ok", invite_id)),
                 ),
                 InlineKeyboardButton(
-                    _("❌ Tolak"), callback_data=answer_data(invite_id, confirm=False)
+                    _("❌ Tolak"), callback_data=STAFF_INVITES.encode(DecideInvite("no", invite_id))
                 ),
             ]
         ]
@@ -81,14 +71,12 @@ async def decide_staff_invite(update: Update, context: BotContext, member: Membe
     """An admin's ✅ / ❌ on a request to become staff."""
     query = update.callback_query
     assert query and query.data
-    read = read_answer(query.data)
-    assert read is not None  # DECIDE let only these through
-    invite_id, confirm = read
+    pressed = STAFF_INVITES.read(query.data, DecideInvite)
     async with context.session() as session:
         decision = await staff_invites.decide(
             session,
-            invite_id,
-            confirm=confirm,
+            pressed.invite_id,
+            confirm=pressed.verdict == "ok",
             admin_id=member.telegram_id,
             channel=Channel.TELEGRAM,
             now=context.clock.now(),

@@ -21,9 +21,9 @@ from bot.db.models import Event, ServiceSession, Summons, Target
 from bot.domain.desk import Reason
 from bot.domain.kinds import Actor, Channel, SummonsState
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
+from bot.domain.summons_rules import HOLDS_SEAT
 from bot.services import events, outbox, recording, seats, summonses, waiting
 from bot.services.outbox import Message
-from bot.services.summonses import HOLDS_SEAT
 
 
 class Done(enum.StrEnum):

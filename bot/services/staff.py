@@ -19,8 +19,8 @@ from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState, SummonsState
 from bot.domain.names import clean_name
 from bot.domain.nik import mask
+from bot.domain.summons_rules import HOLDS_SEAT
 from bot.services import events, recording, summonses, web_access
-from bot.services.summonses import HOLDS_SEAT
 
 _INSTANT = timedelta(microseconds=1)
 NAME_LIMIT = 200
