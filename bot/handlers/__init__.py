@@ -4,7 +4,8 @@ Order matters! Groups run lowest first, and in each group the first matching han
   -3  a webhook update seen before stops here (before anything reads or writes for it);
   -2  the reader's language, so everything after (the throttle included) speaks it;
   -1  a flood of presses is answered at once and goes no further, and so is an edited
-      message (an edit is not a new answer);
+      message (an edit is not a new answer); any other command (but /batal, which says what
+      it left) first ends the conversation step the person was at: a command starts afresh;
    0  features, deep links before plain /start (a staff QR, a parent's link and an invitation
       all arrive as "/start <payload>"), then typed text by conversation step, then the
       catch-alls: an unknown command, an unexpected message, a stale button.
@@ -52,6 +53,7 @@ from bot.presentation.summons import PRESS_PREFIX
 
 # The bot talks to people one to one; a group it is added to gets nothing from it.
 PRIVATE = filters.ChatType.PRIVATE
+_CANCEL = filters.Regex(r"^/batal(@\w+)?(\s|$)")
 
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
@@ -75,6 +77,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (-2, TypeHandler(Update, guards.speak_readers_language)),
         (-1, CallbackQueryHandler(guards.slow_down)),
         (-1, MessageHandler(filters.UpdateType.EDITED, guards.ignore_edit)),
+        (-1, MessageHandler(filters.COMMAND & PRIVATE & ~_CANCEL, guards.leave_step)),
         # Deep links first: each "/start <payload>" form before the plain /start.
         (0, _command("start", staff.attend_by_link, staff.HADIR)),
         (0, _command("start", parents.link_from_deep_link, parents.DEEP_LINK)),
@@ -83,6 +86,8 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         # Everyone
         (0, _command("bahasa", common.change_language)),
         (0, _command("bantuan", common.show_help)),
+        (0, _command("help", common.show_help)),  # what people type first, in any language
+        (0, _command("batal", common.cancel)),
         (0, _button(r"^lang:", common.choose_language)),
         (0, _button(r"^role:", common.choose_role)),
         # Teens: registering, the summons, erasing

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.context import BotContext
 from bot.domain.kinds import Role
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.presentation.menu import command_for, command_lines
 from bot.presentation.texts import STALE_BUTTON
-from bot.services import accounts, staff
+from bot.services import accounts, conversations, staff
 
 _ROLES = {"teen": Role.TEEN, "parent": Role.PARENT}
 
@@ -141,6 +141,23 @@ async def show_help(update: Update, context: BotContext) -> None:
         + "\n\n"
         + command_lines(context.bot_data.catalogs, context.language, staff=is_staff)
     )
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """/batal: leave whatever step the person is at (any other command leaves it too)."""
+    assert update.effective_user and update.effective_message
+    _ = context.gettext
+    async with context.session() as session:
+        left = await conversations.leave(session, update.effective_user.id)
+    if left is None:
+        text = _("Tidak ada langkah yang sedang berjalan. Ketik /bantuan untuk daftar perintah.")
+    else:
+        text = _(
+            "Baik, langkah tadi dibatalkan. Pesan Anda berikutnya tidak lagi dibaca sebagai "
+            "jawabannya. Ketik /bantuan untuk daftar perintah."
+        )
+    # The phone question's keyboard, should that be the step left, goes too.
+    await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:

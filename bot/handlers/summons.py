@@ -12,6 +12,7 @@ from bot.domain.steps import Step
 from bot.handlers.replies import offer_sessions, send_summons
 from bot.i18n import Gettext
 from bot.presentation import summons as views
+from bot.presentation import texts
 from bot.presentation.texts import STALE
 from bot.services import answers, conversations, guardians, summonses
 from bot.services.answers import Pressed
@@ -167,8 +168,11 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
     elif action == "no" and argument == "other":
         await query.answer()
         await query.edit_message_text(
-            _("Tuliskan alasannya singkat (paling banyak {limit} karakter).").format(
-                limit=summonses.NOTE_LIMIT
+            texts.with_way_out(
+                _("Tuliskan alasannya singkat (paling banyak {limit} karakter).").format(
+                    limit=summonses.NOTE_LIMIT
+                ),
+                _,
             ),
             reply_markup=views.back_keyboard(found.summons, _),
         )
@@ -203,10 +207,13 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await context.bot.send_message(
             update.effective_user.id,
-            _(
-                "Tuliskan singkat mengapa perlu kunjungan ke rumah (misalnya: disabilitas, sakit; "
-                "paling banyak {limit} karakter). Petugas akan menghubungi Anda."
-            ).format(limit=summonses.NOTE_LIMIT),
+            texts.with_way_out(
+                _(
+                    "Tuliskan singkat mengapa perlu kunjungan ke rumah (misalnya: disabilitas, "
+                    "sakit; paling banyak {limit} karakter). Petugas akan menghubungi Anda."
+                ).format(limit=summonses.NOTE_LIMIT),
+                _,
+            ),
         )
     else:
         await query.answer(_(STALE))

@@ -27,6 +27,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("ortu", N_("Orang tua/wali: tautkan anak, atau lihat siapa yang tertaut")),
     Command("bahasa", N_("Ganti bahasa")),
     Command("hapus", N_("Hapus data saya")),
+    Command("batal", N_("Batalkan langkah yang sedang berjalan")),
     Command("bantuan", N_("Bantuan dan daftar perintah")),
 )
 
