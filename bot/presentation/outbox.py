@@ -46,6 +46,12 @@ REMINDER_HEADERS = {
     "h1": N_("⏰ Pengingat: besok jadwal perekaman KTP-el Anda."),
     "morning": N_("⏰ Hari ini jadwal perekaman KTP-el Anda."),
 }
+# A parent's copy is about the child.
+PARENT_REMINDER_HEADERS = {
+    "h3": N_("⏰ Pengingat: jadwal perekaman KTP-el {name} tinggal 3 hari lagi."),
+    "h1": N_("⏰ Pengingat: besok jadwal perekaman KTP-el {name}."),
+    "morning": N_("⏰ Hari ini jadwal perekaman KTP-el {name}."),
+}
 # A reminder is pointless once the teen has said no, asked for a home visit, or come.
 _NO_REMINDER = frozenset(
     {
@@ -480,7 +486,8 @@ async def render_venue(draft: Draft, summons: SummonsView) -> Outgoing | None:
 async def render_reminder(draft: Draft, summons: SummonsView) -> Outgoing | None:
     if summons.state in _NO_REMINDER:
         return None
-    header = draft.gettext(REMINDER_HEADERS[str(draft.params.get("which"))])
+    headers = PARENT_REMINDER_HEADERS if draft.parent else REMINDER_HEADERS
+    header = draft.gettext(headers[str(draft.params.get("which"))]).format(name=summons.name)
     return Text(f"{header}\n\n{draft.body(summons)}", draft.keyboard(summons))
 
 
@@ -489,7 +496,11 @@ async def render_session_moved(draft: Draft, summons: SummonsView) -> Outgoing |
     if summons.state not in summonses.EXPECTED:
         return None
     _ = draft.gettext
-    header = _("📅 Petugas mengubah jadwal perekaman Anda. Jadwal yang baru:")
+    header = (
+        _("📅 Petugas mengubah jadwal perekaman {name}. Jadwal yang baru:")
+        if draft.parent
+        else _("📅 Petugas mengubah jadwal perekaman Anda. Jadwal yang baru:")
+    ).format(name=summons.name)
     return Text(f"{header}\n\n{draft.body(summons)}", draft.keyboard(summons))
 
 
