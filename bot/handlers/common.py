@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRe
 from bot.context import BotContext
 from bot.domain.kinds import Role
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
-from bot.presentation.menu import command_for, command_lines
+from bot.presentation.menu import command_for, command_lines, greeting_language
 from bot.presentation.texts import STALE_BUTTON
 from bot.services import accounts, conversations, staff
 
@@ -161,10 +161,23 @@ async def cancel(update: Update, context: BotContext) -> None:
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:
-    """A message no conversation is waiting for: the command it is after, if we can tell."""
-    assert update.effective_message
+    """A message no conversation is waiting for: the command it is after, if we can tell; a
+    greeting or a call for help gets the useful menu (the start menu for a newcomer, the
+    commands for anyone else), in the greeting's language until the reader chooses one."""
+    assert update.effective_message and update.effective_user
+    typed = update.effective_message.text or ""
+    async with context.session() as session:
+        account = await accounts.find(session, update.effective_user.id)
+        chosen = account is not None and account.language_chosen
+        role = account.role if account is not None else Role.NONE
+    greeting = greeting_language(typed)
+    if greeting is not None and not chosen:
+        context.language = greeting
     _ = context.gettext
-    command = command_for(update.effective_message.text or "")
+    command = command_for(typed)
+    if command is None and greeting is not None:
+        await (start(update, context) if role == Role.NONE else show_help(update, context))
+        return
     if command is not None:
         await update.effective_message.reply_text(
             _("Untuk itu, ketik /{command}. Daftar semua perintah: /bantuan").format(

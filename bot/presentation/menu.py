@@ -59,6 +59,64 @@ _HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
+# Greetings and calls for help, in each language: words that ask "what can you do?". Matched as
+# whole words; the language they are in is the reader's guess until they choose one.
+_GREETINGS: dict[str, tuple[str, ...]] = {
+    "jv": (
+        "sugeng enjing",
+        "sugeng siang",
+        "sugeng sonten",
+        "sugeng dalu",
+        "kulo nuwun",
+        "kula nuwun",
+        "nyuwun tulung",
+        "kulo",
+        "kula",
+        "badhe",
+        "nyuwun",
+        "monggo",
+        "mangga",
+    ),
+    "en": (
+        "hello",
+        "hi",
+        "hey",
+        "good morning",
+        "good afternoon",
+        "good evening",
+        "help",
+        "please",
+        "register",
+    ),
+    "id": (
+        "halo",
+        "hai",
+        "selamat pagi",
+        "selamat siang",
+        "selamat sore",
+        "selamat malam",
+        "permisi",
+        "tolong",
+        "bantuan",
+        "assalamualaikum",
+    ),
+}
+
+
+def _words(text: str) -> str:
+    return " " + " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split()) + " "
+
+
+def greeting_language(text: str) -> str | None:
+    """The language of a greeting or a call for help ("sugeng enjing" → "jv", "hello" → "en"),
+    or None when the text is neither."""
+    words = _words(text)
+    for language, greetings in _GREETINGS.items():
+        if any(f" {greeting} " in words for greeting in greetings):
+            return language
+    return None
+
+
 def command_lines(catalogs: Catalogs, language: str, *, staff: bool = False) -> str:
     """'/start — ...' lines for the help text, in the reader's language; staff's own after."""
     _ = catalogs.gettext(language)
