@@ -368,6 +368,26 @@ async def render_guardian_linked(draft: Draft) -> Outgoing | None:
     return Text("\n\n".join(lines), views.not_my_guardian_keyboard(link_id, _))
 
 
+@renders(Kind.GUARDIAN_UNLINKED)
+async def render_guardian_unlinked(draft: Draft) -> Outgoing | None:
+    """To a parent: the teen erased their data (/hapus), so the link is gone and nothing of
+    theirs comes here any more (named while the office's record of them remains)."""
+    _ = draft.gettext
+    name = await draft.renderer.target_name(draft.params)
+    if name == "?":
+        text = _(
+            "Anak yang terhubung dengan Anda menghapus datanya dari Rekam. Akun Anda tidak lagi "
+            "terhubung dengannya, dan panggilan serta pengingatnya tidak dikirim ke sini lagi."
+        )
+    else:
+        text = _(
+            "{name} menghapus datanya dari Rekam. Akun Anda tidak lagi terhubung dengan {name}, "
+            "dan panggilan serta pengingatnya tidak dikirim ke sini lagi. Untuk jadwal "
+            "perekamannya, hubungi kantor Dukcapil."
+        ).format(name=name)
+    return Text(text)
+
+
 @renders(Kind.STAFF_ALERT)
 async def render_staff_alert(draft: Draft) -> Outgoing | None:
     """To staff: something a person did that the office must follow up."""
