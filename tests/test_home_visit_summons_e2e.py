@@ -58,3 +58,5 @@ async def test_a_scheduled_home_visit_reads_as_one_for_the_teen_and_the_parent(
     assert "🏠 Petugas akan datang ke rumah Rina Lestari untuk perekaman:" in copy.text
     assert [b.label[0] for b in copy.buttons] == ["✅", "❌", "📅"]
     assert "akan ada di rumah" in copy.buttons[0].label
+    toast = await teen.answer(teen.press("✅", message=summons))
+    assert toast["text"] == "Terima kasih! Petugas akan datang sesuai jadwal kunjungan."

@@ -241,31 +241,11 @@ async def show_answer(
             )
         await offer_sessions(context, found.telegram_id, fresh)
         return
-    # A parent answers for the child: the words are about the child, not the parent.
-    thanks = {
-        SummonsState.CONFIRMED: _("Terima kasih! Kami tunggu kedatangan {name}.")
-        if found.parent
-        else _("Terima kasih! Kami tunggu kedatangan Anda."),
-        SummonsState.DECLINED: _("Tercatat: tidak bisa datang."),
-        SummonsState.MOVED: _("Jadwal {name} sudah diganti.")
-        if found.parent
-        else _("Jadwal Anda sudah diganti."),
-        SummonsState.HOME_VISIT: _("Permintaan kunjungan ke rumah sudah diteruskan ke petugas."),
-    }
-    thanks = {state: text.format(name=fresh.name) for state, text in thanks.items()}
+    thanks = views.answer_thanks(fresh, _, parent=found.parent)
     if fresh.state == SummonsState.DECLINED:
-        declined = (
-            _(
-                "Tercatat: {name} tidak bisa datang. Bisa di hari lain? Ketik /ganti untuk "
-                "memilih jadwal baru; tempatnya di jadwal ini dilepas untuk orang lain."
-            )
-            if found.parent
-            else _(
-                "Tercatat: tidak bisa datang. Bisa di hari lain? Ketik /ganti untuk memilih "
-                "jadwal baru; tempat Anda di jadwal ini dilepas untuk orang lain."
-            )
+        await context.bot.send_message(
+            found.telegram_id, views.declined_note(fresh, _, parent=found.parent)
         )
-        await context.bot.send_message(found.telegram_id, declined.format(name=fresh.name))
     if query is not None and action != Answer.MOVE:
         await query.answer(thanks.get(fresh.state, ""))
         await query.edit_message_text(

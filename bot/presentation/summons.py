@@ -166,6 +166,48 @@ def _button(label: str, summons: SummonsView, action: str) -> InlineKeyboardButt
     return InlineKeyboardButton(label, callback_data=button_data(summons, action))
 
 
+def answer_thanks(
+    summons: SummonsView, _: Gettext, *, parent: bool = False
+) -> dict[SummonsState, str]:
+    """The short answer to whoever pressed, by the summons' new state. A parent answers for
+    the child: the words are about the child; a home visit is waited for at home."""
+    if summons.home:
+        come = _("Terima kasih! Petugas akan datang sesuai jadwal kunjungan.")
+    elif parent:
+        come = _("Terima kasih! Kami tunggu kedatangan {name}.")
+    else:
+        come = _("Terima kasih! Kami tunggu kedatangan Anda.")
+    moved = _("Jadwal {name} sudah diganti.") if parent else _("Jadwal Anda sudah diganti.")
+    said = {
+        SummonsState.CONFIRMED: come,
+        SummonsState.DECLINED: _("Tercatat: tidak bisa datang."),
+        SummonsState.MOVED: moved,
+        SummonsState.HOME_VISIT: _("Permintaan kunjungan ke rumah sudah diteruskan ke petugas."),
+    }
+    return {state: str(text).format(name=summons.name) for state, text in said.items()}
+
+
+def declined_note(summons: SummonsView, _: Gettext, *, parent: bool = False) -> str:
+    """After ❌: what now. A session's seat is freed for others; a home visit's time is not
+    kept, and another is arranged with the office."""
+    if summons.home:
+        text = _(
+            "Tercatat: waktu kunjungan itu tidak cocok. Untuk waktu kunjungan lain, hubungi "
+            "kantor Dukcapil; atau ketik /ganti untuk memilih jadwal di tempat perekaman."
+        )
+    elif parent:
+        text = _(
+            "Tercatat: {name} tidak bisa datang. Bisa di hari lain? Ketik /ganti untuk "
+            "memilih jadwal baru; tempatnya di jadwal ini dilepas untuk orang lain."
+        )
+    else:
+        text = _(
+            "Tercatat: tidak bisa datang. Bisa di hari lain? Ketik /ganti untuk memilih "
+            "jadwal baru; tempat Anda di jadwal ini dilepas untuk orang lain."
+        )
+    return str(text.format(name=summons.name))
+
+
 def decline_question(summons: SummonsView, _: Gettext, *, parent: bool = False) -> str:
     """Shown in place of the summons while the reason is chosen: nothing is changed yet."""
     if parent:
