@@ -10,7 +10,7 @@ from bot.db.models import Account, Claim
 from bot.domain import nik as nik_rules
 from bot.emulator import UserClient
 from tests import factories
-from tests.harness import BotHarness, make_settings, onboard, running_bot
+from tests.harness import BotHarness, make_settings, onboard, running_bot, until_phone_question
 from tests.test_registration_e2e import begin_daftar, dmy
 
 WAY_OUT = "Ketik /batal untuk keluar."
@@ -100,3 +100,20 @@ async def test_a_step_left_after_a_restart_stays_left(sqlite_url: str) -> None:
         assert (await teen.next_message()).text.startswith(CANCELLED)
         teen.send("1234")
         assert "NIK" not in (await teen.next_message()).text
+
+
+async def test_the_phone_keys_after_a_command_left_the_question(bot: BotHarness) -> None:
+    """Linked, then /jadwal before answering the phone question: its "Lewati" key, still on
+    screen, is understood, and the keyboard goes."""
+    target = await factories.add_target(bot.db, bot.settings, code="RINA2345")
+    teen = bot.user("Rina")
+    teen.send("/start RINA2345")
+    await teen.next_message()
+    teen.send(dmy(target.birth_date))
+    await until_phone_question(teen)
+    teen.send("/jadwal")
+    await teen.next_message()
+    assert teen.keyboard == ("📱 Bagikan nomor telepon", "Lewati")
+    teen.send("Lewati")
+    assert (await teen.next_message()).text.startswith("Baik. Ketik /jadwal")
+    assert teen.keyboard == ()

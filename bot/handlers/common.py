@@ -174,6 +174,12 @@ async def unknown_text(update: Update, context: BotContext) -> None:
     if greeting is not None and not chosen:
         context.language = greeting
     _ = context.gettext
+    if typed == _("Lewati"):  # the phone question's key, pressed after a command left it
+        await update.effective_message.reply_text(
+            _("Baik. Ketik /jadwal kapan saja untuk melihat jadwal Anda."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return
     command = command_for(typed)
     if command is None and greeting is not None:
         await (start(update, context) if role == Role.NONE else show_help(update, context))
