@@ -39,3 +39,13 @@ async def test_help_is_bantuan(bot: BotHarness) -> None:
     person = bot.user("Sekar")
     person.send("/help")
     assert "/bantuan — " in (await person.next_message()).text
+
+
+async def test_a_newcomers_other_words_are_answered_in_their_apps_language(
+    bot: BotHarness,
+) -> None:
+    catalogs = Catalogs(default_language="id")
+    person = bot.user("Tom", language_code="en")
+    person.send("qwerty asdf")
+    sorry = "Maaf, saya belum mengerti pesan itu. Ketik /bantuan untuk daftar perintah."
+    assert (await person.next_message()).text == catalogs.gettext("en")(sorry)

@@ -163,7 +163,8 @@ async def cancel(update: Update, context: BotContext) -> None:
 async def unknown_text(update: Update, context: BotContext) -> None:
     """A message no conversation is waiting for: the command it is after, if we can tell; a
     greeting or a call for help gets the useful menu (the start menu for a newcomer, the
-    commands for anyone else), in the greeting's language until the reader chooses one."""
+    commands for anyone else). Until the reader chooses a language, the answer is in the
+    greeting's, else in their Telegram app's."""
     assert update.effective_message and update.effective_user
     typed = update.effective_message.text or ""
     async with context.session() as session:
@@ -171,8 +172,9 @@ async def unknown_text(update: Update, context: BotContext) -> None:
         chosen = account is not None and account.language_chosen
         role = account.role if account is not None else Role.NONE
     greeting = greeting_language(typed)
-    if greeting is not None and not chosen:
-        context.language = greeting
+    if not chosen:  # until they choose: the greeting's language, else their Telegram app's
+        telegram = context.bot_data.catalogs.language(update.effective_user.language_code)
+        context.language = greeting or telegram
     _ = context.gettext
     if typed == _("Lewati"):  # the phone question's key, pressed after a command left it
         await update.effective_message.reply_text(
