@@ -11,7 +11,7 @@ from bot.db.migrate import upgrade
 from bot.domain.kinds import Actor, Channel
 from bot.services import lockout
 from tests import factories
-from tests.harness import BotHarness, database, until_phone_question
+from tests.harness import BotHarness, database, make_settings, until_phone_question
 from tests.test_staff_e2e import said, staff_member
 
 LOCKED = "Untuk keamanan, percobaan ditunda sampai"
@@ -82,6 +82,40 @@ async def test_a_lift_frees_every_guesser_of_that_code_and_no_other_guess(sqlite
             )  # the lock earned on the other code is not staff's to lift here
             assert (
                 await lockout.tries_left(session, surface, claimant=2, now=later, subject=rina) == 3
+            )
+    finally:
+        await db.dispose()
+
+
+async def test_a_letters_code_lifts_the_lock_on_that_teens_nik_too(sqlite_url: str) -> None:
+    """Locked on /daftar by her NIK, the teen shows her letter at the desk: staff type its code,
+    and her NIK is free again."""
+    db = database(sqlite_url)
+    await upgrade(db)
+    settings = make_settings(sqlite_url)
+    target = await factories.add_target(db, settings, code="RINA2345")
+    now = datetime(2026, 11, 2, 3, tzinfo=UTC)
+    surface = lockout.Surface.REGISTRATION
+    try:
+        async with db.session() as session:
+            nik = lockout.nik_subject(target.nik_hash)
+            for n in range(3):
+                await lockout.refuse(
+                    session,
+                    surface,
+                    claimant=5,
+                    subject=nik,
+                    now=now + timedelta(seconds=n),
+                    actor=Actor.TEEN,
+                )
+            assert await lockout.lock_on(session, surface, claimant=5, subject=nik, now=now)
+            lifted = await lockout.lift_typed(
+                session, "RINA 2345", by=9, channel=Channel.TELEGRAM, now=now + timedelta(minutes=1)
+            )
+            assert lifted == lockout.Lifted(subject_locked=True, people=1)
+            later = now + timedelta(minutes=1)
+            assert (
+                await lockout.lock_on(session, surface, claimant=5, subject=nik, now=later) is None
             )
     finally:
         await db.dispose()

@@ -26,8 +26,8 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.db.codes import cleaned
-from bot.db.models import Event
+from bot.db.codes import Code, cleaned, find_by_code
+from bot.db.models import Event, Target
 from bot.db.vault import CODE_HASH_DIGITS, vault_of
 from bot.domain.kinds import Actor, Channel
 from bot.services import events
@@ -204,12 +204,10 @@ class Lifted:
         return self.subject_locked or self.people > 0
 
 
-async def lift(
+async def _lift_one(
     session: AsyncSession, subject: str, *, by: int | str, channel: Channel, now: datetime
-) -> Lifted:
-    """Staff lift the lock on a code or NIK (the owner came to the office): every refusal
-    about it made before now stops counting, for the code or NIK and for each person who
-    guessed at it. Recorded (an event) even when nothing was locked: the tries start afresh."""
+) -> tuple[bool, set[int]]:
+    """Lift one subject: (it was locked, the people locked by their guesses at it)."""
     subject = str(_kept(session, subject))
     about = Event.kind.in_(_ALL_KINDS) & (Event.subject == subject)
     subject_locked = await _standing(session, about, now) is not None
@@ -221,22 +219,36 @@ async def lift(
     locked_people = {
         claimant
         for claimant, kind in guessers
-        if await _standing(session, (Event.kind == kind) & (Event.claimant == claimant), now)
+        if claimant is not None
+        and await _standing(session, (Event.kind == kind) & (Event.claimant == claimant), now)
     }
     event = events.record(session, UNLOCKED, actor=Actor.STAFF, channel=channel, by=by)
     event.at, event.subject = now, subject
     await session.flush()
-    return Lifted(subject_locked, len(locked_people))
+    return subject_locked, locked_people
 
 
 async def lift_typed(
     session: AsyncSession, typed: str, *, by: int | str, channel: Channel, now: datetime
 ) -> Lifted:
     """Staff lift the lock on a code or a NIK as typed (the owner is at the desk, with their
-    family card)."""
+    family card). When it is a listed teen's, every other way in to that teen is lifted too
+    (her letter's and parent code, her NIK): she may have been locked on /daftar while staff
+    type her letter's code, or the other way round."""
+    vault = vault_of(session)
     bare = "".join(typed.split())
     if len(bare) == 16 and bare.isascii() and bare.isdigit():
-        subject = nik_subject(vault_of(session).hash(bare))
+        subjects = [nik_subject(vault.hash(bare))]
+        target = await session.scalar(select(Target).where(Target.nik_hash == vault.hash(bare)))
     else:
-        subject = code_subject(bare)
-    return await lift(session, subject, by=by, channel=channel, now=now)
+        subjects = [code_subject(bare)]
+        target = await find_by_code(session, bare, Code.INVITE, Code.PARENT)
+    if target is not None:
+        subjects.append(nik_subject(target.nik_hash))
+        hashes = (target.invite_hash, target.parent_hash)
+        subjects += [_CODE + digest for digest in hashes if digest]
+    anything_locked, people = False, set[int]()
+    for subject in dict.fromkeys(str(_kept(session, s)) for s in subjects):
+        locked, guessers = await _lift_one(session, subject, by=by, channel=channel, now=now)
+        anything_locked, people = anything_locked or locked, people | guessers
+    return Lifted(anything_locked, len(people))
