@@ -25,6 +25,9 @@ async def test_javanese_words_for_a_command_name_it(bot: BotHarness) -> None:
     person = bot.user("Sekar")
     person.send("kulo badhe daftar")
     assert "/daftar" in (await person.next_message()).text
+    english = bot.user("Tom", language_code="en")
+    english.send("hello, I want to register")
+    assert "/daftar" in (await english.next_message()).text
 
 
 async def test_a_known_teens_hello_gets_the_commands(bot: BotHarness) -> None:

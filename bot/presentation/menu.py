@@ -52,7 +52,7 @@ _HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("jadwal", "kapan", "jam berapa", "dimana", "di mana", "tempat"), "jadwal"),
     (("ganti", "pindah", "tukar", "tidak bisa", "gak bisa", "nggak bisa"), "ganti"),
     (("kode", "qr", "barcode"), "kode"),
-    (("daftar", "registrasi", "mendaftar"), "daftar"),
+    (("daftar", "registrasi", "mendaftar", "register"), "daftar"),
     (("orang tua", "ortu", "wali", "anak saya"), "ortu"),
     (("bahasa", "language", "basa"), "bahasa"),
     (("hapus", "berhenti"), "hapus"),
