@@ -160,7 +160,7 @@ async def test_another_reason_is_asked_for_and_kept_within_a_limit(
     await teen.answer(teen.press("Alasan lain", message=teen.message(message.message_id)))
     await teen.changes()
     assert teen.message(message.message_id).text == (
-        "Tuliskan alasannya singkat (paling banyak 300 karakter)."
+        "Tuliskan alasannya singkat (paling banyak 300 karakter).\n\nKetik /batal untuk keluar."
     )
     teen.send("x" * 2000)
     assert (await teen.next_message()).text == (
