@@ -35,7 +35,7 @@ LONGEST_QUERY = 200
 RESULTS = {
     "recorded": N_(
         "{name} ditandai sudah direkam. Yang memakai Telegram (remaja dan orang tua yang "
-        "tertaut) menerima ucapan terima kasih."
+        "terhubung) menerima ucapan terima kasih."
     ),
     "unrecorded": N_(
         "{name}: datang, belum direkam. Bila sudah dipanggil dan memakai Telegram, ia diberi "
