@@ -102,8 +102,16 @@ async def test_hapus_then_a_broadcast_to_everyone_pending_reaches_nothing_of_the
     async with bot.db.session() as session:
         queued = await session.scalar(
             select(func.count()).where(
-                OutboxMessage.chat_id.in_([teen.id, parent.id]),
-                OutboxMessage.state == OutboxState.PENDING,
+                OutboxMessage.chat_id == teen.id, OutboxMessage.state == OutboxState.PENDING
+            )
+        )
+        # The parent is owed one word: the link is gone (nothing about the teen's summons).
+        to_parent = list(
+            await session.scalars(
+                select(OutboxMessage.message_key).where(
+                    OutboxMessage.chat_id == parent.id,
+                    OutboxMessage.state == OutboxState.PENDING,
+                )
             )
         )
         links = await session.scalar(select(func.count()).select_from(ParentLink))
@@ -120,6 +128,7 @@ async def test_hapus_then_a_broadcast_to_everyone_pending_reaches_nothing_of_the
             now=datetime.now(UTC),
         )
     assert (queued, links, note) == (0, 0, None)
+    assert to_parent in ([], ["guardian_unlinked"])  # [] once the dispatcher sent it
     assert sent.recipients == 1  # Budi; nobody of the erased
     before = len(teen.messages)
     while not (await budi.next_message(timeout=10)).text.startswith("📢"):
