@@ -117,3 +117,17 @@ async def test_the_phone_keys_after_a_command_left_the_question(bot: BotHarness)
     teen.send("Lewati")
     assert (await teen.next_message()).text.startswith("Baik. Ketik /jadwal")
     assert teen.keyboard == ()
+
+
+async def test_bahasa_offered_in_the_invitation_keeps_its_question(bot: BotHarness) -> None:
+    """The invitation's question offers /bahasa: switching language there is not leaving."""
+    target = await factories.add_target(bot.db, bot.settings, code="RINA2345")
+    teen = bot.user("Rina")
+    teen.send("/start RINA2345")
+    assert "/bahasa" in (await teen.next_message()).text
+    teen.send("/bahasa")
+    await teen.next_message()
+    teen.press("English")
+    assert (await teen.next_message()).text.startswith("Welcome to Rekam!")  # who are you?
+    teen.send(dmy(target.birth_date))
+    assert (await until_phone_question(teen))[0].text.startswith("Hello, Rina Lestari!")

@@ -5,7 +5,8 @@ Order matters! Groups run lowest first, and in each group the first matching han
   -2  the reader's language, so everything after (the throttle included) speaks it;
   -1  a flood of presses is answered at once and goes no further, and so is an edited
       message (an edit is not a new answer); any other command (but /batal, which says what
-      it left) first ends the conversation step the person was at: a command starts afresh;
+      it left, and /bahasa) first ends the conversation step the person was at: a command
+      starts afresh;
    0  features, deep links before plain /start (a staff QR, a parent's link and an invitation
       all arrive as "/start <payload>"), then typed text by conversation step, then the
       catch-alls: an unknown command, an unexpected message, a stale button.
@@ -53,7 +54,9 @@ from bot.presentation.summons import PRESS_PREFIX
 
 # The bot talks to people one to one; a group it is added to gets nothing from it.
 PRIVATE = filters.ChatType.PRIVATE
-_CANCEL = filters.Regex(r"^/batal(@\w+)?(\s|$)")
+# Commands that do not leave a conversation step: /batal says what it left itself, and
+# /bahasa only changes the language (the invitation's question offers it mid-step).
+_STAYS = filters.Regex(r"^/(batal|bahasa)(@\w+)?(\s|$)")
 
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
@@ -77,7 +80,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (-2, TypeHandler(Update, guards.speak_readers_language)),
         (-1, CallbackQueryHandler(guards.slow_down)),
         (-1, MessageHandler(filters.UpdateType.EDITED, guards.ignore_edit)),
-        (-1, MessageHandler(filters.COMMAND & PRIVATE & ~_CANCEL, guards.leave_step)),
+        (-1, MessageHandler(filters.COMMAND & PRIVATE & ~_STAYS, guards.leave_step)),
         # Deep links first: each "/start <payload>" form before the plain /start.
         (0, _command("start", staff.attend_by_link, staff.HADIR)),
         (0, _command("start", parents.link_from_deep_link, parents.DEEP_LINK)),
