@@ -4,14 +4,18 @@ stored). Through the real bot."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import func, select
 
-from bot.db.models import Account, Claim
+from bot.db.models import Account, Claim, ServiceSession
 from bot.domain import nik as nik_rules
 from bot.emulator import UserClient
 from tests import factories
+from tests.factories import attend_code_of
 from tests.harness import BotHarness, make_settings, onboard, running_bot, until_phone_question
 from tests.test_registration_e2e import begin_daftar, dmy
+from tests.test_staff_e2e import said, staff_member, teens_at
 
 WAY_OUT = "Ketik /batal untuk keluar."
 CANCELLED = "Baik, langkah tadi dibatalkan."
@@ -131,3 +135,22 @@ async def test_bahasa_offered_in_the_invitation_keeps_its_question(bot: BotHarne
     assert (await teen.next_message()).text.startswith("Welcome to Rekam!")  # who are you?
     teen.send(dmy(target.birth_date))
     assert (await until_phone_question(teen))[0].text.startswith("Hello, Rina Lestari!")
+
+
+async def test_a_scanned_qr_keeps_staff_taking_codes(bot: BotHarness) -> None:
+    """Staff taking attendance (/hadir) scan one teen's QR, then type the next one's code: the
+    scan is part of taking codes, not a way out of it."""
+    place = await factories.add_place(bot.db)
+    session_ = await factories.add_session(bot.db, bot.settings, place)
+    (rina, _), (budi, _) = await teens_at(bot, "Rina", "Budi", session=session_)
+    async with bot.db.session() as session:  # the session is today, as at the desk
+        today = await session.get(ServiceSession, session_.id)
+        assert today is not None
+        today.starts_at = datetime.now(UTC) + timedelta(minutes=1)
+        today.ends_at = today.starts_at + timedelta(hours=3)
+    officer = await staff_member(bot)
+    assert (await said(officer, "/hadir")).startswith("Ketik kode kehadiran remaja")
+    scanned = await said(officer, f"/start hadir_{attend_code_of(rina.invite_code)}")
+    assert scanned.startswith("✅ Tercatat hadir: Rina Uji")
+    typed = await said(officer, attend_code_of(budi.invite_code))
+    assert typed.startswith("✅ Tercatat hadir: Budi Uji")

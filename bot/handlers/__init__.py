@@ -4,9 +4,8 @@ Order matters! Groups run lowest first, and in each group the first matching han
   -3  a webhook update seen before stops here (before anything reads or writes for it);
   -2  the reader's language, so everything after (the throttle included) speaks it;
   -1  a flood of presses is answered at once and goes no further, and so is an edited
-      message (an edit is not a new answer); any other command (but /batal, which says what
-      it left, and /bahasa) first ends the conversation step the person was at: a command
-      starts afresh;
+      message (an edit is not a new answer); any other command (but those in _STAYS) first
+      ends the conversation step the person was at: a command starts afresh;
    0  features, deep links before plain /start (a staff QR, a parent's link and an invitation
       all arrive as "/start <payload>"), then typed text by conversation step, then the
       catch-alls: an unknown command, an unexpected message, a stale button.
@@ -54,9 +53,10 @@ from bot.presentation.summons import PRESS_PREFIX
 
 # The bot talks to people one to one; a group it is added to gets nothing from it.
 PRIVATE = filters.ChatType.PRIVATE
-# Commands that do not leave a conversation step: /batal says what it left itself, and
-# /bahasa only changes the language (the invitation's question offers it mid-step).
-_STAYS = filters.Regex(r"^/(batal|bahasa)(@\w+)?(\s|$)")
+# Commands that do not leave a conversation step: /batal says what it left itself; /bahasa
+# only changes the language (the invitation's question offers it mid-step); a scanned QR or
+# /hadir CODE marks attendance inside staff's code-taking, which must go on after it.
+_STAYS = filters.Regex(r"^/(batal|bahasa|hadir)(@\w+)?(\s|$)") | filters.Regex(staff.HADIR)
 
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
