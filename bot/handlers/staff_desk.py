@@ -14,23 +14,20 @@ from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
 from bot.presentation import desk as views
-from bot.services import conversations, desk, summonses
+from bot.presentation.buttons import DESK, DeskOutcome, DeskPick, DeskReason
+from bot.services import conversations, desk
 from bot.services.conversations import Conversation
 from bot.services.desk import Found
-
-PICK = r"^dk:p:\d{1,9}$"
-OUTCOME = r"^dk:(r|n|u):\d{1,9}$"
-REASON = r"^dk:nr:\d{1,9}:(documents|device|other)$"
 
 
 def _outcomes(found: Found, _: Gettext) -> InlineKeyboardMarkup:
     """What staff can say about this person: undo once recorded, else the two outcomes."""
     if found.recorded_at is not None:
-        buttons = [(_("↩️ Batalkan tanda terekam"), f"dk:u:{found.target_id}")]
+        buttons = [(_("↩️ Batalkan tanda terekam"), DESK.encode(DeskOutcome("u", found.target_id)))]
     else:
         buttons = [
-            (_("✅ Terekam"), f"dk:r:{found.target_id}"),
-            (_("📝 Datang, belum terekam"), f"dk:n:{found.target_id}"),
+            (_("✅ Terekam"), DESK.encode(DeskOutcome("r", found.target_id))),
+            (_("📝 Datang, belum terekam"), DESK.encode(DeskOutcome("n", found.target_id))),
         ]
     return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d)] for t, d in buttons])
 
@@ -71,7 +68,11 @@ async def _look_up(update: Update, context: BotContext, member: Member) -> None:
         await _show(update, context, matches[0])
     else:
         rows = [
-            [InlineKeyboardButton(views.choice_label(m, _), callback_data=f"dk:p:{m.target_id}")]
+            [
+                InlineKeyboardButton(
+                    views.choice_label(m, _), callback_data=DESK.encode(DeskPick(m.target_id))
+                )
+            ]
             for m in matches
         ]
         await update.effective_message.reply_text(
@@ -90,7 +91,7 @@ async def pick_person(update: Update, context: BotContext, member: Member) -> No
     query = update.callback_query
     assert query and query.data and update.effective_chat
     async with context.session() as session:
-        found = await desk.one(session, int(query.data.rsplit(":", 1)[1]))
+        found = await desk.one(session, DESK.read(query.data, DeskPick).target_id)
     await query.answer()
     if found is None:
         await update.effective_chat.send_message(views.none_found(context.gettext))
@@ -104,11 +105,12 @@ async def choose_outcome(update: Update, context: BotContext, member: Member) ->
     query = update.callback_query
     assert query and query.data and update.effective_chat
     _ = context.gettext
-    _prefix, action, target = query.data.split(":")
+    pressed = DESK.read(query.data, DeskOutcome)
+    action, target = pressed.outcome, pressed.target_id
     if action == "n":
         await query.answer()
         rows = [
-            [InlineKeyboardButton(_(label), callback_data=f"dk:nr:{target}:{reason.value}")]
+            [InlineKeyboardButton(_(label), callback_data=DESK.encode(DeskReason(target, reason)))]
             for reason, label in views.REASONS.items()
         ]
         await update.effective_chat.send_message(
@@ -116,7 +118,7 @@ async def choose_outcome(update: Update, context: BotContext, member: Member) ->
         )
         return
     outcome = "recorded" if action == "r" else "undo"
-    await _apply(update, context, member, int(target), outcome, None)
+    await _apply(update, context, member, target, outcome, None)
 
 
 @guarded("desk")
@@ -124,8 +126,8 @@ async def give_reason(update: Update, context: BotContext, member: Member) -> No
     """Came, not recorded, for this reason."""
     query = update.callback_query
     assert query and query.data
-    _prefix, _action, target, reason = query.data.split(":")
-    await _apply(update, context, member, int(target), "unrecorded", Reason(reason))
+    pressed = DESK.read(query.data, DeskReason)
+    await _apply(update, context, member, pressed.target_id, "unrecorded", pressed.reason)
 
 
 async def _apply(
@@ -143,7 +145,7 @@ async def _apply(
         if outcome == "recorded":
             done = await desk.record(session, target_id, by=by, channel=Channel.TELEGRAM, now=now)
         elif outcome == "unrecorded" and reason is not None:
-            deadline = summonses.deadline_for(context.settings.election_date, context.settings.zone)
+            deadline = context.office.deadline
             done = await desk.unrecorded(
                 session,
                 target_id,

@@ -14,21 +14,19 @@ from bot.handlers.access import Member, guarded
 from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
+from bot.presentation.buttons import (
+    SESSIONS,
+    SUMMONING,
+    AddSeats,
+    CreateSession,
+    DropChange,
+    NewSessionAt,
+    RunSummons,
+)
 from bot.presentation.texts import shorten
-from bot.services import conversations, notices, schedule, summoning, summonses
+from bot.services import conversations, schedule, summoning
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
-
-NEW = r"^ss:new$"
-PLACE = r"^ss:np:\d{1,9}$"
-NEW_OK = r"^ss:newok$"
-CAPACITY = r"^ss:cap:\d{1,9}$"
-SUMMON = r"^st:summon$"
-SUMMON_RUN = r"^pg:(run|drop)$"
-
-
-def _deadline(context: BotContext) -> datetime:
-    return summonses.deadline_for(context.settings.election_date, context.settings.zone)
 
 
 @guarded("sessions")
@@ -45,7 +43,10 @@ async def pick_place(update: Update, context: BotContext, member: Member) -> Non
             _("Belum ada tempat. Impor jadwal dulu: rekam import sessions BERKAS")
         )
         return
-    rows = [[InlineKeyboardButton(shorten(p.name), callback_data=f"ss:np:{p.id}")] for p in found]
+    rows = [
+        [InlineKeyboardButton(shorten(p.name), callback_data=SESSIONS.encode(NewSessionAt(p.id)))]
+        for p in found
+    ]
     await update.effective_chat.send_message(
         _("Di mana jadwal baru itu?"), reply_markup=InlineKeyboardMarkup(rows)
     )
@@ -61,7 +62,10 @@ async def ask_when(update: Update, context: BotContext, member: Member) -> None:
     async with context.session() as session:
         convo = await conversations.ensure(session, update.effective_user.id, context.language)
         await conversations.go(
-            session, convo.account_id, Step.SESSION_NEW, place_id=int(query.data.split(":")[2])
+            session,
+            convo.account_id,
+            Step.SESSION_NEW,
+            place_id=SESSIONS.read(query.data, NewSessionAt).place_id,
         )
     await update.effective_chat.send_message(
         _("Tulis tanggal, jam dan jumlah tempat ({example}). Ketik /staf untuk batal.").format(
@@ -76,7 +80,7 @@ async def check_new(update: Update, context: BotContext, member: Member) -> None
     message = update.effective_message
     assert message and message.text and update.effective_user
     _ = context.gettext
-    checked = typed_when(context, message.text, _deadline(context), seats=True)
+    checked = typed_when(context, message.text, context.office.deadline, seats=True)
     if isinstance(checked, str):
         await message.reply_text(checked)
         return
@@ -110,7 +114,9 @@ async def check_new(update: Update, context: BotContext, member: Member) -> None
             hours=format_hours(starts, ends, context.language, zone),
             capacity=int(rest),
         ),
-        reply_markup=keyboards.confirm(_, _("✅ Ya, buat"), "ss:newok", "ss:drop"),
+        reply_markup=keyboards.confirm(
+            _, _("✅ Ya, buat"), SESSIONS.encode(CreateSession()), SESSIONS.encode(DropChange())
+        ),
     )
 
 
@@ -137,7 +143,7 @@ async def create(update: Update, context: BotContext, member: Member) -> None:
                 ends_at=datetime.fromisoformat(str(convo.data["ends"])),
                 capacity=int(convo.data["capacity"]),
                 now=context.clock.now(),
-                deadline=_deadline(context),
+                deadline=context.office.deadline,
                 by=member.telegram_id,
             )
     await query.answer()
@@ -161,7 +167,7 @@ async def ask_capacity(update: Update, context: BotContext, member: Member) -> N
             session,
             convo.account_id,
             Step.SESSION_CAPACITY,
-            session_id=int(query.data.split(":")[2]),
+            session_id=SESSIONS.read(query.data, AddSeats).session_id,
         )
     await update.effective_chat.send_message(
         context.gettext("Tulis jumlah tempat yang baru (seluruhnya), misalnya 80.")
@@ -211,8 +217,8 @@ async def summon_preview(update: Update, context: BotContext, member: Member) ->
         plan = await summoning.summon_all(
             session,
             now=context.clock.now(),
-            deadline=_deadline(context),
-            policy=notices.Policy.of(context.settings),
+            deadline=context.office.deadline,
+            policy=context.office.policy,
             dry_run=True,
         )
     lines = [
@@ -232,7 +238,12 @@ async def summon_preview(update: Update, context: BotContext, member: Member) ->
         return
     await update.effective_chat.send_message(
         "\n".join(lines),
-        reply_markup=keyboards.confirm(_, _("📣 Panggil sekarang"), "pg:run", "pg:drop"),
+        reply_markup=keyboards.confirm(
+            _,
+            _("📣 Panggil sekarang"),
+            SUMMONING.encode(RunSummons("run")),
+            SUMMONING.encode(RunSummons("drop")),
+        ),
     )
 
 
@@ -244,15 +255,15 @@ async def summon_run(update: Update, context: BotContext, member: Member) -> Non
     _ = context.gettext
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if query.data != "pg:run":
+    if SUMMONING.read(query.data, RunSummons).choice != "run":
         await update.effective_chat.send_message(_("Tidak ada yang dipanggil."))
         return
     async with context.session() as session:
         done = await summoning.summon_all(
             session,
             now=context.clock.now(),
-            deadline=_deadline(context),
-            policy=notices.Policy.of(context.settings),
+            deadline=context.office.deadline,
+            policy=context.office.policy,
             dry_run=False,
             by=str(member.telegram_id),
         )

@@ -17,8 +17,8 @@ from bot.db.queries import count_where
 from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState, SummonsState
 from bot.domain.nik import mask
+from bot.domain.summons_rules import HOLDS_SEAT
 from bot.services import events, recording, summonses, web_access
-from bot.services.summonses import HOLDS_SEAT
 
 _INSTANT = timedelta(microseconds=1)
 

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from bot.domain.kinds import Channel
 from bot.i18n import N_
-from bot.services import notices, schedule, staff, summonses
+from bot.services import schedule, staff
 from bot.services.schedule import Change
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -37,10 +37,6 @@ FEWER = N_("Tidak bisa kurang dari jumlah remaja yang sudah dipanggil ke jadwal 
 _TYPED = ("tempat", "tanggal", "mulai", "selesai", "kapasitas")
 
 
-def _deadline(web: WebServices) -> datetime:
-    return summonses.deadline_for(web.settings.election_date, web.settings.zone)
-
-
 def _day_of(web: WebServices) -> Callable[[datetime], date]:
     """The office's calendar day of an instant (templates' `day` takes a date)."""
     return lambda moment: moment.astimezone(web.settings.zone).date()
@@ -58,7 +54,7 @@ def _hours(web: WebServices, form: FormData) -> fields.Hours | str:
         form.get("selesai"),
         today=web.clock.today(),
         now=web.clock.now(),
-        deadline=_deadline(web),
+        deadline=web.office.deadline,
         zone=web.settings.zone,
     )
 
@@ -176,7 +172,7 @@ async def create_session(request: Request, viewer: Viewer) -> Response:
                 ends_at=when.ends_at,
                 capacity=capacity,
                 now=web.clock.now(),
-                deadline=_deadline(web),
+                deadline=web.office.deadline,
                 by=viewer.by,
                 channel=Channel.WEB,
             )
@@ -265,8 +261,8 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
             starts_at=when.starts_at,
             ends_at=when.ends_at,
             now=web.clock.now(),
-            deadline=_deadline(web),
-            policy=notices.Policy.of(web.settings),
+            deadline=web.office.deadline,
+            policy=web.office.policy,
             by=viewer.by,
             channel=Channel.WEB,
         )
@@ -293,7 +289,7 @@ async def cancel_session(request: Request, viewer: Viewer) -> Response:
             session,
             session_id,
             now=web.clock.now(),
-            deadline=_deadline(web),
+            deadline=web.office.deadline,
             by=viewer.by,
             channel=Channel.WEB,
         )
