@@ -240,9 +240,12 @@ async def test_broadcast_to_a_kelurahan_previews_counts_and_reaches_only_its_pen
     officer.press("Mawar")
     await officer.next_message()
     preview = await said(officer, "Bawa fotokopi KK, ya!")
-    assert "Bawa fotokopi KK, ya!" in preview and preview.endswith("Akan dikirim ke 1 orang.")
+    assert "Bawa fotokopi KK, ya!" in preview
+    assert preview.endswith(
+        "Akan dikirim ke 1 orang.\nBelum merekam: 1 — 1 dapat dijangkau, 0 tidak."
+    )
     officer.press("📢 Kirim sekarang")
-    assert (await officer.next_message()).text == "✅ Siaran sedang dikirim ke 1 orang."
+    assert (await officer.next_message()).text.startswith("✅ Siaran sedang dikirim ke 1 orang.")
     rina_chat, budi_chat, sari_chat = (chat for _, chat in people)
     got = await rina_chat.next_message(timeout=10)
     assert got.text == "📢 Pesan dari Dinas Dukcapil Kota Uji:\n\nBawa fotokopi KK, ya!"
@@ -253,7 +256,7 @@ async def test_broadcast_to_a_kelurahan_previews_counts_and_reaches_only_its_pen
     await officer.next_message()
     officer.press("Semua yang belum merekam")
     await officer.next_message()
-    assert (await said(officer, "Tes")).endswith("Akan dikirim ke 2 orang.")
+    assert "Akan dikirim ke 2 orang." in await said(officer, "Tes")
     officer.press("Batal")
     assert (await officer.next_message()).text == "Siaran dibatalkan."
     async with bot.db.session() as session:
