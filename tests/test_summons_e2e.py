@@ -403,7 +403,7 @@ async def test_attended_summons_has_no_buttons(bot: BotHarness, office: dict) ->
         await session.execute(update(Summons).values(state=SummonsState.ATTENDED))
     teen.send("/jadwal")
     shown = await teen.next_message()
-    assert "Status: ✔️ sudah direkam" in shown.text and shown.buttons == ()
+    assert "Status: ✔️ sudah hadir" in shown.text and shown.buttons == ()
 
 
 async def test_only_the_teens_own_phone_number_is_kept(bot: BotHarness) -> None:

@@ -16,7 +16,7 @@ STATES = {
     SummonsState.DECLINED: N_("menolak"),
     SummonsState.MOVED: N_("pindah jadwal"),
     SummonsState.HOME_VISIT: N_("minta kunjungan rumah"),
-    SummonsState.ATTENDED: N_("hadir dan terekam"),
+    SummonsState.ATTENDED: N_("hadir"),
     SummonsState.RECORDED: N_("terekam di tempat lain"),
     SummonsState.NO_SHOW: N_("tidak datang"),
     SummonsState.UNRECORDED: N_("datang, belum terekam"),

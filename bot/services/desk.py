@@ -248,8 +248,8 @@ async def undo(
     if summons is not None and summons.state in (SummonsState.ATTENDED, SummonsState.RECORDED):
         known = {state.value for state in SummonsState}
         back = SummonsState(was_text) if was_text in known else SummonsState.SUMMONED
-        if back in (SummonsState.ATTENDED, SummonsState.RECORDED):
-            back = SummonsState.SUMMONED
+        if back == SummonsState.RECORDED:
+            back = SummonsState.SUMMONED  # ATTENDED stays: came at the door, then the mark
         if back in HOLDS_SEAT and summons.state not in HOLDS_SEAT:
             # The seat was given back when the mark was made; it is the teen's again, even
             # over capacity: staff are undoing their own mistake.
