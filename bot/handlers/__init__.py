@@ -121,6 +121,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _button(staff_desk.PICK, staff_desk.pick_person)),
         (0, _button(staff_desk.OUTCOME, staff_desk.choose_outcome)),
         (0, _button(staff_desk.REASON, staff_desk.give_reason)),
+        (0, _button(staff_desk.UNDO, staff_desk.confirm_undo)),
         (0, _button(r"^st:parents$", parents.show_requests)),
         (0, _command("tinjau", staff_review.show_queue)),
         (0, _button(r"^st:review$", staff_review.show_queue)),
