@@ -175,9 +175,9 @@ def test_report_dash_o_dash_writes_the_file_to_standard_output(
     assert main(["report", "--format", "csv", "-o", "-"]) == 0
     out, err = capsysbinary.readouterr()
     rows = list(csv.reader(out.decode("utf-8-sig").splitlines()))
-    assert rows[0][:3] == ["wilayah", "bagian dari", "target"]
+    assert rows[0][:3] == ["wilayah", "bagian dari", "sasaran"]
     assert rows[-1][0] == "JUMLAH" and rows[-1][2] == "6"
-    assert "Target 6, terekam 1" in err.decode()  # what a person reads stays off the file
+    assert "Sasaran 6, terekam 1" in err.decode()  # what a person reads stays off the file
     assert main(["report", "--format", "xlsx", "-o", "-"]) == 0
     out, _err = capsysbinary.readouterr()
     sheet = load_workbook(io.BytesIO(out)).worksheets[0]

@@ -97,7 +97,7 @@ async def test_a_parent_with_the_letters_code_is_pointed_to_ortu_and_never_becom
     await onboard(parent, role="👪")
     for typed in ("RINA2345", "/start RINA2345"):
         assert (await said(parent, typed)).startswith(
-            "Anda terdaftar sebagai orang tua/wali. Untuk menautkan anak dengan kode ini, "
+            "Anda terdaftar sebagai orang tua/wali. Untuk terhubung dengan anak Anda lewat kode ini, "
             "tulis: /ortu RINA2345"
         )
     # Even typing the child's birth date now links nothing.

@@ -192,7 +192,7 @@ async def test_a_guardian_linked_before_the_teen_joins_is_told_to_her_with_its_a
     officer = await admin_listening(bot)
     budi, summons_id = await _letter_office(bot)
     stranger = await new_parent(bot, "Bapak Budi")
-    assert (await _link_by_letter(stranger, budi)).startswith("✅ Anda sekarang tertaut")
+    assert (await _link_by_letter(stranger, budi)).startswith("✅ Anda sekarang terhubung")
     copy = await stranger.next_message()
     await stranger.answer(stranger.press("❌", message=copy))
     await stranger.changes()
@@ -209,7 +209,7 @@ async def test_a_guardian_linked_before_the_teen_joins_is_told_to_her_with_its_a
     teen.send("Lewati")
     await teen.next_message()
     notice = await teen.next_message(timeout=10)
-    assert notice.text.startswith("👪 Akun Telegram bernama «Bapak Budi» tertaut dengan Anda")
+    assert notice.text.startswith("👪 Akun Telegram bernama «Bapak Budi» terhubung dengan Anda")
     assert "sudah menjawab panggilan Anda: ❌ tidak bisa datang" in notice.text
     await teen.answer(teen.press("🚫", message=notice))
     alert = await officer.next_message(timeout=10)
@@ -230,11 +230,13 @@ async def test_the_letter_alone_links_two_guardians_and_a_third_waits_for_staff(
     budi, _summons_id = await _letter_office(bot)
     for name in ("Ibu Sri", "Pak Joko"):
         assert (await _link_by_letter(await new_parent(bot, name), budi)).startswith(
-            "✅ Anda sekarang tertaut"
+            "✅ Anda sekarang terhubung"
         )
     third = await new_parent(bot, "Orang Ketiga")
     said = await _link_by_letter(third, budi)
-    assert said.startswith("Kode surat undangan ini sudah menautkan orang tua/wali lain.")
+    assert said.startswith(
+        "Kode surat undangan ini sudah dipakai untuk menghubungkan orang tua/wali lain."
+    )
     assert "Budi" not in said
     async with bot.db.session() as session:
         links = list(await session.scalars(select(ParentLink).order_by(ParentLink.id)))
@@ -344,4 +346,4 @@ async def test_a_nik_request_waiting_for_staff_names_nobody(bot: BotHarness) -> 
     await _nik_request(parent, budi)
     parent.send("/ortu")
     listed = (await parent.next_message()).text
-    assert "Budi" not in listed and "Permintaan tautan yang menunggu petugas" in listed
+    assert "Budi" not in listed and "Permintaan terhubung yang menunggu petugas" in listed

@@ -72,7 +72,7 @@ def test_report_prints_the_totals_offices_report(
 ) -> None:
     assert main(["report", "--by", "kelurahan"]) == 0
     out = capsys.readouterr().out
-    assert "Target 6, terekam 1, sisa 5 (16.7%)." in out
+    assert "Sasaran 6, terekam 1, sisa 5 (16.7%)." in out
     total = next(line for line in out.splitlines() if line.startswith("JUMLAH"))
     # target, summoned, confirmed, declined, moved, home visit, visits requested, scheduled and
     # done, unreachable, attended, no-show, came but not recorded, recorded, remaining, %
@@ -104,7 +104,7 @@ def test_report_as_csv_and_xlsx_by_kecamatan(
     )
     with (tmp_path / "lap.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][:3] == ["wilayah", "bagian dari", "target"]
+    assert rows[0][:3] == ["wilayah", "bagian dari", "sasaran"]
     assert rows[1][0] == "Utara" and rows[-1][0] == "JUMLAH" and rows[-1][2] == "6"
     assert (
         main(["report", "--by", "school", "--format", "xlsx", "-o", str(tmp_path / "lap.xlsx")])

@@ -70,7 +70,7 @@ async def test_a_parent_links_with_the_childs_code_and_gets_the_summons_with_but
     )
     parent.send(office["rina"].birth_date.strftime("%d-%m-%Y"))
     assert (await parent.next_message()).text.startswith(
-        "✅ Anda sekarang tertaut dengan Rina Lestari."
+        "✅ Anda sekarang terhubung dengan Rina Lestari."
     )
     summons = await parent.next_message()
     assert summons.text.startswith(PARENT_SUMMONS + "Rina Lestari")
@@ -82,12 +82,12 @@ async def test_a_parent_links_with_the_childs_code_and_gets_the_summons_with_but
     teen: UserClient = office["teen"]
     notice = await teen.next_message(timeout=10)
     assert notice.text.startswith(
-        "👪 Akun Telegram bernama «Ibu Sri» tertaut dengan Anda sebagai orang tua/wali"
+        "👪 Akun Telegram bernama «Ibu Sri» terhubung dengan Anda sebagai orang tua/wali"
     )
     assert notice.button("🚫")
     listing = await said(teen, "/ortu")
     assert listing.startswith(
-        "Orang tua/wali yang tertaut dengan Anda:\n• Akun Telegram bernama «Ibu Sri», sejak"
+        "Orang tua/wali yang terhubung dengan Anda:\n• Akun Telegram bernama «Ibu Sri», sejak"
     )
 
 
@@ -97,7 +97,7 @@ async def test_the_deep_link_from_the_child_works_the_same(bot: BotHarness) -> N
     parent.send(f"/start ortu_{office['rina'].parent_code}")
     assert (await parent.next_message()).text.startswith("Tulis tanggal lahir anak Anda")
     parent.send(office["rina"].birth_date.strftime("%d-%m-%Y"))
-    assert (await parent.next_message()).text.startswith("✅ Anda sekarang tertaut")
+    assert (await parent.next_message()).text.startswith("✅ Anda sekarang terhubung")
 
 
 async def test_three_wrong_tries_lock_linking_for_an_hour(bot: BotHarness) -> None:
@@ -140,12 +140,14 @@ async def test_a_child_without_telegram_is_linked_by_nik_after_staff_approve(
     request = await officer.next_message()
     assert (
         request.text
-        == "Permintaan tautan: akun Telegram bernama «Pak Joko» untuk Budi Santoso (NIK 3599************)."
+        == "Permintaan terhubung: akun Telegram bernama «Pak Joko» dengan Budi Santoso (NIK 3599************)."
     )
     officer.press("✅ Setujui", message=request)
     await officer.changes()
     approved = await parent.next_message(timeout=10)
-    assert approved.text.startswith("✅ Petugas menyetujui tautan Anda dengan Budi Santoso.")
+    assert approved.text.startswith(
+        "✅ Petugas menyetujui permintaan Anda untuk terhubung dengan Budi Santoso."
+    )
     summons = await parent.next_message(timeout=10)
     assert summons.text.startswith(PARENT_SUMMONS + "Budi Santoso") and summons.button("✅")
 
@@ -174,7 +176,7 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
     await link_with_code(parent, office["rina"])
     copy = await parent.next_message()
     assert (await teen.next_message(timeout=10)).text.startswith(
-        "👪 Akun Telegram bernama «Ibu Sri» tertaut"
+        "👪 Akun Telegram bernama «Ibu Sri» terhubung"
     )
 
     query = parent.press("✅", message=copy)
@@ -253,31 +255,31 @@ async def test_unlinking_from_either_side_stops_everything_for_that_parent(
 
     teen.send("/ortu")
     listing = await teen.next_message()
-    teen.press("Lepas tautan: Ibu Sri", message=listing)
+    teen.press("Putuskan hubungan dengan Ibu Sri", message=listing)
     await teen.changes()
     asked = teen.message(listing.message_id)
-    assert "Lepas tautan ini?" in asked.text  # one tap asks first
+    assert "Putuskan hubungan ini?" in asked.text  # one tap asks first
     async with bot.db.session() as session:
         assert set((await session.execute(select(ParentLink.state))).scalars()) == {
             LinkState.ACTIVE
         }
-    teen.press("Ya, lepas tautan", message=asked)
+    teen.press("Ya, putuskan", message=asked)
     await teen.changes()
     assert (await mother.answer(mother.press("✅", message=old_copy)))["text"] == STALE
 
     father.send("/ortu")
     mine = await father.next_message()
-    assert "Rina Lestari (tertaut)" in mine.text
-    father.press("Lepas tautan: Rina Lestari", message=mine)
+    assert "Rina Lestari (terhubung)" in mine.text
+    father.press("Putuskan hubungan dengan Rina Lestari", message=mine)
     await father.changes()
     father.press("Batal", message=father.message(mine.message_id))
     await father.changes()
-    assert father.message(mine.message_id).text == "Tidak jadi. Tautan tetap seperti semula."
+    assert father.message(mine.message_id).text == "Tidak jadi. Hubungan tetap seperti semula."
     father.send("/ortu")
     mine = await father.next_message()
-    father.press("Lepas tautan: Rina Lestari", message=mine)
+    father.press("Putuskan hubungan dengan Rina Lestari", message=mine)
     await father.changes()
-    father.press("Ya, lepas tautan", message=father.message(mine.message_id))
+    father.press("Ya, putuskan", message=father.message(mine.message_id))
     await father.changes()
     async with bot.db.session() as session:
         states = set((await session.execute(select(ParentLink.state))).scalars())
@@ -288,7 +290,7 @@ async def test_unlinking_from_either_side_stops_everything_for_that_parent(
         )
     assert states == {LinkState.REMOVED}
     assert pending_for_parents == 0  # their reminders for Rina are cancelled
-    assert (await said(father, "/jadwal")).startswith("Belum ada anak yang tertaut.")
+    assert (await said(father, "/jadwal")).startswith("Belum ada anak yang terhubung.")
 
 
 async def test_a_parent_can_neither_see_nor_act_for_a_child_not_linked(bot: BotHarness) -> None:
@@ -358,7 +360,7 @@ async def test_once_the_teen_is_on_telegram_the_letter_links_no_parent(bot: BotH
     given = await teen.next_message()
     assert given.text.startswith(f"Kode untuk orang tua/wali Anda: {office['rina'].parent_code}")
     parent = await new_parent(bot)
-    assert (await link_with_code(parent, office["rina"])).startswith("✅ Anda sekarang tertaut")
+    assert (await link_with_code(parent, office["rina"])).startswith("✅ Anda sekarang terhubung")
 
 
 def dmy_of(target: Target) -> str:

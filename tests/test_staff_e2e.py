@@ -365,8 +365,8 @@ async def test_statistik_sends_the_table_and_the_chart(bot: BotHarness) -> None:
     officer.send("/statistik")
     table, chart = await officer.next_message(), await officer.next_message()
     # Numbers as the reader's locale writes them (Babel): a decimal comma in Indonesian.
-    assert table.text.startswith("Target 2, terekam 1, sisa 1 (50,0%).")
-    assert "Dipanggil 1 · konfirmasi 0 · menolak 0 · pindah jadwal 0" in table.text
+    assert table.text.startswith("Sasaran 2, terekam 1, sisa 1 (50,0%).")
+    assert "Dipanggil 1 · konfirmasi 0 · tidak bisa datang 0 · pindah jadwal 0" in table.text
     assert (
         chart.raw.get("photo")
         and chart.file is not None

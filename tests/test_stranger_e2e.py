@@ -91,7 +91,7 @@ async def test_fifty_accounts_with_everything_on_the_letter_never_reach_her_reco
         if n < 5:  # the longer paths, for a few of them
             replies += await daftar(stranger, rina.nik, born, "Rina Lestari")
             replies += await parent_by_nik(stranger, rina.nik, born)
-        assert not any(r.startswith(("Halo, Rina", "✅ Anda sekarang tertaut")) for r in replies)
+        assert not any(r.startswith(("Halo, Rina", "✅ Anda sekarang terhubung")) for r in replies)
 
     async with bot.db.session() as session:
         holders = list(
@@ -116,7 +116,7 @@ async def test_fifty_accounts_with_everything_on_the_letter_never_reach_her_reco
     mother = bot.user("Ibu Rina")
     await onboard(mother)
     assert (await said(mother, f"/ortu {code}")).startswith("Tulis tanggal lahir anak Anda")
-    assert (await said(mother, born)).startswith("✅ Anda sekarang tertaut dengan Rina Lestari")
+    assert (await said(mother, born)).startswith("✅ Anda sekarang terhubung dengan Rina Lestari")
 
 
 async def test_nothing_said_tells_a_listed_or_recorded_nik_from_an_unlisted_one(

@@ -268,6 +268,6 @@ def test_rekam_summon_prints_the_shortage_line(tmp_path, monkeypatch, capsys) ->
     monkeypatch.setenv("ELECTION_DATE", asyncio.run(prepare()))
     assert main(["summon", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "Hanya percobaan" in out and "Dipanggil 4 remaja ke 2 jadwal; 2 menunggu tempat." in out
+    assert "Hanya dihitung" in out and "Dipanggil 4 remaja ke 2 jadwal; 2 menunggu tempat." in out
     assert "KURANG TEMPAT: Melati, Utara: 1 remaja" in out
     assert "KURANG TEMPAT: Mawar, Utara: 1 remaja" in out

@@ -140,7 +140,7 @@ async def test_the_teen_undoes_a_guardian_who_is_not_theirs_and_staff_are_told(
     await link_with_code(stranger, office["rina"])
     teen: UserClient = office["teen"]
     notice = await teen.next_message(timeout=10)
-    assert notice.text.startswith("👪 Akun Telegram bernama «Orang Asing» tertaut")
+    assert notice.text.startswith("👪 Akun Telegram bernama «Orang Asing» terhubung")
     await teen.answer(teen.press("🚫", message=notice))
     async with bot.db.session() as session:
         link = await session.scalar(select(ParentLink))
@@ -315,7 +315,7 @@ def test_rekam_purge_waits_for_the_retention_date_then_keeps_only_the_figures(
     assert main(["report", "--format", "csv", "-o", str(path.with_suffix(".report.csv"))]) == 0
     with path.with_suffix(".report.csv").open(encoding="utf-8-sig") as handle:
         table = list(csv.DictReader(handle))
-    assert (table[-1]["target"], table[-1]["terekam"]) == ("2", "1")  # the figures stay
+    assert (table[-1]["sasaran"], table[-1]["terekam"]) == ("2", "1")  # the figures stay
     raw = Path(sqlite_url.removeprefix("sqlite+aiosqlite:///")).read_bytes()
     assert b"Remaja 1" not in raw and b"Remaja 2" not in raw
 

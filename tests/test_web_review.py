@@ -184,7 +184,7 @@ async def test_a_parents_nik_request_is_approved_from_the_page(bot: BotHarness) 
         assert decided.status_code == 303
         after = await web.get(decided.headers["location"])
         assert "✅ Disetujui. Orang tua dikabari." in after.text
-        assert "Tidak ada permintaan tautan orang tua." in after.text
+        assert "Tidak ada permintaan terhubung dari orang tua." in after.text
         again = await web.post(
             f"/tinjauan/tautan/{link.id}", data={"csrf": csrf, "keputusan": "tolak"}
         )
@@ -192,7 +192,9 @@ async def test_a_parents_nik_request_is_approved_from_the_page(bot: BotHarness) 
         forged = await web.post("/tinjauan/tautan/x1", data={"csrf": csrf, "keputusan": "tolak"})
         assert forged.status_code == 409
     approved = await parent.next_message(timeout=10)
-    assert approved.text.startswith("✅ Petugas menyetujui tautan Anda dengan Budi Santoso.")
+    assert approved.text.startswith(
+        "✅ Petugas menyetujui permintaan Anda untuk terhubung dengan Budi Santoso."
+    )
     summons = await parent.next_message(timeout=10)
     assert summons.text.startswith(PARENT_SUMMONS + "Budi Santoso")
     async with bot.db.session() as session:

@@ -118,12 +118,12 @@ async def choose_role(update: Update, context: BotContext) -> None:
         )
     else:
         text = _(
-            "Terima kasih! Langkah berikutnya: tautkan akun Anda dengan anak Anda.\n"
+            "Terima kasih! Langkah berikutnya: hubungkan akun Anda dengan anak Anda.\n"
             "• Anak Anda punya Telegram? Minta anak mengetik /kode, lalu tulis di sini: "
             "/ortu KODE\n"
             "• Anak punya surat undangan? Tulis: /ortu KODE-UNDANGAN\n"
             '• Tidak keduanya? Ketik /ortu lalu pilih "Anak tanpa Telegram: pakai NIK".\n\n'
-            "Setelah tertaut, panggilan dan pengingat untuk anak Anda juga dikirim ke sini."
+            "Setelah terhubung, panggilan dan pengingat untuk anak Anda juga dikirim ke sini."
         )
     await query.edit_message_text(text)
 

@@ -43,7 +43,7 @@ async def _open(update: Update, context: BotContext, code: str) -> None:
     if mine.children is not None:
         await update.effective_message.reply_text(
             _(
-                "Anda terdaftar sebagai orang tua/wali. Untuk menautkan anak dengan kode ini, "
+                "Anda terdaftar sebagai orang tua/wali. Untuk terhubung dengan anak Anda lewat kode ini, "
                 "tulis: /ortu {code}"
             ).format(code=code)
         )

@@ -52,7 +52,9 @@ async def _ask_child_date(update: Update, context: BotContext, code: str) -> Non
         )
         return
     await update.effective_message.reply_text(
-        _("Tulis tanggal lahir anak Anda (contoh: 12-03-2009) untuk memastikan tautan ini benar.")
+        _(
+            "Tulis tanggal lahir anak Anda (contoh: 12-03-2009) untuk memastikan bahwa ini anak Anda."
+        )
     )
 
 
@@ -85,11 +87,11 @@ async def parents_command(update: Update, context: BotContext) -> None:
         # A request waiting for staff names nobody: its name would tell that the NIK typed
         # for it is on the list (a NIK on no list leaves no request at all).
         if child.state == LinkState.ACTIVE:
-            label = _("Lepas tautan: {name}").format(name=child.name)
-            lines.append(_("• {name} (tertaut)").format(name=child.name))
+            label = _("Putuskan hubungan dengan {name}").format(name=child.name)
+            lines.append(_("• {name} (terhubung)").format(name=child.name))
         else:
             label = _("Batalkan permintaan yang menunggu petugas")
-            lines.append(_("• Permintaan tautan yang menunggu petugas"))
+            lines.append(_("• Permintaan terhubung yang menunggu petugas"))
         buttons.append(
             [
                 InlineKeyboardButton(
@@ -102,10 +104,10 @@ async def parents_command(update: Update, context: BotContext) -> None:
         [InlineKeyboardButton(_("Anak tanpa Telegram: pakai NIK"), callback_data="pa:nik")]
     )
     intro = _(
-        "Untuk menautkan anak Anda, minta kodenya (anak Anda mengetik /kode), lalu tulis: "
+        "Untuk terhubung dengan anak Anda, minta kodenya (anak Anda mengetik /kode), lalu tulis: "
         "/ortu KODE"
     )
-    text = "\n".join([_("Anak Anda yang tertaut:"), *lines, "", intro]) if lines else intro
+    text = "\n".join([_("Anak Anda yang terhubung:"), *lines, "", intro]) if lines else intro
     await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(buttons))
 
 
@@ -117,13 +119,13 @@ async def _show_guardians(
     if not guardians:
         await update.effective_message.reply_text(
             _(
-                "Belum ada orang tua/wali yang tertaut. Orang tua Anda bisa menautkan diri dengan "
+                "Belum ada orang tua/wali yang terhubung. Orang tua Anda bisa menghubungkan diri dengan "
                 "kode Anda (/kode) dan tanggal lahir Anda."
             )
         )
         return
     zone, language = context.settings.zone, context.language
-    lines = [_("Orang tua/wali yang tertaut dengan Anda:")]
+    lines = [_("Orang tua/wali yang terhubung dengan Anda:")]
     lines += [
         _("• {name}, sejak {when}").format(
             name=guardian_label(g.name, _, start=True), when=format_when(g.since, language, zone)
@@ -133,7 +135,7 @@ async def _show_guardians(
     buttons = [
         [
             InlineKeyboardButton(
-                texts.shorten(_("Lepas tautan: {name}").format(name=g.name or "?")),
+                texts.shorten(_("Putuskan hubungan dengan {name}").format(name=g.name or "?")),
                 callback_data=f"pa:rm:{g.link_id}",
             )
         ]
@@ -183,7 +185,7 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
     if linked.outcome == Linking.LINKED:
         await message.reply_text(
             _(
-                "✅ Anda sekarang tertaut dengan {name}. Panggilan, pengingat dan setiap perubahan "
+                "✅ Anda sekarang terhubung dengan {name}. Panggilan, pengingat dan setiap perubahan "
                 "jadwal untuknya akan dikirim juga kepada Anda."
             ).format(name=linked.name)
             + "\n\n"
@@ -198,7 +200,7 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
     elif linked.outcome == Linking.PENDING:
         await message.reply_text(
             _(
-                "Kode surat undangan ini sudah menautkan orang tua/wali lain. Permintaan Anda "
+                "Kode surat undangan ini sudah dipakai untuk menghubungkan orang tua/wali lain. Permintaan Anda "
                 "diteruskan kepada petugas untuk diperiksa; bila disetujui, Anda akan dikabari "
                 "di sini. Bila dalam 3 hari kerja tidak ada kabar, datanglah ke kantor Dukcapil "
                 "dengan membawa Kartu Keluarga."
@@ -323,15 +325,15 @@ async def ask_remove(update: Update, context: BotContext) -> None:
             [
                 *pressed[:1],
                 _(
-                    "Lepas tautan ini? Orang tua/wali itu tidak akan lagi menerima panggilan, "
-                    "pengingat, atau bisa menjawab untuk anak. Tautan bisa dibuat lagi dengan kode "
+                    "Putuskan hubungan ini? Orang tua/wali itu tidak akan lagi menerima panggilan, "
+                    "pengingat, atau bisa menjawab untuk anak. Hubungan bisa dibuat lagi dengan kode "
                     "dari /kode."
                 ),
             ]
         ),
         reply_markup=InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(_("Ya, lepas tautan"), callback_data=f"pa:rmok:{link_id}")],
+                [InlineKeyboardButton(_("Ya, putuskan"), callback_data=f"pa:rmok:{link_id}")],
                 [InlineKeyboardButton(_("Batal"), callback_data="pa:keep")],
             ]
         ),
@@ -343,7 +345,7 @@ async def keep_link(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query
     await query.answer()
-    await query.edit_message_text(context.gettext("Tidak jadi. Tautan tetap seperti semula."))
+    await query.edit_message_text(context.gettext("Tidak jadi. Hubungan tetap seperti semula."))
 
 
 async def remove_link(update: Update, context: BotContext) -> None:
@@ -359,7 +361,7 @@ async def remove_link(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     await query.edit_message_text(
-        _("Tautan dilepas. Ketik /ortu untuk melihat tautan yang tersisa.")
+        _("Hubungan diputuskan. Ketik /ortu untuk melihat siapa yang masih terhubung.")
     )
 
 
@@ -382,7 +384,7 @@ async def disown(update: Update, context: BotContext) -> None:
     await query.answer()
     await query.edit_message_text(
         _(
-            "Tautan itu sudah dilepas dan petugas sudah diberi tahu. Terima kasih telah "
+            "Hubungan itu sudah diputuskan dan petugas sudah diberi tahu. Terima kasih telah "
             "memberi tahu kami."
         )
     )
@@ -398,11 +400,13 @@ async def show_requests(update: Update, context: BotContext, member: Member) -> 
     async with context.session() as session:
         requests = await guardians.pending(session)
     if not requests:
-        await update.effective_chat.send_message(_("Tidak ada permintaan tautan orang tua."))
+        await update.effective_chat.send_message(
+            _("Tidak ada permintaan terhubung dari orang tua.")
+        )
         return
     for request in requests[:20]:
         await update.effective_chat.send_message(
-            _("Permintaan tautan: {parent} untuk {child} (NIK {nik}).").format(
+            _("Permintaan terhubung: {parent} dengan {child} (NIK {nik}).").format(
                 parent=guardian_label(request.parent, _),
                 child=request.child,
                 nik=request.masked_nik,

@@ -16,7 +16,7 @@ async def ask_erase(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(
         _(
             "Hapus data Anda? Akun Telegram Anda dilepas dari data perekaman. Nomor telepon, "
-            "pilihan hari, alasan kunjungan rumah, pendaftaran yang belum diperiksa, dan tautan "
+            "pilihan hari, alasan kunjungan rumah, pendaftaran yang belum diperiksa, dan hubungan dengan "
             "orang tua/wali dihapus, dan pesan yang masih antre tidak dikirim lagi. Kantor hanya "
             "menyimpan yang wajib: catatan perekaman, dan bukti persetujuan Anda (ditandai ditarik)."
         ),

@@ -34,7 +34,11 @@ def menu_keyboard(_: Gettext, member: Member) -> InlineKeyboardMarkup:
         ],
         [InlineKeyboardButton(_("📣 Panggil sasaran"), callback_data="st:summon")],
         [InlineKeyboardButton(_("📊 Statistik"), callback_data="st:stats")],
-        [InlineKeyboardButton(_("👪 Permintaan tautan orang tua"), callback_data="st:parents")],
+        [
+            InlineKeyboardButton(
+                _("👪 Permintaan terhubung dari orang tua"), callback_data="st:parents"
+            )
+        ],
         [InlineKeyboardButton(_("🔎 Tinjau pendaftaran"), callback_data="st:review")],
         [InlineKeyboardButton(_("🏠 Kunjungan rumah"), callback_data="st:homevisits")],
         [InlineKeyboardButton(_("🖥️ Dasbor web"), callback_data="st:dasbor")],

@@ -57,7 +57,7 @@ async def _show_children(
     _ = context.gettext
     if not children:
         await update.effective_message.reply_text(
-            _("Belum ada anak yang tertaut. Ketik /ortu untuk menautkan anak Anda.")
+            _("Belum ada anak yang terhubung. Ketik /ortu untuk menghubungkan anak Anda.")
         )
     for child in children:
         if child.summons is None:
@@ -103,8 +103,8 @@ async def show_code(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(
         _(
             "Kode untuk orang tua/wali Anda: {code}\nBerikan hanya kepada orang tua/wali Anda: "
-            "dengan kode ini dan tanggal lahir Anda mereka bisa menautkan diri (/ortu {code}). "
-            "Anda akan diberi tahu setiap kali ada yang tertaut."
+            "dengan kode ini dan tanggal lahir Anda mereka bisa menghubungkan diri (/ortu {code}). "
+            "Anda akan diberi tahu setiap kali ada yang terhubung."
         ).format(code=parents_code)
     )
 

@@ -47,7 +47,7 @@ def cmd_summon(args: argparse.Namespace, _: Gettext) -> int:
 
     result = with_database(settings, work)
     if args.dry_run:
-        print(_("Hanya percobaan: tidak ada yang disimpan atau dikirim."))
+        print(_("Hanya dihitung: tidak ada yang disimpan atau dikirim."))
     print(
         _("Dipanggil {summoned} remaja ke {sessions} jadwal; {waiting} menunggu tempat.").format(
             summoned=f"{result.summoned:,}", sessions=result.sessions, waiting=f"{result.waiting:,}"

@@ -79,7 +79,7 @@ def cmd_purge(args: argparse.Namespace, _: Gettext) -> int:
     labels = {
         "targets": _("data sasaran dikosongkan (nama, NIK, tanggal lahir, alamat)"),
         "accounts": _("akun Telegram"),
-        "parent_links": _("tautan orang tua/wali"),
+        "parent_links": _("hubungan dengan orang tua/wali"),
         "claims": _("pendaftaran /daftar"),
         "queued_messages": _("pesan yang belum terkirim"),
         "waiting": _("daftar tunggu"),

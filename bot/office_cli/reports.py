@@ -40,7 +40,7 @@ def cmd_report(args: argparse.Namespace, _: Gettext) -> int:
         else:
             print(_("Laporan ditulis ke {path}.").format(path=path))
     print(
-        _("Target {target}, terekam {recorded}, sisa {remaining} ({percent:.1f}%).").format(
+        _("Sasaran {target}, terekam {recorded}, sisa {remaining} ({percent:.1f}%).").format(
             target=f"{whole.target:,}",
             recorded=f"{whole.recorded:,}",
             remaining=f"{whole.remaining:,}",

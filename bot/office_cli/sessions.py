@@ -45,7 +45,7 @@ def cmd_sessions(args: argparse.Namespace, _: Gettext) -> int:
         _("tanggal"),
         _("jam"),
         _("terisi"),
-        _("kapasitas"),
+        _("jumlah tempat"),
         _("sisa"),
         _("keterangan"),
     )

@@ -13,7 +13,7 @@ from bot.services.desk import Done, Found, Result
 STATES = {
     SummonsState.SUMMONED: N_("dipanggil"),
     SummonsState.CONFIRMED: N_("sudah konfirmasi"),
-    SummonsState.DECLINED: N_("menolak"),
+    SummonsState.DECLINED: N_("tidak bisa datang"),
     SummonsState.MOVED: N_("pindah jadwal"),
     SummonsState.HOME_VISIT: N_("minta kunjungan rumah"),
     SummonsState.ATTENDED: N_("hadir"),

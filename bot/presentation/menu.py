@@ -24,7 +24,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("jadwal", N_("Jadwal perekaman saya")),
     Command("ganti", N_("Pilih jadwal lain")),
     Command("kode", N_("Kode dan QR kehadiran saya")),
-    Command("ortu", N_("Orang tua/wali: tautkan anak, atau lihat siapa yang tertaut")),
+    Command("ortu", N_("Orang tua/wali: hubungkan anak, atau lihat siapa yang terhubung")),
     Command("bahasa", N_("Ganti bahasa")),
     Command("hapus", N_("Hapus data saya")),
     Command("bantuan", N_("Bantuan dan daftar perintah")),

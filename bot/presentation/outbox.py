@@ -258,7 +258,7 @@ async def render_link_approved(draft: Draft) -> Outgoing | None:
     name = await draft.renderer.target_name(draft.params)
     return Text(
         _(
-            "✅ Petugas menyetujui tautan Anda dengan {name}. Panggilan dan pengingat "
+            "✅ Petugas menyetujui permintaan Anda untuk terhubung dengan {name}. Panggilan dan pengingat "
             "untuknya akan dikirim juga kepada Anda. Ketik /jadwal untuk jadwalnya."
         ).format(name=name)
     )
@@ -269,7 +269,7 @@ async def render_link_declined(draft: Draft) -> Outgoing | None:
     _ = draft.gettext
     return Text(
         _(
-            "Maaf, permintaan tautan Anda tidak dapat disetujui petugas. Untuk bantuan, "
+            "Maaf, permintaan Anda untuk terhubung tidak dapat disetujui petugas. Untuk bantuan, "
             "datanglah ke kantor Dukcapil dengan membawa Kartu Keluarga."
         )
     )
@@ -341,7 +341,7 @@ async def render_guardian_linked(draft: Draft) -> Outgoing | None:
     _ = draft.gettext
     lines = [
         _(
-            "👪 {parent} tertaut dengan Anda sebagai orang tua/wali: ia menerima panggilan dan "
+            "👪 {parent} terhubung dengan Anda sebagai orang tua/wali: ia menerima panggilan dan "
             "pengingat Anda, dan bisa menjawabnya."
         ).format(parent=views.guardian_label(guardian.name, _, start=True))
     ]
@@ -355,7 +355,7 @@ async def render_guardian_linked(draft: Draft) -> Outgoing | None:
         )
     lines.append(
         _(
-            "Bukan orang tua/wali Anda? Tekan tombol di bawah; tautan dilepas dan petugas "
+            "Bukan orang tua/wali Anda? Tekan tombol di bawah; hubungan diputuskan dan petugas "
             "diberi tahu."
         )
     )
@@ -370,8 +370,8 @@ async def render_staff_alert(draft: Draft) -> Outgoing | None:
     if draft.params.get("alert") == "not_guardian":
         return Text(
             _(
-                "⚠️ {name} menyatakan bahwa {parent} bukan orang tua/walinya. Tautan sudah "
-                "dilepas; mohon periksa siapa yang menautkan diri."
+                "⚠️ {name} menyatakan bahwa {parent} bukan orang tua/walinya. Hubungan sudah "
+                "diputuskan; mohon periksa siapa yang menghubungkan diri."
             ).format(name=name, parent=views.guardian_label(draft.params.get("guardian") or "", _))
         )
     alert = draft.params.get("alert")

@@ -12,7 +12,7 @@ from bot.services.person import Person
 
 # The dashboard's words for the stored values `rekam person` prints as they are.
 SOURCES = {
-    TargetSource.IMPORTED: N_("daftar target"),
+    TargetSource.IMPORTED: N_("daftar sasaran"),
     TargetSource.SELF_REGISTERED: N_("mendaftar sendiri"),
 }
 REVIEWS = {

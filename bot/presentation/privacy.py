@@ -20,14 +20,14 @@ def teen_notice(settings: Settings, _: Gettext, language: str) -> str:
     return str(
         _(
             "Tentang data Anda:\n"
-            "• Yang kami simpan: NIK (terkunci, tidak tersimpan terbuka), nama, tanggal lahir, "
+            "• Yang kami simpan: NIK (disimpan tersandi), nama, tanggal lahir, "
             "pilihan hari, jawaban Anda, dan akun Telegram Anda; nomor telepon hanya bila Anda "
             "membagikannya.\n"
             "• Untuk apa: memanggil Anda ke jadwal perekaman KTP-el dan mengingatkan Anda.\n"
             "• Berapa lama: sampai {purge} ({days} hari setelah hari pemungutan suara); lalu "
             "dihapus, kecuali catatan bahwa Anda sudah merekam, yang wajib disimpan kantor.\n"
-            "• Siapa yang melihat: petugas {office}, dan orang tua/wali yang tertaut dengan Anda "
-            "(Anda diberi tahu setiap kali ada yang menautkan diri).\n"
+            "• Siapa yang melihat: petugas {office}, dan orang tua/wali yang terhubung dengan Anda "
+            "(Anda diberi tahu setiap kali ada yang menghubungkan diri).\n"
             "Anda bisa menghapus data Anda kapan saja dengan /hapus."
         ).format(
             purge=format_day(purge_day(settings), language),
@@ -41,8 +41,9 @@ def held_for_guardian(child: str, _: Gettext, language: str, settings: Settings)
     """For a guardian who just linked: what the office holds about the child, and until when."""
     return str(
         _(
-            "Yang disimpan kantor tentang {name}: NIK (terkunci), nama, tanggal lahir, alamat, "
-            "sekolah, jadwal dan jawabannya, sampai {purge}. Anak Anda diberi tahu bahwa Anda "
-            "tertaut. Anda bisa melepas tautan dengan /ortu, dan menghapus data Anda dengan /hapus."
+            "Yang disimpan kantor tentang {name}: NIK (disimpan tersandi), nama, tanggal lahir, "
+            "alamat, sekolah, jadwal dan jawabannya, sampai {purge}. Anak Anda diberi tahu bahwa "
+            "Anda terhubung. Anda bisa memutuskan hubungan dengan /ortu, dan menghapus data Anda "
+            "dengan /hapus."
         ).format(name=child, purge=format_day(purge_day(settings), language))
     )

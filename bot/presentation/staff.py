@@ -90,7 +90,7 @@ def other_day_keyboard(code: str, _: Gettext) -> InlineKeyboardMarkup:
 
 def figures_header(whole: Figures, _: Gettext, language: str) -> str:
     return str(
-        _("Target {target}, terekam {recorded}, sisa {remaining} ({percent}).").format(
+        _("Sasaran {target}, terekam {recorded}, sisa {remaining} ({percent}).").format(
             target=format_number(whole.target, language),
             recorded=format_number(whole.recorded, language),
             remaining=format_number(whole.remaining, language),
@@ -133,7 +133,7 @@ def figure_states(whole: Figures, _: Gettext) -> str:
     return html.escape(
         str(
             _(
-                "Dipanggil {summoned} · konfirmasi {confirmed} · menolak {declined} · pindah "
+                "Dipanggil {summoned} · konfirmasi {confirmed} · tidak bisa datang {declined} · pindah "
                 "jadwal {moved} · minta kunjungan rumah {home_visit} · tidak bisa dihubungi "
                 "{unreachable} · hadir {attended} · tidak datang {no_show}"
             ).format(
@@ -156,7 +156,7 @@ def figures_table(
     """The figures per area as a fixed-width table (HTML, for Telegram's <pre>), numbers as
     the reader's locale writes them."""
     width = max([len(line.area) for line in lines] + [9])
-    columns = (_(_AREA_HEADINGS[by]), _("Target"), _("Terekam"), _("Sisa"))
+    columns = (_(_AREA_HEADINGS[by]), _("Sasaran"), _("Terekam"), _("Sisa"))
     rows = [f"{columns[0]:<{width}} {columns[1]:>7} {columns[2]:>7} {columns[3]:>6} {'%':>6}"]
     for line in lines[:40]:
         numbers = [format_number(n, language) for n in (line.target, line.recorded, line.remaining)]

@@ -40,7 +40,9 @@ PROBLEMS = {
         "mungkin jadwal yang sudah ada (tempat dan tanggal sama, jam lain); beri kolom kode "
         "untuk memindahkan jadwal itu, atau ubah tempatnya bila memang jadwal baru"
     ),
-    Problem.CAPACITY_BELOW_BOOKED: N_("kapasitas lebih kecil dari jumlah yang sudah dipanggil"),
+    Problem.CAPACITY_BELOW_BOOKED: N_(
+        "jumlah tempat lebih kecil dari jumlah remaja yang sudah dipanggil"
+    ),
     Problem.OUTSIDE_AGE: N_(
         "usianya di luar daftar sasaran (TARGET_MIN_AGE: 17 tahun pada hari pemilihan, atau 16 "
         "tahun ke atas hari ini)"
@@ -173,10 +175,10 @@ def figure_rows(
     header = (
         _("wilayah"),
         _("bagian dari"),
-        _("target"),
+        _("sasaran"),
         _("dipanggil"),
         _("konfirmasi"),
-        _("menolak"),
+        _("tidak bisa datang"),
         _("pindah jadwal"),
         _("minta kunjungan rumah"),
         _("kunjungan rumah diminta"),

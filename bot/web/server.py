@@ -67,7 +67,9 @@ async def serving(services: WebServices) -> AsyncIterator[str]:
         if task.done():  # it could not start (the port is taken, say): say why
             raise SettingsError(
                 "WEB_PORT",
-                N_("dasbor tidak bisa mendengarkan di {host}:{port} (sudah dipakai proses lain?)"),
+                N_(
+                    "dasbor tidak bisa dibuka di {host}:{port}: alamat itu sudah dipakai program lain; hentikan program itu atau pilih port lain"
+                ),
                 host=settings.web_listen,
                 port=settings.web_port,
             )

@@ -25,7 +25,7 @@ NO_SUCH_PERSON = N_(
 
 
 RELEASED = N_(
-    "Akun Telegram itu sudah dilepas dari data ini dan diberi tahu; orang tua/wali yang tertaut "
+    "Akun Telegram itu sudah dilepas dari data ini dan diberi tahu; orang tua/wali yang terhubung "
     "lewat kodenya menunggu tinjauan. Kode surat undangan sudah diganti: cetak ulang suratnya "
     "untuk pemilik data yang sebenarnya."
 )

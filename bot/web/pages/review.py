@@ -49,7 +49,7 @@ ALERT_TEXTS = {
         "Surat undangan dibuka dengan tanggal lahir yang benar, padahal data ini sudah "
         "terhubung dengan akun lain: periksa di meja dengan Kartu Keluarga."
     ),
-    "guardian_disowned": N_("Remaja menyatakan seseorang yang tertaut bukan orang tua/walinya."),
+    "guardian_disowned": N_("Remaja menyatakan seseorang yang terhubung bukan orang tua/walinya."),
 }
 
 
