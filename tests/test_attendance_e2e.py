@@ -49,7 +49,7 @@ async def test_hadir_marks_came_not_recorded_and_the_desk_records(bot: BotHarnes
     officer.send("/statistik")
     table = await officer.next_message()
     await officer.next_message()  # the chart
-    assert table.text.startswith("Target 1, terekam 0, sisa 1")
+    assert table.text.startswith("Sasaran 1, terekam 0, sisa 1")
     assert "hadir 1" in table.text
 
     # The desk takes it from there: it shows her as come, and records her.
@@ -64,5 +64,5 @@ async def test_hadir_marks_came_not_recorded_and_the_desk_records(bot: BotHarnes
     assert await _state(bot, rina.id) == (SummonsState.ATTENDED, True)
     officer.send("/statistik")
     table = await officer.next_message()
-    assert table.text.startswith("Target 1, terekam 1, sisa 0")
+    assert table.text.startswith("Sasaran 1, terekam 1, sisa 0")
     assert "hadir 1" in table.text
