@@ -14,6 +14,7 @@ from bot.handlers.access import Member, guarded
 from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
+from bot.presentation import schedule as schedule_views
 from bot.presentation.texts import shorten
 from bot.services import conversations, notices, schedule, summoning, summonses
 from bot.services.conversations import Conversation
@@ -142,11 +143,19 @@ async def create(update: Update, context: BotContext, member: Member) -> None:
             )
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await update.effective_chat.send_message(
-        _("✅ Jadwal dibuat. Remaja di daftar tunggu ditawari tempatnya.")
-        if outcome == Change.DONE
-        else _("Jadwal ini sudah tidak bisa dibuat; mulai lagi dengan /sesi.")
-    )
+    if outcome == Change.DONE:
+        text = _("✅ Jadwal dibuat. Remaja di daftar tunggu ditawari tempatnya.")
+    elif outcome == Change.GONE:
+        text = _("Jadwal ini sudah tidak bisa dibuat; mulai lagi dengan /sesi.")
+    else:  # the schedule service's reason, as the dashboard says it
+        text = (
+            schedule_views.refusal(
+                outcome, _, context.language, _deadline(context), context.settings.zone
+            )
+            + " "
+            + _("Mulai lagi dengan /sesi.")
+        )
+    await update.effective_chat.send_message(text)
 
 
 @guarded("sessions")
@@ -184,16 +193,16 @@ async def set_capacity(update: Update, context: BotContext, member: Member) -> N
         outcome = await schedule.enlarge(
             session, int(convo.data["session_id"]), int(typed), by=member.telegram_id
         )
-        if outcome != Change.BAD_TIME:
+        if outcome not in (Change.FEWER, Change.NO_SEATS):  # a number may be typed again
             await conversations.end(session, convo.account_id)
-    if outcome == Change.BAD_TIME:
-        await message.reply_text(
-            _("Tidak bisa kurang dari jumlah remaja yang sudah dipanggil ke jadwal ini.")
-        )
-    elif outcome == Change.DONE:
+    if outcome == Change.DONE:
         await message.reply_text(_("✅ Sekarang {count} tempat.").format(count=int(typed)))
     else:
-        await message.reply_text(_("Jadwal ini sudah tidak ada atau sudah dibatalkan."))
+        await message.reply_text(
+            schedule_views.refusal(
+                outcome, _, context.language, _deadline(context), context.settings.zone
+            )
+        )
 
 
 async def type_capacity(update: Update, context: BotContext, convo: Conversation) -> None:

@@ -34,7 +34,6 @@ _WHEN_PROBLEMS = {
     DateProblem.PAST: N_("Tanggal itu sudah lewat. Pilih hari ini atau sesudahnya."),
     DateProblem.BAD_HOURS: N_("Jam selesai harus sesudah jam mulai."),
 }
-OUT_OF_WINDOW = N_("Jadwal harus di masa depan dan sebelum hari pemungutan suara.")
 
 
 @dataclass(frozen=True)
@@ -70,12 +69,11 @@ def hours(
     end: object,
     *,
     today: date,
-    now: datetime,
-    deadline: datetime,
     zone: ZoneInfo,
 ) -> Hours | str:
     """A day (picked, or typed as the bot reads it: 30-11-2026, 2026-11-30, 30 November 2026)
-    and its hours (08:00 or 08.00), in the office's zone; or the message saying what is wrong."""
+    and its hours (08:00 or 08.00), in the office's zone; or the message saying what is
+    unreadable. Whether a session or a visit may be held then is the service's to say."""
     if not all(isinstance(part, str) and part.strip() for part in (day, start, end)):
         return UNREADABLE
     try:
@@ -88,8 +86,6 @@ def hours(
         return UNREADABLE
     starts_at = datetime.combine(on, opens, tzinfo=zone)
     ends_at = datetime.combine(on, closes, tzinfo=zone)
-    if not now < starts_at < deadline:
-        return OUT_OF_WINDOW
     return Hours(starts_at, ends_at)
 
 
