@@ -228,7 +228,10 @@ class Settings(BaseSettings):
                 Vault(value.get_secret_value())
             except BadDataKeyError:
                 raise SettingProblem(
-                    N_("bukan kunci 32 bita (base64 URL-safe); buat dengan: rekam keygen")
+                    N_(
+                        "bukan kunci yang benar: salin persis kunci yang dicetak rekam keygen "
+                        "(44 huruf, angka, tanda - dan _); kunci baru: rekam keygen"
+                    )
                 ) from None
         return value
 
@@ -290,7 +293,11 @@ class Settings(BaseSettings):
         for name in chosen:
             if name not in ("h3", "h1", "morning"):
                 raise SettingProblem(
-                    N_("“{name}” bukan pengingat yang dikenal (h3, h1, morning)"), name=name
+                    N_(
+                        "“{name}” bukan pengingat yang dikenal; pilih dari: h3 (3 hari "
+                        "sebelumnya), h1 (sehari sebelumnya), morning (pagi di hari jadwal)"
+                    ),
+                    name=name,
                 )
         return chosen
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from bot.db.engine import Database
 from bot.delivery.dispatcher import Dispatcher
 from bot.i18n import Catalogs, Gettext
 from bot.readers import ReaderLanguages
+from bot.services.office import Office
 from bot.throttle import PressThrottle
 from bot.web.context import WebServices
 
@@ -53,6 +55,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], S
     @property
     def settings(self) -> Settings:
         return self.bot_data.settings
+
+    @cached_property
+    def office(self) -> Office:
+        """The office's policy, deadline, zone and language: built once per update, when first
+        asked."""
+        return Office.of(self.bot_data.settings)
 
     @property
     def clock(self) -> Clock:

@@ -12,6 +12,7 @@ from bot.db.engine import Database
 from bot.db.models import Place, Region, ServiceSession, Summons, Target
 from bot.db.vault import vault_of
 from bot.domain import nik as nik_rules
+from bot.domain import summons_rules
 from bot.domain.kinds import Actor, Channel, PlaceKind
 from bot.services import notices, summonses
 
@@ -129,7 +130,7 @@ async def summon(
             target.id,
             service_session.id,
             now=datetime.now(UTC),
-            deadline=summonses.deadline_for(settings.election_date, settings.zone),
+            deadline=summons_rules.deadline_for(settings.election_date, settings.zone),
             actor=Actor.STAFF,
             channel=Channel.CLI,
             policy=notices.Policy.of(settings),

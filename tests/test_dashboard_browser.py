@@ -69,7 +69,7 @@ async def office_list(bot: BotHarness, tmp_path: Path) -> list[list[str]]:
 
 async def report_csv(
     bot: BotHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, list[str]]:
+) -> dict[str, dict[str, str]]:
     """`rekam report --by kecamatan --format csv`, run as the office runs it."""
     monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
     out = tmp_path / "laporan.csv"
@@ -78,7 +78,8 @@ async def report_csv(
     )
     assert code == 0
     with out.open(encoding="utf-8-sig") as handle:
-        return {row[0]: row for row in list(csv.reader(handle))[1:]}
+        header, *rows = list(csv.reader(handle))
+    return {row[0]: dict(zip(header, row, strict=True)) for row in rows}
 
 
 async def shown_figures(page: Page) -> dict[str, tuple[int, int, int]]:
@@ -149,7 +150,11 @@ async def test_a_staff_morning_on_the_dashboard(
             assert set(shown) == set(report)
             for area, (target, recorded, remaining) in shown.items():
                 line = report[area]
-                assert (target, recorded, remaining) == (int(line[2]), int(line[15]), int(line[16]))
+                assert (target, recorded, remaining) == (
+                    int(line["sasaran"]),
+                    int(line["terekam"]),
+                    int(line["sisa"]),
+                )
             assert shown["JUMLAH"] == (12, 1, 11)
             await snap(page, "ringkasan-1280")
             await page.set_viewport_size({"width": 360, "height": 740})

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 
 from bot.db.models import Event, HomeVisit, Place, ServiceSession
+from bot.domain import summons_rules
 from bot.domain.kinds import Channel, PlaceKind
-from bot.services import home_visits, notices, schedule, summonses
+from bot.services import home_visits, notices, schedule
 from bot.services.schedule import Change
 from tests import factories
 from tests.harness import BotHarness
@@ -18,7 +19,7 @@ from tests.test_home_visits_e2e import waiting_requests
 
 async def test_pins_are_the_coordinates_of_pinned_homes_only(bot: BotHarness) -> None:
     await waiting_requests(bot, "Ani", "Budi", "Cici")
-    deadline = summonses.deadline_for(bot.settings.election_date, bot.settings.zone)
+    deadline = summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone)
     now = datetime.now(UTC)
     async with bot.db.session() as session:
         ani, budi, cici = await session.scalars(select(HomeVisit.id).order_by(HomeVisit.id))
@@ -56,7 +57,7 @@ async def test_a_session_is_never_created_at_a_home_and_a_change_names_its_chann
     async with bot.db.session() as session:
         home = Place(name="Jl. Melati 7", address="Jl. Melati 7", kind=PlaceKind.HOME)
         session.add(home)
-    deadline = summonses.deadline_for(bot.settings.election_date, bot.settings.zone)
+    deadline = summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone)
     now = datetime.now(UTC)
     hours = {"starts_at": now + timedelta(days=3), "ends_at": now + timedelta(days=3, hours=3)}
     async with bot.db.session() as session:

@@ -185,7 +185,7 @@ def test_the_desk_records_undoes_and_notes_a_visit_without_recording(
     assert state["waiting"] == [budi.id]  # type: ignore[attr-defined]  # no session ahead
     assert "desk_unrecorded" in state["kinds"]  # type: ignore[operator]
 
-    assert main(["report"]) == 0
+    assert main(["report", "--columns", "hadir,belum-terekam,terekam"]) == 0
     out = capsys.readouterr().out
     assert "datang, belum terekam" in out
 

@@ -136,7 +136,7 @@ def test_the_rejected_rows_report_is_its_owners_alone(office: Path) -> None:
     bad[0] = "123"
     path = write_encoded(office / "sasaran.csv", [person(1), bad], "utf-8")
     assert main(["import", "targets", str(path)]) == 0
-    assert mode(office / "sasaran-ditolak.csv") == 0o600
+    assert mode(office / "sasaran-csv-ditolak.csv") == 0o600
 
 
 @pytest.mark.usefixtures("usual_umask")

@@ -22,6 +22,7 @@ from bot.db.models import (
     Summons,
     Target,
 )
+from bot.domain import summons_rules
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SummonsState
 from bot.services import figures, home_visits, notices, outbox, privacy, retention, summonses
 from bot.services.home_visits import Scheduled
@@ -82,7 +83,7 @@ async def test_a_round_covers_one_kecamatan_and_summons_each_teen_home(bot: BotH
         "starts_at": datetime.combine(day, time(8), tzinfo=bot.settings.zone),
         "ends_at": datetime.combine(day, time(12), tzinfo=bot.settings.zone),
         "now": datetime.now(UTC),
-        "deadline": summonses.deadline_for(bot.settings.election_date, bot.settings.zone),
+        "deadline": summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone),
         "policy": notices.Policy.of(bot.settings),
         "by": "tester",
         "channel": Channel.CLI,
@@ -178,7 +179,7 @@ async def test_the_reason_and_the_home_address_go_with_personal_data(bot: BotHar
             starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
             ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
             now=datetime.now(UTC),
-            deadline=summonses.deadline_for(bot.settings.election_date, bot.settings.zone),
+            deadline=summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone),
             policy=notices.Policy.of(bot.settings),
             by="tester",
             channel=Channel.CLI,
@@ -201,7 +202,7 @@ async def test_a_home_visit_s_seat_is_never_offered_to_anyone_else(bot: BotHarne
         visit = await session.scalar(select(HomeVisit))
         assert visit is not None
         day = factories.today(bot.settings) + timedelta(days=3)
-        deadline = summonses.deadline_for(bot.settings.election_date, bot.settings.zone)
+        deadline = summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone)
         await home_visits.schedule(
             session,
             [visit.id],
@@ -240,7 +241,7 @@ async def test_a_teen_who_picks_a_session_after_all_leaves_the_queue(bot: BotHar
             starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
             ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
             now=datetime.now(UTC),
-            deadline=summonses.deadline_for(bot.settings.election_date, bot.settings.zone),
+            deadline=summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone),
             policy=notices.Policy.of(bot.settings),
             by="tester",
             channel=Channel.CLI,
@@ -262,7 +263,7 @@ async def test_a_visit_past_its_hours_is_no_no_show_but_waits_for_staff(bot: Bot
             starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
             ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
             now=datetime.now(UTC),
-            deadline=summonses.deadline_for(bot.settings.election_date, bot.settings.zone),
+            deadline=summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone),
             policy=notices.Policy.of(bot.settings),
             by="tester",
             channel=Channel.CLI,

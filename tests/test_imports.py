@@ -96,6 +96,12 @@ async def run_import(database: Database, path: Path) -> imports.ImportResult:
         )
 
 
+def soon(days: int, pattern: str = "%d-%m-%Y") -> str:
+    """A session's day `days` from today (the office's), as a file writes it."""
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    return (today + timedelta(days=days)).strftime(pattern)
+
+
 @pytest.fixture
 async def database(database_url: str):  # type: ignore[no-untyped-def]
     db = open_database(database_url)
@@ -253,10 +259,12 @@ def test_rekam_import_prints_totals_and_writes_the_reject_report(
     assert main(["import", "targets", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in out
-    assert "baris 3: NIK salah" in out
-    with (tmp_path / "sasaran-ditolak.csv").open(encoding="utf-8-sig") as handle:
+    assert "baris 3 (Remaja Uji 2 ***): NIK salah" in out
+    with (tmp_path / "sasaran-csv-ditolak.csv").open(encoding="utf-8-sig") as handle:
         assert list(csv.reader(handle))[1] == [
             "3",
+            "Remaja Uji 2",
+            "***",  # masked, whatever the cell held
             "NIK",  # the file's own header
             "NIK salah (harus 16 angka dengan tanggal lahir yang benar)",
         ]
@@ -288,7 +296,7 @@ def test_sessions_import_adds_then_updates_and_refuses_bad_rows(
             "-7.98",
             "112.63",
             "mpp",
-            "30-11-2026",
+            soon(1),
             "08.00",
             "11.00",
             "50",
@@ -302,7 +310,7 @@ def test_sessions_import_adds_then_updates_and_refuses_bad_rows(
             "",
             "",
             "sekolah",
-            "2026-12-01",
+            soon(2, "%Y-%m-%d"),
             "09:00",
             "12:00",
             "40",
@@ -311,9 +319,9 @@ def test_sessions_import_adds_then_updates_and_refuses_bad_rows(
             "Utara",
         ],
         ["MPP Kota", "", "", "", "mpp", "31-11-2026", "08.00", "11.00", "50", "", "", ""],
-        ["MPP Kota", "", "", "", "mpp", "01-12-2026", "11.00", "08.00", "50", "", "", ""],
-        ["MPP Kota", "", "", "", "mpp", "02-12-2026", "08.00", "11.00", "banyak", "", "", ""],
-        ["Balai", "", "", "", "kapal", "02-12-2026", "08.00", "11.00", "5", "", "", ""],
+        ["MPP Kota", "", "", "", "mpp", soon(3), "11.00", "08.00", "50", "", "", ""],
+        ["MPP Kota", "", "", "", "mpp", soon(4), "08.00", "11.00", "banyak", "", "", ""],
+        ["Balai", "", "", "", "kapal", soon(4), "08.00", "11.00", "5", "", "", ""],
     ]
     path = write_csv(tmp_path / "jadwal.csv", header, rows)
     assert main(["import", "sessions", str(path)]) == 0
@@ -369,7 +377,10 @@ def test_rows_outside_the_target_age_are_reported_not_imported(
     assert main(["import", "targets", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in out
-    assert "baris 3: usianya di luar daftar sasaran" in out
+    assert (
+        "baris 3 (Remaja Uji 2 3599************): belum cukup umur untuk daftar sasaran: pada "
+        "Rabu, 14 Februari 2029 baru berusia 16 tahun"
+    ) in out
 
     monkeypatch.setenv("TARGET_MIN_AGE", "16")  # 16 and over today
     today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
@@ -379,7 +390,7 @@ def test_rows_outside_the_target_age_are_reported_not_imported(
     assert main(["import", "targets", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in out
-    assert "baris 3: usianya di luar daftar sasaran" in out
+    assert "baris 3 (Remaja Uji 4 3599************): belum cukup umur" in out
 
     monkeypatch.setenv("TARGET_MIN_AGE", "18")
     assert main(["import", "targets", str(path)]) != 0

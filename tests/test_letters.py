@@ -18,10 +18,10 @@ from sqlalchemy import delete, select
 from bot.config import SettingsError, load_settings
 from bot.db.engine import Database
 from bot.db.models import LetterNumber, ServiceSession, Summons, Target
+from bot.domain.summons_rules import deadline_for
 from bot.i18n import Catalogs
 from bot.presentation import letters as pages
 from bot.services import letters, notices, summoning
-from bot.services.summonses import deadline_for
 from tests.harness import make_settings
 from tests.test_summoning import NOW, office
 

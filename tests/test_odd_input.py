@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.db.migrate import upgrade
 from bot.db.models import Claim, Target
 from bot.domain import nik as nik_rules
-from bot.domain import table_rows
+from bot.domain import table_rows, target_rows
 from bot.domain.names import clean_name, same_person_name
 from bot.services import imports, sheets
 from tests import factories
@@ -109,7 +109,7 @@ def _row(serial: int, name: str, born: date = date(2009, 3, 12)) -> list[str]:
 
 async def test_an_import_keeps_names_clean_and_refuses_serial_0000(tmp_path: Path) -> None:
     """The first row of a birth date is checked whole; the rows after it are read by the fast
-    reader (table_rows.target_reader): both clean names and refuse a serial of 0000."""
+    reader (target_rows.target_reader): both clean names and refuse a serial of 0000."""
     rows = [
         _row(1, "Ayu Lestari"),  # a plain row: its date is remembered
         _row(2, spoofed("Mawar Sari")),  # the same date: the fast reader's turn
@@ -145,8 +145,8 @@ async def test_an_import_keeps_names_clean_and_refuses_serial_0000(tmp_path: Pat
 
 FIELDS = table_rows.header_fields(
     ["nik", "nama", "tanggal_lahir", "jenis_kelamin", "kelurahan", "kecamatan", "alamat"],
-    table_rows.TARGET_HEADERS,
-    table_rows.TARGET_REQUIRED,
+    target_rows.TARGET_HEADERS,
+    target_rows.TARGET_REQUIRED,
 )
 
 
@@ -166,15 +166,15 @@ def _read(read: Any, cells: list[Any]) -> object:
 def test_the_fast_reader_and_the_whole_check_agree_on_odd_names_and_serials(
     serial: int, name: str, area: str
 ) -> None:
-    read = table_rows.target_reader(FIELDS, today=TODAY, regions=("3599",))
+    read = target_rows.target_reader(FIELDS, today=TODAY, regions=("3599",))
     read([*_row(5, "Ayu"), "Utara", "Jl. 1"])  # the date is remembered: the row below is fast
     cells = [*_row(serial, f"Ayu {name}")[:4], area, area, "Jl. 1"]
     values = dict(zip(FIELDS, cells, strict=True))
     try:
-        whole: object = table_rows.target_row(values, today=TODAY, regions=("3599",))
+        whole: object = target_rows.target_row(values, today=TODAY, regions=("3599",))
     except table_rows.RowError as error:
         whole = (error.problem, error.column)
     assert _read(read, cells) == whole
-    if isinstance(whole, table_rows.TargetRow):
+    if isinstance(whole, target_rows.TargetRow):
         kept = whole.name + (whole.kelurahan or "") + (whole.kecamatan or "")
         assert not any(unicodedata.category(c) == "Cf" for c in kept)

@@ -72,28 +72,33 @@ def test_report_prints_the_totals_offices_report(
 ) -> None:
     assert main(["report", "--by", "kelurahan"]) == 0
     out = capsys.readouterr().out
-    assert "Sasaran 6, terekam 1, sisa 5 (16.7%)." in out
-    total = next(line for line in out.splitlines() if line.startswith("JUMLAH"))
-    # target, summoned, confirmed, declined, moved, home visit, visits requested, scheduled and
-    # done, unreachable, attended, no-show, came but not recorded, recorded, remaining, %
-    assert re.split(r"\s+", total.strip())[1:] == [
-        "6",
-        "4",
-        "1",
-        "0",
-        "0",
-        "0",
-        "0",
-        "0",
-        "0",
-        "0",
-        "0",
-        "0",
-        "0",
-        "1",
-        "5",
-        "16.67",
+    assert "Sasaran 6, terekam 1, sisa 5 (16,7%)." in out
+    lines = out.splitlines()
+    assert re.split(r"\s{2,}", lines[0]) == [
+        "wilayah",
+        "sasaran",
+        "dipanggil",
+        "konfirmasi",
+        "hadir",
+        "terekam",
+        "sisa",
+        "% terekam",
     ]
+    total = next(line for line in lines if line.startswith("JUMLAH"))
+    assert re.split(r"\s+", total.strip())[1:] == ["6", "4", "1", "0", "1", "5", "16,7%"]
+    assert all(len(line) <= 100 for line in lines)
+    # More columns when asked for, by the names --help lists.
+    assert main(["report", "--columns", "tidak-datang, belum-terekam,terekam"]) == 0
+    asked = capsys.readouterr().out.splitlines()
+    assert re.split(r"\s{2,}", asked[0]) == [
+        "wilayah",
+        "tidak datang",
+        "datang, belum terekam",
+        "terekam",
+    ]
+    assert main(["report", "--columns", "semua"]) == 0
+    every = capsys.readouterr().out.splitlines()[0]
+    assert "kunjungan rumah diminta" in every and "minta kunjungan rumah" not in every
 
 
 def test_report_as_csv_and_xlsx_by_kecamatan(
@@ -106,8 +111,14 @@ def test_report_as_csv_and_xlsx_by_kecamatan(
         rows = list(csv.reader(handle))
     assert rows[0][:3] == ["wilayah", "bagian dari", "sasaran"]
     assert rows[1][0] == "Utara" and rows[-1][0] == "JUMLAH" and rows[-1][2] == "6"
+    # Every column once: a home visit asked for is counted in "kunjungan rumah diminta".
+    assert len(rows[0]) == len(set(rows[0])) == 17
+    assert "minta kunjungan rumah" not in rows[0] and rows[-1][-1] == "16.67"
+    for by in ("sekolah", "school"):  # the English name still works
+        path = tmp_path / f"lap-{by}.xlsx"
+        assert main(["report", "--by", by, "--format", "xlsx", "-o", str(path)]) == 0
     assert (
-        main(["report", "--by", "school", "--format", "xlsx", "-o", str(tmp_path / "lap.xlsx")])
+        main(["report", "--by", "sekolah", "--format", "xlsx", "-o", str(tmp_path / "lap.xlsx")])
         == 0
     )
     sheet = load_workbook(tmp_path / "lap.xlsx").active

@@ -221,10 +221,10 @@ def test_argparse_speaks_the_office_language(capsys: pytest.CaptureFixture[str])
     assert err.startswith("penggunaan: rekam import")
     assert "rekam import: argumen ini wajib diisi: JENIS, BERKAS" in err
     with pytest.raises(SystemExit):
-        main(["report", "--by", "desa"])
+        main(["report", "--by", "provinsi"])
     assert (
-        "rekam report: --by: 'desa' tidak dikenal; pilih salah satu: kelurahan, kecamatan, school"
-        in capsys.readouterr().err
+        "rekam report: --by: 'provinsi' tidak dikenal; pilih salah satu: kelurahan, kecamatan, "
+        "sekolah" in capsys.readouterr().err
     )
     with pytest.raises(SystemExit):
         main(["summon", "--sekarang"])
@@ -311,12 +311,12 @@ def test_an_unknown_place_kind_lists_the_known_ones(
     out = capsys.readouterr().out
     assert "Ditambah 2, diperbarui 0, tetap 0, ditolak 1." in out
     assert (
-        "baris 4: jenis tempat tidak dikenal; yang dikenal: kantor, kecamatan, mpp, sekolah, "
+        "baris 4 (Stadion Utara): jenis tempat tidak dikenal; yang dikenal: kantor, kecamatan, mpp, sekolah, "
         "pesantren, lapas, rutan, cfd, rumah, balai desa, balai kelurahan, aula, gor, posyandu, "
         "lainnya"
     ) in out
-    with (tmp_path / "jadwal-ditolak.csv").open(encoding="utf-8-sig") as handle:
-        assert list(csv.reader(handle))[1][:2] == ["4", "Jenis"]
+    with (tmp_path / "jadwal-csv-ditolak.csv").open(encoding="utf-8-sig") as handle:
+        assert list(csv.reader(handle))[1][:4] == ["4", "Stadion Utara", "", "Jenis"]
 
     async def kinds() -> set[PlaceKind]:
         db = database(url)

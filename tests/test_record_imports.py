@@ -182,7 +182,7 @@ def test_import_recorded_from_the_command_line_moves_teens_in_the_report(
     teens = [person(1), person(2), person(3)]
     assert main(["import", "targets", str(write_csv(tmp_path / "s.csv", ID_HEADER, teens))]) == 0
     assert main(["report"]) == 0
-    assert "Sasaran 3, terekam 0, sisa 3 (0.0%)." in capsys.readouterr().out
+    assert "Sasaran 3, terekam 0, sisa 3 (0,0%)." in capsys.readouterr().out
     recorded = write_csv(
         tmp_path / "terekam.csv",
         ["nik", "recorded_at"],
@@ -196,10 +196,10 @@ def test_import_recorded_from_the_command_line_moves_teens_in_the_report(
         "Ditandai sudah rekam 2, sudah terekam sebelumnya 0, tidak ada di daftar sasaran 0, "
         "status lain (dilewati) 0, ditolak 1." in out
     )
-    assert "  baris 4: NIK salah (harus 16 angka dengan tanggal lahir yang benar)" in out
-    assert (tmp_path / "terekam-ditolak.csv").exists()
+    assert "  baris 4 (***): NIK salah (harus 16 angka dengan tanggal lahir yang benar)" in out
+    assert (tmp_path / "terekam-csv-ditolak.csv").exists()
     assert main(["report"]) == 0
-    assert "Sasaran 3, terekam 2, sisa 1 (66.7%)." in capsys.readouterr().out
+    assert "Sasaran 3, terekam 2, sisa 1 (66,7%)." in capsys.readouterr().out
 
     async def events() -> list[tuple[str, object]]:
         db = database(url)

@@ -215,6 +215,27 @@ async def test_daftar_too_young_is_told_when_to_come_and_nothing_is_kept(bot: Bo
     assert account is not None and account.conversation is None
 
 
+async def test_daftar_past_first_time_voter_age_is_told_why_and_nothing_is_kept(
+    bot: BotHarness,
+) -> None:
+    born = date(1990, 5, 17)  # voted already in 2009, 2014, 2019, 2024
+    nik = nik_rules.build(factories.REGION, born, female=True, serial=6)
+    grown = bot.user("Wati")
+    said = await register(grown, nik=nik, born=born, name="Wati")
+    election = bot.settings.election_date
+    age = election.year - 1990 - ((election.month, election.day) < (5, 17))
+    day = format_date(election, "EEEE, d MMMM y", locale="id")
+    assert said == [
+        f"Terima kasih! Pendaftaran di sini untuk pemilih pemula. Pada hari pemilihan, {day}, "
+        f"Anda sudah berusia {age} tahun. Bila Anda belum merekam KTP-el, silakan datang "
+        "langsung ke kantor Dukcapil."
+    ]
+    async with bot.db.session() as session:
+        assert (await session.execute(select(func.count(Target.id)))).scalar_one() == 0
+    account = await account_of(bot, grown)
+    assert account is not None and account.conversation is None
+
+
 async def test_daftar_answers_alike_for_recorded_claimed_mismatched_and_unlisted(
     bot: BotHarness,
 ) -> None:

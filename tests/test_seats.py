@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from bot.db.migrate import upgrade
 from bot.db.models import ServiceSession, Summons
+from bot.domain import summons_rules
 from bot.domain.kinds import Actor, Answer, Channel, SummonsState
 from bot.services import notices, summonses
+from bot.services.office import Office
 from bot.services.summonses import Outcome
 from tests import factories
 from tests.harness import database, make_settings
@@ -29,22 +31,15 @@ async def test_two_concurrent_moves_to_the_last_seat_one_wins(database_url: str)
             await factories.add_target(db, settings, serial=i, code=f"CODE{i:04d}") for i in (1, 2)
         ]
         held = [await factories.summon(db, settings, teen, crowded) for teen in teens]
-        deadline = summonses.deadline_for(settings.election_date, settings.zone)
 
         async def move(summons_id: int, target_id: int) -> Outcome:
             async with db.session() as session:
                 return await summonses.respond(
                     session,
-                    summons_id=summons_id,
-                    revision=0,
-                    target_ids={target_id},
-                    action=Answer.MOVE,
-                    argument=str(last_seat.id),
-                    actor=Actor.TEEN,
-                    account_id=0,
+                    summonses.Press(summons_id, 0, Answer.MOVE, str(last_seat.id)),
+                    summonses.Presser(0, Actor.TEEN, frozenset({target_id})),
+                    office=Office.of(settings),
                     now=datetime.now(UTC),
-                    deadline=deadline,
-                    policy=notices.Policy.of(settings),
                 )
 
         outcomes = await asyncio.gather(*(move(s.id, s.target_id) for s in held))
@@ -72,7 +67,6 @@ async def test_a_teen_and_a_parent_answering_at_once_one_answer_counts(database_
         first = await factories.add_session(db, settings, place, days_ahead=3, capacity=5)
         target = await factories.add_target(db, settings)
         summons = await factories.summon(db, settings, target, first)
-        deadline = summonses.deadline_for(settings.election_date, settings.zone)
 
         async def press(action: Answer, argument: str | None) -> Outcome:
             async with db.session() as session:
@@ -81,16 +75,10 @@ async def test_a_teen_and_a_parent_answering_at_once_one_answer_counts(database_
                 await asyncio.sleep(0.05)  # the other press arrives meanwhile
                 return await summonses.respond(
                     session,
-                    summons_id=summons.id,
-                    revision=0,
-                    target_ids={target.id},
-                    action=action,
-                    argument=argument,
-                    actor=Actor.TEEN,
-                    account_id=0,
+                    summonses.Press(summons.id, 0, action, argument),
+                    summonses.Presser(0, Actor.TEEN, frozenset({target.id})),
+                    office=Office.of(settings),
                     now=datetime.now(UTC),
-                    deadline=deadline,
-                    policy=notices.Policy.of(settings),
                     locked=found[1],
                 )
 
@@ -118,7 +106,7 @@ async def test_assigning_respects_capacity_and_the_election_deadline(sqlite_url:
         teens = [
             await factories.add_target(db, settings, serial=i, code=f"CODE{i:04d}") for i in (1, 2)
         ]
-        deadline = summonses.deadline_for(settings.election_date, settings.zone)
+        deadline = summons_rules.deadline_for(settings.election_date, settings.zone)
         now = datetime.now(UTC)
         attempts = [(teens[0], deadline), (teens[1], deadline), (teens[1], small.starts_at)]
         async with db.session() as session:

@@ -87,6 +87,6 @@ def test_without_a_code_another_hour_at_the_same_place_and_day_is_a_possible_dup
     assert main(["import", "sessions", str(again)]) == 0
     out = capsys.readouterr().out
     assert "Ditambah 0, diperbarui 1, tetap 0, ditolak 1." in out
-    with (tmp_path / "b-ditolak.csv").open(encoding="utf-8-sig") as handle:
+    with (tmp_path / "b-csv-ditolak.csv").open(encoding="utf-8-sig") as handle:
         rejected = list(csv.reader(handle))
-    assert rejected[1][0] == "3" and "mungkin jadwal yang sudah ada" in rejected[1][2]
+    assert rejected[1][0] == "3" and "mungkin jadwal yang sudah ada" in rejected[1][4]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.db.engine import Database
 from bot.db.models import Place, Region, School, ServiceSession, Target
-from bot.domain import table_rows
+from bot.domain import session_rows, table_rows, target_rows
 from bot.presentation import tables
 from bot.services import notices, session_imports, sheets
 from tests.test_imports import ID_HEADER, TODAY, database, person, run_import
@@ -111,7 +111,7 @@ def test_the_limits_rows_are_checked_against_are_the_models_column_lengths() -> 
     assert {field: c.type.length for field, c in columns.items()} == table_rows.MAX_LENGTH
     # Sex is stored as the one letter it is read as, never as typed.
     sex = Target.__table__.c.sex.type.length
-    assert all(len(letter) <= sex for letter in table_rows._SEX.values())
+    assert all(len(letter) <= sex for letter in target_rows._SEX.values())
 
 
 def target_values(**changes: str) -> dict[str, str]:
@@ -135,21 +135,21 @@ def test_a_target_value_longer_than_its_column_rejects_the_row_naming_the_column
     field: str, limit: int
 ) -> None:
     # Measured as stored: the spaces around a cell are not kept, so they do not count.
-    fits = table_rows.target_row(
+    fits = target_rows.target_row(
         target_values(**{field: "  " + "a" * limit + "   "}), today=TODAY, regions=()
     )
     assert getattr(fits, field) == "a" * limit
     with pytest.raises(table_rows.RowError) as raised:
-        table_rows.target_row(target_values(**{field: "a" * (limit + 1)}), today=TODAY, regions=())
+        target_rows.target_row(target_values(**{field: "a" * (limit + 1)}), today=TODAY, regions=())
     assert (raised.value.problem, raised.value.column) == (table_rows.Problem.TOO_LONG, field)
 
 
 def test_a_session_place_longer_than_its_column_rejects_the_row() -> None:
     values = {"place": "p" * 201, "date": "01-12-2026", "start": "08.00", "end": "11.00"}
     with pytest.raises(table_rows.RowError) as raised:
-        table_rows.session_row(values | {"capacity": "5"}, today=TODAY)
+        session_rows.session_row(values | {"capacity": "5"}, today=TODAY)
     assert (raised.value.problem, raised.value.column) == (table_rows.Problem.TOO_LONG, "place")
-    row = table_rows.session_row(values | {"place": "p" * 200, "capacity": "5"}, today=TODAY)
+    row = session_rows.session_row(values | {"place": "p" * 200, "capacity": "5"}, today=TODAY)
     assert row.place == "p" * 200
 
 
@@ -164,10 +164,12 @@ def test_rekam_import_names_the_column_too_long_and_keeps_the_other_rows(
     out = capsys.readouterr().out
     assert "Ditambah 2, diperbarui 0, tetap 0, ditolak 1." in out
     # The column as the office's file names it ("Kelurahan"), never our field name.
-    assert "baris 3: isi kolom Kelurahan lebih dari 100 karakter" in out
-    with (office / "sasaran-ditolak.csv").open(encoding="utf-8-sig") as handle:
+    assert "baris 3 (Remaja Uji 2 3599************): isi kolom Kelurahan lebih dari 100" in out
+    with (office / "sasaran-csv-ditolak.csv").open(encoding="utf-8-sig") as handle:
         assert list(csv.reader(handle))[1] == [
             "3",
+            "Remaja Uji 2",
+            "3599************",
             "Kelurahan",
             "isi kolom Kelurahan lebih dari 100 karakter",
         ]
@@ -258,7 +260,7 @@ def test_rekam_import_explains_a_cell_too_long(
     assert main(["import", "targets", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 1." in out
-    assert "baris 3: isi kolom Alamat lebih dari 500 karakter" in out
+    assert "baris 3 (Remaja Uji 2 3599************): isi kolom Alamat lebih dari 500" in out
 
 
 # --- digits that are not ASCII ---------------------------------------------------------------

@@ -19,8 +19,8 @@ from bot.db.vault import vault_of
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import PlaceKind, PreferredDays
 from bot.domain.planning import Slot, Teen, plan
+from bot.domain.summons_rules import deadline_for
 from bot.services import notices, summoning
-from bot.services.summonses import deadline_for
 from tests.harness import BotHarness, make_settings
 from tests.harness import database as open_database
 from tests.test_delivery import linked

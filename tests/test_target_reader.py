@@ -1,4 +1,4 @@
-"""The import's fast reader of target-list rows (table_rows.target_reader) says exactly what
+"""The import's fast reader of target-list rows (target_rows.target_reader) says exactly what
 `target_row` says of every row: the same checked row, or the same problem in the same column,
 whatever rows came before it (the reader remembers dates it has read)."""
 
@@ -12,24 +12,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import nik as nik_rules
-from bot.domain import table_rows
+from bot.domain import table_rows, target_rows
 
 TODAY = date(2026, 11, 22)
 HEADER = ["nik", "nama", "tanggal_lahir", "jenis_kelamin", "kelurahan", "kecamatan", "alamat"]
 HEADER += ["sekolah", "kategori", "status", "lembaga"]
-FIELDS = table_rows.header_fields(HEADER, table_rows.TARGET_HEADERS, table_rows.TARGET_REQUIRED)
+FIELDS = table_rows.header_fields(HEADER, target_rows.TARGET_HEADERS, target_rows.TARGET_REQUIRED)
 REGIONS = ("3599",)
 
 
-def slow(cells: list[Any], fields: list[str] = FIELDS) -> table_rows.TargetRow | tuple[str, str]:
+def slow(cells: list[Any], fields: list[str] = FIELDS) -> target_rows.TargetRow | tuple[str, str]:
     values = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
     try:
-        return table_rows.target_row(values, today=TODAY, regions=REGIONS)
+        return target_rows.target_row(values, today=TODAY, regions=REGIONS)
     except table_rows.RowError as error:
         return (error.problem, error.column)
 
 
-def fast(read: Any, cells: list[Any]) -> table_rows.TargetRow | tuple[str, str]:
+def fast(read: Any, cells: list[Any]) -> target_rows.TargetRow | tuple[str, str]:
     try:
         return read(cells)  # type: ignore[no-any-return]
     except table_rows.RowError as error:
@@ -94,16 +94,16 @@ def rows(draw: st.DrawFn) -> list[Any]:
 def test_the_fast_reader_says_what_target_row_says_of_every_row(
     file: list[list[Any]],
 ) -> None:
-    read = table_rows.target_reader(FIELDS, today=TODAY, regions=REGIONS)
+    read = target_rows.target_reader(FIELDS, today=TODAY, regions=REGIONS)
     for cells in file + file:  # the second time through, every date has been met before
         assert fast(read, cells) == slow(cells)
 
 
 def test_the_fast_reader_reads_a_column_named_twice_from_the_last_as_a_row_dict_does() -> None:
     header = ["nik", "nama", "tanggal_lahir", "name"]
-    fields = table_rows.header_fields(header, table_rows.TARGET_HEADERS, ("nik",))
+    fields = table_rows.header_fields(header, target_rows.TARGET_HEADERS, ("nik",))
     nik = nik_rules.build("359901", date(2009, 3, 12), female=False, serial=7)
-    read = table_rows.target_reader(fields, today=TODAY, regions=REGIONS)
+    read = target_rows.target_reader(fields, today=TODAY, regions=REGIONS)
     for _ in range(2):
         row = read([nik, "Nama Pertama", "12-03-2009", "Nama Kedua"])
         assert row == slow([nik, "Nama Pertama", "12-03-2009", "Nama Kedua"], fields)
@@ -120,7 +120,7 @@ def test_the_fast_reader_reads_a_column_named_twice_from_the_last_as_a_row_dict_
 def test_a_row_after_rows_with_the_same_date_is_still_checked_against_its_own_nik(
     birth: str, problem: table_rows.Problem
 ) -> None:
-    read = table_rows.target_reader(FIELDS, today=TODAY, regions=REGIONS)
+    read = target_rows.target_reader(FIELDS, today=TODAY, regions=REGIONS)
     good = nik_rules.build("359901", date(2009, 3, 12), female=False, serial=1)
     other = nik_rules.build("359901", date(2009, 3, 13), female=False, serial=1)
     read([good, "A", "12-03-2009"] + [""] * 8)
@@ -134,14 +134,14 @@ def test_a_plain_row_whose_date_was_met_before_is_read_without_target_row(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     checked: list[dict[str, Any]] = []
-    target_row = table_rows.target_row
+    target_row = target_rows.target_row
 
-    def counted(values: dict[str, Any], **kwargs: Any) -> table_rows.TargetRow:
+    def counted(values: dict[str, Any], **kwargs: Any) -> target_rows.TargetRow:
         checked.append(values)
         return target_row(values, **kwargs)
 
-    monkeypatch.setattr(table_rows, "target_row", counted)
-    read = table_rows.target_reader(FIELDS, today=TODAY, regions=REGIONS)
+    monkeypatch.setattr(target_rows, "target_row", counted)
+    read = target_rows.target_reader(FIELDS, today=TODAY, regions=REGIONS)
     born = date(2009, 3, 12)
     for serial in range(1, 101):
         nik = nik_rules.build("359901", born, female=serial % 2 == 0, serial=serial)

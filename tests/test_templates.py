@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli import main
 from bot.domain import nik as nik_rules
-from bot.office_cli.templates import RECORD_COLUMNS, SESSION_COLUMNS, TARGET_COLUMNS
+from bot.services.templates import RECORD_COLUMNS, SESSION_COLUMNS, TARGET_COLUMNS
 
 
 @pytest.fixture

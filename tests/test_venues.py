@@ -23,8 +23,8 @@ from bot.domain import venues
 from bot.domain.eligibility import age_on
 from bot.domain.kinds import PlaceKind
 from bot.domain.planning import Slot, Teen, plan
+from bot.domain.summons_rules import deadline_for
 from bot.services import notices, options, summoning, waiting
-from bot.services.summonses import deadline_for
 from tests import factories
 from tests.harness import BotHarness, make_settings
 from tests.harness import database as open_database

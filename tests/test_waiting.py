@@ -8,9 +8,9 @@ from sqlalchemy import select, update
 
 from bot.db.migrate import upgrade
 from bot.db.models import Account, Region, ServiceSession, Summons, Target, WaitingTeen
+from bot.domain.summons_rules import deadline_for
 from bot.emulator import UserClient
 from bot.services import guardians, waiting
-from bot.services.summonses import deadline_for
 from tests import factories
 from tests.harness import BotHarness, database, make_settings
 from tests.test_delivery import linked

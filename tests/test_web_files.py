@@ -70,23 +70,26 @@ async def test_an_admin_uploads_a_list_sees_every_rejected_row_and_the_figures_m
         assert "Ditambah 3, diperbarui 0, tetap 0, ditolak 3." in done.text
         table = done.text.split('id="rejected-rows"')[1].split("</table>")[0]
         rows = re.findall(
-            r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>', table
+            r'<tr><td class="num">(\d+)</td>'
+            r"<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>",
+            table,
         )
-        assert [(row, column) for row, column, _ in rows] == [
-            ("5", "NIK"),
-            ("6", ""),
-            ("7", "NIK"),
+        # Each row with who it is (the NIK masked) and its column, as the file names it.
+        assert [row[:4] for row in rows] == [
+            ("5", "Remaja Uji 4", "*****", "NIK"),
+            ("6", "Remaja Uji 5", "3599************", "Tanggal Lahir"),
+            ("7", "Remaja Uji 1", "3599************", "NIK"),
         ]
-        assert rows[0][2].startswith("NIK salah")
-        assert rows[1][2] == "tanggal tidak terbaca atau tidak ada di kalender"
-        assert rows[2][2] == "NIK sudah ada di baris sebelumnya"
+        assert rows[0][4].startswith("NIK salah")
+        assert rows[1][4] == "tanggal tidak terbaca atau tidak ada di kalender"
+        assert rows[2][4] == "NIK sudah ada di baris sebelumnya"
         link = re.search(r'href="(/berkas/ditolak/[^"]+)"', done.text)
         assert link
         report = await web.get(link.group(1))
         assert report.status_code == 200 and report.headers["content-type"].startswith(CSV)
-        assert "sasaran-ditolak.csv" in report.headers["content-disposition"]
+        assert "sasaran-csv-ditolak.csv" in report.headers["content-disposition"]
         lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
-        assert lines[0] == ["baris", "kolom", "alasan"]
+        assert lines[0] == ["baris", "Nama", "NIK", "kolom", "alasan"]
         assert [line[0] for line in lines[1:]] == ["5", "6", "7"]
         assert await targets_in(bot) == 3
         assert total_target(await overview(web)) == 3  # the upload counted afresh

@@ -123,11 +123,11 @@ async def test_a_crafted_workbook_of_200000_bad_rows_is_read_beside_a_bot_that_k
         text = io.StringIO()
         async with web.stream("GET", link.group(1)) as download:
             assert download.status_code == 200
-            assert "daftar-ditolak.csv" in download.headers["content-disposition"]
+            assert "daftar-xlsx-ditolak.csv" in download.headers["content-disposition"]
             async for chunk in download.aiter_text():
                 text.write(chunk)
         lines = list(csv.reader(io.StringIO(text.getvalue().removeprefix("\ufeff"))))
-        assert lines[0] == ["baris", "kolom", "alasan"]
+        assert lines[0] == ["baris", "nama", "NIK", "kolom", "alasan"]
         assert [int(line[0]) for line in lines[1:]] == list(range(2, 200_002))
         # On disk: its owner's alone, and the uploaded copy already gone.
         jobs: ImportJobs = bot.app.bot_data.web.imports

@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 
 from bot.db.models import ServiceSession, Summons
 from bot.domain.kinds import Channel, SessionState, SummonsState
+from bot.domain.summons_rules import HOLDS_SEAT
 from bot.services import recording
-from bot.services.summonses import HOLDS_SEAT
 from tests import factories
 from tests.harness import BotHarness
 from tests.test_web_desk import post_form, result_of

@@ -17,7 +17,8 @@ from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import ProcessedUpdate, Summons
 from bot.domain.outbox_kinds import Kind
-from bot.services import notices, outbox, retention, summoning, summonses, waiting
+from bot.services import outbox, retention, summoning, summonses, waiting
+from bot.services.office import Office
 from bot.services.outbox import Message
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class Planner:
     def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
         self.db = db
         self.settings = settings
+        self.office = Office.of(settings)
         self.clock = clock
         self.name = f"planner:{uuid.uuid4().hex[:12]}"
         self.rounds = 0
@@ -59,20 +61,16 @@ class Planner:
     async def _newly_of_age(self, now: datetime) -> None:
         """Once a day, the teens who turned 16 are summoned. In its own unit of work: seats
         taken meanwhile (SeatsChangedError) undo only this, and the next round tries again."""
-        policy = notices.Policy.of(self.settings)
         try:
             async with self.db.session() as session:
                 done = await summoning.summon_newly_of_age(
-                    session, now=now, deadline=self._deadline(), policy=policy
+                    session, now=now, deadline=self.office.deadline, policy=self.office.policy
                 )
         except summoning.SeatsChangedError:
             log.info("seats changed while summoning the newly 16; trying again next round")
             return
         if done is not None and done.summoned + done.waiting:
             log.info("summoned %d newly 16, %d waiting", done.summoned, done.waiting)
-
-    def _deadline(self) -> datetime:
-        return summonses.deadline_for(self.settings.election_date, self.settings.zone)
 
     async def _no_shows(self, session: AsyncSession, now: datetime) -> None:
         """Missed sessions: the teen (and parents) hear of it, with the sessions still ahead;
@@ -84,7 +82,7 @@ class Planner:
                 session,
                 exclude=summons.session_id,
                 now=now,
-                deadline=self._deadline(),
+                deadline=self.office.deadline,
                 target_id=summons.target_id,
                 zone=self.settings.zone,
             )
@@ -105,7 +103,7 @@ class Planner:
         """Freed places go to waiting teens (and their linked parents), each offer a message
         with a button."""
         made = await waiting.offer_places(
-            session, now=now, deadline=self._deadline(), zone=self.settings.zone
+            session, now=now, deadline=self.office.deadline, zone=self.settings.zone
         )
         for offer in made:
             message = Message(

@@ -14,7 +14,7 @@ from bot.db.codes import codes_of, new_columns
 from bot.db.models import Place, Region, School, ServiceSession, Staff, Summons, Target
 from bot.db.vault import vault_of
 from bot.domain import nik as nik_rules
-from bot.domain import reminders
+from bot.domain import reminders, summons_rules
 from bot.domain.codes import new_code
 from bot.domain.kinds import Actor, Channel, PlaceKind, SummonsState
 from bot.services import events, notices, recording, summonses
@@ -214,7 +214,7 @@ async def seed(
         invited.id,
         first_weekend.id,
         now=clock.now(),
-        deadline=summonses.deadline_for(election, zone),
+        deadline=summons_rules.deadline_for(election, zone),
         actor=Actor.SYSTEM,
         channel=Channel.SYSTEM,
         policy=notices.Policy(zone=zone, reminders=reminders.ALL),

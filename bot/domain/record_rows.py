@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, parse_birth_date
-from bot.domain.table_rows import MAX_CELL, Problem, RowError
+from bot.domain.table_rows import MAX_CELL, Problem, RowError, nik_cell
 
 # Header (lower case, spaces as underscores) -> field.
 RECORD_HEADERS = {
@@ -70,9 +70,7 @@ def record_row(
             raise RowError(Problem.TOO_LONG, field)
     if "status" in values and _text(values["status"]).casefold() not in statuses:
         return None
-    raw_nik = _text(values.get("nik"))
-    if raw_nik.endswith(".0"):  # a spreadsheet that stored the NIK as a number
-        raw_nik = raw_nik[:-2]
+    raw_nik = nik_cell(values.get("nik"))
     try:
         parsed = nik_rules.parse(raw_nik, today=today)
     except nik_rules.NikError:

@@ -42,13 +42,15 @@ from bot.handlers import (
     staff_broadcast,
     staff_desk,
     staff_home_visits,
+    staff_parent_links,
     staff_plan,
     staff_review,
     staff_sessions,
     summons,
+    unlinking,
     waiting,
 )
-from bot.presentation.summons import PRESS_PREFIX
+from bot.presentation import buttons
 
 # The bot talks to people one to one; a group it is added to gets nothing from it.
 PRIVATE = filters.ChatType.PRIVATE
@@ -64,8 +66,17 @@ def _command(
     return CommandHandler(name, callback, filters=only)
 
 
-def _button(pattern: str, callback: Callback) -> CallbackQueryHandler[BotContext, None]:
+def _button(
+    pattern: Callable[[object], bool], callback: Callback
+) -> CallbackQueryHandler[BotContext, None]:
+    """A button by what its data decodes to (bot/presentation/buttons.py): data no codec reads
+    matches nothing here and reaches the stale-button answer at the end."""
     return CallbackQueryHandler(callback, pattern=pattern)
+
+
+def _menu(*items: buttons.MenuName) -> Callable[[object], bool]:
+    """Items of the /staf menu."""
+    return buttons.STAFF_MENU.pattern(*(buttons.MenuItem(item) for item in items))
 
 
 def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
@@ -83,72 +94,104 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         # Everyone
         (0, _command("bahasa", common.change_language)),
         (0, _command("bantuan", common.show_help)),
-        (0, _button(r"^lang:", common.choose_language)),
-        (0, _button(r"^role:", common.choose_role)),
+        (0, _button(buttons.LANGUAGE.pattern(buttons.ChooseLanguage), common.choose_language)),
+        (0, _button(buttons.ROLE.pattern(buttons.ChooseRole), common.choose_role)),
         # Teens: registering, the summons, erasing
         (0, _command("daftar", self_registration.start_registration)),
-        (0, _button(r"^consent:", self_registration.answer_consent)),
-        (0, _button(r"^pref:", self_registration.answer_preference)),
+        (0, _button(buttons.CONSENT.pattern(buttons.Consent), self_registration.answer_consent)),
+        (
+            0,
+            _button(
+                buttons.PREFERENCE.pattern(buttons.Preference), self_registration.answer_preference
+            ),
+        ),
         (0, MessageHandler(filters.CONTACT & PRIVATE, phone.share_phone)),
         (0, _command("jadwal", summons.show_schedule)),
         (0, _command("ganti", summons.change_schedule)),
         (0, _command("kode", summons.show_code)),
-        (0, _button(f"^{PRESS_PREFIX}", summons.press_summons_button)),
-        (0, _button(r"^wl:", waiting.take_offer)),
+        (0, _button(buttons.SUMMONS.pattern(buttons.SummonsPress), summons.press_summons_button)),
+        (0, _button(buttons.WAITING.pattern(buttons.TakeOffer), waiting.take_offer)),
         (0, _command("hapus", privacy.ask_erase)),
-        (0, _button(r"^erase:", privacy.confirm_erase)),
+        (0, _button(buttons.ERASE.pattern(buttons.Erase), privacy.confirm_erase)),
         # Parents
         (0, _command("ortu", parents.parents_command)),
-        (0, _button(r"^pa:nik$", parents.ask_nik)),
-        (0, _button(parents.REMOVE, parents.ask_remove)),
-        (0, _button(parents.REMOVE_SURE, parents.remove_link)),
-        (0, _button(parents.KEEP, parents.keep_link)),
-        (0, _button(parents.DISOWN, parents.disown)),
+        (0, _button(buttons.GUARDIANS.pattern(buttons.AskNik), parents.ask_nik)),
+        (0, _button(buttons.GUARDIANS.pattern(buttons.AskRemove), unlinking.ask_remove)),
+        (0, _button(buttons.GUARDIANS.pattern(buttons.Remove), unlinking.remove_link)),
+        (0, _button(buttons.GUARDIANS.pattern(buttons.Keep), unlinking.keep_link)),
+        (0, _button(buttons.GUARDIANS.pattern(buttons.Disown), unlinking.disown)),
         # Staff (each checks the role in the database when it runs)
         (0, _command("staf", staff.show_menu)),
         (0, _command("hadir", staff.attend_by_command)),
-        (0, _button(staff.ANY_DAY, staff.decide_other_day)),
+        (0, _button(buttons.ATTENDANCE.pattern(buttons.OtherDay), staff.decide_other_day)),
         (0, _command("statistik", staff.show_figures)),
-        (0, _button(staff.FIGURES_BY, staff.show_figures)),
+        (0, _button(buttons.FIGURES.pattern(buttons.FiguresBy), staff.show_figures)),
         (0, _command("buka_kunci", staff.unlock)),
         (0, _command("petugas", staff.show_staff)),
         (0, _command("dasbor", staff.send_dashboard_link)),
         (0, _command("petugas_tambah", staff.add_staff)),
         (0, _command("petugas_hapus", staff.remove_staff)),
-        (0, _button(staff.MENU, staff.menu_button)),
+        (0, _button(_menu(*staff.MENU), staff.menu_button)),
         (0, _command("meja", staff_desk.open_desk)),
-        (0, _button(r"^st:desk$", staff_desk.open_desk)),
-        (0, _button(staff_desk.PICK, staff_desk.pick_person)),
-        (0, _button(staff_desk.OUTCOME, staff_desk.choose_outcome)),
-        (0, _button(staff_desk.REASON, staff_desk.give_reason)),
-        (0, _button(staff_desk.UNDO, staff_desk.confirm_undo)),
-        (0, _button(r"^st:parents$", parents.show_requests)),
+        (0, _button(_menu("desk"), staff_desk.open_desk)),
+        (0, _button(buttons.DESK.pattern(buttons.DeskPick), staff_desk.pick_person)),
+        (0, _button(buttons.DESK.pattern(buttons.DeskOutcome), staff_desk.choose_outcome)),
+        (0, _button(buttons.DESK.pattern(buttons.DeskReason), staff_desk.give_reason)),
+        (0, _button(buttons.DESK.pattern(buttons.DeskUndo), staff_desk.confirm_undo)),
+        (0, _button(_menu("parents"), staff_parent_links.show_requests)),
         (0, _command("tinjau", staff_review.show_queue)),
-        (0, _button(r"^st:review$", staff_review.show_queue)),
-        (0, _button(staff_review.DECIDE, staff_review.decide)),
-        (0, _button(parents.DECIDE, parents.decide_request)),
+        (0, _button(_menu("review"), staff_review.show_queue)),
+        (0, _button(buttons.REVIEW.pattern(buttons.DecideReview), staff_review.decide)),
+        (
+            0,
+            _button(
+                buttons.LINK_REQUESTS.pattern(buttons.DecideLink), staff_parent_links.decide_request
+            ),
+        ),
         (0, _command("siaran", staff_broadcast.choose_audience)),
-        (0, _button(r"^st:broadcast$", staff_broadcast.choose_audience)),
-        (0, _button(staff_broadcast.PICK, staff_broadcast.pick_value)),
-        (0, _button(staff_broadcast.CONFIRM, staff_broadcast.confirm)),
-        (0, _button(staff_broadcast.AUDIENCE, staff_broadcast.ask_text)),
+        (0, _button(_menu("broadcast"), staff_broadcast.choose_audience)),
+        (0, _button(buttons.BROADCAST.pattern(buttons.PickAudience), staff_broadcast.pick_value)),
+        (0, _button(buttons.BROADCAST.pattern(buttons.SendBroadcast), staff_broadcast.confirm)),
+        (
+            0,
+            _button(
+                buttons.BROADCAST.pattern(buttons.Everyone, buttons.AudienceChoice),
+                staff_broadcast.ask_text,
+            ),
+        ),
         (0, _command("sesi", staff_sessions.list_sessions)),
-        (0, _button(r"^st:sessions$", staff_sessions.list_sessions)),
-        (0, _button(staff_sessions.APPLY, staff_sessions.apply_change)),
-        (0, _button(staff_sessions.MOVE, staff_sessions.ask_new_time)),
-        (0, _button(staff_sessions.CANCEL, staff_sessions.ask_cancel)),
-        (0, _button(staff_sessions.SESSION, staff_sessions.show_session)),
-        (0, _button(staff_plan.NEW, staff_plan.pick_place)),
-        (0, _button(staff_plan.PLACE, staff_plan.ask_when)),
-        (0, _button(staff_plan.NEW_OK, staff_plan.create)),
-        (0, _button(staff_plan.CAPACITY, staff_plan.ask_capacity)),
+        (0, _button(_menu("sessions"), staff_sessions.list_sessions)),
+        (
+            0,
+            _button(
+                buttons.SESSIONS.pattern(
+                    buttons.ApplyMove, buttons.ApplyCancel, buttons.DropChange
+                ),
+                staff_sessions.apply_change,
+            ),
+        ),
+        (0, _button(buttons.SESSIONS.pattern(buttons.MoveSession), staff_sessions.ask_new_time)),
+        (0, _button(buttons.SESSIONS.pattern(buttons.CancelSession), staff_sessions.ask_cancel)),
+        (0, _button(buttons.SESSIONS.pattern(buttons.ShowSession), staff_sessions.show_session)),
+        (0, _button(buttons.SESSIONS.pattern(buttons.NewSession), staff_plan.pick_place)),
+        (0, _button(buttons.SESSIONS.pattern(buttons.NewSessionAt), staff_plan.ask_when)),
+        (0, _button(buttons.SESSIONS.pattern(buttons.CreateSession), staff_plan.create)),
+        (0, _button(buttons.SESSIONS.pattern(buttons.AddSeats), staff_plan.ask_capacity)),
         (0, _command("panggil", staff_plan.summon_preview)),
-        (0, _button(staff_plan.SUMMON, staff_plan.summon_preview)),
-        (0, _button(staff_plan.SUMMON_RUN, staff_plan.summon_run)),
+        (0, _button(_menu("summon"), staff_plan.summon_preview)),
+        (0, _button(buttons.SUMMONING.pattern(buttons.RunSummons), staff_plan.summon_run)),
         (0, _command("kunjungan", staff_home_visits.show_queue)),
-        (0, _button(r"^st:homevisits$", staff_home_visits.show_queue)),
-        (0, _button(staff_home_visits.PICK, staff_home_visits.pick_request)),
-        (0, _button(staff_home_visits.DONE, staff_home_visits.record_outcome)),
+        (0, _button(_menu("homevisits"), staff_home_visits.show_queue)),
+        (
+            0,
+            _button(buttons.HOME_VISITS.pattern(buttons.PickVisit), staff_home_visits.pick_request),
+        ),
+        (
+            0,
+            _button(
+                buttons.HOME_VISITS.pattern(buttons.VisitOutcome), staff_home_visits.record_outcome
+            ),
+        ),
         # Typed text, by the step the person is at
         (0, MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, conversation.route_text)),
         # Catch-alls, last

@@ -7,8 +7,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.domain.kinds import Role
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.presentation import buttons
 from bot.presentation.menu import command_for, command_lines
-from bot.presentation.texts import STALE_BUTTON
 from bot.services import accounts, staff
 
 _ROLES = {"teen": Role.TEEN, "parent": Role.PARENT}
@@ -17,7 +17,12 @@ _ROLES = {"teen": Role.TEEN, "parent": Role.PARENT}
 def _language_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")]
+            [
+                InlineKeyboardButton(
+                    LANGUAGE_NAMES[code],
+                    callback_data=buttons.LANGUAGE.encode(buttons.ChooseLanguage(code)),
+                )
+            ]
             for code in LANGUAGES
         ]
     )
@@ -29,10 +34,16 @@ def _role_keyboard(context: BotContext) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    _("🧑 Saya pemilih pemula (16–17 tahun)"), callback_data="role:teen"
+                    _("🧑 Saya pemilih pemula (16–17 tahun)"),
+                    callback_data=buttons.ROLE.encode(buttons.ChooseRole("teen")),
                 )
             ],
-            [InlineKeyboardButton(_("👪 Saya orang tua / wali"), callback_data="role:parent")],
+            [
+                InlineKeyboardButton(
+                    _("👪 Saya orang tua / wali"),
+                    callback_data=buttons.ROLE.encode(buttons.ChooseRole("parent")),
+                )
+            ],
         ]
     )
 
@@ -66,10 +77,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
     """A language button: switch, then ask the role of a newcomer."""
     query = update.callback_query
     assert query and query.data and update.effective_user
-    code = query.data.removeprefix("lang:")
-    if code not in LANGUAGES:
-        await query.answer(context.gettext(STALE_BUTTON))
-        return
+    code = buttons.LANGUAGE.read(query.data, buttons.ChooseLanguage).code
     async with context.session() as session:
         account = await accounts.choose_language(
             session, update.effective_user.id, code, context.settings.default_language
@@ -98,11 +106,8 @@ async def choose_role(update: Update, context: BotContext) -> None:
     """A role button: teen or parent / guardian."""
     query = update.callback_query
     assert query and query.data and update.effective_user
-    role = _ROLES.get(query.data.removeprefix("role:"))
+    role = _ROLES[buttons.ROLE.read(query.data, buttons.ChooseRole).role]
     _ = context.gettext
-    if role is None:
-        await query.answer(_(STALE_BUTTON))
-        return
     async with context.session() as session:
         await accounts.choose_role(
             session, update.effective_user.id, role, context.settings.default_language

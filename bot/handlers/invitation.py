@@ -9,7 +9,7 @@ from bot.domain.dates import DateError, parse_birth_date
 from bot.domain.steps import Step
 from bot.handlers.replies import welcome_linked
 from bot.presentation import texts
-from bot.services import answers, conversations, lockout, notices, registration, staff
+from bot.services import answers, conversations, lockout, registration, staff
 from bot.services.conversations import Conversation
 from bot.services.registration import Claim
 
@@ -89,7 +89,7 @@ async def answer_invitation(update: Update, context: BotContext, convo: Conversa
             str(convo.data["code"]),
             born,
             now=context.clock.now(),
-            policy=notices.Policy.of(context.settings),
+            policy=context.office.policy,
         )
         if result.outcome == Claim.LOCKED:
             await conversations.end(session, convo.account_id)

@@ -1,36 +1,30 @@
 """Parents and guardians in the chat: /ortu (link with the child's code, or NIK and birth date
-for a child without Telegram), the child's side of /ortu (who is linked, remove), unlinking,
-and staff approving NIK requests."""
+for a child without Telegram) and the child's side of /ortu (who is linked). Removing a link is
+in bot/handlers/unlinking.py; staff approving NIK requests in bot/handlers/staff_parent_links.py."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, parse_birth_date
 from bot.domain.kinds import LinkState
 from bot.domain.steps import Step
-from bot.handlers.access import Member, guarded
 from bot.handlers.replies import send_summons
 from bot.i18n import format_when
 from bot.presentation import privacy, texts
-from bot.presentation.review import LINK_DECIDED
+from bot.presentation.buttons import GUARDIANS, AskNik, AskRemove
 from bot.presentation.summons import guardian_label
-from bot.services import conversations, family, guardians, lockout, notices
+from bot.services import conversations, family, guardians, lockout
 from bot.services.conversations import Conversation
 from bot.services.guardians import Linking
 
 _CODE = re.compile(r"^[A-Za-z0-9]{6,16}$")
 DEEP_LINK = r"^/start ortu_[A-Za-z0-9]{6,16}$"
-REMOVE = r"^pa:rm:\d{1,9}$"
-REMOVE_SURE = r"^pa:rmok:\d{1,9}$"
-KEEP = r"^pa:keep$"
-DISOWN = r"^pa:no:\d{1,9}$"
-DECIDE = r"^pl:(ok|no):\d{1,9}$"
 
 
 async def _ask_child_date(update: Update, context: BotContext, code: str) -> None:
@@ -96,12 +90,17 @@ async def parents_command(update: Update, context: BotContext) -> None:
             [
                 InlineKeyboardButton(
                     texts.shorten(label),
-                    callback_data=f"pa:rm:{child.link_id}",
+                    callback_data=GUARDIANS.encode(AskRemove(child.link_id)),
                 )
             ]
         )
     buttons.append(
-        [InlineKeyboardButton(_("Anak tanpa Telegram: pakai NIK"), callback_data="pa:nik")]
+        [
+            InlineKeyboardButton(
+                _("Anak tanpa Telegram: pakai NIK"),
+                callback_data=GUARDIANS.encode(AskNik()),
+            )
+        ]
     )
     intro = _(
         "Untuk terhubung dengan anak Anda, minta kodenya (anak Anda mengetik /kode), lalu tulis: "
@@ -136,7 +135,7 @@ async def _show_guardians(
         [
             InlineKeyboardButton(
                 texts.shorten(_("Putuskan hubungan dengan {name}").format(name=g.name or "?")),
-                callback_data=f"pa:rm:{g.link_id}",
+                callback_data=GUARDIANS.encode(AskRemove(g.link_id)),
             )
         ]
         for g in guardians
@@ -173,7 +172,7 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
             born,
             name=update.effective_user.full_name,
             now=context.clock.now(),
-            policy=notices.Policy.of(context.settings),
+            policy=context.office.policy,
         )
         left = await lockout.tries_left(
             session,
@@ -303,144 +302,3 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
             _,
         )
     )
-
-
-async def ask_remove(update: Update, context: BotContext) -> None:
-    """pa:rm:<link>: one tap must not undo a link: say what it ends, and ask."""
-    query = update.callback_query
-    assert query and query.data
-    _ = context.gettext
-    link_id = int(query.data.removeprefix("pa:rm:"))
-    # The pressed button's label names who would be unlinked ("Lepas tautan: Ibu Sri").
-    markup = query.message.reply_markup if isinstance(query.message, Message) else None
-    pressed = [
-        button.text
-        for row in (markup.inline_keyboard if markup is not None else ())
-        for button in row
-        if button.callback_data == query.data
-    ]
-    await query.answer()
-    await query.edit_message_text(
-        "\n\n".join(
-            [
-                *pressed[:1],
-                _(
-                    "Putuskan hubungan ini? Orang tua/wali itu tidak akan lagi menerima panggilan, "
-                    "pengingat, atau bisa menjawab untuk anak. Hubungan bisa dibuat lagi dengan kode "
-                    "dari /kode."
-                ),
-            ]
-        ),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(_("Ya, putuskan"), callback_data=f"pa:rmok:{link_id}")],
-                [InlineKeyboardButton(_("Batal"), callback_data="pa:keep")],
-            ]
-        ),
-    )
-
-
-async def keep_link(update: Update, context: BotContext) -> None:
-    """pa:keep: the question is withdrawn; nothing changed."""
-    query = update.callback_query
-    assert query
-    await query.answer()
-    await query.edit_message_text(context.gettext("Tidak jadi. Hubungan tetap seperti semula."))
-
-
-async def remove_link(update: Update, context: BotContext) -> None:
-    """pa:rmok:<link>: the parent or the child removes a link; anyone else changes nothing."""
-    query = update.callback_query
-    assert query and query.data and update.effective_user
-    _ = context.gettext
-    link_id = int(query.data.removeprefix("pa:rmok:"))
-    async with context.session() as session:
-        done = await family.unlink_by(session, link_id, telegram_id=update.effective_user.id)
-    if not done:
-        await query.answer(_(texts.STALE_BUTTON))
-        return
-    await query.answer()
-    await query.edit_message_text(
-        _("Hubungan diputuskan. Ketik /ortu untuk melihat siapa yang masih terhubung.")
-    )
-
-
-async def disown(update: Update, context: BotContext) -> None:
-    """pa:no:<link>: the teen says this guardian is not theirs; only the teen can."""
-    query = update.callback_query
-    assert query and query.data and update.effective_user
-    _ = context.gettext
-    async with context.session() as session:
-        done = await guardians.disown(
-            session,
-            int(query.data.removeprefix("pa:no:")),
-            telegram_id=update.effective_user.id,
-            now=context.clock.now(),
-            office_language=context.settings.default_language,
-        )
-    if not done:
-        await query.answer(_(texts.STALE_BUTTON))
-        return
-    await query.answer()
-    await query.edit_message_text(
-        _(
-            "Hubungan itu sudah diputuskan dan petugas sudah diberi tahu. Terima kasih telah "
-            "memberi tahu kami."
-        )
-    )
-
-
-@guarded("parent_links")
-async def show_requests(update: Update, context: BotContext, member: Member) -> None:
-    """Staff: NIK link requests waiting for a decision."""
-    assert update.effective_chat
-    _ = context.gettext
-    if update.callback_query:
-        await update.callback_query.answer()
-    async with context.session() as session:
-        requests = await guardians.pending(session)
-    if not requests:
-        await update.effective_chat.send_message(
-            _("Tidak ada permintaan terhubung dari orang tua.")
-        )
-        return
-    for request in requests[:20]:
-        await update.effective_chat.send_message(
-            _("Permintaan terhubung: {parent} dengan {child} (NIK {nik}).").format(
-                parent=guardian_label(request.parent, _),
-                child=request.child,
-                nik=request.masked_nik,
-            ),
-            reply_markup=InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(_("✅ Setujui"), callback_data=f"pl:ok:{request.id}"),
-                        InlineKeyboardButton(_("❌ Tolak"), callback_data=f"pl:no:{request.id}"),
-                    ]
-                ]
-            ),
-        )
-
-
-@guarded("parent_links")
-async def decide_request(update: Update, context: BotContext, member: Member) -> None:
-    query = update.callback_query
-    assert query and query.data
-    _ = context.gettext
-    _prefix, verdict, number = query.data.split(":")
-    async with context.session() as session:
-        link = await guardians.decide(
-            session,
-            int(number),
-            approve=verdict == "ok",
-            staff_id=member.telegram_id,
-            now=context.clock.now(),
-            policy=notices.Policy.of(context.settings),
-        )
-    await query.answer()
-    if link is None:
-        await query.edit_message_text(_("Permintaan ini sudah diputuskan."))
-    elif verdict == "ok":
-        await query.edit_message_text(_(LINK_DECIDED[True]))
-    else:
-        await query.edit_message_text(_(LINK_DECIDED[False]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.presentation import keyboards
+from bot.presentation import buttons, keyboards
 from bot.services import privacy
 
 
@@ -20,7 +20,12 @@ async def ask_erase(update: Update, context: BotContext) -> None:
             "orang tua/wali dihapus, dan pesan yang masih antre tidak dikirim lagi. Kantor hanya "
             "menyimpan yang wajib: catatan perekaman, dan bukti persetujuan Anda (ditandai ditarik)."
         ),
-        reply_markup=keyboards.confirm(_, _("🗑 Ya, hapus data saya"), "erase:yes", "erase:no"),
+        reply_markup=keyboards.confirm(
+            _,
+            _("🗑 Ya, hapus data saya"),
+            buttons.ERASE.encode(buttons.Erase("yes")),
+            buttons.ERASE.encode(buttons.Erase("no")),
+        ),
     )
 
 
@@ -30,7 +35,7 @@ async def confirm_erase(update: Update, context: BotContext) -> None:
     assert query and query.data and update.effective_user
     _ = context.gettext
     await query.answer()
-    if query.data != "erase:yes":
+    if buttons.ERASE.read(query.data, buttons.Erase).answer != "yes":
         await query.edit_message_text(_("Baik, data Anda tidak dihapus."))
         return
     async with context.session() as session:

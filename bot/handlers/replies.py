@@ -47,7 +47,7 @@ async def offer_sessions(context: BotContext, chat_id: int, summons: SummonsView
             session,
             exclude=summons.session_id,
             now=context.clock.now(),
-            deadline=summonses.deadline_for(settings.election_date, settings.zone),
+            deadline=context.office.deadline,
             target_id=summons.target_id,
             zone=settings.zone,
         )

@@ -10,13 +10,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.domain import nik as nik_rules
 from bot.domain.dates import DateError, parse_birth_date
-from bot.domain.eligibility import eligibility
+from bot.domain.eligibility import RECORDING_AGE, AgeProblem, add_years
 from bot.domain.kinds import PreferredDays
 from bot.domain.names import clean_name
 from bot.domain.retention import NOTICE_VERSION
 from bot.domain.steps import Step
 from bot.i18n import N_, Gettext, format_day
-from bot.presentation import privacy, texts
+from bot.presentation import buttons, privacy, texts
 from bot.services import answers, consents, conversations, lockout, registration
 from bot.services.conversations import Conversation
 
@@ -31,7 +31,11 @@ PREFERENCE_LABELS = {
 def _preference_keyboard(_: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_(label), callback_data=f"pref:{choice.value}")]
+            [
+                InlineKeyboardButton(
+                    _(label), callback_data=buttons.PREFERENCE.encode(buttons.Preference(choice))
+                )
+            ]
             for choice, label in PREFERENCE_LABELS.items()
         ]
     )
@@ -71,8 +75,18 @@ async def start_registration(update: Update, context: BotContext) -> None:
         + _("Apakah Anda setuju?"),
         reply_markup=InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(_("✅ Saya setuju"), callback_data="consent:yes")],
-                [InlineKeyboardButton(_("❌ Tidak setuju"), callback_data="consent:no")],
+                [
+                    InlineKeyboardButton(
+                        _("✅ Saya setuju"),
+                        callback_data=buttons.CONSENT.encode(buttons.Consent("yes")),
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        _("❌ Tidak setuju"),
+                        callback_data=buttons.CONSENT.encode(buttons.Consent("no")),
+                    )
+                ],
             ]
         ),
     )
@@ -84,7 +98,7 @@ async def answer_consent(update: Update, context: BotContext) -> None:
     assert query and query.data and update.effective_user
     _ = context.gettext
     await query.answer()
-    if query.data != "consent:yes":
+    if buttons.CONSENT.read(query.data, buttons.Consent).answer != "yes":
         await query.edit_message_text(
             _(
                 "Baik, tidak ada data yang disimpan. Anda tetap bisa datang langsung ke kantor "
@@ -151,28 +165,26 @@ async def answer_birth_date(update: Update, context: BotContext, convo: Conversa
     if born != date.fromisoformat(str(convo.data["nik_born"])):
         await _mismatch(update, context, convo)
         return
-    allowed = eligibility(born, today=today, election=context.settings.election_date)
+    election = context.settings.election_date
     async with context.session() as session:
-        if allowed.may_record:
-            await conversations.go(
-                session,
-                convo.account_id,
-                Step.NAME,
-                after=convo.step,
-                nik_hash=convo.data["nik_hash"],
-                nik_sealed=convo.data["nik_sealed"],
-                born=born.isoformat(),
-            )
-        else:
-            await conversations.end(
-                session, convo.account_id
-            )  # nothing of a too-young teen is kept
-    if not allowed.may_record:
+        refused = await registration.birth_date_given(
+            session, convo, born, today=today, election=election
+        )
+    if refused is not None and refused.problem == AgeProblem.TOO_OLD:
+        await message.reply_text(
+            _(
+                "Terima kasih! Pendaftaran di sini untuk pemilih pemula. Pada hari pemilihan, "
+                "{day}, Anda sudah berusia {age} tahun. Bila Anda belum merekam KTP-el, "
+                "silakan datang langsung ke kantor Dukcapil."
+            ).format(day=format_day(refused.on, context.language), age=refused.age)
+        )
+        return
+    if refused is not None:
         await message.reply_text(
             _(
                 "Terima kasih! Perekaman KTP-el bisa dilakukan mulai usia 16 tahun. Anda bisa datang "
                 "mulai {day}. Sampai jumpa!"
-            ).format(day=format_day(allowed.may_record_from, context.language))
+            ).format(day=format_day(add_years(born, RECORDING_AGE), context.language))
         )
         return
     await message.reply_text(_("Tulis nama lengkap Anda sesuai Kartu Keluarga."))
@@ -241,11 +253,7 @@ async def answer_preference(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
-    try:
-        preferred = PreferredDays(query.data.removeprefix("pref:"))
-    except ValueError:
-        await query.answer(_(texts.STALE_BUTTON))
-        return
+    preferred = buttons.PREFERENCE.read(query.data, buttons.Preference).days
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
         waiting = convo is not None and convo.step == Step.PREFERENCE

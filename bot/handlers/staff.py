@@ -4,6 +4,7 @@ moment it is taken; anyone else gets the ordinary "unknown command" answer."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -12,39 +13,44 @@ from telegram.constants import ParseMode
 from bot.context import BotContext
 from bot.domain.kinds import Channel
 from bot.domain.steps import Step
-from bot.handlers.access import Member, guarded, stale_button
+from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
-from bot.presentation import charts
+from bot.presentation import buttons, charts
 from bot.presentation import staff as staff_views
 from bot.services import conversations, figures, lockout, staff, web_access
 
 HADIR = r"^/start hadir_[A-Za-z0-9]{6,16}$"
 
 
+def _item(name: buttons.MenuName) -> str:
+    return buttons.STAFF_MENU.encode(buttons.MenuItem(name))
+
+
 def menu_keyboard(_: Gettext, member: Member) -> InlineKeyboardMarkup:
     rows = [
-        [InlineKeyboardButton(_("📋 Jadwal hari ini"), callback_data="st:today")],
-        [InlineKeyboardButton(_("✅ Catat kehadiran"), callback_data="st:attend")],
-        [InlineKeyboardButton(_("🧾 Meja perekaman"), callback_data="st:desk")],
-        [InlineKeyboardButton(_("📢 Kirim siaran"), callback_data="st:broadcast")],
+        [InlineKeyboardButton(_("📋 Jadwal hari ini"), callback_data=_item("today"))],
+        [InlineKeyboardButton(_("✅ Catat kehadiran"), callback_data=_item("attend"))],
+        [InlineKeyboardButton(_("🧾 Meja perekaman"), callback_data=_item("desk"))],
+        [InlineKeyboardButton(_("📢 Kirim siaran"), callback_data=_item("broadcast"))],
         [
             InlineKeyboardButton(
-                _("🗓️ Jadwal: buat, tambah tempat, pindah, batalkan"), callback_data="st:sessions"
+                _("🗓️ Jadwal: buat, tambah tempat, pindah, batalkan"),
+                callback_data=_item("sessions"),
             )
         ],
-        [InlineKeyboardButton(_("📣 Panggil sasaran"), callback_data="st:summon")],
-        [InlineKeyboardButton(_("📊 Statistik"), callback_data="st:stats")],
+        [InlineKeyboardButton(_("📣 Panggil sasaran"), callback_data=_item("summon"))],
+        [InlineKeyboardButton(_("📊 Statistik"), callback_data=_item("stats"))],
         [
             InlineKeyboardButton(
-                _("👪 Permintaan terhubung dari orang tua"), callback_data="st:parents"
+                _("👪 Permintaan terhubung dari orang tua"), callback_data=_item("parents")
             )
         ],
-        [InlineKeyboardButton(_("🔎 Tinjau pendaftaran"), callback_data="st:review")],
-        [InlineKeyboardButton(_("🏠 Kunjungan rumah"), callback_data="st:homevisits")],
-        [InlineKeyboardButton(_("🖥️ Dasbor web"), callback_data="st:dasbor")],
+        [InlineKeyboardButton(_("🔎 Tinjau pendaftaran"), callback_data=_item("review"))],
+        [InlineKeyboardButton(_("🏠 Kunjungan rumah"), callback_data=_item("homevisits"))],
+        [InlineKeyboardButton(_("🖥️ Dasbor web"), callback_data=_item("dasbor"))],
     ]
     if member.is_admin:
-        rows.append([InlineKeyboardButton(_("👥 Petugas"), callback_data="st:staff")])
+        rows.append([InlineKeyboardButton(_("👥 Petugas"), callback_data=_item("staff"))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -124,19 +130,16 @@ async def _mark(
     )
 
 
-ANY_DAY = r"^at:(ok|no):[A-Za-z0-9]{4,16}$"
-
-
 @guarded("hadir")
 async def decide_other_day(update: Update, context: BotContext, member: Member) -> None:
     """A teen summoned for another day: staff record them anyway, or not."""
     query = update.callback_query
     assert query and query.data
-    _, decision, code = query.data.split(":")
+    decision = buttons.ATTENDANCE.read(query.data, buttons.OtherDay)
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if decision == "ok":
-        await _mark(update, context, member, code, any_day=True)
+    if decision.verdict == "ok":
+        await _mark(update, context, member, decision.code, any_day=True)
     else:
         assert update.effective_chat
         await update.effective_chat.send_message(
@@ -174,7 +177,11 @@ async def show_figures(update: Update, context: BotContext, member: Member) -> N
     kecamatan or school), every state in the totals, and a chart."""
     _ = context.gettext
     query = update.callback_query
-    by = figures.By(query.data.split(":")[1]) if query and query.data else figures.By.KELURAHAN
+    by = (
+        buttons.FIGURES.read(query.data, buttons.FiguresBy).by
+        if query and query.data
+        else figures.By.KELURAHAN
+    )
     lines = await figures.report(context.services.db.reading, by)
     whole = figures.total(lines)
     header = staff_views.figures_header(whole, _, context.language)
@@ -196,9 +203,6 @@ async def show_figures(update: Update, context: BotContext, member: Member) -> N
         await update.effective_chat.send_photo(
             InputFile(image, filename="statistik.png"), caption=header
         )
-
-
-FIGURES_BY = r"^fig:(kelurahan|kecamatan|school)$"
 
 
 @guarded("unlock")
@@ -297,22 +301,18 @@ async def send_dashboard_link(update: Update, context: BotContext, member: Membe
     )
 
 
-_MENU = {
+# The /staf menu items answered here (the others open their own feature).
+MENU: dict[buttons.MenuName, Callable[[Update, BotContext], Awaitable[None]]] = {
     "today": show_today,
     "attend": ask_code,
     "stats": show_figures,
     "staff": show_staff,
     "dasbor": send_dashboard_link,
 }
-MENU = r"^st:(today|attend|stats|staff|dasbor)$"
 
 
 async def menu_button(update: Update, context: BotContext) -> None:
     """A button of the staff menu (each action checks the role itself)."""
     query = update.callback_query
     assert query and query.data
-    action = _MENU.get(query.data.removeprefix("st:"))
-    if action is None:
-        await stale_button(update, context)
-        return
-    await action(update, context)
+    await MENU[buttons.STAFF_MENU.read(query.data, buttons.MenuItem).item](update, context)

@@ -4,6 +4,7 @@ pending), type the text, see a preview with how many will receive it, then confi
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -13,26 +14,40 @@ from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext, format_day, format_hours
 from bot.presentation import broadcasts as said
-from bot.presentation import keyboards
+from bot.presentation import buttons, keyboards
 from bot.presentation.outbox import broadcast_text
 from bot.presentation.texts import STALE_BUTTON, shorten
 from bot.services import broadcasts, conversations, staff
 from bot.services.conversations import Conversation
 
 MAX_BUTTONS = 90
-PICK = r"^bc:pick:(session|kelurahan|school)$"
-AUDIENCE = r"^bc:(all|[skc]:\d{1,9})$"
-CONFIRM = r"^bc:(send|drop)$"
 _BY_LETTER = {"s": Audience.SESSION, "k": Audience.KELURAHAN, "c": Audience.SCHOOL}
+
+
+def _pick(kind: Literal["session", "kelurahan", "school"]) -> str:
+    return buttons.BROADCAST.encode(buttons.PickAudience(kind))
+
+
+def _chosen(kind: Literal["s", "k", "c"], value_id: int) -> str:
+    return buttons.BROADCAST.encode(buttons.AudienceChoice(kind, value_id))
+
+
+def _send(choice: Literal["send", "drop"]) -> str:
+    return buttons.BROADCAST.encode(buttons.SendBroadcast(choice))
 
 
 def _audience_keyboard(_: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("Semua yang belum merekam"), callback_data="bc:all")],
-            [InlineKeyboardButton(_("Peserta satu jadwal"), callback_data="bc:pick:session")],
-            [InlineKeyboardButton(_("Satu kelurahan"), callback_data="bc:pick:kelurahan")],
-            [InlineKeyboardButton(_("Satu sekolah"), callback_data="bc:pick:school")],
+            [
+                InlineKeyboardButton(
+                    _("Semua yang belum merekam"),
+                    callback_data=buttons.BROADCAST.encode(buttons.Everyone()),
+                )
+            ],
+            [InlineKeyboardButton(_("Peserta satu jadwal"), callback_data=_pick("session"))],
+            [InlineKeyboardButton(_("Satu kelurahan"), callback_data=_pick("kelurahan"))],
+            [InlineKeyboardButton(_("Satu sekolah"), callback_data=_pick("school"))],
         ]
     )
 
@@ -59,14 +74,16 @@ async def _choices(context: BotContext, kind: str) -> list[tuple[str, str]]:
                 (
                     f"{format_day(s.starts_at.astimezone(zone).date(), language)} "
                     f"{format_hours(s.starts_at, s.ends_at, language, zone)} · {s.place}",
-                    f"bc:s:{s.id}",
+                    _chosen("s", s.id),
                 )
                 for s in found
                 if s.state == SessionState.OPEN
             ]
         if kind == "kelurahan":
-            return [(c.name, f"bc:k:{c.id}") for c in await broadcasts.kelurahan_choices(session)]
-        return [(c.name, f"bc:c:{c.id}") for c in await broadcasts.school_choices(session)]
+            return [
+                (c.name, _chosen("k", c.id)) for c in await broadcasts.kelurahan_choices(session)
+            ]
+        return [(c.name, _chosen("c", c.id)) for c in await broadcasts.school_choices(session)]
 
 
 @guarded("broadcast")
@@ -75,7 +92,7 @@ async def pick_value(update: Update, context: BotContext, member: Member) -> Non
     query = update.callback_query
     assert query and query.data and update.effective_chat
     await query.answer()
-    choices = await _choices(context, query.data.removeprefix("bc:pick:"))
+    choices = await _choices(context, buttons.BROADCAST.read(query.data, buttons.PickAudience).kind)
     _ = context.gettext
     if not choices:
         await update.effective_chat.send_message(_("Belum ada pilihan untuk itu."))
@@ -95,10 +112,13 @@ async def ask_text(update: Update, context: BotContext, member: Member) -> None:
     query = update.callback_query
     assert query and query.data and update.effective_user and update.effective_chat
     _ = context.gettext
-    letter, _sep, number = query.data.removeprefix("bc:").partition(":")
-    audience = _BY_LETTER.get(letter, Audience.ALL_PENDING)
+    pressed = buttons.BROADCAST.decode(query.data)
+    chosen = pressed if isinstance(pressed, buttons.AudienceChoice) else None
+    audience = _BY_LETTER[chosen.kind] if chosen else Audience.ALL_PENDING
     async with context.session() as session:
-        value = await broadcasts.audience_value(session, audience, int(number)) if number else None
+        value = (
+            await broadcasts.audience_value(session, audience, chosen.value_id) if chosen else None
+        )
         if audience == Audience.ALL_PENDING or value is not None:
             convo = await conversations.ensure(session, update.effective_user.id, context.language)
             await conversations.go(
@@ -151,7 +171,7 @@ async def preview(update: Update, context: BotContext, member: Member) -> None:
         _("Pesan akan terlihat seperti ini:")
         + f"\n\n{shown}\n\n"
         + said.will_reach(judged.reach, _, language),
-        reply_markup=keyboards.confirm(_, _("📢 Kirim sekarang"), "bc:send", "bc:drop"),
+        reply_markup=keyboards.confirm(_, _("📢 Kirim sekarang"), _send("send"), _send("drop")),
     )
 
 
@@ -171,7 +191,7 @@ async def confirm(update: Update, context: BotContext, member: Member) -> None:
         convo = await conversations.ensure(session, update.effective_user.id, context.language)
         waiting = convo.step == Step.BROADCAST_CONFIRM
         await conversations.end(session, convo.account_id)
-        if waiting and query.data == "bc:send":
+        if waiting and buttons.BROADCAST.decode(query.data) == buttons.SendBroadcast("send"):
             sent = await broadcasts.send(
                 session,
                 audience=Audience(convo.data["audience"]),

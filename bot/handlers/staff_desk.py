@@ -15,24 +15,20 @@ from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
 from bot.presentation import desk as views
 from bot.presentation import keyboards
-from bot.services import conversations, desk, summonses
+from bot.presentation.buttons import DESK, DeskOutcome, DeskPick, DeskReason, DeskUndo
+from bot.services import conversations, desk
 from bot.services.conversations import Conversation
 from bot.services.desk import Found
-
-PICK = r"^dk:p:\d{1,9}$"
-OUTCOME = r"^dk:(r|n|u):\d{1,9}$"
-REASON = r"^dk:nr:\d{1,9}:(documents|device|other)$"
-UNDO = r"^dk:(uy|ux):\d{1,9}$"  # the undo asked about: yes, or leave it
 
 
 def _outcomes(found: Found, _: Gettext) -> InlineKeyboardMarkup:
     """What staff can say about this person: undo once recorded, else the two outcomes."""
     if found.recorded_at is not None:
-        buttons = [(_("↩️ Batalkan tanda terekam"), f"dk:u:{found.target_id}")]
+        buttons = [(_("↩️ Batalkan tanda terekam"), DESK.encode(DeskOutcome("u", found.target_id)))]
     else:
         buttons = [
-            (_("✅ Terekam"), f"dk:r:{found.target_id}"),
-            (_("📝 Datang, belum terekam"), f"dk:n:{found.target_id}"),
+            (_("✅ Terekam"), DESK.encode(DeskOutcome("r", found.target_id))),
+            (_("📝 Datang, belum terekam"), DESK.encode(DeskOutcome("n", found.target_id))),
         ]
     return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d)] for t, d in buttons])
 
@@ -73,7 +69,11 @@ async def _look_up(update: Update, context: BotContext, member: Member) -> None:
         await _show(update, context, matches[0])
     else:
         rows = [
-            [InlineKeyboardButton(views.choice_label(m, _), callback_data=f"dk:p:{m.target_id}")]
+            [
+                InlineKeyboardButton(
+                    views.choice_label(m, _), callback_data=DESK.encode(DeskPick(m.target_id))
+                )
+            ]
             for m in matches
         ]
         await update.effective_message.reply_text(
@@ -92,7 +92,7 @@ async def pick_person(update: Update, context: BotContext, member: Member) -> No
     query = update.callback_query
     assert query and query.data and update.effective_chat
     async with context.session() as session:
-        found = await desk.one(session, int(query.data.rsplit(":", 1)[1]))
+        found = await desk.one(session, DESK.read(query.data, DeskPick).target_id)
     await query.answer()
     if found is None:
         await update.effective_chat.send_message(views.none_found(context.gettext))
@@ -106,11 +106,12 @@ async def choose_outcome(update: Update, context: BotContext, member: Member) ->
     query = update.callback_query
     assert query and query.data and update.effective_chat
     _ = context.gettext
-    _prefix, action, target = query.data.split(":")
+    pressed = DESK.read(query.data, DeskOutcome)
+    action, target = pressed.outcome, pressed.target_id
     if action == "n":
         await query.answer()
         rows = [
-            [InlineKeyboardButton(_(label), callback_data=f"dk:nr:{target}:{reason.value}")]
+            [InlineKeyboardButton(_(label), callback_data=DESK.encode(DeskReason(target, reason)))]
             for reason, label in views.REASONS.items()
         ]
         await update.effective_chat.send_message(
@@ -120,18 +121,21 @@ async def choose_outcome(update: Update, context: BotContext, member: Member) ->
     if action == "u":  # a mark taken back is asked about first, as on the dashboard
         await query.answer()
         async with context.session() as session:
-            found = await desk.one(session, int(target))
+            found = await desk.one(session, target)
         if found is None:
             await update.effective_chat.send_message(_("Data orang ini sudah tidak ada."))
             return
         await update.effective_chat.send_message(
             views.undo_question(found.name, _),
             reply_markup=keyboards.confirm(
-                _, _("↩️ Ya, batalkan tanda terekam"), f"dk:uy:{target}", f"dk:ux:{target}"
+                _,
+                _("↩️ Ya, batalkan tanda terekam"),
+                DESK.encode(DeskUndo("yes", target)),
+                DESK.encode(DeskUndo("no", target)),
             ),
         )
         return
-    await _apply(update, context, member, int(target), "recorded", None)
+    await _apply(update, context, member, target, "recorded", None)
 
 
 @guarded("desk")
@@ -139,10 +143,10 @@ async def confirm_undo(update: Update, context: BotContext, member: Member) -> N
     """The undo asked about: taken back, or left as it is."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
-    _prefix, answer, target = query.data.split(":")
+    pressed = DESK.read(query.data, DeskUndo)
     await query.edit_message_reply_markup(None)
-    if answer == "uy":
-        await _apply(update, context, member, int(target), "undo", None)
+    if pressed.answer == "yes":
+        await _apply(update, context, member, pressed.target_id, "undo", None)
         return
     await query.answer()
     await update.effective_chat.send_message(context.gettext("Tidak ada yang diubah."))
@@ -153,8 +157,8 @@ async def give_reason(update: Update, context: BotContext, member: Member) -> No
     """Came, not recorded, for this reason."""
     query = update.callback_query
     assert query and query.data
-    _prefix, _action, target, reason = query.data.split(":")
-    await _apply(update, context, member, int(target), "unrecorded", Reason(reason))
+    pressed = DESK.read(query.data, DeskReason)
+    await _apply(update, context, member, pressed.target_id, "unrecorded", pressed.reason)
 
 
 async def _apply(
@@ -172,7 +176,7 @@ async def _apply(
         if outcome == "recorded":
             done = await desk.record(session, target_id, by=by, channel=Channel.TELEGRAM, now=now)
         elif outcome == "unrecorded" and reason is not None:
-            deadline = summonses.deadline_for(context.settings.election_date, context.settings.zone)
+            deadline = context.office.deadline
             done = await desk.unrecorded(
                 session,
                 target_id,

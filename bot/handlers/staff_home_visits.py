@@ -14,12 +14,11 @@ from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
 from bot.presentation import home_visits as views
-from bot.services import conversations, home_visits, notices, summonses
+from bot.presentation.buttons import HOME_VISITS, PickVisit, VisitOutcome
+from bot.services import conversations, home_visits
 from bot.services.conversations import Conversation
 from bot.services.home_visits import Request, Scheduled
 
-PICK = r"^kr:pick:\d{1,9}$"
-DONE = r"^kr:done:\d{1,9}:(rec|away|fail)$"
 # Why a visit did not record the teen, as the buttons say it (kept in the event).
 _NOT_RECORDED = {"away": "not_at_home", "fail": "could_not_record"}
 _SHOWN = 30  # entries per /kunjungan: a chat is no place for a long list (the CLI exports it)
@@ -28,23 +27,32 @@ _SHOWN = 30  # entries per /kunjungan: a chat is no place for a long list (the C
 def _buttons(request: Request, _: Gettext) -> InlineKeyboardMarkup:
     if request.state == HomeVisitState.REQUESTED:
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("🗓️ Jadwalkan"), callback_data=f"kr:pick:{request.id}")]]
+            [
+                [
+                    InlineKeyboardButton(
+                        _("🗓️ Jadwalkan"), callback_data=HOME_VISITS.encode(PickVisit(request.id))
+                    )
+                ]
+            ]
         )
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    _("✅ Sudah direkam"), callback_data=f"kr:done:{request.id}:rec"
+                    _("✅ Sudah direkam"),
+                    callback_data=HOME_VISITS.encode(VisitOutcome(request.id, "rec")),
                 )
             ],
             [
                 InlineKeyboardButton(
-                    _("🚪 Tidak di rumah"), callback_data=f"kr:done:{request.id}:away"
+                    _("🚪 Tidak di rumah"),
+                    callback_data=HOME_VISITS.encode(VisitOutcome(request.id, "away")),
                 )
             ],
             [
                 InlineKeyboardButton(
-                    _("⚠️ Tidak bisa direkam"), callback_data=f"kr:done:{request.id}:fail"
+                    _("⚠️ Tidak bisa direkam"),
+                    callback_data=HOME_VISITS.encode(VisitOutcome(request.id, "fail")),
                 )
             ],
         ]
@@ -82,7 +90,7 @@ async def pick_request(update: Update, context: BotContext, member: Member) -> N
     then the day and hours are asked."""
     query = update.callback_query
     assert query and query.data and update.effective_user and update.effective_chat
-    visit_id = int(query.data.removeprefix("kr:pick:"))
+    visit_id = HOME_VISITS.read(query.data, PickVisit).visit_id
     async with context.session() as session:
         convo = await conversations.ensure(session, update.effective_user.id, context.language)
         chosen = [int(i) for i in convo.data.get("visits", [])]
@@ -130,8 +138,8 @@ async def schedule_visits(update: Update, context: BotContext, member: Member) -
             starts_at=datetime.combine(day, opens, tzinfo=zone),
             ends_at=datetime.combine(day, closes, tzinfo=zone),
             now=context.clock.now(),
-            deadline=summonses.deadline_for(context.settings.election_date, zone),
-            policy=notices.Policy.of(context.settings),
+            deadline=context.office.deadline,
+            policy=context.office.policy,
             by=str(member.telegram_id),
             channel=Channel.TELEGRAM,
         )
@@ -150,7 +158,8 @@ async def record_outcome(update: Update, context: BotContext, member: Member) ->
     """What happened at the door: recorded, or not (then the request waits again)."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
-    visit, how = query.data.removeprefix("kr:done:").split(":")
+    pressed = HOME_VISITS.read(query.data, VisitOutcome)
+    visit, how = pressed.visit_id, pressed.how
     async with context.session() as session:
         done = await home_visits.finish(
             session,

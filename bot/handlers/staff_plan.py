@@ -15,21 +15,19 @@ from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
 from bot.presentation import schedule as schedule_views
+from bot.presentation.buttons import (
+    SESSIONS,
+    SUMMONING,
+    AddSeats,
+    CreateSession,
+    DropChange,
+    NewSessionAt,
+    RunSummons,
+)
 from bot.presentation.texts import shorten
-from bot.services import conversations, notices, schedule, summoning, summonses
+from bot.services import conversations, schedule, summoning
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
-
-NEW = r"^ss:new$"
-PLACE = r"^ss:np:\d{1,9}$"
-NEW_OK = r"^ss:newok$"
-CAPACITY = r"^ss:cap:\d{1,9}$"
-SUMMON = r"^st:summon$"
-SUMMON_RUN = r"^pg:(run|drop)$"
-
-
-def _deadline(context: BotContext) -> datetime:
-    return summonses.deadline_for(context.settings.election_date, context.settings.zone)
 
 
 @guarded("sessions")
@@ -46,7 +44,10 @@ async def pick_place(update: Update, context: BotContext, member: Member) -> Non
             _("Belum ada tempat. Impor jadwal dulu: rekam import sessions BERKAS")
         )
         return
-    rows = [[InlineKeyboardButton(shorten(p.name), callback_data=f"ss:np:{p.id}")] for p in found]
+    rows = [
+        [InlineKeyboardButton(shorten(p.name), callback_data=SESSIONS.encode(NewSessionAt(p.id)))]
+        for p in found
+    ]
     await update.effective_chat.send_message(
         _("Di mana jadwal baru itu?"), reply_markup=InlineKeyboardMarkup(rows)
     )
@@ -62,7 +63,10 @@ async def ask_when(update: Update, context: BotContext, member: Member) -> None:
     async with context.session() as session:
         convo = await conversations.ensure(session, update.effective_user.id, context.language)
         await conversations.go(
-            session, convo.account_id, Step.SESSION_NEW, place_id=int(query.data.split(":")[2])
+            session,
+            convo.account_id,
+            Step.SESSION_NEW,
+            place_id=SESSIONS.read(query.data, NewSessionAt).place_id,
         )
     await update.effective_chat.send_message(
         _("Tulis tanggal, jam dan jumlah tempat ({example}). Ketik /staf untuk batal.").format(
@@ -77,7 +81,7 @@ async def check_new(update: Update, context: BotContext, member: Member) -> None
     message = update.effective_message
     assert message and message.text and update.effective_user
     _ = context.gettext
-    checked = typed_when(context, message.text, _deadline(context), seats=True)
+    checked = typed_when(context, message.text, context.office.deadline, seats=True)
     if isinstance(checked, str):
         await message.reply_text(checked)
         return
@@ -111,7 +115,9 @@ async def check_new(update: Update, context: BotContext, member: Member) -> None
             hours=format_hours(starts, ends, context.language, zone),
             capacity=int(rest),
         ),
-        reply_markup=keyboards.confirm(_, _("✅ Ya, buat"), "ss:newok", "ss:drop"),
+        reply_markup=keyboards.confirm(
+            _, _("✅ Ya, buat"), SESSIONS.encode(CreateSession()), SESSIONS.encode(DropChange())
+        ),
     )
 
 
@@ -138,7 +144,7 @@ async def create(update: Update, context: BotContext, member: Member) -> None:
                 ends_at=datetime.fromisoformat(str(convo.data["ends"])),
                 capacity=int(convo.data["capacity"]),
                 now=context.clock.now(),
-                deadline=_deadline(context),
+                deadline=context.office.deadline,
                 by=member.telegram_id,
             )
     await query.answer()
@@ -150,7 +156,7 @@ async def create(update: Update, context: BotContext, member: Member) -> None:
     else:  # the schedule service's reason, as the dashboard says it
         text = (
             schedule_views.refusal(
-                outcome, _, context.language, _deadline(context), context.settings.zone
+                outcome, _, context.language, context.office.deadline, context.settings.zone
             )
             + " "
             + _("Mulai lagi dengan /sesi.")
@@ -170,7 +176,7 @@ async def ask_capacity(update: Update, context: BotContext, member: Member) -> N
             session,
             convo.account_id,
             Step.SESSION_CAPACITY,
-            session_id=int(query.data.split(":")[2]),
+            session_id=SESSIONS.read(query.data, AddSeats).session_id,
         )
     await update.effective_chat.send_message(
         context.gettext("Tulis jumlah tempat yang baru (seluruhnya), misalnya 80.")
@@ -200,7 +206,7 @@ async def set_capacity(update: Update, context: BotContext, member: Member) -> N
     else:
         await message.reply_text(
             schedule_views.refusal(
-                outcome, _, context.language, _deadline(context), context.settings.zone
+                outcome, _, context.language, context.office.deadline, context.settings.zone
             )
         )
 
@@ -220,8 +226,8 @@ async def summon_preview(update: Update, context: BotContext, member: Member) ->
         plan = await summoning.summon_all(
             session,
             now=context.clock.now(),
-            deadline=_deadline(context),
-            policy=notices.Policy.of(context.settings),
+            deadline=context.office.deadline,
+            policy=context.office.policy,
             dry_run=True,
         )
     lines = [
@@ -241,7 +247,12 @@ async def summon_preview(update: Update, context: BotContext, member: Member) ->
         return
     await update.effective_chat.send_message(
         "\n".join(lines),
-        reply_markup=keyboards.confirm(_, _("📣 Panggil sekarang"), "pg:run", "pg:drop"),
+        reply_markup=keyboards.confirm(
+            _,
+            _("📣 Panggil sekarang"),
+            SUMMONING.encode(RunSummons("run")),
+            SUMMONING.encode(RunSummons("drop")),
+        ),
     )
 
 
@@ -253,15 +264,15 @@ async def summon_run(update: Update, context: BotContext, member: Member) -> Non
     _ = context.gettext
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if query.data != "pg:run":
+    if SUMMONING.read(query.data, RunSummons).choice != "run":
         await update.effective_chat.send_message(_("Tidak ada yang dipanggil."))
         return
     async with context.session() as session:
         done = await summoning.summon_all(
             session,
             now=context.clock.now(),
-            deadline=_deadline(context),
-            policy=notices.Policy.of(context.settings),
+            deadline=context.office.deadline,
+            policy=context.office.policy,
             dry_run=False,
             by=str(member.telegram_id),
         )

@@ -9,11 +9,11 @@ from bot.context import BotContext
 from bot.domain.kinds import Channel
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
+from bot.presentation import buttons
 from bot.presentation.review import decision_text, pending_text
-from bot.services import notices, review
+from bot.services import review
 from bot.services.review import Decision, Pending
 
-DECIDE = r"^rv:(ok|no):\d{1,9}$"
 SHOWN = 20
 
 
@@ -21,11 +21,17 @@ def _verdict_buttons(item: Pending, _: Gettext) -> list[InlineKeyboardButton]:
     """✅ only where staff may approve (review.Pending.approvable); ❌ closes it either way."""
     close = InlineKeyboardButton(
         _("❌ Tolak") if item.approvable else _("↩️ Tutup: arahkan ke surat/meja"),
-        callback_data=f"rv:no:{item.id}",
+        callback_data=buttons.REVIEW.encode(buttons.DecideReview("no", item.id)),
     )
     if not item.approvable:
         return [close]
-    return [InlineKeyboardButton(_("✅ Setujui"), callback_data=f"rv:ok:{item.id}"), close]
+    return [
+        InlineKeyboardButton(
+            _("✅ Setujui"),
+            callback_data=buttons.REVIEW.encode(buttons.DecideReview("ok", item.id)),
+        ),
+        close,
+    ]
 
 
 @guarded("review")
@@ -53,16 +59,17 @@ async def decide(update: Update, context: BotContext, member: Member) -> None:
     query = update.callback_query
     assert query and query.data
     _ = context.gettext
-    _prefix, verdict, number = query.data.split(":")
+    pressed = buttons.REVIEW.read(query.data, buttons.DecideReview)
+    verdict = pressed.verdict
     async with context.session() as session:
         decision = await review.decide(
             session,
-            int(number),
+            pressed.item_id,
             approve=verdict == "ok",
             by=str(member.telegram_id),
             channel=Channel.TELEGRAM,
             now=context.clock.now(),
-            policy=notices.Policy.of(context.settings),
+            policy=context.office.policy,
         )
     await query.answer()
     if decision not in (Decision.TAKEN, Decision.LISTED):  # else the buttons still apply

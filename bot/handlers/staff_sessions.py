@@ -15,19 +15,21 @@ from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
 from bot.presentation import schedule as schedule_views
+from bot.presentation.buttons import (
+    SESSIONS,
+    AddSeats,
+    ApplyCancel,
+    ApplyMove,
+    CancelSession,
+    DropChange,
+    MoveSession,
+    NewSession,
+    ShowSession,
+)
 from bot.presentation.texts import shorten
-from bot.services import conversations, notices, schedule, staff, summonses
+from bot.services import conversations, schedule, staff
 from bot.services.conversations import Conversation
 from bot.services.schedule import Change
-
-SESSION = r"^ss:\d{1,9}$"
-MOVE = r"^ss:mv:\d{1,9}$"
-CANCEL = r"^ss:cx:\d{1,9}$"
-APPLY = r"^ss:(mvok|drop|cxok:\d{1,9})$"
-
-
-def _deadline(context: BotContext) -> datetime:
-    return summonses.deadline_for(context.settings.election_date, context.settings.zone)
 
 
 def _label(context: BotContext, starts_at: datetime, ends_at: datetime, place: str) -> str:
@@ -43,19 +45,21 @@ async def list_sessions(update: Update, context: BotContext, member: Member) -> 
     if update.callback_query:
         await update.callback_query.answer()
     async with context.session() as session:
-        found = await staff.sessions_between(session, context.clock.now(), _deadline(context))
+        found = await staff.sessions_between(session, context.clock.now(), context.office.deadline)
     rows = [
         [
             InlineKeyboardButton(
                 shorten(_label(context, s.starts_at, s.ends_at, s.place)),
-                callback_data=f"ss:{s.id}",
+                callback_data=SESSIONS.encode(ShowSession(s.id)),
             )
         ]
         for s in found
         if s.state == SessionState.OPEN
     ][:90]
     _ = context.gettext
-    rows.insert(0, [InlineKeyboardButton(_("➕ Jadwal baru"), callback_data="ss:new")])
+    rows.insert(
+        0, [InlineKeyboardButton(_("➕ Jadwal baru"), callback_data=SESSIONS.encode(NewSession()))]
+    )
     await update.effective_chat.send_message(
         _("Pilih jadwal:") if len(rows) > 1 else _("Tidak ada jadwal yang akan datang."),
         reply_markup=InlineKeyboardMarkup(rows),
@@ -67,7 +71,7 @@ async def show_session(update: Update, context: BotContext, member: Member) -> N
     """One session: how many are expected, and the two things staff can do to it."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
-    session_id = int(query.data.removeprefix("ss:"))
+    session_id = SESSIONS.read(query.data, ShowSession).session_id
     _ = context.gettext
     async with context.session() as session:
         found = await staff.open_session(session, session_id)
@@ -84,11 +88,21 @@ async def show_session(update: Update, context: BotContext, member: Member) -> N
             [
                 [
                     InlineKeyboardButton(
-                        _("🕒 Pindah ke hari/jam lain"), callback_data=f"ss:mv:{session_id}"
+                        _("🕒 Pindah ke hari/jam lain"),
+                        callback_data=SESSIONS.encode(MoveSession(session_id)),
                     )
                 ],
-                [InlineKeyboardButton(_("➕ Tambah tempat"), callback_data=f"ss:cap:{session_id}")],
-                [InlineKeyboardButton(_("✖️ Batalkan jadwal"), callback_data=f"ss:cx:{session_id}")],
+                [
+                    InlineKeyboardButton(
+                        _("➕ Tambah tempat"), callback_data=SESSIONS.encode(AddSeats(session_id))
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        _("✖️ Batalkan jadwal"),
+                        callback_data=SESSIONS.encode(CancelSession(session_id)),
+                    )
+                ],
             ]
         ),
     )
@@ -106,7 +120,7 @@ async def ask_new_time(update: Update, context: BotContext, member: Member) -> N
             session,
             convo.account_id,
             Step.SESSION_MOVE,
-            session_id=int(query.data.removeprefix("ss:mv:")),
+            session_id=SESSIONS.read(query.data, MoveSession).session_id,
         )
     _ = context.gettext
     await update.effective_chat.send_message(
@@ -122,7 +136,7 @@ async def confirm_move(update: Update, context: BotContext, member: Member) -> N
     message = update.effective_message
     assert message and message.text and update.effective_user
     _ = context.gettext
-    checked = typed_when(context, message.text, _deadline(context), seats=False)
+    checked = typed_when(context, message.text, context.office.deadline, seats=False)
     if isinstance(checked, str) or checked[2]:  # the question stays open: retype
         await message.reply_text(
             checked
@@ -152,7 +166,9 @@ async def confirm_move(update: Update, context: BotContext, member: Member) -> N
         _("Pindahkan jadwal ke {when}? {count} remaja (dan orang tuanya) akan dikabari.").format(
             when=_label(context, parsed[0], parsed[1], "").rstrip(" ·"), count=count
         ),
-        reply_markup=keyboards.confirm(_, _("✅ Ya, pindahkan"), "ss:mvok", "ss:drop"),
+        reply_markup=keyboards.confirm(
+            _, _("✅ Ya, pindahkan"), SESSIONS.encode(ApplyMove()), SESSIONS.encode(DropChange())
+        ),
     )
 
 
@@ -166,7 +182,7 @@ async def ask_cancel(update: Update, context: BotContext, member: Member) -> Non
     """Cancelling: confirm first, with the count."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
-    session_id = int(query.data.removeprefix("ss:cx:"))
+    session_id = SESSIONS.read(query.data, CancelSession).session_id
     async with context.session() as session:
         count = await schedule.affected_count(session, session_id)
     await query.answer()
@@ -175,7 +191,12 @@ async def ask_cancel(update: Update, context: BotContext, member: Member) -> Non
         _(
             "Batalkan jadwal ini? {count} remaja (dan orang tuanya) akan dikabari dan ditawari jadwal lain."
         ).format(count=count),
-        reply_markup=keyboards.confirm(_, _("✖️ Ya, batalkan"), f"ss:cxok:{session_id}", "ss:drop"),
+        reply_markup=keyboards.confirm(
+            _,
+            _("✖️ Ya, batalkan"),
+            SESSIONS.encode(ApplyCancel(session_id)),
+            SESSIONS.encode(DropChange()),
+        ),
     )
 
 
@@ -186,37 +207,38 @@ async def apply_change(update: Update, context: BotContext, member: Member) -> N
     assert query and query.data and update.effective_user and update.effective_chat
     _ = context.gettext
     outcome, count = Change.GONE, 0
+    pressed = SESSIONS.decode(query.data)
     now = context.clock.now()
     async with context.session() as session:
         convo = await conversations.ensure(session, update.effective_user.id, context.language)
         await conversations.end(session, convo.account_id)
-        if query.data == "ss:mvok" and convo.step == Step.SESSION_MOVE_CONFIRM:
+        if isinstance(pressed, ApplyMove) and convo.step == Step.SESSION_MOVE_CONFIRM:
             outcome, count = await schedule.move(
                 session,
                 int(convo.data["session_id"]),
                 starts_at=datetime.fromisoformat(str(convo.data["starts"])),
                 ends_at=datetime.fromisoformat(str(convo.data["ends"])),
                 now=now,
-                deadline=_deadline(context),
-                policy=notices.Policy.of(context.settings),
+                deadline=context.office.deadline,
+                policy=context.office.policy,
                 by=member.telegram_id,
             )
-        elif query.data.startswith("ss:cxok:"):
+        elif isinstance(pressed, ApplyCancel):
             outcome, count = await schedule.cancel(
                 session,
-                int(query.data.removeprefix("ss:cxok:")),
+                pressed.session_id,
                 now=now,
-                deadline=_deadline(context),
+                deadline=context.office.deadline,
                 by=member.telegram_id,
             )
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if query.data == "ss:drop":
+    if isinstance(pressed, DropChange):
         text = _("Tidak ada yang diubah.")
     elif outcome == Change.DONE:
         text = _("✅ Selesai. {count} remaja dikabari.").format(count=count)
     else:  # the schedule service's reason, as the dashboard says it
         text = schedule_views.refusal(
-            outcome, _, context.language, _deadline(context), context.settings.zone
+            outcome, _, context.language, context.office.deadline, context.settings.zone
         )
     await update.effective_chat.send_message(text)

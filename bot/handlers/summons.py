@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InputFile, Update
 
 from bot.context import BotContext
+from bot.domain import summons_rules
 from bot.domain.kinds import Answer, SummonsState
 from bot.domain.steps import Step
 from bot.handlers.replies import offer_sessions, send_summons
 from bot.i18n import Gettext
+from bot.presentation import buttons
 from bot.presentation import summons as views
 from bot.presentation.texts import STALE
 from bot.services import answers, conversations, guardians, summonses
@@ -18,7 +18,6 @@ from bot.services.answers import Pressed
 from bot.services.conversations import Conversation
 from bot.services.summonses import Outcome, SummonsView
 
-PRESS = re.compile(r"^sm:(\d{1,9}):(\d{1,6}):([a-z]{2,3})(?:\.([a-z0-9]{1,12}))?$")
 ACTIONS = {"ok": Answer.CONFIRM, "no": Answer.DECLINE, "hv": Answer.HOME_VISIT, "to": Answer.MOVE}
 
 
@@ -75,7 +74,7 @@ async def change_schedule(update: Update, context: BotContext) -> None:
     assert update.effective_user
     async with context.session() as session:
         mine = await answers.mine(session, update.effective_user.id)
-    if mine.summons is None or mine.summons.state in summonses.FINAL:
+    if mine.summons is None or mine.summons.state in summons_rules.FINAL:
         await show_schedule(update, context)  # a parent picks from each child's 🔁 button
         return
     await offer_sessions(context, update.effective_user.id, mine.summons)
@@ -116,11 +115,8 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
-    match = PRESS.match(query.data)
-    if match is None:
-        await query.answer(_(STALE))
-        return
-    action, argument = match.group(3), match.group(4)
+    press = buttons.SUMMONS.read(query.data, buttons.SummonsPress)
+    action, argument = press.verb, press.argument
     # ❌ asks for a reason ("other": typed) and 🏠 asks why: those are answered in two steps.
     answering = action in ("ok", "to") or (action == "no" and argument not in (None, "other"))
     typing = {"hv": Step.HOME_VISIT, "no": Step.DECLINE_REASON}.get(action)
@@ -131,8 +127,8 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
         found = await answers.pressed(
             session,
             update.effective_user.id,
-            int(match.group(1)),
-            int(match.group(2)),
+            press.summons_id,
+            press.revision,
             lock=answering,
         )
         if found is not None and answering:
@@ -142,7 +138,8 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
                 ACTIONS[action],
                 argument,
                 now=context.clock.now(),
-                settings=context.settings,
+                office=context.office,
+                duty=context.settings.duty_staff,
             )
         if found is not None and typing is None and (found.conversing or not answering):
             # Any other press of this summons ends a reason still being asked for: free text
@@ -312,7 +309,8 @@ async def _answer_typed(
                 action,
                 argument,
                 now=context.clock.now(),
-                settings=context.settings,
+                office=context.office,
+                duty=context.settings.duty_staff,
                 note=note,
             )
     if found is None or result is None:

@@ -1,18 +1,15 @@
-"""The button under a freed place offered to a waiting teen: `wl:<entry>:<session>`."""
+"""The button under a freed place offered to a waiting teen (buttons.TakeOffer)."""
 
 from __future__ import annotations
-
-import re
 
 from telegram import Update
 
 from bot.context import BotContext
 from bot.handlers.replies import send_summons
+from bot.presentation import buttons
 from bot.presentation.texts import STALE
-from bot.services import conversations, notices, summonses, waiting
+from bot.services import conversations, summonses, waiting
 from bot.services.summonses import Outcome
-
-PRESS = re.compile(r"^wl:(\d{1,9}):(\d{1,9})$")
 
 
 async def take_offer(update: Update, context: BotContext) -> None:
@@ -21,21 +18,19 @@ async def take_offer(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query and query.data and update.effective_user
     _ = context.gettext
-    settings = context.settings
-    match = PRESS.match(query.data)
+    offer = buttons.WAITING.read(query.data, buttons.TakeOffer)
     outcome, summons = Outcome.STALE, None
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
-        if match and convo is not None:
+        if convo is not None:
             outcome, summons_id = await waiting.take(
                 session,
-                entry_id=int(match.group(1)),
-                session_id=int(match.group(2)),
+                entry_id=offer.entry_id,
+                session_id=offer.session_id,
                 account_id=convo.account_id,
                 target_id=convo.target_id,
                 now=context.clock.now(),
-                deadline=summonses.deadline_for(settings.election_date, settings.zone),
-                policy=notices.Policy.of(settings),
+                office=context.office,
             )
             if summons_id is not None and outcome == Outcome.DONE:
                 summons = await summonses.view(session, summons_id)

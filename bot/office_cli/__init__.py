@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.i18n import Gettext
+from bot.i18n import N_, Gettext
 from bot.office_cli.calls import cmd_broadcast, cmd_invites, cmd_letters, cmd_summon
 from bot.office_cli.common import add_operator
 from bot.office_cli.desk import cmd_desk
@@ -15,10 +15,11 @@ from bot.office_cli.keys import add_commands as add_key_commands
 from bot.office_cli.lists import cmd_import
 from bot.office_cli.people import cmd_purge, cmd_review
 from bot.office_cli.person import cmd_person
-from bot.office_cli.reports import cmd_report, cmd_staff
+from bot.office_cli.reports import add_report_arguments, cmd_report, cmd_staff
 from bot.office_cli.sessions import add_command as add_sessions
 from bot.office_cli.templates import add_command as add_templates
-from bot.services import figures
+
+TELEGRAM_ID = N_("nomor akun Telegram petugas (angka, bukan @nama)")
 
 
 def add_commands(commands: Any, _: Gettext) -> None:
@@ -75,11 +76,14 @@ def add_commands(commands: Any, _: Gettext) -> None:
     cast.set_defaults(handler=cmd_broadcast)
 
     report = commands.add_parser("report", help=_("angka per kelurahan / kecamatan / sekolah"))
-    report.add_argument("--by", choices=[b.value for b in figures.By], default="kelurahan")
+    add_report_arguments(report, _)
     report.add_argument(
         "--format",
         choices=("table", "csv", "xlsx"),
-        help=_("bawaan: table, atau menurut akhiran nama berkas -o"),
+        help=_(
+            "table (tabel di layar), csv atau xlsx; bila tidak diisi: menurut akhiran nama "
+            "berkas -o, atau tabel di layar"
+        ),
     )
     report.add_argument(
         "-o", "--output", metavar=_("BERKAS"), help=_("berkas tujuan; - untuk keluaran standar")
@@ -89,10 +93,14 @@ def add_commands(commands: Any, _: Gettext) -> None:
     members = commands.add_parser("staff", help=_("tambah atau hapus petugas"))
     member_actions = members.add_subparsers(dest="action", required=True, metavar=_("PERINTAH"))
     add = member_actions.add_parser("add", help=_("jadikan petugas"))
-    add.add_argument("telegram_id", type=int)
-    add.add_argument("--admin", action="store_true")
+    add.add_argument("telegram_id", type=int, metavar="ID", help=_(TELEGRAM_ID))
+    add.add_argument(
+        "--admin",
+        action="store_true",
+        help=_("jadikan admin (boleh impor data dan mengatur petugas)"),
+    )
     remove = member_actions.add_parser("remove", help=_("hapus dari petugas"))
-    remove.add_argument("telegram_id", type=int)
+    remove.add_argument("telegram_id", type=int, metavar="ID", help=_(TELEGRAM_ID))
     for parser in (add, remove):
         parser.set_defaults(handler=cmd_staff)
     checks = commands.add_parser("review", help=_("pendaftaran /daftar yang menunggu petugas"))

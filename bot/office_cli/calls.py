@@ -23,21 +23,21 @@ from bot.office_cli.common import (
 )
 from bot.presentation import broadcasts as said
 from bot.presentation import letters as letter_pages
-from bot.services import broadcasts, letters, notices, schedule, summoning
-from bot.services.summonses import deadline_for
+from bot.services import broadcasts, letters, schedule, summoning
+from bot.services.office import Office
 
 
 def cmd_summon(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
-    clock = Clock(settings.zone)
+    clock, office = Clock(settings.zone), Office.of(settings)
 
     async def work(database: Database) -> summoning.SummonResult:
         async with database.session() as session:
             result = await summoning.summon_all(
                 session,
                 now=clock.now(),
-                deadline=deadline_for(settings.election_date, settings.zone),
-                policy=notices.Policy.of(settings),
+                deadline=office.deadline,
+                policy=office.policy,
                 dry_run=args.dry_run,
                 by=operator(args),
             )

@@ -9,18 +9,21 @@ import argparse
 import asyncio
 import difflib
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.config import Settings
 from bot.db.engine import Database
+from bot.domain.table_rows import Rejected
+from bot.files import PRIVATE
 from bot.i18n import Gettext
 from bot.presentation import tables
 from bot.presentation.tables import column_label, column_names, explain
 from bot.services import sheets
-from bot.services.imports import Rejected
 
 __all__ = ["column_label", "column_names", "explain"]  # kept here for the commands that use them
 
@@ -36,42 +39,79 @@ class Refused(Exception):
         self.said = said
 
 
-def rejects_path(args: argparse.Namespace, path: Path, _: Gettext) -> Path | None:
-    """Where the rejected rows go: --rejects (None for `-`, standard output), else
-    FILE-ditolak.csv next to the file. Called before the import starts, so a wrong name is
-    refused before anything changes."""
+@dataclass(frozen=True)
+class Rejects:
+    """Where the rejected rows go: `path` (None: standard output); `fresh`, a name of ours
+    that must not overwrite anything (numbered -2, -3, ... when taken)."""
+
+    path: Path | None
+    fresh: bool = False
+
+
+def rejects_path(args: argparse.Namespace, path: Path, _: Gettext) -> Rejects:
+    """Where the rejected rows go: --rejects (`-`, standard output), else NAME-EXT-ditolak.csv
+    next to the file: sasaran.csv and sasaran.xlsx each have their own. Called before the
+    import starts, so a wrong name is refused before anything changes."""
     if args.rejects:
-        return output_file(args.rejects, ("csv", "xlsx"), _)
-    return path.with_name(f"{path.stem}-ditolak.csv")
+        return Rejects(output_file(args.rejects, ("csv", "xlsx"), _))
+    extension = path.suffix.lstrip(".").casefold()
+    stem = f"{path.stem}-{extension}" if extension else path.stem
+    return Rejects(path.with_name(f"{stem}-ditolak.csv"), fresh=True)
+
+
+def _claimed(path: Path) -> Path:
+    """`path`, or the first of path-2, path-3, ... that does not exist yet, created empty
+    (mode 0600) at once so that nothing else takes it meanwhile."""
+    candidate, number = path, 1
+    while True:
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+            return candidate
+        except FileExistsError:
+            number += 1
+            candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
 
 
 def report_rejected(
-    rejected: list[Rejected], report: Path | None, columns: dict[str, str], _: Gettext
+    rejected: list[Rejected],
+    rejects: Rejects,
+    columns: dict[str, str],
+    _: Gettext,
+    language: str = "id",
 ) -> None:
-    """The rejected rows with their row number, column and reason, in a file (or as CSV on
-    standard output) and, the first ten, on the screen."""
-    header, rows = tables.rejected_rows(rejected, columns, _)
+    """The rejected rows with their row number, name, masked NIK, column and reason, in a
+    file (or as CSV on standard output) and, the first ten, on the screen."""
+    header, rows = tables.rejected_rows(rejected, columns, _, language)
     said = sys.stdout
+    report = rejects.path
     if report is None:
         said = sys.stderr  # standard output carries the file alone
         write_table(None, "csv", header, rows)
     else:
+        if rejects.fresh:
+            report = _claimed(report)
         sheets.write(report, header, rows)
     for one in rejected[:10]:
-        reason = explain(one, _, columns)
-        print(_("  baris {row}: {reason}").format(row=one.row, reason=reason), file=said)
+        reason = explain(one, _, columns, language)
+        who = " ".join(part for part in (one.name, one.nik) if part)
+        line = _("  baris {row} ({who}): {reason}") if who else _("  baris {row}: {reason}")
+        print(line.format(row=one.row, who=who, reason=reason), file=said)
     if report is not None:
         print(_("Semua baris yang ditolak dan alasannya: {path}").format(path=report))
 
 
-def print_table(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> None:
-    """Columns as wide as their widest cell; numbers to the right, text to the left."""
+def print_table(
+    header: Sequence[Any], rows: Sequence[Sequence[Any]], right: Iterable[int] = ()
+) -> None:
+    """Columns as wide as their widest cell; numbers (and the columns `right`) to the right,
+    text to the left."""
     widths = [max(len(str(v)) for v in column) for column in zip(header, *rows, strict=True)]
+    aligned = frozenset(right)
     for row in (header, *rows):
         print(
             "  ".join(
-                str(v).rjust(w) if isinstance(v, int | float) else str(v).ljust(w)
-                for v, w in zip(row, widths, strict=True)
+                str(v).rjust(w) if isinstance(v, int | float) or i in aligned else str(v).ljust(w)
+                for i, (v, w) in enumerate(zip(row, widths, strict=True))
             ).rstrip()
         )
 

@@ -15,8 +15,9 @@ from bot.domain.kinds import Channel
 from bot.i18n import Gettext
 from bot.office_cli.common import operator, with_database
 from bot.presentation import desk as views
-from bot.services import desk, summonses
+from bot.services import desk
 from bot.services.desk import Found
+from bot.services.office import Office
 
 _REASON_KEYS = {"1": Reason.DOCUMENTS, "2": Reason.DEVICE, "3": Reason.OTHER}
 
@@ -46,7 +47,7 @@ def cmd_desk(args: argparse.Namespace, _: Gettext) -> int:
     require_data_key(settings)  # found by NIK, shown masked
     clock = Clock(settings.zone)
     by, language, zone = operator(args), settings.default_language, settings.zone
-    deadline = summonses.deadline_for(settings.election_date, zone)
+    deadline = Office.of(settings).deadline
 
     async def work(database: Database) -> None:
         while True:

@@ -22,9 +22,9 @@ from bot.office_cli.common import (
     write_table,
 )
 from bot.presentation import home_visits as views
-from bot.services import home_visits, notices
+from bot.services import home_visits
 from bot.services.home_visits import Request, Scheduled
-from bot.services.summonses import deadline_for
+from bot.services.office import Office
 
 _HOURS = re.compile(r"^(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
 
@@ -34,7 +34,10 @@ def add_command(commands: Any, _: Gettext) -> None:
     visits.add_argument(
         "--format",
         choices=("table", "csv", "xlsx"),
-        help=_("bawaan: table, atau menurut akhiran nama berkas -o"),
+        help=_(
+            "table (tabel di layar), csv atau xlsx; bila tidak diisi: menurut akhiran nama "
+            "berkas -o, atau tabel di layar"
+        ),
     )
     visits.add_argument(
         "-o", "--output", metavar=_("BERKAS"), help=_("berkas tujuan; - untuk keluaran standar")
@@ -123,7 +126,7 @@ def _schedule(args: argparse.Namespace, _: Gettext, settings: Any) -> int:
     if opens is None or closes is None:
         print(_("Jam tidak terbaca. Contoh: --hours 08.00-12.00"))
         return 1
-    zone, clock = settings.zone, Clock(settings.zone)
+    zone, clock, office = settings.zone, Clock(settings.zone), Office.of(settings)
 
     async def work(database: Database) -> Scheduled:
         async with database.session() as session:
@@ -133,8 +136,8 @@ def _schedule(args: argparse.Namespace, _: Gettext, settings: Any) -> int:
                 starts_at=datetime.combine(args.date, opens, tzinfo=zone),
                 ends_at=datetime.combine(args.date, closes, tzinfo=zone),
                 now=clock.now(),
-                deadline=deadline_for(settings.election_date, zone),
-                policy=notices.Policy.of(settings),
+                deadline=office.deadline,
+                policy=office.policy,
                 by=operator(args),
                 channel=Channel.CLI,
             )

@@ -74,5 +74,5 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
             )
         )
     if result.rejected:
-        report_rejected(result.rejected, report, imported.columns, _)
+        report_rejected(result.rejected, report, imported.columns, _, settings.default_language)
     return 0

@@ -13,7 +13,8 @@ from bot.domain.retention import purge_day
 from bot.i18n import Gettext, format_day
 from bot.office_cli.common import operator, with_database
 from bot.presentation.review import decision_text, pending_text
-from bot.services import notices, retention, review
+from bot.services import retention, review
+from bot.services.office import Office
 from bot.services.review import Decision
 
 
@@ -44,7 +45,7 @@ def cmd_review(args: argparse.Namespace, _: Gettext) -> int:
                 by=operator(args),
                 channel=Channel.CLI,
                 now=clock.now(),
-                policy=notices.Policy.of(settings),
+                policy=Office.of(settings).policy,
             )
 
     decision = with_database(settings, deciding)

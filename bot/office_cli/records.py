@@ -49,5 +49,5 @@ def cmd_import_recorded(args: argparse.Namespace, _: Gettext) -> int:
         )
     )
     if result.rejected:
-        report_rejected(result.rejected, report, imported.columns, _)
+        report_rejected(result.rejected, report, imported.columns, _, settings.default_language)
     return 0

@@ -21,6 +21,7 @@ from telegram import InlineKeyboardMarkup
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import OutboxMessage
+from bot.domain import summons_rules
 from bot.domain.kinds import SummonsState
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import N_, Catalogs, Gettext, format_day
@@ -190,7 +191,9 @@ class Renderer:
                 self.session,
                 exclude=summons.session_id,
                 now=self.clock.now(),
-                deadline=summonses.deadline_for(self.settings.election_date, self.settings.zone),
+                deadline=summons_rules.deadline_for(
+                    self.settings.election_date, self.settings.zone
+                ),
                 target_id=summons.target_id,
                 zone=self.settings.zone,
             )
@@ -461,7 +464,7 @@ async def render_place_offer(draft: Draft) -> Outgoing | None:
 
 @renders_summons(Kind.SUMMONS)
 async def render_summons(draft: Draft, summons: SummonsView) -> Outgoing | None:
-    if summons.state in summonses.FINAL:
+    if summons.state in summons_rules.FINAL:
         return None
     return Text(draft.body(summons), draft.keyboard(summons))
 
@@ -486,7 +489,7 @@ async def render_reminder(draft: Draft, summons: SummonsView) -> Outgoing | None
 
 @renders_summons(Kind.SESSION_MOVED)
 async def render_session_moved(draft: Draft, summons: SummonsView) -> Outgoing | None:
-    if summons.state not in summonses.EXPECTED:
+    if summons.state not in summons_rules.EXPECTED:
         return None
     _ = draft.gettext
     header = _("📅 Petugas mengubah jadwal perekaman Anda. Jadwal yang baru:")
@@ -572,7 +575,7 @@ async def render_desk_unrecorded(draft: Draft, summons: SummonsView) -> Outgoing
 @renders_summons(Kind.SESSION_CANCELLED)
 async def render_session_cancelled(draft: Draft, summons: SummonsView) -> Outgoing | None:
     """Staff cancelled the session: say so, and offer the sessions still ahead."""
-    if summons.state not in summonses.EXPECTED:
+    if summons.state not in summons_rules.EXPECTED:
         return None  # already moved on
     _ = draft.gettext
     text = _("Maaf, jadwal perekaman {name} pada {day} di {place} dibatalkan oleh petugas.").format(

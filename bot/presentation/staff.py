@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.kinds import SessionState
 from bot.i18n import N_, Gettext, format_day, format_hours, format_number, format_share, format_when
+from bot.presentation.buttons import ATTENDANCE, FIGURES, FiguresBy, OtherDay
 from bot.services.figures import By, Figures
 from bot.services.staff import Attendance, Marked, SessionCounts
 
@@ -82,8 +83,17 @@ def other_day_keyboard(code: str, _: Gettext) -> InlineKeyboardMarkup:
     cleaned = "".join(code.split()).upper()[:16]
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("✅ Ya, catat hadir"), callback_data=f"at:ok:{cleaned}")],
-            [InlineKeyboardButton(_("Tidak"), callback_data=f"at:no:{cleaned}")],
+            [
+                InlineKeyboardButton(
+                    _("✅ Ya, catat hadir"),
+                    callback_data=ATTENDANCE.encode(OtherDay("ok", cleaned)),
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _("Tidak"), callback_data=ATTENDANCE.encode(OtherDay("no", cleaned))
+                )
+            ],
         ]
     )
 
@@ -120,7 +130,9 @@ def figures_keyboard(shown: By, _: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(_(_AREA_HEADINGS[by]), callback_data=f"fig:{by.value}")
+                InlineKeyboardButton(
+                    _(_AREA_HEADINGS[by]), callback_data=FIGURES.encode(FiguresBy(by))
+                )
                 for by in By
                 if by != shown
             ]

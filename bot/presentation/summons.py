@@ -12,6 +12,7 @@ from icalendar import Alarm, Calendar, Event
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.kinds import SummonsState
+from bot.domain.summons_rules import FINAL
 from bot.i18n import (
     N_,
     Gettext,
@@ -21,7 +22,8 @@ from bot.i18n import (
     format_when,
     service_names,
 )
-from bot.services.summonses import DECLINE_REASONS, FINAL, SessionOption, SummonsView
+from bot.presentation import buttons
+from bot.services.summonses import DECLINE_REASONS, SessionOption, SummonsView
 
 STATE_LABELS = {
     SummonsState.SUMMONED: N_("menunggu jawaban Anda"),
@@ -77,12 +79,9 @@ def answered_header(summons: SummonsView, _: Gettext, *, by_parent: bool, to_par
     return str(_("{name} menjawab panggilan: {answer}.").format(name=summons.name, answer=answer))
 
 
-PRESS_PREFIX = "sm:"
-
-
 def button_data(summons: SummonsView, action: str) -> str:
     """Opaque to the reader, checked against the database and the presser when pressed."""
-    return f"{PRESS_PREFIX}{summons.id}:{summons.revision}:{action}"
+    return buttons.SUMMONS.encode(buttons.SummonsPress(summons.id, summons.revision, action))
 
 
 def summons_text(
@@ -248,7 +247,8 @@ def not_my_guardian_keyboard(link_id: int, _: Gettext) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    _("🚫 Ini bukan orang tua/wali saya"), callback_data=f"pa:no:{link_id}"
+                    _("🚫 Ini bukan orang tua/wali saya"),
+                    callback_data=buttons.GUARDIANS.encode(buttons.Disown(link_id)),
                 )
             ]
         ]
@@ -256,7 +256,7 @@ def not_my_guardian_keyboard(link_id: int, _: Gettext) -> InlineKeyboardMarkup:
 
 
 def offer_keyboard(entry_id: int, session_id: int, _: Gettext) -> InlineKeyboardMarkup:
-    data = f"wl:{entry_id}:{session_id}"
+    data = buttons.WAITING.encode(buttons.TakeOffer(entry_id, session_id))
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(_("✅ Ambil tempat ini"), callback_data=data)]]
     )

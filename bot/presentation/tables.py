@@ -5,22 +5,21 @@ office's own column names), and why a file could not be read at all."""
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
 
 from bot.domain.kinds import PLACE_KINDS_SHOWN
 from bot.domain.record_rows import RECORD_HEADERS
+from bot.domain.session_rows import SESSION_HEADERS
 from bot.domain.table_rows import (
-    SESSION_HEADERS,
-    TARGET_HEADERS,
     HeaderError,
     Problem,
+    Rejected,
     column_names,
     limit_of,
 )
-from bot.i18n import N_, Gettext, format_number
-from bot.services import figures, sheets
-from bot.services.imports import Rejected
+from bot.domain.target_rows import TARGET_HEADERS
+from bot.i18n import N_, Gettext, format_day, format_number
+from bot.services import sheets
 
 PROBLEMS = {
     Problem.BAD_NIK: N_("NIK salah (harus 16 angka dengan tanggal lahir yang benar)"),
@@ -43,11 +42,23 @@ PROBLEMS = {
     Problem.CAPACITY_BELOW_BOOKED: N_(
         "jumlah tempat lebih kecil dari jumlah remaja yang sudah dipanggil"
     ),
-    Problem.OUTSIDE_AGE: N_(
-        "usianya di luar daftar sasaran (TARGET_MIN_AGE: 17 tahun pada hari pemilihan, atau 16 "
-        "tahun ke atas hari ini)"
+    Problem.TOO_YOUNG: N_(
+        "belum cukup umur untuk daftar sasaran: pada {day} baru berusia {age} tahun "
+        "(daftar sasaran: 17 tahun pada hari pemilihan, atau 16 tahun ke atas bila "
+        "TARGET_MIN_AGE=16)"
     ),
+    Problem.TOO_OLD: N_(
+        "bukan pemilih pemula: pada hari pemilihan, {day}, sudah berusia {age} tahun, dan "
+        "sudah 17 tahun pada pemilihan sebelumnya"
+    ),
+    Problem.NIK_AS_NUMBER: N_(
+        "NIK tersimpan sebagai angka (seperti 3.57201E+15) sehingga angka terakhirnya hilang: di "
+        "Excel, format kolom NIK sebagai Teks, ketik ulang NIK-nya, lalu simpan dan impor lagi"
+    ),
+    Problem.PAST_DATE: N_("tanggal jadwal sudah lewat; jadwal hanya untuk hari ini dan sesudahnya"),
 }
+# The column cell of a reason that is about the whole row (one the reader could not hold).
+WHOLE_ROW = N_("(seluruh baris)")
 
 # What a file may be, as far as reading it goes: the errors `unreadable` explains.
 UNREADABLE = (
@@ -95,39 +106,49 @@ def column_label(field: str, columns: dict[str, str] | None = None) -> str:
     return (columns or {}).get(field) or OFFICE_COLUMNS.get(field, field)
 
 
-def explain(rejected: Rejected, _: Gettext, columns: dict[str, str] | None = None) -> str:
+def explain(
+    rejected: Rejected, _: Gettext, columns: dict[str, str] | None = None, language: str = "id"
+) -> str:
     """Why a row was left out, in the office's language, with its column (as the file names
-    it) and that column's limit where the reason names them."""
+    it) and that column's limit where the reason names them; for an age, the day and the
+    age on it (dates in `language`)."""
     return _(PROBLEMS[rejected.problem]).format(
         column=column_label(rejected.column, columns),
         limit=limit_of(rejected.column),
         kinds=", ".join(PLACE_KINDS_SHOWN),
+        day=format_day(rejected.on, language) if rejected.on else "",
+        age=rejected.age if rejected.age is not None else "",
     )
 
 
-def rejected_header(_: Gettext) -> tuple[str, str, str]:
-    return (_("baris"), _("kolom"), _("alasan"))
+def rejected_header(_: Gettext, columns: dict[str, str] | None = None) -> tuple[str, ...]:
+    """The rejects file's header: row, the row's name (its place, for a sessions file, as
+    the file names that column), its masked NIK, the column, the reason."""
+    named = "place" if columns and "place" in columns else "name"
+    return (_("baris"), column_label(named, columns), "NIK", _("kolom"), _("alasan"))
 
 
 def rejected_lines(
-    rejected: Iterable[Rejected], columns: dict[str, str], _: Gettext
-) -> Iterator[tuple[int, str, str]]:
-    """The rejected-rows report's rows, one at a time: row number, column (as the file names
-    it) and reason; each reason said once, however many rows share it (a million, say)."""
-    said: dict[tuple[Problem, str], tuple[str, str]] = {}
+    rejected: Iterable[Rejected], columns: dict[str, str], _: Gettext, language: str = "id"
+) -> Iterator[tuple[int, str, str, str, str]]:
+    """The rejected-rows report's rows, one at a time: row number, name, masked NIK, column
+    (as the file names it; "(seluruh baris)" for a row the reader could not hold) and reason;
+    each reason said once, however many rows share it (a million, say)."""
+    said: dict[tuple[Problem, str, int | None], tuple[str, str]] = {}
     for r in rejected:
-        words = said.get((r.problem, r.column))
+        key = (r.problem, r.column, r.age)
+        words = said.get(key)
         if words is None:
-            label = column_label(r.column, columns) if r.column else ""
-            words = said[r.problem, r.column] = (label, explain(r, _, columns))
-        yield (r.row, *words)
+            label = column_label(r.column, columns) if r.column else _(WHOLE_ROW)
+            words = said[key] = (label, explain(r, _, columns, language))
+        yield (r.row, r.name, r.nik, *words)
 
 
 def rejected_rows(
-    rejected: list[Rejected], columns: dict[str, str], _: Gettext
-) -> tuple[tuple[str, ...], list[tuple[int, str, str]]]:
+    rejected: Sequence[Rejected], columns: dict[str, str], _: Gettext, language: str = "id"
+) -> tuple[tuple[str, ...], list[tuple[int, str, str, str, str]]]:
     """The rejected-rows report: its header and every row (rejected_lines)."""
-    return rejected_header(_), list(rejected_lines(rejected, columns, _))
+    return rejected_header(_, columns), list(rejected_lines(rejected, columns, _, language))
 
 
 def unreadable(error: Exception, _: Gettext, name: object, language: str = "id") -> str:
@@ -165,54 +186,3 @@ def unreadable(error: Exception, _: Gettext, name: object, language: str = "id")
             "Berkas ini bukan teks UTF-8 maupun Windows-1252; buka di Excel lalu simpan sebagai CSV UTF-8."
         )
     return _("Berkas harus .csv atau .xlsx.")
-
-
-def figure_rows(
-    lines: list[figures.Figures], _: Gettext
-) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """The report `rekam report` writes and the dashboard offers: one row per area, the last
-    line (the office's total, figures.total) as JUMLAH."""
-    header = (
-        _("wilayah"),
-        _("bagian dari"),
-        _("sasaran"),
-        _("dipanggil"),
-        _("konfirmasi"),
-        _("tidak bisa datang"),
-        _("pindah jadwal"),
-        _("minta kunjungan rumah"),
-        _("kunjungan rumah diminta"),
-        _("kunjungan rumah dijadwalkan"),
-        _("kunjungan rumah selesai"),
-        _("tidak bisa dihubungi"),
-        _("hadir"),
-        _("tidak datang"),
-        _("datang, belum terekam"),
-        _("terekam"),
-        _("sisa"),
-        "%",
-    )
-    rows = [
-        (
-            line.area or _("(tanpa wilayah)") if line is not lines[-1] else _("JUMLAH"),
-            line.parent_area,
-            line.target,
-            line.summoned,
-            line.confirmed,
-            line.declined,
-            line.moved,
-            line.home_visit,
-            line.visits_requested,
-            line.visits_scheduled,
-            line.visits_done,
-            line.unreachable,
-            line.attended,
-            line.no_show,
-            line.unrecorded,
-            line.recorded,
-            line.remaining,
-            round(line.percent, 2),
-        )
-        for line in lines
-    ]
-    return header, rows

@@ -4,17 +4,18 @@ the one unit of work the caller opened."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.db.models import Summons, Target
 from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Answer, LinkState, Role, TargetReview
-from bot.services import accounts, family, home_visits, notices, review, summonses
-from bot.services.summonses import Locked, Outcome, SummonsView
+from bot.services import accounts, family, home_visits, review, summonses
+from bot.services.office import Office
+from bot.services.summonses import Locked, Outcome, Press, Presser, SummonsView
 
 
 @dataclass(frozen=True)
@@ -65,25 +66,23 @@ async def answer(
     argument: str | None,
     *,
     now: datetime,
-    settings: Settings,
+    office: Office,
+    duty: Sequence[int],
     note: str | None = None,
 ) -> tuple[Outcome, SummonsView | None]:
     """Apply the answer; the outcome and the summons as it now is. `note`: typed by the
-    person (a home visit's reason, a decline's "other")."""
+    person (a home visit's reason, a decline's "other"); `duty`: staff told of a home visit."""
     outcome = await summonses.respond(
         session,
-        summons_id=found.summons.id,
-        revision=found.summons.revision,
-        target_ids={found.summons.target_id},
-        action=action,
-        argument=argument,
-        actor=Actor.PARENT if found.parent else Actor.TEEN,
-        account_id=found.account_id,
+        Press(found.summons.id, found.summons.revision, action, argument, note),
+        Presser(
+            found.account_id,
+            Actor.PARENT if found.parent else Actor.TEEN,
+            frozenset({found.summons.target_id}),
+        ),
+        office=office,
         now=now,
-        deadline=summonses.deadline_for(settings.election_date, settings.zone),
-        policy=notices.Policy.of(settings),
         locked=found.locked,
-        note=note,
     )
     if outcome == Outcome.DONE and action == Answer.HOME_VISIT:
         # Same unit of work as the answer: "forwarded to staff" is true once it commits.
@@ -92,8 +91,8 @@ async def answer(
             found.summons.target_id,
             note or argument,
             now=now,
-            default_language=settings.default_language,
-            duty=settings.duty_staff,
+            default_language=office.language,
+            duty=duty,
         )
     changed = await session.get(Summons, found.summons.id)  # from the identity map: no query
     if changed is None:

@@ -30,9 +30,9 @@ from bot.db.models import (
 )
 from bot.domain.kinds import Actor, Audience, Channel, LinkState, SessionState, TargetReview
 from bot.domain.outbox_kinds import Kind
+from bot.domain.summons_rules import EXPECTED
 from bot.services import events, outbox
 from bot.services.outbox import Message, Recipient
-from bot.services.summonses import EXPECTED
 
 MAX_TEXT = 3500  # leaves room for the header within Telegram's 4096 characters
 

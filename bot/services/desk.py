@@ -24,9 +24,9 @@ from bot.domain.desk import ByCode, ByName, ByNik, Query, Reason
 from bot.domain.kinds import Actor, Channel, SummonsState
 from bot.domain.nik import mask
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
+from bot.domain.summons_rules import HOLDS_SEAT
 from bot.services import events, outbox, recording, seats, summonses, waiting
 from bot.services.outbox import Message
-from bot.services.summonses import HOLDS_SEAT
 
 MOST = 10  # matches shown for a name; more means the staff should type the NIK
 

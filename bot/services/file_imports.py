@@ -12,13 +12,15 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.db.engine import Database
-from bot.domain.eligibility import on_target_list
+from bot.domain.eligibility import target_age
 from bot.domain.record_rows import RECORD_HEADERS
-from bot.domain.table_rows import SESSION_HEADERS, TARGET_HEADERS, column_names
-from bot.services import imports, notices, record_imports, session_imports, sheets
-from bot.services.imports import ImportResult, Rejected
+from bot.domain.session_rows import SESSION_HEADERS
+from bot.domain.table_rows import Rejected, column_names
+from bot.domain.target_rows import TARGET_HEADERS
+from bot.services import imports, record_imports, session_imports, sheets
+from bot.services.imports import ImportResult
+from bot.services.office import Office
 from bot.services.record_imports import RecordImport
-from bot.services.summonses import deadline_for
 
 
 class FileKind(enum.StrEnum):
@@ -78,14 +80,15 @@ async def import_file(
                 regions=settings.office_region_codes,
                 progress=progress,
                 by=by,
-                on_list=partial(
-                    on_target_list,
+                age_of=partial(
+                    target_age,
                     rule=settings.target_min_age,
                     today=today,
                     election=settings.election_date,
                 ),
             )
         elif kind == FileKind.SESSIONS:
+            office = Office.of(settings)
             result = await session_imports.import_sessions(
                 db,
                 header,
@@ -94,8 +97,8 @@ async def import_file(
                 zone=settings.zone,
                 moving=session_imports.Moving(
                     now=now,
-                    deadline=deadline_for(settings.election_date, settings.zone),
-                    policy=notices.Policy.of(settings),
+                    deadline=office.deadline,
+                    policy=office.policy,
                     by=by,
                 ),
             )

@@ -16,6 +16,7 @@ from bot.db import codes
 from bot.db.codes import Code, find_by_code
 from bot.db.models import Account, ParentLink, Target
 from bot.db.vault import vault_of
+from bot.domain import summons_rules
 from bot.domain.kinds import Actor, Channel, LinkMethod, LinkState
 from bot.domain.nik import mask
 from bot.domain.outbox_kinds import Kind
@@ -104,7 +105,7 @@ async def _guardian_linked(
     session: AsyncSession, link: ParentLink, parent: Account, now: datetime
 ) -> None:
     """A guardian is linked: their consent to the notice is kept, and the teen is told at once,
-    with a button that undoes it (bot/handlers/parents.py: disown)."""
+    with a button that undoes it (bot/handlers/unlinking.py: disown)."""
     consents.record(
         session,
         parent.id,
@@ -237,7 +238,7 @@ async def link_by_code(
     family.record(session, "parent_linked", parent, target.id, via=method.value)
     await _guardian_linked(session, link, parent, now)
     summons = await summonses.for_target(session, target.id)
-    if summons is not None and summons.state in summonses.EXPECTED:
+    if summons is not None and summons.state in summons_rules.EXPECTED:
         await notices.linked_late(
             session,
             Recipient(parent.telegram_id, parent.language, parent.id, parent=True),
@@ -355,7 +356,7 @@ async def decide(
     if approve:
         await _guardian_linked(session, link, parent, now)
     summons = await summonses.for_target(session, link.target_id) if approve else None
-    if summons is not None and summons.state in summonses.EXPECTED:
+    if summons is not None and summons.state in summons_rules.EXPECTED:
         await notices.linked_late(
             session,
             recipient,

@@ -36,10 +36,10 @@ from bot.domain.kinds import (
     SummonsState,
 )
 from bot.domain.outbox_kinds import Kind
+from bot.domain.summons_rules import EXPECTED, HOLDS_SEAT
 from bot.domain.venues import HOME_PLACE
 from bot.services import events, notices, outbox, recording, seats
 from bot.services.outbox import Message
-from bot.services.summonses import EXPECTED, HOLDS_SEAT
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
-from bot.db.models import Region, School, Target
-from bot.db.queries import bulk_insert, insert_or_ignore, one_of
+from bot.db.models import Target
+from bot.db.queries import bulk_insert, one_of
 from bot.db.vault import Vault, vault_of
-from bot.domain import table_rows
+from bot.domain import table_rows, target_rows
 from bot.domain.codes import new_codes
+from bot.domain.eligibility import AgeProblem, AgeRefusal
 from bot.domain.kinds import (
     Actor,
     Channel,
@@ -31,8 +32,11 @@ from bot.domain.kinds import (
     TargetReview,
     TargetSource,
 )
-from bot.domain.table_rows import Problem, RowError, TargetRow
+from bot.domain.nik import mask
+from bot.domain.table_rows import Problem, Rejected, RowError
+from bot.domain.target_rows import TargetRow
 from bot.services import events, holding, recording
+from bot.services.directory import Directory
 
 # Rows written in one transaction. Each commit writes every index page its rows touched, and
 # the NIK hash and the codes are random, so a chunk touches pages all over those indexes:
@@ -47,6 +51,9 @@ CHUNK = 25_000
 # The settings are put back when the import ends.
 _SQLITE_IMPORTING = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 65536")
 _SQLITE_AFTER = ("PRAGMA cache_size = -2000", "PRAGMA wal_autocheckpoint = 1000")
+
+
+_AGE_PROBLEMS = {AgeProblem.TOO_YOUNG: Problem.TOO_YOUNG, AgeProblem.TOO_OLD: Problem.TOO_OLD}
 
 
 async def _sqlite_settings(session: AsyncSession, pragmas: tuple[str, ...]) -> None:
@@ -91,13 +98,6 @@ _UPDATABLE = (
 )
 
 
-@dataclass(frozen=True)
-class Rejected:
-    row: int
-    problem: Problem
-    column: str = ""
-
-
 @dataclass
 class ImportResult:
     added: int = 0
@@ -107,64 +107,6 @@ class ImportResult:
     moved: int = 0  # sessions moved by a re-import (their code said which)
     told: int = 0  # teens told of those moves
     rejected: list[Rejected] = field(default_factory=list)
-
-
-class Directory:
-    """Regions and schools by name, created the first time a file names them."""
-
-    def __init__(self) -> None:
-        self.regions: dict[tuple[str, str], int] = {}
-        self.schools: dict[str, int] = {}
-
-    async def region(
-        self, session: AsyncSession, kecamatan: str | None, kelurahan: str | None
-    ) -> int | None:
-        if not kecamatan and not kelurahan:
-            return None
-        key = (kecamatan or "", kelurahan or "")
-        if key not in self.regions:
-            row = {"kecamatan": key[0], "kelurahan": key[1]}
-            await session.execute(
-                insert_or_ignore(session, Region, [row], "kecamatan", "kelurahan")
-            )
-            found = await session.execute(
-                select(Region.id).where(Region.kecamatan == key[0], Region.kelurahan == key[1])
-            )
-            self.regions[key] = found.scalar_one()
-        return self.regions[key]
-
-    async def school(
-        self, session: AsyncSession, name: str | None, region_id: int | None
-    ) -> int | None:
-        if not name:
-            return None
-        if name not in self.schools:
-            row = {"name": name[:200], "region_id": region_id}
-            await session.execute(insert_or_ignore(session, School, [row], "name"))
-            found = await session.execute(select(School.id).where(School.name == name[:200]))
-            self.schools[name] = found.scalar_one()
-        return self.schools[name]
-
-    async def ids_of(
-        self, session: AsyncSession, rows: list[TargetRow]
-    ) -> list[tuple[int | None, int | None]]:
-        """The region and school of each row, made the first time a row names them (a school
-        in the region of that row): dictionaries for a chunk's rows, the database once a name."""
-        regions, schools = self.regions, self.schools
-        ids: list[tuple[int | None, int | None]] = []
-        for row in rows:
-            kecamatan, kelurahan, school = row.kecamatan, row.kelurahan, row.school
-            region_id = school_id = None
-            if kecamatan or kelurahan:
-                region_id = regions.get((kecamatan or "", kelurahan or ""))
-                if region_id is None:
-                    region_id = await self.region(session, kecamatan, kelurahan)
-            if school:
-                school_id = schools.get(school)
-                if school_id is None:
-                    school_id = await self.school(session, school, region_id)
-            ids.append((region_id, school_id))
-        return ids
 
 
 def _code_columns(vault: Vault, count: int) -> list[Sequence[str]]:
@@ -328,18 +270,21 @@ async def import_targets(
     regions: tuple[str, ...],
     progress: Callable[[int], None] | None = None,
     by: str = "cli",
-    on_list: Callable[[date], bool] | None = None,
+    age_of: Callable[[date], AgeRefusal | None] | None = None,
 ) -> ImportResult:
-    """Add or update every good row of a target list; say why each other row was left out
-    (a row of None: one the file's reader could not hold). `on_list`: whether a birth date
-    belongs on the list (the office's TARGET_MIN_AGE); a row outside it is left out."""
-    fields = table_rows.header_fields(header, table_rows.TARGET_HEADERS, table_rows.TARGET_REQUIRED)
-    read = table_rows.target_reader(fields, today=today, regions=regions)
+    """Add or update every good row of a target list; say why each other row was left out,
+    with the name and masked NIK it gives (a row of None: one the file's reader could not
+    hold). `age_of`: why a birth date is not of the list's age (eligibility.target_age), or
+    None; a row refused is left out, with the day the rule looks at and the age then."""
+    fields = table_rows.header_fields(
+        header, target_rows.TARGET_HEADERS, target_rows.TARGET_REQUIRED
+    )
+    read = target_rows.target_reader(fields, today=today, regions=regions)
     result = ImportResult()
     directory = Directory()
     # NIKs met so far, as numbers: a million of them take half the memory of their text.
     seen: set[int] = set()
-    listed: dict[date, bool] = {}  # on_list's answer for each birth date met
+    ages: dict[date, AgeRefusal | None] = {}  # age_of's answer for each birth date met
     chunk: list[TargetRow] = []
     writing: asyncio.Task[None] | None = None
 
@@ -368,18 +313,32 @@ async def import_targets(
         try:
             row = read(cells)
         except RowError as error:
-            result.rejected.append(Rejected(number, error.problem, error.column))
+            name, nik = target_rows.who(fields, cells)
+            result.rejected.append(Rejected(number, error.problem, error.column, name, nik))
             continue
-        if on_list is not None:
-            allowed = listed.get(row.birth_date)
-            if allowed is None:
-                allowed = listed[row.birth_date] = on_list(row.birth_date)
-            if not allowed:
-                result.rejected.append(Rejected(number, Problem.OUTSIDE_AGE, "birth_date"))
+        if age_of is not None:
+            if row.birth_date not in ages:
+                ages[row.birth_date] = age_of(row.birth_date)
+            refused = ages[row.birth_date]
+            if refused is not None:
+                problem = _AGE_PROBLEMS[refused.problem]
+                result.rejected.append(
+                    Rejected(
+                        number,
+                        problem,
+                        "birth_date",
+                        row.name,
+                        mask(row.nik),
+                        age=refused.age,
+                        on=refused.on,
+                    )
+                )
                 continue
         key = int(row.nik)
         if key in seen:
-            result.rejected.append(Rejected(number, Problem.DUPLICATE, "nik"))
+            result.rejected.append(
+                Rejected(number, Problem.DUPLICATE, "nik", row.name, mask(row.nik))
+            )
             continue
         seen.add(key)
         chunk.append(row)

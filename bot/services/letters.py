@@ -22,7 +22,7 @@ from bot.db.queries import insert_or_ignore
 from bot.db.vault import vault_of
 from bot.domain.kinds import TargetReview
 from bot.domain.nik import mask
-from bot.services.summonses import EXPECTED
+from bot.domain.summons_rules import EXPECTED
 
 
 @dataclass(frozen=True)

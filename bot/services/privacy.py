@@ -19,6 +19,7 @@ from bot.db.models import (
     Target,
     WaitingTeen,
 )
+from bot.domain import summons_rules
 from bot.domain.kinds import (
     Actor,
     Channel,
@@ -151,7 +152,7 @@ async def _delete_if_only_theirs(session: AsyncSession, target_id: int) -> None:
     await _unname_home(session, target_id, address=True)
     summons = await session.scalar(select(Summons).where(Summons.target_id == target_id))
     if summons is not None:
-        if summons.state in summonses.HOLDS_SEAT and summons.state != SummonsState.ATTENDED:
+        if summons.state in summons_rules.HOLDS_SEAT and summons.state != SummonsState.ATTENDED:
             await seats.release(session, summons.session_id)
         await outbox.cancel(session, summons_id=summons.id)
         await session.delete(summons)

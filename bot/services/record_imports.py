@@ -23,10 +23,10 @@ from bot.db.models import Target
 from bot.db.vault import vault_of
 from bot.domain import record_rows
 from bot.domain.kinds import Actor, Channel
+from bot.domain.nik import mask
 from bot.domain.record_rows import RecordRow
-from bot.domain.table_rows import Problem, RowError, header_fields
+from bot.domain.table_rows import Problem, Rejected, RowError, header_fields, masked_nik
 from bot.services import events, recording
-from bot.services.imports import Rejected
 
 CHUNK = 2000
 
@@ -117,13 +117,14 @@ async def import_recorded(
         try:
             row = record_rows.record_row(values, today=today, statuses=words)
         except RowError as error:
-            result.rejected.append(Rejected(number, error.problem, error.column))
+            nik = masked_nik(values.get("nik"))
+            result.rejected.append(Rejected(number, error.problem, error.column, nik=nik))
             continue
         if row is None:
             result.skipped += 1
             continue
         if row.nik in seen:
-            result.rejected.append(Rejected(number, Problem.DUPLICATE, "nik"))
+            result.rejected.append(Rejected(number, Problem.DUPLICATE, "nik", nik=mask(row.nik)))
             continue
         seen.add(row.nik)
         chunk.append(row)

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import OutboxMessage, Summons, Target, WaitingTeen
 from bot.domain.kinds import Actor, Channel, OutboxState, SummonsState
 from bot.domain.outbox_kinds import Kind
+from bot.domain.summons_rules import HOLDS_SEAT
 from bot.services import events, outbox, seats
 from bot.services.outbox import Message
-from bot.services.summonses import HOLDS_SEAT
 
 
 class Source(enum.StrEnum):

@@ -16,6 +16,7 @@ from bot.db.codes import Code, find_by_code, new_columns
 from bot.db.models import Account, Target
 from bot.db.models import Claim as ClaimRow
 from bot.db.vault import vault_of
+from bot.domain.eligibility import AgeRefusal, registration_age
 from bot.domain.kinds import (
     Actor,
     Channel,
@@ -179,6 +180,29 @@ async def nik_typed(
         nik_hash=nik_hash,
         nik_sealed=vault.seal(str(nik)),
         nik_born=nik.birth_date.isoformat(),
+    )
+    return None
+
+
+async def birth_date_given(
+    session: AsyncSession, convo: Conversation, born: date, *, today: date, election: date
+) -> AgeRefusal | None:
+    """A birth date typed in /daftar that agrees with the NIK: refused by age (under 16
+    today, or past first-time-voter age on election day: eligibility.registration_age, the
+    upper bound the target list's import uses too), then the conversation ends and nothing
+    of it is kept; else on to the name."""
+    refused = registration_age(born, today=today, election=election)
+    if refused is not None:
+        await conversations.end(session, convo.account_id)
+        return refused
+    await conversations.go(
+        session,
+        convo.account_id,
+        Step.NAME,
+        after=convo.step,
+        nik_hash=convo.data["nik_hash"],
+        nik_sealed=convo.data["nik_sealed"],
+        born=born.isoformat(),
     )
     return None
 

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Place, ServiceSession, Summons
 from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
+from bot.domain.summons_rules import EXPECTED
 from bot.services import events, notices, outbox, summonses, waiting
 from bot.services.outbox import Message
-from bot.services.summonses import EXPECTED
 
 
 class Change(enum.StrEnum):

@@ -15,14 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
 from bot.db.models import Place, ServiceSession
-from bot.domain import table_rows
+from bot.domain import session_rows, table_rows
 from bot.domain.kinds import Channel, PlaceKind, SessionState, place_kind
-from bot.domain.table_rows import Problem, RowError
+from bot.domain.table_rows import Problem, Rejected, RowError
 from bot.services import notices, schedule
-from bot.services.imports import Directory, ImportResult, Rejected
+from bot.services.directory import Directory
+from bot.services.imports import ImportResult
 
 
-async def _place(session: AsyncSession, row: table_rows.SessionRow, directory: Directory) -> Place:
+async def _place(
+    session: AsyncSession, row: session_rows.SessionRow, directory: Directory
+) -> Place:
     region_id = await directory.region(session, row.kecamatan, row.kelurahan)
     school_name = row.school or (row.place if row.kind == PlaceKind.SCHOOL else None)
     school_id = await directory.school(session, school_name, region_id)
@@ -53,7 +56,7 @@ class Moving:
 
 async def _store_session(
     session: AsyncSession,
-    row: table_rows.SessionRow,
+    row: session_rows.SessionRow,
     zone: ZoneInfo,
     directory: Directory,
     moving: Moving,
@@ -138,7 +141,7 @@ async def import_sessions(
 ) -> ImportResult:
     """Add or update the sessions of a file (matched by code, else by place and start)."""
     fields = table_rows.header_fields(
-        header, table_rows.SESSION_HEADERS, table_rows.SESSION_REQUIRED
+        header, session_rows.SESSION_HEADERS, session_rows.SESSION_REQUIRED
     )
     result = ImportResult()
     directory = Directory()
@@ -147,15 +150,16 @@ async def import_sessions(
             result.rejected.append(Rejected(number, Problem.CELL_TOO_LARGE))
             continue
         values = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
+        place = table_rows.shown_name(values.get("place"))  # what the rejects file names
         kind = place_kind(values.get("kind"))
         if kind is not None:  # the office's many words for a place, as the row checks take it
             values["kind"] = kind.value
         try:
-            row = table_rows.session_row(values, today=today)
+            row = session_rows.session_row(values, today=today)
             async with db.session() as session:
                 added, moved, told = await _store_session(session, row, zone, directory, moving)
         except RowError as error:
-            result.rejected.append(Rejected(number, error.problem, error.column))
+            result.rejected.append(Rejected(number, error.problem, error.column, place))
             directory = Directory()  # what it learnt in the rolled-back transaction is gone
             continue
         result.added += added

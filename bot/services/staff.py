@@ -18,8 +18,8 @@ from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState, SummonsState
 from bot.domain.nik import mask
 from bot.domain.outbox_kinds import SUMMONS_GROUPS
+from bot.domain.summons_rules import HOLDS_SEAT
 from bot.services import events, outbox, summonses, web_access
-from bot.services.summonses import HOLDS_SEAT
 
 _INSTANT = timedelta(microseconds=1)
 

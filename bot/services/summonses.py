@@ -4,42 +4,27 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Place, ServiceSession, Summons, Target
 from bot.domain.kinds import Actor, Answer, Channel, PlaceKind, SessionState, SummonsState
+from bot.domain.summons_rules import EXPECTED, FINAL, HOLDS_SEAT
 from bot.services import events, notices, options, seats
+from bot.services.office import Office
 
 # Which sessions a teen may move to is decided there; re-exported for this module's callers.
 from bot.services.options import SessionOption as SessionOption
 from bot.services.options import move_options as move_options
 
-# States that hold a seat at the summons' session.
-HOLDS_SEAT = frozenset(
-    {SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED, SummonsState.ATTENDED}
-)
-# States a teen can no longer change from Telegram (a no-show, or one who came but was not
-# recorded, may still move on through the sessions offered to them: see _editable).
-FINAL = frozenset(
-    {
-        SummonsState.ATTENDED,
-        SummonsState.RECORDED,
-        SummonsState.NO_SHOW,
-        SummonsState.UNRECORDED,
-    }
-)
 DECLINE_REASONS = ("school", "internship", "sick", "away", "other")
 # What a person may type as a reason (a decline's "other", a home visit's why): stated in the
 # question, checked when typed.
 NOTE_LIMIT = 300
 # Answers the others linked to a summons (the teen, the parents) are told of.
 ANSWERS = frozenset({SummonsState.CONFIRMED, SummonsState.DECLINED, SummonsState.HOME_VISIT})
-# States in which the office still expects the teen at their session.
-EXPECTED = frozenset({SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED})
 
 
 @dataclass(frozen=True)
@@ -181,7 +166,7 @@ async def _editable(
     session: AsyncSession,
     summons_id: int,
     revision: int,
-    target_ids: set[int],
+    target_ids: frozenset[int],
     now: datetime,
     action: Answer,
     locked: Locked | None,
@@ -253,26 +238,43 @@ def _change(summons: Summons, state: SummonsState, now: datetime) -> None:
     summons.answered_at = now
 
 
+@dataclass(frozen=True)
+class Press:
+    """One answer to a summons, as the button showed it: the action, its argument (a decline's
+    reason, a session to move to) and what the person typed after it (a home visit's reason, a
+    decline's "other")."""
+
+    summons_id: int
+    revision: int
+    action: Answer
+    argument: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Presser:
+    """Who answers: their account, as whom (the teen, a parent), and the targets they may answer for."""
+
+    account_id: int
+    actor: Actor
+    target_ids: frozenset[int]
+
+
 async def respond(
     session: AsyncSession,
+    press: Press,
+    by: Presser,
     *,
-    summons_id: int,
-    revision: int,
-    target_ids: set[int],
-    action: Answer,
-    argument: str | None,
-    actor: Actor,
-    account_id: int,
+    office: Office,
     now: datetime,
-    deadline: datetime,
-    policy: notices.Policy,
     locked: Locked | None = None,
-    note: str | None = None,
 ) -> Outcome:
     """Apply one button press (confirm / decline / move / home visit) by someone allowed to.
-    `locked`: the row as locked_view() read it in this unit of work, if it did. `note`: what
-    the person typed (a home visit's reason, a decline's "other")."""
-    summons = await _editable(session, summons_id, revision, target_ids, now, action, locked)
+    `locked`: the row as locked_view() read it in this unit of work, if it did."""
+    action, argument, deadline = press.action, press.argument, office.deadline
+    summons = await _editable(
+        session, press.summons_id, press.revision, by.target_ids, now, action, locked
+    )
     if summons is None:
         return Outcome.STALE
     held = summons.state in HOLDS_SEAT
@@ -284,13 +286,13 @@ async def respond(
     elif action == Answer.DECLINE and argument in DECLINE_REASONS:
         _change(summons, SummonsState.DECLINED, now)
         summons.reason = argument
-        summons.note = (note or "")[:NOTE_LIMIT] or None
+        summons.note = (press.note or "")[:NOTE_LIMIT] or None
     elif action == Answer.HOME_VISIT:
         _change(summons, SummonsState.HOME_VISIT, now)
-        summons.note = (note or argument or "")[:NOTE_LIMIT] or None
+        summons.note = (press.note or argument or "")[:NOTE_LIMIT] or None
     elif action == Answer.MOVE and argument and argument.isdigit() and int(argument) != old_session:
         if not await options.may_choose(
-            session, summons.target_id, int(argument), zone=policy.zone
+            session, summons.target_id, int(argument), zone=office.zone
         ):
             return Outcome.STALE  # a closed venue, or a day they are too young for
         if not await seats.take(session, int(argument), now=now, before=deadline):
@@ -303,7 +305,9 @@ async def respond(
     if held and (summons.state not in HOLDS_SEAT or summons.session_id != old_session):
         await seats.release(session, old_session)
     moved = summons.session_id != old_session
-    await _renotify(session, summons, moved=moved, policy=policy, now=now, shown_to=account_id)
+    await _renotify(
+        session, summons, moved=moved, policy=office.policy, now=now, shown_to=by.account_id
+    )
     if not moved:  # a move already sends everyone the new summons
         await notices.answered(
             session,
@@ -311,27 +315,22 @@ async def respond(
             target_id=summons.target_id,
             session_id=summons.session_id,
             revision=summons.revision,
-            by_parent=actor == Actor.PARENT,
+            by_parent=by.actor == Actor.PARENT,
             now=now,
-            shown_to=account_id,
+            shown_to=by.account_id,
         )
     events.record(
         session,
         f"summons_{action.value}",
-        actor=actor,
+        actor=by.actor,
         channel=Channel.TELEGRAM,
-        account_id=account_id,
+        account_id=by.account_id,
         target_id=summons.target_id,
         summons_id=summons.id,
         session_id=summons.session_id,
         reason=summons.reason,
     )
     return Outcome.DONE
-
-
-def deadline_for(election: date, zone: ZoneInfo) -> datetime:
-    """Sessions must start before election day begins in the office's zone."""
-    return datetime.combine(election, time(0, 0), tzinfo=zone)
 
 
 async def mark_no_shows(session: AsyncSession, *, now: datetime, grace: timedelta) -> list[int]:

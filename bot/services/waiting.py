@@ -27,7 +27,7 @@ from bot.db.models import (
 )
 from bot.db.queries import core_table, insert_or_ignore
 from bot.db.types import UTCDateTime
-from bot.domain import venues
+from bot.domain import summons_rules, venues
 from bot.domain.kinds import (
     Actor,
     Answer,
@@ -37,7 +37,8 @@ from bot.domain.kinds import (
     SessionState,
     SummonsState,
 )
-from bot.services import events, notices, summonses
+from bot.services import events, summonses
+from bot.services.office import Office
 from bot.services.summonses import Outcome
 
 OFFER_TTL = timedelta(hours=6)
@@ -78,7 +79,7 @@ async def join_stranded(session: AsyncSession, *, now: datetime) -> None:
         .where(
             ServiceSession.state == SessionState.CANCELLED,
             ServiceSession.starts_at <= now,
-            Summons.state.in_(summonses.EXPECTED),
+            Summons.state.in_(summons_rules.EXPECTED),
             Summons.target_id.not_in(select(WaitingTeen.target_id)),
         )
     )
@@ -274,8 +275,7 @@ async def take(
     account_id: int,
     target_id: int | None,
     now: datetime,
-    deadline: datetime,
-    policy: notices.Policy,
+    office: Office,
 ) -> tuple[Outcome, int | None]:
     """The teen (`target_id`: the presser's own), or a parent linked to them, takes the place
     offered: a new summons, or their missed one moved. Returns the outcome and the summons id."""
@@ -295,16 +295,10 @@ async def take(
     if existing is not None:
         outcome = await summonses.respond(
             session,
-            summons_id=existing.id,
-            revision=existing.revision,
-            target_ids={entry.target_id},
-            action=Answer.MOVE,
-            argument=str(session_id),
-            actor=actor,
-            account_id=account_id,
+            summonses.Press(existing.id, existing.revision, Answer.MOVE, str(session_id)),
+            summonses.Presser(account_id, actor, frozenset({entry.target_id})),
+            office=office,
             now=now,
-            deadline=deadline,
-            policy=policy,
         )
         summons_id: int | None = existing.id
     else:
@@ -313,10 +307,10 @@ async def take(
             entry.target_id,
             session_id,
             now=now,
-            deadline=deadline,
+            deadline=office.deadline,
             actor=actor,
             channel=Channel.TELEGRAM,
-            policy=policy,
+            policy=office.policy,
             shown_to=account_id,
         )
         outcome = Outcome.DONE if created else Outcome.FULL

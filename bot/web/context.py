@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.i18n import Catalogs
+from bot.services.office import Office
 from bot.web.figures_cache import FiguresCache
 from bot.web.import_jobs import ImportJobs
 
@@ -21,10 +22,12 @@ class WebServices:
     db: Database
     catalogs: Catalogs
     clock: Clock
+    office: Office = field(init=False)  # from the settings, frozen for the process's life
     figures: FiguresCache = field(init=False)
     imports: ImportJobs = field(init=False)
 
     def __post_init__(self) -> None:
+        self.office = Office.of(self.settings)
         self.figures = FiguresCache(self.db, self.clock)
         self.imports = ImportJobs(self.clock, self.figures.invalidate)
 

@@ -23,16 +23,15 @@ import tempfile
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import bot
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.table_rows import Problem
+from bot.domain.table_rows import Problem, Rejected
 from bot.services.file_imports import FileKind
-from bot.services.imports import Rejected
 from bot.services.sheets import Limits
 from bot.web.import_worker import Job
 
@@ -41,6 +40,10 @@ log = logging.getLogger(__name__)
 # folder or the environment would have it import.
 _CODE = str(Path(bot.__file__).resolve().parent.parent)
 _LINE = 1 << 20  # the longest line the worker says: its outcome, with a thousand rows
+
+
+def _day(iso: str | None) -> date | None:
+    return date.fromisoformat(iso) if iso else None
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,14 @@ class Outcome:
             kind=FileKind(said["kind"]),
             result=said["result"],
             columns=said["columns"],
-            counts=tuple((Rejected(0, Problem(p), c), n) for p, c, n in said["counts"]),
-            first=tuple(Rejected(row, Problem(p), c) for row, p, c in said["first"]),
+            counts=tuple(
+                (Rejected(0, Problem(p), c, age=age, on=_day(on)), n)
+                for p, c, age, on, n in said["counts"]
+            ),
+            first=tuple(
+                Rejected(row, Problem(p), c, name, nik, age, _day(on))
+                for row, p, c, name, nik, age, on in said["first"]
+            ),
         )
 
 

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -140,9 +140,9 @@ async def run(job: Job, said: Said) -> None:
     said.say(stage="report")
     rejected = imported.rejected
     if rejected:
-        lines = tables.rejected_lines(rejected, imported.columns, _)
-        sheets.write(job.report, tables.rejected_header(_), lines)
-    counts = Counter((r.problem.value, r.column) for r in rejected)
+        lines = tables.rejected_lines(rejected, imported.columns, _, job.language)
+        sheets.write(job.report, tables.rejected_header(_, imported.columns), lines)
+    counts = Counter((r.problem.value, r.column, r.age, _iso(r.on)) for r in rejected)
     result = imported.result
     said.say(
         done={
@@ -152,10 +152,17 @@ async def run(job: Job, said: Said) -> None:
             }
             | {"rejected": len(rejected)},
             "columns": imported.columns,
-            "counts": [[problem, column, n] for (problem, column), n in counts.most_common()],
-            "first": [[r.row, r.problem.value, r.column] for r in rejected[:SHOWN]],
+            "counts": [[*key, n] for key, n in counts.most_common()],
+            "first": [
+                [r.row, r.problem.value, r.column, r.name, r.nik, r.age, _iso(r.on)]
+                for r in rejected[:SHOWN]
+            ],
         }
     )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def main() -> int:

@@ -24,7 +24,7 @@ from bot.domain.kinds import Channel
 from bot.i18n import N_
 from bot.presentation import desk as views
 from bot.presentation.desk import PROBLEMS, REASONS, STATES
-from bot.services import desk, summonses
+from bot.services import desk
 from bot.services.desk import Done, Found
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -200,7 +200,7 @@ async def _act(request: Request, viewer: Viewer, outcome: str) -> Response:
                 by=viewer.by,
                 channel=Channel.WEB,
                 now=now,
-                deadline=summonses.deadline_for(web.settings.election_date, web.settings.zone),
+                deadline=web.office.deadline,
             )
         else:
             done = await desk.undo(session, target_id, by=viewer.by, channel=Channel.WEB, now=now)

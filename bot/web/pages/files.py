@@ -27,8 +27,9 @@ from bot.domain.kinds import Actor, Audience, Channel
 from bot.files import open_private
 from bot.i18n import N_, Gettext
 from bot.presentation import letters as letter_pages
+from bot.presentation import report as report_columns
 from bot.presentation import tables
-from bot.services import broadcasts, events, figures, letters, sheets
+from bot.services import broadcasts, events, figures, letters, sheets, templates
 from bot.services.file_imports import FileKind
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -119,9 +120,11 @@ def _saved(upload: UploadFile, folder: Path) -> Path | None:
 
 
 def _download_name(sent: str) -> str:
-    """The office's own file name, for a header: only letters, digits, dots and dashes."""
+    """The office's own file name with its extension (sasaran.xlsx: sasaran-xlsx-ditolak.csv,
+    apart from sasaran.csv's), for a header: only letters, digits, dots and dashes."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePath(sent).stem).strip(".-")
-    return f"{stem[:80] or 'berkas'}-ditolak.csv"
+    extension = PurePath(sent).suffix.lstrip(".").casefold()
+    return f"{stem[:80] or 'berkas'}-{extension or 'berkas'}-ditolak.csv"
 
 
 @staff_only(admin=True)
@@ -168,7 +171,7 @@ async def upload(request: Request, viewer: Viewer) -> Response:
     return RedirectResponse(f"{UPLOAD_PATH}/{token}", status_code=303)
 
 
-def _shown(progress: Progress, _: Gettext) -> dict[str, Any]:
+def _shown(progress: Progress, _: Gettext, language: str) -> dict[str, Any]:
     """The import as its section shows it: the rejected rows' counts and first rows in words."""
     outcome = progress.outcome
     if outcome is None:
@@ -176,13 +179,13 @@ def _shown(progress: Progress, _: Gettext) -> dict[str, Any]:
     columns = outcome.columns
     counts = [
         (
-            tables.column_label(one.column, columns) if one.column else "",
-            tables.explain(one, _, columns),
+            tables.column_label(one.column, columns) if one.column else _(tables.WHOLE_ROW),
+            tables.explain(one, _, columns, language),
             n,
         )
         for one, n in outcome.counts
     ]
-    first = list(tables.rejected_lines(outcome.first, columns, _))
+    first = list(tables.rejected_lines(outcome.first, columns, _, language))
     return {"progress": progress, "counts": counts, "first": first}
 
 
@@ -197,7 +200,12 @@ async def imported(request: Request, viewer: Viewer) -> Response:
     )
     if progress is None:
         return await _page(request, viewer, status=404, problem=_(NO_IMPORT))
-    return await _page(request, viewer, kind=progress.kind, job=_shown(progress, _))
+    return await _page(
+        request,
+        viewer,
+        kind=progress.kind,
+        job=_shown(progress, _, web.catalogs.language(viewer.language)),
+    )
 
 
 def _size_checked(endpoint: Endpoint) -> Endpoint:
@@ -244,8 +252,22 @@ async def report(request: Request, viewer: Viewer) -> Response:
         by = figures.By.KELURAHAN
     kind = "xlsx" if request.query_params.get("format") == "xlsx" else "csv"
     lines = await figures.report(web.db.reading, by)
-    header, rows = tables.figure_rows([*lines, figures.total(lines)], _)
+    header, rows = report_columns.figure_rows([*lines, figures.total(lines)], _)
     return _download(_table(kind, header, rows), f"laporan-{by}.{kind}", _TYPES[kind])
+
+
+@staff_only()
+async def template_file(request: Request, viewer: Viewer) -> Response:
+    """`rekam templates`' sample file of one kind, as CSV or XLSX: the columns the import reads,
+    with made-up rows that import cleanly as they are."""
+    web = services_of(request)
+    try:
+        kind = FileKind(request.path_params["kind"])
+    except ValueError:
+        return Response(status_code=404)
+    fmt = "xlsx" if request.path_params["format"] == "xlsx" else "csv"
+    header, rows = templates.template(kind, web.settings, web.clock.today())
+    return _download(_table(fmt, header, rows), f"{templates.NAMES[kind]}.{fmt}", _TYPES[fmt])
 
 
 @staff_only()
@@ -303,5 +325,6 @@ routes = [
     Route(UPLOAD_PATH + "/{token}", imported, methods=["GET"]),
     Route("/berkas/ditolak/{token}", rejected, methods=["GET"]),
     Route("/berkas/laporan", report, methods=["GET"]),
+    Route("/berkas/contoh/{kind}.{format:str}", template_file, methods=["GET"]),
     Route("/berkas/surat", printed_letters, methods=["POST"]),
 ]

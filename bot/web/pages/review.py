@@ -15,7 +15,7 @@ from starlette.routing import Route
 from bot.domain.kinds import Actor, Channel
 from bot.i18n import N_
 from bot.presentation.review import DECISIONS, LINK_DECIDED, pending_text
-from bot.services import events, guardians, holding, notices, review
+from bot.services import events, guardians, holding, review
 from bot.services.review import Decision
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -119,7 +119,7 @@ async def decide_claim(request: Request, viewer: Viewer) -> Response:
             by=viewer.by,
             channel=Channel.WEB,
             now=web.clock.now(),
-            policy=notices.Policy.of(web.settings),
+            policy=web.office.policy,
         )
     if decision not in (Decision.APPROVED, Decision.REJECTED):
         return await _refused(request, viewer, DECISIONS[decision], 409)
@@ -144,7 +144,7 @@ async def decide_link(request: Request, viewer: Viewer) -> Response:
             approve=approve,
             staff_id=viewer.telegram_id,
             now=web.clock.now(),
-            policy=notices.Policy.of(web.settings),
+            policy=web.office.policy,
             channel=Channel.WEB,
         )
     if link is None:

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from bot.domain.kinds import Channel
 from bot.i18n import N_
 from bot.presentation import schedule as schedule_views
-from bot.services import notices, schedule, staff, summonses
+from bot.services import schedule, staff
 from bot.services.schedule import Change
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -35,10 +35,6 @@ GONE = N_("Jadwal ini sudah tidak ada atau sudah dibatalkan.")
 NO_PLACE = N_("Pilih tempatnya.")
 UNKNOWN_PLACE = N_("Tempat itu tidak ada.")
 _TYPED = ("tempat", "tanggal", "mulai", "selesai", "kapasitas")
-
-
-def _deadline(web: WebServices) -> datetime:
-    return summonses.deadline_for(web.settings.election_date, web.settings.zone)
 
 
 def _day_of(web: WebServices) -> Callable[[datetime], date]:
@@ -65,7 +61,7 @@ def _refusal(request: Request, viewer: Viewer, change: Change) -> str:
     """The schedule service's reason, as /sesi and `rekam` say it."""
     web = services_of(request)
     _, language = fields.words(request, viewer)
-    return schedule_views.refusal(change, _, language, _deadline(web), web.settings.zone)
+    return schedule_views.refusal(change, _, language, web.office.deadline, web.settings.zone)
 
 
 def _done(request: Request, viewer: Viewer) -> Flash | None:
@@ -181,7 +177,7 @@ async def create_session(request: Request, viewer: Viewer) -> Response:
                 ends_at=when.ends_at,
                 capacity=capacity,
                 now=web.clock.now(),
-                deadline=_deadline(web),
+                deadline=web.office.deadline,
                 by=viewer.by,
                 channel=Channel.WEB,
             )
@@ -262,7 +258,7 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
     if isinstance(when, str):
         return await _refused_here(request, viewer, form, when)
     early = schedule.check_hours(
-        when.starts_at, when.ends_at, now=web.clock.now(), deadline=_deadline(web)
+        when.starts_at, when.ends_at, now=web.clock.now(), deadline=web.office.deadline
     )
     if early is not None:  # the service's rule, asked before the question, not after
         return await _refused_here(request, viewer, form, _refusal(request, viewer, early))
@@ -275,8 +271,8 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
             starts_at=when.starts_at,
             ends_at=when.ends_at,
             now=web.clock.now(),
-            deadline=_deadline(web),
-            policy=notices.Policy.of(web.settings),
+            deadline=web.office.deadline,
+            policy=web.office.policy,
             by=viewer.by,
             channel=Channel.WEB,
         )
@@ -303,7 +299,7 @@ async def cancel_session(request: Request, viewer: Viewer) -> Response:
             session,
             session_id,
             now=web.clock.now(),
-            deadline=_deadline(web),
+            deadline=web.office.deadline,
             by=viewer.by,
             channel=Channel.WEB,
         )

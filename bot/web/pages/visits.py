@@ -20,7 +20,7 @@ from starlette.routing import Route
 from bot.domain.kinds import Channel, HomeVisitState
 from bot.i18n import N_
 from bot.presentation import home_visits as views
-from bot.services import events, home_visits, notices, summonses
+from bot.services import events, home_visits
 from bot.services.home_visits import Scheduled
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -161,7 +161,7 @@ async def schedule_visits(request: Request, viewer: Viewer) -> Response:
     if not chosen:
         flash = fields.flash(request, viewer, PICK_ONE, problem=True)
         return await _page(request, viewer, flash=flash, status=400, typed=typed)
-    deadline = summonses.deadline_for(web.settings.election_date, web.settings.zone)
+    deadline = web.office.deadline
     when = fields.hours(
         *(form.get(key) for key in _WHEN),
         today=web.clock.today(),
@@ -178,7 +178,7 @@ async def schedule_visits(request: Request, viewer: Viewer) -> Response:
             ends_at=when.ends_at,
             now=web.clock.now(),
             deadline=deadline,
-            policy=notices.Policy.of(web.settings),
+            policy=web.office.policy,
             by=viewer.by,
             channel=Channel.WEB,
         )
