@@ -10,7 +10,7 @@ from bot.db.migrate import upgrade
 from bot.domain.kinds import Channel
 from bot.services import schedule
 from bot.services.schedule import Change
-from bot.services.summonses import deadline_for
+from bot.domain.summons_rules import deadline_for
 from tests import factories
 from tests.harness import database, make_settings
 
