@@ -1,5 +1,6 @@
 """The schedule service refuses a session at hours it cannot have, with the reason, whichever
-front end asks: in the past, on or after election day, ending before it starts, no seats."""
+front end asks: in the past, on or after election day, ending before it starts, no seats or
+too many."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.db.migrate import upgrade
 from bot.domain.kinds import Channel
+from bot.domain.summons_rules import deadline_for
 from bot.services import schedule
 from bot.services.schedule import Change
-from bot.domain.summons_rules import deadline_for
 from tests import factories
 from tests.harness import database, make_settings
 
@@ -31,6 +32,7 @@ def test_create_and_move_refuse_each_bad_hour_with_its_reason(sqlite_url: str) -
             (deadline, deadline + hour, 10),
             (now + 2 * hour, now + hour, 10),
             (now + hour, now + 2 * hour, 0),
+            (now + hour, now + 2 * hour, schedule.MOST_SEATS + 1),
             (now + hour, now + 2 * hour, 10),
         ]
         created, moved = [], []
@@ -70,6 +72,7 @@ def test_create_and_move_refuse_each_bad_hour_with_its_reason(sqlite_url: str) -
         Change.AFTER_ELECTION,
         Change.ENDS_FIRST,
         Change.NO_SEATS,
+        Change.TOO_MANY_SEATS,
         Change.DONE,
     ]
     assert moved == [Change.PAST, Change.AFTER_ELECTION, Change.ENDS_FIRST]

@@ -86,11 +86,17 @@ async def check_new(update: Update, context: BotContext, member: Member) -> None
         await message.reply_text(checked)
         return
     starts, ends, rest = checked
-    if not rest.isdigit() or int(rest) <= 0:
+    if not rest.isdigit():
         await message.reply_text(
             _("Tulis juga jumlah tempatnya di akhir ({example}).").format(
                 example=when_example(context, _, seats=True)
             )
+        )
+        return
+    if (refused := schedule.check_seats(int(rest))) is not None:  # the service's rule
+        deadline, zone = context.office.deadline, context.settings.zone
+        await message.reply_text(
+            schedule_views.refusal(refused, _, context.language, deadline, zone)
         )
         return
     zone = context.settings.zone
@@ -189,7 +195,7 @@ async def set_capacity(update: Update, context: BotContext, member: Member) -> N
     assert message and message.text and update.effective_user
     _ = context.gettext
     typed = message.text.strip()
-    if not typed.isdigit() or not 0 < int(typed) <= 100_000:
+    if not typed.isdigit() or len(typed) > 9:  # the number itself is the service's to judge
         await message.reply_text(_("Tulis satu angka, misalnya 80."))
         return
     async with context.session() as session:
@@ -199,7 +205,7 @@ async def set_capacity(update: Update, context: BotContext, member: Member) -> N
         outcome = await schedule.enlarge(
             session, int(convo.data["session_id"]), int(typed), by=member.telegram_id
         )
-        if outcome not in (Change.FEWER, Change.NO_SEATS):  # a number may be typed again
+        if outcome not in (Change.FEWER, Change.NO_SEATS, Change.TOO_MANY_SEATS):  # type again
             await conversations.end(session, convo.account_id)
     if outcome == Change.DONE:
         await message.reply_text(_("✅ Sekarang {count} tempat.").format(count=int(typed)))

@@ -25,8 +25,22 @@ class Change(enum.StrEnum):
     PAST = "past"  # starts now or before
     AFTER_ELECTION = "after_election"  # starts on election day or later
     ENDS_FIRST = "ends_first"  # ends before (or as) it starts
-    NO_SEATS = "no_seats"  # a new session with no seat
+    NO_SEATS = "no_seats"  # no seat at all
+    TOO_MANY_SEATS = "too_many_seats"  # more than MOST_SEATS: a typo, not a venue
     FEWER = "fewer"  # a capacity below the teens already called
+
+
+MOST_SEATS = 100_000
+
+
+def check_seats(capacity: int) -> Change | None:
+    """Why a session cannot have this many seats, if it cannot (`create` and `enlarge` apply
+    it; a front end may ask it before its confirm question)."""
+    if capacity <= 0:
+        return Change.NO_SEATS
+    if capacity > MOST_SEATS:
+        return Change.TOO_MANY_SEATS
+    return None
 
 
 def check_hours(
@@ -200,8 +214,8 @@ async def create(
         return Change.GONE, None
     if (refused := check_hours(starts_at, ends_at, now=now, deadline=deadline)) is not None:
         return refused, None
-    if capacity <= 0:
-        return Change.NO_SEATS, None
+    if (refused := check_seats(capacity)) is not None:
+        return refused, None
     created = ServiceSession(
         place_id=place_id,
         starts_at=starts_at,
@@ -237,8 +251,8 @@ async def enlarge(
     target = await _changeable(session, session_id)
     if target is None:
         return Change.GONE
-    if capacity <= 0:
-        return Change.NO_SEATS
+    if (refused := check_seats(capacity)) is not None:
+        return refused
     if capacity < target.booked:
         return Change.FEWER
     old, target.capacity = target.capacity, capacity

@@ -17,13 +17,14 @@ from starlette.requests import Request
 
 from bot.domain.dates import DateError, DateProblem, parse_day_and_hours
 from bot.i18n import N_, Gettext
+from bot.services import schedule
 from bot.services.web_access import Viewer
 from bot.web.context import services_of
 
 # Nine digits fit every id column on SQLite and PostgreSQL alike.
 _ID = re.compile(r"[0-9]{1,9}")
 _COUNT = re.compile(r"[0-9]{1,6}")
-MOST_SEATS = 100_000
+MOST_SEATS = schedule.MOST_SEATS  # the service refuses more anyway
 
 COUNT_PROBLEM = N_("Jumlah tempat harus angka 1 sampai 100.000.")
 UNREADABLE = N_(
