@@ -349,7 +349,7 @@ async def test_a_press_is_answered_in_the_pressers_language(bot: BotHarness, off
     assert "Status: ✅ you will come" in teen.message(message.message_id).text
     stale = [teen.press(data="sm:1:0:ok", message=message) for _ in range(6)]
     answers = [(await teen.answer(q))["text"] for q in stale]
-    assert answers[0] == "This button is no longer valid. Type /jadwal for your latest schedule."
+    assert answers[0] == "This button is no longer valid. Type /jadwal for your latest session."
     assert answers[-1] == "⏳ One moment, your presses are being processed."
 
 
