@@ -145,6 +145,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _button(buttons.DESK.pattern(buttons.DeskPick), staff_desk.pick_person)),
         (0, _button(buttons.DESK.pattern(buttons.DeskOutcome), staff_desk.choose_outcome)),
         (0, _button(buttons.DESK.pattern(buttons.DeskReason), staff_desk.give_reason)),
+        (0, _button(buttons.DESK.pattern(buttons.DeskUndo), staff_desk.confirm_undo)),
         (0, _button(_menu("parents"), staff_parent_links.show_requests)),
         (0, _command("tinjau", staff_review.show_queue)),
         (0, _button(_menu("review"), staff_review.show_queue)),
