@@ -180,7 +180,7 @@ async def test_a_staff_morning_on_the_dashboard(
             await expect(found).to_have_count(1)
             await expect(found.get_by_role("heading")).to_have_text("Remaja Uji 5")
             await found.get_by_role("button", name="Sudah direkam").click()
-            await expect(page.locator("#hasil")).to_contain_text("ditandai sudah direkam")
+            await expect(page.locator("#hasil")).to_contain_text("terekam.")
             await snap(page, "meja")
             thanks = await teen.next_message(timeout=10)
             assert thanks.text.startswith("✔️ Terima kasih, Remaja Uji 5")

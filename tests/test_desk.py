@@ -143,7 +143,12 @@ def test_the_desk_records_undoes_and_notes_a_visit_without_recording(
     out = capsys.readouterr().out
     assert "Rina Lestari · NIK 3599************" in out
     assert "Panggilan: dipanggil · " in out
-    assert "✅ Rina Lestari terekam." in out
+    # Rina has no Telegram and no parents: nobody is said to be thanked.
+    assert (
+        "✅ Rina Lestari terekam. Tidak ada yang diberi tahu: remaja dan orang tuanya tidak bisa "
+        "dihubungi di Telegram." in out
+    )
+    assert "Terima kasih dikirim" not in out
     state = asyncio.run(_state(url))
     assert state["recorded"]["Rina Lestari"] is not None  # type: ignore[index]
     assert state["summonses"]["Rina Lestari"] == SummonsState.ATTENDED  # type: ignore[index]
@@ -166,7 +171,11 @@ def test_the_desk_records_undoes_and_notes_a_visit_without_recording(
     assert main(["desk", "--by", "Sari"]) == 0
     out = capsys.readouterr().out
     assert "Ketik kode kehadiran, NIK, atau nama (boleh dengan tanggal lahir)" in out
-    assert "📝 Budi Santoso: datang, belum terekam." in out
+    # Budi is in Telegram, alone; no session ahead: he waits, and nothing says one was offered.
+    assert (
+        "📝 Budi Santoso: datang, belum terekam. Remaja diberi tahu; belum ada jadwal di depan, "
+        "jadi ia masuk daftar tunggu." in out
+    )
     assert "❓ Tidak ditemukan." in out
     state = asyncio.run(_state(url))
     assert state["recorded"]["Budi Santoso"] is None  # type: ignore[index]
@@ -191,7 +200,7 @@ def test_undo_puts_back_the_answer_the_desk_saw_but_not_one_from_before_another_
     async def undone(db: Database) -> SummonsState | None:
         async with db.session() as session:
             done = await desk.undo(session, rina.id, by="Sari", channel=Channel.CLI, now=now)
-            assert done == desk.Done.DONE
+            assert done.done == desk.Done.DONE
             return await session.scalar(select(Summons.state).where(Summons.target_id == rina.id))
 
     async def run() -> tuple[SummonsState | None, SummonsState | None]:
@@ -202,7 +211,7 @@ def test_undo_puts_back_the_answer_the_desk_saw_but_not_one_from_before_another_
             summons.state = SummonsState.CONFIRMED
         async with db.session() as session:
             done = await desk.record(session, rina.id, by="Sari", channel=Channel.CLI, now=now)
-            assert done == desk.Done.DONE
+            assert done.done == desk.Done.DONE
         after_desk = await undone(db)
         # Now the office's list marks her: an undo cannot know her answer before that mark.
         async with db.session() as session:
@@ -218,7 +227,7 @@ def test_undo_puts_back_the_answer_the_desk_saw_but_not_one_from_before_another_
         after_list = await undone(db)
         async with db.session() as session:
             nothing = await desk.undo(session, budi.id, by="Sari", channel=Channel.CLI, now=now)
-            assert nothing == desk.Done.NOT_RECORDED
+            assert nothing.done == desk.Done.NOT_RECORDED
         await db.dispose()
         return after_desk, after_list
 

@@ -46,7 +46,9 @@ async def test_the_desk_finds_marks_undoes_and_offers_new_sessions(bot: BotHarne
     assert found.text.startswith("Rina Uji · NIK 3599************ · lahir ")
     assert "Panggilan: dipanggil · " in found.text
     officer.press("✅ Terekam", message=found)
-    assert (await officer.next_message()).text.startswith("✅ Rina Uji terekam.")
+    assert (await officer.next_message()).text == (
+        "✅ Rina Uji terekam. Terima kasih dikirim ke remaja."
+    )
     assert (await teens["Rina"].next_message()).text.startswith("✔️ Terima kasih, Rina Uji")
 
     # By NIK: the mark was wrong; undone, her summons back as it was.
@@ -55,6 +57,9 @@ async def test_the_desk_finds_marks_undoes_and_offers_new_sessions(bot: BotHarne
     assert "✔️ Sudah terekam: " in found.text
     assert [b.label for b in found.buttons] == ["↩️ Batalkan tanda terekam"]
     officer.press("↩️ Batalkan tanda terekam", message=found)
+    asked = await officer.next_message()
+    assert asked.text == "Batalkan tanda terekam Rina Uji? Ia akan tercatat belum terekam lagi."
+    officer.press("↩️ Ya, batalkan tanda terekam", message=asked)
     assert (await officer.next_message()).text == "↩️ Tanda terekam Rina Uji dibatalkan."
 
     # By name and birth date: both match, Budi is chosen; he came without documents.
@@ -90,6 +95,53 @@ async def test_the_desk_finds_marks_undoes_and_offers_new_sessions(bot: BotHarne
         kinds = list(await session.scalars(select(Event.kind)))
         for kind in ("desk_recorded", "recorded_undone", "desk_unrecorded"):
             assert kind in kinds
+
+
+async def test_the_desk_says_who_was_told_and_asks_before_an_undo(bot: BotHarness) -> None:
+    """A teen with no Telegram and no parents is told nothing, and the desk says so."""
+    bot.app.bot_data.throttle = PressThrottle(presses=50)
+    sari = await factories.add_target(bot.db, bot.settings, name="Sari Uji", code="SARI2345")
+    dani = await factories.add_target(
+        bot.db, bot.settings, name="Dani Uji", code="DANI2345", serial=2, female=False
+    )
+    place = await factories.add_place(bot.db)
+    soon = await factories.add_session(bot.db, bot.settings, place, days_ahead=1)
+    await factories.add_session(bot.db, bot.settings, place, days_ahead=3)
+    for target in (sari, dani):
+        await factories.summon(bot.db, bot.settings, target, soon)
+    officer = await staff_member(bot)
+    officer.send("/meja")
+    await officer.next_message()
+
+    officer.send(attend_code_of("SARI2345"))
+    found = await officer.next_message()
+    officer.press("✅ Terekam", message=found)
+    assert (await officer.next_message()).text == (
+        "✅ Sari Uji terekam. Tidak ada yang diberi tahu: remaja dan orang tuanya tidak bisa "
+        "dihubungi di Telegram."
+    )
+
+    officer.send(attend_code_of("DANI2345"))
+    found = await officer.next_message()
+    officer.press("📝 Datang, belum terekam", message=found)
+    why = await officer.next_message()
+    officer.press("alat bermasalah", message=why)
+    assert (await officer.next_message()).text == (
+        "📝 Dani Uji: datang, belum terekam. Tidak ada yang diberi tahu (tidak bisa dihubungi "
+        "di Telegram): sampaikan sendiri jadwal berikutnya kepadanya."
+    )
+
+    # Undo asks first; "Batal" leaves the mark as it is.
+    officer.send(attend_code_of("SARI2345"))
+    found = await officer.next_message()
+    officer.press("↩️ Batalkan tanda terekam", message=found)
+    asked = await officer.next_message()
+    assert asked.text.startswith("Batalkan tanda terekam Sari Uji?")
+    officer.press("Batal", message=asked)
+    assert (await officer.next_message()).text == "Tidak ada yang diubah."
+    async with bot.db.session() as session:
+        kept = await session.get(Target, sari.id)
+        assert kept is not None and kept.recorded_at is not None
 
 
 async def test_the_desk_finds_a_name_alone_and_lists_school_and_kelurahan(bot: BotHarness) -> None:

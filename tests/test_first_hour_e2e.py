@@ -60,7 +60,8 @@ async def test_typos_and_questions_point_to_the_command(bot: BotHarness) -> None
     )
     assert (await said(person, "kapan jadwal saya")).startswith("Untuk itu, ketik /jadwal.")
     assert (await said(person, "/zzzz")).startswith("Maaf, perintah itu tidak saya kenal.")
-    assert (await said(person, "halo")).startswith("Maaf, saya belum mengerti pesan itu.")
+    assert (await said(person, "halo")).startswith("Halo! Saya Rekam")  # a greeting: the menu
+    assert (await said(person, "zzz qqq")).startswith("Maaf, saya belum mengerti pesan itu.")
 
 
 async def test_staff_get_their_own_help_and_others_do_not(bot: BotHarness) -> None:

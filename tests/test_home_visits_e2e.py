@@ -226,8 +226,9 @@ async def test_staff_pick_a_round_in_telegram(bot: BotHarness) -> None:
     assert (await officer.next_message()).text.startswith("Dipilih: Ani.")
     officer.press("🗓️", message=budi)
     assert (await officer.next_message()).text.startswith("Dipilih: Ani, Budi.")
+    tomorrow = factories.today(bot.settings) + timedelta(days=1)
     assert await said(officer, "31-02-2030 08.00-12.00") == (
-        "Format tidak dikenali. Contoh: 30-11-2026 08.00-12.00"
+        f"Format tidak dikenali (misalnya: {tomorrow:%d-%m-%Y} 08.00-11.00)."
     )
     day = factories.today(bot.settings) + timedelta(days=2)
     assert await said(officer, f"{day:%d-%m-%Y} 12.00-08.00") == (

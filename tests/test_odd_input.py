@@ -85,7 +85,7 @@ async def test_one_letter_padded_with_invisible_characters_is_no_name(bot: BotHa
     assert "nama lengkap" in (await teen.next_message()).text
     teen.send("S\u200b\u200b\u202e\u202c\ufeff")
     asked = await teen.next_message()
-    assert asked.text == "Tulis nama lengkap Anda (2–100 huruf), sesuai Kartu Keluarga."
+    assert asked.text.startswith("Tulis nama lengkap Anda (2–100 huruf), sesuai Kartu Keluarga.")
 
 
 async def test_daftar_refuses_a_nik_with_serial_0000(bot: BotHarness) -> None:
@@ -96,7 +96,7 @@ async def test_daftar_refuses_a_nik_with_serial_0000(bot: BotHarness) -> None:
     teen.send(nik)
     assert (await teen.next_message()).text == (
         "NIK itu tidak benar: empat angka terakhirnya tidak mungkin 0000. Periksa lagi di "
-        "Kartu Keluarga, lalu tulis lagi."
+        "Kartu Keluarga, lalu tulis lagi.\n\nKetik /batal untuk keluar."
     )
 
 

@@ -38,6 +38,7 @@ def test_kinds_and_groups_keep_the_values_the_database_already_holds() -> None:
         "summons": "summons",
         "venue": "summons",
         "reminder": "reminder",
+        "guardian_unlinked": "notice",
         "session_moved": "summons",
         "answered": "summons",
         "no_show": "offer",
@@ -160,7 +161,7 @@ async def test_a_reminder_renders_in_the_readers_language_with_the_summons_below
     parents = await office.render(to_parent)
     assert isinstance(parents, Text)
     header, summons = parents.text.split("\n\n", 1)
-    assert header == "⏰ Pengingat: jadwal perekaman KTP-el Anda tinggal 3 hari lagi."
+    assert header == "⏰ Pengingat: jadwal perekaman KTP-el Rina Lestari tinggal 3 hari lagi."
     assert summons.startswith("📣 Panggilan perekaman KTP-el untuk anak Anda, Rina Lestari")
     assert parents.markup is not None  # a parent acts for the child: the same buttons
 

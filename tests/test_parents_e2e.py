@@ -180,7 +180,9 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
     )
 
     query = parent.press("✅", message=copy)
-    assert (await parent.answer(query))["text"] == "Terima kasih! Kami tunggu kedatangan Anda."
+    assert (await parent.answer(query))[
+        "text"
+    ] == "Terima kasih! Kami tunggu kedatangan Rina Lestari."
     told = await teen.next_message(timeout=10)
     assert told.text.startswith("Orang tua/wali Anda menjawab panggilan ini: ✅ akan datang.")
     async with bot.db.session() as session:

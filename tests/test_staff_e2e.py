@@ -127,9 +127,12 @@ async def test_a_teen_due_another_day_is_not_recorded_until_staff_say_so(
 
     await said(officer, f"/hadir {attend_code_of(rina.invite_code)}")
     officer.press("✅ Ya, catat hadir", message=officer.messages[-1])
-    assert (await officer.next_message()).text == "✅ Tercatat hadir: Rina Uji (3599************)."
-    async with bot.db.session() as session:
-        assert (await session.get(Target, rina.id)).recorded_at is not None  # type: ignore[union-attr]
+    assert (await officer.next_message()).text == (
+        "✅ Tercatat hadir: Rina Uji (3599************). Belum terekam: setelah perekaman, "
+        "catat di /meja."
+    )
+    async with bot.db.session() as session:  # came: recorded only at the desk
+        assert (await session.get(Target, rina.id)).recorded_at is None  # type: ignore[union-attr]
 
 
 async def test_attendance_by_qr_link_and_by_typed_code(bot: BotHarness) -> None:
@@ -144,11 +147,14 @@ async def test_attendance_by_qr_link_and_by_typed_code(bot: BotHarness) -> None:
     officer = await staff_member(bot)
 
     reply = await said(officer, f"/start hadir_{attend_code_of(rina.invite_code)}")
-    assert reply == "✅ Tercatat hadir: Rina Uji (3599************)."
+    assert reply == (
+        "✅ Tercatat hadir: Rina Uji (3599************). Belum terekam: setelah perekaman, "
+        "catat di /meja."
+    )
     async with bot.db.session() as session:
         summons = await session.scalar(select(Summons).where(Summons.target_id == rina.id))
         assert summons is not None and summons.state == SummonsState.ATTENDED
-        assert (await session.get(Target, rina.id)).recorded_at is not None  # type: ignore[union-attr]
+        assert (await session.get(Target, rina.id)).recorded_at is None  # type: ignore[union-attr]
         pending = await session.scalar(
             select(func.count()).where(
                 OutboxMessage.summons_id == summons.id, OutboxMessage.state == OutboxState.PENDING
@@ -162,10 +168,11 @@ async def test_attendance_by_qr_link_and_by_typed_code(bot: BotHarness) -> None:
     await officer.next_message()
     assert (
         await said(officer, attend_code_of(budi.invite_code).lower())
-        == "✅ Tercatat hadir: Budi Uji (3599************)."
+        == "✅ Tercatat hadir: Budi Uji (3599************). Belum terekam: setelah perekaman, "
+        "catat di /meja."
     )
-    assert (await said(officer, attend_code_of(budi.invite_code))).startswith(
-        "ℹ️ Budi Uji (3599************) sudah tercatat pada"
+    assert await said(officer, attend_code_of(budi.invite_code)) == (
+        "ℹ️ Budi Uji (3599************) sudah tercatat hadir, belum terekam."
     )
     assert (
         await said(officer, "ZZZZ9999") == "❓ Kode ZZZZ9999 tidak dikenal. Periksa lagi kodenya."
@@ -240,9 +247,12 @@ async def test_broadcast_to_a_kelurahan_previews_counts_and_reaches_only_its_pen
     officer.press("Mawar")
     await officer.next_message()
     preview = await said(officer, "Bawa fotokopi KK, ya!")
-    assert "Bawa fotokopi KK, ya!" in preview and preview.endswith("Akan dikirim ke 1 orang.")
+    assert "Bawa fotokopi KK, ya!" in preview
+    assert preview.endswith(
+        "Akan dikirim ke 1 orang.\nBelum merekam: 1 — 1 dapat dijangkau, 0 tidak."
+    )
     officer.press("📢 Kirim sekarang")
-    assert (await officer.next_message()).text == "✅ Siaran sedang dikirim ke 1 orang."
+    assert (await officer.next_message()).text.startswith("✅ Siaran sedang dikirim ke 1 orang.")
     rina_chat, budi_chat, sari_chat = (chat for _, chat in people)
     got = await rina_chat.next_message(timeout=10)
     assert got.text == "📢 Pesan dari Dinas Dukcapil Kota Uji:\n\nBawa fotokopi KK, ya!"
@@ -253,7 +263,7 @@ async def test_broadcast_to_a_kelurahan_previews_counts_and_reaches_only_its_pen
     await officer.next_message()
     officer.press("Semua yang belum merekam")
     await officer.next_message()
-    assert (await said(officer, "Tes")).endswith("Akan dikirim ke 2 orang.")
+    assert "Akan dikirim ke 2 orang." in await said(officer, "Tes")
     officer.press("Batal")
     assert (await officer.next_message()).text == "Siaran dibatalkan."
     async with bot.db.session() as session:

@@ -80,7 +80,9 @@ async def test_unknown_command_and_free_text_get_a_helpful_answer(bot: BotHarnes
     assert "tidak saya kenal" in teen.messages[-1].text
     teen.send("halo, kapan jadwal saya?")
     assert (await teen.next_message()).text.startswith("Untuk itu, ketik /jadwal.")
-    teen.send("selamat pagi")
+    teen.send("selamat pagi")  # a greeting: the start menu
+    assert (await teen.next_message()).text.startswith("Halo! Saya Rekam")
+    teen.send("qwerty asdf")
     assert "belum mengerti" in (await teen.next_message()).text
 
 

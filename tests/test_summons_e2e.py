@@ -160,7 +160,7 @@ async def test_another_reason_is_asked_for_and_kept_within_a_limit(
     await teen.answer(teen.press("Alasan lain", message=teen.message(message.message_id)))
     await teen.changes()
     assert teen.message(message.message_id).text == (
-        "Tuliskan alasannya singkat (paling banyak 300 karakter)."
+        "Tuliskan alasannya singkat (paling banyak 300 karakter).\n\nKetik /batal untuk keluar."
     )
     teen.send("x" * 2000)
     assert (await teen.next_message()).text == (
@@ -349,7 +349,7 @@ async def test_a_press_is_answered_in_the_pressers_language(bot: BotHarness, off
     assert "Status: ✅ you will come" in teen.message(message.message_id).text
     stale = [teen.press(data="sm:1:0:ok", message=message) for _ in range(6)]
     answers = [(await teen.answer(q))["text"] for q in stale]
-    assert answers[0] == "This button is no longer valid. Type /jadwal for your latest schedule."
+    assert answers[0] == "This button is no longer valid. Type /jadwal for your latest session."
     assert answers[-1] == "⏳ One moment, your presses are being processed."
 
 
@@ -409,7 +409,7 @@ async def test_attended_summons_has_no_buttons(bot: BotHarness, office: dict) ->
         await session.execute(update(Summons).values(state=SummonsState.ATTENDED))
     teen.send("/jadwal")
     shown = await teen.next_message()
-    assert "Status: ✔️ sudah direkam" in shown.text and shown.buttons == ()
+    assert "Status: ✔️ sudah hadir" in shown.text and shown.buttons == ()
 
 
 async def test_only_the_teens_own_phone_number_is_kept(bot: BotHarness) -> None:

@@ -125,11 +125,16 @@ async def test_a_kelurahan_broadcast_is_previewed_with_its_count_then_reaches_on
 
 async def test_everyone_pending_and_one_session_reach_their_people(bot: BotHarness) -> None:
     rina, budi, sari = await office_of_three(bot)
+    await factories.add_target(
+        bot.db, bot.settings, name="Tanpa Telegram", serial=9, code="TANP2345"
+    )
     async with signed_in(bot) as (_officer, web):
         page = await web.get("/siaran")
         form = {"csrf": csrf_of(page), "audience": "all_pending", "teks": "Halo semua"}
         shown = await web.post("/siaran/pratinjau", data=form)
         assert "Akan dikirim ke 2 orang." in shown.text
+        # Everyone still to record, and how many of them a chat reaches.
+        assert "Belum merekam: 3 — 2 dapat dijangkau, 1 tidak." in shown.text
         everyone = confirm_form(shown)
         slot = first_option(page, "jadwal")
         session_form = {**form, "audience": "session", "jadwal": slot, "teks": "Jadwal tetap"}
@@ -152,6 +157,7 @@ async def test_an_audience_of_nobody_says_so_and_sends_nothing(bot: BotHarness) 
         form = {"csrf": csrf_of(page), "audience": "school", "sekolah": school, "teks": "Halo"}
         shown = await web.post("/siaran/pratinjau", data=form)
         assert "Akan dikirim ke 0 orang." in shown.text
+        assert "Belum merekam: 0 — 0 dapat dijangkau, 0 tidak." in shown.text
         assert "tidak sampai ke siapa pun" in shown.text
         assert 'action="/siaran/kirim"' not in shown.text
         forced = await web.post("/siaran/kirim", data={**form, "kunci": "K" * 32})  # by hand
@@ -170,7 +176,7 @@ async def test_an_over_long_or_empty_text_or_a_vanished_audience_is_refused(
         for path in ("/siaran/pratinjau", "/siaran/kirim"):
             refused = await web.post(path, data={**base, "teks": too_long})
             assert refused.status_code == 400
-            assert "Pesan terlalu panjang (3501 karakter; paling banyak 3500)." in refused.text
+            assert "Pesan terlalu panjang (3.501 karakter; paling banyak 3.500)." in refused.text
             assert too_long in refused.text  # the text is kept to shorten, not lost
         # Exactly the limit, with Windows line breaks counted once, as Telegram counts them.
         fits = "b\r\n" * (broadcasts.MAX_TEXT // 2)

@@ -122,7 +122,7 @@ async def test_the_desk_finds_by_code_nik_and_name_marks_undoes_and_offers_sessi
             pressed = await post_form(web, "/meja/direkam", page, orang=rina.id, q=code)
             assert result_of(pressed) == "recorded"
             after = await followed(web, pressed)
-            assert flash(after).startswith("Rina Uji ditandai sudah direkam.")
+            assert flash(after).startswith("✅ Rina Uji terekam. Terima kasih dikirim ke remaja.")
             assert "Sudah terekam: " in after.text and "Batalkan tanda rekam" in after.text
             assert "Sudah direkam</button>" not in after.text
             thanks = await teens["Rina"].next_message()
@@ -151,7 +151,7 @@ async def test_the_desk_finds_by_code_nik_and_name_marks_undoes_and_offers_sessi
             )
             undone = await post_form(web, "/meja/batalkan", page, orang=rina.id, q=typed_nik)
             assert result_of(undone) == "undone"
-            assert flash(await followed(web, undone)) == "Tanda rekam Rina Uji dibatalkan."
+            assert flash(await followed(web, undone)) == "↩️ Tanda terekam Rina Uji dibatalkan."
             assert await recorded_at(bot, rina.id) is None
             assert await summons_state(bot, rina.id) == SummonsState.SUMMONED
             (undo,) = await events_of(bot, "recorded_undone")
@@ -168,7 +168,10 @@ async def test_the_desk_finds_by_code_nik_and_name_marks_undoes_and_offers_sessi
             )
             assert result_of(came) == "unrecorded"
             shown = await followed(web, came)
-            assert flash(shown).startswith("Budi Uji: datang, belum direkam.")
+            assert flash(shown) == (
+                "📝 Budi Uji: datang, belum terekam. Remaja diberi tahu dan ditawari 1 jadwal "
+                "berikutnya."
+            )
             assert "datang, belum terekam · Mal Pelayanan Publik" in shown.text
             offer = await teens["Budi"].next_message()
             assert offer.text.startswith("Terima kasih sudah datang ke jadwal perekaman")
@@ -293,7 +296,7 @@ async def test_hostile_unicode_and_long_names_show_as_text(bot_web: BotHarness) 
         shown = await followed(web, marked)
         assert "<script>alert" not in shown.text
         assert flash(shown).startswith(
-            "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Siti ditandai"
+            "✅ &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Siti terekam."
         )
         person = await web.get(f"/orang/{evil.id}")
         assert "<script>alert" not in person.text and "&lt;script&gt;" in person.text
@@ -320,13 +323,14 @@ async def test_a_nik_never_goes_into_an_address_and_a_typed_result_shows_no_one(
             location = pressed.headers["location"]
             assert rina.nik not in location  # type: ignore[attr-defined]
             shown = await followed(web, pressed)
-            assert flash(shown).startswith("Rina Uji ditandai sudah direkam")
+            assert flash(shown).startswith("✅ Rina Uji terekam.")
             async with bot.db.session() as session:
                 before = await session.scalar(select(func.count()).select_from(Event))
             # The same address for Budi, or with another result: nobody shown, nothing recorded.
             for forged in (
                 location.replace(f"orang={rina.id}", f"orang={budi.id}"),
                 location.replace("hasil=recorded", "hasil=undone"),
+                location.replace("kabar=0.", "kabar=1."),  # claim the teen was told
                 f"/meja?hasil=recorded&orang={budi.id}",
             ):
                 page = await web.get(forged)

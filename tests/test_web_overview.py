@@ -54,7 +54,11 @@ async def test_a_kelurahan_name_in_two_kecamatan_is_two_places(database_url: str
         desk = await staff_member(bot, "Dewi")
         async with client(bot) as web:
             await sign_in(web, await login_link(desk))
-            assert targets_shown((await overview(web)).text) == {"Selatan": 4, "Utara": 2}
+            whole = (await overview(web)).text
+            assert targets_shown(whole) == {"Selatan": 4, "Utara": 2}
+            # Came and recorded are two figures, side by side.
+            assert 'id="total-attended" data-value="0"' in whole
+            assert 'id="total-recorded" data-value="0"' in whole
             north = await overview(web, kecamatan="Utara")
             assert targets_shown(north.text) == {"Sukamaju": 2}
             schools = await overview(web, **{"kecamatan": "Utara", "kelurahan": "Sukamaju"})

@@ -209,7 +209,16 @@ async def test_wrong_input_is_explained_and_changes_nothing(bot: BotHarness) -> 
                 "selesai": "00:30",
             },
         )
-        assert today.status_code == 400 and "harus di masa depan" in today.text
+        # The schedule service's own reason, in the words /sesi uses.
+        assert today.status_code == 400
+        assert "Jam itu sudah lewat: jadwal harus di masa depan." in today.text
+        election = bot.settings.election_date
+        late = await web.post(
+            f"/jadwal/{held.id}/pindah",
+            data={**move, "tanggal": election.isoformat(), "selesai": "10:00"},
+        )
+        assert late.status_code == 400
+        assert "Jadwal harus sebelum hari pemungutan suara (" in late.text
         assert (await stored(bot, held.id)).starts_at == held.starts_at
 
         # Fewer seats than teens already called; not a number of seats at all.

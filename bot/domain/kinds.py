@@ -143,7 +143,7 @@ class SummonsState(enum.StrEnum):
     DECLINED = "declined"
     MOVED = "moved"
     HOME_VISIT = "home_visit"
-    ATTENDED = "attended"  # came to this session and was recorded there
+    ATTENDED = "attended"  # came to this session (recorded there only if the target is)
     RECORDED = "recorded"  # recorded elsewhere (another desk, the office's own records)
     NO_SHOW = "no_show"
     # Came to the desk but could not be recorded there (documents, a device fault): like a

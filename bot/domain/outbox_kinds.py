@@ -47,6 +47,7 @@ class Kind(enum.StrEnum):
     STAFF_ALERT = "staff_alert"
     RECORDED = "recorded"
     DESK_UNRECORDED = "desk_unrecorded"
+    GUARDIAN_UNLINKED = "guardian_unlinked"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.RECORDED: KindSpec(Group.NOTICE),
     # Came to the desk, not recorded: the sessions ahead, offered like after a missed one.
     Kind.DESK_UNRECORDED: KindSpec(Group.OFFER),
+    # To a parent: the teen erased their data (/hapus), so the link to them is gone.
+    Kind.GUARDIAN_UNLINKED: KindSpec(Group.NOTICE),
 }
 
 # The groups that belong to one summons at one session: a decline, a move, a moved or a

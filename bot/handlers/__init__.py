@@ -4,7 +4,8 @@ Order matters! Groups run lowest first, and in each group the first matching han
   -3  a webhook update seen before stops here (before anything reads or writes for it);
   -2  the reader's language, so everything after (the throttle included) speaks it;
   -1  a flood of presses is answered at once and goes no further, and so is an edited
-      message (an edit is not a new answer);
+      message (an edit is not a new answer); any other command (but those in _STAYS) first
+      ends the conversation step the person was at: a command starts afresh;
    0  features, deep links before plain /start (a staff QR, a parent's link and an invitation
       all arrive as "/start <payload>"), then typed text by conversation step, then the
       catch-alls: an unknown command, an unexpected message, a stale button.
@@ -55,6 +56,10 @@ from bot.presentation import buttons
 
 # The bot talks to people one to one; a group it is added to gets nothing from it.
 PRIVATE = filters.ChatType.PRIVATE
+# Commands that do not leave a conversation step: /batal says what it left itself; /bahasa
+# only changes the language (the invitation's question offers it mid-step); a scanned QR or
+# /hadir CODE marks attendance inside staff's code-taking, which must go on after it.
+_STAYS = filters.Regex(r"^/(batal|bahasa|hadir)(@\w+)?(\s|$)") | filters.Regex(staff.HADIR)
 
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
@@ -87,6 +92,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (-2, TypeHandler(Update, guards.speak_readers_language)),
         (-1, CallbackQueryHandler(guards.slow_down)),
         (-1, MessageHandler(filters.UpdateType.EDITED, guards.ignore_edit)),
+        (-1, MessageHandler(filters.COMMAND & PRIVATE & ~_STAYS, guards.leave_step)),
         # Deep links first: each "/start <payload>" form before the plain /start.
         (0, _command("start", staff.attend_by_link, staff.HADIR)),
         (0, _command("start", staff_invites.open_staff_invite, staff_invites.PAYLOAD)),
@@ -96,6 +102,8 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         # Everyone
         (0, _command("bahasa", common.change_language)),
         (0, _command("bantuan", common.show_help)),
+        (0, _command("help", common.show_help)),  # what people type first, in any language
+        (0, _command("batal", common.cancel)),
         (0, _button(buttons.LANGUAGE.pattern(buttons.ChooseLanguage), common.choose_language)),
         (0, _button(buttons.ROLE.pattern(buttons.ChooseRole), common.choose_role)),
         # Teens: registering, the summons, erasing
@@ -140,6 +148,7 @@ def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (0, _button(buttons.DESK.pattern(buttons.DeskPick), staff_desk.pick_person)),
         (0, _button(buttons.DESK.pattern(buttons.DeskOutcome), staff_desk.choose_outcome)),
         (0, _button(buttons.DESK.pattern(buttons.DeskReason), staff_desk.give_reason)),
+        (0, _button(buttons.DESK.pattern(buttons.DeskUndo), staff_desk.confirm_undo)),
         (0, _button(_menu("parents"), staff_parent_links.show_requests)),
         (0, _command("tinjau", staff_review.show_queue)),
         (0, _button(_menu("review"), staff_review.show_queue)),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.context import BotContext
 from bot.domain.kinds import Role
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.presentation import buttons
-from bot.presentation.menu import command_for, command_lines
-from bot.services import accounts, staff
+from bot.presentation.menu import command_for, command_lines, greeting_language
+from bot.services import accounts, conversations, staff
 
 _ROLES = {"teen": Role.TEEN, "parent": Role.PARENT}
 
@@ -148,11 +148,49 @@ async def show_help(update: Update, context: BotContext) -> None:
     )
 
 
-async def unknown_text(update: Update, context: BotContext) -> None:
-    """A message no conversation is waiting for: the command it is after, if we can tell."""
-    assert update.effective_message
+async def cancel(update: Update, context: BotContext) -> None:
+    """/batal: leave whatever step the person is at (any other command leaves it too)."""
+    assert update.effective_user and update.effective_message
     _ = context.gettext
-    command = command_for(update.effective_message.text or "")
+    async with context.session() as session:
+        left = await conversations.leave(session, update.effective_user.id)
+    if left is None:
+        text = _("Tidak ada langkah yang sedang berjalan. Ketik /bantuan untuk daftar perintah.")
+    else:
+        text = _(
+            "Baik, langkah tadi dibatalkan. Pesan Anda berikutnya tidak lagi dibaca sebagai "
+            "jawabannya. Ketik /bantuan untuk daftar perintah."
+        )
+    # The phone question's keyboard, should that be the step left, goes too.
+    await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+
+
+async def unknown_text(update: Update, context: BotContext) -> None:
+    """A message no conversation is waiting for: the command it is after, if we can tell; a
+    greeting or a call for help gets the useful menu (the start menu for a newcomer, the
+    commands for anyone else). Until the reader chooses a language, the answer is in the
+    greeting's, else in their Telegram app's."""
+    assert update.effective_message and update.effective_user
+    typed = update.effective_message.text or ""
+    async with context.session() as session:
+        account = await accounts.find(session, update.effective_user.id)
+        chosen = account is not None and account.language_chosen
+        role = account.role if account is not None else Role.NONE
+    greeting = greeting_language(typed)
+    if not chosen:  # until they choose: the greeting's language, else their Telegram app's
+        telegram = context.bot_data.catalogs.language(update.effective_user.language_code)
+        context.language = greeting or telegram
+    _ = context.gettext
+    if typed == _("Lewati"):  # the phone question's key, pressed after a command left it
+        await update.effective_message.reply_text(
+            _("Baik. Ketik /jadwal kapan saja untuk melihat jadwal Anda."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return
+    command = command_for(typed)
+    if command is None and greeting is not None:
+        await (start(update, context) if role == Role.NONE else show_help(update, context))
+        return
     if command is not None:
         await update.effective_message.reply_text(
             _("Untuk itu, ketik /{command}. Daftar semua perintah: /bantuan").format(

@@ -57,19 +57,27 @@ TEXT_STEPS: dict[Step, StepHandler] = {
 }
 
 
+# Steps whose answer (a NIK, a date) can never look like a letter's code: a code typed there is
+# the letter the teen was told to type, so it opens the invitation instead (leaving the step).
+_CODE_OPENS_LETTER = frozenset({Step.NIK, Step.BIRTH_DATE, Step.INVITE_DATE})
+
+
 async def route_text(update: Update, context: BotContext) -> None:
     """Hand a typed message to the step waiting for it, or answer that nothing is."""
     assert update.effective_user and update.effective_message
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
     step = convo.step if convo is not None else None
-    if convo is not None and step is not None and step in TEXT_STEPS:
+    typed = update.effective_message.text or ""
+    if step in _CODE_OPENS_LETTER and looks_like_code(typed):
+        await invitation.typed_code(update, context)
+    elif convo is not None and step is not None and step in TEXT_STEPS:
         await TEXT_STEPS[step](update, context, convo)
     elif step is not None and FLOW[step].expects == Expects.BUTTON:
         await update.effective_message.reply_text(
             context.gettext("Silakan pilih salah satu tombol di pesan sebelumnya.")
         )
-    elif looks_like_code(update.effective_message.text or ""):
+    elif looks_like_code(typed):
         await invitation.typed_code(update, context)
     else:
         await unknown_text(update, context)

@@ -1,5 +1,5 @@
 """What runs before any feature sees an update, lowest group first: drop a webhook update seen
-before, learn the reader's language, slow down a flood of presses."""
+before, learn the reader's language, slow down a flood of presses, leave a step on a command."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
-from bot.services import updates
+from bot.services import conversations, updates
 
 
 async def skip_seen_update(update: Update, context: BotContext) -> None:
@@ -54,3 +54,12 @@ async def ignore_edit(update: Update, context: BotContext) -> None:
             context.gettext("Pesan yang diubah tidak saya baca lagi. Kirim pesan baru bila perlu.")
         )
     raise ApplicationHandlerStop
+
+
+async def leave_step(update: Update, context: BotContext) -> None:
+    """A command starts afresh: whatever step the person was at ends before the command runs,
+    so nothing typed after it is read as that step's answer (a teen who left /daftar for her
+    letter's code is not told "NIK hanya berisi angka"). /batal leaves by itself, to say so."""
+    assert update.effective_user
+    async with context.session() as session:
+        await conversations.leave(session, update.effective_user.id)

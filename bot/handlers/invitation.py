@@ -40,6 +40,8 @@ async def _open(update: Update, context: BotContext, code: str) -> None:
         lock = await registration.invitation_lock(session, user_id, code, now=context.clock.now())
         if not mine.registered and not someone_else and lock is None:
             await conversations.go(session, convo.account_id, Step.INVITE_DATE, code=code)
+        elif convo.step is not None:
+            await conversations.end(session, convo.account_id)  # a letter ends any other step
     if mine.children is not None:
         await update.effective_message.reply_text(
             _(
@@ -66,10 +68,14 @@ async def _open(update: Update, context: BotContext, code: str) -> None:
         )
     else:
         await update.effective_message.reply_text(
-            _(
-                "Halo! Anda membuka undangan perekaman KTP-el dari {office}. Untuk memastikan ini "
-                "benar Anda, tulis tanggal lahir Anda (contoh: 12-03-2008).\n\nGanti bahasa: /bahasa"
-            ).format(office=context.settings.office_name)
+            texts.with_way_out(
+                _(
+                    "Halo! Anda membuka undangan perekaman KTP-el dari {office}. Untuk memastikan "
+                    "ini benar Anda, tulis tanggal lahir Anda (contoh: 12-03-2008).\n\nGanti "
+                    "bahasa: /bahasa"
+                ).format(office=context.settings.office_name),
+                _,
+            )
         )
 
 
@@ -80,7 +86,9 @@ async def answer_invitation(update: Update, context: BotContext, convo: Conversa
     try:
         born = parse_birth_date(update.effective_message.text, today=context.clock.today())
     except DateError as error:
-        await update.effective_message.reply_text(_(texts.DATE_PROBLEMS[error.problem]))
+        await update.effective_message.reply_text(
+            texts.with_way_out(_(texts.DATE_PROBLEMS[error.problem]), _)
+        )
         return
     async with context.session() as session:
         result = await registration.claim_invitation(
@@ -117,4 +125,6 @@ async def answer_invitation(update: Update, context: BotContext, convo: Conversa
                 left,
                 _,
             )
+            + "\n\n"
+            + _(texts.WAY_OUT)
         )

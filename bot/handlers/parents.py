@@ -46,8 +46,12 @@ async def _ask_child_date(update: Update, context: BotContext, code: str) -> Non
         )
         return
     await update.effective_message.reply_text(
-        _(
-            "Tulis tanggal lahir anak Anda (contoh: 12-03-2009) untuk memastikan bahwa ini anak Anda."
+        texts.with_way_out(
+            _(
+                "Tulis tanggal lahir anak Anda (contoh: 12-03-2009) untuk memastikan bahwa ini "
+                "anak Anda."
+            ),
+            _,
         )
     )
 
@@ -152,7 +156,8 @@ async def _typed_birth_date(update: Update, context: BotContext) -> date | None:
     try:
         return parse_birth_date(message.text, today=context.clock.today())
     except DateError as error:
-        await message.reply_text(context.gettext(texts.DATE_PROBLEMS[error.problem]))
+        _ = context.gettext
+        await message.reply_text(texts.with_way_out(_(texts.DATE_PROBLEMS[error.problem]), _))
         return None
 
 
@@ -239,7 +244,7 @@ async def ask_nik(update: Update, context: BotContext) -> None:
     text = (
         texts.locked(lock.until, _, context.language, context.settings.zone)
         if lock is not None
-        else _("Tulis NIK anak Anda (16 angka, ada di Kartu Keluarga).")
+        else texts.with_way_out(_("Tulis NIK anak Anda (16 angka, ada di Kartu Keluarga)."), _)
     )
     await update.effective_chat.send_message(text)
 
@@ -253,11 +258,13 @@ async def answer_child_nik(update: Update, context: BotContext, convo: Conversat
             message.text, today=context.clock.today(), regions=context.settings.office_region_codes
         )
     except nik_rules.NikError as error:
-        await message.reply_text(texts.nik_problem(error, message.text, _))
+        await message.reply_text(texts.with_way_out(texts.nik_problem(error, message.text, _), _))
         return
     async with context.session() as session:
         await guardians.nik_typed(session, convo.account_id, str(parsed), after=convo.step)
-    await message.reply_text(_("Tulis tanggal lahir anak Anda (contoh: 12-03-2009)."))
+    await message.reply_text(
+        texts.with_way_out(_("Tulis tanggal lahir anak Anda (contoh: 12-03-2009)."), _)
+    )
 
 
 async def answer_child_nik_date(update: Update, context: BotContext, convo: Conversation) -> None:

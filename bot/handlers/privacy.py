@@ -39,7 +39,15 @@ async def confirm_erase(update: Update, context: BotContext) -> None:
         await query.edit_message_text(_("Baik, data Anda tidak dihapus."))
         return
     async with context.session() as session:
-        await privacy.erase_account_of(session, update.effective_user.id, context.clock.now())
-    await query.edit_message_text(
-        _("Data Anda sudah dihapus. Terima kasih. Anda bisa mulai lagi kapan saja dengan /start.")
+        erased = await privacy.erase_account_of(
+            session, update.effective_user.id, context.clock.now()
+        )
+    text = _(
+        "Data Anda sudah dihapus. Terima kasih. Anda bisa mulai lagi kapan saja dengan /start."
     )
+    if erased.parents_told:
+        text += "\n\n" + _(
+            "Orang tua/wali yang terhubung dengan Anda ({count}) kami beri tahu bahwa mereka tidak "
+            "lagi menerima pesan tentang Anda."
+        ).format(count=erased.parents_told)
+    await query.edit_message_text(text)

@@ -11,8 +11,9 @@ from bot.context import BotContext
 from bot.domain.dates import DateError, DateProblem, parse_day_and_hours
 from bot.i18n import N_, Gettext
 from bot.presentation import privacy
+from bot.presentation import schedule as schedule_views
 from bot.presentation import summons as views
-from bot.services import summonses
+from bot.services import schedule, summonses
 from bot.services.registration import Linked
 from bot.services.summonses import SummonsView
 
@@ -132,8 +133,9 @@ def typed_when(
         return when_problem(error, _) + " " + when_example(context, _, seats=seats)
     zone = context.settings.zone
     starts, ends = _at(day, start, zone), _at(day, end, zone)
-    if not context.clock.now() < starts < deadline:
-        return str(_("Jadwal harus di masa depan dan sebelum hari pemungutan suara."))
+    refused = schedule.check_hours(starts, ends, now=context.clock.now(), deadline=deadline)
+    if refused is not None:  # the service's rule, asked now so staff retype at once
+        return schedule_views.refusal(refused, _, context.language, deadline, zone)
     return starts, ends, rest
 
 

@@ -125,7 +125,7 @@ async def answer_consent(update: Update, context: BotContext) -> None:
     await query.edit_message_reply_markup(None)
     await context.bot.send_message(
         update.effective_user.id,
-        _("Terima kasih. Tulis NIK Anda (16 angka, ada di Kartu Keluarga)."),
+        texts.with_way_out(_("Terima kasih. Tulis NIK Anda (16 angka, ada di Kartu Keluarga)."), _),
     )
 
 
@@ -139,7 +139,7 @@ async def answer_nik(update: Update, context: BotContext, convo: Conversation) -
             message.text, today=context.clock.today(), regions=context.settings.office_region_codes
         )
     except nik_rules.NikError as error:
-        await message.reply_text(texts.nik_problem(error, message.text, _))
+        await message.reply_text(texts.with_way_out(texts.nik_problem(error, message.text, _), _))
         return
     async with context.session() as session:
         lock = await registration.nik_typed(session, convo, parsed, now=context.clock.now())
@@ -148,7 +148,11 @@ async def answer_nik(update: Update, context: BotContext, convo: Conversation) -
             texts.locked(lock.until, _, context.language, context.settings.zone)
         )
         return
-    await message.reply_text(_("Tulis tanggal lahir Anda (contoh: 12-03-2008 atau 12 Maret 2008)."))
+    await message.reply_text(
+        texts.with_way_out(
+            _("Tulis tanggal lahir Anda (contoh: 12-03-2008 atau 12 Maret 2008)."), _
+        )
+    )
 
 
 async def answer_birth_date(update: Update, context: BotContext, convo: Conversation) -> None:
@@ -160,7 +164,7 @@ async def answer_birth_date(update: Update, context: BotContext, convo: Conversa
     try:
         born = parse_birth_date(message.text, today=today)
     except DateError as error:
-        await message.reply_text(_(texts.DATE_PROBLEMS[error.problem]))
+        await message.reply_text(texts.with_way_out(_(texts.DATE_PROBLEMS[error.problem]), _))
         return
     if born != date.fromisoformat(str(convo.data["nik_born"])):
         await _mismatch(update, context, convo)
@@ -187,7 +191,9 @@ async def answer_birth_date(update: Update, context: BotContext, convo: Conversa
             ).format(day=format_day(add_years(born, RECORDING_AGE), context.language))
         )
         return
-    await message.reply_text(_("Tulis nama lengkap Anda sesuai Kartu Keluarga."))
+    await message.reply_text(
+        texts.with_way_out(_("Tulis nama lengkap Anda sesuai Kartu Keluarga."), _)
+    )
 
 
 async def _mismatch(update: Update, context: BotContext, convo: Conversation) -> None:
@@ -217,6 +223,8 @@ async def _mismatch(update: Update, context: BotContext, convo: Conversation) ->
             left,
             _,
         )
+        + "\n\n"
+        + _(texts.WAY_OUT)
     )
 
 
@@ -229,7 +237,11 @@ async def answer_name(update: Update, context: BotContext, convo: Conversation) 
     # screens: none is kept.
     name = clean_name(message.text)
     if not 2 <= len(name) <= 100 or not any(c.isalpha() for c in name):
-        await message.reply_text(_("Tulis nama lengkap Anda (2–100 huruf), sesuai Kartu Keluarga."))
+        await message.reply_text(
+            texts.with_way_out(
+                _("Tulis nama lengkap Anda (2–100 huruf), sesuai Kartu Keluarga."), _
+            )
+        )
         return
     async with context.session() as session:
         await conversations.go(
@@ -243,7 +255,8 @@ async def answer_name(update: Update, context: BotContext, convo: Conversation) 
             name=name,
         )
     await message.reply_text(
-        _("Kapan Anda paling mudah datang?"), reply_markup=_preference_keyboard(_)
+        texts.with_way_out(_("Kapan Anda paling mudah datang?"), _),
+        reply_markup=_preference_keyboard(_),
     )
 
 

@@ -221,9 +221,23 @@ async def unlock(update: Update, context: BotContext, member: Member) -> None:
             channel=Channel.TELEGRAM,
             now=context.clock.now(),
         )
-    await update.effective_message.reply_text(
-        _("✅ Kunci dibuka.") if lifted else _("Tidak ada kunci untuk itu.")
-    )
+    lines = []
+    if lifted.subject_locked:
+        lines.append(_("✅ Kode atau NIK itu tidak terkunci lagi: siapa pun bisa mencobanya lagi."))
+    if lifted.people:
+        lines.append(
+            _(
+                "✅ {count} orang yang terkunci karena salah mencobanya bisa mencoba lagi sekarang."
+            ).format(count=lifted.people)
+        )
+    if not lifted.anything:
+        lines.append(
+            _(
+                "Tidak ada yang terkunci untuk kode atau NIK itu. Percobaan yang salah sebelum "
+                "ini tidak dihitung lagi."
+            )
+        )
+    await update.effective_message.reply_text("\n".join(lines))
 
 
 @guarded("staff_list", admin=True)

@@ -13,6 +13,7 @@ from bot.domain.kinds import Audience, Channel, SessionState
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext, format_day, format_hours
+from bot.presentation import broadcasts as said
 from bot.presentation import buttons, keyboards
 from bot.presentation.outbox import broadcast_text
 from bot.presentation.texts import STALE_BUTTON, shorten
@@ -136,37 +137,40 @@ async def ask_text(update: Update, context: BotContext, member: Member) -> None:
 
 @guarded("broadcast")
 async def preview(update: Update, context: BotContext, member: Member) -> None:
-    """Step 3: the typed text as it will be read, and how many will receive it."""
+    """Step 3: the typed text as it will be read, and how many will receive it; or the
+    service's refusal (too long: type it again; nobody to reach: nothing to send)."""
     message = update.effective_message
     assert message and message.text and update.effective_user
-    _ = context.gettext
-    if len(message.text) > broadcasts.MAX_TEXT:
-        await message.reply_text(
-            _("Pesan terlalu panjang ({length} karakter; paling banyak {limit}).").format(
-                length=len(message.text), limit=broadcasts.MAX_TEXT
-            )
-        )
-        return
+    _, language = context.gettext, context.language
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
         if convo is None or convo.step != Step.BROADCAST_TEXT:
             return  # the step changed under us (another command): nothing to preview
         audience = Audience(convo.data["audience"])
-        who = await broadcasts.recipients(session, audience, convo.data.get("value"))
-        await conversations.go(
-            session,
-            convo.account_id,
-            Step.BROADCAST_CONFIRM,
-            after=convo.step,
-            audience=audience.value,
-            value=convo.data.get("value"),
-            text=message.text,
+        judged = await broadcasts.judge(
+            session, audience=audience, value=convo.data.get("value"), text=message.text
         )
+        if judged.refused == broadcasts.Refusal.NOBODY:
+            await conversations.end(session, convo.account_id)
+        elif judged.refused is None:
+            await conversations.go(
+                session,
+                convo.account_id,
+                Step.BROADCAST_CONFIRM,
+                after=convo.step,
+                audience=audience.value,
+                value=convo.data.get("value"),
+                text=message.text,
+            )
+    if judged.refused is not None:
+        await message.reply_text(said.refusal(judged, _, language))
+        return
+    assert judged.reach is not None
     shown = broadcast_text(_, context.settings.office_name, message.text)
     await message.reply_text(
         _("Pesan akan terlihat seperti ini:")
         + f"\n\n{shown}\n\n"
-        + _("Akan dikirim ke {count} orang.").format(count=len(who)),
+        + said.will_reach(judged.reach, _, language),
         reply_markup=keyboards.confirm(_, _("📢 Kirim sekarang"), _send("send"), _send("drop")),
     )
 
@@ -202,8 +206,10 @@ async def confirm(update: Update, context: BotContext, member: Member) -> None:
         text = _("Siaran ini sudah dikirim atau dibatalkan.")
     elif sent is None:
         text = _("Siaran dibatalkan.")
+    elif sent.refused is not None:
+        text = said.refusal(sent, _, context.language)
     else:
-        text = _("✅ Siaran sedang dikirim ke {count} orang.").format(count=sent.recipients)
+        text = said.sending(sent, _, context.language)
     await query.edit_message_reply_markup(None)
     assert update.effective_chat
     await update.effective_chat.send_message(text)

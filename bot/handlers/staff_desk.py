@@ -14,7 +14,8 @@ from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
 from bot.i18n import Gettext
 from bot.presentation import desk as views
-from bot.presentation.buttons import DESK, DeskOutcome, DeskPick, DeskReason
+from bot.presentation import keyboards
+from bot.presentation.buttons import DESK, DeskOutcome, DeskPick, DeskReason, DeskUndo
 from bot.services import conversations, desk, desk_search
 from bot.services.conversations import Conversation
 from bot.services.desk_search import Found
@@ -104,7 +105,7 @@ async def pick_person(update: Update, context: BotContext, member: Member) -> No
 
 @guarded("desk")
 async def choose_outcome(update: Update, context: BotContext, member: Member) -> None:
-    """Recorded, or undo, at once; "came, not recorded" asks why first."""
+    """Recorded at once; "came, not recorded" asks why first, and undo asks to be sure."""
     query = update.callback_query
     assert query and query.data and update.effective_chat
     _ = context.gettext
@@ -120,8 +121,38 @@ async def choose_outcome(update: Update, context: BotContext, member: Member) ->
             _("Kenapa belum terekam?"), reply_markup=InlineKeyboardMarkup(rows)
         )
         return
-    outcome = "recorded" if action == "r" else "undo"
-    await _apply(update, context, member, target, outcome, None)
+    if action == "u":  # a mark taken back is asked about first, as on the dashboard
+        await query.answer()
+        async with context.session() as session:
+            found = await desk_search.one(session, target)
+        if found is None:
+            await update.effective_chat.send_message(_("Data orang ini sudah tidak ada."))
+            return
+        await update.effective_chat.send_message(
+            views.undo_question(found.name, _),
+            reply_markup=keyboards.confirm(
+                _,
+                _("↩️ Ya, batalkan tanda terekam"),
+                DESK.encode(DeskUndo("yes", target)),
+                DESK.encode(DeskUndo("no", target)),
+            ),
+        )
+        return
+    await _apply(update, context, member, target, "recorded", None)
+
+
+@guarded("desk")
+async def confirm_undo(update: Update, context: BotContext, member: Member) -> None:
+    """The undo asked about: taken back, or left as it is."""
+    query = update.callback_query
+    assert query and query.data and update.effective_chat
+    pressed = DESK.read(query.data, DeskUndo)
+    await query.edit_message_reply_markup(None)
+    if pressed.answer == "yes":
+        await _apply(update, context, member, pressed.target_id, "undo", None)
+        return
+    await query.answer()
+    await update.effective_chat.send_message(context.gettext("Tidak ada yang diubah."))
 
 
 @guarded("desk")
@@ -165,4 +196,4 @@ async def _apply(
     if found is None:
         await update.effective_chat.send_message(context.gettext("Data orang ini sudah tidak ada."))
         return
-    await update.effective_chat.send_message(views.done(outcome, done, found, context.gettext))
+    await update.effective_chat.send_message(views.done(outcome, done, found.name, context.gettext))

@@ -12,6 +12,7 @@ from bot.domain.dates import DateError, DateProblem, parse_session_hours
 from bot.domain.kinds import Channel, HomeVisitState
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
+from bot.handlers.replies import when_example
 from bot.i18n import Gettext
 from bot.presentation import home_visits as views
 from bot.presentation.buttons import HOME_VISITS, PickVisit, VisitOutcome
@@ -104,10 +105,10 @@ async def pick_request(update: Update, context: BotContext, member: Member) -> N
     _ = context.gettext
     await update.effective_chat.send_message(
         _(
-            "Dipilih: {names}.\nTulis tanggal dan jam kunjungan, misalnya: 30-11-2026 "
-            "08.00-12.00. Untuk satu putaran, tekan dulu 🗓️ pada permintaan lain di kecamatan "
-            "yang sama. Ketik /staf untuk batal."
-        ).format(names=", ".join(names))
+            "Dipilih: {names}.\nTulis tanggal dan jam kunjungan ({example}). Untuk satu "
+            "putaran, tekan dulu 🗓️ pada permintaan lain di kecamatan yang sama. Ketik /batal "
+            "untuk batal."
+        ).format(names=", ".join(names), example=when_example(context, _, seats=False))
     )
 
 
@@ -123,7 +124,9 @@ async def schedule_visits(update: Update, context: BotContext, member: Member) -
         await message.reply_text(
             _("Jam harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai.")
             if error.problem in (DateProblem.BAD_HOURS, DateProblem.PAST)
-            else _("Format tidak dikenali. Contoh: 30-11-2026 08.00-12.00")
+            else _("Format tidak dikenali ({example}).").format(
+                example=when_example(context, _, seats=False)
+            )
         )
         return
     zone = context.settings.zone

@@ -14,6 +14,7 @@ from bot.handlers.access import Member, guarded
 from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
+from bot.presentation import schedule as schedule_views
 from bot.presentation.buttons import (
     SESSIONS,
     SUMMONING,
@@ -85,11 +86,17 @@ async def check_new(update: Update, context: BotContext, member: Member) -> None
         await message.reply_text(checked)
         return
     starts, ends, rest = checked
-    if not rest.isdigit() or int(rest) <= 0:
+    if not rest.isdigit():
         await message.reply_text(
             _("Tulis juga jumlah tempatnya di akhir ({example}).").format(
                 example=when_example(context, _, seats=True)
             )
+        )
+        return
+    if (refused := schedule.check_seats(int(rest))) is not None:  # the service's rule
+        deadline, zone = context.office.deadline, context.settings.zone
+        await message.reply_text(
+            schedule_views.refusal(refused, _, context.language, deadline, zone)
         )
         return
     zone = context.settings.zone
@@ -148,11 +155,19 @@ async def create(update: Update, context: BotContext, member: Member) -> None:
             )
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await update.effective_chat.send_message(
-        _("✅ Jadwal dibuat. Remaja di daftar tunggu ditawari tempatnya.")
-        if outcome == Change.DONE
-        else _("Jadwal ini sudah tidak bisa dibuat; mulai lagi dengan /sesi.")
-    )
+    if outcome == Change.DONE:
+        text = _("✅ Jadwal dibuat. Remaja di daftar tunggu ditawari tempatnya.")
+    elif outcome == Change.GONE:
+        text = _("Jadwal ini sudah tidak bisa dibuat; mulai lagi dengan /sesi.")
+    else:  # the schedule service's reason, as the dashboard says it
+        text = (
+            schedule_views.refusal(
+                outcome, _, context.language, context.office.deadline, context.settings.zone
+            )
+            + " "
+            + _("Mulai lagi dengan /sesi.")
+        )
+    await update.effective_chat.send_message(text)
 
 
 @guarded("sessions")
@@ -180,7 +195,7 @@ async def set_capacity(update: Update, context: BotContext, member: Member) -> N
     assert message and message.text and update.effective_user
     _ = context.gettext
     typed = message.text.strip()
-    if not typed.isdigit() or not 0 < int(typed) <= 100_000:
+    if not typed.isdigit() or len(typed) > 9:  # the number itself is the service's to judge
         await message.reply_text(_("Tulis satu angka, misalnya 80."))
         return
     async with context.session() as session:
@@ -190,16 +205,16 @@ async def set_capacity(update: Update, context: BotContext, member: Member) -> N
         outcome = await schedule.enlarge(
             session, int(convo.data["session_id"]), int(typed), by=member.telegram_id
         )
-        if outcome != Change.BAD_TIME:
+        if outcome not in (Change.FEWER, Change.NO_SEATS, Change.TOO_MANY_SEATS):  # type again
             await conversations.end(session, convo.account_id)
-    if outcome == Change.BAD_TIME:
-        await message.reply_text(
-            _("Tidak bisa kurang dari jumlah remaja yang sudah dipanggil ke jadwal ini.")
-        )
-    elif outcome == Change.DONE:
+    if outcome == Change.DONE:
         await message.reply_text(_("✅ Sekarang {count} tempat.").format(count=int(typed)))
     else:
-        await message.reply_text(_("Jadwal ini sudah tidak ada atau sudah dibatalkan."))
+        await message.reply_text(
+            schedule_views.refusal(
+                outcome, _, context.language, context.office.deadline, context.settings.zone
+            )
+        )
 
 
 async def type_capacity(update: Update, context: BotContext, convo: Conversation) -> None:

@@ -14,6 +14,7 @@ from bot.handlers.access import Member, guarded
 from bot.handlers.replies import typed_when, when_example
 from bot.i18n import format_day, format_hours
 from bot.presentation import keyboards
+from bot.presentation import schedule as schedule_views
 from bot.presentation.buttons import (
     SESSIONS,
     AddSeats,
@@ -236,10 +237,8 @@ async def apply_change(update: Update, context: BotContext, member: Member) -> N
         text = _("Tidak ada yang diubah.")
     elif outcome == Change.DONE:
         text = _("✅ Selesai. {count} remaja dikabari.").format(count=count)
-    elif outcome == Change.BAD_TIME:
-        text = _(
-            "Jam baru harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai."
+    else:  # the schedule service's reason, as the dashboard says it
+        text = schedule_views.refusal(
+            outcome, _, context.language, context.office.deadline, context.settings.zone
         )
-    else:
-        text = _("Jadwal ini sudah tidak ada atau sudah dibatalkan.")
     await update.effective_chat.send_message(text)

@@ -10,7 +10,7 @@ from bot.domain.kinds import Answer, SummonsState
 from bot.domain.steps import Step
 from bot.handlers.replies import offer_sessions, send_summons
 from bot.i18n import Gettext
-from bot.presentation import buttons
+from bot.presentation import buttons, texts
 from bot.presentation import summons as views
 from bot.presentation.texts import STALE
 from bot.services import answers, conversations, guardians, summonses
@@ -164,8 +164,11 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
     elif action == "no" and argument == "other":
         await query.answer()
         await query.edit_message_text(
-            _("Tuliskan alasannya singkat (paling banyak {limit} karakter).").format(
-                limit=summonses.NOTE_LIMIT
+            texts.with_way_out(
+                _("Tuliskan alasannya singkat (paling banyak {limit} karakter).").format(
+                    limit=summonses.NOTE_LIMIT
+                ),
+                _,
             ),
             reply_markup=views.back_keyboard(found.summons, _),
         )
@@ -200,10 +203,13 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await context.bot.send_message(
             update.effective_user.id,
-            _(
-                "Tuliskan singkat mengapa perlu kunjungan ke rumah (misalnya: disabilitas, sakit; "
-                "paling banyak {limit} karakter). Petugas akan menghubungi Anda."
-            ).format(limit=summonses.NOTE_LIMIT),
+            texts.with_way_out(
+                _(
+                    "Tuliskan singkat mengapa perlu kunjungan ke rumah (misalnya: disabilitas, "
+                    "sakit; paling banyak {limit} karakter). Petugas akan menghubungi Anda."
+                ).format(limit=summonses.NOTE_LIMIT),
+                _,
+            ),
         )
     else:
         await query.answer(_(STALE))
@@ -231,19 +237,10 @@ async def show_answer(
             )
         await offer_sessions(context, found.telegram_id, fresh)
         return
-    thanks = {
-        SummonsState.CONFIRMED: _("Terima kasih! Kami tunggu kedatangan Anda."),
-        SummonsState.DECLINED: _("Tercatat: tidak bisa datang."),
-        SummonsState.MOVED: _("Jadwal Anda sudah diganti."),
-        SummonsState.HOME_VISIT: _("Permintaan kunjungan ke rumah sudah diteruskan ke petugas."),
-    }
+    thanks = views.answer_thanks(fresh, _, parent=found.parent)
     if fresh.state == SummonsState.DECLINED:
         await context.bot.send_message(
-            found.telegram_id,
-            _(
-                "Tercatat: tidak bisa datang. Bisa di hari lain? Ketik /ganti untuk memilih jadwal "
-                "baru; tempat Anda di jadwal ini dilepas untuk orang lain."
-            ),
+            found.telegram_id, views.declined_note(fresh, _, parent=found.parent)
         )
     if query is not None and action != Answer.MOVE:
         await query.answer(thanks.get(fresh.state, ""))

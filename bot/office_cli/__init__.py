@@ -3,6 +3,7 @@ broadcast, report, staff. Thin: each parses, calls a service, prints; one module
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from bot.i18n import N_, Gettext
@@ -70,9 +71,8 @@ def add_commands(commands: Any, _: Gettext) -> None:
     who.add_argument("--kelurahan", metavar=_("NAMA"))
     who.add_argument("--school", metavar=_("NAMA"))
     who.add_argument("--all-pending", action="store_true")
-    cast.add_argument(
-        "--yes", action="store_true", help=_("kirim tanpa bertanya, juga bila tidak ada penerima")
-    )
+    # Kept so scripts that pass it still run: a broadcast to nobody is refused all the same.
+    cast.add_argument("--yes", action="store_true", help=argparse.SUPPRESS)
     cast.add_argument("text", nargs="+", metavar=_("TEKS"))
     cast.set_defaults(handler=cmd_broadcast)
 

@@ -15,13 +15,13 @@ from bot.domain.kinds import Audience, Channel
 from bot.i18n import N_, Gettext
 from bot.office_cli.common import (
     Refused,
-    confirm,
     known_name,
     operator,
     output_file,
     with_database,
     write_table,
 )
+from bot.presentation import broadcasts as said
 from bot.presentation import letters as letter_pages
 from bot.services import broadcasts, letters, schedule, summoning
 from bot.services.office import Office
@@ -179,38 +179,25 @@ async def _known_audience(
 def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
     clock = Clock(settings.zone)
+    language = settings.default_language
     audience, value = _audience(args)
     text = " ".join(args.text).strip()
-    if not text or len(text) > broadcasts.MAX_TEXT:
-        print(
-            _("Teks siaran kosong atau lebih dari {limit} karakter.").format(
-                limit=broadcasts.MAX_TEXT
-            ),
-            file=sys.stderr,
-        )
-        return 1
 
-    async def counting(database: Database) -> tuple[str | None, int]:
+    async def judging(database: Database) -> tuple[str | None, broadcasts.Outcome]:
         async with database.reading() as session:
             known = await _known_audience(session, audience, value, _)
-            return known, len(await broadcasts.recipients(session, audience, known))
+            judged = await broadcasts.judge(session, audience=audience, value=known, text=text)
+            return known, judged
 
-    value, reached = with_database(settings, counting)
-    if reached == 0 and not confirm(
-        _("Siaran ini tidak sampai ke siapa pun (0 orang di Telegram). Tetap kirim?"),
-        yes=args.yes,
-        _=_,
-    ):
-        raise Refused(
-            _(
-                "Siaran tidak dikirim: tidak ada penerima. Untuk tetap mengirimnya tanpa "
-                "ditanya: --yes"
-            )
-        )
+    value, judged = with_database(settings, judging)
+    if judged.refused is not None:
+        raise Refused(said.refusal(judged, _, language))
+    assert judged.reach is not None
+    print(said.will_reach(judged.reach, _, language))
 
-    async def work(database: Database) -> int:
+    async def work(database: Database) -> broadcasts.Outcome:
         async with database.session() as session:
-            sent = await broadcasts.send(
+            return await broadcasts.send(
                 session,
                 audience=audience,
                 value=value,
@@ -220,8 +207,9 @@ def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
                 operator=operator(args),
                 now=clock.now(),
             )
-            return sent.recipients
 
-    count = with_database(settings, work)
-    print(_("Siaran sedang dikirim ke {count} orang.").format(count=count))
+    sent = with_database(settings, work)
+    if sent.refused is not None:
+        raise Refused(said.refusal(sent, _, language))
+    print(said.sending(sent, _, language).removeprefix("✅ "))
     return 0

@@ -92,7 +92,7 @@ def cmd_desk(args: argparse.Namespace, _: Gettext) -> int:
             else:
                 print(_("Dilewati."))
                 return
-        print(views.done(outcome, result, found, _))
+        print(views.done(outcome, result, found.name, _))
 
     with_database(settings, work)
     return 0

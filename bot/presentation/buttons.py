@@ -212,10 +212,19 @@ class DeskReason:
     reason: Reason
 
 
-Desk = DeskPick | DeskOutcome | DeskReason
+@dataclass(frozen=True)
+class DeskUndo:
+    """The undo asked about first: yes, take the mark back; no, leave it."""
+
+    answer: YesNo
+    target_id: int
+
+
+Desk = DeskPick | DeskOutcome | DeskReason | DeskUndo
 DESK: Codec[Desk] = Codec(
     ("dk:p:{target_id}", DeskPick),
     ("dk:nr:{target_id}:{reason}", DeskReason),
+    ("dk:undo:{answer}:{target_id}", DeskUndo),
     ("dk:{outcome}:{target_id}", DeskOutcome),
 )
 

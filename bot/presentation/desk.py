@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.desk import QueryProblem, Reason
 from bot.domain.kinds import SummonsState
 from bot.i18n import N_, Gettext, format_day, format_when
-from bot.services.desk import Done
+from bot.services.desk import Done, Result
 from bot.services.desk_search import Found
 
 STATES = {
@@ -17,7 +17,7 @@ STATES = {
     SummonsState.DECLINED: N_("tidak bisa datang"),
     SummonsState.MOVED: N_("pindah jadwal"),
     SummonsState.HOME_VISIT: N_("minta kunjungan rumah"),
-    SummonsState.ATTENDED: N_("hadir dan terekam"),
+    SummonsState.ATTENDED: N_("hadir"),
     SummonsState.RECORDED: N_("terekam di tempat lain"),
     SummonsState.NO_SHOW: N_("tidak datang"),
     SummonsState.UNRECORDED: N_("datang, belum terekam"),
@@ -90,22 +90,66 @@ def choice_label(found: Found, _: Gettext, language: str) -> str:
     )
 
 
-def done(outcome: str, result: Done, found: Found, _: Gettext) -> str:
-    """The answer to an outcome: `outcome` is 'recorded', 'unrecorded' or 'undo'."""
-    if result == Done.GONE:
+def undo_question(name: str, _: Gettext) -> str:
+    return _("Batalkan tanda terekam {name}? Ia akan tercatat belum terekam lagi.").format(
+        name=name
+    )
+
+
+def _who(result: Result, _: Gettext) -> str:
+    """Who was told: 'remaja dan 2 orang tua/wali', 'remaja', '1 orang tua/wali'."""
+    if result.teen and result.guardians:
+        return _("remaja dan {count} orang tua/wali").format(count=result.guardians)
+    if result.teen:
+        return _("remaja")
+    return _("{count} orang tua/wali").format(count=result.guardians)
+
+
+def _told_recorded(result: Result, _: Gettext) -> str:
+    if not result.told:
+        return _(
+            "Tidak ada yang diberi tahu: remaja dan orang tuanya tidak bisa dihubungi di Telegram."
+        )
+    return _("Terima kasih dikirim ke {who}.").format(who=_who(result, _))
+
+
+def _told_unrecorded(result: Result, _: Gettext) -> str:
+    if not result.summoned:
+        return _("Ia belum pernah dipanggil: tidak ada jadwal yang ditawarkan.")
+    if not result.told:
+        if result.waiting:
+            return _(
+                "Tidak ada yang diberi tahu (tidak bisa dihubungi di Telegram). Belum ada jadwal "
+                "di depan: ia masuk daftar tunggu."
+            )
+        return _(
+            "Tidak ada yang diberi tahu (tidak bisa dihubungi di Telegram): sampaikan sendiri "
+            "jadwal berikutnya kepadanya."
+        )
+    if result.waiting:
+        return _(
+            "{who} diberi tahu; belum ada jadwal di depan, jadi ia masuk daftar tunggu."
+        ).format(who=_who(result, _).capitalize())
+    return _("{who} diberi tahu dan ditawari {count} jadwal berikutnya.").format(
+        who=_who(result, _).capitalize(), count=result.offered
+    )
+
+
+def done(outcome: str, result: Result, name: str, _: Gettext) -> str:
+    """The answer to an outcome: `outcome` is 'recorded', 'unrecorded' or 'undo'; it names
+    only the people the service says it told."""
+    if result.done == Done.GONE:
         return _("Data orang ini sudah tidak ada.")
-    if result == Done.ALREADY:
-        return _("ℹ️ {name} sudah terekam sebelumnya; tidak ada yang diubah.").format(
-            name=found.name
-        )
-    if result == Done.NOT_RECORDED:
-        return _("ℹ️ {name} belum terekam; tidak ada yang dibatalkan.").format(name=found.name)
+    if result.done == Done.ALREADY:
+        return _("ℹ️ {name} sudah terekam sebelumnya; tidak ada yang diubah.").format(name=name)
+    if result.done == Done.NOT_RECORDED:
+        return _("ℹ️ {name} belum terekam; tidak ada yang dibatalkan.").format(name=name)
     if outcome == "recorded":
-        return _("✅ {name} terekam. Terima kasih dikirim ke remaja dan orang tuanya.").format(
-            name=found.name
-        )
+        return _("✅ {name} terekam.").format(name=name) + " " + _told_recorded(result, _)
     if outcome == "unrecorded":
-        return _("📝 {name}: datang, belum terekam. Jadwal berikutnya sudah ditawarkan.").format(
-            name=found.name
+        return (
+            _("📝 {name}: datang, belum terekam.").format(name=name)
+            + " "
+            + _told_unrecorded(result, _)
         )
-    return _("↩️ Tanda terekam {name} dibatalkan.").format(name=found.name)
+    return _("↩️ Tanda terekam {name} dibatalkan.").format(name=name)

@@ -27,6 +27,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("ortu", N_("Orang tua/wali: hubungkan anak, atau lihat siapa yang terhubung")),
     Command("bahasa", N_("Ganti bahasa")),
     Command("hapus", N_("Hapus data saya")),
+    Command("batal", N_("Batalkan langkah yang sedang berjalan")),
     Command("bantuan", N_("Bantuan dan daftar perintah")),
 )
 
@@ -51,11 +52,69 @@ _HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("jadwal", "kapan", "jam berapa", "dimana", "di mana", "tempat"), "jadwal"),
     (("ganti", "pindah", "tukar", "tidak bisa", "gak bisa", "nggak bisa"), "ganti"),
     (("kode", "qr", "barcode"), "kode"),
-    (("daftar", "registrasi", "mendaftar"), "daftar"),
+    (("daftar", "registrasi", "mendaftar", "register"), "daftar"),
     (("orang tua", "ortu", "wali", "anak saya"), "ortu"),
     (("bahasa", "language", "basa"), "bahasa"),
     (("hapus", "berhenti"), "hapus"),
 )
+
+
+# Greetings and calls for help, in each language: words that ask "what can you do?". Matched as
+# whole words; the language they are in is the reader's guess until they choose one.
+_GREETINGS: dict[str, tuple[str, ...]] = {
+    "jv": (
+        "sugeng enjing",
+        "sugeng siang",
+        "sugeng sonten",
+        "sugeng dalu",
+        "kulo nuwun",
+        "kula nuwun",
+        "nyuwun tulung",
+        "kulo",
+        "kula",
+        "badhe",
+        "nyuwun",
+        "monggo",
+        "mangga",
+    ),
+    "en": (
+        "hello",
+        "hi",
+        "hey",
+        "good morning",
+        "good afternoon",
+        "good evening",
+        "help",
+        "please",
+        "register",
+    ),
+    "id": (
+        "halo",
+        "hai",
+        "selamat pagi",
+        "selamat siang",
+        "selamat sore",
+        "selamat malam",
+        "permisi",
+        "tolong",
+        "bantuan",
+        "assalamualaikum",
+    ),
+}
+
+
+def _words(text: str) -> str:
+    return " " + " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split()) + " "
+
+
+def greeting_language(text: str) -> str | None:
+    """The language of a greeting or a call for help ("sugeng enjing" → "jv", "hello" → "en"),
+    or None when the text is neither."""
+    words = _words(text)
+    for language, greetings in _GREETINGS.items():
+        if any(f" {greeting} " in words for greeting in greetings):
+            return language
+    return None
 
 
 def command_lines(catalogs: Catalogs, language: str, *, staff: bool = False) -> str:

@@ -47,6 +47,12 @@ REMINDER_HEADERS = {
     "h1": N_("⏰ Pengingat: besok jadwal perekaman KTP-el Anda."),
     "morning": N_("⏰ Hari ini jadwal perekaman KTP-el Anda."),
 }
+# A parent's copy is about the child.
+PARENT_REMINDER_HEADERS = {
+    "h3": N_("⏰ Pengingat: jadwal perekaman KTP-el {name} tinggal 3 hari lagi."),
+    "h1": N_("⏰ Pengingat: besok jadwal perekaman KTP-el {name}."),
+    "morning": N_("⏰ Hari ini jadwal perekaman KTP-el {name}."),
+}
 # A reminder is pointless once the teen has said no, asked for a home visit, or come.
 _NO_REMINDER = frozenset(
     {
@@ -365,6 +371,26 @@ async def render_guardian_linked(draft: Draft) -> Outgoing | None:
     return Text("\n\n".join(lines), views.not_my_guardian_keyboard(link_id, _))
 
 
+@renders(Kind.GUARDIAN_UNLINKED)
+async def render_guardian_unlinked(draft: Draft) -> Outgoing | None:
+    """To a parent: the teen erased their data (/hapus), so the link is gone and nothing of
+    theirs comes here any more (named while the office's record of them remains)."""
+    _ = draft.gettext
+    name = await draft.renderer.target_name(draft.params)
+    if name == "?":
+        text = _(
+            "Anak yang terhubung dengan Anda menghapus datanya dari Rekam. Akun Anda tidak lagi "
+            "terhubung dengannya, dan panggilan serta pengingatnya tidak dikirim ke sini lagi."
+        )
+    else:
+        text = _(
+            "{name} menghapus datanya dari Rekam. Akun Anda tidak lagi terhubung dengan {name}, "
+            "dan panggilan serta pengingatnya tidak dikirim ke sini lagi. Untuk jadwal "
+            "perekamannya, hubungi kantor Dukcapil."
+        ).format(name=name)
+    return Text(text)
+
+
 @renders(Kind.STAFF_ALERT)
 async def render_staff_alert(draft: Draft) -> Outgoing | None:
     """To staff: something a person did that the office must follow up."""
@@ -483,7 +509,8 @@ async def render_venue(draft: Draft, summons: SummonsView) -> Outgoing | None:
 async def render_reminder(draft: Draft, summons: SummonsView) -> Outgoing | None:
     if summons.state in _NO_REMINDER:
         return None
-    header = draft.gettext(REMINDER_HEADERS[str(draft.params.get("which"))])
+    headers = PARENT_REMINDER_HEADERS if draft.parent else REMINDER_HEADERS
+    header = draft.gettext(headers[str(draft.params.get("which"))]).format(name=summons.name)
     return Text(f"{header}\n\n{draft.body(summons)}", draft.keyboard(summons))
 
 
@@ -492,7 +519,11 @@ async def render_session_moved(draft: Draft, summons: SummonsView) -> Outgoing |
     if summons.state not in summons_rules.EXPECTED:
         return None
     _ = draft.gettext
-    header = _("📅 Petugas mengubah jadwal perekaman Anda. Jadwal yang baru:")
+    header = (
+        _("📅 Petugas mengubah jadwal perekaman {name}. Jadwal yang baru:")
+        if draft.parent
+        else _("📅 Petugas mengubah jadwal perekaman Anda. Jadwal yang baru:")
+    ).format(name=summons.name)
     return Text(f"{header}\n\n{draft.body(summons)}", draft.keyboard(summons))
 
 

@@ -42,14 +42,23 @@ def today(
 
 def marked(result: Marked, code: str, _: Gettext, language: str, zone: ZoneInfo) -> str:
     """The answer to a scanned or typed attendance code."""
-    if result.outcome == Attendance.RECORDED:
+    if result.outcome == Attendance.ATTENDED:
         return str(
-            _("✅ Tercatat hadir: {name} ({nik}).").format(name=result.name, nik=result.masked_nik)
+            _(
+                "✅ Tercatat hadir: {name} ({nik}). Belum terekam: setelah perekaman, catat di "
+                "/meja."
+            ).format(name=result.name, nik=result.masked_nik)
+        )
+    if result.outcome == Attendance.CAME:
+        return str(
+            _("ℹ️ {name} ({nik}) sudah tercatat hadir, belum terekam.").format(
+                name=result.name, nik=result.masked_nik
+            )
         )
     if result.outcome == Attendance.ALREADY:
         assert result.recorded_at is not None
         return str(
-            _("ℹ️ {name} ({nik}) sudah tercatat pada {when}.").format(
+            _("ℹ️ {name} ({nik}) sudah terekam pada {when}.").format(
                 name=result.name,
                 nik=result.masked_nik,
                 when=format_when(result.recorded_at, language, zone),

@@ -31,7 +31,7 @@ STATE_LABELS = {
     SummonsState.DECLINED: N_("❌ Anda tidak bisa datang"),
     SummonsState.MOVED: N_("🔁 jadwal baru pilihan Anda"),
     SummonsState.HOME_VISIT: N_("🏠 menunggu kunjungan petugas ke rumah"),
-    SummonsState.ATTENDED: N_("✔️ sudah direkam"),
+    SummonsState.ATTENDED: N_("✔️ sudah hadir"),
     SummonsState.RECORDED: N_("✔️ sudah direkam"),
     SummonsState.NO_SHOW: N_("tidak hadir"),
     SummonsState.UNRECORDED: N_("datang, belum terekam: pilih jadwal baru"),
@@ -52,7 +52,7 @@ PARENT_STATE_LABELS = {
     SummonsState.DECLINED: N_("❌ tidak bisa datang"),
     SummonsState.MOVED: N_("🔁 jadwal baru yang dipilih"),
     SummonsState.HOME_VISIT: N_("🏠 menunggu kunjungan petugas ke rumah"),
-    SummonsState.ATTENDED: N_("✔️ sudah direkam"),
+    SummonsState.ATTENDED: N_("✔️ sudah hadir"),
     SummonsState.RECORDED: N_("✔️ sudah direkam"),
     SummonsState.NO_SHOW: N_("tidak hadir"),
     SummonsState.UNRECORDED: N_("datang, belum terekam: perlu jadwal baru"),
@@ -98,17 +98,28 @@ def summons_text(
         title = _("📣 Panggilan perekaman KTP-el")
         called = _("{name}, Anda dipanggil untuk: {services}.")
     lines = [title, "", called.format(name=summons.name, services=services)]
+    when = [
+        f"🗓 {format_day(local_day, language)}",
+        f"🕗 {format_hours(summons.starts_at, summons.ends_at, language, zone)}",
+    ]
     if summons.state == SummonsState.HOME_VISIT:
         # The session's day and place no longer apply: staff arrange the visit.
         lines.append(_("🏠 Petugas akan menghubungi untuk mengatur kunjungan ke rumah."))
+    elif summons.home:
+        # The place is the teen's own home: staff come to them, at this day and time.
+        coming = (
+            _("🏠 Petugas akan datang ke rumah {name} untuk perekaman:")
+            if parent
+            else _("🏠 Petugas akan datang ke rumah Anda untuk perekaman:")
+        )
+        lines += [coming.format(name=summons.name), *when]
+        if summons.address:
+            lines.append(f"📍 {summons.address}")
     else:
-        lines += [
-            f"🗓 {format_day(local_day, language)}",
-            f"🕗 {format_hours(summons.starts_at, summons.ends_at, language, zone)}",
-            f"📍 {summons.place}, {summons.address}",
-        ]
+        lines += [*when, f"📍 {summons.place}, {summons.address}"]
     if summons.bring and summons.state != SummonsState.HOME_VISIT:
-        lines.append("🎒 " + _("Bawa: {bring}").format(bring=summons.bring))
+        bring = _("Siapkan: {bring}") if summons.home else _("Bawa: {bring}")
+        lines.append("🎒 " + bring.format(bring=summons.bring))
     labels = PARENT_STATE_LABELS if parent else STATE_LABELS
     lines += ["", _("Status: {state}").format(state=_(labels[summons.state]))]
     return "\n".join(lines)
@@ -123,23 +134,28 @@ def summons_keyboard(
     summons: SummonsView, _: Gettext, *, parent: bool = False
 ) -> InlineKeyboardMarkup | None:
     """✅ ❌ 🔁 🏠 📅, less what no longer applies. A parent's buttons name the child: the
-    parent answers for them, and is not the one coming."""
+    parent answers for them, and is not the one coming. A home visit comes to the teen: they
+    say whether they will be at home, and neither another session nor a visit is offered."""
     if summons.state in FINAL:
         return None
     name = short_name(summons.name)
-    if parent:
+    if summons.home and parent:
+        come, cannot = _("✅ {name} akan ada di rumah"), _("❌ {name} tidak ada di rumah saat itu")
+    elif summons.home:
+        come, cannot = _("✅ Saya akan ada di rumah"), _("❌ Saya tidak ada di rumah saat itu")
+    elif parent:
         come, cannot = _("✅ {name} akan datang"), _("❌ {name} tidak bisa datang")
-        visit = _("🏠 {name} perlu kunjungan ke rumah")
     else:
         come, cannot = _("✅ Saya akan datang"), _("❌ Saya tidak bisa datang")
-        visit = _("🏠 Perlu kunjungan ke rumah")
+    visit = _("🏠 {name} perlu kunjungan ke rumah") if parent else _("🏠 Perlu kunjungan ke rumah")
     rows = []
     if summons.state not in (SummonsState.CONFIRMED, SummonsState.MOVED):
         rows.append([_button(come.format(name=name), summons, "ok")])
     if summons.state != SummonsState.DECLINED:
         rows.append([_button(cannot.format(name=name), summons, "no")])
-    rows.append([_button(_("🔁 Pilih jadwal lain"), summons, "mv")])
-    if summons.state != SummonsState.HOME_VISIT:
+    if not summons.home:
+        rows.append([_button(_("🔁 Pilih jadwal lain"), summons, "mv")])
+    if summons.state != SummonsState.HOME_VISIT and not summons.home:
         rows.append([_button(visit.format(name=name), summons, "hv")])
     rows.append([_button(_("📅 Simpan ke kalender (.ics)"), summons, "ics")])
     return InlineKeyboardMarkup(rows)
@@ -147,6 +163,48 @@ def summons_keyboard(
 
 def _button(label: str, summons: SummonsView, action: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=button_data(summons, action))
+
+
+def answer_thanks(
+    summons: SummonsView, _: Gettext, *, parent: bool = False
+) -> dict[SummonsState, str]:
+    """The short answer to whoever pressed, by the summons' new state. A parent answers for
+    the child: the words are about the child; a home visit is waited for at home."""
+    if summons.home:
+        come = _("Terima kasih! Petugas akan datang sesuai jadwal kunjungan.")
+    elif parent:
+        come = _("Terima kasih! Kami tunggu kedatangan {name}.")
+    else:
+        come = _("Terima kasih! Kami tunggu kedatangan Anda.")
+    moved = _("Jadwal {name} sudah diganti.") if parent else _("Jadwal Anda sudah diganti.")
+    said = {
+        SummonsState.CONFIRMED: come,
+        SummonsState.DECLINED: _("Tercatat: tidak bisa datang."),
+        SummonsState.MOVED: moved,
+        SummonsState.HOME_VISIT: _("Permintaan kunjungan ke rumah sudah diteruskan ke petugas."),
+    }
+    return {state: str(text).format(name=summons.name) for state, text in said.items()}
+
+
+def declined_note(summons: SummonsView, _: Gettext, *, parent: bool = False) -> str:
+    """After ❌: what now. A session's seat is freed for others; a home visit's time is not
+    kept, and another is arranged with the office."""
+    if summons.home:
+        text = _(
+            "Tercatat: waktu kunjungan itu tidak cocok. Untuk waktu kunjungan lain, hubungi "
+            "kantor Dukcapil; atau ketik /ganti untuk memilih jadwal di tempat perekaman."
+        )
+    elif parent:
+        text = _(
+            "Tercatat: {name} tidak bisa datang. Bisa di hari lain? Ketik /ganti untuk "
+            "memilih jadwal baru; tempatnya di jadwal ini dilepas untuk orang lain."
+        )
+    else:
+        text = _(
+            "Tercatat: tidak bisa datang. Bisa di hari lain? Ketik /ganti untuk memilih "
+            "jadwal baru; tempat Anda di jadwal ini dilepas untuk orang lain."
+        )
+    return str(text.format(name=summons.name))
 
 
 def decline_question(summons: SummonsView, _: Gettext, *, parent: bool = False) -> str:

@@ -56,6 +56,14 @@ def locked(until: datetime, _: Gettext, language: str, zone: ZoneInfo) -> str:
     )
 
 
+WAY_OUT = N_("Ketik /batal untuk keluar.")
+
+
+def with_way_out(text: str, _: Gettext) -> str:
+    """A step's question (or a retry of it), with how to leave the step instead of answering."""
+    return f"{text}\n\n{_(WAY_OUT)}"
+
+
 LAST_TRY = N_("⚠️ Tinggal 1 kali percobaan. Jika salah lagi, percobaan dikunci untuk sementara.")
 
 

@@ -99,9 +99,12 @@ async def choose_language(
 
 
 async def choose_role(session: AsyncSession, telegram_id: int, role: Role, default: str) -> Account:
-    """Record whether the user is a teen or a parent / guardian."""
+    """Record whether the user is a teen or a parent / guardian. Choosing (again) starts
+    afresh: any step the person was at ends, so what they type next is not read as its
+    answer (a NIK, a date)."""
     account = await ensure(session, telegram_id, default)
     account.role = role
+    account.conversation = None
     events.record(
         session,
         "role_chosen",

@@ -1,9 +1,14 @@
 """Staff messages to a group of residents: the people of one session, one kelurahan, one
 school, or everyone still pending (not yet recorded, whatever their answer). Each copy is an
-outbox row, paced by the dispatcher like every other message."""
+outbox row, paced by the dispatcher like every other message.
+
+The rules live here, whichever front end asks (Telegram, the dashboard, `rekam broadcast`):
+a text that is empty or too long is refused (never cut), and so is a broadcast that would
+reach nobody; every answer says how many of the audience a chat reaches and how many not."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +35,48 @@ from bot.services import events, outbox
 from bot.services.outbox import Message, Recipient
 
 MAX_TEXT = 3500  # leaves room for the header within Telegram's 4096 characters
+
+
+class Refusal(enum.StrEnum):
+    EMPTY = "empty"  # no text
+    TOO_LONG = "too_long"  # over MAX_TEXT: refused, never cut
+    NOBODY = "nobody"  # nobody in the audience has a chat the broadcast could reach
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who a broadcast to an audience reaches: `pending` teens in it not yet recorded,
+    `reachable` of them with a chat (their own, or an active parent's), and `chats`, the
+    copies it sends (teens and parents)."""
+
+    pending: int
+    reachable: int
+    chats: int
+
+    @property
+    def unreachable(self) -> int:
+        return self.pending - self.reachable
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a broadcast did, or would do: refused (and why), or sent to `recipients` chats.
+    `reach` is None only when the text alone was refused; `length` is the text's length."""
+
+    refused: Refusal | None
+    reach: Reach | None
+    length: int
+    broadcast_id: int | None = None
+    recipients: int = 0
+
+
+def check_text(text: str) -> Refusal | None:
+    """Why this text cannot be broadcast, if it cannot."""
+    if not text.strip():
+        return Refusal.EMPTY
+    if len(text) > MAX_TEXT:
+        return Refusal.TOO_LONG
+    return None
 
 
 def _targets(audience: Audience, value: str | None) -> Select[int]:
@@ -105,13 +152,36 @@ async def recipients(
     return list(found.values())
 
 
-async def reach(session: AsyncSession, audience: Audience, value: str | None) -> int:
-    """len(recipients(...)), counted by the database (a preview shows only the number)."""
+async def reach(session: AsyncSession, audience: Audience, value: str | None) -> Reach:
+    """How many the audience holds, how many of them a chat reaches, and how many copies a
+    broadcast sends, counted by the database (a preview shows only the numbers)."""
     both = union(
         _teens(audience, value).with_only_columns(Account.telegram_id),
         _parents(audience, value).with_only_columns(Account.telegram_id),
     ).subquery()
-    return int(await session.scalar(select(func.count()).select_from(both)) or 0)
+    chats = int(await session.scalar(select(func.count()).select_from(both)) or 0)
+    pending = int(
+        await session.scalar(select(func.count()).select_from(_targets(audience, value).subquery()))
+        or 0
+    )
+    reached = union(
+        _teens(audience, value).with_only_columns(Account.target_id),
+        _parents(audience, value).with_only_columns(ParentLink.target_id),
+    ).subquery()
+    reachable = int(await session.scalar(select(func.count()).select_from(reached)) or 0)
+    return Reach(pending=pending, reachable=reachable, chats=chats)
+
+
+async def judge(
+    session: AsyncSession, *, audience: Audience, value: str | None, text: str
+) -> Outcome:
+    """What sending `text` to this audience would do: the refusal, or how many it reaches.
+    Every front end previews with this and `send` decides with it again."""
+    refused = check_text(text)
+    if refused is not None:
+        return Outcome(refused, None, len(text))
+    reached = await reach(session, audience, value)
+    return Outcome(Refusal.NOBODY if reached.chats == 0 else None, reached, len(text))
 
 
 async def send(
@@ -125,18 +195,26 @@ async def send(
     now: datetime,
     operator: str | None = None,
     once: str | None = None,
-) -> Broadcast:
-    """Record the broadcast and queue a copy for each recipient. With `once` (a form's one-time
-    key) a second call with the same key returns the first broadcast and sends nothing; two at
-    the same instant meet the key's unique index, and the second unit of work fails."""
+) -> Outcome:
+    """Record the broadcast and queue a copy for each recipient, unless `judge` refuses it.
+    With `once` (a form's one-time key) a second call with the same key returns the first
+    broadcast and sends nothing; two at the same instant meet the key's unique index, and the
+    second unit of work fails."""
     if once is not None and (sent := await sent_by_key(session, once)) is not None:
-        return sent
+        return Outcome(
+            None, await reach(session, audience, value), len(sent.text), sent.id, sent.recipients
+        )
+    judged = await judge(session, audience=audience, value=value, text=text)
+    if judged.refused is not None:
+        return judged
     who = await recipients(session, audience, value)
+    if not who:  # everyone left between the count and now
+        return Outcome(Refusal.NOBODY, judged.reach, len(text))
     broadcast = Broadcast(
         created_by=by,
         audience=audience,
         audience_value=value,
-        text=text[:MAX_TEXT],
+        text=text,
         recipients=len(who),
         form_key=once,
     )
@@ -160,7 +238,7 @@ async def send(
         recipients=len(who),
         by=operator or by,
     )
-    return broadcast
+    return Outcome(None, judged.reach, len(text), broadcast.id, len(who))
 
 
 async def sent_by_key(session: AsyncSession, key: str) -> Broadcast | None:

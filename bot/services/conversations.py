@@ -77,6 +77,17 @@ async def end(session: AsyncSession, account_id: int) -> None:
     await _store(session, account_id, None)
 
 
+async def leave(session: AsyncSession, telegram_id: int) -> Step | None:
+    """Whatever step the person is at ends (a command, /batal or the role menu said so); the
+    step left, or None when nothing was awaited. Old buttons of that step find it gone."""
+    account = await accounts.find(session, telegram_id)
+    if account is None or account.conversation is None:
+        return None
+    left = parse_step(account.conversation.get("step"))
+    await end(session, account.id)
+    return left
+
+
 async def _store(session: AsyncSession, account_id: int, value: dict[str, Any] | None) -> None:
     # One UPDATE; an Account already loaded in this unit of work is updated in place too.
     await session.execute(

@@ -11,6 +11,7 @@ thank-you already sent stays sent).
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,32 @@ class Done(enum.StrEnum):
     GONE = "gone"
 
 
+@dataclass(frozen=True)
+class Result:
+    """What an outcome did, and who was actually told (a teen without Telegram and without
+    linked parents is told nothing, and no front end may say otherwise)."""
+
+    done: Done
+    teen: bool = False  # the teen's own chat is sent the thank-you or the offer
+    guardians: int = 0  # linked parents sent it
+    summoned: bool = True  # came, not recorded: they had a summons to move on from
+    offered: int = 0  # came, not recorded: sessions ahead offered to whoever is told
+    waiting: bool = False  # came, not recorded: none ahead, on the waiting list
+
+    @property
+    def told(self) -> bool:
+        return self.teen or self.guardians > 0
+
+
+def _told(done: Done, people: list[outbox.Recipient], **more: Any) -> Result:
+    return Result(
+        done,
+        teen=any(not p.parent for p in people),
+        guardians=sum(p.parent for p in people),
+        **more,
+    )
+
+
 async def _summons(session: AsyncSession, target_id: int) -> Summons | None:
     return await session.scalar(
         select(Summons).where(Summons.target_id == target_id).with_for_update()
@@ -45,22 +72,23 @@ def _note(session: AsyncSession, kind: str, target_id: int, channel: Channel, **
 
 async def record(
     session: AsyncSession, target_id: int, *, by: str, channel: Channel, now: datetime
-) -> Done:
-    """Recorded at the desk, now: every consequence, once."""
+) -> Result:
+    """Recorded at the desk, now: every consequence, once; and who is thanked."""
     target = await session.get(Target, target_id)
     if target is None:
-        return Done.GONE
+        return Result(Done.GONE)
     if target.recorded_at is not None:
-        return Done.ALREADY
+        return Result(Done.ALREADY)
     summons = await _summons(session, target_id)
     was = summons.state.value if summons else None
     marked = await recording.mark_recorded(
         session, [target_id], at=now, source=recording.Source.DESK, by=by, channel=channel, now=now
     )
     if not marked:
-        return Done.ALREADY
+        return Result(Done.ALREADY)
     _note(session, "desk_recorded", target_id, channel, by=by, was=was)
-    return Done.DONE
+    # The same people recording.mark_recorded queued the thank-you for.
+    return _told(Done.DONE, await outbox.recipients_of(session, target_id))
 
 
 async def unrecorded(
@@ -72,15 +100,16 @@ async def unrecorded(
     channel: Channel,
     now: datetime,
     deadline: datetime,
-) -> Done:
+) -> Result:
     """Came but could not be recorded: the summons ends as UNRECORDED (its seat back, its
     reminders stopped), and the teen and parents hear why with the sessions ahead (before
-    `deadline`); with none ahead the teen waits for a freed place, as after a missed session."""
+    `deadline`); with none ahead the teen waits for a freed place, as after a missed session.
+    The result says who heard it and how many sessions they were offered."""
     target = await session.get(Target, target_id)
     if target is None:
-        return Done.GONE
+        return Result(Done.GONE)
     if target.recorded_at is not None:
-        return Done.ALREADY
+        return Result(Done.ALREADY)
     summons = await _summons(session, target_id)
     _note(
         session,
@@ -91,8 +120,8 @@ async def unrecorded(
         reason=reason.value,
         was=summons.state.value if summons else None,
     )
-    if summons is None:
-        return Done.DONE  # never summoned: nothing to offer but `rekam summon`'s next round
+    if summons is None:  # never summoned: nothing to offer but `rekam summon`'s next round
+        return Result(Done.DONE, summoned=False)
     if summons.state in HOLDS_SEAT:
         await seats.release(session, summons.session_id)
     summons.state, summons.revision, summons.answered_at = (
@@ -117,19 +146,20 @@ async def unrecorded(
         summons_id=summons.id,
         dedupe=f"desk_unrecorded:{summons.id}:{summons.revision}",
     )
-    await outbox.enqueue(session, await outbox.recipients_of(session, target_id), [offer])
-    return Done.DONE
+    people = await outbox.recipients_of(session, target_id)
+    await outbox.enqueue(session, people, [offer])
+    return _told(Done.DONE, people, offered=len(ahead), waiting=not ahead)
 
 
 async def undo(
     session: AsyncSession, target_id: int, *, by: str, channel: Channel, now: datetime
-) -> Done:
+) -> Result:
     """A wrong mark taken back (staff only): not recorded any more, the summons as it was."""
     target = await session.get(Target, target_id, with_for_update=True)
     if target is None:
-        return Done.GONE
+        return Result(Done.GONE)
     if target.recorded_at is None:
-        return Done.NOT_RECORDED
+        return Result(Done.NOT_RECORDED)
     # What the summons was before the mark being undone: known only when that mark was the
     # desk's (its note follows the "recorded" event); a list's or a QR's mark falls back.
     last = (
@@ -147,8 +177,8 @@ async def undo(
     if summons is not None and summons.state in (SummonsState.ATTENDED, SummonsState.RECORDED):
         known = {state.value for state in SummonsState}
         back = SummonsState(was_text) if was_text in known else SummonsState.SUMMONED
-        if back in (SummonsState.ATTENDED, SummonsState.RECORDED):
-            back = SummonsState.SUMMONED
+        if back == SummonsState.RECORDED:
+            back = SummonsState.SUMMONED  # ATTENDED stays: came at the door, then the mark
         if back in HOLDS_SEAT and summons.state not in HOLDS_SEAT:
             # The seat was given back when the mark was made; it is the teen's again, even
             # over capacity: staff are undoing their own mistake.
@@ -167,4 +197,4 @@ async def undo(
         by=by,
         summons_state=back.value if back else None,
     )
-    return Done.DONE
+    return Result(Done.DONE)

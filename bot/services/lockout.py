@@ -9,7 +9,9 @@ use). Two counts, over the last MEMORY:
 - the subject's refusals on any surface, by anyone (many accounts trying one code or NIK).
 Every LOCK_AFTER-th refusal of either count locks for a while, longer each time (1 h, 2 h,
 4 h ... at most a day), so guessing costs more and more while the real owner is never locked
-out for longer than they are told. Staff can lift a lock on a code or NIK (an event). Counting
+out for longer than they are told. Staff can lift a lock on a code or NIK (an event): every
+refusal about it before then stops counting, in both counts, so whoever was locked by guessing
+at it (the owner who mistyped her birth date three times included) may try again. Counting
 from the append-only log means no conversation step, other command, old button, /hapus or
 restart can reset a lock.
 """
@@ -20,11 +22,12 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from bot.db.codes import cleaned
-from bot.db.models import Event
+from bot.db.codes import Code, cleaned, find_by_code
+from bot.db.models import Event, Target
 from bot.db.vault import CODE_HASH_DIGITS, vault_of
 from bot.domain.kinds import Actor, Channel
 from bot.services import events
@@ -83,6 +86,16 @@ def lock_length(refusals: int) -> timedelta:
     return min(LONGEST_LOCK, longer)
 
 
+_LIFT = aliased(Event)
+
+
+def _counts() -> ColumnElement[bool]:
+    """A refusal still counts: staff have not lifted its code or NIK since it was made."""
+    return ~exists().where(
+        _LIFT.kind == UNLOCKED, _LIFT.subject == Event.subject, _LIFT.at >= Event.at
+    )
+
+
 @dataclass(frozen=True)
 class Lock:
     """Guessing here stays refused until `until`."""
@@ -91,25 +104,16 @@ class Lock:
 
 
 async def _standing(
-    session: AsyncSession, condition: ColumnElement[bool], subject: str | None, now: datetime
+    session: AsyncSession, condition: ColumnElement[bool], now: datetime
 ) -> datetime | None:
     """When the lock on these refusals ends, if they are locked now."""
-    since = now - MEMORY
     count, last = (
         await session.execute(
-            select(func.count(), func.max(Event.at)).where(condition, Event.at > since)
+            select(func.count(), func.max(Event.at)).where(
+                condition, Event.at > now - MEMORY, _counts()
+            )
         )
     ).one()
-    if count < LOCK_AFTER:
-        return None
-    if subject is not None:  # staff may have lifted the lock since
-        lifted = await session.scalar(
-            select(func.max(Event.at)).where(Event.kind == UNLOCKED, Event.subject == subject)
-        )
-        if lifted is not None and lifted > since:
-            count = (
-                await session.scalar(select(func.count()).where(condition, Event.at > lifted)) or 0
-            )
     if not count or count % LOCK_AFTER:
         return None
     ends: datetime = last + lock_length(int(count))
@@ -130,19 +134,15 @@ async def tries_left(
     since = now - MEMORY
     own = await session.scalar(
         select(func.count()).where(
-            Event.kind == _kind(surface), Event.claimant == claimant, Event.at > since
+            Event.kind == _kind(surface), Event.claimant == claimant, Event.at > since, _counts()
         )
     )
     left = LOCK_AFTER - int(own or 0) % LOCK_AFTER
     subject = _kept(session, subject)
     if subject is not None:
-        lifted = await session.scalar(
-            select(func.max(Event.at)).where(Event.kind == UNLOCKED, Event.subject == subject)
-        )
-        after = lifted if lifted is not None and lifted > since else since
         others = await session.scalar(
             select(func.count()).where(
-                Event.kind.in_(_ALL_KINDS), Event.subject == subject, Event.at > after
+                Event.kind.in_(_ALL_KINDS), Event.subject == subject, Event.at > since, _counts()
             )
         )
         left = min(left, LOCK_AFTER - int(others or 0) % LOCK_AFTER)
@@ -155,18 +155,11 @@ async def lock_on(
     """The lock on this claimant's guessing here, or on this subject for everyone, if any."""
     subject = _kept(session, subject)
     ends = [
-        await _standing(
-            session,
-            (Event.kind == _kind(surface)) & (Event.claimant == claimant),
-            None,
-            now,
-        )
+        await _standing(session, (Event.kind == _kind(surface)) & (Event.claimant == claimant), now)
     ]
     if subject is not None:
         ends.append(
-            await _standing(
-                session, Event.kind.in_(_ALL_KINDS) & (Event.subject == subject), subject, now
-            )
+            await _standing(session, Event.kind.in_(_ALL_KINDS) & (Event.subject == subject), now)
         )
     found = [end for end in ends if end is not None]
     return Lock(max(found)) if found else None
@@ -198,28 +191,64 @@ async def refuse(
     return await lock_on(session, surface, claimant=claimant, subject=subject, now=now)
 
 
-async def lift(
+@dataclass(frozen=True)
+class Lifted:
+    """What a lift changed: the code or NIK itself was locked for everyone, and how many people
+    were locked by their own guesses at it (each may try again now)."""
+
+    subject_locked: bool
+    people: int
+
+    @property
+    def anything(self) -> bool:
+        return self.subject_locked or self.people > 0
+
+
+async def _lift_one(
     session: AsyncSession, subject: str, *, by: int | str, channel: Channel, now: datetime
-) -> bool:
-    """Staff lift the lock on a code or NIK (the owner came to the office); True if there was
-    one. Refusals before this no longer count towards a lock on it."""
+) -> tuple[bool, set[int]]:
+    """Lift one subject: (it was locked, the people locked by their guesses at it)."""
     subject = str(_kept(session, subject))
-    locked = await _standing(
-        session, Event.kind.in_(_ALL_KINDS) & (Event.subject == subject), subject, now
+    about = Event.kind.in_(_ALL_KINDS) & (Event.subject == subject)
+    subject_locked = await _standing(session, about, now) is not None
+    guessers = await session.execute(
+        select(Event.claimant, Event.kind)
+        .where(about, Event.claimant.is_not(None), Event.at > now - MEMORY, _counts())
+        .distinct()
     )
+    locked_people = {
+        claimant
+        for claimant, kind in guessers
+        if claimant is not None
+        and await _standing(session, (Event.kind == kind) & (Event.claimant == claimant), now)
+    }
     event = events.record(session, UNLOCKED, actor=Actor.STAFF, channel=channel, by=by)
     event.at, event.subject = now, subject
-    return locked is not None
+    await session.flush()
+    return subject_locked, locked_people
 
 
 async def lift_typed(
     session: AsyncSession, typed: str, *, by: int | str, channel: Channel, now: datetime
-) -> bool:
+) -> Lifted:
     """Staff lift the lock on a code or a NIK as typed (the owner is at the desk, with their
-    family card); True if there was one."""
+    family card). When it is a listed teen's, every other way in to that teen is lifted too
+    (her letter's and parent code, her NIK): she may have been locked on /daftar while staff
+    type her letter's code, or the other way round."""
+    vault = vault_of(session)
     bare = "".join(typed.split())
     if len(bare) == 16 and bare.isascii() and bare.isdigit():
-        subject = nik_subject(vault_of(session).hash(bare))
+        subjects = [nik_subject(vault.hash(bare))]
+        target = await session.scalar(select(Target).where(Target.nik_hash == vault.hash(bare)))
     else:
-        subject = code_subject(bare)
-    return await lift(session, subject, by=by, channel=channel, now=now)
+        subjects = [code_subject(bare)]
+        target = await find_by_code(session, bare, Code.INVITE, Code.PARENT)
+    if target is not None:
+        subjects.append(nik_subject(target.nik_hash))
+        hashes = (target.invite_hash, target.parent_hash)
+        subjects += [_CODE + digest for digest in hashes if digest]
+    anything_locked, people = False, set[int]()
+    for subject in dict.fromkeys(str(_kept(session, s)) for s in subjects):
+        locked, guessers = await _lift_one(session, subject, by=by, channel=channel, now=now)
+        anything_locked, people = anything_locked or locked, people | guessers
+    return Lifted(anything_locked, len(people))

@@ -77,8 +77,8 @@ async def move_options(
     limit: int = 8,
 ) -> list[SessionOption]:
     """Open sessions with a free seat, from now until election eve, that `target_id` may come
-    to (their own area first, soonest first within each); without a target, the sessions
-    anyone may come to, soonest first. `zone`: the office's, whose date the age is checked on."""
+    to (the `limit` chosen own area first, soonest first within each, and listed by date);
+    without a target, the sessions anyone may come to, soonest first. `zone`: the office's, whose date the age is checked on."""
     who = await person(session, target_id) if target_id is not None else None
     rows = await session.execute(
         select(
@@ -121,7 +121,10 @@ async def move_options(
         option = SessionOption(s.id, s.starts_at, s.ends_at, place, s.capacity - s.booked)
         found.append((rank, option))
     found.sort(key=lambda pair: pair[0])  # stable: soonest first within each rank
-    return [option for _, option in found[:limit]]
+    # Own area first decides which are offered; a person reads them in the calendar's order
+    # (Wednesday the 9th is not listed before Sunday the 6th).
+    chosen = sorted(found[:limit], key=lambda pair: (pair[1].starts_at, pair[0]))
+    return [option for _, option in chosen]
 
 
 async def may_choose(

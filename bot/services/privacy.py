@@ -3,6 +3,7 @@ teen was recorded, and id-only events) and the proof of consent, marked withdraw
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -24,29 +25,42 @@ from bot.domain.kinds import (
     Actor,
     Channel,
     ClaimState,
+    LinkState,
     PlaceKind,
     PreferredDays,
     SummonsState,
     TargetSource,
 )
+from bot.domain.outbox_kinds import Kind
 from bot.domain.venues import HOME_PLACE
 from bot.services import accounts, consents, events, outbox, seats, summonses
+from bot.services.outbox import Message, Recipient
 
 
-async def erase_account_of(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+@dataclass(frozen=True)
+class Erased:
+    """What /hapus did that the person is told of: how many linked parents were told that
+    they no longer get the teen's messages."""
+
+    parents_told: int = 0
+
+
+async def erase_account_of(session: AsyncSession, telegram_id: int, now: datetime) -> Erased:
     """/hapus confirmed: erase this Telegram user's account, if they have one."""
     account = await accounts.find(session, telegram_id)
-    if account is not None:
-        await erase(session, account, now)
+    if account is None:
+        return Erased()
+    return await erase(session, account, now)
 
 
-async def erase(session: AsyncSession, account: Account, now: datetime) -> None:
+async def erase(session: AsyncSession, account: Account, now: datetime) -> Erased:
     """Erase an account and everything personal that hangs on it, in one unit of work:
 
     - nothing queued for it is sent any more (its outbox rows are cancelled first: a row
       outlives its account, and would still reach the chat);
     - its links go, on both sides: as a parent, and, as a teen, their guardians' links to
-      them (with what was queued for those guardians about the teen);
+      them (with what was queued for those guardians about the teen); each guardian who was
+      linked is told, by a queued message, that the teen's messages stop;
     - the home-visit reason (health data) on the teen's summons and request is cleared;
     - its /daftar registrations are deleted (they hold the typed name and birth date), and a
       record a pending one created is deleted unless the office has taken it over or the teen
@@ -58,8 +72,9 @@ async def erase(session: AsyncSession, account: Account, now: datetime) -> None:
     await outbox.cancel(session, account_id=account.id)
     await session.execute(delete(ParentLink).where(ParentLink.parent_account_id == account.id))
     target_id = account.target_id
+    told = 0
     if target_id is not None:
-        await _forget_guardians(session, target_id)
+        told = await _forget_guardians(session, target_id, now)
         await session.execute(
             update(Summons).where(Summons.target_id == target_id).values(note=None)
         )
@@ -85,10 +100,13 @@ async def erase(session: AsyncSession, account: Account, now: datetime) -> None:
     for candidate in {target_id, *created} - {None}:
         assert candidate is not None
         await _delete_if_only_theirs(session, candidate)
+    return Erased(parents_told=told)
 
 
-async def _forget_guardians(session: AsyncSession, target_id: int) -> None:
-    """The teen is gone from Telegram: their guardians' links and queued copies go too."""
+async def _forget_guardians(session: AsyncSession, target_id: int, now: datetime) -> int:
+    """The teen is gone from Telegram: their guardians' links and queued copies go too, and
+    each guardian who was linked (not one whose request was still waiting) is told. How many
+    were told."""
     parents = list(
         await session.scalars(
             select(ParentLink.parent_account_id).where(ParentLink.target_id == target_id)
@@ -98,7 +116,23 @@ async def _forget_guardians(session: AsyncSession, target_id: int) -> None:
     if summons is not None:
         for parent_id in parents:
             await outbox.cancel(session, summons_id=summons.id, account_id=parent_id)
+    linked = (
+        await session.execute(
+            select(Account.telegram_id, Account.language, Account.id)
+            .join(ParentLink, ParentLink.parent_account_id == Account.id)
+            .where(ParentLink.target_id == target_id, ParentLink.state == LinkState.ACTIVE)
+        )
+    ).all()
     await session.execute(delete(ParentLink).where(ParentLink.target_id == target_id))
+    told = [
+        Recipient(chat, language, account_id, parent=True) for chat, language, account_id in linked
+    ]
+    await outbox.enqueue(
+        session,
+        told,
+        [Message(kind=Kind.GUARDIAN_UNLINKED, due_at=now, params={"target_id": target_id})],
+    )
+    return len(told)
 
 
 async def _withdraw_claims(session: AsyncSession, account_id: int, now: datetime) -> set[int]:

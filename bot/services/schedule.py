@@ -22,8 +22,39 @@ from bot.services.outbox import Message
 class Change(enum.StrEnum):
     DONE = "done"
     GONE = "gone"  # no such session, or already cancelled
-    BAD_TIME = "bad_time"  # in the past, not before election day, or ending before it starts
-    # (or, for a capacity, fewer seats than teens already called)
+    PAST = "past"  # starts now or before
+    AFTER_ELECTION = "after_election"  # starts on election day or later
+    ENDS_FIRST = "ends_first"  # ends before (or as) it starts
+    NO_SEATS = "no_seats"  # no seat at all
+    TOO_MANY_SEATS = "too_many_seats"  # more than MOST_SEATS: a typo, not a venue
+    FEWER = "fewer"  # a capacity below the teens already called
+
+
+MOST_SEATS = 100_000
+
+
+def check_seats(capacity: int) -> Change | None:
+    """Why a session cannot have this many seats, if it cannot (`create` and `enlarge` apply
+    it; a front end may ask it before its confirm question)."""
+    if capacity <= 0:
+        return Change.NO_SEATS
+    if capacity > MOST_SEATS:
+        return Change.TOO_MANY_SEATS
+    return None
+
+
+def check_hours(
+    starts_at: datetime, ends_at: datetime, *, now: datetime, deadline: datetime
+) -> Change | None:
+    """Why a session cannot be held at these hours, if it cannot. `create` and `move` apply
+    it; a front end may ask it first, before it asks staff to confirm."""
+    if starts_at <= now:
+        return Change.PAST
+    if starts_at >= deadline:
+        return Change.AFTER_ELECTION
+    if ends_at <= starts_at:
+        return Change.ENDS_FIRST
+    return None
 
 
 async def _changeable(session: AsyncSession, session_id: int) -> ServiceSession | None:
@@ -69,8 +100,8 @@ async def move(
     target = await _changeable(session, session_id)
     if target is None:
         return Change.GONE, 0
-    if not now < starts_at < ends_at or starts_at >= deadline:
-        return Change.BAD_TIME, 0
+    if (refused := check_hours(starts_at, ends_at, now=now, deadline=deadline)) is not None:
+        return refused, 0
     old = target.starts_at
     target.starts_at, target.ends_at = starts_at, ends_at
     if place_id is not None:
@@ -181,8 +212,10 @@ async def create(
     place = await session.get(Place, place_id)
     if place is None or place.kind == PlaceKind.HOME:
         return Change.GONE, None
-    if not now < starts_at < ends_at or starts_at >= deadline or capacity <= 0:
-        return Change.BAD_TIME, None
+    if (refused := check_hours(starts_at, ends_at, now=now, deadline=deadline)) is not None:
+        return refused, None
+    if (refused := check_seats(capacity)) is not None:
+        return refused, None
     created = ServiceSession(
         place_id=place_id,
         starts_at=starts_at,
@@ -218,8 +251,10 @@ async def enlarge(
     target = await _changeable(session, session_id)
     if target is None:
         return Change.GONE
-    if capacity < target.booked or capacity <= 0:
-        return Change.BAD_TIME
+    if (refused := check_seats(capacity)) is not None:
+        return refused
+    if capacity < target.booked:
+        return Change.FEWER
     old, target.capacity = target.capacity, capacity
     events.record(
         session,

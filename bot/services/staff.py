@@ -8,19 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.codes import Code, find_by_code
-from bot.db.models import Event, Place, ServiceSession, Staff, Summons
+from bot.db.models import Event, Place, ServiceSession, Staff, Summons, Target
 from bot.db.queries import count_where
 from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState, SummonsState
 from bot.domain.names import clean_name
 from bot.domain.nik import mask
+from bot.domain.outbox_kinds import SUMMONS_GROUPS
 from bot.domain.summons_rules import HOLDS_SEAT
-from bot.services import events, recording, summonses, web_access
+from bot.services import events, outbox, summonses, web_access
 
 _INSTANT = timedelta(microseconds=1)
 NAME_LIMIT = 200
@@ -136,7 +137,7 @@ class SessionCounts:
     state: SessionState
     summoned: int
     confirmed: int
-    attended: int  # came and were recorded here
+    attended: int  # came here (marked at the door or recorded at the desk)
     unrecorded: int  # came, but could not be recorded (documents, a device fault)
     recorded: int  # called here and recorded by now: here, or elsewhere before they came
 
@@ -164,11 +165,16 @@ async def sessions_between(
             count_where(Summons.state == SummonsState.CONFIRMED),
             count_where(Summons.state == SummonsState.ATTENDED),
             count_where(Summons.state == SummonsState.UNRECORDED),
-            # Recording, from any source, ends the summons as one of these two (recording.py).
-            count_where(Summons.state.in_((SummonsState.ATTENDED, SummonsState.RECORDED))),
+            # Recording, from any source, ends the summons as one of these two (recording.py);
+            # ATTENDED alone is only "came": recorded is the teen's recorded_at.
+            count_where(
+                Summons.state.in_((SummonsState.ATTENDED, SummonsState.RECORDED))
+                & Target.recorded_at.is_not(None)
+            ),
         )
         .join(Place, Place.id == ServiceSession.place_id)
         .outerjoin(Summons, Summons.session_id == ServiceSession.id)
+        .outerjoin(Target, Target.id == Summons.target_id)
         .where(ServiceSession.starts_at >= start, ServiceSession.starts_at < end)
         .group_by(ServiceSession.id, Place.name)
         .order_by(ServiceSession.starts_at, ServiceSession.id)
@@ -177,10 +183,11 @@ async def sessions_between(
 
 
 class Attendance(enum.StrEnum):
-    RECORDED = "recorded"
-    ALREADY = "already"
+    ATTENDED = "attended"  # came: marked now (or before); not recorded until the desk says so
+    CAME = "came"  # marked as come before, not recorded yet: nothing new
+    ALREADY = "already"  # recorded before: nothing to mark
     UNKNOWN = "unknown"
-    OTHER_DAY = "other_day"  # summoned for another day: nothing recorded until staff say so
+    OTHER_DAY = "other_day"  # summoned for another day: nothing marked until staff say so
 
 
 @dataclass(frozen=True)
@@ -201,12 +208,14 @@ async def mark_attended(
     zone: ZoneInfo,
     any_day: bool = False,
 ) -> Marked:
-    """The teen with this attendance code (their /kode QR) came and was recorded: their
-    summons (at whichever session) is attended, every reminder stops, and they leave the
-    waiting list. The invitation code on a letter marks nothing: it is not shown at a desk.
+    """The teen with this attendance code (their /kode QR) came: their summons is ATTENDED
+    (the seat stays theirs) and its reminders stop. Came is not recorded: biometrics are taken
+    at the desk, which marks recorded (`desk.record`, through `recording.mark_recorded`) or
+    came-but-not-recorded. The invitation code on a letter marks nothing: it is not shown at
+    a desk.
 
-    A teen summoned for another day is not recorded at once: staff are told the day and
-    decide (`any_day`), since walking in early is welcome but a wrong code is not."""
+    A teen summoned for another day is not marked at once: staff are told the day and decide
+    (`any_day`), since walking in early is welcome but a wrong code is not."""
     target = await find_by_code(session, code, Code.ATTEND, lock=True)
     if target is None:
         return Marked(Attendance.UNKNOWN)
@@ -217,16 +226,38 @@ async def mark_attended(
     today = now.astimezone(zone).date()
     if not any_day and due is not None and due.starts_at.astimezone(zone).date() != today:
         return Marked(Attendance.OTHER_DAY, target.name, masked, due_at=due.starts_at)
-    await recording.mark_recorded(
-        session,
-        [target.id],
-        at=now,
-        source=recording.Source.DESK,
-        by=str(staff_id),
-        channel=Channel.TELEGRAM,
-        now=now,
+    summons = await session.scalar(
+        select(Summons).where(Summons.target_id == target.id).with_for_update()
     )
-    return Marked(Attendance.RECORDED, target.name, masked)
+    was = summons.state if summons else None
+    if was == SummonsState.ATTENDED:
+        return Marked(Attendance.CAME, target.name, masked)
+    if summons is not None:
+        if summons.state not in HOLDS_SEAT:
+            # Came after declining, missing or being turned away: the seat is theirs again,
+            # over capacity if need be (they are at the desk).
+            await session.execute(
+                update(ServiceSession)
+                .where(ServiceSession.id == summons.session_id)
+                .values(booked=ServiceSession.booked + 1)
+                .execution_options(synchronize_session=False)
+            )
+        summons.state, summons.revision, summons.answered_at = (
+            SummonsState.ATTENDED,
+            summons.revision + 1,
+            now,
+        )
+        await outbox.cancel(session, summons_id=summons.id, groups=SUMMONS_GROUPS)
+    events.record(
+        session,
+        "attended",
+        actor=Actor.STAFF,
+        channel=Channel.TELEGRAM,
+        target_id=target.id,
+        by=str(staff_id),
+        was=was.value if was else None,
+    )
+    return Marked(Attendance.ATTENDED, target.name, masked)
 
 
 async def everyone(session: AsyncSession) -> list[Member]:

@@ -45,6 +45,7 @@ class SummonsView:
     address: str
     latitude: float | None
     longitude: float | None
+    home: bool = False  # a home visit: staff come to the teen (the place is their address)
 
 
 class Outcome(enum.StrEnum):
@@ -92,6 +93,7 @@ def _view(row: Row[Summons, str, ServiceSession, Place]) -> SummonsView:
         address=place.address,
         latitude=place.latitude,
         longitude=place.longitude,
+        home=place.kind == PlaceKind.HOME,
     )
 
 

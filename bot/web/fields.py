@@ -17,13 +17,14 @@ from starlette.requests import Request
 
 from bot.domain.dates import DateError, DateProblem, parse_day_and_hours
 from bot.i18n import N_, Gettext
+from bot.services import schedule
 from bot.services.web_access import Viewer
 from bot.web.context import services_of
 
 # Nine digits fit every id column on SQLite and PostgreSQL alike.
 _ID = re.compile(r"[0-9]{1,9}")
 _COUNT = re.compile(r"[0-9]{1,6}")
-MOST_SEATS = 100_000
+MOST_SEATS = schedule.MOST_SEATS  # the service refuses more anyway
 
 COUNT_PROBLEM = N_("Jumlah tempat harus angka 1 sampai 100.000.")
 UNREADABLE = N_(
@@ -34,7 +35,6 @@ _WHEN_PROBLEMS = {
     DateProblem.PAST: N_("Tanggal itu sudah lewat. Pilih hari ini atau sesudahnya."),
     DateProblem.BAD_HOURS: N_("Jam selesai harus sesudah jam mulai."),
 }
-OUT_OF_WINDOW = N_("Jadwal harus di masa depan dan sebelum hari pemungutan suara.")
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,11 @@ def hours(
     end: object,
     *,
     today: date,
-    now: datetime,
-    deadline: datetime,
     zone: ZoneInfo,
 ) -> Hours | str:
     """A day (picked, or typed as the bot reads it: 30-11-2026, 2026-11-30, 30 November 2026)
-    and its hours (08:00 or 08.00), in the office's zone; or the message saying what is wrong."""
+    and its hours (08:00 or 08.00), in the office's zone; or the message saying what is
+    unreadable. Whether a session or a visit may be held then is the service's to say."""
     if not all(isinstance(part, str) and part.strip() for part in (day, start, end)):
         return UNREADABLE
     try:
@@ -88,8 +87,6 @@ def hours(
         return UNREADABLE
     starts_at = datetime.combine(on, opens, tzinfo=zone)
     ends_at = datetime.combine(on, closes, tzinfo=zone)
-    if not now < starts_at < deadline:
-        return OUT_OF_WINDOW
     return Hours(starts_at, ends_at)
 
 

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from bot.domain.kinds import Audience, Channel
 from bot.i18n import N_, format_day, format_hours
+from bot.presentation import broadcasts as said
 from bot.presentation.outbox import broadcast_text
 from bot.services import broadcasts
 from bot.services.web_access import Viewer
@@ -34,13 +35,7 @@ AUDIENCES = {
 }
 # The form field that names the session, kelurahan or school of each audience.
 _FIELDS = {Audience.SESSION: "jadwal", Audience.KELURAHAN: "kelurahan", Audience.SCHOOL: "sekolah"}
-EMPTY = N_("Tulis pesannya dulu.")
-TOO_LONG = N_("Pesan terlalu panjang ({length} karakter; paling banyak {limit}).")
 GONE = N_("Pilih jadwal, kelurahan atau sekolah yang masih ada.")
-NOBODY = N_(
-    "Siaran ini tidak sampai ke siapa pun: tidak ada penerima di Telegram yang belum merekam. "
-    "Tidak ada yang dikirim."
-)
 
 
 @dataclass(frozen=True)
@@ -150,24 +145,16 @@ async def _checked(
     request: Request, viewer: Viewer
 ) -> tuple[Chosen, str, dict[str, list[Choice]]] | Response:
     """The form's audience and text (and the choices the form offers), or the form again
-    saying what is wrong with it."""
+    saying the audience it names is gone. The text is judged by the service."""
     form = await request.form()
     web = services_of(request)
     _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
-    text = _text(form)
     async with web.db.reading() as session:
         choices = await _choices(session, web, web.catalogs.language(viewer.language))
         chosen = await _chosen(session, form, choices)
-    problem = None
     if chosen is None:
-        problem = _(GONE)
-    elif not text:
-        problem = _(EMPTY)
-    elif len(text) > broadcasts.MAX_TEXT:
-        problem = _(TOO_LONG).format(length=len(text), limit=broadcasts.MAX_TEXT)
-    if chosen is None or problem is not None:
-        return await _page(request, viewer, status=400, form=form, choices=choices, problem=problem)
-    return chosen, text, choices
+        return await _page(request, viewer, status=400, form=form, choices=choices, problem=_(GONE))
+    return chosen, _text(form), choices
 
 
 @staff_only()
@@ -178,50 +165,63 @@ async def compose(request: Request, viewer: Viewer) -> Response:
 
 @staff_only()
 async def preview(request: Request, viewer: Viewer) -> Response:
-    """The text as it will arrive, how many it reaches, and the button that sends it."""
+    """The text as it will arrive, how many it reaches, and the button that sends it; or the
+    service's refusal."""
     checked = await _checked(request, viewer)
     if isinstance(checked, Response):
         return checked
     chosen, text, choices = checked
     web = services_of(request)
-    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
+    language = web.catalogs.language(viewer.language)
+    _ = web.catalogs.gettext(language)
     async with web.db.reading() as session:
-        reached = await broadcasts.reach(session, chosen.audience, chosen.value)
+        judged = await broadcasts.judge(
+            session, audience=chosen.audience, value=chosen.value, text=text
+        )
+    form = await request.form()
+    if judged.reach is None:  # the text itself is refused: the form again, text kept
+        problem = said.refusal(judged, _, language)
+        return await _page(request, viewer, status=400, form=form, choices=choices, problem=problem)
     return await _page(
         request,
         viewer,
-        form=await request.form(),
+        form=form,
         choices=choices,
         preview={
             "chosen": chosen,
             "shown": broadcast_text(_, web.settings.office_name, text),
             "text": text,
-            "count": reached,
+            "count": judged.reach.chats,
+            "reach": said.reach_line(judged.reach, _, language),
             "field": _FIELDS.get(chosen.audience, ""),
             "key": secrets.token_urlsafe(24),  # this preview's send goes out once
         },
-        problem=_(NOBODY) if reached == 0 else None,
+        problem=said.refusal(judged, _, language) if judged.refused else None,
     )
 
 
 @staff_only()
 async def send(request: Request, viewer: Viewer) -> Response:
-    """Queue it for everyone it reaches now (the dispatcher sends it); nothing if nobody."""
+    """Queue it for everyone it reaches now (the dispatcher sends it), unless the service
+    refuses it (nobody to reach, the text empty or too long)."""
     checked = await _checked(request, viewer)
     if isinstance(checked, Response):
         return checked
     chosen, text, _choices_offered = checked
     web = services_of(request)
-    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
-    key = (await request.form()).get("kunci")
+    language = web.catalogs.language(viewer.language)
+    _ = web.catalogs.gettext(language)
+    form = await request.form()
+    key = form.get("kunci")
     if not isinstance(key, str) or not _KEY.fullmatch(key):
-        return await _page(request, viewer, status=400, form=await request.form(), problem=_(GONE))
+        async with web.db.reading() as session:
+            judged = await broadcasts.judge(
+                session, audience=chosen.audience, value=chosen.value, text=text
+            )
+        problem = said.refusal(judged, _, language) if judged.reach is None else _(GONE)
+        return await _page(request, viewer, status=400, form=form, problem=problem)
     try:
         async with web.db.session() as session:
-            if not await broadcasts.reach(session, chosen.audience, chosen.value):
-                return await _page(
-                    request, viewer, status=409, form=await request.form(), problem=_(NOBODY)
-                )
             sent = await broadcasts.send(
                 session,
                 audience=chosen.audience,
@@ -240,6 +240,11 @@ async def send(request: Request, viewer: Viewer) -> Response:
             if first is None:
                 raise
             reached = first.recipients
+    else:
+        if sent.refused is not None:
+            status = 409 if sent.refused == broadcasts.Refusal.NOBODY else 400
+            problem = said.refusal(sent, _, language)
+            return await _page(request, viewer, status=status, form=form, problem=problem)
     # A reload of the page that says so must not send it again.
     return RedirectResponse(f"/siaran?dikirim={reached}", status_code=303)
 

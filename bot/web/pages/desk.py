@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
@@ -21,6 +22,7 @@ from starlette.routing import Route
 from bot.domain.desk import QueryError, Reason, parse_query
 from bot.domain.kinds import Channel
 from bot.i18n import N_
+from bot.presentation import desk as views
 from bot.presentation.desk import PROBLEMS, REASONS, STATES
 from bot.services import desk, desk_search
 from bot.services.desk import Done
@@ -33,22 +35,19 @@ from bot.web.render import render
 
 LONGEST_QUERY = 200
 
+# What an action's redirect names; every outcome of the service is rendered from its result
+# (presentation/desk.py, the same words as /meja and `rekam desk`), carried in `kabar`.
 RESULTS = {
-    "recorded": N_(
-        "{name} ditandai sudah direkam. Yang memakai Telegram (remaja dan orang tua yang "
-        "terhubung) menerima ucapan terima kasih."
-    ),
-    "unrecorded": N_(
-        "{name}: datang, belum direkam. Bila sudah dipanggil dan memakai Telegram, ia diberi "
-        "tahu dan ditawari jadwal berikutnya (atau masuk daftar tunggu bila tidak ada)."
-    ),
-    "undone": N_("Tanda rekam {name} dibatalkan."),
-    "already": N_("{name} sudah terekam sebelumnya; tidak ada yang diubah."),
-    "not_recorded": N_("{name} belum terekam; tidak ada yang dibatalkan."),
+    "recorded": "recorded",
+    "unrecorded": "unrecorded",
+    "undone": "undo",
+    "already": "recorded",
+    "not_recorded": "undo",
+}
+PROBLEMS_AFTER = {
     "gone": N_("Orang itu tidak ada dalam data (mungkin sudah dihapus). Tidak ada yang diubah."),
     "reason": N_("Pilih alasan dari daftar. Tidak ada yang diubah."),
 }
-_PROBLEMS = frozenset({"gone", "reason"})
 NONE_FOUND = N_("Tidak ditemukan. Periksa lagi, atau coba NIK-nya.")
 
 _OUTCOMES = {
@@ -56,17 +55,56 @@ _OUTCOMES = {
     "unrecorded": {Done.DONE: "unrecorded", Done.ALREADY: "already"},
     "undo": {Done.DONE: "undone", Done.NOT_RECORDED: "not_recorded"},
 }
+_DONE_OF = {
+    "recorded": Done.DONE,
+    "unrecorded": Done.DONE,
+    "undone": Done.DONE,
+    "already": Done.ALREADY,
+    "not_recorded": Done.NOT_RECORDED,
+}
+_TOLD = re.compile(r"([01])\.(\d{1,3})\.([01])\.(\d{1,3})\.([01])")
 
 
-def _seal(viewer: Viewer, result: str, target_id: int | None) -> str:
-    said = f"{result}:{target_id}".encode()
+def _told_of(result: desk.Result) -> str:
+    """Who the service told, for the redirect: teen.guardians.summoned.offered.waiting."""
+    return ".".join(
+        str(int(n))
+        for n in (result.teen, result.guardians, result.summoned, result.offered, result.waiting)
+    )
+
+
+def _result_of(result: str, told: str) -> desk.Result | None:
+    found = _TOLD.fullmatch(told)
+    if found is None:
+        return None
+    teen, guardians, summoned, offered, waiting = (int(n) for n in found.groups())
+    return desk.Result(
+        _DONE_OF[result],
+        teen=bool(teen),
+        guardians=guardians,
+        summoned=bool(summoned),
+        offered=offered,
+        waiting=bool(waiting),
+    )
+
+
+def _seal(viewer: Viewer, result: str, target_id: int | None, told: str = "") -> str:
+    said = f"{result}:{target_id}:{told}".encode()
     return hmac.new(viewer.csrf.encode(), said, hashlib.sha256).hexdigest()[:24]
 
 
-def _back(viewer: Viewer, result: str, target_id: int | None = None) -> RedirectResponse:
-    values: dict[str, str | int] = {"hasil": result, "tanda": _seal(viewer, result, target_id)}
+def _back(
+    viewer: Viewer, result: str, target_id: int | None = None, told: desk.Result | None = None
+) -> RedirectResponse:
+    kabar = _told_of(told) if told is not None else ""
+    values: dict[str, str | int] = {
+        "hasil": result,
+        "tanda": _seal(viewer, result, target_id, kabar),
+    }
     if target_id is not None:
         values["orang"] = target_id
+    if kabar:
+        values["kabar"] = kabar
     return RedirectResponse("/meja?" + urlencode(values), status_code=303)
 
 
@@ -78,7 +116,16 @@ def _page(
     problem: str | None = None,
     found: list[Found] | None = None,
     result: str = "",
+    told: desk.Result | None = None,
 ) -> Response:
+    web = services_of(request)
+    _ = web.catalogs.gettext(web.catalogs.language(viewer.language))
+    name = found[0].name if found else "—"
+    shown = None
+    if result in PROBLEMS_AFTER:
+        shown = _(PROBLEMS_AFTER[result])
+    elif told is not None:
+        shown = views.done(RESULTS[result], told, name, _)
     return render(
         request,
         viewer,
@@ -88,9 +135,8 @@ def _page(
         found=found,
         none_found=NONE_FOUND,
         most=desk_search.MOST,
-        result=RESULTS.get(result),
-        result_name=found[0].name if found and result else "—",
-        result_is_problem=result in _PROBLEMS,
+        result=shown,
+        result_is_problem=result in PROBLEMS_AFTER,
         states=STATES,
         reasons=REASONS,
     )
@@ -103,14 +149,17 @@ async def show_desk(request: Request, viewer: Viewer) -> Response:
     result = request.query_params.get("hasil", "")
     named = fields.an_id(request.query_params.get("orang"))
     sent = request.query_params.get("tanda", "")
-    if result not in RESULTS or not hmac.compare_digest(sent, _seal(viewer, result, named)):
+    kabar = request.query_params.get("kabar", "")
+    told = _result_of(result, kabar) if result in RESULTS else None
+    known = result in PROBLEMS_AFTER or told is not None
+    if not known or not hmac.compare_digest(sent, _seal(viewer, result, named, kabar)):
         return _page(request, viewer)  # an address typed or changed by hand shows no one
     found: list[Found] = []
     if named is not None:
         async with web.db.session() as session:
             one = await desk_search.look_at(session, named, by=viewer.by, channel=Channel.WEB)
         found = [one] if one is not None else []
-    return _page(request, viewer, found=found or None, result=result)
+    return _page(request, viewer, found=found or None, result=result, told=told)
 
 
 @staff_only()
@@ -156,9 +205,9 @@ async def _act(request: Request, viewer: Viewer, outcome: str) -> Response:
             )
         else:
             done = await desk.undo(session, target_id, by=viewer.by, channel=Channel.WEB, now=now)
-    if done == Done.DONE:
+    if done.done == Done.DONE:
         web.figures.invalidate()
-    return _back(viewer, _OUTCOMES[outcome].get(done, "gone"), target_id)
+    return _back(viewer, _OUTCOMES[outcome].get(done.done, "gone"), target_id, done)
 
 
 @staff_only()

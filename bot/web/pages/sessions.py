@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from bot.domain.kinds import Channel
 from bot.i18n import N_
+from bot.presentation import schedule as schedule_views
 from bot.services import schedule, staff
 from bot.services.schedule import Change
 from bot.services.web_access import Viewer
@@ -33,7 +34,6 @@ DONE = {
 GONE = N_("Jadwal ini sudah tidak ada atau sudah dibatalkan.")
 NO_PLACE = N_("Pilih tempatnya.")
 UNKNOWN_PLACE = N_("Tempat itu tidak ada.")
-FEWER = N_("Tidak bisa kurang dari jumlah remaja yang sudah dipanggil ke jadwal ini.")
 _TYPED = ("tempat", "tanggal", "mulai", "selesai", "kapasitas")
 
 
@@ -53,10 +53,15 @@ def _hours(web: WebServices, form: FormData) -> fields.Hours | str:
         form.get("mulai"),
         form.get("selesai"),
         today=web.clock.today(),
-        now=web.clock.now(),
-        deadline=web.office.deadline,
         zone=web.settings.zone,
     )
+
+
+def _refusal(request: Request, viewer: Viewer, change: Change) -> str:
+    """The schedule service's reason, as /sesi and `rekam` say it."""
+    web = services_of(request)
+    _, language = fields.words(request, viewer)
+    return schedule_views.refusal(change, _, language, web.office.deadline, web.settings.zone)
 
 
 def _done(request: Request, viewer: Viewer) -> Flash | None:
@@ -179,7 +184,7 @@ async def create_session(request: Request, viewer: Viewer) -> Response:
         if outcome == Change.DONE:
             web.figures.invalidate()
             return RedirectResponse("/jadwal?ok=dibuat", 303)
-        problem = UNKNOWN_PLACE if outcome == Change.GONE else fields.OUT_OF_WINDOW
+        problem = UNKNOWN_PLACE if outcome == Change.GONE else _refusal(request, viewer, outcome)
     return await _listing(
         request,
         viewer,
@@ -212,8 +217,8 @@ async def resize_session(request: Request, viewer: Viewer) -> Response:
         )
     if outcome == Change.GONE:
         return await _gone(request, viewer, 409)
-    if outcome == Change.BAD_TIME:
-        return await _refused_here(request, viewer, form, FEWER)
+    if outcome != Change.DONE:
+        return await _refused_here(request, viewer, form, _refusal(request, viewer, outcome))
     web.figures.invalidate()
     return RedirectResponse(f"/jadwal/{session_id}?ok=tempat&n={capacity}", 303)
 
@@ -252,6 +257,11 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
     when = _hours(web, form)
     if isinstance(when, str):
         return await _refused_here(request, viewer, form, when)
+    early = schedule.check_hours(
+        when.starts_at, when.ends_at, now=web.clock.now(), deadline=web.office.deadline
+    )
+    if early is not None:  # the service's rule, asked before the question, not after
+        return await _refused_here(request, viewer, form, _refusal(request, viewer, early))
     if form.get("yakin") != "1":
         return await _confirm(request, viewer, session_id, move=when)
     async with web.db.session() as session:
@@ -268,8 +278,8 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
         )
     if outcome == Change.GONE:
         return await _gone(request, viewer, 409)
-    if outcome == Change.BAD_TIME:  # the clock passed the hour while the question was open
-        return await _refused_here(request, viewer, form, fields.OUT_OF_WINDOW)
+    if outcome != Change.DONE:  # the clock passed the hour while the question was open
+        return await _refused_here(request, viewer, form, _refusal(request, viewer, outcome))
     web.figures.invalidate()
     return RedirectResponse(f"/jadwal/{session_id}?ok=dipindah&n={count}", 303)
 

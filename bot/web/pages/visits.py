@@ -165,8 +165,6 @@ async def schedule_visits(request: Request, viewer: Viewer) -> Response:
     when = fields.hours(
         *(form.get(key) for key in _WHEN),
         today=web.clock.today(),
-        now=web.clock.now(),
-        deadline=deadline,
         zone=web.settings.zone,
     )
     if isinstance(when, str):
