@@ -16,6 +16,7 @@ EVENTS = {
     "account_created": N_("mulai memakai bot"),
     "account_linked": N_("akun Telegram terhubung ke data ini"),
     "account_released": N_("akun Telegram dilepas dari data ini"),
+    "attended": N_("tercatat hadir (belum terekam)"),
     "broadcast": N_("siaran dikirim"),
     "claim_approved": N_("pendaftaran disetujui"),
     "claim_conflict": N_("pendaftaran berbenturan dengan pemilik data"),
