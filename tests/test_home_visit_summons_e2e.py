@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.db.models import Target
+from bot.db.models import Summons, Target
+from bot.domain.kinds import SummonsState
+from bot.presentation.buttons import SUMMONS, SummonsPress
 from bot.services import guardians
 from tests import factories
 from tests.harness import BotHarness
@@ -58,5 +60,15 @@ async def test_a_scheduled_home_visit_reads_as_one_for_the_teen_and_the_parent(
     assert "🏠 Petugas akan datang ke rumah Rina Lestari untuk perekaman:" in copy.text
     assert [b.label[0] for b in copy.buttons] == ["✅", "❌", "📅"]
     assert "akan ada di rumah" in copy.buttons[0].label
+    # A forged "home visit" press on a home visit changes nothing: it is no answer to it.
+    pressed = SUMMONS.decode(summons.buttons[0].data)
+    assert isinstance(pressed, SummonsPress)
+    summons_id = pressed.summons_id
+    forged = SUMMONS.encode(SummonsPress(summons_id, pressed.revision, "hv"))
+    toast = await teen.answer(teen.press(data=forged, message=summons))
+    assert "Tombol ini sudah tidak berlaku" in toast["text"]
+    async with bot.db.session() as session:
+        state = await session.scalar(select(Summons.state).where(Summons.id == summons_id))
+    assert state == SummonsState.SUMMONED
     toast = await teen.answer(teen.press("✅", message=summons))
     assert toast["text"] == "Terima kasih! Petugas akan datang sesuai jadwal kunjungan."

@@ -131,6 +131,8 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
             press.revision,
             lock=answering,
         )
+        if found is not None and action == "hv" and found.summons.home:
+            found = None  # a home visit offers no 🏠: a forged one is a stale button
         if found is not None and answering:
             result = await answers.answer(
                 session,

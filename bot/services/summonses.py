@@ -190,6 +190,10 @@ async def _editable(
         return None
     if service_session.state == SessionState.CANCELLED:
         return summons if action == Answer.MOVE else None  # staff cancelled it: only a new session
+    if action == Answer.HOME_VISIT:  # a home visit cannot ask for a home visit (forged button)
+        place = await session.get(Place, service_session.place_id)
+        if place is None or place.kind == PlaceKind.HOME:
+            return None
     return summons
 
 
