@@ -284,16 +284,8 @@ async def _answer_typed(
     assert update.effective_message and update.effective_message.text
     _ = context.gettext
     note = update.effective_message.text.strip()
-    if len(note) > summonses.NOTE_LIMIT:  # the step stays open: they shorten it and resend
-        await update.effective_message.reply_text(
-            _("Terlalu panjang ({count} karakter). Tulis paling banyak {limit} karakter.").format(
-                count=len(note), limit=summonses.NOTE_LIMIT
-            )
-        )
-        return
     result = None
     async with context.session() as session:
-        await conversations.end(session, convo.account_id)
         found = await answers.pressed(
             session,
             convo.telegram_id,
@@ -312,6 +304,15 @@ async def _answer_typed(
                 duty=context.settings.duty_staff,
                 note=note,
             )
+        if result is None or result[0] != Outcome.TOO_LONG:
+            await conversations.end(session, convo.account_id)
+    if result is not None and result[0] == Outcome.TOO_LONG:  # the step stays open
+        await update.effective_message.reply_text(
+            _("Terlalu panjang ({count} karakter). Tulis paling banyak {limit} karakter.").format(
+                count=len(note), limit=summonses.NOTE_LIMIT
+            )
+        )
+        return
     if found is None or result is None:
         await update.effective_message.reply_text(
             _("Jadwal Anda sudah berubah. Ketik /jadwal untuk jadwal terbaru.")

@@ -52,6 +52,7 @@ class Outcome(enum.StrEnum):
     DONE = "done"
     STALE = "stale"  # forged, someone else's, outdated, or no longer changeable
     FULL = "full"  # the chosen session has no seat left
+    TOO_LONG = "too_long"  # the typed note is over NOTE_LIMIT: nothing changed, ask again
 
 
 # Built once: these run on every press and /jadwal, and building a statement costs more than
@@ -278,6 +279,8 @@ async def respond(
     """Apply one button press (confirm / decline / move / home visit) by someone allowed to.
     `locked`: the row as locked_view() read it in this unit of work, if it did."""
     action, argument, deadline = press.action, press.argument, office.deadline
+    if len(press.note or "") > NOTE_LIMIT:
+        return Outcome.TOO_LONG  # refused whole, never cut: the person shortens it
     summons = await _editable(
         session, press.summons_id, press.revision, by.target_ids, now, action, locked
     )
@@ -292,10 +295,10 @@ async def respond(
     elif action == Answer.DECLINE and argument in DECLINE_REASONS:
         _change(summons, SummonsState.DECLINED, now)
         summons.reason = argument
-        summons.note = (press.note or "")[:NOTE_LIMIT] or None
+        summons.note = press.note or None
     elif action == Answer.HOME_VISIT:
         _change(summons, SummonsState.HOME_VISIT, now)
-        summons.note = (press.note or argument or "")[:NOTE_LIMIT] or None
+        summons.note = press.note or argument or None
     elif action == Answer.MOVE and argument and argument.isdigit() and int(argument) != old_session:
         if not await options.may_choose(
             session, summons.target_id, int(argument), zone=office.zone
