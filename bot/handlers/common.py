@@ -80,7 +80,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
     code = buttons.LANGUAGE.read(query.data, buttons.ChooseLanguage).code
     async with context.session() as session:
         account = await accounts.choose_language(
-            session, update.effective_user.id, code, context.settings.default_language
+            session, update.effective_user.id, code, context.office.language
         )
         role = account.role
     context.language = code  # the reader switched: speak the new language from here on
@@ -109,9 +109,7 @@ async def choose_role(update: Update, context: BotContext) -> None:
     role = _ROLES[buttons.ROLE.read(query.data, buttons.ChooseRole).role]
     _ = context.gettext
     async with context.session() as session:
-        await accounts.choose_role(
-            session, update.effective_user.id, role, context.settings.default_language
-        )
+        await accounts.choose_role(session, update.effective_user.id, role, context.office.language)
     await query.answer()
     if role == Role.TEEN:
         text = _(

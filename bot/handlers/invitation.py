@@ -64,7 +64,7 @@ async def _open(update: Update, context: BotContext, code: str) -> None:
         )
     elif lock is not None:
         await update.effective_message.reply_text(
-            texts.locked(lock.until, _, context.language, context.settings.zone)
+            texts.locked(lock.until, _, context.language, context.office.zone)
         )
     else:
         await update.effective_message.reply_text(
@@ -113,7 +113,7 @@ async def answer_invitation(update: Update, context: BotContext, convo: Conversa
     elif result.outcome == Claim.LOCKED:
         assert result.locked_until is not None
         await update.effective_message.reply_text(
-            texts.locked(result.locked_until, _, context.language, context.settings.zone)
+            texts.locked(result.locked_until, _, context.language, context.office.zone)
         )
     else:
         await update.effective_message.reply_text(

@@ -42,7 +42,7 @@ async def _ask_child_date(update: Update, context: BotContext, code: str) -> Non
             )
     if lock is not None:
         await update.effective_message.reply_text(
-            texts.locked(lock.until, _, context.language, context.settings.zone)
+            texts.locked(lock.until, _, context.language, context.office.zone)
         )
         return
     await update.effective_message.reply_text(
@@ -127,7 +127,7 @@ async def _show_guardians(
             )
         )
         return
-    zone, language = context.settings.zone, context.language
+    zone, language = context.office.zone, context.language
     lines = [_("Orang tua/wali yang terhubung dengan Anda:")]
     lines += [
         _("• {name}, sejak {when}").format(
@@ -213,7 +213,7 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
     elif linked.outcome == Linking.LOCKED:
         assert linked.locked_until is not None
         await message.reply_text(
-            texts.locked(linked.locked_until, _, context.language, context.settings.zone)
+            texts.locked(linked.locked_until, _, context.language, context.office.zone)
         )
     else:
         await message.reply_text(
@@ -242,7 +242,7 @@ async def ask_nik(update: Update, context: BotContext) -> None:
             await conversations.go(session, convo.account_id, Step.PARENT_NIK)
     await query.answer()
     text = (
-        texts.locked(lock.until, _, context.language, context.settings.zone)
+        texts.locked(lock.until, _, context.language, context.office.zone)
         if lock is not None
         else texts.with_way_out(_("Tulis NIK anak Anda (16 angka, ada di Kartu Keluarga)."), _)
     )
@@ -294,7 +294,7 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
     if linked.outcome == Linking.LOCKED:
         assert linked.locked_until is not None
         await message.reply_text(
-            texts.locked(linked.locked_until, _, context.language, context.settings.zone)
+            texts.locked(linked.locked_until, _, context.language, context.office.zone)
         )
         return
     await message.reply_text(

@@ -25,7 +25,7 @@ async def send_summons(
     _ = context.gettext
     await context.bot.send_message(
         chat_id,
-        views.summons_text(summons, _, context.language, context.settings.zone, parent=parent),
+        views.summons_text(summons, _, context.language, context.office.zone, parent=parent),
         reply_markup=views.summons_keyboard(summons, _, parent=parent),
     )
     if summons.latitude is not None and summons.longitude is not None:
@@ -41,7 +41,7 @@ async def send_summons(
 async def offer_sessions(context: BotContext, chat_id: int, summons: SummonsView) -> None:
     """Sessions with free places to move to, one button each."""
     _ = context.gettext
-    settings = context.settings
+    zone = context.office.zone
     async with context.session() as session:
         options = await summonses.move_options(
             session,
@@ -49,7 +49,7 @@ async def offer_sessions(context: BotContext, chat_id: int, summons: SummonsView
             now=context.clock.now(),
             deadline=context.office.deadline,
             target_id=summons.target_id,
-            zone=settings.zone,
+            zone=zone,
         )
     if not options:
         await context.bot.send_message(
@@ -63,7 +63,7 @@ async def offer_sessions(context: BotContext, chat_id: int, summons: SummonsView
     await context.bot.send_message(
         chat_id,
         _("Pilih jadwal baru (tempat yang masih tersedia):"),
-        reply_markup=views.options_keyboard(summons, options, _, context.language, settings.zone),
+        reply_markup=views.options_keyboard(summons, options, _, context.language, zone),
     )
 
 
@@ -131,7 +131,7 @@ def typed_when(
         day, start, end, rest = parse_day_and_hours(text, today=context.clock.today())
     except DateError as error:
         return when_problem(error, _) + " " + when_example(context, _, seats=seats)
-    zone = context.settings.zone
+    zone = context.office.zone
     starts, ends = _at(day, start, zone), _at(day, end, zone)
     refused = schedule.check_hours(starts, ends, now=context.clock.now(), deadline=deadline)
     if refused is not None:  # the service's rule, asked now so staff retype at once

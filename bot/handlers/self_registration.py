@@ -64,7 +64,7 @@ async def start_registration(update: Update, context: BotContext) -> None:
         return
     if lock is not None:
         await update.effective_message.reply_text(
-            texts.locked(lock.until, _, context.language, context.settings.zone)
+            texts.locked(lock.until, _, context.language, context.office.zone)
         )
         return
     await update.effective_message.reply_text(
@@ -119,7 +119,7 @@ async def answer_consent(update: Update, context: BotContext) -> None:
             await conversations.go(session, convo.account_id, Step.NIK)
     if lock is not None:
         await query.edit_message_text(
-            texts.locked(lock.until, _, context.language, context.settings.zone)
+            texts.locked(lock.until, _, context.language, context.office.zone)
         )
         return
     await query.edit_message_reply_markup(None)
@@ -144,9 +144,7 @@ async def answer_nik(update: Update, context: BotContext, convo: Conversation) -
     async with context.session() as session:
         lock = await registration.nik_typed(session, convo, parsed, now=context.clock.now())
     if lock is not None:
-        await message.reply_text(
-            texts.locked(lock.until, _, context.language, context.settings.zone)
-        )
+        await message.reply_text(texts.locked(lock.until, _, context.language, context.office.zone))
         return
     await message.reply_text(
         texts.with_way_out(
@@ -211,7 +209,7 @@ async def _mismatch(update: Update, context: BotContext, convo: Conversation) ->
         )
     if lock is not None:
         await update.effective_message.reply_text(
-            texts.locked(lock.until, _, context.language, context.settings.zone)
+            texts.locked(lock.until, _, context.language, context.office.zone)
         )
         return
     await update.effective_message.reply_text(

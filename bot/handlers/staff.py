@@ -80,7 +80,7 @@ async def _reply(update: Update, text: str, **kwargs: object) -> None:
 async def show_today(update: Update, context: BotContext, member: Member) -> None:
     """Today's sessions with summoned / confirmed / attended counts."""
     _ = context.gettext
-    zone, language = context.settings.zone, context.language
+    zone, language = context.office.zone, context.language
     today = context.clock.today()
     start = datetime.combine(today, time(0), tzinfo=zone)
     async with context.session() as session:
@@ -119,11 +119,11 @@ async def _mark(
             code,
             staff_id=member.telegram_id,
             now=context.clock.now(),
-            zone=context.settings.zone,
+            zone=context.office.zone,
             any_day=any_day,
         )
     await update.effective_chat.send_message(
-        staff_views.marked(marked, code, _, context.language, context.settings.zone),
+        staff_views.marked(marked, code, _, context.language, context.office.zone),
         reply_markup=staff_views.other_day_keyboard(code, _)
         if marked.outcome == staff.Attendance.OTHER_DAY
         else None,

@@ -65,7 +65,7 @@ async def choose_audience(update: Update, context: BotContext, member: Member) -
 
 async def _choices(context: BotContext, kind: str) -> list[tuple[str, str]]:
     """(label, callback data) of every session ahead, kelurahan or school."""
-    zone, language = context.settings.zone, context.language
+    zone, language = context.office.zone, context.language
     async with context.session() as session:
         if kind == "session":
             start = context.clock.now() - timedelta(hours=12)

@@ -36,7 +36,7 @@ def _outcomes(found: Found, _: Gettext) -> InlineKeyboardMarkup:
 async def _show(update: Update, context: BotContext, found: Found) -> None:
     assert update.effective_chat
     _ = context.gettext
-    text = views.person(found, _, context.language, context.settings.zone)
+    text = views.person(found, _, context.language, context.office.zone)
     await update.effective_chat.send_message(text, reply_markup=_outcomes(found, _))
 
 

@@ -80,7 +80,7 @@ async def show_queue(update: Update, context: BotContext, member: Member) -> Non
     )
     for request in found[:_SHOWN]:
         await update.effective_chat.send_message(
-            views.entry(request, _, context.language, context.settings.zone),
+            views.entry(request, _, context.language, context.office.zone),
             reply_markup=_buttons(request, _),
         )
 
@@ -129,7 +129,7 @@ async def schedule_visits(update: Update, context: BotContext, member: Member) -
             )
         )
         return
-    zone = context.settings.zone
+    zone = context.office.zone
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
         if convo is None or convo.step != Step.HOME_VISIT_TIME:

@@ -51,7 +51,7 @@ async def open_staff_invite(update: Update, context: BotContext) -> None:
         )
     asked = 0
     # Admins read it in the office's language: the request is office business.
-    office = context.services.catalogs.gettext(context.settings.default_language)
+    office = context.services.catalogs.gettext(context.office.language)
     for admin in opening.ask:
         try:
             await context.bot.send_message(
@@ -83,7 +83,7 @@ async def decide_staff_invite(update: Update, context: BotContext, member: Membe
         )
     told = False
     if decision.outcome in (Decided.CONFIRMED, Decided.REFUSED) and decision.telegram_id:
-        office = context.services.catalogs.gettext(context.settings.default_language)
+        office = context.services.catalogs.gettext(context.office.language)
         try:
             await context.bot.send_message(
                 decision.telegram_id, views.decided_for_person(decision, office)

@@ -94,12 +94,12 @@ async def check_new(update: Update, context: BotContext, member: Member) -> None
         )
         return
     if (refused := schedule.check_seats(int(rest))) is not None:  # the service's rule
-        deadline, zone = context.office.deadline, context.settings.zone
+        deadline, zone = context.office.deadline, context.office.zone
         await message.reply_text(
             schedule_views.refusal(refused, _, context.language, deadline, zone)
         )
         return
-    zone = context.settings.zone
+    zone = context.office.zone
     day = starts.astimezone(zone).date()
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
@@ -162,7 +162,7 @@ async def create(update: Update, context: BotContext, member: Member) -> None:
     else:  # the schedule service's reason, as the dashboard says it
         text = (
             schedule_views.refusal(
-                outcome, _, context.language, context.office.deadline, context.settings.zone
+                outcome, _, context.language, context.office.deadline, context.office.zone
             )
             + " "
             + _("Mulai lagi dengan /sesi.")
@@ -212,7 +212,7 @@ async def set_capacity(update: Update, context: BotContext, member: Member) -> N
     else:
         await message.reply_text(
             schedule_views.refusal(
-                outcome, _, context.language, context.office.deadline, context.settings.zone
+                outcome, _, context.language, context.office.deadline, context.office.zone
             )
         )
 

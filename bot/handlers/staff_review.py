@@ -48,7 +48,7 @@ async def show_queue(update: Update, context: BotContext, member: Member) -> Non
         return
     for item in waiting:
         await update.effective_chat.send_message(
-            pending_text(item, _, context.language, context.settings.zone),
+            pending_text(item, _, context.language, context.office.zone),
             reply_markup=InlineKeyboardMarkup([_verdict_buttons(item, _)]),
         )
 

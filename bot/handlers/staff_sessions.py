@@ -33,7 +33,7 @@ from bot.services.schedule import Change
 
 
 def _label(context: BotContext, starts_at: datetime, ends_at: datetime, place: str) -> str:
-    zone, language = context.settings.zone, context.language
+    zone, language = context.office.zone, context.language
     day = format_day(starts_at.astimezone(zone).date(), language)
     return f"{day} {format_hours(starts_at, ends_at, language, zone)} · {place}"
 
@@ -239,6 +239,6 @@ async def apply_change(update: Update, context: BotContext, member: Member) -> N
         text = _("✅ Selesai. {count} remaja dikabari.").format(count=count)
     else:  # the schedule service's reason, as the dashboard says it
         text = schedule_views.refusal(
-            outcome, _, context.language, context.office.deadline, context.settings.zone
+            outcome, _, context.language, context.office.deadline, context.office.zone
         )
     await update.effective_chat.send_message(text)

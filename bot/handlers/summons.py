@@ -184,7 +184,7 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await query.edit_message_text(
             views.summons_text(
-                found.summons, _, context.language, context.settings.zone, parent=found.parent
+                found.summons, _, context.language, context.office.zone, parent=found.parent
             ),
             reply_markup=views.summons_keyboard(found.summons, _, parent=found.parent),
         )
@@ -196,7 +196,7 @@ async def press_summons_button(update: Update, context: BotContext) -> None:
         await context.bot.send_document(
             update.effective_user.id,
             InputFile(
-                views.calendar_file(found.summons, _, context.settings.zone, context.clock.now()),
+                views.calendar_file(found.summons, _, context.office.zone, context.clock.now()),
                 filename="perekaman-ktp-el.ics",
             ),
             caption=_("Buka berkas ini untuk menyimpan jadwal ke kalender ponsel Anda."),
@@ -248,7 +248,7 @@ async def show_answer(
         await query.answer(thanks.get(fresh.state, ""))
         await query.edit_message_text(
             views.summons_text(
-                fresh, _, context.language, context.settings.zone, parent=found.parent
+                fresh, _, context.language, context.office.zone, parent=found.parent
             ),
             reply_markup=views.summons_keyboard(fresh, _, parent=found.parent),
         )

@@ -90,7 +90,7 @@ async def disown(update: Update, context: BotContext) -> None:
             buttons.GUARDIANS.read(query.data, buttons.Disown).link_id,
             telegram_id=update.effective_user.id,
             now=context.clock.now(),
-            office_language=context.settings.default_language,
+            office_language=context.office.language,
         )
     if not done:
         await query.answer(_(texts.STALE_BUTTON))
