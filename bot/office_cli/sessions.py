@@ -16,7 +16,7 @@ from bot.services import schedule
 
 def add_command(commands: Any, _: Gettext) -> None:
     listed = commands.add_parser(
-        "sessions", help=_("daftar jadwal: nomor (ID), tempat, tanggal, jam, kursi")
+        "sessions", help=_("daftar jadwal: kode, tempat, tanggal, jam, terisi, jumlah tempat, sisa")
     )
     listed.add_argument(
         "--all", action="store_true", help=_("juga jadwal yang sudah lewat dan yang dibatalkan")
