@@ -17,9 +17,10 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Broadcast, OutboxMessage, ServiceSession, Summons, WaitingTeen
+from bot.delivery.reads import LOADERS, Drafts
 from bot.domain.outbox_kinds import KINDS, SUMMONS_GROUPS, Group, Kind
 from bot.i18n import Catalogs
-from bot.presentation.outbox import RENDERERS, Outgoing, Renderer, Text, Venue
+from bot.presentation.outbox import RENDERERS, Need, Outgoing, Text, Venue
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
 from tests import factories
@@ -31,6 +32,11 @@ TEEN_CHAT, PARENT_CHAT = 1001, 1002
 def test_every_kind_has_a_spec_and_a_renderer() -> None:
     assert set(KINDS) == set(Kind)
     assert set(RENDERERS) == set(Kind)
+
+
+def test_every_value_a_renderer_may_need_has_a_loader() -> None:
+    assert set(LOADERS) == set(Need)
+    assert list(LOADERS).index(Need.SUMMONS) < list(LOADERS).index(Need.OPTIONS)
 
 
 def test_kinds_and_groups_keep_the_values_the_database_already_holds() -> None:
@@ -77,7 +83,7 @@ def test_delivery_services_and_the_renderer_never_import_handlers() -> None:
     sources = [
         *(package / "delivery").glob("*.py"),
         *(package / "services").glob("*.py"),
-        package / "presentation" / "outbox.py",
+        *(package / "presentation" / "outbox").glob("*.py"),
     ]
     reaching = {
         f"{source.relative_to(package)}: {name}"
@@ -115,9 +121,9 @@ class Office:
         async with self.db.session() as session:
             row = await session.get(OutboxMessage, row_id)
             assert row is not None
-            renderer = Renderer(session, Catalogs(), self.settings, self.clock)
-            await renderer.prepare([row])
-            return await renderer.render(row)
+            drafts = Drafts(session, Catalogs(), self.settings, self.clock)
+            await drafts.prepare([row])
+            return await drafts.render(row)
 
     def about_summons(self, kind: Kind, **params: object) -> Message:
         return Message(

@@ -12,12 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
@@ -26,15 +25,14 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import leases
 from bot.db.engine import Database
-from bot.db.models import Account, OutboxMessage
+from bot.db.models import OutboxMessage
+from bot.delivery import unreachable
 from bot.delivery.attempts import MAX_ATTEMPTS, Result, backoff, retry_after_seconds
 from bot.delivery.budget import Bulk, ClaimExpired, SendBudget
-from bot.domain.kinds import Actor, Channel, OutboxState
-from bot.domain.outbox_kinds import Kind
+from bot.delivery.reads import Drafts
+from bot.domain.kinds import OutboxState
 from bot.i18n import Catalogs
-from bot.presentation.outbox import Outgoing, Renderer, Text
-from bot.services import events, outbox
-from bot.services.outbox import Message as Queued
+from bot.presentation.outbox import Outgoing, Text
 
 log = logging.getLogger(__name__)
 
@@ -171,9 +169,9 @@ class Dispatcher:
                 .scalars()
                 .all()
             )
-            renderer = Renderer(session, self.catalogs, self.settings, self.clock)
-            await renderer.prepare(list(rows))
-            return [(row, await renderer.render(row)) for row in rows]
+            drafts = Drafts(session, self.catalogs, self.settings, self.clock)
+            await drafts.prepare(list(rows))
+            return [(row, await drafts.render(row)) for row in rows]
 
     # --- sending -----------------------------------------------------------------------
 
@@ -283,37 +281,10 @@ class Dispatcher:
                 await session.execute(statement, rows)
             for result in results:
                 if result.unreachable and result.account_id is not None:
-                    await self._mark_unreachable(session, result.account_id, now)
+                    await unreachable.mark(
+                        session, result.account_id, now, self.settings.default_language
+                    )
         self.sent += sum(r.state == OutboxState.SENT for r in results)
-
-    async def _mark_unreachable(
-        self, session: AsyncSession, account_id: int, now: datetime
-    ) -> None:
-        """403: the person blocked the bot. Stop writing to them, and tell who can help."""
-        account = await session.get(Account, account_id)
-        if account is None or account.unreachable_at is not None:
-            return
-        account.unreachable_at = now
-        await outbox.cancel(session, account_id=account_id)
-        events.record(
-            session,
-            "unreachable",
-            actor=Actor.SYSTEM,
-            channel=Channel.TELEGRAM,
-            account_id=account_id,
-            target_id=account.target_id,
-        )
-        if account.target_id is None:
-            return
-        notice = Queued(
-            kind=Kind.UNREACHABLE,
-            due_at=now,
-            params={"target_id": account.target_id},
-            dedupe=f"unreachable:{account.target_id}",
-        )
-        helpers = await outbox.recipients_of(session, account.target_id, teen=False)
-        helpers += await outbox.staff_recipients(session, self.settings.default_language)
-        await outbox.enqueue(session, helpers, [notice])
 
     # --- the loop ----------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 A row stores both by their string value (`message_key` the kind, `kind` the group), so the
 values below are what the database already holds: renaming one needs a migration. Adding a
-kind is one member of `Kind` and one entry in `KINDS`; bot/presentation/outbox.py then needs
+kind is one member of `Kind` and one entry in `KINDS`; bot/presentation/outbox/ then needs
 its renderer (a test checks that none is missing).
 """
 
