@@ -4,7 +4,9 @@ tree and check who imports whom (docs/architecture.md)."""
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
+from types import ModuleType
 
 import bot
 
@@ -81,6 +83,67 @@ def test_domain_is_pure() -> None:
         if _under(module, "bot.domain")
     }
     assert {m: t for m, t in offenders.items() if t} == {}
+
+
+def _presentation_sources() -> dict[str, ast.Module]:
+    return {
+        _module_name(path): ast.parse(path.read_text(encoding="utf-8"))
+        for path in (ROOT / "presentation").rglob("*.py")
+    }
+
+
+def _is_value(thing: object) -> bool:
+    """A class (a frozen value, an enum, an error) or a constant: nothing that reads or acts."""
+    return not isinstance(thing, ModuleType) and (isinstance(thing, type) or not callable(thing))
+
+
+def test_presentation_renders_values_and_never_reads() -> None:
+    """presentation/ turns values into text: it imports no sqlalchemy, no bot.db and no
+    bot.delivery. From bot.services it imports only value types and constants (the frozen
+    results the services return, e.g. SummonsView, Figures, and limits such as MAX_TEXT):
+    those are defined there, beside the use case that returns them, and moving them all to
+    domain/ would only add re-exports. A service module or function is refused."""
+    offenders: set[str] = set()
+    for module, tree in _presentation_sources().items():
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+                if _under(node.module, "bot.services"):
+                    source = importlib.import_module(node.module)
+                    offenders |= {
+                        f"{module}: {node.module}.{alias.name}"
+                        for alias in node.names
+                        if not _is_value(getattr(source, alias.name))
+                    }
+            offenders |= {
+                f"{module}: {name}"
+                for name in names
+                if any(_under(name, p) for p in ("sqlalchemy", "bot.db", "bot.delivery"))
+                or (isinstance(node, ast.Import) and _under(name, "bot.services"))
+            }
+    assert offenders == set()
+
+
+def test_no_presentation_function_takes_a_session() -> None:
+    offenders = {
+        f"{module}: {node.name}({argument.arg})"
+        for module, tree in _presentation_sources().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for argument in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        if argument.annotation is not None and "AsyncSession" in ast.unparse(argument.annotation)
+    }
+    assert offenders == set()
+
+
+def test_the_presentation_rule_refuses_a_service_function() -> None:
+    from bot.services import summonses
+
+    assert _is_value(summonses.SummonsView) and _is_value(summonses.DECLINE_REASONS)
+    assert not _is_value(summonses.view) and not _is_value(summonses)
 
 
 def test_feature_handlers_do_not_import_each_other() -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import N_, Gettext, format_number, format_share
-from bot.services import figures
+from bot.services.figures import Figures
 
 WIDTH = 100  # a terminal's columns the table fits in
 _GAP = 2  # spaces between two columns
@@ -20,7 +20,7 @@ _GAP = 2  # spaces between two columns
 class Column:
     name: str  # what --columns takes
     label: str  # the header, through the catalogs
-    value: Callable[[figures.Figures], Any]
+    value: Callable[[Figures], Any]
 
 
 # In the order the file has them. "kunjungan rumah diminta" counts every request for a home
@@ -52,13 +52,11 @@ ESSENTIAL = ("sasaran", "dipanggil", "konfirmasi", "hadir", "terekam", "sisa", "
 ALL = "semua"
 
 
-def _area(line: figures.Figures, last: bool, _: Gettext) -> str:
+def _area(line: Figures, last: bool, _: Gettext) -> str:
     return _("JUMLAH") if last else line.area or _("(tanpa wilayah)")
 
 
-def figure_rows(
-    lines: list[figures.Figures], _: Gettext
-) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+def figure_rows(lines: list[Figures], _: Gettext) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     """The report file `rekam report` writes and the dashboard offers: one row per area, the
     last line (the office's total, figures.total) as JUMLAH; every column, numbers as numbers."""
     header = (_("wilayah"), *(_(column.label) for column in COLUMNS))
@@ -91,7 +89,7 @@ class Table:
 
 
 def figure_table(
-    lines: list[figures.Figures], _: Gettext, language: str, names: Sequence[str] = ESSENTIAL
+    lines: list[Figures], _: Gettext, language: str, names: Sequence[str] = ESSENTIAL
 ) -> Table:
     """The report for a terminal: the area and the columns `names` (ESSENTIAL unless asked),
     numbers through Babel ("1.234", "10,0%"); area names cut short ("…") so that the essential

@@ -19,7 +19,13 @@ from bot.domain.table_rows import (
 )
 from bot.domain.target_rows import TARGET_HEADERS
 from bot.i18n import N_, Gettext, format_day, format_number
-from bot.services import sheets
+from bot.services.sheets import (
+    Measure,
+    OverLimitError,
+    OversizedWorkbookError,
+    UnknownFormatError,
+    UnreadableTextError,
+)
 
 PROBLEMS = {
     Problem.BAD_NIK: N_("NIK salah (harus 16 angka dengan tanggal lahir yang benar)"),
@@ -64,22 +70,22 @@ WHOLE_ROW = N_("(seluruh baris)")
 UNREADABLE = (
     HeaderError,
     zipfile.BadZipFile,
-    sheets.UnknownFormatError,
-    sheets.UnreadableTextError,
-    sheets.OversizedWorkbookError,
-    sheets.OverLimitError,
+    UnknownFormatError,
+    UnreadableTextError,
+    OversizedWorkbookError,
+    OverLimitError,
     UnicodeDecodeError,
 )
 _OVER_LIMIT = {
-    sheets.Measure.ROWS: N_(
+    Measure.ROWS: N_(
         "Berkas {path} berisi lebih dari {limit} baris data. Tidak ada yang diimpor; bagi "
         "berkasnya lalu impor per bagian."
     ),
-    sheets.Measure.CELLS: N_(
+    Measure.CELLS: N_(
         "Berkas {path} berisi lebih dari {limit} sel. Tidak ada yang diimpor; hapus kolom yang "
         "tidak dipakai, atau bagi berkasnya lalu impor per bagian."
     ),
-    sheets.Measure.UNPACKED: N_(
+    Measure.UNPACKED: N_(
         "Berkas {path} menjadi lebih dari {limit} MB saat dibuka. Tidak ada yang diimpor; bagi "
         "berkasnya, atau simpan sebagai CSV."
     ),
@@ -154,12 +160,8 @@ def rejected_rows(
 def unreadable(error: Exception, _: Gettext, name: object, language: str = "id") -> str:
     """Why the file `name` could not be read at all (one of UNREADABLE), as one sentence
     (numbers in `language`)."""
-    if isinstance(error, sheets.OverLimitError):
-        limit = (
-            error.limit // (1024 * 1024)
-            if error.measure == sheets.Measure.UNPACKED
-            else error.limit
-        )
+    if isinstance(error, OverLimitError):
+        limit = error.limit // (1024 * 1024) if error.measure == Measure.UNPACKED else error.limit
         return _(_OVER_LIMIT[error.measure]).format(path=name, limit=format_number(limit, language))
     if isinstance(error, HeaderError):
         return _("Kolom wajib tidak ada di baris judul: {columns}").format(
@@ -167,7 +169,7 @@ def unreadable(error: Exception, _: Gettext, name: object, language: str = "id")
         )
     if isinstance(error, UnicodeDecodeError):
         return _("Berkas {path} bukan teks UTF-8; simpan ulang sebagai UTF-8.").format(path=name)
-    if isinstance(error, sheets.OversizedWorkbookError):
+    if isinstance(error, OversizedWorkbookError):
         return _(
             "Berkas {path} membengkak berlebihan saat dibuka, tidak seperti buku kerja biasa; "
             "buka di Excel lalu simpan lagi sebagai .xlsx, atau kirim sebagai CSV."
@@ -177,7 +179,7 @@ def unreadable(error: Exception, _: Gettext, name: object, language: str = "id")
             "Berkas {path} bukan buku kerja XLSX yang utuh; buka di Excel lalu simpan lagi "
             "sebagai .xlsx."
         ).format(path=name)
-    if isinstance(error, sheets.UnreadableTextError):
+    if isinstance(error, UnreadableTextError):
         if error.utf16:
             return _(
                 "Berkas ini tersimpan sebagai UTF-16; buka di Excel lalu simpan sebagai CSV UTF-8."
