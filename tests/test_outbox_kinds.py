@@ -20,7 +20,7 @@ from bot.db.models import Broadcast, OutboxMessage, ServiceSession, Summons, Wai
 from bot.delivery.reads import LOADERS, Drafts
 from bot.domain.outbox_kinds import KINDS, SUMMONS_GROUPS, Group, Kind
 from bot.i18n import Catalogs
-from bot.presentation.outbox import RENDERERS, Need, Outgoing, Text, Venue
+from bot.presentation.outbox import RENDERERS, Draft, Facts, Need, Outgoing, Text, Venue
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
 from tests import factories
@@ -37,6 +37,17 @@ def test_every_kind_has_a_spec_and_a_renderer() -> None:
 def test_every_value_a_renderer_may_need_has_a_loader() -> None:
     assert set(LOADERS) == set(Need)
     assert list(LOADERS).index(Need.SUMMONS) < list(LOADERS).index(Need.OPTIONS)
+
+
+def test_a_renderer_is_a_function_of_values(sqlite_url: str) -> None:
+    """No database: the values a kind needs are handed in, and a missing one means the row no
+    longer applies."""
+    settings, gettext = make_settings(sqlite_url), Catalogs().gettext("id")
+    broadcast = RENDERERS[Kind.BROADCAST]
+    assert broadcast.needs == {Need.BROADCAST}
+    draft = Draft({"broadcast_id": 1}, "id", gettext, settings, Facts(broadcast="Bawa KK."))
+    assert broadcast.render(draft) == Text("📢 Pesan dari Dinas Dukcapil Kota Uji:\n\nBawa KK.")
+    assert broadcast.render(Draft({"broadcast_id": 1}, "id", gettext, settings)) is None
 
 
 def test_kinds_and_groups_keep_the_values_the_database_already_holds() -> None:
