@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.harness import TEST_DATA_KEY, BotHarness, make_settings, running_bot
+from tests.support.harness import TEST_DATA_KEY, BotHarness, make_settings, running_bot
 
 POSTGRES_ENV = "REKAM_TEST_POSTGRES_URL"
 _skipped_postgres: list[str] = []

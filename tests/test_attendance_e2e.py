@@ -10,9 +10,9 @@ from sqlalchemy import select
 from bot.db.models import ServiceSession, Summons, Target
 from bot.domain.kinds import SummonsState
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.factories import attend_code_of
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.factories import attend_code_of
+from tests.support.harness import BotHarness
 from tests.test_staff_e2e import said, staff_member, teens_at
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from bot.db.models import Broadcast
 from bot.domain.kinds import Audience, Channel
 from bot.services import broadcasts
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
 from tests.test_staff_e2e import said, staff_member, teens_at
 
 NOBODY = (

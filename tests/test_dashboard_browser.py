@@ -23,14 +23,14 @@ from bot.domain import nik as nik_rules
 from bot.domain.outbox_kinds import Kind
 from bot.emulator import UserClient
 from bot.services import figures, imports
-from tests import factories
-from tests.browser import chromium, screenshots_dir
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.browser import chromium, screenshots_dir
+from tests.support.harness import BotHarness
+from tests.support.uploads import crafted_workbook
+from tests.support.web import dashboard_bot, figures_changed, login_link
 from tests.test_imports import ID_HEADER, person
 from tests.test_staff_e2e import staff_member
 from tests.test_summons_e2e import linked_teen
-from tests.upload_support import crafted_workbook
-from tests.web_support import dashboard_bot, figures_changed, login_link
 
 TOUR = [
     ("Hari ini", "Hari ini"),

@@ -12,8 +12,8 @@ from bot.domain import summons_rules
 from bot.domain.kinds import Channel, PlaceKind
 from bot.services import home_visits, notices, schedule
 from bot.services.schedule import Change
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
 from tests.test_home_visits_e2e import waiting_requests
 
 

@@ -17,8 +17,8 @@ from bot.emulator import Limits, UserClient
 from bot.emulator.state import Fault
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
-from tests import factories
-from tests.harness import (
+from tests.support import factories
+from tests.support.harness import (
     BotHarness,
     broadcast_to,
     make_settings,

@@ -8,8 +8,8 @@ from sqlalchemy import select, text, update
 from bot.db.models import Base, Place, ServiceSession, Summons
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import PlaceKind
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
 from tests.test_registration_e2e import REVIEW, register
 from tests.test_staff_e2e import staff_member
 from tests.test_trust_e2e import erase

@@ -22,7 +22,7 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Region, Target
 from bot.services import sheets
-from tests.harness import database as open_database
+from tests.support.harness import database as open_database
 from tests.test_imports import person
 from tests.test_office_cli import desk
 from tests.test_sheets import office, write_encoded

@@ -14,13 +14,13 @@ from bot.domain.outbox_kinds import Kind
 from bot.emulator import UserClient
 from bot.services import guardians, notices
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.harness import BotHarness, until_phone_question
+from tests.support import factories
+from tests.support.harness import BotHarness, until_phone_question
+from tests.support.web import csrf_of, dashboard_bot, signed_in
 from tests.test_parents_e2e import new_parent
 from tests.test_registration_e2e import NEUTRAL_INVITE, REVIEW, dmy, register
 from tests.test_staff_e2e import staff_member
 from tests.test_trust_e2e import _import
-from tests.web_support import csrf_of, dashboard_bot, signed_in
 
 LAST_TRY = "⚠️ Tinggal 1 kali percobaan."
 

@@ -12,8 +12,8 @@ from bot.db.models import Summons, Target
 from bot.domain.kinds import SummonsState
 from bot.presentation.buttons import SUMMONS, SummonsPress
 from bot.services import guardians
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
 from tests.test_home_visits_e2e import requesting_teen
 from tests.test_parents_e2e import link_with_code, new_parent
 from tests.test_staff_e2e import staff_member

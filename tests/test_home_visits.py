@@ -26,8 +26,8 @@ from bot.domain import summons_rules
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SummonsState
 from bot.services import figures, home_visits, notices, outbox, privacy, retention, summonses
 from bot.services.home_visits import Scheduled
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
 from tests.test_home_visits_e2e import requesting_teen, waiting_requests
 from tests.test_staff_e2e import staff_member
 

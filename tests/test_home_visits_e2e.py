@@ -20,8 +20,8 @@ from bot.db.models import (
 from bot.domain.kinds import HomeVisitState, PlaceKind, SessionState, SummonsState
 from bot.emulator import UserClient
 from bot.services import home_visits
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
 from tests.test_parents_e2e import family_office, link_with_code, new_parent
 from tests.test_staff_e2e import said, staff_member
 from tests.test_summons_e2e import linked_teen

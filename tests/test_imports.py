@@ -22,7 +22,7 @@ from bot.domain import nik as nik_rules
 from bot.domain.kinds import PreferredDays, SummonsState
 from bot.domain.table_rows import HeaderError, Problem
 from bot.services import imports, sheets
-from tests.harness import database as open_database
+from tests.support.harness import database as open_database
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)

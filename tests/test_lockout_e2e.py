@@ -15,8 +15,8 @@ from bot.db.models import Account, ParentLink
 from bot.domain import nik as nik_rules
 from bot.emulator import Limits, UserClient
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.harness import BotHarness, make_settings, onboard, running_bot
+from tests.support import factories
+from tests.support.harness import BotHarness, make_settings, onboard, running_bot
 
 LOCKED = "Untuk keamanan, percobaan ditunda sampai"
 WRONG_DATE = "01-01-2001"

@@ -18,7 +18,7 @@ from bot.db.migrate import upgrade
 from bot.db.models import Account, OutboxMessage, Staff, Summons, Target
 from bot.domain.kinds import SummonsState
 from bot.services import figures
-from tests.harness import database
+from tests.support.harness import database
 from tests.test_imports import ID_HEADER, person, write_csv
 from tests.test_summoning import office
 
@@ -33,7 +33,7 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     async def prepare() -> str:
         db = database(url)
         await upgrade(db)
-        from tests.harness import make_settings
+        from tests.support.harness import make_settings
 
         found = await office(db, make_settings(url).zone, capacity=2)
         await db.dispose()
@@ -131,7 +131,7 @@ def test_report_as_csv_and_xlsx_by_kecamatan(
 async def test_figures_count_answers_per_area(database_url: str) -> None:
     db = database(database_url)
     await upgrade(db)
-    from tests.harness import make_settings
+    from tests.support.harness import make_settings
 
     await office(db, make_settings(database_url).zone, capacity=10)
     async with db.session() as session:

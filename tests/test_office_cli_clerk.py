@@ -18,7 +18,7 @@ from bot.cli import main
 from bot.db.models import Broadcast, Place, ServiceSession
 from bot.domain.kinds import PlaceKind, place_kind
 from bot.i18n import format_day
-from tests.harness import database, make_settings
+from tests.support.harness import database, make_settings
 from tests.test_imports import ID_HEADER, person, write_csv
 from tests.test_office_cli import desk  # noqa: F401  (the fixture)
 

@@ -17,7 +17,14 @@ from bot.delivery.pacing import RoundTrips
 from bot.domain.kinds import OutboxState
 from bot.emulator import Limits, UserClient
 from bot.emulator.latency import Latency, parse_duration
-from tests.harness import BotHarness, broadcast_to, make_settings, running_bot, started, until
+from tests.support.harness import (
+    BotHarness,
+    broadcast_to,
+    make_settings,
+    running_bot,
+    started,
+    until,
+)
 
 # Telegram's limits, with a private chat held to one a second (no burst allowance).
 STRICT = Limits(overall_per_second=30, chat_burst=1, paid_per_second=1000)

@@ -4,7 +4,7 @@ and a parent whose link ends because the teen erased her data is told."""
 from __future__ import annotations
 
 from bot.emulator import UserClient
-from tests.harness import BotHarness, until
+from tests.support.harness import BotHarness, until
 from tests.test_parents_e2e import family_office, link_with_code, new_parent
 
 

@@ -13,8 +13,8 @@ from bot.domain.kinds import LinkState, SummonsState
 from bot.emulator import UserClient
 from bot.services import guardians
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.harness import BotHarness, onboard
+from tests.support import factories
+from tests.support.harness import BotHarness, onboard
 from tests.test_planner import bots_planner
 from tests.test_staff_e2e import said, staff_member
 from tests.test_summons_e2e import STALE, linked_teen

@@ -11,8 +11,8 @@ from bot.db.migrate import upgrade
 from bot.db.models import Event, ServiceSession, Summons
 from bot.delivery.planner import Planner
 from bot.domain.kinds import SummonsState
-from tests import factories
-from tests.harness import BotHarness, database, make_settings
+from tests.support import factories
+from tests.support.harness import BotHarness, database, make_settings
 from tests.test_delivery import linked, setup_summons
 
 

@@ -21,8 +21,8 @@ from bot.db.models import OutboxMessage
 from bot.domain.kinds import OutboxState
 from bot.emulator import Limits, TelegramEmulator
 from bot.emulator.server import serve
-from tests.harness import TEST_DATA_KEY, TOKEN, database, free_port, until
-from tests.harness import queue_broadcast as queue_text
+from tests.support.harness import TEST_DATA_KEY, TOKEN, database, free_port, until
+from tests.support.harness import queue_broadcast as queue_text
 
 RECIPIENTS = 600
 

@@ -13,8 +13,8 @@ from bot.domain import nik as nik_rules
 from bot.domain.kinds import Role, TargetReview, TargetSource
 from bot.domain.retention import NOTICE_VERSION
 from bot.emulator import UserClient
-from tests import factories
-from tests.harness import BotHarness, make_settings, running_bot, until_phone_question
+from tests.support import factories
+from tests.support.harness import BotHarness, make_settings, running_bot, until_phone_question
 from tests.test_staff_e2e import staff_member
 
 NEUTRAL_INVITE = "Maaf, kode undangan atau tanggal lahir tidak cocok."

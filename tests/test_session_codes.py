@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.db.models import ServiceSession
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
 from tests.test_summons_e2e import linked_teen
 
 HEADER = ["kode", "tempat", "tanggal", "mulai", "selesai", "kapasitas", "jenis"]

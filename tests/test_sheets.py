@@ -19,8 +19,8 @@ from bot.db.models import Place, Region, School, ServiceSession, Target
 from bot.domain import session_rows, table_rows, target_rows
 from bot.presentation import tables
 from bot.services import notices, session_imports, sheets
+from tests.support.uploads import crafted_workbook
 from tests.test_imports import ID_HEADER, TODAY, database, person, run_import
-from tests.upload_support import crafted_workbook
 
 __all__ = ["database"]  # the fixture, shared with tests/test_imports.py
 

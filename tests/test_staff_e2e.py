@@ -22,9 +22,9 @@ from bot.domain.kinds import Channel, OutboxState, SummonsState
 from bot.emulator import UserClient
 from bot.presentation.menu import command_like
 from bot.services import staff
-from tests import factories
-from tests.factories import attend_code_of
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.factories import attend_code_of
+from tests.support.harness import BotHarness
 from tests.test_planner import bots_planner
 from tests.test_summons_e2e import STALE, linked_teen
 

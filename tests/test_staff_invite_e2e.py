@@ -20,7 +20,7 @@ from bot.domain.kinds import Channel
 from bot.emulator import UserClient
 from bot.emulator.client import ReceivedMessage
 from bot.services import staff_invites
-from tests.harness import BotHarness, database, until
+from tests.support.harness import BotHarness, database, until
 from tests.test_staff_e2e import staff_member
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from bot.db.models import ServiceSession, Summons
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
 from tests.test_staff_e2e import said, staff_member
 from tests.test_summons_e2e import linked_teen
 

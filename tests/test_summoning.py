@@ -21,8 +21,8 @@ from bot.domain.kinds import PlaceKind, PreferredDays
 from bot.domain.planning import Slot, Teen, plan
 from bot.domain.summons_rules import deadline_for
 from bot.services import notices, summoning
-from tests.harness import BotHarness, make_settings
-from tests.harness import database as open_database
+from tests.support.harness import BotHarness, make_settings
+from tests.support.harness import database as open_database
 from tests.test_delivery import linked
 
 

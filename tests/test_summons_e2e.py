@@ -15,9 +15,9 @@ from bot.emulator import UserClient
 from bot.i18n import format_day, format_hours
 from bot.presentation.summons import qr_png
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.factories import attend_code_of
-from tests.harness import BotHarness, until_phone_question
+from tests.support import factories
+from tests.support.factories import attend_code_of
+from tests.support.harness import BotHarness, until_phone_question
 
 STALE = "Tombol ini sudah tidak berlaku. Ketik /jadwal untuk jadwal terbaru."
 

@@ -17,8 +17,8 @@ from bot.domain.kinds import Audience, Channel, LinkState, OutboxState, TargetSo
 from bot.emulator import UserClient
 from bot.services import broadcasts, conversations, imports, notices
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.harness import BotHarness, until
+from tests.support import factories
+from tests.support.harness import BotHarness, until
 from tests.test_parents_e2e import family_office, link_with_code, new_parent, said
 from tests.test_registration_e2e import REVIEW, register
 from tests.test_staff_e2e import UNKNOWN, staff_member

@@ -11,8 +11,8 @@ from bot.db.models import Account, Region, ServiceSession, Summons, Target, Wait
 from bot.domain.summons_rules import deadline_for
 from bot.emulator import UserClient
 from bot.services import guardians, waiting
-from tests import factories
-from tests.harness import BotHarness, database, make_settings
+from tests.support import factories
+from tests.support.harness import BotHarness, database, make_settings
 from tests.test_delivery import linked
 from tests.test_parents_e2e import link_with_code, new_parent
 from tests.test_planner import bots_planner

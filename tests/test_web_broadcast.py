@@ -15,10 +15,10 @@ from sqlalchemy import func, select, update
 from bot.db.models import Broadcast, Event, OutboxMessage, Region, School, Target
 from bot.emulator import UserClient
 from bot.services import broadcasts
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.web import client, csrf_of, dashboard_bot, signed_in
 from tests.test_staff_e2e import teens_at
-from tests.web_support import client, csrf_of, dashboard_bot, signed_in
 
 HEADER = "📢 Pesan dari Dinas Dukcapil Kota Uji:"
 

@@ -17,11 +17,10 @@ from sqlalchemy import func, select
 from bot.db.models import Event, OutboxMessage, Summons, Target
 from bot.domain.kinds import Channel, SummonsState
 from bot.domain.outbox_kinds import Kind
-from tests import factories
-from tests.factories import attend_code_of
-from tests.harness import BotHarness
-from tests.test_delivery import linked
-from tests.web_support import (
+from tests.support import factories
+from tests.support.factories import attend_code_of
+from tests.support.harness import BotHarness
+from tests.support.web import (
     client,
     csrf_of,
     dashboard_bot,
@@ -29,6 +28,7 @@ from tests.web_support import (
     searched,
     signed_in,
 )
+from tests.test_delivery import linked
 
 
 @pytest.fixture

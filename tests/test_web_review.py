@@ -14,12 +14,12 @@ from bot.db.models import Account, Claim, Event, ParentLink, Target
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import Channel, ClaimState, LinkState, TargetReview
 from bot.emulator import UserClient
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.web import csrf_of, dashboard_bot, signed_in
 from tests.test_parents_e2e import PARENT_SUMMONS, family_office, new_parent
 from tests.test_registration_e2e import REVIEW, register
 from tests.test_staff_e2e import said
-from tests.web_support import csrf_of, dashboard_bot, signed_in
 
 GONE = "Pendaftaran ini sudah diputuskan atau pendaftarnya sudah tidak ada."
 

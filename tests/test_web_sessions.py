@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from bot.db.models import Event, Place, ServiceSession
 from bot.domain.kinds import Channel, PlaceKind, SessionState
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.web import client, csrf_of, dashboard_bot, signed_in
 from tests.test_staff_e2e import teens_at
-from tests.web_support import client, csrf_of, dashboard_bot, signed_in
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from sqlalchemy import func, select, update
 
 from bot.db.models import Event, HomeVisit, Place, Region, ServiceSession, Summons, Target
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SummonsState
-from tests import factories
-from tests.harness import BotHarness
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.web import csrf_of, dashboard_bot, signed_in
 from tests.test_home_visits_e2e import requesting_teen, waiting_requests
-from tests.web_support import csrf_of, dashboard_bot, signed_in
 
 SCHEDULED = "✅ Kunjungan dijadwalkan untuk {count} remaja; mereka dikabari."
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from bot.emulator import UserClient
-from tests.harness import BotHarness, free_port, make_settings, running_bot
+from tests.support.harness import BotHarness, free_port, make_settings, running_bot
 
 LINK = re.compile(r"https?://\S+/masuk/[A-Za-z0-9_-]+")
 
