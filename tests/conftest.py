@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.cli import main
+from bot.db.migrate import upgrade
+from bot.db.models import (
+    Account,
+    Summons,
+    Target,
+)
+from bot.domain.kinds import SummonsState
 from tests.support.harness import TEST_DATA_KEY, BotHarness, make_settings, running_bot
+from tests.support.harness import database as open_database
+from tests.support.offices import seeded_office
 
 POSTGRES_ENV = "REKAM_TEST_POSTGRES_URL"
 _skipped_postgres: list[str] = []
@@ -93,3 +106,62 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             bold=True,
         )
         terminalreporter.write_line(bar, red=True, bold=True)
+
+
+@pytest.fixture
+async def database(database_url: str):  # type: ignore[no-untyped-def]
+    """A migrated office database on each backend."""
+    db = open_database(database_url)
+    await upgrade(db)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An office database with six teens summoned (two waiting), one recorded, one confirmed."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/office.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("BOT_USERNAME", "RekamUjiBot")
+
+    async def prepare() -> str:
+        db = open_database(url)
+        await upgrade(db)
+        found = await seeded_office(db, make_settings(url).zone, capacity=2)
+        await db.dispose()
+        return found["election"].isoformat()
+
+    monkeypatch.setenv("ELECTION_DATE", asyncio.run(prepare()))
+    assert main(["summon"]) == 0
+
+    async def answers() -> None:
+        db = open_database(url)
+        async with db.session() as session:
+            await session.execute(
+                update(Target)
+                .where(Target.name == "Remaja 6")
+                .values(recorded_at=datetime.now(UTC))
+            )
+            first = await session.scalar(
+                select(Summons).where(
+                    Summons.target_id
+                    == select(Target.id).where(Target.name == "Remaja 5").scalar_subquery()
+                )
+            )
+            assert first is not None
+            first.state = SummonsState.CONFIRMED
+            teen = await session.scalar(select(Target).where(Target.name == "Remaja 1"))
+            assert teen is not None
+            session.add(Account(telegram_id=777, language="id", target_id=teen.id))
+        await db.dispose()
+
+    asyncio.run(answers())
+    return url
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder whose office.db the `rekam` commands use, for the office's region."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/office.db")
+    monkeypatch.setenv("OFFICE_REGION_CODES", "3599")
+    return tmp_path

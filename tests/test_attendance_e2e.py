@@ -13,7 +13,7 @@ from bot.throttle import PressThrottle
 from tests.support import factories
 from tests.support.factories import attend_code_of
 from tests.support.harness import BotHarness
-from tests.test_staff_e2e import said, staff_member, teens_at
+from tests.support.people import said, staff_member, teens_at
 
 
 async def _state(bot: BotHarness, target_id: int) -> tuple[SummonsState | None, bool]:

@@ -13,7 +13,7 @@ from bot.domain.kinds import Audience, Channel
 from bot.services import broadcasts
 from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.test_staff_e2e import said, staff_member, teens_at
+from tests.support.people import said, staff_member, teens_at
 
 NOBODY = (
     "Siaran ini tidak sampai ke siapa pun: tidak ada penerima di Telegram yang belum merekam. "

@@ -26,11 +26,10 @@ from bot.services import figures, imports
 from tests.support import factories
 from tests.support.browser import chromium, screenshots_dir
 from tests.support.harness import BotHarness
+from tests.support.people import linked_teen, staff_member
+from tests.support.sheets import ID_HEADER, person
 from tests.support.uploads import crafted_workbook
 from tests.support.web import dashboard_bot, figures_changed, login_link
-from tests.test_imports import ID_HEADER, person
-from tests.test_staff_e2e import staff_member
-from tests.test_summons_e2e import linked_teen
 
 TOUR = [
     ("Hari ini", "Hari ini"),

@@ -14,7 +14,7 @@ from bot.services import home_visits, notices, schedule
 from bot.services.schedule import Change
 from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.test_home_visits_e2e import waiting_requests
+from tests.support.offices import waiting_requests
 
 
 async def test_pins_are_the_coordinates_of_pinned_homes_only(bot: BotHarness) -> None:

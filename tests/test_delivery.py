@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Account, OutboxMessage, ParentLink, Staff, Target
+from bot.db.models import Account, OutboxMessage, ParentLink, Staff
 from bot.domain.kinds import LinkMethod, LinkState, OutboxState, Role
 from bot.domain.outbox_kinds import Kind
 from bot.domain.reminders import reminder_times
-from bot.emulator import Limits, UserClient
+from bot.emulator import Limits
 from bot.emulator.state import Fault
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
@@ -25,8 +25,9 @@ from tests.support.harness import (
     running_bot,
     started,
     until,
-    until_phone_question,
 )
+from tests.support.offices import setup_summons
+from tests.support.people import linked
 
 
 async def rows(bot: BotHarness, **where: object) -> list[OutboxMessage]:
@@ -35,23 +36,6 @@ async def rows(bot: BotHarness, **where: object) -> list[OutboxMessage]:
         for column, value in where.items():
             query = query.where(getattr(OutboxMessage, column) == value)
         return list((await session.execute(query)).scalars())
-
-
-async def linked(bot: BotHarness, target: Target, name: str = "Rina") -> UserClient:
-    teen = bot.user(name)
-    teen.send(f"/start {target.invite_code}")
-    await teen.next_message()
-    teen.send(target.birth_date.strftime("%d-%m-%Y"))
-    await until_phone_question(teen)
-    return teen
-
-
-async def setup_summons(bot: BotHarness, *, days_ahead: int = 5) -> tuple[Target, object, object]:
-    target = await factories.add_target(bot.db, bot.settings, code="RINA2345")
-    place = await factories.add_place(bot.db)
-    first = await factories.add_session(bot.db, bot.settings, place, days_ahead=days_ahead)
-    second = await factories.add_session(bot.db, bot.settings, place, days_ahead=days_ahead + 2)
-    return target, first, second
 
 
 async def test_a_summons_goes_out_through_the_outbox_with_its_pin_and_reminders(

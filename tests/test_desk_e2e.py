@@ -12,8 +12,7 @@ from bot.throttle import PressThrottle
 from tests.support import factories
 from tests.support.factories import attend_code_of
 from tests.support.harness import BotHarness
-from tests.test_delivery import linked
-from tests.test_staff_e2e import UNKNOWN, said, staff_member
+from tests.support.people import UNKNOWN, linked, said, staff_member
 
 
 async def test_the_desk_finds_marks_undoes_and_offers_new_sessions(bot: BotHarness) -> None:

@@ -10,9 +10,7 @@ from bot.domain import nik as nik_rules
 from bot.domain.kinds import PlaceKind
 from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.test_registration_e2e import REVIEW, register
-from tests.test_staff_e2e import staff_member
-from tests.test_trust_e2e import erase
+from tests.support.people import REVIEW, erase, register, staff_member
 
 
 async def anywhere(bot: BotHarness, needle: str) -> list[str]:

@@ -10,7 +10,7 @@ from bot.domain.kinds import Role
 from bot.presentation.menu import command_for, command_like
 from tests.support import factories
 from tests.support.harness import BotHarness, onboard
-from tests.test_staff_e2e import staff_member
+from tests.support.people import staff_member
 
 
 async def said(person, text: str) -> str:  # type: ignore[no-untyped-def]

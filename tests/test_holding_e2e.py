@@ -16,11 +16,9 @@ from bot.services import guardians, notices
 from bot.throttle import PressThrottle
 from tests.support import factories
 from tests.support.harness import BotHarness, until_phone_question
+from tests.support.offices import import_people
+from tests.support.people import NEUTRAL_INVITE, REVIEW, dmy, new_parent, register, staff_member
 from tests.support.web import csrf_of, dashboard_bot, signed_in
-from tests.test_parents_e2e import new_parent
-from tests.test_registration_e2e import NEUTRAL_INVITE, REVIEW, dmy, register
-from tests.test_staff_e2e import staff_member
-from tests.test_trust_e2e import _import
 
 LAST_TRY = "⚠️ Tinggal 1 kali percobaan."
 
@@ -69,7 +67,7 @@ async def test_a_claim_approved_before_the_list_goes_back_to_review_when_the_lis
         target = (await session.execute(select(Target))).scalar_one()
     assert await holder_of(bot, target.id) == stranger.id
 
-    result = await _import(bot, (nik, "Sari Dewi Lestari", dmy(born)))
+    result = await import_people(bot, (nik, "Sari Dewi Lestari", dmy(born)))
     assert result.updated == 1
     assert await holder_of(bot, target.id) is None
     told = await stranger.next_message(timeout=10)

@@ -14,9 +14,8 @@ from bot.presentation.buttons import SUMMONS, SummonsPress
 from bot.services import guardians
 from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.test_home_visits_e2e import requesting_teen
-from tests.test_parents_e2e import link_with_code, new_parent
-from tests.test_staff_e2e import staff_member
+from tests.support.offices import requesting_teen
+from tests.support.people import link_with_code, new_parent, staff_member
 
 
 async def test_a_scheduled_home_visit_reads_as_one_for_the_teen_and_the_parent(

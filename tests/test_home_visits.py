@@ -28,8 +28,8 @@ from bot.services import figures, home_visits, notices, outbox, privacy, retenti
 from bot.services.home_visits import Scheduled
 from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.test_home_visits_e2e import requesting_teen, waiting_requests
-from tests.test_staff_e2e import staff_member
+from tests.support.offices import requesting_teen, waiting_requests
+from tests.support.people import staff_member
 
 
 async def test_the_staff_on_duty_alone_are_alerted_when_named(bot: BotHarness) -> None:

@@ -3,54 +3,23 @@ the queue, schedule a visit (one teen or a round), and record what happened at t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.db.models import (
-    Account,
     Event,
     HomeVisit,
     Place,
-    Region,
     ServiceSession,
     Summons,
     Target,
 )
 from bot.domain.kinds import HomeVisitState, PlaceKind, SessionState, SummonsState
-from bot.emulator import UserClient
-from bot.services import home_visits
 from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.test_parents_e2e import family_office, link_with_code, new_parent
-from tests.test_staff_e2e import said, staff_member
-from tests.test_summons_e2e import linked_teen
-
-
-async def requesting_teen(bot: BotHarness, reason: str = "Saya memakai kursi roda") -> UserClient:
-    """Rina, summoned, living in Mawar with an address and a phone, asks for a home visit."""
-    target = await factories.add_target(bot.db, bot.settings, name="Rina Lestari", code="RINA2345")
-    place = await factories.add_place(bot.db, "Mal Pelayanan Publik")
-    first = await factories.add_session(bot.db, bot.settings, place, days_ahead=5)
-    await factories.summon(bot.db, bot.settings, target, first)
-    async with bot.db.session() as session:
-        mawar = Region(kecamatan="Utara", kelurahan="Mawar")
-        session.add(mawar)
-        await session.flush()
-        await session.execute(
-            update(Target)
-            .where(Target.id == target.id)
-            .values(region_id=mawar.id, address="Jl. Melati 7")
-        )
-    teen = await linked_teen(bot, target)
-    async with bot.db.session() as session:
-        await session.execute(
-            update(Account).where(Account.target_id == target.id).values(phone="+6281234567")
-        )
-    teen.press("🏠")
-    await teen.next_message()
-    teen.send(reason)
-    return teen
+from tests.support.offices import family_office, requesting_teen, waiting_requests
+from tests.support.people import link_with_code, new_parent, said, staff_member
 
 
 async def test_a_home_visit_request_reaches_the_staff_on_duty(bot: BotHarness) -> None:
@@ -186,34 +155,6 @@ async def test_a_parent_asks_for_the_child_and_staff_see_the_parents(bot: BotHar
     assert alert.text.startswith("🏠 Permintaan kunjungan ke rumah: Rina Lestari")
     assert "Alasan: Anak saya sakit berat" in alert.text
     assert "Orang tua/wali: Ibu Sri" in alert.text
-
-
-async def waiting_requests(bot: BotHarness, *names: str, kecamatan: str = "Utara") -> None:
-    """Teens summoned to a session who asked (by 🏠) for a visit, in one kecamatan."""
-    place = await factories.add_place(bot.db)
-    session_ = await factories.add_session(bot.db, bot.settings, place)
-    async with bot.db.session() as session:
-        region = Region(kecamatan=kecamatan, kelurahan="Mawar")
-        session.add(region)
-        await session.flush()
-        region_id = region.id
-    for serial, name in enumerate(names, start=1):
-        target = await factories.add_target(
-            bot.db, bot.settings, name=name, serial=serial, code=f"{name.upper()[:4]}2345"
-        )
-        await factories.summon(bot.db, bot.settings, target, session_)
-        async with bot.db.session() as session:
-            await session.execute(
-                update(Target).where(Target.id == target.id).values(region_id=region_id)
-            )
-            await session.execute(
-                update(Summons)
-                .where(Summons.target_id == target.id)
-                .values(state=SummonsState.HOME_VISIT)
-            )
-            await home_visits.requested(
-                session, target.id, "sakit", now=datetime.now(UTC), default_language="id"
-            )
 
 
 async def test_staff_pick_a_round_in_telegram(bot: BotHarness) -> None:

@@ -20,8 +20,7 @@ from tests.support.harness import (
     running_bot,
     until_phone_question,
 )
-from tests.test_registration_e2e import begin_daftar, dmy
-from tests.test_staff_e2e import said, staff_member, teens_at
+from tests.support.people import begin_daftar, dmy, said, staff_member, teens_at
 
 WAY_OUT = "Ketik /batal untuk keluar."
 CANCELLED = "Baik, langkah tadi dibatalkan."

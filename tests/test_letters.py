@@ -23,7 +23,7 @@ from bot.i18n import Catalogs
 from bot.presentation import letters as pages
 from bot.services import letters, notices, summoning
 from tests.support.harness import make_settings
-from tests.test_summoning import NOW, office
+from tests.support.offices import NOW, seeded_office
 
 ZONE = ZoneInfo("Asia/Jakarta")
 _ = Catalogs().gettext("id")
@@ -239,7 +239,7 @@ def test_the_longest_letter_stays_on_its_one_page(printed: list[str], tmp_path: 
 
 async def summoned(db: Database) -> None:
     config = make_settings("sqlite+aiosqlite:///unused.db")
-    found = await office(db, config.zone, capacity=10)
+    found = await seeded_office(db, config.zone, capacity=10)
     async with db.session() as session:
         await summoning.summon_all(
             session,

@@ -8,8 +8,8 @@ from __future__ import annotations
 from playwright.async_api import Route, expect
 
 from tests.support.browser import chromium
+from tests.support.people import staff_member
 from tests.support.web import dashboard_bot, login_link
-from tests.test_staff_e2e import staff_member
 
 EVIL = "http://evil.example/"
 

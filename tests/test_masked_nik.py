@@ -25,8 +25,8 @@ from bot.presentation import letters as letter_pages
 from bot.services import letters
 from tests.support import factories
 from tests.support.harness import database, make_settings
+from tests.support.people import register
 from tests.support.web import dashboard_bot, searched, signed_in
-from tests.test_registration_e2e import register
 
 ENOUGH = 10_000
 # Sixteen characters of digits and stars, with at least one star: a masked NIK, whatever form.

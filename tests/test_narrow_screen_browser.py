@@ -6,9 +6,9 @@ from __future__ import annotations
 from playwright.async_api import Page, expect
 
 from tests.support.browser import chromium, screenshots_dir
+from tests.support.offices import requesting_teen
+from tests.support.people import staff_member
 from tests.support.web import dashboard_bot, login_link
-from tests.test_home_visits_e2e import requesting_teen
-from tests.test_staff_e2e import staff_member
 
 # Every word of the element's text on one line: a word the browser broke spans two boxes.
 _BROKEN_WORDS = """(element) => {

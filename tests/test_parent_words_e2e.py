@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.emulator import UserClient
 from tests.support.harness import BotHarness, until
-from tests.test_parents_e2e import family_office, link_with_code, new_parent
+from tests.support.offices import family_office
+from tests.support.people import link_with_code, new_parent
 
 
 async def test_a_parents_yes_is_thanked_with_the_childs_name(bot: BotHarness) -> None:

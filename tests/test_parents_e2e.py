@@ -11,51 +11,20 @@ from sqlalchemy import func, select, update
 from bot.db.models import Event, OutboxMessage, ParentLink, ServiceSession, Summons, Target
 from bot.domain.kinds import LinkState, SummonsState
 from bot.emulator import UserClient
-from bot.services import guardians
 from bot.throttle import PressThrottle
-from tests.support import factories
-from tests.support.harness import BotHarness, onboard
-from tests.test_planner import bots_planner
-from tests.test_staff_e2e import said, staff_member
-from tests.test_summons_e2e import STALE, linked_teen
+from tests.support.harness import BotHarness
+from tests.support.offices import bots_planner, family_office
+from tests.support.people import (
+    PARENT_SUMMONS,
+    STALE,
+    link_with_code,
+    new_parent,
+    said,
+    staff_member,
+)
 
-PARENT_SUMMONS = "📣 Panggilan perekaman KTP-el untuk anak Anda, "
 NEUTRAL = "Maaf, kode atau tanggal lahir tidak cocok."
 LOCKED = "Untuk keamanan, percobaan ditunda sampai"
-
-
-async def family_office(bot: BotHarness) -> dict:  # type: ignore[type-arg]
-    """Rina (on Telegram, summoned) and Budi (no Telegram, summoned), and a later session.
-    The place has no map pin, so each summons is one message."""
-    place = await factories.add_place(bot.db, with_pin=False)
-    first = await factories.add_session(bot.db, bot.settings, place, days_ahead=5)
-    second = await factories.add_session(bot.db, bot.settings, place, days_ahead=7)
-    rina = await factories.add_target(bot.db, bot.settings, name="Rina Lestari", code="RINA2345")
-    budi = await factories.add_target(
-        bot.db, bot.settings, name="Budi Santoso", female=False, serial=2, code="BUDI2345"
-    )
-    await factories.summon(bot.db, bot.settings, rina, first)
-    await factories.summon(bot.db, bot.settings, budi, first)
-    teen = await linked_teen(bot, rina)
-    # Rina is on Telegram: her parents link with the code her /kode gives, not her letter's.
-    async with bot.db.session() as session:
-        rina.parent_code = await guardians.parent_code_of(session, rina.id)
-    return {"rina": rina, "budi": budi, "teen": teen, "first": first, "second": second}
-
-
-async def new_parent(bot: BotHarness, name: str = "Ibu Sri") -> UserClient:
-    parent = bot.user(name)
-    await onboard(parent, role="👪")
-    return parent
-
-
-async def link_with_code(parent: UserClient, target: Target) -> str:
-    """/ortu CODE (the teen's parent code, else the letter's), then the child's birth date;
-    returns the first reply to the date."""
-    parent.send(f"/ortu {target.parent_code or target.invite_code}")
-    await parent.next_message()
-    parent.send(target.birth_date.strftime("%d-%m-%Y"))
-    return (await parent.next_message()).text
 
 
 async def test_a_parent_links_with_the_childs_code_and_gets_the_summons_with_buttons(

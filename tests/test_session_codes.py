@@ -17,7 +17,7 @@ from bot.cli import main
 from bot.db.models import ServiceSession
 from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.test_summons_e2e import linked_teen
+from tests.support.people import linked_teen
 
 HEADER = ["kode", "tempat", "tanggal", "mulai", "selesai", "kapasitas", "jenis"]
 

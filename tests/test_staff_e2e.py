@@ -20,50 +20,12 @@ from bot.db.models import (
 )
 from bot.domain.kinds import Channel, OutboxState, SummonsState
 from bot.emulator import UserClient
-from bot.presentation.menu import command_like
 from bot.services import staff
 from tests.support import factories
 from tests.support.factories import attend_code_of
 from tests.support.harness import BotHarness
-from tests.test_planner import bots_planner
-from tests.test_summons_e2e import STALE, linked_teen
-
-UNKNOWN = "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk daftar perintah."
-
-
-def unknown(command: str) -> str:
-    """What a command that does not exist gets: a near miss of everyone's commands is named."""
-    meant = command_like(command)
-    return (
-        UNKNOWN if meant is None else f"Maksud Anda /{meant}? Ketik /bantuan untuk daftar perintah."
-    )
-
-
-async def staff_member(
-    bot: BotHarness, name: str = "Petugas", *, admin: bool = False
-) -> UserClient:
-    person = bot.user(name)
-    async with bot.db.session() as session:
-        await staff.add(session, person.id, admin=admin, by=None, channel=Channel.CLI)
-    return person
-
-
-async def said(person: UserClient, text: str) -> str:
-    person.send(text)
-    return (await person.next_message()).text
-
-
-async def teens_at(
-    bot: BotHarness, *names: str, session: ServiceSession
-) -> list[tuple[Target, UserClient]]:
-    found = []
-    for serial, name in enumerate(names, start=1):
-        target = await factories.add_target(
-            bot.db, bot.settings, name=f"{name} Uji", serial=serial, code=f"{name.upper()[:4]}2345"
-        )
-        await factories.summon(bot.db, bot.settings, target, session)
-        found.append((target, await linked_teen(bot, target, name)))
-    return found
+from tests.support.offices import bots_planner
+from tests.support.people import STALE, UNKNOWN, linked_teen, said, staff_member, teens_at, unknown
 
 
 async def refused_events(bot: BotHarness) -> int:

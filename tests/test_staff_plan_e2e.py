@@ -11,8 +11,7 @@ from bot.db.models import ServiceSession, Summons
 from bot.throttle import PressThrottle
 from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.test_staff_e2e import said, staff_member
-from tests.test_summons_e2e import linked_teen
+from tests.support.people import linked_teen, said, staff_member
 
 
 async def test_staff_create_a_session_enlarge_it_and_summon_with_a_dry_run_first(

@@ -19,7 +19,7 @@ from bot.services.lockout import LONGEST_LOCK
 from bot.throttle import PressThrottle
 from tests.support import factories
 from tests.support.harness import BotHarness, make_settings, onboard, running_bot
-from tests.test_summons_e2e import linked_teen
+from tests.support.people import linked_teen
 
 ACCOUNTS = 50
 LOCKED = "Untuk keamanan, percobaan ditunda sampai"

@@ -15,42 +15,22 @@ from bot.db.models import Account, Consent, OutboxMessage, ParentLink, Summons, 
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import Audience, Channel, LinkState, OutboxState, TargetSource
 from bot.emulator import UserClient
-from bot.services import broadcasts, conversations, imports, notices
+from bot.services import broadcasts, conversations, notices
 from bot.throttle import PressThrottle
 from tests.support import factories
-from tests.support.harness import BotHarness, until
-from tests.test_parents_e2e import family_office, link_with_code, new_parent, said
-from tests.test_registration_e2e import REVIEW, register
-from tests.test_staff_e2e import UNKNOWN, staff_member
-from tests.test_summons_e2e import linked_teen
-
-HEADER = ["nik", "nama", "tanggal_lahir", "kelurahan", "kecamatan"]
-ERASED = "Data Anda sudah dihapus"
-
-
-async def erase(person: UserClient) -> None:
-    """/hapus, confirmed, until the bot says it is done (its message is edited)."""
-    person.send("/hapus")
-    asked = await person.next_message()
-    await person.answer(person.press("🗑", message=asked))
-
-    async def done() -> bool:
-        return person.message(asked.message_id).text.startswith(ERASED)
-
-    await until(done)
-
-
-async def _import(bot: BotHarness, *targets: tuple[str, str, str]) -> imports.ImportResult:
-    """The office imports its list (NIK, name, birth date DD-MM-YYYY)."""
-    rows = [(n, [nik, name, born, "Melati", "Kota"]) for n, (nik, name, born) in enumerate(targets)]
-    return await imports.import_targets(
-        bot.db,
-        HEADER,
-        iter((number + 2, cells) for number, cells in rows),
-        today=factories.today(bot.settings),
-        now=datetime.now(UTC),
-        regions=bot.settings.office_region_codes,
-    )
+from tests.support.harness import BotHarness
+from tests.support.offices import family_office, import_people
+from tests.support.people import (
+    REVIEW,
+    UNKNOWN,
+    erase,
+    link_with_code,
+    linked_teen,
+    new_parent,
+    register,
+    said,
+    staff_member,
+)
 
 
 async def test_a_pre_claim_is_taken_over_by_the_office_list_and_never_blocks_the_teen(
@@ -64,7 +44,7 @@ async def test_a_pre_claim_is_taken_over_by_the_office_list_and_never_blocks_the
     stranger = bot.user("Stranger")
     assert (await register(stranger, nik=nik, born=born, name="Sari Dewi"))[-1].startswith(REVIEW)
 
-    result = await _import(bot, (nik, "Sari Dewi Lestari", born.strftime("%d-%m-%Y")))
+    result = await import_people(bot, (nik, "Sari Dewi Lestari", born.strftime("%d-%m-%Y")))
     assert result.updated == 1 and result.added == 0
     async with bot.db.session() as session:
         target = factories.in_clear(session, (await session.execute(select(Target))).scalar_one())

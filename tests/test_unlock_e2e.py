@@ -12,7 +12,7 @@ from bot.domain.kinds import Actor, Channel
 from bot.services import lockout
 from tests.support import factories
 from tests.support.harness import BotHarness, database, make_settings, until_phone_question
-from tests.test_staff_e2e import said, staff_member
+from tests.support.people import said, staff_member
 
 LOCKED = "Untuk keamanan, percobaan ditunda sampai"
 

@@ -13,10 +13,8 @@ from bot.emulator import UserClient
 from bot.services import guardians, waiting
 from tests.support import factories
 from tests.support.harness import BotHarness, database, make_settings
-from tests.test_delivery import linked
-from tests.test_parents_e2e import link_with_code, new_parent
-from tests.test_planner import bots_planner
-from tests.test_summons_e2e import STALE
+from tests.support.offices import bots_planner
+from tests.support.people import STALE, link_with_code, linked, new_parent
 
 OFFER = "🎟️ Ada tempat kosong"
 

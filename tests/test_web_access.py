@@ -18,8 +18,8 @@ from bot.i18n import Catalogs
 from bot.web.context import WebServices
 from bot.web.server import serving
 from tests.support.harness import BotHarness, database, make_settings
+from tests.support.people import staff_member, unknown
 from tests.support.web import client, csrf_of, dashboard_bot, login_link, sign_in
-from tests.test_staff_e2e import staff_member, unknown
 
 SIGN_IN_HINT = "Kirim /dasbor ke bot Rekam"
 

@@ -17,8 +17,8 @@ from bot.emulator import UserClient
 from bot.services import broadcasts
 from tests.support import factories
 from tests.support.harness import BotHarness
+from tests.support.people import teens_at
 from tests.support.web import client, csrf_of, dashboard_bot, signed_in
-from tests.test_staff_e2e import teens_at
 
 HEADER = "📢 Pesan dari Dinas Dukcapil Kota Uji:"
 

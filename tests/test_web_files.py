@@ -24,9 +24,9 @@ from bot.cli import main
 from bot.db.models import Event, Target
 from tests.support import factories
 from tests.support.harness import BotHarness
+from tests.support.sheets import ID_HEADER, person, write_csv, write_xlsx
 from tests.support.uploads import upload
 from tests.support.web import client, csrf_of, dashboard_bot, overview, signed_in
-from tests.test_imports import ID_HEADER, person, write_csv, write_xlsx
 
 CSV = "text/csv"
 

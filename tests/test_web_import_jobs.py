@@ -26,9 +26,9 @@ from sqlalchemy import func, select
 from bot.db.models import Target
 from bot.web.import_jobs import ImportJobs
 from tests.support.harness import BotHarness
+from tests.support.sheets import ID_HEADER, person, write_csv, write_xlsx
 from tests.support.uploads import crafted_workbook, ended, is_running, sent, upload
 from tests.support.web import dashboard_bot, signed_in
-from tests.test_imports import ID_HEADER, person, write_csv, write_xlsx
 
 TICK = 0.05
 # How long the event loop may go without running a ready task. Generous, so that it holds on a

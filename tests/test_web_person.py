@@ -13,8 +13,8 @@ from bot.db.models import Event
 from bot.domain.kinds import Channel
 from tests.support import factories
 from tests.support.harness import BotHarness
+from tests.support.people import linked
 from tests.support.web import client, csrf_of, dashboard_bot, signed_in
-from tests.test_delivery import linked
 
 NO_SUCH = "Tidak ada remaja dengan nomor itu"
 

@@ -16,10 +16,9 @@ from bot.domain.kinds import Channel, ClaimState, LinkState, TargetReview
 from bot.emulator import UserClient
 from tests.support import factories
 from tests.support.harness import BotHarness
+from tests.support.offices import family_office
+from tests.support.people import PARENT_SUMMONS, REVIEW, new_parent, register, said
 from tests.support.web import csrf_of, dashboard_bot, signed_in
-from tests.test_parents_e2e import PARENT_SUMMONS, family_office, new_parent
-from tests.test_registration_e2e import REVIEW, register
-from tests.test_staff_e2e import said
 
 GONE = "Pendaftaran ini sudah diputuskan atau pendaftarnya sudah tidak ada."
 

@@ -16,8 +16,8 @@ from bot.db.models import Event, Place, ServiceSession
 from bot.domain.kinds import Channel, PlaceKind, SessionState
 from tests.support import factories
 from tests.support.harness import BotHarness
+from tests.support.people import teens_at
 from tests.support.web import client, csrf_of, dashboard_bot, signed_in
-from tests.test_staff_e2e import teens_at
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.db.models import Event, Staff
 from tests.support.harness import BotHarness
+from tests.support.people import staff_member
 from tests.support.web import client, csrf_of, dashboard_bot, login_link, sign_in, signed_in
-from tests.test_staff_e2e import staff_member
 
 
 @pytest.fixture

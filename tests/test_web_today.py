@@ -17,8 +17,7 @@ from bot.domain.summons_rules import HOLDS_SEAT
 from bot.services import recording
 from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.support.web import dashboard_bot, searched, signed_in
-from tests.test_web_desk import post_form, result_of
+from tests.support.web import dashboard_bot, post_form, result_of, searched, signed_in
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from bot.db.models import Event, HomeVisit, Place, Region, ServiceSession, Summo
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SummonsState
 from tests.support import factories
 from tests.support.harness import BotHarness
+from tests.support.offices import requesting_teen, waiting_requests
 from tests.support.web import csrf_of, dashboard_bot, signed_in
-from tests.test_home_visits_e2e import requesting_teen, waiting_requests
 
 SCHEDULED = "✅ Kunjungan dijadwalkan untuk {count} remaja; mereka dikabari."
 
