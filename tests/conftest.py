@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -28,6 +29,12 @@ from tests.support.harness import database as open_database
 from tests.support.offices import seeded_office
 
 POSTGRES_ENV = "REKAM_TEST_POSTGRES_URL"
+
+# No deadline: on a busy machine one example can take longer than Hypothesis's 200 ms for no
+# fault of the code, and a deadline is not what these properties are about. A test that asks
+# for more or fewer examples still says so with its own @settings.
+hypothesis_settings.register_profile("rekam", deadline=None, max_examples=100)
+hypothesis_settings.load_profile("rekam")
 _skipped_postgres: list[str] = []
 
 

@@ -134,10 +134,10 @@ async def test_a_blocked_teen_is_marked_unreachable_and_parent_and_staff_are_tol
     assert (await parent.next_message()).text.startswith(
         "📣 Panggilan perekaman KTP-el untuk anak Anda, Rina Lestari"
     )
-    told_parent = await parent.next_message(timeout=10)
+    told_parent = await parent.next_message()
     while not told_parent.text.startswith("Pesan kami untuk Rina Lestari tidak terkirim"):
-        told_parent = await parent.next_message(timeout=10)
-    told_staff = await staff.next_message(timeout=10)
+        told_parent = await parent.next_message()
+    told_staff = await staff.next_message()
     assert told_staff.text.startswith("Tidak terkirim: Rina Lestari memblokir bot Rekam.")
     async with bot.db.session() as session:
         account = (
@@ -155,7 +155,7 @@ async def test_server_errors_are_retried_with_backoff(bot: BotHarness) -> None:
     bot.app.bot_data.dispatcher.retry_base = 0.05
     bot.emulator.inject(Fault("sendMessage", count=2, status=502))
     summons = await factories.summon(bot.db, bot.settings, target, first)  # type: ignore[arg-type]
-    assert (await teen.next_message(timeout=10)).text.startswith("📣")
+    assert (await teen.next_message()).text.startswith("📣")
     await until(lambda: _all_sent(bot, summons.id))
     row = (await rows(bot, summons_id=summons.id, message_key="summons"))[0]
     assert (row.state, row.attempts, row.last_error) == (OutboxState.SENT, 3, None)
@@ -184,7 +184,7 @@ async def test_pacing_keeps_within_the_limits_with_no_429(sqlite_url: str) -> No
         people = started(bot, 25)
         await broadcast_to(bot, people, "Jadwal MPP Sabtu dipindah ke pukul 09.00.")
         started_at = time.monotonic()
-        await until(lambda: _delivered(bot, 25), timeout=15)
+        await until(lambda: _delivered(bot, 25))
         elapsed = time.monotonic() - started_at
         stats = bot.emulator.limiter.stats
         assert (stats.refused, stats.accepted) == (0, 25)
@@ -203,7 +203,7 @@ async def test_one_chat_gets_at_most_one_message_a_second(sqlite_url: str) -> No
         person = started(bot, 1)
         for text in ("satu", "dua", "tiga"):
             await broadcast_to(bot, person, text)
-        await until(lambda: _delivered(bot, 3), timeout=10)
+        await until(lambda: _delivered(bot, 3))
         sent = sorted(r.sent_at for r in await rows(bot, state=OutboxState.SENT))
         gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(sent)]
         assert bot.emulator.limiter.stats.refused == 0
@@ -222,7 +222,7 @@ async def test_429_pauses_sending_and_nothing_is_lost_or_doubled(
     async with running_bot(settings, limits=Limits(overall_per_second=5)) as bot:
         people = started(bot, 15)
         await broadcast_to(bot, people, "Pengumuman")
-        await until(lambda: _delivered(bot, 15), timeout=20)
+        await until(lambda: _delivered(bot, 15))
         assert bot.emulator.limiter.stats.refused > 0
         assert [len(p.messages) for p in people] == [1] * 15
         retried = [r for r in await rows(bot) if r.attempts > 1]

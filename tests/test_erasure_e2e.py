@@ -47,7 +47,7 @@ async def test_hapus_leaves_no_typed_name_of_a_pending_or_an_approved_registrati
     assert "Sekar Tersembunyi" in shown.text
     await officer.answer(officer.press("✅ Setujui", message=shown))
     await officer.next_message()
-    await approved.next_message(timeout=10)
+    await approved.next_message()
     assert await anywhere(bot, "Rahasia") == ["claims"]
     assert set(await anywhere(bot, "Tersembunyi")) == {"targets", "claims"}
 
@@ -96,7 +96,7 @@ async def test_hapus_after_a_rejected_registration_deletes_the_record_it_made(
     shown = await officer.next_message()
     await officer.answer(officer.press("❌ Tolak", message=shown))
     await officer.next_message()
-    await teen.next_message(timeout=10)
+    await teen.next_message()
     assert set(await anywhere(bot, "Sekar Ditolak")) == {"targets", "claims"}
     await erase(teen)
     assert await anywhere(bot, "Sekar Ditolak") == []

@@ -42,9 +42,9 @@ async def test_a_scheduled_home_visit_reads_as_one_for_the_teen_and_the_parent(
     officer.send(f"{day:%d-%m-%Y} 09.00-10.30")
     await officer.next_message()
 
-    summons = await teen.next_message(timeout=10)
+    summons = await teen.next_message()
     while not summons.text.startswith("📣"):  # the parent linked: she is told first
-        summons = await teen.next_message(timeout=10)
+        summons = await teen.next_message()
     assert "🏠 Petugas akan datang ke rumah Anda untuk perekaman:" in summons.text
     assert "📍 Jl. Melati 7" in summons.text and "Rumah," not in summons.text
     assert "09.00–10.30" in summons.text
@@ -53,9 +53,9 @@ async def test_a_scheduled_home_visit_reads_as_one_for_the_teen_and_the_parent(
         "❌ Saya tidak ada di rumah saat itu",
         "📅 Simpan ke kalender (.ics)",
     ]
-    copy = await parent.next_message(timeout=10)
+    copy = await parent.next_message()
     while "Petugas akan datang" not in copy.text:
-        copy = await parent.next_message(timeout=10)
+        copy = await parent.next_message()
     assert "🏠 Petugas akan datang ke rumah Rina Lestari untuk perekaman:" in copy.text
     assert [b.label[0] for b in copy.buttons] == ["✅", "❌", "📅"]
     assert "akan ada di rumah" in copy.buttons[0].label

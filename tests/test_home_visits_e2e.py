@@ -30,7 +30,7 @@ async def test_a_home_visit_request_reaches_the_staff_on_duty(bot: BotHarness) -
     assert (await teen.next_message()).text == (
         "Permintaan kunjungan ke rumah sudah diteruskan ke petugas."
     )
-    alert = await officer.next_message(timeout=10)
+    alert = await officer.next_message()
     assert alert.text.splitlines() == [
         "🏠 Permintaan kunjungan ke rumah: Rina Lestari",
         "Wilayah: Mawar, Utara",
@@ -53,7 +53,7 @@ async def test_staff_schedule_a_visit_from_the_queue_and_record_the_teen_at_the_
     await officer.next_message()
     teen = await requesting_teen(bot)
     await teen.next_message()  # forwarded to staff
-    await officer.next_message(timeout=10)  # the alert
+    await officer.next_message()  # the alert
     officer.send("/staf")
     menu = await officer.next_message()
     officer.press("🏠 Kunjungan rumah", message=menu)
@@ -67,7 +67,7 @@ async def test_staff_schedule_a_visit_from_the_queue_and_record_the_teen_at_the_
     assert (await officer.next_message()).text == (
         "✅ Kunjungan dijadwalkan untuk 1 remaja; mereka dikabari."
     )
-    summons = await teen.next_message(timeout=10)
+    summons = await teen.next_message()
     assert summons.text.startswith("📣") and "Jl. Melati 7" in summons.text
     assert [b.label[0] for b in summons.buttons][:2] == ["✅", "❌"]
     async with bot.db.session() as session:
@@ -90,7 +90,7 @@ async def test_staff_schedule_a_visit_from_the_queue_and_record_the_teen_at_the_
     assert "Dijadwalkan:" in planned.text
     officer.press("✅ Sudah direkam", message=planned)
     assert (await officer.next_message()).text.startswith("✅ Tercatat sudah direkam")
-    thanks = await teen.next_message(timeout=10)
+    thanks = await teen.next_message()
     assert thanks.text.startswith("✔️ Terima kasih, Rina Lestari")
     async with bot.db.session() as session:
         visit = await session.scalar(select(HomeVisit))
@@ -109,7 +109,7 @@ async def test_nobody_at_home_puts_the_request_back_in_the_queue(bot: BotHarness
     await officer.next_message()
     teen = await requesting_teen(bot)
     await teen.next_message()
-    await officer.next_message(timeout=10)
+    await officer.next_message()
     officer.send("/kunjungan")
     await officer.next_message()
     officer.press("🗓️", message=await officer.next_message())
@@ -151,7 +151,7 @@ async def test_a_parent_asks_for_the_child_and_staff_see_the_parents(bot: BotHar
     assert (await parent.next_message()).text == (
         "Permintaan kunjungan ke rumah sudah diteruskan ke petugas."
     )
-    alert = await officer.next_message(timeout=10)
+    alert = await officer.next_message()
     assert alert.text.startswith("🏠 Permintaan kunjungan ke rumah: Rina Lestari")
     assert "Alasan: Anak saya sakit berat" in alert.text
     assert "Orang tua/wali: Ibu Sri" in alert.text

@@ -39,7 +39,7 @@ async def test_the_home_visit_queue_keeps_names_whole_at_360_px(sqlite_url: str)
         officer.send("/start")
         await officer.next_message()
         await requesting_teen(bot, reason="Saya memakai kursi roda sejak kecelakaan")
-        alert = await officer.next_message(timeout=10)  # the staff on duty hear of it first
+        alert = await officer.next_message()  # the staff on duty hear of it first
         assert alert.text.startswith("🏠 Permintaan kunjungan ke rumah: Rina Lestari")
         link = await login_link(officer)
         async with chromium() as browser:

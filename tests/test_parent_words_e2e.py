@@ -42,9 +42,9 @@ async def test_a_teens_hapus_tells_her_linked_parent_and_says_so(bot: BotHarness
 
     said = await erased(office["teen"])
     assert "Orang tua/wali yang terhubung dengan Anda (1) kami beri tahu" in said
-    told = await parent.next_message(timeout=10)
+    told = await parent.next_message()
     while "menghapus datanya" not in told.text:
-        told = await parent.next_message(timeout=10)
+        told = await parent.next_message()
     assert told.text.startswith("Rina Lestari menghapus datanya dari Rekam.")
 
 

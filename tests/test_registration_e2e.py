@@ -145,7 +145,7 @@ async def test_daftar_with_a_listed_nik_never_links_and_staff_cannot_approve_it(
     assert (await officer.next_message()).text.startswith(
         "❌ Ditolak. Pendaftar dikabari cara masuk"
     )
-    told = await teen.next_message(timeout=10)
+    told = await teen.next_message()
     assert "Bila Anda punya surat undangan" in told.text and "Kartu Keluarga" in told.text
     assert (await account_of(bot, teen)).target_id is None  # type: ignore[union-attr]
 

@@ -216,7 +216,7 @@ async def test_broadcast_to_a_kelurahan_previews_counts_and_reaches_only_its_pen
     officer.press("📢 Kirim sekarang")
     assert (await officer.next_message()).text.startswith("✅ Siaran sedang dikirim ke 1 orang.")
     rina_chat, budi_chat, sari_chat = (chat for _, chat in people)
-    got = await rina_chat.next_message(timeout=10)
+    got = await rina_chat.next_message()
     assert got.text == "📢 Pesan dari Dinas Dukcapil Kota Uji:\n\nBawa fotokopi KK, ya!"
     await sari_chat.replies(quiet=1.0)
     assert not [m for m in budi_chat.messages + sari_chat.messages if m.text.startswith("📢")]
@@ -263,7 +263,7 @@ async def test_moving_a_session_tells_exactly_its_teens_the_new_time(bot: BotHar
     officer.press("✅ Ya, pindahkan")
     assert (await officer.next_message()).text == "✅ Selesai. 2 remaja dikabari."
     for chat in (rina_chat, budi_chat):
-        notice = await chat.next_message(timeout=10)
+        notice = await chat.next_message()
         assert notice.text.startswith("📅 Petugas mengubah jadwal") and "13.00–15.00" in notice.text
         assert notice.button("✅")
     await sari_chat.replies(quiet=1.0)
@@ -305,7 +305,7 @@ async def test_cancelling_a_session_offers_its_teens_the_sessions_ahead(bot: Bot
     assert "1 remaja" in (await officer.next_message()).text
     officer.press("✖️ Ya, batalkan")
     assert (await officer.next_message()).text == "✅ Selesai. 1 remaja dikabari."
-    notice = await rina_chat.next_message(timeout=10)
+    notice = await rina_chat.next_message()
     assert "dibatalkan oleh petugas" in notice.text and "Pilih jadwal baru" in notice.text
     rina_chat.press("SMK Negeri 9", message=notice)
     await rina_chat.changes()
@@ -375,7 +375,7 @@ async def test_a_teen_who_picks_nothing_after_a_cancellation_waits_for_a_freed_p
     await officer.next_message()
     officer.press("✖️ Ya, batalkan")
     await officer.next_message()
-    await rina_chat.next_message(timeout=10)  # the cancellation with the sessions ahead
+    await rina_chat.next_message()  # the cancellation with the sessions ahead
     # Rina chooses nothing; the day of the cancelled session comes.
     async with bot.db.session() as session:
         await session.execute(
@@ -384,7 +384,7 @@ async def test_a_teen_who_picks_nothing_after_a_cancellation_waits_for_a_freed_p
             .values(starts_at=datetime.now(UTC) - timedelta(hours=1))
         )
     assert await bots_planner(bot).round() is True
-    offer = await rina_chat.next_message(timeout=10)
+    offer = await rina_chat.next_message()
     assert offer.text.startswith("🎟️ Ada tempat kosong untuk perekaman KTP-el Anda")
     assert "SMK Negeri 9" in offer.text
     async with bot.db.session() as session:

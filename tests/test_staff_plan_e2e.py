@@ -59,7 +59,7 @@ async def test_staff_create_a_session_enlarge_it_and_summon_with_a_dry_run_first
         assert await session.scalar(select(func.count()).select_from(Summons)) == 0
     officer.press("📣 Panggil sekarang")
     assert (await officer.next_message()).text.startswith("✅ 1 remaja dipanggil")
-    summons = await teen.next_message(timeout=10)
+    summons = await teen.next_message()
     assert summons.text.startswith("📣 Panggilan perekaman KTP-el")
     assert "Balai Kelurahan Melati" in summons.text
 

@@ -190,7 +190,7 @@ async def test_a_teen_already_on_telegram_receives_the_summons_by_name(bot: BotH
             dry_run=False,
         )
     assert result.messages_queued == 1
-    message = await teen.next_message(timeout=10)
+    message = await teen.next_message()
     assert "Remaja 3" in message.text and message.button("✅")
 
 

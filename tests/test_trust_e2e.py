@@ -73,7 +73,7 @@ async def test_hapus_then_a_broadcast_to_everyone_pending_reaches_nothing_of_the
     parent = await new_parent(bot)
     await link_with_code(parent, office["rina"])
     await parent.next_message()
-    await teen.next_message(timeout=10)  # told a guardian linked
+    await teen.next_message()  # told a guardian linked
     async with bot.db.session() as session:
         await session.execute(
             update(Summons).where(Summons.target_id == office["rina"].id).values(note="asma berat")
@@ -111,7 +111,7 @@ async def test_hapus_then_a_broadcast_to_everyone_pending_reaches_nothing_of_the
     assert to_parent in ([], ["guardian_unlinked"])  # [] once the dispatcher sent it
     assert sent.recipients == 1  # Budi; nobody of the erased
     before = len(teen.messages)
-    while not (await budi.next_message(timeout=10)).text.startswith("📢"):
+    while not (await budi.next_message()).text.startswith("📢"):
         pass  # Budi's summons and pin may come first
     assert len(teen.messages) == before
     assert not [m for m in teen.messages if m.text.startswith("📢")]
@@ -128,13 +128,13 @@ async def test_the_teen_undoes_a_guardian_who_is_not_theirs_and_staff_are_told(
     stranger = await new_parent(bot, "Orang Asing")
     await link_with_code(stranger, office["rina"])
     teen: UserClient = office["teen"]
-    notice = await teen.next_message(timeout=10)
+    notice = await teen.next_message()
     assert notice.text.startswith("👪 Akun Telegram bernama «Orang Asing» terhubung")
     await teen.answer(teen.press("🚫", message=notice))
     async with bot.db.session() as session:
         link = await session.scalar(select(ParentLink))
     assert link is not None and link.state == LinkState.REMOVED
-    alert = await officer.next_message(timeout=10)
+    alert = await officer.next_message()
     assert alert.text.startswith(
         "⚠️ Rina Lestari menyatakan bahwa akun Telegram bernama «Orang Asing» bukan"
     )
@@ -203,7 +203,7 @@ async def test_an_unlinked_guardian_cannot_finish_a_home_visit_request(bot: BotH
     await link_with_code(parent, office["rina"])
     copy = await parent.next_message()
     teen: UserClient = office["teen"]
-    notice = await teen.next_message(timeout=10)
+    notice = await teen.next_message()
     await parent.answer(parent.press("🏠", message=copy))
     await parent.next_message()  # "Tuliskan singkat mengapa ..."
     await teen.answer(teen.press("🚫", message=notice))

@@ -165,7 +165,7 @@ async def test_a_freed_place_reaches_the_linked_parent_who_may_take_it_for_the_c
         budi_target.parent_code = await guardians.parent_code_of(session, budi_target.id)
     parent = await new_parent(bot, "Pak Joko")
     assert (await link_with_code(parent, budi_target)).startswith("✅ Anda sekarang terhubung")
-    await office["budi"].next_message(timeout=10)  # Budi is told who linked
+    await office["budi"].next_message()  # Budi is told who linked
     await declines_sick(office["rina"])
     await bots_planner(bot).round()
 

@@ -20,6 +20,7 @@ from bot.db.models import Broadcast
 from bot.db.vault import new_key
 from bot.domain.outbox_kinds import Kind
 from bot.emulator import Limits, ReceivedMessage, TelegramEmulator, UserClient
+from bot.emulator.client import WAIT
 from bot.emulator.latency import NO_LATENCY, Latency
 from bot.emulator.server import serve
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
@@ -100,7 +101,7 @@ def free_port() -> int:
 
 
 async def until(
-    condition: Callable[[], Awaitable[bool]], timeout: float = 10.0, what: str = "condition"
+    condition: Callable[[], Awaitable[bool]], timeout: float = WAIT, what: str = "condition"
 ) -> None:
     """Wait for an async condition to hold (the dispatcher or another process works in the
     background); fails after `timeout` seconds."""
@@ -116,7 +117,7 @@ async def running_bot(
     *,
     limits: Limits | None = None,
     latency: Latency = NO_LATENCY,
-    read_timeout: float = 5.0,
+    read_timeout: float = WAIT,  # a send timed out is sent again: on a busy machine, wait
     clock: Clock | None = None,
     web: bool = False,
 ) -> AsyncIterator[BotHarness]:

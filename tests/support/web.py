@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from bot.emulator import UserClient
-from tests.support.harness import BotHarness, free_port, make_settings, running_bot
+from tests.support.harness import WAIT, BotHarness, free_port, make_settings, running_bot
 
 LINK = re.compile(r"https?://\S+/masuk/[A-Za-z0-9_-]+")
 
@@ -37,7 +37,10 @@ async def login_link(person: UserClient) -> str:
 
 
 def client(bot: BotHarness) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=bot.settings.dashboard_url, follow_redirects=False)
+    # httpx's 5 s default is short on a busy machine; a page that comes returns at once.
+    return httpx.AsyncClient(
+        base_url=bot.settings.dashboard_url, follow_redirects=False, timeout=WAIT
+    )
 
 
 async def sign_in(web: httpx.AsyncClient, link: str) -> httpx.Response:
