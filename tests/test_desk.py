@@ -27,7 +27,7 @@ from bot.db.models import (
 )
 from bot.domain import nik as nik_rules
 from bot.domain.desk import ByCode, ByName, ByNik, QueryError, QueryProblem, parse_query
-from bot.domain.kinds import Channel, Role, SummonsState
+from bot.domain.kinds import Channel, OutboxState, Role, SummonsState
 from bot.services import desk, recording
 from tests.support import factories
 from tests.support.harness import database, make_settings
@@ -232,3 +232,42 @@ def test_undo_puts_back_the_answer_the_desk_saw_but_not_one_from_before_another_
         return after_desk, after_list
 
     assert asyncio.run(run()) == (SummonsState.CONFIRMED, SummonsState.SUMMONED)
+
+
+def test_a_mark_undone_before_its_thanks_went_out_withdraws_it_and_a_new_mark_thanks_again(
+    office: dict[str, object],
+) -> None:
+    """Budi is in Telegram: the desk says he is thanked each time it marks him, so each mark
+    must queue his thank-you, and an undone mark's unsent one must not go out."""
+    budi: Any = office["budi"]
+    first, second = (
+        datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime(2030, 1, 2, 3, 9, tzinfo=UTC),
+    )
+
+    async def thanks(db: Database) -> list[tuple[int, OutboxState]]:
+        async with db.session() as session:
+            rows = await session.execute(
+                select(OutboxMessage.chat_id, OutboxMessage.state)
+                .where(OutboxMessage.message_key == "recorded")
+                .order_by(OutboxMessage.id)
+            )
+            return [(chat, state) for chat, state in rows]
+
+    async def run() -> tuple[list[str], list[tuple[int, OutboxState]]]:
+        db = database(str(office["url"]))
+        told: list[str] = []
+        for now in (first, second):
+            async with db.session() as session:
+                done = await desk.record(session, budi.id, by="Sari", channel=Channel.CLI, now=now)
+            told.append(f"{done.done.value}:{done.teen}")
+            if now == first:
+                async with db.session() as session:
+                    await desk.undo(session, budi.id, by="Sari", channel=Channel.CLI, now=now)
+        queued = await thanks(db)
+        await db.dispose()
+        return told, queued
+
+    told, queued = asyncio.run(run())
+    assert told == ["done:True", "done:True"]
+    assert queued == [(555, OutboxState.CANCELLED), (555, OutboxState.PENDING)]

@@ -172,6 +172,8 @@ async def undo(
     ).first()
     was_text = (last.data or {}).get("was") if last and last.kind == "desk_recorded" else None
     target.recorded_at = None
+    # A thank-you not yet sent is not sent: the mark it thanks for is taken back.
+    await outbox.cancel_keyed(session, recording.thanks_key(target_id))
     summons = await _summons(session, target_id)
     back = None
     if summons is not None and summons.state in (SummonsState.ATTENDED, SummonsState.RECORDED):

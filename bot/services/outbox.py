@@ -89,6 +89,20 @@ async def cancel(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def cancel_keyed(session: AsyncSession, prefix: str) -> int:
+    """Cancel pending rows whose dedupe key starts with `prefix` (messages of no summons, such
+    as a thank-you for a mark being undone); like `cancel`, they give up their keys."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.state == OutboxState.PENDING,
+            OutboxMessage.dedupe_key.startswith(prefix, autoescape=True),
+        )
+        .values(state=OutboxState.CANCELLED, dedupe_key=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 @functools.cache
 def _recipients_query(*, parents: bool, teen: bool) -> Select[int, str, int, int | None]:
     """Built once per kind: it runs on every answer to a summons."""

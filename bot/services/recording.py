@@ -31,6 +31,11 @@ class Source(enum.StrEnum):
     RECORDS = "records"  # the office's daily export of its population records
 
 
+def thanks_key(target_id: int, marked: datetime | None = None) -> str:
+    """The thank-you's dedupe key for one mark; without `marked`, the prefix of every mark's."""
+    return f"recorded:{target_id}:" + (marked.isoformat() if marked else "")
+
+
 async def mark_recorded(
     session: AsyncSession,
     target_ids: Sequence[int],
@@ -98,7 +103,9 @@ async def mark_recorded(
             kind=Kind.RECORDED,
             due_at=now,
             params={"target_id": target_id},
-            dedupe=f"recorded:{target_id}",
+            # One thank-you per mark: a mark undone and made again thanks again (the first,
+            # if still unsent, was withdrawn by the undo), never silently skipped.
+            dedupe=thanks_key(target_id, now),
         )
         await outbox.enqueue(session, people, [thanks])
     return fresh
