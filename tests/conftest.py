@@ -35,7 +35,7 @@ POSTGRES_ENV = "REKAM_TEST_POSTGRES_URL"
 # for more or fewer examples still says so with its own @settings.
 hypothesis_settings.register_profile("rekam", deadline=None, max_examples=100)
 hypothesis_settings.load_profile("rekam")
-_skipped_postgres: list[str] = []
+_SKIP_TEXTS = ("PostgreSQL not tested:", "PostgreSQL not reachable at")
 
 
 def _admin_url() -> str | None:
@@ -64,7 +64,6 @@ async def postgres_url() -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     admin = _admin_url()
     if admin is None:
-        _skipped_postgres.append("unset")
         pytest.skip(f"PostgreSQL not tested: {POSTGRES_ENV} is not set")
     name = f"rekam_test_{uuid.uuid4().hex[:12]}"
     engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
@@ -73,7 +72,6 @@ async def postgres_url() -> AsyncIterator[str]:
             await connection.execute(text(f'CREATE DATABASE "{name}"'))
     except OSError as error:
         await engine.dispose()
-        _skipped_postgres.append(str(error))
         pytest.skip(f"PostgreSQL not reachable at {admin}: {error}")
     try:
         yield make_url(admin).set(database=name).render_as_string(hide_password=False)
@@ -102,13 +100,27 @@ async def bot(sqlite_url: str) -> AsyncIterator[BotHarness]:
         yield harness
 
 
+def _postgres_skips(terminalreporter: pytest.TerminalReporter) -> list[str]:
+    """The reasons of the tests skipped for want of PostgreSQL. Read from the skip reports,
+    which under xdist reach the controller (a worker's own terminal summary is never shown)."""
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
+        reason = str(reason).removeprefix("Skipped: ")
+        if reason.startswith(_SKIP_TEXTS):
+            reasons.append(reason)
+    return reasons
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _skipped_postgres:
+    skipped = _postgres_skips(terminalreporter)
+    if skipped:
         bar = "!" * 78
         terminalreporter.write_line(bar, red=True, bold=True)
         terminalreporter.write_line(
-            f"PostgreSQL tests were SKIPPED ({len(_skipped_postgres)}): "
-            f"{_skipped_postgres[0]}. Set {POSTGRES_ENV} (see .ci/run).",
+            f"PostgreSQL tests were SKIPPED ({len(skipped)}): "
+            f"{skipped[0]}. Set {POSTGRES_ENV} (see .ci/run).",
             red=True,
             bold=True,
         )
