@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from hypothesis import settings as hypothesis_settings
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.harness import TEST_DATA_KEY, BotHarness, make_settings, running_bot
+from bot.cli import main
+from bot.db.migrate import upgrade
+from bot.db.models import (
+    Account,
+    Summons,
+    Target,
+)
+from bot.domain.kinds import SummonsState
+from tests.support.harness import TEST_DATA_KEY, BotHarness, make_settings, running_bot
+from tests.support.harness import database as open_database
+from tests.support.offices import seeded_office
 
 POSTGRES_ENV = "REKAM_TEST_POSTGRES_URL"
-_skipped_postgres: list[str] = []
+
+# No deadline: on a busy machine one example can take longer than Hypothesis's 200 ms for no
+# fault of the code, and a deadline is not what these properties are about. A test that asks
+# for more or fewer examples still says so with its own @settings.
+hypothesis_settings.register_profile("rekam", deadline=None, max_examples=100)
+hypothesis_settings.load_profile("rekam")
+_SKIP_TEXTS = ("PostgreSQL not tested:", "PostgreSQL not reachable at")
 
 
 def _admin_url() -> str | None:
@@ -44,7 +64,6 @@ async def postgres_url() -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     admin = _admin_url()
     if admin is None:
-        _skipped_postgres.append("unset")
         pytest.skip(f"PostgreSQL not tested: {POSTGRES_ENV} is not set")
     name = f"rekam_test_{uuid.uuid4().hex[:12]}"
     engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
@@ -53,7 +72,6 @@ async def postgres_url() -> AsyncIterator[str]:
             await connection.execute(text(f'CREATE DATABASE "{name}"'))
     except OSError as error:
         await engine.dispose()
-        _skipped_postgres.append(str(error))
         pytest.skip(f"PostgreSQL not reachable at {admin}: {error}")
     try:
         yield make_url(admin).set(database=name).render_as_string(hide_password=False)
@@ -82,14 +100,87 @@ async def bot(sqlite_url: str) -> AsyncIterator[BotHarness]:
         yield harness
 
 
+def _postgres_skips(terminalreporter: pytest.TerminalReporter) -> list[str]:
+    """The reasons of the tests skipped for want of PostgreSQL. Read from the skip reports,
+    which under xdist reach the controller (a worker's own terminal summary is never shown)."""
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
+        reason = str(reason).removeprefix("Skipped: ")
+        if reason.startswith(_SKIP_TEXTS):
+            reasons.append(reason)
+    return reasons
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _skipped_postgres:
+    skipped = _postgres_skips(terminalreporter)
+    if skipped:
         bar = "!" * 78
         terminalreporter.write_line(bar, red=True, bold=True)
         terminalreporter.write_line(
-            f"PostgreSQL tests were SKIPPED ({len(_skipped_postgres)}): "
-            f"{_skipped_postgres[0]}. Set {POSTGRES_ENV} (see .ci/run).",
+            f"PostgreSQL tests were SKIPPED ({len(skipped)}): "
+            f"{skipped[0]}. Set {POSTGRES_ENV} (see .ci/run).",
             red=True,
             bold=True,
         )
         terminalreporter.write_line(bar, red=True, bold=True)
+
+
+@pytest.fixture
+async def database(database_url: str):  # type: ignore[no-untyped-def]
+    """A migrated office database on each backend."""
+    db = open_database(database_url)
+    await upgrade(db)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An office database with six teens summoned (two waiting), one recorded, one confirmed."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/office.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("BOT_USERNAME", "RekamUjiBot")
+
+    async def prepare() -> str:
+        db = open_database(url)
+        await upgrade(db)
+        found = await seeded_office(db, make_settings(url).zone, capacity=2)
+        await db.dispose()
+        return found["election"].isoformat()
+
+    monkeypatch.setenv("ELECTION_DATE", asyncio.run(prepare()))
+    assert main(["summon"]) == 0
+
+    async def answers() -> None:
+        db = open_database(url)
+        async with db.session() as session:
+            await session.execute(
+                update(Target)
+                .where(Target.name == "Remaja 6")
+                .values(recorded_at=datetime.now(UTC))
+            )
+            first = await session.scalar(
+                select(Summons).where(
+                    Summons.target_id
+                    == select(Target.id).where(Target.name == "Remaja 5").scalar_subquery()
+                )
+            )
+            assert first is not None
+            first.state = SummonsState.CONFIRMED
+            teen = await session.scalar(select(Target).where(Target.name == "Remaja 1"))
+            assert teen is not None
+            session.add(Account(telegram_id=777, language="id", target_id=teen.id))
+        await db.dispose()
+
+    asyncio.run(answers())
+    return url
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder whose office.db the `rekam` commands use, for the office's region."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/office.db")
+    monkeypatch.setenv("OFFICE_REGION_CODES", "3599")
+    return tmp_path

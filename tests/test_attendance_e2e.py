@@ -10,10 +10,10 @@ from sqlalchemy import select
 from bot.db.models import ServiceSession, Summons, Target
 from bot.domain.kinds import SummonsState
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.factories import attend_code_of
-from tests.harness import BotHarness
-from tests.test_staff_e2e import said, staff_member, teens_at
+from tests.support import factories
+from tests.support.factories import attend_code_of
+from tests.support.harness import BotHarness
+from tests.support.people import said, staff_member, teens_at
 
 
 async def _state(bot: BotHarness, target_id: int) -> tuple[SummonsState | None, bool]:
@@ -60,7 +60,7 @@ async def test_hadir_marks_came_not_recorded_and_the_desk_records(bot: BotHarnes
     assert "Panggilan: hadir · " in found.text
     officer.press("✅ Terekam", message=found)
     assert (await officer.next_message()).text.startswith("✅ Rina Uji terekam.")
-    assert (await rina_chat.next_message(timeout=10)).text.startswith("✔️ Terima kasih")
+    assert (await rina_chat.next_message()).text.startswith("✔️ Terima kasih")
     assert await _state(bot, rina.id) == (SummonsState.ATTENDED, True)
     officer.send("/statistik")
     table = await officer.next_message()

@@ -18,8 +18,8 @@ from bot.db.codes import Code, find_by_code
 from bot.db.migrate import upgrade
 from bot.db.models import Target
 from bot.db.vault import Vault, new_key, vault_of
-from tests import factories
-from tests.harness import TEST_DATA_KEY, database, make_settings
+from tests.support import factories
+from tests.support.harness import TEST_DATA_KEY, database, make_settings
 
 
 async def _names(url: str) -> list[str]:

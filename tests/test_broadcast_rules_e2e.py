@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from bot.db.models import Broadcast
 from bot.domain.kinds import Audience, Channel
 from bot.services import broadcasts
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_staff_e2e import said, staff_member, teens_at
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.people import said, staff_member, teens_at
 
 NOBODY = (
     "Siaran ini tidak sampai ke siapa pun: tidak ada penerima di Telegram yang belum merekam. "

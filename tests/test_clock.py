@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.clock import FrozenClock
-from tests.harness import make_settings, running_bot
+from tests.support.harness import make_settings, running_bot
 
 
 def test_today_is_the_office_date_not_the_utc_date() -> None:

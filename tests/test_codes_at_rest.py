@@ -21,8 +21,8 @@ from bot.db.migrate import revision_of, upgrade
 from bot.db.vault import MissingDataKeyError, Vault, new_key
 from bot.emulator import UserClient
 from bot.services import conversations
-from tests import factories
-from tests.harness import TEST_DATA_KEY, BotHarness, until_phone_question
+from tests.support import factories
+from tests.support.harness import TEST_DATA_KEY, BotHarness, until_phone_question
 
 
 async def said(person: UserClient, typed: str) -> str:

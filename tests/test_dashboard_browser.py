@@ -23,14 +23,13 @@ from bot.domain import nik as nik_rules
 from bot.domain.outbox_kinds import Kind
 from bot.emulator import UserClient
 from bot.services import figures, imports
-from tests import factories
-from tests.browser import chromium, screenshots_dir
-from tests.harness import BotHarness
-from tests.test_imports import ID_HEADER, person
-from tests.test_staff_e2e import staff_member
-from tests.test_summons_e2e import linked_teen
-from tests.upload_support import crafted_workbook
-from tests.web_support import dashboard_bot, figures_changed, login_link
+from tests.support import factories
+from tests.support.browser import chromium, screenshots_dir
+from tests.support.harness import BotHarness
+from tests.support.people import linked_teen, staff_member
+from tests.support.sheets import ID_HEADER, person
+from tests.support.uploads import crafted_workbook
+from tests.support.web import dashboard_bot, figures_changed, login_link
 
 TOUR = [
     ("Hari ini", "Hari ini"),
@@ -182,7 +181,7 @@ async def test_a_staff_morning_on_the_dashboard(
             await found.get_by_role("button", name="Sudah direkam").click()
             await expect(page.locator("#hasil")).to_contain_text("terekam.")
             await snap(page, "meja")
-            thanks = await teen.next_message(timeout=10)
+            thanks = await teen.next_message()
             assert thanks.text.startswith("✔️ Terima kasih, Remaja Uji 5")
             await page.get_by_role("link", name="Ringkasan").click()
             await expect(page.locator("#total-recorded")).to_have_attribute(
@@ -200,7 +199,7 @@ async def test_a_staff_morning_on_the_dashboard(
             await page.get_by_label("Selesai (WIB)").blur()
             await snap(page, "kunjungan")
             await page.get_by_role("button", name="🗓️ Jadwalkan").click()
-            visit = await visitor.next_message(timeout=10)
+            visit = await visitor.next_message()
             assert visit.text.startswith("📣") and "Jl. Contoh 1" in visit.text
             await expect(page.get_by_text("Terjadwal").first).to_be_visible()
 
@@ -217,7 +216,7 @@ async def test_a_staff_morning_on_the_dashboard(
             await snap(page, "siaran-pratinjau")
             page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
             await page.get_by_role("button", name="📢 Kirim sekarang").click()
-            heard = await neighbour.next_message(timeout=10)
+            heard = await neighbour.next_message()
             assert NOTICE in heard.text
             async with bot.db.session() as session:
                 reached = set(

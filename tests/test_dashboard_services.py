@@ -12,9 +12,9 @@ from bot.domain import summons_rules
 from bot.domain.kinds import Channel, PlaceKind
 from bot.services import home_visits, notices, schedule
 from bot.services.schedule import Change
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_home_visits_e2e import waiting_requests
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.offices import waiting_requests
 
 
 async def test_pins_are_the_coordinates_of_pinned_homes_only(bot: BotHarness) -> None:

@@ -28,8 +28,8 @@ from bot.domain.steps import Step
 from bot.emulator import Limits, TelegramEmulator
 from bot.emulator.server import serve
 from bot.services import conversations, guardians, lockout, rekey
-from tests import factories
-from tests.harness import (
+from tests.support import factories
+from tests.support.harness import (
     TEST_DATA_KEY,
     TOKEN,
     free_port,

@@ -9,24 +9,25 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Account, OutboxMessage, ParentLink, Staff, Target
+from bot.db.models import Account, OutboxMessage, ParentLink, Staff
 from bot.domain.kinds import LinkMethod, LinkState, OutboxState, Role
 from bot.domain.outbox_kinds import Kind
 from bot.domain.reminders import reminder_times
-from bot.emulator import Limits, UserClient
+from bot.emulator import Limits
 from bot.emulator.state import Fault
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
-from tests import factories
-from tests.harness import (
+from tests.support import factories
+from tests.support.harness import (
     BotHarness,
     broadcast_to,
     make_settings,
     running_bot,
     started,
     until,
-    until_phone_question,
 )
+from tests.support.offices import setup_summons
+from tests.support.people import linked
 
 
 async def rows(bot: BotHarness, **where: object) -> list[OutboxMessage]:
@@ -35,23 +36,6 @@ async def rows(bot: BotHarness, **where: object) -> list[OutboxMessage]:
         for column, value in where.items():
             query = query.where(getattr(OutboxMessage, column) == value)
         return list((await session.execute(query)).scalars())
-
-
-async def linked(bot: BotHarness, target: Target, name: str = "Rina") -> UserClient:
-    teen = bot.user(name)
-    teen.send(f"/start {target.invite_code}")
-    await teen.next_message()
-    teen.send(target.birth_date.strftime("%d-%m-%Y"))
-    await until_phone_question(teen)
-    return teen
-
-
-async def setup_summons(bot: BotHarness, *, days_ahead: int = 5) -> tuple[Target, object, object]:
-    target = await factories.add_target(bot.db, bot.settings, code="RINA2345")
-    place = await factories.add_place(bot.db)
-    first = await factories.add_session(bot.db, bot.settings, place, days_ahead=days_ahead)
-    second = await factories.add_session(bot.db, bot.settings, place, days_ahead=days_ahead + 2)
-    return target, first, second
 
 
 async def test_a_summons_goes_out_through_the_outbox_with_its_pin_and_reminders(
@@ -150,10 +134,10 @@ async def test_a_blocked_teen_is_marked_unreachable_and_parent_and_staff_are_tol
     assert (await parent.next_message()).text.startswith(
         "📣 Panggilan perekaman KTP-el untuk anak Anda, Rina Lestari"
     )
-    told_parent = await parent.next_message(timeout=10)
+    told_parent = await parent.next_message()
     while not told_parent.text.startswith("Pesan kami untuk Rina Lestari tidak terkirim"):
-        told_parent = await parent.next_message(timeout=10)
-    told_staff = await staff.next_message(timeout=10)
+        told_parent = await parent.next_message()
+    told_staff = await staff.next_message()
     assert told_staff.text.startswith("Tidak terkirim: Rina Lestari memblokir bot Rekam.")
     async with bot.db.session() as session:
         account = (
@@ -171,7 +155,7 @@ async def test_server_errors_are_retried_with_backoff(bot: BotHarness) -> None:
     bot.app.bot_data.dispatcher.retry_base = 0.05
     bot.emulator.inject(Fault("sendMessage", count=2, status=502))
     summons = await factories.summon(bot.db, bot.settings, target, first)  # type: ignore[arg-type]
-    assert (await teen.next_message(timeout=10)).text.startswith("📣")
+    assert (await teen.next_message()).text.startswith("📣")
     await until(lambda: _all_sent(bot, summons.id))
     row = (await rows(bot, summons_id=summons.id, message_key="summons"))[0]
     assert (row.state, row.attempts, row.last_error) == (OutboxState.SENT, 3, None)
@@ -200,7 +184,7 @@ async def test_pacing_keeps_within_the_limits_with_no_429(sqlite_url: str) -> No
         people = started(bot, 25)
         await broadcast_to(bot, people, "Jadwal MPP Sabtu dipindah ke pukul 09.00.")
         started_at = time.monotonic()
-        await until(lambda: _delivered(bot, 25), timeout=15)
+        await until(lambda: _delivered(bot, 25))
         elapsed = time.monotonic() - started_at
         stats = bot.emulator.limiter.stats
         assert (stats.refused, stats.accepted) == (0, 25)
@@ -219,7 +203,7 @@ async def test_one_chat_gets_at_most_one_message_a_second(sqlite_url: str) -> No
         person = started(bot, 1)
         for text in ("satu", "dua", "tiga"):
             await broadcast_to(bot, person, text)
-        await until(lambda: _delivered(bot, 3), timeout=10)
+        await until(lambda: _delivered(bot, 3))
         sent = sorted(r.sent_at for r in await rows(bot, state=OutboxState.SENT))
         gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(sent)]
         assert bot.emulator.limiter.stats.refused == 0
@@ -238,7 +222,7 @@ async def test_429_pauses_sending_and_nothing_is_lost_or_doubled(
     async with running_bot(settings, limits=Limits(overall_per_second=5)) as bot:
         people = started(bot, 15)
         await broadcast_to(bot, people, "Pengumuman")
-        await until(lambda: _delivered(bot, 15), timeout=20)
+        await until(lambda: _delivered(bot, 15))
         assert bot.emulator.limiter.stats.refused > 0
         assert [len(p.messages) for p in people] == [1] * 15
         retried = [r for r in await rows(bot) if r.attempts > 1]

@@ -25,7 +25,7 @@ from bot.demo.transcript import Transcript
 from bot.emulator import TelegramEmulator, UserClient
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
 from bot.i18n import Catalogs
-from tests.harness import until
+from tests.support.harness import until
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 GOODBYE = re.compile(r"^Sampai jumpa! Berkas dan log demo tetap ada di (\S+)\.$", re.MULTILINE)

@@ -22,7 +22,7 @@ from bot.demo.chat import demo_settings, script_values
 from bot.demo.seed import GIVEN_FEMALE, GIVEN_MALE, INVITED_NAME, DemoHint, seed
 from bot.domain import nik as nik_rules
 from bot.emulator import TelegramEmulator
-from tests.harness import database
+from tests.support.harness import database
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 ZONE = ZoneInfo("Asia/Jakarta")

@@ -29,8 +29,8 @@ from bot.domain import nik as nik_rules
 from bot.domain.desk import ByCode, ByName, ByNik, QueryError, QueryProblem, parse_query
 from bot.domain.kinds import Channel, OutboxState, Role, SummonsState
 from bot.services import desk, recording
-from tests import factories
-from tests.harness import database, make_settings
+from tests.support import factories
+from tests.support.harness import database, make_settings
 
 TODAY = date(2026, 12, 1)
 

@@ -9,11 +9,10 @@ from sqlalchemy import select
 from bot.db.models import Event, ServiceSession, Summons, Target
 from bot.domain.kinds import SummonsState
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.factories import attend_code_of
-from tests.harness import BotHarness
-from tests.test_delivery import linked
-from tests.test_staff_e2e import UNKNOWN, said, staff_member
+from tests.support import factories
+from tests.support.factories import attend_code_of
+from tests.support.harness import BotHarness
+from tests.support.people import UNKNOWN, linked, said, staff_member
 
 
 async def test_the_desk_finds_marks_undoes_and_offers_new_sessions(bot: BotHarness) -> None:

@@ -20,8 +20,8 @@ from bot.i18n import Catalogs
 from bot.presentation import desk as views
 from bot.services import desk_search
 from bot.services.desk_search import Found
-from tests import factories
-from tests.harness import database, make_settings
+from tests.support import factories
+from tests.support.harness import database, make_settings
 
 TODAY = date(2026, 12, 1)
 

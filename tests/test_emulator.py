@@ -22,7 +22,7 @@ from bot.emulator.limits import RateLimiter
 from bot.emulator.server import EmulatorApp, serve
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
 from bot.emulator.webhook import SECRET_HEADER
-from tests.harness import free_port
+from tests.support.harness import free_port
 
 TOKEN = "424242:TEST-emulator-tests-token-0000000000"
 

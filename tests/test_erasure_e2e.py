@@ -8,11 +8,9 @@ from sqlalchemy import select, text, update
 from bot.db.models import Base, Place, ServiceSession, Summons
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import PlaceKind
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_registration_e2e import REVIEW, register
-from tests.test_staff_e2e import staff_member
-from tests.test_trust_e2e import erase
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.people import REVIEW, erase, register, staff_member
 
 
 async def anywhere(bot: BotHarness, needle: str) -> list[str]:
@@ -49,7 +47,7 @@ async def test_hapus_leaves_no_typed_name_of_a_pending_or_an_approved_registrati
     assert "Sekar Tersembunyi" in shown.text
     await officer.answer(officer.press("✅ Setujui", message=shown))
     await officer.next_message()
-    await approved.next_message(timeout=10)
+    await approved.next_message()
     assert await anywhere(bot, "Rahasia") == ["claims"]
     assert set(await anywhere(bot, "Tersembunyi")) == {"targets", "claims"}
 
@@ -98,7 +96,7 @@ async def test_hapus_after_a_rejected_registration_deletes_the_record_it_made(
     shown = await officer.next_message()
     await officer.answer(officer.press("❌ Tolak", message=shown))
     await officer.next_message()
-    await teen.next_message(timeout=10)
+    await teen.next_message()
     assert set(await anywhere(bot, "Sekar Ditolak")) == {"targets", "claims"}
     await erase(teen)
     assert await anywhere(bot, "Sekar Ditolak") == []

@@ -22,13 +22,8 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Region, Target
 from bot.services import sheets
-from tests.harness import database as open_database
-from tests.test_imports import person
-from tests.test_office_cli import desk
-from tests.test_sheets import office, write_encoded
-
-__all__ = ["desk", "office"]  # fixtures shared with tests/test_office_cli.py and test_sheets.py
-
+from tests.support.harness import database as open_database
+from tests.support.sheets import person, write_encoded
 
 # --- no formulas in what rekam writes --------------------------------------------------------
 

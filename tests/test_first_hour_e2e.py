@@ -8,9 +8,9 @@ from bot.db.models import Account
 from bot.domain.codes import looks_like_code
 from bot.domain.kinds import Role
 from bot.presentation.menu import command_for, command_like
-from tests import factories
-from tests.harness import BotHarness, onboard
-from tests.test_staff_e2e import staff_member
+from tests.support import factories
+from tests.support.harness import BotHarness, onboard
+from tests.support.people import staff_member
 
 
 async def said(person, text: str) -> str:  # type: ignore[no-untyped-def]

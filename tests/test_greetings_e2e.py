@@ -4,7 +4,7 @@ the reader's language, not "I did not understand"."""
 from __future__ import annotations
 
 from bot.i18n import Catalogs
-from tests.harness import BotHarness, onboard
+from tests.support.harness import BotHarness, onboard
 
 START = "Halo! Saya Rekam, asisten {office} untuk perekaman KTP elektronik pemilih pemula."
 LANGUAGES = ["Bahasa Indonesia", "English", "Basa Jawa"]

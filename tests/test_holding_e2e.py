@@ -14,13 +14,11 @@ from bot.domain.outbox_kinds import Kind
 from bot.emulator import UserClient
 from bot.services import guardians, notices
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.harness import BotHarness, until_phone_question
-from tests.test_parents_e2e import new_parent
-from tests.test_registration_e2e import NEUTRAL_INVITE, REVIEW, dmy, register
-from tests.test_staff_e2e import staff_member
-from tests.test_trust_e2e import _import
-from tests.web_support import csrf_of, dashboard_bot, signed_in
+from tests.support import factories
+from tests.support.harness import BotHarness, until_phone_question
+from tests.support.offices import import_people
+from tests.support.people import NEUTRAL_INVITE, REVIEW, dmy, new_parent, register, staff_member
+from tests.support.web import csrf_of, dashboard_bot, signed_in
 
 LAST_TRY = "⚠️ Tinggal 1 kali percobaan."
 
@@ -64,17 +62,17 @@ async def test_a_claim_approved_before_the_list_goes_back_to_review_when_the_lis
     shown = await officer.next_message()
     await officer.answer(officer.press("✅ Setujui", message=shown))
     assert (await officer.next_message()).text.startswith("✅ Disetujui.")
-    await stranger.next_message(timeout=10)  # told they were accepted
+    await stranger.next_message()  # told they were accepted
     async with bot.db.session() as session:
         target = (await session.execute(select(Target))).scalar_one()
     assert await holder_of(bot, target.id) == stranger.id
 
-    result = await _import(bot, (nik, "Sari Dewi Lestari", dmy(born)))
+    result = await import_people(bot, (nik, "Sari Dewi Lestari", dmy(born)))
     assert result.updated == 1
     assert await holder_of(bot, target.id) is None
-    told = await stranger.next_message(timeout=10)
+    told = await stranger.next_message()
     assert told.text.startswith("Data yang Anda daftarkan lewat /daftar kini ada di daftar resmi")
-    alert = await officer.next_message(timeout=10)
+    alert = await officer.next_message()
     assert "Sari Dewi Lestari" in alert.text and "«Orang Asing»" in alert.text
     stranger.send("/jadwal")
     assert "Sari" not in (await stranger.next_message()).text
@@ -129,8 +127,8 @@ async def test_the_letter_takes_back_a_record_held_through_an_approved_claim(
     teen.send(dmy(target.birth_date))
     assert (await until_phone_question(teen))[0].text.startswith("Halo, Rina Lestari!")
     assert await holder_of(bot, target.id) == teen.id
-    assert (await impostor.next_message(timeout=10)).text.startswith("Data yang Anda daftarkan")
-    assert "«Rina L»" in (await officer.next_message(timeout=10)).text
+    assert (await impostor.next_message()).text.startswith("Data yang Anda daftarkan")
+    assert "«Rina L»" in (await officer.next_message()).text
     async with bot.db.session() as session:
         claim = await session.scalar(select(Claim))
     assert claim is not None and claim.state == ClaimState.PENDING
@@ -154,7 +152,7 @@ async def test_a_right_birth_date_on_a_held_letter_reads_and_counts_like_a_wrong
     guesser.send(dmy(target.birth_date))
     second = (await guesser.next_message()).text
     assert second.startswith(NEUTRAL_INVITE) and LAST_TRY in second
-    alert = await officer.next_message(timeout=10)
+    alert = await officer.next_message()
     assert alert.text.startswith("⚠️ Seseorang membuka surat undangan Rina Lestari dengan tanggal")
     assert await holder_of(bot, target.id) == owner.id
     async with bot.db.session() as session:
@@ -208,11 +206,11 @@ async def test_a_guardian_linked_before_the_teen_joins_is_told_to_her_with_its_a
     summons = next(m for m in joined if m.text.startswith("📣"))
     teen.send("Lewati")
     await teen.next_message()
-    notice = await teen.next_message(timeout=10)
+    notice = await teen.next_message()
     assert notice.text.startswith("👪 Akun Telegram bernama «Bapak Budi» terhubung dengan Anda")
     assert "sudah menjawab panggilan Anda: ❌ tidak bisa datang" in notice.text
     await teen.answer(teen.press("🚫", message=notice))
-    alert = await officer.next_message(timeout=10)
+    alert = await officer.next_message()
     assert "akun Telegram bernama «Bapak Budi» bukan" in alert.text
     await teen.answer(teen.press("✅", message=summons))
     async with bot.db.session() as session:
@@ -322,7 +320,7 @@ async def test_the_dashboard_lists_the_alert_and_staff_release_the_wrong_account
             assert "Kode surat undangan sudah diganti" in after.text
             forged = await web.post(f"/orang/{target.id}/lepas", data={})
             assert forged.status_code == 403
-        told = await impostor.next_message(timeout=10)
+        told = await impostor.next_message()
         assert told.text.startswith("Petugas melepas akun Telegram ini")
         assert await holder_of(bot, target.id) is None
         # The old letter opens nothing any more, for the impostor or anyone.

@@ -12,11 +12,10 @@ from bot.db.models import Summons, Target
 from bot.domain.kinds import SummonsState
 from bot.presentation.buttons import SUMMONS, SummonsPress
 from bot.services import guardians
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_home_visits_e2e import requesting_teen
-from tests.test_parents_e2e import link_with_code, new_parent
-from tests.test_staff_e2e import staff_member
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.offices import requesting_teen
+from tests.support.people import link_with_code, new_parent, staff_member
 
 
 async def test_a_scheduled_home_visit_reads_as_one_for_the_teen_and_the_parent(
@@ -43,9 +42,9 @@ async def test_a_scheduled_home_visit_reads_as_one_for_the_teen_and_the_parent(
     officer.send(f"{day:%d-%m-%Y} 09.00-10.30")
     await officer.next_message()
 
-    summons = await teen.next_message(timeout=10)
+    summons = await teen.next_message()
     while not summons.text.startswith("📣"):  # the parent linked: she is told first
-        summons = await teen.next_message(timeout=10)
+        summons = await teen.next_message()
     assert "🏠 Petugas akan datang ke rumah Anda untuk perekaman:" in summons.text
     assert "📍 Jl. Melati 7" in summons.text and "Rumah," not in summons.text
     assert "09.00–10.30" in summons.text
@@ -54,9 +53,9 @@ async def test_a_scheduled_home_visit_reads_as_one_for_the_teen_and_the_parent(
         "❌ Saya tidak ada di rumah saat itu",
         "📅 Simpan ke kalender (.ics)",
     ]
-    copy = await parent.next_message(timeout=10)
+    copy = await parent.next_message()
     while "Petugas akan datang" not in copy.text:
-        copy = await parent.next_message(timeout=10)
+        copy = await parent.next_message()
     assert "🏠 Petugas akan datang ke rumah Rina Lestari untuk perekaman:" in copy.text
     assert [b.label[0] for b in copy.buttons] == ["✅", "❌", "📅"]
     assert "akan ada di rumah" in copy.buttons[0].label

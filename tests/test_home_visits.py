@@ -26,10 +26,10 @@ from bot.domain import summons_rules
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SummonsState
 from bot.services import figures, home_visits, notices, outbox, privacy, retention, summonses
 from bot.services.home_visits import Scheduled
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_home_visits_e2e import requesting_teen, waiting_requests
-from tests.test_staff_e2e import staff_member
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.offices import requesting_teen, waiting_requests
+from tests.support.people import staff_member
 
 
 async def test_the_staff_on_duty_alone_are_alerted_when_named(bot: BotHarness) -> None:
@@ -142,7 +142,7 @@ async def test_the_office_works_the_queue_from_the_command_line(
     plan = ["homevisits", "schedule", "--date", day.isoformat(), "--hours", "08.00-12.00", "1"]
     assert await asyncio.to_thread(main, [*plan, "--by", "Bu Ana"]) == 0
     assert "dijadwalkan untuk 1 remaja" in capsys.readouterr().out
-    summons = await teen.next_message(timeout=10)
+    summons = await teen.next_message()
     assert summons.text.startswith("📣") and "Jl. Melati 7" in summons.text
     away = ["homevisits", "done", "1", "--not-recorded", "tidak di rumah"]
     assert await asyncio.to_thread(main, away) == 0
@@ -150,7 +150,7 @@ async def test_the_office_works_the_queue_from_the_command_line(
     assert await asyncio.to_thread(main, ["homevisits", "done", "1"]) == 1  # not scheduled now
     assert await asyncio.to_thread(main, plan) == 0
     assert await asyncio.to_thread(main, ["homevisits", "done", "1"]) == 0
-    while not (await teen.next_message(timeout=10)).text.startswith("✔️"):
+    while not (await teen.next_message()).text.startswith("✔️"):
         pass  # the second visit's summons comes first
     async with bot.db.session() as session:
         visit = await session.scalar(select(HomeVisit))

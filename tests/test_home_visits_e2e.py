@@ -3,54 +3,23 @@ the queue, schedule a visit (one teen or a round), and record what happened at t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.db.models import (
-    Account,
     Event,
     HomeVisit,
     Place,
-    Region,
     ServiceSession,
     Summons,
     Target,
 )
 from bot.domain.kinds import HomeVisitState, PlaceKind, SessionState, SummonsState
-from bot.emulator import UserClient
-from bot.services import home_visits
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_parents_e2e import family_office, link_with_code, new_parent
-from tests.test_staff_e2e import said, staff_member
-from tests.test_summons_e2e import linked_teen
-
-
-async def requesting_teen(bot: BotHarness, reason: str = "Saya memakai kursi roda") -> UserClient:
-    """Rina, summoned, living in Mawar with an address and a phone, asks for a home visit."""
-    target = await factories.add_target(bot.db, bot.settings, name="Rina Lestari", code="RINA2345")
-    place = await factories.add_place(bot.db, "Mal Pelayanan Publik")
-    first = await factories.add_session(bot.db, bot.settings, place, days_ahead=5)
-    await factories.summon(bot.db, bot.settings, target, first)
-    async with bot.db.session() as session:
-        mawar = Region(kecamatan="Utara", kelurahan="Mawar")
-        session.add(mawar)
-        await session.flush()
-        await session.execute(
-            update(Target)
-            .where(Target.id == target.id)
-            .values(region_id=mawar.id, address="Jl. Melati 7")
-        )
-    teen = await linked_teen(bot, target)
-    async with bot.db.session() as session:
-        await session.execute(
-            update(Account).where(Account.target_id == target.id).values(phone="+6281234567")
-        )
-    teen.press("🏠")
-    await teen.next_message()
-    teen.send(reason)
-    return teen
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.offices import family_office, requesting_teen, waiting_requests
+from tests.support.people import link_with_code, new_parent, said, staff_member
 
 
 async def test_a_home_visit_request_reaches_the_staff_on_duty(bot: BotHarness) -> None:
@@ -61,7 +30,7 @@ async def test_a_home_visit_request_reaches_the_staff_on_duty(bot: BotHarness) -
     assert (await teen.next_message()).text == (
         "Permintaan kunjungan ke rumah sudah diteruskan ke petugas."
     )
-    alert = await officer.next_message(timeout=10)
+    alert = await officer.next_message()
     assert alert.text.splitlines() == [
         "🏠 Permintaan kunjungan ke rumah: Rina Lestari",
         "Wilayah: Mawar, Utara",
@@ -84,7 +53,7 @@ async def test_staff_schedule_a_visit_from_the_queue_and_record_the_teen_at_the_
     await officer.next_message()
     teen = await requesting_teen(bot)
     await teen.next_message()  # forwarded to staff
-    await officer.next_message(timeout=10)  # the alert
+    await officer.next_message()  # the alert
     officer.send("/staf")
     menu = await officer.next_message()
     officer.press("🏠 Kunjungan rumah", message=menu)
@@ -98,7 +67,7 @@ async def test_staff_schedule_a_visit_from_the_queue_and_record_the_teen_at_the_
     assert (await officer.next_message()).text == (
         "✅ Kunjungan dijadwalkan untuk 1 remaja; mereka dikabari."
     )
-    summons = await teen.next_message(timeout=10)
+    summons = await teen.next_message()
     assert summons.text.startswith("📣") and "Jl. Melati 7" in summons.text
     assert [b.label[0] for b in summons.buttons][:2] == ["✅", "❌"]
     async with bot.db.session() as session:
@@ -121,7 +90,7 @@ async def test_staff_schedule_a_visit_from_the_queue_and_record_the_teen_at_the_
     assert "Dijadwalkan:" in planned.text
     officer.press("✅ Sudah direkam", message=planned)
     assert (await officer.next_message()).text.startswith("✅ Tercatat sudah direkam")
-    thanks = await teen.next_message(timeout=10)
+    thanks = await teen.next_message()
     assert thanks.text.startswith("✔️ Terima kasih, Rina Lestari")
     async with bot.db.session() as session:
         visit = await session.scalar(select(HomeVisit))
@@ -140,7 +109,7 @@ async def test_nobody_at_home_puts_the_request_back_in_the_queue(bot: BotHarness
     await officer.next_message()
     teen = await requesting_teen(bot)
     await teen.next_message()
-    await officer.next_message(timeout=10)
+    await officer.next_message()
     officer.send("/kunjungan")
     await officer.next_message()
     officer.press("🗓️", message=await officer.next_message())
@@ -182,38 +151,10 @@ async def test_a_parent_asks_for_the_child_and_staff_see_the_parents(bot: BotHar
     assert (await parent.next_message()).text == (
         "Permintaan kunjungan ke rumah sudah diteruskan ke petugas."
     )
-    alert = await officer.next_message(timeout=10)
+    alert = await officer.next_message()
     assert alert.text.startswith("🏠 Permintaan kunjungan ke rumah: Rina Lestari")
     assert "Alasan: Anak saya sakit berat" in alert.text
     assert "Orang tua/wali: Ibu Sri" in alert.text
-
-
-async def waiting_requests(bot: BotHarness, *names: str, kecamatan: str = "Utara") -> None:
-    """Teens summoned to a session who asked (by 🏠) for a visit, in one kecamatan."""
-    place = await factories.add_place(bot.db)
-    session_ = await factories.add_session(bot.db, bot.settings, place)
-    async with bot.db.session() as session:
-        region = Region(kecamatan=kecamatan, kelurahan="Mawar")
-        session.add(region)
-        await session.flush()
-        region_id = region.id
-    for serial, name in enumerate(names, start=1):
-        target = await factories.add_target(
-            bot.db, bot.settings, name=name, serial=serial, code=f"{name.upper()[:4]}2345"
-        )
-        await factories.summon(bot.db, bot.settings, target, session_)
-        async with bot.db.session() as session:
-            await session.execute(
-                update(Target).where(Target.id == target.id).values(region_id=region_id)
-            )
-            await session.execute(
-                update(Summons)
-                .where(Summons.target_id == target.id)
-                .values(state=SummonsState.HOME_VISIT)
-            )
-            await home_visits.requested(
-                session, target.id, "sakit", now=datetime.now(UTC), default_language="id"
-            )
 
 
 async def test_staff_pick_a_round_in_telegram(bot: BotHarness) -> None:

@@ -4,40 +4,30 @@ header languages, and re-imports that never lose what the office recorded."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli import main
 from bot.db.engine import Database
-from bot.db.migrate import upgrade
 from bot.db.models import Region, School, ServiceSession, Summons, Target
 from bot.db.vault import vault_of
-from bot.domain import nik as nik_rules
 from bot.domain.kinds import PreferredDays, SummonsState
 from bot.domain.table_rows import HeaderError, Problem
-from bot.services import imports, sheets
-from tests.harness import database as open_database
+from bot.services import imports
+from tests.support.sheets import (
+    ID_HEADER,
+    IMPORT_NOW,
+    person,
+    run_import,
+    write_csv,
+    write_xlsx,
+)
 
-TODAY = date(2026, 11, 22)
-NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
-ID_HEADER = [
-    "NIK",
-    "Nama",
-    "Tanggal Lahir",
-    "Jenis Kelamin",
-    "Kelurahan",
-    "Kecamatan",
-    "Alamat",
-    "Sekolah",
-    "Kategori",
-    "Status",
-]
 EN_HEADER = [
     "nik",
     "name",
@@ -52,62 +42,10 @@ EN_HEADER = [
 ]
 
 
-def person(
-    serial: int, *, born: date = date(2009, 3, 12), female: bool = True, name: str = ""
-) -> list[str]:
-    nik = nik_rules.build("359901", born, female=female, serial=serial)
-    return [
-        nik,
-        name or f"Remaja Uji {serial}",
-        born.strftime("%d-%m-%Y"),
-        "P" if female else "L",
-        "Mawar",
-        "Utara",
-        "Jl. Contoh 1",
-        "SMK Negeri Uji" if serial % 2 else "SMA Negeri Uji",
-        "SMK" if serial % 2 else "SMA",
-        "",
-    ]
-
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]], delimiter: str = ",") -> Path:
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
-
-
-async def run_import(database: Database, path: Path) -> imports.ImportResult:
-    with sheets.opened(path) as (header, rows):
-        return await imports.import_targets(
-            database, header, rows, today=TODAY, now=NOW, regions=("3599",)
-        )
-
-
 def soon(days: int, pattern: str = "%d-%m-%Y") -> str:
     """A session's day `days` from today (the office's), as a file writes it."""
     today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
     return (today + timedelta(days=days)).strftime(pattern)
-
-
-@pytest.fixture
-async def database(database_url: str):  # type: ignore[no-untyped-def]
-    db = open_database(database_url)
-    await upgrade(db)
-    yield db
-    await db.dispose()
 
 
 async def targets_of(session: AsyncSession, rows: list[list[str]]) -> list[Target]:
@@ -194,7 +132,7 @@ async def test_reimport_updates_details_and_never_loses_a_confirmation_or_a_reco
     await run_import(database, write_csv(tmp_path / "a.csv", ID_HEADER, [person(1), person(2)]))
     async with database.session() as session:
         first, second = await targets_of(session, [person(1), person(2)])
-        first.recorded_at = NOW - timedelta(days=2)
+        first.recorded_at = IMPORT_NOW - timedelta(days=2)
         from bot.db.models import Place
 
         place = Place(name="MPP")
@@ -202,8 +140,8 @@ async def test_reimport_updates_details_and_never_loses_a_confirmation_or_a_reco
         await session.flush()
         service = ServiceSession(
             place_id=place.id,
-            starts_at=NOW + timedelta(days=3),
-            ends_at=NOW + timedelta(days=3, hours=3),
+            starts_at=IMPORT_NOW + timedelta(days=3),
+            ends_at=IMPORT_NOW + timedelta(days=3, hours=3),
             capacity=5,
             booked=1,
         )
@@ -439,8 +377,8 @@ async def test_what_an_import_stores_reads_back_as_the_file_said(
         assert [vault.open(t.nik_sealed) for t in found] == [rows[0][0], rows[1][0]]
         assert [t.nik_hash for t in found] == [vault.hash(rows[0][0]), vault.hash(rows[1][0])]
         assert [t.birth_date for t in found] == [date(2009, 3, 12), date(2010, 1, 31)]
-        assert [t.recorded_at for t in found] == [None, NOW]
-        assert [t.created_at for t in found] == [NOW, NOW]
+        assert [t.recorded_at for t in found] == [None, IMPORT_NOW]
+        assert [t.created_at for t in found] == [IMPORT_NOW, IMPORT_NOW]
         assert [t.sex for t in found] == ["P", "L"]
 
 

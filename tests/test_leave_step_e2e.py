@@ -11,11 +11,16 @@ from sqlalchemy import func, select
 from bot.db.models import Account, Claim, ServiceSession
 from bot.domain import nik as nik_rules
 from bot.emulator import UserClient
-from tests import factories
-from tests.factories import attend_code_of
-from tests.harness import BotHarness, make_settings, onboard, running_bot, until_phone_question
-from tests.test_registration_e2e import begin_daftar, dmy
-from tests.test_staff_e2e import said, staff_member, teens_at
+from tests.support import factories
+from tests.support.factories import attend_code_of
+from tests.support.harness import (
+    BotHarness,
+    make_settings,
+    onboard,
+    running_bot,
+    until_phone_question,
+)
+from tests.support.people import begin_daftar, dmy, said, staff_member, teens_at
 
 WAY_OUT = "Ketik /batal untuk keluar."
 CANCELLED = "Baik, langkah tadi dibatalkan."

@@ -22,8 +22,8 @@ from bot.domain.summons_rules import deadline_for
 from bot.i18n import Catalogs
 from bot.presentation import letters as pages
 from bot.services import letters, notices, summoning
-from tests.harness import make_settings
-from tests.test_summoning import NOW, office
+from tests.support.harness import make_settings
+from tests.support.offices import NOW, seeded_office
 
 ZONE = ZoneInfo("Asia/Jakarta")
 _ = Catalogs().gettext("id")
@@ -239,7 +239,7 @@ def test_the_longest_letter_stays_on_its_one_page(printed: list[str], tmp_path: 
 
 async def summoned(db: Database) -> None:
     config = make_settings("sqlite+aiosqlite:///unused.db")
-    found = await office(db, config.zone, capacity=10)
+    found = await seeded_office(db, config.zone, capacity=10)
     async with db.session() as session:
         await summoning.summon_all(
             session,
@@ -260,7 +260,7 @@ async def test_numbers_are_kept_on_a_reprint_and_never_handed_out_again(
     database_url: str,
 ) -> None:
     from bot.db.migrate import upgrade
-    from tests.harness import database
+    from tests.support.harness import database
 
     db = database(database_url)
     try:
@@ -305,7 +305,7 @@ async def test_letters_numbered_meanwhile_by_another_printing_keep_their_numbers
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from bot.db.migrate import upgrade
-    from tests.harness import database
+    from tests.support.harness import database
 
     db = database(sqlite_url)
     try:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from playwright.async_api import Route, expect
 
-from tests.browser import chromium
-from tests.test_staff_e2e import staff_member
-from tests.web_support import dashboard_bot, login_link
+from tests.support.browser import chromium
+from tests.support.people import staff_member
+from tests.support.web import dashboard_bot, login_link
 
 EVIL = "http://evil.example/"
 

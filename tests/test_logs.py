@@ -16,7 +16,7 @@ from bot.i18n import Catalogs
 from bot.logs import redact, setup_logging
 from bot.web import server
 from bot.web.context import WebServices
-from tests.harness import database, free_port, make_settings
+from tests.support.harness import database, free_port, make_settings
 
 NIK = "3599014512080001"
 TOKEN = "123456789:AAE-secret-token-abcdefghijklmnopqrstu"

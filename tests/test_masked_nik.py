@@ -23,10 +23,10 @@ from bot.domain import nik as nik_rules
 from bot.i18n import Catalogs, format_day
 from bot.presentation import letters as letter_pages
 from bot.services import letters
-from tests import factories
-from tests.harness import database, make_settings
-from tests.test_registration_e2e import register
-from tests.web_support import dashboard_bot, searched, signed_in
+from tests.support import factories
+from tests.support.harness import database, make_settings
+from tests.support.people import register
+from tests.support.web import dashboard_bot, searched, signed_in
 
 ENOUGH = 10_000
 # Sixteen characters of digits and stars, with at least one star: a masked NIK, whatever form.

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
-from tests.browser import chromium, screenshots_dir
-from tests.test_home_visits_e2e import requesting_teen
-from tests.test_staff_e2e import staff_member
-from tests.web_support import dashboard_bot, login_link
+from tests.support.browser import chromium, screenshots_dir
+from tests.support.offices import requesting_teen
+from tests.support.people import staff_member
+from tests.support.web import dashboard_bot, login_link
 
 # Every word of the element's text on one line: a word the browser broke spans two boxes.
 _BROKEN_WORDS = """(element) => {
@@ -39,7 +39,7 @@ async def test_the_home_visit_queue_keeps_names_whole_at_360_px(sqlite_url: str)
         officer.send("/start")
         await officer.next_message()
         await requesting_teen(bot, reason="Saya memakai kursi roda sejak kecelakaan")
-        alert = await officer.next_message(timeout=10)  # the staff on duty hear of it first
+        alert = await officer.next_message()  # the staff on duty hear of it first
         assert alert.text.startswith("🏠 Permintaan kunjungan ke rumah: Rina Lestari")
         link = await login_link(officer)
         async with chromium() as browser:

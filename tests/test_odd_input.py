@@ -20,9 +20,9 @@ from bot.domain import nik as nik_rules
 from bot.domain import table_rows, target_rows
 from bot.domain.names import clean_name, same_person_name
 from bot.services import imports, sheets
-from tests import factories
-from tests.harness import BotHarness, database
-from tests.test_registration_e2e import REVIEW, begin_daftar, register
+from tests.support import factories
+from tests.support.harness import BotHarness, database
+from tests.support.people import REVIEW, begin_daftar, register
 
 # What a stranger pastes into a name: overrides that turn the text after them around on
 # staff's screens, isolates, marks, zero-width joiners and spaces, a byte-order mark.

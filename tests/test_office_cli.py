@@ -15,56 +15,11 @@ from sqlalchemy import select, update
 
 from bot.cli import main
 from bot.db.migrate import upgrade
-from bot.db.models import Account, OutboxMessage, Staff, Summons, Target
-from bot.domain.kinds import SummonsState
+from bot.db.models import OutboxMessage, Staff, Target
 from bot.services import figures
-from tests.harness import database
-from tests.test_imports import ID_HEADER, person, write_csv
-from tests.test_summoning import office
-
-
-@pytest.fixture
-def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """An office database with six teens summoned (two waiting), one recorded, one confirmed."""
-    url = f"sqlite+aiosqlite:///{tmp_path}/office.db"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("BOT_USERNAME", "RekamUjiBot")
-
-    async def prepare() -> str:
-        db = database(url)
-        await upgrade(db)
-        from tests.harness import make_settings
-
-        found = await office(db, make_settings(url).zone, capacity=2)
-        await db.dispose()
-        return found["election"].isoformat()
-
-    monkeypatch.setenv("ELECTION_DATE", asyncio.run(prepare()))
-    assert main(["summon"]) == 0
-
-    async def answers() -> None:
-        db = database(url)
-        async with db.session() as session:
-            await session.execute(
-                update(Target)
-                .where(Target.name == "Remaja 6")
-                .values(recorded_at=datetime.now(UTC))
-            )
-            first = await session.scalar(
-                select(Summons).where(
-                    Summons.target_id
-                    == select(Target.id).where(Target.name == "Remaja 5").scalar_subquery()
-                )
-            )
-            assert first is not None
-            first.state = SummonsState.CONFIRMED
-            teen = await session.scalar(select(Target).where(Target.name == "Remaja 1"))
-            assert teen is not None
-            session.add(Account(telegram_id=777, language="id", target_id=teen.id))
-        await db.dispose()
-
-    asyncio.run(answers())
-    return url
+from tests.support.harness import database
+from tests.support.offices import seeded_office
+from tests.support.sheets import ID_HEADER, person, write_csv
 
 
 def test_report_prints_the_totals_offices_report(
@@ -131,9 +86,9 @@ def test_report_as_csv_and_xlsx_by_kecamatan(
 async def test_figures_count_answers_per_area(database_url: str) -> None:
     db = database(database_url)
     await upgrade(db)
-    from tests.harness import make_settings
+    from tests.support.harness import make_settings
 
-    await office(db, make_settings(database_url).zone, capacity=10)
+    await seeded_office(db, make_settings(database_url).zone, capacity=10)
     async with db.session() as session:
         await session.execute(
             update(Target).where(Target.name == "Remaja 2").values(recorded_at=datetime.now(UTC))

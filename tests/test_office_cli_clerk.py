@@ -18,9 +18,8 @@ from bot.cli import main
 from bot.db.models import Broadcast, Place, ServiceSession
 from bot.domain.kinds import PlaceKind, place_kind
 from bot.i18n import format_day
-from tests.harness import database, make_settings
-from tests.test_imports import ID_HEADER, person, write_csv
-from tests.test_office_cli import desk  # noqa: F401  (the fixture)
+from tests.support.harness import database, make_settings
+from tests.support.sheets import ID_HEADER, person, write_csv
 
 
 class _Terminal(io.StringIO):
@@ -45,7 +44,7 @@ def _count(url: str, model: type) -> int:
 
 
 def test_sessions_lists_ids_places_days_hours_and_seats(
-    desk: str,  # noqa: F811
+    desk: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     async def first() -> ServiceSession:
@@ -72,7 +71,7 @@ def test_sessions_lists_ids_places_days_hours_and_seats(
 
 
 def test_a_misspelled_kelurahan_is_refused_with_the_name_it_may_mean(
-    desk: str,  # noqa: F811
+    desk: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["broadcast", "--kelurahan", "Mawr", "Besok", "libur"]) == 1
@@ -82,7 +81,7 @@ def test_a_misspelled_kelurahan_is_refused_with_the_name_it_may_mean(
 
 
 def test_an_unknown_session_is_refused_and_points_to_the_list(
-    desk: str,  # noqa: F811
+    desk: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["broadcast", "--session", "999", "Besok", "libur"]) == 1
@@ -93,7 +92,7 @@ def test_an_unknown_session_is_refused_and_points_to_the_list(
 
 
 def test_a_broadcast_to_nobody_is_refused_even_with_yes(
-    desk: str,  # noqa: F811
+    desk: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Nobody of Mawar is on Telegram (only Remaja 1 of Melati is): the service refuses it,
@@ -107,7 +106,7 @@ def test_a_broadcast_to_nobody_is_refused_even_with_yes(
 
 
 def test_an_over_long_broadcast_is_refused_naming_the_limit(
-    desk: str,  # noqa: F811
+    desk: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["broadcast", "--all-pending", "x" * 3501]) == 1
@@ -118,7 +117,7 @@ def test_an_over_long_broadcast_is_refused_naming_the_limit(
 
 
 def test_invitations_for_an_unknown_school_write_nothing(
-    desk: str,  # noqa: F811
+    desk: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -136,7 +135,7 @@ def test_invitations_for_an_unknown_school_write_nothing(
 
 
 def test_dash_is_standard_output_not_a_file_named_dash(
-    desk: str,  # noqa: F811
+    desk: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsysbinary: pytest.CaptureFixture[bytes],
@@ -171,7 +170,7 @@ def test_dash_is_standard_output_not_a_file_named_dash(
     ],
 )
 def test_an_output_file_whose_extension_is_not_its_format_is_refused(
-    desk: str,  # noqa: F811
+    desk: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -187,7 +186,7 @@ def test_an_output_file_whose_extension_is_not_its_format_is_refused(
 
 
 def test_a_report_file_takes_its_format_from_its_name(
-    desk: str,  # noqa: F811
+    desk: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

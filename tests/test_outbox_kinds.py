@@ -23,8 +23,8 @@ from bot.i18n import Catalogs
 from bot.presentation.outbox import RENDERERS, Draft, Facts, Need, Outgoing, Text, Venue
 from bot.services import outbox
 from bot.services.outbox import Message, Recipient
-from tests import factories
-from tests.harness import database, make_settings
+from tests.support import factories
+from tests.support.harness import database, make_settings
 
 TEEN_CHAT, PARENT_CHAT = 1001, 1002
 

@@ -4,8 +4,9 @@ and a parent whose link ends because the teen erased her data is told."""
 from __future__ import annotations
 
 from bot.emulator import UserClient
-from tests.harness import BotHarness, until
-from tests.test_parents_e2e import family_office, link_with_code, new_parent
+from tests.support.harness import BotHarness, until
+from tests.support.offices import family_office
+from tests.support.people import link_with_code, new_parent
 
 
 async def test_a_parents_yes_is_thanked_with_the_childs_name(bot: BotHarness) -> None:
@@ -41,9 +42,9 @@ async def test_a_teens_hapus_tells_her_linked_parent_and_says_so(bot: BotHarness
 
     said = await erased(office["teen"])
     assert "Orang tua/wali yang terhubung dengan Anda (1) kami beri tahu" in said
-    told = await parent.next_message(timeout=10)
+    told = await parent.next_message()
     while "menghapus datanya" not in told.text:
-        told = await parent.next_message(timeout=10)
+        told = await parent.next_message()
     assert told.text.startswith("Rina Lestari menghapus datanya dari Rekam.")
 
 

@@ -11,51 +11,20 @@ from sqlalchemy import func, select, update
 from bot.db.models import Event, OutboxMessage, ParentLink, ServiceSession, Summons, Target
 from bot.domain.kinds import LinkState, SummonsState
 from bot.emulator import UserClient
-from bot.services import guardians
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.harness import BotHarness, onboard
-from tests.test_planner import bots_planner
-from tests.test_staff_e2e import said, staff_member
-from tests.test_summons_e2e import STALE, linked_teen
+from tests.support.harness import BotHarness
+from tests.support.offices import bots_planner, family_office
+from tests.support.people import (
+    PARENT_SUMMONS,
+    STALE,
+    link_with_code,
+    new_parent,
+    said,
+    staff_member,
+)
 
-PARENT_SUMMONS = "📣 Panggilan perekaman KTP-el untuk anak Anda, "
 NEUTRAL = "Maaf, kode atau tanggal lahir tidak cocok."
 LOCKED = "Untuk keamanan, percobaan ditunda sampai"
-
-
-async def family_office(bot: BotHarness) -> dict:  # type: ignore[type-arg]
-    """Rina (on Telegram, summoned) and Budi (no Telegram, summoned), and a later session.
-    The place has no map pin, so each summons is one message."""
-    place = await factories.add_place(bot.db, with_pin=False)
-    first = await factories.add_session(bot.db, bot.settings, place, days_ahead=5)
-    second = await factories.add_session(bot.db, bot.settings, place, days_ahead=7)
-    rina = await factories.add_target(bot.db, bot.settings, name="Rina Lestari", code="RINA2345")
-    budi = await factories.add_target(
-        bot.db, bot.settings, name="Budi Santoso", female=False, serial=2, code="BUDI2345"
-    )
-    await factories.summon(bot.db, bot.settings, rina, first)
-    await factories.summon(bot.db, bot.settings, budi, first)
-    teen = await linked_teen(bot, rina)
-    # Rina is on Telegram: her parents link with the code her /kode gives, not her letter's.
-    async with bot.db.session() as session:
-        rina.parent_code = await guardians.parent_code_of(session, rina.id)
-    return {"rina": rina, "budi": budi, "teen": teen, "first": first, "second": second}
-
-
-async def new_parent(bot: BotHarness, name: str = "Ibu Sri") -> UserClient:
-    parent = bot.user(name)
-    await onboard(parent, role="👪")
-    return parent
-
-
-async def link_with_code(parent: UserClient, target: Target) -> str:
-    """/ortu CODE (the teen's parent code, else the letter's), then the child's birth date;
-    returns the first reply to the date."""
-    parent.send(f"/ortu {target.parent_code or target.invite_code}")
-    await parent.next_message()
-    parent.send(target.birth_date.strftime("%d-%m-%Y"))
-    return (await parent.next_message()).text
 
 
 async def test_a_parent_links_with_the_childs_code_and_gets_the_summons_with_buttons(
@@ -80,7 +49,7 @@ async def test_a_parent_links_with_the_childs_code_and_gets_the_summons_with_but
     assert link is not None and link.state == LinkState.ACTIVE and link.parent_name == "Ibu Sri"
     # The teen is told at once, with a way to undo it, and sees who is linked.
     teen: UserClient = office["teen"]
-    notice = await teen.next_message(timeout=10)
+    notice = await teen.next_message()
     assert notice.text.startswith(
         "👪 Akun Telegram bernama «Ibu Sri» terhubung dengan Anda sebagai orang tua/wali"
     )
@@ -144,11 +113,11 @@ async def test_a_child_without_telegram_is_linked_by_nik_after_staff_approve(
     )
     officer.press("✅ Setujui", message=request)
     await officer.changes()
-    approved = await parent.next_message(timeout=10)
+    approved = await parent.next_message()
     assert approved.text.startswith(
         "✅ Petugas menyetujui permintaan Anda untuk terhubung dengan Budi Santoso."
     )
-    summons = await parent.next_message(timeout=10)
+    summons = await parent.next_message()
     assert summons.text.startswith(PARENT_SUMMONS + "Budi Santoso") and summons.button("✅")
 
 
@@ -175,7 +144,7 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
     parent = await new_parent(bot)
     await link_with_code(parent, office["rina"])
     copy = await parent.next_message()
-    assert (await teen.next_message(timeout=10)).text.startswith(
+    assert (await teen.next_message()).text.startswith(
         "👪 Akun Telegram bernama «Ibu Sri» terhubung"
     )
 
@@ -183,7 +152,7 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
     assert (await parent.answer(query))[
         "text"
     ] == "Terima kasih! Kami tunggu kedatangan Rina Lestari."
-    told = await teen.next_message(timeout=10)
+    told = await teen.next_message()
     assert told.text.startswith("Orang tua/wali Anda menjawab panggilan ini: ✅ akan datang.")
     async with bot.db.session() as session:
         event = await session.scalar(select(Event).where(Event.kind == "summons_confirm"))
@@ -198,7 +167,7 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
     await parent.answer(parent.press("❌", message=edited))
     await parent.changes()
     await parent.answer(parent.press("Sakit", message=parent.message(copy.message_id)))
-    told = await teen.next_message(timeout=10)
+    told = await teen.next_message()
     assert told.text.startswith("Orang tua/wali Anda menjawab panggilan ini: ❌ tidak bisa datang.")
 
     await parent.changes()
@@ -206,7 +175,7 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
     options = await parent.next_message()
     parent.press(options.buttons[0].label, message=options)
     await parent.changes()
-    moved = await teen.next_message(timeout=10)
+    moved = await teen.next_message()
     assert moved.text.startswith("📣 Panggilan perekaman KTP-el")
     async with bot.db.session() as session:
         summons = await session.scalar(
@@ -223,7 +192,7 @@ async def test_several_parents_and_several_children(bot: BotHarness) -> None:
     for parent in (mother, father):
         await link_with_code(parent, office["rina"])
         await parent.next_message()
-        assert (await teen.next_message(timeout=10)).text.startswith("👪 ")
+        assert (await teen.next_message()).text.startswith("👪 ")
     # Budi has no Telegram, but a code on his letter: his mother links him too.
     await link_with_code(mother, office["budi"])
     await mother.next_message()
@@ -235,9 +204,9 @@ async def test_several_parents_and_several_children(bot: BotHarness) -> None:
     ]
     copy = next(m for m in reversed(father.messages) if m.text.startswith(PARENT_SUMMONS))
     await father.answer(father.press("✅", message=copy))
-    told = await mother.next_message(timeout=10)
+    told = await mother.next_message()
     assert told.text.startswith("Orang tua/wali lain menjawab panggilan Rina Lestari: ✅")
-    assert (await teen.next_message(timeout=10)).text.startswith("Orang tua/wali Anda menjawab")
+    assert (await teen.next_message()).text.startswith("Orang tua/wali Anda menjawab")
     listing = await said(teen, "/ortu")
     assert "Ibu Sri" in listing and "Pak Joko" in listing
 
@@ -252,7 +221,7 @@ async def test_unlinking_from_either_side_stops_everything_for_that_parent(
     for parent in (mother, father):
         await link_with_code(parent, office["rina"])
         await parent.next_message()
-        assert (await teen.next_message(timeout=10)).text.startswith("👪 ")
+        assert (await teen.next_message()).text.startswith("👪 ")
     old_copy = next(m for m in reversed(mother.messages) if m.text.startswith(PARENT_SUMMONS))
 
     teen.send("/ortu")
@@ -329,7 +298,7 @@ async def test_escalations_reach_the_parent(bot: BotHarness) -> None:
             .where(OutboxMessage.message_key == "unanswered", OutboxMessage.chat_id == parent.id)
             .values(due_at=datetime.now(UTC))
         )
-    nudge = await parent.next_message(timeout=10)
+    nudge = await parent.next_message()
     assert nudge.text.startswith(
         "Budi Santoso belum menjawab panggilan perekaman KTP-el selama 2 hari."
     )
@@ -342,9 +311,9 @@ async def test_escalations_reach_the_parent(bot: BotHarness) -> None:
             .values(starts_at=yesterday, ends_at=yesterday + timedelta(hours=3))
         )
     assert await bots_planner(bot).round() is True
-    missed = await parent.next_message(timeout=10)
+    missed = await parent.next_message()
     while not missed.text.startswith("Budi Santoso tidak datang"):
-        missed = await parent.next_message(timeout=10)
+        missed = await parent.next_message()
     assert "/ganti" in missed.text
 
 

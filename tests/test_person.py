@@ -14,8 +14,8 @@ from bot.db.migrate import upgrade
 from bot.db.models import Account, Event, ParentLink, Staff, Target
 from bot.domain.kinds import Actor, Channel, LinkMethod, LinkState, Role
 from bot.services import events
-from tests import factories
-from tests.harness import database, make_settings
+from tests.support import factories
+from tests.support.harness import database, make_settings
 
 
 @pytest.fixture

@@ -11,16 +11,10 @@ from bot.db.migrate import upgrade
 from bot.db.models import Event, ServiceSession, Summons
 from bot.delivery.planner import Planner
 from bot.domain.kinds import SummonsState
-from tests import factories
-from tests.harness import BotHarness, database, make_settings
-from tests.test_delivery import linked, setup_summons
-
-
-def bots_planner(bot: BotHarness) -> Planner:
-    assert bot.app.job_queue is not None
-    (job,) = bot.app.job_queue.get_jobs_by_name("planner")
-    assert isinstance(job.data, Planner)
-    return job.data
+from tests.support import factories
+from tests.support.harness import BotHarness, database, make_settings
+from tests.support.offices import bots_planner, setup_summons
+from tests.support.people import linked
 
 
 async def test_only_one_of_two_planners_works_a_round(sqlite_url: str) -> None:

@@ -3,14 +3,10 @@ processes sharing one PostgreSQL database."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,31 +15,17 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import OutboxMessage
 from bot.domain.kinds import OutboxState
-from bot.emulator import Limits, TelegramEmulator
-from bot.emulator.server import serve
-from tests.harness import TEST_DATA_KEY, TOKEN, database, free_port, until
-from tests.harness import queue_broadcast as queue_text
+from bot.emulator import TelegramEmulator
+from tests.support.harness import (
+    TEST_DATA_KEY,
+    TOKEN,
+    database,
+    loopback_emulator,
+    until,
+)
+from tests.support.harness import queue_broadcast as queue_text
 
 RECIPIENTS = 600
-
-
-@asynccontextmanager
-async def loopback_emulator() -> AsyncIterator[tuple[TelegramEmulator, int]]:
-    """The emulator on a real port, limits off: these tests are about exactly-once delivery."""
-    emulator = TelegramEmulator(TOKEN, limits=Limits(enabled=False), history=5)
-    port = free_port()
-    server = asyncio.create_task(serve(emulator, "127.0.0.1", port))
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            await asyncio.sleep(0.05)
-    try:
-        yield emulator, port
-    finally:
-        server.cancel()
-        await asyncio.gather(server, return_exceptions=True)
 
 
 async def queue_broadcast(db: Database, chat_ids: list[int]) -> None:

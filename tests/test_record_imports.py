@@ -20,10 +20,10 @@ from bot.domain.kinds import OutboxState, SummonsState
 from bot.domain.record_rows import record_row
 from bot.domain.table_rows import Problem, RowError
 from bot.services import record_imports, sheets
-from tests import factories
-from tests.harness import BotHarness, database
-from tests.test_delivery import linked
-from tests.test_imports import ID_HEADER, person, write_csv
+from tests.support import factories
+from tests.support.harness import BotHarness, database
+from tests.support.people import linked
+from tests.support.sheets import ID_HEADER, person, write_csv
 
 STATUSES = frozenset({"sudah rekam", "terekam", "rekam", "prr", "sudah cetak", "cetak"})
 TODAY = date(2026, 12, 1)

@@ -13,16 +13,9 @@ from bot.domain import nik as nik_rules
 from bot.domain.kinds import Role, TargetReview, TargetSource
 from bot.domain.retention import NOTICE_VERSION
 from bot.emulator import UserClient
-from tests import factories
-from tests.harness import BotHarness, make_settings, running_bot, until_phone_question
-from tests.test_staff_e2e import staff_member
-
-NEUTRAL_INVITE = "Maaf, kode undangan atau tanggal lahir tidak cocok."
-REVIEW = "Terima kasih. Data Anda kami teruskan ke petugas untuk diperiksa"
-
-
-def dmy(day: date) -> str:
-    return day.strftime("%d-%m-%Y")
+from tests.support import factories
+from tests.support.harness import BotHarness, make_settings, running_bot, until_phone_question
+from tests.support.people import NEUTRAL_INVITE, REVIEW, begin_daftar, dmy, register, staff_member
 
 
 async def events_of(bot: BotHarness, kind: str) -> list[Event]:
@@ -114,31 +107,6 @@ async def test_an_invitation_already_claimed_by_someone_else_is_refused_neutrall
 # --- /daftar -------------------------------------------------------------------------------
 
 
-async def begin_daftar(teen: UserClient) -> None:
-    """/daftar up to the NIK question, consenting."""
-    teen.send("/daftar")
-    assert "Apakah Anda setuju?" in (await teen.next_message()).text
-    teen.press("✅")
-    assert "Tulis NIK Anda" in (await teen.next_message()).text
-
-
-async def register(
-    teen: UserClient, *, nik: str, born: date, name: str, preference: str = "Akhir pekan"
-) -> list[str]:
-    """Walk /daftar; returns what the bot said after the last answer."""
-    await begin_daftar(teen)
-    teen.send(nik)
-    assert "tanggal lahir" in (await teen.next_message()).text
-    teen.send(dmy(born))
-    reply = await teen.next_message()
-    if "nama lengkap" not in reply.text:
-        return [reply.text]
-    teen.send(name)
-    assert "Kapan Anda paling mudah datang?" in (await teen.next_message()).text
-    teen.press(preference)
-    return [m.text for m in await teen.replies()]
-
-
 async def test_daftar_with_a_listed_nik_never_links_and_staff_cannot_approve_it(
     bot: BotHarness,
 ) -> None:
@@ -177,7 +145,7 @@ async def test_daftar_with_a_listed_nik_never_links_and_staff_cannot_approve_it(
     assert (await officer.next_message()).text.startswith(
         "❌ Ditolak. Pendaftar dikabari cara masuk"
     )
-    told = await teen.next_message(timeout=10)
+    told = await teen.next_message()
     assert "Bila Anda punya surat undangan" in told.text and "Kartu Keluarga" in told.text
     assert (await account_of(bot, teen)).target_id is None  # type: ignore[union-attr]
 

@@ -13,7 +13,7 @@ from bot.db.models import Account
 from bot.domain.kinds import Role
 from bot.domain.steps import Step
 from bot.services import conversations, retention
-from tests.harness import database as open_database
+from tests.support.harness import database as open_database
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 

@@ -12,8 +12,8 @@ from bot.domain.kinds import Channel
 from bot.domain.summons_rules import deadline_for
 from bot.services import schedule
 from bot.services.schedule import Change
-from tests import factories
-from tests.harness import database, make_settings
+from tests.support import factories
+from tests.support.harness import database, make_settings
 
 
 def test_create_and_move_refuse_each_bad_hour_with_its_reason(sqlite_url: str) -> None:

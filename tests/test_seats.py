@@ -15,8 +15,8 @@ from bot.domain.kinds import Actor, Answer, Channel, SummonsState
 from bot.services import notices, summonses
 from bot.services.office import Office
 from bot.services.summonses import Outcome
-from tests import factories
-from tests.harness import database, make_settings
+from tests.support import factories
+from tests.support.harness import database, make_settings
 
 
 async def test_two_concurrent_moves_to_the_last_seat_one_wins(database_url: str) -> None:

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.db.models import ServiceSession
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_summons_e2e import linked_teen
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.people import linked_teen
 
 HEADER = ["kode", "tempat", "tanggal", "mulai", "selesai", "kapasitas", "jenis"]
 
@@ -52,7 +52,7 @@ async def test_a_reimport_with_a_changed_start_moves_the_session_and_tells_the_t
         tmp_path / "b.csv", [["mpp-01", "Mal Pelayanan", later, "09.00", "12.00", "20", "mpp"]]
     )
     assert await asyncio.to_thread(main, ["import", "sessions", str(moved)]) == 0
-    told = await teen.next_message(timeout=10)
+    told = await teen.next_message()
     assert told.text.startswith("📅 Petugas mengubah jadwal perekaman Anda.")
     async with bot.db.session() as session:
         count = await session.scalar(select(func.count()).select_from(ServiceSession))

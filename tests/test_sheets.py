@@ -19,24 +19,8 @@ from bot.db.models import Place, Region, School, ServiceSession, Target
 from bot.domain import session_rows, table_rows, target_rows
 from bot.presentation import tables
 from bot.services import notices, session_imports, sheets
-from tests.test_imports import ID_HEADER, TODAY, database, person, run_import
-from tests.upload_support import crafted_workbook
-
-__all__ = ["database"]  # the fixture, shared with tests/test_imports.py
-
-
-def write_encoded(path: Path, rows: list[list[str]], encoding: str) -> Path:
-    with path.open("w", newline="", encoding=encoding) as handle:
-        csv.writer(handle, delimiter=";").writerows([ID_HEADER, *rows])
-    return path
-
-
-@pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/office.db")
-    monkeypatch.setenv("OFFICE_REGION_CODES", "3599")
-    return tmp_path
-
+from tests.support.sheets import ID_HEADER, TODAY, person, run_import, write_encoded
+from tests.support.uploads import crafted_workbook
 
 # --- encodings -----------------------------------------------------------------------------
 

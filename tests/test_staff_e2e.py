@@ -20,50 +20,12 @@ from bot.db.models import (
 )
 from bot.domain.kinds import Channel, OutboxState, SummonsState
 from bot.emulator import UserClient
-from bot.presentation.menu import command_like
 from bot.services import staff
-from tests import factories
-from tests.factories import attend_code_of
-from tests.harness import BotHarness
-from tests.test_planner import bots_planner
-from tests.test_summons_e2e import STALE, linked_teen
-
-UNKNOWN = "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk daftar perintah."
-
-
-def unknown(command: str) -> str:
-    """What a command that does not exist gets: a near miss of everyone's commands is named."""
-    meant = command_like(command)
-    return (
-        UNKNOWN if meant is None else f"Maksud Anda /{meant}? Ketik /bantuan untuk daftar perintah."
-    )
-
-
-async def staff_member(
-    bot: BotHarness, name: str = "Petugas", *, admin: bool = False
-) -> UserClient:
-    person = bot.user(name)
-    async with bot.db.session() as session:
-        await staff.add(session, person.id, admin=admin, by=None, channel=Channel.CLI)
-    return person
-
-
-async def said(person: UserClient, text: str) -> str:
-    person.send(text)
-    return (await person.next_message()).text
-
-
-async def teens_at(
-    bot: BotHarness, *names: str, session: ServiceSession
-) -> list[tuple[Target, UserClient]]:
-    found = []
-    for serial, name in enumerate(names, start=1):
-        target = await factories.add_target(
-            bot.db, bot.settings, name=f"{name} Uji", serial=serial, code=f"{name.upper()[:4]}2345"
-        )
-        await factories.summon(bot.db, bot.settings, target, session)
-        found.append((target, await linked_teen(bot, target, name)))
-    return found
+from tests.support import factories
+from tests.support.factories import attend_code_of
+from tests.support.harness import BotHarness
+from tests.support.offices import bots_planner
+from tests.support.people import STALE, UNKNOWN, linked_teen, said, staff_member, teens_at, unknown
 
 
 async def refused_events(bot: BotHarness) -> int:
@@ -254,7 +216,7 @@ async def test_broadcast_to_a_kelurahan_previews_counts_and_reaches_only_its_pen
     officer.press("📢 Kirim sekarang")
     assert (await officer.next_message()).text.startswith("✅ Siaran sedang dikirim ke 1 orang.")
     rina_chat, budi_chat, sari_chat = (chat for _, chat in people)
-    got = await rina_chat.next_message(timeout=10)
+    got = await rina_chat.next_message()
     assert got.text == "📢 Pesan dari Dinas Dukcapil Kota Uji:\n\nBawa fotokopi KK, ya!"
     await sari_chat.replies(quiet=1.0)
     assert not [m for m in budi_chat.messages + sari_chat.messages if m.text.startswith("📢")]
@@ -301,7 +263,7 @@ async def test_moving_a_session_tells_exactly_its_teens_the_new_time(bot: BotHar
     officer.press("✅ Ya, pindahkan")
     assert (await officer.next_message()).text == "✅ Selesai. 2 remaja dikabari."
     for chat in (rina_chat, budi_chat):
-        notice = await chat.next_message(timeout=10)
+        notice = await chat.next_message()
         assert notice.text.startswith("📅 Petugas mengubah jadwal") and "13.00–15.00" in notice.text
         assert notice.button("✅")
     await sari_chat.replies(quiet=1.0)
@@ -343,7 +305,7 @@ async def test_cancelling_a_session_offers_its_teens_the_sessions_ahead(bot: Bot
     assert "1 remaja" in (await officer.next_message()).text
     officer.press("✖️ Ya, batalkan")
     assert (await officer.next_message()).text == "✅ Selesai. 1 remaja dikabari."
-    notice = await rina_chat.next_message(timeout=10)
+    notice = await rina_chat.next_message()
     assert "dibatalkan oleh petugas" in notice.text and "Pilih jadwal baru" in notice.text
     rina_chat.press("SMK Negeri 9", message=notice)
     await rina_chat.changes()
@@ -413,7 +375,7 @@ async def test_a_teen_who_picks_nothing_after_a_cancellation_waits_for_a_freed_p
     await officer.next_message()
     officer.press("✖️ Ya, batalkan")
     await officer.next_message()
-    await rina_chat.next_message(timeout=10)  # the cancellation with the sessions ahead
+    await rina_chat.next_message()  # the cancellation with the sessions ahead
     # Rina chooses nothing; the day of the cancelled session comes.
     async with bot.db.session() as session:
         await session.execute(
@@ -422,7 +384,7 @@ async def test_a_teen_who_picks_nothing_after_a_cancellation_waits_for_a_freed_p
             .values(starts_at=datetime.now(UTC) - timedelta(hours=1))
         )
     assert await bots_planner(bot).round() is True
-    offer = await rina_chat.next_message(timeout=10)
+    offer = await rina_chat.next_message()
     assert offer.text.startswith("🎟️ Ada tempat kosong untuk perekaman KTP-el Anda")
     assert "SMK Negeri 9" in offer.text
     async with bot.db.session() as session:

@@ -20,8 +20,8 @@ from bot.domain.kinds import Channel
 from bot.emulator import UserClient
 from bot.emulator.client import ReceivedMessage
 from bot.services import staff_invites
-from tests.harness import BotHarness, database, until
-from tests.test_staff_e2e import staff_member
+from tests.support.harness import BotHarness, database, until
+from tests.support.people import staff_member
 
 
 async def admin_in_chat(bot: BotHarness, name: str) -> UserClient:

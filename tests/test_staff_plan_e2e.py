@@ -9,10 +9,9 @@ from sqlalchemy import func, select
 
 from bot.db.models import ServiceSession, Summons
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_staff_e2e import said, staff_member
-from tests.test_summons_e2e import linked_teen
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.people import linked_teen, said, staff_member
 
 
 async def test_staff_create_a_session_enlarge_it_and_summon_with_a_dry_run_first(
@@ -60,7 +59,7 @@ async def test_staff_create_a_session_enlarge_it_and_summon_with_a_dry_run_first
         assert await session.scalar(select(func.count()).select_from(Summons)) == 0
     officer.press("📣 Panggil sekarang")
     assert (await officer.next_message()).text.startswith("✅ 1 remaja dipanggil")
-    summons = await teen.next_message(timeout=10)
+    summons = await teen.next_message()
     assert summons.text.startswith("📣 Panggilan perekaman KTP-el")
     assert "Balai Kelurahan Melati" in summons.text
 

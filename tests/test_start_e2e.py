@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.db.models import Account, Event
 from bot.domain.kinds import Role
-from tests.harness import BotHarness, make_settings, onboard, running_bot
+from tests.support.harness import BotHarness, make_settings, onboard, running_bot
 
 WELCOME = {
     "en": "Welcome to Rekam!",

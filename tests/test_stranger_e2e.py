@@ -17,9 +17,9 @@ from bot.domain.kinds import LinkState
 from bot.emulator import Limits, UserClient
 from bot.services.lockout import LONGEST_LOCK
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.harness import BotHarness, make_settings, onboard, running_bot
-from tests.test_summons_e2e import linked_teen
+from tests.support import factories
+from tests.support.harness import BotHarness, make_settings, onboard, running_bot
+from tests.support.people import linked_teen
 
 ACCOUNTS = 50
 LOCKED = "Untuk keamanan, percobaan ditunda sampai"

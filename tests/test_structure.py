@@ -210,3 +210,32 @@ def test_there_is_no_import_cycle() -> None:
         for module, targets in IMPORTS.items()
     }
     assert find_cycles(graph) == []
+
+
+def test_test_modules_share_helpers_only_through_tests_support() -> None:
+    """A test file imports nothing from another test file: what tests share lives in
+    tests/support/ (as python-telegram-bot's tests/auxil/), fixtures in tests/conftest.py."""
+    tests = Path(__file__).resolve().parent
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            offenders += [
+                f"{path.relative_to(tests)} imports {name}"
+                for name in names
+                if name.startswith("tests.test_") or (name == "tests" and _names_a_test(node))
+            ]
+    assert offenders == []
+
+
+def _names_a_test(node: ast.AST) -> bool:
+    """`from tests import test_x` names a test module too."""
+    return isinstance(node, ast.ImportFrom) and any(
+        alias.name.startswith("test_") for alias in node.names
+    )

@@ -3,27 +3,22 @@ shortage lines, determinism; and the summons reaching a teen already on Telegram
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.cli import main
-from bot.db.codes import new_columns
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.db.models import Place, Region, School, ServiceSession, Summons, Target, WaitingTeen
-from bot.db.vault import vault_of
-from bot.domain import nik as nik_rules
-from bot.domain.kinds import PlaceKind, PreferredDays
+from bot.db.models import ServiceSession, Summons, Target, WaitingTeen
 from bot.domain.planning import Slot, Teen, plan
 from bot.domain.summons_rules import deadline_for
 from bot.services import notices, summoning
-from tests.harness import BotHarness, make_settings
-from tests.harness import database as open_database
-from tests.test_delivery import linked
+from tests.support.harness import BotHarness, make_settings
+from tests.support.harness import database as open_database
+from tests.support.offices import NOW, seeded_office
+from tests.support.people import linked
 
 
 def slot(
@@ -125,59 +120,6 @@ def test_plans_are_deterministic_and_within_capacity(teen_specs, slot_specs) -> 
         assert wanted == "any" or (wanted == "weekend") == by_id[slot_id].weekend
 
 
-NOW = datetime.now(UTC)
-
-
-async def office(db: Database, settings_zone, *, capacity: int, election_in_days: int = 30) -> dict:  # type: ignore[no-untyped-def, type-arg]
-    """Two kelurahan in one kecamatan; a session this week, one on a Saturday, one after election day."""
-    async with db.session() as session:
-        mawar = Region(kecamatan="Utara", kelurahan="Mawar")
-        melati = Region(kecamatan="Utara", kelurahan="Melati")
-        school = School(name="SMK Uji")
-        session.add_all([mawar, melati, school])
-        await session.flush()
-        place = Place(name="Kantor Kecamatan Utara", kind=PlaceKind.KECAMATAN, region_id=mawar.id)
-        session.add(place)
-        await session.flush()
-        today = NOW.astimezone(settings_zone).date()
-        weekday = today + timedelta(days=(0 - today.weekday()) % 7 + 7)  # a Monday 1-2 weeks ahead
-        saturday = weekday + timedelta(days=5)
-        sessions = {}
-        for name, day in (
-            ("weekday", weekday),
-            ("saturday", saturday),
-            ("late", today + timedelta(days=election_in_days + 1)),
-        ):
-            starts = datetime.combine(day, time(8), tzinfo=settings_zone)
-            sessions[name] = ServiceSession(
-                place_id=place.id,
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=3),
-                capacity=capacity,
-                services=["rekam"],
-            )
-        session.add_all(sessions.values())
-        targets = []
-        for serial in range(1, 7):
-            born = today.replace(year=today.year - 17) - timedelta(days=serial)
-            smk = serial <= 2
-            nik = nik_rules.build("359901", born, female=False, serial=serial)
-            targets.append(
-                Target(
-                    nik_hash=vault_of(session).hash(nik),
-                    nik_sealed=vault_of(session).seal(nik),
-                    **new_columns(vault_of(session), f"CODE{serial:04d}", f"HERE{serial:04d}"),
-                    name=f"Remaja {serial}",
-                    birth_date=born,
-                    region_id=(melati if serial % 2 else mawar).id,
-                    school_id=school.id if smk else None,
-                    preferred_days=PreferredDays.WEEKEND if smk else PreferredDays.ANY,
-                )
-            )
-        session.add_all(targets)
-    return {"sessions": sessions, "election": today + timedelta(days=election_in_days)}
-
-
 @pytest.fixture
 async def database(database_url: str):  # type: ignore[no-untyped-def]
     db = open_database(database_url)
@@ -190,7 +132,7 @@ async def test_summon_fills_sessions_before_election_day_and_reports_the_shortag
     database: Database,
 ) -> None:
     config = make_settings("sqlite+aiosqlite:///unused.db")
-    found = await office(database, config.zone, capacity=2)
+    found = await seeded_office(database, config.zone, capacity=2)
     deadline = deadline_for(found["election"], config.zone)
     policy = notices.Policy.of(config)
     async with database.session() as session:
@@ -232,11 +174,11 @@ async def _count(db: Database, model: type) -> int:
 
 
 async def test_a_teen_already_on_telegram_receives_the_summons_by_name(bot: BotHarness) -> None:
-    found = await office(bot.db, bot.settings.zone, capacity=10, election_in_days=60)
+    found = await seeded_office(bot.db, bot.settings.zone, capacity=10, election_in_days=60)
     async with bot.db.session() as session:
         target = await session.scalar(select(Target).where(Target.name == "Remaja 3"))
     assert target is not None
-    target.invite_code = "CODE0003"  # type: ignore[attr-defined]  # as office() gave it
+    target.invite_code = "CODE0003"  # type: ignore[attr-defined]  # as seeded_office() gave it
     teen = await linked(bot, target, "Remaja")
     deadline = deadline_for(found["election"], bot.settings.zone)
     async with bot.db.session() as session:
@@ -248,7 +190,7 @@ async def test_a_teen_already_on_telegram_receives_the_summons_by_name(bot: BotH
             dry_run=False,
         )
     assert result.messages_queued == 1
-    message = await teen.next_message(timeout=10)
+    message = await teen.next_message()
     assert "Remaja 3" in message.text and message.button("✅")
 
 
@@ -261,7 +203,7 @@ def test_rekam_summon_prints_the_shortage_line(tmp_path, monkeypatch, capsys) ->
         db = open_database(url)
         await upgrade(db)
         config = make_settings(url)
-        found = await office(db, config.zone, capacity=2)
+        found = await seeded_office(db, config.zone, capacity=2)
         await db.dispose()
         return found["election"].isoformat()
 

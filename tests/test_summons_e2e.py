@@ -11,34 +11,13 @@ from sqlalchemy import select, update
 from bot.db.models import Account, Event, ServiceSession, Summons, Target
 from bot.db.vault import vault_of
 from bot.domain.kinds import SummonsState
-from bot.emulator import UserClient
 from bot.i18n import format_day, format_hours
 from bot.presentation.summons import qr_png
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.factories import attend_code_of
-from tests.harness import BotHarness, until_phone_question
-
-STALE = "Tombol ini sudah tidak berlaku. Ketik /jadwal untuk jadwal terbaru."
-
-
-async def linked_teen(
-    bot: BotHarness, target: Target, first_name: str = "Rina", language: str | None = None
-) -> UserClient:
-    """A teen who opened their invitation and skipped the phone question."""
-    teen = bot.user(first_name)
-    if language:
-        teen.send("/start")
-        await teen.next_message()
-        teen.press({"en": "English", "jv": "Basa Jawa"}[language])
-        await teen.replies()
-    teen.send(f"/start {target.invite_code}")
-    await teen.next_message()
-    teen.send(target.birth_date.strftime("%d-%m-%Y"))
-    await until_phone_question(teen)
-    teen.send("Lewati")
-    await teen.next_message()
-    return teen
+from tests.support import factories
+from tests.support.factories import attend_code_of
+from tests.support.harness import BotHarness, until_phone_question
+from tests.support.people import STALE, linked_teen, summons_message
 
 
 async def state_of(bot: BotHarness, summons_id: int) -> Summons:
@@ -64,10 +43,6 @@ async def office(bot: BotHarness) -> dict[str, object]:
     second = await factories.add_session(bot.db, bot.settings, school, days_ahead=7, capacity=2)
     summons = await factories.summon(bot.db, bot.settings, target, first)
     return {"target": target, "first": first, "second": second, "summons": summons}
-
-
-def summons_message(teen: UserClient):  # type: ignore[no-untyped-def]
-    return next(m for m in reversed(teen.messages) if m.text.startswith("📣"))
 
 
 async def test_confirm_edits_the_summons_and_records_an_event(

@@ -11,8 +11,8 @@ from bot.domain.kinds import Actor, Answer, SummonsState
 from bot.services import summonses
 from bot.services.office import Office
 from bot.services.summonses import NOTE_LIMIT, Outcome
-from tests import factories
-from tests.harness import database, make_settings
+from tests.support import factories
+from tests.support.harness import database, make_settings
 
 
 async def test_a_note_over_the_limit_is_refused_and_one_at_the_limit_is_kept_whole(

@@ -9,7 +9,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 from bot.emulator import Limits
 from bot.emulator.state import Fault
 from bot.telegram_request import AiohttpRequest
-from tests.test_processes import TOKEN, loopback_emulator
+from tests.support.harness import TOKEN, loopback_emulator
 
 
 def bot_for(port: int, **request: float) -> Bot:

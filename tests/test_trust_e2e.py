@@ -15,42 +15,22 @@ from bot.db.models import Account, Consent, OutboxMessage, ParentLink, Summons, 
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import Audience, Channel, LinkState, OutboxState, TargetSource
 from bot.emulator import UserClient
-from bot.services import broadcasts, conversations, imports, notices
+from bot.services import broadcasts, conversations, notices
 from bot.throttle import PressThrottle
-from tests import factories
-from tests.harness import BotHarness, until
-from tests.test_parents_e2e import family_office, link_with_code, new_parent, said
-from tests.test_registration_e2e import REVIEW, register
-from tests.test_staff_e2e import UNKNOWN, staff_member
-from tests.test_summons_e2e import linked_teen
-
-HEADER = ["nik", "nama", "tanggal_lahir", "kelurahan", "kecamatan"]
-ERASED = "Data Anda sudah dihapus"
-
-
-async def erase(person: UserClient) -> None:
-    """/hapus, confirmed, until the bot says it is done (its message is edited)."""
-    person.send("/hapus")
-    asked = await person.next_message()
-    await person.answer(person.press("🗑", message=asked))
-
-    async def done() -> bool:
-        return person.message(asked.message_id).text.startswith(ERASED)
-
-    await until(done)
-
-
-async def _import(bot: BotHarness, *targets: tuple[str, str, str]) -> imports.ImportResult:
-    """The office imports its list (NIK, name, birth date DD-MM-YYYY)."""
-    rows = [(n, [nik, name, born, "Melati", "Kota"]) for n, (nik, name, born) in enumerate(targets)]
-    return await imports.import_targets(
-        bot.db,
-        HEADER,
-        iter((number + 2, cells) for number, cells in rows),
-        today=factories.today(bot.settings),
-        now=datetime.now(UTC),
-        regions=bot.settings.office_region_codes,
-    )
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.offices import family_office, import_people
+from tests.support.people import (
+    REVIEW,
+    UNKNOWN,
+    erase,
+    link_with_code,
+    linked_teen,
+    new_parent,
+    register,
+    said,
+    staff_member,
+)
 
 
 async def test_a_pre_claim_is_taken_over_by_the_office_list_and_never_blocks_the_teen(
@@ -64,7 +44,7 @@ async def test_a_pre_claim_is_taken_over_by_the_office_list_and_never_blocks_the
     stranger = bot.user("Stranger")
     assert (await register(stranger, nik=nik, born=born, name="Sari Dewi"))[-1].startswith(REVIEW)
 
-    result = await _import(bot, (nik, "Sari Dewi Lestari", born.strftime("%d-%m-%Y")))
+    result = await import_people(bot, (nik, "Sari Dewi Lestari", born.strftime("%d-%m-%Y")))
     assert result.updated == 1 and result.added == 0
     async with bot.db.session() as session:
         target = factories.in_clear(session, (await session.execute(select(Target))).scalar_one())
@@ -93,7 +73,7 @@ async def test_hapus_then_a_broadcast_to_everyone_pending_reaches_nothing_of_the
     parent = await new_parent(bot)
     await link_with_code(parent, office["rina"])
     await parent.next_message()
-    await teen.next_message(timeout=10)  # told a guardian linked
+    await teen.next_message()  # told a guardian linked
     async with bot.db.session() as session:
         await session.execute(
             update(Summons).where(Summons.target_id == office["rina"].id).values(note="asma berat")
@@ -131,7 +111,7 @@ async def test_hapus_then_a_broadcast_to_everyone_pending_reaches_nothing_of_the
     assert to_parent in ([], ["guardian_unlinked"])  # [] once the dispatcher sent it
     assert sent.recipients == 1  # Budi; nobody of the erased
     before = len(teen.messages)
-    while not (await budi.next_message(timeout=10)).text.startswith("📢"):
+    while not (await budi.next_message()).text.startswith("📢"):
         pass  # Budi's summons and pin may come first
     assert len(teen.messages) == before
     assert not [m for m in teen.messages if m.text.startswith("📢")]
@@ -148,13 +128,13 @@ async def test_the_teen_undoes_a_guardian_who_is_not_theirs_and_staff_are_told(
     stranger = await new_parent(bot, "Orang Asing")
     await link_with_code(stranger, office["rina"])
     teen: UserClient = office["teen"]
-    notice = await teen.next_message(timeout=10)
+    notice = await teen.next_message()
     assert notice.text.startswith("👪 Akun Telegram bernama «Orang Asing» terhubung")
     await teen.answer(teen.press("🚫", message=notice))
     async with bot.db.session() as session:
         link = await session.scalar(select(ParentLink))
     assert link is not None and link.state == LinkState.REMOVED
-    alert = await officer.next_message(timeout=10)
+    alert = await officer.next_message()
     assert alert.text.startswith(
         "⚠️ Rina Lestari menyatakan bahwa akun Telegram bernama «Orang Asing» bukan"
     )
@@ -223,7 +203,7 @@ async def test_an_unlinked_guardian_cannot_finish_a_home_visit_request(bot: BotH
     await link_with_code(parent, office["rina"])
     copy = await parent.next_message()
     teen: UserClient = office["teen"]
-    notice = await teen.next_message(timeout=10)
+    notice = await teen.next_message()
     await parent.answer(parent.press("🏠", message=copy))
     await parent.next_message()  # "Tuliskan singkat mengapa ..."
     await teen.answer(teen.press("🚫", message=notice))

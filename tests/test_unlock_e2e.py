@@ -10,9 +10,9 @@ from bot.clock import FrozenClock
 from bot.db.migrate import upgrade
 from bot.domain.kinds import Actor, Channel
 from bot.services import lockout
-from tests import factories
-from tests.harness import BotHarness, database, make_settings, until_phone_question
-from tests.test_staff_e2e import said, staff_member
+from tests.support import factories
+from tests.support.harness import BotHarness, database, make_settings, until_phone_question
+from tests.support.people import said, staff_member
 
 LOCKED = "Untuk keamanan, percobaan ditunda sampai"
 

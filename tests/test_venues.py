@@ -25,10 +25,10 @@ from bot.domain.kinds import PlaceKind
 from bot.domain.planning import Slot, Teen, plan
 from bot.domain.summons_rules import deadline_for
 from bot.services import notices, options, summoning, waiting
-from tests import factories
-from tests.harness import BotHarness, make_settings
-from tests.harness import database as open_database
-from tests.test_summons_e2e import STALE, linked_teen, summons_message
+from tests.support import factories
+from tests.support.harness import BotHarness, make_settings
+from tests.support.harness import database as open_database
+from tests.support.people import STALE, linked_teen, summons_message
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 SETTINGS = make_settings("sqlite+aiosqlite:///unused.db")

@@ -11,12 +11,10 @@ from bot.db.models import Account, Region, ServiceSession, Summons, Target, Wait
 from bot.domain.summons_rules import deadline_for
 from bot.emulator import UserClient
 from bot.services import guardians, waiting
-from tests import factories
-from tests.harness import BotHarness, database, make_settings
-from tests.test_delivery import linked
-from tests.test_parents_e2e import link_with_code, new_parent
-from tests.test_planner import bots_planner
-from tests.test_summons_e2e import STALE
+from tests.support import factories
+from tests.support.harness import BotHarness, database, make_settings
+from tests.support.offices import bots_planner
+from tests.support.people import STALE, link_with_code, linked, new_parent
 
 OFFER = "🎟️ Ada tempat kosong"
 
@@ -167,7 +165,7 @@ async def test_a_freed_place_reaches_the_linked_parent_who_may_take_it_for_the_c
         budi_target.parent_code = await guardians.parent_code_of(session, budi_target.id)
     parent = await new_parent(bot, "Pak Joko")
     assert (await link_with_code(parent, budi_target)).startswith("✅ Anda sekarang terhubung")
-    await office["budi"].next_message(timeout=10)  # Budi is told who linked
+    await office["budi"].next_message()  # Budi is told who linked
     await declines_sick(office["rina"])
     await bots_planner(bot).round()
 

@@ -17,9 +17,9 @@ from bot.db.models import Event, WebLogin, WebSession
 from bot.i18n import Catalogs
 from bot.web.context import WebServices
 from bot.web.server import serving
-from tests.harness import BotHarness, database, make_settings
-from tests.test_staff_e2e import staff_member, unknown
-from tests.web_support import client, csrf_of, dashboard_bot, login_link, sign_in
+from tests.support.harness import BotHarness, database, make_settings
+from tests.support.people import staff_member, unknown
+from tests.support.web import client, csrf_of, dashboard_bot, login_link, sign_in
 
 SIGN_IN_HINT = "Kirim /dasbor ke bot Rekam"
 

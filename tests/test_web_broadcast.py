@@ -15,10 +15,10 @@ from sqlalchemy import func, select, update
 from bot.db.models import Broadcast, Event, OutboxMessage, Region, School, Target
 from bot.emulator import UserClient
 from bot.services import broadcasts
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_staff_e2e import teens_at
-from tests.web_support import client, csrf_of, dashboard_bot, signed_in
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.people import teens_at
+from tests.support.web import client, csrf_of, dashboard_bot, signed_in
 
 HEADER = "📢 Pesan dari Dinas Dukcapil Kota Uji:"
 
@@ -111,7 +111,7 @@ async def test_a_kelurahan_broadcast_is_previewed_with_its_count_then_reaches_on
             assert "Siaran sedang dikirim ke 1 orang." in after.text
             assert "Mawar" in after.text  # listed among the latest broadcasts
 
-        got = await rina.next_message(timeout=10)
+        got = await rina.next_message()
         assert got.text == f"{HEADER}\n\nBawa fotokopi KK, ya!\nSampai jumpa."
         await sari.replies(quiet=1.0)
         assert not [m for m in budi.messages + sari.messages if m.text.startswith("📢")]
@@ -144,7 +144,7 @@ async def test_everyone_pending_and_one_session_reach_their_people(bot: BotHarne
         )
         assert (await web.post("/siaran/kirim", data=everyone)).status_code == 303
     for chat in (rina, sari):
-        assert (await chat.next_message(timeout=10)).text == f"{HEADER}\n\nHalo semua"
+        assert (await chat.next_message()).text == f"{HEADER}\n\nHalo semua"
     await budi.replies(quiet=0.5)
     assert not [m for m in budi.messages if m.text.startswith("📢")]
 
@@ -229,6 +229,6 @@ async def _sent_twice(bot: BotHarness) -> None:
         assert without.status_code == 400
     assert await broadcasts_sent(bot) == 1
     for chat in (rina, sari):
-        assert (await chat.next_message(timeout=10)).text == f"{HEADER}\n\nSekali saja"
+        assert (await chat.next_message()).text == f"{HEADER}\n\nSekali saja"
         await chat.replies(quiet=0.5)
         assert len([m for m in chat.messages if "Sekali saja" in m.text]) == 1

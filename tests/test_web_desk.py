@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -17,15 +16,17 @@ from sqlalchemy import func, select
 from bot.db.models import Event, OutboxMessage, Summons, Target
 from bot.domain.kinds import Channel, SummonsState
 from bot.domain.outbox_kinds import Kind
-from tests import factories
-from tests.factories import attend_code_of
-from tests.harness import BotHarness
-from tests.test_delivery import linked
-from tests.web_support import (
+from tests.support import factories
+from tests.support.factories import attend_code_of
+from tests.support.harness import BotHarness
+from tests.support.people import linked
+from tests.support.web import (
     client,
     csrf_of,
     dashboard_bot,
     overview,
+    post_form,
+    result_of,
     searched,
     signed_in,
 )
@@ -38,24 +39,10 @@ async def bot_web(sqlite_url: str) -> AsyncIterator[BotHarness]:
         yield harness
 
 
-async def post_form(
-    web: httpx.AsyncClient, path: str, page: httpx.Response, **fields: str | int
-) -> httpx.Response:
-    """Press a button of `page`: its form's fields and the page's token."""
-    return await web.post(
-        path, data={"csrf": csrf_of(page), **{k: str(v) for k, v in fields.items()}}
-    )
-
-
 async def followed(web: httpx.AsyncClient, answer: httpx.Response) -> httpx.Response:
     """The page a 303 after a desk action leads to."""
     assert answer.status_code == 303, answer.text
     return await web.get(answer.headers["location"])
-
-
-def result_of(answer: httpx.Response) -> str:
-    """The `hasil` a desk action's redirect carries."""
-    return parse_qs(urlsplit(answer.headers["location"]).query)["hasil"][0]
 
 
 def flash(page: httpx.Response) -> str:

@@ -22,11 +22,11 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.db.models import Event, Target
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_imports import ID_HEADER, person, write_csv, write_xlsx
-from tests.upload_support import upload
-from tests.web_support import client, csrf_of, dashboard_bot, overview, signed_in
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.sheets import ID_HEADER, person, write_csv, write_xlsx
+from tests.support.uploads import upload
+from tests.support.web import client, csrf_of, dashboard_bot, overview, signed_in
 
 CSV = "text/csv"
 

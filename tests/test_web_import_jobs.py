@@ -25,10 +25,10 @@ from sqlalchemy import func, select
 
 from bot.db.models import Target
 from bot.web.import_jobs import ImportJobs
-from tests.harness import BotHarness
-from tests.test_imports import ID_HEADER, person, write_csv, write_xlsx
-from tests.upload_support import crafted_workbook, ended, is_running, sent, upload
-from tests.web_support import dashboard_bot, signed_in
+from tests.support.harness import BotHarness
+from tests.support.sheets import ID_HEADER, person, write_csv, write_xlsx
+from tests.support.uploads import crafted_workbook, ended, is_running, sent, upload
+from tests.support.web import dashboard_bot, signed_in
 
 TICK = 0.05
 # How long the event loop may go without running a ready task. Generous, so that it holds on a

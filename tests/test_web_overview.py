@@ -7,10 +7,10 @@ import re
 from datetime import UTC, date, datetime
 
 from bot.services import imports
-from tests.harness import BotHarness
-from tests.test_imports import ID_HEADER, person
-from tests.test_staff_e2e import staff_member
-from tests.web_support import client, dashboard_bot, figures_changed, login_link, overview, sign_in
+from tests.support.harness import BotHarness
+from tests.support.people import staff_member
+from tests.support.sheets import ID_HEADER, person
+from tests.support.web import client, dashboard_bot, figures_changed, login_link, overview, sign_in
 
 # (kecamatan, kelurahan, school) per serial: Sukamaju in both kecamatan.
 HOMES = {

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from bot.db.models import Event
 from bot.domain.kinds import Channel
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_delivery import linked
-from tests.web_support import client, csrf_of, dashboard_bot, signed_in
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.people import linked
+from tests.support.web import client, csrf_of, dashboard_bot, signed_in
 
 NO_SUCH = "Tidak ada remaja dengan nomor itu"
 

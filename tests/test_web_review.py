@@ -14,12 +14,11 @@ from bot.db.models import Account, Claim, Event, ParentLink, Target
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import Channel, ClaimState, LinkState, TargetReview
 from bot.emulator import UserClient
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_parents_e2e import PARENT_SUMMONS, family_office, new_parent
-from tests.test_registration_e2e import REVIEW, register
-from tests.test_staff_e2e import said
-from tests.web_support import csrf_of, dashboard_bot, signed_in
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.offices import family_office
+from tests.support.people import PARENT_SUMMONS, REVIEW, new_parent, register, said
+from tests.support.web import csrf_of, dashboard_bot, signed_in
 
 GONE = "Pendaftaran ini sudah diputuskan atau pendaftarnya sudah tidak ada."
 
@@ -63,7 +62,7 @@ async def test_an_approved_registration_links_the_teen_who_is_told(database_url:
             after = await web.get(decided.headers["location"])
             assert "✅ Disetujui. Akun remaja terhubung, dan ia dikabari." in after.text
             assert "Tidak ada pendaftaran yang menunggu." in after.text
-        told = await teen.next_message(timeout=10)
+        told = await teen.next_message()
         assert told.text.startswith("✅ Petugas sudah memeriksa data Anda")
         async with bot.db.session() as session:
             account = await session.scalar(select(Account).where(Account.telegram_id == teen.id))
@@ -119,7 +118,7 @@ async def test_a_rejected_self_registration_is_told_and_kept_out(bot: BotHarness
             "❌ Ditolak. Pendaftar dikabari cara masuk dengan surat undangan atau di meja."
             in (await web.get(decided.headers["location"])).text
         )
-    told = await teen.next_message(timeout=10)
+    told = await teen.next_message()
     assert told.text.startswith("Maaf, data pendaftaran Anda tidak dapat kami hubungkan.")
     async with bot.db.session() as session:
         target = await session.scalar(select(Target))
@@ -151,7 +150,7 @@ async def test_a_decision_posted_again_or_forged_changes_nothing(bot: BotHarness
         again = await web.post(f"/tinjauan/{claim.id}", data={"csrf": csrf, "keputusan": "setujui"})
         assert again.status_code == 409 and GONE in again.text
     assert (await claim_of(bot)).state == ClaimState.REJECTED
-    await teen.next_message(timeout=10)  # the one rejection
+    await teen.next_message()  # the one rejection
     assert await teen.replies(quiet=0.5) == []  # and nothing more
     async with bot.db.session() as session:
         decided = await session.scalar(
@@ -191,11 +190,11 @@ async def test_a_parents_nik_request_is_approved_from_the_page(bot: BotHarness) 
         assert again.status_code == 409 and "Permintaan ini sudah diputuskan." in again.text
         forged = await web.post("/tinjauan/tautan/x1", data={"csrf": csrf, "keputusan": "tolak"})
         assert forged.status_code == 409
-    approved = await parent.next_message(timeout=10)
+    approved = await parent.next_message()
     assert approved.text.startswith(
         "✅ Petugas menyetujui permintaan Anda untuk terhubung dengan Budi Santoso."
     )
-    summons = await parent.next_message(timeout=10)
+    summons = await parent.next_message()
     assert summons.text.startswith(PARENT_SUMMONS + "Budi Santoso")
     async with bot.db.session() as session:
         now_link = await session.get(ParentLink, link.id)

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from bot.db.models import Event, Place, ServiceSession
 from bot.domain.kinds import Channel, PlaceKind, SessionState
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_staff_e2e import teens_at
-from tests.web_support import client, csrf_of, dashboard_bot, signed_in
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.people import teens_at
+from tests.support.web import client, csrf_of, dashboard_bot, signed_in
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ async def test_a_moved_session_is_confirmed_with_its_count_then_its_teens_are_to
             after = await web.get(done.headers["location"])
             assert "Jadwal dipindahkan. 2 remaja dikabari." in after.text
         for chat in (rina, budi):
-            notice = await chat.next_message(timeout=10)
+            notice = await chat.next_message()
             assert notice.text.startswith("📅 Petugas mengubah jadwal")
             assert "13.00–15.00" in notice.text
         changed = await stored(bot, moved.id)
@@ -115,7 +115,7 @@ async def test_a_cancelled_session_tells_its_teens_and_offers_the_sessions_ahead
             again = await web.post(f"/jadwal/{cancelled.id}/batal", data={**form, "yakin": "1"})
             assert again.status_code == 409
             assert "Jadwal ini sudah tidak ada atau sudah dibatalkan." in again.text
-        notice = await rina_chat.next_message(timeout=10)
+        notice = await rina_chat.next_message()
         assert "dibatalkan oleh petugas" in notice.text and "Pilih jadwal baru" in notice.text
         assert any("SMK Negeri 9" in button.label for button in notice.buttons)
         assert (await stored(bot, cancelled.id)).state == SessionState.CANCELLED

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Event, Staff
-from tests.harness import BotHarness
-from tests.test_staff_e2e import staff_member
-from tests.web_support import client, csrf_of, dashboard_bot, login_link, sign_in, signed_in
+from tests.support.harness import BotHarness
+from tests.support.people import staff_member
+from tests.support.web import client, csrf_of, dashboard_bot, login_link, sign_in, signed_in
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.upload_support import upload
-from tests.web_support import dashboard_bot, signed_in
+from tests.support.uploads import upload
+from tests.support.web import dashboard_bot, signed_in
 
 
 async def test_the_import_page_offers_each_template_and_each_imports_cleanly(

@@ -15,10 +15,9 @@ from bot.db.models import ServiceSession, Summons
 from bot.domain.kinds import Channel, SessionState, SummonsState
 from bot.domain.summons_rules import HOLDS_SEAT
 from bot.services import recording
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_web_desk import post_form, result_of
-from tests.web_support import dashboard_bot, searched, signed_in
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.web import dashboard_bot, post_form, result_of, searched, signed_in
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from sqlalchemy import func, select, update
 
 from bot.db.models import Event, HomeVisit, Place, Region, ServiceSession, Summons, Target
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SummonsState
-from tests import factories
-from tests.harness import BotHarness
-from tests.test_home_visits_e2e import requesting_teen, waiting_requests
-from tests.web_support import csrf_of, dashboard_bot, signed_in
+from tests.support import factories
+from tests.support.harness import BotHarness
+from tests.support.offices import requesting_teen, waiting_requests
+from tests.support.web import csrf_of, dashboard_bot, signed_in
 
 SCHEDULED = "✅ Kunjungan dijadwalkan untuk {count} remaja; mereka dikabari."
 
@@ -57,7 +57,7 @@ async def test_a_visit_scheduled_from_the_page_summons_the_teen_at_home(
             after = await web.get(done.headers["location"])
             assert SCHEDULED.format(count=1) in after.text
             assert "Terjadwal" in after.text and "09.00–10.30 WIB" in after.text
-        summons = await teen.next_message(timeout=10)
+        summons = await teen.next_message()
         assert summons.text.startswith("📣") and "Jl. Melati 7" in summons.text
         assert [b.label[0] for b in summons.buttons][:2] == ["✅", "❌"]
         [scheduled] = await visits(bot)
@@ -92,7 +92,7 @@ async def test_the_outcome_at_the_door_is_recorded_from_the_page(bot: BotHarness
         csrf = csrf_of(await web.get("/kunjungan"))
         form = {"csrf": csrf, "kunjungan": str(visit.id), **when_form(bot)}
         assert (await web.post("/kunjungan/jadwal", data=form)).status_code == 303
-        await teen.next_message(timeout=10)  # the summons home
+        await teen.next_message()  # the summons home
         away = await web.post(
             f"/kunjungan/{visit.id}/hasil", data={"csrf": csrf, "hasil": "tidak-di-rumah"}
         )
@@ -111,7 +111,7 @@ async def test_the_outcome_at_the_door_is_recorded_from_the_page(bot: BotHarness
 
         form = {"csrf": csrf, "kunjungan": str(visit.id), **when_form(bot, days=4)}
         assert (await web.post("/kunjungan/jadwal", data=form)).status_code == 303
-        await teen.next_message(timeout=10)
+        await teen.next_message()
         recorded = await web.post(
             f"/kunjungan/{visit.id}/hasil", data={"csrf": csrf, "hasil": "terekam"}
         )
@@ -119,7 +119,7 @@ async def test_the_outcome_at_the_door_is_recorded_from_the_page(bot: BotHarness
         after = await web.get(recorded.headers["location"])
         assert "✅ Tercatat sudah direkam; remaja dan orang tuanya dikabari." in after.text
         assert "Tidak ada permintaan kunjungan rumah." in after.text
-    thanks = await teen.next_message(timeout=10)
+    thanks = await teen.next_message()
     assert thanks.text.startswith("✔️ Terima kasih, Rina Lestari")
     async with bot.db.session() as session:
         target = await session.scalar(select(Target))

@@ -15,7 +15,7 @@ from bot.emulator import TelegramEmulator, UserClient
 from bot.emulator.transport import emulator_request
 from bot.emulator.webhook import stop_pushing
 from bot.runtime import WEBHOOK_PATH, running
-from tests.harness import TOKEN, free_port, make_settings
+from tests.support.harness import TOKEN, free_port, make_settings
 
 
 def update_from(user: UserClient, update_id: int, text: str) -> dict[str, object]:

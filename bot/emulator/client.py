@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from bot.emulator.state import Chat, Json, StoredFile, TelegramEmulator
 
 FIRST_REPLY_GRACE = 1.5  # seconds
+# How long a test waits for the bot by default. Generous, for busy machines: a wait that is met
+# returns at once, so a long ceiling costs nothing when the bot answers.
+WAIT = 30.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,7 @@ class UserClient:
             return False
         return True
 
-    async def next_message(self, timeout: float = 5.0) -> ReceivedMessage:
+    async def next_message(self, timeout: float = WAIT) -> ReceivedMessage:
         """The next new message from the bot; fails if none comes within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while True:
@@ -220,7 +223,7 @@ class UserClient:
             if not await self._wait_change(deadline):
                 raise TimeoutError(f"user {self.id}: no message from the bot in {timeout}s")
 
-    async def replies(self, quiet: float = 0.3, timeout: float = 5.0) -> list[ReceivedMessage]:
+    async def replies(self, quiet: float = 0.3, timeout: float = WAIT) -> list[ReceivedMessage]:
         """Every new message until the bot has been quiet for `quiet` seconds."""
         return [
             message for kind, message in await self.changes(quiet, timeout) if kind == "message"
@@ -229,7 +232,7 @@ class UserClient:
     async def changes(
         self,
         quiet: float = 0.3,
-        timeout: float = 5.0,
+        timeout: float = WAIT,
     ) -> list[tuple[str, ReceivedMessage]]:
         """New messages and edits ("message" / "edit") until the bot is quiet for `quiet` s."""
         deadline = time.monotonic() + timeout
@@ -249,7 +252,7 @@ class UserClient:
     def _bot_working(self) -> bool:
         return self.emulator.pending_updates > 0 or self.emulator.bot_busy()
 
-    async def answer(self, query_id: str, timeout: float = 5.0) -> Json:
+    async def answer(self, query_id: str, timeout: float = WAIT) -> Json:
         """The bot's answer to a button press (the little notice at the top of the chat)."""
         deadline = time.monotonic() + timeout
         while True:

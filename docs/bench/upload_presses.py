@@ -12,7 +12,7 @@ event loop of the bot's process went without running a ready task; and that proc
 
 The file (made once into --work, unless --file): docs/bench/office_files.py's generated list
 (TARGET_MIN_AGE 16: every row goes in), as many rows as fit in 20 MB; --crafted N instead makes
-the attacker's .xlsx of N rows to reject (tests/upload_support.py).
+the attacker's .xlsx of N rows to reject (tests/support/uploads.py).
 
 Run (one benchmark at a time on a shared machine: flock):
     flock /tmp/rekam-bench.lock .venv/bin/python docs/bench/upload_presses.py --work /tmp/rekam-up
@@ -58,7 +58,7 @@ def the_file(args: argparse.Namespace) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     if args.crafted:
         sys.path.insert(0, str(HERE.parent.parent))
-        from tests.upload_support import crafted_workbook
+        from tests.support.uploads import crafted_workbook
 
         path = work / f"crafted-{args.crafted}.xlsx"
         return path if path.exists() else crafted_workbook(path, args.crafted)

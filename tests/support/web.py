@@ -9,11 +9,12 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from bot.emulator import UserClient
-from tests.harness import BotHarness, free_port, make_settings, running_bot
+from tests.support.harness import WAIT, BotHarness, free_port, make_settings, running_bot
 
 LINK = re.compile(r"https?://\S+/masuk/[A-Za-z0-9_-]+")
 
@@ -36,7 +37,10 @@ async def login_link(person: UserClient) -> str:
 
 
 def client(bot: BotHarness) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=bot.settings.dashboard_url, follow_redirects=False)
+    # httpx's 5 s default is short on a busy machine; a page that comes returns at once.
+    return httpx.AsyncClient(
+        base_url=bot.settings.dashboard_url, follow_redirects=False, timeout=WAIT
+    )
 
 
 async def sign_in(web: httpx.AsyncClient, link: str) -> httpx.Response:
@@ -84,9 +88,23 @@ async def signed_in(
     bot: BotHarness, name: str = "Dewi", *, admin: bool = False
 ) -> AsyncIterator[tuple[UserClient, httpx.AsyncClient]]:
     """A staff member and an HTTP client signed in as them through /dasbor."""
-    from tests.test_staff_e2e import staff_member
+    from tests.support.people import staff_member
 
     officer = await staff_member(bot, name, admin=admin)
     async with client(bot) as web:
         assert (await sign_in(web, await login_link(officer))).status_code == 303
         yield officer, web
+
+
+async def post_form(
+    web: httpx.AsyncClient, path: str, page: httpx.Response, **fields: str | int
+) -> httpx.Response:
+    """Press a button of `page`: its form's fields and the page's token."""
+    return await web.post(
+        path, data={"csrf": csrf_of(page), **{k: str(v) for k, v in fields.items()}}
+    )
+
+
+def result_of(answer: httpx.Response) -> str:
+    """The `hasil` a desk action's redirect carries."""
+    return parse_qs(urlsplit(answer.headers["location"]).query)["hasil"][0]

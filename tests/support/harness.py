@@ -20,7 +20,9 @@ from bot.db.models import Broadcast
 from bot.db.vault import new_key
 from bot.domain.outbox_kinds import Kind
 from bot.emulator import Limits, ReceivedMessage, TelegramEmulator, UserClient
+from bot.emulator.client import WAIT
 from bot.emulator.latency import NO_LATENCY, Latency
+from bot.emulator.server import serve
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
 from bot.runtime import running
 from bot.services import outbox
@@ -99,7 +101,7 @@ def free_port() -> int:
 
 
 async def until(
-    condition: Callable[[], Awaitable[bool]], timeout: float = 10.0, what: str = "condition"
+    condition: Callable[[], Awaitable[bool]], timeout: float = WAIT, what: str = "condition"
 ) -> None:
     """Wait for an async condition to hold (the dispatcher or another process works in the
     background); fails after `timeout` seconds."""
@@ -115,7 +117,7 @@ async def running_bot(
     *,
     limits: Limits | None = None,
     latency: Latency = NO_LATENCY,
-    read_timeout: float = 5.0,
+    read_timeout: float = WAIT,  # a send timed out is sent again: on a busy machine, wait
     clock: Clock | None = None,
     web: bool = False,
 ) -> AsyncIterator[BotHarness]:
@@ -172,3 +174,22 @@ def started(bot: BotHarness, count: int) -> list[UserClient]:
         person = UserClient(bot.emulator, bot.emulator.add_user(f"U{index}", started=True))
         people.append(person)
     return people
+
+
+@asynccontextmanager
+async def loopback_emulator() -> AsyncIterator[tuple[TelegramEmulator, int]]:
+    """The emulator on a real port, limits off: these tests are about exactly-once delivery."""
+    emulator = TelegramEmulator(TOKEN, limits=Limits(enabled=False), history=5)
+    port = free_port()
+    server = asyncio.create_task(serve(emulator, "127.0.0.1", port))
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            await asyncio.sleep(0.05)
+    try:
+        yield emulator, port
+    finally:
+        server.cancel()
+        await asyncio.gather(server, return_exceptions=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.web_support import csrf_of
+from tests.support.web import csrf_of
 
 RUNNING = re.compile(r'id="import-job"[^>]*data-live')
 _CONTENT_TYPES = (
