@@ -280,12 +280,12 @@ def _zip(path: Path, parts: dict[str, bytes]) -> Path:
 
 
 def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_opened(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    office: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A few hundred kilobytes that would unpack to hundreds of megabytes in the process that
     also runs the bot: refused by the sizes its zip declares, nothing read."""
     bomb = _zip(
-        tmp_path / "daftar.xlsx",
+        office / "daftar.xlsx",
         {"[Content_Types].xml": b"<Types/>", "xl/sharedStrings.xml": b"<si>" + b"A" * 60_000_000},
     )
     assert bomb.stat().st_size < 1_000_000
@@ -296,9 +296,9 @@ def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_opened(
 
 
 def test_a_zip_that_is_no_workbook_is_named_as_such(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    office: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake = _zip(tmp_path / "daftar.xlsx", {"readme.txt": b"bukan buku kerja"})
+    fake = _zip(office / "daftar.xlsx", {"readme.txt": b"bukan buku kerja"})
     with pytest.raises(zipfile.BadZipFile), sheets.opened(fake):
         pass
     assert main(["import", "targets", str(fake)]) == 1
