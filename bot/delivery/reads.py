@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import OutboxMessage
-from bot.domain import summons_rules
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import Catalogs
 from bot.presentation.outbox import RENDERERS, Draft, Facts, Need, Outgoing
@@ -32,6 +31,7 @@ from bot.services import (
     summonses,
     waiting,
 )
+from bot.services.office import Office
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ class Drafts:
         self.catalogs = catalogs
         self.settings = settings
         self.clock = clock
+        self.office = Office.of(settings)  # built once: every OPTIONS read uses its deadline
         self._languages: dict[int, str] = {}
         self._cache: dict[tuple[Need, Any], Any] = {}
 
@@ -95,15 +96,22 @@ class Drafts:
         return self._cache[need, key]
 
 
-@loads(Need.SUMMONS)
-async def _summons(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Facts:
-    summons_id = _id(params, "summons_id")
-    if summons_id is None:
-        return facts
-    found = await drafts.once(
-        Need.SUMMONS, summons_id, lambda: summonses.view(drafts.session, summons_id)
-    )
-    return replace(facts, summons=found)
+def _by_id(
+    need: Need, param: str, field: str, read: Callable[[AsyncSession, int], Awaitable[Any]]
+) -> None:
+    """The loader of a value read by one id in the row's params, once per batch."""
+
+    async def load(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Facts:
+        key = _id(params, param)
+        if key is None:
+            return facts
+        value = await drafts.once(need, key, lambda: read(drafts.session, key))
+        return replace(facts, **{field: value})
+
+    LOADERS[need] = load
+
+
+_by_id(Need.SUMMONS, "summons_id", "summons", summonses.view)
 
 
 @loads(Need.OPTIONS)
@@ -113,7 +121,7 @@ async def _options(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Fact
     summons = facts.summons
     if summons is None:
         return facts
-    settings = drafts.settings
+    office = drafts.office
 
     async def read() -> tuple[summonses.SessionOption, ...]:
         return tuple(
@@ -121,9 +129,9 @@ async def _options(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Fact
                 drafts.session,
                 exclude=summons.session_id,
                 now=drafts.clock.now(),
-                deadline=summons_rules.deadline_for(settings.election_date, settings.zone),
+                deadline=office.deadline,
                 target_id=summons.target_id,
-                zone=settings.zone,
+                zone=office.zone,
             )
         )
 
@@ -131,58 +139,12 @@ async def _options(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Fact
     return replace(facts, options=await drafts.once(Need.OPTIONS, key, read))
 
 
-@loads(Need.BROADCAST)
-async def _broadcast(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Facts:
-    broadcast_id = _id(params, "broadcast_id")
-    if broadcast_id is None:
-        return facts
-    text = await drafts.once(
-        Need.BROADCAST, broadcast_id, lambda: broadcasts.text_of(drafts.session, broadcast_id)
-    )
-    return replace(facts, broadcast=text)
-
-
-@loads(Need.TARGET_NAME)
-async def _target_name(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Facts:
-    target_id = _id(params, "target_id")
-    if target_id is None:
-        return facts
-    name = await drafts.once(
-        Need.TARGET_NAME, target_id, lambda: accounts.target_name(drafts.session, target_id)
-    )
-    return replace(facts, target_name=name)
-
-
-@loads(Need.RECORDED)
-async def _recorded(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Facts:
-    target_id = _id(params, "target_id")
-    if target_id is None:
-        return facts
-    return replace(facts, recorded=await accounts.recorded_teen(drafts.session, target_id))
-
-
-@loads(Need.GUARDIAN)
-async def _guardian(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Facts:
-    link_id = _id(params, "link_id")
-    if link_id is None:
-        return facts
-    return replace(facts, guardian=await family.active_guardian(drafts.session, link_id))
-
-
-@loads(Need.CLAIM_NAME)
-async def _claim_name(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Facts:
-    claim_id = _id(params, "claim_id")
-    if claim_id is None:
-        return facts
-    return replace(facts, claim_name=await review.typed_name(drafts.session, claim_id))
-
-
-@loads(Need.HOME_VISIT)
-async def _home_visit(drafts: Drafts, params: dict[str, Any], facts: Facts) -> Facts:
-    visit_id = _id(params, "visit_id")
-    if visit_id is None:
-        return facts
-    return replace(facts, home_visit=await home_visits.card(drafts.session, visit_id))
+_by_id(Need.BROADCAST, "broadcast_id", "broadcast", broadcasts.text_of)
+_by_id(Need.TARGET_NAME, "target_id", "target_name", accounts.target_name)
+_by_id(Need.RECORDED, "target_id", "recorded", accounts.recorded_teen)
+_by_id(Need.GUARDIAN, "link_id", "guardian", family.active_guardian)
+_by_id(Need.CLAIM_NAME, "claim_id", "claim_name", review.typed_name)
+_by_id(Need.HOME_VISIT, "visit_id", "home_visit", home_visits.card)
 
 
 @loads(Need.OFFER)

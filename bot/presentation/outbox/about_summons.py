@@ -142,12 +142,6 @@ def render_desk_unrecorded(draft: Draft, summons: SummonsView) -> Outgoing | Non
         "Terima kasih sudah datang ke jadwal perekaman {day}. KTP-el {name} belum bisa direkam "
         "karena {reason}."
     ).format(day=draft.day(summons), name=summons.name, reason=reason)
-    if draft.parent:
-        return Text(
-            text
-            + "\n\n"
-            + _("Mohon bantu {name} memilih jadwal baru lewat /ganti.").format(name=summons.name)
-        )
     return _with_options(draft, summons, text)
 
 
@@ -160,18 +154,19 @@ def render_session_cancelled(draft: Draft, summons: SummonsView) -> Outgoing | N
     text = _("Maaf, jadwal perekaman {name} pada {day} di {place} dibatalkan oleh petugas.").format(
         name=summons.name, day=draft.day(summons), place=summons.place
     )
+    return _with_options(draft, summons, text)
+
+
+def _with_options(draft: Draft, summons: SummonsView, text: str) -> Text:
+    """`text`, then the sessions still ahead as buttons; a parent is asked to help their child
+    choose (the buttons are the teen's)."""
+    _ = draft.gettext
     if draft.parent:
         return Text(
             text
             + "\n\n"
             + _("Mohon bantu {name} memilih jadwal baru lewat /ganti.").format(name=summons.name)
         )
-    return _with_options(draft, summons, text)
-
-
-def _with_options(draft: Draft, summons: SummonsView, text: str) -> Text:
-    """`text`, then the sessions still ahead as buttons."""
-    _ = draft.gettext
     options = draft.facts.options
     if not options:
         return Text(text + "\n\n" + _("Petugas akan menambah jadwal; Anda akan dikabari di sini."))
