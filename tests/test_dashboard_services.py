@@ -23,7 +23,7 @@ async def test_pins_are_the_coordinates_of_pinned_homes_only(bot: BotHarness) ->
     now = datetime.now(UTC)
     async with bot.db.session() as session:
         ani, budi, cici = await session.scalars(select(HomeVisit.id).order_by(HomeVisit.id))
-        outcome = await home_visits.schedule(
+        outcome, _reach = await home_visits.schedule(
             session,
             [ani, budi],
             starts_at=now + timedelta(days=2),

@@ -26,6 +26,7 @@ from bot.domain import summons_rules
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SummonsState
 from bot.services import figures, home_visits, notices, outbox, privacy, retention, summonses
 from bot.services.home_visits import Scheduled
+from bot.services.outbox import Reach
 from tests.support import factories
 from tests.support.harness import BotHarness
 from tests.support.offices import requesting_teen, waiting_requests
@@ -89,9 +90,13 @@ async def test_a_round_covers_one_kecamatan_and_summons_each_teen_home(bot: BotH
         "channel": Channel.CLI,
     }
     async with bot.db.session() as session:
-        assert await home_visits.schedule(session, ids, **when) == Scheduled.TWO_AREAS
-        assert await home_visits.schedule(session, ids[:2], **when) == Scheduled.DONE
-        assert await home_visits.schedule(session, ids[:1], **when) == Scheduled.GONE
+        assert await home_visits.schedule(session, ids, **when) == (Scheduled.TWO_AREAS, Reach())
+        # Teens asked at the desk, with neither Telegram nor a parent: nobody was told.
+        assert await home_visits.schedule(session, ids[:2], **when) == (
+            Scheduled.DONE,
+            Reach(teens=2, untold=2),
+        )
+        assert await home_visits.schedule(session, ids[:1], **when) == (Scheduled.GONE, Reach())
     async with bot.db.session() as session:
         places = (
             await session.execute(
@@ -235,7 +240,7 @@ async def test_a_teen_who_picks_a_session_after_all_leaves_the_queue(bot: BotHar
         visit = await session.scalar(select(HomeVisit))
         assert visit is not None
         day = factories.today(bot.settings) + timedelta(days=3)
-        outcome = await home_visits.schedule(
+        outcome, _reach = await home_visits.schedule(
             session,
             [visit.id],
             starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),

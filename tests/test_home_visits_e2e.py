@@ -65,7 +65,8 @@ async def test_staff_schedule_a_visit_from_the_queue_and_record_the_teen_at_the_
     day = factories.today(bot.settings) + timedelta(days=3)
     officer.send(f"{day:%d-%m-%Y} 09.00-10.30")
     assert (await officer.next_message()).text == (
-        "✅ Kunjungan dijadwalkan untuk 1 remaja; mereka dikabari."
+        "✅ Kunjungan dijadwalkan untuk 1 remaja.\n"
+        "Dikabari lewat Telegram: 1 dari 1 remaja (1 di Telegram sendiri, 0 orang tua/wali)."
     )
     summons = await teen.next_message()
     assert summons.text.startswith("📣") and "Jl. Melati 7" in summons.text
@@ -175,8 +176,13 @@ async def test_staff_pick_a_round_in_telegram(bot: BotHarness) -> None:
     assert await said(officer, f"{day:%d-%m-%Y} 12.00-08.00") == (
         "Jam harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai."
     )
+    # Requested at the desk for teens with neither Telegram nor a parent linked: staff are
+    # told that nobody heard, not that "they were told".
     assert await said(officer, f"{day:%d-%m-%Y} 08.00-12.00") == (
-        "✅ Kunjungan dijadwalkan untuk 2 remaja; mereka dikabari."
+        "✅ Kunjungan dijadwalkan untuk 2 remaja.\n"
+        "Dikabari lewat Telegram: 0 dari 2 remaja (0 di Telegram sendiri, 0 orang tua/wali).\n"
+        "⚠️ 2 remaja tidak punya Telegram maupun orang tua/wali yang terhubung, jadi belum "
+        "dikabari: hubungi mereka dengan cara lain."
     )
     officer.send("/kunjungan")
     assert (await officer.next_message()).text == "Kunjungan rumah: 1 menunggu jadwal, 2 terjadwal."

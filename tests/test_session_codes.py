@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,10 @@ def sessions_file(path: Path, rows: list[list[str]], header: list[str] = HEADER)
 
 
 async def test_a_reimport_with_a_changed_start_moves_the_session_and_tells_the_teen(
-    bot: BotHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    bot: BotHarness,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
     monkeypatch.setenv("ELECTION_DATE", bot.settings.election_date.isoformat())
@@ -47,11 +50,20 @@ async def test_a_reimport_with_a_changed_start_moves_the_session_and_tells_the_t
         created = (await session.execute(select(ServiceSession))).scalar_one()
     await factories.summon(bot.db, bot.settings, target, created)
     teen = await linked_teen(bot, target)
+    # Dewi, called to it too, has neither Telegram nor a parent linked: nobody can tell her.
+    dewi = await factories.add_target(
+        bot.db, bot.settings, name="Dewi Uji", serial=2, code="DEWI2345"
+    )
+    await factories.summon(bot.db, bot.settings, dewi, created)
+    capsys.readouterr()
 
     moved = sessions_file(
         tmp_path / "b.csv", [["mpp-01", "Mal Pelayanan", later, "09.00", "12.00", "20", "mpp"]]
     )
     assert await asyncio.to_thread(main, ["import", "sessions", str(moved)]) == 0
+    out = capsys.readouterr().out
+    assert "Jadwal dipindah menurut kodenya: 1; 1 remaja dikabari." in out
+    assert "⚠️ 1 remaja tidak punya Telegram maupun orang tua/wali yang terhubung" in out
     told = await teen.next_message()
     assert told.text.startswith("📅 Petugas mengubah jadwal perekaman Anda.")
     async with bot.db.session() as session:
@@ -71,7 +83,7 @@ def test_without_a_code_another_hour_at_the_same_place_and_day_is_a_possible_dup
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     header = HEADER[1:]
-    day = "15-12-2026"
+    day = (date.today() + timedelta(days=3)).strftime("%d-%m-%Y")
     first = sessions_file(
         tmp_path / "a.csv", [["Balai Desa", day, "08.00", "11.00", "20", "kantor"]], header
     )
@@ -90,3 +102,31 @@ def test_without_a_code_another_hour_at_the_same_place_and_day_is_a_possible_dup
     with (tmp_path / "b-csv-ditolak.csv").open(encoding="utf-8-sig") as handle:
         rejected = list(csv.reader(handle))
     assert rejected[1][0] == "3" and "mungkin jadwal yang sudah ada" in rejected[1][4]
+
+
+def test_a_new_session_keeps_the_rules_of_sesi_or_its_row_is_refused_saying_why(
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A sessions file cannot add what /sesi and the dashboard refuse: a session on election
+    day or after it, more seats than one session can have, or one today at an hour gone."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    election = date.today() + timedelta(days=10)
+    monkeypatch.setenv("ELECTION_DATE", election.isoformat())
+    header = HEADER[1:]
+    soon = (date.today() + timedelta(days=2)).strftime("%d-%m-%Y")
+    rows = [
+        ["Balai Desa", soon, "08.00", "11.00", "20", "kantor"],  # fine: added
+        ["Balai Desa", f"{election:%d-%m-%Y}", "08.00", "11.00", "20", "kantor"],
+        ["Aula Kecamatan", soon, "08.00", "11.00", "100001", "kantor"],
+        ["Aula Sekolah", f"{date.today():%d-%m-%Y}", "00.00", "00.01", "20", "sekolah"],
+    ]
+    assert main(["import", "sessions", str(sessions_file(tmp_path / "a.csv", rows, header))]) == 0
+    assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 3." in capsys.readouterr().out
+    with (tmp_path / "a-csv-ditolak.csv").open(encoding="utf-8-sig") as handle:
+        rejected = {row[0]: row for row in list(csv.reader(handle))[1:]}
+    assert "pada atau sesudah hari pemungutan suara" in rejected["3"][4]
+    assert "jumlah tempat terlalu besar" in rejected["4"][4]
+    assert "jam mulai jadwal sudah lewat" in rejected["5"][4]

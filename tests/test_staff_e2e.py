@@ -253,15 +253,26 @@ async def test_moving_a_session_tells_exactly_its_teens_the_new_time(bot: BotHar
     )
     await factories.summon(bot.db, bot.settings, sari, other)
     sari_chat = await linked_teen(bot, sari, "Sari")
+    # Dewi has no Telegram and no parent linked: nobody can tell her, and staff hear so.
+    dewi = await factories.add_target(
+        bot.db, bot.settings, name="Dewi Uji", serial=4, code="DEWI2345"
+    )
+    await factories.summon(bot.db, bot.settings, dewi, moved)
     officer = await staff_member(bot)
     await _choose_session(officer, "Mal Pelayanan")
     officer.press("🕒")
     await officer.next_message()
     new_day = (datetime.now(bot.settings.zone) + timedelta(days=8)).date()
     confirm = await said(officer, f"{new_day:%d-%m-%Y} 13.00-15.00")
-    assert "2 remaja" in confirm
+    assert "2 dari 3 remaja yang dipanggil ke jadwal ini akan dikabari" in confirm
+    assert "⚠️ 1 remaja tidak punya Telegram" in confirm
     officer.press("✅ Ya, pindahkan")
-    assert (await officer.next_message()).text == "✅ Selesai. 2 remaja dikabari."
+    assert (await officer.next_message()).text == (
+        "✅ Selesai.\n"
+        "Dikabari lewat Telegram: 2 dari 3 remaja (2 di Telegram sendiri, 0 orang tua/wali).\n"
+        "⚠️ 1 remaja tidak punya Telegram maupun orang tua/wali yang terhubung, jadi belum "
+        "dikabari: hubungi mereka dengan cara lain."
+    )
     for chat in (rina_chat, budi_chat):
         notice = await chat.next_message()
         assert notice.text.startswith("📅 Petugas mengubah jadwal") and "13.00–15.00" in notice.text
@@ -302,9 +313,12 @@ async def test_cancelling_a_session_offers_its_teens_the_sessions_ahead(bot: Bot
     officer = await staff_member(bot)
     await _choose_session(officer, "Mal Pelayanan")
     officer.press("✖️ Batalkan jadwal")
-    assert "1 remaja" in (await officer.next_message()).text
+    assert "1 dari 1 remaja" in (await officer.next_message()).text
     officer.press("✖️ Ya, batalkan")
-    assert (await officer.next_message()).text == "✅ Selesai. 1 remaja dikabari."
+    assert (await officer.next_message()).text == (
+        "✅ Selesai.\nDikabari lewat Telegram: 1 dari 1 remaja (1 di Telegram sendiri, "
+        "0 orang tua/wali)."
+    )
     notice = await rina_chat.next_message()
     assert "dibatalkan oleh petugas" in notice.text and "Pilih jadwal baru" in notice.text
     rina_chat.press("SMK Negeri 9", message=notice)

@@ -73,13 +73,17 @@ async def test_a_moved_session_is_confirmed_with_its_count_then_its_teens_are_to
             }
             asked = await web.post(f"/jadwal/{moved.id}/pindah", data=form)
             assert asked.status_code == 200
-            assert "2 remaja (dan orang tuanya) akan dikabari" in asked.text
+            assert "2 dari 2 remaja yang dipanggil ke jadwal ini akan dikabari" in asked.text
             assert "13.00–15.00 WIB" in asked.text
             assert (await stored(bot, moved.id)).starts_at == moved.starts_at  # asked only
             done = await web.post(f"/jadwal/{moved.id}/pindah", data={**form, "yakin": "1"})
             assert done.status_code == 303
             after = await web.get(done.headers["location"])
-            assert "Jadwal dipindahkan. 2 remaja dikabari." in after.text
+            assert "✅ Jadwal dipindahkan. Dikabari lewat Telegram: 2 dari 2 remaja" in after.text
+            # The same page with its counts changed by hand says nothing of who was told.
+            forged = done.headers["location"].replace("kabar=2.2.0.0", "kabar=9.9.0.0")
+            assert forged != done.headers["location"]
+            assert "Dikabari lewat Telegram" not in (await web.get(forged)).text
         for chat in (rina, budi):
             notice = await chat.next_message()
             assert notice.text.startswith("📅 Petugas mengubah jadwal")
@@ -105,12 +109,13 @@ async def test_a_cancelled_session_tells_its_teens_and_offers_the_sessions_ahead
             form = {"csrf": await token(web, f"/jadwal/{cancelled.id}")}
             asked = await web.post(f"/jadwal/{cancelled.id}/batal", data=form)
             assert asked.status_code == 200
-            assert "Batalkan jadwal ini? 1 remaja (dan orang tuanya)" in asked.text
+            assert "Batalkan jadwal ini?" in asked.text
+            assert "1 dari 1 remaja yang dipanggil ke jadwal ini akan dikabari" in asked.text
             assert (await stored(bot, cancelled.id)).state == SessionState.OPEN
             done = await web.post(f"/jadwal/{cancelled.id}/batal", data={**form, "yakin": "1"})
             assert done.status_code == 303
             after = await web.get(done.headers["location"])
-            assert "Jadwal dibatalkan. 1 remaja dikabari." in after.text
+            assert "✅ Jadwal dibatalkan. Dikabari lewat Telegram: 1 dari 1 remaja" in after.text
             assert f'href="/jadwal/{cancelled.id}"' not in after.text
             again = await web.post(f"/jadwal/{cancelled.id}/batal", data={**form, "yakin": "1"})
             assert again.status_code == 409

@@ -18,7 +18,7 @@ from tests.support.harness import BotHarness
 from tests.support.offices import requesting_teen, waiting_requests
 from tests.support.web import csrf_of, dashboard_bot, signed_in
 
-SCHEDULED = "✅ Kunjungan dijadwalkan untuk {count} remaja; mereka dikabari."
+SCHEDULED = "✅ Kunjungan dijadwalkan untuk {count} remaja."
 
 
 @pytest.fixture
@@ -117,7 +117,8 @@ async def test_the_outcome_at_the_door_is_recorded_from_the_page(bot: BotHarness
         )
         assert recorded.status_code == 303
         after = await web.get(recorded.headers["location"])
-        assert "✅ Tercatat sudah direkam; remaja dan orang tuanya dikabari." in after.text
+        assert "✅ Tercatat sudah direkam." in after.text
+        assert "Dikabari lewat Telegram: 1 dari 1 remaja (1 di Telegram sendiri" in after.text
         assert "Tidak ada permintaan kunjungan rumah." in after.text
     thanks = await teen.next_message()
     assert thanks.text.startswith("✔️ Terima kasih, Rina Lestari")

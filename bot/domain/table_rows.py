@@ -66,6 +66,9 @@ class Problem(enum.StrEnum):
     TOO_OLD = "too_old"  # past first-time-voter age on election day (eligibility.py)
     NIK_AS_NUMBER = "nik_as_number"  # 3.57201E+15: a spreadsheet made the NIK a number
     PAST_DATE = "past_date"  # a session on a day already gone
+    PAST_TIME = "past_time"  # a new session today, at an hour already gone
+    AFTER_ELECTION = "after_election"  # a session on election day or after it
+    TOO_MANY_SEATS = "too_many_seats"  # more seats than one session can have
 
 
 class RowError(ValueError):

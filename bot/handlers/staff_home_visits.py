@@ -135,7 +135,7 @@ async def schedule_visits(update: Update, context: BotContext, member: Member) -
         if convo is None or convo.step != Step.HOME_VISIT_TIME:
             return  # the step changed under us (another command): nothing to schedule
         chosen = [int(i) for i in convo.data.get("visits", [])]
-        outcome = await home_visits.schedule(
+        outcome, reach = await home_visits.schedule(
             session,
             chosen,
             starts_at=datetime.combine(day, opens, tzinfo=zone),
@@ -148,7 +148,7 @@ async def schedule_visits(update: Update, context: BotContext, member: Member) -
         )
         if outcome != Scheduled.BAD_TIME:  # a wrong hour may be typed again
             await conversations.end(session, convo.account_id)
-    await message.reply_text(views.scheduled(outcome, len(chosen), _))
+    await message.reply_text(views.scheduled(outcome, reach, _, context.language))
 
 
 async def type_visit_time(update: Update, context: BotContext, convo: Conversation) -> None:
@@ -164,7 +164,7 @@ async def record_outcome(update: Update, context: BotContext, member: Member) ->
     pressed = HOME_VISITS.read(query.data, VisitOutcome)
     visit, how = pressed.visit_id, pressed.how
     async with context.session() as session:
-        done = await home_visits.finish(
+        reach = await home_visits.finish(
             session,
             int(visit),
             recorded=how == "rec",
@@ -175,4 +175,6 @@ async def record_outcome(update: Update, context: BotContext, member: Member) ->
         )
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await update.effective_chat.send_message(views.finished(done, how == "rec", context.gettext))
+    await update.effective_chat.send_message(
+        views.finished(reach, how == "rec", context.gettext, context.language)
+    )

@@ -29,6 +29,7 @@ from bot.presentation.buttons import (
 from bot.presentation.texts import shorten
 from bot.services import conversations, schedule, staff
 from bot.services.conversations import Conversation
+from bot.services.outbox import Reach
 from bot.services.schedule import Change
 
 
@@ -152,7 +153,7 @@ async def confirm_move(update: Update, context: BotContext, member: Member) -> N
         if convo is None or convo.step != Step.SESSION_MOVE:
             return  # the step changed under us (another command): nothing to confirm
         session_id = int(convo.data["session_id"])
-        count = await schedule.affected_count(session, session_id)
+        reach = await schedule.preview(session, session_id)
         await conversations.go(
             session,
             convo.account_id,
@@ -163,9 +164,11 @@ async def confirm_move(update: Update, context: BotContext, member: Member) -> N
             ends=parsed[1].isoformat(),
         )
     await message.reply_text(
-        _("Pindahkan jadwal ke {when}? {count} remaja (dan orang tuanya) akan dikabari.").format(
-            when=_label(context, parsed[0], parsed[1], "").rstrip(" ·"), count=count
-        ),
+        _("Pindahkan jadwal ke {when}?").format(
+            when=_label(context, parsed[0], parsed[1], "").rstrip(" ·")
+        )
+        + "\n"
+        + schedule_views.ahead(reach, _, context.language),
         reply_markup=keyboards.confirm(
             _, _("✅ Ya, pindahkan"), SESSIONS.encode(ApplyMove()), SESSIONS.encode(DropChange())
         ),
@@ -184,13 +187,13 @@ async def ask_cancel(update: Update, context: BotContext, member: Member) -> Non
     assert query and query.data and update.effective_chat
     session_id = SESSIONS.read(query.data, CancelSession).session_id
     async with context.session() as session:
-        count = await schedule.affected_count(session, session_id)
+        reach = await schedule.preview(session, session_id)
     await query.answer()
     _ = context.gettext
     await update.effective_chat.send_message(
-        _(
-            "Batalkan jadwal ini? {count} remaja (dan orang tuanya) akan dikabari dan ditawari jadwal lain."
-        ).format(count=count),
+        _("Batalkan jadwal ini? Remaja yang dipanggil ke sini ditawari jadwal lain.")
+        + "\n"
+        + schedule_views.ahead(reach, _, context.language),
         reply_markup=keyboards.confirm(
             _,
             _("✖️ Ya, batalkan"),
@@ -202,18 +205,18 @@ async def ask_cancel(update: Update, context: BotContext, member: Member) -> Non
 
 @guarded("sessions")
 async def apply_change(update: Update, context: BotContext, member: Member) -> None:
-    """The confirmation button: move or cancel, and say how many were told."""
+    """The confirmation button: move or cancel, and say who was told and who was not."""
     query = update.callback_query
     assert query and query.data and update.effective_user and update.effective_chat
     _ = context.gettext
-    outcome, count = Change.GONE, 0
+    outcome, reach = Change.GONE, Reach()
     pressed = SESSIONS.decode(query.data)
     now = context.clock.now()
     async with context.session() as session:
         convo = await conversations.ensure(session, update.effective_user.id, context.language)
         await conversations.end(session, convo.account_id)
         if isinstance(pressed, ApplyMove) and convo.step == Step.SESSION_MOVE_CONFIRM:
-            outcome, count = await schedule.move(
+            outcome, reach = await schedule.move(
                 session,
                 int(convo.data["session_id"]),
                 starts_at=datetime.fromisoformat(str(convo.data["starts"])),
@@ -224,7 +227,7 @@ async def apply_change(update: Update, context: BotContext, member: Member) -> N
                 by=member.telegram_id,
             )
         elif isinstance(pressed, ApplyCancel):
-            outcome, count = await schedule.cancel(
+            outcome, reach = await schedule.cancel(
                 session,
                 pressed.session_id,
                 now=now,
@@ -236,7 +239,7 @@ async def apply_change(update: Update, context: BotContext, member: Member) -> N
     if isinstance(pressed, DropChange):
         text = _("Tidak ada yang diubah.")
     elif outcome == Change.DONE:
-        text = _("✅ Selesai. {count} remaja dikabari.").format(count=count)
+        text = _("✅ Selesai.") + "\n" + schedule_views.reached(reach, _, context.language)
     else:  # the schedule service's reason, as the dashboard says it
         text = schedule_views.refusal(
             outcome, _, context.language, context.office.deadline, context.office.zone

@@ -25,6 +25,7 @@ from bot.presentation import home_visits as views
 from bot.services import home_visits
 from bot.services.home_visits import Request, Scheduled
 from bot.services.office import Office
+from bot.services.outbox import Reach
 
 _HOURS = re.compile(r"^(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
 
@@ -128,7 +129,7 @@ def _schedule(args: argparse.Namespace, _: Gettext, settings: Any) -> int:
         return 1
     zone, clock, office = settings.zone, Clock(settings.zone), Office.of(settings)
 
-    async def work(database: Database) -> Scheduled:
+    async def work(database: Database) -> tuple[Scheduled, Reach]:
         async with database.session() as session:
             return await home_visits.schedule(
                 session,
@@ -142,15 +143,15 @@ def _schedule(args: argparse.Namespace, _: Gettext, settings: Any) -> int:
                 channel=Channel.CLI,
             )
 
-    outcome = with_database(settings, work)
-    print(views.scheduled(outcome, len(args.ids), _))
+    outcome, reach = with_database(settings, work)
+    print(views.scheduled(outcome, reach, _, settings.default_language))
     return 0 if outcome == Scheduled.DONE else 1
 
 
 def _done(args: argparse.Namespace, _: Gettext, settings: Any) -> int:
     clock = Clock(settings.zone)
 
-    async def work(database: Database) -> bool:
+    async def work(database: Database) -> Reach | None:
         async with database.session() as session:
             return await home_visits.finish(
                 session,
@@ -162,6 +163,6 @@ def _done(args: argparse.Namespace, _: Gettext, settings: Any) -> int:
                 now=clock.now(),
             )
 
-    done = with_database(settings, work)
-    print(views.finished(done, args.not_recorded is None, _))
-    return 0 if done else 1
+    reach = with_database(settings, work)
+    print(views.finished(reach, args.not_recorded is None, _, settings.default_language))
+    return 0 if reach is not None else 1

@@ -18,6 +18,7 @@ from bot.office_cli.common import (
     report_rejected,
 )
 from bot.office_cli.records import cmd_import_recorded
+from bot.presentation import schedule as schedule_views
 from bot.services import file_imports
 from bot.services.imports import ImportResult
 
@@ -67,6 +68,8 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
                 moved=result.moved, told=result.told
             )
         )
+        if result.untold:
+            print(schedule_views.untold(result.untold, _, settings.default_language))
     if result.marked_recorded:
         print(
             _("Ditandai sudah rekam menurut kolom status: {count}.").format(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import HomeVisitState
-from bot.i18n import Gettext, format_day, format_hours
+from bot.i18n import Gettext, format_day, format_hours, format_number
+from bot.presentation import schedule as schedule_views
 from bot.services.home_visits import Card, Request, Scheduled
+from bot.services.outbox import Reach
 
 
 def _area(request: Request, _: Gettext) -> str:
@@ -42,10 +44,18 @@ def entry(request: Request, _: Gettext, language: str, zone: ZoneInfo) -> str:
     return text
 
 
-def scheduled(outcome: Scheduled, count: int, _: Gettext) -> str:
-    """The answer to scheduling a visit, from Telegram or the command line."""
+def scheduled(outcome: Scheduled, reach: Reach, _: Gettext, language: str) -> str:
+    """The answer to scheduling visits, in Telegram, on the dashboard and the command line:
+    with who was told, as the service counted it."""
+    if outcome == Scheduled.DONE:
+        return (
+            _("✅ Kunjungan dijadwalkan untuk {count} remaja.").format(
+                count=format_number(reach.teens, language)
+            )
+            + "\n"
+            + schedule_views.reached(reach, _, language)
+        )
     return {
-        Scheduled.DONE: _("✅ Kunjungan dijadwalkan untuk {count} remaja; mereka dikabari."),
         Scheduled.GONE: _(
             "Ada permintaan yang tidak menunggu lagi (sudah dijadwalkan atau selesai)."
         ),
@@ -53,13 +63,14 @@ def scheduled(outcome: Scheduled, count: int, _: Gettext) -> str:
             "Jam harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai."
         ),
         Scheduled.TWO_AREAS: _("Satu putaran kunjungan hanya untuk satu kecamatan."),
-    }[outcome].format(count=count)
+    }[outcome]
 
 
-def finished(done: bool, recorded: bool, _: Gettext) -> str:
-    """The answer to recording what happened at the door."""
-    if not done:
+def finished(reach: Reach | None, recorded: bool, _: Gettext, language: str) -> str:
+    """The answer to recording what happened at the door (`reach`: who the service told;
+    None, nothing was recorded)."""
+    if reach is None:
         return _("Kunjungan ini belum dijadwalkan atau sudah dicatat.")
     if recorded:
-        return _("✅ Tercatat sudah direkam; remaja dan orang tuanya dikabari.")
+        return _("✅ Tercatat sudah direkam.") + "\n" + schedule_views.reached(reach, _, language)
     return _("Tercatat; permintaan kembali ke daftar.")

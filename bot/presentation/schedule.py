@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, Gettext, format_day, format_number
+from bot.services.outbox import Reach
 from bot.services.schedule import MOST_SEATS, Change
 
 REFUSALS = {
@@ -30,3 +31,54 @@ def refusal(change: Change, _: Gettext, language: str, deadline: datetime, zone:
         day=format_day(deadline.astimezone(zone).date(), language),
         most=format_number(MOST_SEATS, language),
     )
+
+
+def reached(reach: Reach, _: Gettext, language: str) -> str:
+    """Who a move, a cancellation or a home visit was sent to, as the service counted it: a
+    teen with neither Telegram nor a linked parent is named as not told, never as told."""
+    if not reach.teens:
+        return _("Tidak ada remaja yang dipanggil ke jadwal ini, jadi tidak ada yang dikabari.")
+    lines = [
+        _(
+            "Dikabari lewat Telegram: {told} dari {teens} remaja "
+            "({own} di Telegram sendiri, {guardians} orang tua/wali)."
+        ).format(
+            told=format_number(reach.told, language),
+            teens=format_number(reach.teens, language),
+            own=format_number(reach.own_chat, language),
+            guardians=format_number(reach.guardians, language),
+        )
+    ]
+    if reach.untold:
+        lines.append(untold(reach.untold, _, language))
+    return "\n".join(lines)
+
+
+def untold(count: int, _: Gettext, language: str) -> str:
+    """The teens a change was not told to, for staff to reach another way."""
+    return _(
+        "⚠️ {count} remaja tidak punya Telegram maupun orang tua/wali yang terhubung, "
+        "jadi belum dikabari: hubungi mereka dengan cara lain."
+    ).format(count=format_number(count, language))
+
+
+def ahead(reach: Reach, _: Gettext, language: str) -> str:
+    """Before a move or a cancellation: who it will tell, and who nobody can tell."""
+    if not reach.teens:
+        return _("Tidak ada remaja yang dipanggil ke jadwal ini.")
+    lines = [
+        _(
+            "{told} dari {teens} remaja yang dipanggil ke jadwal ini akan dikabari lewat "
+            "Telegram (sendiri atau lewat orang tua/wali)."
+        ).format(
+            told=format_number(reach.told, language), teens=format_number(reach.teens, language)
+        )
+    ]
+    if reach.untold:
+        lines.append(
+            _(
+                "⚠️ {count} remaja tidak punya Telegram maupun orang tua/wali yang terhubung, "
+                "jadi tidak akan dikabari: hubungi mereka dengan cara lain."
+            ).format(count=format_number(reach.untold, language))
+        )
+    return "\n".join(lines)

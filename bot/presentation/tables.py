@@ -62,6 +62,14 @@ PROBLEMS = {
         "Excel, format kolom NIK sebagai Teks, ketik ulang NIK-nya, lalu simpan dan impor lagi"
     ),
     Problem.PAST_DATE: N_("tanggal jadwal sudah lewat; jadwal hanya untuk hari ini dan sesudahnya"),
+    Problem.PAST_TIME: N_("jam mulai jadwal sudah lewat"),
+    Problem.AFTER_ELECTION: N_(
+        "jadwal pada atau sesudah hari pemungutan suara; perekaman untuk pemilu ini selesai "
+        "sebelum hari itu"
+    ),
+    Problem.TOO_MANY_SEATS: N_(
+        "jumlah tempat terlalu besar untuk satu jadwal (paling banyak 100.000)"
+    ),
 }
 # The column cell of a reason that is about the whole row (one the reader could not hold).
 WHOLE_ROW = N_("(seluruh baris)")

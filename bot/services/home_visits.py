@@ -39,7 +39,7 @@ from bot.domain.outbox_kinds import Kind
 from bot.domain.summons_rules import EXPECTED, HOLDS_SEAT
 from bot.domain.venues import HOME_PLACE
 from bot.services import events, notices, outbox, recording, seats
-from bot.services.outbox import Message
+from bot.services.outbox import Message, Reach, Recipient
 
 
 @dataclass(frozen=True)
@@ -218,12 +218,12 @@ async def schedule(
     policy: notices.Policy,
     by: str,
     channel: Channel,
-) -> Scheduled:
+) -> tuple[Scheduled, Reach]:
     """A visit for each of these requests at these hours, all or none: each teen gets a home
     session of one seat and their summons moves there (summoned again, with its reminders, to
-    the teen and the parents). A round covers one kecamatan."""
+    the teen and the parents). A round covers one kecamatan. Who was told."""
     if not visit_ids or not now < starts_at < ends_at or starts_at >= deadline:
-        return Scheduled.BAD_TIME if visit_ids else Scheduled.GONE
+        return (Scheduled.BAD_TIME if visit_ids else Scheduled.GONE), Reach()
     rows = (
         await session.execute(
             select(HomeVisit, Target)
@@ -239,16 +239,20 @@ async def schedule(
         )
     ).all()
     if len(rows) != len(set(visit_ids)):
-        return Scheduled.GONE
+        return Scheduled.GONE, Reach()
     areas = {
         await session.scalar(select(Region.kecamatan).where(Region.id == t.region_id))
         for _, t in rows
     }
     if len(areas) > 1:
-        return Scheduled.TWO_AREAS
+        return Scheduled.TWO_AREAS, Reach()
+    reach = Reach()
     for visit, target in rows:
         home = await _home_session(session, target, starts_at, ends_at)
-        await _summon_home(session, target.id, home.id, now=now, deadline=deadline, policy=policy)
+        told = await _summon_home(
+            session, target.id, home.id, now=now, deadline=deadline, policy=policy
+        )
+        reach = reach.plus(told)
         visit.state, visit.session_id = HomeVisitState.SCHEDULED, home.id
         visit.decided_by, visit.decided_at = by, now
         events.record(
@@ -260,7 +264,7 @@ async def schedule(
             session_id=home.id,
             by=by,
         )
-    return Scheduled.DONE
+    return Scheduled.DONE, reach
 
 
 async def _home_session(
@@ -296,9 +300,9 @@ async def _summon_home(
     now: datetime,
     deadline: datetime,
     policy: notices.Policy,
-) -> None:
+) -> list[Recipient]:
     """The teen's summons moves to the home session, summoned again; the old session's rows
-    are cancelled and the new summons and reminders queued, as on any move."""
+    are cancelled and the new summons and reminders queued, as on any move. Who was told."""
     summons = await session.scalar(
         select(Summons).where(Summons.target_id == target_id).with_for_update()
     )
@@ -312,7 +316,7 @@ async def _summon_home(
     await session.flush()
     service_session = await session.get(ServiceSession, session_id)
     assert service_session is not None
-    await notices.moved(
+    return await notices.moved(
         session,
         summons_id=summons.id,
         target_id=target_id,
@@ -332,14 +336,15 @@ async def finish(
     by: str,
     channel: Channel,
     now: datetime,
-) -> bool:
-    """What happened at the door. Recorded: every consequence, as at the desk. Not at home, or
-    not recorded: an event with the reason, the home session is cancelled (nobody else is
-    offered its seat), the summons waits for a visit again and the request is back in the
-    queue. False when the visit is not scheduled (any more)."""
+) -> Reach | None:
+    """What happened at the door. Recorded: every consequence, as at the desk, and who was
+    sent the thank-you. Not at home, or not recorded: an event with the reason, the home
+    session is cancelled (nobody else is offered its seat), the summons waits for a visit
+    again and the request is back in the queue; nobody is told. None when the visit is not
+    scheduled (any more)."""
     visit = await session.get(HomeVisit, visit_id, with_for_update=True)
     if visit is None or visit.state != HomeVisitState.SCHEDULED or visit.session_id is None:
-        return False
+        return None
     home_id = visit.session_id
     visit.decided_by, visit.decided_at = by, now
     if recorded:
@@ -354,7 +359,7 @@ async def finish(
             session_id=home_id,
         )
         visit.state = HomeVisitState.DONE
-        return True
+        return Reach().plus(await outbox.recipients_of(session, visit.target_id))
     summons = await session.scalar(
         select(Summons).where(Summons.target_id == visit.target_id).with_for_update()
     )
@@ -377,4 +382,4 @@ async def finish(
         reason=(reason or "")[:200],
         by=by,
     )
-    return True
+    return Reach()

@@ -105,7 +105,8 @@ class ImportResult:
     unchanged: int = 0
     marked_recorded: int = 0
     moved: int = 0  # sessions moved by a re-import (their code said which)
-    told: int = 0  # teens told of those moves
+    told: int = 0  # teens told of those moves (in their own chat or a parent's)
+    untold: int = 0  # teens of those moves nobody could tell
     rejected: list[Rejected] = field(default_factory=list)
 
 

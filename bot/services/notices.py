@@ -98,11 +98,11 @@ async def summoned(
     now: datetime,
     shown_to: int | None = None,
     changed: bool = False,
-) -> None:
+) -> list[Recipient]:
     """A new (or moved) summons: everyone linked gets it and the reminders still ahead, except
     that whoever just saw it as a direct reply (`shown_to`, an account id) gets only the
     reminders; parents also get a nudge if the teen has not answered after 48 hours.
-    `changed`: staff moved the session itself, and the summons says so."""
+    `changed`: staff moved the session itself, and the summons says so. Who was told."""
     everyone = await outbox.recipients_of(session, target_id)
     full = _messages(
         summons_id, session_id, starts_at, policy, now, include_summons=True, changed=changed
@@ -114,6 +114,7 @@ async def summoned(
     if escalate_at < starts_at:
         parents = [r for r in everyone if r.parent]
         await outbox.enqueue(session, parents, [_nudge(summons_id, session_id, escalate_at)])
+    return everyone
 
 
 async def linked_late(
@@ -149,10 +150,10 @@ async def moved(
     policy: Policy,
     now: datetime,
     shown_to: int | None = None,
-) -> None:
-    """Forget the old session's reminders; schedule the new session's."""
+) -> list[Recipient]:
+    """Forget the old session's reminders; schedule the new session's. Who was told."""
     await outbox.cancel(session, summons_id=summons_id, groups=SUMMONS_GROUPS)
-    await summoned(
+    return await summoned(
         session,
         summons_id=summons_id,
         target_id=target_id,

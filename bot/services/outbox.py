@@ -27,6 +27,40 @@ class Recipient:
     parent: bool = False
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Who a change to several teens' summonses was sent to. A teen with no reachable
+    Telegram account and no linked parent is told nothing; `untold` counts them, so that no
+    front end says "they were told" of someone who was not."""
+
+    teens: int = 0  # teens the change concerned
+    own_chat: int = 0  # of them, told in their own chat
+    guardians: int = 0  # linked parents told
+    untold: int = 0  # of them, nobody told
+
+    @property
+    def told(self) -> int:
+        """Teens told themselves or through a parent."""
+        return self.teens - self.untold
+
+    def plus(self, people: Sequence[Recipient]) -> Reach:
+        """This reach and one more teen, told to `people` (the teen's and parents' accounts)."""
+        return Reach(
+            self.teens + 1,
+            self.own_chat + any(not p.parent for p in people),
+            self.guardians + sum(p.parent for p in people),
+            self.untold + (not people),
+        )
+
+    def __add__(self, other: Reach) -> Reach:
+        return Reach(
+            self.teens + other.teens,
+            self.own_chat + other.own_chat,
+            self.guardians + other.guardians,
+            self.untold + other.untold,
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class Message:
     """One row to queue; its `kind` says how it is rendered when it is sent, and so in which

@@ -16,7 +16,7 @@ from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
 from bot.domain.summons_rules import EXPECTED
 from bot.services import events, notices, outbox, summonses, waiting
-from bot.services.outbox import Message
+from bot.services.outbox import Message, Reach
 
 
 class Change(enum.StrEnum):
@@ -78,8 +78,18 @@ async def _affected(session: AsyncSession, session_id: int) -> list[Summons]:
 
 
 async def affected_count(session: AsyncSession, session_id: int) -> int:
-    """How many teens a change to this session would reach (parents come on top)."""
+    """How many teens a change to this session concerns."""
     return len(await _affected(session, session_id))
+
+
+async def preview(session: AsyncSession, session_id: int) -> Reach:
+    """Who a move or a cancellation of this session would tell, asked before it is made."""
+    target_ids = [s.target_id for s in await _affected(session, session_id)]
+    people = await outbox.recipients_of_many(session, target_ids)
+    reach = Reach()
+    for target_id in target_ids:
+        reach = reach.plus(people.get(target_id, []))
+    return reach
 
 
 async def move(
@@ -94,23 +104,25 @@ async def move(
     by: int | str,
     place_id: int | None = None,
     channel: Channel = Channel.TELEGRAM,
-) -> tuple[Change, int]:
+) -> tuple[Change, Reach]:
     """Give the session new hours (and, from a sessions file, maybe a new place); every teen
-    expected there hears of it, with new reminders."""
+    expected there hears of it, with new reminders. Who was told (nobody, for a teen with
+    neither Telegram nor a linked parent)."""
     target = await _changeable(session, session_id)
     if target is None:
-        return Change.GONE, 0
+        return Change.GONE, Reach()
     if (refused := check_hours(starts_at, ends_at, now=now, deadline=deadline)) is not None:
-        return refused, 0
+        return refused, Reach()
     old = target.starts_at
     target.starts_at, target.ends_at = starts_at, ends_at
     if place_id is not None:
         target.place_id = place_id
     affected = await _affected(session, session_id)
+    reach = Reach()
     for summons in affected:
         summons.revision += 1  # the buttons of the old time no longer apply
         await outbox.cancel(session, summons_id=summons.id, groups=SUMMONS_GROUPS)
-        await notices.summoned(
+        told = await notices.summoned(
             session,
             summons_id=summons.id,
             target_id=summons.target_id,
@@ -120,6 +132,7 @@ async def move(
             now=now,
             changed=True,
         )
+        reach = reach.plus(told)
     events.record(
         session,
         "session_moved",
@@ -129,9 +142,10 @@ async def move(
         old=old.isoformat(),
         new=starts_at.isoformat(),
         affected=len(affected),
+        untold=reach.untold,
         by=by,
     )
-    return Change.DONE, len(affected)
+    return Change.DONE, reach
 
 
 async def cancel(
@@ -142,14 +156,16 @@ async def cancel(
     deadline: datetime,
     by: int | str,
     channel: Channel = Channel.TELEGRAM,
-) -> tuple[Change, int]:
-    """Cancel the session: its teens are told and offered the sessions still ahead."""
+) -> tuple[Change, Reach]:
+    """Cancel the session: its teens are told and offered the sessions still ahead.
+    Who was told (nobody, for a teen with neither Telegram nor a linked parent)."""
     target = await _changeable(session, session_id)
     if target is None:
-        return Change.GONE, 0
+        return Change.GONE, Reach()
     target.state = SessionState.CANCELLED
     affected = await _affected(session, session_id)
     ahead = await summonses.move_options(session, exclude=session_id, now=now, deadline=deadline)
+    reach = Reach()
     for summons in affected:
         summons.revision += 1
         await outbox.cancel(session, summons_id=summons.id, groups=SUMMONS_GROUPS)
@@ -162,9 +178,9 @@ async def cancel(
             summons_id=summons.id,
             dedupe=f"cancelled:{summons.id}:{session_id}",
         )
-        await outbox.enqueue(
-            session, await outbox.recipients_of(session, summons.target_id), [notice]
-        )
+        people = await outbox.recipients_of(session, summons.target_id)
+        await outbox.enqueue(session, people, [notice])
+        reach = reach.plus(people)
     events.record(
         session,
         "session_cancelled",
@@ -172,9 +188,10 @@ async def cancel(
         channel=channel,
         session_id=session_id,
         affected=len(affected),
+        untold=reach.untold,
         by=by,
     )
-    return Change.DONE, len(affected)
+    return Change.DONE, reach
 
 
 @dataclass(frozen=True)

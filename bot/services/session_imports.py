@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from bot.domain.table_rows import Problem, Rejected, RowError
 from bot.services import notices, schedule
 from bot.services.directory import Directory
 from bot.services.imports import ImportResult
+from bot.services.outbox import Reach
 
 
 async def _place(
@@ -60,10 +61,11 @@ async def _store_session(
     zone: ZoneInfo,
     directory: Directory,
     moving: Moving,
-) -> tuple[bool, bool, int]:
+) -> tuple[bool, bool, Reach]:
     """Add the session, or update the same one: by its code when the file gives one (a new
     day, hours or place moves it, and everyone called to it is told), else at the same place
-    and hour. (added, moved, teens told of the move)."""
+    and hour. A new session keeps the rules of /sesi (not past, before election day, at most
+    MOST_SEATS seats). (added, moved, who was told of the move)."""
     place = await _place(session, row, directory)
     starts_at, ends_at = row.starts.replace(tzinfo=zone), row.ends.replace(tzinfo=zone)
     if row.code is not None:
@@ -81,11 +83,17 @@ async def _store_session(
         await _refuse_look_alike(session, place.id, starts_at, zone)
     if existing is not None and row.capacity < existing.booked:
         raise RowError(Problem.CAPACITY_BELOW_BOOKED, "capacity")
-    told, moved = 0, False
+    if (refused := schedule.check_seats(row.capacity)) is not None:
+        _refuse(refused)
+    if existing is None:  # the rules /sesi and the dashboard apply to a new session
+        hours = schedule.check_hours(starts_at, ends_at, now=moving.now, deadline=moving.deadline)
+        if hours is not None:
+            _refuse(hours)
+    reach, moved = Reach(), False
     if existing is not None and (
         (existing.starts_at, existing.ends_at, existing.place_id) != (starts_at, ends_at, place.id)
     ):
-        outcome, told = await schedule.move(
+        outcome, reach = await schedule.move(
             session,
             existing.id,
             starts_at=starts_at,
@@ -98,7 +106,7 @@ async def _store_session(
             channel=Channel.CLI,
         )
         if outcome != schedule.Change.DONE:
-            raise RowError(Problem.BAD_TIME, "start")
+            _refuse(outcome)
         moved = True
     target = existing or ServiceSession(
         place_id=place.id, starts_at=starts_at, ends_at=ends_at, booked=0, code=row.code
@@ -108,7 +116,22 @@ async def _store_session(
     target.bring = row.bring
     if existing is None:
         session.add(target)
-    return existing is None, moved, told
+    return existing is None, moved, reach
+
+
+# A schedule rule a row breaks, as the rejects file names it (problem, column).
+_ROW_PROBLEMS = {
+    schedule.Change.PAST: (Problem.PAST_TIME, "start"),
+    schedule.Change.AFTER_ELECTION: (Problem.AFTER_ELECTION, "date"),
+    schedule.Change.ENDS_FIRST: (Problem.BAD_TIME, "end"),
+    schedule.Change.NO_SEATS: (Problem.BAD_NUMBER, "capacity"),
+    schedule.Change.TOO_MANY_SEATS: (Problem.TOO_MANY_SEATS, "capacity"),
+}
+
+
+def _refuse(change: schedule.Change) -> NoReturn:
+    problem, column = _ROW_PROBLEMS.get(change, (Problem.BAD_TIME, "start"))
+    raise RowError(problem, column)
 
 
 async def _refuse_look_alike(
@@ -157,7 +180,7 @@ async def import_sessions(
         try:
             row = session_rows.session_row(values, today=today)
             async with db.session() as session:
-                added, moved, told = await _store_session(session, row, zone, directory, moving)
+                added, moved, reach = await _store_session(session, row, zone, directory, moving)
         except RowError as error:
             result.rejected.append(Rejected(number, error.problem, error.column, place))
             directory = Directory()  # what it learnt in the rolled-back transaction is gone
@@ -165,5 +188,6 @@ async def import_sessions(
         result.added += added
         result.updated += not added
         result.moved += moved
-        result.told += told
+        result.told += reach.told
+        result.untold += reach.untold
     return result

@@ -6,11 +6,14 @@ an id it could not hold."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -18,6 +21,7 @@ from starlette.requests import Request
 from bot.domain.dates import DateError, DateProblem, parse_day_and_hours
 from bot.i18n import N_, Gettext
 from bot.services import schedule
+from bot.services.outbox import Reach
 from bot.services.web_access import Viewer
 from bot.web.context import services_of
 
@@ -109,3 +113,36 @@ def flash(request: Request, viewer: Viewer, text: str, *, problem: bool, **value
     """`text` (a catalog message) in the viewer's language, its {fields} filled in."""
     _, _language = words(request, viewer)
     return Flash(_(text).format(**values), problem=problem)
+
+
+def seal(viewer: Viewer, *said: object) -> str:
+    """What an action's redirect says it did, signed with the viewer's form token: a page
+    shows an outcome only from the address that action made, never one typed or changed."""
+    text = ":".join(str(part) for part in said).encode()
+    return hmac.new(viewer.csrf.encode(), text, hashlib.sha256).hexdigest()[:24]
+
+
+def sealed(viewer: Viewer, sent: object, *said: object) -> bool:
+    """Whether `sent` is the seal of `said` for this viewer."""
+    return isinstance(sent, str) and hmac.compare_digest(sent, seal(viewer, *said))
+
+
+_REACH = re.compile(r"([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})")
+
+
+def told(viewer: Viewer, said: str, reach: Reach) -> str:
+    """A redirect's query after an action that tells teens: what was done (`said`) and who
+    the service told, sealed."""
+    kabar = f"{reach.teens}.{reach.own_chat}.{reach.guardians}.{reach.untold}"
+    return urlencode({"ok": said, "kabar": kabar, "tanda": seal(viewer, said, kabar)})
+
+
+def told_of(request: Request, viewer: Viewer) -> Reach | None:
+    """Who the redirect's action told, if its address is the one `told` made."""
+    said = request.query_params.get("ok", "")
+    kabar = request.query_params.get("kabar", "")
+    found = _REACH.fullmatch(kabar)
+    if found is None or not sealed(viewer, request.query_params.get("tanda"), said, kabar):
+        return None
+    teens, own_chat, guardians, untold = (int(n) for n in found.groups())
+    return Reach(teens, own_chat, guardians, untold)

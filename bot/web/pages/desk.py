@@ -9,8 +9,6 @@ repeats it, and an address typed by hand shows no one."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from urllib.parse import urlencode
 
@@ -88,18 +86,13 @@ def _result_of(result: str, told: str) -> desk.Result | None:
     )
 
 
-def _seal(viewer: Viewer, result: str, target_id: int | None, told: str = "") -> str:
-    said = f"{result}:{target_id}:{told}".encode()
-    return hmac.new(viewer.csrf.encode(), said, hashlib.sha256).hexdigest()[:24]
-
-
 def _back(
     viewer: Viewer, result: str, target_id: int | None = None, told: desk.Result | None = None
 ) -> RedirectResponse:
     kabar = _told_of(told) if told is not None else ""
     values: dict[str, str | int] = {
         "hasil": result,
-        "tanda": _seal(viewer, result, target_id, kabar),
+        "tanda": fields.seal(viewer, result, target_id, kabar),
     }
     if target_id is not None:
         values["orang"] = target_id
@@ -152,7 +145,7 @@ async def show_desk(request: Request, viewer: Viewer) -> Response:
     kabar = request.query_params.get("kabar", "")
     told = _result_of(result, kabar) if result in RESULTS else None
     known = result in PROBLEMS_AFTER or told is not None
-    if not known or not hmac.compare_digest(sent, _seal(viewer, result, named, kabar)):
+    if not known or not fields.sealed(viewer, sent, result, named, kabar):
         return _page(request, viewer)  # an address typed or changed by hand shows no one
     found: list[Found] = []
     if named is not None:

@@ -17,6 +17,7 @@ from bot.domain.kinds import Channel
 from bot.i18n import N_
 from bot.presentation import schedule as schedule_views
 from bot.services import schedule, staff
+from bot.services.outbox import Reach
 from bot.services.schedule import Change
 from bot.services.web_access import Viewer
 from bot.web import fields
@@ -28,9 +29,10 @@ from bot.web.render import render
 DONE = {
     "dibuat": N_("✅ Jadwal dibuat. Remaja di daftar tunggu ditawari tempatnya."),
     "tempat": N_("✅ Sekarang {count} tempat."),
-    "dipindah": N_("✅ Jadwal dipindahkan. {count} remaja dikabari."),
-    "dibatalkan": N_("✅ Jadwal dibatalkan. {count} remaja dikabari."),
+    "dipindah": N_("✅ Jadwal dipindahkan."),
+    "dibatalkan": N_("✅ Jadwal dibatalkan."),
 }
+_TELLS = ("dipindah", "dibatalkan")  # their redirect says who was told
 GONE = N_("Jadwal ini sudah tidak ada atau sudah dibatalkan.")
 NO_PLACE = N_("Pilih tempatnya.")
 UNKNOWN_PLACE = N_("Tempat itu tidak ada.")
@@ -65,12 +67,21 @@ def _refusal(request: Request, viewer: Viewer, change: Change) -> str:
 
 
 def _done(request: Request, viewer: Viewer) -> Flash | None:
-    """The line an action's redirect asked for (?ok=…&n=…), if it names one."""
-    text = DONE.get(request.query_params.get("ok", ""))
+    """The line an action's redirect asked for (?ok=…&n=…), if it names one; after a move or
+    a cancellation, with who the service told (a hand-made address shows nothing)."""
+    said = request.query_params.get("ok", "")
+    text = DONE.get(said)
     if text is None:
         return None
     count = fields.an_id(request.query_params.get("n")) or 0
-    return fields.flash(request, viewer, text, problem=False, count=count)
+    flash = fields.flash(request, viewer, text, problem=False, count=count)
+    if said not in _TELLS:
+        return flash
+    reach = fields.told_of(request, viewer)
+    if reach is None:
+        return None
+    _, language = fields.words(request, viewer)
+    return Flash(flash.text + " " + schedule_views.reached(reach, _, language))
 
 
 async def _listing(
@@ -230,16 +241,17 @@ async def _confirm(
     web = services_of(request)
     async with web.db.session() as session:
         found = await staff.open_session(session, session_id)
-        affected = await schedule.affected_count(session, session_id) if found else 0
+        reach = await schedule.preview(session, session_id) if found else Reach()
     if found is None:
         return await _gone(request, viewer, 404)
     form = await request.form()
+    _, language = fields.words(request, viewer)
     return render(
         request,
         viewer,
         "session_confirm.html",
         found=found,
-        affected=affected,
+        ahead=schedule_views.ahead(reach, _, language).split("\n"),
         move=move,
         typed=_typed(form),
         day_of=_day_of(web),
@@ -265,7 +277,7 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
     if form.get("yakin") != "1":
         return await _confirm(request, viewer, session_id, move=when)
     async with web.db.session() as session:
-        outcome, count = await schedule.move(
+        outcome, reach = await schedule.move(
             session,
             session_id,
             starts_at=when.starts_at,
@@ -281,7 +293,7 @@ async def move_session(request: Request, viewer: Viewer) -> Response:
     if outcome != Change.DONE:  # the clock passed the hour while the question was open
         return await _refused_here(request, viewer, form, _refusal(request, viewer, outcome))
     web.figures.invalidate()
-    return RedirectResponse(f"/jadwal/{session_id}?ok=dipindah&n={count}", 303)
+    return RedirectResponse(f"/jadwal/{session_id}?{fields.told(viewer, 'dipindah', reach)}", 303)
 
 
 @staff_only()
@@ -295,7 +307,7 @@ async def cancel_session(request: Request, viewer: Viewer) -> Response:
     if form.get("yakin") != "1":
         return await _confirm(request, viewer, session_id, move=None)
     async with web.db.session() as session:
-        outcome, count = await schedule.cancel(
+        outcome, reach = await schedule.cancel(
             session,
             session_id,
             now=web.clock.now(),
@@ -306,7 +318,7 @@ async def cancel_session(request: Request, viewer: Viewer) -> Response:
     if outcome == Change.GONE:
         return await _gone(request, viewer, 409)
     web.figures.invalidate()
-    return RedirectResponse(f"/jadwal?ok=dibatalkan&n={count}", 303)
+    return RedirectResponse(f"/jadwal?{fields.told(viewer, 'dibatalkan', reach)}", 303)
 
 
 routes = [

@@ -22,6 +22,7 @@ from bot.i18n import N_
 from bot.presentation import home_visits as views
 from bot.services import events, home_visits
 from bot.services.home_visits import Scheduled
+from bot.services.outbox import Reach
 from bot.services.web_access import Viewer
 from bot.web import fields
 from bot.web.access import staff_only
@@ -131,13 +132,16 @@ async def _page(
 
 def _done(request: Request, viewer: Viewer) -> Flash | None:
     """The line an action's redirect asked for (?ok=…), in the same words as in Telegram."""
-    _, _language = fields.words(request, viewer)
+    _, language = fields.words(request, viewer)
     said = request.query_params.get("ok")
     if said == "dijadwalkan":
-        count = fields.an_id(request.query_params.get("n")) or 0
-        return Flash(views.scheduled(Scheduled.DONE, count, _))
-    if said in ("terekam", "kembali"):
-        return Flash(views.finished(True, said == "terekam", _))
+        reach = fields.told_of(request, viewer)  # None: an address not made by the action
+        return Flash(views.scheduled(Scheduled.DONE, reach, _, language)) if reach else None
+    if said == "terekam":
+        reach = fields.told_of(request, viewer)
+        return Flash(views.finished(reach, True, _, language)) if reach else None
+    if said == "kembali":
+        return Flash(views.finished(Reach(), False, _, language))
     return None
 
 
@@ -156,7 +160,7 @@ async def schedule_visits(request: Request, viewer: Viewer) -> Response:
     chosen = fields.ids(form.getlist("kunjungan"))
     picked = frozenset(chosen or ())
     if chosen is None:
-        flash = Flash(views.scheduled(Scheduled.GONE, 0, _), problem=True)
+        flash = Flash(views.scheduled(Scheduled.GONE, Reach(), _, _language), problem=True)
         return await _page(request, viewer, flash=flash, status=409, typed=typed)
     if not chosen:
         flash = fields.flash(request, viewer, PICK_ONE, problem=True)
@@ -171,7 +175,7 @@ async def schedule_visits(request: Request, viewer: Viewer) -> Response:
         flash = fields.flash(request, viewer, when, problem=True)
         return await _page(request, viewer, flash=flash, status=400, typed=typed, picked=picked)
     async with web.db.session() as session:
-        outcome = await home_visits.schedule(
+        outcome, reach = await home_visits.schedule(
             session,
             chosen,
             starts_at=when.starts_at,
@@ -183,11 +187,11 @@ async def schedule_visits(request: Request, viewer: Viewer) -> Response:
             channel=Channel.WEB,
         )
     if outcome != Scheduled.DONE:
-        flash = Flash(views.scheduled(outcome, len(chosen), _), problem=True)
+        flash = Flash(views.scheduled(outcome, reach, _, _language), problem=True)
         status = 409 if outcome == Scheduled.GONE else 400
         return await _page(request, viewer, flash=flash, status=status, typed=typed, picked=picked)
     web.figures.invalidate()
-    return RedirectResponse(f"/kunjungan?ok=dijadwalkan&n={len(set(chosen))}", 303)
+    return RedirectResponse(f"/kunjungan?{fields.told(viewer, 'dijadwalkan', reach)}", 303)
 
 
 @staff_only()
@@ -200,14 +204,17 @@ async def record_outcome(request: Request, viewer: Viewer) -> Response:
     outcome = _OUTCOMES.get(str((await request.form()).get("hasil")))
     if visit_id is None:
         return await _page(
-            request, viewer, flash=Flash(views.finished(False, False, _), True), status=409
+            request,
+            viewer,
+            flash=Flash(views.finished(None, False, _, _language), True),
+            status=409,
         )
     if outcome is None:
         flash = fields.flash(request, viewer, NO_OUTCOME, problem=True)
         return await _page(request, viewer, flash=flash, status=400)
     recorded, reason = outcome
     async with web.db.session() as session:
-        done = await home_visits.finish(
+        reach = await home_visits.finish(
             session,
             visit_id,
             recorded=recorded,
@@ -216,12 +223,13 @@ async def record_outcome(request: Request, viewer: Viewer) -> Response:
             channel=Channel.WEB,
             now=web.clock.now(),
         )
-    if not done:
-        return await _page(
-            request, viewer, flash=Flash(views.finished(False, False, _), True), status=409
-        )
+    if reach is None:
+        flash = Flash(views.finished(None, False, _, _language), True)
+        return await _page(request, viewer, flash=flash, status=409)
     web.figures.invalidate()
-    return RedirectResponse(f"/kunjungan?ok={'terekam' if recorded else 'kembali'}", 303)
+    if recorded:
+        return RedirectResponse(f"/kunjungan?{fields.told(viewer, 'terekam', reach)}", 303)
+    return RedirectResponse("/kunjungan?ok=kembali", 303)
 
 
 routes = [
