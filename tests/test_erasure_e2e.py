@@ -3,14 +3,27 @@ the erasure and searched for what the person typed."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, text, update
+from datetime import UTC, datetime
 
-from bot.db.models import Base, Place, ServiceSession, Summons
+from sqlalchemy import func, select, text, update
+
+from bot.db.models import Account, Base, OutboxMessage, Place, ServiceSession, Summons
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import PlaceKind
+from bot.domain.outbox_kinds import Kind
+from bot.services import guardians
 from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.support.people import REVIEW, erase, register, staff_member
+from tests.support.people import (
+    ERASED,
+    REVIEW,
+    erase,
+    link_with_code,
+    linked_teen,
+    new_parent,
+    register,
+    staff_member,
+)
 
 
 async def anywhere(bot: BotHarness, needle: str) -> list[str]:
@@ -100,3 +113,35 @@ async def test_hapus_after_a_rejected_registration_deletes_the_record_it_made(
     assert set(await anywhere(bot, "Sekar Ditolak")) == {"targets", "claims"}
     await erase(teen)
     assert await anywhere(bot, "Sekar Ditolak") == []
+
+
+async def test_hapus_counts_only_the_parents_who_can_still_be_told(bot: BotHarness) -> None:
+    """Two parents linked, one of whom blocked the bot: /hapus says one was told, not two."""
+    rina = await factories.add_target(bot.db, bot.settings)
+    teen = await linked_teen(bot, rina)
+    async with bot.db.session() as session:  # what her /kode gives
+        rina.parent_code = await guardians.parent_code_of(session, rina.id)  # type: ignore[attr-defined]
+    mother, father = await new_parent(bot, "Ibu Sri"), await new_parent(bot, "Pak Budi")
+    for parent in (mother, father):
+        assert (await link_with_code(parent, rina)).startswith("✅ Anda sekarang terhubung")
+    for _ in range(2):  # she is told of each parent who links
+        assert (await teen.next_message()).text.startswith("👪")
+    async with bot.db.session() as session:
+        await session.execute(
+            update(Account)
+            .where(Account.telegram_id == father.id)
+            .values(unreachable_at=datetime.now(UTC))
+        )
+    await erase(teen)
+    [said] = [m.text for m in teen.messages if m.text.startswith(ERASED)]
+    assert "Orang tua/wali yang terhubung dengan Anda (1) kami beri tahu" in said
+    while "menghapus datanya dari Rekam" not in (await mother.next_message()).text:
+        pass
+    async with bot.db.session() as session:
+        queued = await session.scalar(
+            select(func.count()).where(
+                OutboxMessage.message_key == Kind.GUARDIAN_UNLINKED.value,
+                OutboxMessage.chat_id.in_([mother.id, father.id]),
+            )
+        )
+    assert queued == 1

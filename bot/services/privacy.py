@@ -105,8 +105,8 @@ async def erase(session: AsyncSession, account: Account, now: datetime) -> Erase
 
 async def _forget_guardians(session: AsyncSession, target_id: int, now: datetime) -> int:
     """The teen is gone from Telegram: their guardians' links and queued copies go too, and
-    each guardian who was linked (not one whose request was still waiting) is told. How many
-    were told."""
+    each guardian who was linked (not one whose request was still waiting) and can still be
+    reached (not one who blocked the bot) is told. How many were told."""
     parents = list(
         await session.scalars(
             select(ParentLink.parent_account_id).where(ParentLink.target_id == target_id)
@@ -120,7 +120,11 @@ async def _forget_guardians(session: AsyncSession, target_id: int, now: datetime
         await session.execute(
             select(Account.telegram_id, Account.language, Account.id)
             .join(ParentLink, ParentLink.parent_account_id == Account.id)
-            .where(ParentLink.target_id == target_id, ParentLink.state == LinkState.ACTIVE)
+            .where(
+                ParentLink.target_id == target_id,
+                ParentLink.state == LinkState.ACTIVE,
+                Account.unreachable_at.is_(None),
+            )
         )
     ).all()
     await session.execute(delete(ParentLink).where(ParentLink.target_id == target_id))
