@@ -104,6 +104,24 @@ async def test_a_name_is_found_in_any_case_with_or_without_accents(
     assert await _find(office, "siti") == []
 
 
+async def test_a_name_is_found_written_with_or_without_its_apostrophe_hyphen_or_space(
+    office: dict[str, object],
+) -> None:
+    db, settings = office["db"], make_settings("sqlite+aiosqlite:///unused.db")
+    assert isinstance(db, Database)
+    await factories.add_target(db, settings, name="Nur'aini Putri", code="NURA2345", serial=4)
+    await factories.add_target(db, settings, name="Siti Nuraini", code="SITI2345", serial=5)
+    await factories.add_target(db, settings, name="Ahmad Al-Fatih", code="AHMA2345", serial=6)
+    await factories.add_target(db, settings, name="Nur Hasanah", code="NURH2345", serial=7)
+    for typed in ("nuraini", "nur'aini", "nur aini", "Nur’aini", "nur-aini"):
+        assert await _names(office, typed) == ["Nur'aini Putri", "Siti Nuraini"], typed
+    for typed in ("alfatih", "al fatih", "al-fatih", "fatih"):
+        assert await _names(office, typed) == ["Ahmad Al-Fatih"], typed
+    assert await _names(office, "nur") == ["Nur Hasanah", "Nur'aini Putri", "Siti Nuraini"]
+    assert await _names(office, "nurh") == ["Nur Hasanah"]
+    assert await _find(office, "raini") == []  # a run that starts inside a word is no match
+
+
 async def test_each_candidate_says_school_and_kelurahan(office: dict[str, object]) -> None:
     found = {f.name: f for f in await _find(office, "gita")}
     assert (found["Gîta Santoso"].school, found["Gîta Santoso"].kelurahan) == (

@@ -82,9 +82,24 @@ def _pattern(token: str) -> str:
 
 
 def name_matches(typed: tuple[str, ...], listed: str) -> bool:
-    """Every typed word begins some word of the listed name ('rin les' finds 'Rina Lestari')."""
+    """Every typed word begins some word of the listed name ('rin les' finds 'Rina Lestari'),
+    where the listed words may run on into the next: a name is written with and without its
+    apostrophe, hyphen or space ('nuraini' finds "Nur'aini", 'nur aini' finds 'Nuraini')."""
     words = name_tokens(listed)
-    return all(any(word.startswith(part) for word in words) for part in typed)
+    runs = ["".join(words[i:]) for i in range(len(words))]
+
+    def begins(part: str) -> bool:
+        return any(run.startswith(part) for run in runs)
+
+    return all(begins(part) for part in typed) or begins("".join(typed))
+
+
+def _squashed(column: Any) -> Any:
+    """The name in lower case without the marks people write or leave out between its parts
+    (space, apostrophes, hyphen, dot), for the database to narrow on."""
+    for mark in (" ", "'", "\u2019", "`", "-", "."):
+        column = func.replace(column, mark, "")
+    return column
 
 
 async def _by_name(session: AsyncSession, query: ByName) -> list[int]:
@@ -94,8 +109,9 @@ async def _by_name(session: AsyncSession, query: ByName) -> list[int]:
     narrow = select(Target.id, Target.name)
     if query.birth_date is not None:
         narrow = narrow.where(Target.birth_date == query.birth_date)
-    for token in typed:
-        narrow = narrow.where(func.lower(Target.name).like(_pattern(token)))
+    squashed = _squashed(func.lower(Target.name))
+    for token in typed:  # each word is inside the squashed name, whichever way it matches
+        narrow = narrow.where(squashed.like(_pattern(token)))
     found: list[int] = []
     rows = await session.stream(narrow.execution_options(yield_per=1_000))
     async for t_id, name in rows:
