@@ -4,8 +4,10 @@ followed from here: how far it has read, then what it did.
 One import at a time: two lists going in at once would race for the same NIKs, and a second
 process is a second core the bot no longer has. Each upload gets a folder of its own (0700)
 inside this dashboard's; the uploaded copy is deleted once it is read, and the rejected rows
-stay on disk (a file readable by its owner only; row numbers and reasons, never a row's
-contents) for an hour after the import ends, for the staff member who uploaded it alone. The
+stay on disk (a file readable by its owner only: row number, column and reason, and who the
+row is, as the name and the masked NIK it gives, or a session's place and day, never a whole
+NIK or the rest of the row) for an hour after the import ends, for the staff member who
+uploaded it alone. The
 page shows their counts and the first thousand; the whole file downloads from disk."""
 
 from __future__ import annotations
