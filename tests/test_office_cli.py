@@ -141,8 +141,11 @@ def test_broadcast_and_staff_from_the_command_line(
     assert "Siaran sedang dikirim ke 1 orang." in out  # only Remaja 1 is on Telegram
     assert "dapat dijangkau" in out
     assert main(["staff", "add", "5150", "--admin"]) == 0
-    assert main(["staff", "remove", "6160"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["5150 sekarang admin.", "6160 bukan petugas."]
+    assert main(["staff", "remove", "6160"]) == 1  # nobody to remove: said, and a failure
+    assert capsys.readouterr().out.splitlines() == [
+        "✅ 5150 sekarang admin.",
+        "6160 bukan petugas.",
+    ]
 
     async def check() -> tuple[list[int], str]:
         db = database(desk)

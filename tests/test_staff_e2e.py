@@ -360,6 +360,10 @@ async def test_admins_add_and_remove_staff_and_plain_staff_cannot(bot: BotHarnes
     officer = await staff_member(bot, "Petugas")
     assert await said(officer, "/petugas_tambah 4242") == UNKNOWN
     assert await said(admin, "/petugas_tambah 4242 admin") == "✅ 4242 sekarang admin."
+    # Nobody demotes themself by a slip (/petugas_tambah without "admin" would).
+    assert await said(admin, f"/petugas_tambah {admin.id}") == (
+        "Anda tidak bisa mengubah peran Anda sendiri."
+    )
     assert (
         await said(admin, "/petugas_tambah bukan-angka")
         == "Tulis: /petugas_tambah ID_TELEGRAM [admin]"

@@ -279,13 +279,11 @@ async def add_staff(update: Update, context: BotContext, member: Member) -> None
         return
     admin = len(context.args or []) > 1 and context.args[1].casefold() == "admin"  # type: ignore[index]
     async with context.session() as session:
-        await staff.add(
+        change = await staff.add(
             session, telegram_id, admin=admin, by=member.telegram_id, channel=Channel.TELEGRAM
         )
     await update.effective_message.reply_text(
-        (_("✅ {id} sekarang admin.") if admin else _("✅ {id} sekarang petugas.")).format(
-            id=telegram_id
-        )
+        staff_views.roster(change, telegram_id, admin=admin, removing=False, _=_)
     )
 
 
@@ -298,15 +296,13 @@ async def remove_staff(update: Update, context: BotContext, member: Member) -> N
     if telegram_id is None:
         await update.effective_message.reply_text(_("Tulis: /petugas_hapus ID_TELEGRAM"))
         return
-    if telegram_id == member.telegram_id:
-        await update.effective_message.reply_text(_("Anda tidak bisa menghapus diri sendiri."))
-        return
     async with context.session() as session:
-        removed = await staff.remove(
+        change = await staff.remove(
             session, telegram_id, by=member.telegram_id, channel=Channel.TELEGRAM
         )
-    text = _("✅ {id} bukan petugas lagi.") if removed else _("{id} bukan petugas.")
-    await update.effective_message.reply_text(text.format(id=telegram_id))
+    await update.effective_message.reply_text(
+        staff_views.roster(change, telegram_id, admin=False, removing=True, _=_)
+    )
 
 
 @guarded("dasbor")

@@ -18,7 +18,9 @@ from bot.office_cli.common import (
     write_table,
 )
 from bot.presentation import report
+from bot.presentation import staff as staff_views
 from bot.services import figures, staff
+from bot.services.staff import Roster
 
 # `--by` in the office's words; the English names it took before still work.
 BY = {"kelurahan": figures.By.KELURAHAN, "kecamatan": figures.By.KECAMATAN}
@@ -105,7 +107,7 @@ def cmd_report(args: argparse.Namespace, _: Gettext) -> int:
 def cmd_staff(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
 
-    async def work(database: Database) -> bool:
+    async def work(database: Database) -> Roster:
         async with database.session() as session:
             if args.action == "add":
                 return await staff.add(
@@ -120,10 +122,15 @@ def cmd_staff(args: argparse.Namespace, _: Gettext) -> int:
                 session, args.telegram_id, by=operator(args), channel=Channel.CLI
             )
 
-    changed = with_database(settings, work)
-    if args.action == "add":
-        text = _("{id} sekarang admin.") if args.admin else _("{id} sekarang petugas.")
-    else:
-        text = _("{id} bukan petugas lagi.") if changed else _("{id} bukan petugas.")
-    print(text.format(id=args.telegram_id))
-    return 0
+    change = with_database(settings, work)
+    removing = args.action != "add"
+    print(
+        staff_views.roster(
+            change,
+            args.telegram_id,
+            admin=bool(getattr(args, "admin", False)),
+            removing=removing,
+            _=_,
+        )
+    )
+    return 0 if change in (Roster.ADDED, Roster.UPDATED, Roster.REMOVED) else 1

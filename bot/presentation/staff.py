@@ -12,7 +12,7 @@ from bot.domain.kinds import SessionState
 from bot.i18n import N_, Gettext, format_day, format_hours, format_number, format_share, format_when
 from bot.presentation.buttons import ATTENDANCE, FIGURES, FiguresBy, OtherDay
 from bot.services.figures import By, Figures
-from bot.services.staff import Attendance, Marked, SessionCounts
+from bot.services.staff import Attendance, Marked, Roster, SessionCounts
 
 
 def today(
@@ -177,3 +177,25 @@ def figures_table(
             f"{format_share(line.percent, language):>6}"
         )
     return f"{html.escape(header)}\n<pre>{html.escape(chr(10).join(rows))}</pre>"
+
+
+ROSTER = {
+    Roster.REMOVED: N_("✅ {id} bukan petugas lagi."),
+    Roster.NOT_STAFF: N_("{id} bukan petugas."),
+    Roster.LAST_ADMIN: N_(
+        "{id} adalah satu-satunya admin kantor ini. Jadikan orang lain admin dulu."
+    ),
+}
+
+
+def roster(change: Roster, telegram_id: int, *, admin: bool, removing: bool, _: Gettext) -> str:
+    """What a change to the staff did, in Telegram, on the dashboard and on the command line."""
+    if change == Roster.YOURSELF:
+        if removing:
+            return _("Anda tidak bisa menghapus diri sendiri.")
+        return _("Anda tidak bisa mengubah peran Anda sendiri.")
+    if change in (Roster.ADDED, Roster.UPDATED):
+        said = _("✅ {id} sekarang admin.") if admin else _("✅ {id} sekarang petugas.")
+    else:
+        said = _(ROSTER[change])
+    return said.format(id=telegram_id)

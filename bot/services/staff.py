@@ -76,6 +76,27 @@ async def refused(session: AsyncSession, telegram_id: int, what: str, now: datet
     event.at, event.claimant = now, telegram_id
 
 
+class Roster(enum.StrEnum):
+    """What a change to the staff did, or why it did nothing. The rules are here, not in a
+    front end, so Telegram, the dashboard and `rekam staff` keep the same ones."""
+
+    ADDED = "added"
+    UPDATED = "updated"  # was staff: the admin flag (and name) as given now
+    REMOVED = "removed"
+    NOT_STAFF = "not_staff"  # nobody to remove
+    YOURSELF = "yourself"  # nobody changes their own role or removes themself, by a slip
+    LAST_ADMIN = "last_admin"  # the office's only admin stays one: add another admin first
+
+
+async def _only_admin(session: AsyncSession, existing: Staff) -> bool:
+    """Whether this member is the office's only admin; the admins' rows stay locked to the
+    end of the unit of work, so two admins removing each other cannot both succeed."""
+    if not existing.is_admin:
+        return False
+    admins = await session.scalars(select(Staff.id).where(Staff.is_admin).with_for_update())
+    return len(admins.all()) <= 1
+
+
 async def add(
     session: AsyncSession,
     telegram_id: int,
@@ -84,11 +105,15 @@ async def add(
     by: int | str | None,
     channel: Channel,
     name: str | None = None,
-) -> bool:
-    """Make someone staff (or change their admin flag, and their name when one is given);
-    True when they were not staff before."""
+) -> Roster:
+    """Make someone staff (or change their admin flag, and their name when one is given).
+    Refused for one's own role, and for making the only admin plain staff."""
     name = clean_name(name or "")[:NAME_LIMIT] or None
     existing = await role_of(session, telegram_id)
+    if existing is not None and by == telegram_id:
+        return Roster.YOURSELF
+    if existing is not None and not admin and await _only_admin(session, existing):
+        return Roster.LAST_ADMIN
     if existing is None:
         session.add(
             Staff(
@@ -110,21 +135,26 @@ async def add(
         admin=admin,
         by=by,
     )
-    return existing is None
+    return Roster.ADDED if existing is None else Roster.UPDATED
 
 
 async def remove(
     session: AsyncSession, telegram_id: int, *, by: int | str | None, channel: Channel
-) -> bool:
-    """Take someone off the staff; False when they were not staff."""
-    result = await session.execute(delete(Staff).where(Staff.telegram_id == telegram_id))
-    if not result.rowcount:  # type: ignore[attr-defined]
-        return False
+) -> Roster:
+    """Take someone off the staff. Refused for oneself and for the only admin."""
+    existing = await role_of(session, telegram_id)
+    if existing is None:
+        return Roster.NOT_STAFF
+    if by == telegram_id:
+        return Roster.YOURSELF
+    if await _only_admin(session, existing):
+        return Roster.LAST_ADMIN
+    await session.execute(delete(Staff).where(Staff.telegram_id == telegram_id))
     await web_access.end_all(session, telegram_id)  # their dashboard sessions end with them
     events.record(
         session, "staff_removed", actor=Actor.STAFF, channel=channel, telegram_id=telegram_id, by=by
     )
-    return True
+    return Roster.REMOVED
 
 
 @dataclass(frozen=True)

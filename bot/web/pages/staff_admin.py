@@ -1,7 +1,7 @@
 """Petugas (admins only): who is staff, adding someone (as staff or admin) by their Telegram id,
 and removing someone, which ends their dashboard sessions at once (bot/services/staff.py, as
-/petugas_tambah and /petugas_hapus do in Telegram). Nobody removes or demotes themself: an
-office must not lose its last admin by a slip."""
+/petugas_tambah and /petugas_hapus do in Telegram). Nobody removes or demotes themself, and the
+only admin stays one (the service's rules): an office must not lose its last admin by a slip."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from starlette.routing import Route
 
 from bot.domain.kinds import Channel
 from bot.i18n import N_
+from bot.presentation import staff as staff_views
 from bot.services import staff, staff_invites
+from bot.services.staff import Roster
 from bot.services.web_access import Viewer
 from bot.web.access import staff_only
 from bot.web.context import services_of
 from bot.web.render import render
 
 BAD_ID = N_("ID Telegram adalah angka, misalnya 123456789.")
-NOT_YOURSELF = N_("Anda tidak bisa menghapus diri sendiri.")
-NOT_YOUR_ROLE = N_("Anda tidak bisa mengubah peran Anda sendiri.")
 NO_BOT_NAME = N_(
     "Tautan undangan memerlukan nama pengguna bot: isi BOT_USERNAME di pengaturan, lalu jalankan "
     "ulang Rekam."
@@ -63,10 +63,8 @@ async def add_staff(request: Request, viewer: Viewer) -> Response:
     admin = form.get("admin") == "1"
     if telegram_id is None:
         return await _page(request, viewer, status=400, problem=_(BAD_ID))
-    if telegram_id == viewer.telegram_id:
-        return await _page(request, viewer, status=400, problem=_(NOT_YOUR_ROLE))
     async with web.db.session() as session:
-        await staff.add(
+        change = await staff.add(
             session,
             telegram_id,
             admin=admin,
@@ -74,8 +72,12 @@ async def add_staff(request: Request, viewer: Viewer) -> Response:
             channel=Channel.WEB,
             name=str(form.get("name") or ""),
         )
-    said = _("✅ {id} sekarang admin.") if admin else _("✅ {id} sekarang petugas.")
-    return await _page(request, viewer, done=said.format(id=telegram_id))
+    return await _said(
+        request,
+        viewer,
+        change,
+        staff_views.roster(change, telegram_id, admin=admin, removing=False, _=_),
+    )
 
 
 @staff_only(admin=True)
@@ -87,19 +89,26 @@ async def remove_staff(request: Request, viewer: Viewer) -> Response:
     telegram_id = _telegram_id(form.get("telegram_id"))
     if telegram_id is None:
         return await _page(request, viewer, status=400, problem=_(BAD_ID))
-    if telegram_id == viewer.telegram_id:
-        return await _page(request, viewer, status=400, problem=_(NOT_YOURSELF))
     async with web.db.session() as session:
-        removed = await staff.remove(
+        change = await staff.remove(
             session, telegram_id, by=viewer.telegram_id, channel=Channel.WEB
         )
-    if not removed:
-        return await _page(
-            request, viewer, status=404, problem=_("{id} bukan petugas.").format(id=telegram_id)
-        )
-    return await _page(
-        request, viewer, done=_("✅ {id} bukan petugas lagi.").format(id=telegram_id)
+    return await _said(
+        request,
+        viewer,
+        change,
+        staff_views.roster(change, telegram_id, admin=False, removing=True, _=_),
     )
+
+
+_REFUSED = {Roster.NOT_STAFF: 404, Roster.YOURSELF: 400, Roster.LAST_ADMIN: 409}
+
+
+async def _said(request: Request, viewer: Viewer, change: Roster, text: str) -> Response:
+    """The page after a change: what it did, or (with its status) why it did nothing."""
+    if change in _REFUSED:
+        return await _page(request, viewer, status=_REFUSED[change], problem=text)
+    return await _page(request, viewer, done=text)
 
 
 @staff_only(admin=True)
