@@ -8,20 +8,18 @@ tests/test_unlock_e2e.py."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 
-from bot.db.models import Account, ParentLink
+from bot.db.models import Account, ParentLink, Target
 from bot.emulator import Limits, UserClient
 from bot.throttle import PressThrottle
 from tests.support import factories
 from tests.support.harness import BotHarness, make_settings, onboard, running_bot
 
 LOCKED = "Untuk keamanan, percobaan ditunda sampai"
-WRONG_DATE = "01-01-2001"
+WRONG = ("01-01-2001", "02-01-2001", "03-01-2001")
 
 
 def dmy(day: date) -> str:
@@ -41,88 +39,10 @@ async def until(person: UserClient, text: str, fragment: str) -> None:
         pass
 
 
-@dataclass(frozen=True)
-class Surface:
-    """How a person guesses on one surface, and how they try again with the right answers."""
-
-    name: str
-    guess: Callable[[UserClient, factories.Target], Awaitable[str]]  # one wrong try
-    attempt: Callable[[UserClient, factories.Target], Awaitable[str]]  # the right answers
-    # A parent's NIK request is answered alike whatever happens to it, so the lock its third
-    # attempt reaches is said at the next attempt, not as the answer to that one.
-    lock_said_at_once: bool = True
-
-
-async def _invitation_guess(person: UserClient, target: factories.Target) -> str:
-    await said(person, f"/start {target.invite_code}")
-    return await said(person, WRONG_DATE)
-
-
-async def _invitation_attempt(person: UserClient, target: factories.Target) -> str:
-    reply = await said(person, f"/start {target.invite_code}")
+async def attempt(person: UserClient, target: Target) -> str:
+    """Her letter opened with the right birth date: what the bot says."""
+    reply = await said(person, f"/start {target.invite_code}")  # type: ignore[attr-defined]
     return reply if reply.startswith(LOCKED) else await said(person, dmy(target.birth_date))
-
-
-async def _daftar_to_nik(person: UserClient) -> str | None:
-    """/daftar up to the NIK question; what the bot said instead, if it refused."""
-    reply = await said(person, "/daftar")
-    if "Apakah Anda setuju?" not in reply:
-        return reply
-    person.press("✅ Saya setuju")
-    assert "Tulis NIK Anda" in (await person.next_message()).text
-    return None
-
-
-async def _registration_guess(person: UserClient, target: factories.Target) -> str:
-    assert await _daftar_to_nik(person) is None
-    await said(person, target.nik)
-    return await said(person, WRONG_DATE)
-
-
-async def _registration_attempt(person: UserClient, target: factories.Target) -> str:
-    refused = await _daftar_to_nik(person)
-    if refused is not None:
-        return refused
-    reply = await said(person, target.nik)
-    return reply if reply.startswith(LOCKED) else await said(person, dmy(target.birth_date))
-
-
-async def _parent_code_guess(person: UserClient, target: factories.Target) -> str:
-    await said(person, f"/ortu {target.invite_code}")
-    return await said(person, WRONG_DATE)
-
-
-async def _parent_code_attempt(person: UserClient, target: factories.Target) -> str:
-    reply = await said(person, f"/ortu {target.invite_code}")
-    return reply if reply.startswith(LOCKED) else await said(person, dmy(target.birth_date))
-
-
-async def _parent_nik_to_nik(person: UserClient) -> str:
-    await said(person, "/ortu")
-    person.press("Anak tanpa Telegram: pakai NIK")
-    return (await person.next_message()).text
-
-
-async def _parent_nik_guess(person: UserClient, target: factories.Target) -> str:
-    await _parent_nik_to_nik(person)
-    await said(person, target.nik)
-    return await said(person, WRONG_DATE)
-
-
-async def _parent_nik_attempt(person: UserClient, target: factories.Target) -> str:
-    reply = await _parent_nik_to_nik(person)
-    if reply.startswith(LOCKED):
-        return reply
-    await said(person, target.nik)
-    return await said(person, dmy(target.birth_date))
-
-
-SURFACES = [
-    Surface("invitation", _invitation_guess, _invitation_attempt),
-    Surface("registration", _registration_guess, _registration_attempt),
-    Surface("parent_code", _parent_code_guess, _parent_code_attempt),
-    Surface("parent_nik", _parent_nik_guess, _parent_nik_attempt, lock_said_at_once=False),
-]
 
 
 async def _links(bot: BotHarness) -> tuple[int, int]:
@@ -136,7 +56,9 @@ async def _links(bot: BotHarness) -> tuple[int, int]:
 
 
 async def test_a_lock_survives_everything_a_stranger_can_do(sqlite_url: str) -> None:
-    surface = SURFACES[0]  # the invitation: the others are alike (tests/test_lockout.py)
+    """The invitation; the other surfaces are alike (tests/test_lockout.py). Replies to one
+    chat are paced (a second each past a short burst), so the stranger says no more than the
+    story needs."""
     settings = make_settings(sqlite_url)
     # A private chat's burst allowance is Telegram's; this stranger types faster than people do.
     roomy = Limits(chat_burst=100, overall_per_second=100)
@@ -145,37 +67,35 @@ async def test_a_lock_survives_everything_a_stranger_can_do(sqlite_url: str) -> 
         bot.app.bot_data.throttle = PressThrottle(presses=100)
         target = await factories.add_target(bot.db, bot.settings, name="Rina Lestari")
         stranger = bot.user("Stranger")
-        await onboard(stranger)
         # An old button, kept from before the lock: /daftar's consent.
         assert "Apakah Anda setuju?" in await said(stranger, "/daftar")
         old_consent = stranger.messages[-1]
 
-        replies = [await surface.guess(stranger, target) for _ in range(3)]
+        # Her letter's code, then three wrong birth dates (the step waits for another date).
+        assert "tulis tanggal lahir Anda" in await said(stranger, f"/start {target.invite_code}")  # type: ignore[attr-defined]
+        replies = [await said(stranger, wrong) for wrong in WRONG]
         assert not replies[0].startswith(LOCKED) and not replies[1].startswith(LOCKED)
         # The last try before a lock is said before it is made, not after.
         assert "Tinggal 1 kali percobaan" not in replies[0]
         assert "⚠️ Tinggal 1 kali percobaan." in replies[1]
-        assert replies[2].startswith(LOCKED) == surface.lock_said_at_once
+        assert replies[2].startswith(LOCKED)
 
-        # Other commands in between, each answered.
-        for command in ("/start ZZZZZZZZ", "/ortu ABCDEF", "/bantuan", "/jadwal"):
-            await said(stranger, command)
-        assert (await surface.attempt(stranger, target)).startswith(LOCKED)
+        # Other commands in between: another code (locked too: the guesser is, on any code),
+        # a parent's code (its step waits for a date). The lock is checked after /hapus below:
+        # none of these makes a guess, so none can lock again what one of them unlocked.
+        assert (await said(stranger, "/start ZZZZZZZZ")).startswith(LOCKED)
+        assert "Tulis tanggal lahir anak Anda" in await said(stranger, "/ortu ABCDEF")
 
-        # The old consent button pressed again.
+        # The old consent button pressed again, then /hapus: the account goes, the lock stays.
         await stranger.answer(stranger.press("✅ Saya setuju", message=old_consent))
-        await until(stranger, "/bantuan", "Rekam membantu")  # past whatever the press said
-        assert (await surface.attempt(stranger, target)).startswith(LOCKED)
-
-        # /hapus: the account goes, the lock stays.
-        await said(stranger, "/hapus")
+        await until(stranger, "/hapus", "Hapus data Anda?")  # past what the press said
         await stranger.answer(stranger.press("🗑"))
-        assert (await surface.attempt(stranger, target)).startswith(LOCKED)
+        assert (await attempt(stranger, target)).startswith(LOCKED)
 
-        # A brand-new Telegram account, guessing at the same code or NIK.
+        # A brand-new Telegram account, with the right date.
         fresh = bot.user("Fresh")
         await onboard(fresh)
-        assert (await surface.attempt(fresh, target)).startswith(LOCKED)
+        assert (await attempt(fresh, target)).startswith(LOCKED)
         assert await _links(bot) == (0, 0)
         user = stranger.user
         old_chat = bot.emulator.chats[user["id"]]
@@ -184,5 +104,5 @@ async def test_a_lock_survives_everything_a_stranger_can_do(sqlite_url: str) -> 
         restarted.emulator.chats[user["id"]] = old_chat
         again = UserClient(restarted.emulator, user)
         again._cursor = old_chat.seq
-        assert (await surface.attempt(again, target)).startswith(LOCKED)
+        assert (await attempt(again, target)).startswith(LOCKED)
         assert await _links(restarted) == (0, 0)

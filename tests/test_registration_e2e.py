@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -222,12 +223,12 @@ async def test_daftar_answers_alike_for_recorded_claimed_mismatched_and_unlisted
     await until_phone_question(owner)
     born = factories.born_aged(bot.settings, 16)
     unlisted = nik_rules.build(factories.REGION, born, female=True, serial=99)
-    answers = [
-        await register(bot.user("A"), nik=recorded.nik, born=recorded.birth_date, name="Putri"),
-        await register(bot.user("B"), nik=taken.nik, born=taken.birth_date, name="Dimas"),
-        await register(bot.user("C"), nik=taken.nik, born=taken.birth_date, name="Joko Widodo"),
-        await register(bot.user("D"), nik=unlisted, born=born, name="Sekar"),
-    ]
+    answers = await asyncio.gather(  # all at once: each chat is paced on its own
+        register(bot.user("A"), nik=recorded.nik, born=recorded.birth_date, name="Putri"),
+        register(bot.user("B"), nik=taken.nik, born=taken.birth_date, name="Dimas"),
+        register(bot.user("C"), nik=taken.nik, born=taken.birth_date, name="Joko Widodo"),
+        register(bot.user("D"), nik=unlisted, born=born, name="Sekar"),
+    )
     assert {tuple(a) for a in answers} == {(answers[0][-1],)} and answers[0][-1].startswith(REVIEW)
     async with bot.db.session() as session:
         linked = await session.scalar(
