@@ -122,6 +122,7 @@ async def recounted(page: Page) -> None:
     await expect(page.locator("#menghitung")).to_have_count(0, timeout=15_000)
 
 
+@pytest.mark.slow
 async def test_a_staff_morning_on_the_dashboard(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -360,6 +361,7 @@ async def test_the_overview_says_it_is_recounting_and_updates_itself(
             await expect(page.locator("#menghitung")).to_have_count(0)
 
 
+@pytest.mark.slow
 async def test_an_upload_shows_its_progress_then_its_outcome_in_place(
     sqlite_url: str, tmp_path: Path
 ) -> None:

@@ -197,6 +197,7 @@ def _unanswered(out: str) -> list[str]:
     return missing
 
 
+@pytest.mark.slow
 def test_the_readme_demo_script_runs_clean_and_every_line_is_answered(tmp_path: Path) -> None:
     script = tmp_path / "readme.txt"
     script.write_text(_readme_script(), encoding="utf-8")

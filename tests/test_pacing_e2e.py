@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import OutboxMessage
@@ -49,6 +50,7 @@ def no_window_above(arrivals: list[float], limit: int) -> bool:
     )
 
 
+@pytest.mark.slow
 async def test_a_broadcast_over_a_slow_link_keeps_every_limit_and_loses_nothing(
     sqlite_url: str,
 ) -> None:
@@ -68,6 +70,7 @@ async def _all_sent(bot: BotHarness, count: int) -> bool:
     return await sent_count(bot) >= count
 
 
+@pytest.mark.slow
 async def test_replies_during_a_broadcast_go_first_and_none_is_refused(sqlite_url: str) -> None:
     settings = make_settings(sqlite_url, dispatch_rate=30)
     async with running_bot(settings, limits=TELEGRAM, latency=OFFICE_LINK) as bot:
@@ -146,6 +149,7 @@ def arrivals_in(bot: BotHarness, chat_id: int) -> list[float]:
     return [chat.stamps[seq] for seq, kind, _ in chat.activity if kind == "message"]
 
 
+@pytest.mark.slow
 async def test_one_chat_and_one_group_are_paced_on_arrival_over_a_jittery_link(
     sqlite_url: str,
 ) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import Database
@@ -83,6 +84,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=30)
 
 
+@pytest.mark.slow
 async def test_kill_9_mid_broadcast_then_restart_loses_nothing(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/office.db"
     db = database(url)
@@ -111,6 +113,7 @@ async def test_kill_9_mid_broadcast_then_restart_loses_nothing(tmp_path: Path) -
     assert max(copies) <= 2 and duplicates <= in_flight
 
 
+@pytest.mark.slow
 async def test_two_processes_on_postgresql_send_each_message_once(postgres_url: str) -> None:
     db = database(postgres_url)
     async with loopback_emulator() as (emulator, port):

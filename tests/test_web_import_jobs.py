@@ -80,6 +80,7 @@ def table(page: str, name: str) -> list[tuple[str, ...]]:
     ]
 
 
+@pytest.mark.slow
 async def test_a_crafted_workbook_of_200000_bad_rows_is_read_beside_a_bot_that_keeps_answering(
     bot: BotHarness, tmp_path: Path
 ) -> None:
