@@ -73,11 +73,14 @@ async def test_an_invited_person_becomes_staff_once_an_admin_confirms(bot: BotHa
     assert "diteruskan ke admin kantor" in answer
     assert sari.id not in await staff_names(bot)  # nothing yet: an admin must confirm
     asked = await admin.next_message()
-    assert f"Sari (ID Telegram {sari.id}) membuka tautan undangan petugas" in asked.text
+    assert (
+        f"Sari (ID Telegram {sari.id}) membuka tautan undangan petugas yang dibuat oleh Kepala"
+        in (asked.text)
+    )
     other_asked = await other_admin.next_message()
 
-    # Opening it again asks nobody twice; it is the same request.
-    assert "diteruskan ke admin kantor" in await said(sari, link)
+    # Opening it again asks nobody twice; it is the same request, still waiting.
+    assert "masih menunggu keputusan admin kantor" in await said(sari, link)
 
     admin.press("✅ Setujui", message=asked)
     assert (await sari.next_message()).text.startswith("✅ Admin menyetujui: Anda sekarang petugas")
@@ -173,3 +176,15 @@ def test_rekam_staff_invite_prints_a_one_time_link(
     # Only the hash is kept: a copy of the database invites nobody.
     (kept,) = asyncio.run(stored())
     assert found[1] not in kept and kept == hashlib.sha256(found[1].encode()).hexdigest()
+
+
+async def test_with_no_admin_reachable_nobody_is_said_to_have_been_asked(bot: BotHarness) -> None:
+    """The only admin never wrote to the bot, so it cannot write to them: the person is told
+    so, and opening the link again does not claim it was passed on either."""
+    await staff_member(bot, "Kepala", admin=True)  # no /start: the bot may not write first
+    link = await invitation(bot)
+    sari = bot.user("Sari")
+    assert "tidak ada admin yang bisa dihubungi" in await said(sari, link)
+    again = await said(sari, link)
+    assert "masih menunggu keputusan admin kantor" in again
+    assert "diteruskan" not in again

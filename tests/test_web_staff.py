@@ -168,6 +168,17 @@ async def test_an_admin_makes_an_invitation_link_on_the_staff_page(sqlite_url: s
         assert "diteruskan ke admin kantor" in (await sari.next_message()).text
         asked = await admin.next_message()
         assert "Sari" in asked.text and "membuka tautan undangan petugas" in asked.text
+        assert f"yang dibuat oleh {admin.id}" in asked.text  # staff without a name: their id
+        # The page lists her as waiting, with the id to add her by if the question is lost.
+        waiting = await web.get("/petugas")
+        assert f'data-waiting="{sari.id}"' in waiting.text and "Menunggu keputusan admin" in (
+            waiting.text
+        )
+        added = await web.post(
+            "/petugas/tambah", data={"csrf": csrf_of(waiting), "telegram_id": str(sari.id)}
+        )
+        assert f"✅ {sari.id} sekarang petugas." in added.text
+        assert f'data-waiting="{sari.id}"' not in added.text
 
 
 async def test_without_the_bots_name_no_link_is_made(bot: BotHarness) -> None:

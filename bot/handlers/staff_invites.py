@@ -56,7 +56,7 @@ async def open_staff_invite(update: Update, context: BotContext) -> None:
         try:
             await context.bot.send_message(
                 admin,
-                views.admin_question(opening.name, user.id, office),
+                views.admin_question(opening.name, user.id, opening.made_by, office),
                 reply_markup=_buttons(opening.invite_id or 0, office),
             )
             asked += 1

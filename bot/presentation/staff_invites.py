@@ -14,6 +14,12 @@ def opened(opening: Opening, asked: int, _: Gettext) -> str:
             "Permintaan Anda menjadi petugas tercatat, tetapi tidak ada admin yang bisa "
             "dihubungi lewat Telegram. Mohon hubungi admin kantor."
         )
+    if opening.outcome == Opened.ASKED and not opening.fresh:
+        # Opened again: the admins were asked (or not) the first time; it waits either way.
+        return _(
+            "🕓 Permintaan Anda menjadi petugas masih menunggu keputusan admin kantor. Anda akan "
+            "dikabari di sini setelah admin menyetujui atau menolaknya."
+        )
     return {
         Opened.ASKED: _(
             "🕓 Permintaan Anda menjadi petugas sudah diteruskan ke admin kantor. Anda akan "
@@ -34,10 +40,12 @@ def opened(opening: Opening, asked: int, _: Gettext) -> str:
     }[opening.outcome]
 
 
-def admin_question(name: str, telegram_id: int, _: Gettext) -> str:
+def admin_question(name: str, telegram_id: int, made_by: str, _: Gettext) -> str:
+    """To each admin: who opened which link (its maker), so a link that went astray shows."""
     return _(
-        "👤 {name} (ID Telegram {id}) membuka tautan undangan petugas. Jadikan petugas?"
-    ).format(name=name or _("(tanpa nama)"), id=telegram_id)
+        "👤 {name} (ID Telegram {id}) membuka tautan undangan petugas yang dibuat oleh "
+        "{maker}. Jadikan petugas?"
+    ).format(name=name or _("(tanpa nama)"), id=telegram_id, maker=made_by or "—")
 
 
 def decided_for_admin(decision: Decision, told: bool, _: Gettext) -> str:

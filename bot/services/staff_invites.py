@@ -72,6 +72,18 @@ class Opening:
     name: str = ""
     ask: tuple[int, ...] = ()  # the admins to ask now (none when they were asked before)
     fresh: bool = False  # this opening took the link (else: the same person, again)
+    made_by: str = ""  # who made the link, as the admins asked should read it
+
+
+async def _maker(session: AsyncSession, created_by: str | None) -> str:
+    """Who made a link: a staff member's name (the dashboard or Telegram: "staff:<id>"), else
+    their id, else the computer account that ran `rekam staff invite`."""
+    by = created_by or ""
+    number = by.removeprefix("staff:")
+    if by.startswith("staff:") and number.isdigit():
+        name = await session.scalar(select(Staff.name).where(Staff.telegram_id == int(number)))
+        return name or number
+    return by
 
 
 async def open_invite(
@@ -103,7 +115,45 @@ async def open_invite(
         invite_id=invite.id,
     )
     admins = tuple(await session.scalars(select(Staff.telegram_id).where(Staff.is_admin)))
-    return Opening(Opened.ASKED, invite.id, invite.opened_name or "", admins, fresh=True)
+    made_by = await _maker(session, invite.created_by)
+    return Opening(
+        Opened.ASKED, invite.id, invite.opened_name or "", admins, fresh=True, made_by=made_by
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Someone who opened a link and waits for an admin's answer, as the Petugas page lists
+    them: an admin who missed the question in Telegram adds them by id there."""
+
+    telegram_id: int
+    name: str
+    opened_at: datetime
+    made_by: str
+
+
+async def waiting(session: AsyncSession) -> list[Waiting]:
+    """Opened, undecided requests of people not (yet) staff, oldest first."""
+    rows = await session.execute(
+        select(
+            StaffInvite.opened_by,
+            StaffInvite.opened_name,
+            StaffInvite.opened_at,
+            StaffInvite.created_by,
+        )
+        .outerjoin(Staff, Staff.telegram_id == StaffInvite.opened_by)
+        .where(
+            StaffInvite.opened_by.is_not(None),
+            StaffInvite.confirmed.is_(None),
+            Staff.id.is_(None),
+        )
+        .order_by(StaffInvite.opened_at)
+    )
+    return [
+        Waiting(telegram_id, name or "", opened_at, await _maker(session, created_by))
+        for telegram_id, name, opened_at, created_by in rows.all()
+        if telegram_id is not None and opened_at is not None
+    ]
 
 
 class Decided(enum.StrEnum):

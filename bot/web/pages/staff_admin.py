@@ -41,10 +41,13 @@ async def _page(request: Request, viewer: Viewer, *, status: int = 200, **values
     web = services_of(request)
     async with web.db.reading() as session:
         members = await staff.roster(session)
+        waiting = await staff_invites.waiting(session)
     values.setdefault("done", None)
     values.setdefault("invite", None)
     values.setdefault("problem", None)
-    return render(request, viewer, "staff.html", status=status, members=members, **values)
+    return render(
+        request, viewer, "staff.html", status=status, members=members, waiting=waiting, **values
+    )
 
 
 @staff_only(admin=True)
