@@ -146,8 +146,10 @@ async def daftar(
     async with db.session() as session:
         convo = await conversations.ensure(session, person, "id")
         if born != date.fromisoformat(str(convo.data["nik_born"])):
-            lock = await registration.refuse_registration(session, convo, now=clock.now())
-            return [*said, locked_text(lock.until) if lock else "mismatch"]
+            mismatch = await registration.refuse_registration(session, convo, now=clock.now())
+            if mismatch.lock is not None:
+                return [*said, locked_text(mismatch.lock.until)]
+            return [*said, f"mismatch, {mismatch.tries_left} left"]
         refused = await registration.birth_date_given(
             session, convo, born, today=clock.today(), election=SETTINGS.election_date
         )
@@ -173,7 +175,7 @@ async def parent_by_nik(
     db: Database, clock: FrozenClock, person: int, nik: str, born: date
 ) -> list[str]:
     """/ortu, "Anak tanpa Telegram: pakai NIK", the NIK, the birth date (bot/handlers/parents.py):
-    what the person is told, with the last-try warning the handler adds (tries_left)."""
+    what the person is told, with the last-try warning its tries_left brings."""
     tick(clock)
     async with db.session() as session:
         lock = await guardians.link_lock(session, person, None, via_nik=True, now=clock.now())
@@ -192,17 +194,10 @@ async def parent_by_nik(
         linked = await guardians.request_by_nik(
             session, person, nik_hash, born, name="Orang Asing", now=clock.now()
         )
-        left = await lockout.tries_left(
-            session,
-            Surface.PARENT_NIK,
-            claimant=person,
-            now=clock.now(),
-            subject=lockout.nik_subject(nik_hash),
-        )
     if linked.outcome == Linking.LOCKED:
         assert linked.locked_until is not None
         return ["nik?", "born?", locked_text(linked.locked_until)]
-    return ["nik?", "born?", f"{linked.outcome.value} last-try-warned={left == 1}"]
+    return ["nik?", "born?", f"{linked.outcome.value} last-try-warned={linked.tries_left == 1}"]
 
 
 # --- (a) fifty accounts ----------------------------------------------------------------------

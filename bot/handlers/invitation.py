@@ -9,7 +9,7 @@ from bot.domain.dates import DateError, parse_birth_date
 from bot.domain.steps import Step
 from bot.handlers.replies import welcome_linked
 from bot.presentation import texts
-from bot.services import answers, conversations, lockout, registration, staff
+from bot.services import answers, conversations, registration, staff
 from bot.services.conversations import Conversation
 from bot.services.registration import Claim
 
@@ -101,13 +101,6 @@ async def answer_invitation(update: Update, context: BotContext, convo: Conversa
         )
         if result.outcome == Claim.LOCKED:
             await conversations.end(session, convo.account_id)
-        left = await lockout.tries_left(
-            session,
-            lockout.Surface.INVITATION,
-            claimant=convo.telegram_id,
-            now=context.clock.now(),
-            subject=lockout.code_subject(str(convo.data["code"])),
-        )
     if result.outcome == Claim.LINKED:
         await welcome_linked(update, context, result)
     elif result.outcome == Claim.LOCKED:
@@ -122,7 +115,7 @@ async def answer_invitation(update: Update, context: BotContext, convo: Conversa
                     "Maaf, kode undangan atau tanggal lahir tidak cocok. Periksa surat undangan "
                     "Anda, lalu tulis lagi tanggal lahir Anda."
                 ),
-                left,
+                result.tries_left,
                 _,
             )
             + "\n\n"

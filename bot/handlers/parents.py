@@ -19,7 +19,7 @@ from bot.i18n import format_when
 from bot.presentation import privacy, texts
 from bot.presentation.buttons import GUARDIANS, AskNik, AskRemove
 from bot.presentation.summons import guardian_label
-from bot.services import conversations, family, guardians, lockout
+from bot.services import conversations, family, guardians
 from bot.services.conversations import Conversation
 from bot.services.guardians import Linking
 
@@ -179,13 +179,6 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
             now=context.clock.now(),
             policy=context.office.policy,
         )
-        left = await lockout.tries_left(
-            session,
-            lockout.Surface.PARENT_CODE,
-            claimant=convo.telegram_id,
-            now=context.clock.now(),
-            subject=lockout.code_subject(str(convo.data["code"])),
-        )
     if linked.outcome == Linking.LINKED:
         await message.reply_text(
             _(
@@ -222,7 +215,7 @@ async def answer_child_date(update: Update, context: BotContext, convo: Conversa
                     "Maaf, kode atau tanggal lahir tidak cocok. Periksa lagi, lalu tulis tanggal "
                     "lahir anak Anda."
                 ),
-                left,
+                linked.tries_left,
                 _,
             )
         )
@@ -284,13 +277,6 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
             name=update.effective_user.full_name,
             now=context.clock.now(),
         )
-        left = await lockout.tries_left(
-            session,
-            lockout.Surface.PARENT_NIK,
-            claimant=convo.telegram_id,
-            now=context.clock.now(),
-            subject=lockout.nik_subject(str(convo.data["nik_hash"])),
-        )
     if linked.outcome == Linking.LOCKED:
         assert linked.locked_until is not None
         await message.reply_text(
@@ -305,7 +291,7 @@ async def answer_child_nik_date(update: Update, context: BotContext, convo: Conv
                 "dalam 3 hari kerja tidak ada kabar, datanglah ke kantor Dukcapil dengan membawa "
                 "Kartu Keluarga."
             ),
-            left,
+            linked.tries_left,
             _,
         )
     )

@@ -17,7 +17,7 @@ from bot.domain.retention import NOTICE_VERSION
 from bot.domain.steps import Step
 from bot.i18n import N_, Gettext, format_day
 from bot.presentation import buttons, privacy, texts
-from bot.services import answers, consents, conversations, lockout, registration
+from bot.services import answers, consents, conversations, registration
 from bot.services.conversations import Conversation
 
 PREFERENCE_LABELS = {
@@ -199,17 +199,10 @@ async def _mismatch(update: Update, context: BotContext, convo: Conversation) ->
     assert update.effective_message
     _ = context.gettext
     async with context.session() as session:
-        lock = await registration.refuse_registration(session, convo, now=context.clock.now())
-        left = await lockout.tries_left(
-            session,
-            lockout.Surface.REGISTRATION,
-            claimant=convo.telegram_id,
-            now=context.clock.now(),
-            subject=lockout.nik_subject(str(convo.data["nik_hash"])),
-        )
-    if lock is not None:
+        mismatch = await registration.refuse_registration(session, convo, now=context.clock.now())
+    if mismatch.lock is not None:
         await update.effective_message.reply_text(
-            texts.locked(lock.until, _, context.language, context.office.zone)
+            texts.locked(mismatch.lock.until, _, context.language, context.office.zone)
         )
         return
     await update.effective_message.reply_text(
@@ -218,7 +211,7 @@ async def _mismatch(update: Update, context: BotContext, convo: Conversation) ->
                 "NIK dan tanggal lahir tidak cocok. Periksa keduanya di Kartu Keluarga, lalu "
                 "tulis NIK Anda lagi."
             ),
-            left,
+            mismatch.tries_left,
             _,
         )
         + "\n\n"

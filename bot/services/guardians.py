@@ -93,12 +93,26 @@ async def _refused(
     )
 
 
+async def _tries_left(
+    session: AsyncSession, telegram_id: int, code_or_nik_hash: str, *, via_nik: bool, now: datetime
+) -> int:
+    """Wrong tries left before the next lock, as every front end warns of the last one."""
+    return await lockout.tries_left(
+        session,
+        _surface(via_nik),
+        claimant=telegram_id,
+        now=now,
+        subject=_subject(code_or_nik_hash, via_nik=via_nik),
+    )
+
+
 @dataclass(frozen=True)
 class Linked:
     outcome: Linking
     name: str | None = None
     summons: SummonsView | None = None  # the child's, shown to the parent at once
     locked_until: datetime | None = None
+    tries_left: int = 0  # REFUSED, PENDING by NIK: wrong tries left before the next lock
 
 
 async def _guardian_linked(
@@ -224,7 +238,8 @@ async def link_by_code(
         if lock is not None:
             return Linked(Linking.LOCKED, locked_until=lock.until)
         await conversations.go(session, parent.id, Step.PARENT_CODE_DATE, code=code.upper())
-        return Linked(Linking.REFUSED)
+        left = await _tries_left(session, telegram_id, code, via_nik=False, now=now)
+        return Linked(Linking.REFUSED, tries_left=left)
     if method == LinkMethod.LETTER and await _letter_links(session, target.id, parent.id) >= (
         LETTER_LINKS
     ):
@@ -285,15 +300,16 @@ async def request_by_nik(
     if lock is not None:
         return Linked(Linking.LOCKED, locked_until=lock.until)
     await _refused(session, parent, nik_hash, via_nik=True, now=now)
+    left = await _tries_left(session, telegram_id, nik_hash, via_nik=True, now=now)
     found = await session.execute(select(Target).where(Target.nik_hash == nik_hash))
     target = found.scalar_one_or_none()
     if target is None or target.birth_date != birth_date or parent.target_id == target.id:
-        return Linked(Linking.PENDING)
+        return Linked(Linking.PENDING, tries_left=left)
     link = await family.link_parent(
         session, parent, target, LinkMethod.NIK, LinkState.PENDING, name
     )
     family.record(session, "parent_link_requested", parent, target.id, link_id=link.id)
-    return Linked(Linking.PENDING)
+    return Linked(Linking.PENDING, tries_left=left)
 
 
 async def pending(session: AsyncSession) -> list[PendingLink]:

@@ -55,6 +55,16 @@ class Linked:
     target_id: int | None = None
     locked_until: datetime | None = None
     summons: SummonsView | None = None  # the linked target's, shown to them at once
+    tries_left: int = 0  # REFUSED: wrong tries left before the next lock
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A NIK and a birth date that disagree in /daftar: the lock it led to, or the tries left
+    before the next one."""
+
+    lock: lockout.Lock | None
+    tries_left: int = 0
 
 
 async def _target_by(session: AsyncSession, **where: str) -> Target | None:
@@ -95,6 +105,18 @@ async def invitation_lock(
     )
 
 
+async def _invitation_tries(
+    session: AsyncSession, telegram_id: int, code: str, now: datetime
+) -> int:
+    return await lockout.tries_left(
+        session,
+        lockout.Surface.INVITATION,
+        claimant=telegram_id,
+        now=now,
+        subject=lockout.code_subject(code),
+    )
+
+
 async def claim_invitation(
     session: AsyncSession,
     telegram_id: int,
@@ -112,7 +134,9 @@ async def claim_invitation(
     account = await accounts.find(session, telegram_id)
     assert account is not None, "the invitation step is only reached with an account"
     if account.role == Role.PARENT:  # a parent links as a parent (/ortu), never as the teen
-        return Linked(Claim.REFUSED)
+        return Linked(
+            Claim.REFUSED, tries_left=await _invitation_tries(session, telegram_id, code, now)
+        )
     lock = await invitation_lock(session, telegram_id, code, now=now)
     if lock is not None:
         return Linked(Claim.LOCKED, locked_until=lock.until)
@@ -139,7 +163,9 @@ async def claim_invitation(
         )
         if lock is not None:
             return Linked(Claim.LOCKED, locked_until=lock.until)
-        return Linked(Claim.REFUSED)
+        return Linked(
+            Claim.REFUSED, tries_left=await _invitation_tries(session, telegram_id, code, now)
+        )
     assert target is not None
     link(session, account, target, "invitation", actor=Actor.TEEN)
     await conversations.go(session, account.id, Step.PHONE)  # the phone number is offered next
@@ -209,23 +235,28 @@ async def birth_date_given(
 
 async def refuse_registration(
     session: AsyncSession, convo: Conversation, *, now: datetime
-) -> lockout.Lock | None:
-    """A NIK and a birth date that do not agree: a refused guess; back to the NIK, or the
-    lock it leads to (then the conversation, and the sealed NIK in it, ends)."""
+) -> Mismatch:
+    """A NIK and a birth date that do not agree: a refused guess; back to the NIK with the
+    tries left, or the lock it leads to (then the conversation, and the sealed NIK in it,
+    ends)."""
+    subject = lockout.nik_subject(str(convo.data["nik_hash"]))
     lock = await lockout.refuse(
         session,
         lockout.Surface.REGISTRATION,
         claimant=convo.telegram_id,
-        subject=lockout.nik_subject(str(convo.data["nik_hash"])),
+        subject=subject,
         now=now,
         actor=Actor.TEEN,
         account_id=convo.account_id,
     )
     if lock is not None:
         await conversations.end(session, convo.account_id)
-    else:
-        await conversations.go(session, convo.account_id, Step.NIK, after=convo.step)
-    return lock
+        return Mismatch(lock)
+    await conversations.go(session, convo.account_id, Step.NIK, after=convo.step)
+    left = await lockout.tries_left(
+        session, lockout.Surface.REGISTRATION, claimant=convo.telegram_id, now=now, subject=subject
+    )
+    return Mismatch(None, left)
 
 
 async def register(
