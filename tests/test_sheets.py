@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -227,9 +227,11 @@ async def test_a_cell_beyond_what_the_reader_holds_rejects_its_row(
     assert [(r.row, r.problem) for r in done.rejected] == [(2, table_rows.Problem.CELL_TOO_LARGE)]
 
 
+# The office's clock at the start of TODAY, as the rows' days are read against it.
+_START = datetime.combine(TODAY, time(0), tzinfo=ZoneInfo("Asia/Jakarta"))
 MOVING = session_imports.Moving(
-    now=datetime.now(UTC),
-    deadline=datetime.now(UTC) + timedelta(days=365),
+    now=_START,
+    deadline=_START + timedelta(days=365),
     policy=notices.Policy(zone=ZoneInfo("Asia/Jakarta"), reminders=("h1",)),
     by="test",
 )

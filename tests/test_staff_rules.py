@@ -35,7 +35,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 async def roles(db: Database) -> dict[int, bool]:
     async with db.session() as session:
         rows = await session.execute(select(Staff.telegram_id, Staff.is_admin))
-    return dict(rows.tuples().all())
+    return {telegram_id: admin for telegram_id, admin in rows}
 
 
 async def test_the_only_admin_stays_one_whoever_asks(db: Database) -> None:
