@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import uuid
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.cli import main
+from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import (
     Account,
@@ -127,13 +129,29 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(bar, red=True, bold=True)
 
 
-@pytest.fixture
-async def database(database_url: str):  # type: ignore[no-untyped-def]
-    """A migrated office database on each backend."""
-    db = open_database(database_url)
+@contextlib.asynccontextmanager
+async def _migrated(url: str) -> AsyncIterator[Database]:
+    db = open_database(url)
     await upgrade(db)
-    yield db
-    await db.dispose()
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A migrated office database on each backend."""
+    async with _migrated(database_url) as db:
+        yield db
+
+
+@pytest.fixture
+async def sqlite_database(sqlite_url: str) -> AsyncIterator[Database]:
+    """A migrated office database on SQLite, for a service-level test that is about rules,
+    not the backend."""
+    async with _migrated(sqlite_url) as db:
+        yield db
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ tests/test_lockout_e2e.py plays one such stranger through the bot."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +13,6 @@ from sqlalchemy import delete
 
 from bot.clock import FrozenClock
 from bot.db.engine import Database
-from bot.db.migrate import upgrade
 from bot.db.models import Account
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import Actor, Channel, Role
@@ -31,11 +29,8 @@ STRANGER, OTHER = 700_001, 700_002
 
 
 @pytest.fixture
-async def db(sqlite_url: str) -> AsyncIterator[Database]:
-    database = open_database(sqlite_url)
-    await upgrade(database)
-    yield database
-    await database.dispose()
+def db(sqlite_database: Database) -> Database:
+    return sqlite_database
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ tests/test_stranger_e2e.py plays a few such strangers through the bot."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,7 +16,6 @@ from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
 from bot.db.engine import Database
-from bot.db.migrate import upgrade
 from bot.db.models import Account, Claim, ParentLink, Target
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import LinkState, PreferredDays
@@ -29,7 +27,6 @@ from bot.services.guardians import Linking
 from bot.services.lockout import LONGEST_LOCK, Surface
 from bot.services.registration import Claim as Claimed
 from tests.support import factories
-from tests.support.harness import database as open_database
 from tests.support.harness import make_settings
 
 SETTINGS = make_settings("sqlite+aiosqlite:///unused.db")
@@ -40,11 +37,8 @@ _ids = itertools.count(710_000)
 
 
 @pytest.fixture
-async def db(sqlite_url: str) -> AsyncIterator[Database]:
-    database = open_database(sqlite_url)
-    await upgrade(database)
-    yield database
-    await database.dispose()
+def db(sqlite_database: Database) -> Database:
+    return sqlite_database
 
 
 @pytest.fixture
