@@ -16,6 +16,7 @@ from bot.db.models import (
     Target,
 )
 from bot.domain.kinds import HomeVisitState, PlaceKind, SessionState, SummonsState
+from bot.i18n import format_day
 from tests.support import factories
 from tests.support.harness import BotHarness
 from tests.support.offices import family_office, requesting_teen, waiting_requests
@@ -169,12 +170,19 @@ async def test_staff_pick_a_round_in_telegram(bot: BotHarness) -> None:
     officer.press("🗓️", message=budi)
     assert (await officer.next_message()).text.startswith("Dipilih: Ani, Budi.")
     tomorrow = factories.today(bot.settings) + timedelta(days=1)
+    example = f"misalnya: {tomorrow:%d-%m-%Y} 08.00-11.00"
     assert await said(officer, "31-02-2030 08.00-12.00") == (
-        f"Format tidak dikenali (misalnya: {tomorrow:%d-%m-%Y} 08.00-11.00)."
+        f"Format tanggal dan jam tidak dikenali. {example}"
     )
     day = factories.today(bot.settings) + timedelta(days=2)
     assert await said(officer, f"{day:%d-%m-%Y} 12.00-08.00") == (
-        "Jam harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai."
+        f"Jam selesai harus sesudah jam mulai, misalnya 08.00-11.00. {example}"
+    )
+    # The words /sesi says: a visit on election day is refused naming it, and may be retyped.
+    election = bot.settings.election_date
+    assert await said(officer, f"{election:%d-%m-%Y} 08.00-12.00") == (
+        f"Jadwal harus sebelum hari pemungutan suara ({format_day(election, 'id')}): "
+        "perekaman untuk pemilu ini selesai sebelum hari itu."
     )
     # Requested at the desk for teens with neither Telegram nor a parent linked: staff are
     # told that nobody heard, not that "they were told".

@@ -3,6 +3,7 @@ last moment a session may start: rules every floor reads, with no I/O."""
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -29,3 +30,25 @@ EXPECTED = frozenset({SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsStat
 def deadline_for(election: date, zone: ZoneInfo) -> datetime:
     """Sessions must start before election day begins in the office's zone."""
     return datetime.combine(election, time(0, 0), tzinfo=zone)
+
+
+class Hours(enum.StrEnum):
+    """Why a session (a place's, or a home visit) cannot be held at some hours."""
+
+    PAST = "past"  # starts now or before
+    AFTER_ELECTION = "after_election"  # starts on election day or later
+    ENDS_FIRST = "ends_first"  # ends before (or as) it starts
+
+
+def hours_problem(
+    starts_at: datetime, ends_at: datetime, *, now: datetime, deadline: datetime
+) -> Hours | None:
+    """Why a session cannot be held at these hours, if it cannot: the one rule for /sesi, the
+    dashboard, a sessions file and a home visit."""
+    if starts_at <= now:
+        return Hours.PAST
+    if starts_at >= deadline:
+        return Hours.AFTER_ELECTION
+    if ends_at <= starts_at:
+        return Hours.ENDS_FIRST
+    return None

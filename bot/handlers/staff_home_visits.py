@@ -3,22 +3,19 @@ request or a round of several and typing the day and hours, and what happened at
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.domain.dates import DateError, DateProblem, parse_session_hours
 from bot.domain.kinds import Channel, HomeVisitState
 from bot.domain.steps import Step
 from bot.handlers.access import Member, guarded
-from bot.handlers.replies import when_example
+from bot.handlers.replies import typed_when, when_example
 from bot.i18n import Gettext
 from bot.presentation import home_visits as views
 from bot.presentation.buttons import HOME_VISITS, PickVisit, VisitOutcome
 from bot.services import conversations, home_visits
 from bot.services.conversations import Conversation
-from bot.services.home_visits import Request, Scheduled
+from bot.services.home_visits import WRONG_HOURS, Request
 
 # Why a visit did not record the teen, as the buttons say it (kept in the event).
 _NOT_RECORDED = {"away": "not_at_home", "fail": "could_not_record"}
@@ -118,18 +115,17 @@ async def schedule_visits(update: Update, context: BotContext, member: Member) -
     message = update.effective_message
     assert message and message.text and update.effective_user
     _ = context.gettext
-    try:
-        day, opens, closes = parse_session_hours(message.text, today=context.clock.today())
-    except DateError as error:
+    when = typed_when(context, message.text, context.office.deadline, seats=False)
+    if isinstance(when, str) or when[2]:  # the words /sesi says for wrong hours, at once
         await message.reply_text(
-            _("Jam harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai.")
-            if error.problem in (DateProblem.BAD_HOURS, DateProblem.PAST)
+            when
+            if isinstance(when, str)
             else _("Format tidak dikenali ({example}).").format(
                 example=when_example(context, _, seats=False)
             )
         )
         return
-    zone = context.office.zone
+    starts_at, ends_at, _rest = when
     async with context.session() as session:
         convo = await conversations.current(session, update.effective_user.id)
         if convo is None or convo.step != Step.HOME_VISIT_TIME:
@@ -138,17 +134,21 @@ async def schedule_visits(update: Update, context: BotContext, member: Member) -
         outcome, reach = await home_visits.schedule(
             session,
             chosen,
-            starts_at=datetime.combine(day, opens, tzinfo=zone),
-            ends_at=datetime.combine(day, closes, tzinfo=zone),
+            starts_at=starts_at,
+            ends_at=ends_at,
             now=context.clock.now(),
             deadline=context.office.deadline,
             policy=context.office.policy,
             by=str(member.telegram_id),
             channel=Channel.TELEGRAM,
         )
-        if outcome != Scheduled.BAD_TIME:  # a wrong hour may be typed again
+        if outcome not in WRONG_HOURS:  # a wrong hour may be typed again
             await conversations.end(session, convo.account_id)
-    await message.reply_text(views.scheduled(outcome, reach, _, context.language))
+    await message.reply_text(
+        views.scheduled(
+            outcome, reach, _, context.language, context.office.deadline, context.office.zone
+        )
+    )
 
 
 async def type_visit_time(update: Update, context: BotContext, convo: Conversation) -> None:

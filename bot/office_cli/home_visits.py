@@ -144,7 +144,9 @@ def _schedule(args: argparse.Namespace, _: Gettext, settings: Any) -> int:
             )
 
     outcome, reach = with_database(settings, work)
-    print(views.scheduled(outcome, reach, _, settings.default_language))
+    print(
+        views.scheduled(outcome, reach, _, settings.default_language, office.deadline, office.zone)
+    )
     return 0 if outcome == Scheduled.DONE else 1
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import HomeVisitState
 from bot.i18n import Gettext, format_day, format_hours, format_number
 from bot.presentation import schedule as schedule_views
-from bot.services.home_visits import Card, Request, Scheduled
+from bot.services.home_visits import WRONG_HOURS, Card, Request, Scheduled
 from bot.services.outbox import Reach
+from bot.services.schedule import Change
 
 
 def _area(request: Request, _: Gettext) -> str:
@@ -44,9 +46,16 @@ def entry(request: Request, _: Gettext, language: str, zone: ZoneInfo) -> str:
     return text
 
 
-def scheduled(outcome: Scheduled, reach: Reach, _: Gettext, language: str) -> str:
+def scheduled(
+    outcome: Scheduled,
+    reach: Reach,
+    _: Gettext,
+    language: str,
+    deadline: datetime,
+    zone: ZoneInfo,
+) -> str:
     """The answer to scheduling visits, in Telegram, on the dashboard and the command line:
-    with who was told, as the service counted it."""
+    with who was told, as the service counted it; wrong hours in the words /sesi uses."""
     if outcome == Scheduled.DONE:
         return (
             _("✅ Kunjungan dijadwalkan untuk {count} remaja.").format(
@@ -55,12 +64,11 @@ def scheduled(outcome: Scheduled, reach: Reach, _: Gettext, language: str) -> st
             + "\n"
             + schedule_views.reached(reach, _, language)
         )
+    if outcome in WRONG_HOURS:
+        return schedule_views.refusal(Change(outcome.value), _, language, deadline, zone)
     return {
         Scheduled.GONE: _(
             "Ada permintaan yang tidak menunggu lagi (sudah dijadwalkan atau selesai)."
-        ),
-        Scheduled.BAD_TIME: _(
-            "Jam harus di masa depan, sebelum hari pemungutan suara, dan selesai setelah mulai."
         ),
         Scheduled.TWO_AREAS: _("Satu putaran kunjungan hanya untuk satu kecamatan."),
     }[outcome]

@@ -36,7 +36,7 @@ from bot.domain.kinds import (
     SummonsState,
 )
 from bot.domain.outbox_kinds import Kind
-from bot.domain.summons_rules import EXPECTED, HOLDS_SEAT
+from bot.domain.summons_rules import EXPECTED, HOLDS_SEAT, Hours, hours_problem
 from bot.domain.venues import HOME_PLACE
 from bot.services import events, notices, outbox, recording, seats
 from bot.services.outbox import Message, Reach, Recipient
@@ -71,8 +71,14 @@ class Card:
 class Scheduled(enum.StrEnum):
     DONE = "done"
     GONE = "gone"  # a request no longer waiting (scheduled, done, recorded elsewhere, unknown)
-    BAD_TIME = "bad_time"  # in the past, not before election day, or ending before it starts
+    PAST = Hours.PAST.value  # the hours (summons_rules.hours_problem), as for any session
+    AFTER_ELECTION = Hours.AFTER_ELECTION.value
+    ENDS_FIRST = Hours.ENDS_FIRST.value
     TWO_AREAS = "two_areas"  # a round covers one kecamatan
+
+
+# The outcomes that are about the hours typed: staff may type them again.
+WRONG_HOURS = frozenset({Scheduled.PAST, Scheduled.AFTER_ELECTION, Scheduled.ENDS_FIRST})
 
 
 async def requested(
@@ -222,8 +228,11 @@ async def schedule(
     """A visit for each of these requests at these hours, all or none: each teen gets a home
     session of one seat and their summons moves there (summoned again, with its reminders, to
     the teen and the parents). A round covers one kecamatan. Who was told."""
-    if not visit_ids or not now < starts_at < ends_at or starts_at >= deadline:
-        return (Scheduled.BAD_TIME if visit_ids else Scheduled.GONE), Reach()
+    if not visit_ids:
+        return Scheduled.GONE, Reach()
+    problem = hours_problem(starts_at, ends_at, now=now, deadline=deadline)
+    if problem is not None:
+        return Scheduled(problem.value), Reach()
     rows = (
         await session.execute(
             select(HomeVisit, Target)

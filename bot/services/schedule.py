@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Place, ServiceSession, Summons
 from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
-from bot.domain.summons_rules import EXPECTED
+from bot.domain.summons_rules import EXPECTED, hours_problem
 from bot.services import events, notices, outbox, summonses, waiting
 from bot.services.outbox import Message, Reach
 
@@ -46,15 +46,11 @@ def check_seats(capacity: int) -> Change | None:
 def check_hours(
     starts_at: datetime, ends_at: datetime, *, now: datetime, deadline: datetime
 ) -> Change | None:
-    """Why a session cannot be held at these hours, if it cannot. `create` and `move` apply
-    it; a front end may ask it first, before it asks staff to confirm."""
-    if starts_at <= now:
-        return Change.PAST
-    if starts_at >= deadline:
-        return Change.AFTER_ELECTION
-    if ends_at <= starts_at:
-        return Change.ENDS_FIRST
-    return None
+    """Why a session cannot be held at these hours, if it cannot (summons_rules.hours_problem).
+    `create` and `move` apply it; a front end may ask it first, before it asks staff to
+    confirm."""
+    problem = hours_problem(starts_at, ends_at, now=now, deadline=deadline)
+    return None if problem is None else Change(problem.value)
 
 
 async def _changeable(session: AsyncSession, session_id: int) -> ServiceSession | None:

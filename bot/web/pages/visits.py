@@ -11,7 +11,9 @@ record carries none) shows its address with a link to search the map for it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -130,13 +132,23 @@ async def _page(
     )
 
 
+def _office(request: Request) -> tuple[datetime, ZoneInfo]:
+    """What the refusal of wrong hours names: election day, in the office's zone."""
+    web = services_of(request)
+    return web.office.deadline, web.office.zone
+
+
 def _done(request: Request, viewer: Viewer) -> Flash | None:
     """The line an action's redirect asked for (?ok=…), in the same words as in Telegram."""
     _, language = fields.words(request, viewer)
     said = request.query_params.get("ok")
     if said == "dijadwalkan":
         reach = fields.told_of(request, viewer)  # None: an address not made by the action
-        return Flash(views.scheduled(Scheduled.DONE, reach, _, language)) if reach else None
+        return (
+            Flash(views.scheduled(Scheduled.DONE, reach, _, language, *_office(request)))
+            if reach
+            else None
+        )
     if said == "terekam":
         reach = fields.told_of(request, viewer)
         return Flash(views.finished(reach, True, _, language)) if reach else None
@@ -160,7 +172,9 @@ async def schedule_visits(request: Request, viewer: Viewer) -> Response:
     chosen = fields.ids(form.getlist("kunjungan"))
     picked = frozenset(chosen or ())
     if chosen is None:
-        flash = Flash(views.scheduled(Scheduled.GONE, Reach(), _, _language), problem=True)
+        flash = Flash(
+            views.scheduled(Scheduled.GONE, Reach(), _, _language, *_office(request)), problem=True
+        )
         return await _page(request, viewer, flash=flash, status=409, typed=typed)
     if not chosen:
         flash = fields.flash(request, viewer, PICK_ONE, problem=True)
@@ -187,7 +201,9 @@ async def schedule_visits(request: Request, viewer: Viewer) -> Response:
             channel=Channel.WEB,
         )
     if outcome != Scheduled.DONE:
-        flash = Flash(views.scheduled(outcome, reach, _, _language), problem=True)
+        flash = Flash(
+            views.scheduled(outcome, reach, _, _language, *_office(request)), problem=True
+        )
         status = 409 if outcome == Scheduled.GONE else 400
         return await _page(request, viewer, flash=flash, status=status, typed=typed, picked=picked)
     web.figures.invalidate()
