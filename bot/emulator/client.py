@@ -248,7 +248,10 @@ class UserClient:
                 )
 
     async def replies(self, quiet: float = 0.3, timeout: float = WAIT) -> list[ReceivedMessage]:
-        """Every new message until the bot has been quiet for `quiet` seconds."""
+        """Every new message until the bot has been quiet for `quiet` seconds.
+
+        A wait for silence ends early on a busy machine, or late: wait for what is expected
+        instead (`next_messages`, `edited`); this is left for the tests still using it."""
         return [
             message for kind, message in await self.changes(quiet, timeout) if kind == "message"
         ]
