@@ -76,7 +76,8 @@ async def test_reminders_are_cancelled_on_decline_and_rescheduled_on_move(bot: B
     teen.press("🔁")
     options = await teen.next_message()
     teen.press("", message=options)
-    await teen.replies()
+    await teen.edited(options)
+    await teen.next_messages(2)  # the new summons and its pin
     found = await rows(bot, summons_id=summons.id, message_key="reminder")
     old = [r for r in found if r.params["session_id"] == first.id]  # type: ignore[attr-defined]
     new = [r for r in found if r.params["session_id"] == second.id]  # type: ignore[attr-defined]
@@ -89,8 +90,9 @@ async def test_reminders_are_cancelled_on_decline_and_rescheduled_on_move(bot: B
 
     summons_message = next(m for m in reversed(teen.messages) if m.text.startswith("📣"))
     await teen.answer(teen.press("❌", message=summons_message))
-    await teen.changes()  # the reasons arrive as an edit after the answer
-    await teen.answer(teen.press("Sakit", message=teen.message(summons_message.message_id)))
+    reasons = await teen.edited(summons_message)  # the reasons arrive as an edit
+    await teen.answer(teen.press("Sakit", message=reasons))
+    assert "/ganti" in (await teen.next_message()).text  # told it is recorded
     pending = await rows(bot, summons_id=summons.id, state=OutboxState.PENDING)
     assert pending == []
 

@@ -273,6 +273,40 @@ async def test_button_press_round_trip(bot: Bot, emulator: TelegramEmulator) -> 
         await bot.edit_message_text("Panggilan ✓", chat_id=user.id, message_id=sent.message_id)
 
 
+async def test_waiting_for_a_count_of_messages_and_for_an_edit(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    """A test waits for what it expects (so many messages, an edit), never for silence: the
+    wait ends as that arrives, and fails naming what did arrive when it does not."""
+    user = started_user(emulator)
+    first = await bot.send_message(user.id, "satu")
+    waiting = asyncio.create_task(user.next_messages(3, timeout=5))
+    await asyncio.sleep(0)
+    await bot.edit_message_text("satu ✓", chat_id=user.id, message_id=first.message_id)
+    await bot.send_message(user.id, "dua")
+    await bot.send_message(user.id, "tiga")
+    await bot.send_message(user.id, "empat")
+    assert [m.text for m in await waiting] == ["satu", "dua", "tiga"]  # the edit is passed over
+    assert (await user.next_message()).text == "empat"
+    with pytest.raises(TimeoutError, match=r"1 of 2 messages .*'lima'"):
+        sent = bot.send_message(user.id, "lima")
+        await asyncio.gather(sent, user.next_messages(2, timeout=0.3))
+
+    shown = user.message(first.message_id)
+    edit = asyncio.create_task(user.edited(shown, timeout=5))
+    await asyncio.sleep(0)
+    assert not edit.done()
+    await bot.edit_message_reply_markup(
+        user.id,
+        first.message_id,
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Lagi", callback_data="x")]]),
+    )
+    now = await edit
+    assert now.text == "satu ✓" and [b.label for b in now.buttons] == ["Lagi"]
+    with pytest.raises(TimeoutError, match=r"not edited .*'satu ✓'"):
+        await user.edited(now, timeout=0.3)
+
+
 async def test_venue_and_documents(bot: Bot, emulator: TelegramEmulator) -> None:
     user = started_user(emulator)
     await bot.send_venue(

@@ -13,7 +13,7 @@ from bot.domain.kinds import PlaceKind
 from bot.domain.outbox_kinds import Kind
 from bot.services import guardians
 from tests.support import factories
-from tests.support.harness import BotHarness
+from tests.support.harness import BotHarness, until_phone_question
 from tests.support.people import (
     ERASED,
     REVIEW,
@@ -84,7 +84,7 @@ async def test_hapus_unnames_a_home_visit_place_named_after_the_teen(bot: BotHar
     teen.send(f"/start {target.invite_code}")
     await teen.next_message()
     teen.send(target.birth_date.strftime("%d-%m-%Y"))
-    await teen.replies()
+    await until_phone_question(teen)
     await erase(teen)
     async with bot.db.session() as session:
         name = await session.scalar(

@@ -25,8 +25,7 @@ async def test_a_teen_is_told_what_to_do_after_choosing_the_role(bot: BotHarness
     teen.press("Bahasa Indonesia", message=greeting)
     roles = await teen.next_message()
     teen.press("🧑", message=roles)
-    await teen.changes()
-    text = teen.message(roles.message_id).text
+    text = (await teen.edited(roles)).text
     assert "Punya surat undangan? Tulis kode undangannya di sini" in text
     assert "Belum punya? Ketik /daftar." in text
 
@@ -38,8 +37,7 @@ async def test_a_parent_is_told_how_to_link_after_choosing_the_role(bot: BotHarn
     parent.press("Bahasa Indonesia", message=greeting)
     roles = await parent.next_message()
     parent.press("👪", message=roles)
-    await parent.changes()
-    text = parent.message(roles.message_id).text
+    text = (await parent.edited(roles)).text
     assert "/ortu KODE" in text and "Anak tanpa Telegram: pakai NIK" in text
 
 

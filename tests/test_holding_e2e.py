@@ -193,9 +193,10 @@ async def test_a_guardian_linked_before_the_teen_joins_is_told_to_her_with_its_a
     assert (await _link_by_letter(stranger, budi)).startswith("✅ Anda sekarang terhubung")
     copy = await stranger.next_message()
     await stranger.answer(stranger.press("❌", message=copy))
-    await stranger.changes()
-    await stranger.answer(stranger.press("luar kota", message=stranger.message(copy.message_id)))
-    await stranger.changes()
+    reasons = await stranger.edited(copy)
+    await stranger.answer(stranger.press("luar kota", message=reasons))
+    assert (await stranger.next_message()).text.startswith("Tercatat: Budi Santoso")
+    await stranger.edited(reasons)
     async with bot.db.session() as session:
         declined = await session.get(Summons, summons_id)
     assert declined is not None and declined.state == SummonsState.DECLINED

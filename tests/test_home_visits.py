@@ -234,7 +234,8 @@ async def test_a_teen_who_picks_a_session_after_all_leaves_the_queue(bot: BotHar
     teen.send("/ganti")
     options = await teen.next_message()
     teen.press("Kantor Kecamatan", message=options)
-    await teen.replies()
+    await teen.edited(options)
+    await teen.next_messages(2)  # the new summons and its pin
     async with bot.db.session() as session:
         assert await home_visits.queue(session) == []
         visit = await session.scalar(select(HomeVisit))

@@ -12,7 +12,7 @@ from bot.db.models import Event, OutboxMessage, ParentLink, ServiceSession, Summ
 from bot.domain.kinds import LinkState, SummonsState
 from bot.emulator import UserClient
 from bot.throttle import PressThrottle
-from tests.support.harness import BotHarness
+from tests.support.harness import BotHarness, before_help
 from tests.support.offices import bots_planner, family_office
 from tests.support.people import (
     PARENT_SUMMONS,
@@ -112,7 +112,7 @@ async def test_a_child_without_telegram_is_linked_by_nik_after_staff_approve(
         == "Permintaan terhubung: akun Telegram bernama «Pak Joko» dengan Budi Santoso (NIK 3599************)."
     )
     officer.press("✅ Setujui", message=request)
-    await officer.changes()
+    assert (await officer.edited(request)).text == "✅ Disetujui. Orang tua dikabari."
     approved = await parent.next_message()
     assert approved.text.startswith(
         "✅ Petugas menyetujui permintaan Anda untuk terhubung dengan Budi Santoso."
@@ -162,19 +162,20 @@ async def test_a_parent_confirms_declines_and_moves_for_the_child_and_the_teen_s
     assert event is not None and event.actor == "parent"
     assert summons is not None and summons.state == SummonsState.CONFIRMED
 
-    await parent.changes()
-    edited = parent.message(copy.message_id)
+    edited = await parent.edited(copy)
     await parent.answer(parent.press("❌", message=edited))
-    await parent.changes()
-    await parent.answer(parent.press("Sakit", message=parent.message(copy.message_id)))
+    reasons = await parent.edited(edited)
+    await parent.answer(parent.press("Sakit", message=reasons))
     told = await teen.next_message()
     assert told.text.startswith("Orang tua/wali Anda menjawab panggilan ini: ❌ tidak bisa datang.")
 
-    await parent.changes()
-    parent.press("🔁", message=parent.message(copy.message_id))
+    assert (await parent.next_message()).text.startswith("Tercatat: Rina Lestari")
+    declined = await parent.edited(reasons)
+    parent.press("🔁", message=declined)
     options = await parent.next_message()
     parent.press(options.buttons[0].label, message=options)
-    await parent.changes()
+    assert (await parent.edited(options)).text == "Jadwal Anda sudah diganti. Jadwal baru:"
+    assert (await parent.next_message()).text.startswith(PARENT_SUMMONS + "Rina Lestari")
     moved = await teen.next_message()
     assert moved.text.startswith("📣 Panggilan perekaman KTP-el")
     async with bot.db.session() as session:
@@ -197,7 +198,7 @@ async def test_several_parents_and_several_children(bot: BotHarness) -> None:
     await link_with_code(mother, office["budi"])
     await mother.next_message()
     mother.send("/jadwal")
-    shown = [m.text for m in await mother.replies()]
+    shown = [m.text for m in await before_help(mother)]
     assert [t.split("\n")[0] for t in shown if t.startswith("📣")] == [
         PARENT_SUMMONS + "Budi Santoso",
         PARENT_SUMMONS + "Rina Lestari",
@@ -227,31 +228,29 @@ async def test_unlinking_from_either_side_stops_everything_for_that_parent(
     teen.send("/ortu")
     listing = await teen.next_message()
     teen.press("Putuskan hubungan dengan Ibu Sri", message=listing)
-    await teen.changes()
-    asked = teen.message(listing.message_id)
+    asked = await teen.edited(listing)
     assert "Putuskan hubungan ini?" in asked.text  # one tap asks first
     async with bot.db.session() as session:
         assert set((await session.execute(select(ParentLink.state))).scalars()) == {
             LinkState.ACTIVE
         }
     teen.press("Ya, putuskan", message=asked)
-    await teen.changes()
+    assert (await teen.edited(asked)).text.startswith("Hubungan diputuskan.")
     assert (await mother.answer(mother.press("✅", message=old_copy)))["text"] == STALE
 
     father.send("/ortu")
     mine = await father.next_message()
     assert "Rina Lestari (terhubung)" in mine.text
     father.press("Putuskan hubungan dengan Rina Lestari", message=mine)
-    await father.changes()
-    father.press("Batal", message=father.message(mine.message_id))
-    await father.changes()
-    assert father.message(mine.message_id).text == "Tidak jadi. Hubungan tetap seperti semula."
+    asked = await father.edited(mine)
+    father.press("Batal", message=asked)
+    assert (await father.edited(asked)).text == "Tidak jadi. Hubungan tetap seperti semula."
     father.send("/ortu")
     mine = await father.next_message()
     father.press("Putuskan hubungan dengan Rina Lestari", message=mine)
-    await father.changes()
-    father.press("Ya, putuskan", message=father.message(mine.message_id))
-    await father.changes()
+    asked = await father.edited(mine)
+    father.press("Ya, putuskan", message=asked)
+    assert (await father.edited(asked)).text.startswith("Hubungan diputuskan.")
     async with bot.db.session() as session:
         states = set((await session.execute(select(ParentLink.state))).scalars())
         pending_for_parents = await session.scalar(
@@ -283,7 +282,7 @@ async def test_a_parent_can_neither_see_nor_act_for_a_child_not_linked(bot: BotH
 
 async def _schedule(parent: UserClient) -> list:  # type: ignore[type-arg]
     parent.send("/jadwal")
-    return await parent.replies()
+    return await before_help(parent)
 
 
 async def test_escalations_reach_the_parent(bot: BotHarness) -> None:

@@ -218,7 +218,12 @@ async def test_broadcast_to_a_kelurahan_previews_counts_and_reaches_only_its_pen
     rina_chat, budi_chat, sari_chat = (chat for _, chat in people)
     got = await rina_chat.next_message()
     assert got.text == "📢 Pesan dari Dinas Dukcapil Kota Uji:\n\nBawa fotokopi KK, ya!"
-    await sari_chat.replies(quiet=1.0)
+    # The broadcast went out through the outbox: nothing else was queued that could still come.
+    async with bot.db.session() as session:
+        broadcast_to = await session.scalars(
+            select(OutboxMessage.chat_id).where(OutboxMessage.kind == "broadcast")
+        )
+        assert set(broadcast_to) == {rina_chat.id}
     assert not [m for m in budi_chat.messages + sari_chat.messages if m.text.startswith("📢")]
 
     officer.send("/siaran")
@@ -266,6 +271,7 @@ async def test_moving_a_session_tells_exactly_its_teens_the_new_time(bot: BotHar
     confirm = await said(officer, f"{new_day:%d-%m-%Y} 13.00-15.00")
     assert "2 dari 3 remaja yang dipanggil ke jadwal ini akan dikabari" in confirm
     assert "⚠️ 1 remaja tidak punya Telegram" in confirm
+    sari_queued = await _queued_for(bot, sari_chat)
     officer.press("✅ Ya, pindahkan")
     assert (await officer.next_message()).text == (
         "✅ Selesai.\n"
@@ -277,7 +283,7 @@ async def test_moving_a_session_tells_exactly_its_teens_the_new_time(bot: BotHar
         notice = await chat.next_message()
         assert notice.text.startswith("📅 Petugas mengubah jadwal") and "13.00–15.00" in notice.text
         assert notice.button("✅")
-    await sari_chat.replies(quiet=1.0)
+    assert await _queued_for(bot, sari_chat) == sari_queued  # the move queued nothing for Sari
     assert not [m for m in sari_chat.messages if m.text.startswith("📅")]
     async with bot.db.session() as session:
         changed = await session.get(ServiceSession, moved.id)
@@ -302,6 +308,15 @@ async def test_moving_a_session_tells_exactly_its_teens_the_new_time(bot: BotHar
     assert (await rina_chat.answer(rina_chat.press("✅", message=old)))["text"] == STALE
 
 
+async def _queued_for(bot: BotHarness, person: UserClient) -> set[int]:
+    """The outbox rows ever queued for this person's chat."""
+    async with bot.db.session() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.chat_id == person.id)
+        )
+        return set(rows)
+
+
 async def test_cancelling_a_session_offers_its_teens_the_sessions_ahead(bot: BotHarness) -> None:
     mpp, school = (
         await factories.add_place(bot.db),
@@ -322,7 +337,9 @@ async def test_cancelling_a_session_offers_its_teens_the_sessions_ahead(bot: Bot
     notice = await rina_chat.next_message()
     assert "dibatalkan oleh petugas" in notice.text and "Pilih jadwal baru" in notice.text
     rina_chat.press("SMK Negeri 9", message=notice)
-    await rina_chat.changes()
+    assert (await rina_chat.edited(notice)).text == "Jadwal Anda sudah diganti. Jadwal baru:"
+    new, _pin = await rina_chat.next_messages(2)
+    assert new.text.startswith("📣") and "SMK Negeri 9" in new.text
     async with bot.db.session() as session:
         summons = await session.scalar(select(Summons).where(Summons.target_id == rina.id))
         assert summons is not None and summons.state == SummonsState.MOVED

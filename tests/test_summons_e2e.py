@@ -52,8 +52,7 @@ async def test_confirm_edits_the_summons_and_records_an_event(
     message = summons_message(teen)
     query = teen.press("✅")
     assert (await teen.answer(query))["text"] == "Terima kasih! Kami tunggu kedatangan Anda."
-    await teen.changes()  # the edit follows the answer
-    edited = teen.message(message.message_id)
+    edited = await teen.edited(message)  # the edit follows the answer
     assert "Status: ✅ Anda akan datang" in edited.text
     assert [b.label[0] for b in edited.buttons] == ["❌", "🔁", "🏠", "📅"]
     summons = await state_of(bot, office["summons"].id)
@@ -68,10 +67,9 @@ async def test_decline_asks_a_reason_and_frees_the_seat(bot: BotHarness, office:
     teen = await linked_teen(bot, office["target"])
     message = summons_message(teen)
     await teen.answer(teen.press("✅"))
-    await teen.changes()
-    await teen.answer(teen.press("❌", message=teen.message(message.message_id)))
-    await teen.changes()
-    asking = teen.message(message.message_id)
+    confirmed = await teen.edited(message)
+    await teen.answer(teen.press("❌", message=confirmed))
+    asking = await teen.edited(confirmed)
     # While the reasons are listed the message says nothing is changed yet (it showed
     # "✅ Anda akan datang" beside them before).
     assert "akan datang" not in asking.text
@@ -88,21 +86,20 @@ async def test_decline_asks_a_reason_and_frees_the_seat(bot: BotHarness, office:
     assert (await teen.answer(query))["text"] == "Tercatat: tidak bisa datang."
     told = await teen.next_message()
     assert "/ganti" in told.text  # the way to another day is offered at once
-    await teen.changes()
+    declined = await teen.edited(asking)
     summons = await state_of(bot, office["summons"].id)
     assert (summons.state, summons.reason) == (SummonsState.DECLINED, "sick")
     assert await booked(bot, office["first"].id) == 0
-    assert "Status: ❌ Anda tidak bisa datang" in teen.message(message.message_id).text
+    assert "Status: ❌ Anda tidak bisa datang" in declined.text
 
 
 async def test_back_from_the_reasons_changes_nothing(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]
     teen = await linked_teen(bot, office["target"])
     message = summons_message(teen)
     await teen.answer(teen.press("❌"))
-    await teen.changes()
-    await teen.answer(teen.press("↩️", message=teen.message(message.message_id)))
-    await teen.changes()
-    back = teen.message(message.message_id)
+    reasons = await teen.edited(message)
+    await teen.answer(teen.press("↩️", message=reasons))
+    back = await teen.edited(reasons)
     assert back.text == message.text
     assert [b.label[0] for b in back.buttons] == ["✅", "❌", "🔁", "🏠", "📅"]
     assert (await state_of(bot, office["summons"].id)).state == SummonsState.SUMMONED
@@ -114,12 +111,11 @@ async def test_another_reason_can_be_withdrawn_and_later_words_decline_nothing(
     teen = await linked_teen(bot, office["target"])
     message = summons_message(teen)
     await teen.answer(teen.press("❌"))
-    await teen.changes()
-    await teen.answer(teen.press("Alasan lain", message=teen.message(message.message_id)))
-    await teen.changes()
-    await teen.answer(teen.press("↩️", message=teen.message(message.message_id)))
-    await teen.changes()
-    assert teen.message(message.message_id).text == message.text
+    reasons = await teen.edited(message)
+    await teen.answer(teen.press("Alasan lain", message=reasons))
+    asked = await teen.edited(reasons)
+    await teen.answer(teen.press("↩️", message=asked))
+    assert (await teen.edited(asked)).text == message.text
     teen.send("salah pencet, saya tetap datang")
     assert "belum mengerti" in (await teen.next_message()).text
     assert (await state_of(bot, office["summons"].id)).state == SummonsState.SUMMONED
@@ -131,10 +127,9 @@ async def test_another_reason_is_asked_for_and_kept_within_a_limit(
     teen = await linked_teen(bot, office["target"])
     message = summons_message(teen)
     await teen.answer(teen.press("❌"))
-    await teen.changes()
-    await teen.answer(teen.press("Alasan lain", message=teen.message(message.message_id)))
-    await teen.changes()
-    assert teen.message(message.message_id).text == (
+    reasons = await teen.edited(message)
+    await teen.answer(teen.press("Alasan lain", message=reasons))
+    assert (await teen.edited(reasons)).text == (
         "Tuliskan alasannya singkat (paling banyak 300 karakter).\n\nKetik /batal untuk keluar."
     )
     teen.send("x" * 2000)
@@ -157,15 +152,16 @@ async def test_move_to_another_session(bot: BotHarness, office: dict) -> None:  
     assert options.text == "Pilih jadwal baru (tempat yang masih tersedia):"
     assert len(options.buttons) == 1 and "SMK Negeri 9 · sisa 2 tempat" in options.buttons[0].label
     teen.press("SMK", message=options)
-    replies = await teen.replies()
-    new = replies[0]
+    new = await teen.next_message()
     second: ServiceSession = office["second"]
     zone = bot.settings.zone
     assert f"🗓 {format_day(second.starts_at.astimezone(zone).date(), 'id')}" in new.text
     assert f"🕗 {format_hours(second.starts_at, second.ends_at, 'id', zone)}" in new.text
     assert "Status: 🔁 jadwal baru pilihan Anda" in new.text
-    assert teen.message(options.message_id).text == "Jadwal Anda sudah diganti. Jadwal baru:"
-    assert len(replies) == 1  # no pin: this place has no coordinates
+    assert (await teen.edited(options)).text == "Jadwal Anda sudah diganti. Jadwal baru:"
+    # No pin (this place has no coordinates): the next thing the teen sees answers /bantuan.
+    teen.send("/bantuan")
+    assert (await teen.next_message()).venue is None
     summons = await state_of(bot, office["summons"].id)
     assert (summons.state, summons.session_id) == (SummonsState.MOVED, second.id)
     assert (await booked(bot, office["first"].id), await booked(bot, second.id)) == (0, 1)
@@ -320,8 +316,7 @@ async def test_a_press_is_answered_in_the_pressers_language(bot: BotHarness, off
     message = summons_message(teen)
     query = teen.press("✅")
     assert (await teen.answer(query))["text"] == "Thank you! We look forward to seeing you."
-    await teen.changes()
-    assert "Status: ✅ you will come" in teen.message(message.message_id).text
+    assert "Status: ✅ you will come" in (await teen.edited(message)).text
     stale = [teen.press(data="sm:1:0:ok", message=message) for _ in range(6)]
     answers = [(await teen.answer(q))["text"] for q in stale]
     assert answers[0] == "This button is no longer valid. Type /jadwal for your latest session."
@@ -333,18 +328,18 @@ async def test_schedule_in_english_and_javanese(bot: BotHarness, office: dict) -
     day = first.starts_at.astimezone(bot.settings.zone).date()
     teen = await linked_teen(bot, office["target"], language="en")
     teen.send("/jadwal")
-    english, pin = await teen.replies()
+    english, pin = await teen.next_messages(2)
     assert pin.venue is not None
     assert "Rina Lestari, you are called for: e-KTP recording." in english.text
     assert f"🗓 {format_day(day, 'en')}" in english.text
     assert "Status: waiting for your answer" in english.text
     assert english.buttons[0].label == "✅ I will come"
     teen.send("/bahasa")
-    await teen.next_message()
+    languages = await teen.next_message()
     teen.press("Basa Jawa")
-    await teen.changes()
+    await teen.edited(languages)
     teen.send("/jadwal")
-    javanese = (await teen.replies())[0]
+    javanese, _ = await teen.next_messages(2)
     assert f"🗓 {format_day(day, 'jv')}" in javanese.text
     assert javanese.buttons[0].label == "✅ Kula badhe dhateng"
 
@@ -408,10 +403,9 @@ async def test_only_the_teens_own_phone_number_is_kept(bot: BotHarness) -> None:
 async def test_hapus_unlinks_and_keeps_the_offices_record(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]
     teen = await linked_teen(bot, office["target"])
     teen.send("/hapus")
-    await teen.next_message()
+    question = await teen.next_message()
     teen.press("🗑")
-    await teen.changes()
-    assert teen.messages[-1].text.startswith("Data Anda sudah dihapus.")
+    assert (await teen.edited(question)).text.startswith("Data Anda sudah dihapus.")
     async with bot.db.session() as session:
         assert (await session.execute(select(Account))).scalars().all() == []
         target = await session.get(Target, office["target"].id)

@@ -46,9 +46,9 @@ async def full_office(bot: BotHarness) -> dict:  # type: ignore[type-arg]
 
 async def declines_sick(teen: UserClient) -> None:
     """The teen presses ❌ and gives a reason: their place is free again."""
-    await teen.answer(teen.press("❌"))
-    await teen.changes()
-    await teen.answer(teen.press("Sakit"))
+    summons = next(m for m in reversed(teen.messages) if any("❌" in b.label for b in m.buttons))
+    await teen.answer(teen.press("❌", message=summons))
+    await teen.answer(teen.press("Sakit", message=await teen.edited(summons)))
 
 
 async def entry_of(bot: BotHarness, target: Target) -> WaitingTeen | None:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import Account, Claim, Event, ParentLink, Target
+from bot.db.models import Account, Claim, Event, OutboxMessage, ParentLink, Target
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import Channel, ClaimState, LinkState, TargetReview
 from bot.emulator import UserClient
@@ -151,11 +151,17 @@ async def test_a_decision_posted_again_or_forged_changes_nothing(bot: BotHarness
         assert again.status_code == 409 and GONE in again.text
     assert (await claim_of(bot)).state == ClaimState.REJECTED
     await teen.next_message()  # the one rejection
-    assert await teen.replies(quiet=0.5) == []  # and nothing more
     async with bot.db.session() as session:
         decided = await session.scalar(
             select(func.count()).where(Event.kind.in_(("claim_approved", "claim_rejected")))
         )
+        told = await session.scalars(
+            select(OutboxMessage.message_key).where(
+                OutboxMessage.chat_id == teen.id,
+                OutboxMessage.message_key.in_(("claim_approved", "claim_rejected")),
+            )
+        )
+        assert list(told) == ["claim_rejected"]  # and nothing more is on its way
     assert decided == 1
 
 

@@ -212,19 +212,46 @@ class UserClient:
 
     async def next_message(self, timeout: float = WAIT) -> ReceivedMessage:
         """The next new message from the bot; fails if none comes within `timeout` seconds."""
+        return (await self.next_messages(1, timeout))[0]
+
+    async def next_messages(self, count: int, timeout: float = WAIT) -> list[ReceivedMessage]:
+        """Exactly the next `count` new messages from the bot, oldest first (edits in between
+        are passed over); fails, naming what did arrive, if fewer come within `timeout` s."""
         deadline = time.monotonic() + timeout
-        while True:
-            new = self._new(("message",))
-            if new:
-                seq, _, payload = new[0]
+        received: list[ReceivedMessage] = []
+        while len(received) < count:
+            for seq, _, payload in self._new(("message",))[: count - len(received)]:
                 self._cursor = seq
                 # The payload is the stored message itself, so later edits show through.
-                return view(self.emulator, payload)
+                received.append(view(self.emulator, payload))
+            if len(received) < count and not await self._wait_change(deadline):
+                raise TimeoutError(
+                    f"user {self.id}: {len(received)} of {count} messages from the bot in "
+                    f"{timeout}s: {[m.text[:60] for m in received]}"
+                )
+        return received
+
+    async def edited(self, message: ReceivedMessage, timeout: float = WAIT) -> ReceivedMessage:
+        """`message` once the bot has edited it (its text or buttons differ from this view of
+        it), as it looks then; fails if it is unchanged after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            stored = self.chat.messages.get(message.message_id)
+            if stored is not None:
+                now = view(self.emulator, stored)
+                if (now.text, now.buttons) != (message.text, message.buttons):
+                    return now
             if not await self._wait_change(deadline):
-                raise TimeoutError(f"user {self.id}: no message from the bot in {timeout}s")
+                raise TimeoutError(
+                    f"user {self.id}: message {message.message_id} not edited in {timeout}s "
+                    f"(still {message.text[:60]!r})"
+                )
 
     async def replies(self, quiet: float = 0.3, timeout: float = WAIT) -> list[ReceivedMessage]:
-        """Every new message until the bot has been quiet for `quiet` seconds."""
+        """Every new message until the bot has been quiet for `quiet` seconds.
+
+        A wait for silence ends early on a busy machine, or late: wait for what is expected
+        instead (`next_messages`, `edited`); this is left for the tests still using it."""
         return [
             message for kind, message in await self.changes(quiet, timeout) if kind == "message"
         ]

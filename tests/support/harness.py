@@ -76,10 +76,10 @@ async def onboard(
     person.send("/start")
     await person.next_message()
     person.press(language)
-    await person.next_message()
+    question = await person.next_message()
     if role is not None:
         person.press(role)
-        await person.replies()
+        await person.edited(question)  # the question becomes the next steps for that role
 
 
 async def until_phone_question(teen: UserClient) -> list[ReceivedMessage]:
@@ -91,6 +91,20 @@ async def until_phone_question(teen: UserClient) -> list[ReceivedMessage]:
         read.append(await teen.next_message())
         if teen.keyboard and read[-1].message_id == teen.messages[-1].message_id:
             return read
+
+
+HELP_LINE = "/bantuan — "  # in every language's answer to /bantuan: the list of commands
+
+
+async def before_help(person: UserClient) -> list[ReceivedMessage]:
+    """Every new message up to the bot's answer to a /bantuan sent now (that answer read, not
+    returned). The bot answers one person's updates in order, so this shows that nothing more
+    came of what they did before, without waiting for the bot to fall silent."""
+    person.send("/bantuan")
+    read: list[ReceivedMessage] = []
+    while HELP_LINE not in (message := await person.next_message()).text:
+        read.append(message)
+    return read
 
 
 def free_port() -> int:

@@ -82,7 +82,7 @@ async def register(
     teen.send(name)
     assert "Kapan Anda paling mudah datang?" in (await teen.next_message()).text
     teen.press(preference)
-    return [m.text for m in await teen.replies()]
+    return [(await teen.next_message()).text]
 
 
 UNKNOWN = "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk daftar perintah."
@@ -135,7 +135,7 @@ async def linked_teen(
         teen.send("/start")
         await teen.next_message()
         teen.press({"en": "English", "jv": "Basa Jawa"}[language])
-        await teen.replies()
+        await teen.next_message()  # the welcome, in that language
     teen.send(f"/start {target.invite_code}")
     await teen.next_message()
     teen.send(target.birth_date.strftime("%d-%m-%Y"))
