@@ -16,7 +16,15 @@ from bot.domain.retention import NOTICE_VERSION
 from bot.emulator import UserClient
 from tests.support import factories
 from tests.support.harness import BotHarness, make_settings, running_bot, until_phone_question
-from tests.support.people import NEUTRAL_INVITE, REVIEW, begin_daftar, dmy, register, staff_member
+from tests.support.people import (
+    NEUTRAL_INVITE,
+    REVIEW,
+    begin_daftar,
+    dmy,
+    erase,
+    register,
+    staff_member,
+)
 
 
 async def events_of(bot: BotHarness, kind: str) -> list[Event]:
@@ -96,12 +104,14 @@ async def test_an_invitation_already_claimed_by_someone_else_is_refused_neutrall
     bot: BotHarness,
 ) -> None:
     target = await factories.add_target(bot.db, bot.settings, code="RINA2345")
-    for person in (bot.user("Rina"), bot.user("Copycat")):
+    rina, copycat = bot.user("Rina"), bot.user("Copycat")
+    for person in (rina, copycat):
         person.send("/start RINA2345")
         await person.next_message()
         person.send(dmy(target.birth_date))
-        last = await person.replies()
-    assert last[0].text.startswith(NEUTRAL_INVITE)
+        if person is rina:
+            await until_phone_question(rina)  # linked: she holds the record now
+    assert (await copycat.next_message()).text.startswith(NEUTRAL_INVITE)
     assert [e.target_id for e in await events_of(bot, "claim_conflict")] == [target.id]
 
 
@@ -309,10 +319,9 @@ async def test_unicode_and_overlong_names(bot: BotHarness, typed: str, accepted:
 async def test_declining_consent_keeps_nothing(bot: BotHarness) -> None:
     teen = bot.user()
     teen.send("/daftar")
-    await teen.next_message()
-    teen.press("❌")
-    await teen.replies()
-    assert teen.messages[-1].text.startswith("Baik, tidak ada data yang disimpan.")
+    asked = await teen.next_message()
+    teen.press("❌", message=asked)
+    assert (await teen.edited(asked)).text.startswith("Baik, tidak ada data yang disimpan.")
     async with bot.db.session() as session:
         assert (await session.execute(select(func.count(Consent.id)))).scalar_one() == 0
 
@@ -342,10 +351,7 @@ async def test_hapus_deletes_a_self_registered_teen_entirely(bot: BotHarness) ->
     nik = nik_rules.build(factories.REGION, born, female=True, serial=88)
     teen = bot.user("Sekar")
     await register(teen, nik=nik, born=born, name="Sekar Ayu")
-    teen.send("/hapus")
-    await teen.next_message()
-    teen.press("🗑")
-    await teen.changes()
+    await erase(teen)  # until its question says it is done
     async with bot.db.session() as session:
         assert (await session.execute(select(func.count(Target.id)))).scalar_one() == 0
         assert (await session.execute(select(func.count(Account.id)))).scalar_one() == 0

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from bot.emulator.state import Chat, Json, StoredFile, TelegramEmulator
 
-FIRST_REPLY_GRACE = 1.5  # seconds
 # How long a test waits for the bot by default. Generous, for busy machines: a wait that is met
 # returns at once, so a long ceiling costs nothing when the bot answers.
 WAIT = 30.0  # seconds
@@ -246,38 +245,6 @@ class UserClient:
                     f"user {self.id}: message {message.message_id} not edited in {timeout}s "
                     f"(still {message.text[:60]!r})"
                 )
-
-    async def replies(self, quiet: float = 0.3, timeout: float = WAIT) -> list[ReceivedMessage]:
-        """Every new message until the bot has been quiet for `quiet` seconds.
-
-        A wait for silence ends early on a busy machine, or late: wait for what is expected
-        instead (`next_messages`, `edited`); this is left for the tests still using it."""
-        return [
-            message for kind, message in await self.changes(quiet, timeout) if kind == "message"
-        ]
-
-    async def changes(
-        self,
-        quiet: float = 0.3,
-        timeout: float = WAIT,
-    ) -> list[tuple[str, ReceivedMessage]]:
-        """New messages and edits ("message" / "edit") until the bot is quiet for `quiet` s."""
-        deadline = time.monotonic() + timeout
-        received: list[tuple[str, ReceivedMessage]] = []
-        while True:
-            for seq, kind, payload in self._new(("message", "edit")):
-                self._cursor = seq
-                received.append((kind, view(self.emulator, payload)))
-            # Before the first reply, allow a busy machine more than `quiet` to start answering.
-            pause = quiet if received else max(quiet, FIRST_REPLY_GRACE)
-            pause_ends = min(deadline, time.monotonic() + pause)
-            if not await self._wait_change(pause_ends):
-                if time.monotonic() < deadline and self._bot_working():
-                    continue  # quiet only because a busy machine is slow: wait on
-                return received
-
-    def _bot_working(self) -> bool:
-        return self.emulator.pending_updates > 0 or self.emulator.bot_busy()
 
     async def answer(self, query_id: str, timeout: float = WAIT) -> Json:
         """The bot's answer to a button press (the little notice at the top of the chat)."""

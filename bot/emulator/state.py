@@ -7,7 +7,6 @@ import contextlib
 import itertools
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,9 +107,6 @@ class TelegramEmulator:
         self.limiter = RateLimiter(limits or Limits())
         # Every Bot API call travels this network both ways; limits are judged on arrival.
         self.latency = latency
-        # Set by whoever runs the bot in the same process (the tests' harness): whether it is
-        # still working on updates, so that "the bot has gone quiet" is not judged by time alone.
-        self.bot_busy: Callable[[], bool] = lambda: False
         self.bot_user: Json = {
             "id": int(token.split(":", 1)[0]),
             "is_bot": True,

@@ -145,9 +145,6 @@ async def running_bot(
         clock=clock,
     )
     checks = database(settings.database_url)
-    emulator.bot_busy = lambda: (
-        app.update_processor.current_concurrent_updates > 0 or not app.update_queue.empty()
-    )
     try:
         async with running(app, poll_timeout=2, web=web):
             yield BotHarness(emulator, app, checks, settings)
