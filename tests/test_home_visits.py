@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.cli import main
 from bot.db.models import (
     Event,
     HomeVisit,
+    OutboxMessage,
     Place,
     Region,
     ServiceSession,
@@ -24,7 +25,19 @@ from bot.db.models import (
 )
 from bot.domain import summons_rules
 from bot.domain.kinds import Channel, HomeVisitState, PlaceKind, SummonsState
-from bot.services import figures, home_visits, notices, outbox, privacy, retention, summonses
+from bot.domain.outbox_kinds import Kind
+from bot.i18n import Catalogs
+from bot.presentation import home_visits as views
+from bot.services import (
+    figures,
+    home_visits,
+    notices,
+    outbox,
+    privacy,
+    recording,
+    retention,
+    summonses,
+)
 from bot.services.home_visits import Scheduled
 from bot.services.outbox import Reach
 from tests.support import factories
@@ -279,3 +292,51 @@ async def test_a_visit_past_its_hours_is_no_no_show_but_waits_for_staff(bot: Bot
         assert await summonses.mark_no_shows(session, now=later, grace=timedelta(hours=1)) == []
         waiting = await home_visits.queue(session)
     assert [(r.name, r.state) for r in waiting] == [("Ani", HomeVisitState.SCHEDULED)]
+
+
+async def test_a_visit_closed_for_a_teen_recorded_elsewhere_claims_no_thank_you(
+    bot: BotHarness,
+) -> None:
+    """The office's records marked her recorded while her visit stood; closing it afterwards
+    (an old button, page or command) sends nothing new and says so."""
+    teen = await requesting_teen(bot)
+    await teen.next_message()
+    now = datetime.now(UTC)
+    async with bot.db.session() as session:
+        visit = await session.scalar(select(HomeVisit))
+        assert visit is not None
+        day = factories.today(bot.settings) + timedelta(days=3)
+        outcome, reach = await home_visits.schedule(
+            session,
+            [visit.id],
+            starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
+            ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
+            now=now,
+            deadline=summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone),
+            policy=notices.Policy.of(bot.settings),
+            by="tester",
+            channel=Channel.CLI,
+        )
+        assert (outcome, reach) == (Scheduled.DONE, Reach(teens=1, own_chat=1))
+        await recording.mark_recorded(
+            session,
+            [visit.target_id],
+            at=now,
+            source=recording.Source.RECORDS,
+            by="tester",
+            channel=Channel.CLI,
+            now=now,
+        )
+    async with bot.db.session() as session:
+        thanks_before = await session.scalar(
+            select(func.count()).where(OutboxMessage.message_key == Kind.RECORDED.value)
+        )
+        done = await home_visits.finish(
+            session, visit.id, recorded=True, reason=None, by="tester", channel=Channel.CLI, now=now
+        )
+        thanks_after = await session.scalar(
+            select(func.count()).where(OutboxMessage.message_key == Kind.RECORDED.value)
+        )
+    assert done == Reach() and thanks_after == thanks_before == 1
+    said = views.finished(done, True, Catalogs().gettext("id"), "id")
+    assert said == "✅ Tercatat. Remaja ini sudah terekam sebelumnya, jadi tidak ada pesan baru."

@@ -11,6 +11,7 @@ from bot.db.migrate import upgrade
 from bot.domain.kinds import Channel
 from bot.domain.summons_rules import deadline_for
 from bot.services import schedule
+from bot.services.outbox import Reach, Recipient
 from bot.services.schedule import Change
 from tests.support import factories
 from tests.support.harness import database, make_settings
@@ -76,3 +77,22 @@ def test_create_and_move_refuse_each_bad_hour_with_its_reason(sqlite_url: str) -
         Change.DONE,
     ]
     assert moved == [Change.PAST, Change.AFTER_ELECTION, Change.ENDS_FIRST]
+
+
+def test_a_parent_of_two_teens_in_one_change_is_one_parent_told() -> None:
+    """Siblings called to one session share a mother: she is one parent told, not two; a teen
+    nobody can tell is counted as such."""
+    mother = Recipient(501, "id", 51, parent=True)
+    reach = (
+        Reach()
+        .plus([Recipient(601, "id", 61), mother])  # the elder, on Telegram, and their mother
+        .plus([mother])  # the younger, not on Telegram: told through her
+        .plus([])  # a third teen nobody can tell
+    )
+    assert (reach.teens, reach.own_chat, reach.guardians, reach.untold, reach.told) == (
+        3,
+        1,
+        1,
+        1,
+        2,
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.db.models import ServiceSession
+from bot.services import schedule
 from tests.support import factories
-from tests.support.harness import BotHarness
+from tests.support.harness import BotHarness, database
 from tests.support.people import linked_teen
 
 HEADER = ["kode", "tempat", "tanggal", "mulai", "selesai", "kapasitas", "jenis"]
@@ -130,3 +131,32 @@ def test_a_new_session_keeps_the_rules_of_sesi_or_its_row_is_refused_saying_why(
     assert "pada atau sesudah hari pemungutan suara" in rejected["3"][4]
     assert "jumlah tempat terlalu besar" in rejected["4"][4]
     assert "jam mulai jadwal sudah lewat" in rejected["5"][4]
+
+
+def test_a_code_whose_session_was_cancelled_is_refused_saying_so(
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    soon, later = (date.today() + timedelta(days=n) for n in (3, 4))
+    row = ["MPP-07", "Mal Pelayanan", f"{soon:%d-%m-%Y}", "08.00", "11.00", "20", "mpp"]
+    assert main(["import", "sessions", str(sessions_file(tmp_path / "a.csv", [row]))]) == 0
+
+    async def cancel() -> None:
+        db = database(sqlite_url)
+        async with db.session() as session:
+            found = await session.scalar(select(ServiceSession.id))
+            assert found is not None
+            now = datetime.now(UTC)
+            await schedule.cancel(session, found, now=now, deadline=now + timedelta(days=30), by=1)
+        await db.dispose()
+
+    asyncio.run(cancel())
+    moved = [*row[:2], f"{later:%d-%m-%Y}", *row[3:]]
+    assert main(["import", "sessions", str(sessions_file(tmp_path / "b.csv", [moved]))]) == 0
+    assert "ditolak 1." in capsys.readouterr().out
+    with (tmp_path / "b-csv-ditolak.csv").open(encoding="utf-8-sig") as handle:
+        [_, rejected] = list(csv.reader(handle))
+    assert "jadwal dengan kode ini sudah dibatalkan" in rejected[4]

@@ -95,6 +95,9 @@ async def test_an_invited_person_becomes_staff_once_an_admin_confirms(bot: BotHa
     # /petugas lists her by name, and says how to invite someone.
     listed = await said(admin, "/petugas")
     assert f"• Sari · {sari.id}" in listed and "rekam staff invite" in listed
+    # Removed later, she cannot use the same link to come back, nor is told it "waits".
+    assert await said(admin, f"/petugas_hapus {sari.id}") == f"✅ {sari.id} bukan petugas lagi."
+    assert "sudah dipakai" in await said(sari, link)
 
 
 async def test_the_strangers_cases_change_nothing_and_say_so(bot: BotHarness) -> None:

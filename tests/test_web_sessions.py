@@ -83,7 +83,8 @@ async def test_a_moved_session_is_confirmed_with_its_count_then_its_teens_are_to
             # The same page with its counts changed by hand says nothing of who was told.
             forged = done.headers["location"].replace("kabar=2.2.0.0", "kabar=9.9.0.0")
             assert forged != done.headers["location"]
-            assert "Dikabari lewat Telegram" not in (await web.get(forged)).text
+            shown = await web.get(forged)
+            assert shown.status_code == 200 and "Dikabari lewat Telegram" not in shown.text
         for chat in (rina, budi):
             notice = await chat.next_message()
             assert notice.text.startswith("📅 Petugas mengubah jadwal")

@@ -117,8 +117,10 @@ async def test_the_outcome_at_the_door_is_recorded_from_the_page(bot: BotHarness
         )
         assert recorded.status_code == 303
         after = await web.get(recorded.headers["location"])
-        assert "✅ Tercatat sudah direkam." in after.text
-        assert "Dikabari lewat Telegram: 1 dari 1 remaja (1 di Telegram sendiri" in after.text
+        assert (
+            "✅ Tercatat sudah direkam. Ucapan terima kasih dikirim lewat Telegram "
+            "(1 di Telegram sendiri, 0 orang tua/wali)."
+        ) in after.text
         assert "Tidak ada permintaan kunjungan rumah." in after.text
     thanks = await teen.next_message()
     assert thanks.text.startswith("✔️ Terima kasih, Rina Lestari")

@@ -69,6 +69,7 @@ class Problem(enum.StrEnum):
     PAST_TIME = "past_time"  # a new session today, at an hour already gone
     AFTER_ELECTION = "after_election"  # a session on election day or after it
     TOO_MANY_SEATS = "too_many_seats"  # more seats than one session can have
+    SESSION_CANCELLED = "session_cancelled"  # a code whose session the office cancelled
 
 
 class RowError(ValueError):

@@ -75,10 +75,23 @@ def scheduled(
 
 
 def finished(reach: Reach | None, recorded: bool, _: Gettext, language: str) -> str:
-    """The answer to recording what happened at the door (`reach`: who the service told;
-    None, nothing was recorded)."""
+    """The answer to recording what happened at the door (`reach`: who the service sent the
+    thank-you to; None, nothing was recorded)."""
     if reach is None:
         return _("Kunjungan ini belum dijadwalkan atau sudah dicatat.")
-    if recorded:
-        return _("✅ Tercatat sudah direkam.") + "\n" + schedule_views.reached(reach, _, language)
-    return _("Tercatat; permintaan kembali ke daftar.")
+    if not recorded:
+        return _("Tercatat; permintaan kembali ke daftar.")
+    if not reach.teens:
+        return _("✅ Tercatat. Remaja ini sudah terekam sebelumnya, jadi tidak ada pesan baru.")
+    if not reach.told:
+        return _(
+            "✅ Tercatat sudah direkam. Ucapan terima kasih tidak terkirim: remaja ini tidak "
+            "punya Telegram maupun orang tua/wali yang terhubung."
+        )
+    return _(
+        "✅ Tercatat sudah direkam. Ucapan terima kasih dikirim lewat Telegram "
+        "({own} di Telegram sendiri, {guardians} orang tua/wali)."
+    ).format(
+        own=format_number(reach.own_chat, language),
+        guardians=format_number(reach.guardians, language),
+    )

@@ -67,6 +67,9 @@ PROBLEMS = {
         "jadwal pada atau sesudah hari pemungutan suara; perekaman untuk pemilu ini selesai "
         "sebelum hari itu"
     ),
+    Problem.SESSION_CANCELLED: N_(
+        "jadwal dengan kode ini sudah dibatalkan; beri kode baru untuk jadwal baru"
+    ),
     Problem.TOO_MANY_SEATS: N_(
         "jumlah tempat terlalu besar untuk satu jadwal (paling banyak 100.000)"
     ),

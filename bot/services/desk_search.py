@@ -97,7 +97,7 @@ def name_matches(typed: tuple[str, ...], listed: str) -> bool:
 def _squashed(column: Any) -> Any:
     """The name in lower case without the marks people write or leave out between its parts
     (space, apostrophes, hyphen, dot), for the database to narrow on."""
-    for mark in (" ", "'", "\u2019", "`", "-", "."):
+    for mark in (" ", "\u00a0", "'", "\u2018", "\u2019", "\u02bc", "`", "-", "."):
         column = func.replace(column, mark, "")
     return column
 

@@ -347,7 +347,8 @@ async def finish(
     now: datetime,
 ) -> Reach | None:
     """What happened at the door. Recorded: every consequence, as at the desk, and who was
-    sent the thank-you. Not at home, or not recorded: an event with the reason, the home
+    sent the thank-you (nobody, when the teen was recorded elsewhere already). Not at home, or
+    not recorded: an event with the reason, the home
     session is cancelled (nobody else is offered its seat), the summons waits for a visit
     again and the request is back in the queue; nobody is told. None when the visit is not
     scheduled (any more)."""
@@ -357,7 +358,7 @@ async def finish(
     home_id = visit.session_id
     visit.decided_by, visit.decided_at = by, now
     if recorded:
-        await recording.mark_recorded(
+        fresh = await recording.mark_recorded(
             session,
             [visit.target_id],
             at=now,
@@ -368,6 +369,8 @@ async def finish(
             session_id=home_id,
         )
         visit.state = HomeVisitState.DONE
+        if not fresh:  # recorded elsewhere before the visit was closed: no thank-you went
+            return Reach()
         return Reach().plus(await outbox.recipients_of(session, visit.target_id))
     summons = await session.scalar(
         select(Summons).where(Summons.target_id == visit.target_id).with_for_update()

@@ -31,12 +31,14 @@ class Recipient:
 class Reach:
     """Who a change to several teens' summonses was sent to. A teen with no reachable
     Telegram account and no linked parent is told nothing; `untold` counts them, so that no
-    front end says "they were told" of someone who was not."""
+    front end says "they were told" of someone who was not. A parent of two teens in the same
+    change (siblings) is one parent told."""
 
     teens: int = 0  # teens the change concerned
     own_chat: int = 0  # of them, told in their own chat
-    guardians: int = 0  # linked parents told
-    untold: int = 0  # of them, nobody told
+    guardians: int = 0  # linked parents told (each once)
+    untold: int = 0  # of the teens, nobody told
+    parents_seen: frozenset[int] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def told(self) -> int:
@@ -45,19 +47,15 @@ class Reach:
 
     def plus(self, people: Sequence[Recipient]) -> Reach:
         """This reach and one more teen, told to `people` (the teen's and parents' accounts)."""
+        parents = {
+            p.account_id if p.account_id is not None else -p.chat_id for p in people if p.parent
+        }
         return Reach(
             self.teens + 1,
             self.own_chat + any(not p.parent for p in people),
-            self.guardians + sum(p.parent for p in people),
+            self.guardians + len(parents - self.parents_seen),
             self.untold + (not people),
-        )
-
-    def __add__(self, other: Reach) -> Reach:
-        return Reach(
-            self.teens + other.teens,
-            self.own_chat + other.own_chat,
-            self.guardians + other.guardians,
-            self.untold + other.untold,
+            self.parents_seen | parents,
         )
 
 

@@ -126,6 +126,7 @@ _ROW_PROBLEMS = {
     schedule.Change.ENDS_FIRST: (Problem.BAD_TIME, "end"),
     schedule.Change.NO_SEATS: (Problem.BAD_NUMBER, "capacity"),
     schedule.Change.TOO_MANY_SEATS: (Problem.TOO_MANY_SEATS, "capacity"),
+    schedule.Change.GONE: (Problem.SESSION_CANCELLED, "code"),
 }
 
 

@@ -93,7 +93,9 @@ async def _only_admin(session: AsyncSession, existing: Staff) -> bool:
     end of the unit of work, so two admins removing each other cannot both succeed."""
     if not existing.is_admin:
         return False
-    admins = await session.scalars(select(Staff.id).where(Staff.is_admin).with_for_update())
+    admins = await session.scalars(
+        select(Staff.id).where(Staff.is_admin).order_by(Staff.id).with_for_update()
+    )
     return len(admins.all()) <= 1
 
 

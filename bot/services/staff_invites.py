@@ -98,7 +98,8 @@ async def open_invite(
     if await staff.member(session, telegram_id) is not None:
         return Opening(Opened.ALREADY_STAFF)
     if invite.opened_by is not None:
-        if invite.opened_by != telegram_id:
+        # Someone else's, or one that already made this person staff (since removed): used.
+        if invite.opened_by != telegram_id or invite.confirmed is True:
             return Opening(Opened.USED)
         outcome = Opened.REFUSED if invite.confirmed is False else Opened.ASKED
         return Opening(outcome, invite.id, invite.opened_name or "")
@@ -132,8 +133,9 @@ class Waiting:
     made_by: str
 
 
-async def waiting(session: AsyncSession) -> list[Waiting]:
-    """Opened, undecided requests of people not (yet) staff, oldest first."""
+async def waiting(session: AsyncSession, *, now: datetime) -> list[Waiting]:
+    """Opened, undecided requests of people not (yet) staff, from links still valid, one per
+    person, oldest first. The name is the one their Telegram account gives, not checked."""
     rows = await session.execute(
         select(
             StaffInvite.opened_by,
@@ -145,15 +147,18 @@ async def waiting(session: AsyncSession) -> list[Waiting]:
         .where(
             StaffInvite.opened_by.is_not(None),
             StaffInvite.confirmed.is_(None),
+            StaffInvite.expires_at > now,
             Staff.id.is_(None),
         )
         .order_by(StaffInvite.opened_at)
     )
-    return [
-        Waiting(telegram_id, name or "", opened_at, await _maker(session, created_by))
-        for telegram_id, name, opened_at, created_by in rows.all()
-        if telegram_id is not None and opened_at is not None
-    ]
+    found: dict[int, Waiting] = {}
+    for telegram_id, name, opened_at, created_by in rows.all():
+        if telegram_id is not None and opened_at is not None and telegram_id not in found:
+            found[telegram_id] = Waiting(
+                telegram_id, name or "", opened_at, await _maker(session, created_by)
+            )
+    return list(found.values())
 
 
 class Decided(enum.StrEnum):

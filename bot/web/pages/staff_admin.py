@@ -41,7 +41,7 @@ async def _page(request: Request, viewer: Viewer, *, status: int = 200, **values
     web = services_of(request)
     async with web.db.reading() as session:
         members = await staff.roster(session)
-        waiting = await staff_invites.waiting(session)
+        waiting = await staff_invites.waiting(session, now=web.clock.now())
     values.setdefault("done", None)
     values.setdefault("invite", None)
     values.setdefault("problem", None)
