@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -61,17 +62,75 @@ def _data_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATA_KEY", TEST_DATA_KEY)
 
 
+def _wants_empty(request: pytest.FixtureRequest) -> bool:
+    """A test about the migrations themselves starts from a database with no schema."""
+    return request.node.get_closest_marker("empty_database") is not None
+
+
+# Migrating from nothing costs about 0.6 s of CPU, and nearly every test needs a schema: each
+# xdist worker migrates one template per backend and every test starts from a copy of it. The
+# template has the schema only; the first handle with a DATA_KEY still records its key, as in a
+# new office. (The migrations themselves are tested from empty: @pytest.mark.empty_database.)
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "office.db"
+
+    async def make() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")  # no key: the schema only
+        await upgrade(db)
+        await db.dispose()
+
+    asyncio.run(make())
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[str | None]:
+    admin = _admin_url()
+    name = f"rekam_template_{uuid.uuid4().hex[:12]}"
+    if admin is None:
+        yield None
+        return
+
+    async def run(statement: str) -> None:
+        engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    async def make() -> None:
+        await run(f'CREATE DATABASE "{name}"')
+        db = Database(make_url(admin).set(database=name).render_as_string(hide_password=False))
+        await upgrade(db)
+        await db.dispose()
+
+    try:
+        asyncio.run(make())
+    except OSError:
+        yield None  # no server: postgres_url says so and skips
+        return
+    yield name
+    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+async def postgres_url(
+    request: pytest.FixtureRequest, _postgres_template: str | None
+) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for one test (the migrated template's copy, or empty for an
+    @pytest.mark.empty_database test), dropped afterwards."""
     admin = _admin_url()
     if admin is None:
         pytest.skip(f"PostgreSQL not tested: {POSTGRES_ENV} is not set")
     name = f"rekam_test_{uuid.uuid4().hex[:12]}"
+    copy = "" if _wants_empty(request) or _postgres_template is None else _postgres_template
     engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            template = f' TEMPLATE "{copy}"' if copy else ""
+            await connection.execute(text(f'CREATE DATABASE "{name}"{template}'))
     except OSError as error:
         await engine.dispose()
         pytest.skip(f"PostgreSQL not reachable at {admin}: {error}")
@@ -84,8 +143,14 @@ async def postgres_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: pytest.TempPathFactory) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path}/office.db"
+def sqlite_url(tmp_path: Path, request: pytest.FixtureRequest, _sqlite_template: Path) -> str:
+    """A fresh SQLite office (the migrated template's copy, mode 0600 as the bot makes it, or
+    no file for an @pytest.mark.empty_database test)."""
+    path = tmp_path / "office.db"
+    if not _wants_empty(request):
+        shutil.copyfile(_sqlite_template, path)
+        path.chmod(0o600)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -184,6 +184,7 @@ async def _office_of_an_older_version(url: str) -> Database:
     return database
 
 
+@pytest.mark.empty_database  # an older office: migrated step by step from nothing
 async def test_codes_an_older_office_kept_in_clear_are_hashed_and_sealed_by_the_upgrade(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,8 @@ from bot.db.migrate import upgrade
 from bot.db.models import Base
 from bot.db.vault import Vault, new_key
 
+pytestmark = pytest.mark.empty_database  # each test starts from no schema at all
+
 
 def _differences(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
