@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli import main
 from bot.db.models import (
@@ -44,6 +45,28 @@ from tests.support import factories
 from tests.support.harness import BotHarness
 from tests.support.offices import requesting_teen, waiting_requests
 from tests.support.people import staff_member
+
+
+async def visit_on(
+    bot: BotHarness,
+    session: AsyncSession,
+    visit_id: int,
+    day: date,
+    *,
+    now: datetime | None = None,
+) -> tuple[Scheduled, Reach]:
+    """A visit for this request from 08.00 to 09.00 on `day`, as staff schedule it."""
+    return await home_visits.schedule(
+        session,
+        [visit_id],
+        starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
+        ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
+        now=now or datetime.now(UTC),
+        deadline=summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone),
+        policy=notices.Policy.of(bot.settings),
+        by="tester",
+        channel=Channel.CLI,
+    )
 
 
 async def test_the_staff_on_duty_alone_are_alerted_when_named(bot: BotHarness) -> None:
@@ -191,17 +214,7 @@ async def test_the_reason_and_the_home_address_go_with_personal_data(bot: BotHar
         visit = await session.scalar(select(HomeVisit))
         assert visit is not None
         day = factories.today(bot.settings) + timedelta(days=3)
-        await home_visits.schedule(
-            session,
-            [visit.id],
-            starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
-            ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
-            now=datetime.now(UTC),
-            deadline=summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone),
-            policy=notices.Policy.of(bot.settings),
-            by="tester",
-            channel=Channel.CLI,
-        )
+        await visit_on(bot, session, visit.id, day)
         await privacy.erase_account_of(session, teen.id, datetime.now(UTC))
     async with bot.db.session() as session:
         assert await session.scalar(select(HomeVisit.reason)) is None
@@ -221,17 +234,7 @@ async def test_a_home_visit_s_seat_is_never_offered_to_anyone_else(bot: BotHarne
         assert visit is not None
         day = factories.today(bot.settings) + timedelta(days=3)
         deadline = summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone)
-        await home_visits.schedule(
-            session,
-            [visit.id],
-            starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
-            ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
-            now=datetime.now(UTC),
-            deadline=deadline,
-            policy=notices.Policy.of(bot.settings),
-            by="tester",
-            channel=Channel.CLI,
-        )
+        await visit_on(bot, session, visit.id, day)
         await session.execute(update(ServiceSession).values(booked=0))  # the teen declined
         options = await summonses.move_options(
             session, exclude=0, now=datetime.now(UTC), deadline=deadline
@@ -254,17 +257,7 @@ async def test_a_teen_who_picks_a_session_after_all_leaves_the_queue(bot: BotHar
         visit = await session.scalar(select(HomeVisit))
         assert visit is not None
         day = factories.today(bot.settings) + timedelta(days=3)
-        outcome, _reach = await home_visits.schedule(
-            session,
-            [visit.id],
-            starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
-            ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
-            now=datetime.now(UTC),
-            deadline=summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone),
-            policy=notices.Policy.of(bot.settings),
-            by="tester",
-            channel=Channel.CLI,
-        )
+        outcome, _reach = await visit_on(bot, session, visit.id, day)
     assert outcome == Scheduled.GONE
 
 
@@ -276,17 +269,7 @@ async def test_a_visit_past_its_hours_is_no_no_show_but_waits_for_staff(bot: Bot
     async with bot.db.session() as session:
         visit = await session.scalar(select(HomeVisit))
         assert visit is not None
-        await home_visits.schedule(
-            session,
-            [visit.id],
-            starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
-            ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
-            now=datetime.now(UTC),
-            deadline=summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone),
-            policy=notices.Policy.of(bot.settings),
-            by="tester",
-            channel=Channel.CLI,
-        )
+        await visit_on(bot, session, visit.id, day)
     later = datetime.combine(day + timedelta(days=1), time(12), tzinfo=bot.settings.zone)
     async with bot.db.session() as session:
         assert await summonses.mark_no_shows(session, now=later, grace=timedelta(hours=1)) == []
@@ -306,17 +289,7 @@ async def test_a_visit_closed_for_a_teen_recorded_elsewhere_claims_no_thank_you(
         visit = await session.scalar(select(HomeVisit))
         assert visit is not None
         day = factories.today(bot.settings) + timedelta(days=3)
-        outcome, reach = await home_visits.schedule(
-            session,
-            [visit.id],
-            starts_at=datetime.combine(day, time(8), tzinfo=bot.settings.zone),
-            ends_at=datetime.combine(day, time(9), tzinfo=bot.settings.zone),
-            now=now,
-            deadline=summons_rules.deadline_for(bot.settings.election_date, bot.settings.zone),
-            policy=notices.Policy.of(bot.settings),
-            by="tester",
-            channel=Channel.CLI,
-        )
+        outcome, reach = await visit_on(bot, session, visit.id, day, now=now)
         assert (outcome, reach) == (Scheduled.DONE, Reach(teens=1, own_chat=1))
         await recording.mark_recorded(
             session,
