@@ -123,11 +123,3 @@ def parse_day_and_hours(text: str, *, today: date) -> tuple[date, time, time, st
     if end <= start:
         raise DateError(DateProblem.BAD_HOURS)
     return day, start, end, (match.group(6) or "").strip()
-
-
-def parse_session_hours(text: str, *, today: date) -> tuple[date, time, time]:
-    """A session's day and its opening and closing hours, nothing after them."""
-    day, opens, closes, rest = parse_day_and_hours(text, today=today)
-    if rest:
-        raise DateError(DateProblem.UNREADABLE)
-    return day, opens, closes
