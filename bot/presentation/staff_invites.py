@@ -16,9 +16,11 @@ def opened(opening: Opening, asked: int, _: Gettext) -> str:
         )
     if opening.outcome == Opened.ASKED and not opening.fresh:
         # Opened again: the admins were asked (or not) the first time; it waits either way.
+        # No promise to tell: an admin may add them by id on the Petugas page, which tells no
+        # one; /staf works from that moment.
         return _(
-            "🕓 Permintaan Anda menjadi petugas masih menunggu keputusan admin kantor. Anda akan "
-            "dikabari di sini setelah admin menyetujui atau menolaknya."
+            "🕓 Permintaan Anda menjadi petugas masih menunggu keputusan admin kantor. Setelah "
+            "disetujui, ketik /staf untuk mulai."
         )
     return {
         Opened.ASKED: _(
