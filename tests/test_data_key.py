@@ -23,11 +23,11 @@ from bot.db.migrate import upgrade
 from bot.db.models import Target
 from bot.db.vault import Vault, new_key
 from bot.domain import nik as nik_rules
-from bot.domain.kinds import Actor
+from bot.domain.kinds import Actor, Channel, ContactOf, ContactSource
 from bot.domain.steps import Step
 from bot.emulator import Limits, TelegramEmulator
 from bot.emulator.server import serve
-from bot.services import conversations, guardians, lockout, rekey
+from bot.services import contacts, conversations, guardians, lockout, rekey
 from tests.support import factories
 from tests.support.harness import (
     TEST_DATA_KEY,
@@ -172,6 +172,16 @@ async def _office_under_the_old_key(db: Database) -> dict[str, object]:
         )
         waiting = await conversations.ensure(session, 700, "id")
         await conversations.go(session, waiting.account_id, Step.INVITE_DATE, code="RINA2345")
+        await contacts.put(
+            session,
+            rina.id,
+            ContactOf.GUARDIAN,
+            "0813 2222 0001",
+            source=ContactSource.LIST,
+            actor=Actor.STAFF,
+            channel=Channel.CLI,
+            now=now,
+        )
     return {"rina": rina, "parent_code": parent_code, "now": now}
 
 
@@ -189,6 +199,7 @@ async def test_rekey_moves_every_nik_code_lock_and_conversation_and_the_old_key_
         done = await rekey.rekey(session, Vault(new_text), now=now, by="Kepala Bidang")
     await old_db.dispose()
     assert (done.targets, done.subjects, done.cleared, done.conversations) == (1, 1, 1, 1)
+    assert done.numbers == 1
 
     with pytest.raises(WrongDataKeyError):  # the old key no longer opens the office
         refused = Database(database_url, data_key=TEST_DATA_KEY)
@@ -219,11 +230,14 @@ async def test_rekey_moves_every_nik_code_lock_and_conversation_and_the_old_key_
             assert locked is not None
             waiting = await conversations.current(session, 700)
             assert waiting is not None and waiting.data["code"] == "RINA2345"
+            # Her parent's number opens, and is found by itself, under the new key.
+            assert [c.number for c in await contacts.of(session, rina.id)] == ["+6281322220001"]
+            assert await contacts.owners(session, "+6281322220001")
         # Nothing made with the old key is left: no old hash, no old seal opens.
         async with new_db.engine.connect() as connection:
             stored = [
                 str(value)
-                for table in ("targets", "events", "accounts")
+                for table in ("targets", "events", "accounts", "contact_points")
                 for row in (await connection.execute(text(f"SELECT * FROM {table}"))).all()
                 for value in row
             ]
@@ -231,6 +245,7 @@ async def test_rekey_moves_every_nik_code_lock_and_conversation_and_the_old_key_
         for value in ("RINA2345", "NOBODY23"):
             assert old.code_hash(value)[:40] not in dump
         assert old.hash(rina.nik) not in dump  # type: ignore[attr-defined]
+        assert old.phone_hash("+6281322220001") not in dump
         async with new_db.session() as session:
             count = await session.scalar(select(func.count()).select_from(Target))
         assert count == 1

@@ -9,9 +9,9 @@ from sqlalchemy import func, select, text, update
 
 from bot.db.models import Account, Base, OutboxMessage, Place, ServiceSession, Summons
 from bot.domain import nik as nik_rules
-from bot.domain.kinds import PlaceKind
+from bot.domain.kinds import Actor, Channel, ContactOf, ContactSource, PlaceKind
 from bot.domain.outbox_kinds import Kind
-from bot.services import guardians
+from bot.services import contacts, guardians
 from tests.support import factories
 from tests.support.harness import BotHarness, until_phone_question
 from tests.support.people import (
@@ -145,3 +145,33 @@ async def test_hapus_counts_only_the_parents_who_can_still_be_told(bot: BotHarne
             )
         )
     assert queued == 1
+
+
+async def test_hapus_takes_the_number_she_shared_and_leaves_the_office_s_own(
+    bot: BotHarness,
+) -> None:
+    """Issue 24: the number a teen shared with 📱 goes with her account; the parent's number
+    the office's list put on her record stays, as the record does."""
+    target = await factories.add_target(bot.db, bot.settings, name="Gita Santoso")
+    async with bot.db.session() as session:
+        await contacts.put(
+            session,
+            target.id,
+            ContactOf.GUARDIAN,
+            "0813 2222 0001",
+            source=ContactSource.LIST,
+            actor=Actor.STAFF,
+            channel=Channel.CLI,
+            now=datetime.now(UTC),
+        )
+    teen = bot.user("Gita")
+    teen.send(f"/start {target.invite_code}")
+    await teen.next_message()
+    teen.send(target.birth_date.strftime("%d-%m-%Y"))
+    await until_phone_question(teen)
+    teen.share_contact("+6281234567890")
+    assert (await teen.next_message()).text == "Terima kasih, nomor Anda sudah disimpan."
+    await erase(teen)
+    async with bot.db.session() as session:
+        left = await contacts.of(session, target.id)
+    assert [(c.whose, c.number) for c in left] == [(ContactOf.GUARDIAN, "+6281322220001")]

@@ -37,7 +37,7 @@ async def test_a_home_visit_request_reaches_the_staff_on_duty(bot: BotHarness) -
         "Wilayah: Mawar, Utara",
         "Alamat: Jl. Melati 7",
         "Alasan: Saya memakai kursi roda",
-        "Telepon: +6281234567",
+        "Telepon: +6281234567890",
         "Lihat daftar permintaan: /kunjungan",
     ]
     async with bot.db.session() as session:

@@ -112,3 +112,67 @@ async def test_an_office_database_with_data_keeps_every_row_through_the_upgrade(
     assert "nik" not in stored and nik not in str(dict(stored))
     assert stored["nik_hash"] == Vault(key).hash(nik)
     assert Vault(key).open(stored["nik_sealed"]) == nik
+
+
+async def test_a_number_a_teen_shared_leaves_the_clear_for_her_record_s_sealed_numbers(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0018: accounts.phone held the 📱 number in clear; a linked teen's mobile becomes her
+    record's own contact point, sealed; a landline and an unlinked account's number go."""
+    key = new_key()
+    monkeypatch.setenv("DATA_KEY", key)
+    vault = Vault(key)
+    database = Database(sqlite_url, data_key=key)
+    try:
+        await upgrade(database, "0017")
+        now = datetime.now(UTC)
+        async with database.engine.begin() as connection:
+            for id_ in (1, 2):
+                nik = f"359901450308000{id_}"
+                await connection.execute(
+                    text(
+                        "INSERT INTO targets (id, nik_hash, nik_sealed, name, birth_date, source,"
+                        " review, preferred_days, invite_hash, invite_sealed, attend_hash,"
+                        " attend_sealed, created_at, updated_at) VALUES (:id, :h, :s, 'Uji',"
+                        " '2008-03-05', 'imported', 'accepted', 'any', :ih, 'x', :ah, 'x', :now,"
+                        " :now)"
+                    ),
+                    {
+                        "id": id_,
+                        "h": vault.hash(nik),
+                        "s": vault.seal(nik),
+                        "ih": f"i{id_}",
+                        "ah": f"a{id_}",
+                        "now": now,
+                    },
+                )
+            for id_, target, phone in (
+                (1, 1, "+6281234567890"),
+                (2, 2, "+62217654321"),  # a landline: no channel reaches it
+                (3, None, "+6281299990000"),  # an account holding no record
+            ):
+                await connection.execute(
+                    text(
+                        "INSERT INTO accounts (id, telegram_id, language, language_chosen, role,"
+                        " target_id, phone, created_at, updated_at) VALUES (:id, :tg, 'id', 1,"
+                        " 'teen', :t, :p, :now, :now)"
+                    ),
+                    {"id": id_, "tg": 100 + id_, "t": target, "p": phone, "now": now},
+                )
+        await upgrade(database)
+        async with database.engine.connect() as connection:
+            columns = {c["name"] for c in await connection.run_sync(_account_columns)}
+            points = (
+                (await connection.execute(text("SELECT * FROM contact_points"))).mappings().all()
+            )
+    finally:
+        await database.dispose()
+    assert "phone" not in columns
+    assert [(p["target_id"], p["whose"], p["source"]) for p in points] == [(1, "teen", "telegram")]
+    assert vault.open_phone(points[0]["phone_sealed"]) == "+6281234567890"
+    assert points[0]["phone_hash"] == vault.phone_hash("+6281234567890")
+    assert "81234567890" not in str(dict(points[0]))
+
+
+def _account_columns(connection: Connection) -> list[Any]:
+    return list(inspect(connection).get_columns("accounts"))

@@ -62,3 +62,25 @@ def test_a_number_abroad_is_kept_in_its_own_country() -> None:
 
 def test_a_masked_number_keeps_the_operator_and_the_last_digits_only() -> None:
     assert masked("+6281234567890") == "+62 812 ***** 890"
+
+
+@given(
+    st.sampled_from(["0", "+62", "62"]),
+    st.text(alphabet="0123456789", min_size=4, max_size=14),
+)
+def test_the_shortcut_answers_as_phonenumbers_does(lead: str, digits: str) -> None:
+    """normalise remembers an Indonesian number's shape; each number still gets the answer
+    phonenumbers itself gives it, the first of its shape or the thousandth."""
+    from bot.domain import phones
+
+    text = lead + digits
+    try:
+        expected: str | PhoneProblem = phones._normalise(phones._written(text))
+    except PhoneError as error:
+        expected = error.problem
+    for _ in range(2):  # the first asks phonenumbers; the second reads what was remembered
+        try:
+            got: str | PhoneProblem = normalise(text)
+        except PhoneError as error:
+            got = error.problem
+        assert got == expected

@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 
 from bot.db.models import Account, Event, ServiceSession, Summons, Target
 from bot.db.vault import vault_of
-from bot.domain.kinds import SummonsState
+from bot.domain.kinds import ContactOf, ContactSource, SummonsState
 from bot.i18n import format_day, format_hours
 from bot.presentation.summons import qr_png
+from bot.services import contacts
 from bot.throttle import PressThrottle
 from tests.support import factories
 from tests.support.factories import attend_code_of
@@ -396,8 +397,23 @@ async def test_only_the_teens_own_phone_number_is_kept(bot: BotHarness) -> None:
     teen.share_contact("+6281234567890")
     assert (await teen.next_message()).text == "Terima kasih, nomor Anda sudah disimpan."
     async with bot.db.session() as session:
-        account = (await session.execute(select(Account))).scalar_one()
-    assert account.phone == "+6281234567890"
+        numbers = await contacts.of(session, target.id)
+    assert [(c.whose, c.number, c.source) for c in numbers] == [
+        (ContactOf.TEEN, "+6281234567890", ContactSource.TELEGRAM)
+    ]
+
+
+async def test_a_shared_landline_is_not_kept_and_the_teen_is_told(bot: BotHarness) -> None:
+    target = await factories.add_target(bot.db, bot.settings)
+    teen = bot.user()
+    teen.send(f"/start {target.invite_code}")
+    await teen.next_message()
+    teen.send(target.birth_date.strftime("%d-%m-%Y"))
+    await until_phone_question(teen)
+    teen.share_contact("+62 21 7654321")
+    assert (await teen.next_message()).text.startswith("Nomor ini bukan nomor HP")
+    async with bot.db.session() as session:
+        assert await contacts.of(session, target.id) == ()
 
 
 async def test_hapus_unlinks_and_keeps_the_offices_record(bot: BotHarness, office: dict) -> None:  # type: ignore[type-arg]

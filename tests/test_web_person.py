@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import Event
 from bot.domain.kinds import Channel
+from bot.services import contacts
 from tests.support import factories
 from tests.support.harness import BotHarness
 from tests.support.people import linked
@@ -98,3 +99,61 @@ async def test_unknown_forged_and_unsigned_requests_see_nobody(bot_web: BotHarne
             select(func.count()).where(Event.kind.in_(("person_viewed", "nik_revealed")))
         )
     assert looked == 0
+
+
+async def test_staff_put_correct_and_remove_a_number_and_a_wrong_one_is_refused_in_words(
+    bot_web: BotHarness,
+) -> None:
+    bot = bot_web
+    rina = await factories.add_target(bot.db, bot.settings, name="Rina Uji", code="RINA2345")
+    async with signed_in(bot) as (officer, web):
+        page = await web.get(f"/orang/{rina.id}")
+        assert 'id="nomor-telepon"' in page.text and "belum ada" in page.text
+        form = {"csrf": csrf_of(page), "milik": "guardian"}
+
+        landline = await web.post(
+            f"/orang/{rina.id}/telepon", data={**form, "nomor": "021-7654321"}
+        )
+        assert landline.status_code == 200
+        assert "Itu nomor telepon rumah atau kantor" in landline.text
+
+        saved = await web.post(
+            f"/orang/{rina.id}/telepon",
+            data={**form, "nomor": "0812-3456-7890", "izin_wa": "ya"},
+            follow_redirects=True,
+        )
+        assert "Nomor telepon disimpan." in saved.text
+        assert "+62 812 ***** 890" in saved.text and "81234567890" not in saved.text
+        assert "izin WhatsApp ada" in saved.text and "diisi petugas" in saved.text
+        # The saying comes only from the address the save made.
+        typed = await web.get(f"/orang/{rina.id}?nomor=disimpan&s=0000")
+        assert "Nomor telepon disimpan." not in typed.text
+
+        removed = await web.post(
+            f"/orang/{rina.id}/telepon", data={**form, "hapus": "1"}, follow_redirects=True
+        )
+        assert "Nomor telepon dihapus dari data ini." in removed.text
+        assert "+62 812" not in removed.text.split('id="nomor-telepon"')[1].split("</section>")[0]
+
+        wrong_whose = await web.post(
+            f"/orang/{rina.id}/telepon", data={**form, "milik": "tetangga", "nomor": "0812345678"}
+        )
+        assert wrong_whose.status_code == 404
+        forged = await web.post(
+            f"/orang/{rina.id}/telepon", data={**form, "csrf": "x" * 43, "nomor": "08123456789"}
+        )
+        assert forged.status_code == 403
+    async with client(bot) as stranger:
+        unsigned = await stranger.post(
+            f"/orang/{rina.id}/telepon", data={"milik": "teen", "nomor": "081234567890"}
+        )
+        assert unsigned.status_code == 401
+    async with bot.db.session() as session:
+        assert await contacts.of(session, rina.id) == ()
+        said = list(
+            await session.scalars(
+                select(Event.kind).where(Event.kind.like("contact_%")).order_by(Event.id)
+            )
+        )
+    assert said == ["contact_set", "contact_removed"]
+    assert officer is not None

@@ -29,6 +29,8 @@ from bot.domain.kinds import (
     Audience,
     Channel,
     ClaimState,
+    ContactOf,
+    ContactSource,
     HomeVisitState,
     LinkMethod,
     LinkState,
@@ -143,11 +145,39 @@ class Account(Base):
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.NONE)
     target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(32))
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The step of a multi-message conversation (registration, linking), kept here and not in
     # memory so that a restart of the bot never loses where a teen was.
     conversation: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ContactPoint(Base):
+    """A phone number on a teen's record, hers or a parent's or guardian's (one of each): where
+    WhatsApp and SMS reach the family, and whose numbers an answer is believed from.
+
+    Kept as the NIK is (bot/db/vault.py): a keyed hash to find whose number wrote, and a sealed
+    copy to send to it and show it to staff.
+    """
+
+    __tablename__ = "contact_points"
+    __table_args__ = (
+        UniqueConstraint("target_id", "whose", name="uq_contact_points_target_whose"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
+    whose: Mapped[ContactOf] = mapped_column(enum_column(ContactOf))
+    # A guardian's number can be on several siblings' records: not unique.
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    phone_sealed: Mapped[str] = mapped_column(String(120))
+    source: Mapped[ContactSource] = mapped_column(enum_column(ContactSource))
+    # When the office recorded the family's yes to WhatsApp messages (the list's izin_wa, or
+    # staff); Meta's policy sends no template to a number without one.
+    whatsapp_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the number answered BERHENTI: no more SMS to it.
+    sms_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

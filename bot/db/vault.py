@@ -3,10 +3,10 @@ copy to show them to those allowed. A stolen database file or backup shows neith
 working code, nor a way to test guesses against them, without DATA_KEY, which lives in the
 environment, not in the database.
 
-One 32-byte key (URL-safe base64, from `rekam keygen`) gives its keys by HMAC: one for the NIK
-hash and one for the code hash (HMAC-SHA256), one for the seal (AES-256-GCM with a random nonce
-per value; a NIK and a code are sealed under different associated data, so neither can stand
-in for the other), one for the database's key check (bot/db/keys.py) and one for backups
+One 32-byte key (URL-safe base64, from `rekam keygen`) gives its keys by HMAC: one each for the
+NIK hash, the code hash and the phone-number hash (HMAC-SHA256), one for the seal (AES-256-GCM
+with a random nonce per value; a NIK, a code and a phone number are sealed under different
+associated data, so none can stand in for another), one for the database's key check (bot/db/keys.py) and one for backups
 (bot/db/backup.py).
 """
 
@@ -26,6 +26,7 @@ KEY_BYTES = 32
 _NONCE_BYTES = 12
 _CONTEXT = b"rekam:nik"
 _CODE_CONTEXT = b"rekam:code"
+_PHONE_CONTEXT = b"rekam:phone"
 CODE_HASH_DIGITS = 32
 INFO_KEY = "rekam_vault"  # where a unit of work finds the vault (Database puts it there)
 
@@ -67,6 +68,7 @@ class Vault:
         # import hashes a city's list).
         self._mac = hmac.new(_derived(key, b"hash"), None, "sha256")
         self._code_mac = hmac.new(_derived(key, b"code"), None, "sha256")
+        self._phone_mac = hmac.new(_derived(key, b"phone"), None, "sha256")
         self._aead = AESGCM(_derived(key, b"seal"))
         check = hmac.new(_derived(key, b"check"), b"rekam:data-key", "sha256")
         self.check_value = check.hexdigest()
@@ -100,6 +102,22 @@ class Vault:
             mac.update(code.encode())
             hashes.append(mac.hexdigest()[:CODE_HASH_DIGITS])
         return hashes
+
+    def phone_hash(self, e164: str) -> str:
+        """A phone number's keyed hash (64 hex digits), to find whose number an answer came
+        from: a number has about 10**11 values, few enough to try them all against a hash
+        made without a key."""
+        mac = self._phone_mac.copy()
+        mac.update(e164.encode())
+        return mac.hexdigest()
+
+    def seal_phones(self, numbers: list[str]) -> list[str]:
+        """Phone numbers encrypted, to send to them and show them to staff."""
+        return self._seal_all(numbers, _PHONE_CONTEXT)
+
+    def open_phone(self, sealed: str) -> str:
+        """A phone number back; ValueError if it was sealed with another key or altered."""
+        return self._open(sealed, _PHONE_CONTEXT)
 
     def seal(self, nik: str) -> str:
         """The NIK encrypted (a new nonce each time), URL-safe base64."""

@@ -164,6 +164,24 @@ class Channel(enum.StrEnum):
     CLI = "cli"
     SYSTEM = "system"
     WEB = "web"
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+
+
+class ContactOf(enum.StrEnum):
+    """Whose a phone number on a teen's record is: hers, or a parent's or guardian's."""
+
+    TEEN = "teen"
+    GUARDIAN = "guardian"
+
+
+class ContactSource(enum.StrEnum):
+    """Where a number on a record came from: the target list, staff (desk, person page,
+    `rekam person`), or the teen's own Telegram account (the 📱 button)."""
+
+    LIST = "list"
+    STAFF = "staff"
+    TELEGRAM = "telegram"
 
 
 class OutboxState(enum.StrEnum):

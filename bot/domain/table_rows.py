@@ -70,6 +70,10 @@ class Problem(enum.StrEnum):
     AFTER_ELECTION = "after_election"  # a session on election day or after it
     TOO_MANY_SEATS = "too_many_seats"  # more seats than one session can have
     SESSION_CANCELLED = "session_cancelled"  # a code whose session the office cancelled
+    # A target-list row's phone number no channel could use; the row is imported without it.
+    PHONE_UNREADABLE = "phone_unreadable"
+    PHONE_INVALID = "phone_invalid"
+    PHONE_NOT_MOBILE = "phone_not_mobile"
 
 
 class RowError(ValueError):

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from bot.domain import nik as nik_rules
 from bot.domain.names import invisible
+from bot.domain.phones import PhoneError, PhoneProblem, normalise
 from bot.domain.table_rows import (
     SHORTEST,
     Problem,
@@ -49,6 +50,17 @@ TARGET_HEADERS = {
     # The pesantren or prison a list was made for (bot/domain/venues.py); not in SPEC's list.
     "lembaga": "institution",
     "institution": "institution",
+    # Issue 24's contact points: the teen's mobile, a parent's or guardian's, and whether the
+    # family agreed to WhatsApp messages (Meta's policy wants that yes on record).
+    "telepon": "phone",
+    "no_hp": "phone",
+    "hp": "phone",
+    "phone": "phone",
+    "telepon_ortu": "guardian_phone",
+    "hp_ortu": "guardian_phone",
+    "guardian_phone": "guardian_phone",
+    "izin_wa": "whatsapp_consent",
+    "whatsapp_consent": "whatsapp_consent",
 }
 TARGET_REQUIRED = ("nik", "name", "birth_date")
 
@@ -59,6 +71,13 @@ _SEX |= {"perempuan": "P", "f": "P", "female": "P", "w": "P", "wanita": "P"}
 # Anything `cell_text` would change beyond stripping the ends: a control character, two spaces.
 _NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f]|  ")
 _SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")
+_YES = frozenset({"ya", "y", "iya", "yes", "setuju", "1", "true"})
+# A number refused leaves the row on the list without it (bot/services/imports.py).
+NUMBER_PROBLEMS = {
+    PhoneProblem.UNREADABLE: Problem.PHONE_UNREADABLE,
+    PhoneProblem.INVALID: Problem.PHONE_INVALID,
+    PhoneProblem.NOT_MOBILE: Problem.PHONE_NOT_MOBILE,
+}
 
 
 class TargetRow(NamedTuple):
@@ -75,6 +94,45 @@ class TargetRow(NamedTuple):
     category: str | None
     recorded: bool
     institution: str | None = None
+    phone: str | None = None  # E.164
+    guardian_phone: str | None = None
+    whatsapp_consent: bool = False
+    # (field, problem) of each number the row gave that no channel could use: the row is
+    # imported without it, and the office told why.
+    refused_numbers: tuple[tuple[str, Problem], ...] = ()
+
+
+def _numbers(
+    phone: str | None, guardian: str | None
+) -> tuple[str | None, str | None, tuple[tuple[str, Problem], ...]]:
+    """The row's two numbers in E.164, and the fields of those refused with their reason."""
+    read: list[str | None] = []
+    refused: list[tuple[str, Problem]] = []
+    for field, cell in (("phone", phone), ("guardian_phone", guardian)):
+        if cell is None:
+            read.append(None)
+            continue
+        try:
+            read.append(normalise(cell))
+        except PhoneError as error:
+            read.append(None)
+            refused.append((field, NUMBER_PROBLEMS[error.problem]))
+    return read[0], read[1], tuple(refused)
+
+
+def _phone_cell(value: Any) -> str | None:
+    """A phone cell's text. A spreadsheet that took 0812… for a number dropped its 0: every
+    Indonesian mobile is 08… at home, so a number cell of 8… gets its 0 back."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if type(value) is int and value > 0:
+        digits = str(value)
+        return "0" + digits if digits.startswith("8") else digits
+    return cell_text(value)
+
+
+def _consent(cell: str | None) -> bool:
+    return cell is not None and cell.casefold() in _YES
 
 
 def target_row(values: dict[str, Any], *, today: date, regions: tuple[str, ...]) -> TargetRow:
@@ -97,6 +155,9 @@ def target_row(values: dict[str, Any], *, today: date, regions: tuple[str, ...])
         raise RowError(Problem.MISSING_NAME, "name")
     sex = _SEX.get((cell_text(values.get("sex")) or "").casefold())
     status = (cell_text(values.get("status")) or "").casefold()
+    phone, guardian, refused = _numbers(
+        _phone_cell(values.get("phone")), _phone_cell(values.get("guardian_phone"))
+    )
     return TargetRow(
         nik=str(parsed),
         name=name,
@@ -109,6 +170,10 @@ def target_row(values: dict[str, Any], *, today: date, regions: tuple[str, ...])
         category=cell_text(values.get("category")),
         recorded=status in _RECORDED,
         institution=cell_text(values.get("institution")),
+        phone=phone,
+        guardian_phone=guardian,
+        whatsapp_consent=_consent(cell_text(values.get("whatsapp_consent"))),
+        refused_numbers=refused,
     )
 
 
@@ -139,6 +204,7 @@ def target_reader(
     )
     kelurahan_at, kecamatan_at, address_at = at["kelurahan"], at["kecamatan"], at["address"]
     school_at, category_at, institution_at = at["school"], at["category"], at["institution"]
+    phone_at, guardian_at, consent_at = at["phone"], at["guardian_phone"], at["whatsapp_consent"]
     width = len(fields)
     born_of_text: dict[str, date] = {}  # a birth-date cell -> the date parse_birth_date reads
     born_of_nik: dict[str, date] = {}  # DDMMYY of a NIK -> its date, when a real, past one
@@ -173,6 +239,7 @@ def target_reader(
         if born is None or born != born_of_nik.get(digits[6:12]):
             return _learn(cells, digits, birth)
         sex, status = text[sex_at], text[status_at]
+        phone, guardian, refused = _numbers(text[phone_at], text[guardian_at])
         return TargetRow(
             digits,
             name,
@@ -185,6 +252,10 @@ def target_reader(
             text[category_at],
             status is not None and status.casefold() in _RECORDED,
             text[institution_at],
+            phone,
+            guardian,
+            _consent(text[consent_at]),
+            refused,
         )
 
     def _learn(cells: list[Any], digits: str, birth: str | None) -> TargetRow:

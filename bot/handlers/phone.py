@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.context import BotContext
-from bot.services import accounts, conversations
+from bot.services import accounts, contacts, conversations
 from bot.services.conversations import Conversation
 
 
@@ -22,11 +22,19 @@ async def share_phone(update: Update, context: BotContext) -> None:
         return
     async with context.session() as session:
         saved = await accounts.save_phone(
-            session, update.effective_user.id, message.contact.phone_number
+            session, update.effective_user.id, message.contact.phone_number, now=context.clock.now()
         )
-    if saved:
+    if isinstance(saved, contacts.Saved):
         await message.reply_text(
             _("Terima kasih, nomor Anda sudah disimpan."), reply_markup=ReplyKeyboardRemove()
+        )
+    elif isinstance(saved, contacts.Refused):
+        await message.reply_text(
+            _(
+                "Nomor ini bukan nomor HP yang bisa menerima WhatsApp atau SMS, jadi tidak "
+                "disimpan. Ketik /jadwal kapan saja untuk melihat jadwal Anda."
+            ),
+            reply_markup=ReplyKeyboardRemove(),
         )
 
 

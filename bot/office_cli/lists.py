@@ -76,6 +76,13 @@ def cmd_import(args: argparse.Namespace, _: Gettext) -> int:
                 count=result.marked_recorded
             )
         )
-    if result.rejected:
-        report_rejected(result.rejected, report, imported.columns, _, settings.default_language)
+    if result.numbers_refused:
+        print(
+            _(
+                "Nomor telepon tidak dipakai: {count} (barisnya tetap masuk; alasannya di "
+                "laporan penolakan)."
+            ).format(count=len(result.numbers_refused))
+        )
+    if imported.rejected:
+        report_rejected(imported.rejected, report, imported.columns, _, settings.default_language)
     return 0

@@ -85,6 +85,7 @@ def cmd_purge(args: argparse.Namespace, _: Gettext) -> int:
         "queued_messages": _("pesan yang belum terkirim"),
         "waiting": _("daftar tunggu"),
         "guesses": _("catatan percobaan yang salah"),
+        "numbers": _("nomor telepon"),
     }
     heading = _("Akan dihapus:") if args.dry_run else _("Dihapus:")
     print(heading)

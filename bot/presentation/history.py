@@ -27,6 +27,8 @@ EVENTS = {
     "data_erased": N_("data dihapus atas permintaannya"),
     "desk_recorded": N_("ditandai terekam di meja perekaman"),
     "desk_unrecorded": N_("datang, belum terekam"),
+    "contact_removed": N_("nomor telepon dihapus"),
+    "contact_set": N_("nomor telepon dicatat"),
     "guardian_disowned": N_("remaja memutuskan orang tua/wali"),
     "home_visit_failed": N_("kunjungan rumah tidak berhasil"),
     "home_visit_scheduled": N_("kunjungan rumah dijadwalkan"),
@@ -74,6 +76,8 @@ CHANNELS = {
     Channel.CLI: N_("perintah rekam"),
     Channel.SYSTEM: N_("otomatis"),
     Channel.WEB: N_("dasbor"),
+    Channel.WHATSAPP: N_("WhatsApp"),
+    Channel.SMS: N_("SMS"),
 }
 
 MESSAGES = {
@@ -142,6 +146,9 @@ def by_label(event: Happened, _: Gettext) -> str:
     return f"{actor} · {_(channel)}" if channel else actor
 
 
+_NUMBER_OWNERS = {"teen": N_("nomor remaja"), "guardian": N_("nomor orang tua/wali")}
+
+
 def details(event: Happened, _: Gettext) -> str:
     """What else the office needs to read about an event, in words; internal ids are left out."""
     data, said = event.data, []
@@ -160,4 +167,11 @@ def details(event: Happened, _: Gettext) -> str:
     via = data.get("via")
     if isinstance(via, str) and via in _LINK_METHODS:
         said.append(_(_LINK_METHODS[via]))
+    whose = data.get("whose")
+    if event.kind.startswith("contact_") and whose in _NUMBER_OWNERS:
+        said.append(_(_NUMBER_OWNERS[whose]))
+        if isinstance(data.get("number"), str):  # stored masked (bot/services/contacts.py)
+            said.append(data["number"])
+        if data.get("whatsapp_consent") is True:
+            said.append(_("izin WhatsApp ada"))
     return "; ".join(said)

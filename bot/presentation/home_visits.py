@@ -28,6 +28,8 @@ def alert(card: Card, _: Gettext) -> str:
     ]
     if card.phone:
         lines.append(_("Telepon: {phone}").format(phone=card.phone))
+    if card.guardian_phone:
+        lines.append(_("Telepon orang tua/wali: {phone}").format(phone=card.guardian_phone))
     if card.parents:
         lines.append(_("Orang tua/wali: {names}").format(names=", ".join(card.parents)))
     lines.append(_("Lihat daftar permintaan: /kunjungan"))

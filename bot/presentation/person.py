@@ -7,10 +7,18 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.kinds import LinkMethod, LinkState, TargetReview, TargetSource
+from bot.domain.kinds import (
+    ContactOf,
+    ContactSource,
+    LinkMethod,
+    LinkState,
+    TargetReview,
+    TargetSource,
+)
 from bot.i18n import LANGUAGE_NAMES, N_, Gettext, format_day, format_when
 from bot.presentation import history
 from bot.presentation.summons import REASON_LABELS, guardian_label
+from bot.services.contacts import Contact
 from bot.services.person import Person
 
 # The words for the stored values, on the dashboard and in `rekam person` alike.
@@ -33,6 +41,27 @@ LINK_METHODS = {
     LinkMethod.LETTER: N_("dengan kode surat undangan"),
     LinkMethod.NIK: N_("dengan NIK dan tanggal lahir"),
 }
+
+NUMBER_OWNERS = {ContactOf.TEEN: N_("remaja"), ContactOf.GUARDIAN: N_("orang tua/wali")}
+NUMBER_SOURCES = {
+    ContactSource.LIST: N_("dari daftar sasaran"),
+    ContactSource.STAFF: N_("diisi petugas"),
+    ContactSource.TELEGRAM: N_("dibagikan lewat Telegram"),
+}
+
+
+def number_line(contact: Contact, _: Gettext) -> str:
+    """One number on a record as staff read it: whose, masked, where from, WhatsApp's yes,
+    and a stop to SMS."""
+    notes = [_(NUMBER_SOURCES[contact.source])]
+    notes.append(
+        _("izin WhatsApp ada") if contact.whatsapp_consent else _("belum ada izin WhatsApp")
+    )
+    if contact.sms_stopped:
+        notes.append(_("minta berhenti SMS"))
+    return _("{whose}: {number} ({notes})").format(
+        whose=_(NUMBER_OWNERS[contact.whose]), number=contact.shown, notes=", ".join(notes)
+    )
 
 
 def person_text(person: Person, _: Gettext, language: str, zone: ZoneInfo) -> str:
@@ -57,16 +86,17 @@ def person_text(person: Person, _: Gettext, language: str, zone: ZoneInfo) -> st
         _("Akun Telegram remaja:"),
     ]
     lines += [
-        _("  • {id} ({language}){phone}{unreachable}").format(
+        _("  • {id} ({language}){unreachable}").format(
             id=a.telegram_id,
             language=LANGUAGE_NAMES.get(a.language, a.language),
-            phone=_(", nomor HP ada") if a.phone else "",
             unreachable=_(", tidak terjangkau sejak {when}").format(when=when(a.unreachable_at))
             if a.unreachable_at
             else "",
         )
         for a in person.accounts
     ] or [_("  (tidak ada)")]
+    lines.append(_("Nomor telepon:"))
+    lines += ["  • " + number_line(c, _) for c in person.numbers] or [_("  (tidak ada)")]
     lines.append(_("Orang tua/wali:"))
     lines += [
         _("  • {id} {name} — {state} ({method})").format(

@@ -73,6 +73,18 @@ PROBLEMS = {
     Problem.TOO_MANY_SEATS: N_(
         "jumlah tempat terlalu besar untuk satu jadwal (paling banyak 100.000)"
     ),
+    Problem.PHONE_UNREADABLE: N_(
+        "nomor telepon tidak terbaca (tulis seperti 0812-3456-7890 atau +62 812 3456 7890); "
+        "baris tetap masuk tanpa nomor ini"
+    ),
+    Problem.PHONE_INVALID: N_(
+        "nomor telepon tidak ada (terlalu pendek, terlalu panjang, atau awalan salah); baris "
+        "tetap masuk tanpa nomor ini"
+    ),
+    Problem.PHONE_NOT_MOBILE: N_(
+        "nomor telepon rumah atau kantor, bukan HP: tidak bisa menerima WhatsApp atau SMS; "
+        "baris tetap masuk tanpa nomor ini"
+    ),
 }
 # The column cell of a reason that is about the whole row (one the reader could not hold).
 WHOLE_ROW = N_("(seluruh baris)")

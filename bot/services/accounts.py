@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Target
 from bot.domain.eligibility import seventeenth_birthday
-from bot.domain.kinds import Actor, Channel, Role
+from bot.domain.kinds import Actor, Channel, ContactOf, ContactSource, Role
 from bot.domain.retention import NOTICE_VERSION
 from bot.i18n import LANGUAGES
-from bot.services import consents, events
+from bot.services import consents, contacts, events
 
 _ACTORS = {Role.TEEN: Actor.TEEN, Role.PARENT: Actor.PARENT}
 
@@ -116,16 +116,28 @@ async def choose_role(session: AsyncSession, telegram_id: int, role: Role, defau
     return account
 
 
-async def save_phone(session: AsyncSession, telegram_id: int, phone: str) -> bool:
+async def save_phone(
+    session: AsyncSession, telegram_id: int, phone: str, *, now: datetime
+) -> contacts.Saved | contacts.Refused | None:
     """A linked teen's phone number, shared with Telegram's contact button (never typed) under
-    the privacy notice shown with the question: that press is their consent, recorded. False
-    for anyone not linked to a record."""
+    the privacy notice shown with the question: that press is their consent, recorded. It
+    becomes her record's own number (bot/services/contacts.py), or is refused as no mobile's;
+    None for anyone not linked to a record."""
     account = await find(session, telegram_id)
     if account is None or account.target_id is None:
-        return False
+        return None
     consents.record(session, account.id, notice_version=NOTICE_VERSION, target_id=account.target_id)
-    account.phone = phone[:32]
     account.conversation = None
+    saved = await contacts.put(
+        session,
+        account.target_id,
+        ContactOf.TEEN,
+        phone,
+        source=ContactSource.TELEGRAM,
+        actor=actor_of(account.role),
+        channel=Channel.TELEGRAM,
+        now=now,
+    )
     events.record(
         session,
         "phone_shared",
@@ -133,8 +145,9 @@ async def save_phone(session: AsyncSession, telegram_id: int, phone: str) -> boo
         channel=Channel.TELEGRAM,
         account_id=account.id,
         target_id=account.target_id,
+        kept=isinstance(saved, contacts.Saved),
     )
-    return True
+    return saved
 
 
 async def target_name(session: AsyncSession, target_id: int) -> str | None:

@@ -47,6 +47,10 @@ class Imported:
 
     @property
     def rejected(self) -> list[Rejected]:
+        """What the report lists: the rows left out, then the phone numbers left out of rows
+        that went in (their reason says so)."""
+        if isinstance(self.result, ImportResult):
+            return self.result.rejected + self.result.numbers_refused
         return self.result.rejected
 
 

@@ -17,7 +17,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
-    Account,
     HomeVisit,
     ParentLink,
     Place,
@@ -29,6 +28,7 @@ from bot.db.models import (
 from bot.domain.kinds import (
     Actor,
     Channel,
+    ContactOf,
     HomeVisitState,
     LinkState,
     PlaceKind,
@@ -38,7 +38,7 @@ from bot.domain.kinds import (
 from bot.domain.outbox_kinds import Kind
 from bot.domain.summons_rules import EXPECTED, HOLDS_SEAT, Hours, hours_problem
 from bot.domain.venues import HOME_PLACE
-from bot.services import events, notices, outbox, recording, seats
+from bot.services import contacts, events, notices, outbox, recording, seats
 from bot.services.outbox import Message, Reach, Recipient
 
 
@@ -64,8 +64,9 @@ class Card:
     """What the staff alert says: the request, and how to reach the family."""
 
     request: Request
-    phone: str | None
-    parents: tuple[str, ...]  # each linked parent's name, with their phone if shared
+    phone: str | None  # the teen's number on her record (E.164), for the visit's call
+    guardian_phone: str | None  # a parent's or guardian's number on it
+    parents: tuple[str, ...]  # each linked parent's name
 
 
 class Scheduled(enum.StrEnum):
@@ -177,17 +178,14 @@ async def card(session: AsyncSession, visit_id: int) -> Card | None:
     request = await request_of(session, visit_id)
     if request is None:
         return None
-    phone = await session.scalar(
-        select(Account.phone).where(Account.target_id == request.target_id)
-    )
-    rows = await session.execute(
-        select(ParentLink.parent_name, Account.phone)
-        .join(Account, Account.id == ParentLink.parent_account_id)
+    numbers = {c.whose: c.number for c in await contacts.of(session, request.target_id)}
+    names = await session.scalars(
+        select(ParentLink.parent_name)
         .where(ParentLink.target_id == request.target_id, ParentLink.state == LinkState.ACTIVE)
         .order_by(ParentLink.id)
     )
-    parents = tuple(f"{name or '?'} ({tel})" if tel else (name or "?") for name, tel in rows)
-    return Card(request, phone, parents)
+    parents = tuple(name or "?" for name in names)
+    return Card(request, numbers.get(ContactOf.TEEN), numbers.get(ContactOf.GUARDIAN), parents)
 
 
 async def pins(session: AsyncSession, visit_ids: Sequence[int]) -> dict[int, tuple[float, float]]:

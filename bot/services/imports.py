@@ -35,7 +35,7 @@ from bot.domain.kinds import (
 from bot.domain.nik import mask
 from bot.domain.table_rows import Problem, Rejected, RowError
 from bot.domain.target_rows import TargetRow
-from bot.services import events, holding, recording
+from bot.services import contacts, events, holding, recording
 from bot.services.directory import Directory
 
 # Rows written in one transaction. Each commit writes every index page its rows touched, and
@@ -108,6 +108,9 @@ class ImportResult:
     told: int = 0  # teens told of those moves (in their own chat or a parent's)
     untold: int = 0  # teens of those moves nobody could tell
     rejected: list[Rejected] = field(default_factory=list)
+    # Phone numbers left out of rows that went in: the report lists them after the rows.
+    numbers_refused: list[Rejected] = field(default_factory=list)
+    numbers_changed: int = 0  # records whose numbers the list put or replaced
 
 
 def _code_columns(vault: Vault, count: int) -> list[Sequence[str]]:
@@ -244,6 +247,12 @@ async def _store_targets(
         await _insert_new(session, vault, columns, now)
     if changed:
         await session.execute(update(Target), changed)
+    listed = [
+        contacts.Listed(nik_hash, row.phone, row.guardian_phone, row.whatsapp_consent)
+        for row, nik_hash in zip(rows, hashes, strict=True)
+        if row.phone is not None or row.guardian_phone is not None
+    ]
+    result.numbers_changed += await contacts.put_listed(session, listed, now=now, by=by)
     if listed_now:
         await holding.list_arrived(session, listed_now, now=now)
     if recorded:  # the list says so: every consequence, as for a mark at the desk
@@ -342,6 +351,10 @@ async def import_targets(
             )
             continue
         seen.add(key)
+        for column, problem in row.refused_numbers:
+            result.numbers_refused.append(
+                Rejected(number, problem, column, row.name, mask(row.nik))
+            )
         chunk.append(row)
         if len(chunk) >= CHUNK:
             await flush()
@@ -359,6 +372,7 @@ async def import_targets(
             added=result.added,
             updated=result.updated,
             rejected=len(result.rejected),
+            numbers_refused=len(result.numbers_refused),
             by=by,
         )
     return result

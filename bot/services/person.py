@@ -29,14 +29,14 @@ from bot.db.models import (
 from bot.db.vault import vault_of
 from bot.domain.kinds import Actor, Channel, OutboxState
 from bot.domain.nik import mask
-from bot.services import events
+from bot.services import contacts, events
+from bot.services.contacts import Contact
 
 
 @dataclass(frozen=True)
 class LinkedAccount:
     telegram_id: int
     language: str
-    phone: bool  # whether a phone number was shared (the number itself is not shown)
     unreachable_at: datetime | None
 
 
@@ -102,6 +102,7 @@ class Person:
     waiting_since: datetime | None
     accounts: tuple[LinkedAccount, ...]
     parents: tuple[ParentOf, ...]
+    numbers: tuple[Contact, ...]  # shown masked (Contact.shown)
     summons: SummonsOf | None
     queued: tuple[Queued, ...]
     events: tuple[Happened, ...]
@@ -118,7 +119,10 @@ class Person:
                 return [plain(v) for v in value]
             return value
 
-        return plain(asdict(self))  # type: ignore[no-any-return]
+        data = asdict(self)
+        # Numbers are personal data, shown masked as the NIK is.
+        data["numbers"] = [{**asdict(c), "number": c.shown} for c in self.numbers]
+        return plain(data)  # type: ignore[no-any-return]
 
 
 async def find(session: AsyncSession, nik_or_code: str) -> int | None:
@@ -246,13 +250,13 @@ async def look(session: AsyncSession, target_id: int, *, by: str, channel: Chann
             select(WaitingTeen.since).where(WaitingTeen.target_id == target_id)
         ),
         accounts=tuple(
-            LinkedAccount(a.telegram_id, a.language, a.phone is not None, a.unreachable_at)
-            for a in teen_accounts
+            LinkedAccount(a.telegram_id, a.language, a.unreachable_at) for a in teen_accounts
         ),
         parents=tuple(
             ParentOf(chat, link.parent_name, link.state.value, link.method.value)
             for link, chat in links
         ),
+        numbers=await contacts.of(session, target_id),
         summons=await _summons(session, target_id),
         queued=tuple(
             Queued(m.message_key, m.due_at, m.chat_id, m.account_id not in teen_ids) for m in queued

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     Account,
     Claim,
+    ContactPoint,
     HomeVisit,
     ParentLink,
     Place,
@@ -25,6 +26,7 @@ from bot.domain.kinds import (
     Actor,
     Channel,
     ClaimState,
+    ContactSource,
     LinkState,
     PlaceKind,
     PreferredDays,
@@ -66,6 +68,8 @@ async def erase(session: AsyncSession, account: Account, now: datetime) -> Erase
       record a pending one created is deleted unless the office has taken it over or the teen
       was recorded;
     - a home visit's place says nothing of the teen (and, with a deleted record, no address);
+    - a phone number the teen shared through Telegram is deleted (one the office put on the
+      record stays, as the record does);
     - its consents are marked withdrawn (kept as proof), and the account row is deleted.
     The office's own record of the teen stays on the list, unlinked.
     """
@@ -85,6 +89,14 @@ async def erase(session: AsyncSession, account: Account, now: datetime) -> Erase
             update(Target).where(Target.id == target_id).values(preferred_days=PreferredDays.ANY)
         )
         await _unname_home(session, target_id, address=False)
+        # The number she shared through Telegram goes with her account; a number the office
+        # put on its record (the list, the desk) is the office's, as the record is.
+        await session.execute(
+            delete(ContactPoint).where(
+                ContactPoint.target_id == target_id,
+                ContactPoint.source == ContactSource.TELEGRAM,
+            )
+        )
     created = await _withdraw_claims(session, account.id, now)
     await consents.withdraw(session, account.id, now)
     events.record(

@@ -13,6 +13,8 @@ What is kept under the key, and what becomes of it:
   again; its subject is cleared. Such a lock guards no record, the guesser's own count (by
   Telegram id) still stands, and no hash made with the old key is left behind, so the old
   key, once retired (or leaked), tests nothing against the database;
+- the phone numbers on records (a keyed hash and a sealed copy each): opened with the old
+  key, hashed and sealed again with the new one;
 - the key check value (bot/db/keys.py).
 Web sign-in tokens are hashed without the key and stay as they are.
 """
@@ -27,7 +29,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import keys, leases
-from bot.db.models import Account, Event, Target
+from bot.db.models import Account, ContactPoint, Event, Target
 from bot.db.vault import Vault, vault_of
 from bot.domain.kinds import Actor, Channel
 from bot.services import events
@@ -53,6 +55,7 @@ class Rekeyed:
     cleared: int  # lockout subjects of no target's NIK or code, cleared
     conversations: int  # conversations sealed again
     ended: int  # conversations ended: a NIK's hash with nothing to hash again from
+    numbers: int = 0  # phone numbers on records sealed and hashed again
 
 
 async def rekey(session: AsyncSession, new: Vault, *, now: datetime, by: str) -> Rekeyed:
@@ -70,8 +73,9 @@ async def rekey(session: AsyncSession, new: Vault, *, now: datetime, by: str) ->
     moved, targets = await _targets(session, old, new, wanted)
     hashed = await _events(session, subjects, moved)
     sealed, ended = await _resealed(session, conversations, old, new, moved)
+    numbers = await _numbers(session, old, new)
     await keys.replace(session, new)
-    done = Rekeyed(targets, hashed, len(subjects) - hashed, sealed, ended)
+    done = Rekeyed(targets, hashed, len(subjects) - hashed, sealed, ended, numbers)
     events.record(
         session, "data_key_replaced", actor=Actor.STAFF, channel=Channel.CLI, by=by, **asdict(done)
     )
@@ -119,6 +123,23 @@ async def _targets(
         await session.execute(update(Target), changed)
         count += len(changed)
         last = rows[-1][0]
+
+
+async def _numbers(session: AsyncSession, old: Vault, new: Vault) -> int:
+    rows = (await session.execute(select(ContactPoint.id, ContactPoint.phone_sealed))).all()
+    changed = []
+    for id_, sealed in rows:
+        number = old.open_phone(sealed)
+        changed.append(
+            {
+                "id": id_,
+                "phone_hash": new.phone_hash(number),
+                "phone_sealed": new.seal_phones([number])[0],
+            }
+        )
+    if changed:
+        await session.execute(update(ContactPoint), changed)
+    return len(changed)
 
 
 async def _subjects(session: AsyncSession) -> list[str]:

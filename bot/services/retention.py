@@ -14,6 +14,7 @@ from bot.db.models import (
     Account,
     Base,
     Claim,
+    ContactPoint,
     Event,
     HomeVisit,
     OutboxMessage,
@@ -52,6 +53,7 @@ class Purged:
     queued_messages: int = 0
     waiting: int = 0
     guesses: int = 0  # who-guessed-what on refused guesses
+    numbers: int = 0  # phone numbers on records (issue 24's contact points)
 
     def total(self) -> int:
         return sum(getattr(self, f.name) for f in fields(self))
@@ -75,6 +77,7 @@ async def purge(session: AsyncSession, *, now: datetime, by: str, dry_run: bool)
         queued_messages=await _count(session, OutboxMessage),
         waiting=await _count(session, WaitingTeen),
         guesses=await _count(session, Event, Event.claimant.is_not(None)),
+        numbers=await _count(session, ContactPoint),
     )
     if dry_run or not found.total():
         return found
@@ -83,6 +86,7 @@ async def purge(session: AsyncSession, *, now: datetime, by: str, dry_run: bool)
     await session.execute(delete(ParentLink))
     await session.execute(delete(Claim))
     await session.execute(delete(WaitingTeen))
+    await session.execute(delete(ContactPoint))
     await session.execute(delete(ProcessedUpdate))
     await session.execute(delete(Account))
     await session.execute(update(Summons).values(note=None))

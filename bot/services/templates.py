@@ -2,7 +2,8 @@
 column names the imports read: `rekam templates FOLDER` writes them, the dashboard's import page
 offers them for download. The rows are made up (names marked CONTOH, NIKs built for the office's
 own region codes and ages that belong on its target list), so every file imports cleanly as it
-is, before the office's own rows replace them."""
+is, before the office's own rows replace them. The phone columns are there and empty: a made-up
+number may be someone's."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ TARGET_COLUMNS = (
     "sekolah",
     "kategori",
     "status",
+    "telepon",
+    "telepon_ortu",
+    "izin_wa",
 )
 SESSION_COLUMNS = (
     "kode",
@@ -76,6 +80,11 @@ def targets(settings: Settings, today: date) -> Table:
                 f"Jl. Contoh No. {serial}",
                 "SMK Negeri Contoh" if vocational else "SMA Negeri Contoh",
                 "SMK" if vocational else "SMA",
+                "",
+                # No sample number: any number that looks real is someone's, and a sample
+                # imported as it is would send them the office's messages.
+                "",
+                "",
                 "",
             )
         )

@@ -148,9 +148,14 @@ async def run(job: Job, said: Said) -> None:
         done={
             "kind": imported.kind.value,
             "result": {
-                f.name: getattr(result, f.name) for f in fields(result) if f.name != "rejected"
+                f.name: getattr(result, f.name)
+                for f in fields(result)
+                if f.name not in ("rejected", "numbers_refused")
             }
-            | {"rejected": len(rejected)},
+            | {
+                "rejected": len(result.rejected),
+                "numbers_refused": len(getattr(result, "numbers_refused", ())),
+            },
             "columns": imported.columns,
             "counts": [[*key, n] for key, n in counts.most_common()],
             "first": [

@@ -9,7 +9,6 @@ from sqlalchemy import update
 from bot.db.codes import new_columns
 from bot.db.engine import Database
 from bot.db.models import (
-    Account,
     Place,
     Region,
     School,
@@ -21,12 +20,16 @@ from bot.db.vault import vault_of
 from bot.delivery.planner import Planner
 from bot.domain import nik as nik_rules
 from bot.domain.kinds import (
+    Actor,
+    Channel,
+    ContactOf,
+    ContactSource,
     PlaceKind,
     PreferredDays,
     SummonsState,
 )
 from bot.emulator import UserClient
-from bot.services import guardians, home_visits, imports
+from bot.services import contacts, guardians, home_visits, imports
 from tests.support import factories
 from tests.support.harness import (
     BotHarness,
@@ -59,8 +62,15 @@ async def requesting_teen(bot: BotHarness, reason: str = "Saya memakai kursi rod
         )
     teen = await linked_teen(bot, target)
     async with bot.db.session() as session:
-        await session.execute(
-            update(Account).where(Account.target_id == target.id).values(phone="+6281234567")
+        await contacts.put(
+            session,
+            target.id,
+            ContactOf.TEEN,
+            "+6281234567890",
+            source=ContactSource.TELEGRAM,
+            actor=Actor.TEEN,
+            channel=Channel.TELEGRAM,
+            now=datetime.now(UTC),
         )
     teen.press("🏠")
     await teen.next_message()

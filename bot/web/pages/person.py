@@ -4,16 +4,18 @@ page is an event naming the viewer (person.look); the NIK is masked until the vi
 
 from __future__ import annotations
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.domain.kinds import Channel
+from bot.domain.kinds import Actor, Channel, ContactOf, ContactSource
+from bot.domain.phones import PhoneProblem
 from bot.i18n import N_
 from bot.presentation import history
-from bot.presentation.person import LINK_METHODS, LINK_STATES, REVIEWS, SOURCES
+from bot.presentation.person import LINK_METHODS, LINK_STATES, REVIEWS, SOURCES, number_line
 from bot.presentation.summons import REASON_LABELS
-from bot.services import holding, person
+from bot.services import contacts, holding, person
 from bot.services.web_access import Viewer
 from bot.web import fields
 from bot.web.access import staff_only
@@ -30,6 +32,22 @@ RELEASED = N_(
     "lewat kodenya menunggu tinjauan. Kode surat undangan sudah diganti: cetak ulang suratnya "
     "untuk pemilik data yang sebenarnya."
 )
+
+NUMBER_SAVED = N_("Nomor telepon disimpan.")
+NUMBER_REMOVED = N_("Nomor telepon dihapus dari data ini.")
+NUMBER_PROBLEMS = {
+    PhoneProblem.UNREADABLE: N_(
+        "Nomor tidak terbaca. Tulis seperti 0812-3456-7890 atau +62 812 3456 7890."
+    ),
+    PhoneProblem.INVALID: N_(
+        "Nomor itu tidak ada: terlalu pendek, terlalu panjang, atau awalannya salah. Periksa lagi."
+    ),
+    PhoneProblem.NOT_MOBILE: N_(
+        "Itu nomor telepon rumah atau kantor. Yang dipakai hanya nomor HP, yang bisa menerima "
+        "WhatsApp dan SMS."
+    ),
+}
+_SAID = {"disimpan": NUMBER_SAVED, "dihapus": NUMBER_REMOVED}
 
 
 async def _page(
@@ -60,6 +78,7 @@ async def _page(
         reviews=REVIEWS,
         link_states=LINK_STATES,
         link_methods=LINK_METHODS,
+        number_line=number_line,
         flash=flash,
     )
 
@@ -68,7 +87,54 @@ async def _page(
 async def show_person(request: Request, viewer: Viewer) -> Response:
     released = request.query_params.get("dilepas") == "1"
     said = fields.flash(request, viewer, RELEASED, problem=False) if released else None
+    number = request.query_params.get("nomor", "")
+    if number in _SAID and fields.sealed(
+        viewer, request.query_params.get("s"), "nomor", number, request.path_params["target_id"]
+    ):
+        said = fields.flash(request, viewer, _SAID[number], problem=False)
     return await _page(request, viewer, reveal=False, flash=said)
+
+
+@staff_only()
+async def put_number(request: Request, viewer: Viewer) -> Response:
+    """A number typed on the person page, the teen's or a guardian's: put on the record, or
+    the page again saying why not; "Hapus" takes it off."""
+    web = services_of(request)
+    target_id = fields.an_id(request.path_params["target_id"])
+    form: FormData = await request.form()
+    try:
+        whose = ContactOf(str(form.get("milik")))
+    except ValueError:
+        whose = None
+    if target_id is None or whose is None:
+        return refusal(request, viewer, 404, NO_SUCH_PERSON)
+    async with web.db.session() as session:
+        if form.get("hapus") is not None:
+            await contacts.remove(
+                session, target_id, whose, actor=Actor.STAFF, channel=Channel.WEB, by=viewer.by
+            )
+            outcome: contacts.Saved | contacts.Refused | None = None
+        else:
+            outcome = await contacts.put(
+                session,
+                target_id,
+                whose,
+                str(form.get("nomor") or "")[:60],
+                source=ContactSource.STAFF,
+                actor=Actor.STAFF,
+                channel=Channel.WEB,
+                now=web.clock.now(),
+                whatsapp_consent=form.get("izin_wa") == "ya",
+                by=viewer.by,
+            )
+    if isinstance(outcome, contacts.Refused):
+        if outcome.problem is None:
+            return refusal(request, viewer, 404, NO_SUCH_PERSON)
+        said = fields.flash(request, viewer, NUMBER_PROBLEMS[outcome.problem], problem=True)
+        return await _page(request, viewer, reveal=False, flash=said)
+    done = "dihapus" if outcome is None else "disimpan"
+    seal = fields.seal(viewer, "nomor", done, target_id)
+    return RedirectResponse(f"/orang/{target_id}?nomor={done}&s={seal}", status_code=303)
 
 
 @staff_only()
@@ -96,4 +162,5 @@ routes = [
     Route("/orang/{target_id}", show_person, methods=["GET"]),
     Route("/orang/{target_id}/nik", show_nik, methods=["POST"]),
     Route("/orang/{target_id}/lepas", release_account, methods=["POST"]),
+    Route("/orang/{target_id}/telepon", put_number, methods=["POST"]),
 ]
