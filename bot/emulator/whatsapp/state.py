@@ -330,6 +330,13 @@ class WhatsAppEmulator:
             self._changed.clear()
             await self._changed.wait()
 
+    async def until_accepted(self, count: int) -> None:
+        """Return once `count` messages were accepted in all (a call the client gave up on
+        may still be accepted: the duplicate a retry after a timeout risks)."""
+        while self.limiter.stats.accepted < count:
+            self._changed.clear()
+            await self._changed.wait()
+
     def stats(self) -> dict[str, Any]:
         return {
             **self.limiter.stats.as_dict(self.limiter.unique_recipients_24h),
