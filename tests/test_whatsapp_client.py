@@ -72,9 +72,13 @@ async def test_once_the_user_writes_text_and_buttons_go_free_for_24_hours() -> N
         buttons = _sent(
             await world.client.send_buttons(SARI, "Datang?", [("ya", "Ya"), ("tidak", "Tidak")])
         )
-        for sent in (text, buttons):
+        await _with_template(world)
+        template = _sent(
+            await world.client.send_template(SARI, "panggilan_rekam", "id", ["A", "B"])
+        )
+        for sent in (text, buttons, template):
             assert [s.status for s in world.statuses(sent.message_id)] == ["sent", "delivered"]
-        assert world.emulator.stats()["billed"] == {}
+        assert world.emulator.stats()["billed"] == {}  # service, and utility in the window
         world.clock.step(DAY + 1)
         late = _sent(await world.client.send_text(SARI, "Masih di sana?"))
         [status] = world.statuses(late.message_id)

@@ -173,7 +173,9 @@ class WhatsAppEmulator:
             to=recipient,
             body=body,
             category=category,
-            billable=outgoing.template is not None and not window,
+            # Per-message pricing: a template is charged, but a utility one inside the window
+            # is free; free-form messages (only possible inside it) are free service.
+            billable=outgoing.template is not None and not (window and category == "utility"),
         )
         self.messages[message.id] = message
         chat = self.chats.setdefault(recipient, deque(maxlen=self.history))
