@@ -1,0 +1,1 @@
+"""One package per channel beyond Telegram: its sender and its inbound front end."""
