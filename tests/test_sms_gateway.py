@@ -109,6 +109,7 @@ async def test_registering_webhooks_twice_leaves_one_per_event() -> None:
     assert first == second == [webhook_id(event) for event in EVENTS]
     assert sorted(hook["event"] for hook in hooks) == sorted(EVENTS)
     assert {hook["url"] for hook in hooks} == {HOOK_URL}
+    assert {hook["id"] for hook in hooks} == set(first)  # the same ids again after a restart
 
 
 async def test_an_inbound_sms_is_read_as_received() -> None:
