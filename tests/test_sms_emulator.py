@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from bot.emulator.latency import Latency
 from bot.emulator.sms import (
     IN_PROCESS_BASE_URL,
     Pace,
@@ -273,3 +274,20 @@ async def test_the_emulator_serves_on_a_loopback_port() -> None:
         server.cancel()
         await asyncio.gather(server, return_exceptions=True)
         await emulator.aclose()
+
+
+async def test_calls_and_webhooks_travel_the_configured_latency() -> None:
+    receiver = Receiver()
+    latency = Latency(round_trip=0.02, jitter=0.01, seed=7)
+    async with phone(receiver, latency=latency) as (emulator, client):
+        answer = await client.post("/message", json=text_to(PHONE, id="slow"))
+        await receiver.until("sms:delivered")
+    assert answer.status_code == 202 and emulator.messages["slow"].state == "Delivered"
+
+
+async def test_a_malformed_message_is_a_400_not_a_crash() -> None:
+    async with phone() as (_, client):
+        odd = await client.post("/message", json={"textMessage": "Halo", "phoneNumbers": [PHONE]})
+        naive = await client.post("/message", json=text_to(PHONE, validUntil="2099-01-01T00:00"))
+        listed = await client.post("/message", content=b"[1, 2]")
+    assert [r.status_code for r in (odd, naive, listed)] == [400, 400, 400]

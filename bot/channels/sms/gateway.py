@@ -44,6 +44,14 @@ def webhook_id(event: str) -> str:
     return "rekam-" + event.replace(":", "-")
 
 
+def _state(value: str) -> DeliveryState:
+    """The gateway's state; a message cancelled on the phone (the bot never cancels) will not
+    arrive, which is what FAILED says."""
+    if value in ("Cancelling", "Cancelled"):
+        return DeliveryState.FAILED
+    return DeliveryState(value)
+
+
 def _refusal(error: Exception) -> Refusal:
     """A failed call as the dispatcher needs to know it."""
     if isinstance(error, errors.APIError):
@@ -115,7 +123,7 @@ class SmsGateway:
             return _refusal(error)
         except (httpx.HTTPError, ValueError) as error:
             return _refusal(error)
-        return Sent(str(answer.id), count(text), DeliveryState(answer.state.value))
+        return Sent(str(answer.id), count(text), _state(answer.state.value))
 
     async def _earlier(self, sms_id: str, text: str) -> Sent | Refusal:
         state = await self.state(sms_id)
@@ -129,7 +137,7 @@ class SmsGateway:
             answer = await self._client.get_state(sms_id)
         except (errors.APIError, httpx.HTTPError, ValueError) as error:
             return _refusal(error)
-        return DeliveryState(answer.state.value)
+        return _state(answer.state.value)
 
     async def register_webhooks(self, url: str) -> list[str] | Refusal:
         """Point every event the bot hears about at `url`, once each: the ids are fixed, and

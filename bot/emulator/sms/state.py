@@ -126,7 +126,9 @@ class SmsGatewayEmulator:
             raise ApiError(400, "Must specify exactly one of: textMessage, dataMessage, or message")
         if kinds[0] == "dataMessage":
             raise ApiError(400, "data messages are not modelled by the emulator")
-        text = body["message"] if kinds[0] == "message" else body["textMessage"].get("text")
+        text = body[kinds[0]]
+        if kinds[0] == "textMessage":
+            text = text.get("text") if isinstance(text, dict) else None
         if not isinstance(text, str) or not text:
             raise ApiError(400, "Text message is empty")
         numbers = body.get("phoneNumbers")
@@ -169,6 +171,8 @@ class SmsGatewayEmulator:
             )
         except ValueError:
             raise ApiError(400, "ttl or validUntil unreadable") from None
+        if moment is not None and moment.tzinfo is None:
+            raise ApiError(400, "validUntil has no zone")
         if moment is not None and moment < self.now():
             raise ApiError(400, "message already expired")
         return moment
