@@ -21,7 +21,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
-async def _respond(send: Send, status: int, payload: Any) -> None:
+async def respond(send: Send, status: int, payload: Any) -> None:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     await send(
         {
@@ -101,7 +101,7 @@ class EmulatorApp:
             return
         token, _, method_name = path.removeprefix("/bot").partition("/")
         if not path.startswith("/bot") or token != self.emulator.token:
-            await _respond(
+            await respond(
                 send, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
             )
             return
@@ -111,7 +111,7 @@ class EmulatorApp:
         status, payload = await self._answer(method_name, request)
         if latency.enabled:  # and the answer's way back
             await asyncio.sleep(latency.one_way())
-        await _respond(send, status, payload)
+        await respond(send, status, payload)
 
     async def _answer(self, method_name: str, request: Request) -> tuple[int, Any]:
         fault = self.emulator.take_fault(method_name)
@@ -203,9 +203,9 @@ class EmulatorApp:
                 ]
             )
         else:
-            await _respond(send, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            await respond(send, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
-        await _respond(send, 200, {"ok": True, "result": payload})
+        await respond(send, 200, {"ok": True, "result": payload})
 
 
 async def serve(emulator: TelegramEmulator, host: str = "127.0.0.1", port: int = 8081) -> None:

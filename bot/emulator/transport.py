@@ -13,7 +13,7 @@ from bot.emulator.state import TelegramEmulator
 IN_PROCESS_BASE_URL = "http://emulator.invalid/bot"
 
 
-class _TimedASGITransport(httpx.ASGITransport):
+class TimedASGITransport(httpx.ASGITransport):
     """httpx's ASGI transport ignores timeouts; a network does not. The request is shielded,
     so a slow call still completes on the "server" after the client gave up, exactly the case
     in which a sender may deliver a message twice."""
@@ -29,5 +29,5 @@ class _TimedASGITransport(httpx.ASGITransport):
 
 def emulator_request(emulator: TelegramEmulator, *, read_timeout: float = 5.0) -> HTTPXRequest:
     """A PTB request object whose HTTP calls are answered by `emulator` in this process."""
-    transport = _TimedASGITransport(app=EmulatorApp(emulator))
+    transport = TimedASGITransport(app=EmulatorApp(emulator))
     return HTTPXRequest(read_timeout=read_timeout, httpx_kwargs={"transport": transport})

@@ -21,7 +21,7 @@ from starlette.requests import Request
 
 from bot.emulator.sms.state import UNREACHABLE, SmsGatewayEmulator
 from bot.emulator.sms.values import ApiError, Fault
-from bot.emulator.transport import _TimedASGITransport
+from bot.emulator.transport import TimedASGITransport
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -186,7 +186,7 @@ def in_process_transport(
     """An httpx transport answered by `emulator` in this process, with the client's read
     timeout honoured (the Telegram emulator's network model: the call still completes on the
     "phone" after the client gave up)."""
-    return _TimedASGITransport(app=SmsGatewayApp(emulator))
+    return TimedASGITransport(app=SmsGatewayApp(emulator))
 
 
 async def serve(emulator: SmsGatewayEmulator, host: str = "127.0.0.1", port: int = 8082) -> None:

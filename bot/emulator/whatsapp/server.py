@@ -16,8 +16,8 @@ import httpx
 from starlette.requests import Request
 
 # The Telegram emulator's ASGI plumbing and timed transport serve this one unchanged.
-from bot.emulator.server import Receive, Scope, Send, _respond
-from bot.emulator.transport import _TimedASGITransport
+from bot.emulator.server import Receive, Scope, Send, respond
+from bot.emulator.transport import TimedASGITransport
 from bot.emulator.whatsapp.errors import GraphError, Json, trace_id
 from bot.emulator.whatsapp.state import Fault, WebhookConfig, WhatsAppEmulator
 from bot.emulator.whatsapp.webhook import subscribe, verify
@@ -60,7 +60,7 @@ class WhatsAppEmulatorApp:
         path: str = scope["path"]
         if path.startswith("/_emulator/"):
             status, payload = await self._control(request, path.removeprefix("/_emulator/"))
-            await _respond(send, status, payload)
+            await respond(send, status, payload)
             return
         latency = self.emulator.latency
         if latency.enabled:  # on its way to Meta: judged only when it arrives
@@ -68,7 +68,7 @@ class WhatsAppEmulatorApp:
         status, payload = await self._graph(request, path)
         if latency.enabled:
             await asyncio.sleep(latency.one_way())
-        await _respond(send, status, payload)
+        await respond(send, status, payload)
 
     async def _graph(self, request: Request, path: str) -> tuple[int, Any]:
         emulator = self.emulator
@@ -186,7 +186,7 @@ def in_process_client(
 ) -> httpx.AsyncClient:
     """An httpx client whose calls `emulator` answers in this process (base IN_PROCESS_API_URL),
     with a read timeout honoured as a network would."""
-    transport = _TimedASGITransport(app=WhatsAppEmulatorApp(emulator))
+    transport = TimedASGITransport(app=WhatsAppEmulatorApp(emulator))
     return httpx.AsyncClient(
         transport=transport,
         base_url=IN_PROCESS_API_URL,
