@@ -13,6 +13,7 @@ from bot.context import CONTEXT_TYPES, RekamApp
 from bot.db.engine import Database
 from bot.delivery.budget import SendBudget
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.phones import Phones, phones_of
 from bot.handlers.ordering import PerPersonUpdates
 from bot.i18n import Catalogs
 from bot.readers import ReaderLanguages
@@ -30,6 +31,7 @@ def build_application(
     database: Database | None = None,
     catalogs: Catalogs | None = None,
     clock: Clock | None = None,
+    phones: Phones | None = None,
 ) -> RekamApp:
     """The bot: Telegram connection, services on the context, handlers in order."""
     if settings.bot_token is None:
@@ -60,12 +62,19 @@ def build_application(
     services = app.bot_data
     services.settings = settings
     services.clock = clock or Clock(settings.zone)
-    services.db = database or Database(settings.database_url, data_key=require_data_key(settings))
+    services.db = database or Database(
+        settings.database_url, data_key=require_data_key(settings), phones=settings.phones
+    )
     services.catalogs = catalogs or Catalogs(default_language=settings.default_language)
     services.throttle = PressThrottle()
     services.languages = ReaderLanguages()
     services.dispatcher = Dispatcher(
-        app.bot, services.db, services.catalogs, settings, services.clock
+        app.bot,
+        services.db,
+        services.catalogs,
+        settings,
+        services.clock,
+        phones=phones or phones_of(settings),
     )
     services.webhook = False
     services.web = None

@@ -97,7 +97,9 @@ async def _serve_dashboard(settings: Settings, _: Gettext) -> None:
     from bot.web.context import WebServices
     from bot.web.server import serving
 
-    database = Database(settings.database_url, data_key=require_data_key(settings))
+    database = Database(
+        settings.database_url, data_key=require_data_key(settings), phones=settings.phones
+    )
     services = WebServices(
         settings,
         database,

@@ -133,6 +133,50 @@ class Settings(BaseSettings):
     # Telegram ids of the staff on duty: they alone hear of home-visit requests (every staff
     # member does while it is empty).
     duty_staff: Annotated[tuple[int, ...], NoDecode] = ()
+    # Beside Telegram (issue 24): WhatsApp's Cloud API, on once WHATSAPP_TOKEN and
+    # WHATSAPP_PHONE_ID are set, and SMS through SMS Gateway for Android, on once
+    # SMS_GATEWAY_URL is. A message goes down CHANNEL_LADDER until one reaches the person.
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_phone_id: str = ""
+    whatsapp_waba_id: str = ""
+    whatsapp_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_tier: int = Field(default=250, ge=1)  # new people a day Meta lets the number reach
+    sms_gateway_url: str = ""
+    sms_gateway_login: str = ""
+    sms_gateway_password: SecretStr | None = None
+    sms_webhook_key: SecretStr | None = None
+    sms_rate: float = Field(default=20.0, gt=0, le=600)  # messages a minute from the phone
+    channel_ladder: Annotated[tuple[str, ...], NoDecode] = ("telegram", "whatsapp", "sms")
+    ladder_wait_hours: float = Field(default=24.0, gt=0, le=24 * 14)
+
+    @property
+    def whatsapp_on(self) -> bool:
+        return bool(self.whatsapp_token and self.whatsapp_phone_id)
+
+    @property
+    def sms_on(self) -> bool:
+        return bool(self.sms_gateway_url)
+
+    @property
+    def phones(self) -> tuple[str, ...]:
+        """The rungs beyond Telegram that are on, in the ladder's order."""
+        on = {"whatsapp": self.whatsapp_on, "sms": self.sms_on}
+        return tuple(rung for rung in self.channel_ladder if on.get(rung))
+
+    @field_validator("channel_ladder", mode="before")
+    @classmethod
+    def _ladder(cls, value: object) -> tuple[str, ...]:
+        parts = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+        rungs = tuple(str(part).strip().casefold() for part in parts if str(part).strip())
+        for rung in rungs:
+            if rung not in ("telegram", "whatsapp", "sms"):
+                raise SettingProblem(
+                    N_("“{name}” bukan saluran yang dikenal; pilih dari: telegram, whatsapp, sms"),
+                    name=rung,
+                )
+        return tuple(dict.fromkeys(rungs))
 
     @field_validator("database_url")
     @classmethod

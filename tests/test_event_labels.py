@@ -23,6 +23,7 @@ NOT_ABOUT_A_TEEN = {
     "staff_invite_opened",
     "staff_invite_refused",
     "staff_removed",
+    "unknown_number",  # an SMS or WhatsApp message from a number on no record
     "web_link_sent",
     "web_login",
 }

@@ -74,6 +74,7 @@ def test_kinds_and_groups_keep_the_values_the_database_already_holds() -> None:
         "staff_alert": "notice",
         "recorded": "notice",
         "desk_unrecorded": "offer",
+        "phone_reply": "notice",
     }
     assert SUMMONS_GROUPS == (Group.SUMMONS, Group.REMINDER, Group.ESCALATION)
 

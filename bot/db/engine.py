@@ -85,10 +85,26 @@ def _create_private_file(url: URL) -> None:
     create_private(Path(name))
 
 
+PHONES_KEY = "rekam_phones"
+
+
+def phones_of(session: AsyncSession) -> tuple[str, ...]:
+    """The channels beyond Telegram the unit of work's office sends on ("whatsapp", "sms")."""
+    found = session.info.get(PHONES_KEY, ())
+    return tuple(found)
+
+
 class Database:
     """The engine and a factory of sessions, handed to whoever needs them."""
 
-    def __init__(self, url: str, *, echo: bool = False, data_key: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        data_key: str | None = None,
+        phones: tuple[str, ...] = (),
+    ) -> None:
         self.url = url
         # hide_parameters: a failed statement's message must never carry a NIK into a log.
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
@@ -107,7 +123,10 @@ class Database:
         # Every unit of work finds the NIK vault here (bot/db/vault.py: vault_of); without
         # DATA_KEY a unit of work still runs, and fails only where it touches a NIK.
         self.vault = Vault(data_key) if data_key else None
-        info = {INFO_KEY: self.vault} if self.vault else {}
+        info: dict[str, Any] = {INFO_KEY: self.vault} if self.vault else {}
+        # The channels beyond Telegram this office sends on, in ladder order (Settings.phones):
+        # who a change reaches depends on them (bot/services/outbox.py: recipients_of).
+        info[PHONES_KEY] = phones
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         # SQLite has one writer at a time. Inside this process units of work queue for it here,
         # first come first served; left to SQLite's busy handler they poll with growing sleeps,

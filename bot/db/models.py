@@ -178,6 +178,13 @@ class ContactPoint(Base):
     whatsapp_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the number answered BERHENTI: no more SMS to it.
     sms_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # False once WhatsApp said the number is not one of its users (131026); None: not known.
+    whatsapp_user: Mapped[bool | None] = mapped_column(Boolean)
+    # Until when WhatsApp lets free-form messages (buttons, lists) reach the number: 24 hours
+    # after it last wrote. Outside it, only approved templates.
+    whatsapp_window_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The sessions an SMS after GANTI numbered for this number, in order ([session id, ...]).
+    sms_choices: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -360,6 +367,29 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The rung of the ladder the row is on (bot/delivery/ladder.py): Telegram (chat_id), or
+    # WhatsApp or SMS to a number on a record (contact_id; chat_id is then -contact_id, so a
+    # number's messages stay in order as a chat's do). `tried`: the rungs already failed, in
+    # order ("telegram,whatsapp"). One row per message and person, whatever the rung: a
+    # message moves down the ladder, it is never copied to a second channel.
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.TELEGRAM)
+    contact_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    tried: Mapped[str] = mapped_column(String(60), default="")
+    # The channel's own id for the message (a wamid, the SMS gateway's id), for its statuses.
+    external_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    # What the channel said of it since (delivered, read, failed) and when.
+    delivery: Mapped[str | None] = mapped_column(String(20))
+    delivery_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebhookEvent(Base):
+    """WhatsApp messages and SMS gateway events already handled: both may deliver one again
+    (a retry after a slow answer), and an answer must count once."""
+
+    __tablename__ = "webhook_events"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Broadcast(Base):

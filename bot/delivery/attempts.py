@@ -26,6 +26,11 @@ class Result:
     retry_in: float | None = None
     account_id: int | None = None
     unreachable: bool = False
+    # The channel's own id of a message it took (a wamid, the SMS gateway's id).
+    external_id: str | None = None
+    # This rung cannot take the message: it goes down the ladder (bot/services/ladder.py).
+    fall: bool = False
+    not_a_user: bool = False  # WhatsApp said the number is not one of its users
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

@@ -17,8 +17,6 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
@@ -27,19 +25,22 @@ from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage
 from bot.delivery import unreachable
-from bot.delivery.attempts import MAX_ATTEMPTS, Result, backoff, retry_after_seconds
-from bot.delivery.budget import Bulk, ClaimExpired, SendBudget
+from bot.delivery.attempts import Result
+from bot.delivery.budget import SendBudget
+from bot.delivery.claims import Claimed, down_the_ladder, numbers_of
+from bot.delivery.phones import Phones
 from bot.delivery.reads import Drafts
-from bot.domain.kinds import OutboxState
+from bot.delivery.telegram_send import send_telegram
+from bot.domain.kinds import Channel, OutboxState
 from bot.i18n import Catalogs
-from bot.presentation.outbox import Outgoing, Text
+from bot.presentation.outbox import Outgoing
+from bot.presentation.outbox.phone import Said
 
 log = logging.getLogger(__name__)
 
 MEMBERSHIP = timedelta(seconds=15)
 MEMBER_PREFIX = "dispatcher:"
 OVERLAP = 2  # batches under way at once
-CLAIM_MARGIN = 2.0  # seconds of a claim kept unused: a send that starts later may be late
 
 
 class Dispatcher:
@@ -56,8 +57,10 @@ class Dispatcher:
         batch: int | None = None,
         idle: float = 0.5,
         retry_base: float = 1.0,
+        phones: Phones | None = None,
     ) -> None:
         self.bot = bot
+        self.phones = phones or Phones()
         self.db = db
         self.catalogs = catalogs
         self.settings = settings
@@ -100,9 +103,10 @@ class Dispatcher:
 
     # --- claiming ----------------------------------------------------------------------
 
-    async def claim(self, limit: int) -> list[tuple[OutboxMessage, Outgoing | None]]:
-        """Take up to `limit` due rows of this process's chats, at most one per chat, each
-        rendered as it will be sent (None: it no longer applies).
+    async def claim(self, limit: int, channel: Channel = Channel.TELEGRAM) -> list[Claimed]:
+        """Take up to `limit` due rows of this process's chats on `channel`, at most one per
+        chat, each rendered as it will be sent (None: it no longer applies); a phone row with
+        its number.
 
         Per chat only the oldest due row is a candidate, even while it waits for a retry or is
         in flight elsewhere: a chat's messages go out in the order they were queued (the pin
@@ -136,7 +140,9 @@ class Dispatcher:
         first_per_chat = select(ranked.c.id).where(ranked.c.n == 1)
         candidates = (
             select(OutboxMessage.id)
-            .where(OutboxMessage.id.in_(first_per_chat), claimable)
+            .where(
+                OutboxMessage.id.in_(first_per_chat), claimable, OutboxMessage.channel == channel
+            )
             .order_by(OutboxMessage.due_at, OutboxMessage.id)
             .limit(limit)
         )
@@ -171,71 +177,27 @@ class Dispatcher:
             )
             drafts = Drafts(session, self.catalogs, self.settings, self.clock)
             await drafts.prepare(list(rows))
-            return [(row, await drafts.render(row)) for row in rows]
+            numbers = await numbers_of(session, rows) if channel != Channel.TELEGRAM else {}
+            return [
+                Claimed(row, await drafts.render(row), numbers.get(row.contact_id or 0))
+                for row in rows
+            ]
 
     # --- sending -----------------------------------------------------------------------
 
-    async def _send(self, row: OutboxMessage, outgoing: Outgoing) -> Result:
-        """One send, paced as bulk by the bot's budget (which also adds allow_paid_broadcast
-        in paid mode and pauses everyone on a 429), and not sent at all if the row's claim
-        runs out while it waits for its turn (a long 429 pause): it is claimed afresh."""
-        assert row.lease_until is not None
-        left = (row.lease_until - self.clock.now()).total_seconds() - CLAIM_MARGIN
-        bulk = Bulk(until=self.budget.pacer.clock() + left)
-        try:
-            sent: Message
-            if isinstance(outgoing, Text):
-                sent = await self.bot.send_message(
-                    row.chat_id, outgoing.text, reply_markup=outgoing.markup, rate_limit_args=bulk
-                )
-            else:
-                sent = await self.bot.send_venue(
-                    row.chat_id,
-                    latitude=outgoing.latitude,
-                    longitude=outgoing.longitude,
-                    title=outgoing.title,
-                    address=outgoing.address,
-                    rate_limit_args=bulk,
-                )
-        except ClaimExpired:
-            return Result(
-                row.id,
-                row.attempts,
-                OutboxState.PENDING,
-                "claim ran out before its turn",
-                retry_in=0.0,
-            )
-        except RetryAfter as error:
-            wait = retry_after_seconds(error)
-            return Result(
-                row.id,
-                row.attempts,
-                OutboxState.PENDING,
-                f"429 retry after {wait:g}s",
-                retry_in=wait,
-            )
-        except Forbidden as error:
-            return Result(
-                row.id,
-                row.attempts,
-                OutboxState.UNREACHABLE,
-                str(error),
-                account_id=row.account_id,
-                unreachable=True,
-            )
-        except BadRequest as error:
-            return Result(row.id, row.attempts, OutboxState.FAILED, str(error))
-        except (NetworkError, TelegramError) as error:  # timeouts, 5xx, connection resets
-            if row.attempts >= MAX_ATTEMPTS:
-                return Result(row.id, row.attempts, OutboxState.FAILED, f"gave up: {error}")
-            return Result(
-                row.id,
-                row.attempts,
-                OutboxState.PENDING,
-                str(error),
-                retry_in=backoff(row.attempts, self.retry_base).total_seconds(),
-            )
-        return Result(row.id, row.attempts, OutboxState.SENT, message_id=sent.message_id)
+    async def _send(self, claimed: Claimed) -> Result:
+        row, outgoing = claimed.row, claimed.message
+        if isinstance(outgoing, Said):
+            if claimed.number is None:  # the number left the record since it was queued
+                return Result(row.id, row.attempts, OutboxState.CANCELLED, "number removed")
+            return await self.phones.send(row, outgoing, claimed.number, self.clock.now())
+        assert outgoing is not None
+        return await self._telegram(row, outgoing)
+
+    async def _telegram(self, row: OutboxMessage, outgoing: Outgoing) -> Result:
+        return await send_telegram(
+            self.bot, self.budget, self.clock, row, outgoing, self.retry_base
+        )
 
     # --- recording ---------------------------------------------------------------------
 
@@ -258,6 +220,7 @@ class Dispatcher:
                 lease_until=bindparam("b_lease"),
                 sent_at=bindparam("b_sent_at"),
                 telegram_message_id=bindparam("b_message_id"),
+                external_id=bindparam("b_external_id"),
             )
         )
         sent = OutboxState.SENT
@@ -273,6 +236,7 @@ class Dispatcher:
                 else now + timedelta(seconds=result.retry_in),
                 "b_sent_at": now if result.state == sent else None,
                 "b_message_id": result.message_id if result.state == sent else None,
+                "b_external_id": result.external_id,
             }
             for result in results
         ]
@@ -280,6 +244,8 @@ class Dispatcher:
             if rows:
                 await session.execute(statement, rows)
             for result in results:
+                if result.fall:
+                    await down_the_ladder(session, result, now)
                 if result.unreachable and result.account_id is not None:
                     await unreachable.mark(
                         session, result.account_id, now, self.settings.default_language
@@ -288,12 +254,19 @@ class Dispatcher:
 
     # --- the loop ----------------------------------------------------------------------
 
-    async def _claimed(self) -> list[tuple[OutboxMessage, Outgoing | None]]:
-        await self._heartbeat()
-        rows = await self.claim(self.batch or self._batch_size())
-        if not rows:
-            self.budget.pacer.forget_idle_chats()
-        return rows
+    def _channels(self) -> list[Channel]:
+        """Telegram, and the phone channels this process can send on."""
+        phones = [c for c in (Channel.WHATSAPP, Channel.SMS) if self.phones.on(c)]
+        return [Channel.TELEGRAM, *phones]
+
+    async def _claimed(self, channel: Channel = Channel.TELEGRAM) -> list[Claimed]:
+        if channel == Channel.TELEGRAM:
+            rows = await self.claim(self.batch or self._batch_size())
+            if not rows:
+                self.budget.pacer.forget_idle_chats()
+            return rows
+        lease = self.settings.dispatch_lease_seconds
+        return await self.claim(self.phones.batch(channel, lease), channel)
 
     def _batch_size(self) -> int:
         """A second of sending at this process's share of the rate (the paid rate in paid
@@ -303,28 +276,33 @@ class Dispatcher:
         within_lease = rate * self.settings.dispatch_lease_seconds / (2 * OVERLAP)
         return max(1, min(max(10, int(rate)), int(within_lease)))
 
-    async def _complete(self, rows: list[tuple[OutboxMessage, Outgoing | None]]) -> None:
+    async def _complete(self, rows: list[Claimed]) -> None:
         """Send a claimed batch (paced) and record every result."""
         results: list[Result] = []
         sends = []
-        for row, outgoing in rows:
-            if outgoing is None:
+        for claimed in rows:
+            if claimed.message is None:
+                row = claimed.row
                 results.append(
                     Result(row.id, row.attempts, OutboxState.CANCELLED, "no longer applies")
                 )
             else:
-                sends.append(self._send(row, outgoing))
+                sends.append(self._send(claimed))
         results += await asyncio.gather(*sends)
         await self.record(results)
 
     async def cycle(self) -> int:
-        """Claim, send and record one batch; the number of rows handled."""
-        rows = await self._claimed()
-        if rows:
-            await self._complete(rows)
-        return len(rows)
+        """Claim, send and record one batch of each channel; the number of rows handled."""
+        await self._heartbeat()
+        handled = 0
+        for channel in self._channels():
+            rows = await self._claimed(channel)
+            if rows:
+                await self._complete(rows)
+            handled += len(rows)
+        return handled
 
-    async def _completed(self, rows: list[tuple[OutboxMessage, Outgoing | None]]) -> None:
+    async def _completed(self, rows: list[Claimed]) -> None:
         try:
             await self._complete(rows)
         except Exception:
@@ -338,16 +316,28 @@ class Dispatcher:
         results recorded) the next is already claimed and waiting for the pacer, so the rate
         is the pacer's and not one batch per round trip plus a database write."""
         pause = self.idle
+        # Each channel's batches apart: an SMS batch paced at 20 a minute never holds
+        # Telegram's back.
+        under_way: dict[Channel, set[asyncio.Task[None]]] = {c: set() for c in self._channels()}
         batches: set[asyncio.Task[None]] = set()
         stopping = asyncio.ensure_future(stop.wait())
         try:
             while not stop.is_set():
-                if len(batches) >= OVERLAP:
+                ready = [c for c, tasks in under_way.items() if len(tasks) < OVERLAP]
+                if not ready:
                     await asyncio.wait(batches, return_when=asyncio.FIRST_COMPLETED)
                     continue
-                rows = []
+                claimed = False
                 try:
-                    rows = await self._claimed()
+                    await self._heartbeat()
+                    for channel in ready:
+                        rows = await self._claimed(channel)
+                        if rows:
+                            batch = asyncio.create_task(self._completed(rows))
+                            for tasks in (batches, under_way[channel]):
+                                tasks.add(batch)
+                                batch.add_done_callback(tasks.discard)
+                            claimed = True
                     pause = self.idle
                 except (SQLAlchemyError, OSError) as error:
                     log.warning(
@@ -360,10 +350,7 @@ class Dispatcher:
                     # A bug must not silence every message of the office: log it, back off.
                     log.exception("dispatcher: cycle failed; retrying in %.0fs", pause)
                     pause = min(pause * 2, 30.0)
-                if rows:
-                    batch = asyncio.create_task(self._completed(rows))
-                    batches.add(batch)
-                    batch.add_done_callback(batches.discard)
+                if claimed:
                     continue
                 # Nothing due: wait for the pause, a stop, or a batch ending (its chats' next).
                 await asyncio.wait(

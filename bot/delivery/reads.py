@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import OutboxMessage
+from bot.domain.kinds import Channel
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import Catalogs
 from bot.presentation.outbox import RENDERERS, Draft, Facts, Need, Outgoing
+from bot.presentation.outbox.phone import PHONE_RENDERERS, Said
 from bot.services import (
     accounts,
     broadcasts,
@@ -72,22 +74,33 @@ class Drafts:
         ids = {row.account_id for row in rows if row.account_id is not None}
         self._languages = await outbox.languages_of(self.session, ids)
 
-    async def render(self, row: OutboxMessage) -> Outgoing | None:
-        """The message for `row`, or None when it no longer applies (then it is cancelled)."""
+    async def render(self, row: OutboxMessage) -> Outgoing | Said | None:
+        """The message for `row` on its rung (Telegram's, or a phone's), or None when it no
+        longer applies (then it is cancelled)."""
         try:
             kind = Kind(row.message_key)
         except ValueError:
             log.warning("outbox row %s has an unknown message key %r", row.id, row.message_key)
             return None
+        if row.channel in (Channel.WHATSAPP, Channel.SMS):
+            if kind not in PHONE_RENDERERS:
+                return None
+            needs, render_phone = PHONE_RENDERERS[kind]
+            return render_phone(await self._draft(row, needs))
         renderer = RENDERERS[kind]
+        return renderer.render(await self._draft(row, renderer.needs))
+
+    async def _draft(self, row: OutboxMessage, needs: frozenset[Need]) -> Draft:
         params = row.params or {}
         facts = Facts()
         for need, load in LOADERS.items():
-            if need in renderer.needs:
+            if need in needs:
                 facts = await load(self, params, facts)
+        # A number on a record has no language of its own: the office's.
         language = self._languages.get(row.account_id or 0, row.language)
+        language = language or self.settings.default_language
         gettext = self.catalogs.gettext(language)
-        return renderer.render(Draft(params, language, gettext, self.settings, facts))
+        return Draft(params, language, gettext, self.settings, facts)
 
     async def once(self, need: Need, key: Any, read: Callable[[], Awaitable[Any]]) -> Any:
         """`read()`'s value, read once per batch for (`need`, `key`)."""

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Account
 from bot.domain.kinds import Actor, Channel
 from bot.domain.outbox_kinds import Kind
-from bot.services import events, outbox
+from bot.services import events, ladder, outbox
 from bot.services.outbox import Message
 
 
@@ -20,6 +20,8 @@ async def mark(session: AsyncSession, account_id: int, now: datetime, staff_lang
     if account is None or account.unreachable_at is not None:
         return
     account.unreachable_at = now
+    # What carries a number on her record goes down the ladder; the rest waits for no one.
+    await ladder.fall_pending(session, account_id, failed=Channel.TELEGRAM, why="blocked", now=now)
     await outbox.cancel(session, account_id=account_id)
     events.record(
         session,

@@ -48,22 +48,26 @@ class Kind(enum.StrEnum):
     RECORDED = "recorded"
     DESK_UNRECORDED = "desk_unrecorded"
     GUARDIAN_UNLINKED = "guardian_unlinked"
+    PHONE_REPLY = "phone_reply"  # the answer to an SMS or a WhatsApp message, to that number
 
 
 @dataclass(frozen=True)
 class KindSpec:
     group: Group
+    # Also sent to a phone number on the record (WhatsApp, SMS) when no Telegram account can
+    # take it: the messages that matter to a teen without Telegram (issue 24's ladder).
+    phone: bool = False
 
 
 KINDS: dict[Kind, KindSpec] = {
-    Kind.SUMMONS: KindSpec(Group.SUMMONS),
+    Kind.SUMMONS: KindSpec(Group.SUMMONS, phone=True),
     Kind.VENUE: KindSpec(Group.SUMMONS),
-    Kind.REMINDER: KindSpec(Group.REMINDER),
-    Kind.SESSION_MOVED: KindSpec(Group.SUMMONS),
-    Kind.ANSWERED: KindSpec(Group.SUMMONS),
+    Kind.REMINDER: KindSpec(Group.REMINDER, phone=True),
+    Kind.SESSION_MOVED: KindSpec(Group.SUMMONS, phone=True),
+    Kind.ANSWERED: KindSpec(Group.SUMMONS, phone=True),
     # Missed sessions and freed places both offer new sessions; nothing cancels them by group.
     Kind.NO_SHOW: KindSpec(Group.OFFER),
-    Kind.SESSION_CANCELLED: KindSpec(Group.SUMMONS),
+    Kind.SESSION_CANCELLED: KindSpec(Group.SUMMONS, phone=True),
     Kind.UNANSWERED: KindSpec(Group.ESCALATION),
     Kind.BROADCAST: KindSpec(Group.BROADCAST),
     Kind.UNREACHABLE: KindSpec(Group.NOTICE),
@@ -76,11 +80,12 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.ACCOUNT_RELEASED: KindSpec(Group.NOTICE),
     Kind.GUARDIAN_LINKED: KindSpec(Group.NOTICE),
     Kind.STAFF_ALERT: KindSpec(Group.NOTICE),
-    Kind.RECORDED: KindSpec(Group.NOTICE),
+    Kind.RECORDED: KindSpec(Group.NOTICE, phone=True),
     # Came to the desk, not recorded: the sessions ahead, offered like after a missed one.
     Kind.DESK_UNRECORDED: KindSpec(Group.OFFER),
     # To a parent: the teen erased their data (/hapus), so the link to them is gone.
     Kind.GUARDIAN_UNLINKED: KindSpec(Group.NOTICE),
+    Kind.PHONE_REPLY: KindSpec(Group.NOTICE, phone=True),
 }
 
 # The groups that belong to one summons at one session: a decline, a move, a moved or a

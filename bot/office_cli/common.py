@@ -225,7 +225,7 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
         from bot.db.migrate import upgrade
 
         key = settings.data_key.get_secret_value() if settings.data_key else None
-        database = Database(settings.database_url, data_key=key)
+        database = Database(settings.database_url, data_key=key, phones=settings.phones)
         try:
             await upgrade(database)
             return await work(database)

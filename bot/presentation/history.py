@@ -32,6 +32,8 @@ EVENTS = {
     "guardian_disowned": N_("remaja memutuskan orang tua/wali"),
     "home_visit_failed": N_("kunjungan rumah tidak berhasil"),
     "home_visit_scheduled": N_("kunjungan rumah dijadwalkan"),
+    "ladder_end": N_("tidak terjangkau lewat saluran mana pun"),
+    "ladder_step": N_("pesan pindah ke saluran berikutnya"),
     "language_chosen": N_("bahasa dipilih"),
     "letters_printed": N_("surat undangan dicetak"),
     "lock_lifted": N_("kunci dibuka petugas"),
@@ -54,6 +56,7 @@ EVENTS = {
     "self_registered": N_("mendaftar sendiri"),
     "session_cancelled": N_("jadwal dibatalkan"),
     "session_moved": N_("jadwal dipindah"),
+    "sms_stopped": N_("minta berhenti SMS (BERHENTI)"),
     "summoned": N_("dipanggil"),
     "summons_confirm": N_("menjawab: akan datang"),
     "summons_decline": N_("menjawab: tidak bisa datang"),
@@ -146,6 +149,7 @@ def by_label(event: Happened, _: Gettext) -> str:
     return f"{actor} · {_(channel)}" if channel else actor
 
 
+_CHANNEL_NAMES = {c.value: label for c, label in CHANNELS.items()}
 _NUMBER_OWNERS = {"teen": N_("nomor remaja"), "guardian": N_("nomor orang tua/wali")}
 
 
@@ -167,6 +171,12 @@ def details(event: Happened, _: Gettext) -> str:
     via = data.get("via")
     if isinstance(via, str) and via in _LINK_METHODS:
         said.append(_(_LINK_METHODS[via]))
+    if event.kind in ("ladder_step", "ladder_end"):
+        failed, to = data.get("failed"), data.get("to")
+        if failed in _CHANNEL_NAMES:
+            said.append(_("{channel} gagal").format(channel=_(_CHANNEL_NAMES[failed])))
+        if to in _CHANNEL_NAMES:
+            said.append(_("→ {channel}").format(channel=_(_CHANNEL_NAMES[to])))
     whose = data.get("whose")
     if event.kind.startswith("contact_") and whose in _NUMBER_OWNERS:
         said.append(_(_NUMBER_OWNERS[whose]))

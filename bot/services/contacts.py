@@ -107,6 +107,18 @@ async def owners(session: AsyncSession, number: str) -> tuple[Owner, ...]:
     return tuple(Owner(target_id, whose) for target_id, whose in rows)
 
 
+async def points(session: AsyncSession, number: str) -> list[ContactPoint]:
+    """The records' rows for this number (E.164), to change what it asked (a service's own
+    use: front ends get `owners`)."""
+    digest = vault_of(session).phone_hash(number)
+    found = await session.scalars(
+        select(ContactPoint)
+        .where(ContactPoint.phone_hash == digest)
+        .order_by(ContactPoint.target_id, ContactPoint.id)
+    )
+    return list(found)
+
+
 async def put(
     session: AsyncSession,
     target_id: int,

@@ -100,7 +100,7 @@ async def summoned(
     changed: bool = False,
 ) -> list[Recipient]:
     """A new (or moved) summons: everyone linked gets it and the reminders still ahead, except
-    that whoever just saw it as a direct reply (`shown_to`, an account id) gets only the
+    that whoever just saw it as a direct reply (`shown_to`, a Recipient.who) gets only the
     reminders; parents also get a nudge if the teen has not answered after 48 hours.
     `changed`: staff moved the session itself, and the summons says so. Who was told."""
     everyone = await outbox.recipients_of(session, target_id)
@@ -108,8 +108,8 @@ async def summoned(
         summons_id, session_id, starts_at, policy, now, include_summons=True, changed=changed
     )
     reminders_only = [m for m in full if m.kind == Kind.REMINDER]
-    await outbox.enqueue(session, [r for r in everyone if r.account_id != shown_to], full)
-    await outbox.enqueue(session, [r for r in everyone if r.account_id == shown_to], reminders_only)
+    await outbox.enqueue(session, [r for r in everyone if r.who != shown_to], full)
+    await outbox.enqueue(session, [r for r in everyone if r.who == shown_to], reminders_only)
     escalate_at = now + policy.escalate_after
     if escalate_at < starts_at:
         parents = [r for r in everyone if r.parent]
@@ -183,7 +183,7 @@ async def answered(
 ) -> None:
     """Someone answered the summons: everyone else linked to it (the teen, other parents)
     sees who answered and what, with the buttons as they are now."""
-    others = [r for r in await outbox.recipients_of(session, target_id) if r.account_id != shown_to]
+    others = [r for r in await outbox.recipients_of(session, target_id) if r.who != shown_to]
     notice = Message(
         kind=Kind.ANSWERED,
         due_at=now,

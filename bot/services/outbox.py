@@ -4,27 +4,47 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, OutboxMessage, ParentLink, Staff
+from bot.db.engine import phones_of
+from bot.db.models import Account, ContactPoint, OutboxMessage, ParentLink, Staff
 from bot.db.queries import insert_or_ignore
-from bot.domain.kinds import LinkState, OutboxState
+from bot.domain.kinds import Channel, ContactOf, LinkState, OutboxState
+from bot.domain.ladder import Reachable, rungs
 from bot.domain.outbox_kinds import KINDS, Group, Kind
 
 
 @dataclass(frozen=True)
 class Recipient:
-    """Someone a message goes to: their chat, account and language, and how they relate."""
+    """Someone a message goes to: their chat, account and language, and how they relate.
+
+    On Telegram, `chat_id` is their chat. A person reached by phone only (a number on the
+    record, no Telegram account that can take it) has no account: `contact_id` names the
+    number and `chat_id` is -contact_id, so a number's messages keep their order as a chat's
+    do. A teen on Telegram with a number on her record carries it too (`contact_id`): the
+    ladder's next rung if Telegram fails her."""
 
     chat_id: int
     language: str
     account_id: int | None = None
     parent: bool = False
+    contact_id: int | None = None
+    channel: Channel = Channel.TELEGRAM  # the first rung (bot/domain/ladder.py)
+
+    @property
+    def by_phone(self) -> bool:
+        return self.account_id is None and self.contact_id is not None
+
+    @property
+    def who(self) -> int:
+        """One number per person: the account's id; without one, the chat (a number's is
+        -contact_id, never an account's)."""
+        return self.account_id if self.account_id is not None else self.chat_id
 
 
 @dataclass(frozen=True)
@@ -47,9 +67,7 @@ class Reach:
 
     def plus(self, people: Sequence[Recipient]) -> Reach:
         """This reach and one more teen, told to `people` (the teen's and parents' accounts)."""
-        parents = {
-            p.account_id if p.account_id is not None else -p.chat_id for p in people if p.parent
-        }
+        parents = {p.who for p in people if p.parent}
         return Reach(
             self.teens + 1,
             self.own_chat + any(not p.parent for p in people),
@@ -74,6 +92,11 @@ class Message:
     def group(self) -> Group:
         return KINDS[self.kind].group
 
+    @property
+    def phone(self) -> bool:
+        """Sent to a number too, when the person has no Telegram that can take it."""
+        return KINDS[self.kind].phone
+
 
 async def enqueue(
     session: AsyncSession, recipients: Iterable[Recipient], messages: Iterable[Message]
@@ -83,6 +106,9 @@ async def enqueue(
         {
             "account_id": who.account_id,
             "chat_id": who.chat_id,
+            "channel": who.channel,
+            "contact_id": who.contact_id,
+            "tried": "",
             "summons_id": what.summons_id,
             "kind": what.group.value,
             "message_key": what.kind.value,
@@ -95,6 +121,7 @@ async def enqueue(
         }
         for what in messages
         for who in recipients
+        if not who.by_phone or what.phone
     ]
     if rows:
         await session.execute(insert_or_ignore(session, OutboxMessage, rows, "dedupe_key"))
@@ -168,7 +195,53 @@ async def recipients_of(
         Recipient(chat, language, account_id, parent=own != target_id)
         for chat, language, account_id, own in rows
     ]
+    found = (await _with_phones(session, {target_id: found}, parents=parents, teen=teen)).get(
+        target_id, []
+    )
     return sorted(found, key=lambda r: r.parent)
+
+
+def reachable(point: ContactPoint | None) -> Reachable:
+    """What a number on a record can be reached by (the office's channels aside)."""
+    if point is None:
+        return Reachable()
+    return Reachable(
+        whatsapp=point.whatsapp_consent_at is not None and point.whatsapp_user is not False,
+        sms=point.sms_stopped_at is None,
+    )
+
+
+async def _with_phones(
+    session: AsyncSession,
+    found: dict[int, list[Recipient]],
+    *,
+    parents: bool = True,
+    teen: bool = True,
+) -> dict[int, list[Recipient]]:
+    """Each target's Telegram recipients, and the numbers on its record where Telegram reaches
+    nobody: the teen's number when her account cannot take it (none, or it blocked the bot),
+    the guardian's when no linked parent can. A teen on Telegram keeps her number with her, as
+    the next rung. Only on the office's phone channels (Database phones)."""
+    phones = phones_of(session)
+    if not phones or not found:
+        return found
+    points = await session.scalars(
+        select(ContactPoint).where(ContactPoint.target_id.in_(list(found)))
+    )
+    for point in points:
+        people = found[point.target_id]
+        rung = next(iter(rungs(phones, reachable(point))), None)
+        is_teen = point.whose == ContactOf.TEEN
+        if (is_teen and not teen) or (not is_teen and not parents):
+            continue
+        on_telegram = [r for r in people if r.parent != is_teen]
+        if on_telegram:
+            if is_teen and rung is not None:  # her number, the next rung if Telegram fails
+                people[people.index(on_telegram[0])] = replace(on_telegram[0], contact_id=point.id)
+            continue
+        if rung is not None:
+            people.append(Recipient(-point.id, "", None, not is_teen, point.id, rung))
+    return found
 
 
 async def recipients_of_many(
@@ -196,7 +269,8 @@ async def recipients_of_many(
     )
     for target_id, chat, language, account_id in parents:
         found.setdefault(target_id, []).append(Recipient(chat, language, account_id, parent=True))
-    return found
+    every = await _with_phones(session, {t: found.get(t, []) for t in target_ids})
+    return {t: people for t, people in every.items() if people}
 
 
 async def staff_recipients(session: AsyncSession, default_language: str) -> list[Recipient]:

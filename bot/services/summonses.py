@@ -260,11 +260,19 @@ class Press:
 
 @dataclass(frozen=True)
 class Presser:
-    """Who answers: their account, as whom (the teen, a parent), and the targets they may answer for."""
+    """Who answers: their account, as whom (the teen, a parent), and the targets they may
+    answer for; on WhatsApp or SMS, the number on the record instead of an account."""
 
-    account_id: int
+    account_id: int | None
     actor: Actor
     target_ids: frozenset[int]
+    channel: Channel = Channel.TELEGRAM
+    contact_id: int | None = None
+
+    @property
+    def who(self) -> int:
+        """As outbox.Recipient.who: the account's id, or the number's chat (-contact_id)."""
+        return self.account_id if self.account_id is not None else -(self.contact_id or 0)
 
 
 async def respond(
@@ -314,9 +322,7 @@ async def respond(
     if held and (summons.state not in HOLDS_SEAT or summons.session_id != old_session):
         await seats.release(session, old_session)
     moved = summons.session_id != old_session
-    await _renotify(
-        session, summons, moved=moved, policy=office.policy, now=now, shown_to=by.account_id
-    )
+    await _renotify(session, summons, moved=moved, policy=office.policy, now=now, shown_to=by.who)
     if not moved:  # a move already sends everyone the new summons
         await notices.answered(
             session,
@@ -326,13 +332,13 @@ async def respond(
             revision=summons.revision,
             by_parent=by.actor == Actor.PARENT,
             now=now,
-            shown_to=by.account_id,
+            shown_to=by.who,
         )
     events.record(
         session,
         f"summons_{action.value}",
         actor=by.actor,
-        channel=Channel.TELEGRAM,
+        channel=by.channel,
         account_id=by.account_id,
         target_id=summons.target_id,
         summons_id=summons.id,

@@ -106,13 +106,13 @@ class _Courteous(Database):
             yield session
 
 
-def _database(url: str, key: str | None) -> Database:
+def _database(url: str, key: str | None, phones: tuple[str, ...]) -> Database:
     if not url.startswith("sqlite"):
-        return Database(url, data_key=key)
+        return Database(url, data_key=key, phones=phones)
     # import_targets reads its chunk size from its module at every row; this process imports
     # one file and ends.
     imports.CHUNK = SQLITE_CHUNK
-    return _Courteous(url, data_key=key)
+    return _Courteous(url, data_key=key, phones=phones)
 
 
 async def run(job: Job, said: Said) -> None:
@@ -120,7 +120,7 @@ async def run(job: Job, said: Said) -> None:
     settings = job.settings
     _ = Catalogs(job.catalogs, settings.default_language).gettext(job.language)
     key = settings.data_key.get_secret_value() if settings.data_key else None
-    db = _database(settings.database_url, key)
+    db = _database(settings.database_url, key, settings.phones)
     try:
         imported = await import_file(
             db,

@@ -18,6 +18,7 @@ from bot.context import RekamApp
 from bot.db.engine import Database
 from bot.db.models import Broadcast
 from bot.db.vault import new_key
+from bot.delivery.phones import Phones
 from bot.domain.outbox_kinds import Kind
 from bot.emulator import Limits, ReceivedMessage, TelegramEmulator, UserClient
 from bot.emulator.client import WAIT
@@ -38,9 +39,10 @@ JOURNEY_LIMITS = Limits(chat_burst=50)
 TEST_DATA_KEY = new_key()
 
 
-def database(url: str) -> Database:
-    """A handle on a test database that can read and write NIKs."""
-    return Database(url, data_key=TEST_DATA_KEY)
+def database(url: str, phones: tuple[str, ...] = ()) -> Database:
+    """A handle on a test database that can read and write NIKs (and, with `phones`, sends on
+    those channels beyond Telegram)."""
+    return Database(url, data_key=TEST_DATA_KEY, phones=phones)
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
@@ -134,6 +136,7 @@ async def running_bot(
     read_timeout: float = WAIT,  # a send timed out is sent again: on a busy machine, wait
     clock: Clock | None = None,
     web: bool = False,
+    phones: Phones | None = None,
 ) -> AsyncIterator[BotHarness]:
     """The real Application, polling the emulator, with its own database handle for checks;
     with `web`, the dashboard served too (give the settings a free WEB_PORT)."""
@@ -143,8 +146,9 @@ async def running_bot(
         request=emulator_request(emulator, read_timeout=read_timeout),
         get_updates_request=emulator_request(emulator, read_timeout=10),
         clock=clock,
+        phones=phones,
     )
-    checks = database(settings.database_url)
+    checks = database(settings.database_url, settings.phones)
     try:
         async with running(app, poll_timeout=2, web=web):
             yield BotHarness(emulator, app, checks, settings)

@@ -271,3 +271,9 @@ def render_place_offer(draft: Draft) -> Outgoing | None:
         ),
         views.offer_keyboard(entry_id, session_id, _),
     )
+
+
+@renders(Kind.PHONE_REPLY)
+def render_phone_reply(draft: Draft) -> Outgoing | None:
+    """An answer to a number's SMS or WhatsApp message goes to that number only."""
+    return None

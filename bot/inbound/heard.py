@@ -1,0 +1,60 @@
+"""What the WhatsApp and SMS front ends share: one message from a number, answered in the unit
+of work that applied it, and the services they need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.engine import Database
+from bot.domain.kinds import Actor, Channel
+from bot.i18n import Catalogs
+from bot.presentation import phone_replies
+from bot.services import events, phone_answers
+from bot.services.office import Office
+from bot.services.phone_answers import What
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """The public listener's services (one per process)."""
+
+    db: Database
+    settings: Settings
+    catalogs: Catalogs
+    clock: Clock
+
+
+async def heard(
+    inbound: Inbound, channel: Channel, number: str, text: str | None, button: str | None
+) -> What:
+    """Apply one message from `number` and queue its answer to it; what it did."""
+    settings = inbound.settings
+    language = settings.default_language
+    _ = inbound.catalogs.gettext(language)
+    now = inbound.clock.now()
+    async with inbound.db.session() as session:
+        found = await phone_answers.received(
+            session,
+            channel=channel,
+            number=number,
+            text=text,
+            button=button,
+            now=now,
+            office=Office.of(settings),
+        )
+        if found.contact_id is None:  # a number on no record: nothing is believed or answered
+            events.record(session, "unknown_number", actor=Actor.SYSTEM, channel=channel)
+            return found.what
+        words, buttons = phone_replies.words(found, _, language, settings.zone)
+        await phone_answers.reply(
+            session,
+            found.contact_id,
+            words,
+            buttons=buttons if channel == Channel.WHATSAPP else (),
+            channel=channel,
+            language=language,
+            now=now,
+        )
+    return found.what

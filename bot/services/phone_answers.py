@@ -1,0 +1,252 @@
+"""What a number wrote by SMS or WhatsApp, read as an answer to the summons on its record.
+
+A message is believed only from a number on a record, the teen's or her guardian's
+(contacts.owners): it answers for that record and nobody else's. The words are the summons'
+own ("Balas YA jika datang, TIDAK jika tidak bisa, GANTI untuk jadwal lain"): YA confirms,
+TIDAK declines, GANTI numbers up to three other sessions, a number then moves to that session,
+BERHENTI stops SMS to the number. WhatsApp's buttons carry the same words as ids. Anything
+else gets a short help, never silence. The answer goes through summonses.respond, as a press
+in Telegram does (seats, reminders, the others told, the event), with the channel it came on.
+
+The service decides and returns what happened (`Heard`); bot/presentation/phone_replies.py
+words it, and `reply` queues those words to the number in the same unit of work.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import ContactPoint
+from bot.domain.kinds import Actor, Answer, Channel, ContactOf
+from bot.domain.outbox_kinds import Kind
+from bot.services import contacts, events, outbox, summonses
+from bot.services.office import Office
+from bot.services.options import SessionOption
+from bot.services.outbox import Message, Recipient
+from bot.services.summonses import Outcome, Press, Presser, SummonsView
+
+WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window after a person writes
+MOST_CHOICES = 3
+
+_WORDS = {
+    "ya": "yes",
+    "y": "yes",
+    "iya": "yes",
+    "yes": "yes",
+    "datang": "yes",
+    "ok": "yes",
+    "tidak": "no",
+    "tdk": "no",
+    "no": "no",
+    "ga": "no",
+    "gak": "no",
+    "ganti": "change",
+    "berhenti": "stop",
+    "stop": "stop",
+    "rumah": "home",
+    # Javanese replies to a Javanese summons ("Wangsuli YA ...") still say these sometimes.
+    "inggih": "yes",
+    "nggih": "yes",
+    "boten": "no",
+    "mboten": "no",
+    "gantos": "change",
+}
+_PICK = re.compile(r"^\s*([1-9])\s*$")
+
+
+class What(enum.StrEnum):
+    UNKNOWN_NUMBER = "unknown_number"  # on no record: nothing believed
+    SEVERAL = "several"  # on several records with a summons open: which child?
+    NO_SUMMONS = "no_summons"  # believed, but nothing to answer
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    CHOICES = "choices"  # GANTI: the sessions numbered (none: `choices` empty)
+    MOVED = "moved"
+    HOME_VISIT = "home_visit"
+    FULL = "full"  # the session has no place left
+    STALE = "stale"  # the summons can no longer be answered that way
+    STOPPED = "stopped"  # BERHENTI: no more SMS
+    HELP = "help"  # words nobody understood
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What came of one message: what was done, for whom, and where to answer it."""
+
+    what: What
+    contact_id: int | None = None
+    summons: SummonsView | None = None
+    choices: tuple[SessionOption, ...] = ()
+    names: tuple[str, ...] = field(default=())  # SEVERAL: the children the number is for
+
+
+def word_of(text: str | None, button: str | None) -> str:
+    """The answer a message gives: a button's id, else its first word, lower case."""
+    if button:
+        return button.strip().casefold()
+    words = (text or "").strip().casefold().split()
+    return words[0].strip(".,!") if words else ""
+
+
+async def received(
+    session: AsyncSession,
+    *,
+    channel: Channel,
+    number: str,
+    text: str | None,
+    button: str | None = None,
+    now: datetime,
+    office: Office,
+) -> Heard:
+    """Read one message from `number` (E.164) and do what it says, if it may."""
+    points = await contacts.points(session, number)
+    if not points:
+        return Heard(What.UNKNOWN_NUMBER)
+    if channel == Channel.WHATSAPP:
+        for point in points:  # they wrote: the window is open, and they are on WhatsApp
+            point.whatsapp_window_until, point.whatsapp_user = now + WINDOW, True
+    word = word_of(text, button)
+    meaning = _WORDS.get(word)
+    first = points[0]
+    if meaning == "stop":
+        if channel != Channel.SMS:
+            return Heard(What.HELP, first.id)
+        for point in points:
+            point.sms_stopped_at = now
+            events.record(
+                session,
+                "sms_stopped",
+                actor=_actor(point),
+                channel=Channel.SMS,
+                target_id=point.target_id,
+            )
+        return Heard(What.STOPPED, first.id)
+    one_each = {point.target_id: point for point in reversed(points)}  # the first per record
+    open_ = [
+        (point, found)
+        for point in one_each.values()
+        if (found := await summonses.for_target(session, point.target_id)) is not None
+    ]
+    if len(open_) > 1:
+        return Heard(What.SEVERAL, first.id, names=tuple(s.name for _, s in open_))
+    if not open_:
+        return Heard(What.NO_SUMMONS if meaning or _PICK.match(word) else What.HELP, first.id)
+    point, summons = open_[0]
+    if meaning == "change":
+        return await _choices(session, point, summons, now=now, office=office)
+    picked = _PICK.match(word) or (word.startswith("sesi:") and word[5:].isdigit())
+    if picked:
+        return await _pick(session, point, summons, word, channel=channel, now=now, office=office)
+    action = {"yes": Answer.CONFIRM, "no": Answer.DECLINE, "home": Answer.HOME_VISIT}.get(
+        meaning or ""
+    )
+    if action is None:
+        return Heard(What.HELP, point.id, summons)
+    argument = "other" if action == Answer.DECLINE else None
+    outcome = await _respond(session, point, summons, action, argument, channel, now, office)
+    if outcome == Outcome.DONE:
+        done = {
+            Answer.CONFIRM: What.CONFIRMED,
+            Answer.DECLINE: What.DECLINED,
+            Answer.HOME_VISIT: What.HOME_VISIT,
+        }[action]
+        return Heard(done, point.id, await summonses.view(session, summons.id))
+    return Heard(What.FULL if outcome == Outcome.FULL else What.STALE, point.id, summons)
+
+
+def _actor(point: ContactPoint) -> Actor:
+    return Actor.TEEN if point.whose == ContactOf.TEEN else Actor.PARENT
+
+
+async def _respond(
+    session: AsyncSession,
+    point: ContactPoint,
+    summons: SummonsView,
+    action: Answer,
+    argument: str | None,
+    channel: Channel,
+    now: datetime,
+    office: Office,
+) -> Outcome:
+    return await summonses.respond(
+        session,
+        Press(summons.id, summons.revision, action, argument),
+        Presser(None, _actor(point), frozenset({point.target_id}), channel, point.id),
+        office=office,
+        now=now,
+    )
+
+
+async def _choices(
+    session: AsyncSession,
+    point: ContactPoint,
+    summons: SummonsView,
+    *,
+    now: datetime,
+    office: Office,
+) -> Heard:
+    """GANTI: up to three sessions ahead, numbered and remembered for this number."""
+    options = await summonses.move_options(
+        session,
+        exclude=summons.session_id,
+        now=now,
+        deadline=office.deadline,
+        target_id=summons.target_id,
+        zone=office.zone,
+    )
+    shown = tuple(options[:MOST_CHOICES])
+    point.sms_choices = [option.id for option in shown]
+    return Heard(What.CHOICES, point.id, summons, shown)
+
+
+async def _pick(
+    session: AsyncSession,
+    point: ContactPoint,
+    summons: SummonsView,
+    word: str,
+    *,
+    channel: Channel,
+    now: datetime,
+    office: Office,
+) -> Heard:
+    """A number after GANTI (or a WhatsApp list row "sesi:<id>"): move to that session."""
+    choices = list(point.sms_choices or [])
+    if word.startswith("sesi:"):
+        session_id: int | None = int(word[5:]) if int(word[5:]) in choices else None
+    else:
+        index = int(word) - 1
+        session_id = choices[index] if index < len(choices) else None
+    if session_id is None:
+        return Heard(What.STALE, point.id, summons)
+    outcome = await _respond(
+        session, point, summons, Answer.MOVE, str(session_id), channel, now, office
+    )
+    if outcome == Outcome.DONE:
+        point.sms_choices = None
+        return Heard(What.MOVED, point.id, await summonses.view(session, summons.id))
+    return Heard(What.FULL if outcome == Outcome.FULL else What.STALE, point.id, summons)
+
+
+async def reply(
+    session: AsyncSession,
+    contact_id: int,
+    text: str,
+    *,
+    buttons: tuple[tuple[str, str], ...] = (),
+    channel: Channel,
+    language: str,
+    now: datetime,
+) -> None:
+    """Queue the words of an answer to the number, on the channel it wrote on."""
+    who = Recipient(-contact_id, language, None, False, contact_id, channel)
+    message = Message(
+        kind=Kind.PHONE_REPLY,
+        due_at=now,
+        params={"text": text, "buttons": [list(b) for b in buttons]},
+    )
+    await outbox.enqueue(session, [who], [message])

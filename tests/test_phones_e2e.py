@@ -1,0 +1,269 @@
+"""Issue 24 end to end: a teen with only a phone is summoned by SMS and answers YA; her parent on
+WhatsApp is told; WhatsApp's template outside the window, its buttons inside it; a number that
+is not on WhatsApp falls to SMS; BERHENTI, unclear words, strangers' numbers, and forged,
+replayed and repeated webhooks. Through the real dispatcher, the emulators and the public
+listener. The numbers are made up."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.channels.sms.inbound import signature
+from bot.db.models import ContactPoint, Event, OutboxMessage, ServiceSession, Summons
+from bot.domain.kinds import Channel, ContactOf, OutboxState, SummonsState
+from tests.support import factories
+from tests.support.harness import until
+from tests.support.phones import PhoneOffice, phone_office, put_number
+
+TEEN = "+6281211110001"
+PARENT = "+6281322220001"
+
+
+@pytest.fixture
+async def office(sqlite_url: str) -> Any:
+    async with phone_office(sqlite_url) as running:
+        yield running
+
+
+def sms_texts(office: PhoneOffice, number: str) -> list[str]:
+    return [str(m["text"]) for m in office.sms.messages_to(number)]
+
+
+def whatsapp_bodies(office: PhoneOffice, number: str) -> list[dict[str, Any]]:
+    return [m.body for m in office.whatsapp.chats.get(number.lstrip("+"), ())]
+
+
+async def sms_count(office: PhoneOffice, number: str, count: int) -> list[str]:
+    async def arrived() -> bool:
+        return len(sms_texts(office, number)) >= count
+
+    await until(arrived, what=f"{count} SMS to {number}")
+    return sms_texts(office, number)
+
+
+async def whatsapp_count(office: PhoneOffice, number: str, count: int) -> list[dict[str, Any]]:
+    async def arrived() -> bool:
+        return len(whatsapp_bodies(office, number)) >= count
+
+    await until(arrived, what=f"{count} WhatsApp messages to {number}")
+    return whatsapp_bodies(office, number)
+
+
+async def summoned_by_phone(
+    office: PhoneOffice, *, whatsapp: bool = False, parent_on_whatsapp: bool = False
+) -> Summons:
+    bot = office.bot
+    rina = await factories.add_target(bot.db, bot.settings, name="Rina Lestari")
+    await put_number(office, rina.id, TEEN, whatsapp=whatsapp)
+    if parent_on_whatsapp:
+        await put_number(office, rina.id, PARENT, whose=ContactOf.GUARDIAN, whatsapp=True)
+    place = await factories.add_place(bot.db, "Kantor Kecamatan Klojen")
+    soon = await factories.add_session(bot.db, bot.settings, place, days_ahead=4, capacity=5)
+    return await factories.summon(bot.db, bot.settings, rina, soon)
+
+
+async def test_a_teen_with_only_a_phone_is_summoned_by_sms_and_confirms_with_ya(
+    office: PhoneOffice,
+) -> None:
+    office.whatsapp.add_user(PARENT)
+    summons = await summoned_by_phone(office, parent_on_whatsapp=True)
+    (summoned,) = await sms_count(office, TEEN, 1)
+    assert summoned.startswith("Panggilan perekaman KTP-el untuk Rina Lestari:")
+    assert "Kantor Kecamatan Klojen" in summoned and "Balas YA jika datang" in summoned
+    assert len(summoned) <= 306  # two SMS at most
+
+    office.sms.receive_sms(TEEN, "ya")
+    replies = await sms_count(office, TEEN, 2)
+    assert replies[1].startswith("Terima kasih. Tercatat: Rina Lestari akan datang")
+    async with office.bot.db.session() as session:
+        now = await session.get(Summons, summons.id)
+        assert now is not None and now.state == SummonsState.CONFIRMED
+        place = await session.get(ServiceSession, summons.session_id)
+        assert place is not None and place.booked == 1
+        answered = await session.scalar(select(Event).where(Event.kind == "summons_confirm"))
+        assert answered is not None and answered.channel == Channel.SMS
+
+    # Her parent, on WhatsApp and outside its window, gets the answer as a template.
+    bodies = await whatsapp_count(office, PARENT, 2)  # the summons, then her answer
+    assert [b["type"] for b in bodies] == ["template", "template"]
+    assert [b["template"]["name"] for b in bodies] == ["rekam_panggilan", "rekam_jawaban"]
+    values = [p["text"] for p in bodies[1]["template"]["components"][0]["parameters"]]
+    assert values == ["Rina Lestari", "akan datang"]
+
+
+async def test_whatsapp_sends_a_template_outside_the_window_and_buttons_inside_it(
+    office: PhoneOffice,
+) -> None:
+    office.whatsapp.add_user(TEEN)
+    summons = await summoned_by_phone(office, whatsapp=True)
+    (template,) = await whatsapp_count(office, TEEN, 1)
+    assert template["type"] == "template" and template["template"]["name"] == "rekam_panggilan"
+    assert sms_texts(office, TEEN) == []  # one channel, never two
+
+    office.whatsapp.user_text(TEEN, "maaf ini apa?")  # words nobody understood: help, buttons
+    help_ = (await whatsapp_count(office, TEEN, 2))[1]
+    assert help_["type"] == "interactive"
+    ids = [b["reply"]["id"] for b in help_["interactive"]["action"]["buttons"]]
+    assert ids == ["ya", "tidak", "ganti"]
+
+    office.whatsapp.press(TEEN, office.whatsapp.chats[TEEN.lstrip("+")][1].id, "ya")
+    thanks = (await whatsapp_count(office, TEEN, 3))[2]
+    assert thanks["type"] == "text"  # inside the window: no template needed
+    assert thanks["text"]["body"].startswith("Terima kasih. Tercatat: Rina Lestari akan datang")
+    async with office.bot.db.session() as session:
+        now = await session.get(Summons, summons.id)
+        assert now is not None and now.state == SummonsState.CONFIRMED
+
+
+async def test_not_a_whatsapp_user_falls_to_sms_once(office: PhoneOffice) -> None:
+    office.whatsapp.add_user(TEEN, is_user=False)
+    await summoned_by_phone(office, whatsapp=True)
+    (summoned,) = await sms_count(office, TEEN, 1)
+    assert summoned.startswith("Panggilan perekaman KTP-el untuk Rina Lestari:")
+    async with office.bot.db.session() as session:
+        step = await session.scalar(select(Event).where(Event.kind == "ladder_step"))
+        assert step is not None
+        assert (step.data["failed"], step.data["to"]) == ("whatsapp", "sms")
+        point = await session.scalar(select(ContactPoint))
+        assert point is not None and point.whatsapp_user is False
+        rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    # One row per message, moved: the summons sent by SMS, its reminders waiting on SMS too.
+    assert [(r.message_key, r.channel, r.tried) for r in rows] == [
+        ("summons", Channel.SMS, "whatsapp"),
+        *[("reminder", Channel.SMS, "whatsapp")] * (len(rows) - 1),
+    ]
+    assert len(sms_texts(office, TEEN)) == 1 and whatsapp_bodies(office, TEEN) != []
+
+
+async def test_ganti_numbers_other_sessions_and_a_number_moves_there(office: PhoneOffice) -> None:
+    summons = await summoned_by_phone(office)
+    bot = office.bot
+    other = await factories.add_place(bot.db, "Balai Kelurahan Mawar")
+    later = await factories.add_session(bot.db, bot.settings, other, days_ahead=6)
+    await sms_count(office, TEEN, 1)
+    office.sms.receive_sms(TEEN, "GANTI")
+    choices = (await sms_count(office, TEEN, 2))[1]
+    assert choices.startswith("Pilih jadwal lain, balas dengan angkanya:")
+    assert "1. " in choices and "Balai Kelurahan Mawar" in choices
+    office.sms.receive_sms(TEEN, "1")
+    moved = (await sms_count(office, TEEN, 3))[2]
+    assert moved.startswith("Jadwal baru Rina Lestari:") and "Balai Kelurahan Mawar" in moved
+    async with bot.db.session() as session:
+        now = await session.get(Summons, summons.id)
+        assert now is not None and now.session_id == later.id
+        assert now.state == SummonsState.MOVED
+
+
+async def test_berhenti_stops_sms_and_unclear_words_get_help(office: PhoneOffice) -> None:
+    summons = await summoned_by_phone(office)
+    await sms_count(office, TEEN, 1)
+    office.sms.receive_sms(TEEN, "siapa ini")
+    assert "Balas YA jika datang" in (await sms_count(office, TEEN, 2))[1]
+    office.sms.receive_sms(TEEN, "BERHENTI")
+    assert "dihentikan" in (await sms_count(office, TEEN, 3))[2]
+    async with office.bot.db.session() as session:
+        point = await session.scalar(select(ContactPoint))
+        assert point is not None and point.sms_stopped_at is not None
+    # A change of her session now reaches her by no channel: nothing more is sent to her.
+    async with office.bot.db.session() as session:
+        from bot.services import outbox
+
+        people = await outbox.recipients_of(session, summons.target_id)
+    assert people == []
+
+
+async def test_a_stranger_s_number_is_not_believed(office: PhoneOffice) -> None:
+    summons = await summoned_by_phone(office)
+    await sms_count(office, TEEN, 1)
+    office.sms.receive_sms("+6285799990000", "YA")
+
+    async def logged() -> bool:
+        async with office.bot.db.session() as session:
+            found = await session.scalar(select(func.count()).where(Event.kind == "unknown_number"))
+        return bool(found)
+
+    await until(logged, what="the stranger's SMS read")
+    async with office.bot.db.session() as session:
+        now = await session.get(Summons, summons.id)
+        assert now is not None and now.state == SummonsState.SUMMONED
+    assert sms_texts(office, "+6285799990000") == []  # no answer, no cost
+
+
+async def test_forged_replayed_and_repeated_webhooks_change_nothing(office: PhoneOffice) -> None:
+    summons = await summoned_by_phone(office)
+    await sms_count(office, TEEN, 1)
+    transport = httpx.ASGITransport(app=_inbound(office))
+    async with httpx.AsyncClient(transport=transport, base_url="http://public") as public:
+        body = json.dumps(
+            {
+                "deviceId": "d",
+                "event": "sms:received",
+                "id": "evt-1",
+                "webhookId": "sms:received",
+                "payload": {
+                    "messageId": "m1",
+                    "message": "YA",
+                    "phoneNumber": TEEN,
+                    "receivedAt": "2026-12-06T10:00:00.000+07:00",
+                },
+            }
+        ).encode()
+        now = str(int(office.inbound.clock.now().timestamp()))
+        forged = await public.post(
+            "/sms", content=body, headers={"X-Signature": "0" * 64, "X-Timestamp": now}
+        )
+        assert forged.status_code == 403
+        old = str(int(office.inbound.clock.now().timestamp()) - 3600)
+        replayed = await public.post(
+            "/sms",
+            content=body,
+            headers={"X-Signature": signature("kunci-tanda-uji", body, old), "X-Timestamp": old},
+        )
+        assert replayed.status_code == 403
+        async with office.bot.db.session() as session:
+            still = await session.get(Summons, summons.id)
+            assert still is not None and still.state == SummonsState.SUMMONED
+        signed = {"X-Signature": signature("kunci-tanda-uji", body, now), "X-Timestamp": now}
+        for _ in range(3):  # the gateway's retries of one event
+            answered = await public.post("/sms", content=body, headers=signed)
+            assert answered.status_code == 200
+        forged_wa = await public.post(
+            "/whatsapp", content=b"{}", headers={"X-Hub-Signature-256": "sha256=" + "0" * 64}
+        )
+        assert forged_wa.status_code == 403
+        wrong_token = await public.get(
+            "/whatsapp",
+            params={"hub.mode": "subscribe", "hub.verify_token": "x", "hub.challenge": "42"},
+        )
+        assert wrong_token.status_code == 403
+        right = await public.get(
+            "/whatsapp",
+            params={
+                "hub.mode": "subscribe",
+                "hub.verify_token": "test-verify-token",
+                "hub.challenge": "42",
+            },
+        )
+        assert right.text == "42"
+    async with office.bot.db.session() as session:
+        confirmed = await session.scalar(
+            select(func.count()).where(Event.kind == "summons_confirm")
+        )
+        replies = await session.scalar(
+            select(func.count()).where(
+                OutboxMessage.message_key == "phone_reply",
+                OutboxMessage.state != OutboxState.CANCELLED,
+            )
+        )
+    assert (confirmed, replies) == (1, 1)
+
+
+def _inbound(office: PhoneOffice) -> Any:
+    from bot.inbound.app import inbound_app
+
+    return inbound_app(office.inbound)
