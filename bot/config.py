@@ -13,6 +13,7 @@ from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_valida
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.db.vault import BadDataKeyError, Vault
+from bot.domain import quiet_hours
 from bot.i18n import N_, ZONE_ABBREVIATIONS, Gettext
 
 Language = Literal["id", "en", "jv"]
@@ -133,9 +134,8 @@ class Settings(BaseSettings):
     # Telegram ids of the staff on duty: they alone hear of home-visit requests (every staff
     # member does while it is empty).
     duty_staff: Annotated[tuple[int, ...], NoDecode] = ()
-    # Beside Telegram (issue 24): WhatsApp's Cloud API, on once WHATSAPP_TOKEN and
-    # WHATSAPP_PHONE_ID are set, and SMS through SMS Gateway for Android, on once
-    # SMS_GATEWAY_URL is. A message goes down CHANNEL_LADDER until one reaches the person.
+    # Beside Telegram (issue 24): WhatsApp's Cloud API and SMS Gateway for Android (`phones`).
+    # A message goes down CHANNEL_LADDER until one reaches the person.
     whatsapp_api_url: str = "https://graph.facebook.com"
     whatsapp_phone_id: str = ""
     whatsapp_waba_id: str = ""
@@ -150,32 +150,38 @@ class Settings(BaseSettings):
     sms_rate: float = Field(default=20.0, gt=0, le=600)  # messages a minute from the phone
     channel_ladder: Annotated[tuple[str, ...], NoDecode] = ("telegram", "whatsapp", "sms")
     ladder_wait_hours: float = Field(default=24.0, gt=0, le=24 * 14)
-
-    @property
-    def whatsapp_on(self) -> bool:
-        return bool(self.whatsapp_token and self.whatsapp_phone_id)
-
-    @property
-    def sms_on(self) -> bool:
-        return bool(self.sms_gateway_url)
+    # Office hours in which only urgent messages go (a same-day change, an answer): "21-06"
+    # holds the rest from 21.00 to 06.00; empty sends at any hour.
+    quiet_hours: Annotated[tuple[int, int] | None, NoDecode] = (21, 6)
 
     @property
     def phones(self) -> tuple[str, ...]:
-        """The rungs beyond Telegram that are on, in the ladder's order."""
-        on = {"whatsapp": self.whatsapp_on, "sms": self.sms_on}
+        """The rungs beyond Telegram that are on (WhatsApp: a token and a phone id; SMS: a
+        gateway), in the ladder's order."""
+        on = {
+            "whatsapp": bool(self.whatsapp_token and self.whatsapp_phone_id),
+            "sms": bool(self.sms_gateway_url),
+        }
         return tuple(rung for rung in self.channel_ladder if on.get(rung))
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet_hours(cls, value: object) -> object:
+        try:
+            return quiet_hours.parse(value) if isinstance(value, str) else value
+        except ValueError:
+            raise SettingProblem(
+                N_("tulis dua jam 0–23, seperti 21-06 (kosong: tanpa jam tenang)")
+            ) from None
 
     @field_validator("channel_ladder", mode="before")
     @classmethod
     def _ladder(cls, value: object) -> tuple[str, ...]:
         parts = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
         rungs = tuple(str(part).strip().casefold() for part in parts if str(part).strip())
-        for rung in rungs:
-            if rung not in ("telegram", "whatsapp", "sms"):
-                raise SettingProblem(
-                    N_("“{name}” bukan saluran yang dikenal; pilih dari: telegram, whatsapp, sms"),
-                    name=rung,
-                )
+        if unknown := [rung for rung in rungs if rung not in ("telegram", "whatsapp", "sms")]:
+            message = N_("“{name}” bukan saluran yang dikenal; pilih dari: telegram, whatsapp, sms")
+            raise SettingProblem(message, name=unknown[0])
         return tuple(dict.fromkeys(rungs))
 
     @field_validator("database_url")

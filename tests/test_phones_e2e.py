@@ -7,15 +7,18 @@ listener. The numbers are made up."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.channels.sms.inbound import signature
 from bot.db.models import ContactPoint, Event, OutboxMessage, ServiceSession, Summons
 from bot.domain.kinds import Channel, ContactOf, OutboxState, SummonsState
+from bot.services import ladder
 from tests.support import factories
 from tests.support.harness import until
 from tests.support.phones import PhoneOffice, phone_office, put_number
@@ -267,3 +270,72 @@ def _inbound(office: PhoneOffice) -> Any:
     from bot.inbound.app import inbound_app
 
     return inbound_app(office.inbound)
+
+
+async def test_an_unanswered_summons_climbs_to_the_next_rung_after_the_wait(
+    office: PhoneOffice,
+) -> None:
+    """Sent on WhatsApp, no answer for LADDER_WAIT_HOURS: the same summons goes by SMS. An
+    answer before the wait (on any channel) stops it."""
+    office.whatsapp.add_user(TEEN)
+    summons = await summoned_by_phone(office, whatsapp=True)
+    await whatsapp_count(office, TEEN, 1)
+    wait = timedelta(hours=office.bot.settings.ladder_wait_hours)
+
+    async def sent() -> bool:
+        async with office.bot.db.session() as session:
+            row = await session.scalar(
+                select(OutboxMessage).where(OutboxMessage.message_key == "summons")
+            )
+            return row is not None and row.state == OutboxState.SENT
+
+    await until(sent, what="the WhatsApp summons recorded as sent")
+    now = datetime.now(UTC)
+    async with office.bot.db.session() as session:
+        assert await ladder.climb(session, now=now, wait=wait) == 0  # not yet
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.message_key == "summons")
+            .values(sent_at=now - wait - timedelta(minutes=1))
+        )
+    async with office.bot.db.session() as session:
+        assert await ladder.climb(session, now=now, wait=wait) == 1
+    async with office.bot.db.session() as session:
+        assert await ladder.climb(session, now=now, wait=wait) == 0  # once per rung
+    (by_sms,) = await sms_count(office, TEEN, 1)
+    assert by_sms.startswith("Panggilan perekaman KTP-el untuk Rina Lestari:")
+    async with office.bot.db.session() as session:
+        step = await session.scalar(
+            select(Event).where(Event.kind == "ladder_step").order_by(Event.id.desc())
+        )
+        assert step is not None and step.data["why"] == "unanswered"
+        assert (step.data["failed"], step.data["to"]) == ("whatsapp", "sms")
+    # She answers YA by SMS: the ladder ends there; nothing climbs again.
+    office.sms.receive_sms(TEEN, "YA")
+    await sms_count(office, TEEN, 2)
+    async with office.bot.db.session() as session:
+        now_state = await session.get(Summons, summons.id)
+        assert now_state is not None and now_state.state == SummonsState.CONFIRMED
+        later = now + 3 * wait
+        assert await ladder.climb(session, now=later, wait=wait) == 0
+
+
+async def test_quiet_hours_hold_the_summons_and_let_an_answer_through(sqlite_url: str) -> None:
+    hour = datetime.now(ZoneInfo("Asia/Jakarta")).hour
+    quiet = f"{hour}-{(hour + 2) % 24}"  # now is in the quiet hours
+    async with phone_office(sqlite_url, quiet_hours=quiet) as office:
+        summons = await summoned_by_phone(office)
+        other = await factories.add_target(
+            office.bot.db, office.bot.settings, name="Sari", serial=2, code="SARI2345"
+        )
+        await put_number(office, other.id, PARENT)
+        office.sms.receive_sms(PARENT, "halo")  # someone writes: the answer is urgent
+        (answer,) = await sms_count(office, PARENT, 1)
+        assert "Belum ada panggilan" in answer
+        # The summons was due before that answer; in quiet hours it stays unsent.
+        assert sms_texts(office, TEEN) == []
+        async with office.bot.db.session() as session:
+            row = await session.scalar(
+                select(OutboxMessage).where(OutboxMessage.summons_id == summons.id)
+            )
+            assert row is not None and row.state == OutboxState.PENDING and not row.urgent

@@ -380,6 +380,9 @@ class OutboxMessage(Base):
     # What the channel said of it since (delivered, read, failed) and when.
     delivery: Mapped[str | None] = mapped_column(String(20))
     delivery_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sent during QUIET_HOURS too: a change to a session today, an answer to someone who has
+    # just written. Everything else waits for the morning.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class WebhookEvent(Base):

@@ -32,6 +32,7 @@ from bot.delivery.phones import Phones
 from bot.delivery.reads import Drafts
 from bot.delivery.telegram_send import send_telegram
 from bot.domain.kinds import Channel, OutboxState
+from bot.domain.quiet_hours import quiet
 from bot.i18n import Catalogs
 from bot.presentation.outbox import Outgoing
 from bot.presentation.outbox.phone import Said
@@ -138,11 +139,12 @@ class Dispatcher:
             .subquery()
         )
         first_per_chat = select(ranked.c.id).where(ranked.c.n == 1)
+        wanted = [OutboxMessage.id.in_(first_per_chat), claimable, OutboxMessage.channel == channel]
+        if quiet(self.settings.quiet_hours, now.astimezone(self.settings.zone).hour):
+            wanted.append(OutboxMessage.urgent.is_(True))  # the rest waits for the morning
         candidates = (
             select(OutboxMessage.id)
-            .where(
-                OutboxMessage.id.in_(first_per_chat), claimable, OutboxMessage.channel == channel
-            )
+            .where(*wanted)
             .order_by(OutboxMessage.due_at, OutboxMessage.id)
             .limit(limit)
         )

@@ -161,7 +161,7 @@ def _fall(row: OutboxMessage, why: str, *, not_a_user: bool = False) -> Result:
 def phones_of(settings: Settings) -> Phones:
     """The office's phone channels, as its settings set them up (none: an empty `Phones`)."""
     whatsapp = None
-    if settings.whatsapp_on and settings.whatsapp_token is not None:
+    if "whatsapp" in settings.phones and settings.whatsapp_token is not None:
         whatsapp = WhatsAppClient(
             settings.whatsapp_api_url,
             settings.whatsapp_phone_id,
@@ -169,7 +169,7 @@ def phones_of(settings: Settings) -> Phones:
             waba_id=settings.whatsapp_waba_id or None,
         )
     sms = None
-    if settings.sms_on:
+    if "sms" in settings.phones:
         password = settings.sms_gateway_password
         sms = SmsGateway(
             settings.sms_gateway_url,

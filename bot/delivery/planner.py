@@ -17,7 +17,7 @@ from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import ProcessedUpdate, Summons
 from bot.domain.outbox_kinds import Kind
-from bot.services import outbox, retention, summoning, summonses, waiting
+from bot.services import ladder, outbox, retention, summoning, summonses, waiting
 from bot.services.office import Office
 from bot.services.outbox import Message
 
@@ -50,6 +50,8 @@ class Planner:
             await self._no_shows(session, now)
             await waiting.join_stranded(session, now=now)
             await self._offers(session, now)
+            wait = timedelta(hours=self.settings.ladder_wait_hours)
+            await ladder.climb(session, now=now, wait=wait)
             await session.execute(
                 delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP_UPDATE_IDS)
             )

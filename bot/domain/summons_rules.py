@@ -4,7 +4,7 @@ last moment a session may start: rules every floor reads, with no I/O."""
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import SummonsState
@@ -25,6 +25,12 @@ FINAL = frozenset(
 )
 # States in which the office still expects the teen at their session.
 EXPECTED = frozenset({SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED})
+
+
+def same_day(starts_at: datetime, now: datetime, zone: tzinfo) -> bool:
+    """Whether a session starts today in the office's zone (or already has): a change to it
+    is urgent, and goes out in quiet hours too."""
+    return starts_at.astimezone(zone).date() <= now.astimezone(zone).date()
 
 
 def deadline_for(election: date, zone: ZoneInfo) -> datetime:

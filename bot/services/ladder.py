@@ -10,16 +10,21 @@ an event on the teen's record ("ladder_step": from, to, why), and so is the end 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.engine import phones_of
-from bot.db.models import ContactPoint, OutboxMessage
-from bot.domain.kinds import Actor, Channel, OutboxState
+from bot.db.models import ContactPoint, OutboxMessage, Summons
+from bot.domain.kinds import Actor, Channel, OutboxState, SummonsState
 from bot.domain.ladder import next_rung, tried_list
+from bot.domain.outbox_kinds import Kind
 from bot.services import events, outbox
+
+_CLIMBED_AT_ONCE = 500  # a round's share: the next round takes the rest
+_CLIMB = literal("climb:", String)
 
 
 async def fall(
@@ -93,3 +98,63 @@ async def fall_number(
     for row in rows:
         moved += await fall(session, row, failed=failed, why=why, now=now) is not None
     return moved
+
+
+async def climb(session: AsyncSession, *, now: datetime, wait: timedelta) -> int:
+    """Summonses sent `wait` ago and still unanswered climb the ladder: the summons is sent
+    again to the same person on their next open rung (once per rung: its dedupe key
+    names the row it follows). An answer on any channel, meanwhile, stops it. How many."""
+    follows = aliased(OutboxMessage)
+    sent = await session.scalars(
+        select(OutboxMessage)
+        .join(Summons, Summons.id == OutboxMessage.summons_id)
+        .where(
+            OutboxMessage.message_key.in_((Kind.SUMMONS.value, Kind.SESSION_MOVED.value)),
+            OutboxMessage.state == OutboxState.SENT,
+            OutboxMessage.contact_id.is_not(None),
+            OutboxMessage.sent_at <= now - wait,
+            Summons.state.in_((SummonsState.SUMMONED, SummonsState.MOVED)),
+            Summons.answered_at.is_(None) | (Summons.answered_at < OutboxMessage.sent_at),
+            ~exists().where(follows.dedupe_key == _CLIMB + cast(OutboxMessage.id, String)),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(_CLIMBED_AT_ONCE)
+    )
+    climbed = 0
+    for row in list(sent):
+        point = await session.get(ContactPoint, row.contact_id)
+        tried = [*tried_list(row.tried), row.channel.value]
+        rung = next_rung(phones_of(session), outbox.reachable(point), tried) if point else None
+        if point is None or rung is None:
+            continue
+        session.add(
+            OutboxMessage(
+                account_id=None,
+                chat_id=-point.id,
+                summons_id=row.summons_id,
+                kind=row.kind,
+                message_key=row.message_key,
+                params=dict(row.params or {}),
+                language=row.language,
+                due_at=now,
+                state=OutboxState.PENDING,
+                attempts=0,
+                dedupe_key=f"climb:{row.id}",
+                channel=rung,
+                contact_id=point.id,
+                tried=",".join(tried),
+            )
+        )
+        events.record(
+            session,
+            "ladder_step",
+            actor=Actor.SYSTEM,
+            channel=row.channel,
+            target_id=point.target_id,
+            failed=row.channel.value,
+            to=rung.value,
+            why="unanswered",
+            message=row.message_key,
+        )
+        climbed += 1
+    return climbed

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.domain import summons_rules
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
 from bot.domain.reminders import reminder_times
 from bot.services import outbox
@@ -52,8 +53,17 @@ def _messages(
             if changed
             else (Kind.SUMMONS, f"summons:{tag}")
         )
+        # A change to a session today cannot wait for the end of quiet hours.
+        urgent = changed and summons_rules.same_day(starts_at, now, policy.zone)
         found += [
-            Message(kind=kind, due_at=now, params=params, summons_id=summons_id, dedupe=dedupe),
+            Message(
+                kind=kind,
+                due_at=now,
+                params=params,
+                summons_id=summons_id,
+                dedupe=dedupe,
+                urgent=urgent,
+            ),
             Message(
                 kind=Kind.VENUE,
                 due_at=now,

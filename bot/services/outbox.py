@@ -87,6 +87,7 @@ class Message:
     params: dict[str, Any] = field(default_factory=dict)
     summons_id: int | None = None
     dedupe: str | None = None
+    urgent: bool = False  # sent in QUIET_HOURS too (a same-day change, an answer)
 
     @property
     def group(self) -> Group:
@@ -118,6 +119,7 @@ async def enqueue(
             "state": OutboxState.PENDING,
             "attempts": 0,
             "dedupe_key": f"{what.dedupe}:{who.chat_id}" if what.dedupe else None,
+            "urgent": what.urgent,
         }
         for what in messages
         for who in recipients

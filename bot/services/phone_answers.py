@@ -135,7 +135,7 @@ async def received(
     if len(open_) > 1:
         return Heard(What.SEVERAL, first.id, names=tuple(s.name for _, s in open_))
     if not open_:
-        return Heard(What.NO_SUMMONS if meaning or _PICK.match(word) else What.HELP, first.id)
+        return Heard(What.NO_SUMMONS, first.id)
     point, summons = open_[0]
     if meaning == "change":
         return await _choices(session, point, summons, now=now, office=office)
@@ -248,5 +248,6 @@ async def reply(
         kind=Kind.PHONE_REPLY,
         due_at=now,
         params={"text": text, "buttons": [list(b) for b in buttons]},
+        urgent=True,  # they have just written: the answer does not wait for the morning
     )
     await outbox.enqueue(session, [who], [message])

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Place, ServiceSession, Summons
+from bot.domain import summons_rules
 from bot.domain.kinds import Actor, Channel, PlaceKind, SessionState
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
 from bot.domain.summons_rules import EXPECTED, hours_problem
@@ -159,6 +160,7 @@ async def cancel(
     if target is None:
         return Change.GONE, Reach()
     target.state = SessionState.CANCELLED
+    zone = deadline.tzinfo or UTC  # the deadline is midnight in the office's zone
     affected = await _affected(session, session_id)
     ahead = await summonses.move_options(session, exclude=session_id, now=now, deadline=deadline)
     reach = Reach()
@@ -173,6 +175,7 @@ async def cancel(
             params={"summons_id": summons.id, "session_id": session_id},
             summons_id=summons.id,
             dedupe=f"cancelled:{summons.id}:{session_id}",
+            urgent=summons_rules.same_day(target.starts_at, now, zone),
         )
         people = await outbox.recipients_of(session, summons.target_id)
         await outbox.enqueue(session, people, [notice])
