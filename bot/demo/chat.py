@@ -257,6 +257,7 @@ def demo_settings(emulator: TelegramEmulator, folder: Path, language: str) -> Se
         web_port=free_port("127.0.0.1"),
         # The letters' links (the dashboard's "Unduh surat") name the bot.
         bot_username=emulator.bot_user["username"],
+        quiet_hours="",  # a newcomer tries it at any hour
     )
     today = Clock(settings.zone).today()
     return settings.model_copy(update={"election_date": today + timedelta(days=45)})

@@ -55,6 +55,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "office_region_codes": "3599",
         # Test users type instantly; the journeys' emulator takes bursts of 50 (JOURNEY_LIMITS).
         "dispatch_reply_burst": 50,
+        # Tests run at any hour; quiet hours have their own tests.
+        "quiet_hours": "",
         **overrides,
     }
     return load_settings(**values)
