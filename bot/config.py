@@ -1,4 +1,7 @@
-"""Settings read once from the environment (and an optional .env file)."""
+"""Settings read once from the environment (and an optional .env file).
+
+It is kept in one module on purpose: `Settings` is the one list of every variable an office sets,
+with the checks that name a wrong one at start-up; split, an office would read two lists."""
 
 from __future__ import annotations
 
@@ -153,6 +156,12 @@ class Settings(BaseSettings):
     # Office hours in which only urgent messages go (a same-day change, an answer): "21-06"
     # holds the rest from 21.00 to 06.00; empty sends at any hour.
     quiet_hours: Annotated[tuple[int, int] | None, NoDecode] = (21, 6)
+    # The public listener: WhatsApp's and the SMS gateway's webhooks (/whatsapp, /sms), apart
+    # from the dashboard; PUBLIC_BASE_URL is where the outside world reaches it (a reverse
+    # proxy's https address), registered with the SMS gateway at start.
+    public_listen: str = "127.0.0.1"
+    public_port: int = Field(default=8090, ge=1, le=65535)
+    public_base_url: AnyHttpUrl | None = None
 
     @property
     def phones(self) -> tuple[str, ...]:

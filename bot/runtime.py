@@ -16,6 +16,8 @@ from bot.context import BotContext, RekamApp
 from bot.db.migrate import upgrade
 from bot.delivery.planner import INTERVAL, Planner
 from bot.i18n import N_
+from bot.inbound.heard import Inbound
+from bot.inbound.server import serving as serving_inbound
 from bot.presentation.menu import publish_commands
 from bot.web.context import WebServices
 from bot.web.server import serving
@@ -92,6 +94,10 @@ async def running(
         if web:
             services.web = web_services(app)
             await extras.enter_async_context(serving(services.web))
+        if receive and services.settings.phones:  # WhatsApp's and the SMS gateway's webhooks
+            inbound = Inbound(services.db, services.settings, services.catalogs, services.clock)
+            phones = services.dispatcher.phones
+            await extras.enter_async_context(serving_inbound(inbound, phones))
         await app.start()
         updater = app.updater
         assert updater is not None

@@ -16,7 +16,8 @@ from sqlalchemy import select, update
 from bot.cli import main
 from bot.db.migrate import upgrade
 from bot.db.models import OutboxMessage, Staff, Target
-from bot.services import figures
+from bot.domain.kinds import Actor, Channel, ContactOf, ContactSource
+from bot.services import contacts, figures
 from tests.support.harness import database
 from tests.support.offices import seeded_office
 from tests.support.sheets import ID_HEADER, person, write_csv
@@ -180,3 +181,47 @@ def test_import_then_summon_on_a_fresh_database_prints_a_plan(
     out = capsys.readouterr().out
     assert "Dipanggil 0 remaja ke 0 jadwal; 2 menunggu tempat." in out
     assert "KURANG TEMPAT: Mawar, Utara: 2 remaja" in out
+
+
+def test_unreached_lists_who_no_channel_reaches_with_their_letters_and_call_list(
+    desk: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Remaja 1 is on Telegram, 5 confirmed, 6 recorded: Remaja 2 is the one nobody reaches.
+    A number on her record counts once the office sends SMS, and not before."""
+    calls, pdf = tmp_path / "telepon.csv", tmp_path / "surat.pdf"
+    assert main(["unreached", "-o", str(calls), "--letters", str(pdf)]) == 0
+    out = capsys.readouterr().out
+    assert "Belum terjangkau: 1 remaja." in out and "Remaja 2 (3599" in out
+    assert "tidak ada saluran" in out and "1 surat ditulis" in out
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) == 1
+    with calls.open(encoding="utf-8-sig") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["Nama"] == "Remaja 2" and row["NIK"] == "3599" + "*" * 12
+
+    async def number() -> None:
+        db = database(desk)
+        async with db.session() as session:
+            teen = await session.scalar(select(Target).where(Target.name == "Remaja 2"))
+            assert teen is not None
+            await contacts.put(
+                session,
+                teen.id,
+                ContactOf.TEEN,
+                "0812-1111-0002",
+                source=ContactSource.STAFF,
+                actor=Actor.STAFF,
+                channel=Channel.CLI,
+                now=datetime.now(UTC),
+            )
+        await db.dispose()
+
+    asyncio.run(number())
+    assert main(["unreached"]) == 0
+    out = capsys.readouterr().out
+    assert "Belum terjangkau: 1 remaja." in out and "+6281211110002" in out  # no SMS set up
+    monkeypatch.setenv("SMS_GATEWAY_URL", "http://127.0.0.1:9/")
+    assert main(["unreached"]) == 0
+    assert "Semua remaja yang dipanggil bisa dihubungi" in capsys.readouterr().out

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from bot.channels.sms.inbound import signature
 from bot.db.models import ContactPoint, Event, OutboxMessage, ServiceSession, Summons
 from bot.domain.kinds import Channel, ContactOf, OutboxState, SummonsState
-from bot.services import ladder
+from bot.services import ladder, unreached
 from tests.support import factories
 from tests.support.harness import until
 from tests.support.phones import PhoneOffice, phone_office, put_number
@@ -339,3 +339,77 @@ async def test_quiet_hours_hold_the_summons_and_let_an_answer_through(sqlite_url
                 select(OutboxMessage).where(OutboxMessage.summons_id == summons.id)
             )
             assert row is not None and row.state == OutboxState.PENDING and not row.urgent
+
+
+async def test_an_sms_that_cannot_arrive_ends_the_ladder_and_lists_her_as_unreached(
+    office: PhoneOffice,
+) -> None:
+    office.sms.set_failing(TEEN)
+    summons = await summoned_by_phone(office)
+
+    async def ended() -> bool:
+        async with office.bot.db.session() as session:
+            found = await session.scalar(select(Event).where(Event.kind == "ladder_end"))
+        return found is not None
+
+    await until(ended, what="the ladder's end")
+    async with office.bot.db.session() as session:
+        people = await unreached.unreached(session)
+    assert [(p.target_id, p.why, p.numbers) for p in people] == [
+        (summons.target_id, unreached.Why.UNDELIVERED, (TEEN,))
+    ]
+
+
+@pytest.mark.postgres
+async def test_two_processes_never_send_one_message_on_two_channels(postgres_url: str) -> None:
+    """Two bots on one PostgreSQL database race for the same rows while WhatsApp refuses a
+    third of the numbers (not users): every teen gets her summons once, on WhatsApp or by SMS,
+    never both, and never twice."""
+    async with phone_office(postgres_url, processes=2) as office:
+        bot = office.bot
+        place = await factories.add_place(bot.db, "Kantor Kecamatan Klojen")
+        hall = await factories.add_session(bot.db, bot.settings, place, days_ahead=4, capacity=60)
+        numbers = [f"+62812111{index:05d}" for index in range(30)]
+        for index, number in enumerate(numbers):
+            teen = await factories.add_target(
+                bot.db,
+                bot.settings,
+                name=f"Remaja {index}",
+                serial=index + 1,
+                code=f"RMJ{index:05d}",
+            )
+            kind = index % 3  # 0: on WhatsApp, 1: not a WhatsApp user, 2: SMS only
+            if kind != 2:
+                office.whatsapp.add_user(number, is_user=kind == 0)
+            await put_number(office, teen.id, number, whatsapp=kind != 2)
+            await factories.summon(bot.db, bot.settings, teen, hall)
+
+        async def everyone_summoned() -> bool:
+            return all(
+                len(sms_texts(office, n)) + _accepted_templates(office, n) >= 1 for n in numbers
+            )
+
+        await until(everyone_summoned, timeout=60, what="every teen summoned")
+        async with bot.db.session() as session:
+            claimed_by = set(
+                await session.scalars(
+                    select(OutboxMessage.claimed_by).where(OutboxMessage.claimed_by.is_not(None))
+                )
+            )
+        for index, number in enumerate(numbers):
+            by_sms, on_whatsapp = (
+                len(sms_texts(office, number)),
+                _accepted_templates(office, number),
+            )
+            assert by_sms + on_whatsapp == 1, (index, by_sms, on_whatsapp)
+            assert (on_whatsapp == 1) == (index % 3 == 0), index
+    assert len(claimed_by) == 2  # both processes sent
+
+
+def _accepted_templates(office: PhoneOffice, number: str) -> int:
+    """Summons templates WhatsApp delivered to this number (a non-user's fails: not counted)."""
+    return sum(
+        1
+        for message in office.whatsapp.chats.get(number.lstrip("+"), ())
+        if message.body.get("type") == "template" and message.error is None
+    )

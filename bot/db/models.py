@@ -385,6 +385,23 @@ class OutboxMessage(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class EarlyStatus(Base):
+    """What a channel said of a message before the dispatcher recorded that it sent it (its
+    webhook can beat the send's own answer): applied when the id is written."""
+
+    __tablename__ = "early_statuses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
+    external_id: Mapped[str] = mapped_column(String(100), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    why: Mapped[str] = mapped_column(String(500))
+    passes: Mapped[bool] = mapped_column(Boolean)
+    not_a_user: Mapped[bool] = mapped_column(Boolean)
+    closed_window: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class WebhookEvent(Base):
     """WhatsApp messages and SMS gateway events already handled: both may deliver one again
     (a retry after a slow answer), and an answer must count once."""

@@ -1,6 +1,7 @@
 """What the dispatcher's claim hands over for one row (`Claimed`: the row, rendered for its
-rung, and the number a phone row goes to), and the ladder step a send that failed its rung
-takes when its result is recorded."""
+rung, and the number a phone row goes to), and what recording a batch's results does beyond
+the rows: the ladder step a send that failed its rung takes, and the statuses a channel sent
+before the send's answer was written."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from bot.db.models import ContactPoint, OutboxMessage
 from bot.db.vault import vault_of
 from bot.delivery.attempts import Result
 from bot.delivery.phones import Number
+from bot.domain.kinds import Channel, OutboxState
 from bot.presentation.outbox import Outgoing
 from bot.presentation.outbox.phone import Said
-from bot.services import ladder
+from bot.services import deliveries, ladder
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,22 @@ async def down_the_ladder(session: AsyncSession, result: Result, now: datetime) 
             .values(whatsapp_user=False)
         )
         await ladder.fall_number(session, row.contact_id, failed=failed, why=why, now=now)
+
+
+async def early_statuses(session: AsyncSession, results: list[Result], now: datetime) -> None:
+    """A phone channel may report on a message before its send's answer is recorded here:
+    what it said is applied now that the message's id is written."""
+    sent = [r for r in results if r.external_id is not None and r.state == OutboxState.SENT]
+    if not sent:
+        return
+    rows = await session.execute(
+        select(OutboxMessage.channel, OutboxMessage.external_id).where(
+            OutboxMessage.id.in_([r.row_id for r in sent])
+        )
+    )
+    by_channel: dict[Channel, list[str]] = {}
+    for channel, external_id in rows:
+        if external_id is not None:
+            by_channel.setdefault(channel, []).append(external_id)
+    for channel, ids in by_channel.items():
+        await deliveries.apply_early(session, channel, ids, now)

@@ -27,7 +27,7 @@ from bot.db.models import OutboxMessage
 from bot.delivery import unreachable
 from bot.delivery.attempts import Result
 from bot.delivery.budget import SendBudget
-from bot.delivery.claims import Claimed, down_the_ladder, numbers_of
+from bot.delivery.claims import Claimed, down_the_ladder, early_statuses, numbers_of
 from bot.delivery.phones import Phones
 from bot.delivery.reads import Drafts
 from bot.delivery.telegram_send import send_telegram
@@ -245,6 +245,7 @@ class Dispatcher:
         async with self.db.session() as session:
             if rows:
                 await session.execute(statement, rows)
+            await early_statuses(session, results, now)
             for result in results:
                 if result.fall:
                     await down_the_ladder(session, result, now)

@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import leases
 from bot.db.engine import Database
-from bot.db.models import ProcessedUpdate, Summons
+from bot.db.models import EarlyStatus, ProcessedUpdate, Summons, WebhookEvent
 from bot.domain.outbox_kinds import Kind
 from bot.services import ladder, outbox, retention, summoning, summonses, waiting
 from bot.services.office import Office
@@ -27,6 +27,8 @@ LEASE_NAME = "planner"
 INTERVAL = timedelta(seconds=60)
 NO_SHOW_GRACE = timedelta(hours=1)
 KEEP_UPDATE_IDS = timedelta(days=2)
+# Meta delivers a webhook again for up to seven days: an event seen is remembered longer.
+KEEP_WEBHOOK_EVENTS = timedelta(days=8)
 
 
 class Planner:
@@ -54,6 +56,11 @@ class Planner:
             await ladder.climb(session, now=now, wait=wait)
             await session.execute(
                 delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP_UPDATE_IDS)
+            )
+            # What a channel said of a message that was never ours, and webhook events seen.
+            await session.execute(delete(EarlyStatus).where(EarlyStatus.at < now - KEEP_UPDATE_IDS))
+            await session.execute(
+                delete(WebhookEvent).where(WebhookEvent.at < now - KEEP_UPDATE_IDS)
             )
             await retention.forget_abandoned_conversations(session, now)
         await self._newly_of_age(now)

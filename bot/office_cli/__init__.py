@@ -19,6 +19,8 @@ from bot.office_cli.reports import add_report_arguments, cmd_report, cmd_staff
 from bot.office_cli.sessions import add_command as add_sessions
 from bot.office_cli.staff_invite import add_invite_parser
 from bot.office_cli.templates import add_command as add_templates
+from bot.office_cli.unreached import add_command as add_unreached
+from bot.office_cli.whatsapp import add_command as add_whatsapp
 
 TELEGRAM_ID = N_("nomor akun Telegram petugas (angka, bukan @nama)")
 
@@ -62,6 +64,8 @@ def add_commands(commands: Any, _: Gettext) -> None:
     printed.add_argument("--school", help=_("hanya siswa sekolah ini"))
     printed.add_argument("--all", action="store_true", help=_("juga remaja yang sudah di Telegram"))
     printed.set_defaults(handler=cmd_letters)
+    add_unreached(commands, _)
+    add_whatsapp(commands, _)
 
     cast = commands.add_parser("broadcast", help=_("kirim siaran"))
     who = cast.add_mutually_exclusive_group(required=True)

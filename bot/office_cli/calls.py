@@ -73,7 +73,7 @@ def cmd_summon(args: argparse.Namespace, _: Gettext) -> int:
     return 0
 
 
-def _bot_username(args: argparse.Namespace, settings: Settings) -> str:
+def bot_username_of(args: argparse.Namespace, settings: Settings) -> str:
     name = (args.bot or settings.bot_username or "").lstrip("@")
     if not name:
         raise SettingsError(
@@ -82,7 +82,7 @@ def _bot_username(args: argparse.Namespace, settings: Settings) -> str:
     return name
 
 
-async def _school(session: AsyncSession, name: str | None, _: Gettext) -> str | None:
+async def school_named(session: AsyncSession, name: str | None, _: Gettext) -> str | None:
     """The school as the office's list spells it, or Refused with the names it may mean."""
     if name is None:
         return None
@@ -94,11 +94,11 @@ def cmd_invites(args: argparse.Namespace, _: Gettext) -> int:
     path = output_file(args.file, ("csv", "xlsx"), _)
     settings = load_settings()
     require_data_key(settings)  # the list shows each NIK masked
-    username = _bot_username(args, settings)
+    username = bot_username_of(args, settings)
 
     async def work(database: Database) -> list[tuple[str, str, str]]:
         async with database.session() as session:
-            school = await _school(session, args.school, _)
+            school = await school_named(session, args.school, _)
             return await letters.invitations(session, school=school)
 
     found = with_database(settings, work)
@@ -119,11 +119,11 @@ def cmd_letters(args: argparse.Namespace, _: Gettext) -> int:
         raise Refused(_("Surat ditulis ke berkas PDF; beri nama berkasnya, mis. surat.pdf."))
     settings = load_settings()
     require_data_key(settings)  # each letter shows the teen's NIK masked
-    username = _bot_username(args, settings)
+    username = bot_username_of(args, settings)
 
     async def work(database: Database) -> list[letters.Letter]:
         async with database.session() as session:
-            school = await _school(session, args.school, _)
+            school = await school_named(session, args.school, _)
             return await letters.letters(session, school=school, everyone=args.all)
 
     found = with_database(settings, work)
@@ -172,7 +172,7 @@ async def _known_audience(
         names = [choice.name for choice in await broadcasts.kelurahan_choices(session)]
         return known_name(value or "", names, _("Kelurahan"), _, exact=False)
     if audience == Audience.SCHOOL:
-        return await _school(session, value, _)
+        return await school_named(session, value, _)
     return value
 
 

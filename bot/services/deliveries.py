@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ContactPoint, OutboxMessage, WebhookEvent
+from bot.db.models import ContactPoint, EarlyStatus, OutboxMessage, WebhookEvent
 from bot.db.queries import insert_or_ignore
 from bot.domain.kinds import Channel, OutboxState
 from bot.services import ladder
@@ -34,12 +34,31 @@ async def status(
     """Record what the channel said of its message `external_id` (state: "delivered",
     "read", "failed", ...). `passes`: a failure that may pass if tried later. False when no
     such message is waiting on that channel (moved on, or never ours)."""
-    row = await session.scalar(
+    find = (
         select(OutboxMessage)
         .where(OutboxMessage.external_id == external_id, OutboxMessage.channel == channel)
         .with_for_update()
     )
+    row = await session.scalar(find)
     if row is None:
+        # The dispatcher may be writing this id right now: wait for it, and look again.
+        await lock_id(session, channel, external_id)
+        row = await session.scalar(find)
+    if row is None:
+        # Sent, and its answer not written yet: the webhook beat the dispatcher. Kept, and
+        # applied when the id is written (`apply_early`).
+        session.add(
+            EarlyStatus(
+                channel=channel,
+                external_id=external_id,
+                state=state,
+                why=why[:500],
+                passes=passes,
+                not_a_user=not_a_user,
+                closed_window=closed_window,
+                at=now,
+            )
+        )
         return False
     if state != "failed":
         if row.delivery != "read":  # "delivered" may come after "read"; read stays
@@ -69,3 +88,46 @@ async def first_time(session: AsyncSession, key: str, now: datetime) -> bool:
         insert_or_ignore(session, WebhookEvent, [{"key": key[:160], "at": now}], "key")
     )
     return bool(inserted.rowcount)  # type: ignore[attr-defined]
+
+
+async def lock_id(session: AsyncSession, channel: Channel, external_id: str) -> None:
+    """Hold a channel's message id until this unit of work ends (PostgreSQL; SQLite has one
+    writer at a time anyway): the dispatcher writing it and a status finding it not written
+    take turns, so a status that came first is kept where the writer sees it, or finds it."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"{channel.value}:{external_id}"},
+        )
+
+
+async def apply_early(
+    session: AsyncSession, channel: Channel, external_ids: list[str], now: datetime
+) -> int:
+    """The statuses that came before these messages' ids were written, applied now, in the
+    order they came. How many."""
+    if not external_ids:
+        return 0
+    for external_id in sorted(external_ids):  # one order: two writers never wait on each other
+        await lock_id(session, channel, external_id)
+    early = list(
+        await session.scalars(
+            select(EarlyStatus)
+            .where(EarlyStatus.channel == channel, EarlyStatus.external_id.in_(external_ids))
+            .order_by(EarlyStatus.id)
+        )
+    )
+    for found in early:
+        await session.delete(found)
+        await status(
+            session,
+            channel,
+            found.external_id,
+            found.state,
+            now=now,
+            why=found.why,
+            passes=found.passes,
+            not_a_user=found.not_a_user,
+            closed_window=found.closed_window,
+        )
+    return len(early)

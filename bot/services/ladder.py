@@ -56,8 +56,8 @@ async def fall(
     # The number's now, not the account's (its language stays the row's).
     row.channel, row.chat_id, row.account_id = rung, -point.id, None
     row.tried = ",".join(tried)
+    # Pending again at once if it was due (a reminder keeps its hour).
     row.state, row.lease_until, row.attempts = OutboxState.PENDING, None, 0
-    row.due_at = min(row.due_at, now)
     row.external_id = row.delivery = None
     row.last_error = why
     return rung

@@ -3,6 +3,7 @@ and its running number; bot/presentation/letters.py lays them out as a PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -42,9 +43,16 @@ class Letter:
     session_id: int = 0
 
 
-async def letters(session: AsyncSession, *, school: str | None, everyone: bool) -> list[Letter]:
-    """Pending teens with a current summons: those without Telegram (or everyone), optionally
-    only one school's students; by school, then name; each numbered (see `numbered`)."""
+async def letters(
+    session: AsyncSession,
+    *,
+    school: str | None,
+    everyone: bool,
+    only: Collection[int] | None = None,
+) -> list[Letter]:
+    """Pending teens with a current summons: those without Telegram (or everyone, or `only`
+    these targets: the unreached), optionally only one school's students; by school, then
+    name; each numbered (see `numbered`)."""
     vault = vault_of(session)
     query = (
         select(Target, Summons.id, School.name, ServiceSession, Place)
@@ -57,7 +65,9 @@ async def letters(session: AsyncSession, *, school: str | None, everyone: bool) 
     )
     if school:
         query = query.where(School.name == school)
-    if not everyone:
+    if only is not None:
+        query = query.where(Target.id.in_(list(only)))
+    elif not everyone:
         query = query.where(
             ~Target.id.in_(select(Account.target_id).where(Account.target_id.is_not(None)))
         )

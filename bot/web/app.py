@@ -24,6 +24,7 @@ from bot.web.pages import (
     sessions,
     staff_admin,
     today,
+    unreached,
     visits,
 )
 
@@ -34,6 +35,7 @@ PAGES = (
     desk,
     person,
     visits,
+    unreached,
     review,
     sessions,
     broadcast,

@@ -19,6 +19,7 @@ MENU: tuple[Entry, ...] = (
     Entry("/hari-ini", N_("Hari ini")),
     Entry("/meja", N_("Meja perekaman")),
     Entry("/kunjungan", N_("Kunjungan rumah")),
+    Entry("/belum-terjangkau", N_("Belum terjangkau")),
     Entry("/tinjauan", N_("Tinjauan")),
     Entry("/jadwal", N_("Jadwal")),
     Entry("/siaran", N_("Siaran")),

@@ -28,7 +28,7 @@ def free_port(host: str) -> int:
         return int(probe.getsockname()[1])
 
 
-class _Server(uvicorn.Server):
+class QuietServer(uvicorn.Server):
     """uvicorn without its own signal handlers: the process that runs it (the bot, `rekam web`)
     decides when it stops."""
 
@@ -37,7 +37,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def _serve(server: uvicorn.Server) -> None:
+async def serve_quietly(server: uvicorn.Server) -> None:
     # uvicorn calls sys.exit() when it cannot bind; asyncio would let that SystemExit out of
     # the event loop and end the whole process (the bot with it) without a word.
     with contextlib.suppress(SystemExit):
@@ -61,8 +61,8 @@ async def serving(services: WebServices) -> AsyncIterator[str]:
         log_config=None,
     )
     route_uvicorn()
-    server = _Server(config)
-    task = asyncio.create_task(_serve(server), name="dashboard")
+    server = QuietServer(config)
+    task = asyncio.create_task(serve_quietly(server), name="dashboard")
     while not server.started:
         if task.done():  # it could not start (the port is taken, say): say why
             raise SettingsError(

@@ -6,7 +6,7 @@ process. People with only a phone act through the emulators, as their phones wou
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +28,7 @@ from bot.inbound.app import SMS_PATH, WHATSAPP_PATH, inbound_app
 from bot.inbound.heard import Inbound
 from bot.presentation.outbox.phone import TEMPLATES, template_definition
 from bot.services import contacts
-from tests.support.harness import BotHarness, make_settings, running_bot
+from tests.support.harness import BotHarness, free_port, make_settings, running_bot
 
 WA_TOKEN = "EAA-test-whatsapp-token"
 WA_SECRET = "test-app-secret"
@@ -43,13 +43,30 @@ class PhoneOffice:
     whatsapp: WhatsAppEmulator
     sms: SmsGatewayEmulator
     inbound: Inbound
+    others: tuple[BotHarness, ...] = ()  # more bot processes on the same database
+
+
+def _phones(whatsapp: WhatsAppEmulator, sms: SmsGatewayEmulator, per_minute: float) -> Phones:
+    """One process's clients of the two emulators."""
+    return Phones(
+        whatsapp=WhatsAppClient(
+            IN_PROCESS_API_URL,
+            "106540352242922",
+            WA_TOKEN,
+            waba_id="102290129340398",
+            http=in_process_client(whatsapp),
+        ),
+        sms=SmsGateway(SMS_URL, SMS_LOGIN, SMS_PASSWORD, transport=in_process_transport(sms)),
+        sms_per_minute=per_minute,
+    )
 
 
 @asynccontextmanager
 async def phone_office(
-    database_url: str, *, clock: Clock | None = None, **overrides: Any
+    database_url: str, *, clock: Clock | None = None, processes: int = 1, **overrides: Any
 ) -> AsyncIterator[PhoneOffice]:
-    """The bot with WhatsApp and SMS set up, every template approved in Indonesian."""
+    """The bot with WhatsApp and SMS set up, every template approved in Indonesian; with
+    `processes`, that many bots (each its own dispatcher) on the one database."""
     settings = make_settings(
         database_url,
         whatsapp_api_url=IN_PROCESS_API_URL,
@@ -78,20 +95,20 @@ async def phone_office(
             sms.put_webhook({"id": event, "url": PUBLIC + SMS_PATH, "event": event})
         hooks = httpx.AsyncClient(transport=transport)
         subscribe(whatsapp, WebhookConfig(PUBLIC + WHATSAPP_PATH, WA_SECRET, WA_VERIFY), hooks)
-        phones = Phones(
-            whatsapp=WhatsAppClient(
-                IN_PROCESS_API_URL,
-                "106540352242922",
-                WA_TOKEN,
-                waba_id="102290129340398",
-                http=in_process_client(whatsapp),
-            ),
-            sms=SmsGateway(SMS_URL, SMS_LOGIN, SMS_PASSWORD, transport=in_process_transport(sms)),
-            sms_per_minute=settings.sms_rate,
-        )
         try:
-            async with running_bot(settings, clock=clock, phones=phones) as bot:
-                yield PhoneOffice(bot, whatsapp, sms, inbound)
+            async with AsyncExitStack() as stack:
+                bots = [
+                    await stack.enter_async_context(
+                        running_bot(
+                            # each process its own public listener, on a port nobody uses
+                            settings.model_copy(update={"public_port": free_port()}),
+                            clock=clock,
+                            phones=_phones(whatsapp, sms, settings.sms_rate),
+                        )
+                    )
+                    for _process in range(processes)
+                ]
+                yield PhoneOffice(bots[0], whatsapp, sms, inbound, tuple(bots[1:]))
         finally:
             await hooks.aclose()
 

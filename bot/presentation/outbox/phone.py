@@ -130,10 +130,15 @@ _EXAMPLES = {
 }
 
 
+def template_examples(kind: Kind, _: Gettext) -> list[str]:
+    """An example of each of the template's values, for Meta's review."""
+    return [_(_EXAMPLES[name]) for name in VALUES[kind]]
+
+
 def template_definition(kind: Kind, _: Gettext, language: str) -> dict[str, object]:
     """The kind's template as Meta takes it (POST /message_templates): a utility template, its
     body in the reader's language, with an example of each value."""
-    examples = [_(_EXAMPLES[name]) for name in VALUES[kind]]
+    examples = template_examples(kind, _)
     return {
         "name": TEMPLATES[kind],
         "language": language,

@@ -1,0 +1,132 @@
+"""Below the last rung (issue 24): teens called to a session whom no channel reaches, for people
+to reach: a letter through their school, a call round, a home visit.
+
+A teen is unreached while her summons waits for an answer (summoned or moved, not recorded)
+and either nothing can carry a message to her family (no Telegram account that takes it, no
+linked parent, no number on an open rung) or her summons went down every rung and arrived
+nowhere ("ladder_end"). Every front end (`rekam unreached`, the dashboard's "Belum
+terjangkau") lists the same people from here.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.db.models import OutboxMessage, Region, School, Summons, Target
+from bot.db.vault import vault_of
+from bot.domain.kinds import OutboxState, SummonsState, TargetReview
+from bot.domain.nik import mask
+from bot.domain.outbox_kinds import Kind
+from bot.services import contacts, outbox
+
+_OPEN = (SummonsState.SUMMONED, SummonsState.MOVED)
+_READ_AT_ONCE = 2_000
+
+
+class Why(enum.StrEnum):
+    NO_CHANNEL = "no_channel"  # nothing to send on: no Telegram, no parent, no number to use
+    UNDELIVERED = "undelivered"  # sent down every rung, and arrived on none
+
+
+@dataclass(frozen=True)
+class Unreached:
+    target_id: int
+    name: str
+    nik: str  # masked
+    school: str | None
+    kelurahan: str | None
+    kecamatan: str | None
+    address: str | None
+    numbers: tuple[str, ...]  # E.164, whole: for the call round
+    why: Why
+
+
+def _undelivered() -> object:
+    """Summonses whose summons (or change) failed on its last rung and went out nowhere."""
+    delivered = aliased(OutboxMessage)
+    told = (Kind.SUMMONS.value, Kind.SESSION_MOVED.value)
+    return (
+        select(OutboxMessage.summons_id)
+        .where(
+            OutboxMessage.message_key.in_(told),
+            OutboxMessage.state.in_((OutboxState.FAILED, OutboxState.UNREACHABLE)),
+            ~exists().where(
+                delivered.summons_id == OutboxMessage.summons_id,
+                delivered.message_key.in_(told),
+                delivered.state.in_((OutboxState.SENT, OutboxState.PENDING, OutboxState.SENDING)),
+            ),
+        )
+        .scalar_subquery()
+    )
+
+
+async def unreached(session: AsyncSession, *, school: str | None = None) -> list[Unreached]:
+    """Every unreached teen, by school, kelurahan and name (`school`: one school's)."""
+    query = (
+        select(Target.id, Summons.id)
+        .join(Summons, Summons.target_id == Target.id)
+        .outerjoin(School, School.id == Target.school_id)
+        .where(
+            Target.recorded_at.is_(None),
+            Target.review == TargetReview.ACCEPTED,
+            Summons.state.in_(_OPEN),
+        )
+        .order_by(Target.id)
+    )
+    if school:
+        query = query.where(School.name == school)
+    pairs = [(int(t), int(s)) for t, s in await session.execute(query)]
+    undelivered = set(
+        await session.scalars(
+            select(Summons.id).where(Summons.id.in_(_undelivered()))  # type: ignore[arg-type]
+        )
+    )
+    found: dict[int, Why] = {}
+    for start in range(0, len(pairs), _READ_AT_ONCE):
+        part = pairs[start : start + _READ_AT_ONCE]
+        reachable = await outbox.recipients_of_many(session, [t for t, _ in part])
+        for target_id, summons_id in part:
+            if target_id not in reachable:
+                found[target_id] = Why.NO_CHANNEL
+            elif summons_id in undelivered:
+                found[target_id] = Why.UNDELIVERED
+    return await _described(session, found)
+
+
+async def _described(session: AsyncSession, found: dict[int, Why]) -> list[Unreached]:
+    if not found:
+        return []
+    vault = vault_of(session)
+    rows = await session.execute(
+        select(Target, School.name, Region.kelurahan, Region.kecamatan)
+        .outerjoin(School, School.id == Target.school_id)
+        .outerjoin(Region, Region.id == Target.region_id)
+        .where(Target.id.in_(list(found)))
+    )
+    people = []
+    for target, school, kelurahan, kecamatan in rows:
+        numbers = tuple(c.number for c in await contacts.of(session, target.id))
+        people.append(
+            Unreached(
+                target.id,
+                target.name,
+                mask(vault.open(target.nik_sealed)),
+                school,
+                kelurahan,
+                kecamatan,
+                target.address,
+                numbers,
+                found[target.id],
+            )
+        )
+    return sorted(people, key=lambda p: (p.school or "", p.kelurahan or "", p.name, p.target_id))
+
+
+def target_ids(people: Sequence[Unreached]) -> list[int]:
+    return [person.target_id for person in people]

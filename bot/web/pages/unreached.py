@@ -1,0 +1,150 @@
+"""Belum terjangkau: the teens no channel reaches (bot/services/unreached.py), by school and
+kelurahan, as `rekam unreached` lists them; the call round's list (CSV), their letters to send
+through the schools (a POST: printing hands out letter numbers), and a home visit asked for
+one of them (it joins the Kunjungan rumah queue). Listing them is an event per person."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.domain.kinds import Actor, Channel
+from bot.i18n import N_
+from bot.presentation import letters as letter_pages
+from bot.presentation import unreached as views
+from bot.services import accounts, events, home_visits, letters, sheets, unreached
+from bot.services.web_access import Viewer
+from bot.web import fields
+from bot.web.access import staff_only
+from bot.web.context import services_of
+from bot.web.render import refusal, render
+
+PATH = "/belum-terjangkau"
+NO_LETTERS = N_("Tidak ada surat untuk dicetak.")
+NO_BOT_NAME = N_("Isi BOT_USERNAME dulu: surat memuat tautan ke bot.")
+VISIT_ASKED = N_("Kunjungan rumah untuk {name} masuk antrean Kunjungan rumah.")
+
+
+@staff_only()
+async def show_unreached(request: Request, viewer: Viewer) -> Response:
+    web = services_of(request)
+    async with web.db.session() as session:
+        people = await unreached.unreached(session)
+        events.listed(
+            session, unreached.target_ids(people), by=viewer.by, channel=Channel.WEB, where=PATH
+        )
+    said = None
+    asked = request.query_params.get("kunjungan", "")
+    if asked.isdigit() and fields.sealed(viewer, request.query_params.get("s"), "kunjungan", asked):
+        name = await _name_of(request, int(asked))
+        said = fields.flash(request, viewer, VISIT_ASKED, problem=False, name=name or "")
+    return render(request, viewer, "unreached.html", people=people, why=views.WHY, flash=said)
+
+
+async def _name_of(request: Request, target_id: int) -> str | None:
+    async with services_of(request).db.reading() as session:
+        return await accounts.target_name(session, target_id)
+
+
+@staff_only()
+async def call_list(request: Request, viewer: Viewer) -> Response:
+    """The call round's list: whole numbers, so a download is an event per person."""
+    web = services_of(request)
+    _, _language = fields.words(request, viewer)
+    async with web.db.session() as session:
+        people = await unreached.unreached(session)
+        events.listed(
+            session,
+            unreached.target_ids(people),
+            by=viewer.by,
+            channel=Channel.WEB,
+            where=PATH + "/telepon.csv",
+        )
+    header, rows = views.rows(people, _)
+    buffer = BytesIO()
+    sheets.write_to(buffer, "csv", header, rows)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="belum-terjangkau.csv"'},
+    )
+
+
+@staff_only()
+async def printed_letters(request: Request, viewer: Viewer) -> Response:
+    web = services_of(request)
+    settings = web.settings
+    if not settings.bot_username:
+        return _refused(request, viewer, NO_BOT_NAME, 409)
+    async with web.db.session() as session:
+        people = await unreached.unreached(session)
+        found = (
+            await letters.letters(
+                session, school=None, everyone=True, only=unreached.target_ids(people)
+            )
+            if people
+            else []
+        )
+        if found:
+            events.record(
+                session,
+                "letters_printed",
+                actor=Actor.STAFF,
+                channel=Channel.WEB,
+                by=viewer.by,
+                unreached=True,
+                letters=len(found),
+            )
+    if not found:
+        return _refused(request, viewer, NO_LETTERS, 404)
+    document, _pages = letter_pages.pdf_of(
+        found,
+        head=letter_pages.Letterhead.of(settings),
+        bot_username=settings.bot_username.lstrip("@"),
+        _=web.catalogs.gettext(settings.default_language),
+        language=settings.default_language,
+        zone=settings.zone,
+        today=web.clock.today(),
+    )
+    return Response(
+        document,
+        media_type="application/pdf",
+        headers={"content-disposition": 'attachment; filename="surat-belum-terjangkau.pdf"'},
+    )
+
+
+@staff_only()
+async def ask_visit(request: Request, viewer: Viewer) -> Response:
+    """A home visit for one unreached teen: her request joins the queue, staff on duty told."""
+    web = services_of(request)
+    form = await request.form()
+    target_id = fields.an_id(form.get("orang"))
+    async with web.db.session() as session:
+        people = await unreached.unreached(session)
+        if target_id is None or target_id not in unreached.target_ids(people):
+            return _refused(request, viewer, N_("Remaja itu tidak ada di daftar ini lagi."), 404)
+        await home_visits.requested(
+            session,
+            target_id,
+            None,
+            now=web.clock.now(),
+            default_language=web.settings.default_language,
+            duty=web.settings.duty_staff,
+        )
+    seal = fields.seal(viewer, "kunjungan", target_id)
+    return RedirectResponse(f"{PATH}?kunjungan={target_id}&s={seal}", status_code=303)
+
+
+def _refused(request: Request, viewer: Viewer, text: str, status: int) -> Response:
+    return refusal(request, viewer, status, text)
+
+
+routes = [
+    Route(PATH, show_unreached, methods=["GET"]),
+    Route(PATH + "/telepon.csv", call_list, methods=["GET"]),
+    Route(PATH + "/surat", printed_letters, methods=["POST"]),
+    Route(PATH + "/kunjungan", ask_visit, methods=["POST"]),
+]
