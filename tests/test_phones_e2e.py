@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.channels.sms.inbound import signature
-from bot.db.models import ContactPoint, Event, OutboxMessage, ServiceSession, Summons
+from bot.db.models import ContactPoint, Event, OutboxMessage, ServiceSession, Summons, Target
 from bot.domain.kinds import Channel, ContactOf, OutboxState, SummonsState
 from bot.services import ladder, unreached
 from tests.support import factories
-from tests.support.harness import until
+from tests.support.harness import until, until_phone_question
 from tests.support.phones import PhoneOffice, phone_office, put_number
 
 TEEN = "+6281211110001"
@@ -413,3 +413,32 @@ def _accepted_templates(office: PhoneOffice, number: str) -> int:
         for message in office.whatsapp.chats.get(number.lstrip("+"), ())
         if message.body.get("type") == "template" and message.error is None
     )
+
+
+async def test_a_teen_who_links_telegram_after_an_sms_is_not_told_twice(
+    office: PhoneOffice,
+) -> None:
+    """Summoned by SMS, then she opens her letter's link in Telegram: the reminders waiting
+    for her number go to Telegram instead, her number stays the next rung."""
+    summons = await summoned_by_phone(office)
+    await sms_count(office, TEEN, 1)
+    async with office.bot.db.session() as session:
+        target = await session.get(Target, summons.target_id)
+        assert target is not None
+        codes = factories.in_clear(session, target)
+    teen = office.bot.user("Rina")
+    teen.send(f"/start {codes.invite_code}")  # type: ignore[attr-defined]
+    await teen.next_message()
+    teen.send(codes.birth_date.strftime("%d-%m-%Y"))
+    await until_phone_question(teen)
+    async with office.bot.db.session() as session:
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.message_key == "reminder")
+            )
+        )
+    waiting = [r for r in rows if r.state == OutboxState.PENDING]
+    assert waiting and all(r.channel == Channel.TELEGRAM for r in waiting)
+    assert all(r.contact_id is not None for r in waiting)  # her number: the next rung
+    by_sms = [r for r in rows if r.channel == Channel.SMS]
+    assert by_sms and all(r.state == OutboxState.CANCELLED for r in by_sms)

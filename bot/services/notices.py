@@ -3,14 +3,16 @@ ahead, the 48-hour escalation to parents; and what a decline, move or attendance
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.db.models import Summons
 from bot.domain import summons_rules
+from bot.domain.kinds import ContactOf
 from bot.domain.outbox_kinds import SUMMONS_GROUPS, Kind
 from bot.domain.reminders import reminder_times
 from bot.services import outbox
@@ -127,6 +129,23 @@ async def summoned(
     return everyone
 
 
+async def _instead_of_the_number(
+    session: AsyncSession, recipient: Recipient, summons_id: int
+) -> Recipient:
+    """Telegram now takes what the number on the record was to get: the teen's own number
+    (a parent's Telegram, the guardian's number) hands over this summons' queued messages, so
+    nobody gets them twice. The teen's number stays the next rung for her account."""
+    summons = await session.get(Summons, summons_id)
+    if summons is None:
+        return recipient
+    whose = ContactOf.GUARDIAN if recipient.parent else ContactOf.TEEN
+    number = await outbox.number_of(session, summons.target_id, whose)
+    if number is None:
+        return recipient
+    await outbox.cancel(session, summons_id=summons_id, contact_id=number)
+    return recipient if recipient.parent else replace(recipient, contact_id=number)
+
+
 async def linked_late(
     session: AsyncSession,
     recipient: Recipient,
@@ -144,6 +163,7 @@ async def linked_late(
     messages = _messages(
         summons_id, session_id, starts_at, policy, now, include_summons=include_summons
     )
+    recipient = await _instead_of_the_number(session, recipient, summons_id)
     escalate_at = now + policy.escalate_after
     if recipient.parent and escalate_at < starts_at:
         messages.append(_nudge(summons_id, session_id, escalate_at))

@@ -134,14 +134,20 @@ async def cancel(
     *,
     summons_id: int | None = None,
     account_id: int | None = None,
+    contact_id: int | None = None,
     groups: tuple[Group, ...] = (),
 ) -> int:
-    """Cancel pending rows of a summons or of an account (optionally only some groups)."""
+    """Cancel pending rows of a summons, of an account or of a number on a record (any of
+    them together; optionally only some groups)."""
     query = update(OutboxMessage).where(OutboxMessage.state == OutboxState.PENDING)
     if summons_id is not None:
         query = query.where(OutboxMessage.summons_id == summons_id)
     if account_id is not None:
         query = query.where(OutboxMessage.account_id == account_id)
+    if contact_id is not None:  # what waits for the number, on WhatsApp or SMS
+        query = query.where(
+            OutboxMessage.contact_id == contact_id, OutboxMessage.channel != Channel.TELEGRAM
+        )
     if groups:
         query = query.where(OutboxMessage.kind.in_(groups))
     # A cancelled row gives up its dedupe key: the same summons may be queued again later
@@ -326,3 +332,13 @@ async def due_now(session: AsyncSession, now: datetime) -> int:
     )
     due = select(func.count()).where(OutboxMessage.due_at <= now, or_(sending, ready))
     return int(await session.scalar(due) or 0)
+
+
+async def number_of(session: AsyncSession, target_id: int, whose: ContactOf) -> int | None:
+    """The id of the record's number of `whose`, if it has one."""
+    found = await session.scalar(
+        select(ContactPoint.id).where(
+            ContactPoint.target_id == target_id, ContactPoint.whose == whose
+        )
+    )
+    return int(found) if found is not None else None
