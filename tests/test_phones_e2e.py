@@ -17,57 +17,28 @@ from sqlalchemy import func, select, update
 
 from bot.channels.sms.inbound import signature
 from bot.db.models import ContactPoint, Event, OutboxMessage, ServiceSession, Summons, Target
-from bot.domain.kinds import Channel, ContactOf, OutboxState, SummonsState
+from bot.domain.kinds import Channel, OutboxState, SummonsState
 from bot.services import ladder, unreached
 from tests.support import factories
 from tests.support.harness import until, until_phone_question
-from tests.support.phones import PhoneOffice, phone_office, put_number
-
-TEEN = "+6281211110001"
-PARENT = "+6281322220001"
+from tests.support.phones import (
+    PARENT,
+    TEEN,
+    PhoneOffice,
+    phone_office,
+    put_number,
+    sms_count,
+    sms_texts,
+    summoned_by_phone,
+    whatsapp_bodies,
+    whatsapp_count,
+)
 
 
 @pytest.fixture
 async def office(sqlite_url: str) -> Any:
     async with phone_office(sqlite_url) as running:
         yield running
-
-
-def sms_texts(office: PhoneOffice, number: str) -> list[str]:
-    return [str(m["text"]) for m in office.sms.messages_to(number)]
-
-
-def whatsapp_bodies(office: PhoneOffice, number: str) -> list[dict[str, Any]]:
-    return [m.body for m in office.whatsapp.chats.get(number.lstrip("+"), ())]
-
-
-async def sms_count(office: PhoneOffice, number: str, count: int) -> list[str]:
-    async def arrived() -> bool:
-        return len(sms_texts(office, number)) >= count
-
-    await until(arrived, what=f"{count} SMS to {number}")
-    return sms_texts(office, number)
-
-
-async def whatsapp_count(office: PhoneOffice, number: str, count: int) -> list[dict[str, Any]]:
-    async def arrived() -> bool:
-        return len(whatsapp_bodies(office, number)) >= count
-
-    await until(arrived, what=f"{count} WhatsApp messages to {number}")
-    return whatsapp_bodies(office, number)
-
-
-async def summoned_by_phone(
-    office: PhoneOffice, *, whatsapp: bool = False, parent_on_whatsapp: bool = False
-) -> Summons:
-    bot = office.bot
-    rina = await factories.add_target(bot.db, bot.settings, name="Rina Lestari")
-    await put_number(office, rina.id, TEEN, whatsapp=whatsapp)
-    if parent_on_whatsapp:
-        await put_number(office, rina.id, PARENT, whose=ContactOf.GUARDIAN, whatsapp=True)
-    place = await factories.add_place(bot.db, "Kantor Kecamatan Klojen")
-    soon = await factories.add_session(bot.db, bot.settings, place, days_ahead=4, capacity=5)
-    return await factories.summon(bot.db, bot.settings, rina, soon)
 
 
 async def test_a_teen_with_only_a_phone_is_summoned_by_sms_and_confirms_with_ya(

@@ -183,8 +183,9 @@ class ContactPoint(Base):
     # Until when WhatsApp lets free-form messages (buttons, lists) reach the number: 24 hours
     # after it last wrote. Outside it, only approved templates.
     whatsapp_window_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The sessions an SMS after GANTI numbered for this number, in order ([session id, ...]).
-    sms_choices: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
+    # The sessions GANTI numbered for this number, for one summons at one revision:
+    # {"summons": id, "revision": n, "sessions": [session id, ...]}; a number answers them.
+    sms_choices: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

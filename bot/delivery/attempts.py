@@ -31,6 +31,7 @@ class Result:
     # This rung cannot take the message: it goes down the ladder (bot/services/ladder.py).
     fall: bool = False
     not_a_user: bool = False  # WhatsApp said the number is not one of its users
+    closed_window: bool = False  # WhatsApp said the number's 24-hour window is closed
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

@@ -33,13 +33,22 @@ class Claimed:
 
 
 async def numbers_of(session: AsyncSession, rows: Sequence[OutboxMessage]) -> dict[int, Number]:
-    """The numbers phone rows go to, opened, with WhatsApp's window."""
+    """The numbers phone rows go to, opened, with WhatsApp's window and each channel's leave
+    to write to them."""
     ids = {row.contact_id for row in rows if row.contact_id is not None}
     if not ids:
         return {}
     vault = vault_of(session)
     points = await session.scalars(select(ContactPoint).where(ContactPoint.id.in_(ids)))
-    return {p.id: Number(vault.open_phone(p.phone_sealed), p.whatsapp_window_until) for p in points}
+    return {
+        p.id: Number(
+            vault.open_phone(p.phone_sealed),
+            p.whatsapp_window_until,
+            sms_stopped=p.sms_stopped_at is not None,
+            whatsapp_consent=p.whatsapp_consent_at is not None,
+        )
+        for p in points
+    }
 
 
 async def down_the_ladder(session: AsyncSession, result: Result, now: datetime) -> None:
@@ -75,3 +84,17 @@ async def early_statuses(session: AsyncSession, results: list[Result], now: date
             by_channel.setdefault(channel, []).append(external_id)
     for channel, ids in by_channel.items():
         await deliveries.apply_early(session, channel, ids, now)
+
+
+async def windows_closed(session: AsyncSession, results: list[Result]) -> None:
+    """WhatsApp refused free-form text as outside the window: the number's window is closed,
+    so the row's next try is its template."""
+    ids = [r.row_id for r in results if r.closed_window]
+    if not ids:
+        return
+    numbers = select(OutboxMessage.contact_id).where(OutboxMessage.id.in_(ids))
+    await session.execute(
+        update(ContactPoint)
+        .where(ContactPoint.id.in_(numbers.scalar_subquery()))
+        .values(whatsapp_window_until=None)
+    )

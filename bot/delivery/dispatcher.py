@@ -27,7 +27,13 @@ from bot.db.models import OutboxMessage
 from bot.delivery import unreachable
 from bot.delivery.attempts import Result
 from bot.delivery.budget import SendBudget
-from bot.delivery.claims import Claimed, down_the_ladder, early_statuses, numbers_of
+from bot.delivery.claims import (
+    Claimed,
+    down_the_ladder,
+    early_statuses,
+    numbers_of,
+    windows_closed,
+)
 from bot.delivery.phones import Phones
 from bot.delivery.reads import Drafts
 from bot.delivery.telegram_send import send_telegram
@@ -118,6 +124,9 @@ class Dispatcher:
         due = and_(
             OutboxMessage.due_at <= now, waiting, func.abs(OutboxMessage.chat_id) % count == index
         )
+        if quiet(self.settings.quiet_hours, now.astimezone(self.settings.zone).hour):
+            # Only what is urgent is due; it is not held behind a chat's morning messages.
+            due = and_(due, OutboxMessage.urgent.is_(True))
         claimable = or_(
             and_(
                 OutboxMessage.state == OutboxState.PENDING,
@@ -140,8 +149,6 @@ class Dispatcher:
         )
         first_per_chat = select(ranked.c.id).where(ranked.c.n == 1)
         wanted = [OutboxMessage.id.in_(first_per_chat), claimable, OutboxMessage.channel == channel]
-        if quiet(self.settings.quiet_hours, now.astimezone(self.settings.zone).hour):
-            wanted.append(OutboxMessage.urgent.is_(True))  # the rest waits for the morning
         candidates = (
             select(OutboxMessage.id)
             .where(*wanted)
@@ -246,6 +253,7 @@ class Dispatcher:
             if rows:
                 await session.execute(statement, rows)
             await early_statuses(session, results, now)
+            await windows_closed(session, results)
             for result in results:
                 if result.fall:
                     await down_the_ladder(session, result, now)

@@ -22,8 +22,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.channels.sms.gateway import SmsGateway
+from bot.channels.sms.sender import DeliveryState, Sender
 from bot.channels.sms.sender import Refusal as SmsRefusal
-from bot.channels.sms.sender import Sender
+from bot.channels.sms.sender import Sent as SmsSent
 from bot.channels.whatsapp.client import Sent as WhatsAppSent
 from bot.channels.whatsapp.client import WhatsAppClient
 from bot.channels.whatsapp.problems import Refusal as WhatsAppRefusal
@@ -33,6 +34,7 @@ from bot.db.models import OutboxMessage
 from bot.delivery.attempts import MAX_ATTEMPTS, Result, backoff
 from bot.delivery.pacing import Pacer
 from bot.domain.kinds import Channel, OutboxState
+from bot.domain.outbox_kinds import Kind
 from bot.presentation.outbox.phone import Said
 
 WHATSAPP_RATE = 80.0  # messages a second from one business number
@@ -41,10 +43,13 @@ WHATSAPP_PAIR_INTERVAL = 6.0  # seconds between two messages to one person
 
 @dataclass(frozen=True)
 class Number:
-    """Where a phone row goes: the number, and until when WhatsApp's window is open."""
+    """Where a phone row goes: the number, until when WhatsApp's window is open, and whether
+    each channel may still write to it (its BERHENTI, its WhatsApp yes)."""
 
     e164: str
     window_until: datetime | None
+    sms_stopped: bool = False
+    whatsapp_consent: bool = True
 
 
 class Spacing:
@@ -101,6 +106,12 @@ class Phones:
             await closing()
 
     async def send(self, row: OutboxMessage, said: Said, number: Number, now: datetime) -> Result:
+        # The answer to BERHENTI itself still goes; nothing else to a number that said it.
+        answer = said.kind == Kind.PHONE_REPLY
+        if row.channel == Channel.SMS and number.sms_stopped and not answer:
+            return _fall(row, "sms stopped (BERHENTI)")
+        if row.channel == Channel.WHATSAPP and not number.whatsapp_consent and not answer:
+            return _fall(row, "no WhatsApp consent")
         if row.channel == Channel.WHATSAPP and self.whatsapp is not None:
             return await self._whatsapp(row, said, number, now)
         if row.channel == Channel.SMS and self.sms is not None:
@@ -136,14 +147,21 @@ class Phones:
             wait = refusal.retry_after or backoff(row.attempts, self.retry_base).total_seconds()
             return Result(row.id, row.attempts, OutboxState.PENDING, why, retry_in=wait)
         if refusal.problem == WhatsAppProblem.OUTSIDE_WINDOW and row.attempts < MAX_ATTEMPTS:
-            # The window closed between reading it and sending: the template, at once.
-            return Result(row.id, row.attempts, OutboxState.PENDING, why, retry_in=0.0)
+            # The window closed between reading it and sending: forgotten, and the template
+            # goes at once.
+            return Result(
+                row.id, row.attempts, OutboxState.PENDING, why, retry_in=0.0, closed_window=True
+            )
         return _fall(row, why, not_a_user=refusal.problem == WhatsAppProblem.NOT_A_USER)
 
     async def _sms(self, row: OutboxMessage, said: Said, number: Number) -> Result:
         assert self.sms is not None
         await self.sms_spacing.turn()
-        sent = await self.sms.send(number.e164, said.sms(), key=f"rekam-outbox-{row.id}")
+        resent = int((row.params or {}).get("resent", 0))
+        key = f"rekam-outbox-{row.id}-{resent}"
+        sent = await self.sms.send(number.e164, said.sms(), key=key)
+        if isinstance(sent, SmsSent) and sent.state == DeliveryState.FAILED:
+            return _fall(row, "sms failed (the gateway had it already)")
         if isinstance(sent, SmsRefusal):
             why = f"sms {sent.kind.value}: {sent.detail}"[:200]
             if sent.retryable and row.attempts < MAX_ATTEMPTS:

@@ -4,6 +4,7 @@ of work that applied it, and the services they need."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -27,7 +28,12 @@ class Inbound:
 
 
 async def heard(
-    inbound: Inbound, channel: Channel, number: str, text: str | None, button: str | None
+    inbound: Inbound,
+    channel: Channel,
+    number: str,
+    text: str | None,
+    button: str | None,
+    written_at: datetime | None = None,
 ) -> What:
     """Apply one message from `number` and queue its answer to it; what it did."""
     settings = inbound.settings
@@ -43,6 +49,7 @@ async def heard(
             button=button,
             now=now,
             office=Office.of(settings),
+            written_at=written_at,
         )
         if found.contact_id is None:  # a number on no record: nothing is believed or answered
             events.record(session, "unknown_number", actor=Actor.SYSTEM, channel=channel)
@@ -56,5 +63,6 @@ async def heard(
             channel=channel,
             language=language,
             now=now,
+            heard_what=found.what,
         )
     return found.what

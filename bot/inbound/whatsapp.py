@@ -73,7 +73,9 @@ async def _reply(inbound: Inbound, reply: Reply) -> None:
             return
     # Marked seen in its own unit of work first: an answer applied twice would be worse than a
     # retry after a crash between the two finding it seen (the person can write again).
-    await heard(inbound, Channel.WHATSAPP, number, reply.text, reply.button_id or reply.list_id)
+    await heard(
+        inbound, Channel.WHATSAPP, number, reply.text, reply.button_id or reply.list_id, reply.at
+    )
 
 
 async def _status(inbound: Inbound, status: Status) -> None:

@@ -57,6 +57,7 @@ EVENTS = {
     "session_cancelled": N_("jadwal dibatalkan"),
     "session_moved": N_("jadwal dipindah"),
     "sms_stopped": N_("minta berhenti SMS (BERHENTI)"),
+    "whatsapp_stopped": N_("minta berhenti WhatsApp (BERHENTI)"),
     "summoned": N_("dipanggil"),
     "summons_confirm": N_("menjawab: akan datang"),
     "summons_decline": N_("menjawab: tidak bisa datang"),

@@ -26,6 +26,10 @@ _TEXTS = {
     What.STOPPED: N_(
         "SMS dari kantor Dukcapil ke nomor ini dihentikan. Jadwal tetap bisa dilihat di kantor."
     ),
+    What.STOPPED_WHATSAPP: N_(
+        "Pesan WhatsApp dari kantor Dukcapil ke nomor ini dihentikan. Jadwal tetap bisa dilihat "
+        "di kantor."
+    ),
     What.HOME_VISIT: N_(
         "Tercatat: {name} minta petugas datang ke rumah. Petugas akan menghubungi."
     ),

@@ -85,6 +85,14 @@ def _contact(row: ContactPoint, number: str) -> Contact:
     )
 
 
+def _forget_the_old_number(row: ContactPoint) -> None:
+    """A new number on the record: what was known of the old one was the old one's (its
+    BERHENTI, its WhatsApp yes and whether it is on WhatsApp, its window, its GANTI list)."""
+    row.sms_stopped_at = row.whatsapp_consent_at = row.whatsapp_window_until = None
+    row.whatsapp_user = None
+    row.sms_choices = None
+
+
 async def of(session: AsyncSession, target_id: int) -> tuple[Contact, ...]:
     """The numbers on a record, the teen's first."""
     vault = vault_of(session)
@@ -160,8 +168,7 @@ async def put(
         session.add(row)
     if not same_number:
         row.phone_hash, row.phone_sealed = digest, vault.seal_phones([number])[0]
-        row.sms_stopped_at = None  # BERHENTI was the old number's
-        row.whatsapp_consent_at = None
+        _forget_the_old_number(row)
     if not same_number:
         row.source = source
     row.updated_at = now
@@ -259,7 +266,7 @@ async def put_listed(
             session.add(row)
         if row.phone_hash != digest:
             row.phone_hash, row.phone_sealed = digest, vault.seal_phones([number])[0]
-            row.sms_stopped_at = row.whatsapp_consent_at = None
+            _forget_the_old_number(row)
         row.source, row.updated_at = ContactSource.LIST, now
         if consent and row.whatsapp_consent_at is None:
             row.whatsapp_consent_at = now

@@ -17,6 +17,7 @@ from bot.domain.kinds import Channel, OutboxState
 from bot.services import ladder
 
 RETRY_LATER = timedelta(minutes=10)
+_ORDER = {"sent": 1, "delivered": 2, "read": 3}
 
 
 async def status(
@@ -61,16 +62,30 @@ async def status(
         )
         return False
     if state != "failed":
-        if row.delivery != "read":  # "delivered" may come after "read"; read stays
+        # Statuses may come out of order: one never goes back (sent < delivered < read).
+        if _ORDER.get(state, 0) > _ORDER.get(row.delivery or "", 0):
             row.delivery, row.delivery_at = state, now
         return True
+    if row.delivery in ("delivered", "read"):
+        return True  # it arrived: a "failed" after that changes nothing
+    climbed = await session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == f"climb:{row.id}")
+    )
     row.delivery, row.delivery_at, row.last_error = "failed", now, why[:500]
+    if climbed is not None:  # it already went on to the next rung, unanswered: not again
+        row.state = OutboxState.FAILED
+        return True
     point = await session.get(ContactPoint, row.contact_id) if row.contact_id else None
     if point is not None and not_a_user:
         point.whatsapp_user = False
     if point is not None and closed_window:
         point.whatsapp_window_until = None  # the template, then
     if passes or closed_window:
+        # Sent again, as a new message (an SMS's key counts the tries: the gateway would take
+        # the same key for the failed one and send nothing).
+        params = dict(row.params or {})
+        params["resent"] = int(params.get("resent", 0)) + 1
+        row.params = params
         row.state, row.external_id = OutboxState.PENDING, None
         row.lease_until = now if closed_window else now + RETRY_LATER
         return True

@@ -85,8 +85,9 @@ async def fall_pending(
 async def fall_number(
     session: AsyncSession, contact_id: int, *, failed: Channel, why: str, now: datetime
 ) -> int:
-    """A number a channel can never reach (not a WhatsApp user): what waits for it on that
-    channel moves down now, rather than fail there one message at a time. How many moved."""
+    """A number a channel can no longer reach (not a WhatsApp user, BERHENTI): what waits for
+    it on that channel moves down now, rather than fail there one message at a time; what has
+    no rung left is cancelled. How many moved."""
     rows = await session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.contact_id == contact_id,
@@ -95,8 +96,12 @@ async def fall_number(
         )
     )
     moved = 0
-    for row in rows:
-        moved += await fall(session, row, failed=failed, why=why, now=now) is not None
+    for row in list(rows):
+        if await fall(session, row, failed=failed, why=why, now=now) is not None:
+            moved += 1
+        else:  # no rung left: it waits for nobody
+            row.state = OutboxState.CANCELLED
+            row.dedupe_key = None
     return moved
 
 
@@ -105,13 +110,17 @@ async def climb(session: AsyncSession, *, now: datetime, wait: timedelta) -> int
     again to the same person on their next open rung (once per rung: its dedupe key
     names the row it follows). An answer on any channel, meanwhile, stops it. How many."""
     follows = aliased(OutboxMessage)
-    sent = await session.scalars(
+    phones = phones_of(session)
+    if not phones:
+        return 0
+    unanswered = (
         select(OutboxMessage)
         .join(Summons, Summons.id == OutboxMessage.summons_id)
         .where(
             OutboxMessage.message_key.in_((Kind.SUMMONS.value, Kind.SESSION_MOVED.value)),
             OutboxMessage.state == OutboxState.SENT,
             OutboxMessage.contact_id.is_not(None),
+            OutboxMessage.channel != Channel(phones[-1]),  # the last rung climbs nowhere
             OutboxMessage.sent_at <= now - wait,
             Summons.state.in_((SummonsState.SUMMONED, SummonsState.MOVED)),
             Summons.answered_at.is_(None) | (Summons.answered_at < OutboxMessage.sent_at),
@@ -120,8 +129,22 @@ async def climb(session: AsyncSession, *, now: datetime, wait: timedelta) -> int
         .order_by(OutboxMessage.id)
         .limit(_CLIMBED_AT_ONCE)
     )
+    # Page by id: a row with no rung open (its number stopped SMS, say) is passed over, and
+    # never holds the ones after it back.
+    sent: list[OutboxMessage] = []
+    last = 0
+    while len(sent) < _CLIMBED_AT_ONCE:
+        page = list(await session.scalars(unanswered.where(OutboxMessage.id > last)))
+        if not page:
+            break
+        last = page[-1].id
+        for row in page:
+            point = await session.get(ContactPoint, row.contact_id)
+            tried = [*tried_list(row.tried), row.channel.value]
+            if point is not None and next_rung(phones, outbox.reachable(point), tried):
+                sent.append(row)
     climbed = 0
-    for row in list(sent):
+    for row in sent[:_CLIMBED_AT_ONCE]:
         point = await session.get(ContactPoint, row.contact_id)
         tried = [*tried_list(row.tried), row.channel.value]
         rung = next_rung(phones_of(session), outbox.reachable(point), tried) if point else None

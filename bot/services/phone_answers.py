@@ -19,12 +19,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ContactPoint
+from bot.db.models import ContactPoint, OutboxMessage
 from bot.domain.kinds import Actor, Answer, Channel, ContactOf
 from bot.domain.outbox_kinds import Kind
-from bot.services import contacts, events, outbox, summonses
+from bot.services import contacts, events, ladder, outbox, summonses
 from bot.services.office import Office
 from bot.services.options import SessionOption
 from bot.services.outbox import Message, Recipient
@@ -71,6 +72,7 @@ class What(enum.StrEnum):
     FULL = "full"  # the session has no place left
     STALE = "stale"  # the summons can no longer be answered that way
     STOPPED = "stopped"  # BERHENTI: no more SMS
+    STOPPED_WHATSAPP = "stopped_whatsapp"  # BERHENTI on WhatsApp: its yes withdrawn
     HELP = "help"  # words nobody understood
 
 
@@ -102,30 +104,37 @@ async def received(
     button: str | None = None,
     now: datetime,
     office: Office,
+    written_at: datetime | None = None,
 ) -> Heard:
-    """Read one message from `number` (E.164) and do what it says, if it may."""
+    """Read one message from `number` (E.164) and do what it says, if it may. `written_at`:
+    when the person wrote it (a webhook delivered again later opens no longer window)."""
     points = await contacts.points(session, number)
     if not points:
         return Heard(What.UNKNOWN_NUMBER)
     if channel == Channel.WHATSAPP:
+        until = min(written_at or now, now) + WINDOW
         for point in points:  # they wrote: the window is open, and they are on WhatsApp
-            point.whatsapp_window_until, point.whatsapp_user = now + WINDOW, True
+            if point.whatsapp_window_until is None or point.whatsapp_window_until < until:
+                point.whatsapp_window_until = until
+            point.whatsapp_user = True
     word = word_of(text, button)
     meaning = _WORDS.get(word)
     first = points[0]
-    if meaning == "stop":
-        if channel != Channel.SMS:
-            return Heard(What.HELP, first.id)
+    if meaning == "stop":  # this channel stops for this number; what waited moves down
         for point in points:
-            point.sms_stopped_at = now
+            if channel == Channel.SMS:
+                point.sms_stopped_at = now
+            else:
+                point.whatsapp_consent_at = None
             events.record(
                 session,
-                "sms_stopped",
+                "sms_stopped" if channel == Channel.SMS else "whatsapp_stopped",
                 actor=_actor(point),
-                channel=Channel.SMS,
+                channel=channel,
                 target_id=point.target_id,
             )
-        return Heard(What.STOPPED, first.id)
+            await ladder.fall_number(session, point.id, failed=channel, why="stopped", now=now)
+        return Heard(What.STOPPED if channel == Channel.SMS else What.STOPPED_WHATSAPP, first.id)
     one_each = {point.target_id: point for point in reversed(points)}  # the first per record
     open_ = [
         (point, found)
@@ -148,6 +157,7 @@ async def received(
     if action is None:
         return Heard(What.HELP, point.id, summons)
     argument = "other" if action == Answer.DECLINE else None
+    point.sms_choices = None  # another answer: the numbered list no longer stands
     outcome = await _respond(session, point, summons, action, argument, channel, now, office)
     if outcome == Outcome.DONE:
         done = {
@@ -200,7 +210,11 @@ async def _choices(
         zone=office.zone,
     )
     shown = tuple(options[:MOST_CHOICES])
-    point.sms_choices = [option.id for option in shown]
+    point.sms_choices = {
+        "summons": summons.id,
+        "revision": summons.revision,
+        "sessions": [option.id for option in shown],
+    }
     return Heard(What.CHOICES, point.id, summons, shown)
 
 
@@ -215,7 +229,12 @@ async def _pick(
     office: Office,
 ) -> Heard:
     """A number after GANTI (or a WhatsApp list row "sesi:<id>"): move to that session."""
-    choices = list(point.sms_choices or [])
+    remembered = point.sms_choices or {}
+    point.sms_choices = None  # a list answers one number, once
+    current = (
+        remembered.get("summons") == summons.id and remembered.get("revision") == summons.revision
+    )
+    choices = [int(i) for i in remembered.get("sessions", [])] if current else []
     if word.startswith("sesi:"):
         session_id: int | None = int(word[5:]) if int(word[5:]) in choices else None
     else:
@@ -227,7 +246,6 @@ async def _pick(
         session, point, summons, Answer.MOVE, str(session_id), channel, now, office
     )
     if outcome == Outcome.DONE:
-        point.sms_choices = None
         return Heard(What.MOVED, point.id, await summonses.view(session, summons.id))
     return Heard(What.FULL if outcome == Outcome.FULL else What.STALE, point.id, summons)
 
@@ -241,13 +259,34 @@ async def reply(
     channel: Channel,
     language: str,
     now: datetime,
+    heard_what: What,
 ) -> None:
-    """Queue the words of an answer to the number, on the channel it wrote on."""
+    """Queue the words of an answer to the number, on the channel it wrote on. An answer
+    nobody asked for (help, "no summons", "which child?") goes at most once an hour to a
+    number: whoever keeps writing cannot make the office pay for an SMS each time."""
+    unasked = heard_what in UNASKED
+    if unasked and await _helped_lately(session, contact_id, now):
+        return
     who = Recipient(-contact_id, language, None, False, contact_id, channel)
     message = Message(
         kind=Kind.PHONE_REPLY,
         due_at=now,
-        params={"text": text, "buttons": [list(b) for b in buttons]},
+        params={"text": text, "buttons": [list(b) for b in buttons], "unasked": unasked},
         urgent=True,  # they have just written: the answer does not wait for the morning
     )
     await outbox.enqueue(session, [who], [message])
+
+
+UNASKED = frozenset({What.HELP, What.NO_SUMMONS, What.SEVERAL})
+HELP_EVERY = timedelta(hours=1)
+
+
+async def _helped_lately(session: AsyncSession, contact_id: int, now: datetime) -> bool:
+    rows = await session.scalars(
+        select(OutboxMessage.params).where(
+            OutboxMessage.contact_id == contact_id,
+            OutboxMessage.message_key == Kind.PHONE_REPLY.value,
+            OutboxMessage.created_at > now - HELP_EVERY,
+        )
+    )
+    return any(bool((params or {}).get("unasked")) for params in rows)

@@ -16,6 +16,7 @@ import httpx
 from bot.channels.sms.gateway import SmsGateway
 from bot.channels.whatsapp.client import WhatsAppClient
 from bot.clock import Clock
+from bot.db.models import Summons
 from bot.delivery.phones import Phones
 from bot.domain.kinds import Actor, Channel, ContactOf, ContactSource
 from bot.emulator.sms import IN_PROCESS_BASE_URL as SMS_URL
@@ -28,7 +29,8 @@ from bot.inbound.app import SMS_PATH, WHATSAPP_PATH, inbound_app
 from bot.inbound.heard import Inbound
 from bot.presentation.outbox.phone import TEMPLATES, template_definition
 from bot.services import contacts
-from tests.support.harness import BotHarness, free_port, make_settings, running_bot
+from tests.support import factories
+from tests.support.harness import BotHarness, free_port, make_settings, running_bot, until
 
 WA_TOKEN = "EAA-test-whatsapp-token"
 WA_SECRET = "test-app-secret"
@@ -148,3 +150,44 @@ async def put_number(
             now=datetime.now(UTC),
             whatsapp_consent=whatsapp,
         )
+
+
+TEEN = "+6281211110001"
+PARENT = "+6281322220001"
+
+
+def sms_texts(office: PhoneOffice, number: str) -> list[str]:
+    return [str(m["text"]) for m in office.sms.messages_to(number)]
+
+
+def whatsapp_bodies(office: PhoneOffice, number: str) -> list[dict[str, Any]]:
+    return [m.body for m in office.whatsapp.chats.get(number.lstrip("+"), ())]
+
+
+async def sms_count(office: PhoneOffice, number: str, count: int) -> list[str]:
+    async def arrived() -> bool:
+        return len(sms_texts(office, number)) >= count
+
+    await until(arrived, what=f"{count} SMS to {number}")
+    return sms_texts(office, number)
+
+
+async def whatsapp_count(office: PhoneOffice, number: str, count: int) -> list[dict[str, Any]]:
+    async def arrived() -> bool:
+        return len(whatsapp_bodies(office, number)) >= count
+
+    await until(arrived, what=f"{count} WhatsApp messages to {number}")
+    return whatsapp_bodies(office, number)
+
+
+async def summoned_by_phone(
+    office: PhoneOffice, *, whatsapp: bool = False, parent_on_whatsapp: bool = False
+) -> Summons:
+    bot = office.bot
+    rina = await factories.add_target(bot.db, bot.settings, name="Rina Lestari")
+    await put_number(office, rina.id, TEEN, whatsapp=whatsapp)
+    if parent_on_whatsapp:
+        await put_number(office, rina.id, PARENT, whose=ContactOf.GUARDIAN, whatsapp=True)
+    place = await factories.add_place(bot.db, "Kantor Kecamatan Klojen")
+    soon = await factories.add_session(bot.db, bot.settings, place, days_ahead=4, capacity=5)
+    return await factories.summon(bot.db, bot.settings, rina, soon)

@@ -92,7 +92,19 @@ class Said:
 
     def sms(self) -> str:
         """The text as an SMS: the GSM alphabet, at most MOST_SMS of them."""
-        return self.text if count(self.text) <= MOST_SMS else self.text[: 153 * MOST_SMS]
+        return fit(gsm(self.text))
+
+
+def fit(text: str) -> str:
+    """`text` in at most MOST_SMS SMS: its longest line shortened, ten characters at a time
+    (GANTI's list keeps every number and the start of every place)."""
+    lines = text.split("\n")
+    while count("\n".join(lines)) > MOST_SMS:
+        longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+        if len(lines[longest]) <= 24:
+            break
+        lines[longest] = lines[longest][:-11].rstrip() + "."
+    return "\n".join(lines)
 
 
 def gsm(text: str) -> str:
@@ -205,7 +217,8 @@ def _about_summons(kind: Kind, still: Callable[[SummonsView], bool]) -> None:
     PHONE_RENDERERS[kind] = (frozenset({Need.SUMMONS}), render)
 
 
-_about_summons(Kind.SUMMONS, lambda s: s.state not in summons_rules.FINAL)
+# The phone's summons asks for an answer: once given (on any channel), it is not sent.
+_about_summons(Kind.SUMMONS, lambda s: s.state in (SummonsState.SUMMONED, SummonsState.MOVED))
 _about_summons(
     Kind.REMINDER,
     lambda s: s.state in (SummonsState.SUMMONED, SummonsState.CONFIRMED, SummonsState.MOVED),
@@ -239,7 +252,7 @@ def _reply(draft: Draft) -> Said | None:
     buttons = tuple(
         (str(b[0]), str(b[1])) for b in draft.params.get("buttons") or () if len(b) == 2
     )
-    return Said(Kind.PHONE_REPLY, gsm(text) if not buttons else text, "", (), buttons)
+    return Said(Kind.PHONE_REPLY, text, "", (), buttons)
 
 
 PHONE_RENDERERS[Kind.PHONE_REPLY] = (frozenset(), _reply)
