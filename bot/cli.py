@@ -18,7 +18,7 @@ from bot.db.engine import Database
 from bot.db.keys import WrongDataKeyError
 from bot.db.vault import MissingDataKeyError, new_key
 from bot.demo.lines import script_format
-from bot.emulator.latency import parse_duration
+from bot.emulator_cli import add_command as add_emulator_command
 from bot.i18n import LANGUAGES, N_, Catalogs, Gettext
 from bot.logs import redact, setup_logging
 from bot.office_cli.arguments import OfficeParser
@@ -181,30 +181,6 @@ def cmd_db_revision(args: argparse.Namespace, _: Gettext) -> int:
     return 0
 
 
-def cmd_emulator(args: argparse.Namespace, _: Gettext) -> int:
-    from bot.emulator import Limits, TelegramEmulator
-    from bot.emulator.latency import Latency
-    from bot.emulator.server import serve
-
-    setup_logging(logging.WARNING)
-    try:
-        latency = Latency(args.latency, args.jitter)
-    except ValueError as error:
-        print(error, file=sys.stderr)
-        return 2
-    emulator = TelegramEmulator(
-        args.token, limits=Limits(enabled=not args.no_limits), latency=latency
-    )
-    print(
-        _(
-            "Emulator Bot API: TELEGRAM_API_BASE_URL=http://{host}:{port}/bot  BOT_TOKEN={token}"
-        ).format(host=args.host, port=args.port, token=args.token),
-        flush=True,
-    )
-    asyncio.run(serve(emulator, args.host, args.port))
-    return 0
-
-
 def cmd_catalogs(args: argparse.Namespace, _: Gettext) -> int:
     from bot import catalogs
 
@@ -269,24 +245,7 @@ def build_parser(_: Gettext) -> argparse.ArgumentParser:
     revision.add_argument("-m", "--message", required=True)
     revision.set_defaults(handler=cmd_db_revision)
 
-    emulator = commands.add_parser("emulator", help=_("jalankan emulator Bot API Telegram lokal"))
-    emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=8081)
-    emulator.add_argument("--token", default="123456:TEST-emulator-token-000000000000000")
-    emulator.add_argument("--no-limits", action="store_true", help=_("matikan batas kecepatan"))
-    emulator.add_argument(
-        "--latency",
-        type=parse_duration,
-        default=0.0,
-        help=_("waktu pulang-pergi tiap panggilan, mis. 250ms"),
-    )
-    emulator.add_argument(
-        "--jitter",
-        type=parse_duration,
-        default=0.0,
-        help=_("variasi waktu pulang-pergi, mis. 20ms"),
-    )
-    emulator.set_defaults(handler=cmd_emulator)
+    add_emulator_command(commands, _)
 
     keygen = commands.add_parser("keygen", help=_("cetak DATA_KEY baru (kunci penyimpanan NIK)"))
     keygen.set_defaults(handler=cmd_keygen)

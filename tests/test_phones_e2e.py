@@ -18,7 +18,8 @@ from sqlalchemy import func, select, update
 from bot.channels.sms.inbound import signature
 from bot.db.models import ContactPoint, Event, OutboxMessage, ServiceSession, Summons, Target
 from bot.domain.kinds import Channel, OutboxState, SummonsState
-from bot.services import ladder, unreached
+from bot.services import ladder, summoning, unreached
+from bot.services.office import Office
 from tests.support import factories
 from tests.support.harness import until, until_phone_question
 from tests.support.phones import (
@@ -413,3 +414,25 @@ async def test_a_teen_who_links_telegram_after_an_sms_is_not_told_twice(
     assert all(r.contact_id is not None for r in waiting)  # her number: the next rung
     by_sms = [r for r in rows if r.channel == Channel.SMS]
     assert by_sms and all(r.state == OutboxState.CANCELLED for r in by_sms)
+
+
+async def test_rekam_summon_reaches_a_teen_who_has_only_a_number(office: PhoneOffice) -> None:
+    """The benchmark's finding: `rekam summon` queued only for Telegram; a number on the
+    record is reached the same way."""
+    bot = office.bot
+    rina = await factories.add_target(bot.db, bot.settings, name="Rina Lestari")
+    await put_number(office, rina.id, TEEN)
+    place = await factories.add_place(bot.db, "Kantor Kecamatan Klojen")
+    await factories.add_session(bot.db, bot.settings, place, days_ahead=4, capacity=5)
+    office_rules = Office.of(bot.settings)
+    async with bot.db.session() as session:
+        done = await summoning.summon_all(
+            session,
+            now=datetime.now(UTC),
+            deadline=office_rules.deadline,
+            policy=office_rules.policy,
+            dry_run=False,
+        )
+    assert (done.summoned, done.messages_queued) == (1, 1)
+    (summoned,) = await sms_count(office, TEEN, 1)
+    assert summoned.startswith("Panggilan perekaman KTP-el untuk Rina Lestari:")

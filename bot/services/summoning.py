@@ -13,12 +13,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, Table, func, insert, literal, select, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    func,
+    insert,
+    literal,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import leases
+from bot.db.engine import phones_of
 from bot.db.models import (
     Account,
+    ContactPoint,
     Event,
     ParentLink,
     Place,
@@ -259,16 +272,22 @@ async def _notify_linked(
     policy: notices.Policy,
     now: datetime,
 ) -> int:
-    """Queue the summons for the teens (and parents) already on Telegram; the others get it
-    the moment they link (notices.linked_late)."""
+    """Queue the summons for the teens (and parents) already on Telegram, and, where the
+    office sends on WhatsApp or SMS, for those with a number on their record; the others get
+    it the moment they link (notices.linked_late)."""
     teens = select(Account.target_id).join(table, table.c.target_id == Account.target_id)
     parents = (
         select(ParentLink.target_id)
         .join(table, table.c.target_id == ParentLink.target_id)
         .where(ParentLink.state == LinkState.ACTIVE)
     )
+    sources = [teens, parents]
+    if phones_of(session):
+        sources.append(
+            select(ContactPoint.target_id).join(table, table.c.target_id == ContactPoint.target_id)
+        )
     linked = select(Summons.id, Summons.target_id, Summons.session_id).where(
-        Summons.target_id.in_(teens.union(parents).scalar_subquery())
+        Summons.target_id.in_(union(*sources).scalar_subquery())
     )
     found = (await session.execute(linked.order_by(Summons.target_id))).all()
     for summons_id, target_id, session_id in found:
