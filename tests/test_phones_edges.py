@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.db.models import ContactPoint, OutboxMessage, Summons
-from bot.domain.kinds import Channel, OutboxState, SummonsState
+from bot.domain.kinds import Channel, ContactOf, OutboxState, SummonsState
 from bot.services import deliveries, ladder, outbox
 from tests.support import factories
 from tests.support.harness import until
 from tests.support.phones import (
+    PARENT,
     TEEN,
     PhoneOffice,
     phone_office,
@@ -207,3 +208,34 @@ async def test_unasked_help_goes_at_most_once_an_hour(office: PhoneOffice) -> No
     assert "Balas YA jika datang" in texts[1]
     assert texts[2].startswith("Terima kasih.")
     assert len(sms_texts(office, TEEN)) == 3
+
+
+async def test_a_parent_of_two_answers_for_each_child_by_its_number(office: PhoneOffice) -> None:
+    bot = office.bot
+    ana = await factories.add_target(bot.db, bot.settings, name="Ana")
+    bea = await factories.add_target(bot.db, bot.settings, name="Bea", serial=2, code="BEAB2345")
+    for child in (ana, bea):
+        await put_number(office, child.id, PARENT, whose=ContactOf.GUARDIAN)
+    place = await factories.add_place(bot.db, "Kantor Kecamatan Klojen")
+    soon = await factories.add_session(bot.db, bot.settings, place, days_ahead=4, capacity=5)
+    other = await factories.add_place(bot.db, "Balai Kelurahan Mawar")
+    later = await factories.add_session(bot.db, bot.settings, other, days_ahead=6)
+    first = await factories.summon(bot.db, bot.settings, ana, soon)
+    second = await factories.summon(bot.db, bot.settings, bea, soon)
+    await sms_count(office, PARENT, 2)  # a summons for each child
+
+    office.sms.receive_sms(PARENT, "YA")  # which child?
+    which = (await sms_count(office, PARENT, 3))[2]
+    assert "1. Ana, 2. Bea" in which and "YA 1" in which
+    office.sms.receive_sms(PARENT, "YA 2")
+    assert "Bea akan datang" in (await sms_count(office, PARENT, 4))[3]
+    assert await state_of(office, second.id) == SummonsState.CONFIRMED
+    assert await state_of(office, first.id) == SummonsState.SUMMONED
+
+    office.sms.receive_sms(PARENT, "GANTI 1")
+    assert "Balai Kelurahan Mawar" in (await sms_count(office, PARENT, 5))[4]
+    office.sms.receive_sms(PARENT, "1")  # the list Ana's GANTI showed
+    assert (await sms_count(office, PARENT, 6))[5].startswith("Jadwal baru Ana:")
+    async with bot.db.session() as session:
+        moved = await session.get(Summons, first.id)
+        assert moved is not None and moved.session_id == later.id

@@ -64,11 +64,12 @@ def words(heard: Heard, _: Gettext, language: str, zone: ZoneInfo) -> tuple[str,
             lines.append(f"{number}. {day}, {hours}, {option.place}")
         return "\n".join(lines), ()
     if heard.what == What.SEVERAL:
+        names = ", ".join(f"{i}. {name}" for i, name in enumerate(heard.names, start=1))
         return (
             _(
-                "Nomor ini tercatat untuk beberapa anak ({names}). Jawab lewat Telegram, atau "
-                "hubungi kantor Dukcapil."
-            ).format(names=", ".join(heard.names)),
+                "Nomor ini tercatat untuk beberapa anak: {names}. Balas dengan nomor anaknya, "
+                "misalnya YA 1, TIDAK 2 atau GANTI 1."
+            ).format(names=names),
             (),
         )
     if heard.what == What.HELP:

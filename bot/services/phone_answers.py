@@ -138,11 +138,13 @@ async def received(
     one_each = {point.target_id: point for point in reversed(points)}  # the first per record
     open_ = [
         (point, found)
-        for point in one_each.values()
+        for _target, point in sorted(one_each.items())
         if (found := await summonses.for_target(session, point.target_id)) is not None
     ]
-    if len(open_) > 1:
-        return Heard(What.SEVERAL, first.id, names=tuple(s.name for _, s in open_))
+    if len(open_) > 1:  # one number, several children: which one ("YA 2")?
+        open_ = _which_child(open_, text, word)
+        if len(open_) > 1:
+            return Heard(What.SEVERAL, first.id, names=tuple(s.name for _, s in open_))
     if not open_:
         return Heard(What.NO_SUMMONS, first.id)
     point, summons = open_[0]
@@ -167,6 +169,26 @@ async def received(
         }[action]
         return Heard(done, point.id, await summonses.view(session, summons.id))
     return Heard(What.FULL if outcome == Outcome.FULL else What.STALE, point.id, summons)
+
+
+def _which_child(
+    open_: list[tuple[ContactPoint, SummonsView]], text: str | None, word: str
+) -> list[tuple[ContactPoint, SummonsView]]:
+    """The child a message from a number on several records is about: its number in the
+    list SEVERAL showed ("YA 2", "GANTI 1"), or, for a bare number after GANTI, the one child
+    whose numbered list still stands. All of them when it does not say."""
+    words = (text or "").split()
+    if len(words) >= 2 and words[1].isdigit() and 1 <= int(words[1]) <= len(open_):
+        return [open_[int(words[1]) - 1]]
+    if _PICK.match(word):
+        listed = [
+            (point, summons)
+            for point, summons in open_
+            if (point.sms_choices or {}).get("summons") == summons.id
+        ]
+        if len(listed) == 1:
+            return listed
+    return open_
 
 
 def _actor(point: ContactPoint) -> Actor:
