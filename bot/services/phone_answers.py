@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ContactPoint, OutboxMessage
+from bot.domain import summons_rules
 from bot.domain.kinds import Actor, Answer, Channel, ContactOf
 from bot.domain.outbox_kinds import Kind
 from bot.services import contacts, events, ladder, outbox, summonses
@@ -136,10 +137,11 @@ async def received(
             await ladder.fall_number(session, point.id, failed=channel, why="stopped", now=now)
         return Heard(What.STOPPED if channel == Channel.SMS else What.STOPPED_WHATSAPP, first.id)
     one_each = {point.target_id: point for point in reversed(points)}  # the first per record
-    open_ = [
+    open_ = [  # the summonses a message can still answer (a recorded sibling's cannot)
         (point, found)
         for _target, point in sorted(one_each.items())
         if (found := await summonses.for_target(session, point.target_id)) is not None
+        and found.state not in summons_rules.FINAL
     ]
     if len(open_) > 1:  # one number, several children: which one ("YA 2")?
         open_ = _which_child(open_, text, word)
