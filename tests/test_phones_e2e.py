@@ -18,7 +18,9 @@ from sqlalchemy import func, select, update
 from bot.channels.sms.inbound import signature
 from bot.db.models import ContactPoint, Event, OutboxMessage, ServiceSession, Summons, Target
 from bot.domain.kinds import Channel, OutboxState, SummonsState
-from bot.services import ladder, summoning, unreached
+from bot.i18n import Catalogs
+from bot.presentation import schedule as schedule_views
+from bot.services import ladder, schedule, summoning, unreached
 from bot.services.office import Office
 from tests.support import factories
 from tests.support.harness import until, until_phone_question
@@ -436,3 +438,23 @@ async def test_rekam_summon_reaches_a_teen_who_has_only_a_number(office: PhoneOf
     assert (done.summoned, done.messages_queued) == (1, 1)
     (summoned,) = await sms_count(office, TEEN, 1)
     assert summoned.startswith("Panggilan perekaman KTP-el untuk Rina Lestari:")
+
+
+async def test_a_change_told_by_sms_is_said_so_and_not_as_telegram(office: PhoneOffice) -> None:
+    """Who was told: a teen reached at her number is counted there, never "in her own
+    Telegram chat"; the cancellation reaches her by SMS."""
+    summons = await summoned_by_phone(office)
+    await sms_count(office, TEEN, 1)
+    rules = Office.of(office.bot.settings)
+    async with office.bot.db.session() as session:
+        _change, reach = await schedule.cancel(
+            session, summons.session_id, now=datetime.now(UTC), deadline=rules.deadline, by="uji"
+        )
+    assert (reach.teens, reach.own_chat, reach.by_phone, reach.untold) == (1, 0, 1, 0)
+    said = schedule_views.reached(reach, Catalogs().gettext("id"), "id")
+    assert said == (
+        "Dikabari: 1 dari 1 remaja (0 di Telegram sendiri, 1 lewat WhatsApp atau SMS ke "
+        "nomornya, 0 orang tua/wali)."
+    )
+    cancelled = (await sms_count(office, TEEN, 2))[1]
+    assert cancelled.startswith("Maaf, jadwal perekaman KTP-el Rina Lestari pada")

@@ -90,10 +90,19 @@ def finished(reach: Reach | None, recorded: bool, _: Gettext, language: str) -> 
             "✅ Tercatat sudah direkam. Ucapan terima kasih tidak terkirim: remaja ini tidak "
             "punya Telegram maupun orang tua/wali yang terhubung."
         )
-    return _(
-        "✅ Tercatat sudah direkam. Ucapan terima kasih dikirim lewat Telegram "
-        "({own} di Telegram sendiri, {guardians} orang tua/wali)."
-    ).format(
+    said = (
+        _(
+            "✅ Tercatat sudah direkam. Ucapan terima kasih dikirim ({own} di Telegram "
+            "sendiri, {phone} lewat WhatsApp atau SMS ke nomornya, {guardians} orang tua/wali)."
+        )
+        if reach.by_phone
+        else _(
+            "✅ Tercatat sudah direkam. Ucapan terima kasih dikirim lewat Telegram "
+            "({own} di Telegram sendiri, {guardians} orang tua/wali)."
+        )
+    )
+    return said.format(
         own=format_number(reach.own_chat, language),
+        phone=format_number(reach.by_phone, language),
         guardians=format_number(reach.guardians, language),
     )

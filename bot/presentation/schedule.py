@@ -38,14 +38,23 @@ def reached(reach: Reach, _: Gettext, language: str) -> str:
     teen with neither Telegram nor a linked parent is named as not told, never as told."""
     if not reach.teens:
         return _("Tidak ada remaja yang dipanggil ke jadwal ini, jadi tidak ada yang dikabari.")
-    lines = [
+    said = (
         _(
+            "Dikabari: {told} dari {teens} remaja ({own} di Telegram sendiri, {phone} lewat "
+            "WhatsApp atau SMS ke nomornya, {guardians} orang tua/wali)."
+        )
+        if reach.by_phone
+        else _(
             "Dikabari lewat Telegram: {told} dari {teens} remaja "
             "({own} di Telegram sendiri, {guardians} orang tua/wali)."
-        ).format(
+        )
+    )
+    lines = [
+        said.format(
             told=format_number(reach.told, language),
             teens=format_number(reach.teens, language),
             own=format_number(reach.own_chat, language),
+            phone=format_number(reach.by_phone, language),
             guardians=format_number(reach.guardians, language),
         )
     ]
@@ -66,11 +75,19 @@ def ahead(reach: Reach, _: Gettext, language: str) -> str:
     """Before a move or a cancellation: who it will tell, and who nobody can tell."""
     if not reach.teens:
         return _("Tidak ada remaja yang dipanggil ke jadwal ini.")
-    lines = [
+    said = (
         _(
             "{told} dari {teens} remaja yang dipanggil ke jadwal ini akan dikabari lewat "
+            "Telegram, WhatsApp atau SMS (sendiri atau lewat orang tua/wali)."
+        )
+        if reach.by_phone
+        else _(
+            "{told} dari {teens} remaja yang dipanggil ke jadwal ini akan dikabari lewat "
             "Telegram (sendiri atau lewat orang tua/wali)."
-        ).format(
+        )
+    )
+    lines = [
+        said.format(
             told=format_number(reach.told, language), teens=format_number(reach.teens, language)
         )
     ]

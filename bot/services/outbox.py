@@ -50,15 +50,16 @@ class Recipient:
 @dataclass(frozen=True)
 class Reach:
     """Who a change to several teens' summonses was sent to. A teen with no reachable
-    Telegram account and no linked parent is told nothing; `untold` counts them, so that no
-    front end says "they were told" of someone who was not. A parent of two teens in the same
-    change (siblings) is one parent told."""
+    Telegram account, no linked parent and no number on an open rung is told nothing;
+    `untold` counts them, so that no front end says "they were told" of someone who was not.
+    A parent of two teens in the same change (siblings) is one parent told."""
 
     teens: int = 0  # teens the change concerned
-    own_chat: int = 0  # of them, told in their own chat
-    guardians: int = 0  # linked parents told (each once)
+    own_chat: int = 0  # of them, told in their own Telegram chat
+    guardians: int = 0  # parents told (each once): on Telegram, or at the guardian's number
     untold: int = 0  # of the teens, nobody told
     parents_seen: frozenset[int] = field(default=frozenset(), compare=False, repr=False)
+    by_phone: int = 0  # of the teens, told at their own number (WhatsApp or SMS)
 
     @property
     def told(self) -> int:
@@ -70,10 +71,11 @@ class Reach:
         parents = {p.who for p in people if p.parent}
         return Reach(
             self.teens + 1,
-            self.own_chat + any(not p.parent for p in people),
+            self.own_chat + any(not p.parent and not p.by_phone for p in people),
             self.guardians + len(parents - self.parents_seen),
             self.untold + (not people),
             self.parents_seen | parents,
+            self.by_phone + any(not p.parent and p.by_phone for p in people),
         )
 
 

@@ -127,13 +127,13 @@ def sealed(viewer: Viewer, sent: object, *said: object) -> bool:
     return isinstance(sent, str) and hmac.compare_digest(sent, seal(viewer, *said))
 
 
-_REACH = re.compile(r"([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})")
+_REACH = re.compile(r"([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})")
 
 
 def told(viewer: Viewer, said: str, reach: Reach) -> str:
     """A redirect's query after an action that tells teens: what was done (`said`) and who
     the service told, sealed."""
-    kabar = f"{reach.teens}.{reach.own_chat}.{reach.guardians}.{reach.untold}"
+    kabar = f"{reach.teens}.{reach.own_chat}.{reach.guardians}.{reach.untold}.{reach.by_phone}"
     return urlencode({"ok": said, "kabar": kabar, "tanda": seal(viewer, said, kabar)})
 
 
@@ -144,5 +144,5 @@ def told_of(request: Request, viewer: Viewer) -> Reach | None:
     found = _REACH.fullmatch(kabar)
     if found is None or not sealed(viewer, request.query_params.get("tanda"), said, kabar):
         return None
-    teens, own_chat, guardians, untold = (int(n) for n in found.groups())
-    return Reach(teens, own_chat, guardians, untold)
+    teens, own_chat, guardians, untold, by_phone = (int(n) for n in found.groups())
+    return Reach(teens, own_chat, guardians, untold, by_phone=by_phone)
