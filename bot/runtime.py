@@ -121,6 +121,7 @@ async def running(
             await extras.aclose()  # the dashboard stops before the database it reads
             stop.set()
             await dispatching
+            await services.dispatcher.phones.aclose()  # the WhatsApp and SMS clients
             if updater.running:
                 await updater.stop()
             await app.stop()

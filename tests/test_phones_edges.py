@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from bot.db.models import ContactPoint, OutboxMessage, Summons
 from bot.domain.kinds import Channel, ContactOf, OutboxState, SummonsState
-from bot.services import deliveries, ladder, outbox
+from bot.services import deliveries, ladder, outbox, unreached
 from tests.support import factories
 from tests.support.harness import until
 from tests.support.phones import (
@@ -239,3 +239,41 @@ async def test_a_parent_of_two_answers_for_each_child_by_its_number(office: Phon
     async with bot.db.session() as session:
         moved = await session.get(Summons, first.id)
         assert moved is not None and moved.session_id == later.id
+
+
+async def test_a_failure_that_keeps_passing_ends_the_ladder_after_a_few_tries(
+    office: PhoneOffice,
+) -> None:
+    """No signal for ever: the SMS is tried again MOST_RESENDS times, then the teen is below
+    the last rung (the unreached list), not retried every ten minutes until election day."""
+    summons = await summoned_by_phone(office)
+    await sms_count(office, TEEN, 1)
+
+    async def sent_row() -> OutboxMessage | None:
+        async with office.bot.db.session() as session:
+            return await session.scalar(
+                select(OutboxMessage).where(OutboxMessage.summons_id == summons.id)
+            )
+
+    async def recorded() -> bool:
+        row = await sent_row()
+        return row is not None and row.state == OutboxState.SENT and row.external_id is not None
+
+    await until(recorded, what="the SMS recorded as sent")
+    row = await sent_row()
+    assert row is not None and row.external_id is not None
+    now = datetime.now(UTC)
+    async with office.bot.db.session() as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id)
+            .values(params={**row.params, "resent": deliveries.MOST_RESENDS}, delivery=None)
+        )
+        await deliveries.status(
+            session, Channel.SMS, row.external_id, "failed", now=now, why="no signal", passes=True
+        )
+    after = await sent_row()
+    assert after is not None and after.state == OutboxState.FAILED
+    async with office.bot.db.session() as session:
+        people = await unreached.unreached(session)
+    assert [p.why for p in people] == [unreached.Why.UNDELIVERED]

@@ -18,6 +18,8 @@ from bot.services import ladder
 
 RETRY_LATER = timedelta(minutes=10)
 _ORDER = {"sent": 1, "delivered": 2, "read": 3}
+# A failure that may pass (no signal) is tried again this often; then the next rung.
+MOST_RESENDS = 5
 
 
 async def status(
@@ -80,7 +82,8 @@ async def status(
         point.whatsapp_user = False
     if point is not None and closed_window:
         point.whatsapp_window_until = None  # the template, then
-    if passes or closed_window:
+    resent = int((row.params or {}).get("resent", 0))
+    if (passes and resent < MOST_RESENDS) or closed_window:
         # Sent again, as a new message (an SMS's key counts the tries: the gateway would take
         # the same key for the failed one and send nothing).
         params = dict(row.params or {})
