@@ -364,12 +364,8 @@ async def test_two_processes_never_send_one_message_on_two_channels(postgres_url
             )
 
         await until(everyone_summoned, timeout=60, what="every teen summoned")
-        async with bot.db.session() as session:
-            claimed_by = set(
-                await session.scalars(
-                    select(OutboxMessage.claimed_by).where(OutboxMessage.claimed_by.is_not(None))
-                )
-            )
+        # Which process sends what is the machine's timing, not asserted (a busy CI run may
+        # give one of them every row); that none sends a row twice, on any channel, is.
         for index, number in enumerate(numbers):
             by_sms, on_whatsapp = (
                 len(sms_texts(office, number)),
@@ -377,7 +373,6 @@ async def test_two_processes_never_send_one_message_on_two_channels(postgres_url
             )
             assert by_sms + on_whatsapp == 1, (index, by_sms, on_whatsapp)
             assert (on_whatsapp == 1) == (index % 3 == 0), index
-    assert len(claimed_by) == 2  # both processes sent
 
 
 def _accepted_templates(office: PhoneOffice, number: str) -> int:
