@@ -210,12 +210,18 @@ class EmulatorApp:
 
 async def serve(emulator: TelegramEmulator, host: str = "127.0.0.1", port: int = 8081) -> None:
     """Serve the emulator on a loopback port until cancelled."""
+    await serve_app(EmulatorApp(emulator), host, port)
+
+
+async def serve_app(app: Any, host: str, port: int) -> None:
+    """Any of the emulators' ASGI apps (Telegram's, WhatsApp's, the SMS gateway's) on a
+    loopback port until cancelled."""
     import uvicorn
 
     from bot.logs import route_uvicorn
 
     config = uvicorn.Config(
-        EmulatorApp(emulator),
+        app,
         host=host,
         port=port,
         log_level="warning",

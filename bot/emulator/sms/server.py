@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from starlette.requests import Request
 
+from bot.emulator.server import serve_app
 from bot.emulator.sms.state import UNREACHABLE, SmsGatewayEmulator
 from bot.emulator.sms.values import ApiError, Fault
 from bot.emulator.transport import TimedASGITransport
@@ -191,18 +192,4 @@ def in_process_transport(
 
 async def serve(emulator: SmsGatewayEmulator, host: str = "127.0.0.1", port: int = 8082) -> None:
     """Serve the emulator on a loopback port until cancelled."""
-    import uvicorn
-
-    from bot.logs import route_uvicorn
-
-    config = uvicorn.Config(
-        SmsGatewayApp(emulator),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-        log_config=None,  # its loggers write through the redacting one (bot/logs.py)
-    )
-    route_uvicorn()
-    await uvicorn.Server(config).serve()
+    await serve_app(SmsGatewayApp(emulator), host, port)

@@ -16,7 +16,7 @@ import httpx
 from starlette.requests import Request
 
 # The Telegram emulator's ASGI plumbing and timed transport serve this one unchanged.
-from bot.emulator.server import Receive, Scope, Send, respond
+from bot.emulator.server import Receive, Scope, Send, respond, serve_app
 from bot.emulator.transport import TimedASGITransport
 from bot.emulator.whatsapp.errors import GraphError, Json, trace_id
 from bot.emulator.whatsapp.state import Fault, WebhookConfig, WhatsAppEmulator
@@ -196,18 +196,4 @@ def in_process_client(
 
 async def serve(emulator: WhatsAppEmulator, host: str = "127.0.0.1", port: int = 8082) -> None:
     """Serve the emulator on a loopback port until cancelled."""
-    import uvicorn
-
-    from bot.logs import route_uvicorn
-
-    config = uvicorn.Config(
-        WhatsAppEmulatorApp(emulator),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-        log_config=None,  # its loggers write through the redacting one (bot/logs.py)
-    )
-    route_uvicorn()
-    await uvicorn.Server(config).serve()
+    await serve_app(WhatsAppEmulatorApp(emulator), host, port)
