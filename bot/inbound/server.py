@@ -4,22 +4,17 @@ where its events go (PUBLIC_BASE_URL + /sms), the same webhooks replaced, never 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
-
 from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.sender import Refusal
-from bot.config import SettingsError
 from bot.delivery.phones import Phones
 from bot.i18n import N_
 from bot.inbound.app import SMS_PATH, inbound_app
 from bot.inbound.heard import Inbound
-from bot.logs import route_uvicorn
-from bot.web.server import QuietServer, serve_quietly
+from bot.web.server import listening
 
 log = logging.getLogger(__name__)
 
@@ -27,28 +22,14 @@ log = logging.getLogger(__name__)
 @asynccontextmanager
 async def serving(inbound: Inbound, phones: Phones) -> AsyncIterator[None]:
     settings = inbound.settings
-    config = uvicorn.Config(
+    server, task = await listening(
         inbound_app(inbound),
-        host=settings.public_listen,
-        port=settings.public_port,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        proxy_headers=False,
-        log_config=None,
+        settings.public_listen,
+        settings.public_port,
+        name="public listener",
+        variable="PUBLIC_PORT",
+        refusal=N_("alamat {host}:{port} sudah dipakai program lain; pilih port lain"),
     )
-    route_uvicorn()
-    server = QuietServer(config)
-    task = asyncio.create_task(serve_quietly(server), name="public listener")
-    while not server.started:
-        if task.done():
-            raise SettingsError(
-                "PUBLIC_PORT",
-                N_("alamat {host}:{port} sudah dipakai program lain; pilih port lain"),
-                host=settings.public_listen,
-                port=settings.public_port,
-            )
-        await asyncio.sleep(0.02)
     if settings.public_base_url is not None and isinstance(phones.sms, SmsGateway):
         url = str(settings.public_base_url).rstrip("/") + SMS_PATH
         registered = await phones.sms.register_webhooks(url)

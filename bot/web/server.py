@@ -8,6 +8,7 @@ import logging
 import socket
 from collections.abc import AsyncIterator, Generator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 
@@ -44,14 +45,16 @@ async def serve_quietly(server: uvicorn.Server) -> None:
         await server.serve()
 
 
-@asynccontextmanager
-async def serving(services: WebServices) -> AsyncIterator[str]:
-    """The dashboard listening on WEB_LISTEN:WEB_PORT until the block ends; yields its address."""
-    settings = services.settings
+async def listening(
+    app: Any, host: str, port: int, *, name: str, variable: str, refusal: str
+) -> tuple[uvicorn.Server, asyncio.Task[None]]:
+    """`app` served on host:port in this process, once it listens; SettingsError naming
+    `variable` (with `refusal`, a catalog text) when it cannot (the port is taken, say). The
+    dashboard and the public listener start this way."""
     config = uvicorn.Config(
-        dashboard(services),
-        host=settings.web_listen,
-        port=settings.web_port,
+        app,
+        host=host,
+        port=port,
         log_level="warning",
         access_log=False,
         lifespan="off",
@@ -62,18 +65,28 @@ async def serving(services: WebServices) -> AsyncIterator[str]:
     )
     route_uvicorn()
     server = QuietServer(config)
-    task = asyncio.create_task(serve_quietly(server), name="dashboard")
+    task = asyncio.create_task(serve_quietly(server), name=name)
     while not server.started:
-        if task.done():  # it could not start (the port is taken, say): say why
-            raise SettingsError(
-                "WEB_PORT",
-                N_(
-                    "dasbor tidak bisa dibuka di {host}:{port}: alamat itu sudah dipakai program lain; hentikan program itu atau pilih port lain"
-                ),
-                host=settings.web_listen,
-                port=settings.web_port,
-            )
+        if task.done():  # it could not start: say why
+            raise SettingsError(variable, refusal, host=host, port=port)
         await asyncio.sleep(0.02)
+    return server, task
+
+
+@asynccontextmanager
+async def serving(services: WebServices) -> AsyncIterator[str]:
+    """The dashboard listening on WEB_LISTEN:WEB_PORT until the block ends; yields its address."""
+    settings = services.settings
+    server, task = await listening(
+        dashboard(services),
+        settings.web_listen,
+        settings.web_port,
+        name="dashboard",
+        variable="WEB_PORT",
+        refusal=N_(
+            "dasbor tidak bisa dibuka di {host}:{port}: alamat itu sudah dipakai program lain; hentikan program itu atau pilih port lain"
+        ),
+    )
     log.info("dashboard at %s", settings.dashboard_url)
     # The overview's figures take about a second at a million targets: counted now, while
     # nobody waits for them (bot/web/figures_cache.py).
