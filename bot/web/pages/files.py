@@ -23,19 +23,20 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.domain.kinds import Actor, Audience, Channel
+from bot.domain.kinds import Audience
 from bot.files import open_private
 from bot.i18n import N_, Gettext
-from bot.presentation import letters as letter_pages
 from bot.presentation import report as report_columns
 from bot.presentation import tables
-from bot.services import broadcasts, events, figures, letters, sheets, templates
+from bot.services import broadcasts, figures, letters, sheets, templates
 from bot.services.file_imports import FileKind
 from bot.services.web_access import Viewer
 from bot.web import fields
+from bot.web import letters as web_letters
 from bot.web.access import Endpoint, current_viewer, staff_only
 from bot.web.context import services_of
 from bot.web.import_jobs import Progress, Upload
+from bot.web.letters import NO_BOT_NAME, NO_LETTERS
 from bot.web.limits import FORM_SLACK, MAX_UPLOAD, TOO_BIG, UPLOAD_LIMITS, UPLOAD_PATH
 from bot.web.render import render
 
@@ -52,8 +53,6 @@ REPORTS = {
 NO_FILE = N_("Pilih berkas yang akan diunggah.")
 WRONG_KIND = N_("Berkas harus .csv atau .xlsx.")
 BUSY = N_("Impor lain sedang berjalan. Tunggu sampai selesai, lalu unggah lagi.")
-NO_LETTERS = N_("Tidak ada surat untuk dicetak.")
-NO_BOT_NAME = N_("Surat memerlukan nama pengguna bot (BOT_USERNAME) untuk tautan undangannya.")
 GONE = N_("Laporan baris yang ditolak ini sudah tidak ada; unggah berkasnya lagi.")
 NO_IMPORT = N_("Impor ini sudah tidak ada; unggah berkasnya lagi untuk melihat hasilnya.")
 _TYPES = {
@@ -296,27 +295,10 @@ async def printed_letters(request: Request, viewer: Viewer) -> Response:
             else []  # a school that is gone: no letters, never everyone's
         )
         if found:
-            events.record(
-                session,
-                "letters_printed",
-                actor=Actor.STAFF,
-                channel=Channel.WEB,
-                by=viewer.by,
-                school=school,
-                letters=len(found),
-            )
+            web_letters.printed(session, found, by=viewer.by, school=school)
     if not found:
         return await _page(request, viewer, status=404, problem=_(NO_LETTERS))
-    document, _pages = letter_pages.pdf_of(
-        found,
-        head=letter_pages.Letterhead.of(settings),
-        bot_username=settings.bot_username.lstrip("@"),
-        _=web.catalogs.gettext(settings.default_language),
-        language=settings.default_language,
-        zone=settings.zone,
-        today=web.clock.today(),
-    )
-    return _download(document, "surat.pdf", "application/pdf")
+    return _download(web_letters.pdf(web, found), "surat.pdf", "application/pdf")
 
 
 routes = [

@@ -11,20 +11,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.domain.kinds import Actor, Channel
+from bot.domain.kinds import Channel
 from bot.i18n import N_
-from bot.presentation import letters as letter_pages
 from bot.presentation import unreached as views
 from bot.services import accounts, events, home_visits, letters, sheets, unreached
 from bot.services.web_access import Viewer
 from bot.web import fields
+from bot.web import letters as web_letters
 from bot.web.access import staff_only
 from bot.web.context import services_of
+from bot.web.letters import NO_BOT_NAME, NO_LETTERS
 from bot.web.render import refusal, render
 
 PATH = "/belum-terjangkau"
-NO_LETTERS = N_("Tidak ada surat untuk dicetak.")
-NO_BOT_NAME = N_("Isi BOT_USERNAME dulu: surat memuat tautan ke bot.")
 VISIT_ASKED = N_("Kunjungan rumah untuk {name} masuk antrean Kunjungan rumah.")
 
 
@@ -89,28 +88,11 @@ async def printed_letters(request: Request, viewer: Viewer) -> Response:
             else []
         )
         if found:
-            events.record(
-                session,
-                "letters_printed",
-                actor=Actor.STAFF,
-                channel=Channel.WEB,
-                by=viewer.by,
-                unreached=True,
-                letters=len(found),
-            )
+            web_letters.printed(session, found, by=viewer.by, unreached=True)
     if not found:
         return _refused(request, viewer, NO_LETTERS, 404)
-    document, _pages = letter_pages.pdf_of(
-        found,
-        head=letter_pages.Letterhead.of(settings),
-        bot_username=settings.bot_username.lstrip("@"),
-        _=web.catalogs.gettext(settings.default_language),
-        language=settings.default_language,
-        zone=settings.zone,
-        today=web.clock.today(),
-    )
     return Response(
-        document,
+        web_letters.pdf(web, found),
         media_type="application/pdf",
         headers={"content-disposition": 'attachment; filename="surat-belum-terjangkau.pdf"'},
     )
