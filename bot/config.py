@@ -146,6 +146,10 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_tier: int = Field(default=250, ge=1)  # new people a day Meta lets the number reach
+    # What a message costs the office, in rupiah: a WhatsApp utility template, one SMS (a part
+    # of a longer one). Unset: the broadcast preview counts messages without a price.
+    whatsapp_cost: int | None = Field(default=None, ge=0)
+    sms_cost: int | None = Field(default=None, ge=0)
     sms_gateway_url: str = ""
     sms_gateway_login: str = ""
     sms_gateway_password: SecretStr | None = None

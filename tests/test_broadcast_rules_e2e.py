@@ -16,8 +16,8 @@ from tests.support.harness import BotHarness
 from tests.support.people import said, staff_member, teens_at
 
 NOBODY = (
-    "Siaran ini tidak sampai ke siapa pun: tidak ada penerima di Telegram yang belum merekam. "
-    "Tidak ada yang dikirim."
+    "Siaran ini tidak sampai ke siapa pun: tidak ada penerima yang belum merekam, di Telegram "
+    "maupun di nomor telepon. Tidak ada yang dikirim."
 )
 
 
@@ -58,7 +58,7 @@ async def test_siaran_preview_says_how_many_of_the_audience_it_reaches(bot: BotH
     await officer.next_message()
     preview = await said(officer, "Bawa KK")
     assert preview.endswith(
-        "Akan dikirim ke 1 orang.\nBelum merekam: 3 — 1 dapat dijangkau, 2 tidak."
+        "Akan dikirim ke 1 orang.\n1 lewat Telegram.\nBelum merekam: 3 — 1 dapat dijangkau, 2 tidak."
     )
     officer.press("📢 Kirim sekarang")
     assert (await officer.next_message()).text == (
@@ -76,6 +76,7 @@ async def test_an_over_long_text_is_refused_not_cut(bot: BotHarness) -> None:
             audience=Audience.ALL_PENDING,
             value=None,
             text="x" * (broadcasts.MAX_TEXT + 1),
+            office=bot.settings.office_name,
             by=0,
             channel=Channel.CLI,
             now=datetime.now(UTC),

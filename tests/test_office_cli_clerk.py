@@ -99,8 +99,8 @@ def test_a_broadcast_to_nobody_is_refused_even_with_yes(
     # in the words the bot and the dashboard use, whatever the clerk answers.
     assert main(["broadcast", "--kelurahan", "mawar", "--yes", "Besok", "libur"]) == 1
     assert capsys.readouterr().err.strip() == (
-        "Siaran ini tidak sampai ke siapa pun: tidak ada penerima di Telegram yang belum "
-        "merekam. Tidak ada yang dikirim."
+        "Siaran ini tidak sampai ke siapa pun: tidak ada penerima yang belum merekam, di "
+        "Telegram maupun di nomor telepon. Tidak ada yang dikirim."
     )
     assert _count(desk, Broadcast) == 0
 

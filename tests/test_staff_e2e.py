@@ -211,7 +211,7 @@ async def test_broadcast_to_a_kelurahan_previews_counts_and_reaches_only_its_pen
     preview = await said(officer, "Bawa fotokopi KK, ya!")
     assert "Bawa fotokopi KK, ya!" in preview
     assert preview.endswith(
-        "Akan dikirim ke 1 orang.\nBelum merekam: 1 — 1 dapat dijangkau, 0 tidak."
+        "Akan dikirim ke 1 orang.\n1 lewat Telegram.\nBelum merekam: 1 — 1 dapat dijangkau, 0 tidak."
     )
     officer.press("📢 Kirim sekarang")
     assert (await officer.next_message()).text.startswith("✅ Siaran sedang dikirim ke 1 orang.")

@@ -104,6 +104,7 @@ async def test_hapus_then_a_broadcast_to_everyone_pending_reaches_nothing_of_the
             audience=Audience.ALL_PENDING,
             value=None,
             text="Jadwal tambahan Sabtu ini.",
+            office="Dukcapil",
             by=0,
             channel=Channel.CLI,
             now=datetime.now(UTC),

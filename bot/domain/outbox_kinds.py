@@ -69,7 +69,7 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.NO_SHOW: KindSpec(Group.OFFER),
     Kind.SESSION_CANCELLED: KindSpec(Group.SUMMONS, phone=True),
     Kind.UNANSWERED: KindSpec(Group.ESCALATION),
-    Kind.BROADCAST: KindSpec(Group.BROADCAST),
+    Kind.BROADCAST: KindSpec(Group.BROADCAST, phone=True),
     Kind.UNREACHABLE: KindSpec(Group.NOTICE),
     Kind.LINK_APPROVED: KindSpec(Group.NOTICE),
     Kind.LINK_DECLINED: KindSpec(Group.NOTICE),

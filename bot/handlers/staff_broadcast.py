@@ -148,7 +148,11 @@ async def preview(update: Update, context: BotContext, member: Member) -> None:
             return  # the step changed under us (another command): nothing to preview
         audience = Audience(convo.data["audience"])
         judged = await broadcasts.judge(
-            session, audience=audience, value=convo.data.get("value"), text=message.text
+            session,
+            audience=audience,
+            value=convo.data.get("value"),
+            text=message.text,
+            office=context.settings.office_name,
         )
         if judged.refused == broadcasts.Refusal.NOBODY:
             await conversations.end(session, convo.account_id)
@@ -170,7 +174,7 @@ async def preview(update: Update, context: BotContext, member: Member) -> None:
     await message.reply_text(
         _("Pesan akan terlihat seperti ini:")
         + f"\n\n{shown}\n\n"
-        + said.will_reach(judged.reach, _, language),
+        + said.will_reach(judged, _, language, context.settings),
         reply_markup=keyboards.confirm(_, _("📢 Kirim sekarang"), _send("send"), _send("drop")),
     )
 
@@ -197,6 +201,7 @@ async def confirm(update: Update, context: BotContext, member: Member) -> None:
                 audience=Audience(convo.data["audience"]),
                 value=convo.data.get("value"),
                 text=str(convo.data["text"]),
+                office=context.settings.office_name,
                 by=member.telegram_id,
                 channel=Channel.TELEGRAM,
                 now=context.clock.now(),

@@ -186,14 +186,16 @@ def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
     async def judging(database: Database) -> tuple[str | None, broadcasts.Outcome]:
         async with database.reading() as session:
             known = await _known_audience(session, audience, value, _)
-            judged = await broadcasts.judge(session, audience=audience, value=known, text=text)
+            judged = await broadcasts.judge(
+                session, audience=audience, value=known, text=text, office=settings.office_name
+            )
             return known, judged
 
     value, judged = with_database(settings, judging)
     if judged.refused is not None:
         raise Refused(said.refusal(judged, _, language))
     assert judged.reach is not None
-    print(said.will_reach(judged.reach, _, language))
+    print(said.will_reach(judged, _, language, settings))
 
     async def work(database: Database) -> broadcasts.Outcome:
         async with database.session() as session:
@@ -202,6 +204,7 @@ def cmd_broadcast(args: argparse.Namespace, _: Gettext) -> int:
                 audience=audience,
                 value=value,
                 text=text,
+                office=settings.office_name,
                 by=0,
                 channel=Channel.CLI,
                 operator=operator(args),

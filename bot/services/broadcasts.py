@@ -1,73 +1,57 @@
 """Staff messages to a group of residents: the people of one session, one kelurahan, one
 school, or everyone still pending (not yet recorded, whatever their answer). Each copy is an
-outbox row, paced by the dispatcher like every other message.
+outbox row, paced by the dispatcher like every other message, on Telegram or, for a family
+Telegram does not reach, at the number on the record (WhatsApp or SMS: bot/services/audiences.py).
 
 The rules live here, whichever front end asks (Telegram, the dashboard, `rekam broadcast`):
 a text that is empty or too long is refused (never cut), and so is a broadcast that would
-reach nobody; every answer says how many of the audience a chat reaches and how many not."""
+reach nobody; a text that reaches someone by phone must fit in PHONE_MOST_SMS SMS. Every
+answer says how many of the audience it reaches, on which channel, and how many not."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, union
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
-from bot.db.models import (
-    Account,
-    Broadcast,
-    ParentLink,
-    Place,
-    Region,
-    School,
-    ServiceSession,
-    Summons,
-    Target,
-)
-from bot.domain.kinds import Actor, Audience, Channel, LinkState, SessionState, TargetReview
+from bot.channels.sms.segments import count as sms_count
+from bot.channels.sms.segments import signed
+from bot.db.models import Broadcast, Place, Region, School, ServiceSession
+from bot.domain.kinds import Actor, Audience, Channel, SessionState
 from bot.domain.outbox_kinds import Kind
-from bot.domain.summons_rules import EXPECTED
 from bot.services import events, outbox
-from bot.services.outbox import Message, Recipient
+from bot.services.audiences import Reach, reach, recipients
+from bot.services.outbox import Message
 
+DELIVERING = (Channel.TELEGRAM, Channel.WHATSAPP, Channel.SMS)
 MAX_TEXT = 3500  # leaves room for the header within Telegram's 4096 characters
+# A broadcast that goes to someone by phone is at most this many SMS, the office's name
+# first (and well within the 1,024 characters of a WhatsApp template's body).
+PHONE_MOST_SMS = 3
 
 
 class Refusal(enum.StrEnum):
     EMPTY = "empty"  # no text
     TOO_LONG = "too_long"  # over MAX_TEXT: refused, never cut
-    NOBODY = "nobody"  # nobody in the audience has a chat the broadcast could reach
-
-
-@dataclass(frozen=True)
-class Reach:
-    """Who a broadcast to an audience reaches: `pending` teens in it not yet recorded,
-    `reachable` of them with a chat (their own, or an active parent's), and `chats`, the
-    copies it sends (teens and parents)."""
-
-    pending: int
-    reachable: int
-    chats: int
-
-    @property
-    def unreachable(self) -> int:
-        return self.pending - self.reachable
+    NOBODY = "nobody"  # nobody in the audience has a chat or a number it could reach
+    TOO_LONG_FOR_SMS = "too_long_for_sms"  # reaches someone by phone, over PHONE_MOST_SMS
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a broadcast did, or would do: refused (and why), or sent to `recipients` chats.
-    `reach` is None only when the text alone was refused; `length` is the text's length."""
+    """What a broadcast did, or would do: refused (and why), or sent to `recipients` people.
+    `reach` is None only when the text alone was refused; `length` is the text's length and
+    `sms_parts` how many SMS one copy by SMS takes."""
 
     refused: Refusal | None
     reach: Reach | None
     length: int
     broadcast_id: int | None = None
     recipients: int = 0
+    sms_parts: int = 0
 
 
 def check_text(text: str) -> Refusal | None:
@@ -79,109 +63,22 @@ def check_text(text: str) -> Refusal | None:
     return None
 
 
-def _targets(audience: Audience, value: str | None) -> Select[int]:
-    """Ids of the pending targets in the audience."""
-    query = select(Target.id).where(
-        Target.recorded_at.is_(None), Target.review == TargetReview.ACCEPTED
-    )
-    if audience == Audience.SESSION:
-        session_id = int(value) if value and value.isdigit() else -1
-        query = query.join(Summons, Summons.target_id == Target.id).where(
-            Summons.session_id == session_id, Summons.state.in_(EXPECTED)
-        )
-    elif audience == Audience.KELURAHAN:
-        # The area's ids first: the targets are then read from the index by (review, area).
-        query = query.where(
-            Target.region_id.in_(
-                select(Region.id).where(
-                    func.lower(Region.kelurahan) == (value or "").strip().lower()
-                )
-            )
-        )
-    elif audience == Audience.SCHOOL:
-        query = query.where(
-            Target.school_id.in_(
-                select(School.id).where(func.lower(School.name) == (value or "").strip().lower())
-            )
-        )
-    return query
-
-
-def _in_audience(
-    audience: Audience, value: str | None, target_id: InstrumentedAttribute[Any]
-) -> ColumnElement[bool]:
-    """The target `target_id` names is one of the audience's pending targets. Everyone pending
-    is most of a city's list: each account's target is looked up (EXISTS; a list of 900,000
-    ids built first took seconds at a million targets). A session, a kelurahan or a school
-    holds a few thousand at most: their ids are listed once (IN)."""
-    if audience == Audience.ALL_PENDING:
-        return _targets(audience, value).where(Target.id == target_id).exists()
-    return target_id.in_(_targets(audience, value))
-
-
-def _teens(audience: Audience, value: str | None) -> Select[int, str, int]:
-    return select(Account.telegram_id, Account.language, Account.id).where(
-        Account.target_id.is_not(None),
-        _in_audience(audience, value, Account.target_id),
-        Account.unreachable_at.is_(None),
-    )
-
-
-def _parents(audience: Audience, value: str | None) -> Select[int, str, int]:
-    return (
-        select(Account.telegram_id, Account.language, Account.id)
-        .join(ParentLink, ParentLink.parent_account_id == Account.id)
-        .where(
-            ParentLink.state == LinkState.ACTIVE,
-            _in_audience(audience, value, ParentLink.target_id),
-            Account.unreachable_at.is_(None),
-        )
-        .distinct()
-    )
-
-
-async def recipients(
-    session: AsyncSession, audience: Audience, value: str | None
-) -> list[Recipient]:
-    """Everyone reachable who would receive it: the teens and their linked parents."""
-    teens = await session.execute(_teens(audience, value))
-    parents = await session.execute(_parents(audience, value))
-    found = {tid: Recipient(tid, lang, aid) for tid, lang, aid in teens}
-    for tid, lang, aid in parents:
-        found.setdefault(tid, Recipient(tid, lang, aid, parent=True))
-    return list(found.values())
-
-
-async def reach(session: AsyncSession, audience: Audience, value: str | None) -> Reach:
-    """How many the audience holds, how many of them a chat reaches, and how many copies a
-    broadcast sends, counted by the database (a preview shows only the numbers)."""
-    both = union(
-        _teens(audience, value).with_only_columns(Account.telegram_id),
-        _parents(audience, value).with_only_columns(Account.telegram_id),
-    ).subquery()
-    chats = int(await session.scalar(select(func.count()).select_from(both)) or 0)
-    pending = int(
-        await session.scalar(select(func.count()).select_from(_targets(audience, value).subquery()))
-        or 0
-    )
-    reached = union(
-        _teens(audience, value).with_only_columns(Account.target_id),
-        _parents(audience, value).with_only_columns(ParentLink.target_id),
-    ).subquery()
-    reachable = int(await session.scalar(select(func.count()).select_from(reached)) or 0)
-    return Reach(pending=pending, reachable=reachable, chats=chats)
-
-
 async def judge(
-    session: AsyncSession, *, audience: Audience, value: str | None, text: str
+    session: AsyncSession, *, audience: Audience, value: str | None, text: str, office: str
 ) -> Outcome:
-    """What sending `text` to this audience would do: the refusal, or how many it reaches.
-    Every front end previews with this and `send` decides with it again."""
+    """What sending `text` from `office` to this audience would do: the refusal, or how many
+    it reaches on each channel. Every front end previews with this and `send` decides with it
+    again."""
     refused = check_text(text)
     if refused is not None:
         return Outcome(refused, None, len(text))
     reached = await reach(session, audience, value)
-    return Outcome(Refusal.NOBODY if reached.chats == 0 else None, reached, len(text))
+    parts = sms_count(signed(office, text))
+    if reached.chats == 0:
+        refused = Refusal.NOBODY
+    elif reached.by_phone and parts > PHONE_MOST_SMS:
+        refused = Refusal.TOO_LONG_FOR_SMS
+    return Outcome(refused, reached, len(text), sms_parts=parts)
 
 
 async def send(
@@ -190,6 +87,7 @@ async def send(
     audience: Audience,
     value: str | None,
     text: str,
+    office: str,
     by: int,
     channel: Channel,
     now: datetime,
@@ -202,14 +100,19 @@ async def send(
     second unit of work fails."""
     if once is not None and (sent := await sent_by_key(session, once)) is not None:
         return Outcome(
-            None, await reach(session, audience, value), len(sent.text), sent.id, sent.recipients
+            None,
+            await reach(session, audience, value),
+            len(sent.text),
+            sent.id,
+            sent.recipients,
+            sms_count(signed(office, sent.text)),
         )
-    judged = await judge(session, audience=audience, value=value, text=text)
+    judged = await judge(session, audience=audience, value=value, text=text, office=office)
     if judged.refused is not None:
         return judged
     who = await recipients(session, audience, value)
     if not who:  # everyone left between the count and now
-        return Outcome(Refusal.NOBODY, judged.reach, len(text))
+        return Outcome(Refusal.NOBODY, judged.reach, len(text), sms_parts=judged.sms_parts)
     broadcast = Broadcast(
         created_by=by,
         audience=audience,
@@ -236,9 +139,10 @@ async def send(
         audience=audience.value,
         value=value,
         recipients=len(who),
+        channels={c.value: sum(w.channel == c for w in who) for c in DELIVERING},
         by=operator or by,
     )
-    return Outcome(None, judged.reach, len(text), broadcast.id, len(who))
+    return Outcome(None, judged.reach, len(text), broadcast.id, len(who), judged.sms_parts)
 
 
 async def sent_by_key(session: AsyncSession, key: str) -> Broadcast | None:

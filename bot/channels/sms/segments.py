@@ -15,6 +15,7 @@ Portuguese, Indian scripts) are off for Indonesian carriers and not modelled.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass
 
 GSM7_BASIC = frozenset(
@@ -77,3 +78,24 @@ def segments(text: str) -> Segments:
 def count(text: str) -> int:
     """How many SMS `text` takes."""
     return segments(text).count
+
+
+def gsm(text: str) -> str:
+    """`text` in the GSM alphabet: accents taken off what has no GSM form, the rest '?'."""
+    if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text):
+        return text
+    kept = []
+    for char in text:
+        if char in GSM7_BASIC or char in GSM7_EXTENSION:
+            kept.append(char)
+            continue
+        plain = unicodedata.normalize("NFKD", char)
+        base = "".join(c for c in plain if c in GSM7_BASIC)
+        kept.append(base or ("'" if char in "’‘" else "-" if char in "–—" else "?"))
+    return "".join(kept)
+
+
+def signed(sender: str, text: str) -> str:
+    """`text` as an SMS from `sender`, in the GSM alphabet: an SMS from an office's SIM shows
+    only a number, so the sender's name comes first."""
+    return gsm(f"{sender}: {text}")

@@ -15,15 +15,15 @@ SMS and WhatsApp alike.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.channels.sms.segments import GSM7_BASIC, GSM7_EXTENSION, count
+from bot.channels.sms.segments import count, gsm, signed
 from bot.domain import summons_rules
 from bot.domain.kinds import SummonsState
 from bot.domain.outbox_kinds import Kind
 from bot.i18n import N_, Gettext, format_day, format_hours
+from bot.presentation.outbox.notices import broadcast_text
 from bot.presentation.outbox.registry import Draft, Need
 from bot.services.summonses import ANSWERS, SummonsView
 
@@ -46,6 +46,7 @@ TEXTS = {
         "Terima kasih: KTP-el {name} sudah direkam. Pencetakan KTP-el dan aktivasi IKD bisa "
         "mulai {day} di {office}."
     ),
+    Kind.BROADCAST: N_("Pesan dari {office} tentang perekaman KTP-el: {text}"),
 }
 # The values of each text, in the order a WhatsApp template numbers them.
 VALUES = {
@@ -55,6 +56,7 @@ VALUES = {
     Kind.SESSION_CANCELLED: ("name", "day", "place"),
     Kind.ANSWERED: ("name", "answer"),
     Kind.RECORDED: ("name", "day", "office"),
+    Kind.BROADCAST: ("office", "text"),
 }
 # WhatsApp's names for the templates (lower case and underscores, as Meta wants them).
 TEMPLATES = {
@@ -64,6 +66,7 @@ TEMPLATES = {
     Kind.SESSION_CANCELLED: "rekam_pembatalan",
     Kind.ANSWERED: "rekam_jawaban",
     Kind.RECORDED: "rekam_terima_kasih",
+    Kind.BROADCAST: "rekam_siaran",
 }
 # The kinds whose text asks for an answer: the reply hint follows, and buttons in the window.
 ASKS = frozenset({Kind.SUMMONS, Kind.REMINDER, Kind.SESSION_MOVED})
@@ -82,16 +85,21 @@ BUTTONS = (
 @dataclass(frozen=True)
 class Said:
     """One message for a phone: its text as an SMS and as WhatsApp text, its template for
-    outside the window (name and values in order), and the reply buttons (id, title)."""
+    outside the window (name and values in order), and the reply buttons (id, title).
+    `sms_text`, when set, is the SMS as it goes, never shortened (a staff broadcast, whose
+    length the service held to its limit)."""
 
     kind: Kind
     text: str
     template: str
     values: tuple[str, ...]
     buttons: tuple[tuple[str, str], ...] = ()
+    sms_text: str | None = None
 
     def sms(self) -> str:
         """The text as an SMS: the GSM alphabet, at most MOST_SMS of them."""
+        if self.sms_text is not None:
+            return self.sms_text
         return fit(gsm(self.text))
 
 
@@ -105,21 +113,6 @@ def fit(text: str) -> str:
             break
         lines[longest] = lines[longest][:-11].rstrip() + "."
     return "\n".join(lines)
-
-
-def gsm(text: str) -> str:
-    """`text` in the GSM alphabet: accents taken off what has no GSM form, the rest '?'."""
-    if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text):
-        return text
-    kept = []
-    for char in text:
-        if char in GSM7_BASIC or char in GSM7_EXTENSION:
-            kept.append(char)
-            continue
-        plain = unicodedata.normalize("NFKD", char)
-        base = "".join(c for c in plain if c in GSM7_BASIC)
-        kept.append(base or ("'" if char in "’‘" else "-" if char in "–—" else "?"))
-    return "".join(kept)
 
 
 def template_body(kind: Kind, _: Gettext) -> str:
@@ -139,6 +132,7 @@ _EXAMPLES = {
     "place": "Kantor Kecamatan Klojen",
     "answer": N_("akan datang"),
     "office": "Dinas Kependudukan dan Pencatatan Sipil",
+    "text": N_("Sesi hari Sabtu di Kantor Kecamatan Klojen dimulai pukul 09.00, bukan 08.00."),
 }
 
 
@@ -242,6 +236,26 @@ def _recorded(draft: Draft) -> Said | None:
 
 
 PHONE_RENDERERS[Kind.RECORDED] = (frozenset({Need.RECORDED}), _recorded)
+
+
+def _broadcast(draft: Draft) -> Said | None:
+    """Staff's text: in the window as on Telegram, under the office's name; outside it the
+    template, whose value may hold no line break (Meta refuses one); as an SMS, as the
+    service measured it (`signed`)."""
+    text = draft.facts.broadcast
+    if text is None:
+        return None
+    office = draft.settings.office_name
+    return Said(
+        Kind.BROADCAST,
+        broadcast_text(draft.gettext, office, text),
+        TEMPLATES[Kind.BROADCAST],
+        (office, " ".join(text.split())),
+        sms_text=signed(office, text),
+    )
+
+
+PHONE_RENDERERS[Kind.BROADCAST] = (frozenset({Need.BROADCAST}), _broadcast)
 
 
 def _reply(draft: Draft) -> Said | None:

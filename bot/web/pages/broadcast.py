@@ -176,7 +176,11 @@ async def preview(request: Request, viewer: Viewer) -> Response:
     _ = web.catalogs.gettext(language)
     async with web.db.reading() as session:
         judged = await broadcasts.judge(
-            session, audience=chosen.audience, value=chosen.value, text=text
+            session,
+            audience=chosen.audience,
+            value=chosen.value,
+            text=text,
+            office=web.settings.office_name,
         )
     form = await request.form()
     if judged.reach is None:  # the text itself is refused: the form again, text kept
@@ -193,6 +197,7 @@ async def preview(request: Request, viewer: Viewer) -> Response:
             "text": text,
             "count": judged.reach.chats,
             "reach": said.reach_line(judged.reach, _, language),
+            "channels": said.channels_line(judged, _, language, web.settings),
             "field": _FIELDS.get(chosen.audience, ""),
             "key": secrets.token_urlsafe(24),  # this preview's send goes out once
         },
@@ -216,7 +221,11 @@ async def send(request: Request, viewer: Viewer) -> Response:
     if not isinstance(key, str) or not _KEY.fullmatch(key):
         async with web.db.reading() as session:
             judged = await broadcasts.judge(
-                session, audience=chosen.audience, value=chosen.value, text=text
+                session,
+                audience=chosen.audience,
+                value=chosen.value,
+                text=text,
+                office=web.settings.office_name,
             )
         problem = said.refusal(judged, _, language) if judged.reach is None else _(GONE)
         return await _page(request, viewer, status=400, form=form, problem=problem)
@@ -227,6 +236,7 @@ async def send(request: Request, viewer: Viewer) -> Response:
                 audience=chosen.audience,
                 value=chosen.value,
                 text=text,
+                office=web.settings.office_name,
                 by=viewer.telegram_id,
                 channel=Channel.WEB,
                 now=web.clock.now(),
