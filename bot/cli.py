@@ -19,7 +19,7 @@ from bot.db.keys import WrongDataKeyError
 from bot.db.vault import MissingDataKeyError, new_key
 from bot.demo.lines import script_format
 from bot.emulator_cli import add_command as add_emulator_command
-from bot.i18n import LANGUAGES, N_, Catalogs, Gettext
+from bot.i18n import LANGUAGES, Catalogs, Gettext
 from bot.logs import redact, setup_logging
 from bot.office_cli.arguments import OfficeParser
 from bot.office_cli.common import Refused, file_problem
@@ -77,13 +77,11 @@ async def _run_until_stopped(app: RekamApp, webhook: bool, receive: bool, web: b
 
 def cmd_run(args: argparse.Namespace, _: Gettext) -> int:
     from bot.app import build_application  # the Telegram library loads only for the bot
+    from bot.inbound.telegram import require_webhook
 
     settings = load_settings()
-    if args.webhook and settings.webhook_url is None:
-        raise SettingsError("WEBHOOK_URL", N_("wajib diisi untuk --webhook"))
-    if args.webhook and settings.webhook_secret is None:
-        # Without it anyone who finds the address can post forged updates (a staff command).
-        raise SettingsError("WEBHOOK_SECRET", N_("wajib diisi untuk --webhook"))
+    if args.webhook:
+        require_webhook(settings)  # its address and secret, named if missing
     app = build_application(settings)  # a missing token is reported before anything starts
     setup_logging()
     web = settings.web_enabled and not args.dispatch_only

@@ -5,6 +5,7 @@ with the checks that name a wrong one at start-up; split, an office would read t
 
 from __future__ import annotations
 
+import os
 import re
 import string
 from datetime import date
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.db.vault import BadDataKeyError, Vault
@@ -60,6 +61,20 @@ _PYDANTIC_PROBLEMS = {
 }
 
 
+# Older names a setting is still read under (the newer name wins when both are set).
+_OLDER_NAMES = {"PUBLIC_LISTEN": "WEBHOOK_LISTEN", "PUBLIC_PORT": "WEBHOOK_PORT"}
+
+
+def _as_written(variable: str, overrides: dict[str, object]) -> str:
+    """The name the office used for a wrong value: the older one when only that one is in the
+    environment (a .env file is not read for this: there the newer name is given)."""
+    older = _OLDER_NAMES.get(variable)
+    if older is None:
+        return variable
+    written = {name.upper() for name in (*os.environ, *overrides)}
+    return older if older in written and variable not in written else variable
+
+
 class MissingTokenError(ValueError):
     """`rekam run` without BOT_TOKEN."""
 
@@ -67,17 +82,20 @@ class MissingTokenError(ValueError):
 class Settings(BaseSettings):
     """Everything an office configures; frozen once read."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     database_url: str = "sqlite+aiosqlite:///rekam.db"
     bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     # The bot's @username, for invitation links printed without asking Telegram.
     bot_username: str | None = None
+    # Telegram's webhook (`rekam run --webhook`), served by the public listener below at
+    # PUBLIC_BASE_URL + /telegram; WEBHOOK_URL is the older name, a full address taken as it is
+    # and only without PUBLIC_BASE_URL (bot/inbound/telegram.py).
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(default=8443, ge=1, le=65535)
     # The office dashboard (bot/web): served by `rekam run` (unless WEB_ENABLED is false) and
     # by `rekam web`; WEB_BASE_URL is the address staff open (the /dasbor link starts with it).
     web_enabled: bool = True
@@ -160,11 +178,20 @@ class Settings(BaseSettings):
     # Office hours in which only urgent messages go (a same-day change, an answer): "21-06"
     # holds the rest from 21.00 to 06.00; empty sends at any hour.
     quiet_hours: Annotated[tuple[int, int] | None, NoDecode] = (21, 6)
-    # The public listener: WhatsApp's and the SMS gateway's webhooks (/whatsapp, /sms), apart
-    # from the dashboard; PUBLIC_BASE_URL is where the outside world reaches it (a reverse
-    # proxy's https address), registered with the SMS gateway at start.
-    public_listen: str = "127.0.0.1"
-    public_port: int = Field(default=8090, ge=1, le=65535)
+    # The public listener: WhatsApp's, the SMS gateway's and Telegram's webhooks (/whatsapp,
+    # /sms, /telegram), apart from the dashboard; PUBLIC_BASE_URL is where the outside world
+    # reaches it (a reverse proxy's https address), registered with the SMS gateway and
+    # Telegram at start. WEBHOOK_LISTEN and WEBHOOK_PORT are older names for the first two
+    # (_OLDER_NAMES); the newer one wins when both are set.
+    public_listen: str = Field(
+        default="127.0.0.1", validation_alias=AliasChoices("public_listen", "webhook_listen")
+    )
+    public_port: int = Field(
+        default=8090,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("public_port", "webhook_port"),
+    )
     public_base_url: AnyHttpUrl | None = None
 
     @property
@@ -398,6 +425,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "?"
+        variable = _as_written(variable, overrides)
         cause = (first.get("ctx") or {}).get("error")
         if isinstance(cause, SettingProblem):
             raise SettingsError(variable, cause.message, **cause.params) from None

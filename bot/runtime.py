@@ -9,21 +9,18 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
-from telegram.ext import Updater
 
-from bot.config import Settings, SettingsError
 from bot.context import BotContext, RekamApp
 from bot.db.migrate import upgrade
 from bot.delivery.planner import INTERVAL, Planner
-from bot.i18n import N_
 from bot.inbound.heard import Inbound
 from bot.inbound.server import serving as serving_inbound
+from bot.inbound.telegram import TelegramHook, require_webhook
 from bot.presentation.menu import publish_commands
 from bot.web.context import WebServices
 from bot.web.server import serving
 
 log = logging.getLogger(__name__)
-WEBHOOK_PATH = "telegram"
 # A pause between getUpdates calls: under load each call brings several updates instead of one
 # or two (about 1 ms of CPU less per button press at 300/s); at most 20 ms more latency.
 POLL_INTERVAL = 0.02  # seconds
@@ -34,28 +31,6 @@ async def prepare(app: RekamApp) -> None:
     services = app.bot_data
     await upgrade(services.db)
     await publish_commands(app.bot, services.catalogs, services.settings.default_language)
-
-
-async def _receive(
-    updater: Updater, settings: Settings, *, webhook: bool, poll_timeout: int
-) -> None:
-    if webhook:
-        if settings.webhook_url is None or settings.webhook_secret is None:
-            # Without the secret, anyone who finds the address posts forged updates.
-            raise SettingsError("WEBHOOK_SECRET", N_("wajib diisi untuk --webhook"))
-        secret = settings.webhook_secret.get_secret_value()
-        await updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=WEBHOOK_PATH,
-            webhook_url=str(settings.webhook_url),
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        await updater.start_polling(
-            timeout=poll_timeout, poll_interval=POLL_INTERVAL, allowed_updates=Update.ALL_TYPES
-        )
 
 
 async def _plan(context: BotContext) -> None:
@@ -86,23 +61,32 @@ async def running(
     """The bot receiving updates (long polling, or a webhook) and dispatching the outbox until
     the block ends. With `receive` False only the dispatcher runs: an extra worker process,
     since Telegram lets one process at a time poll a bot. With `web` the dashboard is served
-    too (WEB_LISTEN:WEB_PORT)."""
+    too (WEB_LISTEN:WEB_PORT). The public listener (PUBLIC_LISTEN:PUBLIC_PORT) serves the
+    webhooks: WhatsApp's and the SMS gateway's once they are on, Telegram's in webhook mode,
+    where PTB's updater is left unused and updates reach the application's queue from there."""
     services = app.bot_data
     services.webhook = webhook
+    settings = services.settings
+    hook = None
+    if receive and webhook:
+        secret = require_webhook(settings)[1]  # refused before anything starts
+        hook = TelegramHook(app.bot, app.update_queue, secret)
     async with app, AsyncExitStack() as extras:
         await prepare(app)
         if web:
             services.web = web_services(app)
             await extras.enter_async_context(serving(services.web))
-        if receive and services.settings.phones:  # WhatsApp's and the SMS gateway's webhooks
-            inbound = Inbound(services.db, services.settings, services.catalogs, services.clock)
+        if receive and (settings.phones or hook is not None):
+            inbound = Inbound(services.db, settings, services.catalogs, services.clock)
             phones = services.dispatcher.phones
-            await extras.enter_async_context(serving_inbound(inbound, phones))
+            await extras.enter_async_context(serving_inbound(inbound, phones, hook))
         await app.start()
         updater = app.updater
         assert updater is not None
-        if receive:
-            await _receive(updater, services.settings, webhook=webhook, poll_timeout=poll_timeout)
+        if receive and not webhook:
+            await updater.start_polling(
+                timeout=poll_timeout, poll_interval=POLL_INTERVAL, allowed_updates=Update.ALL_TYPES
+            )
         stop = asyncio.Event()
         dispatching = asyncio.create_task(services.dispatcher.run(stop), name="dispatcher")
         planner = Planner(services.db, services.settings, services.clock)

@@ -141,3 +141,24 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0
     for command in ("demo", "run", "db", "emulator"):
         assert command in result.stdout
+
+
+def test_webhook_listen_and_port_are_older_names_of_the_public_listener_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WEBHOOK_LISTEN", "0.0.0.0")
+    monkeypatch.setenv("WEBHOOK_PORT", "8443")
+    settings = load_settings()
+    assert (settings.public_listen, settings.public_port) == ("0.0.0.0", 8443)
+    monkeypatch.setenv("PUBLIC_PORT", "8090")  # the newer name wins
+    assert load_settings().public_port == 8090
+
+
+@pytest.mark.parametrize("variable", ["PUBLIC_PORT", "WEBHOOK_PORT"])
+def test_a_wrong_port_is_named_as_the_office_wrote_it(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv(variable, "delapan")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"{variable}: ")

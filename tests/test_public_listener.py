@@ -47,6 +47,8 @@ async def test_the_listener_answers_meta_and_registers_the_gateway_s_webhooks_on
             assert handshake.status_code == 200 and handshake.text == "1234"
             unsigned = await outside.post("/sms", content=b"{}")
             assert unsigned.status_code == 403
+            # Telegram's webhook is served only in webhook mode (tests/test_webhook.py).
+            assert (await outside.post("/telegram", content=b"{}")).status_code == 404
         await sms.aclose()
     await db.dispose()
     hooks = sorted((h["event"], h["url"]) for h in gateway.webhooks.values())
