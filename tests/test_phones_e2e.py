@@ -53,6 +53,9 @@ async def test_a_teen_with_only_a_phone_is_summoned_by_sms_and_confirms_with_ya(
     assert summoned.startswith("Panggilan perekaman KTP-el untuk Rina Lestari:")
     assert "Kantor Kecamatan Klojen" in summoned and "Balas YA jika datang" in summoned
     assert len(summoned) <= 306  # two SMS at most
+    # Her parent's summons has gone too (one still waiting when she answers is not sent: it
+    # asks for an answer she gave, and her answer follows instead).
+    await whatsapp_count(office, PARENT, 1)
 
     office.sms.receive_sms(TEEN, "ya")
     replies = await sms_count(office, TEEN, 2)
