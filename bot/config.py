@@ -173,6 +173,9 @@ class Settings(BaseSettings):
     sms_gateway_password: SecretStr | None = None
     sms_webhook_key: SecretStr | None = None
     sms_rate: float = Field(default=20.0, gt=0, le=600)  # messages a minute from the phone
+    # SMS the SIM may send in one office day (its plan's cap, or a guard against a runaway);
+    # unset: no limit. Past it, SMS wait for the next day and staff on duty are told once.
+    sms_daily_limit: int | None = Field(default=None, ge=1)
     channel_ladder: Annotated[tuple[str, ...], NoDecode] = ("telegram", "whatsapp", "sms")
     ladder_wait_hours: float = Field(default=24.0, gt=0, le=24 * 14)
     # Office hours in which only urgent messages go (a same-day change, an answer): "21-06"

@@ -342,7 +342,11 @@ class OutboxMessage(Base):
     """A message to send later, written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_due", "state", "due_at"),
+        # The phone channels' daily limits count their sends (bot/delivery/limits.py).
+        Index("ix_outbox_channel_sent", "channel", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     account_id: Mapped[int | None] = mapped_column(

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, not_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
@@ -24,7 +25,7 @@ from bot.config import Settings
 from bot.db import leases
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage
-from bot.delivery import unreachable
+from bot.delivery import limits, unreachable
 from bot.delivery.attempts import Result
 from bot.delivery.budget import SendBudget
 from bot.delivery.claims import (
@@ -149,13 +150,19 @@ class Dispatcher:
         )
         first_per_chat = select(ranked.c.id).where(ranked.c.n == 1)
         wanted = [OutboxMessage.id.in_(first_per_chat), claimable, OutboxMessage.channel == channel]
-        candidates = (
-            select(OutboxMessage.id)
-            .where(*wanted)
-            .order_by(OutboxMessage.due_at, OutboxMessage.id)
-            .limit(limit)
-        )
         async with self.db.session() as session:
+            allowed = await limits.allowance(session, channel, self.settings, now)
+            if allowed is not None:
+                limit = min(limit, allowed.rows)
+                if allowed.holds is not None:
+                    await self._held(session, channel, wanted, allowed, now)
+                    wanted.append(not_(allowed.holds))
+            candidates = (
+                select(OutboxMessage.id)
+                .where(*wanted)
+                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+                .limit(limit)
+            )
             if session.get_bind().dialect.name == "postgresql":
                 candidates = candidates.with_for_update(skip_locked=True)
             # (SQLite: the transaction began IMMEDIATE, so this process is the only writer.)
@@ -191,6 +198,20 @@ class Dispatcher:
                 Claimed(row, await drafts.render(row), numbers.get(row.contact_id or 0))
                 for row in rows
             ]
+
+    async def _held(
+        self,
+        session: AsyncSession,
+        channel: Channel,
+        wanted: list[ColumnElement[bool]],
+        allowed: limits.Allowance,
+        now: datetime,
+    ) -> None:
+        """A daily limit holds a due row of `channel`: staff told (once a day)."""
+        assert allowed.holds is not None
+        waiting = select(OutboxMessage.id).where(*wanted, allowed.holds).limit(1)
+        if await session.scalar(waiting) is not None:
+            await limits.held(session, channel, allowed.limit, self.settings, now)
 
     # --- sending -----------------------------------------------------------------------
 

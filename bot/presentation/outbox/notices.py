@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.domain.kinds import SummonsState
 from bot.domain.outbox_kinds import Kind
-from bot.i18n import Gettext, format_day
+from bot.i18n import Gettext, format_day, format_number
 from bot.presentation import summons as views
 from bot.presentation.home_visits import alert as home_visit_alert
 from bot.presentation.outbox.registry import Draft, Need, Outgoing, Text, renders
@@ -226,7 +226,27 @@ def render_staff_alert(draft: Draft) -> Outgoing | None:
     if draft.params.get("alert") == "home_visit":
         found = draft.facts.home_visit
         return Text(home_visit_alert(found, _)) if found is not None else None
+    if draft.params.get("alert") == "daily_limit":
+        return Text(_daily_limit(draft.params, _, draft.language))
     return None
+
+
+def _daily_limit(params: dict[str, object], _: Gettext, language: str) -> str:
+    """A phone channel's daily limit holds messages (bot/delivery/limits.py): what waits, until
+    when, and the setting that sets it."""
+    limit = format_number(int(str(params.get("limit", 0))), language)
+    if params.get("channel") == "sms":
+        return _(
+            "⚠️ Batas SMS hari ini tercapai: {limit} SMS (SMS_DAILY_LIMIT). SMS berikutnya "
+            "ditahan dan terkirim sendiri mulai pukul 00.00 besok. Jika batas itu terlalu "
+            "rendah, ubah SMS_DAILY_LIMIT lalu mulai ulang Rekam."
+        ).format(limit=limit)
+    return _(
+        "⚠️ Batas WhatsApp tercapai: {limit} orang dalam 24 jam (WHATSAPP_TIER, tingkat nomor "
+        "kantor di Meta). Pesan WhatsApp kepada orang lain ditahan sampai jatahnya pulih; "
+        "jawaban kepada orang yang menulis tetap terkirim. Jika Meta sudah menaikkan tingkat "
+        "nomor kantor, ubah WHATSAPP_TIER lalu mulai ulang Rekam."
+    ).format(limit=limit)
 
 
 @renders(Kind.RECORDED, {Need.RECORDED})
