@@ -151,24 +151,18 @@ class Dispatcher:
         first_per_chat = select(ranked.c.id).where(ranked.c.n == 1)
         wanted = [OutboxMessage.id.in_(first_per_chat), claimable, OutboxMessage.channel == channel]
         async with self.db.session() as session:
+            ids = await self._candidates(session, wanted, limit)
+            if not ids:
+                return []
+            # A phone channel's daily limit, counted only when something is due on it.
             allowed = await limits.allowance(session, channel, self.settings, now)
-            if allowed is not None:
-                limit = min(limit, allowed.rows)
+            if allowed is not None and (allowed.holds is not None or allowed.rows < len(ids)):
                 if allowed.holds is not None:
                     await self._held(session, channel, wanted, allowed, now)
                     wanted.append(not_(allowed.holds))
-            candidates = (
-                select(OutboxMessage.id)
-                .where(*wanted)
-                .order_by(OutboxMessage.due_at, OutboxMessage.id)
-                .limit(limit)
-            )
-            if session.get_bind().dialect.name == "postgresql":
-                candidates = candidates.with_for_update(skip_locked=True)
-            # (SQLite: the transaction began IMMEDIATE, so this process is the only writer.)
-            ids = list((await session.execute(candidates)).scalars())
-            if not ids:
-                return []
+                ids = await self._candidates(session, wanted, min(limit, allowed.rows))
+                if not ids:
+                    return []
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids))
@@ -198,6 +192,23 @@ class Dispatcher:
                 Claimed(row, await drafts.render(row), numbers.get(row.contact_id or 0))
                 for row in rows
             ]
+
+    async def _candidates(
+        self, session: AsyncSession, wanted: list[ColumnElement[bool]], limit: int
+    ) -> list[int]:
+        """The ids of up to `limit` rows `wanted`, oldest due first, locked on PostgreSQL."""
+        if limit <= 0:
+            return []
+        candidates = (
+            select(OutboxMessage.id)
+            .where(*wanted)
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        # (SQLite: the transaction began IMMEDIATE, so this process is the only writer.)
+        return list((await session.execute(candidates)).scalars())
 
     async def _held(
         self,
