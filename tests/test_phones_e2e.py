@@ -139,6 +139,33 @@ async def test_ganti_numbers_other_sessions_and_a_number_moves_there(office: Pho
         assert now.state == SummonsState.MOVED
 
 
+async def test_ganti_on_whatsapp_is_a_list_to_pick_from(office: PhoneOffice) -> None:
+    office.whatsapp.add_user(TEEN)
+    summons = await summoned_by_phone(office, whatsapp=True)
+    bot = office.bot
+    other = await factories.add_place(bot.db, "Balai Kelurahan Mawar " + "Sari" * 20)
+    later = await factories.add_session(bot.db, bot.settings, other, days_ahead=6)
+    await whatsapp_count(office, TEEN, 1)
+    office.whatsapp.user_text(TEEN, "ganti")
+    menu = (await whatsapp_count(office, TEEN, 2))[1]
+    assert menu["type"] == "interactive" and menu["interactive"]["type"] == "list"
+    (section,) = menu["interactive"]["action"]["sections"]
+    (row,) = section["rows"]
+    assert row["id"] == f"sesi:{later.id}" and row["title"].startswith("1. ")
+    # A place's long name is cut to WhatsApp's 72 characters, never refused.
+    assert (
+        row["description"].startswith("08.00") and ", Balai Kelurahan Mawar" in row["description"]
+    )
+    assert len(row["description"]) == 72 and row["description"].endswith("…")
+
+    office.whatsapp.pick(TEEN, office.whatsapp.chats[TEEN.lstrip("+")][1].id, row["id"])
+    moved = (await whatsapp_count(office, TEEN, 3))[2]
+    assert moved["text"]["body"].startswith("Jadwal baru Rina Lestari:")
+    async with bot.db.session() as session:
+        now = await session.get(Summons, summons.id)
+        assert now is not None and (now.session_id, now.state) == (later.id, SummonsState.MOVED)
+
+
 async def test_berhenti_stops_sms_and_unclear_words_get_help(office: PhoneOffice) -> None:
     summons = await summoned_by_phone(office)
     await sms_count(office, TEEN, 1)

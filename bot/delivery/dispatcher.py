@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, func, not_, or_, select, update
@@ -158,7 +158,7 @@ class Dispatcher:
             allowed = await limits.allowance(session, channel, self.settings, now)
             if allowed is not None and (allowed.holds is not None or allowed.rows < len(ids)):
                 if allowed.holds is not None:
-                    await self._held(session, channel, wanted, allowed, now)
+                    await limits.tell_if_held(session, channel, wanted, allowed, self.settings, now)
                     wanted.append(not_(allowed.holds))
                 ids = await self._candidates(session, wanted, min(limit, allowed.rows))
                 if not ids:
@@ -209,20 +209,6 @@ class Dispatcher:
             candidates = candidates.with_for_update(skip_locked=True)
         # (SQLite: the transaction began IMMEDIATE, so this process is the only writer.)
         return list((await session.execute(candidates)).scalars())
-
-    async def _held(
-        self,
-        session: AsyncSession,
-        channel: Channel,
-        wanted: list[ColumnElement[bool]],
-        allowed: limits.Allowance,
-        now: datetime,
-    ) -> None:
-        """A daily limit holds a due row of `channel`: staff told (once a day)."""
-        assert allowed.holds is not None
-        waiting = select(OutboxMessage.id).where(*wanted, allowed.holds).limit(1)
-        if await session.scalar(waiting) is not None:
-            await limits.held(session, channel, allowed.limit, self.settings, now)
 
     # --- sending -----------------------------------------------------------------------
 

@@ -104,6 +104,21 @@ async def allowance(
     return None
 
 
+async def tell_if_held(
+    session: AsyncSession,
+    channel: Channel,
+    wanted: list[ColumnElement[bool]],
+    allowed: Allowance,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """If the limit holds a row the claim `wanted`, staff on duty are told (once a day)."""
+    assert allowed.holds is not None
+    waiting = select(OutboxMessage.id).where(*wanted, allowed.holds).limit(1)
+    if await session.scalar(waiting) is not None:
+        await held(session, channel, allowed.limit, settings, now)
+
+
 async def held(
     session: AsyncSession, channel: Channel, limit: int, settings: Settings, now: datetime
 ) -> None:

@@ -3,10 +3,10 @@ means for the row (sent, try again later, or down the ladder).
 
 WhatsApp: about 80 messages a second from the number and one every 6 seconds to one person
 (`Pacer` with a 6-second chat interval, keyed by the number's contact id). Outside the 24-hour
-window only an approved template goes; inside it, text with reply buttons. A refusal that can
-pass (a rate limit, the tier, Meta's side) is tried again; one that cannot (not a WhatsApp
-user, no such template, a closed window, a bad token) sends the message down the ladder, never
-the same way again.
+window only an approved template goes; inside it, text with reply buttons (GANTI's sessions
+as a list to pick from). A refusal that can pass (a rate limit, the tier, Meta's side) is
+tried again; one that cannot (not a WhatsApp user, no such template, a closed window, a bad
+token) sends the message down the ladder, never the same way again.
 
 SMS: the phone sends SMS_RATE a minute; Rekam hands it no faster, so a change can still reach
 what waits (and the phone's own queue stays short). The outbox row's id is the SMS's key, so a
@@ -25,8 +25,8 @@ from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.sender import DeliveryState, Sender
 from bot.channels.sms.sender import Refusal as SmsRefusal
 from bot.channels.sms.sender import Sent as SmsSent
+from bot.channels.whatsapp.client import Row, Section, WhatsAppClient
 from bot.channels.whatsapp.client import Sent as WhatsAppSent
-from bot.channels.whatsapp.client import WhatsAppClient
 from bot.channels.whatsapp.problems import Refusal as WhatsAppRefusal
 from bot.channels.whatsapp.problems import WhatsAppProblem
 from bot.config import Settings
@@ -126,7 +126,12 @@ class Phones:
         turn = await self.whatsapp_pacer.turn(row.contact_id)
         answered = True
         try:
-            if window and said.buttons:
+            if window and said.rows:
+                rows = [Row(i, title, description or None) for i, title, description in said.rows]
+                sent = await self.whatsapp.send_list(
+                    number.e164, said.text, said.menu, [Section(said.menu, rows)]
+                )
+            elif window and said.buttons:
                 sent = await self.whatsapp.send_buttons(number.e164, said.text, said.buttons)
             elif window:
                 sent = await self.whatsapp.send_text(number.e164, said.text)

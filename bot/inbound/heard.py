@@ -54,12 +54,14 @@ async def heard(
         if found.contact_id is None:  # a number on no record: nothing is believed or answered
             events.record(session, "unknown_number", actor=Actor.SYSTEM, channel=channel)
             return found.what
-        words, buttons = phone_replies.words(found, _, language, settings.zone)
+        words = phone_replies.words(found, _, language, settings.zone)
+        whatsapp = channel == Channel.WHATSAPP
         await phone_answers.reply(
             session,
             found.contact_id,
-            words,
-            buttons=buttons if channel == Channel.WHATSAPP else (),
+            words.text,
+            buttons=words.buttons if whatsapp else (),
+            rows=words.rows if whatsapp else (),
             channel=channel,
             language=language,
             now=now,

@@ -3,6 +3,7 @@ one SMS where they can be, with WhatsApp's reply buttons where a choice is asked
 
 from __future__ import annotations
 
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, Gettext, format_day, format_hours
@@ -11,6 +12,22 @@ from bot.services.phone_answers import Heard, What
 from bot.services.summonses import SummonsView
 
 Buttons = tuple[tuple[str, str], ...]
+Rows = tuple[tuple[str, str, str], ...]  # a WhatsApp list's rows: id, title, description
+ROW_TITLE, ROW_DESCRIPTION = 24, 72  # WhatsApp's limits on a list row
+
+
+class Words(NamedTuple):
+    """A reply: its text, WhatsApp's reply buttons and, for GANTI, its list of sessions (each
+    row's id is "sesi:<id>"; the numbers in the text work as well)."""
+
+    text: str
+    buttons: Buttons = ()
+    rows: Rows = ()
+
+
+def _clip(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
 
 _TEXTS = {
     What.NO_SUMMONS: N_("Belum ada panggilan perekaman KTP-el untuk nomor ini."),
@@ -41,7 +58,7 @@ def _when(summons: SummonsView, language: str, zone: ZoneInfo) -> tuple[str, str
     return day, format_hours(summons.starts_at, summons.ends_at, language, zone)
 
 
-def words(heard: Heard, _: Gettext, language: str, zone: ZoneInfo) -> tuple[str, Buttons]:
+def words(heard: Heard, _: Gettext, language: str, zone: ZoneInfo) -> Words:
     """The reply's text and its buttons (none where nothing is asked)."""
     summons = heard.summons
     name = summons.name if summons is not None else ""
@@ -53,25 +70,29 @@ def words(heard: Heard, _: Gettext, language: str, zone: ZoneInfo) -> tuple[str,
             if heard.what == What.CONFIRMED
             else _("Jadwal baru {name}: {day}, {hours}, di {place}. Balas YA jika datang.")
         )
-        return text.format(name=name, day=day, hours=hours, place=summons.place), ()
+        return Words(text.format(name=name, day=day, hours=hours, place=summons.place))
     if heard.what == What.CHOICES:
         if not heard.choices:
-            return _("Belum ada jadwal lain. Petugas akan menambah jadwal dan mengabari."), ()
+            return Words(_("Belum ada jadwal lain. Petugas akan menambah jadwal dan mengabari."))
         lines = [_("Pilih jadwal lain, balas dengan angkanya:")]
+        rows: list[tuple[str, str, str]] = []
         for number, option in enumerate(heard.choices, start=1):
             day = format_day(option.starts_at.astimezone(zone).date(), language)
             hours = format_hours(option.starts_at, option.ends_at, language, zone)
             lines.append(f"{number}. {day}, {hours}, {option.place}")
-        return "\n".join(lines), ()
+            title = _clip(f"{number}. {day}", ROW_TITLE)
+            rows.append(
+                (f"sesi:{option.id}", title, _clip(f"{hours}, {option.place}", ROW_DESCRIPTION))
+            )
+        return Words("\n".join(lines), rows=tuple(rows))
     if heard.what == What.SEVERAL:
         names = ", ".join(f"{i}. {name}" for i, name in enumerate(heard.names, start=1))
-        return (
+        return Words(
             _(
                 "Nomor ini tercatat untuk beberapa anak: {names}. Balas dengan nomor anaknya, "
                 "misalnya YA 1, TIDAK 2 atau GANTI 1."
-            ).format(names=names),
-            (),
+            ).format(names=names)
         )
     if heard.what == What.HELP:
-        return _(REPLY_HINT) + " " + _("Balas BERHENTI untuk berhenti menerima SMS."), asked
-    return _(_TEXTS[heard.what]).format(name=name), ()
+        return Words(_(REPLY_HINT) + " " + _("Balas BERHENTI untuk berhenti menerima SMS."), asked)
+    return Words(_(_TEXTS[heard.what]).format(name=name))

@@ -280,14 +280,16 @@ async def reply(
     text: str,
     *,
     buttons: tuple[tuple[str, str], ...] = (),
+    rows: tuple[tuple[str, str, str], ...] = (),
     channel: Channel,
     language: str,
     now: datetime,
     heard_what: What,
 ) -> None:
-    """Queue the words of an answer to the number, on the channel it wrote on. An answer
-    nobody asked for (help, "no summons", "which child?") goes at most once an hour to a
-    number: whoever keeps writing cannot make the office pay for an SMS each time."""
+    """Queue the words of an answer to the number, on the channel it wrote on (WhatsApp's
+    buttons, or its list of `rows`, with them). An answer nobody asked for (help, "no
+    summons", "which child?") goes at most once an hour to a number: whoever keeps writing
+    cannot make the office pay for an SMS each time."""
     unasked = heard_what in UNASKED
     if unasked and await _helped_lately(session, contact_id, now):
         return
@@ -295,7 +297,12 @@ async def reply(
     message = Message(
         kind=Kind.PHONE_REPLY,
         due_at=now,
-        params={"text": text, "buttons": [list(b) for b in buttons], "unasked": unasked},
+        params={
+            "text": text,
+            "buttons": [list(b) for b in buttons],
+            "rows": [list(r) for r in rows],
+            "unasked": unasked,
+        },
         urgent=True,  # they have just written: the answer does not wait for the morning
     )
     await outbox.enqueue(session, [who], [message])

@@ -95,6 +95,10 @@ class Said:
     values: tuple[str, ...]
     buttons: tuple[tuple[str, str], ...] = ()
     sms_text: str | None = None
+    # Inside WhatsApp's window, a list to pick from (id, title, description), opened by a
+    # button labelled `menu`: GANTI's sessions.
+    rows: tuple[tuple[str, str, str], ...] = ()
+    menu: str = ""
 
     def sms(self) -> str:
         """The text as an SMS: the GSM alphabet, at most MOST_SMS of them."""
@@ -266,7 +270,11 @@ def _reply(draft: Draft) -> Said | None:
     buttons = tuple(
         (str(b[0]), str(b[1])) for b in draft.params.get("buttons") or () if len(b) == 2
     )
-    return Said(Kind.PHONE_REPLY, text, "", (), buttons)
+    rows = tuple(
+        (str(r[0]), str(r[1]), str(r[2])) for r in draft.params.get("rows") or () if len(r) == 3
+    )
+    menu = draft.gettext("Pilih jadwal") if rows else ""
+    return Said(Kind.PHONE_REPLY, text, "", (), buttons, rows=rows, menu=menu)
 
 
 PHONE_RENDERERS[Kind.PHONE_REPLY] = (frozenset(), _reply)
