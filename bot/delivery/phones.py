@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
+
 from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.sender import DeliveryState, Sender
 from bot.channels.sms.sender import Refusal as SmsRefusal
@@ -176,8 +178,15 @@ def _fall(row: OutboxMessage, why: str, *, not_a_user: bool = False) -> Result:
     return Result(row.id, row.attempts, OutboxState.FAILED, why, fall=True, not_a_user=not_a_user)
 
 
-def phones_of(settings: Settings) -> Phones:
-    """The office's phone channels, as its settings set them up (none: an empty `Phones`)."""
+def phones_of(
+    settings: Settings,
+    *,
+    whatsapp_http: httpx.AsyncClient | None = None,
+    sms_transport: httpx.AsyncBaseTransport | None = None,
+) -> Phones:
+    """The office's phone channels, as its settings set them up (none: an empty `Phones`).
+    `whatsapp_http` and `sms_transport` carry the calls another way than the network (the
+    demo's emulators, in this process)."""
     whatsapp = None
     if "whatsapp" in settings.phones and settings.whatsapp_token is not None:
         whatsapp = WhatsAppClient(
@@ -185,6 +194,7 @@ def phones_of(settings: Settings) -> Phones:
             settings.whatsapp_phone_id,
             settings.whatsapp_token.get_secret_value(),
             waba_id=settings.whatsapp_waba_id or None,
+            http=whatsapp_http,
         )
     sms = None
     if "sms" in settings.phones:
@@ -193,6 +203,7 @@ def phones_of(settings: Settings) -> Phones:
             settings.sms_gateway_url,
             settings.sms_gateway_login,
             password.get_secret_value() if password is not None else "",
+            transport=sms_transport,
         )
     return Phones(
         whatsapp=whatsapp,

@@ -29,6 +29,19 @@ def add_command(commands: Any, _: Gettext) -> None:
     listed.set_defaults(handler=cmd_templates)
 
 
+async def submit_missing(client: WhatsAppClient, catalogs: Catalogs) -> None:
+    """Send Meta every template of ours it does not have yet, in each of LANGUAGES."""
+    there = {(t.name, t.language) for t in await client.list_templates()}
+    for kind, name in TEMPLATES.items():
+        for language in LANGUAGES:
+            if (name, language) in there:
+                continue
+            gettext = catalogs.gettext(language)
+            await client.submit_template(
+                name, language, template_body(kind, gettext), template_examples(kind, gettext)
+            )
+
+
 def cmd_templates(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
     token = settings.whatsapp_token
@@ -43,19 +56,8 @@ def cmd_templates(args: argparse.Namespace, _: Gettext) -> int:
             token.get_secret_value(),
             waba_id=settings.whatsapp_waba_id,
         ) as client:
-            there = {(t.name, t.language) for t in await client.list_templates()}
             if args.submit:
-                for kind, name in TEMPLATES.items():
-                    for language in LANGUAGES:
-                        if (name, language) in there:
-                            continue
-                        gettext = catalogs.gettext(language)
-                        await client.submit_template(
-                            name,
-                            language,
-                            template_body(kind, gettext),
-                            template_examples(kind, gettext),
-                        )
+                await submit_missing(client, catalogs)
             return await client.list_templates()
 
     try:
