@@ -37,7 +37,7 @@ from bot.delivery.attempts import MAX_ATTEMPTS, Result, backoff
 from bot.delivery.pacing import Pacer
 from bot.domain.kinds import Channel, OutboxState
 from bot.domain.outbox_kinds import Kind
-from bot.presentation.outbox.phone import Said
+from bot.presentation.outbox.phone import Said, template_language
 
 WHATSAPP_RATE = 80.0  # messages a second from one business number
 WHATSAPP_PAIR_INTERVAL = 6.0  # seconds between two messages to one person
@@ -133,7 +133,7 @@ class Phones:
             elif window:
                 sent = await self.whatsapp.send_text(number.e164, said.text)
             else:
-                language = row.language or self.language
+                language = template_language(row.language or self.language)
                 sent = await self.whatsapp.send_template(
                     number.e164, said.template, language, said.values
                 )

@@ -16,9 +16,14 @@ from bot.channels.whatsapp.problems import RefusedError
 from bot.config import load_settings
 from bot.i18n import Catalogs, Gettext
 from bot.office_cli.common import Refused
-from bot.presentation.outbox.phone import TEMPLATES, template_body, template_examples
+from bot.presentation.outbox.phone import (
+    TEMPLATE_LANGUAGES,
+    TEMPLATES,
+    template_body,
+    template_examples,
+)
 
-LANGUAGES = ("id", "en")  # the template languages WhatsApp has, of Rekam's three
+LANGUAGES = TEMPLATE_LANGUAGES
 
 
 def add_command(commands: Any, _: Gettext) -> None:
