@@ -54,6 +54,18 @@ async def test_in_quiet_hours_her_answer_is_not_held_behind_her_summons(sqlite_u
         assert await state_of(office, summons.id) == SummonsState.CONFIRMED
 
 
+async def test_a_javanese_office_s_template_goes_in_indonesian(sqlite_url: str) -> None:
+    # WhatsApp has no Javanese templates (`rekam whatsapp templates` submits id and en).
+    async with phone_office(sqlite_url, default_language="jv") as office:
+        office.whatsapp.add_user(TEEN)
+        await summoned_by_phone(office, whatsapp=True)
+        (template,) = await whatsapp_count(office, TEEN, 1)
+        assert template["type"] == "template"
+        assert template["template"]["name"] == "rekam_panggilan"
+        assert template["template"]["language"]["code"] == "id"
+        assert sms_texts(office, TEEN) == []  # it did not fall to SMS
+
+
 async def test_a_dead_end_never_keeps_another_summons_from_climbing(
     office: PhoneOffice, monkeypatch: pytest.MonkeyPatch
 ) -> None:

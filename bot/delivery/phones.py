@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
+
 from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.sender import DeliveryState, Sender
 from bot.channels.sms.sender import Refusal as SmsRefusal
@@ -35,7 +37,7 @@ from bot.delivery.attempts import MAX_ATTEMPTS, Result, backoff
 from bot.delivery.pacing import Pacer
 from bot.domain.kinds import Channel, OutboxState
 from bot.domain.outbox_kinds import Kind
-from bot.presentation.outbox.phone import Said
+from bot.presentation.outbox.phone import Said, template_language
 
 WHATSAPP_RATE = 80.0  # messages a second from one business number
 WHATSAPP_PAIR_INTERVAL = 6.0  # seconds between two messages to one person
@@ -136,7 +138,7 @@ class Phones:
             elif window:
                 sent = await self.whatsapp.send_text(number.e164, said.text)
             else:
-                language = row.language or self.language
+                language = template_language(row.language or self.language)
                 sent = await self.whatsapp.send_template(
                     number.e164, said.template, language, said.values
                 )
@@ -181,8 +183,15 @@ def _fall(row: OutboxMessage, why: str, *, not_a_user: bool = False) -> Result:
     return Result(row.id, row.attempts, OutboxState.FAILED, why, fall=True, not_a_user=not_a_user)
 
 
-def phones_of(settings: Settings) -> Phones:
-    """The office's phone channels, as its settings set them up (none: an empty `Phones`)."""
+def phones_of(
+    settings: Settings,
+    *,
+    whatsapp_http: httpx.AsyncClient | None = None,
+    sms_transport: httpx.AsyncBaseTransport | None = None,
+) -> Phones:
+    """The office's phone channels, as its settings set them up (none: an empty `Phones`).
+    `whatsapp_http` and `sms_transport` carry the calls another way than the network (the
+    demo's emulators, in this process)."""
     whatsapp = None
     if "whatsapp" in settings.phones and settings.whatsapp_token is not None:
         whatsapp = WhatsAppClient(
@@ -190,6 +199,7 @@ def phones_of(settings: Settings) -> Phones:
             settings.whatsapp_phone_id,
             settings.whatsapp_token.get_secret_value(),
             waba_id=settings.whatsapp_waba_id or None,
+            http=whatsapp_http,
         )
     sms = None
     if "sms" in settings.phones:
@@ -198,6 +208,7 @@ def phones_of(settings: Settings) -> Phones:
             settings.sms_gateway_url,
             settings.sms_gateway_login,
             password.get_secret_value() if password is not None else "",
+            transport=sms_transport,
         )
     return Phones(
         whatsapp=whatsapp,

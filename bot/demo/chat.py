@@ -20,7 +20,8 @@ from bot.db.migrate import upgrade
 from bot.db.vault import new_key
 from bot.demo.keyboard import Keyboard
 from bot.demo.lines import Become, Nothing, Press, Quit, Say, fill, read_line
-from bot.demo.seed import REGION_CODES, DemoHint, seed
+from bot.demo.phones import DemoPhones, Phone, phone_settings
+from bot.demo.seed import PHONE_PARENT, PHONE_TEEN, PHONE_TEEN_NAME, REGION_CODES, DemoHint, seed
 from bot.demo.transcript import PERSONAS, Transcript
 from bot.emulator import TelegramEmulator, UserClient
 from bot.emulator.transport import IN_PROCESS_BASE_URL, emulator_request
@@ -49,32 +50,47 @@ class TerminalChat:
         people: dict[str, UserClient],
         transcript: Transcript,
         _: Gettext,
+        phones: DemoPhones | None = None,
     ) -> None:
         self.app = app
         self.emulator = emulator
         self.people = people
         self.transcript = transcript
         self._ = _
+        self.phones = phones
+
+    def _phone(self, persona: str) -> Phone | None:
+        return self.phones.people.get(persona) if self.phones is not None else None
 
     async def handle(self, line: str) -> bool:
         """Act on one typed line; False when the person wants to leave."""
         _, shown = self._, self.transcript
-        person = self.people[shown.persona]
+        phone = self._phone(shown.persona)
         with_buttons = shown.buttons()
-        action = read_line(line, len(with_buttons.buttons) if with_buttons else 0)
+        if phone is not None:
+            count = len(phone.buttons())
+        else:
+            count = len(with_buttons.buttons) if with_buttons else 0
+        action = read_line(line, count)
         match action:
             case Quit():
                 return False
             case Nothing():
                 return True
-            case Become(persona) if persona in self.people:
+            case Become(persona) if persona in self.people or self._phone(persona):
                 shown.persona = persona
                 text = _("— Sekarang Anda berperan sebagai {persona}. —")
                 print(text.format(persona=_(PERSONAS[persona])), file=shown.out)
                 return True
             case Become():
-                print(_("Perintah demo: :teen, :parent, :staff, :quit"), file=shown.out)
+                print(_("Perintah demo: :teen, :parent, :staff, :wa, :sms, :quit"), file=shown.out)
                 return True
+            case Press(number) if phone is not None:
+                if not phone.press(number):
+                    print(
+                        _("Tidak ada tombol nomor {number}.").format(number=number), file=shown.out
+                    )
+                    return True
             case Press(number):
                 if with_buttons is None or not 1 <= number <= len(with_buttons.buttons):
                     print(
@@ -82,14 +98,19 @@ class TerminalChat:
                     )
                     return True
                 button = with_buttons.buttons[number - 1]
-                person.press(data=button.data or "", message=with_buttons)
+                self.people[shown.persona].press(data=button.data or "", message=with_buttons)
+            case Say(text) if phone is not None:
+                phone.say(text)
             case Say(text):
-                person.send(text)
+                self.people[shown.persona].send(text)
         await self.answered()
         return True
 
     async def answered(self) -> None:
         """Until the bot has handled everything sent so far, its replies printed."""
+        if self.phones is not None:
+            # A phone's message reaches the public listener, which queues the answer.
+            await self.phones.settled()
         try:
             async with asyncio.timeout(REPLY_WAIT):
                 # Confirmed updates are in the Application's queue; join() waits until each
@@ -100,6 +121,8 @@ class TerminalChat:
             late = self._("(Bot belum selesai menjawab setelah {seconds} detik.)")
             print(late.format(seconds=REPLY_WAIT), file=self.transcript.out)
         await self._queued_sent()
+        if self.phones is not None:
+            await self.phones.settled()  # the SMS handed to the phone have left it
         self.transcript.flush()
 
     async def _queued_sent(self) -> None:
@@ -107,6 +130,8 @@ class TerminalChat:
         a parent, a broadcast, a notice to staff), so that it prints before the next line."""
         services = self.app.bot_data
         changes = [person.chat.changed for person in self.people.values()]
+        if self.phones is not None:
+            changes += [phone.changed for phone in self.phones.people.values()]
         deadline = asyncio.get_running_loop().time() + QUEUED_WAIT
         while asyncio.get_running_loop().time() < deadline:
             async with services.db.session() as session:
@@ -122,6 +147,7 @@ class TerminalChat:
 async def play(chat: TerminalChat, lines: Iterable[str] | None, values: dict[str, str]) -> None:
     """Play a script (`lines`), or the keyboard when it is None, until the end or :quit."""
     shown = chat.transcript
+    await chat.answered()  # what is due at start (Sekar's summons) prints before the first line
     if lines is not None:
         for line in lines:
             line = fill(line.rstrip("\n"), values)
@@ -156,6 +182,12 @@ def _banner(_: Gettext, office: str, hint: DemoHint, folder: Path, dashboard: st
         "Sebagai petugas (:staff): /staf, /statistik, /siaran, dan meja perekaman /meja (kode "
         "hadir contoh: {code})."
     ).format(code=hint.desk_code)
+    phones = _(
+        "Tanpa Telegram: :wa adalah {teen}, yang hanya punya WhatsApp ({teen_number}); :sms "
+        "ayahnya, yang hanya punya SMS ({parent_number}). Panggilannya tiba di sana; balas ya, "
+        "tidak atau ganti (di WhatsApp juga id tombol seperti [ya], atau nomornya), atau "
+        "BERHENTI lewat SMS."
+    ).format(teen=PHONE_TEEN_NAME, teen_number=PHONE_TEEN, parent_number=PHONE_PARENT)
     where = _("Berkas yang dikirim bot disimpan di {files}; log bot ada di {log}.").format(
         files=folder / FILES_NAME, log=folder / LOG_NAME
     )
@@ -175,7 +207,7 @@ def _banner(_: Gettext, office: str, hint: DemoHint, folder: Path, dashboard: st
         "teks. :teen, :parent, :staff untuk berganti peran; pesan untuk orang lain muncul saat "
         "tiba, ditandai [nama, peran]. :quit, Ctrl-D atau Ctrl-C untuk keluar."
     ).format(office=office)
-    return "\n".join((intro, example, staff, web, where))
+    return "\n".join((intro, example, staff, phones, web, where))
 
 
 @contextlib.contextmanager
@@ -258,6 +290,8 @@ def demo_settings(emulator: TelegramEmulator, folder: Path, language: str) -> Se
         # The letters' links (the dashboard's "Unduh surat") name the bot.
         bot_username=emulator.bot_user["username"],
         quiet_hours="",  # a newcomer tries it at any hour
+        # WhatsApp and SMS on, pointed at the emulators; the public listener on a free port.
+        **phone_settings(),
     )
     today = Clock(settings.zone).today()
     return settings.model_copy(update={"election_date": today + timedelta(days=45)})
@@ -284,6 +318,7 @@ async def _run(
     interrupted: _Interrupted,
 ) -> None:
     emulator = TelegramEmulator()
+    phones = DemoPhones()
     settings = demo_settings(emulator, folder, language)
     clock = Clock(settings.zone)
     people = {
@@ -296,9 +331,11 @@ async def _run(
         request=emulator_request(emulator),
         get_updates_request=emulator_request(emulator, read_timeout=15),
         clock=clock,
+        phones=phones.phones(settings),
     )
     services = app.bot_data
     await upgrade(services.db)
+    await phones.submit_templates(settings, services.catalogs)
     async with services.db.session() as session:
         hint = await seed(
             session,
@@ -308,20 +345,42 @@ async def _run(
         )
         token = await web_access.issue_link(session, people["staff"].id, now=clock.now())
     dashboard = f"{settings.dashboard_url}/masuk/{token}"
-    transcript = Transcript(people, out, _, folder / FILES_NAME)
-    chat = TerminalChat(app, emulator, people, transcript, _)
+    transcript = Transcript(people, out, _, folder / FILES_NAME, phones.people)
+    chat = TerminalChat(app, emulator, people, transcript, _, phones)
     values = script_values(hint)
-    async with running(app, poll_timeout=1, web=True):
-        print(_banner(_, settings.office_name, hint, folder, dashboard), "", sep="\n", file=out)
-        if interrupted.asked:
-            return
-        watching = asyncio.create_task(transcript.watch(), name="demo-transcript")
-        interrupted.chat = asyncio.create_task(play(chat, lines, values), name="demo-chat")
-        await asyncio.wait([interrupted.chat])
-        watching.cancel()
-        await asyncio.gather(watching, return_exceptions=True)
-        transcript.flush()
-        if interrupted.chat.cancelled():
-            print(file=out)  # below the ^C the terminal echoed
-        else:
-            interrupted.chat.result()
+    try:
+        async with running(app, poll_timeout=1, web=True):
+            await phones.listen(settings)
+            await _chat(
+                chat,
+                lines,
+                values,
+                interrupted,
+                _banner(_, settings.office_name, hint, folder, dashboard),
+            )
+    finally:
+        await phones.aclose()
+
+
+async def _chat(
+    chat: TerminalChat,
+    lines: Iterable[str] | None,
+    values: dict[str, str],
+    interrupted: _Interrupted,
+    banner: str,
+) -> None:
+    """The banner, then the chat until it ends, what arrives printed meanwhile."""
+    transcript, out = chat.transcript, chat.transcript.out
+    print(banner, "", sep="\n", file=out)
+    if interrupted.asked:
+        return
+    watching = asyncio.create_task(transcript.watch(), name="demo-transcript")
+    interrupted.chat = asyncio.create_task(play(chat, lines, values), name="demo-chat")
+    await asyncio.wait([interrupted.chat])
+    watching.cancel()
+    await asyncio.gather(watching, return_exceptions=True)
+    transcript.flush()
+    if interrupted.chat.cancelled():
+        print(file=out)  # below the ^C the terminal echoed
+    else:
+        interrupted.chat.result()

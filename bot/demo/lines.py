@@ -84,6 +84,7 @@ def script_format(_: Gettext) -> str:
         "  #3                    selalu menekan tombol nomor 3\n"
         "  # catatan             diabaikan, begitu juga baris kosong\n"
         "  :teen :parent :staff  berganti peran; :quit berhenti\n"
+        "  :wa :sms              Sekar (hanya WhatsApp) dan ayahnya (hanya SMS)\n"
         "  {undangan} {lahir}    kode undangan Rina dan tanggal lahirnya\n"
         "  {nik_anak}            NIK Rina (untuk orang tuanya)\n"
         "  {nik} {lahir_nik}     NIK contoh yang tidak ada di daftar dan tanggal lahirnya\n"

@@ -16,8 +16,8 @@ from bot.db.vault import vault_of
 from bot.domain import nik as nik_rules
 from bot.domain import reminders, summons_rules
 from bot.domain.codes import new_code
-from bot.domain.kinds import Actor, Channel, PlaceKind, SummonsState
-from bot.services import events, notices, recording, summonses
+from bot.domain.kinds import Actor, Channel, ContactOf, ContactSource, PlaceKind, SummonsState
+from bot.services import contacts, events, notices, recording, summonses
 
 # Region codes 3599xx belong to no real regency, so no generated NIK can be someone's.
 REGION_CODES = ("3599",)
@@ -45,6 +45,10 @@ _FAMILY = (
 )
 _BRING = "Fotokopi Kartu Keluarga (KK) dan akta kelahiran"
 TODAY_EACH = 4  # teens summoned, confirmed and already recorded at today's session
+# The teen with only WhatsApp (izin_wa given) and her father with only SMS: made-up numbers.
+PHONE_TEEN_NAME = "Sekar Permata"
+PHONE_TEEN = "+6281200000011"
+PHONE_PARENT = "+6281200000012"
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,21 @@ async def seed(
         channel=Channel.SYSTEM,
         policy=notices.Policy(zone=zone, reminders=reminders.ALL),
     )
+    # Sekar, on no list of Telegram's: her number with WhatsApp's yes, her father's for SMS.
+    born = today - timedelta(days=16 * 365 + 200)
+    nik = nik_rules.build(_KELURAHAN[1][0], born, female=True, serial=residents + 1)
+    sekar = Target(
+        nik_hash=vault.hash(nik),
+        nik_sealed=vault.seal(nik),
+        **new_columns(vault, invite=fresh_code(), attend=fresh_code()),
+        name=PHONE_TEEN_NAME,
+        birth_date=born,
+        sex="P",
+        region_id=regions[1].id,
+    )
+    session.add(sekar)
+    await session.flush()
+    await _on_phones_only(session, sekar, first_weekend, clock=clock, election=election)
     spare_born = today - timedelta(days=16 * 365 + 100)
     spare = nik_rules.build(_KELURAHAN[0][0], spare_born, female=True, serial=9999)
     expected = await _today_at_the_office(
@@ -225,6 +244,39 @@ async def seed(
         desk_code,
         teen_nik=niks[0],
         spare_birth_date=spare_born,
+    )
+
+
+async def _on_phones_only(
+    session: AsyncSession, teen: Target, place: ServiceSession, *, clock: Clock, election: date
+) -> None:
+    """Her number and her father's on her record, as the target list puts them, then her
+    summons: it goes to her on WhatsApp and to him by SMS."""
+    now = clock.now()
+    for whose, number, whatsapp in (
+        (ContactOf.TEEN, PHONE_TEEN, True),
+        (ContactOf.GUARDIAN, PHONE_PARENT, False),
+    ):
+        await contacts.put(
+            session,
+            teen.id,
+            whose,
+            number,
+            source=ContactSource.LIST,
+            actor=Actor.SYSTEM,
+            channel=Channel.SYSTEM,
+            now=now,
+            whatsapp_consent=whatsapp,
+        )
+    await summonses.assign(
+        session,
+        teen.id,
+        place.id,
+        now=now,
+        deadline=summons_rules.deadline_for(election, clock.zone),
+        actor=Actor.SYSTEM,
+        channel=Channel.SYSTEM,
+        policy=notices.Policy(zone=clock.zone, reminders=reminders.ALL),
     )
 
 

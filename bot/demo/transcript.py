@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+from bot.demo.phones import Phone, shown_lines
 from bot.emulator import ReceivedMessage, UserClient
 from bot.emulator.client import view
 from bot.i18n import N_, Gettext
 
-PERSONAS = {"teen": N_("remaja"), "parent": N_("orang tua"), "staff": N_("petugas")}
+PERSONAS = {
+    "teen": N_("remaja"),
+    "parent": N_("orang tua"),
+    "staff": N_("petugas"),
+    "wa": N_("remaja, WhatsApp"),
+    "sms": N_("orang tua, SMS"),
+}
 
 
 class Transcript:
@@ -18,11 +26,20 @@ class Transcript:
 
     Whoever is being played reads theirs plainly; a message for someone else is labelled
     `[name, role]`. Numbers press the buttons of the newest message with buttons of the person
-    being played, so each person's is kept.
+    being played, so each person's is kept. The `phones` people's WhatsApp messages and SMS
+    print the same way, a WhatsApp message's reply buttons with their ids.
     """
 
-    def __init__(self, people: dict[str, UserClient], out: TextIO, _: Gettext, files: Path) -> None:
+    def __init__(
+        self,
+        people: dict[str, UserClient],
+        out: TextIO,
+        _: Gettext,
+        files: Path,
+        phones: Mapping[str, Phone] | None = None,
+    ) -> None:
         self.people = people
+        self.phones = dict(phones or {})
         self.persona = "teen"
         self.out = out
         self._ = _
@@ -39,18 +56,24 @@ class Transcript:
 
     def buttons(self) -> ReceivedMessage | None:
         """The newest message with buttons the person being played has."""
-        return self.last_buttons[self.persona]
+        return self.last_buttons.get(self.persona)
 
     async def watch(self) -> None:
         """Print each person's messages as they arrive, until cancelled."""
         async with asyncio.TaskGroup() as group:
             for persona in self.people:
                 group.create_task(self._watch(persona))
+            for persona in self.phones:
+                group.create_task(self._watch(persona))
 
     async def _watch(self, persona: str) -> None:
-        chat = self.people[persona].chat
+        changed = (
+            self.people[persona].chat.changed
+            if persona in self.people
+            else self.phones[persona].changed
+        )
         while True:
-            chat.changed.clear()
+            changed.clear()
             if self._new(persona) and self.prompt_shown is not None:
                 # Arrived while a line is being typed: print below it, then show the prompt again.
                 print(file=self.out)
@@ -58,9 +81,11 @@ class Transcript:
                 print(self.prompt_shown, end="", file=self.out, flush=True)
             else:
                 self.flush()
-            await chat.changed.wait()
+            await changed.wait()
 
     def _new(self, persona: str) -> bool:
+        if persona in self.phones:
+            return self.phones[persona].has_new()
         return any(
             seq > self._read_up_to[persona] for seq, *_ in self.people[persona].chat.activity
         )
@@ -79,12 +104,23 @@ class Transcript:
                 elif kind == "answer" and payload.get("text"):
                     # The notice at the top of the chat after a button press.
                     print(self._label(persona) + "🤖 💬 " + payload["text"], file=self.out)
+        for persona, phone in self.phones.items():
+            for arrived in phone.arrivals():
+                first, *rest = shown_lines(arrived, self._)
+                print(self._label(persona) + "🤖 " + first, file=self.out)
+                for line in rest:
+                    print("   " + line, file=self.out)
         self.out.flush()
 
     def _label(self, persona: str) -> str:
         if persona == self.persona:
             return ""
-        return f"[{self.people[persona].user['first_name']}, {self._(PERSONAS[persona])}] "
+        name = (
+            self.phones[persona].name
+            if persona in self.phones
+            else self.people[persona].user["first_name"]
+        )
+        return f"[{name}, {self._(PERSONAS[persona])}] "
 
     def _show(self, persona: str, kind: str, message: ReceivedMessage) -> None:
         mark = self._label(persona) + ("🤖 ✎ " if kind == "edit" else "🤖 ")

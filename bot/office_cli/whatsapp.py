@@ -16,9 +16,14 @@ from bot.channels.whatsapp.problems import RefusedError
 from bot.config import load_settings
 from bot.i18n import Catalogs, Gettext
 from bot.office_cli.common import Refused
-from bot.presentation.outbox.phone import TEMPLATES, template_body, template_examples
+from bot.presentation.outbox.phone import (
+    TEMPLATE_LANGUAGES,
+    TEMPLATES,
+    template_body,
+    template_examples,
+)
 
-LANGUAGES = ("id", "en")  # the template languages WhatsApp has, of Rekam's three
+LANGUAGES = TEMPLATE_LANGUAGES
 
 
 def add_command(commands: Any, _: Gettext) -> None:
@@ -27,6 +32,19 @@ def add_command(commands: Any, _: Gettext) -> None:
     listed = actions.add_parser("templates", help=_("template pesan dan status tinjauannya"))
     listed.add_argument("--submit", action="store_true", help=_("kirim yang belum ada"))
     listed.set_defaults(handler=cmd_templates)
+
+
+async def submit_missing(client: WhatsAppClient, catalogs: Catalogs) -> None:
+    """Send Meta every template of ours it does not have yet, in each of LANGUAGES."""
+    there = {(t.name, t.language) for t in await client.list_templates()}
+    for kind, name in TEMPLATES.items():
+        for language in LANGUAGES:
+            if (name, language) in there:
+                continue
+            gettext = catalogs.gettext(language)
+            await client.submit_template(
+                name, language, template_body(kind, gettext), template_examples(kind, gettext)
+            )
 
 
 def cmd_templates(args: argparse.Namespace, _: Gettext) -> int:
@@ -43,19 +61,8 @@ def cmd_templates(args: argparse.Namespace, _: Gettext) -> int:
             token.get_secret_value(),
             waba_id=settings.whatsapp_waba_id,
         ) as client:
-            there = {(t.name, t.language) for t in await client.list_templates()}
             if args.submit:
-                for kind, name in TEMPLATES.items():
-                    for language in LANGUAGES:
-                        if (name, language) in there:
-                            continue
-                        gettext = catalogs.gettext(language)
-                        await client.submit_template(
-                            name,
-                            language,
-                            template_body(kind, gettext),
-                            template_examples(kind, gettext),
-                        )
+                await submit_missing(client, catalogs)
             return await client.list_templates()
 
     try:

@@ -48,8 +48,10 @@ class PhoneOffice:
     others: tuple[BotHarness, ...] = ()  # more bot processes on the same database
 
 
-def _phones(whatsapp: WhatsAppEmulator, sms: SmsGatewayEmulator, per_minute: float) -> Phones:
-    """One process's clients of the two emulators."""
+def _phones(
+    whatsapp: WhatsAppEmulator, sms: SmsGatewayEmulator, per_minute: float, language: str
+) -> Phones:
+    """One process's clients of the two emulators (in the office's language, as phones_of)."""
     return Phones(
         whatsapp=WhatsAppClient(
             IN_PROCESS_API_URL,
@@ -60,6 +62,7 @@ def _phones(whatsapp: WhatsAppEmulator, sms: SmsGatewayEmulator, per_minute: flo
         ),
         sms=SmsGateway(SMS_URL, SMS_LOGIN, SMS_PASSWORD, transport=in_process_transport(sms)),
         sms_per_minute=per_minute,
+        language=language,
     )
 
 
@@ -105,7 +108,9 @@ async def phone_office(
                             # each process its own public listener, on a port nobody uses
                             settings.model_copy(update={"public_port": free_port()}),
                             clock=clock,
-                            phones=_phones(whatsapp, sms, settings.sms_rate),
+                            phones=_phones(
+                                whatsapp, sms, settings.sms_rate, settings.default_language
+                            ),
                         )
                     )
                     for _process in range(processes)

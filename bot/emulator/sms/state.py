@@ -222,6 +222,12 @@ class SmsGatewayEmulator:
         else:
             self.failing[e164] = reason
 
+    @property
+    def changed(self) -> asyncio.Event:
+        """Set at every change (a message accepted or sent, a status): clear it, look, then
+        wait on it, and no change is missed."""
+        return self._changed
+
     def messages_to(self, phone: str) -> list[Json]:
         e164 = _phone(phone)
         return [

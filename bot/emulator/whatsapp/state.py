@@ -322,6 +322,12 @@ class WhatsAppEmulator:
     def pending_events(self) -> int:
         return len(self._events) + self.delivering
 
+    @property
+    def changed(self) -> asyncio.Event:
+        """Set at every change (a message accepted or sent, a status): clear it, look, then
+        wait on it, and no change is missed."""
+        return self._changed
+
     def statuses_of(self, message_id: str) -> list[str]:
         message = self.messages.get(message_id)
         return [] if message is None else [status for status, _ in message.statuses]

@@ -58,6 +58,16 @@ VALUES = {
     Kind.RECORDED: ("name", "day", "office"),
     Kind.BROADCAST: ("office", "text"),
 }
+# The template languages WhatsApp has, of Rekam's three: it has no Javanese, so a Javanese
+# reader's template goes in Indonesian (texts inside the window and SMS stay Javanese).
+TEMPLATE_LANGUAGES = ("id", "en")
+
+
+def template_language(language: str) -> str:
+    """The language a template is sent and submitted in for a reader of `language`."""
+    return language if language in TEMPLATE_LANGUAGES else "id"
+
+
 # WhatsApp's names for the templates (lower case and underscores, as Meta wants them).
 TEMPLATES = {
     Kind.SUMMONS: "rekam_panggilan",
