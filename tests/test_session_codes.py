@@ -9,6 +9,7 @@ import asyncio
 import csv
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -114,15 +115,16 @@ def test_a_new_session_keeps_the_rules_of_sesi_or_its_row_is_refused_saying_why(
     """A sessions file cannot add what /sesi and the dashboard refuse: a session on election
     day or after it, more seats than one session can have, or one today at an hour gone."""
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    election = date.today() + timedelta(days=10)
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()  # the office's day, not the machine's
+    election = today + timedelta(days=10)
     monkeypatch.setenv("ELECTION_DATE", election.isoformat())
     header = HEADER[1:]
-    soon = (date.today() + timedelta(days=2)).strftime("%d-%m-%Y")
+    soon = (today + timedelta(days=2)).strftime("%d-%m-%Y")
     rows = [
         ["Balai Desa", soon, "08.00", "11.00", "20", "kantor"],  # fine: added
         ["Balai Desa", f"{election:%d-%m-%Y}", "08.00", "11.00", "20", "kantor"],
         ["Aula Kecamatan", soon, "08.00", "11.00", "100001", "kantor"],
-        ["Aula Sekolah", f"{date.today():%d-%m-%Y}", "00.00", "00.01", "20", "sekolah"],
+        ["Aula Sekolah", f"{today:%d-%m-%Y}", "00.00", "00.01", "20", "sekolah"],
     ]
     assert main(["import", "sessions", str(sessions_file(tmp_path / "a.csv", rows, header))]) == 0
     assert "Ditambah 1, diperbarui 0, tetap 0, ditolak 3." in capsys.readouterr().out
@@ -140,7 +142,8 @@ def test_a_code_whose_session_was_cancelled_is_refused_saying_so(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    soon, later = (date.today() + timedelta(days=n) for n in (3, 4))
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    soon, later = (today + timedelta(days=n) for n in (3, 4))
     row = ["MPP-07", "Mal Pelayanan", f"{soon:%d-%m-%Y}", "08.00", "11.00", "20", "mpp"]
     assert main(["import", "sessions", str(sessions_file(tmp_path / "a.csv", [row]))]) == 0
 

@@ -24,6 +24,7 @@ EVENTS = {
     "claim_rejected": N_("pendaftaran ditolak"),
     "claim_reopened": N_("pendaftaran dibuka lagi"),
     "consent_given": N_("persetujuan diberikan"),
+    "daily_limit": N_("batas harian saluran tercapai, pesan ditahan"),
     "data_erased": N_("data dihapus atas permintaannya"),
     "desk_recorded": N_("ditandai terekam di meja perekaman"),
     "desk_unrecorded": N_("datang, belum terekam"),
