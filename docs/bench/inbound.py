@@ -32,6 +32,8 @@ Run (one benchmark at a time on a shared machine: flock):
         --seconds 20 --telegram 50 --whatsapp 50 --sms 50 [--database URL]
     For PostgreSQL, a fresh database each run: createdb -h 127.0.0.1 -U postgres NAME, then
     --database postgresql+asyncpg://postgres@127.0.0.1:5432/NAME, dropdb after.
+    A rate of 0 leaves that channel out. --py-spy FILE samples the bot over the offer (py-spy
+    installed beside this Python; raw collapsed stacks).
 """
 
 from __future__ import annotations
