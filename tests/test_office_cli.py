@@ -67,8 +67,15 @@ def test_report_as_csv_and_xlsx_by_kecamatan(
         rows = list(csv.reader(handle))
     assert rows[0][:3] == ["wilayah", "bagian dari", "sasaran"]
     assert rows[1][0] == "Utara" and rows[-1][0] == "JUMLAH" and rows[-1][2] == "6"
-    # Every column once: a home visit asked for is counted in "kunjungan rumah diminta".
-    assert len(rows[0]) == len(set(rows[0])) == 17
+    # Every column once: a home visit asked for is counted in "kunjungan rumah diminta"; the
+    # reach per channel, reached, answered and unreached beside the answers.
+    assert len(rows[0]) == len(set(rows[0])) == 22
+    assert rows[0][3:6] == [
+        "terjangkau lewat Telegram",
+        "terjangkau lewat WhatsApp",
+        "terjangkau lewat SMS",
+    ]
+    assert rows[0][7:10] == ["dipanggil dan terjangkau", "sudah menjawab", "belum terjangkau"]
     assert "minta kunjungan rumah" not in rows[0] and rows[-1][-1] == "16.67"
     for by in ("sekolah", "school"):  # the English name still works
         path = tmp_path / f"lap-{by}.xlsx"
@@ -225,3 +232,24 @@ def test_unreached_lists_who_no_channel_reaches_with_their_letters_and_call_list
     monkeypatch.setenv("SMS_GATEWAY_URL", "http://127.0.0.1:9/")
     assert main(["unreached"]) == 0
     assert "Semua remaja yang dipanggil bisa dihubungi" in capsys.readouterr().out
+
+
+def test_report_counts_the_unreached_as_rekam_unreached_lists_them(
+    desk: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reach is counted when a column shows it (the costliest count); the teens it counts as
+    unreached are the ones `rekam unreached` lists."""
+    assert main(["report", "--columns", "dipanggil,dijawab,belum-terjangkau,lewat-sms"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert re.split(r"\s{2,}", out[0]) == [
+        "wilayah",
+        "dipanggil",
+        "sudah menjawab",
+        "belum terjangkau",
+        "terjangkau lewat SMS",
+    ]
+    total = next(line for line in out if line.startswith("JUMLAH"))
+    assert re.split(r"\s+", total.strip())[1:] == ["4", "1", "1", "0"]
+    assert main(["unreached"]) == 0
+    listed = capsys.readouterr().out
+    assert "Belum terjangkau: 1 remaja." in listed and "Remaja 2" in listed

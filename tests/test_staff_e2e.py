@@ -360,6 +360,11 @@ async def test_statistik_sends_the_table_and_the_chart(bot: BotHarness) -> None:
     # Numbers as the reader's locale writes them (Babel): a decimal comma in Indonesian.
     assert table.text.startswith("Sasaran 2, terekam 1, sisa 1 (50,0%).")
     assert "Dipanggil 1 · konfirmasi 0 · tidak bisa datang 0 · pindah jadwal 0" in table.text
+    # How far the office reaches: Rina is on Telegram, and this office has no phone channels.
+    assert (
+        "Terjangkau lewat Telegram 1 · WhatsApp 0 · SMS 0. Dari yang dipanggil: terjangkau 1 · "
+        "sudah menjawab 0 · belum terjangkau 0"
+    ) in table.text
     assert (
         chart.raw.get("photo")
         and chart.file is not None

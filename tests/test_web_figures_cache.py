@@ -28,7 +28,9 @@ async def slow_counts(monkeypatch: pytest.MonkeyPatch) -> Any:
         number = state["counts"]
         if number > 1:
             await state["gate"].wait()
-        return figures.Counts([(1, None, number, 0)], [], [], [], {1: ("Utara", "Mawar")}, {})
+        return figures.Counts(
+            [(1, None, number, 0)], [], [], [], [], [], {1: ("Utara", "Mawar")}, {}
+        )
 
     monkeypatch.setattr(figures, "count", count)
     return state

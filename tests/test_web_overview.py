@@ -7,8 +7,9 @@ import re
 from datetime import UTC, date, datetime
 
 from bot.services import imports
+from tests.support import factories
 from tests.support.harness import BotHarness
-from tests.support.people import staff_member
+from tests.support.people import linked, staff_member
 from tests.support.sheets import ID_HEADER, person
 from tests.support.web import client, dashboard_bot, figures_changed, login_link, overview, sign_in
 
@@ -67,3 +68,30 @@ async def test_a_kelurahan_name_in_two_kecamatan_is_two_places(database_url: str
             assert targets_shown(south.text) == {"SMK Negeri 9 Uji": 3}
             nowhere = await overview(web, **{"kecamatan": "Timur", "kelurahan": "Sukamaju"})
             assert nowhere.status_code == 200 and targets_shown(nowhere.text) == {}
+
+
+async def test_the_overview_shows_how_far_the_office_reaches(sqlite_url: str) -> None:
+    """Jangkauan: Rina on Telegram is reached, Sari (nothing to send on) is unreached and links
+    to the unreached list; an office on Telegram alone shows no phone columns."""
+    async with dashboard_bot(sqlite_url) as bot:
+        rina = await factories.add_target(bot.db, bot.settings, name="Rina Uji", code="RINA2345")
+        sari = await factories.add_target(
+            bot.db, bot.settings, name="Sari Uji", serial=2, code="SARI2345"
+        )
+        place = await factories.add_place(bot.db, "Kantor Kecamatan Klojen")
+        soon = await factories.add_session(bot.db, bot.settings, place, days_ahead=4)
+        await linked(bot, rina, "Rina")
+        await factories.summon(bot.db, bot.settings, rina, soon)
+        await factories.summon(bot.db, bot.settings, sari, soon)
+        figures_changed(bot)
+        desk = await staff_member(bot, "Dewi")
+        async with client(bot) as web:
+            await sign_in(web, await login_link(desk))
+            page = (await overview(web)).text
+    table = page[page.index('id="jangkauan"') :]
+    table = table[: table.index("</table>")]
+    assert "WhatsApp" not in table and "SMS" not in table
+    total = table[table.index('class="total"') :]
+    # Telegram, called, reached, answered, unreached
+    assert re.findall(r'data-value="(\d+)"', total) == ["1", "2", "1", "0", "1"]
+    assert '<a href="/belum-terjangkau">1</a>' in total

@@ -76,8 +76,11 @@ def cmd_report(args: argparse.Namespace, _: Gettext) -> int:
     settings = load_settings()
     language = settings.default_language
 
+    # A file has every column; a terminal counts reach only for the columns that show it.
+    reach = fmt != "table" or report.needs_reach(columns)
+
     async def work(database: Database) -> list[figures.Figures]:
-        return await figures.report(database.reading, BY[args.by])
+        return await figures.report(database.reading, BY[args.by], reach=reach)
 
     lines = with_database(settings, work)
     whole = figures.total(lines)

@@ -21,15 +21,24 @@ class Column:
     name: str  # what --columns takes
     label: str  # the header, through the catalogs
     value: Callable[[Figures], Any]
+    reach: bool = False  # counted only with reach (figures.count(reach=True))
 
 
-# In the order the file has them. "kunjungan rumah diminta" counts every request for a home
+# In the order the file has them: who a channel reaches, who was called and reached, the answers,
+# then the sessions. "Terjangkau lewat …" counts families per channel (one may be on several);
+# "belum terjangkau" are the teens of the unreached list. "kunjungan rumah diminta" counts every request for a home
 # visit (figures.visits_requested); the summonses answered "home visit" are among them, so that
 # count is not a column of its own.
 COLUMNS = (
     Column("bagian-dari", N_("bagian dari"), lambda f: f.parent_area),
     Column("sasaran", N_("sasaran"), lambda f: f.target),
+    Column("lewat-telegram", N_("terjangkau lewat Telegram"), lambda f: f.telegram, reach=True),
+    Column("lewat-whatsapp", N_("terjangkau lewat WhatsApp"), lambda f: f.whatsapp, reach=True),
+    Column("lewat-sms", N_("terjangkau lewat SMS"), lambda f: f.sms, reach=True),
     Column("dipanggil", N_("dipanggil"), lambda f: f.summoned),
+    Column("terjangkau", N_("dipanggil dan terjangkau"), lambda f: f.reached, reach=True),
+    Column("dijawab", N_("sudah menjawab"), lambda f: f.answered),
+    Column("belum-terjangkau", N_("belum terjangkau"), lambda f: f.unreached, reach=True),
     Column("konfirmasi", N_("konfirmasi"), lambda f: f.confirmed),
     Column("tidak-bisa-datang", N_("tidak bisa datang"), lambda f: f.declined),
     Column("pindah-jadwal", N_("pindah jadwal"), lambda f: f.moved),
@@ -38,7 +47,6 @@ COLUMNS = (
         "kunjungan-dijadwalkan", N_("kunjungan rumah dijadwalkan"), lambda f: f.visits_scheduled
     ),
     Column("kunjungan-selesai", N_("kunjungan rumah selesai"), lambda f: f.visits_done),
-    Column("tak-terhubungi", N_("tidak bisa dihubungi"), lambda f: f.unreachable),
     Column("hadir", N_("hadir"), lambda f: f.attended),
     Column("tidak-datang", N_("tidak datang"), lambda f: f.no_show),
     Column("belum-terekam", N_("datang, belum terekam"), lambda f: f.unrecorded),
@@ -50,6 +58,11 @@ BY_NAME = {column.name: column for column in COLUMNS}
 # What the terminal shows without --columns: how far the office has got.
 ESSENTIAL = ("sasaran", "dipanggil", "konfirmasi", "hadir", "terekam", "sisa", "persen")
 ALL = "semua"
+
+
+def needs_reach(names: Sequence[str]) -> bool:
+    """Whether any of these columns is counted only with reach (the costliest part)."""
+    return any(BY_NAME[name].reach for name in names)
 
 
 def _area(line: Figures, last: bool, _: Gettext) -> str:

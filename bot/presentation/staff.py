@@ -140,26 +140,38 @@ def figures_keyboard(shown: By, _: Gettext) -> InlineKeyboardMarkup:
     )
 
 
-def figure_states(whole: Figures, _: Gettext) -> str:
-    """Every state of the summonses, for the whole office (HTML-safe)."""
-    return html.escape(
-        str(
-            _(
-                "Dipanggil {summoned} · konfirmasi {confirmed} · tidak bisa datang {declined} · pindah "
-                "jadwal {moved} · minta kunjungan rumah {home_visit} · tidak bisa dihubungi "
-                "{unreachable} · hadir {attended} · tidak datang {no_show}"
-            ).format(
-                summoned=whole.summoned,
-                confirmed=whole.confirmed,
-                declined=whole.declined,
-                moved=whole.moved,
-                home_visit=whole.home_visit,
-                unreachable=whole.unreachable,
-                attended=whole.attended,
-                no_show=whole.no_show,
-            )
+def figure_states(whole: Figures, _: Gettext, language: str) -> str:
+    """Every state of the summonses, for the whole office, and how far the office reaches:
+    families per channel, teens reached, answered and unreached (HTML-safe)."""
+    n = {
+        name: format_number(getattr(whole, name), language)
+        for name in (
+            "summoned",
+            "confirmed",
+            "declined",
+            "moved",
+            "home_visit",
+            "attended",
+            "no_show",
+            "telegram",
+            "whatsapp",
+            "sms",
+            "reached",
+            "answered",
+            "unreached",
         )
-    )
+    }
+    states = _(
+        "Dipanggil {summoned} · konfirmasi {confirmed} · tidak bisa datang {declined} · pindah "
+        "jadwal {moved} · minta kunjungan rumah {home_visit} · hadir {attended} · tidak datang "
+        "{no_show}"
+    ).format(**n)
+    reach = _(
+        "Terjangkau lewat Telegram {telegram} · WhatsApp {whatsapp} · SMS {sms}. Dari yang "
+        "dipanggil: terjangkau {reached} · sudah menjawab {answered} · belum terjangkau "
+        "{unreached}"
+    ).format(**n)
+    return html.escape(f"{states}\n{reach}")
 
 
 def figures_table(

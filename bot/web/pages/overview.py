@@ -1,5 +1,6 @@
 """Ringkasan: target, recorded, remaining and the share recorded, for the office and per
-kecamatan, then a kecamatan's kelurahan, then a kelurahan's schools; with the trend per day.
+kecamatan, then a kecamatan's kelurahan, then a kelurahan's schools; how far the office reaches
+there (each of its channels, reached, answered, unreached); and the trend per day.
 The same figures as `rekam report`, counted in one pass for every area (figures_cache)."""
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ async def overview(request: Request, viewer: Viewer) -> Response:
         trend=charts.daily(trend.value, web.clock.today()),
         per_day=trend.value[-14:],
         chart=charts,
+        phones=web.settings.phones,
     )
 
 
