@@ -66,6 +66,8 @@ async def test_sekar_answers_on_whatsapp_and_her_father_reads_it_by_sms(tmp_path
     # Unclear words get help with the buttons, listed with their ids.
     helped = played.split("[remaja, WhatsApp] > maaf ini apa?\n", 1)[1]
     assert helped.startswith("🤖 Balas YA jika datang, TIDAK jika tidak bisa")
+    # BERHENTI on WhatsApp withdraws her yes to WhatsApp: the help says so, not "SMS".
+    assert "berhenti menerima pesan WhatsApp dari kantor Dukcapil." in helped.split("\n", 1)[0]
     assert "   [ya] ✅ Datang\n   [tidak] ❌ Tidak bisa\n   [ganti] 🔁 Ganti jadwal\n" in helped
 
     # "ya" pressed the button: her confirmation, and the echo on her father's phone.

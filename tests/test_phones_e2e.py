@@ -170,7 +170,9 @@ async def test_berhenti_stops_sms_and_unclear_words_get_help(office: PhoneOffice
     summons = await summoned_by_phone(office)
     await sms_count(office, TEEN, 1)
     office.sms.receive_sms(TEEN, "siapa ini")
-    assert "Balas YA jika datang" in (await sms_count(office, TEEN, 2))[1]
+    helped = (await sms_count(office, TEEN, 2))[1]
+    assert "Balas YA jika datang" in helped
+    assert helped.endswith("Balas BERHENTI untuk berhenti menerima SMS.")
     office.sms.receive_sms(TEEN, "BERHENTI")
     assert "dihentikan" in (await sms_count(office, TEEN, 3))[2]
     async with office.bot.db.session() as session:

@@ -54,7 +54,7 @@ async def heard(
         if found.contact_id is None:  # a number on no record: nothing is believed or answered
             events.record(session, "unknown_number", actor=Actor.SYSTEM, channel=channel)
             return found.what
-        words = phone_replies.words(found, _, language, settings.zone)
+        words = phone_replies.words(found, _, language, settings.zone, channel)
         whatsapp = channel == Channel.WHATSAPP
         await phone_answers.reply(
             session,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.domain.kinds import Channel
 from bot.i18n import N_, Gettext, format_day, format_hours
 from bot.presentation.outbox.phone import BUTTONS, REPLY_HINT
 from bot.services.phone_answers import Heard, What
@@ -58,8 +59,9 @@ def _when(summons: SummonsView, language: str, zone: ZoneInfo) -> tuple[str, str
     return day, format_hours(summons.starts_at, summons.ends_at, language, zone)
 
 
-def words(heard: Heard, _: Gettext, language: str, zone: ZoneInfo) -> Words:
-    """The reply's text and its buttons (none where nothing is asked)."""
+def words(heard: Heard, _: Gettext, language: str, zone: ZoneInfo, channel: Channel) -> Words:
+    """The reply's text and its buttons (none where nothing is asked), for a message that came
+    on `channel` (BERHENTI stops that channel)."""
     summons = heard.summons
     name = summons.name if summons is not None else ""
     asked: Buttons = tuple((i, _(title)) for i, title in BUTTONS)
@@ -94,5 +96,10 @@ def words(heard: Heard, _: Gettext, language: str, zone: ZoneInfo) -> Words:
             ).format(names=names)
         )
     if heard.what == What.HELP:
-        return Words(_(REPLY_HINT) + " " + _("Balas BERHENTI untuk berhenti menerima SMS."), asked)
+        stop = (
+            _("Balas BERHENTI untuk berhenti menerima pesan WhatsApp dari kantor Dukcapil.")
+            if channel == Channel.WHATSAPP
+            else _("Balas BERHENTI untuk berhenti menerima SMS.")
+        )
+        return Words(_(REPLY_HINT) + " " + stop, asked)
     return Words(_(_TEXTS[heard.what]).format(name=name))
