@@ -4,13 +4,39 @@ list teen by teen; through the real bot, dispatcher and phone emulators. Numbers
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from sqlalchemy import select
 
-from bot.db.models import Event, Summons
-from bot.domain.kinds import ContactOf, SummonsState
-from bot.services import figures, unreached
+from bot.db.models import (
+    Account,
+    ContactPoint,
+    Event,
+    OutboxMessage,
+    ParentLink,
+    Place,
+    Region,
+    School,
+    ServiceSession,
+    Summons,
+    Target,
+)
+from bot.db.vault import vault_of
+from bot.domain.kinds import (
+    ContactOf,
+    ContactSource,
+    LinkMethod,
+    LinkState,
+    OutboxState,
+    SummonsState,
+    TargetReview,
+)
+from bot.services import figures, outbox, unreached
 from tests.support import factories
-from tests.support.harness import database, until
+from tests.support.harness import database, make_settings, until
 from tests.support.people import linked
 from tests.support.phones import PhoneOffice, phone_office, put_number, sms_count
 
@@ -79,7 +105,8 @@ async def test_the_figures_count_each_channel_and_the_unreached_as_the_list_has_
     }
     # Rina's account; Sari's mother's number (consent); every number but Ayu's takes SMS.
     assert (whole.telegram, whole.whatsapp, whole.sms) == (1, 1, 4)
-    assert (whole.summoned, whole.answered, whole.unreached, whole.reached) == (6, 1, 3, 3)
+    # Dewi holds an answer; the five others wait, three of them reached by nothing.
+    assert (whole.summoned, whole.answered, whole.waiting, whole.unreached) == (6, 1, 5, 3)
 
 
 async def test_an_office_without_phone_channels_counts_numbers_as_reaching_nobody(
@@ -101,4 +128,149 @@ async def test_an_office_without_phone_channels_counts_numbers_as_reaching_nobod
         ids[n] for n in ("Sari", "Dewi", "Maya", "Wati", "Ayu")
     }
     assert (whole.telegram, whole.whatsapp, whole.sms) == (1, 0, 0)
-    assert (whole.summoned, whole.unreached, whole.reached) == (6, 5, 1)
+    assert (whole.summoned, whole.waiting, whole.unreached) == (6, 6, 5)
+
+
+async def _random_office(url: str, seed: int, size: int = 80) -> None:
+    """Targets in three kelurahan (or none), each with a random mix of what decides reach:
+    review, recording, a summons in any state, the teen's account (blocked or not), parents
+    linked in any state (blocked or not), the teen's and the guardian's numbers (consent,
+    WhatsApp user or not, SMS stopped), and summons messages in every outbox state."""
+    chance = random.Random(seed)
+    settings = make_settings(url)
+    db = database(url)
+    now = datetime.now(UTC)
+    try:
+        async with db.session() as session:
+            regions = [Region(kecamatan=f"Kec {i % 2}", kelurahan=f"Kel {i}") for i in range(3)]
+            session.add_all(regions)
+            await session.flush()
+            schools = [School(name=f"SMA Uji {i}", region_id=regions[i].id) for i in range(2)]
+            place = Place(name="Kantor", address="Jl. Uji", region_id=regions[0].id)
+            session.add_all([*schools, place])
+            await session.flush()
+            soon = ServiceSession(
+                place_id=place.id,
+                starts_at=now + timedelta(days=3),
+                ends_at=now + timedelta(days=3, hours=3),
+                capacity=1000,
+            )
+            session.add(soon)
+            await session.flush()
+            areas = [None, *(r.id for r in regions)]
+            school_ids = [None, *(s.id for s in schools)]
+        ids = [
+            (
+                await factories.add_target(
+                    db,
+                    settings,
+                    name=f"Uji {i}",
+                    serial=i + 1,
+                    code=f"U{i:07d}",
+                    recorded=chance.random() < 0.15,
+                )
+            ).id
+            for i in range(size)
+        ]
+        chat = 10_000
+        async with db.session() as session:
+            for target_id in ids:
+                target = await session.get(Target, target_id)
+                assert target is not None
+                target.region_id = chance.choice(areas)
+                target.school_id = chance.choice(school_ids)
+                target.review = chance.choice([TargetReview.ACCEPTED] * 5 + list(TargetReview))
+                summons = None
+                if chance.random() < 0.85:
+                    state = chance.choice([SummonsState.SUMMONED] * 3 + list(SummonsState))
+                    summons = Summons(target_id=target_id, session_id=soon.id, state=state)
+                    session.add(summons)
+                if chance.random() < 0.4:
+                    chat += 1
+                    blocked = now if chance.random() < 0.4 else None
+                    session.add(
+                        Account(
+                            telegram_id=chat,
+                            language="id",
+                            target_id=target_id,
+                            unreachable_at=blocked,
+                        )
+                    )
+                for _ in range(chance.choice([0, 0, 1, 2])):
+                    chat += 1
+                    parent = Account(
+                        telegram_id=chat,
+                        language="id",
+                        unreachable_at=now if chance.random() < 0.3 else None,
+                    )
+                    session.add(parent)
+                    await session.flush()
+                    session.add(
+                        ParentLink(
+                            parent_account_id=parent.id,
+                            target_id=target_id,
+                            state=chance.choice(list(LinkState)),
+                            method=LinkMethod.CODE,
+                        )
+                    )
+                for whose in ContactOf:
+                    if chance.random() < 0.5:
+                        number = f"+62812{target_id:04d}{len(whose):04d}"
+                        session.add(
+                            ContactPoint(
+                                target_id=target_id,
+                                whose=whose,
+                                phone_hash=f"{target_id}-{whose}",
+                                phone_sealed=vault_of(session).seal_phones([number])[0],
+                                source=ContactSource.LIST,
+                                whatsapp_consent_at=now if chance.random() < 0.5 else None,
+                                whatsapp_user=chance.choice([None, True, False]),
+                                sms_stopped_at=now if chance.random() < 0.3 else None,
+                            )
+                        )
+                if summons is not None:
+                    await session.flush()
+                    for _ in range(chance.choice([0, 0, 1, 2, 3])):
+                        key = chance.choice(["summons", "session_moved", "reminder"])
+                        session.add(
+                            OutboxMessage(
+                                chat_id=1,
+                                summons_id=summons.id,
+                                kind=key,
+                                message_key=key,
+                                language="id",
+                                state=chance.choice(list(OutboxState)),
+                            )
+                        )
+    finally:
+        await db.dispose()
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_the_figures_agree_with_the_list_and_the_recipients_whatever_the_mix(
+    database_url: str, seed: int
+) -> None:
+    """On random offices, under every ladder an office can set up: per kelurahan the unreached
+    are the list's, and the families on Telegram are those a Telegram recipient exists for."""
+    await _random_office(database_url, seed)
+    for phones in (("whatsapp", "sms"), ("sms", "whatsapp"), ("whatsapp",), ("sms",), ()):
+        db = database(database_url, phones)
+        try:
+            async with db.session() as session:
+                listed = await unreached.unreached(session)
+                areas = dict((await session.execute(select(Target.id, Target.region_id))).all())
+                accepted = list(
+                    await session.scalars(
+                        select(Target.id).where(Target.review == TargetReview.ACCEPTED)
+                    )
+                )
+                recipients = await outbox.recipients_of_many(session, accepted)
+                names = dict((await session.execute(select(Region.id, Region.kelurahan))).all())
+            lines = figures.lines(await figures.count(db.reading), figures.By.KELURAHAN)
+        finally:
+            await db.dispose()
+        counted = {line.area: line.unreached for line in lines if line.unreached}
+        expected = Counter(names.get(areas[person.target_id], "") for person in listed)
+        assert counted == dict(expected), phones
+        on_telegram = sum(1 for people in recipients.values() if any(r.chat_id > 0 for r in people))
+        assert figures.total(lines).telegram == on_telegram, phones

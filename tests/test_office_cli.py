@@ -75,7 +75,7 @@ def test_report_as_csv_and_xlsx_by_kecamatan(
         "terjangkau lewat WhatsApp",
         "terjangkau lewat SMS",
     ]
-    assert rows[0][7:10] == ["dipanggil dan terjangkau", "sudah menjawab", "belum terjangkau"]
+    assert rows[0][7:10] == ["sudah menjawab", "menunggu jawaban", "belum terjangkau"]
     assert "minta kunjungan rumah" not in rows[0] and rows[-1][-1] == "16.67"
     for by in ("sekolah", "school"):  # the English name still works
         path = tmp_path / f"lap-{by}.xlsx"
@@ -239,17 +239,17 @@ def test_report_counts_the_unreached_as_rekam_unreached_lists_them(
 ) -> None:
     """Reach is counted when a column shows it (the costliest count); the teens it counts as
     unreached are the ones `rekam unreached` lists."""
-    assert main(["report", "--columns", "dipanggil,dijawab,belum-terjangkau,lewat-sms"]) == 0
+    assert main(["report", "--columns", "dipanggil,dijawab,menunggu,belum-terjangkau"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert re.split(r"\s{2,}", out[0]) == [
         "wilayah",
         "dipanggil",
         "sudah menjawab",
+        "menunggu jawaban",
         "belum terjangkau",
-        "terjangkau lewat SMS",
     ]
     total = next(line for line in out if line.startswith("JUMLAH"))
-    assert re.split(r"\s+", total.strip())[1:] == ["4", "1", "1", "0"]
+    assert re.split(r"\s+", total.strip())[1:] == ["4", "1", "2", "1"]
     assert main(["unreached"]) == 0
     listed = capsys.readouterr().out
     assert "Belum terjangkau: 1 remaja." in listed and "Remaja 2" in listed

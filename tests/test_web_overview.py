@@ -92,6 +92,6 @@ async def test_the_overview_shows_how_far_the_office_reaches(sqlite_url: str) ->
     table = table[: table.index("</table>")]
     assert "WhatsApp" not in table and "SMS" not in table
     total = table[table.index('class="total"') :]
-    # Telegram, called, reached, answered, unreached
-    assert re.findall(r'data-value="(\d+)"', total) == ["1", "2", "1", "0", "1"]
+    # Telegram, called, answered, waiting, unreached
+    assert re.findall(r'data-value="(\d+)"', total) == ["1", "2", "0", "2", "1"]
     assert '<a href="/belum-terjangkau">1</a>' in total

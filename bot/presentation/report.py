@@ -24,11 +24,12 @@ class Column:
     reach: bool = False  # counted only with reach (figures.count(reach=True))
 
 
-# In the order the file has them: who a channel reaches, who was called and reached, the answers,
-# then the sessions. "Terjangkau lewat …" counts families per channel (one may be on several);
-# "belum terjangkau" are the teens of the unreached list. "kunjungan rumah diminta" counts every request for a home
-# visit (figures.visits_requested); the summonses answered "home visit" are among them, so that
-# count is not a column of its own.
+# In the order the file has them: who each channel can reach, who was called, who holds an answer
+# and who still waits for one, then the sessions. "Terjangkau lewat …" counts families per channel
+# (one may be on several; a message goes on the first that works); "belum terjangkau" are the
+# waiting teens nothing reaches, those of the unreached list. "kunjungan rumah diminta" counts
+# every request for a home visit (figures.visits_requested); the summonses answered "home visit"
+# are among them, so that count is not a column of its own.
 COLUMNS = (
     Column("bagian-dari", N_("bagian dari"), lambda f: f.parent_area),
     Column("sasaran", N_("sasaran"), lambda f: f.target),
@@ -36,8 +37,8 @@ COLUMNS = (
     Column("lewat-whatsapp", N_("terjangkau lewat WhatsApp"), lambda f: f.whatsapp, reach=True),
     Column("lewat-sms", N_("terjangkau lewat SMS"), lambda f: f.sms, reach=True),
     Column("dipanggil", N_("dipanggil"), lambda f: f.summoned),
-    Column("terjangkau", N_("dipanggil dan terjangkau"), lambda f: f.reached, reach=True),
     Column("dijawab", N_("sudah menjawab"), lambda f: f.answered),
+    Column("menunggu", N_("menunggu jawaban"), lambda f: f.waiting),
     Column("belum-terjangkau", N_("belum terjangkau"), lambda f: f.unreached, reach=True),
     Column("konfirmasi", N_("konfirmasi"), lambda f: f.confirmed),
     Column("tidak-bisa-datang", N_("tidak bisa datang"), lambda f: f.declined),

@@ -142,7 +142,7 @@ def figures_keyboard(shown: By, _: Gettext) -> InlineKeyboardMarkup:
 
 def figure_states(whole: Figures, _: Gettext, language: str) -> str:
     """Every state of the summonses, for the whole office, and how far the office reaches:
-    families per channel, teens reached, answered and unreached (HTML-safe)."""
+    families per channel, teens answered, waiting, and unreached among them (HTML-safe)."""
     n = {
         name: format_number(getattr(whole, name), language)
         for name in (
@@ -156,8 +156,8 @@ def figure_states(whole: Figures, _: Gettext, language: str) -> str:
             "telegram",
             "whatsapp",
             "sms",
-            "reached",
             "answered",
+            "waiting",
             "unreached",
         )
     }
@@ -167,9 +167,8 @@ def figure_states(whole: Figures, _: Gettext, language: str) -> str:
         "{no_show}"
     ).format(**n)
     reach = _(
-        "Terjangkau lewat Telegram {telegram} · WhatsApp {whatsapp} · SMS {sms}. Dari yang "
-        "dipanggil: terjangkau {reached} · sudah menjawab {answered} · belum terjangkau "
-        "{unreached}"
+        "Terjangkau lewat Telegram {telegram} · WhatsApp {whatsapp} · SMS {sms}. Sudah menjawab "
+        "{answered} · menunggu jawaban {waiting}, di antaranya belum terjangkau {unreached}"
     ).format(**n)
     return html.escape(f"{states}\n{reach}")
 

@@ -1,14 +1,10 @@
 """The office's figures: target, recorded, remaining and the answers, per kelurahan, kecamatan
-or school; and how far the office reaches: families reachable on each channel, teens reached,
-answered and unreached (the same teens as the unreached list, bot/services/unreached.py).
+or school; and how far the office reaches: families each channel can reach, the teens holding an
+answer, those still waiting for one, and of these the unreached (the same teens as the unreached
+list, bot/services/unreached.py).
 
-Two grouped queries, combined here: the targets counted per (kelurahan, school) from a covering
-index, and the summonses counted per (kelurahan, school, state) walking the summonses and
-looking each target up by its key. Joining every target to its summons instead cost a million
-index searches for a million targets (3 s); this is about a third of that (docs/benchmarks.md).
-Home visits are counted the same way as the summonses, from the far smaller home_visits table.
-Reach walks what can carry a message (unblocked accounts, active parent links, numbers), each
-target's channels gathered first and the target then looked up by its key, as the summonses are.
+The counts are grouped SQL per (kelurahan, school) (bot/services/figure_counts.py), combined here
+into any level (kecamatan, kelurahan, school) without the database.
 """
 
 from __future__ import annotations
@@ -16,27 +12,21 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections import defaultdict
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import TextClause, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select, text
 
-from bot.db.engine import phones_of
 from bot.db.models import Region, School
 from bot.domain.kinds import (
-    Channel,
     HomeVisitState,
-    LinkState,
-    OutboxState,
     SummonsState,
     TargetReview,
 )
-from bot.domain.outbox_kinds import Kind
+from bot.services import figure_counts
+from bot.services.summonses import ANSWERS
 
 
 class By(enum.StrEnum):
@@ -69,13 +59,9 @@ class Figures:
     telegram: int
     whatsapp: int
     sms: int
-    answered: int  # summoned, and no longer waiting for an answer
-    unreached: int  # waiting for an answer, and nothing reached the family (the unreached list)
-
-    @property
-    def reached(self) -> int:
-        """Summoned teens whose family a channel reaches or reached."""
-        return self.summoned - self.unreached
+    answered: int  # holding an answer: will come, cannot come, or a home visit
+    waiting: int  # called, not recorded, and no answer yet (summoned or moved)
+    unreached: int  # of those waiting, the ones nothing reaches (the unreached list)
 
     @property
     def remaining(self) -> int:
@@ -86,7 +72,7 @@ class Figures:
         return 100.0 * self.recorded / self.target if self.target else 0.0
 
 
-Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+Sessions = figure_counts.Sessions
 _NUMBERS = (
     "target",
     "summoned",
@@ -105,6 +91,7 @@ _NUMBERS = (
     "whatsapp",
     "sms",
     "answered",
+    "waiting",
     "unreached",
 )
 _WAITING = (SummonsState.SUMMONED, SummonsState.MOVED)  # as the unreached list has them
@@ -117,116 +104,16 @@ _STATE_COLUMN = {
     SummonsState.NO_SHOW: "no_show",
     SummonsState.UNRECORDED: "unrecorded",
 }
-# Plain SQL both backends read the same way. The CROSS JOIN makes SQLite walk the summonses and
-# look up each target, not the other way round; PostgreSQL plans it as the join it is.
-_TARGETS = text(
-    "SELECT region_id, school_id, count(*), "
-    "sum(CASE WHEN recorded_at IS NOT NULL THEN 1 ELSE 0 END) "
-    "FROM targets WHERE review = :accepted GROUP BY region_id, school_id"
-)
-_SUMMONSES = text(
-    "SELECT t.region_id, t.school_id, s.state, "
-    "CASE WHEN t.recorded_at IS NULL THEN 1 ELSE 0 END AS open, count(*) "
-    "FROM summonses s CROSS JOIN targets t "
-    "WHERE t.id = s.target_id AND t.review = :accepted "
-    "GROUP BY t.region_id, t.school_id, s.state, open"
-)
-_HOME_VISITS = text(
-    "SELECT t.region_id, t.school_id, h.state, count(*) "
-    "FROM home_visits h CROSS JOIN targets t "
-    "WHERE t.id = h.target_id AND t.review = :accepted "
-    "GROUP BY t.region_id, t.school_id, h.state"
-)
 _VISIT_COLUMN = {
     HomeVisitState.SCHEDULED: "visits_scheduled",
     HomeVisitState.DONE: "visits_done",
 }
-
-# Who a channel reaches (bot/services/outbox.py: recipients_of_many reads the same), per area:
-# the families each channel reaches, and how many of the teens waiting for an answer (not
-# recorded) something reaches. A phone channel counts only where the office has it (:whatsapp
-# and :sms are 1 or 0). Numbers first: each target's numbers are read in the order of their
-# covering index (ix_contact_points_reach, no sort), then the target looked up by its key.
-_PHONE_REACH = text(
-    "SELECT t.region_id, t.school_id, sum(r.wa), sum(r.sms), "
-    "sum(CASE WHEN s.state IN (:summoned, :moved) AND t.recorded_at IS NULL AND r.wa + r.sms > 0 THEN 1 ELSE 0 END) "
-    "FROM (SELECT target_id, max(CASE WHEN whatsapp_consent_at IS NOT NULL "
-    "AND whatsapp_user IS NOT FALSE THEN :whatsapp ELSE 0 END) AS wa, "
-    "max(CASE WHEN sms_stopped_at IS NULL THEN :sms ELSE 0 END) AS sms "
-    "FROM contact_points GROUP BY target_id) r "
-    "CROSS JOIN targets t LEFT JOIN summonses s ON s.target_id = t.id "
-    "WHERE t.id = r.target_id AND t.review = :accepted GROUP BY t.region_id, t.school_id"
-)
-# Then Telegram (the teen's unblocked account or an active parent link to an unblocked one):
-# the families, those waiting, and those waiting whom a number reaches too (counted once).
-_TELEGRAM_REACH = text(
-    "SELECT t.region_id, t.school_id, count(*), "
-    "sum(CASE WHEN s.state IN (:summoned, :moved) AND t.recorded_at IS NULL THEN 1 ELSE 0 END), "
-    "sum(CASE WHEN s.state IN (:summoned, :moved) AND t.recorded_at IS NULL AND EXISTS (SELECT 1 FROM contact_points c "
-    "WHERE c.target_id = g.target_id AND ((c.whatsapp_consent_at IS NOT NULL "
-    "AND c.whatsapp_user IS NOT FALSE AND :whatsapp = 1) "
-    "OR (c.sms_stopped_at IS NULL AND :sms = 1))) THEN 1 ELSE 0 END) "
-    "FROM (SELECT target_id FROM accounts WHERE target_id IS NOT NULL "
-    "AND unreachable_at IS NULL UNION SELECT p.target_id FROM parent_links p "
-    "JOIN accounts a ON a.id = p.parent_account_id "
-    "WHERE p.state = :active AND a.unreachable_at IS NULL) g "
-    "CROSS JOIN targets t LEFT JOIN summonses s ON s.target_id = t.id "
-    "WHERE t.id = g.target_id AND t.review = :accepted GROUP BY t.region_id, t.school_id"
-)
-
-# And the waiting teens a channel reaches whose summons (or its change) failed on every rung
-# and went out nowhere: the few failed rows first (ix_outbox_state_due), each summons and
-# target then by its key. The same teens as bot/services/unreached.py's UNDELIVERED.
-_UNDELIVERED = text(
-    "SELECT t.region_id, t.school_id, count(DISTINCT s.id) "
-    "FROM outbox o CROSS JOIN summonses s CROSS JOIN targets t "
-    "WHERE o.state IN (:failed, :unreachable) AND o.message_key IN (:summons, :moved_key) "
-    "AND s.id = o.summons_id AND s.state IN (:summoned, :moved) "
-    "AND t.id = s.target_id AND t.recorded_at IS NULL AND t.review = :accepted "
-    "AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.summons_id = o.summons_id "
-    "AND d.message_key IN (:summons, :moved_key) AND d.state IN (:sent, :pending, :sending)) "
-    "AND (EXISTS (SELECT 1 FROM accounts a WHERE a.target_id = t.id "
-    "AND a.unreachable_at IS NULL) "
-    "OR EXISTS (SELECT 1 FROM parent_links p JOIN accounts pa ON pa.id = p.parent_account_id "
-    "WHERE p.target_id = t.id AND p.state = :active AND pa.unreachable_at IS NULL) "
-    "OR EXISTS (SELECT 1 FROM contact_points c WHERE c.target_id = t.id "
-    "AND ((c.whatsapp_consent_at IS NOT NULL AND c.whatsapp_user IS NOT FALSE "
-    "AND :whatsapp = 1) OR (c.sms_stopped_at IS NULL AND :sms = 1)))) "
-    "GROUP BY t.region_id, t.school_id"
-)
 
 
 def total(lines: list[Figures]) -> Figures:
     """The office's totals: 'target 4,924, recorded 4,656, remaining 268'."""
     sums = [sum(getattr(line, name) for line in lines) for name in _NUMBERS]
     return Figures("", "", *sums)
-
-
-async def _rows(sessions: Sessions, query: TextClause, **values: object) -> list[tuple[Any, ...]]:
-    async with sessions() as session:
-        rows = await session.execute(query, {"accepted": TargetReview.ACCEPTED.value, **values})
-        return [tuple(row) for row in rows]
-
-
-async def _reach(sessions: Sessions, query: TextClause) -> list[tuple[Any, ...]]:
-    async with sessions() as session:
-        phones = phones_of(session)
-    return await _rows(
-        sessions,
-        query,
-        summoned=SummonsState.SUMMONED.value,
-        moved=SummonsState.MOVED.value,
-        active=LinkState.ACTIVE.value,
-        whatsapp=int(Channel.WHATSAPP.value in phones),
-        sms=int(Channel.SMS.value in phones),
-        failed=OutboxState.FAILED.value,
-        unreachable=OutboxState.UNREACHABLE.value,
-        sent=OutboxState.SENT.value,
-        pending=OutboxState.PENDING.value,
-        sending=OutboxState.SENDING.value,
-        summons=Kind.SUMMONS.value,
-        moved_key=Kind.SESSION_MOVED.value,
-    )
 
 
 @dataclass(frozen=True)
@@ -246,23 +133,17 @@ class Counts:
 
 
 async def count(sessions: Sessions, *, reach: bool = True) -> Counts:
-    """The counts behind every report. They run at once, each in its own unit of work (on
-    SQLite, reading connections work in parallel). Reach costs the most (about twice the rest
-    at a million targets with numbers, docs/benchmarks.md): `reach=False` leaves it out, for a
-    report that does not show it."""
-    nothing: list[tuple[Any, ...]] = []
-
-    async def counted(query: TextClause) -> list[tuple[Any, ...]]:
-        return await _reach(sessions, query) if reach else nothing
-
-    targets, summoned, phone_reach, telegram_reach, undelivered, visits = await asyncio.gather(
-        _rows(sessions, _TARGETS),
-        _rows(sessions, _SUMMONSES),
-        counted(_PHONE_REACH),
-        counted(_TELEGRAM_REACH),
-        counted(_UNDELIVERED),
-        _rows(sessions, _HOME_VISITS),
+    """The counts behind every report: the targets, the home visits, and the summonses with who
+    is reached at one instant, each in its own unit of work, at once (on SQLite, reading
+    connections work in parallel). Reach costs the most (about twice the rest at a million
+    targets with numbers, docs/benchmarks.md): `reach=False` leaves it out, for a report that
+    does not show it."""
+    targets, answers, visits = await asyncio.gather(
+        figure_counts.rows(sessions, figure_counts.TARGETS),
+        figure_counts.answers_and_reach(sessions, reach),
+        figure_counts.rows(sessions, figure_counts.HOME_VISITS),
     )
+    summoned, phone_reach, telegram_reach, undelivered = answers
     async with sessions() as session:
         found = await session.execute(select(Region.id, Region.kecamatan, Region.kelurahan))
         regions = {i: (kecamatan, kelurahan) for i, kecamatan, kelurahan in found}
@@ -331,10 +212,12 @@ def lines(counts: Counts, by: By, *, in_kelurahan: tuple[str, str] | None = None
         column = _STATE_COLUMN.get(SummonsState(state))
         if column:
             line[column] += int(number)
-        if SummonsState(state) not in _WAITING:
+        if SummonsState(state) in ANSWERS:
             line["answered"] += int(number)
-        elif open_ and counts.with_reach:  # waiting, not recorded: unreached unless reached
-            line["unreached"] += int(number)
+        elif SummonsState(state) in _WAITING and open_:
+            line["waiting"] += int(number)
+            if counts.with_reach:  # unreached, unless the reach below finds them reached
+                line["unreached"] += int(number)
     for region_id, school_id, whatsapp, sms, waiting_reached in counts.phone_reach:
         if (found_key := key(region_id, school_id)) is None:
             continue

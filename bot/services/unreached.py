@@ -6,7 +6,8 @@ and either nothing can carry a message to her family (no Telegram account that t
 linked parent, no number on an open rung) or her summons went down every rung and arrived
 nowhere ("ladder_end"). Every front end (`rekam unreached`, the dashboard's "Belum
 terjangkau") lists the same people from here, and the figures (bot/services/figures.py) count
-them per area in SQL to these rules (tests/test_figures_reach.py checks that the two agree).
+them per area in SQL to these rules (bot/services/figure_counts.py; tests/test_figures_reach.py
+checks that the two agree).
 """
 
 from __future__ import annotations
