@@ -47,6 +47,8 @@ def _series(dialect: str, n: int) -> str:
 
 def _statements(dialect: str, targets: int, numbers: float) -> list[str]:
     recursive = "WITH RECURSIVE " if dialect != "postgresql" else "WITH "
+    # An instant inside CASE: PostgreSQL types a CASE of literals as text, not as the column.
+    at = f"TIMESTAMPTZ '{_NOW}+00'" if dialect == "postgresql" else f"'{_NOW}'"
     pick = int(numbers * 1000)
     summoned_states = (
         "CASE WHEN i % 10 < 5 THEN 'summoned' WHEN i % 10 = 5 THEN 'confirmed' "
@@ -65,9 +67,9 @@ def _statements(dialect: str, targets: int, numbers: float) -> list[str]:
         f"{recursive}{_series(dialect, targets)} INSERT INTO targets (id, nik_hash, nik_sealed, "
         "name, birth_date, region_id, school_id, source, review, preferred_days, recorded_at, "
         "invite_hash, invite_sealed, attend_hash, attend_sealed, created_at, updated_at) "
-        "SELECT i, 'n' || i, 'x', 'Sasaran ' || i, '2009-06-01', 1 + (i * 7919) % 200, "
-        "1 + (i * 104729) % 300, 'imported', 'accepted', 'any', "
-        f"CASE WHEN i % 100 < 12 THEN '{_NOW}' END, 'v' || i, 'x', 'a' || i, 'x', "
+        "SELECT i, 'n' || i, 'x', 'Sasaran ' || i, '2009-06-01', 1 + ((i % 10007) * 7919) % 200, "
+        "1 + ((i % 10009) * 1031) % 300, 'imported', 'accepted', 'any', "
+        f"CASE WHEN i % 100 < 12 THEN {at} END, 'v' || i, 'x', 'a' || i, 'x', "
         f"'{_NOW}', '{_NOW}' FROM n",
         "INSERT INTO summonses (id, target_id, session_id, state, revision, created_at, "
         f"updated_at) SELECT id, id, 1 + id % 2000, {summoned_states.replace('i %', 'id %')}, "
@@ -75,7 +77,7 @@ def _statements(dialect: str, targets: int, numbers: float) -> list[str]:
         "INSERT INTO accounts (id, telegram_id, language, language_chosen, role, target_id, "
         f"unreachable_at, created_at, updated_at) SELECT id, 1000000000 + id, 'id', "
         f"{'false' if dialect == 'postgresql' else '0'}, 'teen', id, "
-        f"CASE WHEN id % 100 < 3 THEN '{_NOW}' END, '{_NOW}', '{_NOW}' "
+        f"CASE WHEN id % 100 < 3 THEN {at} END, '{_NOW}', '{_NOW}' "
         f"FROM targets WHERE id % {max(targets // 60000, 1)} = 0",
         "INSERT INTO accounts (id, telegram_id, language, language_chosen, role, "
         f"created_at, updated_at) SELECT {targets} + id, 2000000000 + id, 'id', "
@@ -86,12 +88,12 @@ def _statements(dialect: str, targets: int, numbers: float) -> list[str]:
         f"FROM targets WHERE id % {max(targets // 20000, 1)} = 1",
         "INSERT INTO contact_points (target_id, whose, phone_hash, phone_sealed, source, "
         "whatsapp_consent_at, sms_stopped_at, created_at, updated_at) "
-        f"SELECT id, 'guardian', 'g' || id, 'x', 'list', CASE WHEN id % 100 < 65 THEN '{_NOW}' "
-        f"END, CASE WHEN id % 100 = 99 THEN '{_NOW}' END, '{_NOW}', '{_NOW}' "
+        f"SELECT id, 'guardian', 'g' || id, 'x', 'list', CASE WHEN id % 100 < 65 THEN {at} "
+        f"END, CASE WHEN id % 100 = 99 THEN {at} END, '{_NOW}', '{_NOW}' "
         f"FROM targets WHERE (id * 31) % 1000 < {pick}",
         "INSERT INTO contact_points (target_id, whose, phone_hash, phone_sealed, source, "
         f"whatsapp_consent_at, created_at, updated_at) SELECT id, 'teen', 't' || id, 'x', "
-        f"'list', CASE WHEN id % 100 < 65 THEN '{_NOW}' END, '{_NOW}', '{_NOW}' "
+        f"'list', CASE WHEN id % 100 < 65 THEN {at} END, '{_NOW}', '{_NOW}' "
         f"FROM targets WHERE (id * 31) % 1000 < {pick} AND id % 2 = 0",
         "INSERT INTO outbox (account_id, chat_id, summons_id, kind, message_key, params, "
         "language, due_at, state, attempts, channel, tried, urgent, created_at) "
