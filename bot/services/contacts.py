@@ -95,12 +95,27 @@ def _forget_the_old_number(row: ContactPoint) -> None:
 
 async def of(session: AsyncSession, target_id: int) -> tuple[Contact, ...]:
     """The numbers on a record, the teen's first."""
+    return (await of_many(session, [target_id])).get(target_id, ())
+
+
+async def of_many(
+    session: AsyncSession, target_ids: Sequence[int]
+) -> dict[int, tuple[Contact, ...]]:
+    """The numbers on each of these records, the teen's first, in one query (records with no
+    number are left out)."""
     vault = vault_of(session)
     rows = await session.scalars(
-        select(ContactPoint).where(ContactPoint.target_id == target_id).order_by(ContactPoint.whose)
+        select(ContactPoint).where(ContactPoint.target_id.in_(list(target_ids)))
     )
-    found = [_contact(row, vault.open_phone(row.phone_sealed)) for row in rows]
-    return tuple(sorted(found, key=lambda c: c.whose != ContactOf.TEEN))
+    found: dict[int, list[Contact]] = {}
+    for row in rows:
+        found.setdefault(row.target_id, []).append(
+            _contact(row, vault.open_phone(row.phone_sealed))
+        )
+    return {
+        target_id: tuple(sorted(numbers, key=lambda c: c.whose != ContactOf.TEEN))
+        for target_id, numbers in found.items()
+    }
 
 
 async def owners(session: AsyncSession, number: str) -> tuple[Owner, ...]:
