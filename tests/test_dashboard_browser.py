@@ -156,6 +156,7 @@ async def test_a_staff_morning_on_the_dashboard(
                     int(line["sisa"]),
                 )
             assert shown["JUMLAH"] == (12, 1, 11)
+            await expect(page.locator("#jangkauan caption")).to_have_text("Jangkauan")
             await snap(page, "ringkasan-1280")
             await page.set_viewport_size({"width": 360, "height": 740})
             await snap(page, "ringkasan-360")
@@ -167,7 +168,7 @@ async def test_a_staff_morning_on_the_dashboard(
 
             # Drill down: Utara → Mawar → its school.
             await page.get_by_role("link", name="Utara").click()
-            await expect(page.get_by_role("caption")).to_have_text("Per kelurahan")
+            await expect(page.get_by_role("caption").first).to_have_text("Per kelurahan")
             await page.get_by_role("link", name="Mawar").click()
             await expect(page.locator("tr[data-area='SMA Negeri 1 Uji']")).to_be_visible()
             await page.get_by_role("link", name="Semua kecamatan").click()

@@ -1,5 +1,6 @@
-"""The dashboard on a phone (360 px wide) in a real browser: the home-visit queue keeps each
-name whole (no word broken across lines) and the page never scrolls sideways."""
+"""The dashboard on a phone (360 px wide) in a real browser: the home-visit queue and the
+overview's reach keep each name whole (no word broken across lines) and the page never scrolls
+sideways (a wide table scrolls in its own box)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from playwright.async_api import Page, expect
 from tests.support.browser import chromium, screenshots_dir
 from tests.support.offices import requesting_teen
 from tests.support.people import staff_member
-from tests.support.web import dashboard_bot, login_link
+from tests.support.web import dashboard_bot, figures_changed, login_link
 
 # Every word of the element's text on one line: a word the browser broke spans two boxes.
 _BROKEN_WORDS = """(element) => {
@@ -59,3 +60,21 @@ async def test_the_home_visit_queue_keeps_names_whole_at_360_px(sqlite_url: str)
             )
             wide = await page.evaluate("document.documentElement.scrollWidth")
             assert wide <= 360
+
+
+async def test_the_overview_s_reach_keeps_names_whole_at_360_px(sqlite_url: str) -> None:
+    async with dashboard_bot(sqlite_url) as bot:
+        officer = await staff_member(bot, "Petugas")
+        await requesting_teen(bot, reason="Saya memakai kursi roda sejak kecelakaan")
+        figures_changed(bot)
+        link = await login_link(officer)
+        async with chromium() as browser:
+            page = await browser.new_page(
+                viewport={"width": 360, "height": 740}, locale="id-ID", timezone_id="Asia/Jakarta"
+            )
+            await page.goto(link)
+            await page.get_by_role("button", name="Masuk", exact=True).click()
+            reach = page.locator("#jangkauan")
+            await expect(reach).to_be_visible(timeout=15_000)  # the page refreshes once counted
+            assert await _broken_words(page, "#jangkauan th[scope=row]") == []
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 360
