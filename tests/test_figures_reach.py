@@ -37,7 +37,7 @@ from bot.domain.kinds import (
 from bot.services import figures, outbox, unreached
 from tests.support import factories
 from tests.support.harness import database, make_settings, until
-from tests.support.people import linked
+from tests.support.people import linked, staff_member
 from tests.support.phones import PhoneOffice, phone_office, put_number, sms_count
 
 RINA = "+6281211110001"
@@ -97,6 +97,14 @@ async def test_the_figures_count_each_channel_and_the_unreached_as_the_list_has_
         async with office.bot.db.session() as session:
             listed = await unreached.unreached(session)
         whole = figures.total(await figures.report(office.bot.db.reading, figures.By.KELURAHAN))
+        officer = await staff_member(office.bot, "Petugas")
+        officer.send("/statistik")
+        table = await officer.next_message()
+    # /statistik says the same, for each of the office's channels.
+    assert (
+        "Terjangkau lewat Telegram 1 · WhatsApp 1 · SMS 4. Sudah menjawab 1 · menunggu jawaban 5, "
+        "di antaranya belum terjangkau 3"
+    ) in table.text
 
     assert {p.target_id: p.why for p in listed} == {
         ids["Maya"]: unreached.Why.UNDELIVERED,

@@ -65,7 +65,10 @@ async def test_the_home_visit_queue_keeps_names_whole_at_360_px(sqlite_url: str)
 async def test_the_overview_s_reach_keeps_names_whole_at_360_px(sqlite_url: str) -> None:
     async with dashboard_bot(sqlite_url) as bot:
         officer = await staff_member(bot, "Petugas")
+        officer.send("/start")
+        await officer.next_message()
         await requesting_teen(bot, reason="Saya memakai kursi roda sejak kecelakaan")
+        await officer.next_message()  # the staff on duty hear of her request first
         figures_changed(bot)
         link = await login_link(officer)
         async with chromium() as browser:

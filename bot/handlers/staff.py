@@ -189,7 +189,7 @@ async def show_figures(update: Update, context: BotContext, member: Member) -> N
         update,
         staff_views.figures_table(header, lines, _, context.language, by)
         + "\n"
-        + staff_views.figure_states(whole, _, context.language),
+        + staff_views.figure_states(whole, _, context.language, context.settings.phones),
         parse_mode=ParseMode.HTML,
         reply_markup=staff_views.figures_keyboard(by, _),
     )

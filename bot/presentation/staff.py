@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -140,9 +141,10 @@ def figures_keyboard(shown: By, _: Gettext) -> InlineKeyboardMarkup:
     )
 
 
-def figure_states(whole: Figures, _: Gettext, language: str) -> str:
+def figure_states(whole: Figures, _: Gettext, language: str, phones: Sequence[str] = ()) -> str:
     """Every state of the summonses, for the whole office, and how far the office reaches:
-    families per channel, teens answered, waiting, and unreached among them (HTML-safe)."""
+    families on each of its channels (Telegram, then `phones`), teens answered, waiting, and
+    unreached among them (HTML-safe)."""
     n = {
         name: format_number(getattr(whole, name), language)
         for name in (
@@ -153,9 +155,6 @@ def figure_states(whole: Figures, _: Gettext, language: str) -> str:
             "home_visit",
             "attended",
             "no_show",
-            "telegram",
-            "whatsapp",
-            "sms",
             "answered",
             "waiting",
             "unreached",
@@ -166,11 +165,20 @@ def figure_states(whole: Figures, _: Gettext, language: str) -> str:
         "jadwal {moved} · minta kunjungan rumah {home_visit} · hadir {attended} · tidak datang "
         "{no_show}"
     ).format(**n)
+    counted = {"telegram": whole.telegram, "whatsapp": whole.whatsapp, "sms": whole.sms}
+    channels = " · ".join(
+        f"{_CHANNEL_NAMES[name]} {format_number(counted[name], language)}"
+        for name in ("telegram", *phones)
+        if name in counted
+    )
     reach = _(
-        "Terjangkau lewat Telegram {telegram} · WhatsApp {whatsapp} · SMS {sms}. Sudah menjawab "
-        "{answered} · menunggu jawaban {waiting}, di antaranya belum terjangkau {unreached}"
-    ).format(**n)
+        "Terjangkau lewat {channels}. Sudah menjawab {answered} · menunggu jawaban {waiting}, di "
+        "antaranya belum terjangkau {unreached}"
+    ).format(channels=channels, **n)
     return html.escape(f"{states}\n{reach}")
+
+
+_CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "sms": "SMS"}  # names, as is
 
 
 def figures_table(
