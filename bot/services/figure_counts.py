@@ -52,7 +52,8 @@ HOME_VISITS = text(
 # covering index (ix_contact_points_reach, no sort), then the target looked up by its key.
 PHONE_REACH = text(
     "SELECT t.region_id, t.school_id, sum(r.wa), sum(r.sms), "
-    "sum(CASE WHEN s.state IN (:summoned, :moved) AND t.recorded_at IS NULL AND r.wa + r.sms > 0 THEN 1 ELSE 0 END) "
+    "sum(CASE WHEN s.state IN (:summoned, :moved) AND t.recorded_at IS NULL "
+    "AND r.wa + r.sms > 0 THEN 1 ELSE 0 END) "
     "FROM (SELECT target_id, max(CASE WHEN whatsapp_consent_at IS NOT NULL "
     "AND whatsapp_user IS NOT FALSE THEN :whatsapp ELSE 0 END) AS wa, "
     "max(CASE WHEN sms_stopped_at IS NULL THEN :sms ELSE 0 END) AS sms "
@@ -65,7 +66,8 @@ PHONE_REACH = text(
 TELEGRAM_REACH = text(
     "SELECT t.region_id, t.school_id, count(*), "
     "sum(CASE WHEN s.state IN (:summoned, :moved) AND t.recorded_at IS NULL THEN 1 ELSE 0 END), "
-    "sum(CASE WHEN s.state IN (:summoned, :moved) AND t.recorded_at IS NULL AND EXISTS (SELECT 1 FROM contact_points c "
+    "sum(CASE WHEN s.state IN (:summoned, :moved) AND t.recorded_at IS NULL "
+    "AND EXISTS (SELECT 1 FROM contact_points c "
     "WHERE c.target_id = g.target_id AND ((c.whatsapp_consent_at IS NOT NULL "
     "AND c.whatsapp_user IS NOT FALSE AND :whatsapp = 1) "
     "OR (c.sms_stopped_at IS NULL AND :sms = 1))) THEN 1 ELSE 0 END) "

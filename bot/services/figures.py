@@ -20,11 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 
 from bot.db.models import Region, School
-from bot.domain.kinds import (
-    HomeVisitState,
-    SummonsState,
-    TargetReview,
-)
+from bot.domain.kinds import HomeVisitState, SummonsState, TargetReview
 from bot.services import figure_counts
 from bot.services.summonses import ANSWERS
 
