@@ -12,7 +12,7 @@ from bot.db.engine import Database
 from bot.domain.kinds import Actor, Channel
 from bot.i18n import Catalogs
 from bot.presentation import phone_replies
-from bot.services import events, phone_answers
+from bot.services import deliveries, events, phone_answers
 from bot.services.office import Office
 from bot.services.phone_answers import What
 
@@ -34,13 +34,19 @@ async def heard(
     text: str | None,
     button: str | None,
     written_at: datetime | None = None,
-) -> What:
-    """Apply one message from `number` and queue its answer to it; what it did."""
+    *,
+    seen: str,
+) -> What | None:
+    """Apply one message from `number` and queue its answer to it; what it did (None: the
+    webhook event `seen`, its channel's id for it, came before and changes nothing). The event
+    is marked seen in the same unit of work as what it does: both or neither."""
     settings = inbound.settings
     language = settings.default_language
     _ = inbound.catalogs.gettext(language)
     now = inbound.clock.now()
     async with inbound.db.session() as session:
+        if not await deliveries.first_time(session, seen, now):
+            return None
         found = await phone_answers.received(
             session,
             channel=channel,

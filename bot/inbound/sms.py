@@ -44,10 +44,15 @@ async def receive(request: Request) -> Response:
         event = parse(envelope if isinstance(envelope, dict) else {})
     except (ValueError, PayloadError):
         return PlainTextResponse("bad request", status_code=400)
+    seen = f"sms:{event.event_id}"  # a gateway's retry of a seen event changes nothing
+    if isinstance(event, Received):
+        if event.phone is not None:
+            await heard(inbound, Channel.SMS, event.phone, event.text, None, seen=seen)
+        return PlainTextResponse("ok")
     now = inbound.clock.now()
     async with inbound.db.session() as session:
-        if not await deliveries.first_time(session, f"sms:{event.event_id}", now):
-            return PlainTextResponse("ok")  # seen: the gateway's retry changes nothing
+        if not await deliveries.first_time(session, seen, now):
+            return PlainTextResponse("ok")
         if isinstance(event, StateChanged) and event.state in _STATES:
             failed = event.state == DeliveryState.FAILED
             await deliveries.status(
@@ -59,6 +64,4 @@ async def receive(request: Request) -> Response:
                 why=event.reason or "",
                 passes=failed and failure_retryable(event.reason),
             )
-    if isinstance(event, Received) and event.phone is not None:
-        await heard(inbound, Channel.SMS, event.phone, event.text, None)
     return PlainTextResponse("ok")

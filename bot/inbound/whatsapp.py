@@ -68,13 +68,14 @@ async def _reply(inbound: Inbound, reply: Reply) -> None:
         number = normalise("+" + reply.wa_id)
     except PhoneError:
         return
-    async with inbound.db.session() as session:
-        if not await deliveries.first_time(session, f"wa:{reply.message_id}", inbound.clock.now()):
-            return
-    # Marked seen in its own unit of work first: an answer applied twice would be worse than a
-    # retry after a crash between the two finding it seen (the person can write again).
     await heard(
-        inbound, Channel.WHATSAPP, number, reply.text, reply.button_id or reply.list_id, reply.at
+        inbound,
+        Channel.WHATSAPP,
+        number,
+        reply.text,
+        reply.button_id or reply.list_id,
+        reply.at,
+        seen=f"wa:{reply.message_id}",
     )
 
 
