@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.kinds import SessionState
+from bot.domain.kinds import Channel, SessionState
 from bot.i18n import N_, Gettext, format_day, format_hours, format_number, format_share, format_when
 from bot.presentation.buttons import ATTENDANCE, FIGURES, FiguresBy, OtherDay
+from bot.presentation.history import CHANNELS
 from bot.services.figures import By, Figures
 from bot.services.staff import Attendance, Marked, Roster, SessionCounts
 
@@ -165,20 +166,21 @@ def figure_states(whole: Figures, _: Gettext, language: str, phones: Sequence[st
         "jadwal {moved} · minta kunjungan rumah {home_visit} · hadir {attended} · tidak datang "
         "{no_show}"
     ).format(**n)
-    counted = {"telegram": whole.telegram, "whatsapp": whole.whatsapp, "sms": whole.sms}
+    counted = {
+        Channel.TELEGRAM: whole.telegram,
+        Channel.WHATSAPP: whole.whatsapp,
+        Channel.SMS: whole.sms,
+    }
     channels = " · ".join(
-        f"{_CHANNEL_NAMES[name]} {format_number(counted[name], language)}"
-        for name in ("telegram", *phones)
-        if name in counted
+        f"{_(CHANNELS[channel])} {format_number(counted[channel], language)}"
+        for channel in (Channel.TELEGRAM, *(Channel(name) for name in phones))
+        if channel in counted
     )
     reach = _(
         "Terjangkau lewat {channels}. Sudah menjawab {answered} · menunggu jawaban {waiting}, di "
         "antaranya belum terjangkau {unreached}"
     ).format(channels=channels, **n)
     return html.escape(f"{states}\n{reach}")
-
-
-_CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "sms": "SMS"}  # names, as is
 
 
 def figures_table(
