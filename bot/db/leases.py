@@ -23,8 +23,7 @@ async def acquire(
     if renewed.rowcount:  # type: ignore[attr-defined]
         return True
     row = {"name": name, "holder": holder, "until": now + ttl}
-    inserted = await session.execute(insert_or_ignore(session, Lease, [row], "name"))
-    return bool(inserted.rowcount)  # type: ignore[attr-defined]
+    return await insert_or_ignore(session, Lease, row, "name")
 
 
 async def release(session: AsyncSession, name: str, holder: str) -> None:
@@ -53,8 +52,7 @@ async def first_in(session: AsyncSession, name: str, period: str, *, now: dateti
     if moved.rowcount:  # type: ignore[attr-defined]
         return True
     row = {"name": name, "holder": period, "until": now}
-    inserted = await session.execute(insert_or_ignore(session, Lease, [row], "name"))
-    return bool(inserted.rowcount)  # type: ignore[attr-defined]
+    return await insert_or_ignore(session, Lease, row, "name")
 
 
 async def holder_of(session: AsyncSession, name: str) -> str | None:

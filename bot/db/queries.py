@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from functools import cache
 from itertools import chain
 from typing import Any
 
@@ -26,13 +27,30 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 
-def insert_or_ignore(
-    session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]], *keys: str
-) -> Insert:
-    """INSERT ... ON CONFLICT (keys) DO NOTHING, for SQLite or PostgreSQL."""
-    dialect = session.get_bind().dialect.name
+@cache
+def _or_ignore(dialect: str, model: type[DeclarativeBase], keys: tuple[str, ...]) -> Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).values(rows).on_conflict_do_nothing(index_elements=list(keys))
+    return insert(core_table(model)).on_conflict_do_nothing(index_elements=list(keys))
+
+
+async def insert_or_ignore(
+    session: AsyncSession, model: type[DeclarativeBase], row: dict[str, Any], *keys: str
+) -> bool:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING of one row, for SQLite or PostgreSQL: whether
+    it went in. The statement holds no values (they go beside it), so it is built and compiled
+    once a process; with its values inside, SQLAlchemy compiled it again at every call, three
+    times a phone answer (docs/benchmarks.md, issue 24)."""
+    statement = _or_ignore(session.get_bind().dialect.name, model, keys)
+    inserted = await session.execute(statement, row)
+    return bool(inserted.rowcount)  # type: ignore[attr-defined]
+
+
+async def insert_all_or_ignore(
+    session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]], *keys: str
+) -> None:
+    """insert_or_ignore of several rows (of the same columns) in one executemany."""
+    if rows:
+        await session.execute(_or_ignore(session.get_bind().dialect.name, model, keys), rows)
 
 
 def one_of(

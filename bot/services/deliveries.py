@@ -102,10 +102,7 @@ async def status(
 async def first_time(session: AsyncSession, key: str, now: datetime) -> bool:
     """Whether this webhook event (a WhatsApp message id, an SMS gateway event id) is new: it
     is marked seen in the same unit of work as what it does, so a retry of it does nothing."""
-    inserted = await session.execute(
-        insert_or_ignore(session, WebhookEvent, [{"key": key[:160], "at": now}], "key")
-    )
-    return bool(inserted.rowcount)  # type: ignore[attr-defined]
+    return await insert_or_ignore(session, WebhookEvent, {"key": key[:160], "at": now}, "key")
 
 
 async def lock_id(session: AsyncSession, channel: Channel, external_id: str) -> None:

@@ -26,9 +26,7 @@ class Directory:
         key = (kecamatan or "", kelurahan or "")
         if key not in self.regions:
             row = {"kecamatan": key[0], "kelurahan": key[1]}
-            await session.execute(
-                insert_or_ignore(session, Region, [row], "kecamatan", "kelurahan")
-            )
+            await insert_or_ignore(session, Region, row, "kecamatan", "kelurahan")
             found = await session.execute(
                 select(Region.id).where(Region.kecamatan == key[0], Region.kelurahan == key[1])
             )
@@ -42,7 +40,7 @@ class Directory:
             return None
         if name not in self.schools:
             row = {"name": name[:200], "region_id": region_id}
-            await session.execute(insert_or_ignore(session, School, [row], "name"))
+            await insert_or_ignore(session, School, row, "name")
             found = await session.execute(select(School.id).where(School.name == name[:200]))
             self.schools[name] = found.scalar_one()
         return self.schools[name]

@@ -19,7 +19,7 @@ from bot.db.models import (
     Summons,
     Target,
 )
-from bot.db.queries import insert_or_ignore
+from bot.db.queries import insert_all_or_ignore
 from bot.db.vault import vault_of
 from bot.domain.kinds import TargetReview
 from bot.domain.nik import mask
@@ -110,9 +110,7 @@ async def numbered(session: AsyncSession, found: list[Letter]) -> list[Letter]:
         # Another printing at the same moment may number the same summons: it keeps its own.
         for start in range(0, len(missing), _CHUNK):
             rows = missing[start : start + _CHUNK]
-            await session.execute(
-                insert_or_ignore(session, LetterNumber, rows, "summons_id", "session_id")
-            )
+            await insert_all_or_ignore(session, LetterNumber, rows, "summons_id", "session_id")
         known = await _numbers(session, summons_ids)
     return [replace(letter, number=known[letter.summons_id, letter.session_id]) for letter in found]
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import phones_of
 from bot.db.models import Account, ContactPoint, OutboxMessage, ParentLink, Staff
-from bot.db.queries import insert_or_ignore
+from bot.db.queries import insert_all_or_ignore
 from bot.domain.kinds import Channel, ContactOf, LinkState, OutboxState
 from bot.domain.ladder import Reachable, rungs
 from bot.domain.outbox_kinds import KINDS, Group, Kind
@@ -127,8 +127,7 @@ async def enqueue(
         for who in recipients
         if not who.by_phone or what.phone
     ]
-    if rows:
-        await session.execute(insert_or_ignore(session, OutboxMessage, rows, "dedupe_key"))
+    await insert_all_or_ignore(session, OutboxMessage, rows, "dedupe_key")
 
 
 async def cancel(

@@ -10,7 +10,4 @@ from bot.db.queries import insert_or_ignore
 
 async def first_delivery(session: AsyncSession, update_id: int) -> bool:
     """Record the update id; False when another process or an earlier delivery had it."""
-    inserted = await session.execute(
-        insert_or_ignore(session, ProcessedUpdate, [{"update_id": update_id}], "update_id")
-    )
-    return bool(inserted.rowcount)  # type: ignore[attr-defined]
+    return await insert_or_ignore(session, ProcessedUpdate, {"update_id": update_id}, "update_id")

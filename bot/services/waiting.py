@@ -67,7 +67,7 @@ class _Free:
 async def join(session: AsyncSession, target_id: int, *, now: datetime) -> None:
     """Put a teen on the list (a teen already on it keeps their place in line)."""
     row = {"target_id": target_id, "since": now, "offers": 0}
-    await session.execute(insert_or_ignore(session, WaitingTeen, [row], "target_id"))
+    await insert_or_ignore(session, WaitingTeen, row, "target_id")
 
 
 async def join_stranded(session: AsyncSession, *, now: datetime) -> None:
