@@ -19,6 +19,7 @@ from bot.db.keys import WrongDataKeyError
 from bot.db.vault import MissingDataKeyError, new_key
 from bot.demo.lines import script_format
 from bot.emulator_cli import add_command as add_emulator_command
+from bot.event_loop import serve
 from bot.i18n import LANGUAGES, Catalogs, Gettext
 from bot.logs import redact, setup_logging
 from bot.office_cli.arguments import OfficeParser
@@ -85,7 +86,7 @@ def cmd_run(args: argparse.Namespace, _: Gettext) -> int:
     app = build_application(settings)  # a missing token is reported before anything starts
     setup_logging()
     web = settings.web_enabled and not args.dispatch_only
-    asyncio.run(_run_until_stopped(app, args.webhook, not args.dispatch_only, web))
+    serve(_run_until_stopped(app, args.webhook, not args.dispatch_only, web))
     return 0
 
 
@@ -118,7 +119,7 @@ def cmd_web(args: argparse.Namespace, _: Gettext) -> int:
     """The dashboard alone (a second machine beside the bot's), on the same database."""
     settings = load_settings()
     setup_logging()
-    asyncio.run(_serve_dashboard(settings, _))
+    serve(_serve_dashboard(settings, _))
     return 0
 
 
