@@ -49,19 +49,21 @@ async def receive(request: Request) -> Response:
         if event.phone is not None:
             await heard(inbound, Channel.SMS, event.phone, event.text, None, seen=seen)
         return PlainTextResponse("ok")
+    state = _STATES.get(event.state) if isinstance(event, StateChanged) else None
+    if state is None or not deliveries.worth_writing(state):
+        return PlainTextResponse("ok")
     now = inbound.clock.now()
     async with inbound.db.session() as session:
         if not await deliveries.first_time(session, seen, now):
             return PlainTextResponse("ok")
-        if isinstance(event, StateChanged) and event.state in _STATES:
-            failed = event.state == DeliveryState.FAILED
-            await deliveries.status(
-                session,
-                Channel.SMS,
-                event.message_id,
-                _STATES[event.state],
-                now=now,
-                why=event.reason or "",
-                passes=failed and failure_retryable(event.reason),
-            )
+        failed = event.state == DeliveryState.FAILED
+        await deliveries.status(
+            session,
+            Channel.SMS,
+            event.message_id,
+            state,
+            now=now,
+            why=event.reason or "",
+            passes=failed and failure_retryable(event.reason),
+        )
     return PlainTextResponse("ok")

@@ -80,6 +80,8 @@ async def _reply(inbound: Inbound, reply: Reply) -> None:
 
 
 async def _status(inbound: Inbound, status: Status) -> None:
+    if not deliveries.worth_writing(status.status):
+        return
     problem = status.problem
     now = inbound.clock.now()
     async with inbound.db.session() as session:

@@ -17,9 +17,17 @@ from bot.domain.kinds import Channel, OutboxState
 from bot.services import ladder
 
 RETRY_LATER = timedelta(minutes=10)
-_ORDER = {"sent": 1, "delivered": 2, "read": 3}
+_ORDER = {"delivered": 1, "read": 2}
 # A failure that may pass (no signal) is tried again this often; then the next rung.
 MOST_RESENDS = 5
+
+
+def worth_writing(state: str) -> bool:
+    """Whether a status has anything to write. "sent" (the channel took the message on its way)
+    says what the send's own answer said, which the dispatcher wrote (SENT): it is answered
+    without a unit of work. It was half of a WhatsApp reply's status webhooks, and, arriving
+    before the send's answer most often, the costlier half (kept, then applied at the send)."""
+    return state in _ORDER or state == "failed"
 
 
 async def status(
@@ -64,7 +72,7 @@ async def status(
         )
         return False
     if state != "failed":
-        # Statuses may come out of order: one never goes back (sent < delivered < read).
+        # Statuses may come out of order: one never goes back (delivered < read).
         if _ORDER.get(state, 0) > _ORDER.get(row.delivery or "", 0):
             row.delivery, row.delivery_at = state, now
         return True
