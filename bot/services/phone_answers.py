@@ -207,12 +207,17 @@ async def _respond(
     now: datetime,
     office: Office,
 ) -> Outcome:
+    # Locked and read with its session in one statement, as a press in Telegram is: respond()
+    # then reads neither again. The revision is the one the message was read at, so a change
+    # in between is STALE, as an old button is.
+    found = await summonses.locked_view(session, summons.id)
     return await summonses.respond(
         session,
         Press(summons.id, summons.revision, action, argument),
         Presser(None, _actor(point), frozenset({point.target_id}), channel, point.id),
         office=office,
         now=now,
+        locked=found[1] if found is not None else None,
     )
 
 
