@@ -51,9 +51,8 @@ async def status(
         .with_for_update()
     )
     row = await session.scalar(find)
-    if row is None:
-        # The dispatcher may be writing this id right now: wait for it, and look again.
-        await lock_id(session, channel, external_id)
+    if row is None and await lock_id(session, channel, external_id):
+        # The dispatcher may have been writing this id: now it is written or not, look again.
         row = await session.scalar(find)
     if row is None:
         # Sent, and its answer not written yet: the webhook beat the dispatcher. Kept, and
@@ -113,15 +112,18 @@ async def first_time(session: AsyncSession, key: str, now: datetime) -> bool:
     return await insert_or_ignore(session, WebhookEvent, {"key": key[:160], "at": now}, "key")
 
 
-async def lock_id(session: AsyncSession, channel: Channel, external_id: str) -> None:
+async def lock_id(session: AsyncSession, channel: Channel, external_id: str) -> bool:
     """Hold a channel's message id until this unit of work ends (PostgreSQL; SQLite has one
     writer at a time anyway): the dispatcher writing it and a status finding it not written
-    take turns, so a status that came first is kept where the writer sees it, or finds it."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-            {"key": f"{channel.value}:{external_id}"},
-        )
+    take turns, so a status that came first is kept where the writer sees it, or finds it.
+    Whether it waited for a lock (False on SQLite: nothing can have changed meanwhile)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+        {"key": f"{channel.value}:{external_id}"},
+    )
+    return True
 
 
 async def apply_early(
