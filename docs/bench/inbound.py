@@ -78,6 +78,7 @@ from bot.emulator.whatsapp import webhook as whatsapp_webhook
 from bot.emulator.whatsapp.limits import TIERS
 from bot.emulator.whatsapp.limits import Limits as WaLimits
 from bot.emulator.whatsapp.server import WhatsAppEmulatorApp
+from bot.event_loop import serve
 from bot.i18n import Catalogs
 from bot.presentation.outbox.phone import TEMPLATES, template_definition
 from bot.services import contacts
@@ -105,6 +106,39 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def postgres_pids() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                found.append(int(entry.name))
+    return found
+
+
+@contextlib.contextmanager
+def cores_apart(core: int | None, postgres: bool) -> Any:
+    """With `core`: this process (the WhatsApp and SMS emulators), what it starts after (the
+    Telegram emulator) and, for a PostgreSQL run, the server's processes on the other cores,
+    so that the bot has one core of its own, as it would beside the real channels. The
+    server's processes get every core back at the end."""
+    if core is None:
+        yield
+        return
+    every = os.sched_getaffinity(0)
+    rest = every - {core}
+    pinned = postgres_pids() if postgres else []
+    os.sched_setaffinity(0, rest)
+    for pid in pinned:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(pid, rest)
+    try:
+        yield
+    finally:
+        for pid in pinned:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(pid, every)
 
 
 def load_average() -> str:
@@ -286,8 +320,11 @@ async def telegram_emulator(port: int, latency: str, jitter: str) -> AsyncIterat
 
 
 @contextlib.asynccontextmanager
-async def bot_process(env: dict[str, str], folder: str, api: str) -> AsyncIterator[int]:
-    """`rekam run --webhook`; its pid once Telegram has its webhook (the listener is up)."""
+async def bot_process(
+    env: dict[str, str], folder: str, api: str, core: int | None = None
+) -> AsyncIterator[int]:
+    """`rekam run --webhook`; its pid once Telegram has its webhook (the listener is up). With
+    `core`, the bot and all its threads run on that core alone."""
     log = Path(folder) / "bot.log"
     process = subprocess.Popen(  # noqa: ASYNC220
         [sys.executable, "-m", "bot", "run", "--webhook"],
@@ -295,6 +332,7 @@ async def bot_process(env: dict[str, str], folder: str, api: str) -> AsyncIterat
         cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
+        preexec_fn=None if core is None else lambda: os.sched_setaffinity(0, {core}),
     )
     hook = env["PUBLIC_BASE_URL"] + "/telegram"
     try:
@@ -450,7 +488,7 @@ async def run(args: argparse.Namespace, folder: str, url: str) -> None:
     try:
         async with (
             telegram_emulator(tg_port, args.latency, args.jitter) as call,
-            bot_process(env, folder, api) as bot_pid,
+            bot_process(env, folder, api, args.bot_core) as bot_pid,
         ):
             built = time.monotonic()
             chats = [u["id"] for u in await call("users", {"count": counts["telegram"]})]
@@ -657,10 +695,14 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=3, help="wait after the last (s)")
     parser.add_argument("--database", help="default: a new SQLite file")
     parser.add_argument("--py-spy", help="sample the bot with py-spy into this file (raw)")
+    parser.add_argument(
+        "--bot-core", type=int, help="run the bot alone on this core, everything else on the rest"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rekam-inbound-") as folder:
         url = args.database or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        asyncio.run(run(args, folder, url))
+        with cores_apart(args.bot_core, url.startswith("postgresql")):
+            serve(run(args, folder, url))  # on uvloop too: the emulators cost CPU beside the bot
 
 
 if __name__ == "__main__":
