@@ -276,7 +276,26 @@ async def test_the_figures_agree_with_the_list_and_the_recipients_whatever_the_m
                 )
                 recipients = await outbox.recipients_of_many(session, accepted)
                 names = dict((await session.execute(select(Region.id, Region.kelurahan))).all())
-            lines = figures.lines(await figures.count(db.reading), figures.By.KELURAHAN)
+            counts = await figures.count(db.reading)
+            lines = figures.lines(counts, figures.By.KELURAHAN)
+            # Each line's cell opens its own area's list (on the overview), as long as it counts;
+            # so does each school's within its kelurahan.
+            schools = [
+                (line, school)
+                for line in lines
+                for school in figures.lines(
+                    counts, figures.By.SCHOOL, in_kelurahan=(line.parent_area, line.area)
+                )
+            ]
+            async with db.reading() as session:
+                for line in lines:
+                    area = unreached.Area(kecamatan=line.parent_area, kelurahan=line.area)
+                    opened = await unreached.unreached(session, area=area)
+                    assert len(opened) == line.unreached, (phones, line.area)
+                for line, school in schools:
+                    area = unreached.Area(line.parent_area, line.area, school.area)
+                    opened = await unreached.unreached(session, area=area)
+                    assert len(opened) == school.unreached, (phones, line.area, school.area)
         finally:
             await db.dispose()
         counted = {line.area: line.unreached for line in lines if line.unreached}

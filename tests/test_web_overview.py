@@ -3,9 +3,13 @@ have: two kecamatan each with a kelurahan called Sukamaju."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, date, datetime
 
+from sqlalchemy import select
+
+from bot.db.models import Target
 from bot.services import imports
 from tests.support import factories
 from tests.support.harness import BotHarness
@@ -95,3 +99,44 @@ async def test_the_overview_shows_how_far_the_office_reaches(sqlite_url: str) ->
     # Telegram, called, answered, waiting, unreached
     assert re.findall(r'data-value="(\d+)"', total) == ["1", "2", "0", "2", "1"]
     assert '<a href="/belum-terjangkau">1</a>' in total
+
+
+async def test_each_unreached_count_opens_the_list_of_its_own_area(database_url: str) -> None:
+    """Every "belum terjangkau" cell, on every level, opens the list of its own area's teens,
+    as many as it counts; the list names its area, and its call list narrows the same way."""
+    async with dashboard_bot(database_url) as bot:
+        await listed(bot)  # nobody on Telegram and no numbers: every teen called is unreached
+        place = await factories.add_place(bot.db, "Kantor Kecamatan Uji")
+        soon = await factories.add_session(bot.db, bot.settings, place, days_ahead=4)
+        async with bot.db.session() as session:
+            targets = list(await session.scalars(select(Target).order_by(Target.id)))
+        for target in targets:
+            await factories.summon(bot.db, bot.settings, target, soon)
+        figures_changed(bot)
+        desk = await staff_member(bot, "Dewi")
+        async with client(bot) as web:
+            await sign_in(web, await login_link(desk))
+            opened = {}
+            for params in (
+                {},
+                {"kecamatan": "Selatan"},
+                {"kecamatan": "Selatan", "kelurahan": "Sukamaju"},
+            ):
+                page = (await overview(web, **params)).text
+                table = page[page.index('id="jangkauan"') :]
+                cells = re.findall(r'data-value="(\d+)"><a href="([^"]+)">', table)
+                assert len(cells) >= 2  # each line's and the total's
+                for count, href in cells:
+                    shown = await web.get(html.unescape(href))
+                    assert f"Belum terjangkau: {count} remaja." in shown.text, href
+                    opened[html.unescape(href)] = shown.text
+            south_sukamaju = opened["/belum-terjangkau?kecamatan=Selatan&kelurahan=Sukamaju"]
+            assert "Hanya: Selatan › Sukamaju" in south_sukamaju
+            names = set(re.findall(r"Remaja Uji \d", south_sukamaju))
+            assert names == {"Remaja Uji 3", "Remaja Uji 4", "Remaja Uji 5"}
+            csv_link = re.search(r'href="(/belum-terjangkau/telepon\.csv[^"]*)"', south_sukamaju)
+            assert csv_link is not None
+            calls = await web.get(html.unescape(csv_link.group(1)))
+            assert set(re.findall(r"Remaja Uji \d", calls.text)) == names
+            whole = opened["/belum-terjangkau"]
+            assert "Hanya:" not in whole and len(set(re.findall(r"Remaja Uji \d", whole))) == 6

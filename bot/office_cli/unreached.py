@@ -40,7 +40,7 @@ def cmd_unreached(args: argparse.Namespace, _: Gettext) -> int:
     async def work(database: Database) -> tuple[list[unreached.Unreached], list[letters.Letter]]:
         async with database.session() as session:
             school = await school_named(session, args.school, _)
-            people = await unreached.unreached(session, school=school)
+            people = await unreached.unreached(session, area=unreached.Area(school=school))
             printed: list[letters.Letter] = []
             if pdf is not None and people:
                 printed = await letters.letters(

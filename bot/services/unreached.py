@@ -68,12 +68,26 @@ def _undelivered() -> object:
     )
 
 
-async def unreached(session: AsyncSession, *, school: str | None = None) -> list[Unreached]:
-    """Every unreached teen, by school, kelurahan and name (`school`: one school's)."""
+@dataclass(frozen=True)
+class Area:
+    """Whose teens to list: None for any; "" for a teen whose record has none, as the figures
+    count her (a kelurahan's line on the overview links to that kelurahan's list)."""
+
+    kecamatan: str | None = None
+    kelurahan: str | None = None
+    school: str | None = None
+
+
+EVERYWHERE = Area()
+
+
+async def unreached(session: AsyncSession, *, area: Area = EVERYWHERE) -> list[Unreached]:
+    """Every unreached teen in `area`, by school, kelurahan and name."""
     query = (
         select(Target.id, Summons.id)
         .join(Summons, Summons.target_id == Target.id)
         .outerjoin(School, School.id == Target.school_id)
+        .outerjoin(Region, Region.id == Target.region_id)
         .where(
             Target.recorded_at.is_(None),
             Target.review == TargetReview.ACCEPTED,
@@ -81,8 +95,13 @@ async def unreached(session: AsyncSession, *, school: str | None = None) -> list
         )
         .order_by(Target.id)
     )
-    if school:
-        query = query.where(School.name == school)
+    for wanted, column, link in (
+        (area.kecamatan, Region.kecamatan, Target.region_id),
+        (area.kelurahan, Region.kelurahan, Target.region_id),
+        (area.school, School.name, Target.school_id),
+    ):
+        if wanted is not None:
+            query = query.where(column == wanted if wanted else link.is_(None))
     pairs = [(int(t), int(s)) for t, s in await session.execute(query)]
     undelivered = set(
         await session.scalars(

@@ -6,6 +6,7 @@ The same figures as `rekam report`, counted in one pass for every area (figures_
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,6 +17,7 @@ from bot.services.web_access import Viewer
 from bot.web import charts
 from bot.web.access import staff_only
 from bot.web.context import services_of
+from bot.web.pages import unreached
 from bot.web.render import render
 
 
@@ -53,7 +55,24 @@ async def overview(request: Request, viewer: Viewer) -> Response:
         per_day=trend.value[-14:],
         chart=charts,
         phones=web.settings.phones,
+        unreached_of=_unreached_of(level, kecamatan, kelurahan),
     )
+
+
+def _unreached_of(
+    level: str, kecamatan: str | None, kelurahan: str | None
+) -> Callable[[str | None], str]:
+    """Where a line's "belum terjangkau" leads: that area's list (None: the total's, the list
+    of the whole page's area)."""
+
+    def of(area: str | None) -> str:
+        if level == "kecamatan":
+            return unreached.link(kecamatan=area)
+        if level == "kelurahan":
+            return unreached.link(kecamatan=kecamatan, kelurahan=area)
+        return unreached.link(kecamatan=kecamatan, kelurahan=kelurahan, school=area)
+
+    return of
 
 
 routes = [Route("/", overview, methods=["GET"])]

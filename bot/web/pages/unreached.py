@@ -1,11 +1,15 @@
 """Belum terjangkau: the teens no channel reaches (bot/services/unreached.py), by school and
 kelurahan, as `rekam unreached` lists them; the call round's list (CSV), their letters to send
 through the schools (a POST: printing hands out letter numbers), and a home visit asked for
-one of them (it joins the Kunjungan rumah queue). Listing them is an event per person."""
+one of them (it joins the Kunjungan rumah queue). Listing them is an event per person.
+
+`?kecamatan=&kelurahan=&sekolah=` narrows all of it to one area, as the overview's
+"belum terjangkau" cells link to it ("" for a record without one)."""
 
 from __future__ import annotations
 
 from io import BytesIO
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -25,13 +29,48 @@ from bot.web.render import refusal, render
 
 PATH = "/belum-terjangkau"
 VISIT_ASKED = N_("Kunjungan rumah untuk {name} masuk antrean Kunjungan rumah.")
+_AREA = (("kecamatan", "kecamatan"), ("kelurahan", "kelurahan"), ("sekolah", "school"))
+_LONGEST = 200  # as the office's list keeps a name
+
+
+def _area(request: Request) -> tuple[unreached.Area, dict[str, str]]:
+    """The area the address asks for, and its part of the address (to keep on the links)."""
+    given = {
+        name: request.query_params[name][:_LONGEST]
+        for name, _field in _AREA
+        if name in request.query_params
+    }
+    area = unreached.Area(**{field: given.get(name) for name, field in _AREA})
+    return area, given
+
+
+def _shown(request: Request, viewer: Viewer, given: dict[str, str]) -> str:
+    """The area as the page names it ("Utara › Mawar"), "" for everywhere."""
+    _, _language = fields.words(request, viewer)
+    return " › ".join(
+        value or (_("(tanpa sekolah)") if name == "sekolah" else _("(tanpa wilayah)"))
+        for name, value in given.items()
+    )
+
+
+def _with(given: dict[str, str]) -> str:
+    return "?" + urlencode(given) if given else ""
+
+
+def link(
+    kecamatan: str | None = None, kelurahan: str | None = None, school: str | None = None
+) -> str:
+    """The list of one area's unreached teens (None: any; "" none on the record)."""
+    wanted = {"kecamatan": kecamatan, "kelurahan": kelurahan, "sekolah": school}
+    return PATH + _with({name: value for name, value in wanted.items() if value is not None})
 
 
 @staff_only()
 async def show_unreached(request: Request, viewer: Viewer) -> Response:
     web = services_of(request)
+    area, given = _area(request)
     async with web.db.session() as session:
-        people = await unreached.unreached(session)
+        people = await unreached.unreached(session, area=area)
         events.listed(
             session, unreached.target_ids(people), by=viewer.by, channel=Channel.WEB, where=PATH
         )
@@ -40,7 +79,16 @@ async def show_unreached(request: Request, viewer: Viewer) -> Response:
     if asked.isdigit() and fields.sealed(viewer, request.query_params.get("s"), "kunjungan", asked):
         name = await _name_of(request, int(asked))
         said = fields.flash(request, viewer, VISIT_ASKED, problem=False, name=name or "")
-    return render(request, viewer, "unreached.html", people=people, why=views.WHY, flash=said)
+    return render(
+        request,
+        viewer,
+        "unreached.html",
+        people=people,
+        why=views.WHY,
+        flash=said,
+        area=_shown(request, viewer, given),
+        query=_with(given),
+    )
 
 
 async def _name_of(request: Request, target_id: int) -> str | None:
@@ -53,8 +101,9 @@ async def call_list(request: Request, viewer: Viewer) -> Response:
     """The call round's list: whole numbers, so a download is an event per person."""
     web = services_of(request)
     _, _language = fields.words(request, viewer)
+    area, _given = _area(request)
     async with web.db.session() as session:
-        people = await unreached.unreached(session)
+        people = await unreached.unreached(session, area=area)
         events.listed(
             session,
             unreached.target_ids(people),
@@ -78,8 +127,9 @@ async def printed_letters(request: Request, viewer: Viewer) -> Response:
     settings = web.settings
     if not settings.bot_username:
         return _refused(request, viewer, NO_BOT_NAME, 409)
+    area, _given = _area(request)
     async with web.db.session() as session:
-        people = await unreached.unreached(session)
+        people = await unreached.unreached(session, area=area)
         found = (
             await letters.letters(
                 session, school=None, everyone=True, only=unreached.target_ids(people)
@@ -117,7 +167,9 @@ async def ask_visit(request: Request, viewer: Viewer) -> Response:
             duty=web.settings.duty_staff,
         )
     seal = fields.seal(viewer, "kunjungan", target_id)
-    return RedirectResponse(f"{PATH}?kunjungan={target_id}&s={seal}", status_code=303)
+    _area_asked, given = _area(request)  # back to the list it was asked from
+    back = urlencode({**given, "kunjungan": target_id, "s": seal})
+    return RedirectResponse(f"{PATH}?{back}", status_code=303)
 
 
 def _refused(request: Request, viewer: Viewer, text: str, status: int) -> Response:
