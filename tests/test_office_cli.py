@@ -207,6 +207,14 @@ def test_unreached_lists_who_no_channel_reaches_with_their_letters_and_call_list
     with calls.open(encoding="utf-8-sig") as handle:
         (row,) = list(csv.DictReader(handle))
     assert row["Nama"] == "Remaja 2" and row["NIK"] == "3599" + "*" * 12
+    # One kelurahan's (as the overview's cell opens it): hers, and the other one's is empty.
+    assert main(["unreached", "--kelurahan", "mawar"]) == 0
+    assert "Belum terjangkau: 1 remaja." in capsys.readouterr().out
+    assert main(["unreached", "--kelurahan", "Melati"]) == 0
+    assert "Semua remaja yang dipanggil bisa dihubungi" in capsys.readouterr().out
+    assert main(["unreached", "--kelurahan", "Mawra"]) == 1  # a typo is named, never "nobody"
+    said = capsys.readouterr()
+    assert "Mawar" in said.out + said.err and "Belum terjangkau" not in said.out
 
     async def number() -> None:
         db = database(desk)

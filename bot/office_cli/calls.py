@@ -90,6 +90,14 @@ async def school_named(session: AsyncSession, name: str | None, _: Gettext) -> s
     return known_name(name, schools, _("Sekolah"), _, exact=False)
 
 
+async def kelurahan_named(session: AsyncSession, name: str | None, _: Gettext) -> str | None:
+    """The kelurahan as the office's list spells it, or Refused with the names it may mean."""
+    if name is None:
+        return None
+    names = [choice.name for choice in await broadcasts.kelurahan_choices(session)]
+    return known_name(name, names, _("Kelurahan"), _, exact=False)
+
+
 def cmd_invites(args: argparse.Namespace, _: Gettext) -> int:
     path = output_file(args.file, ("csv", "xlsx"), _)
     settings = load_settings()
@@ -169,8 +177,7 @@ async def _known_audience(
             )
         return value
     if audience == Audience.KELURAHAN:
-        names = [choice.name for choice in await broadcasts.kelurahan_choices(session)]
-        return known_name(value or "", names, _("Kelurahan"), _, exact=False)
+        return await kelurahan_named(session, value or "", _)
     if audience == Audience.SCHOOL:
         return await school_named(session, value, _)
     return value

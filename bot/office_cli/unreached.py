@@ -10,7 +10,7 @@ from bot.clock import Clock
 from bot.config import load_settings, require_data_key
 from bot.db.engine import Database
 from bot.i18n import Gettext
-from bot.office_cli.calls import bot_username_of, school_named
+from bot.office_cli.calls import bot_username_of, kelurahan_named, school_named
 from bot.office_cli.common import output_file, with_database
 from bot.presentation import letters as letter_pages
 from bot.presentation import unreached as views
@@ -22,6 +22,7 @@ def add_command(commands: Any, _: Gettext) -> None:
         "unreached", help=_("remaja yang tidak terjangkau saluran mana pun: surat dan telepon")
     )
     listed.add_argument("--school", help=_("hanya siswa sekolah ini"))
+    listed.add_argument("--kelurahan", help=_("hanya remaja kelurahan ini"))
     listed.add_argument(
         "-o", "--output", metavar=_("BERKAS"), help=_("daftar telepon (.csv/.xlsx)")
     )
@@ -40,7 +41,9 @@ def cmd_unreached(args: argparse.Namespace, _: Gettext) -> int:
     async def work(database: Database) -> tuple[list[unreached.Unreached], list[letters.Letter]]:
         async with database.session() as session:
             school = await school_named(session, args.school, _)
-            people = await unreached.unreached(session, area=unreached.Area(school=school))
+            kelurahan = await kelurahan_named(session, args.kelurahan, _)
+            area = unreached.Area(kelurahan=kelurahan, school=school)
+            people = await unreached.unreached(session, area=area)
             printed: list[letters.Letter] = []
             if pdf is not None and people:
                 printed = await letters.letters(
