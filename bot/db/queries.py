@@ -39,8 +39,10 @@ async def insert_or_ignore(
     """INSERT ... ON CONFLICT (keys) DO NOTHING of one row, for SQLite or PostgreSQL: whether
     it went in. The statement holds no values (they go beside it), so it is built and compiled
     once a process; with its values inside, SQLAlchemy compiled it again at every call, three
-    times a phone answer (docs/benchmarks.md, issue 24)."""
+    times a phone answer (docs/benchmarks.md, issue 24). It is a Core statement, which does
+    not flush the session's pending changes as an ORM one does: they are flushed first."""
     statement = _or_ignore(session.get_bind().dialect.name, model, keys)
+    await session.flush()  # as an ORM statement would: a pending row with the key counts
     inserted = await session.execute(statement, row)
     return bool(inserted.rowcount)  # type: ignore[attr-defined]
 
@@ -48,8 +50,10 @@ async def insert_or_ignore(
 async def insert_all_or_ignore(
     session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]], *keys: str
 ) -> None:
-    """insert_or_ignore of several rows (of the same columns) in one executemany."""
+    """insert_or_ignore of several rows in one executemany; every row has the same columns
+    (the first row's are the statement's)."""
     if rows:
+        await session.flush()
         await session.execute(_or_ignore(session.get_bind().dialect.name, model, keys), rows)
 
 
