@@ -82,7 +82,7 @@ async def early_statuses(session: AsyncSession, results: list[Result], now: date
     for channel, external_id in rows:
         if external_id is not None:
             by_channel.setdefault(channel, []).append(external_id)
-    for channel, ids in by_channel.items():
+    for channel, ids in sorted(by_channel.items()):  # one order, whoever applies them
         await deliveries.apply_early(session, channel, ids, now)
 
 

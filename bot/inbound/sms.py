@@ -50,7 +50,7 @@ async def receive(request: Request) -> Response:
             await heard(inbound, Channel.SMS, event.phone, event.text, None, seen=seen)
         return PlainTextResponse("ok")
     state = _STATES.get(event.state) if isinstance(event, StateChanged) else None
-    if state is None or not deliveries.worth_writing(state):
+    if state is None or not deliveries.worth_writing(Channel.SMS, state):
         return PlainTextResponse("ok")
     now = inbound.clock.now()
     async with inbound.db.session() as session:

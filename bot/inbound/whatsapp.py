@@ -80,7 +80,7 @@ async def _reply(inbound: Inbound, reply: Reply) -> None:
 
 
 async def _status(inbound: Inbound, status: Status) -> None:
-    if not deliveries.worth_writing(status.status):
+    if not deliveries.worth_writing(Channel.WHATSAPP, status.status):
         return
     problem = status.problem
     now = inbound.clock.now()

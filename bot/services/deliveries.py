@@ -17,16 +17,19 @@ from bot.domain.kinds import Channel, OutboxState
 from bot.services import ladder
 
 RETRY_LATER = timedelta(minutes=10)
-_ORDER = {"delivered": 1, "read": 2}
+_ORDER = {"sent": 1, "delivered": 2, "read": 3}
 # A failure that may pass (no signal) is tried again this often; then the next rung.
 MOST_RESENDS = 5
 
 
-def worth_writing(state: str) -> bool:
-    """Whether a status has anything to write. "sent" (the channel took the message on its way)
+def worth_writing(channel: Channel, state: str) -> bool:
+    """Whether a status has anything to write. WhatsApp's "sent" (its server took the message)
     says what the send's own answer said, which the dispatcher wrote (SENT): it is answered
     without a unit of work. It was half of a WhatsApp reply's status webhooks, and, arriving
-    before the send's answer most often, the costlier half (kept, then applied at the send)."""
+    before the send's answer most often, the costlier half. The SMS gateway's "sent" is news:
+    the phone handed the SMS to the network, where its send's answer said only "Pending"."""
+    if state == "sent":
+        return channel == Channel.SMS
     return state in _ORDER or state == "failed"
 
 
@@ -71,7 +74,7 @@ async def status(
         )
         return False
     if state != "failed":
-        # Statuses may come out of order: one never goes back (delivered < read).
+        # Statuses may come out of order: one never goes back (sent < delivered < read).
         if _ORDER.get(state, 0) > _ORDER.get(row.delivery or "", 0):
             row.delivery, row.delivery_at = state, now
         return True
@@ -116,7 +119,8 @@ async def lock_id(session: AsyncSession, channel: Channel, external_id: str) -> 
     """Hold a channel's message id until this unit of work ends (PostgreSQL; SQLite has one
     writer at a time anyway): the dispatcher writing it and a status finding it not written
     take turns, so a status that came first is kept where the writer sees it, or finds it.
-    Whether it waited for a lock (False on SQLite: nothing can have changed meanwhile)."""
+    Whether it took the lock, having waited for a writer that held it (PostgreSQL); False on
+    SQLite, where nothing can have changed since this unit of work began."""
     if session.get_bind().dialect.name != "postgresql":
         return False
     await session.execute(
@@ -134,12 +138,13 @@ async def apply_early(
     if not external_ids:
         return 0
     if session.get_bind().dialect.name == "postgresql":
-        # Every id at once, in one order (two writers never wait on each other): one round
-        # trip a batch, where one an id was one statement for each message sent.
+        # Every id at once, in the order of the locks themselves (two writers never wait on
+        # each other, even where two ids share a hash): one round trip a batch, where it was
+        # one statement for each message sent. PostgreSQL takes the locks after the sort.
         await session.execute(
             text(
                 "SELECT pg_advisory_xact_lock(hashtext(key))"
-                " FROM unnest(CAST(:keys AS text[])) AS key ORDER BY key"
+                " FROM unnest(CAST(:keys AS text[])) AS key ORDER BY hashtext(key)"
             ),
             {"keys": [f"{channel.value}:{external_id}" for external_id in external_ids]},
         )
