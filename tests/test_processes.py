@@ -21,6 +21,7 @@ from tests.support.harness import (
     TEST_DATA_KEY,
     TOKEN,
     database,
+    free_port,
     loopback_emulator,
     until,
 )
@@ -44,8 +45,9 @@ def start_bot(database_url: str, port: int, *args: str, rate: int = 150) -> subp
         "DISPATCH_LEASE_SECONDS": "3",
         "DATA_KEY": TEST_DATA_KEY,
         "QUIET_HOURS": "",  # the broadcast goes at whatever hour the test runs
-        # No dashboard: two of these processes at once (parallel tests) would both want 8080.
-        "WEB_ENABLED": "false",
+        # The dashboard on a port of its own: two of these processes at once (parallel tests)
+        # would both want 8080.
+        "WEB_PORT": str(free_port()),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run", *args],
