@@ -12,8 +12,9 @@ T = TypeVar("T")
 def serve(main: Coroutine[Any, Any, T]) -> T:
     """Run `main` on uvloop where it is installed (Linux and macOS; it comes with uvicorn's
     standard set), else on asyncio's own loop. uvloop's sockets, timers and thread wake-ups
-    cost less CPU a message: a phone answer is three HTTP requests, four units of work and a
-    dozen hand-offs to SQLite's thread (docs/benchmarks.md, issue 24)."""
+    cost less CPU a message, and a phone answer is several of each: its webhook, its reply's
+    send and statuses, and each statement's hand-offs to SQLite's thread (docs/benchmarks.md,
+    issue 24)."""
     try:
         import uvloop
     except ImportError:  # pragma: no cover - Windows has none
