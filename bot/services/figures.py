@@ -23,6 +23,7 @@ from bot.db.models import Region, School
 from bot.domain.kinds import HomeVisitState, SummonsState, TargetReview
 from bot.services import figure_counts
 from bot.services.summonses import ANSWERS
+from bot.services.unreached import WAITING
 
 
 class By(enum.StrEnum):
@@ -90,7 +91,6 @@ _NUMBERS = (
     "waiting",
     "unreached",
 )
-_WAITING = (SummonsState.SUMMONED, SummonsState.MOVED)  # as the unreached list has them
 _STATE_COLUMN = {
     SummonsState.CONFIRMED: "confirmed",
     SummonsState.DECLINED: "declined",
@@ -194,51 +194,50 @@ def lines(counts: Counts, by: By, *, in_kelurahan: tuple[str, str] | None = None
         if (found_key := key(region_id, school_id)) is None:
             continue
         area, parent = found_key
-        line = sums[(area, "" if collapse else parent)]
-        line["target"] += int(number)
-        line["recorded"] += int(recorded or 0)
+        targets = sums[(area, "" if collapse else parent)]
+        targets["target"] += int(number)
+        targets["recorded"] += int(recorded or 0)
         if parent:
             parents[area].add(parent)
-    for region_id, school_id, state, open_, number in counts.summoned:
-        if (found_key := key(region_id, school_id)) is None:
-            continue
+
+    def line_of(region_id: Any, school_id: Any) -> dict[str, int] | None:
+        """The sums of the line a count's (kelurahan, school) belongs to; None: not shown."""
+        found_key = key(region_id, school_id)
+        if found_key is None:
+            return None
         area, parent = found_key
-        line = sums[(area, "" if collapse else parent)]
+        return sums[(area, "" if collapse else parent)]
+
+    for region_id, school_id, state, open_, number in counts.summoned:
+        if (line := line_of(region_id, school_id)) is None:
+            continue
         line["summoned"] += int(number)
         column = _STATE_COLUMN.get(SummonsState(state))
         if column:
             line[column] += int(number)
         if SummonsState(state) in ANSWERS:
             line["answered"] += int(number)
-        elif SummonsState(state) in _WAITING and open_:
+        elif SummonsState(state) in WAITING and open_:
             line["waiting"] += int(number)
             if counts.with_reach:  # unreached, unless the reach below finds them reached
                 line["unreached"] += int(number)
     for region_id, school_id, whatsapp, sms, waiting_reached in counts.phone_reach:
-        if (found_key := key(region_id, school_id)) is None:
+        if (line := line_of(region_id, school_id)) is None:
             continue
-        area, parent = found_key
-        line = sums[(area, "" if collapse else parent)]
         line["whatsapp"] += int(whatsapp or 0)
         line["sms"] += int(sms or 0)
         line["unreached"] -= int(waiting_reached or 0)
     for region_id, school_id, telegram, waiting, waiting_on_both in counts.telegram_reach:
-        if (found_key := key(region_id, school_id)) is None:
+        if (line := line_of(region_id, school_id)) is None:
             continue
-        area, parent = found_key
-        line = sums[(area, "" if collapse else parent)]
         line["telegram"] += int(telegram or 0)
         line["unreached"] -= int(waiting or 0) - int(waiting_on_both or 0)
     for region_id, school_id, number in counts.undelivered:  # a channel, and it failed
-        if (found_key := key(region_id, school_id)) is None:
-            continue
-        area, parent = found_key
-        sums[(area, "" if collapse else parent)]["unreached"] += int(number)
+        if (line := line_of(region_id, school_id)) is not None:
+            line["unreached"] += int(number)
     for region_id, school_id, state, number in counts.visits:
-        if (found_key := key(region_id, school_id)) is None:
+        if (line := line_of(region_id, school_id)) is None:
             continue
-        area, parent = found_key
-        line = sums[(area, "" if collapse else parent)]
         line["visits_requested"] += int(number)
         visit_column = _VISIT_COLUMN.get(HomeVisitState(state))
         if visit_column:

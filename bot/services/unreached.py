@@ -27,7 +27,8 @@ from bot.domain.nik import mask
 from bot.domain.outbox_kinds import Kind
 from bot.services import contacts, outbox
 
-_OPEN = (SummonsState.SUMMONED, SummonsState.MOVED)
+# Waiting for an answer: the figures count the same states (bot/services/figures.py).
+WAITING = (SummonsState.SUMMONED, SummonsState.MOVED)
 _READ_AT_ONCE = 2_000
 
 
@@ -91,7 +92,7 @@ async def unreached(session: AsyncSession, *, area: Area = EVERYWHERE) -> list[U
         .where(
             Target.recorded_at.is_(None),
             Target.review == TargetReview.ACCEPTED,
-            Summons.state.in_(_OPEN),
+            Summons.state.in_(WAITING),
         )
         .order_by(Target.id)
     )
